@@ -1,0 +1,304 @@
+"""Checks that span fields, sites and files: what a single model validator cannot see.
+
+Pure: validated models in, findings out. A finding names where it is by a path inside
+its source (``("sites", 3, "router", "mgmt_address")``); the loader turns that into
+file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from ipaddress import IPv4Network
+
+from netprov.allocation import AllocationInfeasibleError, allocate
+from netprov.errors import Severity
+from netprov.models import (
+    BackupUplink,
+    LegacyUplink,
+    Organisation,
+    Phase,
+    Site,
+    StaticAddressing,
+    Uplink,
+)
+from netprov.sourcemap import Loc, SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    severity: Severity
+    source: SourceFile
+    loc: Loc
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedSite:
+    """A validated site and where it was written."""
+
+    site: Site
+    source: SourceFile
+    index: int
+
+    def loc(self, *path: str | int) -> tuple[str | int, ...]:
+        return ("sites", self.index, *path)
+
+    def where(self) -> str:
+        line, _ = self.source.locate(self.loc("id"))
+        return f"{self.source.name}:{line}"
+
+
+UPLINK_FIELDS = ("legacy_uplink", "central_uplink", "backup_uplink")
+
+
+def uplinks(site: Site) -> Iterator[tuple[str, Uplink]]:
+    for name in UPLINK_FIELDS:
+        uplink = getattr(site, name)
+        if uplink is not None:
+            yield name, uplink
+
+
+def cross_check(
+    org: Organisation, org_source: SourceFile, placed: list[PlacedSite], today: dt.date
+) -> list[Finding]:
+    findings: list[Finding] = []
+    findings += _duplicates(placed)
+    findings += _gateways(placed)
+    findings += _overlaps(placed)
+    findings += _interfaces(placed)
+    findings += _providers(org, org_source, placed)
+    findings += _commitments(org, org_source, placed)
+    findings += _contracts(org, org_source, placed, today)
+    return findings
+
+
+def _duplicates(placed: list[PlacedSite]) -> Iterator[Finding]:
+    keys: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("site id", ("id",)),
+        ("hostname", ("router", "hostname")),
+        ("management address", ("router", "mgmt_address")),
+    )
+    for what, path in keys:
+        first: dict[Hashable, PlacedSite] = {}
+        for item in placed:
+            value: object = item.site
+            for attr in path:
+                value = getattr(value, attr)
+            key = str(value).lower()
+            if key in first:
+                yield Finding(
+                    Severity.ERROR,
+                    item.source,
+                    item.loc(*path),
+                    f"duplicate {what} {value!s}: already used by site "
+                    f"{first[key].site.id!r} at {first[key].where()}",
+                )
+            else:
+                first[key] = item
+
+
+def _gateways(placed: list[PlacedSite]) -> Iterator[Finding]:
+    for item in placed:
+        for name, uplink in uplinks(item.site):
+            addressing = uplink.addressing
+            if not isinstance(addressing, StaticAddressing):
+                continue
+            network = addressing.address.network
+            if addressing.gateway not in network:
+                yield Finding(
+                    Severity.ERROR,
+                    item.source,
+                    item.loc(name, "addressing", "gateway"),
+                    f"gateway {addressing.gateway} is outside the uplink subnet {network}",
+                )
+            elif addressing.gateway == addressing.address.ip:
+                yield Finding(
+                    Severity.ERROR,
+                    item.source,
+                    item.loc(name, "addressing", "gateway"),
+                    f"gateway {addressing.gateway} is the router's own address",
+                )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefix:
+    network: IPv4Network
+    owner: PlacedSite
+    loc: tuple[str | int, ...]
+    label: str
+
+
+def _prefixes(placed: Iterable[PlacedSite]) -> Iterator[_Prefix]:
+    for item in placed:
+        lan = item.site.lan
+        yield _Prefix(lan.address.network, item, item.loc("lan", "address"), "LAN")
+        for i, extra in enumerate(lan.extra_subnets):
+            yield _Prefix(extra.network, item, item.loc("lan", "extra_subnets", i), "LAN")
+        for name, uplink in uplinks(item.site):
+            if isinstance(uplink.addressing, StaticAddressing):
+                yield _Prefix(
+                    uplink.addressing.address.network,
+                    item,
+                    item.loc(name, "addressing", "address"),
+                    name.replace("_", " "),
+                )
+
+
+def _overlaps(placed: list[PlacedSite]) -> Iterator[Finding]:
+    """Every prefix that overlaps an earlier one, in O(n log n).
+
+    CIDR blocks are either disjoint or nested, so after sorting by start address (larger
+    blocks first) a stack of still-open blocks finds each prefix's container in its top.
+    """
+    prefixes = sorted(
+        _prefixes(placed),
+        key=lambda p: (int(p.network.network_address), p.network.prefixlen),
+    )
+    open_blocks: list[_Prefix] = []
+    for prefix in prefixes:
+        start = int(prefix.network.network_address)
+        while open_blocks and int(open_blocks[-1].network.broadcast_address) < start:
+            open_blocks.pop()
+        if open_blocks:
+            other = open_blocks[-1]
+            # Only LAN overlaps are errors: two /30 hand-offs of different providers may
+            # legitimately reuse the same private or CGNAT range.
+            if "LAN" in (prefix.label, other.label):
+                whose = (
+                    "this site's"
+                    if other.owner is prefix.owner
+                    else f"site {other.owner.site.id!r}'s"
+                )
+                yield Finding(
+                    Severity.ERROR,
+                    prefix.owner.source,
+                    prefix.loc,
+                    f"{prefix.label} subnet {prefix.network} overlaps {whose} "
+                    f"{other.label} subnet {other.network} ({other.owner.where()})",
+                )
+        open_blocks.append(prefix)
+
+
+def _interfaces(placed: list[PlacedSite]) -> Iterator[Finding]:
+    for item in placed:
+        used: dict[tuple[str, int | None], str] = {(item.site.lan.interface.lower(), None): "lan"}
+        for name, uplink in uplinks(item.site):
+            key = (uplink.interface.lower(), uplink.vlan)
+            if key in used:
+                vlan = f" VLAN {uplink.vlan}" if uplink.vlan is not None else ""
+                yield Finding(
+                    Severity.ERROR,
+                    item.source,
+                    item.loc(name, "interface"),
+                    f"interface {uplink.interface}{vlan} is already used by {used[key]} "
+                    "on this router",
+                )
+            else:
+                used[key] = name
+
+
+def _providers(
+    org: Organisation, org_source: SourceFile, placed: list[PlacedSite]
+) -> Iterator[Finding]:
+    central = {p.id: p for p in org.central_providers}
+    others = {p.id for p in org.providers}
+    for i, provider in enumerate(org.central_providers):
+        for j, lastmile in enumerate(provider.lastmile):
+            if lastmile not in others:
+                yield Finding(
+                    Severity.ERROR,
+                    org_source,
+                    ("central_providers", i, "lastmile", j),
+                    f"unknown last-mile provider {lastmile!r}: not in 'providers'",
+                )
+    for item in placed:
+        site = item.site
+        checks: list[tuple[Uplink | None, str, set[str], str]] = [
+            (site.legacy_uplink, "legacy_uplink", others, "providers"),
+            (site.backup_uplink, "backup_uplink", others | set(central), "providers"),
+            (site.central_uplink, "central_uplink", set(central), "central_providers"),
+        ]
+        for uplink, name, known, section in checks:
+            if uplink is not None and uplink.provider not in known:
+                yield Finding(
+                    Severity.ERROR,
+                    item.source,
+                    item.loc(name, "provider"),
+                    f"unknown provider {uplink.provider!r}: not in {section}",
+                )
+        site_lastmile = site.central_uplink.lastmile
+        contract = central.get(site.central_uplink.provider)
+        if site_lastmile and contract and site_lastmile not in contract.lastmile:
+            yield Finding(
+                Severity.ERROR,
+                item.source,
+                item.loc("central_uplink", "lastmile"),
+                f"provider {contract.id!r} does not sub-lease last mile from {site_lastmile!r}",
+            )
+
+
+def _commitments(
+    org: Organisation, org_source: SourceFile, placed: list[PlacedSite]
+) -> Iterator[Finding]:
+    demand: dict[str, float] = defaultdict(float)
+    for item in placed:
+        demand[item.site.central_uplink.provider] += item.site.central_uplink.demand_mbps
+    for i, provider in enumerate(org.central_providers):
+        limit = provider.capacity_mbps * provider.oversubscription
+        if demand[provider.id] > limit:
+            yield Finding(
+                Severity.ERROR,
+                org_source,
+                ("central_providers", i, "capacity_mbps"),
+                f"sites commit {demand[provider.id]:g} Mbps to {provider.id!r}, above its "
+                f"capacity {provider.capacity_mbps:g} Mbps x oversubscription "
+                f"{provider.oversubscription:g} = {limit:g} Mbps",
+            )
+    try:
+        allocate(org.central_providers, (p.site for p in placed), org.bandwidth)
+    except AllocationInfeasibleError as exc:
+        index = next(i for i, p in enumerate(org.central_providers) if p.id == exc.provider)
+        yield Finding(
+            Severity.ERROR, org_source, ("central_providers", index, "capacity_mbps"), str(exc)
+        )
+
+
+def _contract_finding(
+    end: dt.date, today: dt.date, warn_days: int, what: str
+) -> tuple[Severity, str] | None:
+    if end < today:
+        return Severity.ERROR, f"{what} contract lapsed on {end.isoformat()}"
+    remaining = (end - today).days
+    if remaining <= warn_days:
+        return Severity.WARNING, f"{what} contract ends on {end.isoformat()}, in {remaining} day(s)"
+    return None
+
+
+def _contracts(
+    org: Organisation, org_source: SourceFile, placed: list[PlacedSite], today: dt.date
+) -> Iterator[Finding]:
+    warn = org.settings.contract_warning_days
+    for i, provider in enumerate(org.central_providers):
+        verdict = _contract_finding(
+            provider.contract.end, today, warn, f"central provider {provider.id!r}"
+        )
+        if verdict:
+            yield Finding(
+                verdict[0], org_source, ("central_providers", i, "contract", "end"), verdict[1]
+            )
+    for item in placed:
+        line_uplinks: list[tuple[str, LegacyUplink | BackupUplink | None]] = [
+            ("legacy_uplink", item.site.legacy_uplink),
+            ("backup_uplink", item.site.backup_uplink),
+        ]
+        for name, uplink in line_uplinks:
+            if uplink is None or uplink.contract_end is None:
+                continue
+            if name == "legacy_uplink" and item.site.desired_phase is Phase.FINAL:
+                continue  # the legacy line is being decommissioned; its end is expected
+            verdict = _contract_finding(uplink.contract_end, today, warn, name.replace("_", " "))
+            if verdict:
+                yield Finding(verdict[0], item.source, item.loc(name, "contract_end"), verdict[1])

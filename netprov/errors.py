@@ -1,0 +1,64 @@
+"""One exception tree for netprov; client and parser errors are translated into it at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about the inventory, located as precisely as the input allows."""
+
+    severity: Severity
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def location(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field}" if self.field else where
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "severity": self.severity.value,
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+class NetprovError(Exception):
+    """Base of every error netprov raises on purpose."""
+
+
+class InventoryError(NetprovError):
+    """The inventory is invalid; carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        super().__init__(f"inventory has {len(errors)} error(s)")
+
+
+class RenderError(NetprovError):
+    """A template failed; names the template file and line."""
+
+    def __init__(self, site_id: str, template: str, line: int | None, message: str) -> None:
+        self.site_id = site_id
+        self.template = template
+        self.line = line
+        self.message = message
+        where = template if line is None else f"{template}:{line}"
+        super().__init__(f"{site_id}: {where}: {message}")
+
+
+class SecretError(NetprovError):
+    """A referenced secret (environment variable or file) is not available."""

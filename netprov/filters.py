@@ -1,0 +1,105 @@
+"""The one registry of Jinja filters and globals the templates may use.
+
+Each is a small pure function. ``tests/test_filters.py`` checks that every entry is used
+by some template and every filter a template uses is registered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from ipaddress import IPv4Interface, IPv4Network
+from typing import Any
+
+_ROS_BARE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:/_-!")
+
+
+def ros_value(value: object) -> str:
+    """A RouterOS value, double-quoted when it holds anything but plain word characters.
+
+    Inventory strings are already refused if they hold quotes, ``$``, ``[``, ``;`` or line
+    breaks (:mod:`netprov.clisafe`), so quoting is enough to keep them in their field.
+
+    Examples:
+        >>> ros_value("ether1")
+        'ether1'
+        >>> ros_value("netprov:lan Kantor Desa Balokang")
+        '"netprov:lan Kantor Desa Balokang"'
+        >>> ros_value(True)
+        'yes'
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    return text if text and set(text) <= _ROS_BARE else f'"{text}"'
+
+
+def ros_line(path: str, verb: str, *selector: str, **params: object) -> str:
+    """One RouterOS command in ``/export terse`` style: parameters sorted by name.
+
+    ``None`` values are left out. Python-unfriendly parameter names use ``_`` for ``-``.
+
+    Examples:
+        >>> ros_line("/ip address", "add", address="10.0.0.1/24", interface="ether2")
+        '/ip address add address=10.0.0.1/24 interface=ether2'
+        >>> ros_line("/ip service", "set", "telnet", disabled=True)
+        '/ip service set telnet disabled=yes'
+    """
+    parts = [path, verb, *selector]
+    for name in sorted(params):
+        value = params[name]
+        if value is not None:
+            parts.append(f"{name.replace('_', '-')}={ros_value(value)}")
+    return " ".join(parts)
+
+
+def ros_rate(kbps: int) -> str:
+    """A rate the way RouterOS prints it.
+
+    Examples:
+        >>> ros_rate(16000), ros_rate(4281)
+        ('16M', '4281k')
+    """
+    return f"{kbps // 1000}M" if kbps % 1000 == 0 else f"{kbps}k"
+
+
+def netmask(value: IPv4Interface | IPv4Network) -> str:
+    """Dotted netmask as IOS wants it.
+
+    Examples:
+        >>> netmask(IPv4Interface("10.31.1.1/24"))
+        '255.255.255.0'
+    """
+    return str(value.netmask)
+
+
+def wildcard(value: IPv4Interface | IPv4Network) -> str:
+    """Wildcard (inverse) mask for IOS access lists.
+
+    Examples:
+        >>> wildcard(IPv4Network("10.250.10.0/24"))
+        '0.0.0.255'
+    """
+    return str(value.hostmask)
+
+
+def network(value: IPv4Interface) -> IPv4Network:
+    """The subnet an interface address sits in.
+
+    Examples:
+        >>> str(network(IPv4Interface("10.31.1.1/24")))
+        '10.31.1.0/24'
+    """
+    return value.network
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "ros_value": ros_value,
+    "ros_rate": ros_rate,
+    "netmask": netmask,
+    "wildcard": wildcard,
+    "network": network,
+}
+
+GLOBALS: dict[str, Callable[..., Any]] = {
+    "ros_line": ros_line,
+}

@@ -1,0 +1,188 @@
+"""Load the inventory folder: YAML files -> validated models, or every problem at once.
+
+Layout::
+
+    inventory/organisation.yaml   organisation-wide settings (one mapping)
+    inventory/sites/*.yaml        each a mapping with a ``sites:`` list
+
+Nothing is written and nothing is half-loaded: either a complete, cross-checked
+:class:`LoadedInventory` comes back, or :class:`InventoryError` lists every problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from netprov.allocation import Allocation, allocate
+from netprov.crosscheck import Finding, PlacedSite, cross_check
+from netprov.errors import InventoryError, Problem, Severity
+from netprov.models import Inventory, Organisation, Site
+from netprov.sourcemap import Loc, SourceFile, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+ORGANISATION_FILE = "organisation.yaml"
+SITES_DIR = "sites"
+
+
+@dataclass
+class LoadedInventory:
+    inventory: Inventory
+    root: Path
+    placed: list[PlacedSite]
+    warnings: list[Problem] = field(default_factory=list)
+    _allocations: dict[str, Allocation] | None = field(default=None, repr=False)
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.inventory.organisation
+
+    @property
+    def sites(self) -> list[Site]:
+        return self.inventory.sites
+
+    @property
+    def allocations(self) -> dict[str, Allocation]:
+        if self._allocations is None:
+            org = self.organisation
+            self._allocations = allocate(org.central_providers, self.sites, org.bandwidth)
+        return self._allocations
+
+    def site(self, site_id: str) -> Site:
+        for placed in self.placed:
+            if placed.site.id == site_id:
+                return placed.site
+        raise KeyError(site_id)
+
+
+class _Collector:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def display(self, path: Path) -> str:
+        try:
+            return (
+                str(path.relative_to(self.root.parent)) if self.root.parent != Path() else str(path)
+            )
+        except ValueError:
+            return str(path)
+
+    def add(
+        self, source: SourceFile, loc: Loc, message: str, severity: Severity = Severity.ERROR
+    ) -> None:
+        line, dotted = source.locate(loc)
+        self.problems.append(Problem(severity, source.name, line, dotted, message))
+
+    def add_plain(self, name: str, message: str, line: int | None = None, field_: str = "") -> None:
+        self.problems.append(Problem(Severity.ERROR, name, line, field_, message))
+
+    def add_validation(self, source: SourceFile, prefix: Loc, exc: ValidationError) -> None:
+        for error in exc.errors(include_url=False):
+            self.add(source, (*prefix, *error["loc"]), _message(error))
+
+    def add_finding(self, finding: Finding) -> None:
+        self.add(finding.source, finding.loc, finding.message, finding.severity)
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        if error["loc"] and error["loc"][-1] == "password":
+            return "plain-text passwords are not allowed: use password: {env: VAR} or {file: PATH}"
+        return "unknown field (not part of the inventory schema)"
+    if error["type"] not in {"missing", "value_error"} and not isinstance(
+        error.get("input"), dict | list
+    ):
+        message += f" (got {error['input']!r})"
+    return message
+
+
+def _read(collector: _Collector, path: Path) -> tuple[SourceFile, object] | None:
+    name = collector.display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        collector.add_plain(name, f"cannot read file: {exc}")
+        return None
+    source = SourceFile(name, text)
+    try:
+        return source, load_yaml(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = None if mark is None else mark.line + 1
+        collector.add_plain(name, f"malformed YAML: {exc.problem or exc}", line)
+    except yaml.YAMLError as exc:
+        collector.add_plain(name, f"malformed YAML: {exc}")
+    return None
+
+
+def _validate(
+    collector: _Collector, model: type[M], data: object, source: SourceFile, prefix: Loc
+) -> M | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        collector.add_validation(source, prefix, exc)
+        return None
+
+
+def load_inventory(root: Path, *, today: dt.date | None = None) -> LoadedInventory:
+    """Load and cross-check ``root``; raise :class:`InventoryError` with every problem."""
+    today = today or dt.date.today()
+    collector = _Collector(root)
+    if not root.is_dir():
+        raise InventoryError(
+            [Problem(Severity.ERROR, str(root), None, "", "inventory folder not found")]
+        )
+
+    organisation: Organisation | None = None
+    org_source: SourceFile | None = None
+    org_path = root / ORGANISATION_FILE
+    if not org_path.is_file():
+        collector.add_plain(
+            collector.display(org_path), "file not found: the organisation settings"
+        )
+    elif (read := _read(collector, org_path)) is not None:
+        org_source, data = read
+        organisation = _validate(collector, Organisation, data, org_source, ())
+
+    placed = _load_sites(collector, root / SITES_DIR)
+
+    if organisation is not None and org_source is not None:
+        for finding in cross_check(organisation, org_source, placed, today):
+            collector.add_finding(finding)
+
+    errors = [p for p in collector.problems if p.severity is Severity.ERROR]
+    if errors or organisation is None:
+        raise InventoryError(collector.problems)
+    inventory = Inventory.model_construct(organisation=organisation, sites=[p.site for p in placed])
+    return LoadedInventory(inventory, root, placed, warnings=collector.problems)
+
+
+def _load_sites(collector: _Collector, sites_dir: Path) -> list[PlacedSite]:
+    placed: list[PlacedSite] = []
+    site_files = sorted(sites_dir.glob("*.yaml")) + sorted(sites_dir.glob("*.yml"))
+    if not site_files:
+        collector.add_plain(collector.display(sites_dir), "no site files (sites/*.yaml)")
+    for path in site_files:
+        read = _read(collector, path)
+        if read is None:
+            continue
+        source, data = read
+        if not isinstance(data, dict) or not isinstance(data.get("sites"), list):
+            collector.add_plain(source.name, "expected a mapping with a 'sites:' list", 1, "sites")
+            continue
+        for key in sorted(str(k) for k in data if k != "sites"):
+            collector.add(source, (key,), "unknown top-level key (only 'sites' is allowed)")
+        for index, raw in enumerate(data["sites"]):
+            site = _validate(collector, Site, raw, source, ("sites", index))
+            if site is not None:
+                placed.append(PlacedSite(site, source, index))
+    return placed

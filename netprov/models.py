@@ -1,0 +1,308 @@
+"""The inventory model: organisation-wide settings and sites, validated once at load.
+
+Every model is frozen and forbids unknown keys, so a typo in the YAML is an error, not a
+silently ignored field. Strings that end up on a router's command line use the constrained
+types from :mod:`netprov.clisafe`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from netprov.clisafe import CliText, Hostname, Identifier, InterfaceName, Username
+
+
+class Platform(StrEnum):
+    CISCO_IOS = "cisco_ios"
+    MIKROTIK_ROUTEROS = "mikrotik_routeros"
+
+
+class SiteKind(StrEnum):
+    OPD = "opd"
+    KECAMATAN = "kecamatan"
+    KELURAHAN = "kelurahan"
+    DESA = "desa"
+    PUSKESMAS = "puskesmas"
+    MPP = "mpp"
+    HOTSPOT = "hotspot"
+    OTHER = "other"
+
+
+class Phase(StrEnum):
+    """Cutover phases, in order. Each renders a complete intended config."""
+
+    LEGACY = "legacy"  # today: the office's own ISP only
+    DUAL = "dual"  # central link added, legacy still primary
+    CENTRAL = "central"  # central primary, legacy as tracked backup
+    FINAL = "final"  # legacy removed
+
+    @property
+    def has_central(self) -> bool:
+        return self is not Phase.LEGACY
+
+    @property
+    def has_legacy(self) -> bool:
+        return self is not Phase.FINAL
+
+    @property
+    def central_primary(self) -> bool:
+        return self in (Phase.CENTRAL, Phase.FINAL)
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+Mbps = Annotated[float, Field(gt=0, le=100_000)]
+Idr = Annotated[int, Field(ge=0)]
+VlanId = Annotated[int, Field(ge=1, le=4094)]
+
+
+# --- secrets ---------------------------------------------------------------------------
+
+
+class SecretRef(Model):
+    """A secret by reference: an environment variable or a file, never the value itself."""
+
+    env: Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")] | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        if (self.env is None) == (self.file is None):
+            raise ValueError("give exactly one of 'env' (variable name) or 'file' (path)")
+        return self
+
+    def describe(self) -> str:
+        return f"env:{self.env}" if self.env is not None else f"file:{self.file}"
+
+
+class Credentials(Model):
+    username: Username
+    password: SecretRef
+
+
+# --- organisation ----------------------------------------------------------------------
+
+
+class Contract(Model):
+    start: dt.date | None = None
+    end: dt.date
+
+
+class CentralProvider(Model):
+    """A provider under the city's central contract (the tender winner)."""
+
+    id: Identifier
+    name: CliText
+    capacity_mbps: Mbps
+    oversubscription: Annotated[float, Field(ge=1.0, le=20.0)] = 1.0
+    price_per_month_idr: Idr
+    contract: Contract
+    lastmile: list[Identifier] = Field(default_factory=list)
+
+
+class Provider(Model):
+    """A legacy office ISP, a backup line provider or a sub-leased last-mile provider."""
+
+    id: Identifier
+    name: CliText
+
+
+class DnsPolicy(Model):
+    filtering_resolvers: Annotated[list[IPv4Address], Field(min_length=1)]
+    block_dot: bool = True  # also block DNS-over-TLS (853) so clients cannot bypass
+
+
+class SnmpSettings(Model):
+    community: SecretRef
+    location: CliText
+    contact: CliText
+
+
+class FlowSettings(Model):
+    collector: IPv4Address
+    port: Annotated[int, Field(ge=1, le=65535)] = 2055
+
+
+class ProbeSettings(Model):
+    """Internet addresses that prove an uplink really works, not only its gateway.
+
+    One per uplink role: tracking pins each probe to its uplink with a host route, so two
+    uplinks can never share a probe.
+    """
+
+    legacy: IPv4Address
+    central: IPv4Address
+    backup: IPv4Address
+    dns_name: Hostname = "google.com"
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ProbeSettings:
+        if len({self.legacy, self.central, self.backup}) != 3:
+            raise ValueError("legacy, central and backup probes must be three different addresses")
+        return self
+
+
+class BandwidthPolicy(Model):
+    floors_mbps: dict[SiteKind, Mbps] = Field(default_factory=dict)
+    burst_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
+
+
+class Settings(Model):
+    contract_warning_days: Annotated[int, Field(ge=0, le=3650)] = 90
+
+
+class Organisation(Model):
+    name: CliText
+    short_name: Identifier
+    domain: Hostname
+    management_networks: Annotated[list[IPv4Network], Field(min_length=1)]
+    central_services: list[IPv4Network] = Field(default_factory=list)
+    central_providers: Annotated[list[CentralProvider], Field(min_length=1)]
+    providers: list[Provider] = Field(default_factory=list)
+    dns: DnsPolicy
+    ntp_servers: Annotated[list[IPv4Address], Field(min_length=1)]
+    syslog_servers: list[IPv4Address] = Field(default_factory=list)
+    snmp: SnmpSettings
+    flow: FlowSettings
+    probes: ProbeSettings
+    bandwidth: BandwidthPolicy = BandwidthPolicy()
+    settings: Settings = Settings()
+
+    def provider_name(self, provider_id: str) -> str:
+        for central in self.central_providers:
+            if central.id == provider_id:
+                return central.name
+        for other in self.providers:
+            if other.id == provider_id:
+                return other.name
+        return provider_id
+
+    def central_provider(self, provider_id: str) -> CentralProvider | None:
+        return next((p for p in self.central_providers if p.id == provider_id), None)
+
+
+# --- sites -----------------------------------------------------------------------------
+
+
+class StaticAddressing(Model):
+    mode: Literal["static"]
+    address: IPv4Interface
+    gateway: IPv4Address
+
+
+class DhcpAddressing(Model):
+    mode: Literal["dhcp"]
+
+
+class PppoeAddressing(Model):
+    mode: Literal["pppoe"]
+    username: Username
+    password: SecretRef
+
+
+Addressing = Annotated[
+    StaticAddressing | DhcpAddressing | PppoeAddressing, Field(discriminator="mode")
+]
+
+
+class Uplink(Model):
+    provider: Identifier
+    interface: InterfaceName
+    vlan: VlanId | None = None
+    addressing: Addressing
+    circuit_id: CliText | None = None
+    bandwidth_mbps: Mbps
+
+    @property
+    def gateway(self) -> IPv4Address | None:
+        return self.addressing.gateway if isinstance(self.addressing, StaticAddressing) else None
+
+
+class LegacyUplink(Uplink):
+    monthly_cost_idr: Idr
+    contract_end: dt.date | None = None
+
+
+class BackupUplink(Uplink):
+    monthly_cost_idr: Idr = 0
+    contract_end: dt.date | None = None
+
+
+class CentralUplink(Uplink):
+    lastmile: Identifier | None = None  # sub-leased last-mile provider, if any
+    addressing: StaticAddressing  # the central hand-off is always static
+    demand_mbps: Mbps
+    weight: Annotated[float, Field(gt=0, le=100)] = 1.0
+    ceiling_mbps: Mbps | None = None  # explicit burst ceiling, overrides the computed one
+
+
+class Lan(Model):
+    interface: InterfaceName
+    address: IPv4Interface  # the router's own address; its network is the LAN subnet
+    extra_subnets: list[IPv4Interface] = Field(default_factory=list)
+
+    @property
+    def interfaces(self) -> list[IPv4Interface]:
+        return [self.address, *self.extra_subnets]
+
+
+class Router(Model):
+    hostname: Hostname
+    mgmt_address: IPv4Address
+    platform: Platform
+    credentials: Credentials
+
+
+class Service(Model):
+    """Something the office must reach for the site to count as working."""
+
+    name: CliText
+    address: IPv4Address
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+
+
+class MaintenanceWindow(Model):
+    days: Annotated[list[Weekday], Field(min_length=1)]
+    start: dt.time
+    end: dt.time  # may be earlier than start: the window then runs past midnight
+
+
+class Site(Model):
+    id: Identifier
+    name: CliText
+    kind: SiteKind
+    groups: list[Identifier] = Field(default_factory=list)
+    address: CliText | None = None
+    router: Router
+    lan: Lan
+    legacy_uplink: LegacyUplink
+    central_uplink: CentralUplink
+    backup_uplink: BackupUplink | None = None
+    services: list[Service] = Field(default_factory=list)
+    wave: Annotated[int, Field(ge=0, le=1000)] = 1
+    maintenance_window: MaintenanceWindow | None = None
+    desired_phase: Phase = Phase.LEGACY
+
+
+class Inventory(Model):
+    """The whole validated inventory. Sites keep the order of the files they came from."""
+
+    organisation: Organisation
+    sites: list[Site]

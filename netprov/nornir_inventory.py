@@ -1,0 +1,98 @@
+"""Nornir inventory plugin: hosts built from the validated netprov model.
+
+Each host's ``data["site"]`` is the :class:`~netprov.models.Site` itself (not a dict copy),
+and the defaults carry the organisation and the bandwidth allocations, so tasks get
+validated models. Groups (``kind:opd``, ``wave:2``, ``group:opd-utama``,
+``platform:cisco_ios``) let Nornir's filters select sites the way engineers talk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from nornir.core import Nornir
+from nornir.core.inventory import (
+    ConnectionOptions,
+    Defaults,
+    Group,
+    Groups,
+    Host,
+    Hosts,
+    Inventory,
+    ParentGroups,
+)
+from nornir.plugins.runners import ThreadedRunner
+
+from netprov.inventory import LoadedInventory, load_inventory
+from netprov.models import Platform, Site
+
+# How the real clients name each platform.
+NETMIKO_PLATFORM: dict[Platform, str] = {
+    Platform.CISCO_IOS: "cisco_ios",
+    Platform.MIKROTIK_ROUTEROS: "mikrotik_routeros",
+}
+NAPALM_PLATFORM: dict[Platform, str] = {
+    Platform.CISCO_IOS: "ios",
+    Platform.MIKROTIK_ROUTEROS: "ros",
+}
+
+
+def group_names(site: Site) -> list[str]:
+    return [
+        f"kind:{site.kind.value}",
+        f"wave:{site.wave}",
+        f"platform:{site.router.platform.value}",
+        *(f"group:{name}" for name in site.groups),
+    ]
+
+
+def build_inventory(loaded: LoadedInventory) -> Inventory:
+    defaults = Defaults(
+        data={"organisation": loaded.organisation, "allocations": loaded.allocations}
+    )
+    groups: Groups = Groups()
+    hosts: Hosts = Hosts()
+    for site in loaded.sites:
+        parents = ParentGroups()
+        for name in group_names(site):
+            if name not in groups:
+                groups[name] = Group(name=name, defaults=defaults)
+            parents.append(groups[name])
+        hosts[site.id] = Host(
+            name=site.id,
+            hostname=str(site.router.mgmt_address),
+            username=site.router.credentials.username,
+            platform=NETMIKO_PLATFORM[site.router.platform],
+            groups=parents,
+            data={"site": site},
+            connection_options={
+                "napalm": ConnectionOptions(platform=NAPALM_PLATFORM[site.router.platform]),
+                "netmiko": ConnectionOptions(platform=NETMIKO_PLATFORM[site.router.platform]),
+            },
+            defaults=defaults,
+        )
+    return Inventory(hosts=hosts, groups=groups, defaults=defaults)
+
+
+class NetprovInventory:
+    """Entry point ``NetprovInventory`` for ``InitNornir(inventory={"plugin": ...})``."""
+
+    def __init__(self, inventory_dir: str = "inventory", today: str | None = None) -> None:
+        self.inventory_dir = Path(inventory_dir)
+        self.today = dt.date.fromisoformat(today) if today else None
+
+    def load(self) -> Inventory:
+        return build_inventory(load_inventory(self.inventory_dir, today=self.today))
+
+
+def make_nornir(
+    loaded: LoadedInventory, *, workers: int = 20, site_ids: Iterable[str] | None = None
+) -> Nornir:
+    """A Nornir over the inventory (optionally only ``site_ids``), with the threaded runner."""
+    nornir = Nornir(inventory=build_inventory(loaded), runner=ThreadedRunner(num_workers=workers))
+    if site_ids is not None:
+        wanted = set(site_ids)
+        nornir = nornir.filter(filter_func=lambda host: host.name in wanted)
+    return nornir

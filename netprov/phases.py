@@ -1,0 +1,127 @@
+"""What each cutover phase means for a site: which uplinks exist and how traffic prefers them.
+
+Pure data and functions: the templates draw these facts, they do not decide them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from ipaddress import IPv4Address
+
+from netprov.models import (
+    DhcpAddressing,
+    Organisation,
+    Phase,
+    Platform,
+    PppoeAddressing,
+    Site,
+    StaticAddressing,
+    Uplink,
+)
+
+
+class Role(StrEnum):
+    LEGACY = "legacy"
+    CENTRAL = "central"
+    BACKUP = "backup"
+
+
+# Administrative distance of each uplink's default route, per phase. Lower wins; an
+# absent role has no config at all in that phase.
+DISTANCES: dict[Phase, dict[Role, int]] = {
+    Phase.LEGACY: {Role.LEGACY: 1, Role.BACKUP: 10},
+    Phase.DUAL: {Role.LEGACY: 1, Role.CENTRAL: 5, Role.BACKUP: 10},
+    Phase.CENTRAL: {Role.CENTRAL: 1, Role.LEGACY: 5, Role.BACKUP: 10},
+    Phase.FINAL: {Role.CENTRAL: 1, Role.BACKUP: 10},
+}
+
+TRACK_IDS: dict[Role, int] = {Role.LEGACY: 10, Role.CENTRAL: 20, Role.BACKUP: 30}
+DIALER_IDS: dict[Role, int] = {Role.LEGACY: 1, Role.CENTRAL: 2, Role.BACKUP: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class UplinkView:
+    """One uplink as configured in one phase, with platform-specific interface names."""
+
+    role: Role
+    uplink: Uplink
+    provider_name: str
+    distance: int
+    track: int
+    probe: IPv4Address
+    port: str  # physical port
+    l2: str  # where addressing or PPPoE sits: the port, or its VLAN sub-interface
+    l3: str  # where IP traffic leaves: ``l2``, or the PPPoE interface
+
+    @property
+    def static(self) -> StaticAddressing | None:
+        addressing = self.uplink.addressing
+        return addressing if isinstance(addressing, StaticAddressing) else None
+
+    @property
+    def dhcp(self) -> bool:
+        return isinstance(self.uplink.addressing, DhcpAddressing)
+
+    @property
+    def pppoe(self) -> PppoeAddressing | None:
+        addressing = self.uplink.addressing
+        return addressing if isinstance(addressing, PppoeAddressing) else None
+
+    @property
+    def dialer(self) -> int:
+        return DIALER_IDS[self.role]
+
+    @property
+    def primary(self) -> bool:
+        return self.distance == 1
+
+
+def _names(platform: Platform, role: Role, uplink: Uplink) -> tuple[str, str]:
+    """(l2, l3) interface names: platform differences kept as data in one place."""
+    is_pppoe = isinstance(uplink.addressing, PppoeAddressing)
+    if platform is Platform.CISCO_IOS:
+        l2 = f"{uplink.interface}.{uplink.vlan}" if uplink.vlan else uplink.interface
+        l3 = f"Dialer{DIALER_IDS[role]}" if is_pppoe else l2
+    else:
+        l2 = f"vlan{uplink.vlan}-{role.value}" if uplink.vlan else uplink.interface
+        l3 = f"pppoe-{role.value}" if is_pppoe else l2
+    return l2, l3
+
+
+def uplink_views(site: Site, org: Organisation, phase: Phase) -> list[UplinkView]:
+    """The uplinks present in ``phase``, primary first."""
+    candidates: dict[Role, Uplink | None] = {
+        Role.LEGACY: site.legacy_uplink,
+        Role.CENTRAL: site.central_uplink,
+        Role.BACKUP: site.backup_uplink,
+    }
+    probes = {
+        Role.LEGACY: org.probes.legacy,
+        Role.CENTRAL: org.probes.central,
+        Role.BACKUP: org.probes.backup,
+    }
+    views = []
+    for role, distance in DISTANCES[phase].items():
+        uplink = candidates[role]
+        if uplink is None:
+            continue
+        l2, l3 = _names(site.router.platform, role, uplink)
+        views.append(
+            UplinkView(
+                role=role,
+                uplink=uplink,
+                provider_name=org.provider_name(uplink.provider),
+                distance=distance,
+                track=TRACK_IDS[role],
+                probe=probes[role],
+                port=uplink.interface,
+                l2=l2,
+                l3=l3,
+            )
+        )
+    return sorted(views, key=lambda v: v.distance)
+
+
+def central_view(views: list[UplinkView]) -> UplinkView | None:
+    return next((v for v in views if v.role is Role.CENTRAL), None)

@@ -1,0 +1,116 @@
+"""Render one site's complete intended config for a phase from the platform's templates.
+
+``templates/<platform>/main.j2`` only includes one fragment per concern. Jinja runs with
+StrictUndefined: a missing value is an error naming the template and line, never an
+empty string in a router config.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from netprov.allocation import Allocation
+from netprov.errors import NetprovError, RenderError
+from netprov.filters import FILTERS, GLOBALS
+from netprov.models import Organisation, Phase, Site
+from netprov.phases import Role, central_view, uplink_views
+from netprov.secrets import SecretResolver, masked
+
+ENTRY_TEMPLATE = "main.j2"
+
+
+def default_templates_dir() -> Path:
+    """``./templates`` when run from a checkout, else the folder beside the package."""
+    local = Path("templates")
+    if local.is_dir():
+        return local
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedConfig:
+    site_id: str
+    platform: str
+    phase: Phase
+    text: str
+
+
+class Renderer:
+    """Holds one Jinja environment (template compilation is cached across sites)."""
+
+    def __init__(self, templates_dir: Path | None = None) -> None:
+        self.templates_dir = templates_dir or default_templates_dir()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            autoescape=False,  # noqa: S701 - router configs, not HTML
+            auto_reload=False,
+        )
+        self.env.filters.update(FILTERS)
+        self.env.globals.update(GLOBALS)
+
+    def render(
+        self,
+        site: Site,
+        org: Organisation,
+        phase: Phase,
+        allocation: Allocation | None,
+        secret: SecretResolver = masked,
+    ) -> RenderedConfig:
+        template_name = f"{site.router.platform.value}/{ENTRY_TEMPLATE}"
+        views = uplink_views(site, org, phase)
+        context = {
+            "site": site,
+            "org": org,
+            "phase": phase.value,
+            "alloc": allocation,
+            "uplinks": views,
+            "central": central_view(views),
+            "roles": {view.role.value: view for view in views},
+            "Role": Role,
+            "secret": secret,
+        }
+        try:
+            text = self.env.get_template(template_name).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderError(
+                site.id,
+                _relative(str(exc.filename or exc.name or template_name), self.templates_dir),
+                exc.lineno,
+                exc.message or str(exc),
+            ) from exc
+        except jinja2.TemplateNotFound as exc:
+            raise RenderError(
+                site.id, str(exc.name or template_name), None, "template not found"
+            ) from exc
+        except NetprovError as exc:
+            template, line = self._template_frame(exc)
+            raise RenderError(site.id, template or template_name, line, str(exc)) from exc
+        except Exception as exc:
+            template, line = self._template_frame(exc)
+            raise RenderError(
+                site.id, template or template_name, line, f"{type(exc).__name__}: {exc}"
+            ) from exc
+        return RenderedConfig(site.id, site.router.platform.value, phase, text)
+
+    def _template_frame(self, exc: BaseException) -> tuple[str | None, int | None]:
+        """The innermost traceback frame that is a template (Jinja maps frames to .j2 lines)."""
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".j2"):
+                return _relative(frame.filename, self.templates_dir), frame.lineno
+        return None, None
+
+
+def _relative(filename: str, base: Path) -> str:
+    path = Path(filename)
+    try:
+        return str(Path("templates") / path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return filename

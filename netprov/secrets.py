@@ -1,0 +1,71 @@
+"""Secret references resolved at the edge, and redaction of their values from any text.
+
+The inventory holds only references (``{env: VAR}`` or ``{file: PATH}``). Rendering for
+review masks them; only a push to a router resolves them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from netprov.errors import SecretError
+from netprov.models import SecretRef
+
+
+class SecretResolver(Protocol):
+    def __call__(self, ref: SecretRef) -> str: ...
+
+
+def masked(ref: SecretRef) -> str:
+    """Placeholder used when rendering for review (CI, dry runs, golden files).
+
+    Examples:
+        >>> masked(SecretRef(env="NETPROV_SNMP_COMMUNITY"))
+        'SECRET-NETPROV_SNMP_COMMUNITY'
+    """
+    label = ref.env if ref.env is not None else Path(ref.file or "secret").name
+    return "SECRET-" + "".join(c if c.isalnum() or c in "_-" else "_" for c in label)
+
+
+class EnvironmentSecrets:
+    """Resolve references from the process environment and from files under ``base``."""
+
+    def __init__(self, base: Path, environ: dict[str, str] | None = None) -> None:
+        self.base = base
+        self.environ = environ if environ is not None else dict(os.environ)
+        self.resolved: set[str] = set()
+
+    def __call__(self, ref: SecretRef) -> str:
+        if ref.env is not None:
+            value = self.environ.get(ref.env)
+            if not value:
+                raise SecretError(f"secret {ref.describe()} is not set in the environment")
+        else:
+            path = Path(ref.file or "")
+            path = path if path.is_absolute() else self.base / path
+            try:
+                value = path.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise SecretError(
+                    f"secret {ref.describe()} cannot be read: {exc.strerror}"
+                ) from exc
+        if any(ord(c) < 32 or c in '"\\;$[]{}?' for c in value) or " " in value:
+            raise SecretError(f"secret {ref.describe()} contains characters unsafe on a router CLI")
+        self.resolved.add(value)
+        return value
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret value in ``text`` (longest first, so no partial leaks).
+
+    Examples:
+        >>> redact("snmp-server community s3cret RO", ["s3cret"])
+        'snmp-server community ******** RO'
+    """
+    for value in sorted(set(secrets), key=len, reverse=True):
+        if value:
+            text = text.replace(value, "********")
+    return text
