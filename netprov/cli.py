@@ -61,18 +61,13 @@ def _today(value: str | None) -> dt.date | None:
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:
-    if not problems:
-        return
-    table = Table(show_lines=False, header_style="bold")
-    table.add_column("", no_wrap=True)
-    table.add_column("location", no_wrap=True)
-    table.add_column("field")
-    table.add_column("problem")
+    """One line per problem, compiler style (``file:line: field: message``), so editors
+    and CI logs can jump to it; never truncated by the terminal width."""
     for problem in problems:
         mark = "[red]error[/]" if problem.severity is Severity.ERROR else "[yellow]warning[/]"
+        field = f" [bold]{problem.field}[/]:" if problem.field else ""
         where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
-        table.add_row(mark, where, problem.field, problem.message)
-    err.print(table)
+        err.print(f"{mark} {where}:{field} {problem.message}", soft_wrap=True)
 
 
 def _emit_json(document: dict[str, Any]) -> None:
@@ -91,9 +86,10 @@ def _load(inventory: Path, today: str | None, as_json: bool, command: str) -> Lo
             )
         else:
             _print_problems(exc.problems)
+            unchanged = "; nothing was written" if command == "render" else ""
             err.print(
                 f"[red]✗ {inventory}: {len(errors)} error(s)[/], "
-                f"{len(exc.problems) - len(errors)} warning(s); nothing was written"
+                f"{len(exc.problems) - len(errors)} warning(s){unchanged}"
             )
         raise typer.Exit(EXIT_INVALID) from None
     if loaded.warnings and not as_json:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from ipaddress import IPv4Network
+from ipaddress import IPv4Address, IPv4Network
 
 from netprov.allocation import AllocationInfeasibleError, allocate
 from netprov.errors import Severity
@@ -62,16 +62,19 @@ def uplinks(site: Site) -> Iterator[tuple[str, Uplink]]:
 
 
 def cross_check(
-    org: Organisation, org_source: SourceFile, placed: list[PlacedSite], today: dt.date
+    org: Organisation | None, org_source: SourceFile | None, placed: list[PlacedSite], today: dt.date
 ) -> list[Finding]:
+    """All cross-checks; those that need the organisation run only when it is valid."""
     findings: list[Finding] = []
     findings += _duplicates(placed)
     findings += _gateways(placed)
     findings += _overlaps(placed)
     findings += _interfaces(placed)
-    findings += _providers(org, org_source, placed)
-    findings += _commitments(org, org_source, placed)
-    findings += _contracts(org, org_source, placed, today)
+    if org is not None and org_source is not None:
+        findings += _service_addresses(org, placed)
+        findings += _providers(org, org_source, placed)
+        findings += _commitments(org, org_source, placed)
+        findings += _contracts(org, org_source, placed, today)
     return findings
 
 
@@ -180,6 +183,29 @@ def _overlaps(placed: list[PlacedSite]) -> Iterator[Finding]:
                     f"{other.label} subnet {other.network} ({other.owner.where()})",
                 )
         open_blocks.append(prefix)
+
+
+def _service_addresses(org: Organisation, placed: list[PlacedSite]) -> Iterator[Finding]:
+    """A site subnet that contains an organisation-wide address would hijack it locally."""
+    addresses: dict[IPv4Address, str] = {}
+    for resolver in org.dns.filtering_resolvers:
+        addresses[resolver] = "filtering resolver"
+    for server in org.ntp_servers:
+        addresses[server] = "NTP server"
+    for server in org.syslog_servers:
+        addresses[server] = "syslog server"
+    addresses[org.flow.collector] = "flow collector"
+    for role in ("legacy", "central", "backup"):
+        addresses[getattr(org.probes, role)] = f"{role} probe"
+    for prefix in _prefixes(placed):
+        for address, what in addresses.items():
+            if address in prefix.network:
+                yield Finding(
+                    Severity.ERROR,
+                    prefix.owner.source,
+                    prefix.loc,
+                    f"{prefix.label} subnet {prefix.network} contains the {what} {address}",
+                )
 
 
 def _interfaces(placed: list[PlacedSite]) -> Iterator[Finding]:

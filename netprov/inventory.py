@@ -93,9 +93,9 @@ class _Collector:
 
 def _message(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "model_type" and error.get("ctx", {}).get("class_name") == "SecretRef":
+        return "plain-text secrets are not allowed: use {env: VARIABLE} or {file: PATH}"
     if error["type"] == "extra_forbidden":
-        if error["loc"] and error["loc"][-1] == "password":
-            return "plain-text passwords are not allowed: use password: {env: VAR} or {file: PATH}"
         return "unknown field (not part of the inventory schema)"
     if error["type"] not in {"missing", "value_error"} and not isinstance(
         error.get("input"), dict | list
@@ -155,10 +155,10 @@ def load_inventory(root: Path, *, today: dt.date | None = None) -> LoadedInvento
 
     placed = _load_sites(collector, root / SITES_DIR)
 
-    if organisation is not None and org_source is not None:
-        for finding in cross_check(organisation, org_source, placed, today):
-            collector.add_finding(finding)
+    for finding in cross_check(organisation, org_source, placed, today):
+        collector.add_finding(finding)
 
+    collector.problems.sort(key=lambda p: (p.file, p.line or 0))
     errors = [p for p in collector.problems if p.severity is Severity.ERROR]
     if errors or organisation is None:
         raise InventoryError(collector.problems)

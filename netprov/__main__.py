@@ -1,0 +1,3 @@
+from netprov.cli import main
+
+main()

@@ -1,0 +1,66 @@
+"""Shared fixtures: a private copy of the sample city that a test may break as it likes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "inventory"
+TEMPLATES = REPO / "templates"
+# Contract checks depend on the date; tests pin it.
+TODAY = dt.date(2026, 11, 22)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update", action="store_true", help="rewrite golden files")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update"))
+
+
+@pytest.fixture
+def inventory_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+Edit = Callable[[str, str, str], Path]
+
+
+@pytest.fixture
+def edit(inventory_copy: Path) -> Edit:
+    """Replace the first occurrence of ``old`` by ``new`` in one inventory file."""
+
+    def apply(relative: str, old: str, new: str) -> Path:
+        path = inventory_copy / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return path
+
+    return apply
+
+
+def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    """1-based line number of the n-th line containing ``needle``."""
+    seen = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{needle!r} (#{occurrence}) not in {path}")
+
+
+@pytest.fixture
+def cli() -> CliRunner:
+    return CliRunner()
