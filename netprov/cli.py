@@ -184,31 +184,20 @@ def render(
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     failures: list[RenderError] = []
     try:
+        for current in phases:
+            (staging / current.value).mkdir(parents=True, exist_ok=True)
         with make_progress(err, enabled=not as_json) as progress:
-            for current in phases:
-                (staging / current.value).mkdir(parents=True, exist_ok=True)
-                runner = nornir.with_processors(
-                    [ProgressProcessor(progress, f"render {current.value}")]
-                )
-                results: AggregatedResult = runner.run(
-                    task=render_config,
-                    phase=current,
-                    renderer=renderer,
-                    out_dir=staging,
-                    name=f"render {current.value}",
-                )
-                failures += [
-                    r.exception
-                    for r in results.values()
-                    if r.failed and isinstance(r.exception, RenderError)
-                ]
-                other = [
-                    r
-                    for r in results.values()
-                    if r.failed and not isinstance(r.exception, RenderError)
-                ]
-                if other:
-                    raise other[0].exception or NetprovError(f"render failed on {other[0].host}")
+            runner = nornir.with_processors([ProgressProcessor(progress, "render")])
+            results: AggregatedResult = runner.run(
+                task=render_config, phases=phases, renderer=renderer, out_dir=staging, name="render"
+            )
+        for host_results in results.values():
+            exception = host_results[0].exception
+            if not host_results.failed:
+                continue
+            if not isinstance(exception, RenderError):
+                raise exception or NetprovError(f"render failed on {host_results[0].host}")
+            failures.append(exception)
         if failures:
             _report_render_failures(failures, as_json)
             raise typer.Exit(EXIT_INVALID)

@@ -62,7 +62,10 @@ def uplinks(site: Site) -> Iterator[tuple[str, Uplink]]:
 
 
 def cross_check(
-    org: Organisation | None, org_source: SourceFile | None, placed: list[PlacedSite], today: dt.date
+    org: Organisation | None,
+    org_source: SourceFile | None,
+    placed: list[PlacedSite],
+    today: dt.date,
 ) -> list[Finding]:
     """All cross-checks; those that need the organisation run only when it is valid."""
     findings: list[Finding] = []

@@ -6,11 +6,12 @@ by some template and every filter a template uses is registered here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from ipaddress import IPv4Interface, IPv4Network
 from typing import Any
 
-_ROS_BARE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:/_-!")
+_ROS_BARE = re.compile(r"[A-Za-z0-9.,:/_!-]+")
 
 
 def ros_value(value: object) -> str:
@@ -30,7 +31,7 @@ def ros_value(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
-    return text if text and set(text) <= _ROS_BARE else f'"{text}"'
+    return text if _ROS_BARE.fullmatch(text) else f'"{text}"'
 
 
 def ros_line(path: str, verb: str, *selector: str, **params: object) -> str:
@@ -93,7 +94,6 @@ def network(value: IPv4Interface) -> IPv4Network:
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
-    "ros_value": ros_value,
     "ros_rate": ros_rate,
     "netmask": netmask,
     "wildcard": wildcard,

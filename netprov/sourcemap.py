@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import yaml
+import yaml_rs
 
 try:  # the C parser is ~10x faster; fall back to pure Python where libyaml is missing
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,misc,unused-ignore]
@@ -43,7 +44,16 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 
 def load_yaml(text: str) -> object:
-    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    """Parse YAML 1.2 fast (yaml-rs, ~20x PyYAML's constructor); refuse duplicate keys.
+
+    On any parse error the text is parsed again with PyYAML's strict loader, whose
+    exception carries the exact line (and, for a duplicate key, the first occurrence).
+    """
+    try:
+        return yaml_rs.loads(text, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.Error)
+    except yaml_rs.YAMLDecodeError as exc:
+        yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass; raises with a mark
+        raise yaml.YAMLError(str(exc).splitlines()[0]) from exc
 
 
 @dataclass

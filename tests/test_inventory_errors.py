@@ -47,8 +47,12 @@ def test_duplicate_id_hostname_and_mgmt_address(inventory_copy: Path, edit: Edit
     dup_id = find(found, OPD, "sites[1].id")
     assert dup_id.line == line_of(path, "id: setda", 2)
     assert "already used by site 'setda'" in dup_id.message
-    assert find(found, OPD, "sites[2].router.hostname").line == line_of(path, "hostname: smj-setda-r1", 2)
-    assert find(found, OPD, "sites[3].router.mgmt_address").line == line_of(path, "mgmt_address: 10.251.0.1", 2)
+    assert find(found, OPD, "sites[2].router.hostname").line == line_of(
+        path, "hostname: smj-setda-r1", 2
+    )
+    assert find(found, OPD, "sites[3].router.mgmt_address").line == line_of(
+        path, "mgmt_address: 10.251.0.1", 2
+    )
 
 
 def test_invalid_address_and_gateway_outside_subnet(inventory_copy: Path, edit: Edit) -> None:
@@ -113,22 +117,34 @@ def test_unknown_provider_on_valid_site(inventory_copy: Path, edit: Edit) -> Non
     assert "not in central_providers" in problem.message
 
 
-def test_commitments_above_capacity_times_oversubscription(inventory_copy: Path, edit: Edit) -> None:
-    edit(ORG, "oversubscription: 2.0\n    price_per_month_idr: 27500000", "oversubscription: 1.2\n    price_per_month_idr: 27500000")
+def test_commitments_above_capacity_times_oversubscription(
+    inventory_copy: Path, edit: Edit
+) -> None:
+    edit(
+        ORG,
+        "oversubscription: 2.0\n    price_per_month_idr: 27500000",
+        "oversubscription: 1.2\n    price_per_month_idr: 27500000",
+    )
     problem = find(problems(inventory_copy), ORG, "central_providers[1].capacity_mbps")
     assert "commit 150 Mbps" in problem.message
     assert "= 120 Mbps" in problem.message
     assert problem.line == line_of(inventory_copy / ORG, "capacity_mbps: 100", occurrence=2)
 
 
-def test_contracts_lapsed_is_error_and_ending_soon_is_warning(inventory_copy: Path, edit: Edit) -> None:
+def test_contracts_lapsed_is_error_and_ending_soon_is_warning(
+    inventory_copy: Path, edit: Edit
+) -> None:
     path = edit(DESA, "contract_end: 2027-03-31", "contract_end: 2026-10-01")
     edit(DESA, "contract_end: 2027-06-30", "contract_end: 2027-01-15")
     found = problems(inventory_copy)
     lapsed = [p for p in found if p.severity is Severity.ERROR and "lapsed" in p.message]
-    soon = [p for p in found if p.severity is Severity.WARNING and "ends on 2027-01-15" in p.message]
-    assert lapsed and lapsed[0].line == line_of(path, "2026-10-01")
-    assert soon and soon[0].line == line_of(path, "2027-01-15")
+    soon = [
+        p for p in found if p.severity is Severity.WARNING and "ends on 2027-01-15" in p.message
+    ]
+    assert lapsed
+    assert lapsed[0].line == line_of(path, "2026-10-01")
+    assert soon
+    assert soon[0].line == line_of(path, "2027-01-15")
     assert "in 54 day(s)" in soon[0].message
 
 
@@ -145,10 +161,13 @@ def test_contracts_lapsed_is_error_and_ending_soon_is_warning(inventory_copy: Pa
         ("circuit_id: L7-SMJ-", "circuit_id: L7?-SMJ-", "central_uplink.circuit_id"),
     ],
 )
-def test_injection_attempts_are_refused(inventory_copy: Path, edit: Edit, old: str, new: str, field: str) -> None:
+def test_injection_attempts_are_refused(
+    inventory_copy: Path, edit: Edit, old: str, new: str, field: str
+) -> None:
     path = edit(DESA, old, new)
     problem = find(problems(inventory_copy), DESA, f"sites[0].{field}")
-    assert problem.line == line_of(path, new.split(":")[0] + ":" + new.split(":", 1)[1][:4])
+    key, value = new.split(":", maxsplit=1)
+    assert problem.line == line_of(path, f"{key}:{value[:4]}")
     assert "contains" in problem.message
 
 
@@ -176,7 +195,8 @@ def test_malformed_yaml_and_duplicate_keys(inventory_copy: Path, edit: Edit) -> 
     found = problems(inventory_copy)
     yaml_problem = next(p for p in found if p.file.endswith(DESA))
     assert "malformed YAML" in yaml_problem.message
-    assert yaml_problem.line is not None and yaml_problem.line >= line_of(path, "kind: [desa")
+    assert yaml_problem.line is not None
+    assert yaml_problem.line >= line_of(path, "kind: [desa")
     duplicate = next(p for p in found if p.file.endswith(OPD))
     assert "duplicate key 'kind'" in duplicate.message
     assert duplicate.line == line_of(inventory_copy / OPD, "kind: opd", 2)
@@ -189,19 +209,40 @@ def test_all_problems_reported_at_once_and_cli_exits_1_without_writing(
     edit(DESA, "demand_mbps: 8", "demand_mbps: -1")
     edit(ORG, "collector: 10.250.0.55", "collector: not-an-ip")
     out_dir = tmp_path / "out"
-    result = cli.invoke(app, ["render", "--inventory", str(inventory_copy), "--out", str(out_dir), "--json", "--today", "2026-11-22"])
+    result = cli.invoke(
+        app,
+        [
+            "render",
+            "--inventory",
+            str(inventory_copy),
+            "--out",
+            str(out_dir),
+            "--json",
+            "--today",
+            "2026-11-22",
+        ],
+    )
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     fields = {(Path(p["file"]).name, p["field"]) for p in document["problems"]}
-    assert {("opd.yaml", "sites[1].id"), ("desa.yaml", "sites[0].central_uplink.demand_mbps"), ("organisation.yaml", "flow.collector")} <= fields
+    assert {
+        ("opd.yaml", "sites[1].id"),
+        ("desa.yaml", "sites[0].central_uplink.demand_mbps"),
+        ("organisation.yaml", "flow.collector"),
+    } <= fields
     assert not out_dir.exists()
 
 
-def test_no_traceback_from_the_real_command(inventory_copy: Path, edit: Edit, tmp_path: Path) -> None:
+def test_no_traceback_from_the_real_command(
+    inventory_copy: Path, edit: Edit, tmp_path: Path
+) -> None:
     edit(DESA, "  kind: desa\n", "  kind: [desa\n")
     completed = subprocess.run(
         [sys.executable, "-m", "netprov", "validate", "--inventory", str(inventory_copy)],
-        capture_output=True, text=True, check=False, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
     )
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr + completed.stdout

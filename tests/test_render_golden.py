@@ -42,7 +42,9 @@ def render(loaded: LoadedInventory, renderer: Renderer, site_id: str, phase: Pha
 
 @pytest.mark.parametrize("phase", list(Phase))
 @pytest.mark.parametrize("site_id", SITES)
-def test_golden(loaded: LoadedInventory, renderer: Renderer, site_id: str, phase: Phase, update_golden: bool) -> None:
+def test_golden(
+    loaded: LoadedInventory, renderer: Renderer, site_id: str, phase: Phase, update_golden: bool
+) -> None:
     text = render(loaded, renderer, site_id, phase)
     path = GOLDEN / phase.value / f"{site_id}.cfg"
     if update_golden:
@@ -60,7 +62,9 @@ def test_golden_set_covers_both_platforms_and_all_addressing_modes(loaded: Loade
     assert any(s.backup_uplink for s in sites if s.router.platform is Platform.MIKROTIK_ROUTEROS)
 
 
-def test_every_ios_config_parses_with_hier_config(loaded: LoadedInventory, renderer: Renderer) -> None:
+def test_every_ios_config_parses_with_hier_config(
+    loaded: LoadedInventory, renderer: Renderer
+) -> None:
     """hier_config must see the intended structure: every uplink interface, route and SLA."""
     ios_sites = [s for s in loaded.sites if s.router.platform is Platform.CISCO_IOS]
     assert ios_sites
@@ -79,11 +83,15 @@ def test_every_ios_config_parses_with_hier_config(loaded: LoadedInventory, rende
             if primary_uplink.addressing.mode == "dhcp":
                 iface = config.get_child(equals=f"interface {primary_uplink.interface}")
                 assert iface is not None
-                assert iface.get_child(equals="ip dhcp client default-router distance 1") is not None
+                assert (
+                    iface.get_child(equals="ip dhcp client default-router distance 1") is not None
+                )
             else:
                 defaults = [line for line in top if line.startswith("ip route 0.0.0.0 0.0.0.0 ")]
                 # the primary default route carries no distance (IOS shows none for 1)
-                assert any(len(line.split()) == 7 and " track " in line for line in defaults), defaults
+                assert any(len(line.split()) == 7 and " track " in line for line in defaults), (
+                    defaults
+                )
             lan_if = config.get_child(equals=f"interface {site.lan.interface}")
             assert lan_if is not None
             assert lan_if.get_child(equals="ip access-group NETPROV-LAN-IN in") is not None
@@ -114,14 +122,20 @@ def test_routeros_objects_are_all_tagged(loaded: LoadedInventory, renderer: Rend
                     assert "comment=netprov:" in line or 'comment="netprov:' in line, line
 
 
-def test_secrets_are_masked_and_resolved_only_on_request(loaded: LoadedInventory, renderer: Renderer) -> None:
+def test_secrets_are_masked_and_resolved_only_on_request(
+    loaded: LoadedInventory, renderer: Renderer
+) -> None:
     from netprov.secrets import EnvironmentSecrets
 
     site = loaded.site("kel-hegarsari")
     masked_text = render(loaded, renderer, site.id, Phase.LEGACY)
     assert "password=SECRET-NETPROV_PPPOE_PASSWORD" in masked_text
-    resolver = EnvironmentSecrets(SAMPLE, {"NETPROV_PPPOE_PASSWORD": "pp-42", "NETPROV_SNMP_COMMUNITY": "c0mm"})
-    real = renderer.render(site, loaded.organisation, Phase.LEGACY, loaded.allocations[site.id], resolver).text
+    resolver = EnvironmentSecrets(
+        SAMPLE, {"NETPROV_PPPOE_PASSWORD": "pp-42", "NETPROV_SNMP_COMMUNITY": "c0mm"}
+    )
+    real = renderer.render(
+        site, loaded.organisation, Phase.LEGACY, loaded.allocations[site.id], resolver
+    ).text
     assert "password=pp-42" in real
     assert "name=c0mm" in real
     assert "SECRET-" not in real
@@ -131,8 +145,12 @@ def test_ios_pppoe_uplink_uses_a_dialer(loaded: LoadedInventory, renderer: Rende
     from netprov.models import PppoeAddressing, SecretRef
 
     site = loaded.site("setda")
-    pppoe = PppoeAddressing(mode="pppoe", username="setda@indihome.co.id", password=SecretRef(env="X"))
-    site = site.model_copy(update={"legacy_uplink": site.legacy_uplink.model_copy(update={"addressing": pppoe})})
+    pppoe = PppoeAddressing(
+        mode="pppoe", username="setda@indihome.co.id", password=SecretRef(env="X")
+    )
+    site = site.model_copy(
+        update={"legacy_uplink": site.legacy_uplink.model_copy(update={"addressing": pppoe})}
+    )
     text = renderer.render(site, loaded.organisation, Phase.DUAL, loaded.allocations["setda"]).text
     config = get_hconfig(HierPlatform.CISCO_IOS, text)
     dialer = config.get_child(equals="interface Dialer1")
@@ -141,6 +159,7 @@ def test_ios_pppoe_uplink_uses_a_dialer(loaded: LoadedInventory, renderer: Rende
     assert dialer.get_child(equals="ppp chap hostname setda@indihome.co.id") is not None
     assert dialer.get_child(equals="ppp chap password 0 SECRET-X") is not None
     port = config.get_child(equals="interface GigabitEthernet0/0/0")
-    assert port is not None and port.get_child(equals="pppoe-client dial-pool-number 1") is not None
+    assert port is not None
+    assert port.get_child(equals="pppoe-client dial-pool-number 1") is not None
     assert "ip route 0.0.0.0 0.0.0.0 Dialer1 track 10" in text
     assert "ip nat inside source route-map NETPROV-NAT-LEGACY interface Dialer1 overload" in text

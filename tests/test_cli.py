@@ -1,0 +1,113 @@
+"""The command line as CI and engineers use it: outputs, exit codes, all-or-nothing writes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from netprov.cli import app
+from tests.conftest import TEMPLATES
+
+TODAY = ["--today", "2026-11-22"]
+
+
+def test_render_writes_every_site_and_phase(
+    cli: CliRunner, inventory_copy: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "configs"
+    result = cli.invoke(
+        app, ["render", "-i", str(inventory_copy), "--out", str(out), "--json", *TODAY]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document == {
+        "command": "render",
+        "ok": True,
+        "out": str(out),
+        "sites": 82,
+        "phases": ["legacy", "dual", "central", "final"],
+        "files": 328,
+    }
+    assert len(list(out.glob("*/*.cfg"))) == 328
+    assert (out / "final" / "setda.cfg").read_text().startswith("hostname smj-setda-r1\n")
+    assert not list(tmp_path.glob(".configs.staging-*"))
+
+
+def test_render_selection_by_kind_and_phase(cli: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "configs"
+    result = cli.invoke(
+        app, ["render", "--kind", "puskesmas", "--phase", "central", "--out", str(out), *TODAY]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.parent.name for p in out.glob("*/*.cfg")) == ["central"] * 10
+
+
+def test_template_error_names_template_and_line_and_writes_nothing(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    lan = templates / "mikrotik_routeros" / "lan.j2"
+    lan.write_text(lan.read_text() + "{{ site.lan.vlan_typo }}\n")
+    out = tmp_path / "configs"
+    out.mkdir()
+    (out / "keep.txt").write_text("untouched")
+    result = cli.invoke(
+        app, ["render", "--templates", str(templates), "--out", str(out), "--json", *TODAY]
+    )
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert len(problems) == 70  # every RouterOS site, none of the IOS ones
+    assert {(p["file"], p["line"]) for p in problems} == {("templates/mikrotik_routeros/lan.j2", 4)}
+    assert "vlan_typo" in problems[0]["message"]
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_template_syntax_error(cli: CliRunner, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "cisco_ios" / "nat.j2").write_text("{% for x in %}\n")
+    result = cli.invoke(
+        app, ["render", "--templates", str(templates), "--out", str(tmp_path / "o"), *TODAY]
+    )
+    assert result.exit_code == 1
+    assert "templates/cisco_ios/nat.j2:1" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_usage_errors_exit_2(cli: CliRunner) -> None:
+    assert cli.invoke(app, ["render", "--phase", "halfway"]).exit_code == 2
+    assert cli.invoke(app, ["validate", "--today", "yesterday"]).exit_code == 2
+    assert cli.invoke(app, ["no-such-command"]).exit_code == 2
+
+
+def test_unknown_site_in_limit_is_an_error(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli.invoke(
+        app, ["render", "--limit", "setda,atlantis", "--out", str(tmp_path / "o"), *TODAY]
+    )
+    assert result.exit_code == 1
+    assert "atlantis" in result.stderr + str(result.exception)
+
+
+def test_validate_and_allocate_json(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["validate", "--json", *TODAY])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["sites"] == 82
+    result = cli.invoke(app, ["allocate", "--json", *TODAY])
+    rows = json.loads(result.stdout)["allocations"]
+    astinet = [r for r in rows if r["provider"] == "telkom-astinet"]
+    assert len(astinet) == 10
+    assert sum(r["guaranteed_kbps"] for r in astinet) <= 100_000
+
+
+def test_schema_describes_both_files(cli: CliRunner) -> None:
+    sites = json.loads(cli.invoke(app, ["schema", "sites"]).stdout)
+    assert "sites" in sites["properties"]
+    assert "Site" in sites["$defs"]
+    assert set(sites["$defs"]["Platform"]["enum"]) == {"cisco_ios", "mikrotik_routeros"}
+    organisation = json.loads(cli.invoke(app, ["schema", "organisation"]).stdout)
+    assert "central_providers" in organisation["properties"]
+    assert cli.invoke(app, ["schema", "bogus"]).exit_code == 2
