@@ -1,0 +1,42 @@
+"""What both personalities share: the interface a session drives, and the clock.
+
+A personality turns one input line into output text; it never touches the network. The
+SSH layer (:mod:`netprov.twin.server`) owns echo, prompts on the wire, delays and drops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass
+class Reply:
+    """What a line produced: text to print before the next prompt, and session effects."""
+
+    output: str = ""
+    close: bool = False  # the device ends the session (exit, quit, reboot)
+    config_line: bool = False  # counted for the "drop after N config lines" fault
+
+
+class CliSession(Protocol):
+    """One interactive session on a device."""
+
+    def banner(self) -> str: ...
+
+    def prompt(self) -> str: ...
+
+    def handle(self, line: str) -> Reply: ...
+
+
+@dataclass
+class TwinClock:
+    """Device timers (revert timers, schedulers) run ``scale`` times faster than real time.
+
+    Tests use a large scale so a "1 minute" revert fires in a fraction of a second.
+    """
+
+    scale: float = 1.0
+
+    def seconds(self, device_seconds: float) -> float:
+        return device_seconds / self.scale

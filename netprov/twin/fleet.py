@@ -1,0 +1,345 @@
+"""A twin of a whole inventory: one emulated router per site, on loopback, in one process.
+
+The event loop runs either in the foreground (``netprov twin up``) or in a background
+thread (tests, ``--twin`` on other commands). Devices start from the site's ``legacy``
+config rendered by netprov (or a config file named in the scenario).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import datetime as dt
+import secrets as pysecrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+import yaml
+
+from netprov.inventory import LoadedInventory
+from netprov.models import Phase, Platform, SecretRef, Site, StaticAddressing
+from netprov.nornir_inventory import NAPALM_PLATFORM, NETMIKO_PLATFORM
+from netprov.phases import Role
+from netprov.render import Renderer
+from netprov.twin.cli_base import CliSession, TwinClock
+from netprov.twin.ios import IosCli, IosDevice
+from netprov.twin.routeros import RosCli, RosDevice
+from netprov.twin.scenario import Scenario, SiteFaults
+from netprov.twin.server import start_listener
+from netprov.twin.topology import UplinkSim, World
+
+LOOPBACK = "127.0.0.1"
+DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
+
+
+def _twin_secret(ref: SecretRef) -> str:
+    """Secrets inside twin configs: fixed, obviously fake values (never the real ones)."""
+    label = ref.env or Path(ref.file or "secret").name
+    return "twin-" + "".join(c for c in label.lower() if c.isalnum())[:24]
+
+
+@dataclass
+class TwinDevice:
+    site: Site
+    host: str
+    port: int
+    username: str
+    password: str
+    faults: SiteFaults
+    state: IosDevice | RosDevice
+    connections: set[asyncssh.SSHServerConnection] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+    server: asyncio.AbstractServer | None = None
+    config_lines_total: int = 0
+    rebooting: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.site.id
+
+    @property
+    def platform(self) -> Platform:
+        return self.site.router.platform
+
+    @property
+    def accepts_scp(self) -> bool:
+        return isinstance(self.state, IosDevice)
+
+    def new_cli(self, username: str) -> CliSession:
+        if isinstance(self.state, IosDevice):
+            return IosCli(self.state, username)
+        return RosCli(self.state, username)
+
+    def store_file(self, path: str, data: bytes) -> None:
+        if isinstance(self.state, IosDevice):
+            self.state.store_file(path, data)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def running_config(self) -> str:
+        """The config as the device would show it (IOS: running-config body; RouterOS: export)."""
+        if isinstance(self.state, IosDevice):
+            return "\n".join(self.state.running.lines())
+        return self.state.export(terse=True)
+
+
+class Twin:
+    """The fleet, its event loop and listeners."""
+
+    def __init__(self, devices: list[TwinDevice], clock: TwinClock, host_key: asyncssh.SSHKey) -> None:
+        self.devices = {device.name: device for device in devices}
+        self.clock = clock
+        self.host_key = host_key
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._blackholes: list[asyncio.AbstractServer] = []
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        for device in self.devices.values():
+            _bind_timers(device, self)
+            await self._listen(device)
+
+    async def _listen(self, device: TwinDevice) -> None:
+        if device.faults.management == "unreachable":
+            # accepts TCP and never speaks: what a filtered or dead management path looks like
+            server = await asyncio.start_server(_hold_silently, device.host, device.port)
+            self._blackholes.append(server)
+        else:
+            server = await start_listener(device, self.host_key)
+        device.server = server
+        device.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        for device in self.devices.values():
+            for conn in list(device.connections):
+                conn.abort()
+            if device.server is not None:
+                device.server.close()
+        for device in self.devices.values():
+            if device.server is not None:
+                await device.server.wait_closed()
+
+    def start_in_thread(self) -> Twin:
+        ready = threading.Event()
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self.start())
+            except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
+                errors.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self.stop())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="netprov-twin", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if errors:
+            raise errors[0]
+        return self
+
+    def stop_thread(self) -> None:
+        if self.loop is not None and self._thread is not None:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=10)
+
+    def call(self, function: Callable[[], Any]) -> Any:
+        """Run ``function`` on the twin's loop and wait for it (safe state access from tests)."""
+        assert self.loop is not None
+
+        async def wrapper() -> Any:
+            return function()
+
+        return asyncio.run_coroutine_threadsafe(wrapper(), self.loop).result(timeout=30)
+
+    # --- reboot fault ------------------------------------------------------------------
+
+    def reboot(self, device: TwinDevice) -> None:
+        """Drop every session, stop answering, come back with the startup config."""
+        assert self.loop is not None
+        device.rebooting = True
+        device.note("rebooting (fault)")
+        for conn in list(device.connections):
+            conn.abort()
+        if device.server is not None:
+            device.server.close()
+        port = device.port
+
+        async def come_back() -> None:
+            await asyncio.sleep(self.clock.seconds(device.faults.reboot_seconds))
+            if isinstance(device.state, IosDevice):
+                device.state.load_initial("\n".join(device.state.startup))
+            device.port = port
+            device.server = await start_listener(device, self.host_key)
+            device.rebooting = False
+            device.note("back after reboot")
+
+        self.loop.create_task(come_back())
+
+    # --- hosts file ------------------------------------------------------------------------
+
+    def hosts_inventory(self) -> dict[str, dict[str, Any]]:
+        """Nornir SimpleInventory hosts pointing at the twin (netmiko and napalm names)."""
+        hosts = {}
+        for device in self.devices.values():
+            hosts[device.name] = {
+                "hostname": device.host,
+                "port": device.port,
+                "username": device.username,
+                "password": device.password,
+                "platform": NETMIKO_PLATFORM[device.platform],
+                "connection_options": {
+                    "napalm": {"platform": NAPALM_PLATFORM[device.platform]},
+                    "netmiko": {"platform": NETMIKO_PLATFORM[device.platform]},
+                },
+                "data": {"site": device.name, "twin": True},
+            }
+        return hosts
+
+    def write_hosts_file(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = "# Nornir SimpleInventory hosts file for a running netprov twin (loopback only).\n"
+        text += yaml.safe_dump(self.hosts_inventory(), sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o600)  # holds the twin's passwords
+
+
+async def _hold_silently(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        await reader.read()
+    finally:
+        writer.close()
+
+
+def _bind_timers(device: TwinDevice, twin: Twin) -> None:
+    assert twin.loop is not None
+    loop = twin.loop
+
+    def schedule(device_seconds: float, callback: Callable[[], None]) -> Callable[[], None]:
+        handle = loop.call_later(twin.clock.seconds(device_seconds), callback)
+        return handle.cancel
+
+    device.state.schedule = schedule
+    device.state.on_config_line = lambda: _count_config_line(device, twin)
+    if isinstance(device.state, RosDevice):
+        device.state.on_reboot = lambda: twin.reboot(device)
+
+
+def _count_config_line(device: TwinDevice, twin: Twin) -> None:
+    device.config_lines_total += 1
+    limit = device.faults.reboot_after_config_lines
+    if limit is not None and device.config_lines_total == limit:
+        twin.reboot(device)
+
+
+def load_host_key(path: Path | None) -> asyncssh.SSHKey:
+    """The twin's host key, generated once and kept (clients see the same key every run)."""
+    path = path or DEFAULT_KEY_PATH
+    if path.exists():
+        return asyncssh.read_private_key(str(path))
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key.write_private_key(str(path))
+    path.chmod(0o600)
+    return key
+
+
+def _world(site: Site, faults: SiteFaults, index: int, central_services: list[Any]) -> World:
+    uplinks = []
+    pairs: list[tuple[Role, Any]] = [(Role.LEGACY, site.legacy_uplink), (Role.CENTRAL, site.central_uplink),
+                                     (Role.BACKUP, site.backup_uplink)]
+    for offset, (role, uplink) in enumerate(pairs):
+        if uplink is None:
+            continue
+        fault = faults.uplinks.get(role)
+        addressing = uplink.addressing
+        if isinstance(addressing, StaticAddressing):
+            gateway, lease = addressing.gateway, None
+        else:
+            # DHCP / PPPoE: the provider hands out an address of its own
+            base = int(IPv4Address("172.30.0.0")) + (index * 4 + offset) * 4
+            gateway = IPv4Address(base + 1)
+            lease = IPv4Interface(f"{IPv4Address(base + 2)}/30")
+        uplinks.append(UplinkSim(
+            role=role, port=uplink.interface,
+            vlan=fault.provider_vlan if fault and fault.provider_vlan else uplink.vlan,
+            gateway=gateway, lease=lease,
+            alive=fault.alive if fault else True, loss_percent=fault.loss if fault else 0,
+        ))
+    return World(uplinks, list(central_services))
+
+
+def _ports(site: Site) -> list[str]:
+    used = [site.lan.interface, site.legacy_uplink.interface, site.central_uplink.interface]
+    if site.backup_uplink is not None:
+        used.append(site.backup_uplink.interface)
+    if site.router.platform is Platform.MIKROTIK_ROUTEROS:
+        used += [f"ether{n}" for n in range(1, 6)]
+    return sorted(set(used))
+
+
+def build_twin(
+    loaded: LoadedInventory,
+    *,
+    scenario: Scenario | None = None,
+    site_ids: list[str] | None = None,
+    renderer: Renderer | None = None,
+    clock: TwinClock | None = None,
+    host_key_path: Path | None = None,
+    password: str | None = None,
+    start_phase: Phase = Phase.LEGACY,
+) -> Twin:
+    """Build (not start) a twin for the selected sites of an inventory."""
+    scenario = scenario or Scenario()
+    renderer = renderer or Renderer()
+    clock = clock or TwinClock()
+    password = password or pysecrets.token_urlsafe(12)
+    wanted = set(site_ids) if site_ids is not None else None
+    org = loaded.organisation
+    devices = []
+    for index, site in enumerate(loaded.sites):
+        if wanted is not None and site.id not in wanted:
+            continue
+        faults = scenario.faults(site.id)
+        world = _world(site, faults, index, org.central_services)
+        now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - tiny clock shared by all devices
+        config_file = scenario.configs.get(site.id)
+        if config_file is not None:
+            text = Path(config_file).read_text(encoding="utf-8")
+        else:
+            text = renderer.render(site, org, start_phase, loaded.allocations.get(site.id), _twin_secret).text
+        state: IosDevice | RosDevice
+        if site.router.platform is Platform.CISCO_IOS:
+            state = IosDevice(ports=_ports(site), world=world, schedule=_unbound, now=now,
+                              serial=f"FDO{index:08d}")
+        else:
+            state = RosDevice(ports=_ports(site), world=world, schedule=_unbound, now=now,
+                              identity=site.router.hostname)
+        rejected = state.load_initial(text)
+        if rejected:
+            raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")
+        state.rejections = [re.compile(p) for p in faults.reject]
+        devices.append(TwinDevice(
+            site=site, host=LOOPBACK, port=0, username=site.router.credentials.username,
+            password=password, faults=faults, state=state,
+        ))
+    return Twin(devices, clock, load_host_key(host_key_path))
+
+
+def _unbound(seconds: float, callback: Callable[[], None]) -> Callable[[], None]:
+    raise RuntimeError("twin device timers are bound when the twin starts")

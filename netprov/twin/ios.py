@@ -1,0 +1,663 @@
+"""Cisco IOS-XE personality: exec and config modes, show commands, files, archive/replace.
+
+Covers what netmiko's ``cisco_ios`` driver and napalm's ``ios`` driver send on the paths
+netprov uses (see ``shared/TWIN-CLIENT-NOTES.md``), with output in the formats their
+parsers (and ntc-templates) expect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
+
+from netprov.twin.cli_base import Reply
+from netprov.twin.ios_config import (
+    ConfigError,
+    IosConfig,
+    Node,
+    contextual_diff,
+    interface_shutdown,
+)
+from netprov.twin.topology import Link, RouteEntry, Router, World
+
+FLASH_SIZE = 7_000_000_000
+_INVALID = "% Invalid input detected at '^' marker."
+
+
+@dataclass
+class PendingRevert:
+    snapshot: list[str]
+    user: str
+    minutes: int
+    configured: dt.datetime
+    cancel: Callable[[], None]
+
+
+class IosDevice:
+    """State of one IOS router: running/startup config, flash, pending revert, world."""
+
+    def __init__(self, *, ports: list[str], world: World, schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
+                 now: Callable[[], dt.datetime], serial: str) -> None:
+        self.ports = ports
+        self.world = world
+        self.schedule = schedule  # (device seconds, callback) -> cancel
+        self.now = now
+        self.serial = serial
+        self.running = self.blank()
+        self.startup: list[str] = []
+        self.flash: dict[str, bytes] = {}
+        self.pending: PendingRevert | None = None
+        self.last_change = now()
+        self.last_change_user = "netprov"
+        self.booted = now()
+        self.rejections: list[re.Pattern[str]] = []
+        self.on_config_line: Callable[[], None] = lambda: None
+
+    def blank(self) -> IosConfig:
+        config = IosConfig()
+        for port in self.ports:
+            config.root.children.append(Node(f"interface {port}", "config-if", [Node("shutdown")]))
+        return config
+
+    def load_initial(self, text: str) -> list[tuple[int, str]]:
+        config = self.blank()
+        rejected = config.load(text)
+        self.running = config
+        self.startup = config.lines()
+        return rejected
+
+    # --- files ------------------------------------------------------------------------
+
+    def store_file(self, path: str, data: bytes) -> None:
+        self.flash[_flash_name(path)] = data
+
+    def running_text(self) -> str:
+        stamp = self.last_change.strftime("%H:%M:%S UTC %a %b %d %Y")
+        body = "\n".join(["!", f"! Last configuration change at {stamp} by {self.last_change_user}", "!",
+                          "version 17.9", *self.running.lines(), "end"]) + "\n"
+        return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
+
+    # --- configuration changes ----------------------------------------------------------
+
+    def replace(self, text: str, *, user: str, revert_minutes: int | None, revert_on_error: bool) -> str:
+        candidate = self.blank()
+        rejected = candidate.load(text)
+        if rejected and revert_on_error:
+            lines = "\n".join(f"Line {n}: {line}\n{_INVALID}" for n, line in rejected[:5])
+            return (f"{lines}\n%Configuration could not be applied due to an error.\n"
+                    "Rollback Done\nThe original configuration has been successfully restored.")
+        previous = self.running.lines()
+        self.running = candidate
+        self.changed(user)
+        if revert_minutes:
+            self.arm_revert(previous, user, revert_minutes)
+        return "Total number of passes: 1\nRollback Done"
+
+    def changed(self, user: str) -> None:
+        self.last_change = self.now()
+        self.last_change_user = user
+
+    def arm_revert(self, snapshot: list[str], user: str, minutes: int) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+        cancel = self.schedule(minutes * 60, self.revert_now)
+        self.pending = PendingRevert(snapshot, user, minutes, self.now(), cancel)
+
+    def revert_now(self) -> None:
+        """The revert timer fired (or ``configure revert now``): restore the snapshot."""
+        if self.pending is None:
+            return
+        snapshot = self.pending.snapshot
+        self.pending.cancel()
+        self.pending = None
+        config = self.blank()
+        config.load("\n".join(snapshot))
+        self.running = config
+        self.changed("revert-timer")
+
+    def confirm(self) -> bool:
+        if self.pending is None:
+            return False
+        self.pending.cancel()
+        self.pending = None
+        return True
+
+    # --- topology view ------------------------------------------------------------------
+
+    def router(self) -> Router:
+        return Router(self.world, self._links(), self._static_routes(), self._dhcp_distances())
+
+    def _links(self) -> list[Link]:
+        links = []
+        for node in self.running.top("interface "):
+            name = node.text.split()[1]
+            port = name.split(".")[0]
+            vlan = next((int(c.text.split()[-1]) for c in node.children if c.text.startswith("encapsulation dot1Q")), None)
+            address = next((c.text.split()[2:4] for c in node.children if re.match(r"^ip address \d", c.text)), None)
+            dynamic = "dhcp" if node.find("ip address dhcp") else None
+            if name.startswith("Dialer"):
+                port, dynamic = self._dialer_port(node) or "", "pppoe"
+            links.append(Link(
+                name=name,
+                address=IPv4Interface(f"{address[0]}/{address[1]}") if address else None,
+                admin_up=not interface_shutdown(node) and self._parent_up(port, name),
+                port=port, vlan=vlan, dynamic=dynamic,
+            ))
+        return links
+
+    def _dialer_port(self, dialer: Node) -> str | None:
+        pool = next((c.text.split()[-1] for c in dialer.children if c.text.startswith("dialer pool ")), None)
+        for node in self.running.top("interface "):
+            if node.find(f"pppoe-client dial-pool-number {pool}"):
+                return str(node.text.split()[1])
+        return None
+
+    def _parent_up(self, port: str, name: str) -> bool:
+        if port == name:
+            return True
+        parent = self.running.root.find(f"interface {port}")
+        return parent is not None and not interface_shutdown(parent)
+
+    def _track_probe(self, track: int) -> IPv4Address | None:
+        for node in self.running.top(f"ip sla {track}"):
+            for child in node.children:
+                if child.text.startswith("icmp-echo "):
+                    return IPv4Address(child.text.split()[1])
+        return None
+
+    def _static_routes(self) -> list[RouteEntry]:
+        routes = []
+        for node in self.running.top("ip route "):
+            words = node.text.split()
+            try:
+                prefix = IPv4Network(f"{words[2]}/{words[3]}")
+            except (AddressValueError, ValueError):
+                continue
+            rest = words[4:]
+            gateway: IPv4Address | None = None
+            interface: str | None = None
+            if rest and re.match(r"^\d+\.\d+\.\d+\.\d+$", rest[0]):
+                gateway = IPv4Address(rest.pop(0))
+            elif rest:
+                interface = rest.pop(0)
+                if rest and rest[0] == "dhcp":
+                    rest.pop(0)
+                    uplink = next((u for u in self.world.uplinks if u.port == interface), None)
+                    gateway = uplink.gateway if uplink else None
+            distance = int(rest.pop(0)) if rest and rest[0].isdigit() else 1
+            probe = self._track_probe(int(rest[1])) if len(rest) >= 2 and rest[0] == "track" else None
+            routes.append(RouteEntry(prefix, gateway, interface, distance, probe))
+        return routes
+
+    def _dhcp_distances(self) -> dict[str, int]:
+        result = {}
+        for node in self.running.top("interface "):
+            if node.find("ip address dhcp"):
+                distance = next((int(c.text.split()[-1]) for c in node.children
+                                 if c.text.startswith("ip dhcp client default-router distance ")), 254)
+                result[node.text.split()[1]] = distance
+        for node in self.running.top("interface Dialer"):
+            result[node.text.split()[1]] = 254  # PPPoE defaults come from static routes
+        return result
+
+
+def _flash_name(path: str) -> str:
+    path = path.strip().strip("'\"")
+    if ":" in path:
+        path = path.split(":", 1)[1]
+    return path.lstrip("/")
+
+
+class IosCli:
+    """One interactive session."""
+
+    def __init__(self, device: IosDevice, username: str, *, privileged: bool = True) -> None:
+        self.device = device
+        self.username = username
+        self.enabled = privileged
+        self.stack: list[Node] | None = None  # None: exec mode
+        self.awaiting_enable_password = False
+
+    def banner(self) -> str:
+        return "\r\n"
+
+    def prompt(self) -> str:
+        if self.awaiting_enable_password:
+            return "Password: "
+        host = self.device.running.hostname()
+        if self.stack is None:
+            return f"{host}{'#' if self.enabled else '>'}"
+        mode = self.stack[-1].mode if len(self.stack) > 1 else "config"
+        return f"{host}({mode})#"
+
+    def handle(self, line: str) -> Reply:
+        if self.awaiting_enable_password:
+            self.awaiting_enable_password = False
+            self.enabled = True
+            return Reply()
+        text = line.strip()
+        if not text:
+            return Reply()
+        if self.stack is not None:
+            return self._config(line, text)
+        return self._exec(text)
+
+    def _invalid(self, text: str, column: int) -> Reply:
+        caret = " " * (len(self.prompt()) + column) + "^"
+        return Reply(f"{caret}\n{_INVALID}")
+
+    # --- config mode ----------------------------------------------------------------------
+
+    def _config(self, line: str, text: str) -> Reply:
+        assert self.stack is not None
+        if text == "end":
+            self.stack = None
+            return Reply()
+        if text == "exit" and len(self.stack) == 1:
+            self.stack = None
+            return Reply()
+        if text.startswith("do "):
+            return self._exec(text[3:])
+        self.device.on_config_line()
+        if any(pattern.search(text) for pattern in self.device.rejections):
+            return Reply(f"% Command rejected: {text}", config_line=True)
+        try:
+            self.stack = self.device.running.apply(line, self.stack)
+        except ConfigError as exc:
+            return Reply(self._invalid(text, exc.column).output, config_line=True)
+        self.device.changed(self.username)
+        return Reply(config_line=True)
+
+    # --- exec mode --------------------------------------------------------------------------
+
+    def _exec(self, text: str) -> Reply:
+        command, _, pipe = text.partition(" | ")
+        words = command.split()
+        verb = words[0]
+        if verb in {"exit", "logout", "quit"}:
+            return Reply(close=True)
+        if verb == "enable":
+            if not self.enabled:
+                self.awaiting_enable_password = True
+            return Reply()
+        if verb == "disable":
+            self.enabled = False
+            return Reply()
+        if not self.enabled:
+            return self._exec_user(command)
+        handler = self._handlers().get(verb)
+        if handler is None:
+            return self._invalid(text, 0)
+        output = handler(words)
+        if output is None:
+            return self._invalid(text, len(verb) + 1)
+        return Reply(_pipe(output, pipe) if pipe else output)
+
+    def _exec_user(self, command: str) -> Reply:
+        if command.startswith(("terminal ", "show version", "ping ")):
+            handler = self._handlers()[command.split(maxsplit=1)[0]]
+            return Reply(handler(command.split()) or "")
+        return self._invalid(command, 0)
+
+    def _handlers(self) -> dict[str, Callable[[list[str]], str | None]]:
+        return {
+            "terminal": lambda w: "",
+            "configure": self._configure,
+            "conf": self._configure,
+            "show": self._show,
+            "sh": self._show,
+            "write": self._write,
+            "wr": self._write,
+            "copy": self._copy,
+            "dir": self._dir,
+            "verify": self._verify,
+            "more": self._more,
+            "delete": self._delete,
+            "ping": self._ping,
+        }
+
+    def _configure(self, words: list[str]) -> str | None:
+        rest = " ".join(words[1:])
+        device = self.device
+        if rest in {"terminal", "t", "term", ""} or rest.startswith("terminal revert timer"):
+            if rest.startswith("terminal revert timer"):
+                if not device.running.top("archive"):
+                    return None
+                device.arm_revert(device.running.lines(), self.username, int(words[-1]))
+            self.stack = [device.running.root]
+            return "Enter configuration commands, one per line.  End with CNTL/Z."
+        if rest == "confirm":
+            return "" if device.confirm() else "%No Rollback Confirmed Change pending"
+        if rest == "revert now":
+            if device.pending is None:
+                return "%No Rollback Confirmed Change pending"
+            device.revert_now()
+            return "Rollback Done"
+        match = re.match(r"^replace (\S+)( force)?( revert trigger error)?( revert)?( timer (\d+))?$", rest)
+        if match is None:
+            return None
+        if not device.running.top("archive"):
+            return "%Please turn config archive on before using Rollback Confirmed Change"
+        name = _flash_name(match[1])
+        if name not in device.flash:
+            return f"%Error opening {match[1]} (No such file or directory)"
+        text = device.flash[name].decode("utf-8", errors="replace")
+        minutes = int(match[6]) if match[6] else None
+        return device.replace(text, user=self.username, revert_minutes=minutes, revert_on_error=bool(match[3]))
+
+    def _write(self, words: list[str]) -> str:
+        self.device.startup = self.device.running.lines()
+        return "Building configuration...\n[OK]"
+
+    def _copy(self, words: list[str]) -> str | None:
+        if len(words) != 3:
+            return None
+        source, target = words[1], words[2]
+        device = self.device
+        if source == "running-config" and target in {"startup-config", "nvram:startup-config"}:
+            return self._write(words)
+        if source == "running-config":
+            device.flash[_flash_name(target)] = device.running_text().split("\n", 3)[3].encode()
+            return f"Destination filename [{_flash_name(target)}]? \n{len(device.flash[_flash_name(target)])} bytes copied"
+        if source == "null:":
+            device.flash[_flash_name(target)] = b""
+            return ""
+        if target == "running-config":
+            name = _flash_name(source)
+            if name not in device.flash:
+                return f"%Error opening {source} (No such file or directory)"
+            stack = [device.running.root]
+            errors = []
+            for line in device.flash[name].decode().splitlines():
+                if line.strip() == "end":
+                    break
+                try:
+                    stack = device.running.apply(line, stack)
+                except ConfigError:
+                    errors.append(f"{line}\n{_INVALID}")
+            device.changed(self.username)
+            return "\n".join(errors) + f"\n{len(device.flash[name])} bytes copied"
+        return None
+
+    def _dir(self, words: list[str]) -> str:
+        device = self.device
+        target = words[1] if len(words) > 1 else "flash:"
+        name = _flash_name(target)
+        used = sum(len(v) for v in device.flash.values())
+        footer = f"\n{FLASH_SIZE} bytes total ({FLASH_SIZE - used} bytes free)"
+        if name:
+            if name not in device.flash:
+                return f"%Error opening {target} (No such file or directory)"
+            return f"Directory of flash:/{name}\n\n   12  -rw-  {len(device.flash[name])}  Nov 22 2026 10:00:00 +00:00  {name}\n{footer}"
+        rows = "\n".join(f"{i:>5}  -rw-  {len(data):>10}  Nov 22 2026 10:00:00 +00:00  {fname}"
+                         for i, (fname, data) in enumerate(sorted(device.flash.items()), start=11))
+        return f"Directory of flash:/\n\n{rows}\n{footer}"
+
+    def _verify(self, words: list[str]) -> str | None:
+        if len(words) != 3 or words[1] != "/md5":
+            return None
+        name = _flash_name(words[2])
+        if name not in self.device.flash:
+            return f"%Error opening {words[2]} (No such file or directory)"
+        digest = hashlib.md5(self.device.flash[name], usedforsecurity=False).hexdigest()
+        return f"..........Done!\nverify /md5 ({words[2]}) = {digest}"
+
+    def _more(self, words: list[str]) -> str | None:
+        if len(words) != 2:
+            return None
+        name = _flash_name(words[1])
+        if name not in self.device.flash:
+            return f"%Error opening {words[1]} (No such file or directory)"
+        return self.device.flash[name].decode("utf-8", errors="replace")
+
+    def _delete(self, words: list[str]) -> str:
+        self.device.flash.pop(_flash_name(words[-1]), None)
+        return ""
+
+    # --- show ---------------------------------------------------------------------------------
+
+    def _show(self, words: list[str]) -> str | None:
+        rest = " ".join(words[1:])
+        device = self.device
+        simple: dict[str, Callable[[], str]] = {
+            "running-config": lambda: device.running_text(),
+            "run": lambda: device.running_text(),
+            "startup-config": lambda: "\n".join(["version 17.9", *device.startup, "end"]),
+            "version": self._show_version,
+            "ip interface brief": self._show_ip_interface_brief,
+            "ip int brief": self._show_ip_interface_brief,
+            "ip route": self._show_ip_route,
+            "interfaces": self._show_interfaces,
+            "hosts": lambda: f"Default domain is {self._domain()}\nName/address lookup uses domain service",
+            "archive": self._show_archive,
+            "archive config rollback timer": self._show_rollback_timer,
+            "clock": lambda: device.now().strftime("*%H:%M:%S.000 UTC %a %b %d %Y"),
+        }
+        if rest in simple:
+            return simple[rest]()
+        match = re.match(r"^archive config differences (\S+) (\S+)$", rest)
+        if match:
+            return self._archive_diff(match[1], match[2])
+        return None
+
+    def _domain(self) -> str:
+        node = next(iter(self.device.running.top("ip domain name ")), None)
+        return node.text.split()[-1] if node else "not set"
+
+    def _show_version(self) -> str:
+        device = self.device
+        host = device.running.hostname()
+        uptime = device.now() - device.booted
+        minutes = int(uptime.total_seconds() // 60)
+        return "\n".join([
+            "Cisco IOS XE Software, Version 17.09.04a",
+            "Cisco IOS Software [Cupertino], ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.9.4a, RELEASE SOFTWARE (fc3)",
+            "Technical Support: http://www.cisco.com/techsupport",
+            "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
+            "",
+            "ROM: 16.12(2r)",
+            "",
+            f"{host} uptime is {minutes // 1440} days, {minutes // 60 % 24} hours, {minutes % 60} minutes",
+            "Uptime for this control processor is 1 minute",
+            "System returned to ROM by Reload Command",
+            'System image file is "bootflash:isr4300-universalk9.17.09.04a.SPA.bin"',
+            "Last reload reason: Reload Command",
+            "",
+            "cisco ISR4331/K9 (1RU) processor with 1795999K/6147K bytes of memory.",
+            f"Processor board ID {device.serial}",
+            "Router operating mode: Autonomous",
+            f"{len(device.ports)} Gigabit Ethernet interfaces",
+            "32768K bytes of non-volatile configuration memory.",
+            "4194304K bytes of physical memory.",
+            "6598655K bytes of flash memory at bootflash:.",
+            "",
+            "Configuration register is 0x2102",
+        ])
+
+    def _interface_rows(self) -> list[tuple[Node, Link, str, str]]:
+        router = self.device.router()
+        rows = []
+        links = {link.name: link for link in router.links.values()}
+        for node in sorted(self.device.running.top("interface "), key=lambda n: n.text):
+            link = links[node.text.split()[1]]
+            if not link.admin_up:
+                status, protocol = "administratively down", "down"
+            elif router.link_up(link):
+                status, protocol = "up", "up"
+            else:
+                status, protocol = "down", "down"
+            rows.append((node, link, status, protocol))
+        return rows
+
+    def _show_ip_interface_brief(self) -> str:
+        router = self.device.router()
+        lines = ["Interface              IP-Address      OK? Method Status                Protocol"]
+        for _node, link, status, protocol in self._interface_rows():
+            address = router.address_of(link)
+            ip = str(address.ip) if address else "unassigned"
+            method = "DHCP" if link.dynamic else ("NVRAM" if address else "unset")
+            lines.append(f"{link.name:<22} {ip:<15} YES {method:<6} {status:<21} {protocol}")
+        return "\n".join(lines)
+
+    def _show_interfaces(self) -> str:
+        router = self.device.router()
+        blocks = []
+        for index, (node, link, status, protocol) in enumerate(self._interface_rows()):
+            mac = f"0000.0c{index:02x}.{index:04x}"
+            description = next((c.text[12:] for c in node.children if c.text.startswith("description ")), None)
+            address = router.address_of(link)
+            block = [f"{link.name} is {status}, line protocol is {protocol} ",
+                     f"  Hardware is ISR4331-3x1GE, address is {mac} (bia {mac})"]
+            if description:
+                block.append(f"  Description: {description}")
+            if address:
+                block.append(f"  Internet address is {address.with_prefixlen}")
+            block += [
+                "  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec, ",
+                "     reliability 255/255, txload 1/255, rxload 1/255",
+                f"  Encapsulation {'802.1Q Virtual LAN, Vlan ID  ' + str(link.vlan) + '.' if link.vlan else 'ARPA, loopback not set'}",
+                "  Keepalive not supported ",
+                "  Full Duplex, 1000Mbps, link type is auto, media type is RJ45",
+                "  Last input 00:00:01, output 00:00:01, output hang never",
+                "  Input queue: 0/375/0/0 (size/max/drops/flushes); Total output drops: 0",
+                "  Queueing strategy: fifo",
+                "  5 minute input rate 1000 bits/sec, 2 packets/sec",
+                "  5 minute output rate 1000 bits/sec, 2 packets/sec",
+                "     1000 packets input, 100000 bytes, 0 no buffer",
+                "     0 runts, 0 giants, 0 throttles ",
+                "     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored",
+                "     1000 packets output, 100000 bytes, 0 underruns",
+                "     0 output errors, 0 collisions, 0 interface resets",
+            ]
+            blocks.append("\n".join(block))
+        return "\n".join(blocks)
+
+    def _show_ip_route(self) -> str:
+        router = self.device.router()
+        routes = router.active_routes()
+        default = next((r for r in routes if r.prefix.prefixlen == 0), None)
+        header = [
+            "Codes: L - local, C - connected, S - static, R - RIP, M - mobile, B - BGP",
+            "       D - EIGRP, EX - EIGRP external, O - OSPF, IA - OSPF inter area ",
+            "       * - candidate default, U - per-user static route",
+            "",
+        ]
+        if default is not None and default.gateway is not None:
+            header.append(f"Gateway of last resort is {default.gateway} to network 0.0.0.0")
+        elif default is not None:
+            header.append("Gateway of last resort is 0.0.0.0 to network 0.0.0.0")
+        else:
+            header.append("Gateway of last resort is not set")
+        lines = [*header, ""]
+        for route in routes:
+            if route.code == "C":
+                lines.append(f"C        {route.prefix} is directly connected, {route.interface}")
+                link = router.links[route.interface or ""]
+                address = router.address_of(link)
+                if address is not None:
+                    lines.append(f"L        {address.ip}/32 is directly connected, {route.interface}")
+                continue
+            code = "S*" if route.prefix.prefixlen == 0 else "S "
+            via = f"via {route.gateway}" if route.gateway else f"is directly connected, {route.interface}"
+            if route.gateway and route.interface:
+                via += f", {route.interface}"
+            if route.gateway:
+                lines.append(f"{code}      {route.prefix} [{route.distance}/0] {via}")
+            else:
+                lines.append(f"{code}      {route.prefix} {via}")
+        return "\n".join(lines)
+
+    def _show_archive(self) -> str:
+        if not self.device.running.top("archive"):
+            return "Archive feature not enabled"
+        return ("The maximum archive configurations allowed is 10.\n"
+                "There are currently 1 archive configurations saved.\n"
+                "The next archive file will be named flash:netprov-archive-2\n"
+                " Archive #  Name\n   1        flash:netprov-archive-1 <- Most Recent")
+
+    def _show_rollback_timer(self) -> str:
+        pending = self.device.pending
+        if pending is None:
+            return "%No Rollback Confirmed Change pending"
+        return "\n".join([
+            f"Time configured: {pending.configured.strftime('%H:%M:%S UTC %a %b %d %Y')}",
+            "Timer type: revert",
+            f"Timer value: {pending.minutes} min",
+            f"User: {pending.user}",
+        ])
+
+    def _archive_diff(self, base: str, new: str) -> str:
+        def config_of(path: str) -> IosConfig | None:
+            if path.startswith("system:"):
+                return self.device.running
+            name = _flash_name(path)
+            if name not in self.device.flash:
+                return None
+            config = self.device.blank()
+            config.load(self.device.flash[name].decode("utf-8", errors="replace"))
+            return config
+
+        old_config, new_config = config_of(base), config_of(new)
+        if old_config is None or new_config is None:
+            return f"%Error opening {new if new_config is None else base} (No such file or directory)"
+        diff = contextual_diff(old_config, new_config)
+        if not diff:
+            return "!Contextual Config Diffs:\n!No changes were found"
+        return "!Contextual Config Diffs:\n" + "\n".join(diff)
+
+    def _ping(self, words: list[str]) -> str | None:
+        args = words[1:]
+        if args and args[0] == "vrf":
+            args = args[2:]
+        if not args:
+            return None
+        try:
+            target = IPv4Address(args[0])
+        except AddressValueError:
+            return "% Unrecognized host or address, or protocol not running."
+        options = dict(zip(args[1::2], args[2::2], strict=False))
+        repeat = int(options.get("repeat", "5"))
+        size = options.get("size", "100")
+        timeout = options.get("timeout", "2")
+        replies = self.device.router().ping(target, repeat)
+        marks = "!" * replies + "." * (repeat - replies)
+        rate = round(100 * replies / repeat) if repeat else 0
+        lines = ["Type escape sequence to abort.",
+                 f"Sending {repeat}, {size}-byte ICMP Echos to {target}, timeout is {timeout} seconds:"]
+        if "source" in options:
+            lines.append(f"Packet sent with a source address of {options['source']}")
+        lines.append(marks)
+        summary = f"Success rate is {rate} percent ({replies}/{repeat})"
+        if replies:
+            summary += ", round-trip min/avg/max = 1/2/4 ms"
+        lines.append(summary)
+        return "\n".join(lines)
+
+
+def _pipe(output: str, pipe: str) -> str:
+    """``| include``, ``| exclude``, ``| begin``, ``| section`` as IOS filters them."""
+    verb, _, pattern = pipe.strip().partition(" ")
+    regex = re.compile(pattern.strip())
+    lines = output.splitlines()
+    if verb in {"include", "inc", "i"}:
+        return "\n".join(line for line in lines if regex.search(line))
+    if verb in {"exclude", "exc", "e"}:
+        return "\n".join(line for line in lines if not regex.search(line))
+    if verb in {"begin", "beg", "b"}:
+        for index, line in enumerate(lines):
+            if regex.search(line):
+                return "\n".join(lines[index:])
+        return ""
+    if verb in {"section", "sec", "s"}:
+        out, keep = [], False
+        for line in lines:
+            if not line.startswith(" "):
+                keep = bool(regex.search(line))
+            if keep:
+                out.append(line)
+        return "\n".join(out)
+    return output

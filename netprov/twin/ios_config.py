@@ -1,0 +1,331 @@
+"""An IOS configuration as a tree, applied line by line the way IOS parses it.
+
+Pure: no I/O. Used for the running config, for ``configure replace`` candidates and for
+``show archive config differences``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Commands that open a sub-mode, with the prompt suffix IOS shows there.
+_SECTIONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^interface \S+$"), "config-if"),
+    (re.compile(r"^ip sla \d+$"), "config-ip-sla"),
+    (re.compile(r"^track \d+ .+$"), "config-track"),
+    (re.compile(r"^policy-map \S+$"), "config-pmap"),
+    (re.compile(r"^class-map( match-(all|any))? \S+$"), "config-cmap"),
+    (re.compile(r"^route-map \S+ (permit|deny) \d+$"), "config-route-map"),
+    (re.compile(r"^ip access-list standard \S+$"), "config-std-nacl"),
+    (re.compile(r"^ip access-list extended \S+$"), "config-ext-nacl"),
+    (re.compile(r"^line (vty|con|aux) .+$"), "config-line"),
+    (re.compile(r"^router \S+( \d+)?$"), "config-router"),
+    (re.compile(r"^archive$"), "config-archive"),
+    (re.compile(r"^flow exporter \S+$"), "config-flow-exporter"),
+    (re.compile(r"^flow monitor \S+$"), "config-flow-monitor"),
+    (re.compile(r"^ip dhcp pool \S+$"), "config-dhcp"),
+]
+_CLASS_IN_PMAP = (re.compile(r"^class \S+$"), "config-pmap-c")
+
+# Commands valid inside each sub-mode (first words); anything else returns to global.
+_CHILD_WORDS: dict[str, tuple[str, ...]] = {
+    "config-if": ("description", "ip address", "ip nat inside$", "ip nat outside$", "ip access-group", "ip flow", "ip dhcp client",
+                  "ip mtu", "ip tcp", "ip virtual-reassembly", "shutdown", "encapsulation",
+                  "service-policy", "pppoe", "pppoe-client", "mtu", "dialer", "ppp", "bandwidth",
+                  "speed", "duplex", "negotiation", "no"),
+    "config-ip-sla": ("icmp-echo", "frequency", "timeout", "threshold", "tos", "vrf", "no"),
+    "config-track": ("delay", "no"),
+    "config-pmap": ("class", "description", "no"),
+    "config-pmap-c": ("shape", "bandwidth", "police", "priority", "service-policy", "fair-queue", "no"),
+    "config-cmap": ("match", "description", "no"),
+    "config-route-map": ("match", "set", "description", "no"),
+    "config-std-nacl": ("permit", "deny", "remark", "no"),
+    "config-ext-nacl": ("permit", "deny", "remark", "no"),
+    "config-line": ("access-class", "transport", "exec-timeout", "login", "logging", "privilege",
+                    "password", "session-timeout", "no"),
+    "config-router": ("network", "neighbor", "redistribute", "router-id", "passive-interface", "no"),
+    "config-archive": ("path", "write-memory", "maximum", "time-period", "no"),
+    "config-flow-exporter": ("destination", "transport", "export-protocol", "source", "description",
+                             "template", "no"),
+    "config-flow-monitor": ("exporter", "record", "cache", "description", "no"),
+    "config-dhcp": ("network", "default-router", "dns-server", "lease", "domain-name", "no"),
+}
+
+# Single-valued commands: a new line with the same key replaces the old one.
+_SINGLE: list[tuple[re.Pattern[str], int]] = [
+    (re.compile(r"^(hostname|description|mtu|frequency|delay|path|exporter|record|destination"
+                r"|export-protocol|encapsulation) "), 1),
+    (re.compile(r"^ip address \S+ \S+$"), 2),
+    (re.compile(r"^ip (domain name|ssh version|nat (inside|outside)$)"), 2),
+    (re.compile(r"^(snmp-server (location|contact)|ip access-group \S+|service-policy (input|output)"
+                r"|transport (input|udp)|access-class \S+|shape average|icmp-echo|dialer pool"
+                r"|pppoe-client dial-pool-number|ppp chap (hostname|password)) "), 2),
+    (re.compile(r"^ip dhcp client default-router distance "), 4),
+    (re.compile(r"^ip sla schedule \d+ "), 3),
+    (re.compile(r"^ip route \S+ \S+ \S+"), 5),
+]
+
+# Lines of ``show running-config`` output that are not configuration.
+_DISPLAY_ONLY = ("version ", "Building configuration", "Current configuration")
+
+# Top-level order of ``show running-config`` (first matching prefix wins; rest keep order).
+_ORDER = [
+    "version", "service", "hostname", "boot", "logging buffered", "enable", "aaa", "clock",
+    "ip domain", "ip name-server", "ip dhcp", "login", "ipv6", "multilink", "archive", "username",
+    "license", "redundancy", "track", "ip ssh", "ip scp", "flow exporter", "flow monitor",
+    "class-map", "policy-map", "interface", "router", "ip forward-protocol", "ip http", "ip nat",
+    "ip route", "ip access-list", "ip sla", "logging", "access-list", "route-map", "snmp-server",
+    "control-plane", "line", "ntp", "file prompt",
+]
+
+
+@dataclass
+class Node:
+    text: str
+    mode: str = ""
+    children: list[Node] = field(default_factory=list)
+
+    def find(self, text: str) -> Node | None:
+        return next((c for c in self.children if c.text == text), None)
+
+
+class ConfigError(ValueError):
+    """IOS would answer ``% Invalid input detected``; ``column`` is where the caret goes."""
+
+    def __init__(self, column: int = 0) -> None:
+        super().__init__("invalid input")
+        self.column = column
+
+
+def section_mode(text: str, parent_mode: str) -> str | None:
+    if parent_mode == "config-pmap" and _CLASS_IN_PMAP[0].match(text):
+        return _CLASS_IN_PMAP[1]
+    if parent_mode:
+        return None
+    return next((mode for pattern, mode in _SECTIONS if pattern.match(text)), None)
+
+
+def _key(text: str) -> str:
+    for pattern, words in _SINGLE:
+        if pattern.match(text):
+            return " ".join(text.split()[:words])
+    return text
+
+
+_GLOBAL_WORDS = (
+    "hostname", "ip", "interface", "no", "archive", "ntp", "logging", "snmp-server", "flow",
+    "line", "policy-map", "class-map", "route-map", "track", "router", "service", "version",
+    "boot", "enable", "username", "aaa", "clock", "login", "file", "end", "control-plane",
+    "access-list", "license", "redundancy", "multilink", "banner", "crypto", "vrf",
+)
+
+
+class IosConfig:
+    """A running (or candidate) configuration and the cursor of a config-mode session."""
+
+    def __init__(self) -> None:
+        self.root = Node("", "")
+
+    # --- building ---------------------------------------------------------------------
+
+    def apply(self, line: str, stack: list[Node]) -> list[Node]:
+        """Apply one config-mode line at the position ``stack`` (root first); return the new one.
+
+        Raises ConfigError for what IOS would reject.
+        """
+        indented = line[:1].isspace()
+        text = " ".join(line.split())
+        if not text or text.startswith("!"):
+            return stack
+        if text == "exit":
+            return stack[:-1] if len(stack) > 1 else stack
+        while True:
+            current = stack[-1]
+            if len(stack) == 1:
+                return self._apply_global(text, stack)
+            if indented or _allowed_in(current.mode, text):
+                return self._apply_child(text, stack)
+            stack = stack[:-1]
+
+    def _apply_global(self, text: str, stack: list[Node]) -> list[Node]:
+        if text.split(maxsplit=1)[0] not in _GLOBAL_WORDS:
+            raise ConfigError(0)
+        if text.startswith("no "):
+            self._remove(self.root, text[3:])
+            return stack
+        mode = section_mode(text, "")
+        if mode is not None:
+            node = self.root.find(text)
+            if node is None:
+                node = Node(text, mode)
+                self.root.children.append(node)
+            return [*stack, node]
+        _set_leaf(self.root, text)
+        return stack
+
+    def _apply_child(self, text: str, stack: list[Node]) -> list[Node]:
+        current = stack[-1]
+        if text.startswith("no "):
+            target = text[3:]
+            if target == "shutdown":
+                self._remove(current, "shutdown")
+            elif target in {"ip address", "description"} or current.find(target) or _prefix_match(current, target):
+                self._remove(current, target)
+            return stack
+        mode = section_mode(text, current.mode)
+        if mode is not None:
+            node = current.find(text)
+            if node is None:
+                node = Node(text, mode)
+                current.children.append(node)
+            return [*stack, node]
+        if not _allowed_in(current.mode, text):
+            raise ConfigError(1)
+        _set_leaf(current, text)
+        return stack
+
+    @staticmethod
+    def _remove(parent: Node, target: str) -> None:
+        parent.children = [
+            c for c in parent.children if not (c.text == target or c.text.startswith(target + " "))
+        ]
+
+    def load(self, text: str) -> list[tuple[int, str]]:
+        """Apply a whole config file (as ``configure replace`` does); return rejected lines."""
+        stack = [self.root]
+        rejected: list[tuple[int, str]] = []
+        seen: set[int] = set()
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped == "end":
+                break
+            if line.startswith("!"):
+                stack = [self.root]  # in a config file an unindented "!" closes the section
+                continue
+            if stripped.startswith(_DISPLAY_ONLY):
+                continue
+            try:
+                stack = self.apply(line, stack)
+            except ConfigError:
+                rejected.append((number, stripped))
+                continue
+            section = stack[-1]
+            if len(stack) > 1 and id(section) not in seen:
+                # a section written in the file is the whole section (replace semantics):
+                # defaults such as a port's "shutdown" go unless the file repeats them
+                seen.add(id(section))
+                if section.text == stripped:
+                    section.children = []
+        return rejected
+
+    # --- reading ----------------------------------------------------------------------
+
+    def hostname(self) -> str:
+        node = next((c for c in self.root.children if c.text.startswith("hostname ")), None)
+        return node.text.split(None, 1)[1] if node else "Router"
+
+    def top(self, prefix: str) -> list[Node]:
+        return [c for c in self.root.children if c.text.startswith(prefix)]
+
+    def lines(self) -> list[str]:
+        """The config body as ``show running-config`` prints it (without header)."""
+        out: list[str] = []
+        for node in sorted(self.root.children, key=_order_key):
+            out.append(node.text)
+            out.extend(_child_lines(node, 1))
+            if node.children or node.text.startswith(("interface", "router", "line", "archive")):
+                out.append("!")
+        return out
+
+    def clone(self) -> IosConfig:
+        copy = IosConfig()
+        copy.load("\n".join(self.lines()))
+        return copy
+
+
+def _allowed_in(mode: str, text: str) -> bool:
+    words = _CHILD_WORDS.get(mode, ())
+    if mode == "config-pmap-c" and text.startswith("class "):
+        return False
+    if mode in {"config-std-nacl", "config-ext-nacl"} and re.match(r"^\d+ (permit|deny)", text):
+        return True
+    return any(
+        text == w[:-1] if w.endswith("$") else (text == w or text.startswith(w + " ")) for w in words
+    )
+
+
+def _prefix_match(parent: Node, target: str) -> bool:
+    return any(c.text.startswith(target + " ") for c in parent.children)
+
+
+def _set_leaf(parent: Node, text: str) -> None:
+    key = _key(text)
+    for index, child in enumerate(parent.children):
+        if child.text == text:
+            return
+        if key != text and _key(child.text) == key:
+            parent.children[index] = Node(text)
+            return
+    parent.children.append(Node(text))
+
+
+def _order_key(node: Node) -> tuple[int, tuple[object, ...]]:
+    for index, prefix in enumerate(_ORDER):
+        if node.text == prefix or node.text.startswith(prefix + " "):
+            if prefix == "interface":
+                return index, _natural(node.text)
+            return index, ()
+    return len(_ORDER), ()
+
+
+def _natural(text: str) -> tuple[object, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
+def _child_lines(node: Node, depth: int) -> list[str]:
+    out: list[str] = []
+    children = node.children
+    if node.mode == "config-if":
+        has_address = any(c.text.startswith(("ip address", "ip unnumbered")) for c in children)
+        description = [c for c in children if c.text.startswith("description ")]
+        rest = [c for c in children if not c.text.startswith("description ")]
+        children = description + rest
+        if not has_address:
+            # IOS shows the absence of an address explicitly
+            index = len(description) + sum(1 for c in rest if c.text.startswith("encapsulation"))
+            children = [*children[:index], Node("no ip address"), *children[index:]]
+    for child in children:
+        out.append(" " * depth + child.text)
+        out.extend(_child_lines(child, depth + 1))
+    return out
+
+
+def interface_shutdown(node: Node) -> bool:
+    return any(c.text == "shutdown" for c in node.children)
+
+
+def contextual_diff(running: IosConfig, candidate: IosConfig) -> list[str]:
+    """``show archive config differences`` in IOS's contextual format (+ added, - removed)."""
+    return _diff_nodes(running.root, candidate.root, 0)
+
+
+def _diff_nodes(old: Node, new: Node, depth: int) -> list[str]:
+    out: list[str] = []
+    pad = " " * depth
+    old_map = {c.text: c for c in old.children}
+    new_map = {c.text: c for c in new.children}
+    for child in old.children:
+        if child.text not in new_map:
+            out.append(f"{pad}-{child.text}")
+            out.extend(f"{pad} -{line.strip()}" for line in _child_lines(child, 0))
+    for child in new.children:
+        if child.text not in old_map:
+            out.append(f"{pad}+{child.text}")
+            out.extend(f"{pad} +{line.strip()}" for line in _child_lines(child, 0))
+        else:
+            inner = _diff_nodes(old_map[child.text], child, depth + 1)
+            if inner:
+                out.append(f"{pad}{child.text}")
+                out.extend(inner)
+    return out

@@ -1,0 +1,547 @@
+"""MikroTik RouterOS 7 personality: menus, ``add/set/remove/print/export``, ``/ping``, files.
+
+State is a set of menus: tables of items (``/ip address``), settings (``/ip dns``) and
+tables with built-in default items (``/ip service``). ``/export terse`` renders it with the
+same line format netprov's templates produce, so a rendered config and an export compare.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
+
+from netprov.filters import ros_line
+from netprov.twin.cli_base import Reply
+from netprov.twin.topology import Link, RouteEntry, Router, World
+
+Item = dict[str, str]
+
+# Tables: menu -> parameters an item may have (anything else: "expected end of command").
+TABLES: dict[str, set[str]] = {
+    "/interface vlan": {"name", "interface", "vlan-id", "comment", "disabled", "mtu"},
+    "/interface pppoe-client": {"name", "interface", "user", "password", "add-default-route",
+                                "default-route-distance", "use-peer-dns", "disabled", "comment"},
+    "/ip address": {"address", "interface", "network", "comment", "disabled"},
+    "/ip dhcp-client": {"interface", "add-default-route", "default-route-distance", "use-peer-dns",
+                        "use-peer-ntp", "comment", "disabled"},
+    "/ip route": {"dst-address", "gateway", "distance", "scope", "target-scope", "check-gateway",
+                  "comment", "disabled", "routing-table"},
+    "/ip firewall filter": {"chain", "action", "protocol", "dst-port", "src-address", "dst-address",
+                            "in-interface", "out-interface", "reject-with", "comment", "disabled"},
+    "/ip firewall nat": {"chain", "action", "protocol", "dst-port", "in-interface", "out-interface",
+                         "to-ports", "to-addresses", "src-address", "comment", "disabled"},
+    "/ip firewall mangle": {"chain", "action", "new-packet-mark", "passthrough", "comment", "disabled"},
+    "/queue simple": {"name", "target", "dst", "max-limit", "limit-at", "comment", "disabled"},
+    "/queue tree": {"name", "parent", "packet-mark", "max-limit", "limit-at", "comment", "disabled"},
+    "/tool netwatch": {"host", "interval", "type", "comment", "disabled", "up-script", "down-script"},
+    "/system logging": {"action", "topics", "comment", "disabled"},
+    "/system logging action": {"name", "target", "remote", "remote-port", "comment"},
+    "/system ntp client servers": {"address", "comment", "disabled"},
+    "/ip traffic-flow target": {"dst-address", "port", "version", "comment", "disabled"},
+    "/snmp community": {"name", "addresses", "read-access", "write-access", "comment", "disabled"},
+    "/system scheduler": {"name", "interval", "start-time", "on-event", "comment", "disabled"},
+    "/ip service": {"name", "address", "disabled", "port"},
+    "/interface ethernet": {"name", "default-name", "comment", "disabled", "mtu"},
+}
+SETTINGS: dict[str, Item] = {
+    "/system identity": {"name": "MikroTik"},
+    "/system clock": {"time-zone-name": "manual"},
+    "/system ntp client": {"enabled": "no"},
+    "/snmp": {"enabled": "no", "contact": "", "location": ""},
+    "/ip dns": {"servers": "", "allow-remote-requests": "no"},
+    "/ip traffic-flow": {"enabled": "no", "interfaces": "all"},
+}
+_DEFAULT_SERVICES = {"telnet": "23", "ftp": "21", "www": "80", "ssh": "22", "www-ssl": "443",
+                     "api": "8728", "winbox": "8291", "api-ssl": "8729"}
+EXPORT_ORDER = [
+    "/interface ethernet", "/interface vlan", "/interface pppoe-client", "/queue simple", "/queue tree",
+    "/snmp community", "/system logging action", "/ip address", "/ip dhcp-client", "/ip dns",
+    "/ip firewall filter", "/ip firewall mangle", "/ip firewall nat", "/ip route", "/ip service",
+    "/ip traffic-flow", "/ip traffic-flow target", "/snmp", "/system clock", "/system identity",
+    "/system logging", "/system ntp client", "/system ntp client servers", "/system scheduler",
+    "/tool netwatch",
+]
+_MENUS = set(TABLES) | set(SETTINGS) | {"/system backup", "/file", "/interface", "/ip", "/ip firewall",
+                                        "/system", "/tool", "/queue", "/ip traffic-flow", "/system ntp",
+                                        "/system ntp client", "/system logging", "/interface ethernet"}
+_PREFIXES = {" ".join(m.split()[:n]) for m in _MENUS for n in range(1, len(m.split()) + 1)}
+_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\[[^\]]*\]|[^\s"\[]+(?:"(?:\\.|[^"\\])*")?')
+
+
+class RosError(ValueError):
+    pass
+
+
+def _duration(text: str) -> float:
+    """RouterOS durations: ``30s``, ``5m``, ``1h``, ``1d``, ``00:05:00``."""
+    if re.fullmatch(r"\d+:\d{2}:\d{2}", text):
+        hours, minutes, seconds = (int(x) for x in text.split(":"))
+        return hours * 3600 + minutes * 60 + seconds
+    total = 0.0
+    for number, unit in re.findall(r"(\d+)([wdhms]?)", text):
+        total += int(number) * {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "": 1}[unit]
+    return total
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", value[1:-1])
+    return value
+
+
+class RosDevice:
+    """State of one RouterOS router."""
+
+    def __init__(self, *, ports: list[str], world: World, schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
+                 now: Callable[[], dt.datetime], identity: str = "MikroTik") -> None:
+        self.world = world
+        self.schedule = schedule
+        self.now = now
+        self.settings: dict[str, Item] = {menu: dict(values) for menu, values in SETTINGS.items()}
+        self.tables: dict[str, list[Item]] = {menu: [] for menu in TABLES}
+        self.tables["/interface ethernet"] = [{"name": p, "default-name": p, ".default": "yes"}
+                                              for p in ports if p.startswith(("ether", "sfp"))]
+        self.tables["/ip service"] = [{"name": n, "port": p, ".default": "yes"} for n, p in _DEFAULT_SERVICES.items()]
+        self.tables["/snmp community"] = [{"name": "public", "addresses": "::/0", ".default": "yes"}]
+        self.defaults = copy.deepcopy(self.tables)
+        self.files: dict[str, str] = {}
+        self.timers: dict[str, Callable[[], None]] = {}
+        self.next_id = 1
+        self.rejections: list[re.Pattern[str]] = []
+        self.on_config_line: Callable[[], None] = lambda: None
+        self.on_reboot: Callable[[], None] = lambda: None
+        self.booted = now()
+
+    # --- loading and running commands ----------------------------------------------------
+
+    def load_initial(self, text: str) -> list[tuple[int, str]]:
+        rejected = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip() and not line.lstrip().startswith("#"):
+                output, _ = self.run(line, "/")
+                if output:
+                    rejected.append((number, f"{line.strip()} -> {output}"))
+        return rejected
+
+    def run(self, line: str, path: str) -> tuple[str, str]:
+        """Run one command line at menu ``path``; return (output, new path)."""
+        try:
+            return self._run(line.strip(), path)
+        except RosError as exc:
+            return str(exc), path
+
+    def _run(self, line: str, path: str) -> tuple[str, str]:
+        if not line:
+            return "", path
+        if any(pattern.search(line) for pattern in self.rejections):
+            raise RosError("failure: command rejected by device policy")
+        tokens = _TOKEN.findall(line)
+        if not tokens:
+            raise RosError("syntax error (line 1 column 1)")
+        menu = "" if tokens[0].startswith("/") else path.rstrip("/")
+        column = 1
+        index = 0
+        if tokens[0].startswith("/"):
+            first = tokens[0][1:]
+            tokens = ([first] if first else []) + tokens[1:]
+            column = 2
+        while index < len(tokens):
+            candidate = f"{menu} {tokens[index]}".strip() if menu else f"/{tokens[index]}"
+            if candidate.replace("/ ", "/") in _PREFIXES and tokens[index] not in _VERBS:
+                menu = candidate.replace("/ ", "/")
+                column += len(tokens[index]) + 1
+                index += 1
+                continue
+            break
+        menu = menu or "/"
+        if index == len(tokens):
+            return "", menu  # navigation only
+        verb, args = tokens[index], tokens[index + 1 :]
+        return self._verb(menu, verb, args, column), path
+
+    def _verb(self, menu: str, verb: str, args: list[str], column: int) -> str:
+        if verb == "export":
+            return self._export_command(menu, args)
+        if menu == "/" and verb == "ping":
+            return self._ping(args)
+        if menu == "/" and verb == "import":
+            return self._import(args)
+        if menu == "/" and verb == "quit":
+            return ""
+        if menu == "/system backup":
+            return self._backup(verb, _params(args))
+        if menu == "/system" and verb == "reboot":
+            self.on_reboot()
+            return ""
+        if menu == "/file" and verb == "print":
+            return "\n".join(f" {i} {name}" for i, name in enumerate(sorted(self.files)))
+        if menu == "/file" and verb == "remove":
+            for arg in args:
+                self.files.pop(_unquote(arg), None)
+            return ""
+        if menu in SETTINGS:
+            return self._setting(menu, verb, args, column)
+        if menu in TABLES:
+            return self._table(menu, verb, args, column)
+        raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    # --- settings -----------------------------------------------------------------------------
+
+    def _setting(self, menu: str, verb: str, args: list[str], column: int) -> str:
+        values = self.settings[menu]
+        if verb == "print":
+            return "\n".join(f"{key:>24}: {value}" for key, value in values.items())
+        if verb != "set":
+            raise RosError(f"bad command name {verb} (line 1 column {column})")
+        params = _params(args)
+        unknown = [k for k in params if k not in SETTINGS[menu]]
+        if unknown:
+            raise RosError(f"expected end of command (line 1 column {column + len(verb) + 1})")
+        values.update(params)
+        self.on_config_line()
+        return ""
+
+    # --- tables -------------------------------------------------------------------------------
+
+    def _table(self, menu: str, verb: str, args: list[str], column: int) -> str:
+        items = self.tables[menu]
+        if verb == "print":
+            return self._print(menu, items, args)
+        if verb == "add":
+            params = _params(args)
+            self._check(menu, params, column + len(verb) + 1)
+            if menu == "/ip address" and "network" not in params:
+                params["network"] = str(IPv4Interface(params["address"]).network.network_address)
+            if menu == "/ip address" and any(i.get("address") == params.get("address") for i in items):
+                raise RosError("failure: already have such address")
+            params[".id"] = f"*{self.next_id:X}"
+            self.next_id += 1
+            items.append(params)
+            if menu == "/system scheduler":
+                self._arm(params)
+            self.on_config_line()
+            return ""
+        if verb in {"set", "remove", "enable", "disable"}:
+            selector, rest = (args[0], args[1:]) if args else ("", [])
+            targets = self._select(menu, items, selector)
+            if verb == "remove":
+                for target in targets:
+                    if target.get(".default") == "yes":
+                        raise RosError("failure: default item can not be removed")
+                    items.remove(target)
+                    if menu == "/system scheduler":
+                        self.timers.pop(target.get("name", ""), lambda: None)()
+            else:
+                params = _params(rest) if verb == "set" else {"disabled": "yes" if verb == "disable" else "no"}
+                self._check(menu, params, column + len(verb) + len(selector) + 2)
+                for target in targets:
+                    target.update(params)
+            self.on_config_line()
+            return ""
+        if verb == "find":
+            return ";".join(i[".id"] for i in self._select(menu, items, "[ find " + " ".join(args) + " ]"))
+        raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    def _check(self, menu: str, params: Item, column: int) -> None:
+        allowed = TABLES[menu]
+        for key in params:
+            if key not in allowed:
+                raise RosError(f"expected end of command (line 1 column {column})")
+        checked = ["interface", "in-interface", "out-interface"] + (["dst"] if menu == "/queue simple" else [])
+        names = self.interface_names()
+        for key in checked:
+            name = params.get(key, "").lstrip("!")
+            if name and name not in names:
+                raise RosError(f"input does not match any value of {key}")
+        if "address" in params and menu == "/ip address":
+            try:
+                IPv4Interface(params["address"])
+            except (AddressValueError, ValueError) as exc:
+                raise RosError("invalid value for argument address") from exc
+
+    def _select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
+        selector = selector.strip()
+        if selector.startswith("["):
+            expression = selector.strip("[] ").removeprefix("find").strip().removeprefix("where").strip()
+            return [item for item in items if _matches(item, expression)]
+        if re.fullmatch(r"[\d,]+", selector):
+            indexes = [int(i) for i in selector.split(",")]
+            return [items[i] for i in indexes if i < len(items)]
+        named = [item for item in items if item.get("name") == _unquote(selector)]
+        if not named:
+            raise RosError(f"no such item ({selector})")
+        return named
+
+    def _print(self, menu: str, items: list[Item], args: list[str]) -> str:
+        shown = items
+        if args and args[0] == "where":
+            shown = [item for item in items if _matches(item, " ".join(args[1:]))]
+        lines = ["Flags: X - disabled"]
+        for index, item in enumerate(shown):
+            flag = "X" if item.get("disabled") == "yes" else " "
+            fields = " ".join(f"{k}={_show(v)}" for k, v in item.items() if not k.startswith("."))
+            lines.append(f"{index:>2} {flag} {fields}")
+        return "\n".join(lines)
+
+    def interface_names(self) -> set[str]:
+        names = {i["name"] for i in self.tables["/interface ethernet"]}
+        names |= {i["name"] for i in self.tables["/interface vlan"]}
+        names |= {i["name"] for i in self.tables["/interface pppoe-client"]}
+        return names | {"all", "none"}
+
+    # --- export ---------------------------------------------------------------------------------
+
+    def export(self, *, terse: bool = True) -> str:
+        lines: list[str] = []
+        for menu in EXPORT_ORDER:
+            block: list[str] = []
+            if menu in SETTINGS:
+                changed = {k: v for k, v in self.settings[menu].items() if SETTINGS[menu].get(k) != v}
+                if changed:
+                    block.append(ros_line(menu, "set", **changed))
+            else:
+                defaults = {d.get("name"): d for d in self.defaults.get(menu, [])}
+                for item in self.tables[menu]:
+                    params = {k: v for k, v in item.items() if not k.startswith(".")}
+                    if item.get(".default") == "yes":
+                        base = defaults.get(item.get("name"), {})
+                        changed = {k: v for k, v in params.items() if base.get(k) != v}
+                        if not changed:
+                            continue
+                        selector = "[ find default=yes ]" if menu == "/snmp community" else (
+                            f"[ find default-name={item['default-name']} ]" if menu == "/interface ethernet"
+                            else item["name"])
+                        changed.pop("name", None)
+                        block.append(ros_line(menu, "set", selector, **changed))
+                    else:
+                        block.append(ros_line(menu, "add", **params))
+            if terse:
+                lines += block
+            elif block:
+                lines.append(menu)
+                lines += [line[len(menu) + 1 :] for line in block]
+        header = f"# {self.now().strftime('%Y-%m-%d %H:%M:%S')} by RouterOS 7.16.2\n# model = RB4011iGS+\n"
+        return header + "\n".join(lines) + "\n"
+
+    def _export_command(self, menu: str, args: list[str]) -> str:
+        params = _params([a for a in args if "=" in a])
+        terse = "terse" in args
+        text = self.export(terse=terse or True)
+        if menu not in {"/", ""}:
+            text = "\n".join(line for line in text.splitlines() if line.startswith(("#", menu + " ")))
+        if "file" in params:
+            name = params["file"] if params["file"].endswith(".rsc") else params["file"] + ".rsc"
+            self.files[name] = text
+            return ""
+        return text.rstrip("\n")
+
+    def _import(self, args: list[str]) -> str:
+        params = _params(args)
+        name = params.get("file-name") or (_unquote(args[0]) if args else "")
+        if name not in self.files:
+            raise RosError("failure: no such file")
+        errors = 0
+        for line in self.files[name].splitlines():
+            if line.strip() and not line.startswith("#"):
+                output, _ = self.run(line, "/")
+                errors += bool(output)
+        if errors:
+            return f"failure: {errors} line(s) of {name} failed"
+        return "\nScript file loaded and executed successfully"
+
+    # --- backup ---------------------------------------------------------------------------------
+
+    def snapshot(self) -> str:
+        return json.dumps({"settings": self.settings, "tables": self.tables, "next_id": self.next_id})
+
+    def restore(self, data: str) -> None:
+        state = json.loads(data)
+        for timer in list(self.timers.values()):
+            timer()
+        self.timers.clear()
+        self.settings = state["settings"]
+        self.tables = state["tables"]
+        self.next_id = state["next_id"]
+        for item in self.tables["/system scheduler"]:
+            self._arm(item)
+
+    def _backup(self, verb: str, params: Item) -> str:
+        name = params.get("name", "backup")
+        name = name if name.endswith(".backup") else name + ".backup"
+        if verb == "save":
+            self.files[name] = self.snapshot()
+            return "Configuration backup saved"
+        if verb == "load":
+            if name not in self.files:
+                raise RosError("failure: no such file")
+            self.restore(self.files[name])
+            self.on_reboot()
+            return "configuration restored, rebooting"
+        raise RosError(f"bad command name {verb}")
+
+    # --- scheduler ------------------------------------------------------------------------------
+
+    def _arm(self, item: Item) -> None:
+        if item.get("disabled") == "yes" or "interval" not in item:
+            return
+        name = item.get("name", item[".id"])
+        seconds = _duration(item["interval"])
+
+        def fire() -> None:
+            if item not in self.tables["/system scheduler"]:
+                return
+            for command in item.get("on-event", "").split(";"):
+                self.run(command, "/")
+            if item in self.tables["/system scheduler"]:
+                self.timers[name] = self.schedule(seconds, fire)
+
+        self.timers[name] = self.schedule(seconds, fire)
+
+    # --- topology -------------------------------------------------------------------------------
+
+    def router(self) -> Router:
+        addresses: dict[str, IPv4Interface] = {}
+        for item in self.tables["/ip address"]:
+            if item.get("disabled") != "yes":
+                addresses.setdefault(item["interface"], IPv4Interface(item["address"]))
+        links: list[Link] = []
+        ethernet = {i["name"]: i for i in self.tables["/interface ethernet"]}
+        for name, item in ethernet.items():
+            links.append(Link(name, addresses.get(name), item.get("disabled") != "yes", item["default-name"]))
+        for item in self.tables["/interface vlan"]:
+            parent = ethernet.get(item["interface"], {})
+            up = item.get("disabled") != "yes" and parent.get("disabled") != "yes"
+            links.append(Link(item["name"], addresses.get(item["name"]), up, parent.get("default-name", ""),
+                              vlan=int(item["vlan-id"])))
+        dynamic: dict[str, int] = {}
+        for item in self.tables["/interface pppoe-client"]:
+            port = _port_of(item["interface"], links)
+            links.append(Link(item["name"], None, item.get("disabled") != "yes", port.port if port else "",
+                              vlan=port.vlan if port else None, dynamic="pppoe"))
+            if item.get("add-default-route") == "yes":
+                dynamic[item["name"]] = int(item.get("default-route-distance", "1"))
+        for item in self.tables["/ip dhcp-client"]:
+            link = next((lk for lk in links if lk.name == item["interface"]), None)
+            if link is not None and item.get("disabled") != "yes":
+                link.dynamic = "dhcp"
+                if item.get("add-default-route", "yes") == "yes":
+                    dynamic[link.name] = int(item.get("default-route-distance", "1"))
+        routes = []
+        for item in self.tables["/ip route"]:
+            if item.get("disabled") == "yes":
+                continue
+            gateway_text = item.get("gateway", "")
+            gateway = IPv4Address(gateway_text) if _is_address(gateway_text) else None
+            interface = None if gateway else gateway_text
+            probe = gateway if item.get("check-gateway") == "ping" and gateway else None
+            routes.append(RouteEntry(IPv4Network(item["dst-address"]), gateway, interface,
+                                     int(item.get("distance", "1")), probe))
+        return Router(self.world, links, routes, dynamic)
+
+    def _ping(self, args: list[str]) -> str:
+        params = _params([a for a in args if "=" in a])
+        target_text = params.get("address") or next((a for a in args if "=" not in a), "")
+        try:
+            target = IPv4Address(_unquote(target_text))
+        except AddressValueError as exc:
+            raise RosError("invalid value for argument address") from exc
+        count = int(params.get("count", "4"))
+        replies = self.router().ping(target, count)
+        lines = ["  SEQ HOST                                     SIZE TTL TIME       STATUS"]
+        for seq in range(count):
+            if seq < replies:
+                lines.append(f"  {seq:>3} {target!s:<40} {56:>4} {57:>3} 12ms")
+            else:
+                lines.append(f"  {seq:>3} {target!s:<40}                     timeout")
+        loss = round(100 * (count - replies) / count) if count else 100
+        summary = f"    sent={count} received={replies} packet-loss={loss}%"
+        if replies:
+            summary += " min-rtt=12ms avg-rtt=12ms max-rtt=12ms"
+        lines.append(summary)
+        return "\n".join(lines)
+
+
+_VERBS = {"add", "set", "remove", "print", "export", "find", "enable", "disable", "ping", "import",
+          "quit", "save", "load", "reboot", "get", "edit", "comment", "monitor"}
+
+
+def _params(args: list[str]) -> Item:
+    params: Item = {}
+    for arg in args:
+        if "=" not in arg:
+            continue
+        key, _, value = arg.partition("=")
+        params[key] = _unquote(value)
+    return params
+
+
+def _matches(item: Item, expression: str) -> bool:
+    for term in re.split(r"\s+and\s+", expression.strip()):
+        if not term:
+            continue
+        match = re.fullmatch(r'([\w.-]+)\s*(=|~|!=)\s*(".*"|\S+)', term.strip())
+        if match is None:
+            return False
+        key, operator, raw = match.groups()
+        value = _unquote(raw)
+        actual = item.get(key, item.get("." + key, ""))
+        if operator == "=" and actual != value:
+            return False
+        if operator == "!=" and actual == value:
+            return False
+        if operator == "~" and not re.search(value, actual):
+            return False
+    return True
+
+
+def _show(value: str) -> str:
+    return value if value and re.fullmatch(r"[\w.,:/!*-]+", value) else f'"{value}"'
+
+
+def _is_address(text: str) -> bool:
+    try:
+        IPv4Address(text)
+    except (AddressValueError, ValueError):
+        return False
+    return True
+
+
+def _port_of(name: str, links: list[Link]) -> Link | None:
+    return next((link for link in links if link.name == name), None)
+
+
+class RosCli:
+    """One interactive session: prompt ``[user@identity] /path> ``."""
+
+    def __init__(self, device: RosDevice, username: str) -> None:
+        self.device = device
+        self.username = username
+        self.path = "/"
+
+    def banner(self) -> str:
+        return "\r\n\r\n  MikroTik RouterOS 7.16.2 (c) 1999-2024       https://www.mikrotik.com/\r\n\r\n"
+
+    def prompt(self) -> str:
+        identity = self.device.settings["/system identity"]["name"]
+        where = "" if self.path == "/" else f" {self.path}"
+        return f"[{self.username}@{identity}]{where} > "
+
+    def handle(self, line: str) -> Reply:
+        text = line.strip()
+        if text in {"quit", "/quit", "exit"}:
+            return Reply(close=True)
+        if text == "/":
+            self.path = "/"
+            return Reply()
+        if text == "..":
+            self.path = " ".join(self.path.split()[:-1]) or "/"
+            return Reply()
+        before = self.device.next_id, json.dumps(self.device.settings)
+        output, self.path = self.device.run(text, self.path)
+        changed = before != (self.device.next_id, json.dumps(self.device.settings)) or bool(
+            re.search(r"\b(set|remove|enable|disable)\b", text)) and not output
+        return Reply(output, config_line=changed)

@@ -1,0 +1,94 @@
+"""Scenario files: faults to inject per site, and optional starting configs.
+
+Example (``scenarios/broken-central.yaml``)::
+
+    description: two sites whose central link is broken
+    sites:
+      desa-balokang:
+        uplinks: {central: {state: down}}
+      kel-hegarsari:
+        uplinks: {central: {provider_vlan: 1999}}   # provider delivers on the wrong VLAN
+      dinsos:
+        slow_ms: 1500
+        drop_after_config_lines: 5
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from netprov.errors import InventoryError, Problem, Severity
+from netprov.phases import Role
+from netprov.sourcemap import SourceFile, load_yaml
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class UplinkFault(_Model):
+    state: Literal["up", "down", "lossy"] = "up"
+    loss_percent: Annotated[int, Field(ge=0, le=100)] | None = None
+    provider_vlan: Annotated[int, Field(ge=1, le=4094)] | None = None  # wrong VLAN hand-off
+
+    @property
+    def alive(self) -> bool:
+        return self.state != "down"
+
+    @property
+    def loss(self) -> int:
+        if self.loss_percent is not None:
+            return self.loss_percent
+        return 40 if self.state == "lossy" else 0
+
+
+class SiteFaults(_Model):
+    uplinks: dict[Role, UplinkFault] = Field(default_factory=dict)
+    management: Literal["reachable", "unreachable"] = "reachable"
+    auth_fail: bool = False
+    slow_ms: Annotated[int, Field(ge=0, le=120_000)] = 0
+    reject: list[str] = Field(default_factory=list)  # regexes of config commands refused
+    drop_after_config_lines: Annotated[int, Field(ge=1)] | None = None
+    reboot_after_config_lines: Annotated[int, Field(ge=1)] | None = None
+    reboot_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+
+
+class Scenario(_Model):
+    description: str = ""
+    sites: dict[str, SiteFaults] = Field(default_factory=dict)
+    configs: dict[str, str] = Field(default_factory=dict)  # site id -> starting config file
+
+    def faults(self, site_id: str) -> SiteFaults:
+        return self.sites.get(site_id, SiteFaults())
+
+
+def load_scenario(path: Path, known_sites: set[str]) -> Scenario:
+    """Load a scenario; every problem (with line) raised at once as InventoryError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InventoryError([Problem(Severity.ERROR, str(path), None, "", f"cannot read: {exc.strerror}")]) from exc
+    source = SourceFile(str(path), text)
+    try:
+        data = load_yaml(text) or {}
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            line, field = source.locate(error["loc"])
+            problems.append(Problem(Severity.ERROR, str(path), line, field, str(error["msg"])))
+        raise InventoryError(problems) from exc
+    except Exception as exc:  # noqa: BLE001 - YAML errors of either parser
+        raise InventoryError([Problem(Severity.ERROR, str(path), None, "", f"malformed YAML: {exc}")]) from exc
+    unknown = [site for site in [*scenario.sites, *scenario.configs] if site not in known_sites]
+    if unknown:
+        problems = []
+        for site in unknown:
+            section = "sites" if site in scenario.sites else "configs"
+            line, field = source.locate((section, site))
+            problems.append(Problem(Severity.ERROR, str(path), line, field, f"unknown site {site!r}"))
+        raise InventoryError(problems)
+    return scenario

@@ -1,0 +1,224 @@
+"""SSH side of the twin: one asyncssh listener per device on loopback.
+
+Sessions are asyncssh's low-level callback sessions: data arrives in ``data_received``, the
+device answers with one write per line (echo, output and next prompt together, as netmiko
+expects), and nothing polls. A lost connection stops all writes at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import asyncssh
+
+from netprov.twin.cli_base import CliSession
+
+if TYPE_CHECKING:
+    from netprov.twin.fleet import TwinDevice
+
+_SCP_COMMAND = re.compile(r"^scp\s+(?:-\S+\s+)*-t\s+(?:-\S+\s+)*['\"]?(?P<path>[^'\"]+)['\"]?\s*$")
+
+
+class _DeviceServer(asyncssh.SSHServer):
+    def __init__(self, device: TwinDevice) -> None:
+        self.device = device
+        self.username = ""
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.device.connections.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.device.connections = {c for c in self.device.connections if not c.is_closed()}
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def validate_password(self, username: str, password: str) -> bool:
+        # netmiko's RouterOS driver logs in as "admin+ct511w4098h" (terminal options)
+        self.username = username.split("+", 1)[0]
+        if self.device.faults.auth_fail:
+            return False
+        return self.username == self.device.username and password == self.device.password
+
+    def session_requested(self) -> asyncssh.SSHServerSession[bytes]:
+        return _Session(self.device, self.username)
+
+
+class _Session(asyncssh.SSHServerSession[bytes]):
+    """A shell (the CLI) or an exec request (SCP upload to flash)."""
+
+    def __init__(self, device: TwinDevice, username: str) -> None:
+        self.device = device
+        self.username = username
+        self.chan: asyncssh.SSHServerChannel[bytes] | None = None
+        self.cli: CliSession | None = None
+        self.buffer = b""
+        self.closed = False
+        self.config_lines = 0
+        self.busy_until = 0.0
+        self.scp: _ScpReceiver | None = None
+        self.pending: asyncio.Future[None] | None = None
+
+    # --- asyncssh callbacks -----------------------------------------------------------
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
+        self.chan = chan
+
+    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: object) -> bool:  # type: ignore[override]
+        return True
+
+    def shell_requested(self) -> bool:
+        self.cli = self.device.new_cli(self.username)
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        match = _SCP_COMMAND.match(command)
+        if match is None or not self.device.accepts_scp:
+            return False
+        self.scp = _ScpReceiver(match["path"], self.device.store_file)
+        return True
+
+    def session_started(self) -> None:
+        if self.scp is not None:
+            self._write(b"\0")
+        elif self.cli is not None:
+            self._write((self.cli.banner() + self.cli.prompt()).encode())
+
+    def data_received(self, data: bytes, datatype: int | None) -> None:  # type: ignore[override]
+        if self.closed:
+            return
+        if self.scp is not None:
+            self._write(self.scp.feed(data))
+            return
+        self.buffer += data.replace(b"\x00", b"")
+        self._drain_lines()
+
+    def eof_received(self) -> bool:
+        if self.scp is not None and self.chan is not None:
+            self.chan.exit(0)
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.chan = None
+
+    # --- CLI --------------------------------------------------------------------------
+
+    def _drain_lines(self) -> None:
+        while not self.closed:
+            match = re.search(rb"\r\n|\r|\n", self.buffer)
+            if match is None:
+                return
+            raw, self.buffer = self.buffer[: match.start()], self.buffer[match.end() :]
+            self._line(raw.decode("utf-8", errors="replace"))
+
+    def _line(self, line: str) -> None:
+        assert self.cli is not None
+        reply = self.cli.handle(line)
+        text = f"{line}\r\n{_crlf(reply.output)}"
+        faults = self.device.faults
+        if reply.config_line:
+            self.config_lines += 1
+            if faults.drop_after_config_lines is not None and self.config_lines >= faults.drop_after_config_lines:
+                self.device.note(f"session dropped after {self.config_lines} config lines (fault)")
+                self._abort()
+                return
+        if reply.close:
+            self._write(text.encode())
+            self._close()
+            return
+        payload = (text + self.cli.prompt()).encode()
+        delay = faults.slow_ms / 1000.0
+        if delay <= 0:
+            self._write(payload)
+        else:
+            # keep replies in order while delaying each by the fault's latency
+            loop = asyncio.get_running_loop()
+            self.busy_until = max(self.busy_until, loop.time()) + delay
+            loop.call_at(self.busy_until, self._write, payload)
+
+    def _write(self, data: bytes) -> None:
+        if self.closed or self.chan is None:
+            return
+        try:
+            self.chan.write(data)
+        except (asyncssh.Error, OSError, BrokenPipeError):
+            self.closed = True
+
+    def _close(self) -> None:
+        if self.chan is not None and not self.closed:
+            self.closed = True
+            self.chan.exit(0)
+
+    def _abort(self) -> None:
+        """Cut the whole SSH connection, as a dropped link or a crashed session would."""
+        self.closed = True
+        if self.chan is not None:
+            self.chan.get_extra_info("connection").abort()
+
+
+def _crlf(text: str) -> str:
+    if not text:
+        return ""
+    body = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    return body if body.endswith("\r\n") else body + "\r\n"
+
+
+class _ScpReceiver:
+    """Sink side of ``scp -t``: ``C0644 <size> <name>\\n``, the bytes, then a NUL."""
+
+    def __init__(self, path: str, store: Callable[[str, bytes], None]) -> None:
+        self.path = path
+        self.store = store
+        self.header = b""
+        self.size: int | None = None
+        self.data = b""
+        self.done = False
+
+    def feed(self, data: bytes) -> bytes:
+        reply = b""
+        while data and not self.done:
+            if self.size is None:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    self.header += data
+                    return reply
+                self.header += data[:newline]
+                data = data[newline + 1 :]
+                header, self.header = self.header.decode(), b""
+                if header.startswith("T"):  # timestamps (scp -p): acknowledge and go on
+                    reply += b"\0"
+                    continue
+                if not header.startswith("C"):
+                    return reply + b"\x02unsupported scp request\n"
+                self.size = int(header.split()[1])
+                reply += b"\0"
+            else:
+                needed = self.size + 1 - len(self.data)
+                self.data += data[:needed]
+                data = data[needed:]
+                if len(self.data) == self.size + 1:
+                    self.store(self.path, self.data[:-1])
+                    self.done = True
+                    reply += b"\0"
+        return reply
+
+
+async def start_listener(device: TwinDevice, host_key: asyncssh.SSHKey) -> asyncio.AbstractServer:
+    return await asyncssh.create_server(
+        lambda: _DeviceServer(device),
+        device.host,
+        device.port,
+        server_host_keys=[host_key],
+        encoding=None,
+        line_editor=False,
+        allow_scp=False,
+        keepalive_interval=0,
+        login_timeout=30,
+    )

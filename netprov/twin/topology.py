@@ -1,0 +1,181 @@
+"""The simulated world around a twin router: which uplinks work, and what answers a ping.
+
+Personalities describe their config as neutral :class:`Link` and :class:`RouteEntry`
+objects; this module decides which routes are usable (their egress uplink alive, their
+tracked probe answering through it) and whether a destination answers. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+
+from netprov.phases import Role
+
+_PRIVATE = [IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"),
+            IPv4Network("100.64.0.0/10")]
+
+
+@dataclass
+class UplinkSim:
+    """The provider side of one uplink, as the scenario wants it."""
+
+    role: Role
+    port: str
+    vlan: int | None  # the VLAN the provider delivers on (may differ from the config: a fault)
+    gateway: IPv4Address | None  # provider gateway; for DHCP/PPPoE the one it hands out
+    lease: IPv4Interface | None = None  # address DHCP/PPPoE assigns
+    alive: bool = True
+    loss_percent: int = 0
+
+
+@dataclass
+class Link:
+    """An L3 interface of the router as its config defines it."""
+
+    name: str
+    address: IPv4Interface | None
+    admin_up: bool
+    port: str
+    vlan: int | None = None
+    dynamic: str | None = None  # "dhcp" or "pppoe": addressed by the provider
+
+
+@dataclass
+class RouteEntry:
+    prefix: IPv4Network
+    gateway: IPv4Address | None
+    interface: str | None
+    distance: int
+    probe: IPv4Address | None = None  # tracked target that must answer through this route
+    code: str = "S"
+
+
+@dataclass
+class World:
+    uplinks: list[UplinkSim]
+    central_services: list[IPv4Network] = field(default_factory=list)
+
+    def uplink_for(self, link: Link) -> UplinkSim | None:
+        return next((u for u in self.uplinks if u.port == link.port), None)
+
+
+@dataclass
+class PathResult:
+    link: Link
+    uplink: UplinkSim | None
+
+
+class Router:
+    """Routing decisions for one device state in one world."""
+
+    def __init__(self, world: World, links: list[Link], static: list[RouteEntry], dynamic_distance: dict[str, int]) -> None:
+        self.world = world
+        self.links = {link.name: link for link in links}
+        self.static = static
+        self.dynamic_distance = dynamic_distance
+
+    # --- layer 2/3 state ---------------------------------------------------------------
+
+    def link_up(self, link: Link) -> bool:
+        if not link.admin_up:
+            return False
+        uplink = self.world.uplink_for(link)
+        if uplink is None:
+            return True  # LAN side
+        return uplink.alive and uplink.vlan == link.vlan
+
+    def address_of(self, link: Link) -> IPv4Interface | None:
+        if link.dynamic:
+            uplink = self.world.uplink_for(link)
+            return uplink.lease if uplink and self.link_up(link) else None
+        return link.address
+
+    def connected(self) -> list[RouteEntry]:
+        routes = []
+        for link in self.links.values():
+            address = self.address_of(link)
+            if address is not None and self.link_up(link):
+                routes.append(RouteEntry(address.network, None, link.name, 0, code="C"))
+        return routes
+
+    def dynamic_defaults(self) -> list[RouteEntry]:
+        routes = []
+        for name, distance in self.dynamic_distance.items():
+            link = self.links.get(name)
+            uplink = self.world.uplink_for(link) if link else None
+            if link and uplink and uplink.gateway and self.link_up(link):
+                routes.append(RouteEntry(IPv4Network("0.0.0.0/0"), uplink.gateway, name, distance, code="S*"))
+        return routes
+
+    # --- forwarding --------------------------------------------------------------------
+
+    def active_routes(self) -> list[RouteEntry]:
+        """Routes that would be installed: usable, best distance per prefix."""
+        best: dict[IPv4Network, RouteEntry] = {}
+        for route in [*self.connected(), *self.static, *self.dynamic_defaults()]:
+            if self._usable(route, 0) is None:
+                continue
+            current = best.get(route.prefix)
+            if current is None or route.distance < current.distance:
+                best[route.prefix] = route
+        return sorted(best.values(), key=lambda r: (int(r.prefix.network_address), r.prefix.prefixlen))
+
+    def path(self, destination: IPv4Address, depth: int = 0) -> PathResult | None:
+        if depth > 3:
+            return None
+        candidates = [r for r in [*self.connected(), *self.static, *self.dynamic_defaults()]
+                      if destination in r.prefix]
+        candidates.sort(key=lambda r: (-r.prefix.prefixlen, r.distance))
+        for route in candidates:
+            result = self._usable(route, depth)
+            if result is not None:
+                return result
+        return None
+
+    def _usable(self, route: RouteEntry, depth: int) -> PathResult | None:
+        result: PathResult | None = None
+        if route.interface is not None:
+            link = self.links.get(route.interface)
+            if link is not None and self.link_up(link):
+                result = PathResult(link, self.world.uplink_for(link))
+        elif route.gateway is not None:
+            result = self._via_connected(route.gateway) or self.path(route.gateway, depth + 1)
+        if result is None:
+            return None
+        if route.probe is not None and not self.delivers(result, route.probe):
+            return None
+        return result
+
+    def _via_connected(self, gateway: IPv4Address) -> PathResult | None:
+        for link in self.links.values():
+            address = self.address_of(link)
+            if address is not None and gateway in address.network and self.link_up(link):
+                return PathResult(link, self.world.uplink_for(link))
+        return None
+
+    def delivers(self, path: PathResult, destination: IPv4Address) -> bool:
+        """Whether a packet sent out of ``path`` reaches ``destination``."""
+        uplink = path.uplink
+        if uplink is None:
+            address = self.address_of(path.link)
+            return address is not None and destination in address.network
+        if not uplink.alive or uplink.vlan != path.link.vlan:
+            return False
+        if destination == uplink.gateway:
+            return True
+        if any(destination in net for net in self.world.central_services):
+            return uplink.role is Role.CENTRAL
+        return not any(destination in net for net in _PRIVATE)
+
+    def ping(self, destination: IPv4Address, count: int) -> int:
+        """Number of echo replies out of ``count``."""
+        for link in self.links.values():
+            address = self.address_of(link)
+            if address is not None and address.ip == destination and self.link_up(link):
+                return count
+        path = self.path(destination)
+        if path is None or not self.delivers(path, destination):
+            return 0
+        loss = path.uplink.loss_percent if path.uplink else 0
+        return count - round(count * loss / 100)
