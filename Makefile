@@ -35,6 +35,7 @@ demo: install
 
 bench: install
 	$(BIN)/python bench/bench_inventory.py --sites 10000
+	$(BIN)/python bench/bench_twin.py --devices 500 --workers 50
 
 clean:
 	rm -rf build .mypy_cache .pytest_cache .ruff_cache

@@ -333,6 +333,65 @@ def schema(
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
+twin_app = typer.Typer(
+    help="The device twin: emulated site routers on loopback.", no_args_is_help=True
+)
+app.add_typer(twin_app, name="twin")
+
+
+@twin_app.command("up")
+def twin_up(
+    inventory: InventoryOpt = Path("inventory"),
+    scenario: Annotated[Path | None, typer.Option(help="Faults to inject (YAML).")] = None,
+    hosts_file: Annotated[
+        Path, typer.Option("--hosts-file", help="Nornir SimpleInventory hosts file to write.")
+    ] = Path(".netprov/twin/hosts.yaml"),
+    phase: Annotated[str, typer.Option(help="Phase the routers start in.")] = "legacy",
+    time_scale: Annotated[
+        float, typer.Option(min=0.001, help="Device timers run this much faster.")
+    ] = 1.0,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Run a twin of the inventory's routers on loopback until Ctrl-C / SIGTERM."""
+    import asyncio
+
+    from netprov.selection import select_sites
+    from netprov.twin.cli_base import TwinClock
+    from netprov.twin.fleet import Twin, build_twin
+    from netprov.twin.run import serve
+    from netprov.twin.scenario import load_scenario
+
+    start_phase = _parse_phases([phase])[0]
+    loaded = _load(inventory, today, False, "twin up")
+    sites = select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
+    chosen = load_scenario(scenario, {s.id for s in loaded.sites}) if scenario else None
+    twin = build_twin(
+        loaded,
+        scenario=chosen,
+        site_ids=[s.id for s in sites],
+        clock=TwinClock(time_scale),
+        start_phase=start_phase,
+    )
+
+    def ready(running: Twin) -> None:
+        platforms: dict[str, int] = {}
+        for device in running.devices.values():
+            platforms[device.platform.value] = platforms.get(device.platform.value, 0) + 1
+        summary = ", ".join(f"{n} {name}" for name, n in sorted(platforms.items()))
+        out.print(
+            f"[green]twin up:[/] {len(running.devices)} routers on 127.0.0.1 ({summary}); "
+            f"hosts file {hosts_file}; Ctrl-C to stop",
+            soft_wrap=True,
+        )
+
+    asyncio.run(serve(twin, hosts_file, ready))
+    out.print("twin stopped")
+
+
 def main() -> None:
     """Entry point: translate netprov's errors into messages and exit codes, never tracebacks."""
     try:

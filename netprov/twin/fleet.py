@@ -8,8 +8,8 @@ config rendered by netprov (or a config file named in the scenario).
 from __future__ import annotations
 
 import asyncio
-import re
 import datetime as dt
+import re
 import secrets as pysecrets
 import threading
 from collections.abc import Callable
@@ -54,7 +54,7 @@ class TwinDevice:
     state: IosDevice | RosDevice
     connections: set[asyncssh.SSHServerConnection] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
-    server: asyncio.AbstractServer | None = None
+    server: asyncio.AbstractServer | asyncssh.SSHAcceptor | None = None
     config_lines_total: int = 0
     rebooting: bool = False
 
@@ -92,13 +92,14 @@ class TwinDevice:
 class Twin:
     """The fleet, its event loop and listeners."""
 
-    def __init__(self, devices: list[TwinDevice], clock: TwinClock, host_key: asyncssh.SSHKey) -> None:
+    def __init__(
+        self, devices: list[TwinDevice], clock: TwinClock, host_key: asyncssh.SSHKey
+    ) -> None:
         self.devices = {device.name: device for device in devices}
         self.clock = clock
         self.host_key = host_key
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._blackholes: list[asyncio.AbstractServer] = []
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -111,12 +112,13 @@ class Twin:
     async def _listen(self, device: TwinDevice) -> None:
         if device.faults.management == "unreachable":
             # accepts TCP and never speaks: what a filtered or dead management path looks like
-            server = await asyncio.start_server(_hold_silently, device.host, device.port)
-            self._blackholes.append(server)
+            blackhole = await asyncio.start_server(_hold_silently, device.host, device.port)
+            device.server = blackhole
+            device.port = blackhole.sockets[0].getsockname()[1]
         else:
-            server = await start_listener(device, self.host_key)
-        device.server = server
-        device.port = server.sockets[0].getsockname()[1]
+            acceptor = await start_listener(device, self.host_key)
+            device.server = acceptor
+            device.port = acceptor.get_port()
 
     async def stop(self) -> None:
         for device in self.devices.values():
@@ -137,7 +139,7 @@ class Twin:
             asyncio.set_event_loop(loop)
             try:
                 loop.run_until_complete(self.start())
-            except BaseException as exc:  # noqa: BLE001 - reported to the starting thread
+            except BaseException as exc:
                 errors.append(exc)
                 ready.set()
                 return
@@ -261,8 +263,11 @@ def load_host_key(path: Path | None) -> asyncssh.SSHKey:
 
 def _world(site: Site, faults: SiteFaults, index: int, central_services: list[Any]) -> World:
     uplinks = []
-    pairs: list[tuple[Role, Any]] = [(Role.LEGACY, site.legacy_uplink), (Role.CENTRAL, site.central_uplink),
-                                     (Role.BACKUP, site.backup_uplink)]
+    pairs: list[tuple[Role, Any]] = [
+        (Role.LEGACY, site.legacy_uplink),
+        (Role.CENTRAL, site.central_uplink),
+        (Role.BACKUP, site.backup_uplink),
+    ]
     for offset, (role, uplink) in enumerate(pairs):
         if uplink is None:
             continue
@@ -275,12 +280,17 @@ def _world(site: Site, faults: SiteFaults, index: int, central_services: list[An
             base = int(IPv4Address("172.30.0.0")) + (index * 4 + offset) * 4
             gateway = IPv4Address(base + 1)
             lease = IPv4Interface(f"{IPv4Address(base + 2)}/30")
-        uplinks.append(UplinkSim(
-            role=role, port=uplink.interface,
-            vlan=fault.provider_vlan if fault and fault.provider_vlan else uplink.vlan,
-            gateway=gateway, lease=lease,
-            alive=fault.alive if fault else True, loss_percent=fault.loss if fault else 0,
-        ))
+        uplinks.append(
+            UplinkSim(
+                role=role,
+                port=uplink.interface,
+                vlan=fault.provider_vlan if fault and fault.provider_vlan else uplink.vlan,
+                gateway=gateway,
+                lease=lease,
+                alive=fault.alive if fault else True,
+                loss_percent=fault.loss if fault else 0,
+            )
+        )
     return World(uplinks, list(central_services))
 
 
@@ -322,22 +332,41 @@ def build_twin(
         if config_file is not None:
             text = Path(config_file).read_text(encoding="utf-8")
         else:
-            text = renderer.render(site, org, start_phase, loaded.allocations.get(site.id), _twin_secret).text
+            text = renderer.render(
+                site, org, start_phase, loaded.allocations.get(site.id), _twin_secret
+            ).text
         state: IosDevice | RosDevice
         if site.router.platform is Platform.CISCO_IOS:
-            state = IosDevice(ports=_ports(site), world=world, schedule=_unbound, now=now,
-                              serial=f"FDO{index:08d}")
+            state = IosDevice(
+                ports=_ports(site),
+                world=world,
+                schedule=_unbound,
+                now=now,
+                serial=f"FDO{index:08d}",
+            )
         else:
-            state = RosDevice(ports=_ports(site), world=world, schedule=_unbound, now=now,
-                              identity=site.router.hostname)
+            state = RosDevice(
+                ports=_ports(site),
+                world=world,
+                schedule=_unbound,
+                now=now,
+                identity=site.router.hostname,
+            )
         rejected = state.load_initial(text)
         if rejected:
             raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")
         state.rejections = [re.compile(p) for p in faults.reject]
-        devices.append(TwinDevice(
-            site=site, host=LOOPBACK, port=0, username=site.router.credentials.username,
-            password=password, faults=faults, state=state,
-        ))
+        devices.append(
+            TwinDevice(
+                site=site,
+                host=LOOPBACK,
+                port=0,
+                username=site.router.credentials.username,
+                password=password,
+                faults=faults,
+                state=state,
+            )
+        )
     return Twin(devices, clock, load_host_key(host_key_path))
 
 

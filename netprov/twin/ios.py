@@ -40,8 +40,15 @@ class PendingRevert:
 class IosDevice:
     """State of one IOS router: running/startup config, flash, pending revert, world."""
 
-    def __init__(self, *, ports: list[str], world: World, schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
-                 now: Callable[[], dt.datetime], serial: str) -> None:
+    def __init__(
+        self,
+        *,
+        ports: list[str],
+        world: World,
+        schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
+        now: Callable[[], dt.datetime],
+        serial: str,
+    ) -> None:
         self.ports = ports
         self.world = world
         self.schedule = schedule  # (device seconds, callback) -> cancel
@@ -77,19 +84,34 @@ class IosDevice:
 
     def running_text(self) -> str:
         stamp = self.last_change.strftime("%H:%M:%S UTC %a %b %d %Y")
-        body = "\n".join(["!", f"! Last configuration change at {stamp} by {self.last_change_user}", "!",
-                          "version 17.9", *self.running.lines(), "end"]) + "\n"
+        body = (
+            "\n".join(
+                [
+                    "!",
+                    f"! Last configuration change at {stamp} by {self.last_change_user}",
+                    "!",
+                    "version 17.9",
+                    *self.running.lines(),
+                    "end",
+                ]
+            )
+            + "\n"
+        )
         return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
 
     # --- configuration changes ----------------------------------------------------------
 
-    def replace(self, text: str, *, user: str, revert_minutes: int | None, revert_on_error: bool) -> str:
+    def replace(
+        self, text: str, *, user: str, revert_minutes: int | None, revert_on_error: bool
+    ) -> str:
         candidate = self.blank()
         rejected = candidate.load(text)
         if rejected and revert_on_error:
             lines = "\n".join(f"Line {n}: {line}\n{_INVALID}" for n, line in rejected[:5])
-            return (f"{lines}\n%Configuration could not be applied due to an error.\n"
-                    "Rollback Done\nThe original configuration has been successfully restored.")
+            return (
+                f"{lines}\n%Configuration could not be applied due to an error.\n"
+                "Rollback Done\nThe original configuration has been successfully restored."
+            )
         previous = self.running.lines()
         self.running = candidate
         self.changed(user)
@@ -136,21 +158,37 @@ class IosDevice:
         for node in self.running.top("interface "):
             name = node.text.split()[1]
             port = name.split(".")[0]
-            vlan = next((int(c.text.split()[-1]) for c in node.children if c.text.startswith("encapsulation dot1Q")), None)
-            address = next((c.text.split()[2:4] for c in node.children if re.match(r"^ip address \d", c.text)), None)
+            vlan = next(
+                (
+                    int(c.text.split()[-1])
+                    for c in node.children
+                    if c.text.startswith("encapsulation dot1Q")
+                ),
+                None,
+            )
+            address = next(
+                (c.text.split()[2:4] for c in node.children if re.match(r"^ip address \d", c.text)),
+                None,
+            )
             dynamic = "dhcp" if node.find("ip address dhcp") else None
             if name.startswith("Dialer"):
                 port, dynamic = self._dialer_port(node) or "", "pppoe"
-            links.append(Link(
-                name=name,
-                address=IPv4Interface(f"{address[0]}/{address[1]}") if address else None,
-                admin_up=not interface_shutdown(node) and self._parent_up(port, name),
-                port=port, vlan=vlan, dynamic=dynamic,
-            ))
+            links.append(
+                Link(
+                    name=name,
+                    address=IPv4Interface(f"{address[0]}/{address[1]}") if address else None,
+                    admin_up=not interface_shutdown(node) and self._parent_up(port, name),
+                    port=port,
+                    vlan=vlan,
+                    dynamic=dynamic,
+                )
+            )
         return links
 
     def _dialer_port(self, dialer: Node) -> str | None:
-        pool = next((c.text.split()[-1] for c in dialer.children if c.text.startswith("dialer pool ")), None)
+        pool = next(
+            (c.text.split()[-1] for c in dialer.children if c.text.startswith("dialer pool ")), None
+        )
         for node in self.running.top("interface "):
             if node.find(f"pppoe-client dial-pool-number {pool}"):
                 return str(node.text.split()[1])
@@ -162,12 +200,20 @@ class IosDevice:
         parent = self.running.root.find(f"interface {port}")
         return parent is not None and not interface_shutdown(parent)
 
-    def _track_probe(self, track: int) -> IPv4Address | None:
-        for node in self.running.top(f"ip sla {track}"):
+    def _track_probe(self, track: int) -> tuple[IPv4Address | None, str | None]:
+        """(target, source interface) of the SLA behind ``track N ip sla M reachability``."""
+        sla = next((n.text.split()[4] for n in self.running.top(f"track {track} ip sla ")), None)
+        for node in self.running.top(f"ip sla {sla}"):
             for child in node.children:
                 if child.text.startswith("icmp-echo "):
-                    return IPv4Address(child.text.split()[1])
-        return None
+                    words = child.text.split()
+                    source = (
+                        words[words.index("source-interface") + 1]
+                        if "source-interface" in words
+                        else None
+                    )
+                    return IPv4Address(words[1]), source
+        return None, None
 
     def _static_routes(self) -> list[RouteEntry]:
         routes = []
@@ -189,16 +235,28 @@ class IosDevice:
                     uplink = next((u for u in self.world.uplinks if u.port == interface), None)
                     gateway = uplink.gateway if uplink else None
             distance = int(rest.pop(0)) if rest and rest[0].isdigit() else 1
-            probe = self._track_probe(int(rest[1])) if len(rest) >= 2 and rest[0] == "track" else None
-            routes.append(RouteEntry(prefix, gateway, interface, distance, probe))
+            probe, source = (None, None)
+            if len(rest) >= 2 and rest[0] == "track":
+                probe, source = self._track_probe(int(rest[1]))
+                if probe is None:
+                    continue  # a track without its SLA is down
+            routes.append(
+                RouteEntry(prefix, gateway, interface, distance, probe, probe_source=source)
+            )
         return routes
 
     def _dhcp_distances(self) -> dict[str, int]:
         result = {}
         for node in self.running.top("interface "):
             if node.find("ip address dhcp"):
-                distance = next((int(c.text.split()[-1]) for c in node.children
-                                 if c.text.startswith("ip dhcp client default-router distance ")), 254)
+                distance = next(
+                    (
+                        int(c.text.split()[-1])
+                        for c in node.children
+                        if c.text.startswith("ip dhcp client default-router distance ")
+                    ),
+                    254,
+                )
                 result[node.text.split()[1]] = distance
         for node in self.running.top("interface Dialer"):
             result[node.text.split()[1]] = 254  # PPPoE defaults come from static routes
@@ -264,7 +322,7 @@ class IosCli:
             return self._exec(text[3:])
         self.device.on_config_line()
         if any(pattern.search(text) for pattern in self.device.rejections):
-            return Reply(f"% Command rejected: {text}", config_line=True)
+            return Reply("Command authorization failed.", config_line=True)
         try:
             self.stack = self.device.running.apply(line, self.stack)
         except ConfigError as exc:
@@ -337,7 +395,9 @@ class IosCli:
                 return "%No Rollback Confirmed Change pending"
             device.revert_now()
             return "Rollback Done"
-        match = re.match(r"^replace (\S+)( force)?( revert trigger error)?( revert)?( timer (\d+))?$", rest)
+        match = re.match(
+            r"^replace (\S+)( force)?( revert trigger error)?( revert)?( timer (\d+))?$", rest
+        )
         if match is None:
             return None
         if not device.running.top("archive"):
@@ -347,7 +407,9 @@ class IosCli:
             return f"%Error opening {match[1]} (No such file or directory)"
         text = device.flash[name].decode("utf-8", errors="replace")
         minutes = int(match[6]) if match[6] else None
-        return device.replace(text, user=self.username, revert_minutes=minutes, revert_on_error=bool(match[3]))
+        return device.replace(
+            text, user=self.username, revert_minutes=minutes, revert_on_error=bool(match[3])
+        )
 
     def _write(self, words: list[str]) -> str:
         self.device.startup = self.device.running.lines()
@@ -362,7 +424,8 @@ class IosCli:
             return self._write(words)
         if source == "running-config":
             device.flash[_flash_name(target)] = device.running_text().split("\n", 3)[3].encode()
-            return f"Destination filename [{_flash_name(target)}]? \n{len(device.flash[_flash_name(target)])} bytes copied"
+            size = len(device.flash[_flash_name(target)])
+            return f"Destination filename [{_flash_name(target)}]? \n{size} bytes copied"
         if source == "null:":
             device.flash[_flash_name(target)] = b""
             return ""
@@ -392,9 +455,12 @@ class IosCli:
         if name:
             if name not in device.flash:
                 return f"%Error opening {target} (No such file or directory)"
-            return f"Directory of flash:/{name}\n\n   12  -rw-  {len(device.flash[name])}  Nov 22 2026 10:00:00 +00:00  {name}\n{footer}"
-        rows = "\n".join(f"{i:>5}  -rw-  {len(data):>10}  Nov 22 2026 10:00:00 +00:00  {fname}"
-                         for i, (fname, data) in enumerate(sorted(device.flash.items()), start=11))
+            row = f"   12  -rw-  {len(device.flash[name])}  Nov 22 2026 10:00:00 +00:00  {name}"
+            return f"Directory of flash:/{name}\n\n{row}\n{footer}"
+        rows = "\n".join(
+            f"{i:>5}  -rw-  {len(data):>10}  Nov 22 2026 10:00:00 +00:00  {fname}"
+            for i, (fname, data) in enumerate(sorted(device.flash.items()), start=11)
+        )
         return f"Directory of flash:/\n\n{rows}\n{footer}"
 
     def _verify(self, words: list[str]) -> str | None:
@@ -424,15 +490,17 @@ class IosCli:
         rest = " ".join(words[1:])
         device = self.device
         simple: dict[str, Callable[[], str]] = {
-            "running-config": lambda: device.running_text(),
-            "run": lambda: device.running_text(),
+            "running-config": device.running_text,
+            "run": device.running_text,
             "startup-config": lambda: "\n".join(["version 17.9", *device.startup, "end"]),
             "version": self._show_version,
             "ip interface brief": self._show_ip_interface_brief,
             "ip int brief": self._show_ip_interface_brief,
             "ip route": self._show_ip_route,
             "interfaces": self._show_interfaces,
-            "hosts": lambda: f"Default domain is {self._domain()}\nName/address lookup uses domain service",
+            "hosts": lambda: (
+                f"Default domain is {self._domain()}\nName/address lookup uses domain service"
+            ),
             "archive": self._show_archive,
             "archive config rollback timer": self._show_rollback_timer,
             "clock": lambda: device.now().strftime("*%H:%M:%S.000 UTC %a %b %d %Y"),
@@ -442,7 +510,33 @@ class IosCli:
         match = re.match(r"^archive config differences (\S+) (\S+)$", rest)
         if match:
             return self._archive_diff(match[1], match[2])
+        match = re.match(r"^archive config incremental-diffs (\S+)( ignorecase)?$", rest)
+        if match:
+            return self._incremental_diff(match[1])
         return None
+
+    def _incremental_diff(self, path: str) -> str:
+        """What ``copy <file> running-config`` would change, as IOS lists it."""
+        name = _flash_name(path)
+        if name not in self.device.flash:
+            return f"%Error opening {path} (No such file or directory)"
+        text = self.device.flash[name].decode("utf-8", errors="replace")
+        merged = self.device.running.clone()
+        stack = [merged.root]
+        commands = []
+        for line in text.splitlines():
+            if line.strip() in {"", "end"} or line.startswith("!"):
+                continue
+            before = merged.lines()
+            try:
+                stack = merged.apply(line, stack)
+            except ConfigError:
+                return f"{line}\n{_INVALID}"
+            if merged.lines() != before or (len(stack) > 1 and line.strip() == stack[-1].text):
+                commands.append(line.rstrip())
+        if not contextual_diff(self.device.running, merged):
+            return "!List of Commands:\nend\n!No changes were found"
+        return "!List of Commands:\n" + "\n".join(commands) + "\nend"
 
     def _domain(self) -> str:
         node = next(iter(self.device.running.top("ip domain name ")), None)
@@ -453,30 +547,34 @@ class IosCli:
         host = device.running.hostname()
         uptime = device.now() - device.booted
         minutes = int(uptime.total_seconds() // 60)
-        return "\n".join([
-            "Cisco IOS XE Software, Version 17.09.04a",
-            "Cisco IOS Software [Cupertino], ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), Version 17.9.4a, RELEASE SOFTWARE (fc3)",
-            "Technical Support: http://www.cisco.com/techsupport",
-            "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
-            "",
-            "ROM: 16.12(2r)",
-            "",
-            f"{host} uptime is {minutes // 1440} days, {minutes // 60 % 24} hours, {minutes % 60} minutes",
-            "Uptime for this control processor is 1 minute",
-            "System returned to ROM by Reload Command",
-            'System image file is "bootflash:isr4300-universalk9.17.09.04a.SPA.bin"',
-            "Last reload reason: Reload Command",
-            "",
-            "cisco ISR4331/K9 (1RU) processor with 1795999K/6147K bytes of memory.",
-            f"Processor board ID {device.serial}",
-            "Router operating mode: Autonomous",
-            f"{len(device.ports)} Gigabit Ethernet interfaces",
-            "32768K bytes of non-volatile configuration memory.",
-            "4194304K bytes of physical memory.",
-            "6598655K bytes of flash memory at bootflash:.",
-            "",
-            "Configuration register is 0x2102",
-        ])
+        return "\n".join(
+            [
+                "Cisco IOS XE Software, Version 17.09.04a",
+                "Cisco IOS Software [Cupertino], ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), "
+                "Version 17.9.4a, RELEASE SOFTWARE (fc3)",
+                "Technical Support: http://www.cisco.com/techsupport",
+                "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
+                "",
+                "ROM: 16.12(2r)",
+                "",
+                f"{host} uptime is {minutes // 1440} days, {minutes // 60 % 24} hours, "
+                f"{minutes % 60} minutes",
+                "Uptime for this control processor is 1 minute",
+                "System returned to ROM by Reload Command",
+                'System image file is "bootflash:isr4300-universalk9.17.09.04a.SPA.bin"',
+                "Last reload reason: Reload Command",
+                "",
+                "cisco ISR4331/K9 (1RU) processor with 1795999K/6147K bytes of memory.",
+                f"Processor board ID {device.serial}",
+                "Router operating mode: Autonomous",
+                f"{len(device.ports)} Gigabit Ethernet interfaces",
+                "32768K bytes of non-volatile configuration memory.",
+                "4194304K bytes of physical memory.",
+                "6598655K bytes of flash memory at bootflash:.",
+                "",
+                "Configuration register is 0x2102",
+            ]
+        )
 
     def _interface_rows(self) -> list[tuple[Node, Link, str, str]]:
         router = self.device.router()
@@ -508,10 +606,19 @@ class IosCli:
         blocks = []
         for index, (node, link, status, protocol) in enumerate(self._interface_rows()):
             mac = f"0000.0c{index:02x}.{index:04x}"
-            description = next((c.text[12:] for c in node.children if c.text.startswith("description ")), None)
+            description = next(
+                (c.text[12:] for c in node.children if c.text.startswith("description ")), None
+            )
             address = router.address_of(link)
-            block = [f"{link.name} is {status}, line protocol is {protocol} ",
-                     f"  Hardware is ISR4331-3x1GE, address is {mac} (bia {mac})"]
+            encapsulation = (
+                f"802.1Q Virtual LAN, Vlan ID  {link.vlan}."
+                if link.vlan
+                else "ARPA, loopback not set"
+            )
+            block = [
+                f"{link.name} is {status}, line protocol is {protocol} ",
+                f"  Hardware is ISR4331-3x1GE, address is {mac} (bia {mac})",
+            ]
             if description:
                 block.append(f"  Description: {description}")
             if address:
@@ -519,7 +626,7 @@ class IosCli:
             block += [
                 "  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec, ",
                 "     reliability 255/255, txload 1/255, rxload 1/255",
-                f"  Encapsulation {'802.1Q Virtual LAN, Vlan ID  ' + str(link.vlan) + '.' if link.vlan else 'ARPA, loopback not set'}",
+                f"  Encapsulation {encapsulation}",
                 "  Keepalive not supported ",
                 "  Full Duplex, 1000Mbps, link type is auto, media type is RJ45",
                 "  Last input 00:00:01, output 00:00:01, output hang never",
@@ -559,10 +666,16 @@ class IosCli:
                 link = router.links[route.interface or ""]
                 address = router.address_of(link)
                 if address is not None:
-                    lines.append(f"L        {address.ip}/32 is directly connected, {route.interface}")
+                    lines.append(
+                        f"L        {address.ip}/32 is directly connected, {route.interface}"
+                    )
                 continue
             code = "S*" if route.prefix.prefixlen == 0 else "S "
-            via = f"via {route.gateway}" if route.gateway else f"is directly connected, {route.interface}"
+            via = (
+                f"via {route.gateway}"
+                if route.gateway
+                else f"is directly connected, {route.interface}"
+            )
             if route.gateway and route.interface:
                 via += f", {route.interface}"
             if route.gateway:
@@ -574,21 +687,25 @@ class IosCli:
     def _show_archive(self) -> str:
         if not self.device.running.top("archive"):
             return "Archive feature not enabled"
-        return ("The maximum archive configurations allowed is 10.\n"
-                "There are currently 1 archive configurations saved.\n"
-                "The next archive file will be named flash:netprov-archive-2\n"
-                " Archive #  Name\n   1        flash:netprov-archive-1 <- Most Recent")
+        return (
+            "The maximum archive configurations allowed is 10.\n"
+            "There are currently 1 archive configurations saved.\n"
+            "The next archive file will be named flash:netprov-archive-2\n"
+            " Archive #  Name\n   1        flash:netprov-archive-1 <- Most Recent"
+        )
 
     def _show_rollback_timer(self) -> str:
         pending = self.device.pending
         if pending is None:
             return "%No Rollback Confirmed Change pending"
-        return "\n".join([
-            f"Time configured: {pending.configured.strftime('%H:%M:%S UTC %a %b %d %Y')}",
-            "Timer type: revert",
-            f"Timer value: {pending.minutes} min",
-            f"User: {pending.user}",
-        ])
+        return "\n".join(
+            [
+                f"Time configured: {pending.configured.strftime('%H:%M:%S UTC %a %b %d %Y')}",
+                "Timer type: revert",
+                f"Timer value: {pending.minutes} min",
+                f"User: {pending.user}",
+            ]
+        )
 
     def _archive_diff(self, base: str, new: str) -> str:
         def config_of(path: str) -> IosConfig | None:
@@ -603,7 +720,9 @@ class IosCli:
 
         old_config, new_config = config_of(base), config_of(new)
         if old_config is None or new_config is None:
-            return f"%Error opening {new if new_config is None else base} (No such file or directory)"
+            return (
+                f"%Error opening {new if new_config is None else base} (No such file or directory)"
+            )
         diff = contextual_diff(old_config, new_config)
         if not diff:
             return "!Contextual Config Diffs:\n!No changes were found"
@@ -626,8 +745,10 @@ class IosCli:
         replies = self.device.router().ping(target, repeat)
         marks = "!" * replies + "." * (repeat - replies)
         rate = round(100 * replies / repeat) if repeat else 0
-        lines = ["Type escape sequence to abort.",
-                 f"Sending {repeat}, {size}-byte ICMP Echos to {target}, timeout is {timeout} seconds:"]
+        lines = [
+            "Type escape sequence to abort.",
+            f"Sending {repeat}, {size}-byte ICMP Echos to {target}, timeout is {timeout} seconds:",
+        ]
         if "source" in options:
             lines.append(f"Packet sent with a source address of {options['source']}")
         lines.append(marks)

@@ -30,37 +30,99 @@ _CLASS_IN_PMAP = (re.compile(r"^class \S+$"), "config-pmap-c")
 
 # Commands valid inside each sub-mode (first words); anything else returns to global.
 _CHILD_WORDS: dict[str, tuple[str, ...]] = {
-    "config-if": ("description", "ip address", "ip nat inside$", "ip nat outside$", "ip access-group", "ip flow", "ip dhcp client",
-                  "ip mtu", "ip tcp", "ip virtual-reassembly", "shutdown", "encapsulation",
-                  "service-policy", "pppoe", "pppoe-client", "mtu", "dialer", "ppp", "bandwidth",
-                  "speed", "duplex", "negotiation", "no"),
+    "config-if": (
+        "description",
+        "ip address",
+        "ip nat inside$",
+        "ip nat outside$",
+        "ip access-group",
+        "ip flow",
+        "ip dhcp client",
+        "ip mtu",
+        "ip tcp",
+        "ip virtual-reassembly",
+        "shutdown",
+        "encapsulation",
+        "service-policy",
+        "pppoe",
+        "pppoe-client",
+        "mtu",
+        "dialer",
+        "ppp",
+        "bandwidth",
+        "speed",
+        "duplex",
+        "negotiation",
+        "no",
+    ),
     "config-ip-sla": ("icmp-echo", "frequency", "timeout", "threshold", "tos", "vrf", "no"),
     "config-track": ("delay", "no"),
     "config-pmap": ("class", "description", "no"),
-    "config-pmap-c": ("shape", "bandwidth", "police", "priority", "service-policy", "fair-queue", "no"),
+    "config-pmap-c": (
+        "shape",
+        "bandwidth",
+        "police",
+        "priority",
+        "service-policy",
+        "fair-queue",
+        "no",
+    ),
     "config-cmap": ("match", "description", "no"),
     "config-route-map": ("match", "set", "description", "no"),
     "config-std-nacl": ("permit", "deny", "remark", "no"),
     "config-ext-nacl": ("permit", "deny", "remark", "no"),
-    "config-line": ("access-class", "transport", "exec-timeout", "login", "logging", "privilege",
-                    "password", "session-timeout", "no"),
-    "config-router": ("network", "neighbor", "redistribute", "router-id", "passive-interface", "no"),
+    "config-line": (
+        "access-class",
+        "transport",
+        "exec-timeout",
+        "login",
+        "logging",
+        "privilege",
+        "password",
+        "session-timeout",
+        "no",
+    ),
+    "config-router": (
+        "network",
+        "neighbor",
+        "redistribute",
+        "router-id",
+        "passive-interface",
+        "no",
+    ),
     "config-archive": ("path", "write-memory", "maximum", "time-period", "no"),
-    "config-flow-exporter": ("destination", "transport", "export-protocol", "source", "description",
-                             "template", "no"),
+    "config-flow-exporter": (
+        "destination",
+        "transport",
+        "export-protocol",
+        "source",
+        "description",
+        "template",
+        "no",
+    ),
     "config-flow-monitor": ("exporter", "record", "cache", "description", "no"),
     "config-dhcp": ("network", "default-router", "dns-server", "lease", "domain-name", "no"),
 }
 
 # Single-valued commands: a new line with the same key replaces the old one.
 _SINGLE: list[tuple[re.Pattern[str], int]] = [
-    (re.compile(r"^(hostname|description|mtu|frequency|delay|path|exporter|record|destination"
-                r"|export-protocol|encapsulation) "), 1),
+    (
+        re.compile(
+            r"^(hostname|description|mtu|frequency|delay|path|exporter|record|destination"
+            r"|export-protocol|encapsulation) "
+        ),
+        1,
+    ),
     (re.compile(r"^ip address \S+ \S+$"), 2),
     (re.compile(r"^ip (domain name|ssh version|nat (inside|outside)$)"), 2),
-    (re.compile(r"^(snmp-server (location|contact)|ip access-group \S+|service-policy (input|output)"
-                r"|transport (input|udp)|access-class \S+|shape average|icmp-echo|dialer pool"
-                r"|pppoe-client dial-pool-number|ppp chap (hostname|password)) "), 2),
+    (
+        re.compile(
+            r"^(snmp-server (location|contact)|ip access-group \S+|service-policy (input|output)"
+            r"|transport (input|udp)|access-class \S+|shape average|icmp-echo|dialer pool"
+            r"|pppoe-client dial-pool-number|ppp chap (hostname|password)) "
+        ),
+        2,
+    ),
     (re.compile(r"^ip dhcp client default-router distance "), 4),
     (re.compile(r"^ip sla schedule \d+ "), 3),
     (re.compile(r"^ip route \S+ \S+ \S+"), 5),
@@ -71,12 +133,47 @@ _DISPLAY_ONLY = ("version ", "Building configuration", "Current configuration")
 
 # Top-level order of ``show running-config`` (first matching prefix wins; rest keep order).
 _ORDER = [
-    "version", "service", "hostname", "boot", "logging buffered", "enable", "aaa", "clock",
-    "ip domain", "ip name-server", "ip dhcp", "login", "ipv6", "multilink", "archive", "username",
-    "license", "redundancy", "track", "ip ssh", "ip scp", "flow exporter", "flow monitor",
-    "class-map", "policy-map", "interface", "router", "ip forward-protocol", "ip http", "ip nat",
-    "ip route", "ip access-list", "ip sla", "logging", "access-list", "route-map", "snmp-server",
-    "control-plane", "line", "ntp", "file prompt",
+    "version",
+    "service",
+    "hostname",
+    "boot",
+    "logging buffered",
+    "enable",
+    "aaa",
+    "clock",
+    "ip domain",
+    "ip name-server",
+    "ip dhcp",
+    "login",
+    "ipv6",
+    "multilink",
+    "archive",
+    "username",
+    "license",
+    "redundancy",
+    "track",
+    "ip ssh",
+    "ip scp",
+    "flow exporter",
+    "flow monitor",
+    "class-map",
+    "policy-map",
+    "interface",
+    "router",
+    "ip forward-protocol",
+    "ip http",
+    "ip nat",
+    "ip route",
+    "ip access-list",
+    "ip sla",
+    "logging",
+    "access-list",
+    "route-map",
+    "snmp-server",
+    "control-plane",
+    "line",
+    "ntp",
+    "file prompt",
 ]
 
 
@@ -113,11 +210,16 @@ def _key(text: str) -> str:
     return text
 
 
-_GLOBAL_WORDS = (
-    "hostname", "ip", "interface", "no", "archive", "ntp", "logging", "snmp-server", "flow",
-    "line", "policy-map", "class-map", "route-map", "track", "router", "service", "version",
-    "boot", "enable", "username", "aaa", "clock", "login", "file", "end", "control-plane",
-    "access-list", "license", "redundancy", "multilink", "banner", "crypto", "vrf",
+# Global commands the twin knows (shapes, not only first words): anything else is invalid.
+_GLOBAL = re.compile(
+    r"^(hostname \S+|version \S+|service \S.*|boot \S.*|enable \S.*|username \S.*|aaa \S.*"
+    r"|clock \S.*|login \S.*|file prompt quiet|control-plane|license \S.*|redundancy|banner \S.*"
+    r"|multilink \S.*|crypto \S.*|vrf \S.*|access-list \d+ .*"
+    r"|ip (domain name \S+|name-server \S.*|ssh version [12]|scp server enable|route \S+ \S+ \S.*"
+    r"|nat inside source \S.*|http \S.*|forward-protocol \S.*|routing|cef|sla schedule \d+ .*"
+    r"|dhcp \S.*|tcp \S.*)"
+    r"|ntp (server|source) \S.*|logging (host|buffered|trap|source-interface) \S.*"
+    r"|snmp-server (community|location|contact|host|enable|ifindex|trap-source) \S.*)$"
 )
 
 
@@ -149,12 +251,12 @@ class IosConfig:
             stack = stack[:-1]
 
     def _apply_global(self, text: str, stack: list[Node]) -> list[Node]:
-        if text.split(maxsplit=1)[0] not in _GLOBAL_WORDS:
-            raise ConfigError(0)
         if text.startswith("no "):
             self._remove(self.root, text[3:])
             return stack
         mode = section_mode(text, "")
+        if mode is None and not _GLOBAL.match(text):
+            raise ConfigError(_bad_column(text))
         if mode is not None:
             node = self.root.find(text)
             if node is None:
@@ -170,7 +272,11 @@ class IosConfig:
             target = text[3:]
             if target == "shutdown":
                 self._remove(current, "shutdown")
-            elif target in {"ip address", "description"} or current.find(target) or _prefix_match(current, target):
+            elif (
+                target in {"ip address", "description"}
+                or current.find(target)
+                or _prefix_match(current, target)
+            ):
                 self._remove(current, target)
             return stack
         mode = section_mode(text, current.mode)
@@ -244,6 +350,16 @@ class IosConfig:
         return copy
 
 
+def _bad_column(text: str) -> int:
+    """Where IOS puts the caret: at the first word it cannot parse (approximately)."""
+    words = text.split()
+    for count in range(len(words), 0, -1):
+        prefix = " ".join(words[:count])
+        if _GLOBAL.match(prefix + " x") or _GLOBAL.match(prefix) or section_mode(prefix, ""):
+            return len(prefix) + 1
+    return 0
+
+
 def _allowed_in(mode: str, text: str) -> bool:
     words = _CHILD_WORDS.get(mode, ())
     if mode == "config-pmap-c" and text.startswith("class "):
@@ -251,7 +367,8 @@ def _allowed_in(mode: str, text: str) -> bool:
     if mode in {"config-std-nacl", "config-ext-nacl"} and re.match(r"^\d+ (permit|deny)", text):
         return True
     return any(
-        text == w[:-1] if w.endswith("$") else (text == w or text.startswith(w + " ")) for w in words
+        text == w[:-1] if w.endswith("$") else (text == w or text.startswith(w + " "))
+        for w in words
     )
 
 

@@ -23,21 +23,91 @@ Item = dict[str, str]
 # Tables: menu -> parameters an item may have (anything else: "expected end of command").
 TABLES: dict[str, set[str]] = {
     "/interface vlan": {"name", "interface", "vlan-id", "comment", "disabled", "mtu"},
-    "/interface pppoe-client": {"name", "interface", "user", "password", "add-default-route",
-                                "default-route-distance", "use-peer-dns", "disabled", "comment"},
+    "/interface pppoe-client": {
+        "name",
+        "interface",
+        "user",
+        "password",
+        "add-default-route",
+        "default-route-distance",
+        "use-peer-dns",
+        "disabled",
+        "comment",
+    },
     "/ip address": {"address", "interface", "network", "comment", "disabled"},
-    "/ip dhcp-client": {"interface", "add-default-route", "default-route-distance", "use-peer-dns",
-                        "use-peer-ntp", "comment", "disabled"},
-    "/ip route": {"dst-address", "gateway", "distance", "scope", "target-scope", "check-gateway",
-                  "comment", "disabled", "routing-table"},
-    "/ip firewall filter": {"chain", "action", "protocol", "dst-port", "src-address", "dst-address",
-                            "in-interface", "out-interface", "reject-with", "comment", "disabled"},
-    "/ip firewall nat": {"chain", "action", "protocol", "dst-port", "in-interface", "out-interface",
-                         "to-ports", "to-addresses", "src-address", "comment", "disabled"},
-    "/ip firewall mangle": {"chain", "action", "new-packet-mark", "passthrough", "comment", "disabled"},
+    "/ip dhcp-client": {
+        "interface",
+        "add-default-route",
+        "default-route-distance",
+        "use-peer-dns",
+        "use-peer-ntp",
+        "comment",
+        "disabled",
+    },
+    "/ip route": {
+        "dst-address",
+        "gateway",
+        "distance",
+        "scope",
+        "target-scope",
+        "check-gateway",
+        "comment",
+        "disabled",
+        "routing-table",
+    },
+    "/ip firewall filter": {
+        "chain",
+        "action",
+        "protocol",
+        "dst-port",
+        "src-address",
+        "dst-address",
+        "in-interface",
+        "out-interface",
+        "reject-with",
+        "comment",
+        "disabled",
+    },
+    "/ip firewall nat": {
+        "chain",
+        "action",
+        "protocol",
+        "dst-port",
+        "in-interface",
+        "out-interface",
+        "to-ports",
+        "to-addresses",
+        "src-address",
+        "comment",
+        "disabled",
+    },
+    "/ip firewall mangle": {
+        "chain",
+        "action",
+        "new-packet-mark",
+        "passthrough",
+        "comment",
+        "disabled",
+    },
     "/queue simple": {"name", "target", "dst", "max-limit", "limit-at", "comment", "disabled"},
-    "/queue tree": {"name", "parent", "packet-mark", "max-limit", "limit-at", "comment", "disabled"},
-    "/tool netwatch": {"host", "interval", "type", "comment", "disabled", "up-script", "down-script"},
+    "/queue tree": {
+        "name",
+        "parent",
+        "packet-mark",
+        "max-limit",
+        "limit-at",
+        "comment",
+        "disabled",
+    },
+    "/tool netwatch": {
+        "host",
+        "interval",
+        "type",
+        "comment",
+        "disabled",
+        "up-script",
+        "down-script",
+    },
     "/system logging": {"action", "topics", "comment", "disabled"},
     "/system logging action": {"name", "target", "remote", "remote-port", "comment"},
     "/system ntp client servers": {"address", "comment", "disabled"},
@@ -55,19 +125,62 @@ SETTINGS: dict[str, Item] = {
     "/ip dns": {"servers": "", "allow-remote-requests": "no"},
     "/ip traffic-flow": {"enabled": "no", "interfaces": "all"},
 }
-_DEFAULT_SERVICES = {"telnet": "23", "ftp": "21", "www": "80", "ssh": "22", "www-ssl": "443",
-                     "api": "8728", "winbox": "8291", "api-ssl": "8729"}
+_DEFAULT_SERVICES = {
+    "telnet": "23",
+    "ftp": "21",
+    "www": "80",
+    "ssh": "22",
+    "www-ssl": "443",
+    "api": "8728",
+    "winbox": "8291",
+    "api-ssl": "8729",
+}
 EXPORT_ORDER = [
-    "/interface ethernet", "/interface vlan", "/interface pppoe-client", "/queue simple", "/queue tree",
-    "/snmp community", "/system logging action", "/ip address", "/ip dhcp-client", "/ip dns",
-    "/ip firewall filter", "/ip firewall mangle", "/ip firewall nat", "/ip route", "/ip service",
-    "/ip traffic-flow", "/ip traffic-flow target", "/snmp", "/system clock", "/system identity",
-    "/system logging", "/system ntp client", "/system ntp client servers", "/system scheduler",
+    "/interface ethernet",
+    "/interface vlan",
+    "/interface pppoe-client",
+    "/queue simple",
+    "/queue tree",
+    "/snmp community",
+    "/system logging action",
+    "/ip address",
+    "/ip dhcp-client",
+    "/ip dns",
+    "/ip firewall filter",
+    "/ip firewall mangle",
+    "/ip firewall nat",
+    "/ip route",
+    "/ip service",
+    "/ip traffic-flow",
+    "/ip traffic-flow target",
+    "/snmp",
+    "/system clock",
+    "/system identity",
+    "/system logging",
+    "/system ntp client",
+    "/system ntp client servers",
+    "/system scheduler",
     "/tool netwatch",
 ]
-_MENUS = set(TABLES) | set(SETTINGS) | {"/system backup", "/file", "/interface", "/ip", "/ip firewall",
-                                        "/system", "/tool", "/queue", "/ip traffic-flow", "/system ntp",
-                                        "/system ntp client", "/system logging", "/interface ethernet"}
+_MENUS = (
+    set(TABLES)
+    | set(SETTINGS)
+    | {
+        "/system backup",
+        "/file",
+        "/interface",
+        "/ip",
+        "/ip firewall",
+        "/system",
+        "/tool",
+        "/queue",
+        "/ip traffic-flow",
+        "/system ntp",
+        "/system ntp client",
+        "/system logging",
+        "/interface ethernet",
+    }
+)
 _PREFIXES = {" ".join(m.split()[:n]) for m in _MENUS for n in range(1, len(m.split()) + 1)}
 _TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\[[^\]]*\]|[^\s"\[]+(?:"(?:\\.|[^"\\])*")?')
 
@@ -96,17 +209,31 @@ def _unquote(value: str) -> str:
 class RosDevice:
     """State of one RouterOS router."""
 
-    def __init__(self, *, ports: list[str], world: World, schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
-                 now: Callable[[], dt.datetime], identity: str = "MikroTik") -> None:
+    def __init__(
+        self,
+        *,
+        ports: list[str],
+        world: World,
+        schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
+        now: Callable[[], dt.datetime],
+        identity: str = "MikroTik",
+    ) -> None:
         self.world = world
         self.schedule = schedule
         self.now = now
         self.settings: dict[str, Item] = {menu: dict(values) for menu, values in SETTINGS.items()}
         self.tables: dict[str, list[Item]] = {menu: [] for menu in TABLES}
-        self.tables["/interface ethernet"] = [{"name": p, "default-name": p, ".default": "yes"}
-                                              for p in ports if p.startswith(("ether", "sfp"))]
-        self.tables["/ip service"] = [{"name": n, "port": p, ".default": "yes"} for n, p in _DEFAULT_SERVICES.items()]
-        self.tables["/snmp community"] = [{"name": "public", "addresses": "::/0", ".default": "yes"}]
+        self.tables["/interface ethernet"] = [
+            {"name": p, "default-name": p, ".default": "yes"}
+            for p in ports
+            if p.startswith(("ether", "sfp"))
+        ]
+        self.tables["/ip service"] = [
+            {"name": n, "port": p, ".default": "yes"} for n, p in _DEFAULT_SERVICES.items()
+        ]
+        self.tables["/snmp community"] = [
+            {"name": "public", "addresses": "::/0", ".default": "yes"}
+        ]
         self.defaults = copy.deepcopy(self.tables)
         self.files: dict[str, str] = {}
         self.timers: dict[str, Callable[[], None]] = {}
@@ -216,7 +343,9 @@ class RosDevice:
             self._check(menu, params, column + len(verb) + 1)
             if menu == "/ip address" and "network" not in params:
                 params["network"] = str(IPv4Interface(params["address"]).network.network_address)
-            if menu == "/ip address" and any(i.get("address") == params.get("address") for i in items):
+            if menu == "/ip address" and any(
+                i.get("address") == params.get("address") for i in items
+            ):
                 raise RosError("failure: already have such address")
             params[".id"] = f"*{self.next_id:X}"
             self.next_id += 1
@@ -236,14 +365,20 @@ class RosDevice:
                     if menu == "/system scheduler":
                         self.timers.pop(target.get("name", ""), lambda: None)()
             else:
-                params = _params(rest) if verb == "set" else {"disabled": "yes" if verb == "disable" else "no"}
+                params = (
+                    _params(rest)
+                    if verb == "set"
+                    else {"disabled": "yes" if verb == "disable" else "no"}
+                )
                 self._check(menu, params, column + len(verb) + len(selector) + 2)
                 for target in targets:
                     target.update(params)
             self.on_config_line()
             return ""
         if verb == "find":
-            return ";".join(i[".id"] for i in self._select(menu, items, "[ find " + " ".join(args) + " ]"))
+            return ";".join(
+                i[".id"] for i in self._select(menu, items, "[ find " + " ".join(args) + " ]")
+            )
         raise RosError(f"bad command name {verb} (line 1 column {column})")
 
     def _check(self, menu: str, params: Item, column: int) -> None:
@@ -251,7 +386,9 @@ class RosDevice:
         for key in params:
             if key not in allowed:
                 raise RosError(f"expected end of command (line 1 column {column})")
-        checked = ["interface", "in-interface", "out-interface"] + (["dst"] if menu == "/queue simple" else [])
+        checked = ["interface", "in-interface", "out-interface"] + (
+            ["dst"] if menu == "/queue simple" else []
+        )
         names = self.interface_names()
         for key in checked:
             name = params.get(key, "").lstrip("!")
@@ -266,7 +403,9 @@ class RosDevice:
     def _select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
         selector = selector.strip()
         if selector.startswith("["):
-            expression = selector.strip("[] ").removeprefix("find").strip().removeprefix("where").strip()
+            expression = (
+                selector.strip("[] ").removeprefix("find").strip().removeprefix("where").strip()
+            )
             return [item for item in items if _matches(item, expression)]
         if re.fullmatch(r"[\d,]+", selector):
             indexes = [int(i) for i in selector.split(",")]
@@ -300,7 +439,9 @@ class RosDevice:
         for menu in EXPORT_ORDER:
             block: list[str] = []
             if menu in SETTINGS:
-                changed = {k: v for k, v in self.settings[menu].items() if SETTINGS[menu].get(k) != v}
+                changed = {
+                    k: v for k, v in self.settings[menu].items() if SETTINGS[menu].get(k) != v
+                }
                 if changed:
                     block.append(ros_line(menu, "set", **changed))
             else:
@@ -312,9 +453,15 @@ class RosDevice:
                         changed = {k: v for k, v in params.items() if base.get(k) != v}
                         if not changed:
                             continue
-                        selector = "[ find default=yes ]" if menu == "/snmp community" else (
-                            f"[ find default-name={item['default-name']} ]" if menu == "/interface ethernet"
-                            else item["name"])
+                        selector = (
+                            "[ find default=yes ]"
+                            if menu == "/snmp community"
+                            else (
+                                f"[ find default-name={item['default-name']} ]"
+                                if menu == "/interface ethernet"
+                                else item["name"]
+                            )
+                        )
                         changed.pop("name", None)
                         block.append(ros_line(menu, "set", selector, **changed))
                     else:
@@ -324,7 +471,8 @@ class RosDevice:
             elif block:
                 lines.append(menu)
                 lines += [line[len(menu) + 1 :] for line in block]
-        header = f"# {self.now().strftime('%Y-%m-%d %H:%M:%S')} by RouterOS 7.16.2\n# model = RB4011iGS+\n"
+        stamp = self.now().strftime("%Y-%m-%d %H:%M:%S")
+        header = f"# {stamp} by RouterOS 7.16.2\n# model = RB4011iGS+\n"
         return header + "\n".join(lines) + "\n"
 
     def _export_command(self, menu: str, args: list[str]) -> str:
@@ -332,7 +480,9 @@ class RosDevice:
         terse = "terse" in args
         text = self.export(terse=terse or True)
         if menu not in {"/", ""}:
-            text = "\n".join(line for line in text.splitlines() if line.startswith(("#", menu + " ")))
+            text = "\n".join(
+                line for line in text.splitlines() if line.startswith(("#", menu + " "))
+            )
         if "file" in params:
             name = params["file"] if params["file"].endswith(".rsc") else params["file"] + ".rsc"
             self.files[name] = text
@@ -356,7 +506,9 @@ class RosDevice:
     # --- backup ---------------------------------------------------------------------------------
 
     def snapshot(self) -> str:
-        return json.dumps({"settings": self.settings, "tables": self.tables, "next_id": self.next_id})
+        return json.dumps(
+            {"settings": self.settings, "tables": self.tables, "next_id": self.next_id}
+        )
 
     def restore(self, data: str) -> None:
         state = json.loads(data)
@@ -411,17 +563,34 @@ class RosDevice:
         links: list[Link] = []
         ethernet = {i["name"]: i for i in self.tables["/interface ethernet"]}
         for name, item in ethernet.items():
-            links.append(Link(name, addresses.get(name), item.get("disabled") != "yes", item["default-name"]))
+            links.append(
+                Link(name, addresses.get(name), item.get("disabled") != "yes", item["default-name"])
+            )
         for item in self.tables["/interface vlan"]:
             parent = ethernet.get(item["interface"], {})
             up = item.get("disabled") != "yes" and parent.get("disabled") != "yes"
-            links.append(Link(item["name"], addresses.get(item["name"]), up, parent.get("default-name", ""),
-                              vlan=int(item["vlan-id"])))
+            links.append(
+                Link(
+                    item["name"],
+                    addresses.get(item["name"]),
+                    up,
+                    parent.get("default-name", ""),
+                    vlan=int(item["vlan-id"]),
+                )
+            )
         dynamic: dict[str, int] = {}
         for item in self.tables["/interface pppoe-client"]:
             port = _port_of(item["interface"], links)
-            links.append(Link(item["name"], None, item.get("disabled") != "yes", port.port if port else "",
-                              vlan=port.vlan if port else None, dynamic="pppoe"))
+            links.append(
+                Link(
+                    item["name"],
+                    None,
+                    item.get("disabled") != "yes",
+                    port.port if port else "",
+                    vlan=port.vlan if port else None,
+                    dynamic="pppoe",
+                )
+            )
             if item.get("add-default-route") == "yes":
                 dynamic[item["name"]] = int(item.get("default-route-distance", "1"))
         for item in self.tables["/ip dhcp-client"]:
@@ -438,8 +607,15 @@ class RosDevice:
             gateway = IPv4Address(gateway_text) if _is_address(gateway_text) else None
             interface = None if gateway else gateway_text
             probe = gateway if item.get("check-gateway") == "ping" and gateway else None
-            routes.append(RouteEntry(IPv4Network(item["dst-address"]), gateway, interface,
-                                     int(item.get("distance", "1")), probe))
+            routes.append(
+                RouteEntry(
+                    IPv4Network(item["dst-address"]),
+                    gateway,
+                    interface,
+                    int(item.get("distance", "1")),
+                    probe,
+                )
+            )
         return Router(self.world, links, routes, dynamic)
 
     def _ping(self, args: list[str]) -> str:
@@ -465,8 +641,26 @@ class RosDevice:
         return "\n".join(lines)
 
 
-_VERBS = {"add", "set", "remove", "print", "export", "find", "enable", "disable", "ping", "import",
-          "quit", "save", "load", "reboot", "get", "edit", "comment", "monitor"}
+_VERBS = {
+    "add",
+    "set",
+    "remove",
+    "print",
+    "export",
+    "find",
+    "enable",
+    "disable",
+    "ping",
+    "import",
+    "quit",
+    "save",
+    "load",
+    "reboot",
+    "get",
+    "edit",
+    "comment",
+    "monitor",
+}
 
 
 def _params(args: list[str]) -> Item:
@@ -542,6 +736,7 @@ class RosCli:
             return Reply()
         before = self.device.next_id, json.dumps(self.device.settings)
         output, self.path = self.device.run(text, self.path)
-        changed = before != (self.device.next_id, json.dumps(self.device.settings)) or bool(
-            re.search(r"\b(set|remove|enable|disable)\b", text)) and not output
+        changed = before != (self.device.next_id, json.dumps(self.device.settings)) or (
+            bool(re.search(r"\b(set|remove|enable|disable)\b", text)) and not output
+        )
         return Reply(output, config_line=changed)

@@ -70,7 +70,9 @@ def load_scenario(path: Path, known_sites: set[str]) -> Scenario:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InventoryError([Problem(Severity.ERROR, str(path), None, "", f"cannot read: {exc.strerror}")]) from exc
+        raise InventoryError(
+            [Problem(Severity.ERROR, str(path), None, "", f"cannot read: {exc.strerror}")]
+        ) from exc
     source = SourceFile(str(path), text)
     try:
         data = load_yaml(text) or {}
@@ -81,14 +83,18 @@ def load_scenario(path: Path, known_sites: set[str]) -> Scenario:
             line, field = source.locate(error["loc"])
             problems.append(Problem(Severity.ERROR, str(path), line, field, str(error["msg"])))
         raise InventoryError(problems) from exc
-    except Exception as exc:  # noqa: BLE001 - YAML errors of either parser
-        raise InventoryError([Problem(Severity.ERROR, str(path), None, "", f"malformed YAML: {exc}")]) from exc
+    except Exception as exc:
+        raise InventoryError(
+            [Problem(Severity.ERROR, str(path), None, "", f"malformed YAML: {exc}")]
+        ) from exc
     unknown = [site for site in [*scenario.sites, *scenario.configs] if site not in known_sites]
     if unknown:
         problems = []
         for site in unknown:
             section = "sites" if site in scenario.sites else "configs"
             line, field = source.locate((section, site))
-            problems.append(Problem(Severity.ERROR, str(path), line, field, f"unknown site {site!r}"))
+            problems.append(
+                Problem(Severity.ERROR, str(path), line, field, f"unknown site {site!r}")
+            )
         raise InventoryError(problems)
     return scenario

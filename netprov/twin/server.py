@@ -67,10 +67,12 @@ class _Session(asyncssh.SSHServerSession[bytes]):
 
     # --- asyncssh callbacks -----------------------------------------------------------
 
-    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:  # type: ignore[override]
+    def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self.chan = chan
 
-    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: object) -> bool:  # type: ignore[override]
+    def pty_requested(
+        self, term_type: str, term_size: tuple[int, int, int, int], term_modes: object
+    ) -> bool:
         return True
 
     def shell_requested(self) -> bool:
@@ -90,7 +92,7 @@ class _Session(asyncssh.SSHServerSession[bytes]):
         elif self.cli is not None:
             self._write((self.cli.banner() + self.cli.prompt()).encode())
 
-    def data_received(self, data: bytes, datatype: int | None) -> None:  # type: ignore[override]
+    def data_received(self, data: bytes, datatype: int | None) -> None:
         if self.closed:
             return
         if self.scp is not None:
@@ -125,7 +127,10 @@ class _Session(asyncssh.SSHServerSession[bytes]):
         faults = self.device.faults
         if reply.config_line:
             self.config_lines += 1
-            if faults.drop_after_config_lines is not None and self.config_lines >= faults.drop_after_config_lines:
+            if (
+                faults.drop_after_config_lines is not None
+                and self.config_lines >= faults.drop_after_config_lines
+            ):
                 self.device.note(f"session dropped after {self.config_lines} config lines (fault)")
                 self._abort()
                 return
@@ -210,7 +215,7 @@ class _ScpReceiver:
         return reply
 
 
-async def start_listener(device: TwinDevice, host_key: asyncssh.SSHKey) -> asyncio.AbstractServer:
+async def start_listener(device: TwinDevice, host_key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:
     return await asyncssh.create_server(
         lambda: _DeviceServer(device),
         device.host,

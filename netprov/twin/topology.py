@@ -12,8 +12,12 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from netprov.phases import Role
 
-_PRIVATE = [IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"),
-            IPv4Network("100.64.0.0/10")]
+_PRIVATE = [
+    IPv4Network("10.0.0.0/8"),
+    IPv4Network("172.16.0.0/12"),
+    IPv4Network("192.168.0.0/16"),
+    IPv4Network("100.64.0.0/10"),
+]
 
 
 @dataclass
@@ -49,6 +53,7 @@ class RouteEntry:
     distance: int
     probe: IPv4Address | None = None  # tracked target that must answer through this route
     code: str = "S"
+    probe_source: str | None = None  # IOS SLA: the probe leaves by this interface
 
 
 @dataclass
@@ -69,7 +74,13 @@ class PathResult:
 class Router:
     """Routing decisions for one device state in one world."""
 
-    def __init__(self, world: World, links: list[Link], static: list[RouteEntry], dynamic_distance: dict[str, int]) -> None:
+    def __init__(
+        self,
+        world: World,
+        links: list[Link],
+        static: list[RouteEntry],
+        dynamic_distance: dict[str, int],
+    ) -> None:
         self.world = world
         self.links = {link.name: link for link in links}
         self.static = static
@@ -105,7 +116,9 @@ class Router:
             link = self.links.get(name)
             uplink = self.world.uplink_for(link) if link else None
             if link and uplink and uplink.gateway and self.link_up(link):
-                routes.append(RouteEntry(IPv4Network("0.0.0.0/0"), uplink.gateway, name, distance, code="S*"))
+                routes.append(
+                    RouteEntry(IPv4Network("0.0.0.0/0"), uplink.gateway, name, distance, code="S*")
+                )
         return routes
 
     # --- forwarding --------------------------------------------------------------------
@@ -119,13 +132,18 @@ class Router:
             current = best.get(route.prefix)
             if current is None or route.distance < current.distance:
                 best[route.prefix] = route
-        return sorted(best.values(), key=lambda r: (int(r.prefix.network_address), r.prefix.prefixlen))
+        return sorted(
+            best.values(), key=lambda r: (int(r.prefix.network_address), r.prefix.prefixlen)
+        )
 
     def path(self, destination: IPv4Address, depth: int = 0) -> PathResult | None:
         if depth > 3:
             return None
-        candidates = [r for r in [*self.connected(), *self.static, *self.dynamic_defaults()]
-                      if destination in r.prefix]
+        candidates = [
+            r
+            for r in [*self.connected(), *self.static, *self.dynamic_defaults()]
+            if destination in r.prefix
+        ]
         candidates.sort(key=lambda r: (-r.prefix.prefixlen, r.distance))
         for route in candidates:
             result = self._usable(route, depth)
@@ -143,8 +161,15 @@ class Router:
             result = self._via_connected(route.gateway) or self.path(route.gateway, depth + 1)
         if result is None:
             return None
-        if route.probe is not None and not self.delivers(result, route.probe):
-            return None
+        if route.probe is not None:
+            probe_path = result
+            if route.probe_source is not None:
+                link = self.links.get(route.probe_source)
+                if link is None or not self.link_up(link):
+                    return None
+                probe_path = PathResult(link, self.world.uplink_for(link))
+            if not self.delivers(probe_path, route.probe):
+                return None
         return result
 
     def _via_connected(self, gateway: IPv4Address) -> PathResult | None:

@@ -1,0 +1,25 @@
+"""Run a twin in the foreground until Ctrl-C or SIGTERM (``netprov twin up``)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+from netprov.twin.fleet import Twin
+
+
+async def serve(twin: Twin, hosts_file: Path, on_ready: Callable[[Twin], None]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await twin.start()
+    twin.write_hosts_file(hosts_file)
+    on_ready(twin)
+    try:
+        await stop.wait()
+    finally:
+        await twin.stop()
+        hosts_file.unlink(missing_ok=True)  # it points at listeners that no longer exist
