@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -250,3 +251,48 @@ def test_unconfirmed_commit_reverts_by_itself(twin_factory: TwinFactory) -> None
         time.sleep(0.05)
     lines = [line for line in ios_state(twin).running.lines() if line != "file prompt quiet"]
     assert lines == original
+
+
+def test_routeros_backup_export_import_and_scheduler_revert(twin_factory: TwinFactory) -> None:
+    """The RouterOS safety net netprov builds on: a scheduled restore of a saved backup."""
+    import time
+
+    twin = twin_factory([ROS_SITE], time_scale=60.0)  # 30 device seconds = 0.5 s
+    original = ros_state(twin).export()
+    with netmiko(twin, ROS_SITE) as conn:
+        assert "saved" in conn.send_command("/system backup save name=netprov-pre")
+        conn.send_command("/export file=netprov-pre")
+        conn.send_config_set(
+            [
+                "/system scheduler add name=netprov-revert interval=30s "
+            'on-event="/system backup load name=netprov-pre"',
+                "/ip address add address=192.168.99.1/24 interface=ether3 comment=netprov:risky",
+            ]
+        )
+        assert "192.168.99.1/24" in conn.send_command("/export terse")
+    device = twin.devices[ROS_SITE]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (
+        "192.168.99.1/24" in ros_state(twin).export() or device.rebooting
+    ):
+        time.sleep(0.05)  # backup load restores, then the router reboots (as RouterOS does)
+    assert "rebooting (fault)" not in device.notes  # a reboot, but not an injected fault
+    assert "rebooting" in device.notes
+    assert ros_state(twin).export().split("\n", 2)[2] == original.split("\n", 2)[2]
+    assert "netprov-pre.rsc" in ros_state(twin).files
+    # an import of the exported file onto a wiped table restores the addresses
+    state = ros_state(twin)
+    twin.call(state.tables["/ip address"].clear)
+    with netmiko(twin, ROS_SITE) as conn:
+        out = conn.send_command("/import file-name=netprov-pre.rsc")
+    assert "Script file loaded and executed successfully" in out
+    assert 'comment="netprov:lan-1' in ros_state(twin).export()
+
+
+def test_host_key_persists_across_restarts(tmp_path: Path) -> None:
+    from netprov.twin.fleet import load_host_key
+
+    first = load_host_key(tmp_path / "key").export_public_key()
+    second = load_host_key(tmp_path / "key").export_public_key()
+    assert first == second
+    assert ((tmp_path / "key").stat().st_mode & 0o777) == 0o600

@@ -100,6 +100,7 @@ class Twin:
         self.host_key = host_key
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -121,6 +122,8 @@ class Twin:
             device.port = acceptor.get_port()
 
     async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
         for device in self.devices.values():
             for conn in list(device.connections):
                 conn.abort()
@@ -171,11 +174,11 @@ class Twin:
 
     # --- reboot fault ------------------------------------------------------------------
 
-    def reboot(self, device: TwinDevice) -> None:
+    def reboot(self, device: TwinDevice, *, reason: str = "fault") -> None:
         """Drop every session, stop answering, come back with the startup config."""
         assert self.loop is not None
         device.rebooting = True
-        device.note("rebooting (fault)")
+        device.note("rebooting" if reason == "command" else f"rebooting ({reason})")
         for conn in list(device.connections):
             conn.abort()
         if device.server is not None:
@@ -191,7 +194,7 @@ class Twin:
             device.rebooting = False
             device.note("back after reboot")
 
-        self.loop.create_task(come_back())
+        self._tasks.add(self.loop.create_task(come_back()))
 
     # --- hosts file ------------------------------------------------------------------------
 
@@ -239,7 +242,7 @@ def _bind_timers(device: TwinDevice, twin: Twin) -> None:
     device.state.schedule = schedule
     device.state.on_config_line = lambda: _count_config_line(device, twin)
     if isinstance(device.state, RosDevice):
-        device.state.on_reboot = lambda: twin.reboot(device)
+        device.state.on_reboot = lambda: twin.reboot(device, reason="command")
 
 
 def _count_config_line(device: TwinDevice, twin: Twin) -> None:
