@@ -265,7 +265,7 @@ def test_routeros_backup_export_import_and_scheduler_revert(twin_factory: TwinFa
         conn.send_config_set(
             [
                 "/system scheduler add name=netprov-revert interval=30s "
-            'on-event="/system backup load name=netprov-pre"',
+                'on-event="/system backup load name=netprov-pre"',
                 "/ip address add address=192.168.99.1/24 interface=ether3 comment=netprov:risky",
             ]
         )

@@ -124,7 +124,7 @@ _SINGLE: list[tuple[re.Pattern[str], int]] = [
         2,
     ),
     (re.compile(r"^ip dhcp client default-router distance "), 4),
-    (re.compile(r"^ip sla schedule \d+ "), 3),
+    (re.compile(r"^ip sla schedule \d+ "), 4),
     (re.compile(r"^ip route \S+ \S+ \S+"), 5),
 ]
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
 
 from netprov.filters import ros_line
+from netprov.rossyntax import SETTINGS, TOKEN, VERBS, params_of, unquote
 from netprov.twin.cli_base import Reply
 from netprov.twin.topology import Link, RouteEntry, Router, World
 
@@ -117,14 +118,6 @@ TABLES: dict[str, set[str]] = {
     "/ip service": {"name", "address", "disabled", "port"},
     "/interface ethernet": {"name", "default-name", "comment", "disabled", "mtu"},
 }
-SETTINGS: dict[str, Item] = {
-    "/system identity": {"name": "MikroTik"},
-    "/system clock": {"time-zone-name": "manual"},
-    "/system ntp client": {"enabled": "no"},
-    "/snmp": {"enabled": "no", "contact": "", "location": ""},
-    "/ip dns": {"servers": "", "allow-remote-requests": "no"},
-    "/ip traffic-flow": {"enabled": "no", "interfaces": "all"},
-}
 _DEFAULT_SERVICES = {
     "telnet": "23",
     "ftp": "21",
@@ -182,7 +175,6 @@ _MENUS = (
     }
 )
 _PREFIXES = {" ".join(m.split()[:n]) for m in _MENUS for n in range(1, len(m.split()) + 1)}
-_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\[[^\]]*\]|[^\s"\[]+(?:"(?:\\.|[^"\\])*")?')
 
 
 class RosError(ValueError):
@@ -198,12 +190,6 @@ def _duration(text: str) -> float:
     for number, unit in re.findall(r"(\d+)([wdhms]?)", text):
         total += int(number) * {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "": 1}[unit]
     return total
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return re.sub(r"\\(.)", r"\1", value[1:-1])
-    return value
 
 
 class RosDevice:
@@ -266,7 +252,7 @@ class RosDevice:
             return "", path
         if any(pattern.search(line) for pattern in self.rejections):
             raise RosError("failure: command rejected by device policy")
-        tokens = _TOKEN.findall(line)
+        tokens = TOKEN.findall(line)
         if not tokens:
             raise RosError("syntax error (line 1 column 1)")
         menu = "" if tokens[0].startswith("/") else path.rstrip("/")
@@ -278,7 +264,7 @@ class RosDevice:
             column = 2
         while index < len(tokens):
             candidate = f"{menu} {tokens[index]}".strip() if menu else f"/{tokens[index]}"
-            if candidate.replace("/ ", "/") in _PREFIXES and tokens[index] not in _VERBS:
+            if candidate.replace("/ ", "/") in _PREFIXES and tokens[index] not in VERBS:
                 menu = candidate.replace("/ ", "/")
                 column += len(tokens[index]) + 1
                 index += 1
@@ -300,7 +286,7 @@ class RosDevice:
         if menu == "/" and verb == "quit":
             return ""
         if menu == "/system backup":
-            return self._backup(verb, _params(args))
+            return self._backup(verb, params_of(args))
         if menu == "/system" and verb == "reboot":
             self.on_reboot()
             return ""
@@ -308,7 +294,7 @@ class RosDevice:
             return "\n".join(f" {i} {name}" for i, name in enumerate(sorted(self.files)))
         if menu == "/file" and verb == "remove":
             for arg in args:
-                self.files.pop(_unquote(arg), None)
+                self.files.pop(unquote(arg), None)
             return ""
         if menu in SETTINGS:
             return self._setting(menu, verb, args, column)
@@ -324,7 +310,7 @@ class RosDevice:
             return "\n".join(f"{key:>24}: {value}" for key, value in values.items())
         if verb != "set":
             raise RosError(f"bad command name {verb} (line 1 column {column})")
-        params = _params(args)
+        params = params_of(args)
         unknown = [k for k in params if k not in SETTINGS[menu]]
         if unknown:
             raise RosError(f"expected end of command (line 1 column {column + len(verb) + 1})")
@@ -339,7 +325,7 @@ class RosDevice:
         if verb == "print":
             return self._print(menu, items, args)
         if verb == "add":
-            params = _params(args)
+            params = params_of(args)
             self._check(menu, params, column + len(verb) + 1)
             if menu == "/ip address" and "network" not in params:
                 params["network"] = str(IPv4Interface(params["address"]).network.network_address)
@@ -366,7 +352,7 @@ class RosDevice:
                         self.timers.pop(target.get("name", ""), lambda: None)()
             else:
                 params = (
-                    _params(rest)
+                    params_of(rest)
                     if verb == "set"
                     else {"disabled": "yes" if verb == "disable" else "no"}
                 )
@@ -410,7 +396,7 @@ class RosDevice:
         if re.fullmatch(r"[\d,]+", selector):
             indexes = [int(i) for i in selector.split(",")]
             return [items[i] for i in indexes if i < len(items)]
-        named = [item for item in items if item.get("name") == _unquote(selector)]
+        named = [item for item in items if item.get("name") == unquote(selector)]
         if not named:
             raise RosError(f"no such item ({selector})")
         return named
@@ -476,7 +462,7 @@ class RosDevice:
         return header + "\n".join(lines) + "\n"
 
     def _export_command(self, menu: str, args: list[str]) -> str:
-        params = _params([a for a in args if "=" in a])
+        params = params_of([a for a in args if "=" in a])
         terse = "terse" in args
         text = self.export(terse=terse or True)
         if menu not in {"/", ""}:
@@ -490,8 +476,8 @@ class RosDevice:
         return text.rstrip("\n")
 
     def _import(self, args: list[str]) -> str:
-        params = _params(args)
-        name = params.get("file-name") or (_unquote(args[0]) if args else "")
+        params = params_of(args)
+        name = params.get("file-name") or (unquote(args[0]) if args else "")
         if name not in self.files:
             raise RosError("failure: no such file")
         errors = 0
@@ -619,10 +605,10 @@ class RosDevice:
         return Router(self.world, links, routes, dynamic)
 
     def _ping(self, args: list[str]) -> str:
-        params = _params([a for a in args if "=" in a])
+        params = params_of([a for a in args if "=" in a])
         target_text = params.get("address") or next((a for a in args if "=" not in a), "")
         try:
-            target = IPv4Address(_unquote(target_text))
+            target = IPv4Address(unquote(target_text))
         except AddressValueError as exc:
             raise RosError("invalid value for argument address") from exc
         count = int(params.get("count", "4"))
@@ -641,38 +627,6 @@ class RosDevice:
         return "\n".join(lines)
 
 
-_VERBS = {
-    "add",
-    "set",
-    "remove",
-    "print",
-    "export",
-    "find",
-    "enable",
-    "disable",
-    "ping",
-    "import",
-    "quit",
-    "save",
-    "load",
-    "reboot",
-    "get",
-    "edit",
-    "comment",
-    "monitor",
-}
-
-
-def _params(args: list[str]) -> Item:
-    params: Item = {}
-    for arg in args:
-        if "=" not in arg:
-            continue
-        key, _, value = arg.partition("=")
-        params[key] = _unquote(value)
-    return params
-
-
 def _matches(item: Item, expression: str) -> bool:
     for term in re.split(r"\s+and\s+", expression.strip()):
         if not term:
@@ -681,7 +635,7 @@ def _matches(item: Item, expression: str) -> bool:
         if match is None:
             return False
         key, operator, raw = match.groups()
-        value = _unquote(raw)
+        value = unquote(raw)
         actual = item.get(key, item.get("." + key, ""))
         if operator == "=" and actual != value:
             return False
