@@ -94,7 +94,7 @@ def parse_command(line: str) -> RosCommand:
         raise ValueError(f"no command verb in {line!r}")
     verb, rest = tokens[index], tokens[index + 1 :]
     selector = ""
-    if rest and "=" not in rest[0]:
+    if rest and (rest[0].startswith("[") or "=" not in rest[0]):
         selector, rest = rest[0], rest[1:]
     return RosCommand("/" + " ".join(p for p in path if p), verb, selector, params_of(rest))
 
