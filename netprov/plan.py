@@ -75,6 +75,21 @@ def clean_ios(text: str) -> str:
     return "\n".join(line for line in lines if line.strip() not in {"", "!"} or line == "!")
 
 
+def _physical(line: str) -> bool:
+    """``interface GigabitEthernet0/0/1`` is a port; sub-interfaces and Dialers are logical.
+
+    Examples:
+        >>> _physical("interface Gi0/0/1"), _physical("interface Gi0/0/1.20")
+        (True, False)
+    """
+    name = line.removeprefix("interface ")
+    return (
+        line.startswith("interface ")
+        and "." not in name
+        and not name.startswith(("Dialer", "Loopback", "Tunnel", "Vlan", "BDI", "Port-channel"))
+    )
+
+
 def _ios_intended(text: str) -> str:
     # IOS never displays "no shutdown" (it is the default); keeping it would never converge
     return "\n".join(line for line in text.splitlines() if line.strip() != "no shutdown")
@@ -83,14 +98,24 @@ def _ios_intended(text: str) -> str:
 def plan_ios(running: str, intended: str) -> tuple[list[str], list[str], str]:
     """(commands, undo commands, candidate config) for an IOS router."""
     full = get_hconfig(HierPlatform.CISCO_IOS, clean_ios(running))
+    target = get_hconfig(HierPlatform.CISCO_IOS, _ios_intended(intended))
+    wanted = {child.text for child in target.children}
     owned = get_hconfig(HierPlatform.CISCO_IOS, "")
     for child in full.children:
-        if IOS_OWNED.match(child.text):
+        unused_port = (
+            _physical(child.text)
+            and child.text not in wanted
+            and {c.text for c in child.children} <= {"no ip address", "shutdown"}
+        )
+        if IOS_OWNED.match(child.text) and not unused_port:
             owned.add_deep_copy_of(child)
-    target = get_hconfig(HierPlatform.CISCO_IOS, _ios_intended(intended))
     workflow = WorkflowRemediation(owned, target)
     remediation: HConfig = workflow.remediation_config
-    commands = list(remediation.dump_simple())
+    # a physical port cannot be deleted, only returned to its defaults
+    commands = [
+        f"default {line[3:]}" if line.startswith("no interface ") and _physical(line[3:]) else line
+        for line in remediation.dump_simple()
+    ]
     undo = list(workflow.rollback_config.dump_simple())
     future = full.future(remediation)
     candidate = "\n".join(future.dump_simple()) + "\nend\n"

@@ -290,6 +290,15 @@ class RosDevice:
         if menu == "/system" and verb == "reboot":
             self.on_reboot()
             return ""
+        if menu == "/interface" and verb == "print":
+            router = self.router()
+            lines = ["Flags: R - RUNNING, X - DISABLED", " #     NAME"]
+            for index, link in enumerate(router.links.values()):
+                flags = ("R" if router.link_up(link) else " ") + ("X" if not link.admin_up else " ")
+                lines.append(f"{index:>2} {flags}  {link.name}")
+            return "\n".join(lines)
+        if menu == "/ip route" and verb == "print":
+            return self._print_routes(args)
         if menu == "/file" and verb == "print":
             return "\n".join(f" {i} {name}" for i, name in enumerate(sorted(self.files)))
         if menu == "/file" and verb == "remove":
@@ -410,6 +419,38 @@ class RosDevice:
             flag = "X" if item.get("disabled") == "yes" else " "
             fields = " ".join(f"{k}={_show(v)}" for k, v in item.items() if not k.startswith("."))
             lines.append(f"{index:>2} {flag} {fields}")
+        return "\n".join(lines)
+
+    def _print_routes(self, args: list[str]) -> str:
+        """Routes with RouterOS flags: A active, D dynamic, X disabled (``where`` filters)."""
+        router = self.router()
+        active = {(str(r.prefix), str(r.gateway or r.interface)) for r in router.active_routes()}
+        rows: list[Item] = []
+        for item in self.tables["/ip route"]:
+            row = {k: v for k, v in item.items() if not k.startswith(".")}
+            key = (str(IPv4Network(item["dst-address"])), item.get("gateway", ""))
+            row[".flags"] = ("X" if item.get("disabled") == "yes" else "") + (
+                "A" if key in active else ""
+            )
+            rows.append(row)
+        for route in router.dynamic_defaults():
+            gateway = str(route.gateway)
+            flags = "DA" if (str(route.prefix), gateway) in active else "D"
+            rows.append(
+                {
+                    "dst-address": str(route.prefix),
+                    "gateway": gateway,
+                    "distance": str(route.distance),
+                    "immediate-gw": route.interface or "",
+                    ".flags": flags,
+                }
+            )
+        if args and args[0] == "where":
+            rows = [row for row in rows if _matches(row, " ".join(args[1:]))]
+        lines = ["Flags: D - DYNAMIC; X - DISABLED; A - ACTIVE"]
+        for index, row in enumerate(rows):
+            fields = " ".join(f"{k}={_show(v)}" for k, v in row.items() if not k.startswith("."))
+            lines.append(f"{index:>2} {row['.flags']:<3} {fields}")
         return "\n".join(lines)
 
     def interface_names(self) -> set[str]:

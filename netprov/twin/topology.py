@@ -94,6 +94,8 @@ class Router:
         uplink = self.world.uplink_for(link)
         if uplink is None:
             return True  # LAN side
+        if link.vlan is None and uplink.vlan is not None:
+            return uplink.alive  # the trunk port itself: physically up, carries no untagged L3
         return uplink.alive and uplink.vlan == link.vlan
 
     def address_of(self, link: Link) -> IPv4Interface | None:
@@ -139,10 +141,12 @@ class Router:
     def path(self, destination: IPv4Address, depth: int = 0) -> PathResult | None:
         if depth > 3:
             return None
+        # a next hop is never resolved through a default route (RouterOS scope/target-scope;
+        # it is also what makes recursive check-gateway routes fail over)
         candidates = [
             r
             for r in [*self.connected(), *self.static, *self.dynamic_defaults()]
-            if destination in r.prefix
+            if destination in r.prefix and (depth == 0 or r.prefix.prefixlen > 0)
         ]
         candidates.sort(key=lambda r: (-r.prefix.prefixlen, r.distance))
         for route in candidates:

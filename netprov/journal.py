@@ -1,0 +1,268 @@
+"""The journal: every run, every site step, every backup, and per-site locks, in SQL.
+
+SQLite under ``.netprov/`` by default; any SQLAlchemy URL (e.g. PostgreSQL) works the same.
+Backups are content-addressed (sha256) and also written as plain files under a backups
+folder that can be kept in git, one file per site, as Oxidized does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+import secrets
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, create_engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+DEFAULT_URL = "sqlite:///.netprov/state.db"
+STEPS = (
+    "backed_up",
+    "planned",
+    "applied",
+    "verified",
+    "confirmed",
+    "reverted",
+    "rolled_back",
+    "failed",
+)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    command: Mapped[str] = mapped_column(String(40))
+    phase: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    user: Mapped[str] = mapped_column(String(80))
+    change_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    git_commit: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+
+
+class StepRow(Base):
+    __tablename__ = "steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"), index=True)
+    site: Mapped[str] = mapped_column(String(80), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    ok: Mapped[bool] = mapped_column(default=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    diff: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BackupRow(Base):
+    __tablename__ = "backups"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    site: Mapped[str] = mapped_column(String(80), index=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"))
+    platform: Mapped[str] = mapped_column(String(40))
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    content: Mapped[str] = mapped_column(Text)
+
+
+class LockRow(Base):
+    __tablename__ = "locks"
+    site: Mapped[str] = mapped_column(String(80), primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(40))
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class Backup:
+    sha256: str
+    site: str
+    run_id: str
+    platform: str
+    taken_at: dt.datetime
+    content: str
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _git_commit(path: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "HEAD"],  # noqa: S607 - git from PATH
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+class Journal:
+    def __init__(self, url: str | None = None, backups_dir: Path = Path("backups")) -> None:
+        url = url or os.environ.get("NETPROV_DB") or DEFAULT_URL
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(url)
+        Base.metadata.create_all(self.engine)
+        self.backups_dir = backups_dir
+
+    # --- runs ------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        command: str,
+        *,
+        phase: str | None = None,
+        change_id: str | None = None,
+        inventory: Path = Path("inventory"),
+    ) -> str:
+        run_id = _now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+        with Session(self.engine) as session:
+            session.add(
+                RunRow(
+                    id=run_id,
+                    command=command,
+                    phase=phase,
+                    user=getpass.getuser(),
+                    change_id=change_id,
+                    git_commit=_git_commit(inventory),
+                    started_at=_now(),
+                    status="running",
+                )
+            )
+            session.commit()
+        return run_id
+
+    def finish_run(self, run_id: str, status: str) -> None:
+        with Session(self.engine) as session:
+            run = session.get(RunRow, run_id)
+            if run is not None:
+                run.status = status
+                run.finished_at = _now()
+                session.commit()
+
+    def step(
+        self,
+        run_id: str,
+        site: str,
+        step: str,
+        *,
+        ok: bool = True,
+        detail: str = "",
+        diff: str = "",
+    ) -> None:
+        if step not in STEPS:
+            raise ValueError(f"unknown journal step {step!r}")
+        with Session(self.engine) as session:
+            session.add(
+                StepRow(
+                    run_id=run_id, site=site, step=step, ok=ok, detail=detail, diff=diff, at=_now()
+                )
+            )
+            session.commit()
+
+    def runs(self, limit: int = 50) -> list[RunRow]:
+        with Session(self.engine) as session:
+            return list(
+                session.scalars(select(RunRow).order_by(RunRow.started_at.desc()).limit(limit))
+            )
+
+    def run(self, run_id: str) -> tuple[RunRow | None, list[StepRow]]:
+        with Session(self.engine) as session:
+            run = session.get(RunRow, run_id)
+            steps = list(
+                session.scalars(
+                    select(StepRow).where(StepRow.run_id == run_id).order_by(StepRow.id)
+                )
+            )
+            return run, steps
+
+    def steps_for(self, site: str) -> list[StepRow]:
+        with Session(self.engine) as session:
+            return list(
+                session.scalars(select(StepRow).where(StepRow.site == site).order_by(StepRow.id))
+            )
+
+    # --- backups ----------------------------------------------------------------------
+
+    def store_backup(self, run_id: str, site: str, platform: str, content: str) -> Backup:
+        sha = hashlib.sha256(content.encode()).hexdigest()
+        taken = _now()
+        with Session(self.engine) as session:
+            session.add(
+                BackupRow(
+                    sha256=sha,
+                    site=site,
+                    run_id=run_id,
+                    platform=platform,
+                    taken_at=taken,
+                    content=content,
+                )
+            )
+            session.commit()
+        self.backups_dir.mkdir(parents=True, exist_ok=True)
+        (self.backups_dir / f"{site}.cfg").write_text(content, encoding="utf-8")
+        return Backup(sha, site, run_id, platform, taken, content)
+
+    def backup(
+        self, site: str, *, run_id: str | None = None, before_run: str | None = None
+    ) -> Backup | None:
+        """The backup of ``run_id``, the last one before ``before_run``, or the latest."""
+        with Session(self.engine) as session:
+            query = select(BackupRow).where(BackupRow.site == site)
+            if run_id is not None:
+                query = query.where(BackupRow.run_id == run_id)
+            if before_run is not None:
+                started = session.scalar(select(RunRow.started_at).where(RunRow.id == before_run))
+                if started is None:
+                    return None
+                query = query.where(BackupRow.taken_at < started)
+            row = session.scalars(query.order_by(BackupRow.id.desc()).limit(1)).first()
+            if row is None:
+                return None
+            return Backup(row.sha256, row.site, row.run_id, row.platform, row.taken_at, row.content)
+
+    def last_change_run(self, site: str) -> str | None:
+        """The run that last applied a change to ``site``."""
+        with Session(self.engine) as session:
+            return session.scalar(
+                select(StepRow.run_id)
+                .where(StepRow.site == site, StepRow.step == "applied")
+                .order_by(StepRow.id.desc())
+                .limit(1)
+            )
+
+    # --- locks ------------------------------------------------------------------------
+
+    def lock(self, site: str, run_id: str) -> bool:
+        """Take the site's lock for ``run_id``; False when another run holds it."""
+        try:
+            with Session(self.engine) as session:
+                session.add(LockRow(site=site, run_id=run_id, acquired_at=_now()))
+                session.commit()
+        except IntegrityError:
+            return False
+        return True
+
+    def unlock(self, site: str, run_id: str) -> None:
+        with Session(self.engine) as session:
+            row = session.get(LockRow, site)
+            if row is not None and row.run_id == run_id:
+                session.delete(row)
+                session.commit()
+
+    def lock_holder(self, site: str) -> str | None:
+        with Session(self.engine) as session:
+            row = session.get(LockRow, site)
+            return row.run_id if row else None

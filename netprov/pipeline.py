@@ -1,0 +1,297 @@
+"""The safe change pipeline for one site: backup, plan, apply with a device-side safety net,
+verify, confirm; or revert and prove the router is back on exactly its previous config.
+
+Every step is journaled. Side effects go through :mod:`netprov.device` sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from netprov.device import DeviceError, IosSession, RosSession, Target, connect
+from netprov.inventory import LoadedInventory
+from netprov.journal import Backup, Journal
+from netprov.lockout import lockout_step
+from netprov.models import Phase, Platform, SecretRef, Site
+from netprov.plan import SitePlan, clean_ios, fingerprint, plan_ios, plan_routeros
+from netprov.render import Renderer
+from netprov.secrets import redact
+from netprov.verify import Check, verify_site
+
+
+def comparable(text: str, platform: Platform) -> str:
+    """A config as compared for "byte-identical": without the lines that only date it."""
+    if platform is Platform.MIKROTIK_ROUTEROS:
+        lines = [line for line in text.splitlines() if not line.startswith("#")]
+    else:
+        lines = [
+            line
+            for line in clean_ios(text).splitlines()
+            if line.strip() not in {"file prompt quiet", "!", "end", ""}
+        ]
+    return "\n".join(lines).strip() + "\n"
+
+
+@dataclass
+class Outcome:
+    site: str
+    status: str  # unchanged | confirmed | rolled_back | refused | stale | failed | planned
+    plan: SitePlan | None = None
+    checks: list[Check] = field(default_factory=list)
+    detail: str = ""
+    restored_identical: bool | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in {"rolled_back", "refused", "stale", "failed"}
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "site": self.site,
+            "status": self.status,
+            "detail": self.detail,
+            "plan": self.plan.as_dict() if self.plan else None,
+            "checks": [c.as_dict() for c in self.checks],
+            "restored_identical": self.restored_identical,
+        }
+
+
+@dataclass
+class Pipeline:
+    loaded: LoadedInventory
+    journal: Journal
+    targets: dict[str, Target]
+    renderer: Renderer
+    secret: Callable[[SecretRef], str]
+    run_id: str
+    revert_minutes: int = 5
+    reconnect_attempts: int = 30
+    secrets_seen: set[str] = field(default_factory=set)
+
+    # --- pieces --------------------------------------------------------------------
+
+    def _secret(self, ref: SecretRef) -> str:
+        value = self.secret(ref)
+        self.secrets_seen.add(value)
+        return value
+
+    def session(self, site: Site, attempts: int = 1) -> IosSession | RosSession:
+        if site.id not in self.targets:
+            raise DeviceError(f"{site.id}: no connection target (not in the hosts file or twin)")
+        return connect(self.targets[site.id], attempts=attempts)
+
+    def backup(self, site: Site, session: IosSession | RosSession) -> Backup:
+        content = session.running()
+        backup = self.journal.store_backup(
+            self.run_id, site.id, site.router.platform.value, content
+        )
+        if isinstance(session, RosSession):
+            session.save_backup(self.device_backup_name(self.run_id))
+        self.journal.step(self.run_id, site.id, "backed_up", detail=backup.sha256)
+        return backup
+
+    @staticmethod
+    def device_backup_name(run_id: str) -> str:
+        return f"netprov-{run_id}"
+
+    def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
+        org = self.loaded.organisation
+        intended = self.renderer.render(
+            site, org, phase, self.loaded.allocations.get(site.id), self._secret
+        ).text
+        candidate: str | None = None
+        if site.router.platform is Platform.CISCO_IOS:
+            commands, undo, candidate = plan_ios(running, intended)
+        else:
+            commands, undo = plan_routeros(running, intended)
+        plan = SitePlan(
+            site.id,
+            site.router.platform,
+            phase,
+            fingerprint(comparable(running, site.router.platform)),
+            commands,
+            undo,
+            candidate,
+        )
+        self.journal.step(
+            self.run_id,
+            site.id,
+            "planned",
+            detail=f"{len(commands)} command(s)",
+            diff=redact("\n".join(commands), self.secrets_seen),
+        )
+        return plan
+
+    # --- flows ---------------------------------------------------------------------
+
+    def plan_only(self, site: Site, phase: Phase) -> Outcome:
+        session = self.session(site)
+        try:
+            backup = self.backup(site, session)
+            plan = self.plan(site, phase, backup.content)
+        finally:
+            session.close()
+        return Outcome(site.id, "planned", plan)
+
+    def apply(self, site: Site, phase: Phase, saved: SitePlan | None = None) -> Outcome:
+        if not self.journal.lock(site.id, self.run_id):
+            holder = self.journal.lock_holder(site.id)
+            return self._fail(site, "failed", f"site is locked by run {holder}")
+        try:
+            return self._apply_locked(site, phase, saved)
+        except DeviceError as exc:
+            return self._fail(site, "failed", str(exc))
+        finally:
+            self.journal.unlock(site.id, self.run_id)
+
+    def _fail(self, site: Site, status: str, reason: str, **extra: object) -> Outcome:
+        self.journal.step(self.run_id, site.id, "failed", ok=False, detail=reason)
+        return Outcome(site.id, status, detail=reason, **extra)  # type: ignore[arg-type]
+
+    def _apply_locked(self, site: Site, phase: Phase, saved: SitePlan | None) -> Outcome:
+        platform = site.router.platform
+        session = self.session(site)
+        try:
+            backup = self.backup(site, session)
+            if saved is not None and saved.running_fingerprint != fingerprint(
+                comparable(backup.content, platform)
+            ):
+                return self._fail(
+                    site, "stale", "running config changed since the plan was made; plan again"
+                )
+            plan = self.plan(site, phase, backup.content)
+            if not plan.changed:
+                return Outcome(site.id, "unchanged", plan)
+            step = lockout_step(site, self.loaded.organisation, backup.content, plan)
+            if step is not None:
+                return self._fail(
+                    site, "refused", f"would cut the management path at: {step}", plan=plan
+                )
+            try:
+                if isinstance(session, IosSession):
+                    session.apply(plan.candidate or "", self.revert_minutes)
+                else:
+                    session.apply(
+                        plan.commands, self.device_backup_name(self.run_id), self.revert_minutes
+                    )
+            except DeviceError as exc:
+                reason = (
+                    f"push interrupted ({exc}); the device reverts by itself "
+                    f"in {self.revert_minutes} min"
+                )
+                return self._fail(site, "failed", reason, plan=plan)
+            self.journal.step(
+                self.run_id,
+                site.id,
+                "applied",
+                diff=redact("\n".join(plan.commands), self.secrets_seen),
+            )
+            checks = verify_site(session.send, site, self.loaded.organisation, phase)
+            ok = all(check.ok for check in checks)
+            failed = [c for c in checks if not c.ok]
+            self.journal.step(
+                self.run_id,
+                site.id,
+                "verified",
+                ok=ok,
+                detail=json.dumps([c.as_dict() for c in checks]),
+            )
+            if ok:
+                session.confirm()
+                self.journal.step(self.run_id, site.id, "confirmed")
+                return Outcome(site.id, "confirmed", plan, checks)
+            if isinstance(session, IosSession):
+                session.revert()
+            else:
+                session.revert(self.device_backup_name(self.run_id))
+            self.journal.step(
+                self.run_id,
+                site.id,
+                "reverted",
+                detail="failed checks: " + ", ".join(c.name for c in failed),
+            )
+        finally:
+            session.close()
+        identical = self._matches_backup(site, backup)
+        self.journal.step(
+            self.run_id,
+            site.id,
+            "rolled_back",
+            ok=identical,
+            detail="running config identical to backup"
+            if identical
+            else "running config DIFFERS from backup",
+        )
+        return Outcome(
+            site.id,
+            "rolled_back",
+            plan,
+            checks,
+            detail="; ".join(f"{c.name}: {c.observed}" for c in failed),
+            restored_identical=identical,
+        )
+
+    def _matches_backup(self, site: Site, backup: Backup) -> bool:
+        session = self.session(site, attempts=self.reconnect_attempts)
+        try:
+            return comparable(session.running(), site.router.platform) == comparable(
+                backup.content, site.router.platform
+            )
+        finally:
+            session.close()
+
+    def verify(self, site: Site, phase: Phase) -> Outcome:
+        session = self.session(site)
+        try:
+            checks = verify_site(session.send, site, self.loaded.organisation, phase)
+        finally:
+            session.close()
+        ok = all(c.ok for c in checks)
+        self.journal.step(
+            self.run_id,
+            site.id,
+            "verified",
+            ok=ok,
+            detail=json.dumps([c.as_dict() for c in checks]),
+        )
+        return Outcome(site.id, "verified" if ok else "failed", checks=checks)
+
+    def rollback(self, site: Site, backup: Backup) -> Outcome:
+        """Restore ``backup`` and show the running config equals it afterwards."""
+        if not self.journal.lock(site.id, self.run_id):
+            return self._fail(
+                site, "failed", f"site is locked by run {self.journal.lock_holder(site.id)}"
+            )
+        try:
+            session = self.session(site)
+            try:
+                if isinstance(session, IosSession):
+                    session.restore(backup.content)
+                else:
+                    session.restore_backup(self.device_backup_name(backup.run_id))
+            finally:
+                session.close()
+            if isinstance(session, RosSession):
+                time.sleep(0.5)  # the router reboots after loading a backup
+            identical = self._matches_backup(site, backup)
+        except DeviceError as exc:
+            return self._fail(site, "failed", str(exc))
+        finally:
+            self.journal.unlock(site.id, self.run_id)
+        self.journal.step(
+            self.run_id,
+            site.id,
+            "rolled_back",
+            ok=identical,
+            detail=f"to backup {backup.sha256[:12]} of run {backup.run_id}; "
+            + ("identical" if identical else "DIFFERS"),
+        )
+        return Outcome(
+            site.id,
+            "rolled_back" if identical else "failed",
+            restored_identical=identical,
+            detail=f"restored backup of run {backup.run_id}",
+        )

@@ -1,0 +1,245 @@
+"""The safe change pipeline on the twin, both platforms, with the real clients."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from netmiko import ConnectHandler
+
+from netprov.device import RosSession, targets_from_hosts
+from netprov.inventory import load_inventory
+from netprov.journal import Journal
+from netprov.models import Phase, Platform
+from netprov.pipeline import Pipeline, comparable
+from netprov.render import Renderer
+from netprov.twin.fleet import Twin, _twin_secret
+from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
+from netprov.twin.scenario import Scenario, SiteFaults
+from tests.conftest import SAMPLE, TEMPLATES, TODAY
+
+SITES = ["setda", "kel-hegarsari"]  # cisco_ios, mikrotik_routeros
+
+
+def make_pipeline(
+    twin: Twin, journal: Journal, *, renderer: Renderer | None = None, run: str = ""
+) -> Pipeline:
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    run_id = run or journal.start_run("apply")
+    return Pipeline(
+        loaded,
+        journal,
+        targets_from_hosts(twin.hosts_inventory()),
+        renderer or Renderer(TEMPLATES),
+        _twin_secret,
+        run_id,
+        revert_minutes=1,
+        reconnect_attempts=40,
+    )
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(f"sqlite:///{tmp_path / 'state.db'}", tmp_path / "backups")
+
+
+def running(twin: Twin, site: str) -> str:
+    return comparable(twin.devices[site].running_config(), twin.devices[site].platform)
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_plan_on_unchanged_site_is_empty(
+    twin_factory: TwinFactory, journal: Journal, site_id: str
+) -> None:
+    twin = twin_factory([site_id])
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.plan_only(pipeline.loaded.site(site_id), Phase.LEGACY)
+    assert outcome.plan is not None
+    assert outcome.plan.commands == []
+    assert (journal.backups_dir / f"{site_id}.cfg").exists()
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_apply_verifies_confirms_and_is_idempotent(
+    twin_factory: TwinFactory, journal: Journal, site_id: str
+) -> None:
+    twin = twin_factory([site_id])
+    pipeline = make_pipeline(twin, journal)
+    site = pipeline.loaded.site(site_id)
+    outcome = pipeline.apply(site, Phase.CENTRAL)
+    assert outcome.status == "confirmed", outcome.as_dict()
+    assert all(check.ok for check in outcome.checks)
+    assert "100.72." in running(twin, site_id)
+    again = pipeline.apply(site, Phase.CENTRAL)
+    assert again.status == "unchanged"
+    assert again.plan is not None
+    assert again.plan.commands == []
+    # nothing left pending on the device: the revert timer / scheduler was disarmed
+    time.sleep(2.5)
+    assert "100.72." in running(twin, site_id)
+    _, steps = journal.run(pipeline.run_id)
+    assert [s.step for s in steps if s.site == site_id][:6] == [
+        "backed_up",
+        "planned",
+        "applied",
+        "verified",
+        "confirmed",
+        "backed_up",
+    ]
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_dead_central_uplink_fails_verification_and_restores_the_backup(
+    twin_factory: TwinFactory, journal: Journal, site_id: str
+) -> None:
+    scenario = Scenario(
+        sites={site_id: SiteFaults.model_validate({"uplinks": {"central": {"state": "down"}}})}
+    )
+    twin = twin_factory([site_id], scenario=scenario)
+    before = running(twin, site_id)
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
+    assert outcome.status == "rolled_back"
+    assert outcome.restored_identical is True
+    failed = {check.name for check in outcome.checks if not check.ok}
+    assert "default route via central" in failed
+    assert "service e-Government portal (10.250.1.10)" in failed
+    assert running(twin, site_id) == before
+    backup = journal.backup(site_id, run_id=pipeline.run_id)
+    assert backup is not None
+    assert comparable(backup.content, twin.devices[site_id].platform) == before
+    _, steps = journal.run(pipeline.run_id)
+    story = [(s.step, s.ok) for s in steps]
+    assert story == [
+        ("backed_up", True),
+        ("planned", True),
+        ("applied", True),
+        ("verified", False),
+        ("reverted", True),
+        ("rolled_back", True),
+    ]
+
+
+def test_routeros_session_cut_mid_push_reverts_on_the_device(
+    twin_factory: TwinFactory, journal: Journal
+) -> None:
+    site_id = "kel-hegarsari"
+    # the scheduler line counts as the first config line; cut after half of the 10 commands
+    scenario = Scenario(sites={site_id: SiteFaults(drop_after_config_lines=6)})
+    twin = twin_factory([site_id], scenario=scenario)
+    before = running(twin, site_id)
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
+    assert outcome.status == "failed"
+    assert "push interrupted" in outcome.detail
+    deadline = time.monotonic() + 15
+    while (
+        running(twin, site_id) != before or twin.devices[site_id].rebooting
+    ) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running(twin, site_id) == before  # the device put itself back
+    assert "rebooting" in twin.devices[site_id].notes  # by loading its backup (the scheduler)
+    _, steps = journal.run(pipeline.run_id)
+    assert [s.step for s in steps] == [
+        "backed_up",
+        "planned",
+        "failed",
+    ]  # netprov did not roll back
+
+
+def test_ios_session_lost_after_commit_reverts_on_the_device(
+    twin_factory: TwinFactory, journal: Journal
+) -> None:
+    site_id = "setda"
+    twin = twin_factory([site_id])
+    before = running(twin, site_id)
+    pipeline = make_pipeline(twin, journal)
+    site = pipeline.loaded.site(site_id)
+    session = pipeline.session(site)
+    backup = pipeline.backup(site, session)
+    plan = pipeline.plan(site, Phase.CENTRAL, backup.content)
+    session.apply(plan.candidate or "", 1)  # type: ignore[call-arg]
+    assert running(twin, site_id) != before
+    session.driver.device.remote_conn.close()  # type: ignore[union-attr]  # netprov vanishes
+    deadline = time.monotonic() + 15
+    while running(twin, site_id) != before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running(twin, site_id) == before
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_rollback_to_an_older_backup(
+    twin_factory: TwinFactory, journal: Journal, site_id: str
+) -> None:
+    twin = twin_factory([site_id])
+    legacy = running(twin, site_id)
+    first = make_pipeline(twin, journal)
+    assert first.apply(first.loaded.site(site_id), Phase.DUAL).status == "confirmed"
+    second = make_pipeline(twin, journal)
+    assert second.apply(second.loaded.site(site_id), Phase.CENTRAL).status == "confirmed"
+    backup = journal.backup(site_id, run_id=first.run_id)  # taken before the first change
+    assert backup is not None
+    restorer = make_pipeline(twin, journal)
+    outcome = restorer.rollback(restorer.loaded.site(site_id), backup)
+    assert outcome.restored_identical is True
+    deadline = time.monotonic() + 15
+    while twin.devices[site_id].rebooting and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running(twin, site_id) == legacy
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_saved_plan_is_refused_when_the_router_changed_by_hand(
+    twin_factory: TwinFactory, journal: Journal, site_id: str
+) -> None:
+    twin = twin_factory([site_id])
+    pipeline = make_pipeline(twin, journal)
+    site = pipeline.loaded.site(site_id)
+    saved = pipeline.plan_only(site, Phase.DUAL).plan
+    device = twin.devices[site_id]
+    platform = "cisco_ios" if device.platform is Platform.CISCO_IOS else "mikrotik_routeros"
+    with ConnectHandler(
+        device_type=platform,
+        host=device.host,
+        port=device.port,
+        username=device.username,
+        password=TWIN_PASSWORD,
+    ) as conn:
+        if platform == "cisco_ios":
+            conn.send_config_set(["interface GigabitEthernet0/0/2", "description changed by hand"])
+        else:
+            conn.send_command("/ip address add address=192.168.55.1/24 interface=ether3")
+    hand_made = running(twin, site_id)
+    outcome = pipeline.apply(site, Phase.DUAL, saved)
+    assert outcome.status == "stale"
+    assert running(twin, site_id) == hand_made
+
+
+@pytest.mark.parametrize("site_id", ["dprd", "kel-hegarsari"])  # no backup line on either
+def test_plan_that_would_cut_management_is_refused(
+    twin_factory: TwinFactory, journal: Journal, site_id: str, tmp_path: Path
+) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    for platform in ("cisco_ios", "mikrotik_routeros"):
+        for fragment in ("routing.j2", "legacy_uplink.j2"):  # a template bug drops the uplink
+            (templates / platform / fragment).write_text("")
+    twin = twin_factory([site_id])
+    before = running(twin, site_id)
+    pipeline = make_pipeline(twin, journal, renderer=Renderer(templates))
+    outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.LEGACY)
+    assert outcome.status == "refused"
+    assert "would cut the management path" in outcome.detail
+    assert running(twin, site_id) == before
+
+
+def test_a_locked_site_is_not_touched(twin_factory: TwinFactory, journal: Journal) -> None:
+    twin = twin_factory(["setda"])
+    pipeline = make_pipeline(twin, journal)
+    assert journal.lock("setda", "someone-else")
+    outcome = pipeline.apply(pipeline.loaded.site("setda"), Phase.DUAL)
+    assert outcome.status == "failed"
+    assert "locked by run someone-else" in outcome.detail
+    assert isinstance(RosSession, type)
