@@ -68,7 +68,7 @@ class Pipeline:
     secret: Callable[[SecretRef], str]
     run_id: str
     revert_minutes: int = 5
-    reconnect_attempts: int = 30
+    reconnect_attempts: int = 60  # x 2 s: long enough for a router to reboot
     secrets_seen: set[str] = field(default_factory=set)
 
     # --- pieces --------------------------------------------------------------------
@@ -81,7 +81,7 @@ class Pipeline:
     def session(self, site: Site, attempts: int = 1) -> IosSession | RosSession:
         if site.id not in self.targets:
             raise DeviceError(f"{site.id}: no connection target (not in the hosts file or twin)")
-        return connect(self.targets[site.id], attempts=attempts)
+        return connect(self.targets[site.id], attempts=attempts, wait=2.0)
 
     def backup(self, site: Site, session: IosSession | RosSession) -> Backup:
         content = session.running()

@@ -1,0 +1,598 @@
+"""CLI commands that talk to routers: backup, plan, apply, verify, rollback, runs, run.
+
+Each takes ``--twin`` (start a private twin for the command) or ``--hosts-file`` (a running
+twin or any SimpleInventory hosts file); without either, netprov connects to the inventory's
+management addresses with credentials from the referenced secrets.
+Exit codes: 0 ok (plan: nothing to change), 1 failure, 2 usage error (plan: changes pending).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.syntax import Syntax
+from rich.table import Table
+
+from netprov.cli import (
+    EXIT_INVALID,
+    GroupOpt,
+    InventoryOpt,
+    JsonOpt,
+    KindOpt,
+    LimitOpt,
+    TodayOpt,
+    WaveOpt,
+    _emit_json,
+    _load,
+    _parse_phases,
+    app,
+    err,
+    out,
+)
+from netprov.device import Target, targets_from_hosts, targets_from_hosts_file
+from netprov.inventory import LoadedInventory
+from netprov.journal import Journal
+from netprov.models import Phase
+from netprov.pipeline import Outcome, Pipeline
+from netprov.plan import SitePlan
+from netprov.render import Renderer
+from netprov.secrets import EnvironmentSecrets
+
+TwinOpt = Annotated[bool, typer.Option("--twin", help="Start a private twin for this command.")]
+HostsOpt = Annotated[
+    Path | None, typer.Option("--hosts-file", help="Aim at a running twin's hosts file.")
+]
+ScenarioOpt = Annotated[Path | None, typer.Option(help="With --twin: faults to inject.")]
+DbOpt = Annotated[
+    str | None, typer.Option("--db", help="Journal URL (default sqlite:///.netprov/state.db).")
+]
+ChangeOpt = Annotated[str | None, typer.Option("--change-id", help="Change-control reference.")]
+WorkersOpt = Annotated[int, typer.Option(min=1, max=200, help="Sites worked on at once.")]
+PhaseOpt = Annotated[
+    str | None, typer.Option(help="Target phase (default: each site's desired phase).")
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+@dataclass
+class _Context:
+    loaded: LoadedInventory
+    pipeline: Pipeline
+    site_ids: list[str]
+
+
+def _real_targets(loaded: LoadedInventory, secrets: EnvironmentSecrets) -> dict[str, Target]:
+    return {
+        site.id: Target(
+            site.id,
+            str(site.router.mgmt_address),
+            22,
+            site.router.credentials.username,
+            secrets(site.router.credentials.password),
+            site.router.platform,
+        )
+        for site in loaded.sites
+    }
+
+
+@contextlib.contextmanager
+def _context(
+    command: str,
+    *,
+    inventory: Path,
+    twin: bool,
+    hosts_file: Path | None,
+    scenario: Path | None,
+    db: str | None,
+    change_id: str | None,
+    phase: Phase | None,
+    today: str | None,
+    as_json: bool,
+    limit: list[str] | None,
+    kind: list[str] | None,
+    wave: list[int] | None,
+    group: list[str] | None,
+) -> Iterator[_Context]:
+    from netprov.selection import select_sites
+    from netprov.twin.cli_base import TwinClock
+    from netprov.twin.fleet import Twin, _twin_secret, build_twin
+    from netprov.twin.scenario import load_scenario
+
+    if twin and hosts_file:
+        raise typer.BadParameter("use either --twin or --hosts-file", param_hint="--twin")
+    loaded = _load(inventory, today, as_json, command)
+    sites = select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
+    site_ids = [s.id for s in sites]
+    running_twin: Twin | None = None
+    secret: Any
+    if twin:
+        chosen = load_scenario(scenario, {s.id for s in loaded.sites}) if scenario else None
+        # rehearsals and tests may run device timers (revert, reboot) faster than real time
+        scale = float(os.environ.get("NETPROV_TWIN_TIME_SCALE", "1"))
+        running_twin = build_twin(
+            loaded, scenario=chosen, site_ids=site_ids, clock=TwinClock(scale)
+        ).start_in_thread()
+        targets = targets_from_hosts(running_twin.hosts_inventory())
+        secret = _twin_secret
+    elif hosts_file:
+        data = targets_from_hosts_file(hosts_file)
+        targets = data
+        secret = _twin_secret if _is_twin_file(hosts_file) else EnvironmentSecrets(inventory)
+    else:
+        secret = EnvironmentSecrets(inventory)
+        targets = _real_targets(loaded, secret)
+    journal = Journal(db)
+    run_id = journal.start_run(
+        command, phase=phase.value if phase else None, change_id=change_id, inventory=inventory
+    )
+    pipeline = Pipeline(loaded, journal, targets, Renderer(), secret, run_id)
+    status = "interrupted"
+    try:
+        yield _Context(loaded, pipeline, site_ids)
+        status = "done"
+    except typer.Exit as exc:
+        status = "done" if exc.exit_code in (0, 2) else "completed_with_failures"
+        raise
+    finally:
+        journal.finish_run(run_id, status)
+        if running_twin is not None:
+            running_twin.stop_thread()
+
+
+def _is_twin_file(path: Path) -> bool:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return all((host.get("data") or {}).get("twin") for host in data.values())
+
+
+def _run(
+    ctx: _Context, task: Any, description: str, as_json: bool, workers: int, **kwargs: Any
+) -> list[Outcome]:
+    from netprov.nornir_inventory import make_nornir
+    from netprov.progress import ProgressProcessor, make_progress
+
+    nornir = make_nornir(ctx.loaded, workers=workers, site_ids=ctx.site_ids)
+    with make_progress(err, enabled=not as_json) as progress:
+        results = nornir.with_processors([ProgressProcessor(progress, description)]).run(
+            task=task, pipeline=ctx.pipeline, **kwargs
+        )
+    outcomes = []
+    for name, multi in results.items():
+        result = multi[0]
+        if isinstance(result.result, Outcome):
+            outcomes.append(result.result)
+        else:
+            outcomes.append(
+                Outcome(
+                    name, "failed", detail=f"{type(result.exception).__name__}: {result.exception}"
+                )
+            )
+    return outcomes
+
+
+def _table(outcomes: list[Outcome], title: str) -> None:
+    table = Table(title=title, header_style="bold")
+    for column in ("site", "status", "detail"):
+        table.add_column(column)
+    colours = {
+        "confirmed": "green",
+        "unchanged": "green",
+        "verified": "green",
+        "backed_up": "green",
+        "planned": "cyan",
+        "rolled_back": "red",
+        "failed": "red",
+        "refused": "red",
+        "stale": "red",
+    }
+    for outcome in sorted(outcomes, key=lambda o: o.site):
+        colour = colours.get(outcome.status, "white")
+        detail = outcome.detail
+        if outcome.plan is not None and outcome.status in {"planned", "unchanged"}:
+            detail = f"{len(outcome.plan.commands)} command(s)"
+        table.add_row(outcome.site, f"[{colour}]{outcome.status}[/]", detail)
+    out.print(table)
+
+
+def _summary(command: str, ctx: _Context, outcomes: list[Outcome]) -> dict[str, Any]:
+    return {
+        "command": command,
+        "run": ctx.pipeline.run_id,
+        "ok": not any(o.failed for o in outcomes),
+        "sites": [o.as_dict() for o in sorted(outcomes, key=lambda o: o.site)],
+    }
+
+
+def _phase(value: str | None) -> Phase | None:
+    return _parse_phases([value])[0] if value else None
+
+
+@app.command()
+def backup(
+    inventory: InventoryOpt = Path("inventory"),
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    scenario: ScenarioOpt = None,
+    db: DbOpt = None,
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Back up every selected router's running config (journal + backups/<site>.cfg)."""
+    from netprov.tasks.pipeline import backup_task
+
+    with _context(
+        "backup",
+        inventory=inventory,
+        twin=twin,
+        hosts_file=hosts_file,
+        scenario=scenario,
+        db=db,
+        change_id=None,
+        phase=None,
+        today=today,
+        as_json=as_json,
+        limit=limit,
+        kind=kind,
+        wave=wave,
+        group=group,
+    ) as ctx:
+        outcomes = _run(ctx, backup_task, "backup", as_json, workers)
+        _finish("backup", ctx, outcomes, as_json)
+
+
+def _finish(command: str, ctx: _Context, outcomes: list[Outcome], as_json: bool) -> None:
+    if as_json:
+        _emit_json(_summary(command, ctx, outcomes))
+    else:
+        _table(outcomes, f"{command} (run {ctx.pipeline.run_id})")
+    if any(o.failed for o in outcomes):
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command()
+def plan(
+    inventory: InventoryOpt = Path("inventory"),
+    phase: PhaseOpt = None,
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    scenario: ScenarioOpt = None,
+    db: DbOpt = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Save the plan (JSON).")] = None,
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Dry run: back up, compute and show each site's change; change nothing.
+
+    Exit 0 when nothing would change, 2 when changes are pending, 1 on errors.
+    """
+    from netprov.tasks.pipeline import plan_task
+
+    target = _phase(phase)
+    with _context(
+        "plan",
+        inventory=inventory,
+        twin=twin,
+        hosts_file=hosts_file,
+        scenario=scenario,
+        db=db,
+        change_id=None,
+        phase=target,
+        today=today,
+        as_json=as_json,
+        limit=limit,
+        kind=kind,
+        wave=wave,
+        group=group,
+    ) as ctx:
+        outcomes = _run(ctx, plan_task, "plan", as_json, workers, phase=target)
+        plans = [o.plan for o in outcomes if o.plan is not None]
+        if out_file is not None:
+            out_file.write_text(
+                json.dumps(
+                    {"run": ctx.pipeline.run_id, "plans": [p.as_dict() for p in plans]}, indent=2
+                ),
+                encoding="utf-8",
+            )
+        if as_json:
+            _emit_json(_summary("plan", ctx, outcomes))
+        else:
+            for site_plan in sorted(plans, key=lambda p: p.site_id):
+                if site_plan.changed:
+                    out.print(f"[bold]{site_plan.site_id}[/] -> {site_plan.phase.value}")
+                    text = "\n".join(
+                        "+ " + c
+                        if not c.startswith(("no ", "default ")) and " remove " not in c
+                        else "- " + c
+                        for c in site_plan.commands
+                    )
+                    out.print(Syntax(text, "diff", theme="ansi_dark", word_wrap=True), crop=False)
+            _table(outcomes, f"plan (run {ctx.pipeline.run_id})")
+    if any(o.failed for o in outcomes):
+        raise typer.Exit(EXIT_INVALID)
+    if any(p.changed for p in plans):
+        raise typer.Exit(2)
+
+
+def _load_saved(path: Path) -> dict[str, SitePlan]:
+    from netprov.models import Platform
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            p["site"]: SitePlan(
+                p["site"],
+                Platform(p["platform"]),
+                Phase(p["phase"]),
+                p["running_fingerprint"],
+                p["commands"],
+                p["undo"],
+                p.get("candidate"),
+            )
+            for p in data["plans"]
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise typer.BadParameter(
+            f"{path} is not a netprov plan: {exc}", param_hint="--plan"
+        ) from exc
+
+
+@app.command()
+def apply(
+    inventory: InventoryOpt = Path("inventory"),
+    phase: PhaseOpt = None,
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    scenario: ScenarioOpt = None,
+    db: DbOpt = None,
+    change_id: ChangeOpt = None,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", help="Apply a saved plan (refused if stale).")
+    ] = None,
+    revert_minutes: Annotated[
+        int, typer.Option(min=1, max=120, help="Device-side revert timer.")
+    ] = 5,
+    yes: YesOpt = False,
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Back up, plan, push with a device-side revert, verify, confirm or roll back, per site."""
+    from netprov.tasks.pipeline import apply_task
+
+    saved = _load_saved(plan_file) if plan_file else None
+    target = _phase(phase)
+    if not yes and not typer.confirm(
+        f"Apply {target.value if target else 'the desired phases'} to the selected routers?",
+        default=False,
+    ):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    with _context(
+        "apply",
+        inventory=inventory,
+        twin=twin,
+        hosts_file=hosts_file,
+        scenario=scenario,
+        db=db,
+        change_id=change_id,
+        phase=target,
+        today=today,
+        as_json=as_json,
+        limit=limit,
+        kind=kind,
+        wave=wave,
+        group=group,
+    ) as ctx:
+        if saved is not None:
+            ctx.site_ids = [s for s in ctx.site_ids if s in saved]
+        ctx.pipeline.revert_minutes = revert_minutes
+        outcomes = _run(ctx, apply_task, "apply", as_json, workers, phase=target, saved=saved)
+        _finish("apply", ctx, outcomes, as_json)
+
+
+@app.command()
+def verify(
+    inventory: InventoryOpt = Path("inventory"),
+    phase: PhaseOpt = None,
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    scenario: ScenarioOpt = None,
+    db: DbOpt = None,
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Run the verification checks on every selected site."""
+    from netprov.tasks.pipeline import verify_task
+
+    target = _phase(phase)
+    with _context(
+        "verify",
+        inventory=inventory,
+        twin=twin,
+        hosts_file=hosts_file,
+        scenario=scenario,
+        db=db,
+        change_id=None,
+        phase=target,
+        today=today,
+        as_json=as_json,
+        limit=limit,
+        kind=kind,
+        wave=wave,
+        group=group,
+    ) as ctx:
+        outcomes = _run(ctx, verify_task, "verify", as_json, workers, phase=target)
+        if not as_json:
+            for outcome in outcomes:
+                for check in outcome.checks:
+                    if not check.ok:
+                        out.print(
+                            f"[red]✗[/] {outcome.site}: {check.name}: expected {check.expected}, "
+                            f"observed {check.observed}",
+                            soft_wrap=True,
+                        )
+        _finish("verify", ctx, outcomes, as_json)
+
+
+@app.command()
+def rollback(
+    inventory: InventoryOpt = Path("inventory"),
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    db: DbOpt = None,
+    run: Annotated[
+        str | None, typer.Option("--run", help="Restore the backup of this run.")
+    ] = None,
+    before: Annotated[
+        str | None, typer.Option("--before", help="Restore the last backup before this run.")
+    ] = None,
+    yes: YesOpt = False,
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Restore sites to a backed-up config (default: the one taken before their last change)."""
+    from netprov.tasks.pipeline import rollback_task
+
+    if not yes and not typer.confirm("Roll back the selected routers?", default=False):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    with _context(
+        "rollback",
+        inventory=inventory,
+        twin=twin,
+        hosts_file=hosts_file,
+        scenario=None,
+        db=db,
+        change_id=None,
+        phase=None,
+        today=today,
+        as_json=as_json,
+        limit=limit,
+        kind=kind,
+        wave=wave,
+        group=group,
+    ) as ctx:
+        outcomes = _run(
+            ctx, rollback_task, "rollback", as_json, workers, run_id=run, before_run=before
+        )
+        _finish("rollback", ctx, outcomes, as_json)
+
+
+@app.command()
+def runs(
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    last: Annotated[int, typer.Option(min=1, help="How many runs.")] = 20,
+) -> None:
+    """Run history from the journal."""
+    rows = Journal(db).runs(last)
+    if as_json:
+        _emit_json(
+            {
+                "runs": [
+                    {
+                        "id": r.id,
+                        "command": r.command,
+                        "phase": r.phase,
+                        "user": r.user,
+                        "change_id": r.change_id,
+                        "git_commit": r.git_commit,
+                        "status": r.status,
+                        "started_at": r.started_at,
+                        "finished_at": r.finished_at,
+                    }
+                    for r in rows
+                ]
+            }
+        )
+        return
+    table = Table(header_style="bold")
+    for column in ("run", "command", "phase", "user", "change", "status", "started"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r.id,
+            r.command,
+            r.phase or "",
+            r.user,
+            r.change_id or "",
+            r.status,
+            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+        )
+    out.print(table)
+
+
+@app.command("run")
+def run_detail(
+    run_id: Annotated[str, typer.Argument(help="Run id (see `netprov runs`).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every step of one run, per site."""
+    row, steps = Journal(db).run(run_id)
+    if row is None:
+        err.print(f"[red]error:[/] no run {run_id!r} in the journal")
+        raise typer.Exit(EXIT_INVALID)
+    if as_json:
+        _emit_json(
+            {
+                "run": row.id,
+                "command": row.command,
+                "status": row.status,
+                "steps": [
+                    {
+                        "site": s.site,
+                        "step": s.step,
+                        "ok": s.ok,
+                        "detail": s.detail,
+                        "diff": s.diff,
+                        "at": s.at,
+                    }
+                    for s in steps
+                ],
+            }
+        )
+        return
+    out.print(
+        f"run {row.id}: {row.command} {row.phase or ''} by {row.user}, {row.status}"
+        f"{', change ' + row.change_id if row.change_id else ''}"
+    )
+    for s in steps:
+        mark = "[green]✓[/]" if s.ok else "[red]✗[/]"
+        detail = s.detail if len(s.detail) < 120 else s.detail[:117] + "..."
+        out.print(
+            f"  {mark} {s.at.strftime('%H:%M:%S')} {s.site:<24} {s.step:<12} {detail}",
+            soft_wrap=True,
+        )

@@ -1,0 +1,89 @@
+"""Nornir tasks of the safe change pipeline: thin wrappers, one site each.
+
+The work is in :class:`netprov.pipeline.Pipeline`; a task only picks the site, calls it and
+reports the outcome as a Nornir ``Result`` (``failed`` and ``changed`` set from it).
+"""
+
+from __future__ import annotations
+
+from nornir.core.task import Result, Task
+
+from netprov.device import DeviceError
+from netprov.models import Phase, Site
+from netprov.pipeline import Outcome, Pipeline
+from netprov.plan import SitePlan
+
+
+def _site(task: Task) -> Site:
+    site: Site = task.host.data["site"]
+    return site
+
+
+def _result(task: Task, outcome: Outcome) -> Result:
+    changed = outcome.status in {"confirmed", "rolled_back"}
+    return Result(host=task.host, result=outcome, changed=changed, failed=outcome.failed)
+
+
+def backup_task(task: Task, *, pipeline: Pipeline) -> Result:
+    site = _site(task)
+    try:
+        session = pipeline.session(site)
+        try:
+            backup = pipeline.backup(site, session)
+        finally:
+            session.close()
+    except DeviceError as exc:
+        return _result(task, Outcome(site.id, "failed", detail=str(exc)))
+    return Result(host=task.host, result=Outcome(site.id, "backed_up", detail=backup.sha256))
+
+
+def plan_task(task: Task, *, pipeline: Pipeline, phase: Phase | None = None) -> Result:
+    site = _site(task)
+    try:
+        outcome = pipeline.plan_only(site, phase or site.desired_phase)
+    except DeviceError as exc:
+        return _result(task, Outcome(site.id, "failed", detail=str(exc)))
+    return Result(
+        host=task.host, result=outcome, changed=bool(outcome.plan and outcome.plan.changed)
+    )
+
+
+def apply_task(
+    task: Task,
+    *,
+    pipeline: Pipeline,
+    phase: Phase | None = None,
+    saved: dict[str, SitePlan] | None = None,
+) -> Result:
+    site = _site(task)
+    plan = (saved or {}).get(site.id)
+    return _result(
+        task, pipeline.apply(site, plan.phase if plan else (phase or site.desired_phase), plan)
+    )
+
+
+def verify_task(task: Task, *, pipeline: Pipeline, phase: Phase | None = None) -> Result:
+    site = _site(task)
+    try:
+        return _result(task, pipeline.verify(site, phase or site.desired_phase))
+    except DeviceError as exc:
+        return _result(task, Outcome(site.id, "failed", detail=str(exc)))
+
+
+def rollback_task(
+    task: Task, *, pipeline: Pipeline, run_id: str | None = None, before_run: str | None = None
+) -> Result:
+    """Restore a backup: of ``run_id``, the last before ``before_run``, or the one taken
+    before the site's last change."""
+    site = _site(task)
+    journal = pipeline.journal
+    if run_id is None and before_run is None:
+        run_id = journal.last_change_run(site.id)
+        if run_id is None:
+            return _result(
+                task, Outcome(site.id, "failed", detail="no change of this site in the journal")
+            )
+    backup = journal.backup(site.id, run_id=run_id, before_run=before_run)
+    if backup is None:
+        return _result(task, Outcome(site.id, "failed", detail="no such backup in the journal"))
+    return _result(task, pipeline.rollback(site, backup))

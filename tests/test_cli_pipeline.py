@@ -1,0 +1,109 @@
+"""The router commands as CI and engineers run them, against a private twin (--twin)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import netprov.cli_pipeline  # noqa: F401 - registers the commands
+from netprov.cli import app
+from tests.conftest import SAMPLE
+
+COMMON = ["--inventory", str(SAMPLE), "--today", "2026-11-22"]
+
+
+def test_plan_exit_codes_and_saved_plan(cli: CliRunner, tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'j.db'}"]
+    unchanged = cli.invoke(
+        app,
+        [
+            "plan",
+            *COMMON,
+            *db,
+            "--twin",
+            "--limit",
+            "setda,kel-hegarsari",
+            "--phase",
+            "legacy",
+            "--json",
+        ],
+    )
+    assert unchanged.exit_code == 0, unchanged.output
+    pending = cli.invoke(
+        app,
+        [
+            "plan",
+            *COMMON,
+            *db,
+            "--twin",
+            "--limit",
+            "desa-balokang",
+            "--phase",
+            "central",
+            "--out",
+            str(tmp_path / "plan.json"),
+        ],
+    )
+    assert pending.exit_code == 2, pending.output
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    assert saved["plans"][0]["site"] == "desa-balokang"
+    assert any("netprov:default-central" in c for c in saved["plans"][0]["commands"])
+
+
+def test_apply_with_a_broken_central_link_rolls_back_and_exits_1(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NETPROV_TWIN_TIME_SCALE", "30")  # the router's reboot takes 1 s
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("sites:\n  desa-balokang:\n    uplinks: {central: {state: down}}\n")
+    db = ["--db", f"sqlite:///{tmp_path / 'j.db'}"]
+    result = cli.invoke(
+        app,
+        [
+            "apply",
+            *COMMON,
+            *db,
+            "--twin",
+            "--scenario",
+            str(scenario),
+            "--phase",
+            "central",
+            "--limit",
+            "desa-balokang,desa-cujang",
+            "--yes",
+            "--json",
+            "--change-id",
+            "CR-42",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    statuses = {site["site"]: site["status"] for site in document["sites"]}
+    assert statuses == {"desa-balokang": "rolled_back", "desa-cujang": "confirmed"}
+    broken = next(s for s in document["sites"] if s["site"] == "desa-balokang")
+    assert broken["restored_identical"] is True
+    runs = json.loads(cli.invoke(app, ["runs", *db, "--json"]).stdout)["runs"]
+    assert runs[0]["change_id"] == "CR-42"
+    assert runs[0]["id"] == document["run"]
+    story = json.loads(cli.invoke(app, ["run", document["run"], *db, "--json"]).stdout)["steps"]
+    assert [s["step"] for s in story if s["site"] == "desa-balokang"] == [
+        "backed_up",
+        "planned",
+        "applied",
+        "verified",
+        "reverted",
+        "rolled_back",
+    ]
+
+
+def test_apply_asks_and_aborts_without_yes(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli.invoke(
+        app,
+        ["apply", *COMMON, "--db", f"sqlite:///{tmp_path / 'j.db'}", "--twin", "--limit", "setda"],
+        input="n\n",
+    )
+    assert result.exit_code == 1
+    assert "nothing was changed" in result.stderr
