@@ -189,16 +189,9 @@ class Pipeline:
                 "applied",
                 diff=redact("\n".join(plan.commands), self.secrets_seen),
             )
-            checks = verify_site(session.send, site, self.loaded.organisation, phase)
+            checks = self._checks(session, site, phase)
             ok = all(check.ok for check in checks)
             failed = [c for c in checks if not c.ok]
-            self.journal.step(
-                self.run_id,
-                site.id,
-                "verified",
-                ok=ok,
-                detail=json.dumps([c.as_dict() for c in checks]),
-            )
             if ok:
                 session.confirm()
                 self.journal.step(self.run_id, site.id, "confirmed")
@@ -243,20 +236,25 @@ class Pipeline:
         finally:
             session.close()
 
-    def verify(self, site: Site, phase: Phase) -> Outcome:
-        session = self.session(site)
-        try:
-            checks = verify_site(session.send, site, self.loaded.organisation, phase)
-        finally:
-            session.close()
-        ok = all(c.ok for c in checks)
+    def _checks(self, session: IosSession | RosSession, site: Site, phase: Phase) -> list[Check]:
+        """Run the verification checks and journal them (one ``verified`` step)."""
+        checks = verify_site(session.send, site, self.loaded.organisation, phase)
         self.journal.step(
             self.run_id,
             site.id,
             "verified",
-            ok=ok,
+            ok=all(c.ok for c in checks),
             detail=json.dumps([c.as_dict() for c in checks]),
         )
+        return checks
+
+    def verify(self, site: Site, phase: Phase) -> Outcome:
+        session = self.session(site)
+        try:
+            checks = self._checks(session, site, phase)
+        finally:
+            session.close()
+        ok = all(c.ok for c in checks)
         return Outcome(site.id, "verified" if ok else "failed", checks=checks)
 
     def rollback(self, site: Site, backup: Backup) -> Outcome:
