@@ -36,12 +36,13 @@ demo: install
 	$(BIN)/netprov render --inventory inventory --phase all --out build/configs
 	NETPROV_TWIN_TIME_SCALE=30 $(BIN)/netprov apply --inventory inventory --twin \
 	  --scenario scenarios/canary-broken-central.yaml --wave 0 --phase dual --yes \
-	  --db sqlite:///build/demo-journal.db --change-id DEMO-1; test $$? -le 1
+	  --db sqlite:///build/demo-journal.db --backups build/backups --change-id DEMO-1; test $$? -le 1
 	$(BIN)/netprov runs --db sqlite:///build/demo-journal.db --last 1
 
 bench: install
 	$(BIN)/python bench/bench_inventory.py --sites 10000
 	$(BIN)/python bench/bench_twin.py --devices 500 --workers 50
+	$(BIN)/python bench/bench_check.py --sites 10000
 
 clean:
 	rm -rf build .mypy_cache .pytest_cache .ruff_cache

@@ -54,6 +54,9 @@ DbOpt = Annotated[
     str | None, typer.Option("--db", help="Journal URL (default sqlite:///.netprov/state.db).")
 ]
 ChangeOpt = Annotated[str | None, typer.Option("--change-id", help="Change-control reference.")]
+BackupsOpt = Annotated[
+    Path, typer.Option("--backups", help="Folder for <site>.cfg backups (keep it in git).")
+]
 WorkersOpt = Annotated[int, typer.Option(min=1, max=200, help="Sites worked on at once.")]
 PhaseOpt = Annotated[
     str | None, typer.Option(help="Target phase (default: each site's desired phase).")
@@ -91,6 +94,7 @@ def _context(
     hosts_file: Path | None,
     scenario: Path | None,
     db: str | None,
+    backups: Path,
     change_id: str | None,
     phase: Phase | None,
     today: str | None,
@@ -128,7 +132,7 @@ def _context(
     else:
         secret = EnvironmentSecrets(inventory)
         targets = _real_targets(loaded, secret)
-    journal = Journal(db)
+    journal = Journal(db, backups)
     run_id = journal.start_run(
         command, phase=phase.value if phase else None, change_id=change_id, inventory=inventory
     )
@@ -222,6 +226,7 @@ def backup(
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
     workers: WorkersOpt = 10,
     limit: LimitOpt = None,
     kind: KindOpt = None,
@@ -240,6 +245,7 @@ def backup(
         hosts_file=hosts_file,
         scenario=scenario,
         db=db,
+        backups=backups,
         change_id=None,
         phase=None,
         today=today,
@@ -270,6 +276,7 @@ def plan(
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
     out_file: Annotated[Path | None, typer.Option("--out", help="Save the plan (JSON).")] = None,
     workers: WorkersOpt = 10,
     limit: LimitOpt = None,
@@ -293,6 +300,7 @@ def plan(
         hosts_file=hosts_file,
         scenario=scenario,
         db=db,
+        backups=backups,
         change_id=None,
         phase=target,
         today=today,
@@ -362,6 +370,7 @@ def apply(
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
     change_id: ChangeOpt = None,
     plan_file: Annotated[
         Path | None, typer.Option("--plan", help="Apply a saved plan (refused if stale).")
@@ -396,6 +405,7 @@ def apply(
         hosts_file=hosts_file,
         scenario=scenario,
         db=db,
+        backups=backups,
         change_id=change_id,
         phase=target,
         today=today,
@@ -420,6 +430,7 @@ def verify(
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
     workers: WorkersOpt = 10,
     limit: LimitOpt = None,
     kind: KindOpt = None,
@@ -439,6 +450,7 @@ def verify(
         hosts_file=hosts_file,
         scenario=scenario,
         db=db,
+        backups=backups,
         change_id=None,
         phase=target,
         today=today,
@@ -467,6 +479,7 @@ def rollback(
     twin: TwinOpt = False,
     hosts_file: HostsOpt = None,
     db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
     run: Annotated[
         str | None, typer.Option("--run", help="Restore the backup of this run.")
     ] = None,
@@ -495,6 +508,7 @@ def rollback(
         hosts_file=hosts_file,
         scenario=None,
         db=db,
+        backups=backups,
         change_id=None,
         phase=None,
         today=today,

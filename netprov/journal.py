@@ -196,7 +196,16 @@ class Journal:
 
     # --- backups ----------------------------------------------------------------------
 
-    def store_backup(self, run_id: str, site: str, platform: str, content: str) -> Backup:
+    def store_backup(
+        self,
+        run_id: str,
+        site: str,
+        platform: str,
+        content: str,
+        *,
+        file_content: str | None = None,
+    ) -> Backup:
+        """Keep ``content`` in the journal; write ``file_content`` (secrets masked) for git."""
         sha = hashlib.sha256(content.encode()).hexdigest()
         taken = _now()
         with Session(self.engine) as session:
@@ -212,7 +221,8 @@ class Journal:
             )
             session.commit()
         self.backups_dir.mkdir(parents=True, exist_ok=True)
-        (self.backups_dir / f"{site}.cfg").write_text(content, encoding="utf-8")
+        text = content if file_content is None else file_content
+        (self.backups_dir / f"{site}.cfg").write_text(text, encoding="utf-8")
         return Backup(sha, site, run_id, platform, taken, content)
 
     def backup(

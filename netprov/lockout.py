@@ -44,6 +44,7 @@ def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) ->
         return None
     for command in plan.commands:
         ros.run(command, "/")
-        if ros.router().path(target) is None:
+        # an "add" never takes a path away; anything else (remove, set, disable) may
+        if " add " not in command and ros.router().path(target) is None:
             return command
     return None

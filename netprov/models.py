@@ -299,6 +299,10 @@ class Site(Model):
     wave: Annotated[int, Field(ge=0, le=1000)] = 1
     maintenance_window: MaintenanceWindow | None = None
     desired_phase: Phase = Phase.LEGACY
+    # policy-lint suppressions: rule id -> the reason (required, shown in every report)
+    lint_exemptions: dict[Annotated[str, Field(pattern=r"^NP\d{3}$")], CliText] = Field(
+        default_factory=dict
+    )
 
 
 class Inventory(Model):

@@ -18,7 +18,7 @@ from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.plan import SitePlan, clean_ios, fingerprint, plan_ios, plan_routeros
 from netprov.render import Renderer
-from netprov.secrets import redact
+from netprov.secrets import mask_values, masked, redact, site_secret_refs
 from netprov.verify import Check, verify_site
 
 
@@ -85,8 +85,16 @@ class Pipeline:
 
     def backup(self, site: Site, session: IosSession | RosSession) -> Backup:
         content = session.running()
+        labels = {
+            self._secret(ref): masked(ref)
+            for ref in site_secret_refs(site, self.loaded.organisation)
+        }
         backup = self.journal.store_backup(
-            self.run_id, site.id, site.router.platform.value, content
+            self.run_id,
+            site.id,
+            site.router.platform.value,
+            content,
+            file_content=mask_values(content, labels),
         )
         if isinstance(session, RosSession):
             session.save_backup(self.device_backup_name(self.run_id))

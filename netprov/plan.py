@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from hier_config import HConfig, WorkflowRemediation, get_hconfig
+from hier_config import HConfig, WorkflowRemediation, get_hconfig, get_hconfig_fast_load
 from hier_config import Platform as HierPlatform
 
 from netprov.filters import ros_line, ros_value
@@ -97,8 +97,8 @@ def _ios_intended(text: str) -> str:
 
 def plan_ios(running: str, intended: str) -> tuple[list[str], list[str], str]:
     """(commands, undo commands, candidate config) for an IOS router."""
-    full = get_hconfig(HierPlatform.CISCO_IOS, clean_ios(running))
-    target = get_hconfig(HierPlatform.CISCO_IOS, _ios_intended(intended))
+    full = get_hconfig_fast_load(HierPlatform.CISCO_IOS, clean_ios(running))
+    target = get_hconfig_fast_load(HierPlatform.CISCO_IOS, _ios_intended(intended))
     wanted = {child.text for child in target.children}
     owned = get_hconfig(HierPlatform.CISCO_IOS, "")
     for child in full.children:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from netprov.errors import SecretError
-from netprov.models import SecretRef
+from netprov.models import Organisation, PppoeAddressing, SecretRef, Site
 
 
 class SecretResolver(Protocol):
@@ -56,6 +56,28 @@ class EnvironmentSecrets:
             raise SecretError(f"secret {ref.describe()} contains characters unsafe on a router CLI")
         self.resolved.add(value)
         return value
+
+
+def site_secret_refs(site: Site, org: Organisation) -> list[SecretRef]:
+    """Every secret that appears in a site's rendered config."""
+    refs = [org.snmp.community]
+    for uplink in (site.legacy_uplink, site.central_uplink, site.backup_uplink):
+        if uplink is not None and isinstance(uplink.addressing, PppoeAddressing):
+            refs.append(uplink.addressing.password)
+    return refs
+
+
+def mask_values(text: str, labels: dict[str, str]) -> str:
+    """Replace secret values by their review placeholders (longest first).
+
+    Examples:
+        >>> mask_values("community s3cret RO", {"s3cret": "SECRET-SNMP"})
+        'community SECRET-SNMP RO'
+    """
+    for value in sorted(labels, key=len, reverse=True):
+        if value:
+            text = text.replace(value, labels[value])
+    return text
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

