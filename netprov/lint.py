@@ -260,6 +260,7 @@ def lint_organisation(org: Organisation, sites: list[Site]) -> list[LintFinding]
                     f"{provider.capacity_mbps:g} Mbps "
                     f"({demand / provider.capacity_mbps:.2f}x)",
                     ("central_providers", index, "capacity_mbps"),
+                    org.lint_exemptions.get("NP004"),
                 )
             )
     return findings

@@ -184,6 +184,10 @@ class Organisation(Model):
     probes: ProbeSettings
     bandwidth: BandwidthPolicy = BandwidthPolicy()
     settings: Settings = Settings()
+    # organisation-wide lint suppressions (rule id -> reason), e.g. for NP004
+    lint_exemptions: dict[Annotated[str, Field(pattern=r"^NP\d{3}$")], CliText] = Field(
+        default_factory=dict
+    )
 
     def provider_name(self, provider_id: str) -> str:
         for central in self.central_providers:

@@ -134,6 +134,14 @@ def test_np009_dropping_the_only_working_uplink(
     assert report.failed
     result = next(s for s in report.sites if s.site.id == "desa-balokang")
     assert any("remove" in c and "netprov:legacy" in c for c in result.commands or [])
+    edit(
+        DESA,
+        "lint_exemptions: {NP002: 'no backup line yet'}",
+        "lint_exemptions: {NP002: 'no backup line yet', NP009: 'approved by Kadis, CR-7'}",
+    )
+    assert active(inventory_copy, "NP009", backups=backups) == [
+        "desa-balokang:approved by Kadis, CR-7"
+    ]
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -244,3 +252,77 @@ def test_invalid_inventory_fails_the_check(
     assert document["ok"] is False
     assert any(p["field"].endswith(".id") for p in document["problems"])
     assert dt.date.today() >= dt.date(2026, 1, 1)
+
+
+# rule -> (edits to the inventory copy, environment, broken template fragment)
+CRAFTED: dict[str, tuple[list[tuple[str, str, str]], dict[str, str], str | None]] = {
+    "NP001": ([], {}, "dns.j2"),
+    "NP002": ([(DESA, "  wave: 0\n", "  wave: 0\n  desired_phase: final\n")], {}, None),
+    "NP003": (
+        [(DESA, "    demand_mbps: 8\n", "    demand_mbps: 8\n    ceiling_mbps: 150\n")],
+        {},
+        None,
+    ),
+    "NP004": ([], {}, None),  # the sample city itself is oversubscribed
+    "NP005": (
+        [
+            (
+                "organisation.yaml",
+                "management_networks: [10.250.10.0/24]",
+                "management_networks: [0.0.0.0/0]",
+            )
+        ],
+        {},
+        None,
+    ),
+    "NP006": ([], {"NETPROV_SNMP_COMMUNITY": "public"}, None),
+    "NP007": (
+        [("organisation.yaml", "syslog_servers: [10.250.0.51]", "syslog_servers: []")],
+        {},
+        None,
+    ),
+    "NP008": ([(DESA, "lan: {interface: ether2,", "lan: {interface: bridge-lan,")], {}, None),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(CRAFTED))
+def test_each_rule_fires_and_its_exemption_silences_it(
+    rule: str, inventory_copy: Path, edit: Edit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edits, environment, fragment = CRAFTED[rule]
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    for file, old, new in edits:
+        edit(file, old, new)
+    templates = TEMPLATES
+    if fragment is not None:
+        templates = tmp_path / "templates"
+        shutil.copytree(TEMPLATES, templates)
+        (templates / "mikrotik_routeros" / fragment).write_text("")
+
+    def ours() -> list[tuple[str, str | None]]:
+        report = run_check(
+            inventory_copy, templates=templates, backups=tmp_path / "none", today=TODAY
+        )
+        return [
+            (f.site or "", f.suppressed)
+            for f in report.findings
+            if f.rule == rule and f.site in (None, "desa-balokang")
+        ]
+
+    before = ours()
+    assert before
+    assert all(reason is None for _, reason in before)
+    if rule == "NP004":
+        edit(
+            "organisation.yaml",
+            "settings:\n",
+            "lint_exemptions: {NP004: 'budget approved for 2x'}\nsettings:\n",
+        )
+    else:
+        exempt(edit, rule)
+    after = ours()
+    assert after
+    assert all(
+        reason in {"approved by Kadis, CR-7", "budget approved for 2x"} for _, reason in after
+    )
