@@ -103,6 +103,7 @@ def _context(
     kind: list[str] | None,
     wave: list[int] | None,
     group: list[str] | None,
+    params: str = "",
 ) -> Iterator[_Context]:
     from netprov.selection import select_sites
     from netprov.twin.cli_base import TwinClock
@@ -134,7 +135,11 @@ def _context(
         targets = _real_targets(loaded, secret)
     journal = Journal(db, backups)
     run_id = journal.start_run(
-        command, phase=phase.value if phase else None, change_id=change_id, inventory=inventory
+        command,
+        phase=phase.value if phase else None,
+        change_id=change_id,
+        inventory=inventory,
+        params=params,
     )
     pipeline = Pipeline(loaded, journal, targets, Renderer(), secret, run_id)
     status = "interrupted"
@@ -610,3 +615,204 @@ def run_detail(
             f"  {mark} {s.at.strftime('%H:%M:%S')} {s.site:<24} {s.step:<12} {detail}",
             soft_wrap=True,
         )
+
+
+def _percent(value: str) -> float:
+    try:
+        number = float(value.rstrip("%"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a percentage", param_hint="--max-fail"
+        ) from None
+    if not 0 <= number <= 100:
+        raise typer.BadParameter("must be between 0% and 100%", param_hint="--max-fail")
+    return number / 100
+
+
+@app.command()
+def cutover(
+    inventory: InventoryOpt = Path("inventory"),
+    to: Annotated[
+        str | None, typer.Option("--to", help="Target phase (default: each site's desired phase).")
+    ] = None,
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    scenario: ScenarioOpt = None,
+    db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
+    change_id: ChangeOpt = None,
+    max_fail: Annotated[
+        str, typer.Option("--max-fail", help="Health gate per wave, e.g. 10%.")
+    ] = "10%",
+    wave_size: Annotated[
+        int | None, typer.Option(min=1, help="Waves of N sites (after the canary).")
+    ] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue an interrupted cutover run.")
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option(help="Local time for maintenance windows (ISO); default now.")
+    ] = None,
+    yes: YesOpt = False,
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Move sites to the central provider: canary first, then waves, with a health gate."""
+    import datetime as dt
+
+    from netprov.cutover import WaveResult, plan_waves, run_cutover
+    from netprov.tasks.pipeline import cutover_task
+
+    if resume is not None:
+        row, _ = Journal(db).run(resume)
+        if row is None or row.command != "cutover" or not row.params:
+            raise typer.BadParameter(
+                f"no cutover run {resume!r} in the journal", param_hint="--resume"
+            )
+        saved = json.loads(row.params)
+        to, max_fail, wave_size = saved["to"], saved["max_fail"], saved["wave_size"]
+        limit, kind, wave, group = saved["limit"], saved["kind"], saved["wave"], saved["group"]
+        change_id = change_id or row.change_id
+    params = json.dumps(
+        {
+            "to": to,
+            "max_fail": max_fail,
+            "wave_size": wave_size,
+            "limit": limit,
+            "kind": kind,
+            "wave": wave,
+            "group": group,
+            "resumed_from": resume,
+        }
+    )
+    gate = _percent(max_fail)
+    target = _phase(to)
+    moment = dt.datetime.fromisoformat(now) if now else dt.datetime.now()  # site local time
+    with _context(
+        "cutover",
+        inventory=inventory,
+        twin=twin,
+        hosts_file=hosts_file,
+        scenario=scenario,
+        db=db,
+        backups=backups,
+        change_id=change_id,
+        phase=target,
+        today=today,
+        as_json=as_json,
+        limit=limit,
+        kind=kind,
+        wave=wave,
+        group=group,
+        params=params,
+    ) as ctx:
+        chosen = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
+        waves = plan_waves(chosen, wave_size)
+
+        def run_wave(sites: list[Any]) -> list[Outcome]:
+            ctx.site_ids = [s.id for s in sites]
+            return _run(
+                ctx,
+                cutover_task,
+                f"wave ({len(sites)} sites)",
+                as_json,
+                workers,
+                to=target,
+                now=moment,
+            )
+
+        def proceed(number: int, result: WaveResult) -> bool:
+            if not as_json:
+                _table(result.outcomes, f"wave {number}: {result.failure_rate:.0%} failed")
+            return yes or typer.confirm(
+                f"Wave {number} done. Continue with the next wave?", default=False
+            )
+
+        result = run_cutover(ctx.pipeline, waves, run_wave=run_wave, max_fail=gate, proceed=proceed)
+        if as_json:
+            _emit_json(
+                {
+                    "command": "cutover",
+                    "run": ctx.pipeline.run_id,
+                    "ok": result.ok,
+                    "stopped": result.stopped,
+                    "untouched": result.untouched,
+                    "waves": [
+                        {
+                            "wave": w.number,
+                            "failure_rate": w.failure_rate,
+                            "sites": [o.as_dict() for o in w.outcomes],
+                        }
+                        for w in result.waves
+                    ],
+                }
+            )
+        else:
+            last = result.waves[-1] if result.waves else None
+            if last is not None:  # earlier waves were shown between waves
+                _table(last.outcomes, f"wave {last.number}: {last.failure_rate:.0%} failed")
+            if result.stopped:
+                err.print(f"[red]{result.stopped}[/]; {len(result.untouched)} site(s) not touched")
+            out.print(
+                f"cutover run {ctx.pipeline.run_id}: "
+                + ("[green]done[/]" if result.ok else "[red]not clean[/]")
+            )
+        if not result.ok:
+            raise typer.Exit(EXIT_INVALID)
+
+
+@app.command()
+def status(
+    inventory: InventoryOpt = Path("inventory"),
+    db: DbOpt = None,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Every site's confirmed phase and last step, from the journal (no router contact)."""
+    from netprov.selection import select_sites
+
+    loaded = _load(inventory, today, as_json, "status")
+    journal = Journal(db)
+    rows: list[dict[str, Any]] = []
+    for site in select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group):
+        last = journal.last_step(site.id)
+        rows.append(
+            {
+                "site": site.id,
+                "kind": site.kind.value,
+                "wave": site.wave,
+                "desired": site.desired_phase.value,
+                "phase": journal.confirmed_phase(site.id) or "legacy",
+                "last_step": last.step if last else None,
+                "last_ok": last.ok if last else None,
+                "at": last.at.isoformat() if last else None,
+            }
+        )
+    if as_json:
+        _emit_json({"command": "status", "sites": rows})
+        return
+    table = Table(header_style="bold")
+    for column in ("site", "kind", "wave", "desired", "phase", "last step"):
+        table.add_column(column)
+    for row in rows:
+        mark = (
+            "" if row["last_ok"] is None else ("[green]✓[/] " if row["last_ok"] else "[red]✗[/] ")
+        )
+        table.add_row(
+            row["site"],
+            row["kind"],
+            str(row["wave"]),
+            row["desired"],
+            row["phase"],
+            f"{mark}{row['last_step'] or ''}",
+        )
+    out.print(table)

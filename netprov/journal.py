@@ -47,7 +47,10 @@ class RunRow(Base):
     git_commit: Mapped[str | None] = mapped_column(String(40), nullable=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    status: Mapped[str] = mapped_column(String(30), default="running")
+    params: Mapped[str] = mapped_column(
+        Text, default=""
+    )  # the command's options (JSON), for --resume
 
 
 class StepRow(Base):
@@ -126,6 +129,7 @@ class Journal:
         phase: str | None = None,
         change_id: str | None = None,
         inventory: Path = Path("inventory"),
+        params: str = "",
     ) -> str:
         run_id = _now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
         with Session(self.engine) as session:
@@ -139,6 +143,7 @@ class Journal:
                     git_commit=_git_commit(inventory),
                     started_at=_now(),
                     status="running",
+                    params=params,
                 )
             )
             session.commit()
@@ -242,6 +247,27 @@ class Journal:
             if row is None:
                 return None
             return Backup(row.sha256, row.site, row.run_id, row.platform, row.taken_at, row.content)
+
+    def confirmed_phase(self, site: str) -> str | None:
+        """The phase last confirmed on ``site`` (a hint; the router has the last word)."""
+        with Session(self.engine) as session:
+            detail = session.scalar(
+                select(StepRow.detail)
+                .where(
+                    StepRow.site == site,
+                    StepRow.step == "confirmed",
+                    StepRow.detail.like("phase=%"),
+                )
+                .order_by(StepRow.id.desc())
+                .limit(1)
+            )
+        return detail.removeprefix("phase=") if detail else None
+
+    def last_step(self, site: str) -> StepRow | None:
+        with Session(self.engine) as session:
+            return session.scalars(
+                select(StepRow).where(StepRow.site == site).order_by(StepRow.id.desc()).limit(1)
+            ).first()
 
     def last_change_run(self, site: str) -> str | None:
         """The run that last applied a change to ``site``."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netprov.device import DeviceError, IosSession, RosSession, Target, connect
@@ -18,7 +17,7 @@ from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.plan import SitePlan, clean_ios, fingerprint, plan_ios, plan_routeros
 from netprov.render import Renderer
-from netprov.secrets import mask_values, masked, redact, site_secret_refs
+from netprov.secrets import SecretResolver, mask_values, masked, redact, site_secret_refs
 from netprov.verify import Check, verify_site
 
 
@@ -65,7 +64,7 @@ class Pipeline:
     journal: Journal
     targets: dict[str, Target]
     renderer: Renderer
-    secret: Callable[[SecretRef], str]
+    secret: SecretResolver
     run_id: str
     revert_minutes: int = 5
     reconnect_attempts: int = 60  # x 2 s: long enough for a router to reboot
@@ -202,7 +201,7 @@ class Pipeline:
             failed = [c for c in checks if not c.ok]
             if ok:
                 session.confirm()
-                self.journal.step(self.run_id, site.id, "confirmed")
+                self.journal.step(self.run_id, site.id, "confirmed", detail=f"phase={phase.value}")
                 return Outcome(site.id, "confirmed", plan, checks)
             if isinstance(session, IosSession):
                 session.revert()

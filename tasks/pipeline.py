@@ -6,8 +6,11 @@ reports the outcome as a Nornir ``Result`` (``failed`` and ``changed`` set from 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from nornir.core.task import Result, Task
 
+from netprov.cutover import cutover_site
 from netprov.device import DeviceError
 from netprov.models import Phase, Site
 from netprov.pipeline import Outcome, Pipeline
@@ -87,3 +90,8 @@ def rollback_task(
     if backup is None:
         return _result(task, Outcome(site.id, "failed", detail="no such backup in the journal"))
     return _result(task, pipeline.rollback(site, backup))
+
+
+def cutover_task(task: Task, *, pipeline: Pipeline, to: Phase | None, now: dt.datetime) -> Result:
+    """Step one site from its actual phase to its target, phase by phase."""
+    return _result(task, cutover_site(pipeline, _site(task), to, now))

@@ -1,0 +1,204 @@
+"""Cutover orchestration: canary first, then waves, each site stepped through
+``legacy -> dual -> central`` by the safe change pipeline, with a health gate per wave.
+
+Never a big-bang (DOMAIN.md, report 002): a wave whose failure rate exceeds the gate stops
+the rollout; failed sites are already back on their backups (the pipeline did that);
+sites outside their maintenance window are not touched. A re-run (``--resume``) first
+reconciles each site with its router, so nothing is done twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from netprov.device import DeviceError
+from netprov.models import MaintenanceWindow, Phase, Site, Weekday
+from netprov.pipeline import Outcome, Pipeline, comparable
+
+CUTOVER_PHASES = [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL]  # `final` is netprov finalize's job
+_DAYS = list(Weekday)
+
+
+def phase_path(actual: Phase, target: Phase) -> list[Phase]:
+    """The phases to apply, one step at a time, to get from ``actual`` to ``target``.
+
+    Examples:
+        >>> [p.value for p in phase_path(Phase.LEGACY, Phase.CENTRAL)]
+        ['dual', 'central']
+        >>> [p.value for p in phase_path(Phase.CENTRAL, Phase.LEGACY)]
+        ['dual', 'legacy']
+        >>> phase_path(Phase.DUAL, Phase.DUAL)
+        []
+    """
+    order = list(Phase)
+    start, end = order.index(actual), order.index(target)
+    step = 1 if end >= start else -1
+    return [order[i] for i in range(start + step, end + step, step)] if start != end else []
+
+
+def in_window(window: MaintenanceWindow | None, now: dt.datetime) -> bool:
+    """Whether ``now`` (site local time) falls in the window; a window may run past midnight.
+
+    Examples:
+        >>> w = MaintenanceWindow(days=[Weekday.MON], start=dt.time(22), end=dt.time(5))
+        >>> in_window(w, dt.datetime(2026, 11, 23, 23, 0))  # Monday night
+        True
+        >>> in_window(w, dt.datetime(2026, 11, 24, 4, 0))  # early Tuesday, same window
+        True
+        >>> in_window(w, dt.datetime(2026, 11, 24, 12, 0))
+        False
+    """
+    if window is None:
+        return True
+    days = {_DAYS.index(d) for d in window.days}
+    moment = now.time()
+    if window.start <= window.end:
+        return now.weekday() in days and window.start <= moment <= window.end
+    if moment >= window.start:
+        return now.weekday() in days
+    return moment <= window.end and (now.weekday() - 1) % 7 in days
+
+
+def plan_waves(sites: list[Site], wave_size: int | None = None) -> list[list[Site]]:
+    """Canary (wave 0) first, then the inventory's waves in order, or chunks of ``wave_size``.
+
+    Examples:
+        >>> from types import SimpleNamespace as S
+        >>> sites = [S(id=f"s{i}", wave=w) for i, w in enumerate([2, 0, 1, 1, 0])]
+        >>> [[s.id for s in wave] for wave in plan_waves(sites)]  # type: ignore[arg-type]
+        [['s1', 's4'], ['s2', 's3'], ['s0']]
+        >>> [[s.id for s in wave] for wave in plan_waves(sites, 2)]  # type: ignore[arg-type]
+        [['s1', 's4'], ['s2', 's3'], ['s0']]
+    """
+    canary = [s for s in sites if s.wave == 0]
+    rest = sorted((s for s in sites if s.wave != 0), key=lambda s: (s.wave, s.id))
+    if wave_size:
+        waves = [rest[i : i + wave_size] for i in range(0, len(rest), wave_size)]
+    else:
+        numbers = sorted({s.wave for s in rest})
+        waves = [[s for s in rest if s.wave == number] for number in numbers]
+    return [wave for wave in [canary, *waves] if wave]
+
+
+def cutover_target(site: Site, to: Phase | None) -> Phase:
+    target = to or site.desired_phase
+    return Phase.CENTRAL if target is Phase.FINAL else target
+
+
+def actual_phase(pipeline: Pipeline, site: Site) -> Phase | None:
+    """The phase the router is really in: the journal's guess first, checked against the
+    running config; None when it matches no phase (changed by hand: needs a person)."""
+    session = pipeline.session(site)
+    try:
+        running = session.running()
+    finally:
+        session.close()
+    hint = pipeline.journal.confirmed_phase(site.id)
+    candidates = [Phase(hint)] if hint else []
+    candidates += [
+        p for p in [Phase.LEGACY, *CUTOVER_PHASES[1:], Phase.FINAL] if p not in candidates
+    ]
+    org = pipeline.loaded.organisation
+    for phase in candidates:
+        intended = pipeline.renderer.render(
+            site, org, phase, pipeline.loaded.allocations.get(site.id), pipeline.secret
+        ).text
+        if _matches(site, running, intended):
+            return phase
+    return None
+
+
+def _matches(site: Site, running: str, intended: str) -> bool:
+    from netprov.models import Platform
+    from netprov.plan import plan_ios, plan_routeros
+
+    if site.router.platform is Platform.CISCO_IOS:
+        return not plan_ios(running, intended)[0]
+    return not plan_routeros(comparable(running, site.router.platform), intended)[0]
+
+
+def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datetime) -> Outcome:
+    if not in_window(site.maintenance_window, now):
+        return Outcome(site.id, "skipped", detail="outside its maintenance window")
+    try:
+        actual = actual_phase(pipeline, site)
+    except DeviceError as exc:
+        return Outcome(site.id, "failed", detail=str(exc))
+    if actual is None:
+        pipeline.journal.step(
+            pipeline.run_id,
+            site.id,
+            "failed",
+            ok=False,
+            detail="running config matches no phase (changed by hand?)",
+        )
+        return Outcome(
+            site.id, "failed", detail="running config matches no phase: reconcile by hand"
+        )
+    target = cutover_target(site, to)
+    steps = phase_path(actual, target)
+    if not steps:
+        return Outcome(site.id, "unchanged", detail=f"already {target.value}")
+    for phase in steps:
+        outcome = pipeline.apply(site, phase)
+        if outcome.failed:
+            outcome.detail = f"{phase.value}: {outcome.detail}"
+            return outcome
+    return Outcome(site.id, "confirmed", detail=f"{actual.value} -> {target.value}")
+
+
+@dataclass
+class WaveResult:
+    number: int
+    outcomes: list[Outcome]
+
+    @property
+    def attempted(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status != "skipped"]
+
+    @property
+    def failure_rate(self) -> float:
+        attempted = self.attempted
+        return sum(o.failed for o in attempted) / len(attempted) if attempted else 0.0
+
+
+@dataclass
+class CutoverResult:
+    waves: list[WaveResult] = field(default_factory=list)
+    stopped: str | None = None  # why the rollout stopped early
+    untouched: list[str] = field(default_factory=list)  # sites of waves never started
+
+    @property
+    def ok(self) -> bool:
+        return self.stopped is None and not any(o.failed for w in self.waves for o in w.outcomes)
+
+
+def run_cutover(
+    pipeline: Pipeline,
+    waves: list[list[Site]],
+    *,
+    run_wave: Callable[[list[Site]], list[Outcome]],
+    max_fail: float,
+    proceed: Callable[[int, WaveResult], bool],
+) -> CutoverResult:
+    """Run the waves in order; stop when a wave's failure rate exceeds ``max_fail`` or
+    ``proceed`` (the confirmation between waves) says no."""
+    result = CutoverResult()
+    for number, wave in enumerate(waves):
+        wave_result = WaveResult(number, run_wave(wave))
+        result.waves.append(wave_result)
+        remaining = [s.id for later in waves[number + 1 :] for s in later]
+        if wave_result.failure_rate > max_fail:
+            result.stopped = (
+                f"wave {number} failed {wave_result.failure_rate:.0%} of its sites "
+                f"(gate {max_fail:.0%}): rollout stopped"
+            )
+            result.untouched = remaining
+            break
+        if remaining and not proceed(number, wave_result):
+            result.stopped = f"stopped by the operator after wave {number}"
+            result.untouched = remaining
+            break
+    return result
