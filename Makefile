@@ -28,16 +28,22 @@ unit: install
 test: lint typecheck unit
 
 # The main job: validate the sample city, render every site for every phase, then rehearse
-# the canary wave's move to `dual` on the device twin with one broken central hand-off
-# (that site is rolled back to exactly its backup; apply then exits 1 by design).
+# the canary wave's cutover to `central` on the device twin, with one site whose central
+# hand-off the provider delivers on the wrong VLAN (it is rolled back to exactly its backup
+# and the health gate stops the rollout; cutover then exits 1 by design), and write the
+# managers' report. --now places the rehearsal inside the sites' maintenance windows.
+DEMO_DB := sqlite:///build/demo-journal.db
 demo: install
+	rm -f build/demo-journal.db
 	$(BIN)/netprov validate --inventory inventory
 	$(BIN)/netprov allocate --inventory inventory
 	$(BIN)/netprov render --inventory inventory --phase all --out build/configs
-	NETPROV_TWIN_TIME_SCALE=30 $(BIN)/netprov apply --inventory inventory --twin \
-	  --scenario scenarios/canary-broken-central.yaml --wave 0 --phase dual --yes \
-	  --db sqlite:///build/demo-journal.db --backups build/backups --change-id DEMO-1; test $$? -le 1
-	$(BIN)/netprov runs --db sqlite:///build/demo-journal.db --last 1
+	NETPROV_TWIN_TIME_SCALE=30 $(BIN)/netprov cutover --inventory inventory --twin \
+	  --scenario scenarios/canary-broken-central.yaml --wave 0 --to central --yes \
+	  --now 2026-11-24T02:00 --db $(DEMO_DB) --backups build/backups --change-id DEMO-1; \
+	  test $$? -le 1
+	$(BIN)/netprov status --inventory inventory --db $(DEMO_DB) --wave 0
+	$(BIN)/netprov report --inventory inventory --db $(DEMO_DB) --lang id --out build/report.html
 
 bench: install
 	$(BIN)/python bench/bench_inventory.py --sites 10000

@@ -816,3 +816,65 @@ def status(
             f"{mark}{row['last_step'] or ''}",
         )
     out.print(table)
+
+
+@app.command()
+def report(
+    inventory: InventoryOpt = Path("inventory"),
+    db: DbOpt = None,
+    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en.")] = "id",
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+        "build/report.html"
+    ),
+    today: TodayOpt = None,
+) -> None:
+    """Write the managers' HTML report: progress, failures, allocation, contracts, budget."""
+    from netprov.report import TEXT, render_html, report_data
+
+    if lang not in TEXT:
+        raise typer.BadParameter("choose id or en", param_hint="--lang")
+    loaded = _load(inventory, today, False, "report")
+    data = report_data(loaded, Journal(db))
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(render_html(loaded, data, lang), encoding="utf-8")
+    out.print(f"report written: {out_file.resolve()}", soft_wrap=True)
+
+
+@app.command()
+def evidence(
+    site_id: Annotated[str, typer.Argument(metavar="SITE", help="Site id.")],
+    inventory: InventoryOpt = Path("inventory"),
+    db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pack.")] = Path(
+        "build/evidence"
+    ),
+    twin: Annotated[
+        bool, typer.Option("--twin", help="The runs were on the twin (its secrets).")
+    ] = False,
+    today: TodayOpt = None,
+) -> None:
+    """Write the audit pack of one office (configs, diff, checks, journal; secrets masked)."""
+    from netprov.errors import SecretError
+    from netprov.evidence import write_evidence
+    from netprov.secrets import masked, site_secret_refs
+    from netprov.twin.fleet import _twin_secret
+
+    loaded = _load(inventory, today, False, "evidence")
+    try:
+        site = loaded.site(site_id)
+    except KeyError:
+        raise typer.BadParameter(f"unknown site {site_id!r}", param_hint="SITE") from None
+    resolver: Any = _twin_secret if twin else EnvironmentSecrets(inventory)
+    labels: dict[str, str] = {}
+    for ref in site_secret_refs(site, loaded.organisation):
+        try:
+            labels[resolver(ref)] = masked(ref)
+        except SecretError:
+            continue  # a secret this machine does not have cannot be in its configs either
+    try:
+        pack = write_evidence(Journal(db, backups), site_id, out_dir, labels)
+    except LookupError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_INVALID) from None
+    out.print(f"evidence pack written: {pack.resolve()}", soft_wrap=True)

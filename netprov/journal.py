@@ -233,7 +233,7 @@ class Journal:
     def backup(
         self, site: str, *, run_id: str | None = None, before_run: str | None = None
     ) -> Backup | None:
-        """The backup of ``run_id``, the last one before ``before_run``, or the latest."""
+        """The pre-change backup of ``run_id``, the last before ``before_run``, or the latest."""
         with Session(self.engine) as session:
             query = select(BackupRow).where(BackupRow.site == site)
             if run_id is not None:
@@ -243,7 +243,9 @@ class Journal:
                 if started is None:
                     return None
                 query = query.where(BackupRow.taken_at < started)
-            row = session.scalars(query.order_by(BackupRow.id.desc()).limit(1)).first()
+            # within one run the first backup is the one taken before the change
+            order = BackupRow.id.asc() if run_id is not None else BackupRow.id.desc()
+            row = session.scalars(query.order_by(order).limit(1)).first()
             if row is None:
                 return None
             return Backup(row.sha256, row.site, row.run_id, row.platform, row.taken_at, row.content)

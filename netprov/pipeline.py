@@ -100,6 +100,21 @@ class Pipeline:
         self.journal.step(self.run_id, site.id, "backed_up", detail=backup.sha256)
         return backup
 
+    def _keep_after(self, site: Site, session: IosSession | RosSession) -> None:
+        """Store the confirmed config too: the evidence pack's "after", and git's latest."""
+        content = session.running()
+        labels = {
+            self._secret(ref): masked(ref)
+            for ref in site_secret_refs(site, self.loaded.organisation)
+        }
+        self.journal.store_backup(
+            self.run_id,
+            site.id,
+            site.router.platform.value,
+            content,
+            file_content=mask_values(content, labels),
+        )
+
     @staticmethod
     def device_backup_name(run_id: str) -> str:
         return f"netprov-{run_id}"
@@ -202,6 +217,7 @@ class Pipeline:
             if ok:
                 session.confirm()
                 self.journal.step(self.run_id, site.id, "confirmed", detail=f"phase={phase.value}")
+                self._keep_after(site, session)
                 return Outcome(site.id, "confirmed", plan, checks)
             if isinstance(session, IosSession):
                 session.revert()

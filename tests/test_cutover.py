@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from pathlib import Path
 
@@ -101,6 +102,79 @@ def test_canary_failure_trips_the_gate_and_later_waves_stay_untouched(
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
     assert journal.steps_for("setda") == []  # never touched
     assert journal.confirmed_phase("diskominfo") == "central"
+    check_report_and_evidence(cli, tmp_path)
+
+
+def check_report_and_evidence(cli: CliRunner, tmp_path: Path) -> None:
+    """The managers' report shows that run's figures; the audit pack tells one office's story."""
+    db = ["--db", f"sqlite:///{tmp_path / 'j.db'}"]
+    for lang, heading in (("en", "Budget (per month)"), ("id", "Anggaran (per bulan)")):
+        out = tmp_path / f"report-{lang}.html"
+        result = cli.invoke(
+            app,
+            [
+                "report",
+                "--inventory",
+                str(SAMPLE),
+                *db,
+                "--lang",
+                lang,
+                "--out",
+                str(out),
+                "--today",
+                "2026-11-22",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        page = out.read_text()
+        assert heading in page
+    figures = dict(
+        re.findall(r'<tr data-figure="(\w+)"><td>[^<]*</td><td class="n">([^<]*)</td>', page)
+    )
+    assert figures == {
+        "legacy_before": "Rp 182.440.000",
+        "legacy_running": "Rp 182.440.000",
+        "legacy_cut": "Rp 0",
+        "central": "Rp 137.500.000",
+        "savings": "-Rp 137.500.000",
+    }
+    wave0 = re.search(r'<tr data-group="0">(.*?)</tr>', page, re.S)
+    assert wave0 is not None
+    counts = dict(re.findall(r'data-phase="(\w+)">(\d+)<', wave0.group(1)))
+    assert counts == {
+        "legacy": "2",
+        "dual": "0",
+        "central": "4",
+        "final": "0",
+    }  # 1 rolled back, 1 skipped
+    assert "desa-balokang" in page.split('id="failures"')[1]
+    pack_dir = tmp_path / "evidence"
+    result = cli.invoke(
+        app,
+        [
+            "evidence",
+            "diskominfo",
+            "--inventory",
+            str(SAMPLE),
+            *db,
+            "--twin",
+            "--backups",
+            str(tmp_path / "b"),
+            "--out",
+            str(pack_dir),
+            "--today",
+            "2026-11-22",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    pack = pack_dir / "diskominfo"
+    assert "GigabitEthernet0/0/1.1" not in (pack / "before.cfg").read_text()
+    assert "GigabitEthernet0/0/1.1" in (pack / "after.cfg").read_text()
+    assert "+interface GigabitEthernet0/0/1." in (pack / "changes.diff").read_text()
+    assert json.loads((pack / "checks.json").read_text())[0][0]["ok"] is True
+    assert "confirmed" in (pack / "journal.txt").read_text()
+    for path in pack.iterdir():
+        assert "twin-netprov" not in path.read_text(), path  # no secret in an inspector's pack
 
 
 def test_resume_carries_the_runs_options(cli: CliRunner, tmp_path: Path, fast_twin: None) -> None:

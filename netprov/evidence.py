@@ -1,0 +1,66 @@
+"""The audit pack for one office: readable without netprov (plain text, diff, JSON, HTML)."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+from pathlib import Path
+
+from netprov.journal import Journal
+from netprov.secrets import mask_values
+
+
+def write_evidence(journal: Journal, site: str, out_dir: Path, labels: dict[str, str]) -> Path:
+    """Before/after configs, their diff, check results, and every journal step with the
+    run's change id, user and time. Secret values (``labels``: value -> placeholder) are
+    masked as in the git copy of backups. Returns the pack's folder."""
+    run_id = journal.last_change_run(site)
+    if run_id is None:
+        raise LookupError(f"no change of site {site!r} in the journal")
+    run, steps = journal.run(run_id)
+    assert run is not None
+    before = journal.backup(site, run_id=run_id)
+    after = journal.backup(site)
+    if before is None or after is None:
+        raise LookupError(f"no backups of site {site!r} in the journal")
+    pack = out_dir / site
+    pack.mkdir(parents=True, exist_ok=True)
+    before_text = mask_values(before.content, labels)
+    after_text = mask_values(after.content, labels)
+    (pack / "before.cfg").write_text(before_text, encoding="utf-8")
+    (pack / "after.cfg").write_text(after_text, encoding="utf-8")
+    diff = "".join(
+        difflib.unified_diff(
+            before_text.splitlines(keepends=True),
+            after_text.splitlines(keepends=True),
+            f"before ({before.taken_at:%Y-%m-%d %H:%M})",
+            f"after ({after.taken_at:%Y-%m-%d %H:%M})",
+        )
+    )
+    (pack / "changes.diff").write_text(diff, encoding="utf-8")
+    site_steps = [s for s in steps if s.site == site]
+    checks = [
+        json.loads(s.detail)
+        for s in site_steps
+        if s.step == "verified" and s.detail.startswith("[")
+    ]
+    (pack / "checks.json").write_text(json.dumps(checks, indent=2), encoding="utf-8")
+    header = (
+        f"site {site}\nrun {run.id} ({run.command} {run.phase or ''})\nchange id {run.change_id or '-'}\n"
+        f"by {run.user}\nstarted {run.started_at:%Y-%m-%d %H:%M:%S}\ninventory commit {run.git_commit or '-'}\n"
+    )
+    lines = [
+        f"{s.at:%Y-%m-%d %H:%M:%S} {s.step:<12} {'ok' if s.ok else 'FAILED'} {s.detail[:200]}"
+        for s in site_steps
+    ]
+    (pack / "journal.txt").write_text(header + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    esc = html.escape
+    (pack / "index.html").write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Evidence {esc(site)}</title></head><body>"
+        f"<h1>Evidence: {esc(site)}</h1><pre>{esc(header)}</pre><h2>Journal</h2><pre>{esc(chr(10).join(lines))}</pre>"
+        f"<h2>Checks</h2><pre>{esc(json.dumps(checks, indent=2))}</pre><h2>Changes</h2><pre>{esc(diff)}</pre>"
+        "</body></html>\n",
+        encoding="utf-8",
+    )
+    return pack
