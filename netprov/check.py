@@ -10,6 +10,7 @@ import os
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -18,7 +19,7 @@ from pathlib import Path
 from netprov.crosscheck import PlacedSite
 from netprov.errors import InventoryError, NetprovError, Problem, Severity
 from netprov.inventory import LoadedInventory, load_inventory
-from netprov.lint import LintFinding, dangerous_change, lint_organisation, lint_site
+from netprov.lint import RULES, LintFinding, dangerous_change, lint_organisation, lint_site
 from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, Site
 from netprov.plan import SitePlan, fingerprint, plan_ios, plan_routeros
@@ -116,6 +117,8 @@ def run_check(
     backups: Path = Path("backups"),
     changed_since: str | None = None,
     today: dt.date | None = None,
+    select: set[str] | None = None,
+    ignore: set[str] | None = None,
 ) -> CheckReport:
     report = CheckReport(inventory, changed_since=changed_since)
     try:
@@ -145,6 +148,10 @@ def run_check(
     work = [placed for placed in loaded.placed if placed.site.id in selected]
     context = _SiteContext(loaded, rendered, backups, community)
     report.sites = _check_all(context, work)
+    keep = _rule_filter(select, ignore)
+    report.organisation = [f for f in report.organisation if keep(f.rule)]
+    for result in report.sites:
+        result.findings = [f for f in result.findings if keep(f.rule)]
     return report
 
 
@@ -205,6 +212,13 @@ def _check_all(context: _SiteContext, work: list[PlacedSite]) -> list[SiteResult
             return [result for chunk in pool.map(_forked_chunk, chunks) for result in chunk]
     finally:
         _FORKED = None
+
+
+def _rule_filter(select: set[str] | None, ignore: set[str] | None) -> Callable[[str], bool]:
+    unknown = sorted(((select or set()) | (ignore or set())) - set(RULES))
+    if unknown:
+        raise CheckError(f"unknown rule(s): {', '.join(unknown)} (known: {', '.join(RULES)})")
+    return lambda rule: (not select or rule in select) and rule not in (ignore or set())
 
 
 def _community(inventory: Path, loaded: LoadedInventory) -> str | None:

@@ -33,11 +33,16 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
     ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these rules (NP001,...).")
+    ] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
     today: TodayOpt = None,
 ) -> None:
     """CI gate: validate, render, lint and plan every site offline. Exit 1 on any error."""
     from netprov.check import run_check
     from netprov.check_report import to_json, to_junit, to_markdown, to_sarif
+    from netprov.selection import split_csv
 
     if output_format not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
@@ -47,6 +52,8 @@ def check(
         backups=backups,
         changed_since=changed_since,
         today=_today(today),
+        select=set(split_csv(select)) or None,
+        ignore=set(split_csv(ignore)) or None,
     )
     writers = {"json": to_json, "junit": to_junit, "sarif": to_sarif, "markdown": to_markdown}
     if output_format in writers:

@@ -15,7 +15,7 @@ from junitparser import JUnitXml
 from typer.testing import CliRunner
 
 import netprov.cli_check  # noqa: F401 - registers the command
-from netprov.check import run_check
+from netprov.check import CheckError, run_check
 from netprov.check_report import to_junit, to_sarif
 from netprov.cli import app
 from netprov.inventory import load_inventory
@@ -326,3 +326,32 @@ def test_each_rule_fires_and_its_exemption_silences_it(
     assert all(
         reason in {"approved by Kadis, CR-7", "budget approved for 2x"} for _, reason in after
     )
+
+
+def test_rules_are_selectable(tmp_path: Path, cli: CliRunner) -> None:
+    only = run_check(SAMPLE, templates=TEMPLATES, backups=tmp_path, today=TODAY, select={"NP001"})
+    assert only.findings == []
+    skipped = run_check(
+        SAMPLE, templates=TEMPLATES, backups=tmp_path, today=TODAY, ignore={"NP004"}
+    )
+    assert skipped.findings == []
+    with pytest.raises(CheckError, match="NP999"):
+        run_check(SAMPLE, templates=TEMPLATES, backups=tmp_path, today=TODAY, ignore={"NP999"})
+    result = cli.invoke(
+        app,
+        [
+            "check",
+            "--inventory",
+            str(SAMPLE),
+            "--select",
+            "NP004",
+            "--format",
+            "json",
+            "--backups",
+            str(tmp_path),
+            "--today",
+            "2026-11-22",
+        ],
+    )
+    assert result.exit_code == 0
+    assert {f["rule"] for f in json.loads(result.stdout)["organisation"]} == {"NP004"}
