@@ -878,3 +878,55 @@ def evidence(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_INVALID) from None
     out.print(f"evidence pack written: {pack.resolve()}", soft_wrap=True)
+
+
+@app.command()
+def finalize(
+    inventory: InventoryOpt = Path("inventory"),
+    soak: Annotated[
+        str, typer.Option(help="How long a site must run clean on central (14d, 12h).")
+    ] = "14d",
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
+    change_id: ChangeOpt = None,
+    yes: YesOpt = False,
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Remove the office ISP line from sites that have run clean on central for the soak."""
+    from netprov.cutover import parse_duration
+    from netprov.tasks.pipeline import finalize_task
+
+    try:
+        period = parse_duration(soak)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--soak") from None
+    if not yes and not typer.confirm("Remove the legacy line from soaked sites?", default=False):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    with _context(
+        "finalize",
+        inventory=inventory,
+        twin=twin,
+        hosts_file=hosts_file,
+        scenario=None,
+        db=db,
+        backups=backups,
+        change_id=change_id,
+        phase=Phase.FINAL,
+        today=today,
+        as_json=as_json,
+        limit=limit,
+        kind=kind,
+        wave=wave,
+        group=group,
+    ) as ctx:
+        outcomes = _run(ctx, finalize_task, "finalize", as_json, workers, soak=period)
+        _finish("finalize", ctx, outcomes, as_json)

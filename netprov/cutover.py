@@ -202,3 +202,51 @@ def run_cutover(
             result.untouched = remaining
             break
     return result
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """Examples:
+    >>> parse_duration("14d"), parse_duration("12h"), parse_duration("0s")
+    (datetime.timedelta(days=14), datetime.timedelta(seconds=43200), datetime.timedelta(0))
+    """
+    units = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds", "w": "weeks"}
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit():
+        raise ValueError(f"{text!r} is not a duration like 14d, 12h, 30m")
+    return dt.timedelta(**{units[text[-1]]: int(text[:-1])})
+
+
+def soaked(pipeline: Pipeline, site: Site, soak: dt.timedelta) -> str | None:
+    """Why ``site`` may not be finalised yet (None: it has run clean on central long enough)."""
+    steps = pipeline.journal.steps_for(site.id)
+    confirmed = [
+        s for s in steps if s.step == "confirmed" and s.detail == f"phase={Phase.CENTRAL.value}"
+    ]
+    if not confirmed:
+        return "not confirmed on the central provider"
+    since = confirmed[-1]
+    started = since.at if since.at.tzinfo else since.at.replace(tzinfo=dt.UTC)
+    if dt.datetime.now(dt.UTC) - started < soak:
+        return f"on central since {started:%Y-%m-%d %H:%M}, soak not over"
+    later_failures = [s for s in steps if s.id > since.id and not s.ok]
+    if later_failures:
+        return f"a check failed since ({later_failures[-1].step}: {later_failures[-1].detail[:80]})"
+    return None
+
+
+def finalize_site(pipeline: Pipeline, site: Site, soak: dt.timedelta) -> Outcome:
+    """central -> final (the office ISP line removed), after the soak and a fresh verify."""
+    reason = soaked(pipeline, site, soak)
+    if reason is not None:
+        return Outcome(site.id, "skipped", detail=reason)
+    try:
+        check = pipeline.verify(site, Phase.CENTRAL)
+    except DeviceError as exc:
+        return Outcome(site.id, "failed", detail=str(exc))
+    if check.failed:
+        return Outcome(
+            site.id, "failed", checks=check.checks, detail="fresh verify failed: not finalised"
+        )
+    outcome = pipeline.apply(site, Phase.FINAL)
+    if outcome.status == "confirmed":
+        outcome.detail = "legacy line removed: ready to decommission the office ISP contract"
+    return outcome

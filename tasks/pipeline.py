@@ -10,7 +10,7 @@ import datetime as dt
 
 from nornir.core.task import Result, Task
 
-from netprov.cutover import cutover_site
+from netprov.cutover import cutover_site, finalize_site
 from netprov.device import DeviceError
 from netprov.models import Phase, Site
 from netprov.pipeline import Outcome, Pipeline
@@ -95,3 +95,8 @@ def rollback_task(
 def cutover_task(task: Task, *, pipeline: Pipeline, to: Phase | None, now: dt.datetime) -> Result:
     """Step one site from its actual phase to its target, phase by phase."""
     return _result(task, cutover_site(pipeline, _site(task), to, now))
+
+
+def finalize_task(task: Task, *, pipeline: Pipeline, soak: dt.timedelta) -> Result:
+    """Take a soaked site from central to final."""
+    return _result(task, finalize_site(pipeline, _site(task), soak))

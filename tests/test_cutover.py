@@ -240,3 +240,29 @@ def test_interrupted_cutover_resumed_converges_and_does_nothing_twice(
     assert third == []  # converged: a further resume does nothing
     for site in sites:
         assert journal.confirmed_phase(site) == "central"
+
+
+def test_finalize_only_after_the_soak(twin_factory: TwinFactory, tmp_path: Path) -> None:
+    from netprov.cutover import cutover_site, finalize_site
+    from netprov.models import Phase
+    from tests.test_pipeline import make_pipeline
+
+    twin = twin_factory(["kel-hegarsari"])
+    journal = Journal(f"sqlite:///{tmp_path / 'state.db'}", tmp_path / "backups")
+    pipeline = make_pipeline(twin, journal)
+    site = pipeline.loaded.site("kel-hegarsari")
+    early = finalize_site(pipeline, site, dt.timedelta(days=14))
+    assert (early.status, early.detail) == ("skipped", "not confirmed on the central provider")
+    assert (
+        cutover_site(pipeline, site, Phase.CENTRAL, dt.datetime(2026, 11, 24, 2)).status
+        == "confirmed"
+    )
+    soaking = finalize_site(pipeline, site, dt.timedelta(days=14))
+    assert soaking.status == "skipped"
+    assert "soak not over" in soaking.detail
+    done = finalize_site(pipeline, site, dt.timedelta(0))
+    assert done.status == "confirmed", done.as_dict()
+    export = twin.devices["kel-hegarsari"].running_config()
+    assert "pppoe-legacy" not in export  # the office ISP line is gone
+    assert "netprov:central" in export
+    assert journal.confirmed_phase("kel-hegarsari") == "final"
