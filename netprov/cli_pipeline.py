@@ -711,6 +711,8 @@ def cutover(
         group=group,
         params=params,
     ) as ctx:
+        if resume is not None:
+            ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         chosen = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
         waves = plan_waves(chosen, wave_size)
 

@@ -92,9 +92,17 @@ def actual_phase(pipeline: Pipeline, site: Site) -> Phase | None:
     running config; None when it matches no phase (changed by hand: needs a person)."""
     session = pipeline.session(site)
     try:
-        running = session.running()
+        settled = session.settle()  # never build on a change that would still revert itself
+        if not settled:
+            running = session.running()
     finally:
         session.close()
+    if settled:
+        session = pipeline.session(site, attempts=pipeline.reconnect_attempts)  # it may reboot
+        try:
+            running = session.running()
+        finally:
+            session.close()
     hint = pipeline.journal.confirmed_phase(site.id)
     candidates = [Phase(hint)] if hint else []
     candidates += [

@@ -5,6 +5,7 @@ Client errors are translated here, at the edge, into :class:`DeviceError`.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,18 @@ class IosSession:
         except _errors() as exc:
             raise DeviceError(f"{self.target.site_id}: restore failed: {exc}") from exc
 
+    def settle(self) -> bool:
+        """Revert an unconfirmed commit left by an interrupted run. True if one was pending."""
+        try:
+            if not self.driver.has_pending_commit():
+                return False
+            self.driver.rollback()
+        except _errors() as exc:
+            raise DeviceError(
+                f"{self.target.site_id}: cannot settle a pending commit: {exc}"
+            ) from exc
+        return True
+
     def close(self) -> None:
         try:
             self.driver.close()
@@ -189,6 +202,20 @@ class RosSession:
         """Restore the pre-change backup now; the router reboots (the session ends)."""
         self.confirm()
         self.restore_backup(backup_name)
+
+    def settle(self) -> bool:
+        """Fire an armed dead-man switch of an interrupted run now. True if one was armed."""
+        listing = self.send('/system scheduler print where name="netprov-revert"')
+        match = (
+            re.search(r"name=(netprov-[\w-]+)", listing.split("on-event=", 1)[-1])
+            if "on-event" in listing
+            else None
+        )
+        if match is None:
+            return False
+        self.confirm()
+        self.restore_backup(match[1])
+        return True
 
     def restore_backup(self, name: str) -> None:
         try:

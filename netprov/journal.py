@@ -300,6 +300,19 @@ class Journal:
                 session.delete(row)
                 session.commit()
 
+    def take_over(self, old_run: str, new_run: str) -> list[str]:
+        """Resume: the new run takes the locks an interrupted run left; that run is closed."""
+        with Session(self.engine) as session:
+            rows = list(session.scalars(select(LockRow).where(LockRow.run_id == old_run)))
+            for row in rows:
+                row.run_id = new_run
+            run = session.get(RunRow, old_run)
+            if run is not None and run.status == "running":
+                run.status = "interrupted"
+                run.finished_at = _now()
+            session.commit()
+            return [row.site for row in rows]
+
     def lock_holder(self, site: str) -> str | None:
         with Session(self.engine) as session:
             row = session.get(LockRow, site)

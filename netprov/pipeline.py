@@ -159,6 +159,9 @@ class Pipeline:
         return Outcome(site.id, "planned", plan)
 
     def apply(self, site: Site, phase: Phase, saved: SitePlan | None = None) -> Outcome:
+        holder = self.journal.lock_holder(site.id)
+        if holder == self.run_id:
+            self.journal.unlock(site.id, self.run_id)  # taken over from an interrupted run
         if not self.journal.lock(site.id, self.run_id):
             holder = self.journal.lock_holder(site.id)
             return self._fail(site, "failed", f"site is locked by run {holder}")

@@ -266,3 +266,148 @@ def test_finalize_only_after_the_soak(twin_factory: TwinFactory, tmp_path: Path)
     assert "pppoe-legacy" not in export  # the office ISP line is gone
     assert "netprov:central" in export
     assert journal.confirmed_phase("kel-hegarsari") == "final"
+
+
+def test_sigkill_mid_wave_then_resume_converges(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    sites = "kel-hegarsari,setda,desa-balokang,dinsos"
+    hosts = tmp_path / "hosts.yaml"
+    scenario = tmp_path / "slow.yaml"  # slow routers, so the kill lands in the middle of the wave
+    scenario.write_text("sites:\n" + "".join(f"  {s}: {{slow_ms: 30}}\n" for s in sites.split(",")))
+    env = {**os.environ, "NO_COLOR": "1"}
+    twin = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "netprov",
+            "twin",
+            "up",
+            "--inventory",
+            str(SAMPLE),
+            "--hosts-file",
+            str(hosts),
+            "--scenario",
+            str(scenario),
+            "--limit",
+            sites,
+            "--time-scale",
+            "10",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    common = [
+        "--inventory",
+        str(SAMPLE),
+        "--hosts-file",
+        str(hosts),
+        "--db",
+        f"sqlite:///{tmp_path / 'j.db'}",
+        "--backups",
+        str(tmp_path / "b"),
+        "--now",
+        TUESDAY_2AM,
+        "--yes",
+        "--json",
+        "--today",
+        "2026-11-22",
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not hosts.exists():
+            assert time.monotonic() < deadline
+            assert twin.poll() is None
+            time.sleep(0.1)
+        run = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "netprov",
+                "cutover",
+                *common,
+                "--to",
+                "central",
+                "--limit",
+                sites,
+                "--max-fail",
+                "100%",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            runs = journal.runs(1)
+            if runs and len([s for s in journal.run(runs[0].id)[1] if s.step == "applied"]) >= 2:
+                break
+            time.sleep(0.1)
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=30)
+        killed = journal.runs(1)[0].id
+        done_before = {
+            s.site
+            for s in journal.run(killed)[1]
+            if s.step == "confirmed" and s.detail == "phase=central"
+        }
+        assert len(done_before) < 4  # killed mid-wave
+        resumed = subprocess.run(
+            [sys.executable, "-m", "netprov", "cutover", *common, "--resume", killed],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        document = json.loads(resumed.stdout)
+        applied_again = {s.site for s in journal.run(document["run"])[1] if s.step == "applied"}
+        assert not applied_again & done_before  # nothing done twice
+        assert journal.run(killed)[0] is not None
+        assert journal.runs(5)[1].status == "interrupted"
+        # same end state as an uninterrupted run: every router exactly at `central`
+        plan_args = [
+            "--inventory",
+            str(SAMPLE),
+            "--hosts-file",
+            str(hosts),
+            "--db",
+            f"sqlite:///{tmp_path / 'j.db'}",
+            "--backups",
+            str(tmp_path / "b"),
+            "--today",
+            "2026-11-22",
+        ]
+        plan = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "netprov",
+                "plan",
+                *plan_args,
+                "--phase",
+                "central",
+                "--limit",
+                sites,
+                "--json",
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert plan.returncode == 0, plan.stdout[-2000:] + plan.stderr[-2000:]
+    finally:
+        twin.send_signal(signal.SIGTERM)
+        twin.wait(timeout=30)
