@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -411,3 +412,54 @@ def test_sigkill_mid_wave_then_resume_converges(tmp_path: Path) -> None:
     finally:
         twin.send_signal(signal.SIGTERM)
         twin.wait(timeout=30)
+
+
+def test_whole_city_cutover_with_faults(cli: CliRunner, tmp_path: Path, fast_twin: None) -> None:
+    """All 82 sites: each ends on the central provider, verified, or rolled back
+    byte-identical to its backup (windows removed so every site is in scope)."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, inventory)
+    for path in (inventory / "sites").glob("*.yaml"):
+        path.write_text(re.sub(r"  maintenance_window:\n(    .*\n)+", "", path.read_text()))
+    scenario = tmp_path / "faults.yaml"
+    scenario.write_text(
+        "sites:\n  setda: {uplinks: {central: {state: down}}}\n"
+        "  desa-cujang: {uplinks: {central: {provider_vlan: 3999}}}\n"
+        "  kel-sukamaju: {uplinks: {central: {state: lossy, loss_percent: 100}}}\n"
+    )
+    result = cli.invoke(
+        app,
+        [
+            "cutover",
+            "--inventory",
+            str(inventory),
+            "--today",
+            "2026-11-22",
+            "--twin",
+            "--scenario",
+            str(scenario),
+            "--to",
+            "central",
+            "--max-fail",
+            "100%",
+            "--yes",
+            "--json",
+            "--db",
+            f"sqlite:///{tmp_path / 'j.db'}",
+            "--backups",
+            str(tmp_path / "b"),
+        ],
+    )
+    assert result.exit_code == 1  # three sites failed, by design
+    document = json.loads(result.stdout)
+    outcomes = [site for wave in document["waves"] for site in wave["sites"]]
+    assert len(outcomes) == 82
+    failed = {o["site"]: o for o in outcomes if o["status"] != "confirmed"}
+    assert set(failed) == {"setda", "desa-cujang", "kel-sukamaju"}
+    assert all(
+        o["status"] == "rolled_back" and o["restored_identical"] is True for o in failed.values()
+    )
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
+    confirmed = [o["site"] for o in outcomes if o["status"] == "confirmed"]
+    assert all(journal.confirmed_phase(site) == "central" for site in confirmed)
+    assert len(document["waves"]) == 5  # canary + the inventory's four waves
