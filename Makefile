@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit demo bench clean
+.PHONY: install test lint typecheck unit demo bench clean browser
 
 install: $(STAMP)
 
@@ -21,7 +21,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+# Headless Chromium for the report test (Debian's package; only where we may install it).
+browser:
+	-@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+
+unit: install browser
 	$(BIN)/pytest
 
 # The README's test command: lint, types, then the whole test suite.

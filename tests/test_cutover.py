@@ -149,6 +149,7 @@ def check_report_and_evidence(cli: CliRunner, tmp_path: Path) -> None:
         "final": "0",
     }  # 1 rolled back, 1 skipped
     assert "desa-balokang" in page.split('id="failures"')[1]
+    check_in_browser(out, tmp_path)
     pack_dir = tmp_path / "evidence"
     result = cli.invoke(
         app,
@@ -463,3 +464,42 @@ def test_whole_city_cutover_with_faults(cli: CliRunner, tmp_path: Path, fast_twi
     confirmed = [o["site"] for o in outcomes if o["status"] == "confirmed"]
     assert all(journal.confirmed_phase(site) == "central" for site in confirmed)
     assert len(document["waves"]) == 5  # canary + the inventory's four waves
+
+
+def check_in_browser(report: Path, tmp_path: Path) -> None:
+    """The report as headless Chromium renders it shows the run's figures."""
+    import subprocess
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (make browser installs it as root)")
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium'}",
+    ]
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", report.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "Rp 137.500.000" in dom
+    wave0 = re.search(r'<tr data-group="0">(.*?)</tr>', dom, re.S)
+    assert wave0 is not None
+    assert re.findall(r'data-phase="central">(\d+)<', wave0.group(1)) == ["4"]
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [chromium, *flags, "--window-size=1100,1500", f"--screenshot={shot}", report.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 10_000
