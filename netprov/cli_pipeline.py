@@ -155,6 +155,33 @@ def _context(
             running_twin.stop_thread()
 
 
+_CONTEXT_OPTIONS = (
+    "inventory",
+    "twin",
+    "hosts_file",
+    "scenario",
+    "db",
+    "backups",
+    "change_id",
+    "today",
+    "as_json",
+    "limit",
+    "kind",
+    "wave",
+    "group",
+)
+
+
+def _context_from(command: str, options: dict[str, Any], **explicit: Any) -> Any:
+    """``_context`` from a command's own options (its ``locals()``): every router command
+    takes the same ones, so each need not pass them one by one."""
+    chosen: dict[str, Any] = {key: options.get(key) for key in _CONTEXT_OPTIONS}
+    chosen["backups"] = options.get("backups") or Path("backups")
+    chosen["phase"] = None
+    chosen.update(explicit)
+    return _context(command, **chosen)
+
+
 def _is_twin_file(path: Path) -> bool:
     import yaml
 
@@ -243,23 +270,7 @@ def backup(
     """Back up every selected router's running config (journal + backups/<site>.cfg)."""
     from netprov.tasks.pipeline import backup_task
 
-    with _context(
-        "backup",
-        inventory=inventory,
-        twin=twin,
-        hosts_file=hosts_file,
-        scenario=scenario,
-        db=db,
-        backups=backups,
-        change_id=None,
-        phase=None,
-        today=today,
-        as_json=as_json,
-        limit=limit,
-        kind=kind,
-        wave=wave,
-        group=group,
-    ) as ctx:
+    with _context_from("backup", locals()) as ctx:
         outcomes = _run(ctx, backup_task, "backup", as_json, workers)
         _finish("backup", ctx, outcomes, as_json)
 
@@ -298,23 +309,7 @@ def plan(
     from netprov.tasks.pipeline import plan_task
 
     target = _phase(phase)
-    with _context(
-        "plan",
-        inventory=inventory,
-        twin=twin,
-        hosts_file=hosts_file,
-        scenario=scenario,
-        db=db,
-        backups=backups,
-        change_id=None,
-        phase=target,
-        today=today,
-        as_json=as_json,
-        limit=limit,
-        kind=kind,
-        wave=wave,
-        group=group,
-    ) as ctx:
+    with _context_from("plan", locals(), phase=target) as ctx:
         outcomes = _run(ctx, plan_task, "plan", as_json, workers, phase=target)
         plans = [o.plan for o in outcomes if o.plan is not None]
         if out_file is not None:
@@ -403,23 +398,7 @@ def apply(
     ):
         err.print("aborted; nothing was changed")
         raise typer.Exit(EXIT_INVALID)
-    with _context(
-        "apply",
-        inventory=inventory,
-        twin=twin,
-        hosts_file=hosts_file,
-        scenario=scenario,
-        db=db,
-        backups=backups,
-        change_id=change_id,
-        phase=target,
-        today=today,
-        as_json=as_json,
-        limit=limit,
-        kind=kind,
-        wave=wave,
-        group=group,
-    ) as ctx:
+    with _context_from("apply", locals(), phase=target) as ctx:
         if saved is not None:
             ctx.site_ids = [s for s in ctx.site_ids if s in saved]
         ctx.pipeline.revert_minutes = revert_minutes
@@ -448,23 +427,7 @@ def verify(
     from netprov.tasks.pipeline import verify_task
 
     target = _phase(phase)
-    with _context(
-        "verify",
-        inventory=inventory,
-        twin=twin,
-        hosts_file=hosts_file,
-        scenario=scenario,
-        db=db,
-        backups=backups,
-        change_id=None,
-        phase=target,
-        today=today,
-        as_json=as_json,
-        limit=limit,
-        kind=kind,
-        wave=wave,
-        group=group,
-    ) as ctx:
+    with _context_from("verify", locals(), phase=target) as ctx:
         outcomes = _run(ctx, verify_task, "verify", as_json, workers, phase=target)
         if not as_json:
             for outcome in outcomes:
@@ -506,23 +469,7 @@ def rollback(
     if not yes and not typer.confirm("Roll back the selected routers?", default=False):
         err.print("aborted; nothing was changed")
         raise typer.Exit(EXIT_INVALID)
-    with _context(
-        "rollback",
-        inventory=inventory,
-        twin=twin,
-        hosts_file=hosts_file,
-        scenario=None,
-        db=db,
-        backups=backups,
-        change_id=None,
-        phase=None,
-        today=today,
-        as_json=as_json,
-        limit=limit,
-        kind=kind,
-        wave=wave,
-        group=group,
-    ) as ctx:
+    with _context_from("rollback", locals()) as ctx:
         outcomes = _run(
             ctx, rollback_task, "rollback", as_json, workers, run_id=run, before_run=before
         )
@@ -693,24 +640,7 @@ def cutover(
     gate = _percent(max_fail)
     target = _phase(to)
     moment = dt.datetime.fromisoformat(now) if now else dt.datetime.now()  # site local time
-    with _context(
-        "cutover",
-        inventory=inventory,
-        twin=twin,
-        hosts_file=hosts_file,
-        scenario=scenario,
-        db=db,
-        backups=backups,
-        change_id=change_id,
-        phase=target,
-        today=today,
-        as_json=as_json,
-        limit=limit,
-        kind=kind,
-        wave=wave,
-        group=group,
-        params=params,
-    ) as ctx:
+    with _context_from("cutover", locals(), phase=target, params=params) as ctx:
         if resume is not None:
             ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         chosen = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
@@ -913,22 +843,6 @@ def finalize(
     if not yes and not typer.confirm("Remove the legacy line from soaked sites?", default=False):
         err.print("aborted; nothing was changed")
         raise typer.Exit(EXIT_INVALID)
-    with _context(
-        "finalize",
-        inventory=inventory,
-        twin=twin,
-        hosts_file=hosts_file,
-        scenario=None,
-        db=db,
-        backups=backups,
-        change_id=change_id,
-        phase=Phase.FINAL,
-        today=today,
-        as_json=as_json,
-        limit=limit,
-        kind=kind,
-        wave=wave,
-        group=group,
-    ) as ctx:
+    with _context_from("finalize", locals(), phase=Phase.FINAL) as ctx:
         outcomes = _run(ctx, finalize_task, "finalize", as_json, workers, soak=period)
         _finish("finalize", ctx, outcomes, as_json)
