@@ -21,8 +21,9 @@ from netprov.errors import InventoryError, NetprovError, Problem, Severity
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.lint import RULES, LintFinding, dangerous_change, lint_organisation, lint_site
 from netprov.lockout import lockout_step
-from netprov.models import Phase, Platform, Site
-from netprov.plan import SitePlan, fingerprint, plan_ios, plan_routeros
+from netprov.models import Phase, Site
+from netprov.plan import SitePlan
+from netprov.platforms import driver_for
 from netprov.render import Renderer
 
 
@@ -94,20 +95,7 @@ def rendered_at(ref: str, inventory: Path, templates: Path) -> dict[str, str] | 
 
 
 def _offline_plan(site: Site, running: str, intended: str) -> SitePlan:
-    candidate = None
-    if site.router.platform is Platform.CISCO_IOS:
-        commands, undo, candidate = plan_ios(running, intended)
-    else:
-        commands, undo = plan_routeros(running, intended)
-    return SitePlan(
-        site.id,
-        site.router.platform,
-        site.desired_phase,
-        fingerprint(running),
-        commands,
-        undo,
-        candidate,
-    )
+    return driver_for(site.router.platform).plan(site.id, site.desired_phase, running, intended)
 
 
 def run_check(

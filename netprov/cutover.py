@@ -13,9 +13,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from netprov.device import DeviceError
+from netprov.errors import DeviceError
 from netprov.models import MaintenanceWindow, Phase, Site, Weekday
-from netprov.pipeline import Outcome, Pipeline, comparable
+from netprov.pipeline import Outcome, Pipeline
+from netprov.platforms import driver_for
 
 CUTOVER_PHASES = [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL]  # `final` is netprov finalize's job
 _DAYS = list(Weekday)
@@ -119,12 +120,7 @@ def actual_phase(pipeline: Pipeline, site: Site) -> Phase | None:
 
 
 def _matches(site: Site, running: str, intended: str) -> bool:
-    from netprov.models import Platform
-    from netprov.plan import plan_ios, plan_routeros
-
-    if site.router.platform is Platform.CISCO_IOS:
-        return not plan_ios(running, intended)[0]
-    return not plan_routeros(comparable(running, site.router.platform), intended)[0]
+    return driver_for(site.router.platform).converged(running, intended)
 
 
 def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datetime) -> Outcome:

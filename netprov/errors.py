@@ -62,3 +62,7 @@ class RenderError(NetprovError):
 
 class SecretError(NetprovError):
     """A referenced secret (environment variable or file) is not available."""
+
+
+class DeviceError(NetprovError):
+    """A router could not be reached, refused what it was sent, or printed the unexpected."""

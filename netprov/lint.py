@@ -7,15 +7,15 @@ inventory so reports can point at the file and line.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from netprov.allocation import Allocation
 from netprov.errors import Severity
-from netprov.models import Organisation, Phase, Platform, Site
+from netprov.models import Organisation, Phase, Site
 from netprov.phases import Role
+from netprov.platforms import driver_for
+from netprov.sim.world import site_world
 
 
 @dataclass(frozen=True)
@@ -101,31 +101,13 @@ Raw = tuple[str, str, tuple[str | int, ...]]
 
 def _dns(site: Site, org: Organisation, text: str) -> list[Raw]:
     resolvers = [str(r) for r in org.dns.filtering_resolvers]
-    if site.router.platform is Platform.CISCO_IOS:
-        ok = (
-            "ip access-group NETPROV-LAN-IN in" in text
-            and "deny udp any any eq domain" in text
-            and all(f"permit udp any host {r} eq domain" in text for r in resolvers)
-        )
-    else:
-        ok = "comment=netprov:dns-redirect-udp" in text and f"servers={','.join(resolvers)}" in text
-    return (
-        []
-        if ok
-        else [("NP001", "DNS is not forced to the filtering resolvers", ("lan", "interface"))]
-    )
-
-
-def _default_routes(text: str, platform: Platform) -> int:
-    if platform is Platform.CISCO_IOS:
-        return len(re.findall(r"^ip route 0\.0\.0\.0 0\.0\.0\.0 ", text, re.M)) + text.count(
-            "ip dhcp client default-router distance"
-        )
-    return text.count("dst-address=0.0.0.0/0") + text.count("add-default-route=yes")
+    if driver_for(site.router.platform).dns_forced(text, resolvers):
+        return []
+    return [("NP001", "DNS is not forced to the filtering resolvers", ("lan", "interface"))]
 
 
 def _failover(site: Site, phase: Phase, text: str) -> list[Raw]:
-    if phase.has_central and _default_routes(text, site.router.platform) < 2:
+    if phase.has_central and driver_for(site.router.platform).default_route_count(text) < 2:
         return [
             (
                 "NP002",
@@ -161,12 +143,7 @@ def _management(site: Site, org: Organisation, text: str) -> list[Raw]:
                 ("router", "mgmt_address"),
             )
         ]
-    marker = (
-        "access-class NETPROV-MGMT in"
-        if site.router.platform is Platform.CISCO_IOS
-        else "/ip service set ssh address="
-    )
-    if marker not in text:
+    if not driver_for(site.router.platform).management_restricted(text):
         return [
             (
                 "NP005",
@@ -198,20 +175,9 @@ def _telemetry(org: Organisation, text: str) -> list[Raw]:
 
 
 def _parser(site: Site, org: Organisation, text: str) -> list[Raw]:
-    from netprov.twin.fleet import _ports, _world
-    from netprov.twin.ios import IosDevice
-    from netprov.twin.routeros import RosDevice
-    from netprov.twin.scenario import SiteFaults
-
-    world = _world(site, SiteFaults(), 0, org.central_services)
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # noqa: E731
-    never: Callable[[float, Callable[[], None]], Callable[[], None]] = lambda s, c: lambda: None  # noqa: E731
-    device: IosDevice | RosDevice
-    if site.router.platform is Platform.CISCO_IOS:
-        device = IosDevice(ports=_ports(site), world=world, schedule=never, now=now, serial="lint")
-    else:
-        device = RosDevice(ports=_ports(site), world=world, schedule=never, now=now)
-    rejected = device.load_initial(text)
+    driver = driver_for(site.router.platform)
+    simulated = driver.simulator(site, site_world(site, org.central_services))
+    rejected = simulated.load_initial(text)
     if not rejected:
         return []
     shown = "; ".join(f"line {n}: {line}" for n, line in rejected[:2])
@@ -270,15 +236,12 @@ def uplinks_in(text: str, site: Site, org: Organisation) -> set[Role]:
     """Which uplinks a config has, found by the interfaces or tags netprov gives them."""
     from netprov.phases import uplink_views
 
-    present = set()
-    for view in uplink_views(site, org, Phase.CENTRAL):
-        if site.router.platform is Platform.CISCO_IOS:
-            found = re.search(rf"^interface {re.escape(view.l3)}$", text, re.M) is not None
-        else:
-            found = re.search(rf"netprov:{view.role.value}[ \"-]", text) is not None
-        if found:
-            present.add(view.role)
-    return present
+    driver = driver_for(site.router.platform)
+    return {
+        view.role
+        for view in uplink_views(site, org, Phase.CENTRAL)
+        if driver.has_uplink(text, view)
+    }
 
 
 def dangerous_change(

@@ -27,16 +27,11 @@ from nornir.plugins.runners import ThreadedRunner
 
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.models import Platform, Site
+from netprov.platforms import DRIVERS
 
-# How the real clients name each platform.
-NETMIKO_PLATFORM: dict[Platform, str] = {
-    Platform.CISCO_IOS: "cisco_ios",
-    Platform.MIKROTIK_ROUTEROS: "mikrotik_routeros",
-}
-NAPALM_PLATFORM: dict[Platform, str] = {
-    Platform.CISCO_IOS: "ios",
-    Platform.MIKROTIK_ROUTEROS: "ros",
-}
+# How the real clients name each platform (the drivers know).
+NETMIKO_PLATFORM: dict[Platform, str] = {p: d.netmiko_device_type for p, d in DRIVERS.items()}
+NAPALM_PLATFORM: dict[Platform, str] = {p: d.napalm_driver for p, d in DRIVERS.items()}
 
 
 def group_names(site: Site) -> list[str]:

@@ -13,7 +13,6 @@ from netprov.models import (
     DhcpAddressing,
     Organisation,
     Phase,
-    Platform,
     PppoeAddressing,
     Site,
     StaticAddressing,
@@ -77,20 +76,11 @@ class UplinkView:
         return self.distance == 1
 
 
-def _names(platform: Platform, role: Role, uplink: Uplink) -> tuple[str, str]:
-    """(l2, l3) interface names: platform differences kept as data in one place."""
-    is_pppoe = isinstance(uplink.addressing, PppoeAddressing)
-    if platform is Platform.CISCO_IOS:
-        l2 = f"{uplink.interface}.{uplink.vlan}" if uplink.vlan else uplink.interface
-        l3 = f"Dialer{DIALER_IDS[role]}" if is_pppoe else l2
-    else:
-        l2 = f"vlan{uplink.vlan}-{role.value}" if uplink.vlan else uplink.interface
-        l3 = f"pppoe-{role.value}" if is_pppoe else l2
-    return l2, l3
-
-
 def uplink_views(site: Site, org: Organisation, phase: Phase) -> list[UplinkView]:
     """The uplinks present in ``phase``, primary first."""
+    from netprov.platforms import driver_for  # the drivers build on this module
+
+    driver = driver_for(site.router.platform)
     candidates: dict[Role, Uplink | None] = {
         Role.LEGACY: site.legacy_uplink,
         Role.CENTRAL: site.central_uplink,
@@ -106,7 +96,7 @@ def uplink_views(site: Site, org: Organisation, phase: Phase) -> list[UplinkView
         uplink = candidates[role]
         if uplink is None:
             continue
-        l2, l3 = _names(site.router.platform, role, uplink)
+        l2, l3 = driver.uplink_names(role, uplink)
         views.append(
             UplinkView(
                 role=role,

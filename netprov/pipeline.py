@@ -7,31 +7,19 @@ Every step is journaled. Side effects go through :mod:`netprov.device` sessions.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 
-from netprov.device import DeviceError, IosSession, RosSession, Target, connect
+from netprov.device import connect
+from netprov.errors import DeviceError
 from netprov.inventory import LoadedInventory
 from netprov.journal import Backup, Journal
 from netprov.lockout import lockout_step
-from netprov.models import Phase, Platform, SecretRef, Site
-from netprov.plan import SitePlan, clean_ios, fingerprint, plan_ios, plan_routeros
+from netprov.models import Phase, SecretRef, Site
+from netprov.plan import SitePlan
+from netprov.platforms import Session, Target, driver_for
 from netprov.render import Renderer
 from netprov.secrets import SecretResolver, mask_values, masked, redact, site_secret_refs
 from netprov.verify import Check, verify_site
-
-
-def comparable(text: str, platform: Platform) -> str:
-    """A config as compared for "byte-identical": without the lines that only date it."""
-    if platform is Platform.MIKROTIK_ROUTEROS:
-        lines = [line for line in text.splitlines() if not line.startswith("#")]
-    else:
-        lines = [
-            line
-            for line in clean_ios(text).splitlines()
-            if line.strip() not in {"file prompt quiet", "!", "end", ""}
-        ]
-    return "\n".join(lines).strip() + "\n"
 
 
 @dataclass
@@ -77,12 +65,12 @@ class Pipeline:
         self.secrets_seen.add(value)
         return value
 
-    def session(self, site: Site, attempts: int = 1) -> IosSession | RosSession:
+    def session(self, site: Site, attempts: int = 1) -> Session:
         if site.id not in self.targets:
             raise DeviceError(f"{site.id}: no connection target (not in the hosts file or twin)")
-        return connect(self.targets[site.id], attempts=attempts, wait=2.0)
+        return connect(self.targets[site.id], change_id=self.run_id, attempts=attempts, wait=2.0)
 
-    def backup(self, site: Site, session: IosSession | RosSession) -> Backup:
+    def backup(self, site: Site, session: Session) -> Backup:
         content = session.running()
         labels = {
             self._secret(ref): masked(ref)
@@ -95,12 +83,11 @@ class Pipeline:
             content,
             file_content=mask_values(content, labels),
         )
-        if isinstance(session, RosSession):
-            session.save_backup(self.device_backup_name(self.run_id))
+        session.save_safety_net()
         self.journal.step(self.run_id, site.id, "backed_up", detail=backup.sha256)
         return backup
 
-    def _keep_after(self, site: Site, session: IosSession | RosSession) -> None:
+    def _keep_after(self, site: Site, session: Session) -> None:
         """Store the confirmed config too: the evidence pack's "after", and git's latest."""
         content = session.running()
         labels = {
@@ -115,29 +102,13 @@ class Pipeline:
             file_content=mask_values(content, labels),
         )
 
-    @staticmethod
-    def device_backup_name(run_id: str) -> str:
-        return f"netprov-{run_id}"
-
     def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
         org = self.loaded.organisation
         intended = self.renderer.render(
             site, org, phase, self.loaded.allocations.get(site.id), self._secret
         ).text
-        candidate: str | None = None
-        if site.router.platform is Platform.CISCO_IOS:
-            commands, undo, candidate = plan_ios(running, intended)
-        else:
-            commands, undo = plan_routeros(running, intended)
-        plan = SitePlan(
-            site.id,
-            site.router.platform,
-            phase,
-            fingerprint(comparable(running, site.router.platform)),
-            commands,
-            undo,
-            candidate,
-        )
+        plan = driver_for(site.router.platform).plan(site.id, phase, running, intended)
+        commands = plan.commands
         self.journal.step(
             self.run_id,
             site.id,
@@ -177,12 +148,12 @@ class Pipeline:
         return Outcome(site.id, status, detail=reason, **extra)  # type: ignore[arg-type]
 
     def _apply_locked(self, site: Site, phase: Phase, saved: SitePlan | None) -> Outcome:
-        platform = site.router.platform
+        driver = driver_for(site.router.platform)
         session = self.session(site)
         try:
             backup = self.backup(site, session)
-            if saved is not None and saved.running_fingerprint != fingerprint(
-                comparable(backup.content, platform)
+            if saved is not None and saved.running_fingerprint != driver.fingerprint(
+                backup.content
             ):
                 return self._fail(
                     site, "stale", "running config changed since the plan was made; plan again"
@@ -196,12 +167,7 @@ class Pipeline:
                     site, "refused", f"would cut the management path at: {step}", plan=plan
                 )
             try:
-                if isinstance(session, IosSession):
-                    session.apply(plan.candidate or "", self.revert_minutes)
-                else:
-                    session.apply(
-                        plan.commands, self.device_backup_name(self.run_id), self.revert_minutes
-                    )
+                session.apply(plan, revert_minutes=self.revert_minutes)
             except DeviceError as exc:
                 reason = (
                     f"push interrupted ({exc}); the device reverts by itself "
@@ -222,10 +188,7 @@ class Pipeline:
                 self.journal.step(self.run_id, site.id, "confirmed", detail=f"phase={phase.value}")
                 self._keep_after(site, session)
                 return Outcome(site.id, "confirmed", plan, checks)
-            if isinstance(session, IosSession):
-                session.revert()
-            else:
-                session.revert(self.device_backup_name(self.run_id))
+            session.revert()
             self.journal.step(
                 self.run_id,
                 site.id,
@@ -254,17 +217,16 @@ class Pipeline:
         )
 
     def _matches_backup(self, site: Site, backup: Backup) -> bool:
+        driver = driver_for(site.router.platform)
         session = self.session(site, attempts=self.reconnect_attempts)
         try:
-            return comparable(session.running(), site.router.platform) == comparable(
-                backup.content, site.router.platform
-            )
+            return driver.comparable(session.running()) == driver.comparable(backup.content)
         finally:
             session.close()
 
-    def _checks(self, session: IosSession | RosSession, site: Site, phase: Phase) -> list[Check]:
+    def _checks(self, session: Session, site: Site, phase: Phase) -> list[Check]:
         """Run the verification checks and journal them (one ``verified`` step)."""
-        checks = verify_site(session.send, site, self.loaded.organisation, phase)
+        checks = verify_site(session, site, self.loaded.organisation, phase)
         self.journal.step(
             self.run_id,
             site.id,
@@ -292,14 +254,9 @@ class Pipeline:
         try:
             session = self.session(site)
             try:
-                if isinstance(session, IosSession):
-                    session.restore(backup.content)
-                else:
-                    session.restore_backup(self.device_backup_name(backup.run_id))
+                session.restore(backup.content, change_id=backup.run_id)
             finally:
                 session.close()
-            if isinstance(session, RosSession):
-                time.sleep(0.5)  # the router reboots after loading a backup
             identical = self._matches_backup(site, backup)
         except DeviceError as exc:
             return self._fail(site, "failed", str(exc))

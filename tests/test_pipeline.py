@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from netmiko import ConnectHandler
 
-from netprov.device import RosSession, targets_from_hosts
+from netprov.device import targets_from_hosts
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase, Platform
-from netprov.pipeline import Pipeline, comparable
+from netprov.pipeline import Pipeline
+from netprov.platforms import driver_for
+from netprov.platforms.ios import IosSession
 from netprov.render import Renderer
 from netprov.twin.fleet import Twin, _twin_secret
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
@@ -46,7 +48,7 @@ def journal(tmp_path: Path) -> Journal:
 
 
 def running(twin: Twin, site: str) -> str:
-    return comparable(twin.devices[site].running_config(), twin.devices[site].platform)
+    return driver_for(twin.devices[site].platform).comparable(twin.devices[site].running_config())
 
 
 @pytest.mark.parametrize("site_id", SITES)
@@ -114,7 +116,7 @@ def test_dead_central_uplink_fails_verification_and_restores_the_backup(
     assert running(twin, site_id) == before
     backup = journal.backup(site_id, run_id=pipeline.run_id)
     assert backup is not None
-    assert comparable(backup.content, twin.devices[site_id].platform) == before
+    assert driver_for(twin.devices[site_id].platform).comparable(backup.content) == before
     _, steps = journal.run(pipeline.run_id)
     story = [(s.step, s.ok) for s in steps]
     assert story == [
@@ -165,9 +167,10 @@ def test_ios_session_lost_after_commit_reverts_on_the_device(
     session = pipeline.session(site)
     backup = pipeline.backup(site, session)
     plan = pipeline.plan(site, Phase.CENTRAL, backup.content)
-    session.apply(plan.candidate or "", 1)  # type: ignore[call-arg]
+    session.apply(plan, revert_minutes=1)
     assert running(twin, site_id) != before
-    session.driver.device.remote_conn.close()  # type: ignore[union-attr]  # netprov vanishes
+    assert isinstance(session, IosSession)
+    session.driver.device.remote_conn.close()  # netprov vanishes
     deadline = time.monotonic() + 15
     while running(twin, site_id) != before and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -247,4 +250,3 @@ def test_a_locked_site_is_not_touched(twin_factory: TwinFactory, journal: Journa
     outcome = pipeline.apply(pipeline.loaded.site("setda"), Phase.DUAL)
     assert outcome.status == "failed"
     assert "locked by run someone-else" in outcome.detail
-    assert isinstance(RosSession, type)

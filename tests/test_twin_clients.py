@@ -14,10 +14,10 @@ from ntc_templates.parse import parse_output
 from netprov.inventory import load_inventory
 from netprov.models import Phase
 from netprov.render import Renderer
+from netprov.sim.ios import IosDevice
+from netprov.sim.routeros import RosDevice
 from netprov.twin.fleet import Twin, _twin_secret
-from netprov.twin.ios import IosDevice
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
-from netprov.twin.routeros import RosDevice
 from tests.conftest import SAMPLE, TODAY
 
 IOS_SITE, ROS_SITE = "setda", "kel-hegarsari"

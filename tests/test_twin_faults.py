@@ -16,7 +16,7 @@ from netmiko.exceptions import (
 from netprov.errors import InventoryError
 from netprov.models import Phase
 from netprov.phases import Role
-from netprov.twin.ios import IosDevice
+from netprov.sim.ios import IosDevice
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults, UplinkFault, load_scenario
 from tests.test_twin_clients import IOS_SITE, ROS_SITE, netmiko

@@ -14,7 +14,6 @@ import secrets as pysecrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Interface
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,18 @@ import asyncssh
 import yaml
 
 from netprov.inventory import LoadedInventory
-from netprov.models import Phase, Platform, SecretRef, Site, StaticAddressing
+from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.nornir_inventory import NAPALM_PLATFORM, NETMIKO_PLATFORM
-from netprov.phases import Role
+from netprov.platforms import driver_for
 from netprov.render import Renderer
+from netprov.sim.ios import IosDevice
+from netprov.sim.routeros import RosDevice
+from netprov.sim.world import LinkCondition, site_world
 from netprov.twin.cli_base import CliSession, TwinClock
-from netprov.twin.ios import IosCli, IosDevice
-from netprov.twin.routeros import RosCli, RosDevice
+from netprov.twin.ios import IosCli
+from netprov.twin.routeros import RosCli
 from netprov.twin.scenario import Scenario, SiteFaults
 from netprov.twin.server import start_listener
-from netprov.twin.topology import UplinkSim, World
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
@@ -264,48 +265,6 @@ def load_host_key(path: Path | None) -> asyncssh.SSHKey:
     return key
 
 
-def _world(site: Site, faults: SiteFaults, index: int, central_services: list[Any]) -> World:
-    uplinks = []
-    pairs: list[tuple[Role, Any]] = [
-        (Role.LEGACY, site.legacy_uplink),
-        (Role.CENTRAL, site.central_uplink),
-        (Role.BACKUP, site.backup_uplink),
-    ]
-    for offset, (role, uplink) in enumerate(pairs):
-        if uplink is None:
-            continue
-        fault = faults.uplinks.get(role)
-        addressing = uplink.addressing
-        if isinstance(addressing, StaticAddressing):
-            gateway, lease = addressing.gateway, None
-        else:
-            # DHCP / PPPoE: the provider hands out an address of its own
-            base = int(IPv4Address("172.30.0.0")) + (index * 4 + offset) * 4
-            gateway = IPv4Address(base + 1)
-            lease = IPv4Interface(f"{IPv4Address(base + 2)}/30")
-        uplinks.append(
-            UplinkSim(
-                role=role,
-                port=uplink.interface,
-                vlan=fault.provider_vlan if fault and fault.provider_vlan else uplink.vlan,
-                gateway=gateway,
-                lease=lease,
-                alive=fault.alive if fault else True,
-                loss_percent=fault.loss if fault else 0,
-            )
-        )
-    return World(uplinks, list(central_services))
-
-
-def _ports(site: Site) -> list[str]:
-    used = [site.lan.interface, site.legacy_uplink.interface, site.central_uplink.interface]
-    if site.backup_uplink is not None:
-        used.append(site.backup_uplink.interface)
-    if site.router.platform is Platform.MIKROTIK_ROUTEROS:
-        used += [f"ether{n}" for n in range(1, 6)]
-    return sorted(set(used))
-
-
 def build_twin(
     loaded: LoadedInventory,
     *,
@@ -329,7 +288,11 @@ def build_twin(
         if wanted is not None and site.id not in wanted:
             continue
         faults = scenario.faults(site.id)
-        world = _world(site, faults, index, org.central_services)
+        conditions = {
+            role: LinkCondition(fault.alive, fault.loss, fault.provider_vlan)
+            for role, fault in faults.uplinks.items()
+        }
+        world = site_world(site, org.central_services, index=index, conditions=conditions)
         now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - tiny clock shared by all devices
         config_file = scenario.configs.get(site.id)
         if config_file is not None:
@@ -338,23 +301,10 @@ def build_twin(
             text = renderer.render(
                 site, org, start_phase, loaded.allocations.get(site.id), _twin_secret
             ).text
-        state: IosDevice | RosDevice
-        if site.router.platform is Platform.CISCO_IOS:
-            state = IosDevice(
-                ports=_ports(site),
-                world=world,
-                schedule=_unbound,
-                now=now,
-                serial=f"FDO{index:08d}",
-            )
-        else:
-            state = RosDevice(
-                ports=_ports(site),
-                world=world,
-                schedule=_unbound,
-                now=now,
-                identity=site.router.hostname,
-            )
+        state = driver_for(site.router.platform).simulator(
+            site, world, schedule=_unbound, now=now, index=index
+        )
+        assert isinstance(state, IosDevice | RosDevice)
         rejected = state.load_initial(text)
         if rejected:
             raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")

@@ -1,274 +1,28 @@
 """Cisco IOS-XE personality: exec and config modes, show commands, files, archive/replace.
 
 Covers what netmiko's ``cisco_ios`` driver and napalm's ``ios`` driver send on the paths
-netprov uses (see ``shared/TWIN-CLIENT-NOTES.md``), with output in the formats their
+netprov uses (read from those clients' sources), with output in the formats their
 parsers (and ntc-templates) expect.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import AddressValueError, IPv4Address
 
-from netprov.twin.cli_base import Reply
-from netprov.twin.ios_config import (
+from netprov.sim.ios import FLASH_SIZE, IosDevice, flash_name
+from netprov.sim.ios_config import (
     ConfigError,
     IosConfig,
     Node,
     contextual_diff,
-    interface_shutdown,
 )
-from netprov.twin.topology import Link, RouteEntry, Router, World
+from netprov.sim.topology import Link
+from netprov.twin.cli_base import Reply
 
-FLASH_SIZE = 7_000_000_000
 _INVALID = "% Invalid input detected at '^' marker."
-
-
-@dataclass
-class PendingRevert:
-    snapshot: list[str]
-    user: str
-    minutes: int
-    configured: dt.datetime
-    cancel: Callable[[], None]
-
-
-class IosDevice:
-    """State of one IOS router: running/startup config, flash, pending revert, world."""
-
-    def __init__(
-        self,
-        *,
-        ports: list[str],
-        world: World,
-        schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
-        now: Callable[[], dt.datetime],
-        serial: str,
-    ) -> None:
-        self.ports = ports
-        self.world = world
-        self.schedule = schedule  # (device seconds, callback) -> cancel
-        self.now = now
-        self.serial = serial
-        self.running = self.blank()
-        self.startup: list[str] = []
-        self.flash: dict[str, bytes] = {}
-        self.pending: PendingRevert | None = None
-        self.last_change = now()
-        self.last_change_user = "netprov"
-        self.booted = now()
-        self.rejections: list[re.Pattern[str]] = []
-        self.on_config_line: Callable[[], None] = lambda: None
-
-    def blank(self) -> IosConfig:
-        config = IosConfig()
-        for port in self.ports:
-            config.root.children.append(Node(f"interface {port}", "config-if", [Node("shutdown")]))
-        return config
-
-    def load_initial(self, text: str) -> list[tuple[int, str]]:
-        config = self.blank()
-        rejected = config.load(text)
-        self.running = config
-        self.startup = config.lines()
-        return rejected
-
-    # --- files ------------------------------------------------------------------------
-
-    def store_file(self, path: str, data: bytes) -> None:
-        self.flash[_flash_name(path)] = data
-
-    def running_text(self) -> str:
-        stamp = self.last_change.strftime("%H:%M:%S UTC %a %b %d %Y")
-        body = (
-            "\n".join(
-                [
-                    "!",
-                    f"! Last configuration change at {stamp} by {self.last_change_user}",
-                    "!",
-                    "version 17.9",
-                    *self.running.lines(),
-                    "end",
-                ]
-            )
-            + "\n"
-        )
-        return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
-
-    # --- configuration changes ----------------------------------------------------------
-
-    def replace(
-        self, text: str, *, user: str, revert_minutes: int | None, revert_on_error: bool
-    ) -> str:
-        candidate = self.blank()
-        rejected = candidate.load(text)
-        if rejected and revert_on_error:
-            lines = "\n".join(f"Line {n}: {line}\n{_INVALID}" for n, line in rejected[:5])
-            return (
-                f"{lines}\n%Configuration could not be applied due to an error.\n"
-                "Rollback Done\nThe original configuration has been successfully restored."
-            )
-        previous = self.running.lines()
-        self.running = candidate
-        self.changed(user)
-        if revert_minutes:
-            self.arm_revert(previous, user, revert_minutes)
-        return "Total number of passes: 1\nRollback Done"
-
-    def changed(self, user: str) -> None:
-        self.last_change = self.now()
-        self.last_change_user = user
-
-    def arm_revert(self, snapshot: list[str], user: str, minutes: int) -> None:
-        if self.pending is not None:
-            self.pending.cancel()
-        cancel = self.schedule(minutes * 60, self.revert_now)
-        self.pending = PendingRevert(snapshot, user, minutes, self.now(), cancel)
-
-    def revert_now(self) -> None:
-        """The revert timer fired (or ``configure revert now``): restore the snapshot."""
-        if self.pending is None:
-            return
-        snapshot = self.pending.snapshot
-        self.pending.cancel()
-        self.pending = None
-        config = self.blank()
-        config.load("\n".join(snapshot))
-        self.running = config
-        self.changed("revert-timer")
-
-    def confirm(self) -> bool:
-        if self.pending is None:
-            return False
-        self.pending.cancel()
-        self.pending = None
-        return True
-
-    # --- topology view ------------------------------------------------------------------
-
-    def router(self) -> Router:
-        return Router(self.world, self._links(), self._static_routes(), self._dhcp_distances())
-
-    def _links(self) -> list[Link]:
-        links = []
-        for node in self.running.top("interface "):
-            name = node.text.split()[1]
-            port = name.split(".")[0]
-            vlan = next(
-                (
-                    int(c.text.split()[-1])
-                    for c in node.children
-                    if c.text.startswith("encapsulation dot1Q")
-                ),
-                None,
-            )
-            address = next(
-                (c.text.split()[2:4] for c in node.children if re.match(r"^ip address \d", c.text)),
-                None,
-            )
-            dynamic = "dhcp" if node.find("ip address dhcp") else None
-            if name.startswith("Dialer"):
-                port, dynamic = self._dialer_port(node) or "", "pppoe"
-            links.append(
-                Link(
-                    name=name,
-                    address=IPv4Interface(f"{address[0]}/{address[1]}") if address else None,
-                    admin_up=not interface_shutdown(node) and self._parent_up(port, name),
-                    port=port,
-                    vlan=vlan,
-                    dynamic=dynamic,
-                )
-            )
-        return links
-
-    def _dialer_port(self, dialer: Node) -> str | None:
-        pool = next(
-            (c.text.split()[-1] for c in dialer.children if c.text.startswith("dialer pool ")), None
-        )
-        for node in self.running.top("interface "):
-            if node.find(f"pppoe-client dial-pool-number {pool}"):
-                return str(node.text.split()[1])
-        return None
-
-    def _parent_up(self, port: str, name: str) -> bool:
-        if port == name:
-            return True
-        parent = self.running.root.find(f"interface {port}")
-        return parent is not None and not interface_shutdown(parent)
-
-    def _track_probe(self, track: int) -> tuple[IPv4Address | None, str | None]:
-        """(target, source interface) of the SLA behind ``track N ip sla M reachability``."""
-        sla = next((n.text.split()[4] for n in self.running.top(f"track {track} ip sla ")), None)
-        for node in self.running.top(f"ip sla {sla}"):
-            for child in node.children:
-                if child.text.startswith("icmp-echo "):
-                    words = child.text.split()
-                    source = (
-                        words[words.index("source-interface") + 1]
-                        if "source-interface" in words
-                        else None
-                    )
-                    return IPv4Address(words[1]), source
-        return None, None
-
-    def _static_routes(self) -> list[RouteEntry]:
-        routes = []
-        for node in self.running.top("ip route "):
-            words = node.text.split()
-            try:
-                prefix = IPv4Network(f"{words[2]}/{words[3]}")
-            except (AddressValueError, ValueError):
-                continue
-            rest = words[4:]
-            gateway: IPv4Address | None = None
-            interface: str | None = None
-            if rest and re.match(r"^\d+\.\d+\.\d+\.\d+$", rest[0]):
-                gateway = IPv4Address(rest.pop(0))
-            elif rest:
-                interface = rest.pop(0)
-                if rest and rest[0] == "dhcp":
-                    rest.pop(0)
-                    uplink = next((u for u in self.world.uplinks if u.port == interface), None)
-                    gateway = uplink.gateway if uplink else None
-            distance = int(rest.pop(0)) if rest and rest[0].isdigit() else 1
-            probe, source = (None, None)
-            if len(rest) >= 2 and rest[0] == "track":
-                probe, source = self._track_probe(int(rest[1]))
-                if probe is None:
-                    continue  # a track without its SLA is down
-            routes.append(
-                RouteEntry(prefix, gateway, interface, distance, probe, probe_source=source)
-            )
-        return routes
-
-    def _dhcp_distances(self) -> dict[str, int]:
-        result = {}
-        for node in self.running.top("interface "):
-            if node.find("ip address dhcp"):
-                distance = next(
-                    (
-                        int(c.text.split()[-1])
-                        for c in node.children
-                        if c.text.startswith("ip dhcp client default-router distance ")
-                    ),
-                    254,
-                )
-                result[node.text.split()[1]] = distance
-        for node in self.running.top("interface Dialer"):
-            result[node.text.split()[1]] = 254  # PPPoE defaults come from static routes
-        return result
-
-
-def _flash_name(path: str) -> str:
-    path = path.strip().strip("'\"")
-    if ":" in path:
-        path = path.split(":", 1)[1]
-    return path.lstrip("/")
-
 
 class IosCli:
     """One interactive session."""
@@ -402,7 +156,7 @@ class IosCli:
             return None
         if not device.running.top("archive"):
             return "%Please turn config archive on before using Rollback Confirmed Change"
-        name = _flash_name(match[1])
+        name = flash_name(match[1])
         if name not in device.flash:
             return f"%Error opening {match[1]} (No such file or directory)"
         text = device.flash[name].decode("utf-8", errors="replace")
@@ -423,14 +177,14 @@ class IosCli:
         if source == "running-config" and target in {"startup-config", "nvram:startup-config"}:
             return self._write(words)
         if source == "running-config":
-            device.flash[_flash_name(target)] = device.running_text().split("\n", 3)[3].encode()
-            size = len(device.flash[_flash_name(target)])
-            return f"Destination filename [{_flash_name(target)}]? \n{size} bytes copied"
+            device.flash[flash_name(target)] = device.running_text().split("\n", 3)[3].encode()
+            size = len(device.flash[flash_name(target)])
+            return f"Destination filename [{flash_name(target)}]? \n{size} bytes copied"
         if source == "null:":
-            device.flash[_flash_name(target)] = b""
+            device.flash[flash_name(target)] = b""
             return ""
         if target == "running-config":
-            name = _flash_name(source)
+            name = flash_name(source)
             if name not in device.flash:
                 return f"%Error opening {source} (No such file or directory)"
             stack = [device.running.root]
@@ -449,7 +203,7 @@ class IosCli:
     def _dir(self, words: list[str]) -> str:
         device = self.device
         target = words[1] if len(words) > 1 else "flash:"
-        name = _flash_name(target)
+        name = flash_name(target)
         used = sum(len(v) for v in device.flash.values())
         footer = f"\n{FLASH_SIZE} bytes total ({FLASH_SIZE - used} bytes free)"
         if name:
@@ -466,7 +220,7 @@ class IosCli:
     def _verify(self, words: list[str]) -> str | None:
         if len(words) != 3 or words[1] != "/md5":
             return None
-        name = _flash_name(words[2])
+        name = flash_name(words[2])
         if name not in self.device.flash:
             return f"%Error opening {words[2]} (No such file or directory)"
         digest = hashlib.md5(self.device.flash[name], usedforsecurity=False).hexdigest()
@@ -475,13 +229,13 @@ class IosCli:
     def _more(self, words: list[str]) -> str | None:
         if len(words) != 2:
             return None
-        name = _flash_name(words[1])
+        name = flash_name(words[1])
         if name not in self.device.flash:
             return f"%Error opening {words[1]} (No such file or directory)"
         return self.device.flash[name].decode("utf-8", errors="replace")
 
     def _delete(self, words: list[str]) -> str:
-        self.device.flash.pop(_flash_name(words[-1]), None)
+        self.device.flash.pop(flash_name(words[-1]), None)
         return ""
 
     # --- show ---------------------------------------------------------------------------------
@@ -517,7 +271,7 @@ class IosCli:
 
     def _incremental_diff(self, path: str) -> str:
         """What ``copy <file> running-config`` would change, as IOS lists it."""
-        name = _flash_name(path)
+        name = flash_name(path)
         if name not in self.device.flash:
             return f"%Error opening {path} (No such file or directory)"
         text = self.device.flash[name].decode("utf-8", errors="replace")
@@ -711,7 +465,7 @@ class IosCli:
         def config_of(path: str) -> IosConfig | None:
             if path.startswith("system:"):
                 return self.device.running
-            name = _flash_name(path)
+            name = flash_name(path)
             if name not in self.device.flash:
                 return None
             config = self.device.blank()

@@ -1,0 +1,260 @@
+"""The driver contract: what netprov needs from a platform, with one signature on every one.
+
+In the spirit of napalm's ``NetworkDriver`` and hier_config's driver registry: a driver owns
+config normalisation and fingerprint, the plan (:class:`~netprov.plan.SitePlan`), a session
+with the router (backup, apply with a device-side revert, confirm, revert, restore, settle),
+the verification commands with their output readers, the facts the policy lint reads from a
+rendered config, and the offline simulator the lockout guard and lint use. Code outside
+``netprov.platforms`` asks the registry for a driver and never branches on the platform.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from netprov.errors import DeviceError
+from netprov.models import Phase, Platform, Site, Uplink
+from netprov.phases import Role, UplinkView
+from netprov.plan import SitePlan
+from netprov.sim.topology import Router, World
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and how to log in to one site's router."""
+
+    site_id: str
+    host: str
+    port: int
+    username: str
+    password: str
+    platform: Platform
+
+
+@dataclass(frozen=True)
+class PingResult:
+    """What a ping printed: probes sent and answered, average round trip if any answered."""
+
+    sent: int
+    received: int
+    avg_ms: float | None = None
+
+    @property
+    def loss_percent(self) -> float:
+        return 100.0 if not self.sent else 100.0 * (self.sent - self.received) / self.sent
+
+
+@dataclass(frozen=True)
+class InterfaceState:
+    """One interface as the router reports it (``status`` in the router's own words)."""
+
+    name: str
+    present: bool
+    running: bool
+    status: str
+
+
+class SimulatedRouter(Protocol):
+    """The offline config model of one router (see :mod:`netprov.sim`)."""
+
+    def load_initial(self, text: str) -> list[tuple[int, str]]: ...
+
+    def router(self) -> Router: ...
+
+
+Schedule = Callable[[float, Callable[[], None]], Callable[[], None]]
+
+
+def never(seconds: float, callback: Callable[[], None]) -> Callable[[], None]:
+    """A timer that never fires: timers mean nothing in an offline simulation."""
+    return lambda: None
+
+
+class Session(ABC):
+    """A session with one router for one change (``change_id`` names its on-device artefacts).
+
+    Every method translates client errors into :class:`DeviceError` at this edge.
+    """
+
+    def __init__(self, target: Target, *, change_id: str, timeout: float = 30) -> None:
+        self.target = target
+        self.change_id = change_id
+        self.timeout = timeout
+
+    @abstractmethod
+    def send(self, command: str) -> str:
+        """Run one exec command and return what it printed."""
+
+    @abstractmethod
+    def running(self) -> str:
+        """The running configuration, as the router prints it."""
+
+    @abstractmethod
+    def save_safety_net(self) -> None:
+        """Whatever the router needs before a change so it can revert by itself."""
+
+    @abstractmethod
+    def apply(self, plan: SitePlan, *, revert_minutes: int) -> None:
+        """Push ``plan`` armed to revert by itself in ``revert_minutes`` unless confirmed."""
+
+    @abstractmethod
+    def confirm(self) -> None:
+        """Keep the change: disarm the device-side revert."""
+
+    @abstractmethod
+    def revert(self) -> None:
+        """Undo the unconfirmed change of this session now."""
+
+    @abstractmethod
+    def restore(self, config: str, *, change_id: str) -> None:
+        """Put back the config backed up by change ``change_id`` (its text is ``config``)."""
+
+    @abstractmethod
+    def settle(self) -> bool:
+        """Revert an unconfirmed change an interrupted run left. True if there was one."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """End the session; never raises."""
+
+    probe_command: ClassVar[str]
+
+    def round_trip(self) -> tuple[float, str]:
+        """One harmless command on this session: (milliseconds, what it printed).
+
+        Proves the management path still carries the session doing the change, and how fast.
+        """
+        started = time.perf_counter()
+        output = self.send(self.probe_command)
+        return (time.perf_counter() - started) * 1000, output
+
+
+def safety_net_name(change_id: str) -> str:
+    """The name of the on-device backup a change takes before it touches anything."""
+    return f"netprov-{change_id}"
+
+
+class Driver(ABC):
+    """One platform. Stateless: the registry holds one instance per platform."""
+
+    platform: ClassVar[Platform]
+    netmiko_device_type: ClassVar[str]
+    napalm_driver: ClassVar[str]
+    session_class: ClassVar[type[Session]]
+
+    # --- configs and plans -------------------------------------------------------------
+
+    @abstractmethod
+    def comparable(self, config: str) -> str:
+        """A config as compared for "byte-identical": without lines that only date it."""
+
+    def fingerprint(self, config: str) -> str:
+        """Identity of a running config, to detect that a router changed since a plan."""
+        return hashlib.sha256(self.comparable(config).encode()).hexdigest()
+
+    @abstractmethod
+    def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
+        """The commands (and their undo) from ``running`` to ``intended``."""
+
+    def converged(self, running: str, intended: str) -> bool:
+        """True when the router already holds the intended config."""
+        return not self.plan("", Phase.LEGACY, running, intended).changed
+
+    # --- naming ------------------------------------------------------------------------
+
+    @abstractmethod
+    def uplink_names(self, role: Role, uplink: Uplink) -> tuple[str, str]:
+        """(layer-2, layer-3) interface names netprov gives an uplink on this platform."""
+
+    # --- sessions ------------------------------------------------------------------------
+
+    def open(self, target: Target, *, change_id: str, timeout: float = 30) -> Session:
+        return self.session_class(target, change_id=change_id, timeout=timeout)
+
+    # --- verification: commands and readers of their real output -------------------------
+
+    @abstractmethod
+    def interfaces_command(self) -> str: ...
+
+    @abstractmethod
+    def read_interface(self, output: str, name: str) -> InterfaceState: ...
+
+    @abstractmethod
+    def routes_command(self) -> str: ...
+
+    @abstractmethod
+    def read_default_gateway(self, output: str) -> str:
+        """The gateway of the active default route, or ``"none"``."""
+
+    @abstractmethod
+    def ping_command(
+        self, address: str, *, count: int, source: str | None = None, size: int | None = None
+    ) -> str: ...
+
+    @abstractmethod
+    def read_ping(self, output: str) -> PingResult: ...
+
+    @abstractmethod
+    def expected_default_gateway(self, view: UplinkView) -> str | None:
+        """What :meth:`read_default_gateway` shows when ``view`` carries the default route."""
+
+    @abstractmethod
+    def failover_marker(self, view: UplinkView) -> str:
+        """Text in the running config that shows ``view`` is a tracked failover route."""
+
+    # --- facts the policy lint reads from a rendered config -------------------------------
+
+    @abstractmethod
+    def dns_forced(self, config: str, resolvers: list[str]) -> bool: ...
+
+    @abstractmethod
+    def default_route_count(self, config: str) -> int: ...
+
+    @abstractmethod
+    def management_restricted(self, config: str) -> bool: ...
+
+    @abstractmethod
+    def has_uplink(self, config: str, view: UplinkView) -> bool: ...
+
+    # --- offline simulation ----------------------------------------------------------------
+
+    extra_ports: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def simulator(
+        self,
+        site: Site,
+        world: World,
+        *,
+        schedule: Schedule = never,
+        now: Callable[[], dt.datetime] | None = None,
+        index: int = 0,
+    ) -> SimulatedRouter:
+        """A config model of ``site``'s router in ``world`` (timers never fire by default)."""
+
+    def load_simulated(self, simulated: SimulatedRouter, config: str) -> list[tuple[int, str]]:
+        """Load a config as the router prints it; the lines the model rejects."""
+        return simulated.load_initial(config)
+
+    @abstractmethod
+    def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[tuple[str, Router]]:
+        """Apply ``plan`` to ``simulated`` step by step: (step, the router after it)."""
+
+
+__all__ = [
+    "DeviceError",
+    "Driver",
+    "InterfaceState",
+    "PingResult",
+    "Session",
+    "SimulatedRouter",
+    "Target",
+    "never",
+    "safety_net_name",
+]

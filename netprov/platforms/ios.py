@@ -1,0 +1,234 @@
+"""Cisco IOS / IOS-XE: napalm ``ios`` for sessions, hier_config for plans, ntc-templates for
+reading what the router prints.
+
+A change is pushed with ``configure replace flash:candidate_config.txt force revert trigger
+error timer N`` (napalm ``commit_config(revert_in=...)``): the router rolls back by itself
+unless ``configure confirm`` arrives in time (Cisco IOS XE Configuration Replace and
+Configuration Rollback guide, "configure replace ... revert trigger").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from netprov.errors import DeviceError
+from netprov.models import Phase, Platform, PppoeAddressing, Site, Uplink
+from netprov.phases import DIALER_IDS, Role, UplinkView
+from netprov.plan import SitePlan
+from netprov.platforms import ntc
+from netprov.platforms.base import (
+    Driver,
+    InterfaceState,
+    PingResult,
+    Schedule,
+    Session,
+    SimulatedRouter,
+    Target,
+    never,
+)
+from netprov.platforms.ios_plan import clean_ios, plan_ios
+from netprov.sim.ios import IosDevice
+from netprov.sim.topology import Router, World
+
+
+def _client_errors() -> tuple[type[BaseException], ...]:
+    from napalm.base.exceptions import NapalmException
+    from netmiko.exceptions import NetmikoBaseException
+
+    return (NetmikoBaseException, NapalmException, OSError, EOFError, ValueError)
+
+
+class IosSession(Session):
+    """napalm ``ios``: configure replace with a revert timer, confirm, revert."""
+
+    probe_command = "show clock"
+
+    def __init__(self, target: Target, *, change_id: str, timeout: float = 30) -> None:
+        super().__init__(target, change_id=change_id, timeout=timeout)
+        from napalm import get_network_driver
+
+        self.driver: Any = get_network_driver("ios")(
+            target.host,
+            target.username,
+            target.password,
+            timeout=int(timeout),
+            optional_args={"port": target.port, "conn_timeout": timeout},
+        )
+        self._call("cannot connect", self.driver.open)
+
+    def _call(self, what: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except _client_errors() as exc:
+            raise DeviceError(f"{self.target.site_id}: {what}: {exc}") from exc
+
+    def send(self, command: str) -> str:
+        return str(self._call(f"{command!r} failed", self.driver.device.send_command, command))
+
+    def running(self) -> str:
+        config = self._call("cannot read config", self.driver.get_config, retrieve="running")
+        return str(config["running"])
+
+    def save_safety_net(self) -> None:
+        """Nothing to do: napalm copies the running config to flash before it commits."""
+
+    def apply(self, plan: SitePlan, *, revert_minutes: int) -> None:
+        self._call("commit failed", self.driver.load_replace_candidate, config=plan.candidate)
+        self._call("commit failed", self.driver.commit_config, revert_in=revert_minutes * 60)
+
+    def confirm(self) -> None:
+        self._call("confirm failed", self.driver.confirm_commit)
+
+    def revert(self) -> None:
+        """``configure revert now``: the archive's rollback of the unconfirmed commit."""
+        self._call("revert failed", self.driver.rollback)
+
+    def restore(self, config: str, *, change_id: str) -> None:
+        """Replace the whole running config with ``config`` (a backup) and save it."""
+        self._call("restore failed", self.driver.load_replace_candidate, config=config)
+        self._call("restore failed", self.driver.commit_config)
+
+    def settle(self) -> bool:
+        if not self._call("cannot read commit state", self.driver.has_pending_commit):
+            return False
+        self._call("cannot settle a pending commit", self.driver.rollback)
+        return True
+
+    def close(self) -> None:
+        try:
+            self.driver.close()
+        except _client_errors():
+            pass
+
+
+# Lines IOS prints that are display, not configuration, or that napalm adds around a commit.
+_NOT_CONFIG = {"file prompt quiet", "!", "end", ""}
+
+
+class IosDriver(Driver):
+    platform = Platform.CISCO_IOS
+    netmiko_device_type = "cisco_ios"
+    napalm_driver = "ios"
+    session_class: ClassVar[type[Session]] = IosSession
+
+    def comparable(self, config: str) -> str:
+        lines = [line for line in clean_ios(config).splitlines() if line.strip() not in _NOT_CONFIG]
+        return "\n".join(lines).strip() + "\n"
+
+    def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
+        commands, undo, candidate = plan_ios(running, intended)
+        return SitePlan(
+            site_id, self.platform, phase, self.fingerprint(running), commands, undo, candidate
+        )
+
+    def uplink_names(self, role: Role, uplink: Uplink) -> tuple[str, str]:
+        l2 = f"{uplink.interface}.{uplink.vlan}" if uplink.vlan else uplink.interface
+        l3 = f"Dialer{DIALER_IDS[role]}" if isinstance(uplink.addressing, PppoeAddressing) else l2
+        return l2, l3
+
+    # --- verification ---------------------------------------------------------------------
+
+    def interfaces_command(self) -> str:
+        return "show ip interface brief"
+
+    def read_interface(self, output: str, name: str) -> InterfaceState:
+        for row in ntc.parse("cisco_ios_show_ip_interface_brief", output):
+            if row["interface"] == name:
+                status, proto = str(row["status"]), str(row["proto"])
+                running = status == "up" and proto == "up"
+                shown = status if status == proto or not running else f"{status}/{proto}"
+                return InterfaceState(name, present=True, running=running, status=shown)
+        return InterfaceState(name, present=False, running=False, status="absent")
+
+    def routes_command(self) -> str:
+        return "show ip route"
+
+    def read_default_gateway(self, output: str) -> str:
+        for row in ntc.parse("cisco_ios_show_ip_route", output):
+            # a /0 in the global table is the default route
+            if not row["vrf"] and row["prefix_length"] == "0":
+                return str(row["nexthop_ip"] or row["nexthop_if"] or "?")
+        return "none"
+
+    def ping_command(
+        self, address: str, *, count: int, source: str | None = None, size: int | None = None
+    ) -> str:
+        # Cisco IOS "ping" extended options: source, size, repeat (Cisco IOS Configuration
+        # Fundamentals Command Reference, "ping").
+        words = ["ping", address]
+        if source:
+            words += ["source", source]
+        if size:
+            words += ["size", str(size), "df-bit"]
+        words += ["repeat", str(count)]
+        return " ".join(words)
+
+    def read_ping(self, output: str) -> PingResult:
+        rows = ntc.parse("cisco_ios_ping", output) if "Sending" in output else []
+        if not rows:
+            return PingResult(0, 0)
+        row = rows[0]
+        sent = int(str(row["sent_qty"]) or 0)
+        received = int(str(row["success_qty"]) or 0)
+        avg = float(str(row["rtt_avg"])) if row["rtt_avg"] and received else None
+        return PingResult(sent, received, avg)
+
+    def expected_default_gateway(self, view: UplinkView) -> str | None:
+        return str(view.static.gateway) if view.static is not None else None
+
+    def failover_marker(self, view: UplinkView) -> str:
+        return f"track {view.track}"
+
+    # --- lint facts ------------------------------------------------------------------------
+
+    def dns_forced(self, config: str, resolvers: list[str]) -> bool:
+        return (
+            "ip access-group NETPROV-LAN-IN in" in config
+            and "deny udp any any eq domain" in config
+            and all(f"permit udp any host {r} eq domain" in config for r in resolvers)
+        )
+
+    def default_route_count(self, config: str) -> int:
+        return len(re.findall(r"^ip route 0\.0\.0\.0 0\.0\.0\.0 ", config, re.M)) + config.count(
+            "ip dhcp client default-router distance"
+        )
+
+    def management_restricted(self, config: str) -> bool:
+        return "access-class NETPROV-MGMT in" in config
+
+    def has_uplink(self, config: str, view: UplinkView) -> bool:
+        return re.search(rf"^interface {re.escape(view.l3)}$", config, re.M) is not None
+
+    # --- simulation --------------------------------------------------------------------------
+
+    def simulator(
+        self,
+        site: Site,
+        world: World,
+        *,
+        schedule: Schedule = never,
+        now: Callable[[], dt.datetime] | None = None,
+        index: int = 0,
+    ) -> IosDevice:
+        from netprov.sim.world import site_ports
+
+        return IosDevice(
+            ports=site_ports(site, extra=self.extra_ports),
+            world=world,
+            schedule=schedule,
+            now=now or (lambda: dt.datetime.now(dt.UTC)),
+            serial=f"FDO{index:08d}",
+        )
+
+    def load_simulated(self, simulated: SimulatedRouter, config: str) -> list[tuple[int, str]]:
+        return simulated.load_initial(clean_ios(config))
+
+    def simulate_plan(
+        self, simulated: SimulatedRouter, plan: SitePlan
+    ) -> list[tuple[str, Router]]:
+        """``configure replace`` takes the candidate as one step."""
+        simulated.load_initial(plan.candidate or "")
+        return [("configure replace (the candidate config)", simulated.router())]

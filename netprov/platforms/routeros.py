@@ -1,0 +1,255 @@
+"""MikroTik RouterOS: netmiko ``mikrotik_routeros`` for sessions, a diff of netprov-owned
+objects for plans, ``print terse`` readers for what the router prints.
+
+The device-side safety net: before a change the router saves a backup (``/system backup
+save``) and a ``/system scheduler`` job that loads it after N minutes unless netprov removes
+the job once the checks pass (MikroTik manual, "Backup" and "Scheduler"). Loading a backup
+asks ``Restore and reboot? [y/N]:`` and reboots the router.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from netprov.errors import DeviceError
+from netprov.models import Phase, Platform, PppoeAddressing, Site, Uplink
+from netprov.phases import Role, UplinkView
+from netprov.plan import SitePlan
+from netprov.platforms import routeros_output
+from netprov.platforms.base import (
+    Driver,
+    InterfaceState,
+    PingResult,
+    Schedule,
+    Session,
+    SimulatedRouter,
+    Target,
+    never,
+    safety_net_name,
+)
+from netprov.platforms.routeros_plan import plan_routeros
+from netprov.sim.routeros import RosDevice
+from netprov.sim.topology import Router, World
+
+REVERT_JOB = "netprov-revert"
+# what RouterOS asks before a destructive step, and what a restore prints once it began
+_QUESTION = r"password:|\[y/N\]:"
+_RESTORING = re.compile(r"restor|rebooting", re.IGNORECASE)
+
+
+def _client_errors() -> tuple[type[BaseException], ...]:
+    from netmiko.exceptions import NetmikoBaseException
+
+    return (NetmikoBaseException, OSError, EOFError, ValueError)
+
+
+class RosSession(Session):
+    """netmiko ``mikrotik_routeros``: a scheduled restore of an on-device backup is the net."""
+
+    probe_command = "/system identity print"
+
+    def __init__(self, target: Target, *, change_id: str, timeout: float = 30) -> None:
+        super().__init__(target, change_id=change_id, timeout=timeout)
+        from netmiko import ConnectHandler
+
+        try:
+            self.conn: Any = ConnectHandler(
+                device_type="mikrotik_routeros",
+                host=target.host,
+                port=target.port,
+                username=target.username,
+                password=target.password,
+                conn_timeout=timeout,
+            )
+        except _client_errors() as exc:
+            raise DeviceError(f"{target.site_id}: cannot connect: {exc}") from exc
+
+    def send(self, command: str) -> str:
+        try:
+            return str(self.conn.send_command(command, read_timeout=60))
+        except _client_errors() as exc:
+            raise DeviceError(f"{self.target.site_id}: {command!r} failed: {exc}") from exc
+
+    def running(self) -> str:
+        return self.send("/export terse")
+
+    def save_safety_net(self) -> None:
+        name = safety_net_name(self.change_id)
+        out = self.send(f"/system backup save name={name}")
+        if "saved" not in out:
+            raise DeviceError(f"{self.target.site_id}: backup not saved: {out.strip()}")
+
+    def apply(self, plan: SitePlan, *, revert_minutes: int) -> None:
+        """Arm the dead-man switch (load this change's backup in N minutes), then push."""
+        backup = safety_net_name(self.change_id)
+        self._checked(
+            f"/system scheduler add name={REVERT_JOB} interval={revert_minutes}m "
+            f'on-event="/system backup load name={backup}"'
+        )
+        for command in plan.commands:
+            self._checked(command)
+
+    def _checked(self, command: str) -> None:
+        out = self.send(command)
+        if out.strip():
+            raise DeviceError(f"{self.target.site_id}: {command!r} rejected: {out.strip()}")
+
+    def confirm(self) -> None:
+        self._checked(f'/system scheduler remove [ find where name="{REVERT_JOB}" ]')
+
+    def revert(self) -> None:
+        """Load this change's backup now; the router reboots (the session ends)."""
+        self.confirm()
+        self._load_backup(safety_net_name(self.change_id))
+
+    def restore(self, config: str, *, change_id: str) -> None:
+        """Load the on-device backup change ``change_id`` saved; the router reboots."""
+        self._load_backup(safety_net_name(change_id))
+
+    def settle(self) -> bool:
+        listing = self.send(f'/system scheduler print terse where name="{REVERT_JOB}"')
+        # terse prints on-event unquoted, so its own "name=" is read from the raw line
+        match = re.search(r"on-event=\S*.*?backup load name=(netprov-[\w-]+)", listing)
+        if match is None:
+            return False
+        self.confirm()
+        self._load_backup(match[1])
+        return True
+
+    def _load_backup(self, name: str) -> None:
+        """``/system backup load`` asks for the backup's password (none: netprov saves them
+        unencrypted, RouterOS >= 6.43) and ``Restore and reboot? [y/N]:``, then reboots."""
+        try:
+            out = str(
+                self.conn.send_command(
+                    f"/system backup load name={name}",
+                    expect_string=_QUESTION,
+                    read_timeout=30,
+                )
+            )
+            if "password:" in out:
+                out = str(
+                    self.conn.send_command("", expect_string=r"\[y/N\]:", read_timeout=30)
+                )
+            if "[y/N]" not in out:
+                raise DeviceError(f"{self.target.site_id}: backup {name} not loaded: {out}")
+            out = str(self.conn.send_command_timing("y", read_timeout=10, last_read=0.5))
+        except _client_errors():
+            return  # the router reboots and drops the session: proven by reconnecting
+        if out.strip() and not _RESTORING.search(out):
+            raise DeviceError(f"{self.target.site_id}: backup {name} not loaded: {out.strip()}")
+
+    def close(self) -> None:
+        try:
+            self.conn.disconnect()
+        except _client_errors():
+            pass
+
+
+class RosDriver(Driver):
+    platform = Platform.MIKROTIK_ROUTEROS
+    netmiko_device_type = "mikrotik_routeros"
+    napalm_driver = "ros"
+    session_class: ClassVar[type[Session]] = RosSession
+    # a RouterBOARD's own ports exist whether or not the inventory names them
+    extra_ports = tuple(f"ether{n}" for n in range(1, 6))
+
+    def comparable(self, config: str) -> str:
+        lines = [line for line in config.splitlines() if not line.startswith("#")]
+        return "\n".join(lines).strip() + "\n"
+
+    def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
+        commands, undo = plan_routeros(self.comparable(running), intended)
+        return SitePlan(site_id, self.platform, phase, self.fingerprint(running), commands, undo)
+
+    def uplink_names(self, role: Role, uplink: Uplink) -> tuple[str, str]:
+        l2 = f"vlan{uplink.vlan}-{role.value}" if uplink.vlan else uplink.interface
+        l3 = f"pppoe-{role.value}" if isinstance(uplink.addressing, PppoeAddressing) else l2
+        return l2, l3
+
+    # --- verification ---------------------------------------------------------------------
+
+    def interfaces_command(self) -> str:
+        return "/interface print terse without-paging"
+
+    def read_interface(self, output: str, name: str) -> InterfaceState:
+        return routeros_output.read_interface(output, name)
+
+    def routes_command(self) -> str:
+        return "/ip route print terse without-paging where dst-address=0.0.0.0/0"
+
+    def read_default_gateway(self, output: str) -> str:
+        return routeros_output.read_default_gateway(output)
+
+    def ping_command(
+        self, address: str, *, count: int, source: str | None = None, size: int | None = None
+    ) -> str:
+        # MikroTik manual, "Ping": address, count, src-address, size, do-not-fragment
+        words = ["/ping", f"address={address}", f"count={count}"]
+        if source:
+            words.append(f"src-address={source}")
+        if size:
+            words += [f"size={size}", "do-not-fragment"]
+        return " ".join(words)
+
+    def read_ping(self, output: str) -> PingResult:
+        return routeros_output.read_ping(output)
+
+    def expected_default_gateway(self, view: UplinkView) -> str | None:
+        # a static uplink's default route is recursive, through its probe address
+        return str(view.probe) if view.static is not None else None
+
+    def failover_marker(self, view: UplinkView) -> str:
+        return f"netprov:{view.role.value}"
+
+    # --- lint facts ------------------------------------------------------------------------
+
+    def dns_forced(self, config: str, resolvers: list[str]) -> bool:
+        return (
+            "comment=netprov:dns-redirect-udp" in config
+            and f"servers={','.join(resolvers)}" in config
+        )
+
+    def default_route_count(self, config: str) -> int:
+        return config.count("dst-address=0.0.0.0/0") + config.count("add-default-route=yes")
+
+    def management_restricted(self, config: str) -> bool:
+        return "/ip service set ssh address=" in config
+
+    def has_uplink(self, config: str, view: UplinkView) -> bool:
+        return re.search(rf"netprov:{view.role.value}[ \"-]", config) is not None
+
+    # --- simulation --------------------------------------------------------------------------
+
+    def simulator(
+        self,
+        site: Site,
+        world: World,
+        *,
+        schedule: Schedule = never,
+        now: Callable[[], dt.datetime] | None = None,
+        index: int = 0,
+    ) -> RosDevice:
+        from netprov.sim.world import site_ports
+
+        return RosDevice(
+            ports=site_ports(site, extra=self.extra_ports),
+            world=world,
+            schedule=schedule,
+            now=now or (lambda: dt.datetime.now(dt.UTC)),
+            identity=site.router.hostname,
+        )
+
+    def simulate_plan(
+        self, simulated: SimulatedRouter, plan: SitePlan
+    ) -> list[tuple[str, Router]]:
+        """Each command is a step: a session cut after any of them leaves the router there."""
+        assert isinstance(simulated, RosDevice)
+        steps = []
+        for command in plan.commands:
+            simulated.run(command, "/")
+            steps.append((command, simulated.router()))
+        return steps

@@ -1,0 +1,261 @@
+"""Cisco IOS-XE config semantics and routing: the running config, archive/replace with revert
+timers, and the routes and links that follow from a config. Pure state, no I/O: the lockout
+guard and lint simulate plans with it, and the twin's IOS personality serves it over SSH.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
+
+from netprov.sim.ios_config import IosConfig, Node, interface_shutdown
+from netprov.sim.topology import Link, RouteEntry, Router, World
+
+FLASH_SIZE = 7_000_000_000
+_INVALID = "% Invalid input detected at '^' marker."
+
+
+@dataclass
+class PendingRevert:
+    snapshot: list[str]
+    user: str
+    minutes: int
+    configured: dt.datetime
+    cancel: Callable[[], None]
+
+
+class IosDevice:
+    """State of one IOS router: running/startup config, flash, pending revert, world."""
+
+    def __init__(
+        self,
+        *,
+        ports: list[str],
+        world: World,
+        schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
+        now: Callable[[], dt.datetime],
+        serial: str,
+    ) -> None:
+        self.ports = ports
+        self.world = world
+        self.schedule = schedule  # (device seconds, callback) -> cancel
+        self.now = now
+        self.serial = serial
+        self.running = self.blank()
+        self.startup: list[str] = []
+        self.flash: dict[str, bytes] = {}
+        self.pending: PendingRevert | None = None
+        self.last_change = now()
+        self.last_change_user = "netprov"
+        self.booted = now()
+        self.rejections: list[re.Pattern[str]] = []
+        self.on_config_line: Callable[[], None] = lambda: None
+
+    def blank(self) -> IosConfig:
+        config = IosConfig()
+        for port in self.ports:
+            config.root.children.append(Node(f"interface {port}", "config-if", [Node("shutdown")]))
+        return config
+
+    def load_initial(self, text: str) -> list[tuple[int, str]]:
+        config = self.blank()
+        rejected = config.load(text)
+        self.running = config
+        self.startup = config.lines()
+        return rejected
+
+    # --- files ------------------------------------------------------------------------
+
+    def store_file(self, path: str, data: bytes) -> None:
+        self.flash[flash_name(path)] = data
+
+    def running_text(self) -> str:
+        stamp = self.last_change.strftime("%H:%M:%S UTC %a %b %d %Y")
+        body = (
+            "\n".join(
+                [
+                    "!",
+                    f"! Last configuration change at {stamp} by {self.last_change_user}",
+                    "!",
+                    "version 17.9",
+                    *self.running.lines(),
+                    "end",
+                ]
+            )
+            + "\n"
+        )
+        return f"Building configuration...\n\nCurrent configuration : {len(body)} bytes\n{body}"
+
+    # --- configuration changes ----------------------------------------------------------
+
+    def replace(
+        self, text: str, *, user: str, revert_minutes: int | None, revert_on_error: bool
+    ) -> str:
+        candidate = self.blank()
+        rejected = candidate.load(text)
+        if rejected and revert_on_error:
+            lines = "\n".join(f"Line {n}: {line}\n{_INVALID}" for n, line in rejected[:5])
+            return (
+                f"{lines}\n%Configuration could not be applied due to an error.\n"
+                "Rollback Done\nThe original configuration has been successfully restored."
+            )
+        previous = self.running.lines()
+        self.running = candidate
+        self.changed(user)
+        if revert_minutes:
+            self.arm_revert(previous, user, revert_minutes)
+        return "Total number of passes: 1\nRollback Done"
+
+    def changed(self, user: str) -> None:
+        self.last_change = self.now()
+        self.last_change_user = user
+
+    def arm_revert(self, snapshot: list[str], user: str, minutes: int) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+        cancel = self.schedule(minutes * 60, self.revert_now)
+        self.pending = PendingRevert(snapshot, user, minutes, self.now(), cancel)
+
+    def revert_now(self) -> None:
+        """The revert timer fired (or ``configure revert now``): restore the snapshot."""
+        if self.pending is None:
+            return
+        snapshot = self.pending.snapshot
+        self.pending.cancel()
+        self.pending = None
+        config = self.blank()
+        config.load("\n".join(snapshot))
+        self.running = config
+        self.changed("revert-timer")
+
+    def confirm(self) -> bool:
+        if self.pending is None:
+            return False
+        self.pending.cancel()
+        self.pending = None
+        return True
+
+    # --- topology view ------------------------------------------------------------------
+
+    def router(self) -> Router:
+        return Router(self.world, self._links(), self._static_routes(), self._dhcp_distances())
+
+    def _links(self) -> list[Link]:
+        links = []
+        for node in self.running.top("interface "):
+            name = node.text.split()[1]
+            port = name.split(".")[0]
+            vlan = next(
+                (
+                    int(c.text.split()[-1])
+                    for c in node.children
+                    if c.text.startswith("encapsulation dot1Q")
+                ),
+                None,
+            )
+            address = next(
+                (c.text.split()[2:4] for c in node.children if re.match(r"^ip address \d", c.text)),
+                None,
+            )
+            dynamic = "dhcp" if node.find("ip address dhcp") else None
+            if name.startswith("Dialer"):
+                port, dynamic = self._dialer_port(node) or "", "pppoe"
+            links.append(
+                Link(
+                    name=name,
+                    address=IPv4Interface(f"{address[0]}/{address[1]}") if address else None,
+                    admin_up=not interface_shutdown(node) and self._parent_up(port, name),
+                    port=port,
+                    vlan=vlan,
+                    dynamic=dynamic,
+                )
+            )
+        return links
+
+    def _dialer_port(self, dialer: Node) -> str | None:
+        pool = next(
+            (c.text.split()[-1] for c in dialer.children if c.text.startswith("dialer pool ")), None
+        )
+        for node in self.running.top("interface "):
+            if node.find(f"pppoe-client dial-pool-number {pool}"):
+                return str(node.text.split()[1])
+        return None
+
+    def _parent_up(self, port: str, name: str) -> bool:
+        if port == name:
+            return True
+        parent = self.running.root.find(f"interface {port}")
+        return parent is not None and not interface_shutdown(parent)
+
+    def _track_probe(self, track: int) -> tuple[IPv4Address | None, str | None]:
+        """(target, source interface) of the SLA behind ``track N ip sla M reachability``."""
+        sla = next((n.text.split()[4] for n in self.running.top(f"track {track} ip sla ")), None)
+        for node in self.running.top(f"ip sla {sla}"):
+            for child in node.children:
+                if child.text.startswith("icmp-echo "):
+                    words = child.text.split()
+                    source = (
+                        words[words.index("source-interface") + 1]
+                        if "source-interface" in words
+                        else None
+                    )
+                    return IPv4Address(words[1]), source
+        return None, None
+
+    def _static_routes(self) -> list[RouteEntry]:
+        routes = []
+        for node in self.running.top("ip route "):
+            words = node.text.split()
+            try:
+                prefix = IPv4Network(f"{words[2]}/{words[3]}")
+            except (AddressValueError, ValueError):
+                continue
+            rest = words[4:]
+            gateway: IPv4Address | None = None
+            interface: str | None = None
+            if rest and re.match(r"^\d+\.\d+\.\d+\.\d+$", rest[0]):
+                gateway = IPv4Address(rest.pop(0))
+            elif rest:
+                interface = rest.pop(0)
+                if rest and rest[0] == "dhcp":
+                    rest.pop(0)
+                    uplink = next((u for u in self.world.uplinks if u.port == interface), None)
+                    gateway = uplink.gateway if uplink else None
+            distance = int(rest.pop(0)) if rest and rest[0].isdigit() else 1
+            probe, source = (None, None)
+            if len(rest) >= 2 and rest[0] == "track":
+                probe, source = self._track_probe(int(rest[1]))
+                if probe is None:
+                    continue  # a track without its SLA is down
+            routes.append(
+                RouteEntry(prefix, gateway, interface, distance, probe, probe_source=source)
+            )
+        return routes
+
+    def _dhcp_distances(self) -> dict[str, int]:
+        result = {}
+        for node in self.running.top("interface "):
+            if node.find("ip address dhcp"):
+                distance = next(
+                    (
+                        int(c.text.split()[-1])
+                        for c in node.children
+                        if c.text.startswith("ip dhcp client default-router distance ")
+                    ),
+                    254,
+                )
+                result[node.text.split()[1]] = distance
+        for node in self.running.top("interface Dialer"):
+            result[node.text.split()[1]] = 254  # PPPoE defaults come from static routes
+        return result
+
+
+def flash_name(path: str) -> str:
+    """``flash:/x.txt`` -> ``x.txt``."""
+    path = path.strip().strip("'\"")
+    if ":" in path:
+        path = path.split(":", 1)[1]
+    return path.lstrip("/")

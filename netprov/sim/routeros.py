@@ -1,0 +1,863 @@
+"""MikroTik RouterOS 7 config semantics: menus, ``add/set/remove/print/export``, ``/ping``, files.
+
+State is a set of menus: tables of items (``/ip address``), settings (``/ip dns``) and
+tables with built-in default items (``/ip service``). ``/export terse`` renders it with the
+same line format netprov's templates produce, so a rendered config and an export compare.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
+
+from netprov.filters import ros_line
+from netprov.rossyntax import SETTINGS, TOKEN, VERBS, params_of, unquote
+from netprov.sim import ros_print
+from netprov.sim.topology import Link, RouteEntry, Router, World
+
+Item = dict[str, str]
+
+# Tables: menu -> parameters an item may have (anything else: "expected end of command").
+TABLES: dict[str, set[str]] = {
+    "/interface vlan": {"name", "interface", "vlan-id", "comment", "disabled", "mtu"},
+    "/interface pppoe-client": {
+        "name",
+        "interface",
+        "user",
+        "password",
+        "add-default-route",
+        "default-route-distance",
+        "use-peer-dns",
+        "disabled",
+        "comment",
+    },
+    "/ip address": {"address", "interface", "network", "comment", "disabled"},
+    "/ip dhcp-client": {
+        "interface",
+        "add-default-route",
+        "default-route-distance",
+        "use-peer-dns",
+        "use-peer-ntp",
+        "comment",
+        "disabled",
+    },
+    "/ip route": {
+        "dst-address",
+        "gateway",
+        "distance",
+        "scope",
+        "target-scope",
+        "check-gateway",
+        "comment",
+        "disabled",
+        "routing-table",
+    },
+    "/ip firewall filter": {
+        "chain",
+        "action",
+        "protocol",
+        "dst-port",
+        "src-address",
+        "dst-address",
+        "in-interface",
+        "out-interface",
+        "reject-with",
+        "comment",
+        "disabled",
+    },
+    "/ip firewall nat": {
+        "chain",
+        "action",
+        "protocol",
+        "dst-port",
+        "in-interface",
+        "out-interface",
+        "to-ports",
+        "to-addresses",
+        "src-address",
+        "comment",
+        "disabled",
+    },
+    "/ip firewall mangle": {
+        "chain",
+        "action",
+        "new-packet-mark",
+        "passthrough",
+        "comment",
+        "disabled",
+    },
+    "/queue simple": {"name", "target", "dst", "max-limit", "limit-at", "comment", "disabled"},
+    "/queue tree": {
+        "name",
+        "parent",
+        "packet-mark",
+        "max-limit",
+        "limit-at",
+        "comment",
+        "disabled",
+    },
+    "/tool netwatch": {
+        "host",
+        "interval",
+        "type",
+        "comment",
+        "disabled",
+        "up-script",
+        "down-script",
+    },
+    "/system logging": {"action", "topics", "comment", "disabled"},
+    "/system logging action": {"name", "target", "remote", "remote-port", "comment"},
+    "/system ntp client servers": {"address", "comment", "disabled"},
+    "/ip traffic-flow target": {"dst-address", "port", "version", "comment", "disabled"},
+    "/snmp community": {"name", "addresses", "read-access", "write-access", "comment", "disabled"},
+    "/system scheduler": {"name", "interval", "start-time", "on-event", "comment", "disabled"},
+    "/ip service": {"name", "address", "disabled", "port"},
+    "/interface ethernet": {"name", "default-name", "comment", "disabled", "mtu"},
+}
+_DEFAULT_SERVICES = {
+    "telnet": "23",
+    "ftp": "21",
+    "www": "80",
+    "ssh": "22",
+    "www-ssl": "443",
+    "api": "8728",
+    "winbox": "8291",
+    "api-ssl": "8729",
+}
+EXPORT_ORDER = [
+    "/interface ethernet",
+    "/interface vlan",
+    "/interface pppoe-client",
+    "/queue simple",
+    "/queue tree",
+    "/snmp community",
+    "/system logging action",
+    "/ip address",
+    "/ip dhcp-client",
+    "/ip dns",
+    "/ip firewall filter",
+    "/ip firewall mangle",
+    "/ip firewall nat",
+    "/ip route",
+    "/ip service",
+    "/ip traffic-flow",
+    "/ip traffic-flow target",
+    "/snmp",
+    "/system clock",
+    "/system identity",
+    "/system logging",
+    "/system ntp client",
+    "/system ntp client servers",
+    "/system scheduler",
+    "/tool netwatch",
+]
+_MENUS = (
+    set(TABLES)
+    | set(SETTINGS)
+    | {
+        "/system backup",
+        "/file",
+        "/interface",
+        "/ip",
+        "/ip firewall",
+        "/system",
+        "/tool",
+        "/queue",
+        "/ip traffic-flow",
+        "/system ntp",
+        "/system ntp client",
+        "/system logging",
+        "/interface ethernet",
+        "/system resource",
+    }
+)
+_PREFIXES = {" ".join(m.split()[:n]) for m in _MENUS for n in range(1, len(m.split()) + 1)}
+
+
+class RosError(ValueError):
+    pass
+
+
+def _duration(text: str) -> float:
+    """RouterOS durations: ``30s``, ``5m``, ``1h``, ``1d``, ``00:05:00``."""
+    if re.fullmatch(r"\d+:\d{2}:\d{2}", text):
+        hours, minutes, seconds = (int(x) for x in text.split(":"))
+        return hours * 3600 + minutes * 60 + seconds
+    total = 0.0
+    for number, unit in re.findall(r"(\d+)([wdhms]?)", text):
+        total += int(number) * {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "": 1}[unit]
+    return total
+
+
+class RosDevice:
+    """State of one RouterOS router."""
+
+    def __init__(
+        self,
+        *,
+        ports: list[str],
+        world: World,
+        schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
+        now: Callable[[], dt.datetime],
+        identity: str = "MikroTik",
+    ) -> None:
+        self.world = world
+        self.schedule = schedule
+        self.now = now
+        self.settings: dict[str, Item] = {menu: dict(values) for menu, values in SETTINGS.items()}
+        self.tables: dict[str, list[Item]] = {menu: [] for menu in TABLES}
+        self.tables["/interface ethernet"] = [
+            {"name": p, "default-name": p, ".default": "yes"}
+            for p in ports
+            if p.startswith(("ether", "sfp"))
+        ]
+        self.tables["/ip service"] = [
+            {"name": n, "port": p, ".default": "yes"} for n, p in _DEFAULT_SERVICES.items()
+        ]
+        self.tables["/snmp community"] = [
+            {"name": "public", "addresses": "::/0", ".default": "yes"}
+        ]
+        self.defaults = copy.deepcopy(self.tables)
+        self.files: dict[str, str] = {}
+        self.timers: dict[str, Callable[[], None]] = {}
+        self.next_id = 1
+        self.rejections: list[re.Pattern[str]] = []
+        self.on_config_line: Callable[[], None] = lambda: None
+        self.on_reboot: Callable[[], None] = lambda: None
+        self.booted = now()
+
+    # --- loading and running commands ----------------------------------------------------
+
+    def load_initial(self, text: str) -> list[tuple[int, str]]:
+        rejected = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip() and not line.lstrip().startswith("#"):
+                output, _ = self.run(line, "/")
+                if output:
+                    rejected.append((number, f"{line.strip()} -> {output}"))
+        return rejected
+
+    def run(self, line: str, path: str) -> tuple[str, str]:
+        """Run one command line at menu ``path``; return (output, new path)."""
+        try:
+            return self._run(line.strip(), path)
+        except RosError as exc:
+            return str(exc), path
+
+    def _run(self, line: str, path: str) -> tuple[str, str]:
+        if not line:
+            return "", path
+        if any(pattern.search(line) for pattern in self.rejections):
+            raise RosError("failure: command rejected by device policy")
+        tokens = TOKEN.findall(line)
+        if not tokens:
+            raise RosError("syntax error (line 1 column 1)")
+        menu = "" if tokens[0].startswith("/") else path.rstrip("/")
+        column = 1
+        index = 0
+        if tokens[0].startswith("/"):
+            first = tokens[0][1:]
+            tokens = ([first] if first else []) + tokens[1:]
+            column = 2
+        while index < len(tokens):
+            candidate = f"{menu} {tokens[index]}".strip() if menu else f"/{tokens[index]}"
+            if candidate.replace("/ ", "/") in _PREFIXES and tokens[index] not in VERBS:
+                menu = candidate.replace("/ ", "/")
+                column += len(tokens[index]) + 1
+                index += 1
+                continue
+            break
+        menu = menu or "/"
+        if index == len(tokens):
+            return "", menu  # navigation only
+        verb, args = tokens[index], tokens[index + 1 :]
+        return self._verb(menu, verb, args, column), path
+
+    def _verb(self, menu: str, verb: str, args: list[str], column: int) -> str:
+        if verb == "export":
+            return self._export_command(menu, args)
+        if menu == "/" and verb == "ping":
+            return self._ping(args)
+        if menu == "/" and verb == "import":
+            return self._import(args)
+        if menu == "/" and verb == "quit":
+            return ""
+        if menu == "/system backup":
+            return self._backup(verb, params_of(args))
+        if menu == "/system" and verb == "reboot":
+            self.on_reboot()
+            return ""
+        if menu == "/interface" and verb == "print":
+            return self._print_interfaces(args)
+        if menu == "/system resource" and verb == "print":
+            return ros_print.settings(self._resource())
+        if menu == "/ip route" and verb == "print":
+            return self._print_routes(args)
+        if menu == "/file" and verb == "print":
+            return "\n".join(f" {i} {name}" for i, name in enumerate(sorted(self.files)))
+        if menu == "/file" and verb == "remove":
+            for arg in args:
+                self.files.pop(unquote(arg), None)
+            return ""
+        if menu in SETTINGS:
+            return self._setting(menu, verb, args, column)
+        if menu in TABLES:
+            return self._table(menu, verb, args, column)
+        raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    # --- settings -----------------------------------------------------------------------------
+
+    def _setting(self, menu: str, verb: str, args: list[str], column: int) -> str:
+        values = self.settings[menu]
+        if verb == "print":
+            return ros_print.settings(values)
+        if verb != "set":
+            raise RosError(f"bad command name {verb} (line 1 column {column})")
+        params = params_of(args)
+        unknown = [k for k in params if k not in SETTINGS[menu]]
+        if unknown:
+            raise RosError(f"expected end of command (line 1 column {column + len(verb) + 1})")
+        values.update(params)
+        self.on_config_line()
+        return ""
+
+    # --- tables -------------------------------------------------------------------------------
+
+    def _table(self, menu: str, verb: str, args: list[str], column: int) -> str:
+        items = self.tables[menu]
+        if verb == "print":
+            return self._print(menu, items, args)
+        if verb == "add":
+            params = params_of(args)
+            self._check(menu, params, column + len(verb) + 1)
+            if menu == "/ip address" and "network" not in params:
+                params["network"] = str(IPv4Interface(params["address"]).network.network_address)
+            if menu == "/ip address" and any(
+                i.get("address") == params.get("address") for i in items
+            ):
+                raise RosError("failure: already have such address")
+            params[".id"] = f"*{self.next_id:X}"
+            self.next_id += 1
+            items.append(params)
+            if menu == "/system scheduler":
+                self._arm(params)
+            self.on_config_line()
+            return ""
+        if verb in {"set", "remove", "enable", "disable"}:
+            selector, rest = (args[0], args[1:]) if args else ("", [])
+            targets = self._select(menu, items, selector)
+            if verb == "remove":
+                for target in targets:
+                    if target.get(".default") == "yes":
+                        raise RosError("failure: default item can not be removed")
+                    items.remove(target)
+                    if menu == "/system scheduler":
+                        self.timers.pop(target.get("name", ""), lambda: None)()
+            else:
+                params = (
+                    params_of(rest)
+                    if verb == "set"
+                    else {"disabled": "yes" if verb == "disable" else "no"}
+                )
+                self._check(menu, params, column + len(verb) + len(selector) + 2)
+                for target in targets:
+                    target.update(params)
+            self.on_config_line()
+            return ""
+        if verb == "find":
+            return ";".join(
+                i[".id"] for i in self._select(menu, items, "[ find " + " ".join(args) + " ]")
+            )
+        raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    def _check(self, menu: str, params: Item, column: int) -> None:
+        allowed = TABLES[menu]
+        for key in params:
+            if key not in allowed:
+                raise RosError(f"expected end of command (line 1 column {column})")
+        checked = ["interface", "in-interface", "out-interface"] + (
+            ["dst"] if menu == "/queue simple" else []
+        )
+        names = self.interface_names()
+        for key in checked:
+            name = params.get(key, "").lstrip("!")
+            if name and name not in names:
+                raise RosError(f"input does not match any value of {key}")
+        if "address" in params and menu == "/ip address":
+            try:
+                IPv4Interface(params["address"])
+            except (AddressValueError, ValueError) as exc:
+                raise RosError("invalid value for argument address") from exc
+
+    def _select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
+        selector = selector.strip()
+        if selector.startswith("["):
+            expression = (
+                selector.strip("[] ").removeprefix("find").strip().removeprefix("where").strip()
+            )
+            return [item for item in items if _matches(item, expression)]
+        if re.fullmatch(r"[\d,]+", selector):
+            indexes = [int(i) for i in selector.split(",")]
+            return [items[i] for i in indexes if i < len(items)]
+        named = [item for item in items if item.get("name") == unquote(selector)]
+        if not named:
+            raise RosError(f"no such item ({selector})")
+        return named
+
+    def _print(self, menu: str, items: list[Item], args: list[str]) -> str:
+        request = ros_print.print_request(args)
+        shown = [
+            (index, item)
+            for index, item in enumerate(items)
+            if not request.where or _matches(item, request.where)
+        ]
+        if request.count_only:
+            return str(len(shown))
+        legend = "X - disabled" if menu != "/ip service" else "X - DISABLED; I - INVALID"
+        rows: list[tuple[int | None, str, Item]] = []
+        for index, item in shown:
+            flag = "X" if item.get("disabled") == "yes" else " "
+            fields = {k: v for k, v in item.items() if not k.startswith(".") and k != "disabled"}
+            rows.append((index, flag, fields))
+        return self._format(request, legend, rows)
+
+    def _format(
+        self, request: ros_print.PrintRequest, legend: str, rows: list[tuple[int | None, str, Item]]
+    ) -> str:
+        if request.form == "terse":
+            return "\n".join(ros_print.terse_line(i, f, fields) for i, f, fields in rows)
+        if request.form == "as-value":
+            return ";".join(
+                ";".join(f"{k}={v}" for k, v in fields.items()) for _, _, fields in rows
+            )
+        if request.form == "detail" or not rows:
+            records = [
+                ros_print.detail_record(
+                    i, f, {k: v for k, v in d.items() if k != "comment"}, d.get("comment", "")
+                )
+                for i, f, d in rows
+            ]
+            return f"Flags: {legend}\n" + "\n".join(records)
+        columns = [k for k in rows[0][2] if k != "comment"][:6]
+        table_rows = [
+            ("" if i is None else str(i), f.strip(), [fields.get(c, "") for c in columns])
+            for i, f, fields in rows
+        ]
+        return ros_print.table(legend, [c.upper() for c in columns], table_rows)
+
+    def _interface_rows(self) -> list[tuple[int | None, str, Item]]:
+        router = self.router()
+        identity = self.settings["/system identity"]["name"]
+        rows: list[tuple[int | None, str, Item]] = []
+        for index, link in enumerate(router.links.values()):
+            running = router.link_up(link)
+            status = "X" if not link.admin_up else ("R" if running else " ")
+            fields: Item = {"name": link.name}
+            if link.name == link.port and link.vlan is None:
+                fields.update(
+                    {
+                        "default-name": link.port,
+                        "type": "ether",
+                        "mtu": "1500",
+                        "actual-mtu": "1500",
+                        "l2mtu": "1592",
+                        "max-l2mtu": "9578",
+                    }
+                )
+            elif link.dynamic == "pppoe":
+                fields.update({"type": "pppoe-out", "mtu": "1480", "actual-mtu": "1480"})
+            else:
+                fields.update(
+                    {"type": "vlan", "mtu": "1500", "actual-mtu": "1500", "l2mtu": "1588"}
+                )
+            if link.dynamic != "pppoe":
+                fields["mac-address"] = ros_print.mac_for(f"{identity}/{link.port}")
+            fields["link-downs"] = "0"
+            rows.append((index, f" {status} ", fields))
+        return rows
+
+    def _print_interfaces(self, args: list[str]) -> str:
+        request = ros_print.print_request(args)
+        rows = [
+            row
+            for row in self._interface_rows()
+            if not request.where or _matches(row[2], request.where)
+        ]
+        legend = "D - DYNAMIC; X - DISABLED, R - RUNNING; S - SLAVE"
+        if request.form != "table":
+            return self._format(request, legend, rows)
+        table_rows = [
+            (
+                str(i),
+                f.strip(),
+                [
+                    d["name"],
+                    d["type"],
+                    d.get("actual-mtu", ""),
+                    d.get("l2mtu", ""),
+                    d.get("max-l2mtu", ""),
+                    d.get("mac-address", ""),
+                ],
+            )
+            for i, f, d in rows
+        ]
+        columns = ["NAME", "TYPE", "ACTUAL-MTU", "L2MTU", "MAX-L2MTU", "MAC-ADDRESS"]
+        return ros_print.table(legend, columns, table_rows)
+
+    def _print_routes(self, args: list[str]) -> str:
+        """Routes as RouterOS 7 prints them: static items numbered, dynamic ones not; flags
+        D dynamic, X disabled, A active; c connect, s static, d dhcp, v vpn (PPPoE)."""
+        request = ros_print.print_request(args)
+        router = self.router()
+        active = {(str(r.prefix), str(r.gateway or r.interface)) for r in router.active_routes()}
+        rows: list[tuple[int | None, str, Item]] = []
+        for route in router.connected():
+            key = (str(route.prefix), str(route.interface))
+            address = router.address_of(router.links[str(route.interface)])
+            fields = {
+                "dst-address": str(route.prefix),
+                "routing-table": "main",
+                "gateway": str(route.interface),
+                "immediate-gw": str(route.interface),
+                "distance": "0",
+                "scope": "10",
+                "suppress-hw-offload": "no",
+                "local-address": f"{address.ip if address else ''}%{route.interface}",
+            }
+            rows.append((None, "DAc" if key in active else "D c", fields))
+        for index, item in enumerate(self.tables["/ip route"]):
+            key = (str(IPv4Network(item["dst-address"])), item.get("gateway", ""))
+            gateway = item.get("gateway", "")
+            flags = "X" if item.get("disabled") == "yes" else ("A" if key in active else " ")
+            immediate = gateway
+            if _is_address(gateway):
+                path = router.path(IPv4Address(gateway))
+                immediate = f"{gateway}%{path.link.name}" if path else ""
+            fields = {"dst-address": item["dst-address"], "routing-table": "main"}
+            if item.get("comment"):
+                fields = {"comment": item["comment"], **fields}
+            fields |= {
+                "gateway": gateway,
+                "immediate-gw": immediate,
+                "distance": item.get("distance", "1"),
+                "scope": item.get("scope", "30"),
+                "target-scope": item.get("target-scope", "10"),
+                "suppress-hw-offload": "no",
+            }
+            if item.get("check-gateway"):
+                fields["check-gateway"] = item["check-gateway"]
+            rows.append((index, f"{flags}s", fields))
+        for route in router.dynamic_defaults():
+            gateway = str(route.gateway)
+            link = router.links.get(route.interface or "")
+            kind = "v" if link is not None and link.dynamic == "pppoe" else "d"
+            flags = ("DA" if (str(route.prefix), gateway) in active else "D ") + kind
+            rows.append(
+                (
+                    None,
+                    flags,
+                    {
+                        "dst-address": str(route.prefix),
+                        "routing-table": "main",
+                        "gateway": gateway,
+                        "immediate-gw": f"{gateway}%{route.interface}",
+                        "distance": str(route.distance),
+                        "scope": "30",
+                        "target-scope": "10",
+                        "suppress-hw-offload": "no",
+                    },
+                )
+            )
+        if request.where:
+            rows = [row for row in rows if _matches(row[2], request.where)]
+        legend = (
+            "D - DYNAMIC; X - DISABLED, I - INACTIVE, A - ACTIVE; c - CONNECT, s - STATIC, "
+            "d - DHCP, v - VPN"
+        )
+        if request.form != "table":
+            return self._format(request, legend, rows)
+        table_rows = [
+            (
+                "" if i is None else str(i),
+                f.replace(" ", ""),
+                [d["dst-address"], d["gateway"], d["distance"]],
+            )
+            for i, f, d in rows
+        ]
+        return ros_print.table(legend, ["DST-ADDRESS", "GATEWAY", "DISTANCE"], table_rows)
+
+    def _resource(self) -> Item:
+        uptime = int((self.now() - self.booted).total_seconds())
+        days, rest = divmod(uptime, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return {
+            "uptime": f"{days}d{hours}h{minutes}m{seconds}s"
+            if days
+            else f"{hours}h{minutes}m{seconds}s",
+            "version": "7.16.2 (stable)",
+            "build-time": "Nov/28/2024 10:10:47",  # as real 7.x prints it
+            "factory-software": "7.16.2",
+            "free-memory": "836.5MiB",
+            "total-memory": "1024.0MiB",
+            "cpu": "ARMv7",
+            "cpu-count": "4",
+            "cpu-frequency": "1400MHz",
+            "cpu-load": "1%",
+            "free-hdd-space": "421.0MiB",
+            "total-hdd-space": "512.0MiB",
+            "write-sect-since-reboot": "1208",
+            "write-sect-total": "91840",
+            "architecture-name": "arm",
+            "board-name": "RB4011iGS+",
+            "platform": "MikroTik",
+        }
+
+    def interface_names(self) -> set[str]:
+        names = {i["name"] for i in self.tables["/interface ethernet"]}
+        names |= {i["name"] for i in self.tables["/interface vlan"]}
+        names |= {i["name"] for i in self.tables["/interface pppoe-client"]}
+        return names | {"all", "none"}
+
+    # --- export ---------------------------------------------------------------------------------
+
+    def export(self, *, terse: bool = True) -> str:
+        lines: list[str] = []
+        for menu in EXPORT_ORDER:
+            block: list[str] = []
+            if menu in SETTINGS:
+                changed = {
+                    k: v for k, v in self.settings[menu].items() if SETTINGS[menu].get(k) != v
+                }
+                if changed:
+                    block.append(ros_line(menu, "set", **changed))
+            else:
+                defaults = {d.get("name"): d for d in self.defaults.get(menu, [])}
+                for item in self.tables[menu]:
+                    params = {k: v for k, v in item.items() if not k.startswith(".")}
+                    if item.get(".default") == "yes":
+                        base = defaults.get(item.get("name"), {})
+                        changed = {k: v for k, v in params.items() if base.get(k) != v}
+                        if not changed:
+                            continue
+                        selector = (
+                            "[ find default=yes ]"
+                            if menu == "/snmp community"
+                            else (
+                                f"[ find default-name={item['default-name']} ]"
+                                if menu == "/interface ethernet"
+                                else item["name"]
+                            )
+                        )
+                        changed.pop("name", None)
+                        block.append(ros_line(menu, "set", selector, **changed))
+                    else:
+                        block.append(ros_line(menu, "add", **params))
+            if terse:
+                lines += block
+            elif block:
+                lines.append(menu)
+                lines += [line[len(menu) + 1 :] for line in block]
+        stamp = self.now().strftime("%Y-%m-%d %H:%M:%S")
+        header = f"# {stamp} by RouterOS 7.16.2\n# model = RB4011iGS+\n"
+        return header + "\n".join(lines) + "\n"
+
+    def _export_command(self, menu: str, args: list[str]) -> str:
+        params = params_of([a for a in args if "=" in a])
+        terse = "terse" in args
+        text = self.export(terse=terse or True)
+        if menu not in {"/", ""}:
+            text = "\n".join(
+                line for line in text.splitlines() if line.startswith(("#", menu + " "))
+            )
+        if "file" in params:
+            name = params["file"] if params["file"].endswith(".rsc") else params["file"] + ".rsc"
+            self.files[name] = text
+            return ""
+        return text.rstrip("\n")
+
+    def _import(self, args: list[str]) -> str:
+        params = params_of(args)
+        name = params.get("file-name") or (unquote(args[0]) if args else "")
+        if name not in self.files:
+            raise RosError("failure: no such file")
+        errors = 0
+        for line in self.files[name].splitlines():
+            if line.strip() and not line.startswith("#"):
+                output, _ = self.run(line, "/")
+                errors += bool(output)
+        if errors:
+            return f"failure: {errors} line(s) of {name} failed"
+        return "\nScript file loaded and executed successfully"
+
+    # --- backup ---------------------------------------------------------------------------------
+
+    def snapshot(self) -> str:
+        return json.dumps(
+            {"settings": self.settings, "tables": self.tables, "next_id": self.next_id}
+        )
+
+    def restore(self, data: str) -> None:
+        state = json.loads(data)
+        for timer in list(self.timers.values()):
+            timer()
+        self.timers.clear()
+        self.settings = state["settings"]
+        self.tables = state["tables"]
+        self.next_id = state["next_id"]
+        for item in self.tables["/system scheduler"]:
+            self._arm(item)
+
+    def _backup(self, verb: str, params: Item) -> str:
+        name = params.get("name", "backup")
+        name = name if name.endswith(".backup") else name + ".backup"
+        if verb == "save":
+            self.files[name] = self.snapshot()
+            return "Configuration backup saved"
+        if verb == "load":
+            if name not in self.files:
+                raise RosError("failure: no such file")
+            self.restore(self.files[name])
+            self.on_reboot()
+            return "Restoring system configuration\nSystem configuration restored, rebooting now"
+        raise RosError(f"bad command name {verb}")
+
+    # --- scheduler ------------------------------------------------------------------------------
+
+    def _arm(self, item: Item) -> None:
+        if item.get("disabled") == "yes" or "interval" not in item:
+            return
+        name = item.get("name", item[".id"])
+        seconds = _duration(item["interval"])
+
+        def fire() -> None:
+            if item not in self.tables["/system scheduler"]:
+                return
+            for command in item.get("on-event", "").split(";"):
+                self.run(command, "/")
+            if item in self.tables["/system scheduler"]:
+                self.timers[name] = self.schedule(seconds, fire)
+
+        self.timers[name] = self.schedule(seconds, fire)
+
+    # --- topology -------------------------------------------------------------------------------
+
+    def router(self) -> Router:
+        addresses: dict[str, IPv4Interface] = {}
+        for item in self.tables["/ip address"]:
+            if item.get("disabled") != "yes":
+                addresses.setdefault(item["interface"], IPv4Interface(item["address"]))
+        links: list[Link] = []
+        ethernet = {i["name"]: i for i in self.tables["/interface ethernet"]}
+        for name, item in ethernet.items():
+            links.append(
+                Link(name, addresses.get(name), item.get("disabled") != "yes", item["default-name"])
+            )
+        for item in self.tables["/interface vlan"]:
+            parent = ethernet.get(item["interface"], {})
+            up = item.get("disabled") != "yes" and parent.get("disabled") != "yes"
+            links.append(
+                Link(
+                    item["name"],
+                    addresses.get(item["name"]),
+                    up,
+                    parent.get("default-name", ""),
+                    vlan=int(item["vlan-id"]),
+                )
+            )
+        dynamic: dict[str, int] = {}
+        for item in self.tables["/interface pppoe-client"]:
+            port = _port_of(item["interface"], links)
+            links.append(
+                Link(
+                    item["name"],
+                    None,
+                    item.get("disabled") != "yes",
+                    port.port if port else "",
+                    vlan=port.vlan if port else None,
+                    dynamic="pppoe",
+                )
+            )
+            if item.get("add-default-route") == "yes":
+                dynamic[item["name"]] = int(item.get("default-route-distance", "1"))
+        for item in self.tables["/ip dhcp-client"]:
+            link = next((lk for lk in links if lk.name == item["interface"]), None)
+            if link is not None and item.get("disabled") != "yes":
+                link.dynamic = "dhcp"
+                if item.get("add-default-route", "yes") == "yes":
+                    dynamic[link.name] = int(item.get("default-route-distance", "1"))
+        routes = []
+        for item in self.tables["/ip route"]:
+            if item.get("disabled") == "yes":
+                continue
+            gateway_text = item.get("gateway", "")
+            gateway = IPv4Address(gateway_text) if _is_address(gateway_text) else None
+            interface = None if gateway else gateway_text
+            probe = gateway if item.get("check-gateway") == "ping" and gateway else None
+            routes.append(
+                RouteEntry(
+                    IPv4Network(item["dst-address"]),
+                    gateway,
+                    interface,
+                    int(item.get("distance", "1")),
+                    probe,
+                )
+            )
+        return Router(self.world, links, routes, dynamic)
+
+    def _ping(self, args: list[str]) -> str:
+        params = params_of([a for a in args if "=" in a])
+        target_text = params.get("address") or next((a for a in args if "=" not in a), "")
+        try:
+            target = IPv4Address(unquote(target_text))
+        except AddressValueError as exc:
+            raise RosError("invalid value for argument address") from exc
+        count = int(params.get("count", "4"))
+        replies = self.router().ping(target, count)
+        lines = ["  SEQ HOST                                     SIZE TTL TIME       STATUS"]
+        for seq in range(count):
+            if seq < replies:
+                lines.append(f"  {seq:>3} {target!s:<40} {56:>4} {57:>3} 12ms")
+            else:
+                lines.append(f"  {seq:>3} {target!s:<40}                     timeout")
+        loss = round(100 * (count - replies) / count) if count else 100
+        summary = f"    sent={count} received={replies} packet-loss={loss}%"
+        if replies:
+            summary += " min-rtt=12ms avg-rtt=12ms max-rtt=12ms"
+        lines.append(summary)
+        return "\n".join(lines)
+
+
+def _matches(item: Item, expression: str) -> bool:
+    for term in re.split(r"\s+and\s+", expression.strip()):
+        if not term:
+            continue
+        match = re.fullmatch(r'([\w.-]+)\s*(=|~|!=)\s*(".*"|\S+)', term.strip())
+        if match is None:
+            return False
+        key, operator, raw = match.groups()
+        value = unquote(raw)
+        actual = item.get(key, item.get("." + key, ""))
+        if operator == "=" and actual != value:
+            return False
+        if operator == "!=" and actual == value:
+            return False
+        if operator == "~" and not re.search(value, actual):
+            return False
+    return True
+
+
+def _is_address(text: str) -> bool:
+    try:
+        IPv4Address(text)
+    except (AddressValueError, ValueError):
+        return False
+    return True
+
+
+def _port_of(name: str, links: list[Link]) -> Link | None:
+    return next((link for link in links if link.name == name), None)

@@ -1,0 +1,73 @@
+"""The world around one site's router, as the simulator sees it: its ports and its uplinks.
+
+Both the offline simulation (lockout guard, lint) and the twin build a site's world here; the
+twin adds the faults of a scenario (a dead link, loss, a wrong VLAN) as link conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+
+from netprov.models import Site, StaticAddressing, Uplink
+from netprov.phases import Role
+from netprov.sim.topology import UplinkSim, World
+
+
+@dataclass(frozen=True)
+class LinkCondition:
+    """How an uplink behaves: alive, losing some packets, handed off on another VLAN."""
+
+    alive: bool = True
+    loss_percent: int = 0
+    provider_vlan: int | None = None
+
+
+def site_world(
+    site: Site,
+    central_services: Sequence[IPv4Network],
+    *,
+    index: int = 0,
+    conditions: Mapping[Role, LinkCondition] | None = None,
+) -> World:
+    """The uplinks of ``site`` as providers deliver them (all healthy unless conditions say)."""
+    conditions = conditions or {}
+    uplinks = []
+    pairs: list[tuple[Role, Uplink | None]] = [
+        (Role.LEGACY, site.legacy_uplink),
+        (Role.CENTRAL, site.central_uplink),
+        (Role.BACKUP, site.backup_uplink),
+    ]
+    for offset, (role, uplink) in enumerate(pairs):
+        if uplink is None:
+            continue
+        condition = conditions.get(role, LinkCondition())
+        addressing = uplink.addressing
+        if isinstance(addressing, StaticAddressing):
+            gateway, lease = addressing.gateway, None
+        else:
+            # DHCP / PPPoE: the provider hands out an address of its own
+            base = int(IPv4Address("172.30.0.0")) + (index * 4 + offset) * 4
+            gateway = IPv4Address(base + 1)
+            lease = IPv4Interface(f"{IPv4Address(base + 2)}/30")
+        uplinks.append(
+            UplinkSim(
+                role=role,
+                port=uplink.interface,
+                vlan=condition.provider_vlan or uplink.vlan,
+                gateway=gateway,
+                lease=lease,
+                alive=condition.alive,
+                loss_percent=condition.loss_percent,
+            )
+        )
+    return World(uplinks, list(central_services))
+
+
+def site_ports(site: Site, *, extra: Sequence[str] = ()) -> list[str]:
+    """The router's physical ports: those the inventory names plus ``extra`` (a platform's)."""
+    used = [site.lan.interface, site.legacy_uplink.interface, site.central_uplink.interface]
+    if site.backup_uplink is not None:
+        used.append(site.backup_uplink.interface)
+    return sorted({*used, *extra})

@@ -1,0 +1,74 @@
+"""Every platform driver implements the whole contract with the same signatures (as napalm's
+``test_method_signatures`` holds its drivers to ``NetworkDriver``)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from netprov.models import Platform
+from netprov.platforms import DRIVERS, driver_for
+from netprov.platforms.base import Driver, Session
+
+ROOT = Path(__file__).parent.parent
+
+
+def _public(cls: type) -> dict[str, Callable[..., object]]:
+    return {
+        name: member
+        for name, member in inspect.getmembers(cls)
+        if not name.startswith("_") and callable(member)
+    }
+
+
+@pytest.mark.parametrize("platform", list(Platform))
+def test_every_platform_has_a_driver(platform: Platform) -> None:
+    assert driver_for(platform).platform is platform
+
+
+@pytest.mark.parametrize("driver", DRIVERS.values(), ids=lambda d: d.platform.value)
+def test_driver_and_session_signatures_match_the_contract(driver: Driver) -> None:
+    for base, cls in ((Driver, type(driver)), (Session, driver.session_class)):
+        assert not inspect.isabstract(cls), f"{cls.__name__} leaves abstract methods"
+        for name, member in _public(base).items():
+            ours = getattr(cls, name)
+            # same parameters (a narrower return type is fine)
+            ours_params = list(inspect.signature(ours).parameters.values())
+            base_params = list(inspect.signature(member).parameters.values())
+            assert ours_params == base_params, (
+                f"{cls.__name__}.{name}{inspect.signature(ours)} differs from "
+                f"{base.__name__}.{name}{inspect.signature(member)}"
+            )
+    assert inspect.signature(driver.session_class.__init__) == inspect.signature(Session.__init__)
+    assert driver.session_class.probe_command
+
+
+def _tracked_python(*folders: str) -> list[Path]:
+    found = {path.resolve() for folder in folders for path in (ROOT / folder).rglob("*.py")}
+    return sorted(path for path in found if ".venv" not in path.parts)
+
+
+def test_no_production_module_imports_the_twin() -> None:
+    allowed = {"netprov/cli.py", "netprov/cli_pipeline.py"}  # the CLI's twin commands
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _tracked_python("netprov", "tasks")
+        if "/netprov/twin/" not in str(path)
+        and str(path.relative_to(ROOT)) not in allowed
+        and "netprov.twin" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_no_platform_branches_outside_the_drivers() -> None:
+    patterns = ("Platform.CISCO_IOS", "Platform.MIKROTIK_ROUTEROS", "IosSession", "RosSession")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _tracked_python("netprov", "tasks")
+        if "/netprov/platforms/" not in str(path)
+        and any(p in path.read_text(encoding="utf-8") for p in patterns)
+    ]
+    assert offenders == []
