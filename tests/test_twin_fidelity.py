@@ -95,3 +95,43 @@ def test_routeros_backup_load_asks_before_it_reboots(twin_factory: TwinFactory) 
         answer = conn.send_command("n", expect_string=r"\] >")
         assert "action cancelled" in answer
     assert not twin.devices[ROS_SITE].rebooting  # "n" keeps the router running
+
+
+IOS_SITE = "setda"
+REAL_IOS = Path(__file__).parent / "fixtures" / "real" / "cisco_ios"
+
+
+def ios(twin: Twin) -> Any:
+    device = twin.devices[IOS_SITE]
+    return ConnectHandler(
+        device_type="cisco_ios",
+        host=device.host,
+        port=device.port,
+        username=device.username,
+        password=TWIN_PASSWORD,
+    )
+
+
+def test_ios_show_outputs_parse_like_real_output(twin_factory: TwinFactory) -> None:
+    twin = twin_factory([IOS_SITE])
+    with ios(twin) as conn:
+        arp = conn.send_command("show ip arp")
+        interfaces = conn.send_command("show ip interface")
+        route = conn.send_command("show ip route 0.0.0.0 0.0.0.0")
+    ours = parse_output(platform="cisco_ios", command="show ip arp", data=arp)
+    real = parse_output(
+        platform="cisco_ios",
+        command="show ip arp",
+        data=(REAL_IOS / "show_ip_arp" / "cisco_ios_show_ip_arp.raw").read_text(),
+    )
+    assert filled(ours) == filled(real)
+    gateway = next(r for r in ours if r["ip_address"] == "203.0.113.5")  # the ISP's gateway
+    assert gateway["interface"] == "GigabitEthernet0/0/0"
+    parsed = parse_output(platform="cisco_ios", command="show ip interface", data=interfaces)
+    lan = next(r for r in parsed if r["interface"] == "GigabitEthernet0/0/2")
+    assert lan["ip_address"] == ["10.31.1.1"]
+    assert lan["prefix_length"] == ["24"]
+    assert route.splitlines()[:2] == [
+        "Routing entry for 0.0.0.0/0, supernet",
+        '  Known via "static", distance 1, metric 0, candidate default path',
+    ]

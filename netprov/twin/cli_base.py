@@ -28,6 +28,14 @@ class CliSession(Protocol):
 
     def handle(self, line: str) -> Reply: ...
 
+    def enter(self, prompt: str, line: str) -> str:
+        """What the terminal prints when Enter is pressed on ``line`` (typed at ``prompt``)."""
+        ...
+
+    def next_prompt(self) -> str:
+        """The prompt as printed after a reply (a device may repaint it)."""
+        ...
+
 
 @dataclass
 class TwinClock:

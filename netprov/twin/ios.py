@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from ipaddress import AddressValueError, IPv4Address
+from ipaddress import AddressValueError, IPv4Address, IPv4Network
 
 from netprov.sim.ios import FLASH_SIZE, IosDevice, flash_name
 from netprov.sim.ios_config import (
@@ -23,6 +23,7 @@ from netprov.sim.topology import Link
 from netprov.twin.cli_base import Reply
 
 _INVALID = "% Invalid input detected at '^' marker."
+
 
 class IosCli:
     """One interactive session."""
@@ -45,6 +46,12 @@ class IosCli:
             return f"{host}{'#' if self.enabled else '>'}"
         mode = self.stack[-1].mode if len(self.stack) > 1 else "config"
         return f"{host}({mode})#"
+
+    def enter(self, prompt: str, line: str) -> str:
+        return "\r\n"
+
+    def next_prompt(self) -> str:
+        return self.prompt()
 
     def handle(self, line: str) -> Reply:
         if self.awaiting_enable_password:
@@ -251,6 +258,10 @@ class IosCli:
             "ip interface brief": self._show_ip_interface_brief,
             "ip int brief": self._show_ip_interface_brief,
             "ip route": self._show_ip_route,
+            "ip interface": self._show_ip_interface,
+            "arp": self._show_arp,
+            "ip arp": self._show_arp,
+            "vrf": lambda: "",  # no VRFs configured: IOS prints nothing
             "interfaces": self._show_interfaces,
             "hosts": lambda: (
                 f"Default domain is {self._domain()}\nName/address lookup uses domain service"
@@ -261,6 +272,12 @@ class IosCli:
         }
         if rest in simple:
             return simple[rest]()
+        match = re.match(r"^ip route (\d+\.\d+\.\d+\.\d+)(?: (\d+\.\d+\.\d+\.\d+))?$", rest)
+        if match:
+            return self._show_ip_route_entry(match[1], match[2])
+        match = re.match(r"^arp \| exclude (.+)$", rest)
+        if match:
+            return _pipe(self._show_arp(), f"exclude {match[1]}")
         match = re.match(r"^archive config differences (\S+) (\S+)$", rest)
         if match:
             return self._archive_diff(match[1], match[2])
@@ -437,6 +454,107 @@ class IosCli:
             else:
                 lines.append(f"{code}      {route.prefix} {via}")
         return "\n".join(lines)
+
+    def _show_ip_interface(self) -> str:
+        """``show ip interface``: the per-interface form napalm's ``get_interfaces_ip`` reads."""
+        router = self.device.router()
+        blocks = []
+        for _node, link, status, protocol in self._interface_rows():
+            block = [f"{link.name} is {status}, line protocol is {protocol}"]
+            address = router.address_of(link)
+            if address is None:
+                block.append("  Internet protocol processing disabled")
+            else:
+                block += [
+                    f"  Internet address is {address.with_prefixlen}",
+                    "  Broadcast address is 255.255.255.255",
+                    f"  Address determined by {'DHCP' if link.dynamic else 'non-volatile memory'}",
+                    "  MTU is 1500 bytes",
+                    "  Helper address is not set",
+                    "  Directed broadcast forwarding is disabled",
+                    "  Outgoing Common access list is not set ",
+                    "  Outgoing access list is not set",
+                    "  Inbound Common access list is not set ",
+                    "  Inbound  access list is not set",
+                    "  Proxy ARP is enabled",
+                    "  Local Proxy ARP is disabled",
+                    "  Security level is default",
+                    "  Split horizon is enabled",
+                    "  ICMP redirects are always sent",
+                    "  ICMP unreachables are always sent",
+                    "  ICMP mask replies are never sent",
+                    "  IP fast switching is enabled",
+                    "  IP Flow switching is disabled",
+                    "  IP CEF switching is enabled",
+                ]
+            blocks.append("\n".join(block))
+        return "\n".join(blocks)
+
+    def _mac(self, index: int) -> str:
+        return f"0000.0c{index:02x}.{index:04x}"
+
+    def _show_arp(self) -> str:
+        """``show arp``: each interface's own address (age ``-``) and the uplink gateways it
+        has resolved, in IOS's columns (see tests/fixtures/real/cisco_ios/show_ip_arp)."""
+        router = self.device.router()
+        lines = ["Protocol  Address          Age (min)  Hardware Addr   Type   Interface"]
+        for index, (_node, link, _status, protocol) in enumerate(self._interface_rows()):
+            address = router.address_of(link)
+            if address is None or protocol != "up":
+                continue
+            lines.append(
+                f"Internet  {address.ip!s:<16} {'-':>10}   {self._mac(index)}  ARPA   {link.name}"
+            )
+            uplink = router.world.uplink_for(link)
+            if uplink is not None and uplink.gateway is not None and uplink.alive:
+                peer = f"5254.00{index:02x}.{int(uplink.gateway) & 0xFFFF:04x}"
+                lines.append(
+                    f"Internet  {uplink.gateway!s:<16} {'1':>10}   {peer}  ARPA   {link.name}"
+                )
+        return "\n".join(lines)
+
+    def _show_ip_route_entry(self, prefix: str, mask: str | None) -> str:
+        """``show ip route A [M]``: the detailed entry napalm's ``get_route_to`` reads."""
+        router = self.device.router()
+        routes = router.active_routes()
+        if mask is not None:
+            try:
+                wanted = IPv4Network(f"{prefix}/{mask}")
+            except ValueError:
+                return _INVALID
+            found = [r for r in routes if r.prefix == wanted]
+        else:
+            address = IPv4Address(prefix)
+            found = sorted(
+                (r for r in routes if address in r.prefix), key=lambda r: -r.prefix.prefixlen
+            )[:1]
+        if not found:
+            return "% Network not in table" if mask else "% Subnet not in table"
+        route = found[0]
+        if route.code == "C":
+            return "\n".join(
+                [
+                    f"Routing entry for {route.prefix}",
+                    '  Known via "connected", distance 0, metric 0 (connected, via interface)',
+                    "  Routing Descriptor Blocks:",
+                    f"  * directly connected, via {route.interface}",
+                    "      Route metric is 0, traffic share count is 1",
+                ]
+            )
+        supernet = ", supernet" if route.prefix.prefixlen < 8 else ""
+        default = ", candidate default path" if route.prefix.prefixlen == 0 else ""
+        hop = f"  * {route.gateway}" if route.gateway else "  * directly connected"
+        if route.interface:
+            hop += f", via {route.interface}"
+        return "\n".join(
+            [
+                f"Routing entry for {route.prefix}{supernet}",
+                f'  Known via "static", distance {route.distance}, metric 0{default}',
+                "  Routing Descriptor Blocks:",
+                hop,
+                "      Route metric is 0, traffic share count is 1",
+            ]
+        )
 
     def _show_archive(self) -> str:
         if not self.device.running.top("archive"):

@@ -29,6 +29,21 @@ class RosCli:
         where = "" if self.path == "/" else f" {self.path}"
         return f"[{self.username}@{identity}]{where} > "
 
+    def enter(self, prompt: str, line: str) -> str:
+        """RouterOS repaints the command line when Enter is pressed: ``\\r``, the prompt and
+        the command again, then a new line (what netmiko's ``strip_command`` and scrapli's
+        MikroTik driver, which waits for the prompt twice, both expect)."""
+        if prompt.endswith(": "):
+            return "\r\n"  # an answer to a question is not repainted
+        return f"\r{prompt}{line}\r\n"
+
+    def next_prompt(self) -> str:
+        """After a reply RouterOS prints its prompt, then repaints it on the same line once
+        it has measured the terminal (netmiko's ``strip_prompt`` drops "two trailing
+        instances of the prompt"; scrapli's MikroTik driver waits for both)."""
+        prompt = self.prompt()
+        return prompt if self.questions else f"{prompt}\r{prompt}"
+
     def _absolute(self, text: str) -> str:
         command = text if text.startswith("/") else f"{self.path} {text}"
         return " ".join(command.replace("/", " ").split())

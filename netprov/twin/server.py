@@ -8,6 +8,7 @@ expects), and nothing polls. A lost connection stops all writes at once.
 from __future__ import annotations
 
 import asyncio
+import collections
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -62,6 +63,8 @@ class _Session(asyncssh.SSHServerSession[bytes]):
         self.closed = False
         self.config_lines = 0
         self.busy_until = 0.0
+        self.outbox: collections.deque[tuple[float, bytes, bool]] = collections.deque()
+        self.flushing = False
         self.scp: _ScpReceiver | None = None
         self.pending: asyncio.Future[None] | None = None
 
@@ -98,8 +101,18 @@ class _Session(asyncssh.SSHServerSession[bytes]):
         if self.scp is not None:
             self._write(self.scp.feed(data))
             return
-        self.buffer += data.replace(b"\x00", b"")
-        self._drain_lines()
+        # A terminal echoes each character as it arrives (scrapli waits for that before it
+        # sends the Enter); the end of a line is echoed with its reply. Typed-ahead input is
+        # echoed in order, after the replies still due.
+        for part in re.split(rb"(\r\n|\r|\n)", data.replace(b"\x00", b"")):
+            if self.closed:
+                return
+            if part in {b"\r\n", b"\r", b"\n"}:
+                raw, self.buffer = self.buffer, b""
+                self._line(raw.decode("utf-8", errors="replace"))
+            elif part:
+                self._emit(part, 0.0)
+                self.buffer += part
 
     def eof_received(self) -> bool:
         if self.scp is not None and self.chan is not None:
@@ -112,18 +125,11 @@ class _Session(asyncssh.SSHServerSession[bytes]):
 
     # --- CLI --------------------------------------------------------------------------
 
-    def _drain_lines(self) -> None:
-        while not self.closed:
-            match = re.search(rb"\r\n|\r|\n", self.buffer)
-            if match is None:
-                return
-            raw, self.buffer = self.buffer[: match.start()], self.buffer[match.end() :]
-            self._line(raw.decode("utf-8", errors="replace"))
-
     def _line(self, line: str) -> None:
         assert self.cli is not None
+        typed_at = self.cli.prompt()
         reply = self.cli.handle(line)
-        text = f"{line}\r\n{_crlf(reply.output)}"
+        text = self.cli.enter(typed_at, line) + _crlf(reply.output)
         faults = self.device.faults
         if reply.config_line:
             self.config_lines += 1
@@ -135,18 +141,32 @@ class _Session(asyncssh.SSHServerSession[bytes]):
                 self._abort()
                 return
         if reply.close:
-            self._write(text.encode())
-            self._close()
+            self._emit(text.encode(), 0.0, close=True)
             return
-        payload = (text + self.cli.prompt()).encode()
-        delay = faults.slow_ms / 1000.0
-        if delay <= 0:
+        self._emit((text + self.cli.next_prompt()).encode(), faults.slow_ms / 1000.0)
+
+    def _emit(self, payload: bytes, delay: float, *, close: bool = False) -> None:
+        """Queue output strictly in order, each piece after the one before it plus ``delay``
+        (the slow-device fault); a single timer drains the queue (timers due at the same
+        instant are not ordered by asyncio)."""
+        loop = asyncio.get_running_loop()
+        self.busy_until = max(self.busy_until, loop.time()) + delay
+        self.outbox.append((self.busy_until, payload, close))
+        if not self.flushing:
+            self.flushing = True
+            loop.call_at(self.outbox[0][0], self._flush)
+
+    def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self.outbox and self.outbox[0][0] <= loop.time():
+            _, payload, close = self.outbox.popleft()
             self._write(payload)
+            if close:
+                self._close()
+        if self.outbox:
+            loop.call_at(self.outbox[0][0], self._flush)
         else:
-            # keep replies in order while delaying each by the fault's latency
-            loop = asyncio.get_running_loop()
-            self.busy_until = max(self.busy_until, loop.time()) + delay
-            loop.call_at(self.busy_until, self._write, payload)
+            self.flushing = False
 
     def _write(self, data: bytes) -> None:
         if self.closed or self.chan is None:
