@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit demo bench clean browser
+.PHONY: install test lint typecheck unit demo bench clean browser interop
 
 install: $(STAMP)
 
@@ -29,8 +29,9 @@ browser:
 unit: install browser
 	$(BIN)/pytest
 
-# The README's test command: lint, types, then the whole test suite.
-test: lint typecheck unit
+# The README's test command: lint, types, Ansible against the twin, then the whole test suite
+# (last, so pytest's summary line closes the output).
+test: lint typecheck interop unit
 
 # The main job: validate the sample city, render every site for every phase, then rehearse
 # the canary wave's cutover to `central` on the device twin, with one site whose central
@@ -50,10 +51,22 @@ demo: install
 	$(BIN)/netprov status --inventory inventory --db $(DEMO_DB) --wave 0
 	$(BIN)/netprov report --inventory inventory --db $(DEMO_DB) --lang id --out build/report.html
 
+# Ansible's cisco.ios and community.routeros modules, unmodified, against `netprov twin up`
+# (interop/playbook.yml). Ansible gets its own venv: 12.3 is the last release for Python 3.11.
+INTEROP := .venv-interop
+$(INTEROP)/.installed:
+	$(PYTHON) -m venv $(INTEROP)
+	$(INTEROP)/bin/python -m pip install --quiet --upgrade pip
+	$(INTEROP)/bin/python -m pip install --quiet "ansible==12.3.0" paramiko
+	touch $@
+
+interop: install $(INTEROP)/.installed
+	$(BIN)/python interop/run.py
+
 bench: install
 	$(BIN)/python bench/bench_inventory.py --sites 10000
 	$(BIN)/python bench/bench_twin.py --devices 500 --workers 50
 	$(BIN)/python bench/bench_check.py --sites 10000
 
 clean:
-	rm -rf build .mypy_cache .pytest_cache .ruff_cache
+	rm -rf build .mypy_cache .pytest_cache .ruff_cache $(INTEROP)

@@ -51,6 +51,7 @@ def test_routeros_print_forms_parse_like_real_output(twin_factory: TwinFactory) 
         resource = conn.send_command("/system resource print")
         identity = conn.send_command("/system identity print")
         table = conn.send_command("/ip route print")
+        addresses = conn.send_command("/ip address print")
     command = "/interface print terse without-paging"
     ours = parse_output(platform="mikrotik_routeros", command=command, data=interfaces)
     real = real_parse(command, "interface_print_terse_without-paging")
@@ -78,6 +79,10 @@ def test_routeros_print_forms_parse_like_real_output(twin_factory: TwinFactory) 
     assert resource_records[0]["board_name"]
     assert identity.strip() == "name: smj-kel-hegarsari-r1"
     assert table.splitlines()[1].startswith("Columns: DST-ADDRESS")  # RouterOS 7 column table
+    command = "/ip address print"
+    ours = parse_output(platform="mikrotik_routeros", command=command, data=addresses)
+    assert filled(ours) <= filled(real_parse(command, "ip_address_print"))
+    assert {"ip": "10.31.36.1", "subnet": "24", "interface": "ether2"}.items() <= ours[0].items()
 
     driver = driver_for(Platform.MIKROTIK_ROUTEROS)
     assert driver.read_interface(interfaces, "pppoe-legacy").running

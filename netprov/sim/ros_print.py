@@ -76,13 +76,15 @@ def detail_record(index: int | None, flags: str, fields: Item, comment: str = ""
 def table(flags_legend: str, columns: list[str], rows: list[tuple[str, str, list[str]]]) -> str:
     """A RouterOS 7 column table: ``Flags:``, ``Columns:``, a header, one line per item.
 
-    ``rows`` are (number or "", flags, cells); a comment goes on its own ``;;;`` line above.
+    ``rows`` are (number or "", flags, cells). The number is left-aligned under ``#``, the
+    flags right-aligned before the first column (``0  As 0.0.0.0/0``, ``  DAc 10.0.0.0/24``).
     """
     widths = [len(c) for c in columns]
     for _, _, cells in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, cells, strict=True)]
-    flag_width = max((len(flags) for _, flags, _ in rows), default=0)
-    lead = 3 + flag_width
+    number_width = max((len(number) for number, _, _ in rows), default=1) or 1
+    flag_width = max((len(flags) for _, flags, _ in rows), default=1) or 1
+    lead = number_width + 1 + flag_width + 1
     lines = []
     if flags_legend:
         lines.append(f"Flags: {flags_legend}")
@@ -90,7 +92,7 @@ def table(flags_legend: str, columns: list[str], rows: list[tuple[str, str, list
     header = "#".ljust(lead) + " ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
     lines.append(header.rstrip())
     for number, flags, cells in rows:
-        text = (number.ljust(3) + flags.ljust(flag_width)).ljust(lead)
+        text = f"{number:<{number_width}} {flags:>{flag_width}} "
         text += " ".join(cell.ljust(w) for cell, w in zip(cells, widths, strict=True))
         lines.append(text.rstrip())
     return "\n".join(lines)

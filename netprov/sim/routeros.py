@@ -117,6 +117,9 @@ TABLES: dict[str, set[str]] = {
     "/system scheduler": {"name", "interval", "start-time", "on-event", "comment", "disabled"},
     "/ip service": {"name", "address", "disabled", "port"},
     "/interface ethernet": {"name", "default-name", "comment", "disabled", "mtu"},
+    "/ipv6 address": {"address", "interface", "advertise", "eui-64", "comment", "disabled"},
+    # discovered neighbours (MNDP/CDP/LLDP): read-only, none on the twin's links
+    "/ip neighbor": set(),
 }
 _DEFAULT_SERVICES = {
     "telnet": "23",
@@ -173,9 +176,19 @@ _MENUS = (
         "/system logging",
         "/interface ethernet",
         "/system resource",
+        "/system routerboard",
     }
 )
 _PREFIXES = {" ".join(m.split()[:n]) for m in _MENUS for n in range(1, len(m.split()) + 1)}
+
+
+# The columns a plain ``print`` shows, as RouterOS 7 orders them (tests/fixtures/real).
+_COLUMNS: dict[str, list[str]] = {
+    "/ip address": ["address", "network", "interface"],
+    "/ip dhcp-client": ["interface", "use-peer-dns", "add-default-route"],
+    "/system scheduler": ["name", "start-time", "interval", "on-event"],
+    "/ip service": ["name", "port", "address"],
+}
 
 
 class RosError(ValueError):
@@ -295,6 +308,8 @@ class RosDevice:
             return self._print_interfaces(args)
         if menu == "/system resource" and verb == "print":
             return ros_print.settings(self._resource())
+        if menu == "/system routerboard" and verb == "print":
+            return ros_print.settings(self._routerboard())
         if menu == "/ip route" and verb == "print":
             return self._print_routes(args)
         if menu == "/file" and verb == "print":
@@ -417,16 +432,22 @@ class RosDevice:
         ]
         if request.count_only:
             return str(len(shown))
-        legend = "X - disabled" if menu != "/ip service" else "X - DISABLED; I - INVALID"
+        legend = (
+            "X - DISABLED, I - INVALID; D - DYNAMIC" if menu == "/ip address" else ("X - DISABLED")
+        )
         rows: list[tuple[int | None, str, Item]] = []
         for index, item in shown:
             flag = "X" if item.get("disabled") == "yes" else " "
             fields = {k: v for k, v in item.items() if not k.startswith(".") and k != "disabled"}
             rows.append((index, flag, fields))
-        return self._format(request, legend, rows)
+        return self._format(request, legend, rows, menu)
 
     def _format(
-        self, request: ros_print.PrintRequest, legend: str, rows: list[tuple[int | None, str, Item]]
+        self,
+        request: ros_print.PrintRequest,
+        legend: str,
+        rows: list[tuple[int | None, str, Item]],
+        menu: str = "",
     ) -> str:
         if request.form == "terse":
             return "\n".join(ros_print.terse_line(i, f, fields) for i, f, fields in rows)
@@ -442,7 +463,7 @@ class RosDevice:
                 for i, f, d in rows
             ]
             return f"Flags: {legend}\n" + "\n".join(records)
-        columns = [k for k in rows[0][2] if k != "comment"][:6]
+        columns = _COLUMNS.get(menu) or [k for k in rows[0][2] if k != "comment"][:6]
         table_rows = [
             ("" if i is None else str(i), f.strip(), [fields.get(c, "") for c in columns])
             for i, f, fields in rows
@@ -589,6 +610,19 @@ class RosDevice:
             for i, f, d in rows
         ]
         return ros_print.table(legend, ["DST-ADDRESS", "GATEWAY", "DISTANCE"], table_rows)
+
+    def _routerboard(self) -> Item:
+        serial = ros_print.mac_for(self.settings["/system identity"]["name"])
+        return {
+            "routerboard": "yes",
+            "board-name": "RB4011iGS+",
+            "model": "RB4011iGS+",
+            "serial-number": "D4" + serial.replace(":", "")[2:12],
+            "firmware-type": "al2",
+            "factory-firmware": "7.16.2",
+            "current-firmware": "7.16.2",
+            "upgrade-firmware": "7.16.2",
+        }
 
     def _resource(self) -> Item:
         uptime = int((self.now() - self.booted).total_seconds())
