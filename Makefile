@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit demo bench clean browser interop
+.PHONY: install test lint typecheck unit suite demo bench clean browser interop
 
 install: $(STAMP)
 
@@ -21,17 +21,23 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# Headless Chromium for the report test (Debian's package; only where we may install it).
+# Headless Chromium for the report test (Debian's package). Opt-in: `make browser`; CI
+# (CI=true) asks for it, an engineer's `make test` never runs apt-get.
 browser:
 	-@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
-unit: install browser
-	$(BIN)/pytest
+# Tiers: `make unit` is the pure and offline tests (no twin, under a minute); `make suite`
+# is everything, the twin tests spread over worker processes (they mostly wait on sockets).
+unit: install
+	$(BIN)/pytest -m "not twin and not slow"
+
+suite: install $(if $(CI),browser)
+	$(BIN)/pytest -n 4 --dist loadgroup
 
 # The README's test command: lint, types, Ansible against the twin, then the whole test suite
 # (last, so pytest's summary line closes the output).
-test: lint typecheck interop unit
+test: lint typecheck interop suite
 
 # The main job: validate the sample city, render every site for every phase, then rehearse
 # the canary wave's cutover to `central` on the device twin, with one site whose central

@@ -9,12 +9,14 @@ Exit codes: 0 ok (plan: nothing to change), 1 failure, 2 usage error (plan: chan
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.syntax import Syntax
@@ -224,6 +226,7 @@ def _table(outcomes: list[Outcome], title: str) -> None:
         "verified": "green",
         "backed_up": "green",
         "planned": "cyan",
+        "restored": "green",
         "rolled_back": "red",
         "failed": "red",
         "refused": "red",
@@ -576,6 +579,20 @@ def _percent(value: str) -> float:
     return number / 100
 
 
+def _moment(value: str | None) -> dt.datetime | None:
+    """``--now``: an ISO time, with an offset (absolute) or without (the organisation's
+    wall clock); None means now."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO time (e.g. 2026-11-24T19:30 or 2026-11-24T19:30+07:00)",
+            param_hint="--now",
+        ) from None
+
+
 @app.command()
 def cutover(
     inventory: InventoryOpt = Path("inventory"),
@@ -598,7 +615,11 @@ def cutover(
         str | None, typer.Option("--resume", help="Continue an interrupted cutover run.")
     ] = None,
     now: Annotated[
-        str | None, typer.Option(help="Local time for maintenance windows (ISO); default now.")
+        str | None,
+        typer.Option(
+            help="Time to check maintenance windows at (ISO; without an offset it is the "
+            "organisation's time zone); default now."
+        ),
     ] = None,
     yes: YesOpt = False,
     workers: WorkersOpt = 10,
@@ -610,8 +631,6 @@ def cutover(
     today: TodayOpt = None,
 ) -> None:
     """Move sites to the central provider: canary first, then waves, with a health gate."""
-    import datetime as dt
-
     from netprov.cutover import WaveResult, plan_waves, run_cutover
     from netprov.tasks.pipeline import cutover_task
 
@@ -639,8 +658,13 @@ def cutover(
     )
     gate = _percent(max_fail)
     target = _phase(to)
-    moment = dt.datetime.fromisoformat(now) if now else dt.datetime.now()  # site local time
+    given = _moment(now)
     with _context_from("cutover", locals(), phase=target, params=params) as ctx:
+        zone = ZoneInfo(ctx.loaded.organisation.timezone)
+        if given is None:
+            moment = dt.datetime.now(zone)
+        else:
+            moment = given if given.tzinfo else given.replace(tzinfo=zone)
         if resume is not None:
             ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         chosen = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
@@ -674,6 +698,8 @@ def cutover(
                     "ok": result.ok,
                     "stopped": result.stopped,
                     "untouched": result.untouched,
+                    "now": moment.isoformat(),
+                    "skipped": [o.site for o in result.skipped],
                     "waves": [
                         {
                             "wave": w.number,
@@ -690,6 +716,13 @@ def cutover(
                 _table(last.outcomes, f"wave {last.number}: {last.failure_rate:.0%} failed")
             if result.stopped:
                 err.print(f"[red]{result.stopped}[/]; {len(result.untouched)} site(s) not touched")
+            if result.nothing_attempted:
+                err.print(
+                    f"[red]no site was inside its maintenance window at {moment:%Y-%m-%d %H:%M %Z}"
+                    f"[/] ({len(result.skipped)} skipped); nothing was changed"
+                )
+            elif result.skipped:
+                err.print(f"{len(result.skipped)} site(s) skipped: outside their window")
             out.print(
                 f"cutover run {ctx.pipeline.run_id}: "
                 + ("[green]done[/]" if result.ok else "[red]not clean[/]")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from netprov.errors import DeviceError
-from netprov.models import MaintenanceWindow, Phase, Site, Weekday
+from netprov.models import MaintenanceWindow, Organisation, Phase, Site, Weekday
 from netprov.pipeline import Outcome, Pipeline
 from netprov.platforms import driver_for
 
@@ -123,9 +124,19 @@ def _matches(site: Site, running: str, intended: str) -> bool:
     return driver_for(site.router.platform).converged(running, intended)
 
 
+def site_time(site: Site, org: Organisation, now: dt.datetime) -> dt.datetime:
+    """``now`` (an aware time) on the site's wall clock (its zone, else the organisation's)."""
+    return now.astimezone(ZoneInfo(site.timezone or org.timezone))
+
+
 def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datetime) -> Outcome:
-    if not in_window(site.maintenance_window, now):
-        return Outcome(site.id, "skipped", detail="outside its maintenance window")
+    local = site_time(site, pipeline.loaded.organisation, now)
+    if not in_window(site.maintenance_window, local.replace(tzinfo=None)):
+        return Outcome(
+            site.id,
+            "skipped",
+            detail=f"outside its maintenance window (site time {local:%a %H:%M %Z})",
+        )
     try:
         actual = actual_phase(pipeline, site)
     except DeviceError as exc:
@@ -175,8 +186,21 @@ class CutoverResult:
     untouched: list[str] = field(default_factory=list)  # sites of waves never started
 
     @property
+    def skipped(self) -> list[Outcome]:
+        return [o for w in self.waves for o in w.outcomes if o.status == "skipped"]
+
+    @property
+    def nothing_attempted(self) -> bool:
+        """Every selected site was outside its window: nothing moved, which is no success."""
+        return bool(self.skipped) and not any(w.attempted for w in self.waves)
+
+    @property
     def ok(self) -> bool:
-        return self.stopped is None and not any(o.failed for w in self.waves for o in w.outcomes)
+        return (
+            self.stopped is None
+            and not self.nothing_attempted
+            and not any(o.failed for w in self.waves for o in w.outcomes)
+        )
 
 
 def run_cutover(

@@ -11,8 +11,9 @@ import datetime as dt
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from netprov.clisafe import CliText, Hostname, Identifier, InterfaceName, Username
 
@@ -52,6 +53,22 @@ class Phase(StrEnum):
     @property
     def central_primary(self) -> bool:
         return self in (Phase.CENTRAL, Phase.FINAL)
+
+
+def _known_zone(name: str) -> str:
+    """An IANA time zone name (``Asia/Jakarta`` WIB, ``Asia/Makassar`` WITA,
+    ``Asia/Jayapura`` WIT)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name such as Asia/Jakarta, "
+            "Asia/Makassar or Asia/Jayapura)"
+        ) from None
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
 
 
 class Weekday(StrEnum):
@@ -173,6 +190,8 @@ class Organisation(Model):
     short_name: Identifier
     domain: Hostname
     management_networks: Annotated[list[IPv4Network], Field(min_length=1)]
+    # where maintenance windows are read: WIB by default; WITA/WIT provinces set theirs
+    timezone: TimeZoneName = "Asia/Jakarta"
     central_services: list[IPv4Network] = Field(default_factory=list)
     central_providers: Annotated[list[CentralProvider], Field(min_length=1)]
     providers: list[Provider] = Field(default_factory=list)
@@ -302,6 +321,7 @@ class Site(Model):
     services: list[Service] = Field(default_factory=list)
     wave: Annotated[int, Field(ge=0, le=1000)] = 1
     maintenance_window: MaintenanceWindow | None = None
+    timezone: TimeZoneName | None = None  # overrides the organisation's for this site
     desired_phase: Phase = Phase.LEGACY
     # policy-lint suppressions: rule id -> the reason (required, shown in every report)
     lint_exemptions: dict[Annotated[str, Field(pattern=r"^NP\d{3}$")], CliText] = Field(

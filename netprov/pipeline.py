@@ -25,7 +25,9 @@ from netprov.verify import Check, verify_site
 @dataclass
 class Outcome:
     site: str
-    status: str  # unchanged | confirmed | rolled_back | refused | stale | failed | planned
+    # unchanged | confirmed | rolled_back (a change that failed its checks and was undone)
+    # | restored (rollback to a backup, on purpose) | refused | stale | failed | planned
+    status: str
     plan: SitePlan | None = None
     checks: list[Check] = field(default_factory=list)
     detail: str = ""
@@ -272,7 +274,7 @@ class Pipeline:
         )
         return Outcome(
             site.id,
-            "rolled_back" if identical else "failed",
+            "restored" if identical else "failed",
             restored_identical=identical,
             detail=f"restored backup of run {backup.run_id}",
         )

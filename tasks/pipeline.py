@@ -23,7 +23,7 @@ def _site(task: Task) -> Site:
 
 
 def _result(task: Task, outcome: Outcome) -> Result:
-    changed = outcome.status in {"confirmed", "rolled_back"}
+    changed = outcome.status in {"confirmed", "rolled_back", "restored"}
     return Result(host=task.host, result=outcome, changed=changed, failed=outcome.failed)
 
 

@@ -10,7 +10,11 @@ from typer.testing import CliRunner
 
 import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
+from netprov.journal import Journal
+from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE
+
+pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
 
 COMMON = ["--inventory", str(SAMPLE), "--today", "2026-11-22"]
 
@@ -110,3 +114,24 @@ def test_apply_asks_and_aborts_without_yes(cli: CliRunner, tmp_path: Path) -> No
     )
     assert result.exit_code == 1
     assert "nothing was changed" in result.stderr
+
+
+def test_a_successful_rollback_exits_0_and_is_journaled_done(
+    cli: CliRunner, tmp_path: Path, twin_factory: TwinFactory
+) -> None:
+    """Issue 12 (1): restoring a backup on purpose is a success, not a failure."""
+    twin = twin_factory(["desa-cujang"])
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    common = [*COMMON, "--hosts-file", str(hosts), "--db", db, "--backups", str(tmp_path / "b")]
+    common += ["--limit", "desa-cujang"]
+    applied = cli.invoke(app, ["apply", *common, "--phase", "dual", "--yes", "--json"])
+    assert applied.exit_code == 0, applied.output
+    rolled = cli.invoke(app, ["rollback", *common, "--yes", "--json"])
+    assert rolled.exit_code == 0, rolled.output
+    document = json.loads(rolled.stdout)
+    assert document["ok"] is True
+    assert [s["status"] for s in document["sites"]] == ["restored"]
+    run = Journal(db).runs(1)[0]
+    assert (run.command, run.status) == ("rollback", "done")

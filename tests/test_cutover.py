@@ -18,6 +18,8 @@ from netprov.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
+
 CANARY = [
     "diskominfo",
     "dinsos",
@@ -194,6 +196,7 @@ def test_resume_carries_the_runs_options(cli: CliRunner, tmp_path: Path, fast_tw
     assert {s.site for s in steps} <= {"kel-hegarsari", "setda"}
 
 
+@pytest.mark.slow
 def test_interrupted_cutover_resumed_converges_and_does_nothing_twice(
     twin_factory: TwinFactory, tmp_path: Path
 ) -> None:
@@ -270,6 +273,7 @@ def test_finalize_only_after_the_soak(twin_factory: TwinFactory, tmp_path: Path)
     assert journal.confirmed_phase("kel-hegarsari") == "final"
 
 
+@pytest.mark.slow
 def test_sigkill_mid_wave_then_resume_converges(tmp_path: Path) -> None:
     import os
     import signal
@@ -415,6 +419,7 @@ def test_sigkill_mid_wave_then_resume_converges(tmp_path: Path) -> None:
         twin.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_whole_city_cutover_with_faults(cli: CliRunner, tmp_path: Path, fast_twin: None) -> None:
     """All 82 sites: each ends on the central provider, verified, or rolled back
     byte-identical to its backup (windows removed so every site is in scope)."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from napalm import get_network_driver
 from scrapli import Scrapli
 
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
+
+pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
 
 IOS_SITE, ROS_SITE = "setda", "kel-hegarsari"
 

@@ -22,6 +22,8 @@ from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
 
+pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
+
 SITES = ["setda", "kel-hegarsari"]  # cisco_ios, mikrotik_routeros
 
 
@@ -192,6 +194,8 @@ def test_rollback_to_an_older_backup(
     restorer = make_pipeline(twin, journal)
     outcome = restorer.rollback(restorer.loaded.site(site_id), backup)
     assert outcome.restored_identical is True
+    assert outcome.status == "restored"
+    assert not outcome.failed  # a rollback that worked is a success
     deadline = time.monotonic() + 15
     while twin.devices[site_id].rebooting and time.monotonic() < deadline:
         time.sleep(0.1)

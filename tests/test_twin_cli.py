@@ -9,10 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from netmiko import ConnectHandler
 from nornir import InitNornir
 
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
 
 
 def test_twin_up_serves_a_hosts_file_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ from netprov.twin.fleet import Twin, _twin_secret
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from tests.conftest import SAMPLE, TODAY
 
+pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
+
 IOS_SITE, ROS_SITE = "setda", "kel-hegarsari"
 
 

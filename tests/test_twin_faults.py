@@ -21,6 +21,8 @@ from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults, UplinkFault, load_scenario
 from tests.test_twin_clients import IOS_SITE, ROS_SITE, netmiko
 
+pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
+
 
 def faults(site: str, **kwargs: object) -> Scenario:
     return Scenario(sites={site: SiteFaults.model_validate(kwargs)})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from netmiko import ConnectHandler
 from ntc_templates.parse import parse_output
 
@@ -14,6 +15,8 @@ from netprov.models import Platform
 from netprov.platforms import driver_for
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
+
+pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "mikrotik_routeros"
 ROS_SITE = "kel-hegarsari"  # PPPoE legacy uplink on ether1
