@@ -102,7 +102,7 @@ def run_check(
     inventory: Path,
     *,
     templates: Path | None = None,
-    backups: Path = Path("backups"),
+    backups: Path | None = Path("backups"),
     changed_since: str | None = None,
     today: dt.date | None = None,
     select: set[str] | None = None,
@@ -134,6 +134,7 @@ def run_check(
     report.organisation = lint_organisation(org, loaded.sites)
     community = _community(inventory, loaded)
     work = [placed for placed in loaded.placed if placed.site.id in selected]
+    report.problems = [*report.problems, *_backup_problems(backups, work)]
     context = _SiteContext(loaded, rendered, backups, community)
     report.sites = _check_all(context, work)
     keep = _rule_filter(select, ignore)
@@ -143,11 +144,29 @@ def run_check(
     return report
 
 
+def _backup_problems(backups: Path | None, work: list[PlacedSite]) -> list[Problem]:
+    """A check that planned nothing must not pass for one that found nothing to change."""
+    if backups is None or not work:
+        return []  # lint only, asked for (--no-backups)
+    hint = "run `netprov backup` and commit backups/, point --backups at them, or --no-backups"
+    if not backups.is_dir():
+        return [Problem(Severity.ERROR, str(backups), None, "", f"no backups folder: {hint}")]
+    missing = [p.site.id for p in work if not (backups / f"{p.site.id}.cfg").is_file()]
+    if len(missing) == len(work):
+        message = f"no stored backup for any of the {len(work)} site(s) checked: {hint}"
+        return [Problem(Severity.ERROR, str(backups), None, "", message)]
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        message = f"{len(missing)} site(s) have no stored backup, so no offline plan: {shown}"
+        return [Problem(Severity.WARNING, str(backups), None, "", message)]
+    return []
+
+
 @dataclass
 class _SiteContext:
     loaded: LoadedInventory
     rendered: dict[str, str]
-    backups: Path
+    backups: Path | None
     community: str | None
 
 
@@ -164,8 +183,8 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         community=context.community,
     )
     commands = None
-    backup_file = context.backups / f"{site.id}.cfg"
-    if backup_file.is_file():
+    backup_file = context.backups / f"{site.id}.cfg" if context.backups else None
+    if backup_file is not None and backup_file.is_file():
         running = backup_file.read_text(encoding="utf-8")
         plan = _offline_plan(site, running, text)
         commands = plan.commands

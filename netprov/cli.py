@@ -13,15 +13,19 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from netprov.errors import InventoryError, NetprovError, Problem, RenderError, Severity
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.models import Phase
+
+if TYPE_CHECKING:
+    from netprov.twin.scenario import Scenario
 
 app = typer.Typer(
     name="netprov",
@@ -65,9 +69,24 @@ def _print_problems(problems: Sequence[Problem]) -> None:
     and CI logs can jump to it; never truncated by the terminal width."""
     for problem in problems:
         mark = "[red]error[/]" if problem.severity is Severity.ERROR else "[yellow]warning[/]"
-        field = f" [bold]{problem.field}[/]:" if problem.field else ""
+        field = f" [bold]{escape(problem.field)}[/]:" if problem.field else ""
         where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
-        err.print(f"{mark} {where}:{field} {problem.message}", soft_wrap=True)
+        # messages echo the user's input: never let it be read as rich markup
+        err.print(f"{mark} {escape(where)}:{field} {escape(problem.message)}", soft_wrap=True)
+
+
+def load_scenario_or_exit(scenario: Path | None, known_sites: set[str]) -> Scenario | None:
+    """A scenario file, or exit 1 listing its problems (file:line: field: message)."""
+    from netprov.twin.scenario import load_scenario
+
+    if scenario is None:
+        return None
+    try:
+        return load_scenario(scenario, known_sites)
+    except InventoryError as exc:
+        _print_problems(exc.problems)
+        err.print(f"[red]✗ scenario {escape(str(scenario))}: {len(exc.problems)} error(s)[/]")
+        raise typer.Exit(EXIT_INVALID) from None
 
 
 def _emit_json(document: dict[str, Any]) -> None:
@@ -363,12 +382,11 @@ def twin_up(
     from netprov.twin.cli_base import TwinClock
     from netprov.twin.fleet import Twin, build_twin
     from netprov.twin.run import serve
-    from netprov.twin.scenario import load_scenario
 
     start_phase = _parse_phases([phase])[0]
     loaded = _load(inventory, today, False, "twin up")
     sites = select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
-    chosen = load_scenario(scenario, {s.id for s in loaded.sites}) if scenario else None
+    chosen = load_scenario_or_exit(scenario, {s.id for s in loaded.sites})
     twin = build_twin(
         loaded,
         scenario=chosen,

@@ -21,6 +21,9 @@ def check(
     backups: Annotated[
         Path, typer.Option(help="Stored backups (<site>.cfg) to plan against.")
     ] = Path("backups"),
+    no_backups: Annotated[
+        bool, typer.Option("--no-backups", help="Lint only: no offline plans against backups.")
+    ] = False,
     changed_since: Annotated[
         str | None,
         typer.Option(
@@ -49,7 +52,7 @@ def check(
     report = run_check(
         inventory,
         templates=templates,
-        backups=backups,
+        backups=None if no_backups else backups,
         changed_since=changed_since,
         today=_today(today),
         select=set(split_csv(select)) or None,

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
 
@@ -36,9 +37,11 @@ from netprov.cli import (
     _parse_phases,
     app,
     err,
+    load_scenario_or_exit,
     out,
 )
 from netprov.device import Target, targets_from_hosts, targets_from_hosts_file
+from netprov.errors import JournalError
 from netprov.inventory import LoadedInventory
 from netprov.journal import Journal
 from netprov.models import Phase
@@ -87,6 +90,15 @@ def _real_targets(loaded: LoadedInventory, secrets: EnvironmentSecrets) -> dict[
     }
 
 
+def _journal(db: str | None, backups: Path = Path("backups"), *, create: bool = True) -> Journal:
+    """Open the journal, or stop with one clear line (exit 1) before any router is touched."""
+    try:
+        return Journal(db, backups, create=create)
+    except JournalError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
 @contextlib.contextmanager
 def _context(
     command: str,
@@ -110,17 +122,17 @@ def _context(
     from netprov.selection import select_sites
     from netprov.twin.cli_base import TwinClock
     from netprov.twin.fleet import Twin, _twin_secret, build_twin
-    from netprov.twin.scenario import load_scenario
 
     if twin and hosts_file:
         raise typer.BadParameter("use either --twin or --hosts-file", param_hint="--twin")
     loaded = _load(inventory, today, as_json, command)
+    journal = _journal(db, backups)
     sites = select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
     site_ids = [s.id for s in sites]
     running_twin: Twin | None = None
     secret: Any
     if twin:
-        chosen = load_scenario(scenario, {s.id for s in loaded.sites}) if scenario else None
+        chosen = load_scenario_or_exit(scenario, {s.id for s in loaded.sites})
         # rehearsals and tests may run device timers (revert, reboot) faster than real time
         scale = float(os.environ.get("NETPROV_TWIN_TIME_SCALE", "1"))
         running_twin = build_twin(
@@ -135,7 +147,6 @@ def _context(
     else:
         secret = EnvironmentSecrets(inventory)
         targets = _real_targets(loaded, secret)
-    journal = Journal(db, backups)
     run_id = journal.start_run(
         command,
         phase=phase.value if phase else None,
@@ -486,7 +497,7 @@ def runs(
     last: Annotated[int, typer.Option(min=1, help="How many runs.")] = 20,
 ) -> None:
     """Run history from the journal."""
-    rows = Journal(db).runs(last)
+    rows = _journal(db, create=False).runs(last)
     if as_json:
         _emit_json(
             {
@@ -530,7 +541,7 @@ def run_detail(
     as_json: JsonOpt = False,
 ) -> None:
     """Every step of one run, per site."""
-    row, steps = Journal(db).run(run_id)
+    row, steps = _journal(db, create=False).run(run_id)
     if row is None:
         err.print(f"[red]error:[/] no run {run_id!r} in the journal")
         raise typer.Exit(EXIT_INVALID)
@@ -635,7 +646,7 @@ def cutover(
     from netprov.tasks.pipeline import cutover_task
 
     if resume is not None:
-        row, _ = Journal(db).run(resume)
+        row, _ = _journal(db, create=False).run(resume)
         if row is None or row.command != "cutover" or not row.params:
             raise typer.BadParameter(
                 f"no cutover run {resume!r} in the journal", param_hint="--resume"
@@ -746,7 +757,7 @@ def status(
     from netprov.selection import select_sites
 
     loaded = _load(inventory, today, as_json, "status")
-    journal = Journal(db)
+    journal = _journal(db, create=False)
     rows: list[dict[str, Any]] = []
     for site in select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group):
         last = journal.last_step(site.id)
@@ -799,7 +810,7 @@ def report(
     if lang not in TEXT:
         raise typer.BadParameter("choose id or en", param_hint="--lang")
     loaded = _load(inventory, today, False, "report")
-    data = report_data(loaded, Journal(db))
+    data = report_data(loaded, _journal(db, create=False))
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(render_html(loaded, data, lang), encoding="utf-8")
     out.print(f"report written: {out_file.resolve()}", soft_wrap=True)
@@ -838,7 +849,7 @@ def evidence(
         except SecretError:
             continue  # a secret this machine does not have cannot be in its configs either
     try:
-        pack = write_evidence(Journal(db, backups), site_id, out_dir, labels)
+        pack = write_evidence(_journal(db, backups, create=False), site_id, out_dir, labels)
     except LookupError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_INVALID) from None

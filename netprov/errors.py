@@ -66,3 +66,7 @@ class SecretError(NetprovError):
 
 class DeviceError(NetprovError):
     """A router could not be reached, refused what it was sent, or printed the unexpected."""
+
+
+class JournalError(NetprovError):
+    """The journal (run state) cannot be opened or written; nothing was sent to a router."""

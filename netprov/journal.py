@@ -16,9 +16,21 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, create_engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    make_url,
+    select,
+)
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from netprov.errors import JournalError
 
 DEFAULT_URL = "sqlite:///.netprov/state.db"
 STEPS = (
@@ -111,13 +123,57 @@ def _git_commit(path: Path) -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
+def _open(url: str, *, create: bool, default: bool) -> Engine:
+    """An engine for ``url``, or one clear :class:`JournalError` line.
+
+    A read-only command (``create=False``) never creates a journal: a ``--db`` typo must not
+    look like a city where nothing happened. Only the default location gets its folder made.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise JournalError(
+            f"--db {url!r} is not a database URL "
+            "(e.g. sqlite:///path/state.db or postgresql+psycopg://user@host/netprov)"
+        ) from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(str(parsed.database))
+        if path.is_dir():
+            raise JournalError(f"journal {shown}: {path} is a folder, not a database file")
+        if not path.exists():
+            if not create:
+                raise JournalError(
+                    f"no journal at {path}: nothing has been run with this --db "
+                    "(check the path, or run backup/plan/apply first)"
+                )
+            if not path.parent.exists():
+                if not default:
+                    raise JournalError(f"journal {shown}: folder {path.parent} does not exist")
+                path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url)
+        if create:
+            Base.metadata.create_all(engine)
+        else:
+            with engine.connect():
+                pass
+    except NoSuchModuleError:
+        raise JournalError(
+            f"journal {shown}: unknown database kind {parsed.drivername!r}"
+        ) from None
+    except (SQLAlchemyError, ImportError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise JournalError(f"cannot open the journal {shown}: {reason}") from None
+    return engine
+
+
 class Journal:
-    def __init__(self, url: str | None = None, backups_dir: Path = Path("backups")) -> None:
-        url = url or os.environ.get("NETPROV_DB") or DEFAULT_URL
-        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url)
-        Base.metadata.create_all(self.engine)
+    def __init__(
+        self, url: str | None = None, backups_dir: Path = Path("backups"), *, create: bool = True
+    ) -> None:
+        chosen = url or os.environ.get("NETPROV_DB")
+        self.engine = _open(chosen or DEFAULT_URL, create=create, default=chosen is None)
         self.backups_dir = backups_dir
 
     # --- runs ------------------------------------------------------------------------

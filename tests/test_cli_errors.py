@@ -1,0 +1,89 @@
+"""Bad input is one clear line and a non-zero exit, never a traceback, and never a journal
+or folder made by mistake (issue 12, items 4 and 5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import netprov.cli_pipeline  # noqa: F401 - registers the commands
+from netprov.cli import app
+from tests.conftest import SAMPLE
+
+
+def run(cli: CliRunner, *args: str) -> tuple[int, str]:
+    result = cli.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("foo://bar", "unknown database kind 'foo'"),
+        ("not a url", "is not a database URL"),
+        ("postgresql+psycopg://netprov:s3cret@127.0.0.1:1/netprov", "cannot open the journal"),
+    ],
+)
+def test_a_bad_db_url_is_one_line(cli: CliRunner, url: str, says: str) -> None:
+    code, output = run(cli, "runs", "--db", url)
+    assert code == 1
+    assert says in output
+    assert "s3cret" not in output  # the URL is shown without its password
+    assert "Traceback" not in output
+
+
+def test_read_only_commands_never_create_a_journal(cli: CliRunner, tmp_path: Path) -> None:
+    typo = tmp_path / "jurnal" / "state.db"
+    for command in (["status", "--inventory", str(SAMPLE)], ["runs"], ["run", "x"]):
+        code, output = run(cli, *command, "--db", f"sqlite:///{typo}")
+        assert code == 1, command
+        assert f"no journal at {typo}" in output
+    assert not typo.parent.exists()
+
+
+def test_a_db_whose_folder_is_missing_stops_before_any_router(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere" / "j.db"
+    code, output = run(
+        cli,
+        "backup",
+        "--inventory",
+        str(SAMPLE),
+        "--db",
+        f"sqlite:///{missing}",
+        "--limit",
+        "setda",
+    )
+    assert code == 1
+    assert f"folder {missing.parent} does not exist" in output
+    assert not missing.parent.exists()
+
+
+def test_a_missing_scenario_names_the_file(cli: CliRunner, tmp_path: Path) -> None:
+    code, output = run(
+        cli,
+        "plan",
+        "--inventory",
+        str(SAMPLE),
+        "--twin",
+        "--scenario",
+        str(tmp_path / "missing.yaml"),
+        "--db",
+        f"sqlite:///{tmp_path / 'j.db'}",
+        "--phase",
+        "dual",
+    )
+    assert code == 1
+    assert f"{tmp_path / 'missing.yaml'}: cannot read" in output
+
+
+def test_rich_markup_in_an_error_is_printed_as_text(cli: CliRunner, tmp_path: Path) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("sites:\n  '[/..]': {slow_ms: 1}\n")
+    code, output = run(cli, "twin", "up", "--inventory", str(SAMPLE), "--scenario", str(scenario))
+    assert code == 1
+    assert "unknown site '[/..]'" in output
