@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
-from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from netprov.cli import (
     EXIT_INVALID,
@@ -308,6 +308,9 @@ def plan(
     db: DbOpt = None,
     backups: BackupsOpt = Path("backups"),
     out_file: Annotated[Path | None, typer.Option("--out", help="Save the plan (JSON).")] = None,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Also show each change as a unified diff.")
+    ] = False,
     workers: WorkersOpt = 10,
     limit: LimitOpt = None,
     kind: KindOpt = None,
@@ -336,21 +339,36 @@ def plan(
         if as_json:
             _emit_json(_summary("plan", ctx, outcomes))
         else:
-            for site_plan in sorted(plans, key=lambda p: p.site_id):
-                if site_plan.changed:
-                    out.print(f"[bold]{site_plan.site_id}[/] -> {site_plan.phase.value}")
-                    text = "\n".join(
-                        "+ " + c
-                        if not c.startswith(("no ", "default ")) and " remove " not in c
-                        else "- " + c
-                        for c in site_plan.commands
-                    )
-                    out.print(Syntax(text, "diff", theme="ansi_dark", word_wrap=True), crop=False)
+            _show_plans(plans, diff=diff, redact_with=ctx.pipeline.secrets_seen)
             _table(outcomes, f"plan (run {ctx.pipeline.run_id})")
     if any(o.failed for o in outcomes):
         raise typer.Exit(EXIT_INVALID)
     if any(p.changed for p in plans):
         raise typer.Exit(2)
+
+
+def _show_plans(plans: list[SitePlan], *, diff: bool, redact_with: set[str]) -> None:
+    """Every command in full (wrapped by the terminal, never cut), like ``terraform plan``;
+    with ``diff``, the unified diff of what each plan touches."""
+    from netprov.plan import unified_diff
+    from netprov.secrets import redact
+
+    for site_plan in sorted(plans, key=lambda p: p.site_id):
+        if not site_plan.changed:
+            continue
+        out.print(
+            f"[bold]{site_plan.site_id}[/] -> {site_plan.phase.value}: "
+            f"{len(site_plan.commands)} command(s)"
+        )
+        for command in site_plan.commands:
+            removal = command.startswith(("no ", "default ")) or " remove " in command
+            style = "red" if removal else "green"
+            line = redact(command, redact_with)
+            out.print(Text(f"{'-' if removal else '+'} {line}", style=style), soft_wrap=True)
+        if diff:
+            for line in redact(unified_diff(site_plan), redact_with).splitlines():
+                style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
+                out.print(Text(line, style=style), soft_wrap=True)
 
 
 def _load_saved(path: Path) -> dict[str, SitePlan]:
@@ -402,19 +420,30 @@ def apply(
     today: TodayOpt = None,
 ) -> None:
     """Back up, plan, push with a device-side revert, verify, confirm or roll back, per site."""
-    from netprov.tasks.pipeline import apply_task
+    from netprov.tasks.pipeline import apply_task, plan_task
 
     saved = _load_saved(plan_file) if plan_file else None
     target = _phase(phase)
-    if not yes and not typer.confirm(
-        f"Apply {target.value if target else 'the desired phases'} to the selected routers?",
-        default=False,
-    ):
-        err.print("aborted; nothing was changed")
-        raise typer.Exit(EXIT_INVALID)
     with _context_from("apply", locals(), phase=target) as ctx:
         if saved is not None:
             ctx.site_ids = [s for s in ctx.site_ids if s in saved]
+        if not yes:
+            # show exactly what would be pushed, then push that plan (refused if stale)
+            if saved is None:
+                planned = _run(ctx, plan_task, "plan", as_json, workers, phase=target)
+                saved = {o.site: o.plan for o in planned if o.plan is not None}
+            pending = [p for p in saved.values() if p.changed]
+            _show_plans(pending, diff=False, redact_with=ctx.pipeline.secrets_seen)
+            count = sum(len(p.commands) for p in pending)
+            if not pending:
+                out.print("nothing to change")
+                return
+            if not typer.confirm(
+                f"Apply {count} command(s) to {len(pending)} router(s)?", default=False
+            ):
+                err.print("aborted; nothing was changed")
+                raise typer.Exit(EXIT_INVALID)
+            ctx.site_ids = [p.site_id for p in pending]
         ctx.pipeline.revert_minutes = revert_minutes
         outcomes = _run(ctx, apply_task, "apply", as_json, workers, phase=target, saved=saved)
         _finish("apply", ctx, outcomes, as_json)
@@ -520,7 +549,8 @@ def runs(
         return
     table = Table(header_style="bold")
     for column in ("run", "command", "phase", "user", "change", "status", "started"):
-        table.add_column(column)
+        # ids and times are copied into other commands: never cut or folded
+        table.add_column(column, no_wrap=column in {"run", "started"})
     for r in rows:
         table.add_row(
             r.id,

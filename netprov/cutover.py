@@ -125,7 +125,10 @@ def _matches(site: Site, running: str, intended: str) -> bool:
 
 
 def site_time(site: Site, org: Organisation, now: dt.datetime) -> dt.datetime:
-    """``now`` (an aware time) on the site's wall clock (its zone, else the organisation's)."""
+    """``now`` on the site's wall clock (its zone, else the organisation's); a time without
+    an offset is the organisation's wall clock, as ``--now`` reads it."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=ZoneInfo(org.timezone))
     return now.astimezone(ZoneInfo(site.timezone or org.timezone))
 
 

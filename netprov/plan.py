@@ -5,6 +5,7 @@ platform drivers (:mod:`netprov.platforms`).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ class SitePlan:
     undo: list[str]
     candidate: str | None = None  # IOS: the full config to ``configure replace`` with
     warnings: list[str] = field(default_factory=list)
+    # (before, after) of what the plan touches, for a unified diff; never saved (secrets)
+    preview: tuple[str, str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -45,3 +48,29 @@ class SitePlan:
         }
 
 
+
+
+def unified_diff(plan: SitePlan) -> str:
+    """``plan.preview`` as a unified diff (empty when there is none).
+
+    Examples:
+        >>> from netprov.models import Phase, Platform
+        >>> p = SitePlan("s", Platform("cisco_ios"), Phase.DUAL, "", ["x"], [], preview=("a", "b"))
+        >>> print(unified_diff(p))
+        --- s (running)
+        +++ s (dual)
+        @@ -1 +1 @@
+        -a
+        +b
+    """
+    if plan.preview is None:
+        return ""
+    before, after = plan.preview
+    lines = difflib.unified_diff(
+        before.splitlines(),
+        after.splitlines(),
+        f"{plan.site_id} (running)",
+        f"{plan.site_id} ({plan.phase.value})",
+        lineterm="",
+    )
+    return "\n".join(lines)

@@ -109,7 +109,17 @@ def test_apply_with_a_broken_central_link_rolls_back_and_exits_1(
 def test_apply_asks_and_aborts_without_yes(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(
         app,
-        ["apply", *COMMON, "--db", f"sqlite:///{tmp_path / 'j.db'}", "--twin", "--limit", "setda"],
+        [
+            "apply",
+            *COMMON,
+            "--db",
+            f"sqlite:///{tmp_path / 'j.db'}",
+            "--twin",
+            "--limit",
+            "setda",
+            "--phase",
+            "dual",
+        ],
         input="n\n",
     )
     assert result.exit_code == 1
@@ -135,3 +145,35 @@ def test_a_successful_rollback_exits_0_and_is_journaled_done(
     assert [s["status"] for s in document["sites"]] == ["restored"]
     run = Journal(db).runs(1)[0]
     assert (run.command, run.status) == ("rollback", "done")
+
+
+def test_plan_shows_whole_commands_and_a_diff_and_apply_asks_with_the_plan(
+    cli: CliRunner, tmp_path: Path, twin_factory: TwinFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12 (7): commands were cut at the terminal width; runs cut ids; apply asked
+    "Roll out?" showing nothing."""
+    monkeypatch.setenv("COLUMNS", "60")
+    twin = twin_factory(["desa-balokang"])
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    common = [*COMMON, "--hosts-file", str(hosts), "--db", db, "--backups", str(tmp_path / "b")]
+    common += ["--limit", "desa-balokang"]
+    planned = cli.invoke(app, ["plan", *common, "--phase", "central", "--diff"])
+    assert planned.exit_code == 2, planned.output
+    vlan = "/interface vlan add comment=netprov:central-vlan interface=ether5"
+    assert f"+ {vlan} name=vlan1144-central vlan-id=1144" in planned.stdout
+    assert "+++ desa-balokang (central)" in planned.stdout
+    assert "-/ip dhcp-client add add-default-route=yes" in planned.stdout  # distance 1 -> 5
+    runs = cli.invoke(app, ["runs", "--db", db])
+    run_id = Journal(db).runs(1)[0].id
+    assert run_id in runs.stdout
+    refused = cli.invoke(app, ["apply", *common, "--phase", "central"], input="n\n")
+    assert refused.exit_code == 1
+    assert "Apply 9 command(s) to 1 router(s)?" in refused.stdout
+    assert f"+ {vlan}" in refused.stdout
+    assert "nothing was changed" in refused.stderr
+    assert "netprov:central-vlan" not in twin.devices["desa-balokang"].running_config()
+    accepted = cli.invoke(app, ["apply", *common, "--phase", "central"], input="y\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert "netprov:central-vlan" in twin.devices["desa-balokang"].running_config()

@@ -120,8 +120,16 @@ class IosDriver(Driver):
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         commands, undo, candidate = plan_ios(running, intended)
+        preview = (self.comparable(running), self.comparable(candidate))
         return SitePlan(
-            site_id, self.platform, phase, self.fingerprint(running), commands, undo, candidate
+            site_id,
+            self.platform,
+            phase,
+            self.fingerprint(running),
+            commands,
+            undo,
+            candidate,
+            preview=preview,
         )
 
     def uplink_names(self, role: Role, uplink: Uplink) -> tuple[str, str]:

@@ -30,7 +30,7 @@ from netprov.platforms.base import (
     never,
     safety_net_name,
 )
-from netprov.platforms.routeros_plan import plan_routeros
+from netprov.platforms.routeros_plan import owned_lines, plan_routeros
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import Router, World
 
@@ -163,7 +163,16 @@ class RosDriver(Driver):
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         commands, undo = plan_routeros(self.comparable(running), intended)
-        return SitePlan(site_id, self.platform, phase, self.fingerprint(running), commands, undo)
+        preview = (owned_lines(self.comparable(running)), owned_lines(intended))
+        return SitePlan(
+            site_id,
+            self.platform,
+            phase,
+            self.fingerprint(running),
+            commands,
+            undo,
+            preview=preview,
+        )
 
     def uplink_names(self, role: Role, uplink: Uplink) -> tuple[str, str]:
         l2 = f"vlan{uplink.vlan}-{role.value}" if uplink.vlan else uplink.interface

@@ -72,3 +72,18 @@ def plan_routeros(running_export: str, intended: str) -> tuple[list[str], list[s
             undo_adds.insert(0, ros_line(cmd.path, "add", **cmd.params))
     # add before remove; the undo removes what was added (newest first), then re-adds
     return adds + removes, list(reversed(undo_removes)) + undo_adds
+
+
+def owned_lines(export: str) -> str:
+    """The lines of an export that netprov compares (tagged objects and its settings):
+    what a RouterOS plan can change, sorted by menu so two configs line up in a diff."""
+    kept: list[str] = []
+    for line in export.splitlines():
+        try:
+            commands = parse_export(line)
+        except ValueError:
+            continue
+        if commands and _key(commands[0]) is not None:
+            kept.append(line)
+    kept.sort(key=lambda line: (parse_export(line)[0].path, line))
+    return "\n".join(kept) + ("\n" if kept else "")
