@@ -20,9 +20,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from netprov.errors import InventoryError, NetprovError, Problem, RenderError, Severity
+from netprov.errors import (
+    InventoryError,
+    NetprovError,
+    Problem,
+    RenderError,
+    SelectionError,
+    Severity,
+)
 from netprov.inventory import LoadedInventory, load_inventory
-from netprov.models import Phase
+from netprov.models import Phase, Site
 
 if TYPE_CHECKING:
     from netprov.twin.scenario import Scenario
@@ -89,7 +96,29 @@ def load_scenario_or_exit(scenario: Path | None, known_sites: set[str]) -> Scena
         raise typer.Exit(EXIT_INVALID) from None
 
 
+def select(
+    loaded: LoadedInventory,
+    *,
+    limit: list[str] | None,
+    kind: list[str] | None,
+    wave: list[int] | None,
+    group: list[str] | None,
+) -> list[Site]:
+    """The selected sites, or a usage error (exit 2) naming the option and what exists."""
+    from netprov.selection import select_sites
+
+    try:
+        return select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
+    except SelectionError as exc:
+        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+
+
 def _emit_json(document: dict[str, Any]) -> None:
+    """Every ``--json`` document has one shape (README, "JSON output"): ``command``, ``ok``,
+    ``run_id`` where the command is a journaled run, then ``sites`` (one object per site)
+    and/or ``items`` (the command's other records)."""
+    assert {"command", "ok"} <= document.keys(), document.keys()
+    assert isinstance(document.get("sites", []), list), "sites is a list of per-site objects"
     sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
 
 
@@ -132,7 +161,10 @@ def validate(
             {
                 "command": "validate",
                 "ok": True,
-                "sites": len(loaded.sites),
+                "site_count": len(loaded.sites),
+                "sites": [
+                    {"site": s.id, "platform": s.router.platform.value} for s in loaded.sites
+                ],
                 "platforms": by_platform,
                 "problems": [p.as_dict() for p in loaded.warnings],
             }
@@ -189,12 +221,11 @@ def render(
     from netprov.nornir_inventory import make_nornir
     from netprov.progress import ProgressProcessor, make_progress
     from netprov.render import Renderer
-    from netprov.selection import select_sites
     from netprov.tasks.render import render_config
 
     phases = _parse_phases(phase)
     loaded = _load(inventory, today, as_json, "render")
-    sites = select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
+    sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
     if templates is not None and not templates.is_dir():
         raise typer.BadParameter(f"{templates} is not a folder", param_hint="--templates")
     renderer = Renderer(templates)
@@ -236,7 +267,7 @@ def render(
                 "command": "render",
                 "ok": True,
                 "out": str(out_dir),
-                "sites": len(sites),
+                "site_count": len(sites),
                 "phases": [p.value for p in phases],
                 "files": written,
             }
@@ -289,7 +320,7 @@ def allocate(
             {
                 "command": "allocate",
                 "ok": True,
-                "allocations": [
+                "items": [
                     {
                         "site": a.site_id,
                         "provider": a.provider,
@@ -352,6 +383,26 @@ def schema(
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"netprov {version('netprov')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Provision and cut over office routers to the central provider, safely."""
+
+
 twin_app = typer.Typer(
     help="The device twin: emulated site routers on loopback.", no_args_is_help=True
 )
@@ -378,14 +429,13 @@ def twin_up(
     """Run a twin of the inventory's routers on loopback until Ctrl-C / SIGTERM."""
     import asyncio
 
-    from netprov.selection import select_sites
     from netprov.twin.cli_base import TwinClock
     from netprov.twin.fleet import Twin, build_twin
     from netprov.twin.run import serve
 
     start_phase = _parse_phases([phase])[0]
     loaded = _load(inventory, today, False, "twin up")
-    sites = select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
+    sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
     chosen = load_scenario_or_exit(scenario, {s.id for s in loaded.sites})
     twin = build_twin(
         loaded,

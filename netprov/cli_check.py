@@ -34,8 +34,9 @@ def check(
         str, typer.Option("--format", help="text, json, junit, sarif or markdown.")
     ] = "text",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
+        Path | None, typer.Option("--out", "--output", "-o", help="Write the report to a file.")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     select: Annotated[
         list[str] | None, typer.Option("--select", help="Only these rules (NP001,...).")
     ] = None,
@@ -47,6 +48,8 @@ def check(
     from netprov.check_report import to_json, to_junit, to_markdown, to_sarif
     from netprov.selection import split_csv
 
+    if as_json:
+        output_format = "json"
     if output_format not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
     report = run_check(

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,11 +34,11 @@ from netprov.cli import (
     WaveOpt,
     _emit_json,
     _load,
-    _parse_phases,
     app,
     err,
     load_scenario_or_exit,
     out,
+    select,
 )
 from netprov.device import Target, targets_from_hosts, targets_from_hosts_file
 from netprov.errors import JournalError
@@ -119,7 +119,6 @@ def _context(
     group: list[str] | None,
     params: str = "",
 ) -> Iterator[_Context]:
-    from netprov.selection import select_sites
     from netprov.twin.cli_base import TwinClock
     from netprov.twin.fleet import Twin, _twin_secret, build_twin
 
@@ -127,7 +126,7 @@ def _context(
         raise typer.BadParameter("use either --twin or --hosts-file", param_hint="--twin")
     loaded = _load(inventory, today, as_json, command)
     journal = _journal(db, backups)
-    sites = select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
+    sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
     site_ids = [s.id for s in sites]
     running_twin: Twin | None = None
     secret: Any
@@ -255,14 +254,23 @@ def _table(outcomes: list[Outcome], title: str) -> None:
 def _summary(command: str, ctx: _Context, outcomes: list[Outcome]) -> dict[str, Any]:
     return {
         "command": command,
-        "run": ctx.pipeline.run_id,
+        "run_id": ctx.pipeline.run_id,
         "ok": not any(o.failed for o in outcomes),
         "sites": [o.as_dict() for o in sorted(outcomes, key=lambda o: o.site)],
     }
 
 
 def _phase(value: str | None) -> Phase | None:
-    return _parse_phases([value])[0] if value else None
+    """One target phase (``all`` is for render only)."""
+    if not value:
+        return None
+    try:
+        return Phase(value)
+    except ValueError:
+        choices = ", ".join(p.value for p in Phase)
+        raise typer.BadParameter(
+            f"{value!r} is not a phase; choose one of: {choices}", param_hint="--phase"
+        ) from None
 
 
 @app.command()
@@ -349,9 +357,10 @@ def plan(
 
 def _show_plans(plans: list[SitePlan], *, diff: bool, redact_with: set[str]) -> None:
     """Every command in full (wrapped by the terminal, never cut), like ``terraform plan``;
-    with ``diff``, the unified diff of what each plan touches."""
+    with ``diff``, the unified diff of what each plan touches. Secrets masked."""
     from netprov.plan import unified_diff
-    from netprov.secrets import redact
+    from netprov.platforms import driver_for
+    from netprov.secrets import redact as redact_values
 
     for site_plan in sorted(plans, key=lambda p: p.site_id):
         if not site_plan.changed:
@@ -360,6 +369,11 @@ def _show_plans(plans: list[SitePlan], *, diff: bool, redact_with: set[str]) -> 
             f"[bold]{site_plan.site_id}[/] -> {site_plan.phase.value}: "
             f"{len(site_plan.commands)} command(s)"
         )
+        mask = driver_for(site_plan.platform).mask_secrets
+
+        def redact(text: str, values: set[str], mask: Callable[[str], str] = mask) -> str:
+            return mask(redact_values(text, values))
+
         for command in site_plan.commands:
             removal = command.startswith(("no ", "default ")) or " remove " in command
             style = "red" if removal else "green"
@@ -530,7 +544,9 @@ def runs(
     if as_json:
         _emit_json(
             {
-                "runs": [
+                "command": "runs",
+                "ok": True,
+                "items": [
                     {
                         "id": r.id,
                         "command": r.command,
@@ -578,10 +594,12 @@ def run_detail(
     if as_json:
         _emit_json(
             {
-                "run": row.id,
-                "command": row.command,
+                "command": "run",
+                "ok": True,
+                "run_id": row.id,
+                "run_command": row.command,
                 "status": row.status,
-                "steps": [
+                "items": [
                     {
                         "site": s.site,
                         "step": s.step,
@@ -638,7 +656,10 @@ def _moment(value: str | None) -> dt.datetime | None:
 def cutover(
     inventory: InventoryOpt = Path("inventory"),
     to: Annotated[
-        str | None, typer.Option("--to", help="Target phase (default: each site's desired phase).")
+        str | None,
+        typer.Option(
+            "--phase", "--to", help="Target phase (default: each site's desired phase)."
+        ),
     ] = None,
     twin: TwinOpt = False,
     hosts_file: HostsOpt = None,
@@ -735,12 +756,13 @@ def cutover(
             _emit_json(
                 {
                     "command": "cutover",
-                    "run": ctx.pipeline.run_id,
+                    "run_id": ctx.pipeline.run_id,
                     "ok": result.ok,
                     "stopped": result.stopped,
                     "untouched": result.untouched,
                     "now": moment.isoformat(),
                     "skipped": [o.site for o in result.skipped],
+                    "sites": [o.as_dict() for w in result.waves for o in w.outcomes],
                     "waves": [
                         {
                             "wave": w.number,
@@ -784,12 +806,11 @@ def status(
     today: TodayOpt = None,
 ) -> None:
     """Every site's confirmed phase and last step, from the journal (no router contact)."""
-    from netprov.selection import select_sites
-
     loaded = _load(inventory, today, as_json, "status")
+    sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
     journal = _journal(db, create=False)
     rows: list[dict[str, Any]] = []
-    for site in select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group):
+    for site in sites:
         last = journal.last_step(site.id)
         rows.append(
             {
@@ -804,7 +825,7 @@ def status(
             }
         )
     if as_json:
-        _emit_json({"command": "status", "sites": rows})
+        _emit_json({"command": "status", "ok": True, "sites": rows})
         return
     table = Table(header_style="bold")
     for column in ("site", "kind", "wave", "desired", "phase", "last step"):
@@ -855,31 +876,20 @@ def evidence(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pack.")] = Path(
         "build/evidence"
     ),
-    twin: Annotated[
-        bool, typer.Option("--twin", help="The runs were on the twin (its secrets).")
-    ] = False,
     today: TodayOpt = None,
 ) -> None:
     """Write the audit pack of one office (configs, diff, checks, journal; secrets masked)."""
-    from netprov.errors import SecretError
     from netprov.evidence import write_evidence
-    from netprov.secrets import masked, site_secret_refs
-    from netprov.twin.fleet import _twin_secret
+    from netprov.platforms import driver_for
 
     loaded = _load(inventory, today, False, "evidence")
     try:
         site = loaded.site(site_id)
     except KeyError:
         raise typer.BadParameter(f"unknown site {site_id!r}", param_hint="SITE") from None
-    resolver: Any = _twin_secret if twin else EnvironmentSecrets(inventory)
-    labels: dict[str, str] = {}
-    for ref in site_secret_refs(site, loaded.organisation):
-        try:
-            labels[resolver(ref)] = masked(ref)
-        except SecretError:
-            continue  # a secret this machine does not have cannot be in its configs either
+    mask = driver_for(site.router.platform).mask_secrets
     try:
-        pack = write_evidence(_journal(db, backups, create=False), site_id, out_dir, labels)
+        pack = write_evidence(_journal(db, backups, create=False), site_id, out_dir, mask)
     except LookupError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_INVALID) from None

@@ -70,3 +70,12 @@ class DeviceError(NetprovError):
 
 class JournalError(NetprovError):
     """The journal (run state) cannot be opened or written; nothing was sent to a router."""
+
+
+class SelectionError(NetprovError):
+    """A selector (``--limit``, ``--kind``, ...) names something the inventory does not have:
+    a usage error (exit 2), never an empty selection that succeeds."""
+
+    def __init__(self, option: str, message: str) -> None:
+        self.option = option
+        super().__init__(message)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import difflib
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from netprov.journal import Journal
-from netprov.secrets import mask_values
 
 
-def write_evidence(journal: Journal, site: str, out_dir: Path, labels: dict[str, str]) -> Path:
+def write_evidence(
+    journal: Journal, site: str, out_dir: Path, mask: Callable[[str], str]
+) -> Path:
     """Before/after configs, their diff, check results, and every journal step with the
-    run's change id, user and time. Secret values (``labels``: value -> placeholder) are
-    masked as in the git copy of backups. Returns the pack's folder."""
+    run's change id, user and time. ``mask`` hides secrets by what the stored text says
+    (the platform's secret patterns), never by what this machine's environment holds.
+    Returns the pack's folder."""
     run_id = journal.last_change_run(site)
     if run_id is None:
         raise LookupError(f"no change of site {site!r} in the journal")
@@ -26,8 +29,8 @@ def write_evidence(journal: Journal, site: str, out_dir: Path, labels: dict[str,
         raise LookupError(f"no backups of site {site!r} in the journal")
     pack = out_dir / site
     pack.mkdir(parents=True, exist_ok=True)
-    before_text = mask_values(before.content, labels)
-    after_text = mask_values(after.content, labels)
+    before_text = mask(before.content)
+    after_text = mask(after.content)
     (pack / "before.cfg").write_text(before_text, encoding="utf-8")
     (pack / "after.cfg").write_text(after_text, encoding="utf-8")
     diff = "".join(

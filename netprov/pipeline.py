@@ -67,6 +67,11 @@ class Pipeline:
         self.secrets_seen.add(value)
         return value
 
+    def _masked(self, site: Site, text: str) -> str:
+        """Text about to be journaled or shown: known secret values and anything the
+        platform's secret patterns find are masked."""
+        return driver_for(site.router.platform).mask_secrets(redact(text, self.secrets_seen))
+
     def session(self, site: Site, attempts: int = 1) -> Session:
         if site.id not in self.targets:
             raise DeviceError(f"{site.id}: no connection target (not in the hosts file or twin)")
@@ -83,7 +88,9 @@ class Pipeline:
             site.id,
             site.router.platform.value,
             content,
-            file_content=mask_values(content, labels),
+            file_content=driver_for(site.router.platform).mask_secrets(
+                mask_values(content, labels)
+            ),
         )
         session.save_safety_net()
         self.journal.step(self.run_id, site.id, "backed_up", detail=backup.sha256)
@@ -101,7 +108,9 @@ class Pipeline:
             site.id,
             site.router.platform.value,
             content,
-            file_content=mask_values(content, labels),
+            file_content=driver_for(site.router.platform).mask_secrets(
+                mask_values(content, labels)
+            ),
         )
 
     def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
@@ -116,7 +125,7 @@ class Pipeline:
             site.id,
             "planned",
             detail=f"{len(commands)} command(s)",
-            diff=redact("\n".join(commands), self.secrets_seen),
+            diff=self._masked(site, "\n".join(commands)),
         )
         return plan
 
@@ -180,7 +189,7 @@ class Pipeline:
                 self.run_id,
                 site.id,
                 "applied",
-                diff=redact("\n".join(plan.commands), self.secrets_seen),
+                diff=self._masked(site, "\n".join(plan.commands)),
             )
             checks = self._checks(session, site, phase)
             ok = all(check.ok for check in checks)

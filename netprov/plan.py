@@ -36,14 +36,19 @@ class SitePlan:
         return bool(self.commands)
 
     def as_dict(self) -> dict[str, object]:
+        """The plan as shown and saved: secrets masked by the platform's patterns (a saved
+        plan is only a fingerprint and a promise; apply plans again before it pushes)."""
+        from netprov.platforms import driver_for  # the drivers build on this module
+
+        mask = driver_for(self.platform).mask_secrets
         return {
             "site": self.site_id,
             "platform": self.platform.value,
             "phase": self.phase.value,
             "running_fingerprint": self.running_fingerprint,
-            "commands": self.commands,
-            "undo": self.undo,
-            "candidate": self.candidate,
+            "commands": [mask(c) for c in self.commands],
+            "undo": [mask(c) for c in self.undo],
+            "candidate": mask(self.candidate) if self.candidate is not None else None,
             "changed": self.changed,
         }
 

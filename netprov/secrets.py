@@ -7,6 +7,7 @@ review masks them; only a push to a router resolves them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -90,4 +91,32 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     for value in sorted(set(secrets), key=len, reverse=True):
         if value:
             text = text.replace(value, "********")
+    return text
+
+
+MASK = "SECRET-MASKED"
+
+
+def mask_patterns(text: str, patterns: Iterable[re.Pattern[str]]) -> str:
+    """Mask every value a platform's secret patterns find (group ``secret``), whatever the
+    environment holds: a config read back later is masked by what it says, not by what this
+    machine happens to know. Values already masked are left alone.
+
+    Examples:
+        >>> pattern = re.compile(r"community (?P<secret>\\S+)")
+        >>> mask_patterns("snmp-server community s3cret RO", [pattern])
+        'snmp-server community SECRET-MASKED RO'
+    """
+    for pattern in patterns:
+
+        def replace(match: re.Match[str]) -> str:
+            value = match.group("secret")
+            if value.startswith(("SECRET-", '"SECRET-')) or set(value) <= {"*"}:
+                return match.group(0)
+            start, end = match.span("secret")
+            whole = match.group(0)
+            offset = match.start(0)
+            return whole[: start - offset] + MASK + whole[end - offset :]
+
+        text = pattern.sub(replace, text)
     return text

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from netprov.errors import NetprovError
-from netprov.models import Site
-
-
-class SelectionError(NetprovError):
-    """A selector names something the inventory does not have."""
+from netprov.errors import SelectionError
+from netprov.models import Site, SiteKind
 
 
 def split_csv(values: Sequence[str] | None) -> list[str]:
@@ -31,11 +27,12 @@ def select_sites(
     groups: Sequence[str] | None = None,
 ) -> list[Site]:
     wanted_ids = split_csv(limit)
-    known = {site.id for site in sites}
-    unknown = [site_id for site_id in wanted_ids if site_id not in known]
-    if unknown:
-        raise SelectionError(f"unknown site id(s): {', '.join(unknown)}")
     kind_set, group_set = set(split_csv(kinds)), set(split_csv(groups))
+    # a typo must not select nothing and succeed: every selector names something that exists
+    _known("--limit", "site id", wanted_ids, {site.id for site in sites})
+    _known("--kind", "site kind", kind_set, {kind.value for kind in SiteKind})
+    _known("--wave", "wave", [str(w) for w in waves or []], {str(s.wave) for s in sites})
+    _known("--group", "group", group_set, {g for site in sites for g in site.groups})
     chosen = []
     for site in sites:
         if wanted_ids and site.id not in wanted_ids:
@@ -48,3 +45,12 @@ def select_sites(
             continue
         chosen.append(site)
     return chosen
+
+
+def _known(option: str, what: str, asked: Iterable[str], known: set[str]) -> None:
+    unknown = [value for value in asked if value not in known]
+    if unknown:
+        choices = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
+        raise SelectionError(
+            option, f"unknown {what}(s): {', '.join(unknown)} (known: {choices or 'none'})"
+        )

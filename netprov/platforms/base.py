@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from netprov.errors import DeviceError
 from netprov.models import Phase, Platform, Site, Uplink
 from netprov.phases import Role, UplinkView
 from netprov.plan import SitePlan
+from netprov.secrets import mask_patterns
 from netprov.sim.topology import Router, World
 
 
@@ -207,6 +209,13 @@ class Driver(ABC):
     @abstractmethod
     def failover_marker(self, view: UplinkView) -> str:
         """Text in the running config that shows ``view`` is a tracked failover route."""
+
+    # secrets in this platform's configs and commands, each pattern's group ``secret``
+    secret_patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()
+
+    def mask_secrets(self, text: str) -> str:
+        """``text`` with every secret this platform's syntax reveals masked."""
+        return mask_patterns(text, self.secret_patterns)
 
     # --- facts the policy lint reads from a rendered config -------------------------------
 

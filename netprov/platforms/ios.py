@@ -113,6 +113,25 @@ class IosDriver(Driver):
     netmiko_device_type = "cisco_ios"
     napalm_driver = "ios"
     session_class: ClassVar[type[Session]] = IosSession
+    # Where IOS keeps secrets in a running config (Cisco IOS Security Command Reference:
+    # username, enable secret, snmp-server community/user, ppp chap/pap, key strings)
+    secret_patterns = tuple(
+        re.compile(p, re.M)
+        for p in (
+            r"^\s*snmp-server community (?P<secret>\S+)",
+            r"^\s*username \S+(?: privilege \d+)?(?: algorithm-type \S+)? (?:secret|password)"
+            r"(?: \d+)? (?P<secret>\S+)",
+            r"^\s*enable (?:secret|password)(?: level \d+)?(?: \d+)? (?P<secret>\S+)",
+            r"^\s*ppp chap password(?: \d+)? (?P<secret>\S+)",
+            r"^\s*ppp pap sent-username \S+ password(?: \d+)? (?P<secret>\S+)",
+            r"^\s*snmp-server user \S+ \S+(?: \S+)* auth \S+ (?P<secret>\S+)",
+            r"^\s*snmp-server user \S+ \S+(?: \S+)* priv (?:\S+ )?(?:\d+ )?(?P<secret>\S+)$",
+            r"^\s*(?:tacacs-server|radius-server) key(?: \d+)? (?P<secret>\S+)",
+            r"^\s*key(?:-string)?(?: \d+)? (?P<secret>\S+)\s*$",
+            r"^\s*crypto isakmp key(?: \d+)? (?P<secret>\S+)",
+            r"^\s*pre-shared-key(?: (?:local|remote))?(?: \d+)? (?P<secret>\S+)",
+        )
+    )
 
     def comparable(self, config: str) -> str:
         lines = [line for line in clean_ios(config).splitlines() if line.strip() not in _NOT_CONFIG]

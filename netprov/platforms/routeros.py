@@ -156,6 +156,18 @@ class RosDriver(Driver):
     session_class: ClassVar[type[Session]] = RosSession
     # a RouterBOARD's own ports exist whether or not the inventory names them
     extra_ports = tuple(f"ether{n}" for n in range(1, 6))
+    # Secret-bearing parameters (MikroTik manual: PPP/PPPoE client password, IPsec
+    # secret/pre-shared key, WireGuard private-key, SNMP community name and v3 passwords,
+    # wireless WPA keys, user passwords) in export, print and command form
+    secret_patterns = (
+        re.compile(
+            r"(?<![\w-])(?:password|secret|pre-shared-key|preshared-key|private-key|"
+            r"authentication-key|auth-password|encryption-password|passphrase|"
+            r"wpa-pre-shared-key|wpa2-pre-shared-key)=(?P<secret>\"[^\"]*\"|\S+)"
+        ),
+        # an SNMP community's name is its secret
+        re.compile(r"^/snmp community (?:add|set)\b.*?(?<![\w-])name=(?P<secret>\S+)", re.M),
+    )
 
     def comparable(self, config: str) -> str:
         lines = [line for line in config.splitlines() if not line.startswith("#")]
