@@ -34,6 +34,7 @@ from netprov.cli import (
     WaveOpt,
     _emit_json,
     _load,
+    _today,
     app,
     err,
     load_scenario_or_exit,
@@ -861,7 +862,7 @@ def report(
     if lang not in TEXT:
         raise typer.BadParameter("choose id or en", param_hint="--lang")
     loaded = _load(inventory, today, False, "report")
-    data = report_data(loaded, _journal(db, create=False))
+    data = report_data(loaded, _journal(db, create=False), _today(today) or dt.date.today())
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(render_html(loaded, data, lang), encoding="utf-8")
     out.print(f"report written: {out_file.resolve()}", soft_wrap=True)

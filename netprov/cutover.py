@@ -135,11 +135,9 @@ def site_time(site: Site, org: Organisation, now: dt.datetime) -> dt.datetime:
 def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datetime) -> Outcome:
     local = site_time(site, pipeline.loaded.organisation, now)
     if not in_window(site.maintenance_window, local.replace(tzinfo=None)):
-        return Outcome(
-            site.id,
-            "skipped",
-            detail=f"outside its maintenance window (site time {local:%a %H:%M %Z})",
-        )
+        reason = f"outside its maintenance window (site time {local:%Y-%m-%d %H:%M %Z})"
+        pipeline.journal.step(pipeline.run_id, site.id, "skipped", detail=reason)
+        return Outcome(site.id, "skipped", detail=reason)
     try:
         actual = actual_phase(pipeline, site)
     except DeviceError as exc:

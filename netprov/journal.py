@@ -42,6 +42,7 @@ STEPS = (
     "reverted",
     "rolled_back",
     "failed",
+    "skipped",
 )
 
 
@@ -248,6 +249,13 @@ class Journal:
                 )
             )
             return run, steps
+
+    def steps_of_kind(self, step: str) -> list[StepRow]:
+        """Every step of one kind, oldest first (the report's progress over time)."""
+        with Session(self.engine) as session:
+            return list(
+                session.scalars(select(StepRow).where(StepRow.step == step).order_by(StepRow.id))
+            )
 
     def steps_for(self, site: str) -> list[StepRow]:
         with Session(self.engine) as session:

@@ -183,6 +183,8 @@ class BandwidthPolicy(Model):
 
 class Settings(Model):
     contract_warning_days: Annotated[int, Field(ge=0, le=3650)] = 90
+    # how long a site runs clean on central before its office line may be cut (finalize)
+    soak_days: Annotated[int, Field(ge=0, le=365)] = 14
 
 
 class Organisation(Model):

@@ -1,75 +1,163 @@
-"""The managers' report: progress, failures, allocation, contracts and money, in one HTML
-file (inline SVG charts, no scripts, nothing fetched), in Bahasa Indonesia or English.
+"""The managers' report: where the city stands, what it costs now and once done, what
+failed and why, contracts, allocation, in one HTML file (inline SVG, no scripts, nothing
+fetched), fully in Bahasa Indonesia (``id``) or English (``en``).
 
-:func:`report_data` computes every figure (pure, tested); :func:`render_html` lays them out.
+:func:`report_data` computes every figure from the inventory and the journal (pure apart
+from reading the journal, tested); the page is ``report_templates/report.html.j2``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
+import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from netprov.errors import Problem
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from netprov.inventory import LoadedInventory
 from netprov.journal import Journal
 from netprov.models import Phase
 
+PHASES = ("legacy", "dual", "central", "final")
+COLOURS = {"legacy": "#9e9e9e", "dual": "#f5a623", "central": "#2e7d32", "final": "#1565c0"}
+CHANGE_COMMANDS = {"apply", "cutover", "finalize", "rollback"}  # not the read-only verify
+
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "title": "Central internet cutover",
+        "headline": "{done} of {total} offices on the central provider",
+        "headline_sub": "{final} of them already without their own ISP line",
+        "short_legacy": "not started",
+        "short_dual": "trial",
+        "short_central": "on central",
+        "short_final": "done",
+        "phase_legacy": "own ISP only (not started)",
+        "phase_dual": "own ISP + central link (trial)",
+        "phase_central": "central link, own ISP as backup",
+        "phase_final": "central link only, own ISP cut",
+        "over_time": "Offices on the central provider over time",
         "progress": "Progress by wave",
-        "kinds": "Progress by site kind",
-        "failures": "Failures",
+        "kinds": "Progress by office type",
+        "failures": "Offices that failed and were put back",
         "none": "No failures.",
-        "allocation": "Bandwidth allocation",
-        "contracts": "Contract warnings",
+        "skipped": "Offices skipped (outside their maintenance window)",
+        "none_skipped": "No office was skipped.",
+        "allocation": "Bandwidth allocation per provider",
+        "contracts": "Contracts ending within {days} days",
+        "none_contracts": "No contract ends within {days} days.",
         "budget": "Budget (per month)",
-        "site": "Site",
-        "reason": "Reason",
-        "step": "Step",
+        "office": "Office",
+        "what": "What happened",
         "legacy_before": "Office ISP spend before centralisation",
         "legacy_running": "Office ISP spend still running",
         "legacy_cut": "Office ISP spend already cut",
         "central": "Central provider spend",
-        "savings": "Net monthly savings",
+        "savings": "Net saving today",
+        "end_state": "Net saving once every office ISP line is cut",
+        "double_end": "Paying twice (office ISP + central) until about {month}",
+        "double_unknown": "Paying twice until the remaining {left} office(s) move (no pace yet)",
+        "double_none": "No office ISP line left to pay for.",
         "wave": "Wave",
-        "kind": "Kind",
-        "sites": "sites",
+        "kind": "Office type",
+        "offices": "offices",
         "provider": "Provider",
-        "guaranteed": "Guaranteed (Mbps)",
+        "capacity": "Capacity (Mbps)",
         "demand": "Demand (Mbps)",
+        "guaranteed": "Guaranteed (Mbps)",
+        "ceiling": "Burst ceiling (Mbps)",
+        "total": "Total",
+        "contract": "Contract",
+        "ends": "Ends",
+        "days_left": "Days left",
+        "lapsed": "lapsed",
         "generated": "Generated",
-        "phase": "Phase",
+        "reverted": "checks failed after the change ({checks}); the router was put back on "
+        "its previous configuration{identical}",
+        "identical": " (verified identical)",
+        "failed": "the change could not be made: {detail}",
+        "refused": "refused before anything was sent: {detail}",
+        "outside_window": "outside its maintenance window (site time {when})",
+        "kind_opd": "Agency (OPD)",
+        "kind_kecamatan": "District office",
+        "kind_kelurahan": "Urban village office",
+        "kind_desa": "Village office",
+        "kind_puskesmas": "Health centre",
+        "kind_mpp": "Public service mall",
+        "kind_hotspot": "Public hotspot",
+        "kind_other": "Other",
+        "legacy_line": "office ISP line of {site}",
+        "central_contract": "central contract {name}",
     },
     "id": {
         "title": "Migrasi internet terpusat",
+        "headline": "{done} dari {total} kantor sudah memakai penyedia pusat",
+        "headline_sub": "{final} di antaranya sudah tanpa ISP sendiri",
+        "short_legacy": "belum",
+        "short_dual": "uji coba",
+        "short_central": "pusat",
+        "short_final": "selesai",
+        "phase_legacy": "hanya ISP sendiri (belum mulai)",
+        "phase_dual": "ISP sendiri + jalur pusat (uji coba)",
+        "phase_central": "jalur pusat, ISP sendiri sebagai cadangan",
+        "phase_final": "hanya jalur pusat, ISP sendiri diputus",
+        "over_time": "Kantor yang memakai penyedia pusat dari waktu ke waktu",
         "progress": "Kemajuan per gelombang",
-        "kinds": "Kemajuan per jenis lokasi",
-        "failures": "Kegagalan",
+        "kinds": "Kemajuan per jenis kantor",
+        "failures": "Kantor yang gagal dan dikembalikan",
         "none": "Tidak ada kegagalan.",
-        "allocation": "Alokasi bandwidth",
-        "contracts": "Peringatan kontrak",
+        "skipped": "Kantor yang dilewati (di luar jam pemeliharaan)",
+        "none_skipped": "Tidak ada kantor yang dilewati.",
+        "allocation": "Alokasi bandwidth per penyedia",
+        "contracts": "Kontrak yang berakhir dalam {days} hari",
+        "none_contracts": "Tidak ada kontrak yang berakhir dalam {days} hari.",
         "budget": "Anggaran (per bulan)",
-        "site": "Lokasi",
-        "reason": "Penyebab",
-        "step": "Langkah",
+        "office": "Kantor",
+        "what": "Yang terjadi",
         "legacy_before": "Biaya ISP kantor sebelum sentralisasi",
         "legacy_running": "Biaya ISP kantor yang masih berjalan",
         "legacy_cut": "Biaya ISP kantor yang sudah dihentikan",
-        "central": "Biaya penyedia terpusat",
-        "savings": "Penghematan bersih per bulan",
+        "central": "Biaya penyedia pusat",
+        "savings": "Penghematan bersih saat ini",
+        "end_state": "Penghematan bersih setelah semua ISP kantor diputus",
+        "double_end": "Anggaran ganda (ISP kantor + pusat) sampai sekitar {month}",
+        "double_unknown": "Anggaran ganda sampai {left} kantor sisanya pindah (laju belum ada)",
+        "double_none": "Tidak ada lagi ISP kantor yang dibayar.",
         "wave": "Gelombang",
-        "kind": "Jenis",
-        "sites": "lokasi",
+        "kind": "Jenis kantor",
+        "offices": "kantor",
         "provider": "Penyedia",
-        "guaranteed": "Jaminan (Mbps)",
+        "capacity": "Kapasitas (Mbps)",
         "demand": "Kebutuhan (Mbps)",
+        "guaranteed": "Jaminan (Mbps)",
+        "ceiling": "Batas atas (Mbps)",
+        "total": "Jumlah",
+        "contract": "Kontrak",
+        "ends": "Berakhir",
+        "days_left": "Sisa hari",
+        "lapsed": "sudah habis",
         "generated": "Dibuat",
-        "phase": "Fase",
+        "reverted": "pemeriksaan gagal setelah perubahan ({checks}); router dikembalikan ke "
+        "konfigurasi sebelumnya{identical}",
+        "identical": " (terbukti identik)",
+        "failed": "perubahan tidak dapat dilakukan: {detail}",
+        "refused": "ditolak sebelum ada yang dikirim: {detail}",
+        "outside_window": "di luar jam pemeliharaan (waktu lokasi {when})",
+        "kind_opd": "Perangkat daerah (OPD)",
+        "kind_kecamatan": "Kantor kecamatan",
+        "kind_kelurahan": "Kantor kelurahan",
+        "kind_desa": "Kantor desa",
+        "kind_puskesmas": "Puskesmas",
+        "kind_mpp": "Mal pelayanan publik",
+        "kind_hotspot": "Hotspot publik",
+        "kind_other": "Lainnya",
+        "legacy_line": "ISP kantor {site}",
+        "central_contract": "kontrak pusat {name}",
     },
 }
+_MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
 
 
 def rupiah(amount: int) -> str:
@@ -83,28 +171,88 @@ def rupiah(amount: int) -> str:
     return f"{sign}Rp {abs(amount):,}".replace(",", ".")
 
 
+def month_name(day: dt.date, lang: str) -> str:
+    """Examples:
+    >>> month_name(dt.date(2027, 3, 9), "id"), month_name(dt.date(2027, 3, 9), "en")
+    ('Maret 2027', 'March 2027')
+    """
+    return f"{_MONTHS_ID[day.month - 1]} {day.year}" if lang == "id" else day.strftime("%B %Y")
+
+
+@dataclass(frozen=True)
+class Failure:
+    site: str
+    kind: str  # reverted | failed | refused
+    checks: list[str]
+    detail: str
+    identical: bool | None
+
+
+@dataclass(frozen=True)
+class ContractEnd:
+    what: str  # "central" (name) or "legacy" (site id)
+    name: str
+    end: dt.date
+    days_left: int
+
+
+@dataclass(frozen=True)
+class ProviderAllocation:
+    name: str
+    capacity_mbps: float
+    demand_mbps: float
+    guaranteed_mbps: float
+    ceiling_mbps: float
+    sites: int
+
+
 @dataclass
 class ReportData:
+    today: dt.date
     phases: dict[str, Phase]  # site -> confirmed phase
     by_wave: dict[int, Counter[str]] = field(default_factory=dict)
     by_kind: dict[str, Counter[str]] = field(default_factory=dict)
-    failures: list[tuple[str, str, str]] = field(default_factory=list)  # site, step, reason
+    failures: list[Failure] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # site, reason
     legacy_before: int = 0
     legacy_running: int = 0
     legacy_cut: int = 0
     central: int = 0
-    contracts: list[Problem] = field(default_factory=list)
+    contracts: list[ContractEnd] = field(default_factory=list)
+    warning_days: int = 90
+    allocation: list[ProviderAllocation] = field(default_factory=list)
+    over_time: list[tuple[dt.date, int]] = field(default_factory=list)  # day, on central
+    double_budget_until: dt.date | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.phases)
+
+    @property
+    def on_central(self) -> int:
+        return sum(p in {Phase.CENTRAL, Phase.FINAL} for p in self.phases.values())
+
+    @property
+    def final(self) -> int:
+        return sum(p is Phase.FINAL for p in self.phases.values())
 
     @property
     def savings(self) -> int:
         return self.legacy_cut - self.central
 
+    @property
+    def end_state(self) -> int:
+        """Monthly saving once every office line is cut: all that was spent, less central."""
+        return self.legacy_before - self.central
 
-def report_data(loaded: LoadedInventory, journal: Journal) -> ReportData:
+
+def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> ReportData:
+    org = loaded.organisation
     phases = {s.id: Phase(journal.confirmed_phase(s.id) or "legacy") for s in loaded.sites}
-    data = ReportData(phases)
+    data = ReportData(today, phases, warning_days=org.settings.contract_warning_days)
     by_wave: dict[int, Counter[str]] = defaultdict(Counter)
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    commands: dict[str, str] = {}  # run id -> command, read once per run
     for site in loaded.sites:
         phase = phases[site.id].value
         by_wave[site.wave][phase] += 1
@@ -115,108 +263,181 @@ def report_data(loaded: LoadedInventory, journal: Journal) -> ReportData:
             data.legacy_cut += cost  # the office line is decommissioned
         else:
             data.legacy_running += cost
-        failure = _latest_failure(journal, site.id)
-        if failure is not None:
-            data.failures.append((site.id, *failure))
+        _site_story(journal, site.id, data, commands)
+        end = site.legacy_uplink.contract_end
+        if end is not None and phases[site.id] is not Phase.FINAL:
+            data.contracts.append(ContractEnd("legacy", site.id, end, (end - today).days))
+    for provider in org.central_providers:
+        end = provider.contract.end
+        data.contracts.append(ContractEnd("central", provider.name, end, (end - today).days))
+    data.contracts = sorted(
+        (c for c in data.contracts if c.days_left <= data.warning_days), key=lambda c: c.end
+    )
     data.by_wave = dict(sorted(by_wave.items()))
     data.by_kind = dict(sorted(by_kind.items()))
-    data.central = sum(p.price_per_month_idr for p in loaded.organisation.central_providers)
-    data.contracts = [p for p in loaded.warnings if "contract" in p.message]
+    data.central = sum(p.price_per_month_idr for p in org.central_providers)
+    data.allocation = _allocation(loaded)
+    data.over_time = _over_time(journal, set(phases))
+    data.double_budget_until = _double_budget_until(data, org.settings.soak_days)
     return data
 
 
-def _latest_failure(journal: Journal, site: str) -> tuple[str, str] | None:
-    """(step, reason) when the site's latest run ended in a failure or a revert."""
-    steps = journal.steps_for(site)
+def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[str, str]) -> None:
+    """The outcome of the site's latest change run: a failure (with its human reason) or a
+    skip; read-only runs (verify) are not changes and never count as failures."""
+    steps = [s for s in journal.steps_for(site) if _is_change(journal, s.run_id, commands)]
     if not steps:
-        return None
+        return
     latest = [s for s in steps if s.run_id == steps[-1].run_id]
-    if not any(s.step in {"reverted", "failed"} or not s.ok for s in latest):
-        return None
-    cause = next((s for s in latest if s.step in {"reverted", "failed"}), None) or next(
-        s for s in latest if not s.ok
-    )
-    return cause.step, cause.detail
+    names = {s.step for s in latest}
+    if "skipped" in names and len(names) == 1:
+        data.skipped.append((site, latest[-1].detail))
+        return
+    if "reverted" in names:
+        verified = next((s for s in reversed(latest) if s.step == "verified"), None)
+        checks = _failed_checks(verified.detail) if verified else []
+        restored = next((s for s in latest if s.step == "rolled_back"), None)
+        identical = restored.ok if restored is not None else None
+        data.failures.append(Failure(site, "reverted", checks, "", identical))
+    elif "failed" in names:
+        failed = next(s for s in latest if s.step == "failed")
+        kind = "refused" if "would cut the management path" in failed.detail else "failed"
+        data.failures.append(Failure(site, kind, [], failed.detail, None))
 
 
-_COLOURS = {"legacy": "#9e9e9e", "dual": "#f5a623", "central": "#2e7d32", "final": "#1565c0"}
+def _is_change(journal: Journal, run_id: str, commands: dict[str, str]) -> bool:
+    if run_id not in commands:
+        row, _ = journal.run(run_id)
+        commands[run_id] = row.command if row is not None else ""
+    return commands[run_id] in CHANGE_COMMANDS
 
 
-def _bar(counts: Counter[str], total: int, width: int = 360) -> str:
-    x = 0.0
-    parts = []
-    for phase in ("final", "central", "dual", "legacy"):
-        if counts.get(phase):
-            w = width * counts[phase] / total
-            parts.append(
-                f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="16" fill="{_COLOURS[phase]}">'
-                f"<title>{phase}: {counts[phase]}</title></rect>"
+def _failed_checks(detail: str) -> list[str]:
+    try:
+        checks = json.loads(detail)
+    except ValueError:
+        return []
+    return [str(c["name"]) for c in checks if isinstance(c, dict) and not c.get("ok")]
+
+
+def _allocation(loaded: LoadedInventory) -> list[ProviderAllocation]:
+    rows = []
+    for provider in loaded.organisation.central_providers:
+        mine = [a for a in loaded.allocations.values() if a.provider == provider.id]
+        rows.append(
+            ProviderAllocation(
+                provider.name,
+                provider.capacity_mbps,
+                sum(a.demand_kbps for a in mine) / 1000,
+                sum(a.guaranteed_kbps for a in mine) / 1000,
+                sum(a.ceiling_kbps for a in mine) / 1000,
+                len(mine),
             )
-            x += w
-    return f'<svg width="{width}" height="16" role="img">{"".join(parts)}</svg>'
+        )
+    return rows
+
+
+def _over_time(journal: Journal, sites: set[str]) -> list[tuple[dt.date, int]]:
+    """Offices on central (or final) at the end of each day a change was confirmed."""
+    phase_of: dict[str, str] = {}
+    series: dict[dt.date, int] = {}
+    for step in journal.steps_of_kind("confirmed"):
+        if step.site in sites and step.detail.startswith("phase="):
+            phase_of[step.site] = step.detail.removeprefix("phase=")
+            series[step.at.date()] = sum(p in {"central", "final"} for p in phase_of.values())
+    return sorted(series.items())
+
+
+def _double_budget_until(data: ReportData, soak_days: int) -> dt.date | None:
+    """When the last office line can be cut: the remaining offices at the pace seen so far,
+    plus the soak before a line is cut. None when there is no pace to go by yet."""
+    left = data.total - data.final
+    if left == 0:
+        return data.today
+    moved = [day for day, count in data.over_time if count]
+    if data.on_central == data.total:
+        return data.today + dt.timedelta(days=soak_days)
+    if len(moved) < 2 or data.on_central == 0:
+        return None
+    days = max(1, (moved[-1] - moved[0]).days)
+    per_day = data.on_central / days
+    remaining = data.total - data.on_central
+    return data.today + dt.timedelta(days=round(remaining / per_day) + soak_days)
 
 
 def render_html(loaded: LoadedInventory, data: ReportData, lang: str = "id") -> str:
     t = TEXT[lang]
-    esc = html.escape
-
-    def rows(groups: dict[int, Counter[str]] | dict[str, Counter[str]], label: str) -> str:
-        out = [
-            f"<tr><th>{label}</th><th>{t['sites']}</th><th></th>"
-            + "".join(f"<th>{p}</th>" for p in _COLOURS)
-            + "</tr>"
-        ]
-        for key, counts in groups.items():
-            total = sum(counts.values())
-            out.append(
-                f'<tr data-group="{esc(str(key))}"><td>{esc(str(key))}</td><td>{total}</td>'
-                f"<td>{_bar(counts, total)}</td>"
-                + "".join(
-                    f'<td class="n" data-phase="{p}">{counts.get(p, 0)}</td>' for p in _COLOURS
-                )
-                + "</tr>"
-            )
-        return "<table>" + "".join(out) + "</table>"
-
-    failures = "".join(
-        f"<tr><td>{esc(s)}</td><td>{esc(step)}</td><td>{esc(reason[:300])}</td></tr>"
-        for s, step, reason in data.failures
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "report_templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
-    allocation = "".join(
-        f"<tr><td>{esc(a.site_id)}</td><td>{esc(a.provider)}</td><td class='n'>{a.demand_kbps / 1000:g}</td>"
-        f"<td class='n'>{a.guaranteed_kbps / 1000:.2f}</td></tr>"
-        for a in loaded.allocations.values()
-    )
-    contracts = "".join(f"<li>{esc(p.location())}: {esc(p.message)}</li>" for p in data.contracts)
+    env.filters["rupiah"] = rupiah
+    env.filters["mbps"] = lambda v: f"{v:,.1f}".replace(",", " ")
+    peak = max(1, data.legacy_before, data.central, abs(data.savings), abs(data.end_state))
     budget = [
         ("legacy_before", data.legacy_before),
         ("legacy_running", data.legacy_running),
         ("legacy_cut", data.legacy_cut),
         ("central", data.central),
         ("savings", data.savings),
+        ("end_state", data.end_state),
     ]
-    peak = max(1, *(abs(v) for _, v in budget))
-    budget_rows = "".join(
-        f'<tr data-figure="{key}"><td>{t[key]}</td><td class="n">{rupiah(value)}</td>'
-        f'<td><svg width="300" height="14"><rect width="{300 * abs(value) / peak:.1f}" height="14" '
-        f'fill="{"#c62828" if value < 0 else "#2e7d32"}"/></svg></td></tr>'
-        for key, value in budget
+    if data.total - data.final == 0:
+        double = t["double_none"]
+    elif data.double_budget_until is None:
+        double = t["double_unknown"].format(left=data.total - data.final)
+    else:
+        double = t["double_end"].format(month=month_name(data.double_budget_until, lang))
+    return env.get_template("report.html.j2").render(
+        t=t,
+        lang=lang,
+        org=loaded.organisation,
+        data=data,
+        phases=PHASES,
+        colours=COLOURS,
+        budget=budget,
+        peak=peak,
+        double=double,
+        chart=_chart(data.over_time, data.total),
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        failure_text=lambda f: _failure_text(f, t),
+        skip_text=lambda reason: _skip_text(reason, t),
+        wave_name=str,
+        kind_name=lambda kind: t.get(f"kind_{kind}", kind),
     )
-    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"""<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{esc(t["title"])} - {esc(loaded.organisation.name)}</title>
-<style>
-body{{font-family:system-ui,sans-serif;margin:2rem;color:#222}} table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}
-td,th{{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left}} td.n{{text-align:right}}
-h1{{margin-bottom:.2rem}} .legend span{{display:inline-block;margin-right:1rem}}
-</style></head><body>
-<h1>{esc(t["title"])}</h1><p>{esc(loaded.organisation.name)} &middot; {t["generated"]} {generated}</p>
-<p class="legend">{"".join(f'<span><svg width="12" height="12"><rect width="12" height="12" fill="{c}"/></svg> {p}</span>' for p, c in _COLOURS.items())}</p>
-<h2>{t["budget"]}</h2><table id="budget">{budget_rows}</table>
-<h2>{t["progress"]}</h2>{rows(data.by_wave, t["wave"])}
-<h2>{t["kinds"]}</h2>{rows(data.by_kind, t["kind"])}
-<h2>{t["failures"]}</h2>{f'<table id="failures"><tr><th>{t["site"]}</th><th>{t["step"]}</th><th>{t["reason"]}</th></tr>{failures}</table>' if failures else f"<p>{t['none']}</p>"}
-<h2>{t["contracts"]}</h2><ul>{contracts or "<li>-</li>"}</ul>
-<h2>{t["allocation"]}</h2><table><tr><th>{t["site"]}</th><th>{t["provider"]}</th><th>{t["demand"]}</th><th>{t["guaranteed"]}</th></tr>{allocation}</table>
-</body></html>
-"""
+
+
+def _failure_text(failure: Failure, t: dict[str, str]) -> str:
+    if failure.kind == "reverted":
+        return t["reverted"].format(
+            checks=", ".join(failure.checks) or "-",
+            identical=t["identical"] if failure.identical else "",
+        )
+    return t[failure.kind].format(detail=failure.detail[:300])
+
+
+def _skip_text(reason: str, t: dict[str, str]) -> str:
+    match = re.search(r"site time ([^)]+)\)", reason)
+    return t["outside_window"].format(when=match[1]) if match else reason
+
+
+def _chart(series: list[tuple[dt.date, int]], total: int) -> dict[str, object]:
+    """A step line of offices on central per day, scaled to a 560 x 160 SVG."""
+    width, height = 560, 160
+    if not series:
+        return {"points": "", "width": width, "height": height, "labels": []}
+    first, last = series[0][0], series[-1][0]
+    days = (last - first).days
+    span = max(1, days)
+    points = []
+    previous = 0
+    for day, count in series:
+        x = 40 + (width - 60) * (day - first).days / span
+        y_prev = height - 20 - (height - 40) * previous / max(1, total)
+        y = height - 20 - (height - 40) * count / max(1, total)
+        points += [f"{x:.1f},{y_prev:.1f}", f"{x:.1f},{y:.1f}"]
+        previous = count
+    labels = [(40, first.isoformat())] + ([(width - 20, last.isoformat())] if days else [])
+    return {"points": " ".join(points), "width": width, "height": height, "labels": labels}

@@ -140,6 +140,7 @@ def check_report_and_evidence(cli: CliRunner, tmp_path: Path) -> None:
         "legacy_cut": "Rp 0",
         "central": "Rp 137.500.000",
         "savings": "-Rp 137.500.000",
+        "end_state": "Rp 44.940.000",  # once every office line is cut
     }
     wave0 = re.search(r'<tr data-group="0">(.*?)</tr>', page, re.S)
     assert wave0 is not None
@@ -150,7 +151,14 @@ def check_report_and_evidence(cli: CliRunner, tmp_path: Path) -> None:
         "central": "4",
         "final": "0",
     }  # 1 rolled back, 1 skipped
-    assert "desa-balokang" in page.split('id="failures"')[1]
+    failures = page.split('id="failures"')[1].split("</table>")[0]
+    assert "desa-balokang" in failures
+    assert "terbukti identik" in failures  # a human reason, in Indonesian, no raw JSON
+    assert "{" not in failures
+    assert "pkm-cibeureum" in page.split('id="skipped"')[1]  # outside its window
+    assert "4 dari 82 kantor sudah memakai penyedia pusat" in page
+    assert "reverted" not in page
+    assert "failed checks" not in page
     check_in_browser(out, tmp_path)
     pack_dir = tmp_path / "evidence"
     result = cli.invoke(

@@ -1,0 +1,96 @@
+"""The managers' report from a journal written by hand: what it says, in which language
+(issue 12, item 11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from netprov.inventory import load_inventory
+from netprov.journal import Journal
+from netprov.report import month_name, render_html, report_data
+from tests.conftest import SAMPLE, TODAY
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    # two offices reach central on two days; one apply fails its checks and is put back;
+    # a read-only verify fails (not a change: never a "failure"); one office was skipped
+    for site, day in (("diskominfo", 1), ("dinsos", 8)):
+        run = journal.start_run("cutover")
+        journal.step(run, site, "confirmed", detail="phase=central")
+        with journal.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "UPDATE steps SET at = ? WHERE run_id = ?",
+                (dt.datetime(2026, 12, day, 3, tzinfo=dt.UTC).isoformat(" "), run),
+            )
+    run = journal.start_run("apply")
+    checks = [
+        {"name": "ping central gateway 100.72.44.1", "expected": "replies", "ok": False},
+        {"name": "management session", "expected": "answers", "ok": True},
+    ]
+    journal.step(run, "desa-balokang", "verified", ok=False, detail=json.dumps(checks))
+    journal.step(run, "desa-balokang", "reverted", detail="failed checks")
+    journal.step(run, "desa-balokang", "rolled_back", detail="identical")
+    verify = journal.start_run("verify")
+    journal.step(verify, "setda", "verified", ok=False, detail=json.dumps(checks))
+    cutover = journal.start_run("cutover")
+    journal.step(
+        cutover,
+        "pkm-cibeureum",
+        "skipped",
+        detail="outside its maintenance window (site time 2026-12-08 14:00 WIB)",
+    )
+    return journal
+
+
+def test_figures(journal: Journal) -> None:
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    data = report_data(loaded, journal, dt.date(2027, 5, 1))
+    assert (data.on_central, data.total, data.final) == (2, 82, 0)
+    assert data.end_state == data.legacy_before - data.central
+    assert [f.site for f in data.failures] == ["desa-balokang"]  # not the verify of setda
+    assert data.failures[0].checks == ["ping central gateway 100.72.44.1"]
+    assert data.failures[0].identical is True
+    assert [site for site, _ in data.skipped] == ["pkm-cibeureum"]
+    assert data.over_time == [(dt.date(2026, 12, 1), 1), (dt.date(2026, 12, 8), 2)]
+    # 2 offices in 7 days: 80 left at that pace, then the 14-day soak
+    assert data.double_budget_until == dt.date(2027, 5, 1) + dt.timedelta(days=280 + 14)
+    # legacy lines ending by 2027-06-30 are within 90 days of 2027-05-01
+    assert data.contracts
+    assert all(c.days_left <= 90 for c in data.contracts)
+    assert {a.name for a in data.allocation} == {
+        p.name for p in loaded.organisation.central_providers
+    }
+    assert sum(a.guaranteed_mbps for a in data.allocation) > 0
+    assert all(a.ceiling_mbps >= a.guaranteed_mbps for a in data.allocation)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_page(journal: Journal, lang: str) -> None:
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    page = render_html(loaded, report_data(loaded, journal, dt.date(2027, 5, 1)), lang)
+    text = re.sub(r"<[^>]+>", " ", page)
+    if lang == "id":
+        assert "2 dari 82 kantor sudah memakai penyedia pusat" in text
+        assert "dikembalikan ke konfigurasi sebelumnya (terbukti identik)" in text
+        assert "di luar jam pemeliharaan (waktu lokasi 2026-12-08 14:00 WIB)" in text
+        assert "Anggaran ganda (ISP kantor + pusat) sampai sekitar Februari 2028" in text
+        for english in ("reverted", "failed", "other", "Office", "checks"):
+            assert english not in text, english
+    else:
+        assert "2 of 82 offices on the central provider" in text
+        assert "Paying twice (office ISP + central) until about February 2028" in text
+    assert 'id="over-time"' in page
+    assert 'data-total="allocation"' in page
+    assert "Burst ceiling" in text or "Batas atas" in text
+    assert "setda" not in page.split('id="failures"')[1].split("</table>")[0]
+
+
+def test_month_names() -> None:
+    assert month_name(dt.date(2028, 2, 19), "id") == "Februari 2028"
