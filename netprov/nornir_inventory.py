@@ -9,6 +9,7 @@ validated models. Groups (``kind:opd``, ``wave:2``, ``group:opd-utama``,
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -85,7 +86,13 @@ class NetprovInventory:
 def make_nornir(
     loaded: LoadedInventory, *, workers: int = 20, site_ids: Iterable[str] | None = None
 ) -> Nornir:
-    """A Nornir over the inventory (optionally only ``site_ids``), with the threaded runner."""
+    """A Nornir over the inventory (optionally only ``site_ids``), with the threaded runner.
+
+    A failed task is data (its result says why, one line per site in the CLI's table):
+    Nornir's own logger would print a traceback per failed host, so it is silenced here.
+    """
+    logging.getLogger("nornir").addHandler(logging.NullHandler())
+    logging.getLogger("nornir").propagate = False
     nornir = Nornir(inventory=build_inventory(loaded), runner=ThreadedRunner(num_workers=workers))
     if site_ids is not None:
         wanted = set(site_ids)

@@ -3,6 +3,7 @@ or folder made by mistake (issue 12, items 4 and 5)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,40 @@ def test_check_takes_json_and_out_like_the_other_commands(cli: CliRunner, tmp_pa
     )
     assert code == 0
     assert '"command": "check"' in report.read_text()
+
+
+def test_an_unreachable_router_is_one_line_per_site(cli: CliRunner, tmp_path: Path) -> None:
+    """Issue 12 (4): Nornir printed netmiko's traceback for an unreachable router."""
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    hosts = tmp_path / "hosts.yaml"
+    hosts.write_text(
+        "".join(
+            f"{site}:\n  hostname: 127.0.0.1\n  port: {port}\n  username: u\n  password: p\n"
+            f"  platform: {platform}\n  data: {{twin: true}}\n"
+            for site, platform in (("setda", "cisco_ios"), ("kel-hegarsari", "mikrotik_routeros"))
+        )
+    )
+    code, output = run(
+        cli,
+        "backup",
+        "--inventory",
+        str(SAMPLE),
+        "--hosts-file",
+        str(hosts),
+        "--limit",
+        "setda,kel-hegarsari",
+        "--db",
+        f"sqlite:///{tmp_path / 'j.db'}",
+        "--json",
+    )
+    assert code == 1
+    assert "Traceback" not in output
+    document = json.loads(output[output.index("{") :])
+    details = {s["site"]: s["detail"] for s in document["sites"]}
+    assert details["setda"].startswith("setda: cannot connect:")
+    assert details["kel-hegarsari"].startswith("kel-hegarsari: cannot connect:")
+    assert all("\n" not in detail for detail in details.values())

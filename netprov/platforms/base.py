@@ -137,6 +137,27 @@ class Session(ABC):
         return (time.perf_counter() - started) * 1000, output
 
 
+def client_errors() -> tuple[type[BaseException], ...]:
+    """What the SSH clients raise when a router is unreachable, slow or refuses: translated
+    into :class:`DeviceError` at the session's edge."""
+    from napalm.base.exceptions import NapalmException
+    from netmiko.exceptions import NetmikoBaseException
+    from paramiko.ssh_exception import SSHException
+
+    return (NetmikoBaseException, NapalmException, SSHException, OSError, EOFError, ValueError)
+
+
+def one_line(exc: BaseException) -> str:
+    """A client's message, first line only (netmiko's run to a dozen lines of advice).
+
+    Examples:
+        >>> one_line(ValueError("TCP connection to device failed.\n\nCommon causes..."))
+        'TCP connection to device failed.'
+    """
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def safety_net_name(change_id: str) -> str:
     """The name of the on-device backup a change takes before it touches anything."""
     return f"netprov-{change_id}"

@@ -27,18 +27,13 @@ from netprov.platforms.base import (
     Session,
     SimulatedRouter,
     Target,
+    client_errors,
     never,
+    one_line,
 )
 from netprov.platforms.ios_plan import clean_ios, plan_ios
 from netprov.sim.ios import IosDevice
 from netprov.sim.topology import Router, World
-
-
-def _client_errors() -> tuple[type[BaseException], ...]:
-    from napalm.base.exceptions import NapalmException
-    from netmiko.exceptions import NetmikoBaseException
-
-    return (NetmikoBaseException, NapalmException, OSError, EOFError, ValueError)
 
 
 class IosSession(Session):
@@ -62,8 +57,8 @@ class IosSession(Session):
     def _call(self, what: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except _client_errors() as exc:
-            raise DeviceError(f"{self.target.site_id}: {what}: {exc}") from exc
+        except client_errors() as exc:
+            raise DeviceError(f"{self.target.site_id}: {what}: {one_line(exc)}") from exc
 
     def send(self, command: str) -> str:
         return str(self._call(f"{command!r} failed", self.driver.device.send_command, command))
@@ -100,7 +95,7 @@ class IosSession(Session):
     def close(self) -> None:
         try:
             self.driver.close()
-        except _client_errors():
+        except client_errors():
             pass
 
 

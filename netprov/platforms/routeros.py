@@ -27,7 +27,9 @@ from netprov.platforms.base import (
     Session,
     SimulatedRouter,
     Target,
+    client_errors,
     never,
+    one_line,
     safety_net_name,
 )
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
@@ -38,12 +40,6 @@ REVERT_JOB = "netprov-revert"
 # what RouterOS asks before a destructive step, and what a restore prints once it began
 _QUESTION = r"password:|\[y/N\]:"
 _RESTORING = re.compile(r"restor|rebooting", re.IGNORECASE)
-
-
-def _client_errors() -> tuple[type[BaseException], ...]:
-    from netmiko.exceptions import NetmikoBaseException
-
-    return (NetmikoBaseException, OSError, EOFError, ValueError)
 
 
 class RosSession(Session):
@@ -64,14 +60,15 @@ class RosSession(Session):
                 password=target.password,
                 conn_timeout=timeout,
             )
-        except _client_errors() as exc:
-            raise DeviceError(f"{target.site_id}: cannot connect: {exc}") from exc
+        except client_errors() as exc:
+            raise DeviceError(f"{target.site_id}: cannot connect: {one_line(exc)}") from exc
 
     def send(self, command: str) -> str:
         try:
             return str(self.conn.send_command(command, read_timeout=60))
-        except _client_errors() as exc:
-            raise DeviceError(f"{self.target.site_id}: {command!r} failed: {exc}") from exc
+        except client_errors() as exc:
+            reason = one_line(exc)
+            raise DeviceError(f"{self.target.site_id}: {command!r} failed: {reason}") from exc
 
     def running(self) -> str:
         return self.send("/export terse")
@@ -137,7 +134,7 @@ class RosSession(Session):
             if "[y/N]" not in out:
                 raise DeviceError(f"{self.target.site_id}: backup {name} not loaded: {out}")
             out = str(self.conn.send_command_timing("y", read_timeout=10, last_read=0.5))
-        except _client_errors():
+        except client_errors():
             return  # the router reboots and drops the session: proven by reconnecting
         if out.strip() and not _RESTORING.search(out):
             raise DeviceError(f"{self.target.site_id}: backup {name} not loaded: {out.strip()}")
@@ -145,7 +142,7 @@ class RosSession(Session):
     def close(self) -> None:
         try:
             self.conn.disconnect()
-        except _client_errors():
+        except client_errors():
             pass
 
 
