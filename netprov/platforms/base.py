@@ -151,7 +151,7 @@ def one_line(exc: BaseException) -> str:
     """A client's message, first line only (netmiko's run to a dozen lines of advice).
 
     Examples:
-        >>> one_line(ValueError("TCP connection to device failed.\n\nCommon causes..."))
+        >>> one_line(ValueError("TCP connection to device failed." + chr(10) + "Common causes"))
         'TCP connection to device failed.'
     """
     text = str(exc).strip()
