@@ -75,6 +75,7 @@ def cross_check(
     findings += _interfaces(placed)
     if org is not None and org_source is not None:
         findings += _service_addresses(org, placed)
+        findings += _management_overlaps(org, placed)
         findings += _providers(org, org_source, placed)
         findings += _commitments(org, org_source, placed)
         findings += _contracts(org, org_source, placed, today)
@@ -208,6 +209,21 @@ def _service_addresses(org: Organisation, placed: list[PlacedSite]) -> Iterator[
                     prefix.owner.source,
                     prefix.loc,
                     f"{prefix.label} subnet {prefix.network} contains the {what} {address}",
+                )
+
+
+def _management_overlaps(org: Organisation, placed: list[PlacedSite]) -> Iterator[Finding]:
+    """A site LAN overlapping a management network would answer for the NOC locally: the
+    router's return path to the engineers (and the management ACLs) break."""
+    for prefix in _prefixes(placed):
+        for network in org.management_networks:
+            if prefix.network.overlaps(network):
+                yield Finding(
+                    Severity.ERROR,
+                    prefix.owner.source,
+                    prefix.loc,
+                    f"{prefix.label} subnet {prefix.network} overlaps the management network "
+                    f"{network}",
                 )
 
 

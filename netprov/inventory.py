@@ -12,6 +12,7 @@ Nothing is written and nothing is half-loaded: either a complete, cross-checked
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,12 +105,39 @@ def _message(error: Any) -> str:
     return message
 
 
+# Inventory files are text a person or CI wrote: far below this. A file above it (or a
+# device, a FIFO, a link to /dev/zero) is refused before it is read.
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_NESTING = 64
+
+
+def _read_bounded(path: Path) -> str:
+    """The text of a regular inventory file; OSError naming why anything else is refused."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError("not a regular file (a device, FIFO or socket): refused")
+    too_large = OSError(f"larger than {MAX_FILE_BYTES // 2**20} MiB: refused")
+    if info.st_size > MAX_FILE_BYTES:
+        raise too_large
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise too_large  # it grew while it was read
+    return raw.decode("utf-8")
+
+
 def _read(collector: _Collector, path: Path) -> tuple[SourceFile, object] | None:
     name = collector.display(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_bounded(path)
     except (OSError, UnicodeDecodeError) as exc:
-        collector.add_plain(name, f"cannot read file: {exc}")
+        reason = exc.args[0] if isinstance(exc, OSError) and len(exc.args) == 1 else exc
+        collector.add_plain(name, f"cannot read file: {reason}")
+        return None
+    depth, deepest_line = nesting_depth(text)
+    if depth > MAX_NESTING:
+        message = f"nested more than {MAX_NESTING} levels deep: refused"
+        collector.add_plain(name, message, deepest_line)
         return None
     source = SourceFile(name, text)
     try:
@@ -121,6 +149,44 @@ def _read(collector: _Collector, path: Path) -> tuple[SourceFile, object] | None
     except yaml.YAMLError as exc:
         collector.add_plain(name, f"malformed YAML: {exc}")
     return None
+
+
+def nesting_depth(text: str) -> tuple[int, int]:
+    """An upper bound of a YAML text's nesting and the line where it peaks, found without
+    parsing (a parser recursing 100,000 levels deep crashes the process).
+
+    Counts block indentation, ``- `` sequence markers that open a level on one line, and
+    flow brackets outside quotes.
+
+    Examples:
+        >>> nesting_depth(chr(10).join(["a:", "  b:", "    - - [1, [2]]"]))
+        (6, 3)
+    """
+    deepest, where, flow = 0, 1, 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        body = line.lstrip(" ")
+        level = (len(line) - len(body)) // 2
+        while body.startswith("- "):
+            level += 1
+            body = body[2:].lstrip(" ")
+        quote = ""
+        peak = flow
+        scan = body if flow or "[" in body or "{" in body else ""
+        for char in scan:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                flow += 1
+                peak = max(peak, flow)
+            elif char in "]}":
+                flow = max(0, flow - 1)
+        if level + peak > deepest:
+            deepest, where = level + peak, number
+    return deepest, where
 
 
 def _validate(
