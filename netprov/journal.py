@@ -15,6 +15,7 @@ import secrets
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    event,
     make_url,
     select,
 )
@@ -138,22 +140,15 @@ def _open(url: str, *, create: bool, default: bool) -> Engine:
             "(e.g. sqlite:///path/state.db or postgresql+psycopg://user@host/netprov)"
         ) from None
     shown = parsed.render_as_string(hide_password=True)
+    sqlite_file: Path | None = None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        path = Path(str(parsed.database))
-        if path.is_dir():
-            raise JournalError(f"journal {shown}: {path} is a folder, not a database file")
-        if not path.exists():
-            if not create:
-                raise JournalError(
-                    f"no journal at {path}: nothing has been run with this --db "
-                    "(check the path, or run backup/plan/apply first)"
-                )
-            if not path.parent.exists():
-                if not default:
-                    raise JournalError(f"journal {shown}: folder {path.parent} does not exist")
-                path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite_file = Path(str(parsed.database))
+        _check_sqlite_file(sqlite_file, shown, create=create, default=default)
     try:
-        engine = create_engine(url)
+        if sqlite_file is not None:
+            engine = _sqlite_engine(url, sqlite_file)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
         if create:
             Base.metadata.create_all(engine)
         else:
@@ -166,6 +161,44 @@ def _open(url: str, *, create: bool, default: bool) -> Engine:
     except (SQLAlchemyError, ImportError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise JournalError(f"cannot open the journal {shown}: {reason}") from None
+    return engine
+
+
+def _check_sqlite_file(path: Path, shown: str, *, create: bool, default: bool) -> None:
+    if path.is_dir():
+        raise JournalError(f"journal {shown}: {path} is a folder, not a database file")
+    if path.exists():
+        return
+    if not create:
+        raise JournalError(
+            f"no journal at {path}: nothing has been run with this --db "
+            "(check the path, or run backup/plan/apply first)"
+        )
+    if not path.parent.exists():
+        if not default:
+            raise JournalError(f"journal {shown}: folder {path.parent} does not exist")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _sqlite_engine(url: str, path: Path) -> Engine:
+    """SQLite for many workers: WAL (readers never block the writer), a generous busy
+    timeout instead of "database is locked", and a file only its owner can read (it holds
+    running configs). https://www.sqlite.org/wal.html"""
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 60000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    with engine.connect():
+        pass  # creates the file
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists():
+            name.chmod(0o600)
     return engine
 
 

@@ -165,3 +165,29 @@ def test_an_unreachable_router_is_one_line_per_site(cli: CliRunner, tmp_path: Pa
     assert details["setda"].startswith("setda: cannot connect:")
     assert details["kel-hegarsari"].startswith("kel-hegarsari: cannot connect:")
     assert all("\n" not in detail for detail in details.values())
+
+
+def test_the_journal_is_private_and_takes_many_writers(tmp_path: Path) -> None:
+    """Issue 13 (1, 5): the journal (raw running configs) was world-readable, and 50
+    workers lost sites to "database is locked"."""
+    import stat
+    from concurrent.futures import ThreadPoolExecutor
+
+    from netprov.journal import Journal
+
+    path = tmp_path / "j.db"
+    journal = Journal(f"sqlite:///{path}", tmp_path / "b")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    run = journal.start_run("apply")
+
+    def work(index: int) -> None:
+        site = f"site-{index}"
+        journal.store_backup(run, site, "cisco_ios", f"hostname r{index}\n" * 200)
+        for step in ("backed_up", "planned", "applied", "verified", "confirmed"):
+            journal.step(run, site, step, detail="x" * 500)
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        list(pool.map(work, range(100)))
+    _, steps = journal.run(run)
+    assert len(steps) == 500
+    assert len({s.site for s in steps}) == 100
