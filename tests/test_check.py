@@ -76,7 +76,7 @@ def test_np005_management_open_to_everyone(inventory_copy: Path, edit: Edit) -> 
     edit(
         "organisation.yaml",
         "management_networks: [10.250.10.0/24]",
-        "management_networks: [0.0.0.0/0]",
+        "management_networks: [10.248.0.0/14]",
     )
     exempt(edit, "NP005")
     found = active(inventory_copy, "NP005")
@@ -263,7 +263,7 @@ CRAFTED: dict[str, tuple[list[tuple[str, str, str]], dict[str, str], str | None]
             (
                 "organisation.yaml",
                 "management_networks: [10.250.10.0/24]",
-                "management_networks: [0.0.0.0/0]",
+                "management_networks: [10.248.0.0/14]",
             )
         ],
         {},
