@@ -185,6 +185,9 @@ class Settings(Model):
     contract_warning_days: Annotated[int, Field(ge=0, le=3650)] = 90
     # how long a site runs clean on central before its office line may be cut (finalize)
     soak_days: Annotated[int, Field(ge=0, le=365)] = 14
+    # verification pings: how many, and the loss above which a check fails
+    ping_count: Annotated[int, Field(ge=1, le=100)] = 5
+    max_ping_loss_percent: Annotated[int, Field(ge=0, le=99)] = 20
 
 
 class Organisation(Model):

@@ -1,7 +1,11 @@
 """Structured checks that a site works after a change: name, expected, observed, verdict.
 
 The commands and the readers of their output come from the platform driver; this module
-only decides what to check and what counts as passing.
+only decides what to check and what counts as passing. Checks follow the phase: a router
+still on its office ISP (legacy) is never failed for the city's central services. Pings to
+the internet, the resolvers and the city services leave from the LAN address, so the LAN's
+NAT and ACLs are exercised as an office PC would (IOS ``ping ... source``, RouterOS
+``/ping src-address=``), and pass only within the organisation's loss threshold.
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ from netprov.errors import DeviceError
 from netprov.models import Organisation, Phase, Site
 from netprov.phases import Role, uplink_views
 from netprov.platforms import Driver, Session, driver_for
-
-PING_COUNT = 3
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,20 @@ def _management(session: Session) -> Check:
     return Check("management session", "answers", observed, ok)
 
 
-def _ping(session: Session, driver: Driver, name: str, address: str) -> Check:
-    result = driver.read_ping(session.send(driver.ping_command(address, count=PING_COUNT)))
-    return Check(name, "replies", f"{result.received}/{result.sent}", result.received > 0)
+@dataclass(frozen=True)
+class PingPolicy:
+    count: int
+    max_loss_percent: int
+    source: str | None = None  # the LAN address, for pings an office PC would make
+
+
+def _ping(session: Session, driver: Driver, name: str, address: str, policy: PingPolicy) -> Check:
+    command = driver.ping_command(address, count=policy.count, source=policy.source)
+    result = driver.read_ping(session.send(command))
+    ok = result.sent > 0 and result.loss_percent <= policy.max_loss_percent
+    expected = f"<= {policy.max_loss_percent}% loss"
+    observed = f"{result.received}/{result.sent} replies"
+    return Check(name, expected, observed, ok)
 
 
 def verify_site(session: Session, site: Site, org: Organisation, phase: Phase) -> list[Check]:
@@ -48,6 +61,11 @@ def verify_site(session: Session, site: Site, org: Organisation, phase: Phase) -
     driver = driver_for(site.router.platform)
     views = uplink_views(site, org, phase)
     primary = views[0]
+    settings = org.settings
+    router_ping = PingPolicy(settings.ping_count, settings.max_ping_loss_percent)
+    lan_ping = PingPolicy(
+        settings.ping_count, settings.max_ping_loss_percent, source=str(site.lan.address.ip)
+    )
     checks = [_management(session)]
 
     state = driver.read_interface(session.send(driver.interfaces_command()), primary.l3)
@@ -57,7 +75,9 @@ def verify_site(session: Session, site: Site, org: Organisation, phase: Phase) -
     expected_default = driver.expected_default_gateway(primary)
     if primary.static is not None:
         gw = str(primary.static.gateway)
-        checks.append(_ping(session, driver, f"ping {primary.role.value} gateway {gw}", gw))
+        checks.append(
+            _ping(session, driver, f"ping {primary.role.value} gateway {gw}", gw, router_ping)
+        )
     if expected_default is not None:
         checks.append(
             Check(
@@ -77,13 +97,11 @@ def verify_site(session: Session, site: Site, org: Organisation, phase: Phase) -
         *[("ping filtering resolver", r) for r in org.dns.filtering_resolvers],
     ]
     for label, address in targets:
-        checks.append(_ping(session, driver, f"{label} {address}", str(address)))
-    for service in site.services:
-        checks.append(
-            _ping(
-                session, driver, f"service {service.name} ({service.address})", str(service.address)
-            )
-        )
+        checks.append(_ping(session, driver, f"{label} {address} from LAN", str(address), lan_ping))
+    if phase.has_central:  # city services are promised over the central link only
+        for service in site.services:
+            name = f"service {service.name} ({service.address}) from LAN"
+            checks.append(_ping(session, driver, name, str(service.address), lan_ping))
     if site.backup_uplink is not None:
         backup = next(v for v in views if v.role is Role.BACKUP)
         marker = driver.failover_marker(backup)
