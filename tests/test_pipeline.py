@@ -114,7 +114,7 @@ def test_dead_central_uplink_fails_verification_and_restores_the_backup(
     assert outcome.restored_identical is True
     failed = {check.name for check in outcome.checks if not check.ok}
     assert "default route via central" in failed
-    assert "service e-Government portal (10.250.1.10)" in failed
+    assert "service e-Government portal (10.250.1.10) from LAN" in failed
     assert running(twin, site_id) == before
     backup = journal.backup(site_id, run_id=pipeline.run_id)
     assert backup is not None
