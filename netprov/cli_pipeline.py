@@ -42,7 +42,7 @@ from netprov.cli import (
     select,
 )
 from netprov.device import Target, targets_from_hosts, targets_from_hosts_file
-from netprov.errors import JournalError
+from netprov.errors import DeviceError, JournalError
 from netprov.inventory import LoadedInventory
 from netprov.journal import Journal
 from netprov.models import Phase
@@ -77,15 +77,21 @@ class _Context:
     site_ids: list[str]
 
 
-def _real_targets(loaded: LoadedInventory, secrets: EnvironmentSecrets) -> dict[str, Target]:
+def _real_targets(
+    loaded: LoadedInventory, secrets: EnvironmentSecrets, *, passwords: bool = True
+) -> dict[str, Target]:
+    """The routers at their management addresses; host keys checked against the
+    organisation's known_hosts file (``ssh.known_hosts``), else ~/.ssh/known_hosts."""
+    known_hosts = loaded.organisation.ssh.known_hosts
     return {
         site.id: Target(
             site.id,
             str(site.router.mgmt_address),
             22,
             site.router.credentials.username,
-            secrets(site.router.credentials.password),
+            secrets(site.router.credentials.password) if passwords else "",
             site.router.platform,
+            (loaded.root / known_hosts) if known_hosts else None,
         )
         for site in loaded.sites
     }
@@ -532,6 +538,65 @@ def rollback(
             ctx, rollback_task, "rollback", as_json, workers, run_id=run, before_run=before
         )
         _finish("rollback", ctx, outcomes, as_json)
+
+
+@app.command()
+def trust(
+    inventory: InventoryOpt = Path("inventory"),
+    hosts_file: HostsOpt = None,
+    known_hosts: Annotated[
+        Path | None,
+        typer.Option(
+            "--known-hosts",
+            help="File to record keys in (default: the targets' own, else ~/.ssh/known_hosts).",
+        ),
+    ] = None,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Record routers' SSH host keys (trust on first use, explicitly): every later session
+    refuses a router whose key differs. Check the fingerprints against the routers'."""
+    from netprov.hostkeys import fetch_host_key, record
+
+    loaded = _load(inventory, today, as_json, "trust")
+    sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
+    targets = (
+        targets_from_hosts_file(hosts_file)
+        if hosts_file
+        else _real_targets(loaded, EnvironmentSecrets(inventory), passwords=False)
+    )
+    rows = []
+    for site in sites:
+        target = targets.get(site.id)
+        if target is None:
+            rows.append({"site": site.id, "status": "failed", "detail": "no connection target"})
+            continue
+        path = known_hosts or target.known_hosts or Path.home() / ".ssh" / "known_hosts"
+        try:
+            key = fetch_host_key(target)
+        except DeviceError as exc:
+            rows.append({"site": site.id, "status": "failed", "detail": str(exc)})
+            continue
+        status = record(path, key)
+        rows.append(
+            {"site": site.id, "status": status, "detail": f"{key.key_type} {key.fingerprint}"}
+        )
+    ok = all(row["status"] != "failed" for row in rows)
+    if as_json:
+        _emit_json({"command": "trust", "ok": ok, "sites": rows})
+    else:
+        table = Table(header_style="bold")
+        for column in ("site", "status", "key"):
+            table.add_column(column, no_wrap=column != "site")
+        for row in rows:
+            table.add_row(row["site"], row["status"], row["detail"])
+        out.print(table)
+    if not ok:
+        raise typer.Exit(EXIT_INVALID)
 
 
 @app.command()

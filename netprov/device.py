@@ -30,6 +30,7 @@ def targets_from_hosts(data: dict[str, Any]) -> dict[str, Target]:
     """Targets from SimpleInventory-style host entries (a file's content or a twin's)."""
     targets = {}
     for name, host in data.items():
+        known_hosts = (host.get("data") or {}).get("known_hosts")
         targets[name] = Target(
             name,
             str(host["hostname"]),
@@ -37,6 +38,7 @@ def targets_from_hosts(data: dict[str, Any]) -> dict[str, Target]:
             str(host["username"]),
             str(host["password"]),
             Platform(host["platform"]),
+            Path(known_hosts) if known_hosts else None,
         )
     return targets
 

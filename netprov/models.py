@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -181,6 +182,12 @@ class BandwidthPolicy(Model):
     burst_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
 
 
+class SshSettings(Model):
+    # OpenSSH known_hosts file every session checks router keys against (relative to the
+    # inventory folder); None: ~/.ssh/known_hosts. Keys are recorded by `netprov trust`.
+    known_hosts: Path | None = None
+
+
 class Settings(Model):
     contract_warning_days: Annotated[int, Field(ge=0, le=3650)] = 90
     # how long a site runs clean on central before its office line may be cut (finalize)
@@ -208,6 +215,7 @@ class Organisation(Model):
     probes: ProbeSettings
     bandwidth: BandwidthPolicy = BandwidthPolicy()
     settings: Settings = Settings()
+    ssh: SshSettings = SshSettings()
     # organisation-wide lint suppressions (rule id -> reason), e.g. for NP004
     lint_exemptions: dict[Annotated[str, Field(pattern=r"^NP\d{3}$")], CliText] = Field(
         default_factory=dict

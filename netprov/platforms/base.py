@@ -17,6 +17,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, Protocol
 
 from netprov.errors import DeviceError
@@ -37,6 +38,18 @@ class Target:
     username: str
     password: str
     platform: Platform
+    known_hosts: Path | None = None  # None: ~/.ssh/known_hosts
+
+    def host_key_options(self) -> dict[str, object]:
+        """netmiko's options for strict host-key checking against our known_hosts file:
+        an unknown or changed key stops the session before the password is sent."""
+        path = self.known_hosts or Path.home() / ".ssh" / "known_hosts"
+        return {
+            "ssh_strict": True,
+            "system_host_keys": False,
+            "alt_host_keys": True,
+            "alt_key_file": str(path),
+        }
 
 
 @dataclass(frozen=True)
@@ -145,6 +158,30 @@ def client_errors() -> tuple[type[BaseException], ...]:
     from paramiko.ssh_exception import SSHException
 
     return (NetmikoBaseException, NapalmException, SSHException, OSError, EOFError, ValueError)
+
+
+def connect_error(target: Target, exc: BaseException) -> DeviceError:
+    """A connection failure as one line; host-key refusals say what to do."""
+    from paramiko.ssh_exception import BadHostKeyException
+
+    where = target.known_hosts or "~/.ssh/known_hosts"
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 10:  # napalm wraps netmiko's error
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any(isinstance(e, BadHostKeyException) for e in chain):
+        return DeviceError(
+            f"{target.site_id}: host key of {target.host}:{target.port} CHANGED since it was "
+            f"trusted ({where}): stopped, the password was not sent; if the router was "
+            f"replaced, check it and run `netprov trust {target.site_id}` again"
+        )
+    if any("not found in known_hosts" in str(e) for e in chain):
+        return DeviceError(
+            f"{target.site_id}: host key of {target.host}:{target.port} is not in {where}: "
+            f"run `netprov trust {target.site_id}` after checking its fingerprint"
+        )
+    return DeviceError(f"{target.site_id}: cannot connect: {one_line(exc)}")
 
 
 def one_line(exc: BaseException) -> str:
@@ -285,6 +322,7 @@ __all__ = [
     "Session",
     "SimulatedRouter",
     "Target",
+    "connect_error",
     "never",
     "safety_net_name",
 ]

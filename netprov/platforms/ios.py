@@ -28,6 +28,7 @@ from netprov.platforms.base import (
     SimulatedRouter,
     Target,
     client_errors,
+    connect_error,
     never,
     one_line,
 )
@@ -50,9 +51,16 @@ class IosSession(Session):
             target.username,
             target.password,
             timeout=int(timeout),
-            optional_args={"port": target.port, "conn_timeout": timeout},
+            optional_args={
+                "port": target.port,
+                "conn_timeout": timeout,
+                **target.host_key_options(),
+            },
         )
-        self._call("cannot connect", self.driver.open)
+        try:
+            self.driver.open()
+        except client_errors() as exc:
+            raise connect_error(target, exc) from exc
 
     def _call(self, what: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:

@@ -28,6 +28,7 @@ from netprov.platforms.base import (
     SimulatedRouter,
     Target,
     client_errors,
+    connect_error,
     never,
     one_line,
     safety_net_name,
@@ -59,9 +60,10 @@ class RosSession(Session):
                 username=target.username,
                 password=target.password,
                 conn_timeout=timeout,
+                **target.host_key_options(),
             )
         except client_errors() as exc:
-            raise DeviceError(f"{target.site_id}: cannot connect: {one_line(exc)}") from exc
+            raise connect_error(target, exc) from exc
 
     def send(self, command: str) -> str:
         try:

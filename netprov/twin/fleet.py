@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import re
 import secrets as pysecrets
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class Twin:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.known_hosts: Path | None = None  # written once the devices listen
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -110,6 +112,22 @@ class Twin:
         for device in self.devices.values():
             _bind_timers(device, self)
             await self._listen(device)
+        if self.known_hosts is None:
+            # clients check the twin's host key like a router's: hand them a known_hosts file
+            folder = Path(tempfile.mkdtemp(prefix="netprov-twin-"))
+            self.write_known_hosts(folder / "known_hosts")
+
+    def known_hosts_lines(self) -> list[str]:
+        """OpenSSH known_hosts lines (``[host]:port`` form for ports other than 22)."""
+        key = self.host_key.export_public_key("openssh").decode().split()[:2]
+        return [
+            f"[{device.host}]:{device.port} {key[0]} {key[1]}" for device in self.devices.values()
+        ]
+
+    def write_known_hosts(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(self.known_hosts_lines()) + "\n", encoding="utf-8")
+        self.known_hosts = path
 
     async def _listen(self, device: TwinDevice) -> None:
         if device.faults.management == "unreachable":
@@ -213,12 +231,17 @@ class Twin:
                     "napalm": {"platform": NAPALM_PLATFORM[device.platform]},
                     "netmiko": {"platform": NETMIKO_PLATFORM[device.platform]},
                 },
-                "data": {"site": device.name, "twin": True},
+                "data": {
+                    "site": device.name,
+                    "twin": True,
+                    "known_hosts": str(self.known_hosts) if self.known_hosts else None,
+                },
             }
         return hosts
 
     def write_hosts_file(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.write_known_hosts(path.with_name("known_hosts"))
         text = "# Nornir SimpleInventory hosts file for a running netprov twin (loopback only).\n"
         text += yaml.safe_dump(self.hosts_inventory(), sort_keys=False)
         path.write_text(text, encoding="utf-8")
