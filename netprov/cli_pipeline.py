@@ -600,6 +600,40 @@ def trust(
 
 
 @app.command()
+def unlock(
+    site_id: Annotated[str, typer.Argument(metavar="SITE", help="Site id.")],
+    run: Annotated[str, typer.Option("--run", help="The run holding the lock (see status).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Release a site's lock held by a run that will not finish (a person's decision; check
+    the router first: `netprov plan` shows whether it holds an unconfirmed change)."""
+    journal = _journal(db, create=False)
+    holder = journal.lock_holder(site_id)
+    released = journal.force_unlock(site_id, run)
+    if as_json:
+        _emit_json(
+            {
+                "command": "unlock",
+                "ok": released,
+                "sites": [
+                    {
+                        "site": site_id,
+                        "status": "unlocked" if released else "failed",
+                        "detail": holder,
+                    }
+                ],
+            }
+        )
+    elif released:
+        out.print(f"{site_id}: lock of run {run} released")
+    else:
+        err.print(f"[red]error:[/] {site_id} is not locked by run {run} (holder: {holder})")
+    if not released:
+        raise typer.Exit(EXIT_INVALID)
+
+
+@app.command()
 def runs(
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -625,7 +659,7 @@ def runs(
                         "finished_at": r.finished_at,
                     }
                     for r in rows
-                ]
+                ],
             }
         )
         return
@@ -723,9 +757,7 @@ def cutover(
     inventory: InventoryOpt = Path("inventory"),
     to: Annotated[
         str | None,
-        typer.Option(
-            "--phase", "--to", help="Target phase (default: each site's desired phase)."
-        ),
+        typer.Option("--phase", "--to", help="Target phase (default: each site's desired phase)."),
     ] = None,
     twin: TwinOpt = False,
     hosts_file: HostsOpt = None,

@@ -12,6 +12,7 @@ import getpass
 import hashlib
 import os
 import secrets
+import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     make_url,
     select,
 )
@@ -45,6 +47,7 @@ STEPS = (
     "rolled_back",
     "failed",
     "skipped",
+    "took_over",
 )
 
 
@@ -96,6 +99,39 @@ class LockRow(Base):
     site: Mapped[str] = mapped_column(String(80), primary_key=True)
     run_id: Mapped[str] = mapped_column(String(40))
     acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # who holds it: a lock whose process is gone (same host) can be taken over safely
+    host: Mapped[str | None] = mapped_column(String(255), nullable=True, default=None)
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+
+
+# Columns added after a table first shipped: added in place when an older journal opens.
+_ADDED_COLUMNS = {"locks": {"host": "VARCHAR(255)", "pid": "INTEGER"}}
+
+
+def _migrate(engine: Engine) -> None:
+    """Bring an older journal's tables up to date (only ever adds nullable columns)."""
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table, columns in _ADDED_COLUMNS.items():
+            if not inspector.has_table(table):
+                continue
+            present = {c["name"] for c in inspector.get_columns(table)}
+            for name, kind in columns.items():
+                if name not in present:
+                    connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+
+def _process_gone(host: str | None, pid: int | None) -> bool:
+    """True only when the holder ran on this host and its process no longer exists."""
+    if host != socket.gethostname() or pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
 
 
 @dataclass(frozen=True)
@@ -151,6 +187,7 @@ def _open(url: str, *, create: bool, default: bool) -> Engine:
             engine = create_engine(url, pool_pre_ping=True)
         if create:
             Base.metadata.create_all(engine)
+            _migrate(engine)
         else:
             with engine.connect():
                 pass
@@ -384,7 +421,15 @@ class Journal:
         """Take the site's lock for ``run_id``; False when another run holds it."""
         try:
             with Session(self.engine) as session:
-                session.add(LockRow(site=site, run_id=run_id, acquired_at=_now()))
+                session.add(
+                    LockRow(
+                        site=site,
+                        run_id=run_id,
+                        acquired_at=_now(),
+                        host=socket.gethostname(),
+                        pid=os.getpid(),
+                    )
+                )
                 session.commit()
         except IntegrityError:
             return False
@@ -409,6 +454,29 @@ class Journal:
                 run.finished_at = _now()
             session.commit()
             return [row.site for row in rows]
+
+    def take_stale_lock(self, site: str, run_id: str) -> str | None:
+        """Take ``site``'s lock from a run whose process is gone (same host); the old run id,
+        or None when the lock is free, live, or held from another host."""
+        with Session(self.engine) as session:
+            row = session.get(LockRow, site)
+            if row is None or row.run_id == run_id or not _process_gone(row.host, row.pid):
+                return None
+            old = row.run_id
+            row.run_id, row.acquired_at = run_id, _now()
+            row.host, row.pid = socket.gethostname(), os.getpid()
+            session.commit()
+            return old
+
+    def force_unlock(self, site: str, run_id: str) -> bool:
+        """A person releases a lock (``netprov unlock``); only the named run's."""
+        with Session(self.engine) as session:
+            row = session.get(LockRow, site)
+            if row is None or row.run_id != run_id:
+                return False
+            session.delete(row)
+            session.commit()
+            return True
 
     def lock_holder(self, site: str) -> str | None:
         with Session(self.engine) as session:

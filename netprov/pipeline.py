@@ -144,15 +144,35 @@ class Pipeline:
         holder = self.journal.lock_holder(site.id)
         if holder == self.run_id:
             self.journal.unlock(site.id, self.run_id)  # taken over from an interrupted run
+        settle = False
         if not self.journal.lock(site.id, self.run_id):
-            holder = self.journal.lock_holder(site.id)
-            return self._fail(site, "failed", f"site is locked by run {holder}")
+            stale = self.journal.take_stale_lock(site.id, self.run_id)
+            if stale is None:
+                holder = self.journal.lock_holder(site.id)
+                return self._fail(site, "failed", f"site is locked by run {holder}")
+            # the holder's process is gone: first undo any change it left unconfirmed
+            self.journal.step(
+                self.run_id, site.id, "took_over", detail=f"lock of {stale} (its process is gone)"
+            )
+            settle = True
         try:
+            if settle:
+                self._settle(site)
             return self._apply_locked(site, phase, saved)
         except DeviceError as exc:
             return self._fail(site, "failed", str(exc))
         finally:
             self.journal.unlock(site.id, self.run_id)
+
+    def _settle(self, site: Site) -> None:
+        """Revert what an interrupted run left armed on the router (it may reboot)."""
+        session = self.session(site)
+        try:
+            settled = session.settle()
+        finally:
+            session.close()
+        if settled:
+            self.session(site, attempts=self.reconnect_attempts).close()  # back after reboot
 
     def _fail(self, site: Site, status: str, reason: str, **extra: object) -> Outcome:
         self.journal.step(self.run_id, site.id, "failed", ok=False, detail=reason)
