@@ -298,3 +298,30 @@ def test_host_key_persists_across_restarts(tmp_path: Path) -> None:
     second = load_host_key(tmp_path / "key").export_public_key()
     assert first == second
     assert ((tmp_path / "key").stat().st_mode & 0o777) == 0o600
+
+
+def test_an_ios_pppoe_site_converges_on_its_own_config(tmp_path: Path) -> None:
+    """Issue 14: every IOS site with a PPPoE legacy line "matched no phase": the twin let
+    `ppp chap password` replace `ppp chap hostname` (two settings on a real router)."""
+    from bench.synthetic import write_inventory
+    from netprov.models import Platform, PppoeAddressing
+    from netprov.platforms import driver_for
+    from netprov.twin.fleet import build_twin
+
+    loaded = load_inventory(write_inventory(tmp_path / "city", 200))
+    pppoe = [
+        s
+        for s in loaded.sites
+        if s.router.platform is Platform.CISCO_IOS
+        and isinstance(s.legacy_uplink.addressing, PppoeAddressing)
+    ]
+    assert pppoe
+    twin = build_twin(loaded, site_ids=[s.id for s in pppoe], host_key_path=tmp_path / "key")
+    renderer = Renderer()
+    for site in pppoe:
+        intended = renderer.render(
+            site, loaded.organisation, Phase.LEGACY, loaded.allocations.get(site.id), _twin_secret
+        ).text
+        running = twin.devices[site.id].running_config()
+        assert "ppp chap hostname" in running
+        assert driver_for(site.router.platform).converged(running, intended), site.id

@@ -119,10 +119,13 @@ _SINGLE: list[tuple[re.Pattern[str], int]] = [
         re.compile(
             r"^(snmp-server (location|contact)|ip access-group \S+|service-policy (input|output)"
             r"|transport (input|udp)|access-class \S+|shape average|icmp-echo|dialer pool"
-            r"|pppoe-client dial-pool-number|ppp chap (hostname|password)) "
+            r"|pppoe-client dial-pool-number) "
         ),
         2,
     ),
+    # "ppp chap hostname" and "ppp chap password" are two settings (Cisco IOS Dial
+    # Technologies Command Reference): one must not replace the other
+    (re.compile(r"^ppp chap (hostname|password) "), 3),
     (re.compile(r"^ip dhcp client default-router distance "), 4),
     (re.compile(r"^ip sla schedule \d+ "), 4),
     (re.compile(r"^ip route \S+ \S+ \S+"), 5),
