@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netprov.models import Phase, Platform
@@ -28,8 +29,9 @@ class SitePlan:
     undo: list[str]
     candidate: str | None = None  # IOS: the full config to ``configure replace`` with
     warnings: list[str] = field(default_factory=list)
-    # (before, after) of what the plan touches, for a unified diff; never saved (secrets)
-    preview: tuple[str, str] | None = field(default=None, compare=False, repr=False)
+    # (before, after) of what the plan touches, for a unified diff: computed only when a diff
+    # is shown (never in check's or cutover's hot paths) and never saved (secrets)
+    preview: Callable[[], tuple[str, str]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -60,7 +62,8 @@ def unified_diff(plan: SitePlan) -> str:
 
     Examples:
         >>> from netprov.models import Phase, Platform
-        >>> p = SitePlan("s", Platform("cisco_ios"), Phase.DUAL, "", ["x"], [], preview=("a", "b"))
+        >>> sides = lambda: ("a", "b")
+        >>> p = SitePlan("s", Platform("cisco_ios"), Phase.DUAL, "", ["x"], [], preview=sides)
         >>> print(unified_diff(p))
         --- s (running)
         +++ s (dual)
@@ -70,7 +73,7 @@ def unified_diff(plan: SitePlan) -> str:
     """
     if plan.preview is None:
         return ""
-    before, after = plan.preview
+    before, after = plan.preview()
     lines = difflib.unified_diff(
         before.splitlines(),
         after.splitlines(),

@@ -252,7 +252,7 @@ def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> Re
     data = ReportData(today, phases, warning_days=org.settings.contract_warning_days)
     by_wave: dict[int, Counter[str]] = defaultdict(Counter)
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
-    commands: dict[str, str] = {}  # run id -> command, read once per run
+    commands = journal.run_commands()
     for site in loaded.sites:
         phase = phases[site.id].value
         by_wave[site.wave][phase] += 1
@@ -285,7 +285,7 @@ def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> Re
 def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[str, str]) -> None:
     """The outcome of the site's latest change run: a failure (with its human reason) or a
     skip; read-only runs (verify) are not changes and never count as failures."""
-    steps = [s for s in journal.steps_for(site) if _is_change(journal, s.run_id, commands)]
+    steps = [s for s in journal.steps_for(site) if commands.get(s.run_id) in CHANGE_COMMANDS]
     if not steps:
         return
     latest = [s for s in steps if s.run_id == steps[-1].run_id]
@@ -303,13 +303,6 @@ def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[st
         failed = next(s for s in latest if s.step == "failed")
         kind = "refused" if "would cut the management path" in failed.detail else "failed"
         data.failures.append(Failure(site, kind, [], failed.detail, None))
-
-
-def _is_change(journal: Journal, run_id: str, commands: dict[str, str]) -> bool:
-    if run_id not in commands:
-        row, _ = journal.run(run_id)
-        commands[run_id] = row.command if row is not None else ""
-    return commands[run_id] in CHANGE_COMMANDS
 
 
 def _failed_checks(detail: str) -> list[str]:

@@ -142,7 +142,6 @@ class IosDriver(Driver):
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         commands, undo, candidate = plan_ios(running, intended)
-        preview = (self.comparable(running), self.comparable(candidate))
         return SitePlan(
             site_id,
             self.platform,
@@ -151,7 +150,7 @@ class IosDriver(Driver):
             commands,
             undo,
             candidate,
-            preview=preview,
+            preview=lambda: (self.comparable(running), self.comparable(candidate)),
         )
 
     def uplink_names(self, role: Role, uplink: Uplink) -> tuple[str, str]:

@@ -174,7 +174,6 @@ class RosDriver(Driver):
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         commands, undo = plan_routeros(self.comparable(running), intended)
-        preview = (owned_lines(self.comparable(running)), owned_lines(intended))
         return SitePlan(
             site_id,
             self.platform,
@@ -182,7 +181,7 @@ class RosDriver(Driver):
             self.fingerprint(running),
             commands,
             undo,
-            preview=preview,
+            preview=lambda: (owned_lines(self.comparable(running)), owned_lines(intended)),
         )
 
     def uplink_names(self, role: Role, uplink: Uplink) -> tuple[str, str]:

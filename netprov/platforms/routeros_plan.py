@@ -77,13 +77,13 @@ def plan_routeros(running_export: str, intended: str) -> tuple[list[str], list[s
 def owned_lines(export: str) -> str:
     """The lines of an export that netprov compares (tagged objects and its settings):
     what a RouterOS plan can change, sorted by menu so two configs line up in a diff."""
-    kept: list[str] = []
+    kept: list[tuple[str, str]] = []  # (menu, line)
     for line in export.splitlines():
         try:
             commands = parse_export(line)
         except ValueError:
             continue
         if commands and _key(commands[0]) is not None:
-            kept.append(line)
-    kept.sort(key=lambda line: (parse_export(line)[0].path, line))
-    return "\n".join(kept) + ("\n" if kept else "")
+            kept.append((commands[0].path, line))
+    kept.sort()
+    return "".join(f"{line}\n" for _, line in kept)
