@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -354,7 +354,7 @@ def plan(
         if as_json:
             _emit_json(_summary("plan", ctx, outcomes))
         else:
-            _show_plans(plans, diff=diff, redact_with=ctx.pipeline.secrets_seen)
+            _show_plans(plans, diff=diff, pipeline=ctx.pipeline)
             _table(outcomes, f"plan (run {ctx.pipeline.run_id})")
     if any(o.failed for o in outcomes):
         raise typer.Exit(EXIT_INVALID)
@@ -362,12 +362,10 @@ def plan(
         raise typer.Exit(2)
 
 
-def _show_plans(plans: list[SitePlan], *, diff: bool, redact_with: set[str]) -> None:
+def _show_plans(plans: list[SitePlan], *, diff: bool, pipeline: Pipeline) -> None:
     """Every command in full (wrapped by the terminal, never cut), like ``terraform plan``;
     with ``diff``, the unified diff of what each plan touches. Secrets masked."""
     from netprov.plan import unified_diff
-    from netprov.platforms import driver_for
-    from netprov.secrets import redact as redact_values
 
     for site_plan in sorted(plans, key=lambda p: p.site_id):
         if not site_plan.changed:
@@ -376,18 +374,13 @@ def _show_plans(plans: list[SitePlan], *, diff: bool, redact_with: set[str]) -> 
             f"[bold]{site_plan.site_id}[/] -> {site_plan.phase.value}: "
             f"{len(site_plan.commands)} command(s)"
         )
-        mask = driver_for(site_plan.platform).mask_secrets
-
-        def redact(text: str, values: set[str], mask: Callable[[str], str] = mask) -> str:
-            return mask(redact_values(text, values))
-
         for command in site_plan.commands:
             removal = command.startswith(("no ", "default ")) or " remove " in command
             style = "red" if removal else "green"
-            line = redact(command, redact_with)
+            line = pipeline.masked(site_plan.platform, command)
             out.print(Text(f"{'-' if removal else '+'} {line}", style=style), soft_wrap=True)
         if diff:
-            for line in redact(unified_diff(site_plan), redact_with).splitlines():
+            for line in pipeline.masked(site_plan.platform, unified_diff(site_plan)).splitlines():
                 style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
                 out.print(Text(line, style=style), soft_wrap=True)
 
@@ -454,7 +447,7 @@ def apply(
                 planned = _run(ctx, plan_task, "plan", as_json, workers, phase=target)
                 saved = {o.site: o.plan for o in planned if o.plan is not None}
             pending = [p for p in saved.values() if p.changed]
-            _show_plans(pending, diff=False, redact_with=ctx.pipeline.secrets_seen)
+            _show_plans(pending, diff=False, pipeline=ctx.pipeline)
             count = sum(len(p.commands) for p in pending)
             if not pending:
                 out.print("nothing to change")

@@ -115,13 +115,9 @@ def actual_phase(pipeline: Pipeline, site: Site) -> Phase | None:
         intended = pipeline.renderer.render(
             site, org, phase, pipeline.loaded.allocations.get(site.id), pipeline.secret
         ).text
-        if _matches(site, running, intended):
+        if driver_for(site.router.platform).converged(running, intended):
             return phase
     return None
-
-
-def _matches(site: Site, running: str, intended: str) -> bool:
-    return driver_for(site.router.platform).converged(running, intended)
 
 
 def site_time(site: Site, org: Organisation, now: dt.datetime) -> dt.datetime:

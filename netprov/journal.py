@@ -308,7 +308,7 @@ class Journal:
         """Every run's command by run id (one query: the report classifies every step)."""
         with Session(self.engine) as session:
             rows = session.execute(select(RunRow.id, RunRow.command))
-            return {run_id: command for run_id, command in rows}
+            return {row.id: row.command for row in rows}
 
     def runs(self, limit: int = 50) -> list[RunRow]:
         with Session(self.engine) as session:

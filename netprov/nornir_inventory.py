@@ -83,16 +83,20 @@ class NetprovInventory:
         return build_inventory(load_inventory(self.inventory_dir, today=self.today))
 
 
+# Nornir logs a traceback per failed host; netprov reports failures as results instead.
+_NORNIR_LOG = logging.getLogger("nornir")
+_NORNIR_LOG.addHandler(logging.NullHandler())
+_NORNIR_LOG.propagate = False
+
+
 def make_nornir(
     loaded: LoadedInventory, *, workers: int = 20, site_ids: Iterable[str] | None = None
 ) -> Nornir:
     """A Nornir over the inventory (optionally only ``site_ids``), with the threaded runner.
 
     A failed task is data (its result says why, one line per site in the CLI's table):
-    Nornir's own logger would print a traceback per failed host, so it is silenced here.
+    Nornir's own logger would print a traceback per failed host (see ``_NORNIR_LOG``).
     """
-    logging.getLogger("nornir").addHandler(logging.NullHandler())
-    logging.getLogger("nornir").propagate = False
     nornir = Nornir(inventory=build_inventory(loaded), runner=ThreadedRunner(num_workers=workers))
     if site_ids is not None:
         wanted = set(site_ids)

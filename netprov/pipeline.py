@@ -14,7 +14,7 @@ from netprov.errors import DeviceError
 from netprov.inventory import LoadedInventory
 from netprov.journal import Backup, Journal
 from netprov.lockout import lockout_step
-from netprov.models import Phase, SecretRef, Site
+from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.plan import SitePlan
 from netprov.platforms import Session, Target, driver_for
 from netprov.render import Renderer
@@ -67,23 +67,25 @@ class Pipeline:
         self.secrets_seen.add(value)
         return value
 
-    def _masked(self, site: Site, text: str) -> str:
-        """Text about to be journaled or shown: known secret values and anything the
-        platform's secret patterns find are masked."""
-        return driver_for(site.router.platform).mask_secrets(redact(text, self.secrets_seen))
+    def masked(self, platform: Platform, text: str) -> str:
+        """Text about to be journaled or shown: the secret values this run resolved and
+        anything the platform's secret patterns find are masked."""
+        return driver_for(platform).mask_secrets(redact(text, self.secrets_seen))
 
     def session(self, site: Site, attempts: int = 1) -> Session:
         if site.id not in self.targets:
             raise DeviceError(f"{site.id}: no connection target (not in the hosts file or twin)")
         return connect(self.targets[site.id], change_id=self.run_id, attempts=attempts, wait=2.0)
 
-    def backup(self, site: Site, session: Session) -> Backup:
+    def _store_running(self, site: Site, session: Session) -> Backup:
+        """The router's running config into the journal (raw, for restores) and into
+        ``backups/<site>.cfg`` with every secret masked (for git)."""
         content = session.running()
         labels = {
             self._secret(ref): masked(ref)
             for ref in site_secret_refs(site, self.loaded.organisation)
         }
-        backup = self.journal.store_backup(
+        return self.journal.store_backup(
             self.run_id,
             site.id,
             site.router.platform.value,
@@ -92,26 +94,16 @@ class Pipeline:
                 mask_values(content, labels)
             ),
         )
+
+    def backup(self, site: Site, session: Session) -> Backup:
+        backup = self._store_running(site, session)
         session.save_safety_net()
         self.journal.step(self.run_id, site.id, "backed_up", detail=backup.sha256)
         return backup
 
     def _keep_after(self, site: Site, session: Session) -> None:
         """Store the confirmed config too: the evidence pack's "after", and git's latest."""
-        content = session.running()
-        labels = {
-            self._secret(ref): masked(ref)
-            for ref in site_secret_refs(site, self.loaded.organisation)
-        }
-        self.journal.store_backup(
-            self.run_id,
-            site.id,
-            site.router.platform.value,
-            content,
-            file_content=driver_for(site.router.platform).mask_secrets(
-                mask_values(content, labels)
-            ),
-        )
+        self._store_running(site, session)
 
     def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
         org = self.loaded.organisation
@@ -125,7 +117,7 @@ class Pipeline:
             site.id,
             "planned",
             detail=f"{len(commands)} command(s)",
-            diff=self._masked(site, "\n".join(commands)),
+            diff=self.masked(site.router.platform, "\n".join(commands)),
         )
         return plan
 
@@ -209,7 +201,7 @@ class Pipeline:
                 self.run_id,
                 site.id,
                 "applied",
-                diff=self._masked(site, "\n".join(plan.commands)),
+                diff=self.masked(site.router.platform, "\n".join(plan.commands)),
             )
             checks = self._checks(session, site, phase)
             ok = all(check.ok for check in checks)
