@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import re
 import secrets as pysecrets
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable
@@ -104,6 +105,7 @@ class Twin:
         self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.known_hosts: Path | None = None  # written once the devices listen
+        self._private_dir: Path | None = None  # this twin's own known_hosts folder
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -114,8 +116,8 @@ class Twin:
             await self._listen(device)
         if self.known_hosts is None:
             # clients check the twin's host key like a router's: hand them a known_hosts file
-            folder = Path(tempfile.mkdtemp(prefix="netprov-twin-"))
-            self.write_known_hosts(folder / "known_hosts")
+            self._private_dir = Path(tempfile.mkdtemp(prefix="netprov-twin-"))
+            self.write_known_hosts(self._private_dir / "known_hosts")
 
     def known_hosts_lines(self) -> list[str]:
         """OpenSSH known_hosts lines (``[host]:port`` form for ports other than 22)."""
@@ -151,6 +153,9 @@ class Twin:
         for device in self.devices.values():
             if device.server is not None:
                 await device.server.wait_closed()
+        if self._private_dir is not None:
+            shutil.rmtree(self._private_dir, ignore_errors=True)
+            self._private_dir = None
 
     def start_in_thread(self) -> Twin:
         ready = threading.Event()
