@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from netmiko import ConnectHandler
 from ntc_templates.parse import parse_output
 
 from netprov.models import Platform
 from netprov.platforms import driver_for
-from netprov.twin.fleet import Twin
-from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
+from netprov.twin.pytest_plugin import TwinFactory
+from tests.test_twin_clients import netmiko
 
 pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
 
@@ -24,17 +23,6 @@ ROS_SITE = "kel-hegarsari"  # PPPoE legacy uplink on ether1
 
 def filled(records: list[dict[str, Any]]) -> set[str]:
     return {key for record in records for key, value in record.items() if value not in ("", [])}
-
-
-def ros(twin: Twin) -> Any:
-    device = twin.devices[ROS_SITE]
-    return ConnectHandler(
-        device_type="mikrotik_routeros",
-        host=device.host,
-        port=device.port,
-        username=device.username,
-        password=TWIN_PASSWORD,
-    )
 
 
 def real_parse(command: str, folder: str) -> list[dict[str, Any]]:
@@ -48,7 +36,7 @@ def real_parse(command: str, folder: str) -> list[dict[str, Any]]:
 
 def test_routeros_print_forms_parse_like_real_output(twin_factory: TwinFactory) -> None:
     twin = twin_factory([ROS_SITE])
-    with ros(twin) as conn:
+    with netmiko(twin, ROS_SITE) as conn:
         interfaces = conn.send_command("/interface print terse without-paging")
         routes = conn.send_command("/ip route print terse without-paging")
         resource = conn.send_command("/system resource print")
@@ -94,7 +82,7 @@ def test_routeros_print_forms_parse_like_real_output(twin_factory: TwinFactory) 
 
 def test_routeros_backup_load_asks_before_it_reboots(twin_factory: TwinFactory) -> None:
     twin = twin_factory([ROS_SITE])
-    with ros(twin) as conn:
+    with netmiko(twin, ROS_SITE) as conn:
         assert "saved" in conn.send_command("/system backup save name=before")
         asked = conn.send_command("/system backup load name=before", expect_string=r"password:")
         assert "password:" in asked
@@ -109,20 +97,9 @@ IOS_SITE = "setda"
 REAL_IOS = Path(__file__).parent / "fixtures" / "real" / "cisco_ios"
 
 
-def ios(twin: Twin) -> Any:
-    device = twin.devices[IOS_SITE]
-    return ConnectHandler(
-        device_type="cisco_ios",
-        host=device.host,
-        port=device.port,
-        username=device.username,
-        password=TWIN_PASSWORD,
-    )
-
-
 def test_ios_show_outputs_parse_like_real_output(twin_factory: TwinFactory) -> None:
     twin = twin_factory([IOS_SITE])
-    with ios(twin) as conn:
+    with netmiko(twin, IOS_SITE) as conn:
         arp = conn.send_command("show ip arp")
         interfaces = conn.send_command("show ip interface")
         route = conn.send_command("show ip route 0.0.0.0 0.0.0.0")
