@@ -497,20 +497,18 @@ class IosCli:
         """``show arp``: each interface's own address (age ``-``) and the uplink gateways it
         has resolved, in IOS's columns (see tests/fixtures/real/cisco_ios/show_ip_arp)."""
         router = self.device.router()
-        lines = ["Protocol  Address          Age (min)  Hardware Addr   Type   Interface"]
+        lines = [
+            "Protocol  Address              Age(min)       Hardware Addr     Type      Interface"
+        ]
         for index, (_node, link, _status, protocol) in enumerate(self._interface_rows()):
             address = router.address_of(link)
             if address is None or protocol != "up":
                 continue
-            lines.append(
-                f"Internet  {address.ip!s:<16} {'-':>10}   {self._mac(index)}  ARPA   {link.name}"
-            )
+            lines.append(_arp_row(str(address.ip), "-", self._mac(index), link.name))
             uplink = router.world.uplink_for(link)
             if uplink is not None and uplink.gateway is not None and uplink.alive:
                 peer = f"5254.00{index:02x}.{int(uplink.gateway) & 0xFFFF:04x}"
-                lines.append(
-                    f"Internet  {uplink.gateway!s:<16} {'1':>10}   {peer}  ARPA   {link.name}"
-                )
+                lines.append(_arp_row(str(uplink.gateway), "1", peer, link.name))
         return "\n".join(lines)
 
     def _show_ip_route_entry(self, prefix: str, mask: str | None) -> str:
@@ -629,6 +627,10 @@ class IosCli:
             summary += ", round-trip min/avg/max = 1/2/4 ms"
         lines.append(summary)
         return "\n".join(lines)
+
+
+def _arp_row(address: str, age: str, mac: str, interface: str) -> str:
+    return f"Internet  {address:<20} {age:<14} {mac:<17} ARPA      {interface}"
 
 
 def _pipe(output: str, pipe: str) -> str:
