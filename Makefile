@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit suite demo bench clean browser interop
+.PHONY: install test lint typecheck unit suite demo bench clean browser interop postgres
 
 install: $(STAMP)
 
@@ -27,12 +27,19 @@ browser:
 	-@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
+# PostgreSQL for the journal tests (Debian's package; the tests start their own throwaway
+# server on loopback). Opt-in like the browser: `make postgres`, or CI=true.
+postgres:
+	-@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null; }
+
 # Tiers: `make unit` is the pure and offline tests (no twin, under a minute); `make suite`
 # is everything, the twin tests spread over worker processes (they mostly wait on sockets).
 unit: install
 	$(BIN)/pytest -m "not twin and not slow"
 
-suite: install $(if $(CI),browser)
+suite: install $(if $(CI),browser postgres)
 	$(BIN)/pytest -n 4 --dist loadgroup
 
 # The README's test command: lint, types, Ansible against the twin, then the whole test suite

@@ -7,18 +7,27 @@ folder that can be kept in git, one file per site, as Oxidized does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import getpass
 import hashlib
 import os
 import secrets
 import socket
 import subprocess
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.util.exc import CommandError
 from sqlalchemy import (
+    Connection,
     DateTime,
     Engine,
     ForeignKey,
@@ -30,13 +39,18 @@ from sqlalchemy import (
     inspect,
     make_url,
     select,
+    update,
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from netprov.errors import JournalError
+from netprov.sealed import Sealer, load_key
 
 DEFAULT_URL = "sqlite:///.netprov/state.db"
+# A lock from another host is stale after this long without a journal step: far beyond any
+# router's revert window (minutes), so its change has reverted on the device by then.
+STALE_AFTER = dt.timedelta(hours=2)
 STEPS = (
     "backed_up",
     "planned",
@@ -102,23 +116,78 @@ class LockRow(Base):
     # who holds it: a lock whose process is gone (same host) can be taken over safely
     host: Mapped[str | None] = mapped_column(String(255), nullable=True, default=None)
     pid: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
 
 
-# Columns added after a table first shipped: added in place when an older journal opens.
-_ADDED_COLUMNS = {"locks": {"host": "VARCHAR(255)", "pid": "INTEGER"}}
+SCHEMA_HEAD = "0003"  # the newest migration under netprov/migrations/versions
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_migrating = threading.Lock()
 
 
-def _migrate(engine: Engine) -> None:
-    """Bring an older journal's tables up to date (only ever adds nullable columns)."""
-    inspector = inspect(engine)
-    with engine.begin() as connection:
-        for table, columns in _ADDED_COLUMNS.items():
-            if not inspector.has_table(table):
-                continue
-            present = {c["name"] for c in inspector.get_columns(table)}
-            for name, kind in columns.items():
-                if name not in present:
-                    connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+def _alembic_config(connection: Connection) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _schema_version(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _pre_alembic_version(connection: Connection) -> str | None:
+    """A journal made before migrations existed: which revision its tables match."""
+    inspector = inspect(connection)
+    if not inspector.has_table("runs"):
+        return None
+    locks = {c["name"] for c in inspector.get_columns("locks")}
+    return "0002" if "host" in locks else "0001"
+
+
+def upgrade(engine: Engine, sqlite_file: Path | None = None) -> None:
+    """Bring the journal's schema to :data:`SCHEMA_HEAD` with Alembic (a new journal is built
+    by the same migrations). One process at a time: a file lock on SQLite, an advisory lock
+    on PostgreSQL, so workers opening a new journal together do not race."""
+    with engine.connect() as connection:
+        if _schema_version(connection) == SCHEMA_HEAD:
+            return
+    with _migrating, _file_lock(sqlite_file), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7305112026)")
+        current = _schema_version(connection)
+        if current == SCHEMA_HEAD:
+            return
+        config = _alembic_config(connection)
+        if current is None:
+            old = _pre_alembic_version(connection)
+            if old is not None:
+                command.stamp(config, old)
+        command.upgrade(config, "head")
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    with path.open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _silent(row: LockRow, silent_for: dt.timedelta) -> bool:
+    """A lock held from another host whose run has journaled nothing for ``silent_for``."""
+    if row.host == socket.gethostname():
+        return False  # this host can ask the kernel instead
+    last = row.heartbeat_at or row.acquired_at
+    if last.tzinfo is None:  # SQLite hands back naive UTC
+        last = last.replace(tzinfo=dt.UTC)
+    return _now() - last > silent_for
 
 
 def _process_gone(host: str | None, pid: int | None) -> bool:
@@ -175,6 +244,9 @@ def _open(url: str, *, create: bool, default: bool) -> Engine:
             f"--db {url!r} is not a database URL "
             "(e.g. sqlite:///path/state.db or postgresql+psycopg://user@host/netprov)"
         ) from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 ships with netprov
+        url = parsed.render_as_string(hide_password=False)
     shown = parsed.render_as_string(hide_password=True)
     sqlite_file: Path | None = None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
@@ -185,18 +257,13 @@ def _open(url: str, *, create: bool, default: bool) -> Engine:
             engine = _sqlite_engine(url, sqlite_file)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        if create:
-            Base.metadata.create_all(engine)
-            _migrate(engine)
-        else:
-            with engine.connect():
-                pass
+        upgrade(engine, sqlite_file)  # an existing older journal too, read-only or not
     except NoSuchModuleError:
         raise JournalError(
             f"journal {shown}: unknown database kind {parsed.drivername!r}"
         ) from None
-    except (SQLAlchemyError, ImportError) as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    except (SQLAlchemyError, ImportError, CommandError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise JournalError(f"cannot open the journal {shown}: {reason}") from None
     return engine
 
@@ -246,6 +313,21 @@ class Journal:
         chosen = url or os.environ.get("NETPROV_DB")
         self.engine = _open(chosen or DEFAULT_URL, create=create, default=chosen is None)
         self.backups_dir = backups_dir
+        self._sealer: Sealer | None = None
+        database = self.engine.url.database
+        self._key_file = (
+            Path(database).parent / "backup.key"
+            if self.engine.url.get_backend_name() == "sqlite"
+            and database not in (None, "", ":memory:")
+            else Path(".netprov/backup.key")
+        )
+
+    @property
+    def sealer(self) -> Sealer:
+        """The backup cipher, keyed on first use (reading runs never needs the key)."""
+        if self._sealer is None:
+            self._sealer = Sealer(load_key(self._key_file))
+        return self._sealer
 
     # --- runs ------------------------------------------------------------------------
 
@@ -297,10 +379,15 @@ class Journal:
         if step not in STEPS:
             raise ValueError(f"unknown journal step {step!r}")
         with Session(self.engine) as session:
-            session.add(
-                StepRow(
-                    run_id=run_id, site=site, step=step, ok=ok, detail=detail, diff=diff, at=_now()
-                )
+            now = _now()
+            row = StepRow(run_id=run_id, site=site, step=step, ok=ok, detail=detail, diff=diff)
+            row.at = now
+            session.add(row)
+            # the run is alive: its lock's heartbeat, in the same transaction as the step
+            session.execute(
+                update(LockRow)
+                .where(LockRow.site == site, LockRow.run_id == run_id)
+                .values(heartbeat_at=now)
             )
             session.commit()
 
@@ -361,7 +448,7 @@ class Journal:
                     run_id=run_id,
                     platform=platform,
                     taken_at=taken,
-                    content=content,
+                    content=self.sealer.seal(content),
                 )
             )
             session.commit()
@@ -388,7 +475,8 @@ class Journal:
             row = session.scalars(query.order_by(order).limit(1)).first()
             if row is None:
                 return None
-            return Backup(row.sha256, row.site, row.run_id, row.platform, row.taken_at, row.content)
+            content = self.sealer.open(row.content, what=f"the backup of {site} (run {row.run_id})")
+            return Backup(row.sha256, row.site, row.run_id, row.platform, row.taken_at, content)
 
     def confirmed_phase(self, site: str) -> str | None:
         """The phase last confirmed on ``site`` (a hint; the router has the last word)."""
@@ -434,6 +522,7 @@ class Journal:
                         acquired_at=_now(),
                         host=socket.gethostname(),
                         pid=os.getpid(),
+                        heartbeat_at=_now(),
                     )
                 )
                 session.commit()
@@ -461,15 +550,20 @@ class Journal:
             session.commit()
             return [row.site for row in rows]
 
-    def take_stale_lock(self, site: str, run_id: str) -> str | None:
-        """Take ``site``'s lock from a run whose process is gone (same host); the old run id,
-        or None when the lock is free, live, or held from another host."""
+    def take_stale_lock(
+        self, site: str, run_id: str, *, silent_for: dt.timedelta = STALE_AFTER
+    ) -> str | None:
+        """Take ``site``'s lock from a run that is gone; the old run id, or None when the lock
+        is free or live. Gone: on this host, its process no longer exists; from another host,
+        its heartbeat (refreshed by every journal step) is older than ``silent_for``."""
         with Session(self.engine) as session:
             row = session.get(LockRow, site)
-            if row is None or row.run_id == run_id or not _process_gone(row.host, row.pid):
+            if row is None or row.run_id == run_id:
+                return None
+            if not (_process_gone(row.host, row.pid) or _silent(row, silent_for)):
                 return None
             old = row.run_id
-            row.run_id, row.acquired_at = run_id, _now()
+            row.run_id, row.acquired_at, row.heartbeat_at = run_id, _now(), _now()
             row.host, row.pid = socket.gethostname(), os.getpid()
             session.commit()
             return old

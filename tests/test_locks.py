@@ -70,17 +70,3 @@ def test_unlock_by_a_person(cli: CliRunner, tmp_path: Path) -> None:
     right = cli.invoke(app, ["unlock", "setda", "--run", "stuck-run", "--db", db])
     assert right.exit_code == 0, right.output
     assert journal.lock_holder("setda") is None
-
-
-def test_an_older_journal_gains_the_lock_columns(tmp_path: Path) -> None:
-    import sqlite3
-
-    path = tmp_path / "old.db"
-    with sqlite3.connect(path) as old:  # the locks table as the first release made it
-        old.execute(
-            "CREATE TABLE locks (site VARCHAR(80) PRIMARY KEY, run_id VARCHAR(40), "
-            "acquired_at DATETIME)"
-        )
-    journal = Journal(f"sqlite:///{path}")
-    assert journal.lock("setda", "r1")
-    assert journal.lock_holder("setda") == "r1"

@@ -1,0 +1,104 @@
+"""The journal's schema is built and upgraded by Alembic migrations (issue 13): a journal
+from an older release opens with its history intact, and the migrations build exactly the
+tables the code uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+
+from netprov.journal import SCHEMA_HEAD, Base, Journal, LockRow, _alembic_config
+
+
+def _first_release_journal(path: Path) -> None:
+    """A journal as the first release left it: revision 0001's tables, no version table."""
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0001")
+        connection.exec_driver_sql("DROP TABLE alembic_version")
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO runs VALUES ('r0', 'apply', 'dual', 'ops', NULL, NULL, "
+            "'2026-01-01 00:00:00', NULL, 'done', '')"
+        )
+        db.execute(
+            "INSERT INTO backups (sha256, site, run_id, platform, taken_at, content) "
+            "VALUES ('abc', 'setda', 'r0', 'cisco_ios', '2026-01-01 00:00:00', 'hostname x')"
+        )
+        db.execute("INSERT INTO locks VALUES ('dinsos', 'r0', '2026-01-01 00:00:00')")
+    engine.dispose()
+
+
+def test_the_head_constant_is_the_newest_migration() -> None:
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection:
+        script = ScriptDirectory.from_config(_alembic_config(connection))
+    assert script.get_current_head() == SCHEMA_HEAD
+
+
+def test_migrations_build_exactly_the_tables_the_code_uses(tmp_path: Path) -> None:
+    journal = Journal(f"sqlite:///{tmp_path / 'new.db'}")
+    with journal.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert context.get_current_revision() == SCHEMA_HEAD
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_a_first_release_journal_opens_with_its_history(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _first_release_journal(path)
+    journal = Journal(f"sqlite:///{path}", backups_dir=tmp_path / "backups")
+    run, _ = journal.run("r0")
+    assert run is not None
+    assert run.status == "done"
+    backup = journal.backup("setda")
+    assert backup is not None
+    assert backup.content == "hostname x"
+    assert journal.lock_holder("dinsos") == "r0"
+    assert journal.lock("setda", "r1")  # the new lock columns work
+    with journal.engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == SCHEMA_HEAD
+
+
+def test_a_step_is_the_lock_heartbeat(tmp_path: Path) -> None:
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", backups_dir=tmp_path / "b")
+    run = journal.start_run("apply")
+    assert journal.lock("setda", run)
+    from sqlalchemy.orm import Session
+
+    with Session(journal.engine) as session:
+        row = session.get(LockRow, "setda")
+        assert row is not None
+        row.heartbeat_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        session.commit()
+    journal.step(run, "setda", "backed_up")
+    with Session(journal.engine) as session:
+        row = session.get(LockRow, "setda")
+        assert row is not None
+        assert row.heartbeat_at is not None
+        assert row.heartbeat_at.replace(tzinfo=dt.UTC) > dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+
+def test_a_lock_from_another_host_is_stale_only_after_a_long_silence(tmp_path: Path) -> None:
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", backups_dir=tmp_path / "b")
+    old = journal.start_run("apply")
+    assert journal.lock("setda", old)
+    from sqlalchemy.orm import Session
+
+    with Session(journal.engine) as session:
+        row = session.get(LockRow, "setda")
+        assert row is not None
+        row.host = "noc-laptop-" + socket.gethostname()
+        session.commit()
+    new = journal.start_run("apply")
+    assert journal.take_stale_lock("setda", new) is None  # heartbeat fresh: a live run
+    assert journal.take_stale_lock("setda", new, silent_for=dt.timedelta(0)) == old
+    assert journal.lock_holder("setda") == new
