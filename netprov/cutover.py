@@ -110,12 +110,9 @@ def actual_phase(pipeline: Pipeline, site: Site) -> Phase | None:
     candidates += [
         p for p in [Phase.LEGACY, *CUTOVER_PHASES[1:], Phase.FINAL] if p not in candidates
     ]
-    org = pipeline.loaded.organisation
+    view = pipeline.review_view(site, running)
     for phase in candidates:
-        intended = pipeline.renderer.render(
-            site, org, phase, pipeline.loaded.allocations.get(site.id), pipeline.secret
-        ).text
-        if driver_for(site.router.platform).converged(running, intended):
+        if driver_for(site.router.platform).converged(view, pipeline.intended(site, phase)):
             return phase
     return None
 

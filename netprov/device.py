@@ -43,9 +43,7 @@ def targets_from_hosts(data: dict[str, Any]) -> dict[str, Target]:
     return targets
 
 
-def connect(
-    target: Target, *, change_id: str, attempts: int = 1, wait: float = 1.0
-) -> Session:
+def connect(target: Target, *, change_id: str, attempts: int = 1, wait: float = 1.0) -> Session:
     """Open a session, retrying (e.g. while a router reboots after a restore)."""
     driver = driver_for(target.platform)
     for attempt in range(attempts):

@@ -11,9 +11,7 @@ from pathlib import Path
 from netprov.journal import Journal
 
 
-def write_evidence(
-    journal: Journal, site: str, out_dir: Path, mask: Callable[[str], str]
-) -> Path:
+def write_evidence(journal: Journal, site: str, out_dir: Path, mask: Callable[[str], str]) -> Path:
     """Before/after configs, their diff, check results, and every journal step with the
     run's change id, user and time. ``mask`` hides secrets by what the stored text says
     (the platform's secret patterns), never by what this machine's environment holds.

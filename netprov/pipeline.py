@@ -77,21 +77,38 @@ class Pipeline:
             raise DeviceError(f"{site.id}: no connection target (not in the hosts file or twin)")
         return connect(self.targets[site.id], change_id=self.run_id, attempts=attempts, wait=2.0)
 
-    def _store_running(self, site: Site, session: Session) -> Backup:
-        """The router's running config into the journal (raw, for restores) and into
-        ``backups/<site>.cfg`` with every secret masked (for git)."""
-        content = session.running()
-        labels = {
+    def _placeholders(self, site: Site) -> dict[str, str]:
+        """Each of the site's secret values -> its reference (``SECRET-<name>``)."""
+        return {
             self._secret(ref): masked(ref)
             for ref in site_secret_refs(site, self.loaded.organisation)
         }
+
+    def review_view(self, site: Site, running: str) -> str:
+        """A running config as plans see it: the site's secrets back to their references, so
+        a plan (shown, saved, journaled) never holds a value; the push resolves them."""
+        return mask_values(running, self._placeholders(site))
+
+    def intended(self, site: Site, phase: Phase) -> str:
+        """The site's intended config with secrets as references (resolved at the push)."""
+        org = self.loaded.organisation
+        return self.renderer.render(site, org, phase, self.loaded.allocations.get(site.id)).text
+
+    def _resolved(self, site: Site, plan: SitePlan) -> SitePlan:
+        values = {placeholder: value for value, placeholder in self._placeholders(site).items()}
+        return plan.with_secrets(values)
+
+    def _store_running(self, site: Site, session: Session) -> Backup:
+        """The router's running config into the journal (sealed, for restores) and into
+        ``backups/<site>.cfg`` with every secret masked (for git)."""
+        content = session.running()
         return self.journal.store_backup(
             self.run_id,
             site.id,
             site.router.platform.value,
             content,
             file_content=driver_for(site.router.platform).mask_secrets(
-                mask_values(content, labels)
+                self.review_view(site, content)
             ),
         )
 
@@ -106,11 +123,10 @@ class Pipeline:
         self._store_running(site, session)
 
     def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
-        org = self.loaded.organisation
-        intended = self.renderer.render(
-            site, org, phase, self.loaded.allocations.get(site.id), self._secret
-        ).text
-        plan = driver_for(site.router.platform).plan(site.id, phase, running, intended)
+        """Plan from the review view of ``running``: commands carry secret references."""
+        plan = driver_for(site.router.platform).plan(
+            site.id, phase, self.review_view(site, running), self.intended(site, phase)
+        )
         commands = plan.commands
         self.journal.step(
             self.run_id,
@@ -176,7 +192,7 @@ class Pipeline:
         try:
             backup = self.backup(site, session)
             if saved is not None and saved.running_fingerprint != driver.fingerprint(
-                backup.content
+                self.review_view(site, backup.content)
             ):
                 return self._fail(
                     site, "stale", "running config changed since the plan was made; plan again"
@@ -190,7 +206,7 @@ class Pipeline:
                     site, "refused", f"would cut the management path at: {step}", plan=plan
                 )
             try:
-                session.apply(plan, revert_minutes=self.revert_minutes)
+                session.apply(self._resolved(site, plan), revert_minutes=self.revert_minutes)
             except DeviceError as exc:
                 reason = (
                     f"push interrupted ({exc}); the device reverts by itself "

@@ -5,6 +5,7 @@ platform drivers (:mod:`netprov.platforms`).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 from collections.abc import Callable
@@ -16,7 +17,6 @@ from netprov.models import Phase, Platform
 def fingerprint(text: str) -> str:
     """Identity of a running config, to detect that a router changed since a plan."""
     return hashlib.sha256(text.encode()).hexdigest()
-
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,31 @@ class SitePlan:
     def changed(self) -> bool:
         return bool(self.commands)
 
+    def with_secrets(self, values: dict[str, str]) -> SitePlan:
+        """The plan to push: each secret reference replaced by its value (longest first, so
+        ``SECRET-A`` never eats the start of ``SECRET-AB``). Only a push calls this.
+
+        Examples:
+            >>> from netprov.models import Phase, Platform
+            >>> cmd = ["community SECRET-C RO"]
+            >>> p = SitePlan("s", Platform("cisco_ios"), Phase.DUAL, "", cmd, [])
+            >>> p.with_secrets({"SECRET-C": "s3cret"}).commands
+            ['community s3cret RO']
+        """
+
+        def resolve(text: str) -> str:
+            for placeholder in sorted(values, key=len, reverse=True):
+                text = text.replace(placeholder, values[placeholder])
+            return text
+
+        return dataclasses.replace(
+            self,
+            commands=[resolve(c) for c in self.commands],
+            undo=[resolve(c) for c in self.undo],
+            candidate=resolve(self.candidate) if self.candidate is not None else None,
+            preview=None,
+        )
+
     def as_dict(self) -> dict[str, object]:
         """The plan as shown and saved: secrets masked by the platform's patterns (a saved
         plan is only a fingerprint and a promise; apply plans again before it pushes)."""
@@ -53,8 +78,6 @@ class SitePlan:
             "candidate": mask(self.candidate) if self.candidate is not None else None,
             "changed": self.changed,
         }
-
-
 
 
 def unified_diff(plan: SitePlan) -> str:

@@ -157,7 +157,20 @@ TEXT: dict[str, dict[str, str]] = {
         "central_contract": "kontrak pusat {name}",
     },
 }
-_MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
+_MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 def rupiah(amount: int) -> str:

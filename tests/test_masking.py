@@ -74,3 +74,38 @@ def test_a_shown_or_saved_plan_holds_no_secret() -> None:
     )
     assert "pppoepass" not in str(plan.as_dict())
     assert "password=SECRET-MASKED" in str(plan.as_dict())
+
+
+def test_journal_backups_are_sealed_at_rest(tmp_path: Path) -> None:
+    """A backup must keep its secrets to restore the router exactly: the journal keeps it
+    encrypted (Fernet, key beside the embedded journal, 0600) and hands it back whole."""
+    import sqlite3
+
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "backups")
+    run = journal.start_run("backup")
+    journal.store_backup(run, "setda", "cisco_ios", IOS_RUNNING, file_content="masked")
+    with sqlite3.connect(tmp_path / "j.db") as db:
+        (stored,) = db.execute("SELECT content FROM backups").fetchone()
+    assert stored.startswith("fernet:")
+    assert not [s for s in SECRETS if s in stored]
+    assert (tmp_path / "backup.key").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "j.db").stat().st_mode & 0o777 == 0o600
+    again = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "backups", create=False)
+    backup = again.backup("setda")
+    assert backup is not None
+    assert backup.content == IOS_RUNNING
+
+
+def test_a_sealed_backup_with_the_wrong_key_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.fernet import Fernet
+
+    from netprov.errors import JournalError
+
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "backups")
+    journal.store_backup(journal.start_run("backup"), "setda", "cisco_ios", IOS_RUNNING)
+    monkeypatch.setenv("NETPROV_BACKUP_KEY", Fernet.generate_key().decode())
+    other = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "backups")
+    with pytest.raises(JournalError, match="cannot be decrypted with this backup key"):
+        other.backup("setda")

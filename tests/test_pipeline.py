@@ -254,3 +254,25 @@ def test_a_locked_site_is_not_touched(twin_factory: TwinFactory, journal: Journa
     outcome = pipeline.apply(pipeline.loaded.site("setda"), Phase.DUAL)
     assert outcome.status == "failed"
     assert "locked by run someone-else" in outcome.detail
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_a_plan_carries_secret_references_and_only_the_push_resolves_them(
+    twin_factory: TwinFactory, journal: Journal, site_id: str
+) -> None:
+    """Issue 13: the SNMP community is rotated. The plan (shown, saved, journaled) holds
+    ``SECRET-<name>``; the router gets the new value."""
+    twin = twin_factory([site_id])
+    pipeline = make_pipeline(twin, journal)
+    pipeline.secret = lambda ref: "rotated" + _twin_secret(ref).removeprefix("twin")
+    site = pipeline.loaded.site(site_id)
+    outcome = pipeline.apply(site, Phase.LEGACY)
+    assert outcome.status == "confirmed", outcome.as_dict()
+    assert outcome.plan is not None
+    planned = "\n".join(outcome.plan.commands)
+    assert "SECRET-NETPROV_SNMP_COMMUNITY" in planned
+    assert "rotated" not in planned
+    _, steps = journal.run(pipeline.run_id)
+    assert not [s for s in steps if "rotated" in s.diff + s.detail]
+    assert "rotated-netprovsnmpcommunity" in twin.devices[site_id].running_config()
+    assert "SECRET-" not in twin.devices[site_id].running_config()

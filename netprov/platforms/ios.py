@@ -255,9 +255,7 @@ class IosDriver(Driver):
     def load_simulated(self, simulated: SimulatedRouter, config: str) -> list[tuple[int, str]]:
         return simulated.load_initial(clean_ios(config))
 
-    def simulate_plan(
-        self, simulated: SimulatedRouter, plan: SitePlan
-    ) -> list[tuple[str, Router]]:
+    def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[tuple[str, Router]]:
         """``configure replace`` takes the candidate as one step."""
         simulated.load_initial(plan.candidate or "")
         return [("configure replace (the candidate config)", simulated.router())]

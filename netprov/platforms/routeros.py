@@ -130,9 +130,7 @@ class RosSession(Session):
                 )
             )
             if "password:" in out:
-                out = str(
-                    self.conn.send_command("", expect_string=r"\[y/N\]:", read_timeout=30)
-                )
+                out = str(self.conn.send_command("", expect_string=r"\[y/N\]:", read_timeout=30))
             if "[y/N]" not in out:
                 raise DeviceError(f"{self.target.site_id}: backup {name} not loaded: {out}")
             out = str(self.conn.send_command_timing("y", read_timeout=10, last_read=0.5))
@@ -262,9 +260,7 @@ class RosDriver(Driver):
             identity=site.router.hostname,
         )
 
-    def simulate_plan(
-        self, simulated: SimulatedRouter, plan: SitePlan
-    ) -> list[tuple[str, Router]]:
+    def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[tuple[str, Router]]:
         """Each command is a step: a session cut after any of them leaves the router there."""
         assert isinstance(simulated, RosDevice)
         steps = []

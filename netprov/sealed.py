@@ -1,0 +1,71 @@
+"""Stored backups encrypted at rest (Fernet: AES-128-CBC + HMAC-SHA256, from ``cryptography``).
+
+A backup in the journal must hold the router's secrets to restore it exactly, so the journal
+keeps it sealed. The key is a secret reference like any other: ``NETPROV_BACKUP_KEY`` (the
+key itself) or ``NETPROV_BACKUP_KEY_FILE`` (a file holding it); a team sharing a PostgreSQL
+journal shares that key. Without either, the embedded SQLite journal gets a key file of its
+own beside it (``backup.key``, mode 0600), made on first use. The ``backups/<site>.cfg`` files
+for git are not sealed: their secrets are masked instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from netprov.errors import JournalError
+
+PREFIX = "fernet:"  # content without it is an older, unsealed backup: read as it is
+
+
+def _key_from_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise JournalError(f"backup key file {path}: {exc.strerror}") from None
+
+
+def load_key(default_file: Path) -> bytes:
+    """The backup key: from the environment's references, else ``default_file`` (created)."""
+    if value := os.environ.get("NETPROV_BACKUP_KEY"):
+        return value.strip().encode()
+    if named := os.environ.get("NETPROV_BACKUP_KEY_FILE"):
+        return _key_from_file(Path(named))
+    if default_file.exists():
+        return _key_from_file(default_file)
+    default_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = Fernet.generate_key()
+    descriptor = os.open(default_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key + b"\n")
+    return key
+
+
+class Sealer:
+    """Seals and opens backup contents with one key."""
+
+    def __init__(self, key: bytes) -> None:
+        try:
+            self._fernet = Fernet(key)
+        except (ValueError, TypeError):
+            raise JournalError(
+                "the backup key is not a Fernet key (32 url-safe base64-encoded bytes; "
+                'make one with: python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())")'
+            ) from None
+
+    def seal(self, content: str) -> str:
+        return PREFIX + self._fernet.encrypt(content.encode()).decode()
+
+    def open(self, stored: str, *, what: str) -> str:
+        if not stored.startswith(PREFIX):
+            return stored
+        try:
+            return self._fernet.decrypt(stored[len(PREFIX) :].encode()).decode()
+        except InvalidToken:
+            raise JournalError(
+                f"{what} cannot be decrypted with this backup key "
+                "(NETPROV_BACKUP_KEY / NETPROV_BACKUP_KEY_FILE must be the key it was sealed with)"
+            ) from None
