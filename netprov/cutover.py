@@ -94,6 +94,7 @@ def actual_phase(pipeline: Pipeline, site: Site) -> Phase | None:
     running config; None when it matches no phase (changed by hand: needs a person)."""
     session = pipeline.session(site)
     try:
+        pipeline.guard(site, session)  # never settle another journal's change
         settled = session.settle()  # never build on a change that would still revert itself
         if not settled:
             running = session.running()

@@ -16,7 +16,7 @@ from netprov.journal import Backup, Journal
 from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.plan import SitePlan
-from netprov.platforms import Session, Target, driver_for
+from netprov.platforms import ChangeMarker, Session, Target, driver_for
 from netprov.render import Renderer
 from netprov.secrets import SecretResolver, mask_values, masked, redact, site_secret_refs
 from netprov.verify import Check, verify_site
@@ -112,6 +112,22 @@ class Pipeline:
             ),
         )
 
+    def guard(self, site: Site, session: Session) -> None:
+        """The device-side guard: refuse a router another journal is changing (its marker
+        names a run this journal never made); clear a marker an interrupted run of this
+        journal left (this run holds the site's lock, so that run is over)."""
+        found = session.marker()
+        if found is None or found.run == self.run_id:
+            return
+        if self.journal.run(found.run)[0] is not None:
+            session.unmark()
+            return
+        raise DeviceError(
+            f"{site.id}: the router is in the middle of change {found.run} from host "
+            f"{found.host} (pid {found.pid}), journaled elsewhere: not touched. If that run is "
+            f"gone, remove its marker on the router: {session.marker_removal}"
+        )
+
     def backup(self, site: Site, session: Session) -> Backup:
         backup = self._store_running(site, session)
         session.save_safety_net()
@@ -176,6 +192,7 @@ class Pipeline:
         """Revert what an interrupted run left armed on the router (it may reboot)."""
         session = self.session(site)
         try:
+            self.guard(site, session)
             settled = session.settle()
         finally:
             session.close()
@@ -190,6 +207,7 @@ class Pipeline:
         driver = driver_for(site.router.platform)
         session = self.session(site)
         try:
+            self.guard(site, session)
             backup = self.backup(site, session)
             if saved is not None and saved.running_fingerprint != driver.fingerprint(
                 self.review_view(site, backup.content)
@@ -205,6 +223,7 @@ class Pipeline:
                 return self._fail(
                     site, "refused", f"would cut the management path at: {step}", plan=plan
                 )
+            session.mark(ChangeMarker.here(self.run_id))
             try:
                 session.apply(self._resolved(site, plan), revert_minutes=self.revert_minutes)
             except DeviceError as exc:
@@ -224,6 +243,7 @@ class Pipeline:
             failed = [c for c in checks if not c.ok]
             if ok:
                 session.confirm()
+                session.unmark()
                 self.journal.step(self.run_id, site.id, "confirmed", detail=f"phase={phase.value}")
                 self._keep_after(site, session)
                 return Outcome(site.id, "confirmed", plan, checks)
@@ -293,6 +313,7 @@ class Pipeline:
         try:
             session = self.session(site)
             try:
+                self.guard(site, session)
                 session.restore(backup.content, change_id=backup.run_id)
             finally:
                 session.close()

@@ -276,3 +276,37 @@ def test_a_plan_carries_secret_references_and_only_the_push_resolves_them(
     assert not [s for s in steps if "rotated" in s.diff + s.detail]
     assert "rotated-netprovsnmpcommunity" in twin.devices[site_id].running_config()
     assert "SECRET-" not in twin.devices[site_id].running_config()
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_a_second_journal_never_pushes_to_a_router_under_change(
+    twin_factory: TwinFactory, tmp_path: Path, site_id: str
+) -> None:
+    """Issue 13 item 4: two runs with different ``--db``. The first leaves its change marker
+    on the router (as during its push); the second is refused before touching anything."""
+    from netprov.platforms import ChangeMarker
+
+    twin = twin_factory([site_id])
+    first = Journal(f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "a")
+    second = Journal(f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "b")
+    holder = make_pipeline(twin, first)
+    site = holder.loaded.site(site_id)
+    session = holder.session(site)
+    try:
+        session.mark(ChangeMarker.here(holder.run_id))
+    finally:
+        session.close()
+    before = running(twin, site_id)
+    outcome = make_pipeline(twin, second).apply(site, Phase.CENTRAL)
+    assert outcome.status == "failed"
+    assert f"in the middle of change {holder.run_id}" in outcome.detail
+    assert running(twin, site_id) == before
+    # the first journal's next run knows that run: it clears the marker and goes ahead
+    done = make_pipeline(twin, first).apply(site, Phase.CENTRAL)
+    assert done.status == "confirmed", done.as_dict()
+    session = holder.session(site)
+    try:
+        assert session.marker() is None  # a confirmed change leaves no marker behind
+    finally:
+        session.close()
+    assert "netprov-change" not in twin.devices[site_id].running_config()

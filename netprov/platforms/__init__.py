@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from netprov.errors import NetprovError
 from netprov.models import Platform
-from netprov.platforms.base import Driver, InterfaceState, PingResult, Session, Target
+from netprov.platforms.base import (
+    ChangeMarker,
+    Driver,
+    InterfaceState,
+    PingResult,
+    Session,
+    Target,
+)
 from netprov.platforms.ios import IosDriver
 from netprov.platforms.routeros import RosDriver
 
@@ -27,4 +34,13 @@ def driver_for(platform: Platform) -> Driver:
         raise NetprovError(f"no driver for platform {platform!s}") from None
 
 
-__all__ = ["DRIVERS", "Driver", "InterfaceState", "PingResult", "Session", "Target", "driver_for"]
+__all__ = [
+    "DRIVERS",
+    "ChangeMarker",
+    "Driver",
+    "InterfaceState",
+    "PingResult",
+    "Session",
+    "Target",
+    "driver_for",
+]

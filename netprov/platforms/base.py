@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import socket
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -91,6 +93,43 @@ def never(seconds: float, callback: Callable[[], None]) -> Callable[[], None]:
     return lambda: None
 
 
+@dataclass(frozen=True)
+class ChangeMarker:
+    r"""Left on a router for the length of a change: which run (and from where) is changing it.
+
+    The journal's lock keeps two runs of one journal apart; this keeps two journals apart
+    (two laptops, two ``--db``). Text only of ``[\w.:/-]``, safe on any CLI.
+
+    Examples:
+        >>> ChangeMarker.parse("... run:20261123-160500-a1b2c3/host:noc-1/pid:42 ...")
+        ChangeMarker(run='20261123-160500-a1b2c3', host='noc-1', pid=42)
+    """
+
+    run: str
+    host: str
+    pid: int
+
+    _PATTERN: ClassVar[re.Pattern[str]] = re.compile(
+        r"run:(?P<run>[\w-]+)/host:(?P<host>[\w.-]+)/pid:(?P<pid>\d+)"
+    )
+
+    @property
+    def text(self) -> str:
+        return f"run:{self.run}/host:{self.host}/pid:{self.pid}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChangeMarker | None:
+        match = cls._PATTERN.search(text)
+        if match is None:
+            return None
+        return cls(match["run"], match["host"], int(match["pid"]))
+
+    @classmethod
+    def here(cls, run: str) -> ChangeMarker:
+        host = re.sub(r"[^\w.-]", "_", socket.gethostname())[:63] or "unknown"
+        return cls(re.sub(r"[^\w-]", "_", run), host, os.getpid())
+
+
 class Session(ABC):
     """A session with one router for one change (``change_id`` names its on-device artefacts).
 
@@ -137,6 +176,22 @@ class Session(ABC):
     @abstractmethod
     def close(self) -> None:
         """End the session; never raises."""
+
+    @abstractmethod
+    def marker(self) -> ChangeMarker | None:
+        """The change marker on the router, if a change is under way (or was interrupted)."""
+
+    @abstractmethod
+    def mark(self, marker: ChangeMarker) -> None:
+        """Leave ``marker`` on the router: placed after the safety net is saved, so a restore
+        of that safety net takes the marker away with the change."""
+
+    @abstractmethod
+    def unmark(self) -> None:
+        """Remove the change marker (the change is confirmed or undone)."""
+
+    # how a person removes a marker its run can no longer remove (shown when one blocks)
+    marker_removal: ClassVar[str]
 
     probe_command: ClassVar[str]
 

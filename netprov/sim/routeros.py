@@ -115,6 +115,7 @@ TABLES: dict[str, set[str]] = {
     "/ip traffic-flow target": {"dst-address", "port", "version", "comment", "disabled"},
     "/snmp community": {"name", "addresses", "read-access", "write-access", "comment", "disabled"},
     "/system scheduler": {"name", "interval", "start-time", "on-event", "comment", "disabled"},
+    "/system script": {"name", "source", "comment", "policy", "dont-require-permissions"},
     "/ip service": {"name", "address", "disabled", "port"},
     "/interface ethernet": {"name", "default-name", "comment", "disabled", "mtu"},
     "/ipv6 address": {"address", "interface", "advertise", "eui-64", "comment", "disabled"},
@@ -156,6 +157,7 @@ EXPORT_ORDER = [
     "/system ntp client",
     "/system ntp client servers",
     "/system scheduler",
+    "/system script",
     "/tool netwatch",
 ]
 _MENUS = (
