@@ -169,15 +169,18 @@ def upgrade(engine: Engine, sqlite_file: Path | None = None) -> None:
 
 @contextlib.contextmanager
 def _file_lock(path: Path | None) -> Iterator[None]:
+    """Serialise migrations between processes with a lock on the journal's folder. Never on
+    the database file itself: closing any descriptor of that file drops the POSIX locks
+    SQLite holds on it in this process (https://www.sqlite.org/howtocorrupt.html, 2.2)."""
     if path is None:
         yield
         return
-    with path.open("rb") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    descriptor = os.open(path.resolve().parent, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the flock
 
 
 def _silent(row: LockRow, silent_for: dt.timedelta) -> bool:

@@ -102,3 +102,17 @@ def test_a_lock_from_another_host_is_stale_only_after_a_long_silence(tmp_path: P
     assert journal.take_stale_lock("setda", new) is None  # heartbeat fresh: a live run
     assert journal.take_stale_lock("setda", new, silent_for=dt.timedelta(0)) == old
     assert journal.lock_holder("setda") == new
+
+
+def test_a_journal_that_created_the_file_sees_other_processes_writes(tmp_path: Path) -> None:
+    """Migrations are serialised without touching the database file's descriptors (closing
+    one would drop SQLite's locks in this process and freeze its view of the journal)."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'j.db'}"
+    journal = Journal(url, tmp_path / "b")
+    writer = f"from netprov.journal import Journal; Journal({url!r}).start_run('apply')"
+    for expected in (1, 2):
+        subprocess.run([sys.executable, "-c", writer], check=True, timeout=60)
+        assert len(journal.runs(5)) == expected

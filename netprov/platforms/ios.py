@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
 from netprov.errors import DeviceError
@@ -20,6 +22,7 @@ from netprov.phases import DIALER_IDS, Role, UplinkView
 from netprov.plan import SitePlan
 from netprov.platforms import ntc
 from netprov.platforms.base import (
+    ChangeMarker,
     Driver,
     InterfaceState,
     PingResult,
@@ -36,11 +39,17 @@ from netprov.platforms.ios_plan import clean_ios, plan_ios
 from netprov.sim.ios import IosDevice
 from netprov.sim.topology import Router, World
 
+# The change marker: a file on flash, sent like napalm sends its candidate (SCP), read with
+# ``more`` and removed with ``delete /force`` (Cisco IOS Configuration Fundamentals Command
+# Reference: more, delete). A file, not config, so ``configure replace`` never touches it.
+MARKER_FILE = "netprov-change.txt"
+
 
 class IosSession(Session):
     """napalm ``ios``: configure replace with a revert timer, confirm, revert."""
 
     probe_command = "show clock"
+    marker_removal = f"delete /force flash:{MARKER_FILE}"
 
     def __init__(self, target: Target, *, change_id: str, timeout: float = 30) -> None:
         super().__init__(target, change_id=change_id, timeout=timeout)
@@ -72,8 +81,16 @@ class IosSession(Session):
         return str(self._call(f"{command!r} failed", self.driver.device.send_command, command))
 
     def running(self) -> str:
-        config = self._call("cannot read config", self.driver.get_config, retrieve="running")
-        return str(config["running"])
+        config = str(
+            self._call("cannot read config", self.driver.get_config, retrieve="running")["running"]
+        )
+        # napalm hands back whatever the router printed: an error is not a config to keep
+        if "Current configuration" not in config and not re.search(r"^end\s*$", config, re.M):
+            raise DeviceError(
+                f"{self.target.site_id}: show running-config printed no config: "
+                f"{one_line(ValueError(config.strip() or 'nothing'))}"
+            )
+        return config
 
     def save_safety_net(self) -> None:
         """Nothing to do: napalm copies the running config to flash before it commits."""
@@ -84,10 +101,40 @@ class IosSession(Session):
 
     def confirm(self) -> None:
         self._call("confirm failed", self.driver.confirm_commit)
+        # a refused ``configure confirm`` prints an error napalm does not read: prove it took
+        if self._call("cannot read commit state", self.driver.has_pending_commit):
+            raise DeviceError(
+                f"{self.target.site_id}: configure confirm did not take; "
+                "the router reverts by itself when its timer ends"
+            )
 
     def revert(self) -> None:
         """``configure revert now``: the archive's rollback of the unconfirmed commit."""
         self._call("revert failed", self.driver.rollback)
+        self.unmark()
+
+    def marker(self) -> ChangeMarker | None:
+        return ChangeMarker.parse(self.send(f"more flash:{MARKER_FILE}"))
+
+    def mark(self, marker: ChangeMarker) -> None:
+        from netmiko import file_transfer
+
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / MARKER_FILE
+            source.write_text(marker.text + "\n", encoding="utf-8")
+            self._call(
+                "cannot leave the change marker",
+                file_transfer,
+                self.driver.device,
+                source_file=str(source),
+                dest_file=MARKER_FILE,
+                file_system="flash:",
+                direction="put",
+                overwrite_file=True,
+            )
+
+    def unmark(self) -> None:
+        self.send(f"delete /force flash:{MARKER_FILE}")
 
     def restore(self, config: str, *, change_id: str) -> None:
         """Replace the whole running config with ``config`` (a backup) and save it."""

@@ -20,6 +20,7 @@ from netprov.phases import Role, UplinkView
 from netprov.plan import SitePlan
 from netprov.platforms import routeros_output
 from netprov.platforms.base import (
+    ChangeMarker,
     Driver,
     InterfaceState,
     PingResult,
@@ -38,15 +39,21 @@ from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import Router, World
 
 REVERT_JOB = "netprov-revert"
+# The change marker: an empty /system script whose comment names the run (MikroTik manual,
+# Scripting: /system script). Added after the safety-net backup, so loading it removes it.
+MARKER_SCRIPT = "netprov-change"
 # what RouterOS asks before a destructive step, and what a restore prints once it began
 _QUESTION = r"password:|\[y/N\]:"
 _RESTORING = re.compile(r"restor|rebooting", re.IGNORECASE)
+# how RouterOS starts an error message (MikroTik manual, Console: errors)
+_ERROR = re.compile(r"^(failure:|bad command name|syntax error|expected |no such |invalid )")
 
 
 class RosSession(Session):
     """netmiko ``mikrotik_routeros``: a scheduled restore of an on-device backup is the net."""
 
     probe_command = "/system identity print"
+    marker_removal = f'/system script remove [ find where name="{MARKER_SCRIPT}" ]'
 
     def __init__(self, target: Target, *, change_id: str, timeout: float = 30) -> None:
         super().__init__(target, change_id=change_id, timeout=timeout)
@@ -73,7 +80,11 @@ class RosSession(Session):
             raise DeviceError(f"{self.target.site_id}: {command!r} failed: {reason}") from exc
 
     def running(self) -> str:
-        return self.send("/export terse")
+        export = self.send("/export terse")
+        first = next((line.strip() for line in export.splitlines() if line.strip()), "")
+        if _ERROR.match(first):  # an error is not a config to keep (or to plan against)
+            raise DeviceError(f"{self.target.site_id}: /export printed no config: {first}")
+        return export
 
     def save_safety_net(self) -> None:
         name = safety_net_name(self.change_id)
@@ -138,6 +149,17 @@ class RosSession(Session):
             return  # the router reboots and drops the session: proven by reconnecting
         if out.strip() and not _RESTORING.search(out):
             raise DeviceError(f"{self.target.site_id}: backup {name} not loaded: {out.strip()}")
+
+    def marker(self) -> ChangeMarker | None:
+        return ChangeMarker.parse(
+            self.send(f'/system script print terse where name="{MARKER_SCRIPT}"')
+        )
+
+    def mark(self, marker: ChangeMarker) -> None:
+        self._checked(f'/system script add name={MARKER_SCRIPT} comment="{marker.text}" source=""')
+
+    def unmark(self) -> None:
+        self._checked(self.marker_removal)
 
     def close(self) -> None:
         try:

@@ -119,6 +119,11 @@ class IosDevice:
         cancel = self.schedule(minutes * 60, self.revert_now)
         self.pending = PendingRevert(snapshot, user, minutes, self.now(), cancel)
 
+    def cancel_pending(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+            self.pending = None
+
     def revert_now(self) -> None:
         """The revert timer fired (or ``configure revert now``): restore the snapshot."""
         if self.pending is None:

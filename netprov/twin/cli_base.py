@@ -28,6 +28,10 @@ class CliSession(Protocol):
 
     def handle(self, line: str) -> Reply: ...
 
+    def refusal(self, line: str) -> str:
+        """What the device prints when it refuses ``line`` (the ``reject`` command fault)."""
+        ...
+
     def enter(self, prompt: str, line: str) -> str:
         """What the terminal prints when Enter is pressed on ``line`` (typed at ``prompt``)."""
         ...

@@ -60,6 +60,8 @@ class TwinDevice:
     server: asyncio.AbstractServer | asyncssh.SSHAcceptor | None = None
     config_lines_total: int = 0
     rebooting: bool = False
+    reboot: Callable[[], None] = lambda: None  # set by the fleet: reboot this device
+    command_matches: dict[int, int] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -81,6 +83,16 @@ class TwinDevice:
     def store_file(self, path: str, data: bytes) -> None:
         if isinstance(self.state, IosDevice):
             self.state.store_file(path, data)
+
+    def command_fault(self, line: str) -> str | None:
+        """The action of the scenario's ``on_command`` fault this command triggers, if any."""
+        for index, fault in enumerate(self.faults.on_command):
+            if re.search(fault.match, line.strip()):
+                self.command_matches[index] = self.command_matches.get(index, 0) + 1
+                if self.command_matches[index] == fault.occurrence:
+                    self.note(f"{fault.action} on {line.strip()!r} (fault)")
+                    return fault.action
+        return None
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -212,6 +224,7 @@ class Twin:
         async def come_back() -> None:
             await asyncio.sleep(self.clock.seconds(device.faults.reboot_seconds))
             if isinstance(device.state, IosDevice):
+                device.state.cancel_pending()  # a reload forgets the rollback timer
                 device.state.load_initial("\n".join(device.state.startup))
             device.port = port
             device.server = await start_listener(device, self.host_key)
@@ -270,6 +283,7 @@ def _bind_timers(device: TwinDevice, twin: Twin) -> None:
 
     device.state.schedule = schedule
     device.state.on_config_line = lambda: _count_config_line(device, twin)
+    device.reboot = lambda: twin.reboot(device)
     if isinstance(device.state, RosDevice):
         device.state.on_reboot = lambda: twin.reboot(device, reason="command")
 

@@ -38,6 +38,9 @@ class IosCli:
     def banner(self) -> str:
         return "\r\n"
 
+    def refusal(self, line: str) -> str:
+        return "% Invalid input detected at '^' marker."
+
     def prompt(self) -> str:
         if self.awaiting_enable_password:
             return "Password: "

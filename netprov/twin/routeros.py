@@ -22,6 +22,9 @@ class RosCli:
     def banner(self) -> str:
         return "\r\n\r\n  MikroTik RouterOS 7.16.2 (c) 1999-2024       https://www.mikrotik.com/\r\n\r\n"
 
+    def refusal(self, line: str) -> str:
+        return "failure: not allowed"
+
     def prompt(self) -> str:
         if self.questions:
             return self.questions[0]

@@ -11,14 +11,18 @@ Example (``scenarios/broken-central.yaml``)::
       dinsos:
         slow_ms: 1500
         drop_after_config_lines: 5
+      setda:
+        on_command:                   # the router drops the session inside configure replace
+          - {match: "^configure replace", action: drop}
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from netprov.errors import InventoryError, Problem, Severity
 from netprov.phases import Role
@@ -45,6 +49,28 @@ class UplinkFault(_Model):
         return 40 if self.state == "lossy" else 0
 
 
+class CommandFault(_Model):
+    """The router misbehaves on one command: ``reject`` refuses it (an error, nothing done);
+    ``drop`` carries it out, then the session drops before the reply; ``reboot`` carries it
+    out, then the router reboots (IOS comes back on its startup config, so an unsaved
+    ``configure replace`` is gone; RouterOS keeps its config). ``match`` is a regex on the
+    command as typed (e.g. ``^configure replace`` reaches IOS after napalm's SCP);
+    ``occurrence`` picks which matching command (1 = the first)."""
+
+    match: str
+    action: Literal["reject", "drop", "reboot"]
+    occurrence: Annotated[int, Field(ge=1)] = 1
+
+    @field_validator("match")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+
 class SiteFaults(_Model):
     uplinks: dict[Role, UplinkFault] = Field(default_factory=dict)
     management: Literal["reachable", "unreachable"] = "reachable"
@@ -54,6 +80,7 @@ class SiteFaults(_Model):
     drop_after_config_lines: Annotated[int, Field(ge=1)] | None = None
     reboot_after_config_lines: Annotated[int, Field(ge=1)] | None = None
     reboot_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    on_command: list[CommandFault] = Field(default_factory=list)
 
 
 class Scenario(_Model):

@@ -128,9 +128,20 @@ class _Session(asyncssh.SSHServerSession[bytes]):
     def _line(self, line: str) -> None:
         assert self.cli is not None
         typed_at = self.cli.prompt()
-        reply = self.cli.handle(line)
-        text = self.cli.enter(typed_at, line) + _crlf(reply.output)
         faults = self.device.faults
+        action = self.device.command_fault(line) if faults.on_command else None
+        if action == "reject":
+            text = self.cli.enter(typed_at, line) + _crlf(self.cli.refusal(line))
+            self._emit((text + self.cli.next_prompt()).encode(), faults.slow_ms / 1000.0)
+            return
+        reply = self.cli.handle(line)
+        if action == "drop":
+            self._abort()
+            return
+        if action == "reboot":
+            self.device.reboot()
+            return
+        text = self.cli.enter(typed_at, line) + _crlf(reply.output)
         if reply.config_line:
             self.config_lines += 1
             if (
