@@ -67,7 +67,7 @@ def _wait_settled(twin: Twin, site: str, seconds: float = 60) -> None:
 def test_a_fault_at_any_step_ends_confirmed_or_identical(
     twin_factory: TwinFactory, tmp_path: Path, site_id: str, step: str, action: str
 ) -> None:
-    fault = CommandFault(match=STEP_COMMANDS[site_id][step], action=action)  # type: ignore[arg-type]
+    fault = CommandFault(match=STEP_COMMANDS[site_id][step], action=action)
     scenario = Scenario(sites={site_id: SiteFaults(on_command=[fault], reboot_seconds=30)})
     twin = twin_factory([site_id], scenario=scenario)
     driver = driver_for(twin.devices[site_id].platform)
