@@ -153,12 +153,14 @@ def _context(
     else:
         secret = EnvironmentSecrets(inventory)
         targets = _real_targets(loaded, secret)
+    # the sites a run was asked to do, so an interrupted run of any kind can be resumed
+    recorded = {**(json.loads(params) if params else {}), "sites": site_ids}
     run_id = journal.start_run(
         command,
         phase=phase.value if phase else None,
         change_id=change_id,
         inventory=inventory,
-        params=params,
+        params=json.dumps(recorded),
     )
     pipeline = Pipeline(loaded, journal, targets, Renderer(), secret, run_id)
     status = "interrupted"
@@ -424,6 +426,10 @@ def apply(
     revert_minutes: Annotated[
         int, typer.Option(min=1, max=120, help="Device-side revert timer.")
     ] = 5,
+    resume: Annotated[
+        str | None,
+        typer.Option("--resume", help="Finish an interrupted apply run (its sites and phase)."),
+    ] = None,
     yes: YesOpt = False,
     workers: WorkersOpt = 10,
     limit: LimitOpt = None,
@@ -437,8 +443,15 @@ def apply(
     from netprov.tasks.pipeline import apply_task, plan_task
 
     saved = _load_saved(plan_file) if plan_file else None
+    if resume is not None:
+        row, limit = _resumable(db, resume, "apply", "confirmed")
+        phase = phase or row.phase
+        change_id = change_id or row.change_id
     target = _phase(phase)
     with _context_from("apply", locals(), phase=target) as ctx:
+        if resume is not None:
+            # its locks pass to this run, which first settles what it left armed
+            ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         if saved is not None:
             ctx.site_ids = [s for s in ctx.site_ids if s in saved]
         if not yes:
@@ -511,6 +524,9 @@ def rollback(
     before: Annotated[
         str | None, typer.Option("--before", help="Restore the last backup before this run.")
     ] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Finish an interrupted rollback run.")
+    ] = None,
     yes: YesOpt = False,
     workers: WorkersOpt = 10,
     limit: LimitOpt = None,
@@ -523,10 +539,17 @@ def rollback(
     """Restore sites to a backed-up config (default: the one taken before their last change)."""
     from netprov.tasks.pipeline import rollback_task
 
+    if resume is not None:
+        row, limit = _resumable(db, resume, "rollback", "rolled_back")
+        saved = json.loads(row.params or "{}")
+        run, before = run or saved.get("run"), before or saved.get("before")
     if not yes and not typer.confirm("Roll back the selected routers?", default=False):
         err.print("aborted; nothing was changed")
         raise typer.Exit(EXIT_INVALID)
-    with _context_from("rollback", locals()) as ctx:
+    params = json.dumps({"run": run, "before": before})
+    with _context_from("rollback", locals(), params=params) as ctx:
+        if resume is not None:
+            ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         outcomes = _run(
             ctx, rollback_task, "rollback", as_json, workers, run_id=run, before_run=before
         )
@@ -719,6 +742,21 @@ def run_detail(
         )
 
 
+def _resumable(db: str | None, run_id: str, command: str, done_step: str) -> tuple[Any, list[str]]:
+    """The interrupted ``command`` run ``run_id`` and the sites it had not finished (a site is
+    finished when the run journaled ``done_step`` for it, successfully)."""
+    row, steps = _journal(db, create=False).run(run_id)
+    if row is None or row.command != command:
+        raise typer.BadParameter(
+            f"no {command} run {run_id!r} in the journal", param_hint="--resume"
+        )
+    if row.status == "done":
+        raise typer.BadParameter(f"run {run_id} finished; nothing to resume", param_hint="--resume")
+    finished = {s.site for s in steps if s.step == done_step and s.ok}
+    asked = json.loads(row.params or "{}").get("sites") or sorted({s.site for s in steps})
+    return row, [site for site in asked if site not in finished]
+
+
 def _percent(value: str) -> float:
     try:
         number = float(value.rstrip("%"))
@@ -788,11 +826,7 @@ def cutover(
     from netprov.tasks.pipeline import cutover_task
 
     if resume is not None:
-        row, _ = _journal(db, create=False).run(resume)
-        if row is None or row.command != "cutover" or not row.params:
-            raise typer.BadParameter(
-                f"no cutover run {resume!r} in the journal", param_hint="--resume"
-            )
+        row, _ = _resumable(db, resume, "cutover", "confirmed")
         saved = json.loads(row.params)
         to, max_fail, wave_size = saved["to"], saved["max_fail"], saved["wave_size"]
         limit, kind, wave, group = saved["limit"], saved["kind"], saved["wave"], saved["group"]

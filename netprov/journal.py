@@ -540,6 +540,14 @@ class Journal:
                 session.delete(row)
                 session.commit()
 
+    def run_alive(self, run_id: str) -> bool:
+        """Whether a process still holds ``run_id``'s locks (resuming it would race it)."""
+        with Session(self.engine) as session:
+            rows = list(session.scalars(select(LockRow).where(LockRow.run_id == run_id)))
+        return any(
+            not (_process_gone(row.host, row.pid) or _silent(row, STALE_AFTER)) for row in rows
+        )
+
     def take_over(self, old_run: str, new_run: str) -> list[str]:
         """Resume: the new run takes the locks an interrupted run left; that run is closed."""
         with Session(self.engine) as session:

@@ -7,6 +7,7 @@ Every step is journaled. Side effects go through :mod:`netprov.device` sessions.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 from netprov.device import connect
@@ -46,6 +47,25 @@ class Outcome:
             "checks": [c.as_dict() for c in self.checks],
             "restored_identical": self.restored_identical,
         }
+
+
+# Round trips of a change besides its config lines: safety net, commit handling, checks.
+OVERHEAD_ROUND_TRIPS = 40
+MAX_REVERT_MINUTES = 120  # IOS ``revert timer`` accepts 1-120 minutes
+
+
+def revert_window(minutes: int, commands: int, reply_seconds: float) -> int:
+    """The device-side revert window: the configured minutes, stretched for a slow router so
+    the push and the checks fit inside it twice over (else it reverts a good change midway).
+
+    Examples:
+        >>> revert_window(5, 30, 0.01)   # a router on the LAN: as configured
+        5
+        >>> revert_window(5, 120, 3.0)   # 3 s per reply: 160 round trips need 16 minutes
+        16
+    """
+    needed = (commands + OVERHEAD_ROUND_TRIPS) * reply_seconds * 2
+    return min(MAX_REVERT_MINUTES, max(minutes, math.ceil(needed / 60)))
 
 
 @dataclass
@@ -166,9 +186,11 @@ class Pipeline:
 
     def apply(self, site: Site, phase: Phase, saved: SitePlan | None = None) -> Outcome:
         holder = self.journal.lock_holder(site.id)
-        if holder == self.run_id:
-            self.journal.unlock(site.id, self.run_id)  # taken over from an interrupted run
         settle = False
+        if holder == self.run_id:  # taken over from an interrupted run (resume)
+            self.journal.unlock(site.id, self.run_id)
+            self.journal.step(self.run_id, site.id, "took_over", detail="lock of the resumed run")
+            settle = True  # it may have left a change armed on the router
         if not self.journal.lock(site.id, self.run_id):
             stale = self.journal.take_stale_lock(site.id, self.run_id)
             if stale is None:
@@ -224,13 +246,11 @@ class Pipeline:
                     site, "refused", f"would cut the management path at: {step}", plan=plan
                 )
             session.mark(ChangeMarker.here(self.run_id))
+            window = revert_window(self.revert_minutes, len(plan.commands), session.reply_seconds)
             try:
-                session.apply(self._resolved(site, plan), revert_minutes=self.revert_minutes)
+                session.apply(self._resolved(site, plan), revert_minutes=window)
             except DeviceError as exc:
-                reason = (
-                    f"push interrupted ({exc}); the device reverts by itself "
-                    f"in {self.revert_minutes} min"
-                )
+                reason = f"push interrupted ({exc}); the device reverts by itself in {window} min"
                 return self._fail(site, "failed", reason, plan=plan)
             self.journal.step(
                 self.run_id,
@@ -306,6 +326,8 @@ class Pipeline:
 
     def rollback(self, site: Site, backup: Backup) -> Outcome:
         """Restore ``backup`` and show the running config equals it afterwards."""
+        if self.journal.lock_holder(site.id) == self.run_id:  # taken over (resume)
+            self.journal.unlock(site.id, self.run_id)
         if not self.journal.lock(site.id, self.run_id):
             return self._fail(
                 site, "failed", f"site is locked by run {self.journal.lock_holder(site.id)}"

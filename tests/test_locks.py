@@ -15,6 +15,7 @@ import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
 from netprov.journal import Journal, LockRow
 from netprov.models import Phase
+from netprov.sim.routeros import RosDevice
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.test_pipeline import make_pipeline
 
@@ -70,3 +71,67 @@ def test_unlock_by_a_person(cli: CliRunner, tmp_path: Path) -> None:
     right = cli.invoke(app, ["unlock", "setda", "--run", "stuck-run", "--db", db])
     assert right.exit_code == 0, right.output
     assert journal.lock_holder("setda") is None
+
+
+@pytest.mark.twin
+def test_an_interrupted_apply_run_is_resumed(
+    cli: CliRunner, twin_factory: TwinFactory, tmp_path: Path
+) -> None:
+    """Issue 13: resume works for any run kind. An apply run confirmed one site, then died
+    with a change armed on the second router; ``apply --resume`` settles that router,
+    finishes it, and leaves the first alone."""
+    import json
+
+    from netprov.platforms import ChangeMarker
+
+    twin = twin_factory(["setda", "kel-hegarsari"])
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    journal = Journal(db, tmp_path / "b")
+    killed = journal.start_run(
+        "apply", phase="central", params=json.dumps({"sites": ["setda", "kel-hegarsari"]})
+    )
+    pipeline = make_pipeline(twin, journal, run=killed)
+    assert pipeline.apply(pipeline.loaded.site("setda"), Phase.CENTRAL).status == "confirmed"
+    site = pipeline.loaded.site("kel-hegarsari")
+    hold(journal, site.id, killed, dead_pid())
+    session = pipeline.session(site)  # the change it was making when it died
+    try:
+        backup = pipeline.backup(site, session)
+        plan = pipeline.plan(site, Phase.CENTRAL, backup.content)
+        session.mark(ChangeMarker.here(killed))
+        session.apply(pipeline._resolved(site, plan), revert_minutes=60)
+    finally:
+        session.close()
+
+    result = cli.invoke(
+        app,
+        [
+            "apply",
+            "--resume",
+            killed,
+            "--hosts-file",
+            str(hosts),
+            "--db",
+            db,
+            "--backups",
+            str(tmp_path / "b"),
+            "--yes",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [(s["site"], s["status"]) for s in document["sites"]] == [("kel-hegarsari", "confirmed")]
+    row, _ = journal.run(killed)
+    assert row is not None
+    assert row.status == "interrupted"
+    story = [s.step for s in journal.run(document["run_id"])[1]]
+    assert story[:3] == ["took_over", "backed_up", "planned"]
+    assert "confirmed" in story
+    assert journal.lock_holder("kel-hegarsari") is None
+    ros = twin.devices["kel-hegarsari"].state
+    assert isinstance(ros, RosDevice)
+    assert not [j for j in ros.tables["/system scheduler"] if j.get("name") == "netprov-revert"]
+    assert "netprov-change" not in twin.devices["kel-hegarsari"].running_config()

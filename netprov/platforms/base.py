@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from netprov.errors import DeviceError
 from netprov.models import Phase, Platform, Site, Uplink
@@ -140,6 +140,7 @@ class Session(ABC):
         self.target = target
         self.change_id = change_id
         self.timeout = timeout
+        self.reply_seconds = 0.0  # one reply of this router, measured when the session opens
 
     @abstractmethod
     def send(self, command: str) -> str:
@@ -203,6 +204,29 @@ class Session(ABC):
         started = time.perf_counter()
         output = self.send(self.probe_command)
         return (time.perf_counter() - started) * 1000, output
+
+
+# A device slower than this per reply gets its client's timers stretched (see pace_client).
+SLOW_REPLY_SECONDS = 0.2
+
+
+def pace_client(conn: Any, probe: str, reply: str) -> float:
+    """Measure one reply of the router on netmiko connection ``conn`` (``probe`` sent, read
+    until ``reply`` then the prompt) and stretch netmiko's timers to it: its fixed waits (10 s
+    for a command's echo, prompt polling from 0.25 s) assume a fast device, and a router
+    behind a 3 s link lost the session at the first command. A fast router is left as is.
+    Returns the seconds measured."""
+    started = time.perf_counter()
+    conn.write_channel(probe + conn.RETURN)
+    # whatever the session set-up left in flight is read past on the way to the reply
+    conn.read_until_pattern(pattern=reply, read_timeout=180)
+    conn.read_until_prompt(read_timeout=180)
+    seconds = time.perf_counter() - started
+    if seconds > SLOW_REPLY_SECONDS:
+        conn.fast_cli = False
+        conn.global_delay_factor = max(1.0, seconds * 4)  # first prompt poll >= one reply
+        conn.read_timeout_override = max(60.0, seconds * 20)
+    return seconds
 
 
 def client_errors() -> tuple[type[BaseException], ...]:

@@ -34,6 +34,7 @@ from netprov.platforms.base import (
     connect_error,
     never,
     one_line,
+    pace_client,
 )
 from netprov.platforms.ios_plan import clean_ios, plan_ios
 from netprov.sim.ios import IosDevice
@@ -68,6 +69,7 @@ class IosSession(Session):
         )
         try:
             self.driver.open()
+            self.reply_seconds = pace_client(self.driver.device, "show clock", r"\d:\d\d:\d\d")
         except client_errors() as exc:
             raise connect_error(target, exc) from exc
 

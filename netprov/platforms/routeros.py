@@ -32,6 +32,7 @@ from netprov.platforms.base import (
     connect_error,
     never,
     one_line,
+    pace_client,
     safety_net_name,
 )
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
@@ -69,6 +70,7 @@ class RosSession(Session):
                 conn_timeout=timeout,
                 **target.host_key_options(),
             )
+            self.reply_seconds = pace_client(self.conn, "/system identity print", r"name:")
         except client_errors() as exc:
             raise connect_error(target, exc) from exc
 
