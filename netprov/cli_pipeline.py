@@ -744,17 +744,26 @@ def run_detail(
 
 def _resumable(db: str | None, run_id: str, command: str, done_step: str) -> tuple[Any, list[str]]:
     """The interrupted ``command`` run ``run_id`` and the sites it had not finished (a site is
-    finished when the run journaled ``done_step`` for it, successfully)."""
-    row, steps = _journal(db, create=False).run(run_id)
+    finished when the run journaled ``done_step`` for it, successfully). A run whose process
+    still holds its locks is refused: resuming it would race it."""
+    journal = _journal(db, create=False)
+    row, steps = journal.run(run_id)
     if row is None or row.command != command:
         raise typer.BadParameter(
             f"no {command} run {run_id!r} in the journal", param_hint="--resume"
         )
-    if row.status == "done":
-        raise typer.BadParameter(f"run {run_id} finished; nothing to resume", param_hint="--resume")
+    if journal.run_alive(run_id):
+        raise typer.BadParameter(
+            f"run {run_id} is still running (its process holds its locks)", param_hint="--resume"
+        )
     finished = {s.site for s in steps if s.step == done_step and s.ok}
     asked = json.loads(row.params or "{}").get("sites") or sorted({s.site for s in steps})
-    return row, [site for site in asked if site not in finished]
+    remaining = [site for site in asked if site not in finished]
+    if not remaining and command != "cutover":  # a cutover resumed reconciles, harmlessly
+        raise typer.BadParameter(
+            f"run {run_id} finished every site; nothing to resume", param_hint="--resume"
+        )
+    return row, remaining
 
 
 def _percent(value: str) -> float:

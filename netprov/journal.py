@@ -124,6 +124,7 @@ class LockRow(Base):
 SCHEMA_HEAD = "0003"  # the newest migration under netprov/migrations/versions
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _migrating = threading.Lock()
+_keying = threading.Lock()
 
 
 def _alembic_config(connection: Connection) -> AlembicConfig:
@@ -328,9 +329,10 @@ class Journal:
     @property
     def sealer(self) -> Sealer:
         """The backup cipher, keyed on first use (reading runs never needs the key)."""
-        if self._sealer is None:
-            self._sealer = Sealer(load_key(self._key_file))
-        return self._sealer
+        with _keying:
+            if self._sealer is None:
+                self._sealer = Sealer(load_key(self._key_file))
+            return self._sealer
 
     # --- runs ------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ for git are not sealed: their secrets are masked instead.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -33,14 +34,25 @@ def load_key(default_file: Path) -> bytes:
         return value.strip().encode()
     if named := os.environ.get("NETPROV_BACKUP_KEY_FILE"):
         return _key_from_file(Path(named))
-    if default_file.exists():
-        return _key_from_file(default_file)
-    default_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = Fernet.generate_key()
-    descriptor = os.open(default_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if not default_file.exists():
+        _publish_new_key(default_file)
+    return _key_from_file(default_file)
+
+
+def _publish_new_key(path: Path) -> None:
+    """Write a new key beside ``path``, then link it into place: atomic, so workers and
+    processes opening one journal together all end up with the same, complete key."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
-        handle.write(key + b"\n")
-    return key
+        handle.write(Fernet.generate_key() + b"\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another worker published first: its key is the key
+    finally:
+        draft.unlink()
 
 
 class Sealer:

@@ -135,30 +135,34 @@ def test_an_unreachable_router_is_one_line_per_site(cli: CliRunner, tmp_path: Pa
     """Issue 12 (4): Nornir printed netmiko's traceback for an unreachable router."""
     import socket
 
-    with socket.socket() as probe:  # a loopback port nobody listens on
+    with socket.socket() as probe:  # bound, never listening: refused,
+        # and no other test's twin can take the port while this one runs
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    hosts = tmp_path / "hosts.yaml"
-    hosts.write_text(
-        "".join(
-            f"{site}:\n  hostname: 127.0.0.1\n  port: {port}\n  username: u\n  password: p\n"
-            f"  platform: {platform}\n  data: {{twin: true}}\n"
-            for site, platform in (("setda", "cisco_ios"), ("kel-hegarsari", "mikrotik_routeros"))
+        hosts = tmp_path / "hosts.yaml"
+        hosts.write_text(
+            "".join(
+                f"{site}:\n  hostname: 127.0.0.1\n  port: {port}\n  username: u\n  password: p\n"
+                f"  platform: {platform}\n  data: {{twin: true}}\n"
+                for site, platform in (
+                    ("setda", "cisco_ios"),
+                    ("kel-hegarsari", "mikrotik_routeros"),
+                )
+            )
         )
-    )
-    code, output = run(
-        cli,
-        "backup",
-        "--inventory",
-        str(SAMPLE),
-        "--hosts-file",
-        str(hosts),
-        "--limit",
-        "setda,kel-hegarsari",
-        "--db",
-        f"sqlite:///{tmp_path / 'j.db'}",
-        "--json",
-    )
+        code, output = run(
+            cli,
+            "backup",
+            "--inventory",
+            str(SAMPLE),
+            "--hosts-file",
+            str(hosts),
+            "--limit",
+            "setda,kel-hegarsari",
+            "--db",
+            f"sqlite:///{tmp_path / 'j.db'}",
+            "--json",
+        )
     assert code == 1
     assert "Traceback" not in output
     document = json.loads(output[output.index("{") :])
