@@ -305,7 +305,9 @@ class Pipeline:
 
     def _checks(self, session: Session, site: Site, phase: Phase) -> list[Check]:
         """Run the verification checks and journal them (one ``verified`` step)."""
-        checks = verify_site(session, site, self.loaded.organisation, phase)
+        checks = verify_site(
+            session, site, self.loaded.organisation, phase, self.loaded.allocations.get(site.id)
+        )
         self.journal.step(
             self.run_id,
             site.id,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from netprov.allocation import Allocation
 from netprov.errors import DeviceError
 from netprov.models import Organisation, Phase, Site
-from netprov.phases import Role, uplink_views
+from netprov.phases import Role, UplinkView, uplink_views
 from netprov.platforms import Driver, Session, driver_for
 
 
@@ -47,8 +48,15 @@ class PingPolicy:
     source: str | None = None  # the LAN address, for pings an office PC would make
 
 
-def _ping(session: Session, driver: Driver, name: str, address: str, policy: PingPolicy) -> Check:
-    command = driver.ping_command(address, count=policy.count, source=policy.source)
+def _ping(
+    session: Session,
+    driver: Driver,
+    name: str,
+    address: str,
+    policy: PingPolicy,
+    size: int | None = None,
+) -> Check:
+    command = driver.ping_command(address, count=policy.count, source=policy.source, size=size)
     result = driver.read_ping(session.send(command))
     ok = result.sent > 0 and result.loss_percent <= policy.max_loss_percent
     expected = f"<= {policy.max_loss_percent}% loss"
@@ -56,7 +64,39 @@ def _ping(session: Session, driver: Driver, name: str, address: str, policy: Pin
     return Check(name, expected, observed, ok)
 
 
-def verify_site(session: Session, site: Site, org: Organisation, phase: Phase) -> list[Check]:
+def _path_mtu(session: Session, driver: Driver, primary: UplinkView, policy: PingPolicy) -> Check:
+    """A do-not-fragment ping of the largest packet the line must carry: 1492 bytes over
+    PPPoE (RFC 2516: 8 bytes of the 1500-byte frame), 1500 otherwise. A line that drops big
+    packets silently (a PMTU black hole) passes small pings and breaks HTTPS and VPNs."""
+    size = 1492 if primary.pppoe else 1500
+    name = f"path MTU via {primary.role.value}: {size}-byte DF ping to {primary.probe}"
+    return _ping(session, driver, name, str(primary.probe), policy, size=size)
+
+
+def _shaping(driver: Driver, running: str, view: UplinkView, allocation: Allocation) -> Check:
+    """The site's allocation is enforced where traffic leaves: the shaper exists with the
+    allocated ceiling, acts on the uplink, and nothing lets traffic skip it."""
+    shaping = driver.read_shaping(running, view)
+    expected = f"{allocation.ceiling_kbps} kbps ceiling on {view.l3}"
+    if shaping.ceiling_kbps is None:
+        observed, ok = "no shaper", False
+    else:
+        observed = f"{shaping.ceiling_kbps} kbps ceiling" + (
+            "" if shaping.attached else ", not attached"
+        )
+        ok = shaping.attached and shaping.ceiling_kbps == allocation.ceiling_kbps
+    if shaping.bypass:
+        observed, ok = f"{observed}; bypassed: {shaping.bypass}", False
+    return Check(f"shaping on {view.role.value}", expected, observed, ok)
+
+
+def verify_site(
+    session: Session,
+    site: Site,
+    org: Organisation,
+    phase: Phase,
+    allocation: Allocation | None = None,
+) -> list[Check]:
     """Run every check on ``session`` (the session doing the change)."""
     driver = driver_for(site.router.platform)
     views = uplink_views(site, org, phase)
@@ -98,14 +138,19 @@ def verify_site(session: Session, site: Site, org: Organisation, phase: Phase) -
     ]
     for label, address in targets:
         checks.append(_ping(session, driver, f"{label} {address} from LAN", str(address), lan_ping))
+    checks.append(_path_mtu(session, driver, primary, router_ping))
     if phase.has_central:  # city services are promised over the central link only
         for service in site.services:
             name = f"service {service.name} ({service.address}) from LAN"
             checks.append(_ping(session, driver, name, str(service.address), lan_ping))
+    running = session.running()
+    if phase.has_central and allocation is not None:
+        central = next(v for v in views if v.role is Role.CENTRAL)
+        checks.append(_shaping(driver, running, central, allocation))
     if site.backup_uplink is not None:
         backup = next(v for v in views if v.role is Role.BACKUP)
         marker = driver.failover_marker(backup)
-        present = marker in session.running()
+        present = marker in running
         checks.append(
             Check(
                 "failover route for backup line",

@@ -77,6 +77,15 @@ class InterfaceState:
     status: str
 
 
+@dataclass(frozen=True)
+class Shaping:
+    """What a running config says about the shaping of one uplink."""
+
+    ceiling_kbps: int | None  # None: no shaper of netprov's for that uplink
+    attached: bool  # the shaper acts on the uplink's traffic
+    bypass: str | None = None  # what lets traffic skip it (RouterOS FastTrack), if anything
+
+
 class SimulatedRouter(Protocol):
     """The offline config model of one router (see :mod:`netprov.sim`)."""
 
@@ -346,6 +355,10 @@ class Driver(ABC):
     @abstractmethod
     def failover_marker(self, view: UplinkView) -> str:
         """Text in the running config that shows ``view`` is a tracked failover route."""
+
+    @abstractmethod
+    def read_shaping(self, config: str, view: UplinkView) -> Shaping:
+        """The shaping netprov renders for ``view``, as the running ``config`` has it."""
 
     # secrets in this platform's configs and commands, each pattern's group ``secret``
     secret_patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()

@@ -28,6 +28,7 @@ from netprov.platforms.base import (
     PingResult,
     Schedule,
     Session,
+    Shaping,
     SimulatedRouter,
     Target,
     client_errors,
@@ -44,6 +45,20 @@ from netprov.sim.topology import Router, World
 # ``more`` and removed with ``delete /force`` (Cisco IOS Configuration Fundamentals Command
 # Reference: more, delete). A file, not config, so ``configure replace`` never touches it.
 MARKER_FILE = "netprov-change.txt"
+
+
+def _section(config: str, header: str) -> list[str]:
+    """The lines of one top-level section (``header`` and its indented children)."""
+    lines = config.splitlines()
+    for index, line in enumerate(lines):
+        if line.rstrip() == header:
+            children = []
+            for child in lines[index + 1 :]:
+                if not child.startswith(" "):
+                    break
+                children.append(child)
+            return [line, *children]
+    return []
 
 
 class IosSession(Session):
@@ -259,6 +274,17 @@ class IosDriver(Driver):
 
     def failover_marker(self, view: UplinkView) -> str:
         return f"track {view.track}"
+
+    def read_shaping(self, config: str, view: UplinkView) -> Shaping:
+        """``policy-map NETPROV-SHAPE-<ROLE>``'s ``shape average`` (bit/s), attached by
+        ``service-policy output`` on the uplink's interface (Cisco IOS QoS: Regulating Packet
+        Flow, "shape average")."""
+        name = f"NETPROV-SHAPE-{view.role.value.upper()}"
+        policy = _section(config, f"policy-map {name}")
+        rate = re.search(r"shape average (\d+)", "\n".join(policy))
+        interface = _section(config, f"interface {view.l3}")
+        attached = f"service-policy output {name}" in [line.strip() for line in interface]
+        return Shaping(int(rate[1]) // 1000 if rate else None, attached)
 
     # --- lint facts ------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from netprov.platforms.base import (
     PingResult,
     Schedule,
     Session,
+    Shaping,
     SimulatedRouter,
     Target,
     client_errors,
@@ -48,6 +49,19 @@ _QUESTION = r"password:|\[y/N\]:"
 _RESTORING = re.compile(r"restor|rebooting", re.IGNORECASE)
 # how RouterOS starts an error message (MikroTik manual, Console: errors)
 _ERROR = re.compile(r"^(failure:|bad command name|syntax error|expected |no such |invalid )")
+
+
+def _ros_kbps(rate: str) -> int:
+    """A RouterOS rate (``16M``, ``4281k``, ``2000000``) in kbit/s.
+
+    Examples:
+        >>> _ros_kbps("16M"), _ros_kbps("4281k"), _ros_kbps("2000000")
+        (16000, 4281, 2000)
+    """
+    units = {"k": 1, "M": 1000, "G": 1_000_000}
+    if rate and rate[-1] in units:
+        return int(float(rate[:-1]) * units[rate[-1]])
+    return int(rate) // 1000
 
 
 class RosSession(Session):
@@ -245,6 +259,24 @@ class RosDriver(Driver):
 
     def failover_marker(self, view: UplinkView) -> str:
         return f"netprov:{view.role.value}"
+
+    def read_shaping(self, config: str, view: UplinkView) -> Shaping:
+        """The simple queue ``netprov:qos-<role>``: ``max-limit`` upload/download, attached
+        when its ``dst`` is the uplink. An enabled FastTrack rule lets fasttracked connections
+        skip simple queues (MikroTik manual, "Queues": FastTrack bypasses them)."""
+        lines = config.splitlines()
+        tag = f"comment=netprov:qos-{view.role.value}"
+        queue = next((x for x in lines if x.startswith("/queue simple add") and tag in x), None)
+        fasttrack = next(
+            (x for x in lines if "action=fasttrack-connection" in x and "disabled=yes" not in x),
+            None,
+        )
+        bypass = "FastTrack rule enabled" if fasttrack else None
+        if queue is None:
+            return Shaping(None, False, bypass)
+        limit = re.search(r"max-limit=(\S+)", queue)
+        ceiling = _ros_kbps(limit[1].split("/")[-1]) if limit else None
+        return Shaping(ceiling, f"dst={view.l3}" in queue.split(), bypass)
 
     # --- lint facts ------------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ class IosDevice:
         self.last_change_user = "netprov"
         self.booted = now()
         self.rejections: list[re.Pattern[str]] = []
+        self.ignored: list[re.Pattern[str]] = []  # accepted, never applied (a fault)
         self.on_config_line: Callable[[], None] = lambda: None
 
     def blank(self) -> IosConfig:
@@ -95,6 +96,10 @@ class IosDevice:
         self, text: str, *, user: str, revert_minutes: int | None, revert_on_error: bool
     ) -> str:
         candidate = self.blank()
+        if self.ignored:
+            text = "\n".join(
+                line for line in text.splitlines() if not any(p.search(line) for p in self.ignored)
+            )
         rejected = candidate.load(text)
         if rejected and revert_on_error:
             lines = "\n".join(f"Line {n}: {line}\n{_INVALID}" for n, line in rejected[:5])

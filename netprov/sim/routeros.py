@@ -241,6 +241,7 @@ class RosDevice:
         self.timers: dict[str, Callable[[], None]] = {}
         self.next_id = 1
         self.rejections: list[re.Pattern[str]] = []
+        self.ignored: list[re.Pattern[str]] = []  # accepted, never applied (a fault)
         self.on_config_line: Callable[[], None] = lambda: None
         self.on_reboot: Callable[[], None] = lambda: None
         self.booted = now()
@@ -268,6 +269,8 @@ class RosDevice:
             return "", path
         if any(pattern.search(line) for pattern in self.rejections):
             raise RosError("failure: command rejected by device policy")
+        if any(pattern.search(line) for pattern in self.ignored):
+            return "", path
         tokens = TOKEN.findall(line)
         if not tokens:
             raise RosError("syntax error (line 1 column 1)")
@@ -853,11 +856,12 @@ class RosDevice:
         except AddressValueError as exc:
             raise RosError("invalid value for argument address") from exc
         count = int(params.get("count", "4"))
-        replies = self.router().ping(target, count)
+        size = int(params.get("size", "56"))
+        replies = self.router().ping(target, count, size=size, df="do-not-fragment" in args)
         lines = ["  SEQ HOST                                     SIZE TTL TIME       STATUS"]
         for seq in range(count):
             if seq < replies:
-                lines.append(f"  {seq:>3} {target!s:<40} {56:>4} {57:>3} 12ms")
+                lines.append(f"  {seq:>3} {target!s:<40} {size:>4} {57:>3} 12ms")
             else:
                 lines.append(f"  {seq:>3} {target!s:<40}                     timeout")
         loss = round(100 * (count - replies) / count) if count else 100

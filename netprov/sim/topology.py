@@ -31,6 +31,7 @@ class UplinkSim:
     lease: IPv4Interface | None = None  # address DHCP/PPPoE assigns
     alive: bool = True
     loss_percent: int = 0
+    path_mtu: int = 1500  # the largest packet the provider's path carries unfragmented
 
 
 @dataclass
@@ -197,14 +198,24 @@ class Router:
             return uplink.role is Role.CENTRAL
         return not any(destination in net for net in _PRIVATE)
 
-    def ping(self, destination: IPv4Address, count: int) -> int:
-        """Number of echo replies out of ``count``."""
+    def path_mtu(self, path: PathResult) -> int:
+        """PPPoE takes 8 bytes of the Ethernet frame (RFC 2516): 1492 at most over it."""
+        carried = path.uplink.path_mtu if path.uplink else 1500
+        return min(carried, 1492) if path.link.dynamic == "pppoe" else carried
+
+    def ping(
+        self, destination: IPv4Address, count: int, *, size: int = 100, df: bool = False
+    ) -> int:
+        """Number of echo replies out of ``count`` (``size``: the whole IP packet; with
+        ``df`` a packet larger than the path carries is dropped, as a black hole does)."""
         for link in self.links.values():
             address = self.address_of(link)
             if address is not None and address.ip == destination and self.link_up(link):
                 return count
         path = self.path(destination)
         if path is None or not self.delivers(path, destination):
+            return 0
+        if df and size > self.path_mtu(path):
             return 0
         loss = path.uplink.loss_percent if path.uplink else 0
         return count - round(count * loss / 100)

@@ -22,6 +22,7 @@ class LinkCondition:
     alive: bool = True
     loss_percent: int = 0
     provider_vlan: int | None = None
+    path_mtu: int = 1500
 
 
 def site_world(
@@ -60,6 +61,7 @@ def site_world(
                 lease=lease,
                 alive=condition.alive,
                 loss_percent=condition.loss_percent,
+                path_mtu=condition.path_mtu,
             )
         )
     return World(uplinks, list(central_services))

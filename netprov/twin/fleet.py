@@ -37,6 +37,11 @@ from netprov.twin.scenario import Scenario, SiteFaults
 from netprov.twin.server import start_listener
 
 LOOPBACK = "127.0.0.1"
+# The config lines the ``qos_missing`` fault makes a router swallow without keeping them.
+QOS_CONFIG = {
+    Platform.CISCO_IOS: r"^\s*service-policy ",
+    Platform.MIKROTIK_ROUTEROS: r"^/queue (simple|tree) add",
+}
 DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
 
 
@@ -331,8 +336,10 @@ def build_twin(
             continue
         faults = scenario.faults(site.id)
         conditions = {
-            role: LinkCondition(fault.alive, fault.loss, fault.provider_vlan)
-            for role, fault in faults.uplinks.items()
+            role: LinkCondition(
+                fault.alive, fault.loss, fault.provider_vlan, fault.path_mtu or 1500
+            )
+            for role, fault in faults.conditions().items()
         }
         world = site_world(site, org.central_services, index=index, conditions=conditions)
         now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - tiny clock shared by all devices
@@ -351,6 +358,8 @@ def build_twin(
         if rejected:
             raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")
         state.rejections = [re.compile(p) for p in faults.reject]
+        if faults.qos_missing:  # accepted, kept nowhere (IOS: never attached; RouterOS: no queue)
+            state.ignored = [re.compile(QOS_CONFIG[site.router.platform])]
         devices.append(
             TwinDevice(
                 site=site,

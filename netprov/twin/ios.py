@@ -87,6 +87,8 @@ class IosCli:
         self.device.on_config_line()
         if any(pattern.search(text) for pattern in self.device.rejections):
             return Reply("Command authorization failed.", config_line=True)
+        if any(pattern.search(line) for pattern in self.device.ignored):
+            return Reply(config_line=True)
         try:
             self.stack = self.device.running.apply(line, self.stack)
         except ConfigError as exc:
@@ -611,11 +613,13 @@ class IosCli:
             target = IPv4Address(args[0])
         except AddressValueError:
             return "% Unrecognized host or address, or protocol not running."
-        options = dict(zip(args[1::2], args[2::2], strict=False))
+        df = "df-bit" in args  # the one extended option without a value
+        words = [a for a in args[1:] if a != "df-bit"]
+        options = dict(zip(words[0::2], words[1::2], strict=False))
         repeat = int(options.get("repeat", "5"))
         size = options.get("size", "100")
         timeout = options.get("timeout", "2")
-        replies = self.device.router().ping(target, repeat)
+        replies = self.device.router().ping(target, repeat, size=int(size), df=df)
         marks = "!" * replies + "." * (repeat - replies)
         rate = round(100 * replies / repeat) if repeat else 0
         lines = [

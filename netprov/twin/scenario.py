@@ -37,6 +37,7 @@ class UplinkFault(_Model):
     state: Literal["up", "down", "lossy"] = "up"
     loss_percent: Annotated[int, Field(ge=0, le=100)] | None = None
     provider_vlan: Annotated[int, Field(ge=1, le=4094)] | None = None  # wrong VLAN hand-off
+    path_mtu: Annotated[int, Field(ge=576, le=9000)] | None = None  # larger DF packets vanish
 
     @property
     def alive(self) -> bool:
@@ -81,6 +82,21 @@ class SiteFaults(_Model):
     reboot_after_config_lines: Annotated[int, Field(ge=1)] | None = None
     reboot_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
     on_command: list[CommandFault] = Field(default_factory=list)
+    # One fault per verification check (issue 11), each failing exactly its check:
+    mtu_blackhole: bool = False  # the central line drops DF packets over 1400 bytes silently
+    qos_missing: bool = False  # the router accepts the shaping config but keeps none of it
+    backup_dead: bool = False  # the backup line is dead (found by `netprov drill`)
+
+    def conditions(self) -> dict[Role, UplinkFault]:
+        """Each uplink's behaviour, the per-check booleans folded in."""
+        chosen = dict(self.uplinks)
+        if self.mtu_blackhole:
+            central = chosen.get(Role.CENTRAL, UplinkFault())
+            chosen[Role.CENTRAL] = central.model_copy(update={"path_mtu": 1400})
+        if self.backup_dead:
+            backup = chosen.get(Role.BACKUP, UplinkFault())
+            chosen[Role.BACKUP] = backup.model_copy(update={"state": "down"})
+        return chosen
 
 
 class Scenario(_Model):

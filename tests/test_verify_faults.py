@@ -1,0 +1,58 @@
+"""One twin fault per verification check (issue 11): each makes exactly its own check fail,
+the change revert, and the router come back identical to its backup, on both platforms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netprov.journal import Journal
+from netprov.models import Phase
+from netprov.platforms import driver_for
+from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.scenario import Scenario, SiteFaults
+from tests.test_pipeline import SITES, make_pipeline
+
+pytestmark = pytest.mark.twin
+
+# fault key -> the start of the name of the one check it must fail
+FAULTS = {
+    "mtu_blackhole": "path MTU via central",
+    "qos_missing": "shaping on central",
+}
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_without_faults_every_check_passes_and_names_what_it_saw(
+    twin_factory: TwinFactory, tmp_path: Path, site_id: str
+) -> None:
+    twin = twin_factory([site_id])
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
+    assert outcome.status == "confirmed", outcome.as_dict()
+    by_name = {c.name.split(":")[0]: c for c in outcome.checks}
+    assert by_name["path MTU via central"].observed == "5/5 replies"
+    shaping = by_name["shaping on central"]
+    allocation = pipeline.loaded.allocations[site_id]
+    assert shaping.observed == f"{allocation.ceiling_kbps} kbps ceiling"
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("site_id", SITES)
+def test_each_fault_fails_exactly_its_check_and_reverts(
+    twin_factory: TwinFactory, tmp_path: Path, site_id: str, fault: str
+) -> None:
+    twin = twin_factory([site_id], scenario=Scenario(sites={site_id: SiteFaults(**{fault: True})}))
+    driver = driver_for(twin.devices[site_id].platform)
+    before = driver.comparable(twin.devices[site_id].running_config())
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
+    assert outcome.status == "rolled_back", outcome.as_dict()
+    failed = [c.name for c in outcome.checks if not c.ok]
+    assert len(failed) == 1, failed
+    assert failed[0].startswith(FAULTS[fault])
+    assert outcome.restored_identical
+    assert driver.comparable(twin.devices[site_id].running_config()) == before
