@@ -319,11 +319,22 @@ def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[st
 
 
 def _failed_checks(detail: str) -> list[str]:
+    """Each failed check as the report shows it: name, what was expected, what was seen.
+
+    Examples:
+        >>> _failed_checks('[{"name": "ping gw", "expected": "<= 20% loss", '
+        ...                '"observed": "0/5 replies", "ok": false}]')
+        ['ping gw (expected <= 20% loss, observed 0/5 replies)']
+    """
     try:
         checks = json.loads(detail)
     except ValueError:
         return []
-    return [str(c["name"]) for c in checks if isinstance(c, dict) and not c.get("ok")]
+    return [
+        f"{c['name']} (expected {c.get('expected', '?')}, observed {c.get('observed', '?')})"
+        for c in checks
+        if isinstance(c, dict) and not c.get("ok")
+    ]
 
 
 def _allocation(loaded: LoadedInventory) -> list[ProviderAllocation]:

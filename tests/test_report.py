@@ -31,7 +31,12 @@ def journal(tmp_path: Path) -> Journal:
             )
     run = journal.start_run("apply")
     checks = [
-        {"name": "ping central gateway 100.72.44.1", "expected": "replies", "ok": False},
+        {
+            "name": "ping central gateway 100.72.44.1",
+            "expected": "<= 20% loss",
+            "observed": "0/5 replies",
+            "ok": False,
+        },
         {"name": "management session", "expected": "answers", "ok": True},
     ]
     journal.step(run, "desa-balokang", "verified", ok=False, detail=json.dumps(checks))
@@ -55,7 +60,9 @@ def test_figures(journal: Journal) -> None:
     assert (data.on_central, data.total, data.final) == (2, 82, 0)
     assert data.end_state == data.legacy_before - data.central
     assert [f.site for f in data.failures] == ["desa-balokang"]  # not the verify of setda
-    assert data.failures[0].checks == ["ping central gateway 100.72.44.1"]
+    assert data.failures[0].checks == [
+        "ping central gateway 100.72.44.1 (expected <= 20% loss, observed 0/5 replies)"
+    ]
     assert data.failures[0].identical is True
     assert [site for site, _ in data.skipped] == ["pkm-cibeureum"]
     assert data.over_time == [(dt.date(2026, 12, 1), 1), (dt.date(2026, 12, 8), 2)]
