@@ -1064,3 +1064,43 @@ def finalize(
     with _context_from("finalize", locals(), phase=Phase.FINAL) as ctx:
         outcomes = _run(ctx, finalize_task, "finalize", as_json, workers, soak=period)
         _finish("finalize", ctx, outcomes, as_json)
+
+
+@app.command()
+def drill(
+    inventory: InventoryOpt = Path("inventory"),
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    scenario: ScenarioOpt = None,
+    db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
+    change_id: ChangeOpt = None,
+    now: Annotated[
+        str | None,
+        typer.Option(help="Time to check maintenance windows at (as for cutover); default now."),
+    ] = None,
+    yes: YesOpt = False,
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Failover drill: take each site's primary line down, expect the backup line to carry
+    the office within settings.drill_failover_seconds, bring the primary back, prove the
+    config is unchanged. Inside maintenance windows only; a failed drill exits 1."""
+    from netprov.tasks.pipeline import drill_task
+
+    given = _moment(now)
+    if not yes and not typer.confirm(
+        "Take the primary line of the selected sites down for a failover drill?", default=False
+    ):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    with _context_from("drill", locals()) as ctx:
+        zone = ZoneInfo(ctx.loaded.organisation.timezone)
+        moment = dt.datetime.now(zone) if given is None else given
+        outcomes = _run(ctx, drill_task, "drill", as_json, workers, now=moment)
+        _finish("drill", ctx, outcomes, as_json)

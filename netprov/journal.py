@@ -62,6 +62,7 @@ STEPS = (
     "failed",
     "skipped",
     "took_over",
+    "drilled",
 )
 
 

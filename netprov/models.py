@@ -195,6 +195,8 @@ class Settings(Model):
     # verification pings: how many, and the loss above which a check fails
     ping_count: Annotated[int, Field(ge=1, le=100)] = 5
     max_ping_loss_percent: Annotated[int, Field(ge=0, le=99)] = 20
+    # failover drill: how long traffic may take to move to the backup line and back
+    drill_failover_seconds: Annotated[int, Field(ge=5, le=600)] = 60
 
 
 class Organisation(Model):

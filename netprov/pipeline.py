@@ -276,7 +276,7 @@ class Pipeline:
             )
         finally:
             session.close()
-        identical = self._matches_backup(site, backup)
+        identical = self.matches_backup(site, backup)
         self.journal.step(
             self.run_id,
             site.id,
@@ -295,7 +295,7 @@ class Pipeline:
             restored_identical=identical,
         )
 
-    def _matches_backup(self, site: Site, backup: Backup) -> bool:
+    def matches_backup(self, site: Site, backup: Backup) -> bool:
         driver = driver_for(site.router.platform)
         session = self.session(site, attempts=self.reconnect_attempts)
         try:
@@ -341,7 +341,7 @@ class Pipeline:
                 session.restore(backup.content, change_id=backup.run_id)
             finally:
                 session.close()
-            identical = self._matches_backup(site, backup)
+            identical = self.matches_backup(site, backup)
         except DeviceError as exc:
             return self._fail(site, "failed", str(exc))
         finally:

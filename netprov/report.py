@@ -45,6 +45,11 @@ TEXT: dict[str, dict[str, str]] = {
         "none": "No failures.",
         "skipped": "Offices skipped (outside their maintenance window)",
         "none_skipped": "No office was skipped.",
+        "drills": "Failover drills (primary line taken down on purpose)",
+        "none_drilled": "No failover drill yet.",
+        "drill_ok": "the backup line carried the office",
+        "drill_failed": "the backup line did NOT carry the office",
+        "when": "When",
         "allocation": "Bandwidth allocation per provider",
         "contracts": "Contracts ending within {days} days",
         "none_contracts": "No contract ends within {days} days.",
@@ -110,6 +115,11 @@ TEXT: dict[str, dict[str, str]] = {
         "none": "Tidak ada kegagalan.",
         "skipped": "Kantor yang dilewati (di luar jam pemeliharaan)",
         "none_skipped": "Tidak ada kantor yang dilewati.",
+        "drills": "Uji pindah jalur (jalur utama sengaja diputus)",
+        "none_drilled": "Belum ada uji pindah jalur.",
+        "drill_ok": "jalur cadangan menjalankan kantor",
+        "drill_failed": "jalur cadangan TIDAK menjalankan kantor",
+        "when": "Waktu",
         "allocation": "Alokasi bandwidth per penyedia",
         "contracts": "Kontrak yang berakhir dalam {days} hari",
         "none_contracts": "Tidak ada kontrak yang berakhir dalam {days} hari.",
@@ -202,6 +212,16 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class Drill:
+    """A site's latest failover drill: did the backup line carry the office."""
+
+    site: str
+    ok: bool
+    at: dt.datetime
+    findings: list[str]  # each check as "name (expected ..., observed ...)"
+
+
+@dataclass(frozen=True)
 class ContractEnd:
     what: str  # "central" (name) or "legacy" (site id)
     name: str
@@ -227,6 +247,7 @@ class ReportData:
     by_kind: dict[str, Counter[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # site, reason
+    drills: list[Drill] = field(default_factory=list)  # latest per site
     legacy_before: int = 0
     legacy_running: int = 0
     legacy_cut: int = 0
@@ -291,6 +312,7 @@ def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> Re
     data.central = sum(p.price_per_month_idr for p in org.central_providers)
     data.allocation = _allocation(loaded)
     data.over_time = _over_time(journal, set(phases))
+    data.drills = _drills(journal, set(phases))
     data.double_budget_until = _double_budget_until(data, org.settings.soak_days)
     return data
 
@@ -318,6 +340,26 @@ def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[st
         data.failures.append(Failure(site, kind, [], failed.detail, None))
 
 
+def _drills(journal: Journal, sites: set[str]) -> list[Drill]:
+    latest = {s.site: s for s in journal.steps_of_kind("drilled") if s.site in sites}
+    return [
+        Drill(site, step.ok, step.at, _checks_seen(step.detail, failed_only=False))
+        for site, step in sorted(latest.items())
+    ]
+
+
+def _checks_seen(detail: str, *, failed_only: bool) -> list[str]:
+    try:
+        checks = json.loads(detail)
+    except ValueError:
+        return []
+    return [
+        f"{c['name']} (expected {c.get('expected', '?')}, observed {c.get('observed', '?')})"
+        for c in checks
+        if isinstance(c, dict) and not (failed_only and c.get("ok"))
+    ]
+
+
 def _failed_checks(detail: str) -> list[str]:
     """Each failed check as the report shows it: name, what was expected, what was seen.
 
@@ -326,15 +368,7 @@ def _failed_checks(detail: str) -> list[str]:
         ...                '"observed": "0/5 replies", "ok": false}]')
         ['ping gw (expected <= 20% loss, observed 0/5 replies)']
     """
-    try:
-        checks = json.loads(detail)
-    except ValueError:
-        return []
-    return [
-        f"{c['name']} (expected {c.get('expected', '?')}, observed {c.get('observed', '?')})"
-        for c in checks
-        if isinstance(c, dict) and not c.get("ok")
-    ]
+    return _checks_seen(detail, failed_only=True)
 
 
 def _allocation(loaded: LoadedInventory) -> list[ProviderAllocation]:

@@ -48,7 +48,7 @@ class PingPolicy:
     source: str | None = None  # the LAN address, for pings an office PC would make
 
 
-def _ping(
+def ping_check(
     session: Session,
     driver: Driver,
     name: str,
@@ -70,7 +70,7 @@ def _path_mtu(session: Session, driver: Driver, primary: UplinkView, policy: Pin
     packets silently (a PMTU black hole) passes small pings and breaks HTTPS and VPNs."""
     size = 1492 if primary.pppoe else 1500
     name = f"path MTU via {primary.role.value}: {size}-byte DF ping to {primary.probe}"
-    return _ping(session, driver, name, str(primary.probe), policy, size=size)
+    return ping_check(session, driver, name, str(primary.probe), policy, size=size)
 
 
 def _shaping(driver: Driver, running: str, view: UplinkView, allocation: Allocation) -> Check:
@@ -116,7 +116,7 @@ def verify_site(
     if primary.static is not None:
         gw = str(primary.static.gateway)
         checks.append(
-            _ping(session, driver, f"ping {primary.role.value} gateway {gw}", gw, router_ping)
+            ping_check(session, driver, f"ping {primary.role.value} gateway {gw}", gw, router_ping)
         )
     if expected_default is not None:
         checks.append(
@@ -137,12 +137,14 @@ def verify_site(
         *[("ping filtering resolver", r) for r in org.dns.filtering_resolvers],
     ]
     for label, address in targets:
-        checks.append(_ping(session, driver, f"{label} {address} from LAN", str(address), lan_ping))
+        checks.append(
+            ping_check(session, driver, f"{label} {address} from LAN", str(address), lan_ping)
+        )
     checks.append(_path_mtu(session, driver, primary, router_ping))
     if phase.has_central:  # city services are promised over the central link only
         for service in site.services:
             name = f"service {service.name} ({service.address}) from LAN"
-            checks.append(_ping(session, driver, name, str(service.address), lan_ping))
+            checks.append(ping_check(session, driver, name, str(service.address), lan_ping))
     running = session.running()
     if phase.has_central and allocation is not None:
         central = next(v for v in views if v.role is Role.CENTRAL)

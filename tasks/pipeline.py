@@ -100,3 +100,10 @@ def cutover_task(task: Task, *, pipeline: Pipeline, to: Phase | None, now: dt.da
 def finalize_task(task: Task, *, pipeline: Pipeline, soak: dt.timedelta) -> Result:
     """Take a soaked site from central to final."""
     return _result(task, finalize_site(pipeline, _site(task), soak))
+
+
+def drill_task(task: Task, *, pipeline: Pipeline, now: dt.datetime) -> Result:
+    """The failover drill on one site (primary down, backup carries, primary back)."""
+    from netprov.drill import drill_site
+
+    return _result(task, drill_site(pipeline, _site(task).id, now))

@@ -176,6 +176,11 @@ class Session(ABC):
         """Undo the unconfirmed change of this session now."""
 
     @abstractmethod
+    def undo(self, plan: SitePlan) -> None:
+        """Take back this session's unconfirmed ``plan`` without a reboot, then disarm the
+        device-side revert (which still fires if this fails halfway)."""
+
+    @abstractmethod
     def restore(self, config: str, *, change_id: str) -> None:
         """Put back the config backed up by change ``change_id`` (its text is ``config``)."""
 
@@ -309,6 +314,10 @@ class Driver(ABC):
     @abstractmethod
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         """The commands (and their undo) from ``running`` to ``intended``."""
+
+    @abstractmethod
+    def outage_plan(self, site_id: str, phase: Phase, running: str, view: UplinkView) -> SitePlan:
+        """A plan that takes the uplink ``view`` down (and its undo): the failover drill."""
 
     def converged(self, running: str, intended: str) -> bool:
         """True when the router already holds the intended config."""

@@ -130,6 +130,10 @@ class IosSession(Session):
         self._call("revert failed", self.driver.rollback)
         self.unmark()
 
+    def undo(self, plan: SitePlan) -> None:
+        """``configure revert now`` (the archive's rollback): no reboot on IOS."""
+        self.revert()
+
     def marker(self) -> ChangeMarker | None:
         return ChangeMarker.parse(self.send(f"more flash:{MARKER_FILE}"))
 
@@ -215,6 +219,30 @@ class IosDriver(Driver):
             undo,
             candidate,
             preview=lambda: (self.comparable(running), self.comparable(candidate)),
+        )
+
+    def outage_plan(self, site_id: str, phase: Phase, running: str, view: UplinkView) -> SitePlan:
+        """``shutdown`` on the uplink's interface (its sub-interface when on a VLAN)."""
+        header = f"interface {view.l2}"
+        lines, inside = [], False
+        for line in clean_ios(running).splitlines():
+            if inside and line.strip() in {"shutdown", "no shutdown"}:
+                continue
+            lines.append(line)
+            if line.startswith("interface "):
+                inside = line.rstrip() == header
+                if inside:
+                    lines.append(" shutdown")
+            elif not line.startswith(" "):
+                inside = False
+        return SitePlan(
+            site_id,
+            self.platform,
+            phase,
+            self.fingerprint(running),
+            [header, " shutdown"],
+            [header, " no shutdown"],
+            "\n".join(lines) + "\n",
         )
 
     def uplink_names(self, role: Role, uplink: Uplink) -> tuple[str, str]:

@@ -126,6 +126,11 @@ class RosSession(Session):
     def confirm(self) -> None:
         self._checked(f'/system scheduler remove [ find where name="{REVERT_JOB}" ]')
 
+    def undo(self, plan: SitePlan) -> None:
+        for command in plan.undo:
+            self._checked(command)
+        self.confirm()
+
     def revert(self) -> None:
         """Load this change's backup now; the router reboots (the session ends)."""
         self.confirm()
@@ -218,6 +223,21 @@ class RosDriver(Driver):
             commands,
             undo,
             preview=lambda: (owned_lines(self.comparable(running)), owned_lines(intended)),
+        )
+
+    def outage_plan(self, site_id: str, phase: Phase, running: str, view: UplinkView) -> SitePlan:
+        """Disable the uplink where it carries IP: the PPPoE client, the VLAN, or the port
+        (MikroTik manual, Interface: ``disabled``)."""
+        menu = "pppoe-client" if view.pppoe else "vlan" if view.uplink.vlan else "ethernet"
+        name = view.l3 if view.pppoe else view.l2
+        target = f'/interface {menu} set [ find where name="{name}" ]'
+        return SitePlan(
+            site_id,
+            self.platform,
+            phase,
+            self.fingerprint(running),
+            [f"{target} disabled=yes"],
+            [f"{target} disabled=no"],
         )
 
     def uplink_names(self, role: Role, uplink: Uplink) -> tuple[str, str]:

@@ -1,0 +1,173 @@
+"""The failover drill: prove that an office keeps working on its backup line.
+
+Seed 001 (DOMAIN.md): the offices whose backup line worked kept working when the primary
+failed; the others were down for a day. A backup line nobody has tried is a guess. The drill
+takes the primary uplink down through the safe change pipeline's device-side net (the router
+restores itself if the session is lost), expects the LAN's traffic on the backup line within
+a bound, brings the primary back, expects traffic back on it, and proves the config is
+exactly what it was. Any surprise ends the drill early, primary restored. Inside maintenance
+windows only, journaled like any run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import time
+from collections.abc import Callable
+
+from netprov.cutover import actual_phase, in_window, site_time
+from netprov.errors import DeviceError
+from netprov.phases import Role, UplinkView, uplink_views
+from netprov.pipeline import Outcome, Pipeline, revert_window
+from netprov.platforms import ChangeMarker, Session, driver_for
+from netprov.verify import Check, PingPolicy, ping_check
+
+
+def _carries(session: Session, pipeline: Pipeline, site_id: str, view: UplinkView) -> Check:
+    site = pipeline.loaded.site(site_id)
+    driver = driver_for(site.router.platform)
+    settings = pipeline.loaded.organisation.settings
+    policy = PingPolicy(
+        settings.ping_count, settings.max_ping_loss_percent, source=str(site.lan.address.ip)
+    )
+    gateway = driver.read_default_gateway(session.send(driver.routes_command()))
+    expected = driver.expected_default_gateway(view)
+    route_ok = gateway == expected if expected is not None else gateway != "none"
+    ping = ping_check(session, driver, "probe", str(view.probe), policy)
+    observed = f"default via {gateway}; {view.probe} from LAN {ping.observed}"
+    name = f"traffic on {view.role.value} ({view.l3})"
+    return Check(
+        name, f"default via {expected or view.l3}, probe answers", observed, route_ok and ping.ok
+    )
+
+
+def _within(
+    probe: Callable[[], Check], bound: float, *, pause: float, clock: Callable[[], float]
+) -> Check:
+    """``probe`` until it passes or ``bound`` seconds pass; the last result, timed."""
+    started = clock()
+    while True:
+        check = probe()
+        elapsed = clock() - started
+        if check.ok or elapsed >= bound:
+            when = f"after {elapsed:.0f} s" if check.ok else f"not within {bound:.0f} s"
+            return Check(
+                check.name,
+                f"{check.expected} within {bound:.0f} s",
+                f"{when}: {check.observed}",
+                check.ok,
+            )
+        time.sleep(pause)
+
+
+def drill_site(
+    pipeline: Pipeline,
+    site_id: str,
+    now: dt.datetime,
+    *,
+    pause: float = 2.0,
+    clock: Callable[[], float] = time.monotonic,
+) -> Outcome:
+    site = pipeline.loaded.site(site_id)
+    org = pipeline.loaded.organisation
+    journal = pipeline.journal
+    local = site_time(site, org, now)
+    if not in_window(site.maintenance_window, local.replace(tzinfo=None)):
+        reason = f"outside its maintenance window (site time {local:%Y-%m-%d %H:%M %Z})"
+        journal.step(pipeline.run_id, site.id, "skipped", detail=reason)
+        return Outcome(site.id, "skipped", detail=reason)
+    if site.backup_uplink is None:
+        journal.step(pipeline.run_id, site.id, "skipped", detail="no backup line to drill")
+        return Outcome(site.id, "skipped", detail="no backup line to drill")
+    if not journal.lock(site.id, pipeline.run_id):
+        return Outcome(
+            site.id, "failed", detail=f"site is locked by run {journal.lock_holder(site.id)}"
+        )
+    try:
+        return _drill_locked(pipeline, site_id, pause=pause, clock=clock)
+    except DeviceError as exc:
+        journal.step(pipeline.run_id, site.id, "failed", ok=False, detail=str(exc))
+        return Outcome(site.id, "failed", detail=str(exc))
+    finally:
+        journal.unlock(site.id, pipeline.run_id)
+
+
+def _drill_locked(
+    pipeline: Pipeline, site_id: str, *, pause: float, clock: Callable[[], float]
+) -> Outcome:
+    site = pipeline.loaded.site(site_id)
+    org = pipeline.loaded.organisation
+    journal = pipeline.journal
+    phase = actual_phase(pipeline, site)
+    if phase is None:
+        reason = "running config matches no phase (changed by hand?): not drilled"
+        journal.step(pipeline.run_id, site.id, "failed", ok=False, detail=reason)
+        return Outcome(site.id, "failed", detail=reason)
+    views = uplink_views(site, org, phase)
+    primary = views[0]
+    backup_line = next(v for v in views if v.role is Role.BACKUP)
+    bound = float(org.settings.drill_failover_seconds)
+    driver = driver_for(site.router.platform)
+    session = pipeline.session(site)
+    try:
+        pipeline.guard(site, session)
+        saved = pipeline.backup(site, session)
+        outage = driver.outage_plan(site.id, phase, saved.content, primary)
+        session.mark(ChangeMarker.here(pipeline.run_id))
+        # the router restores itself if the session is lost, never before the drill is over
+        window = max(
+            revert_window(pipeline.revert_minutes, len(outage.commands), session.reply_seconds),
+            math.ceil((2 * bound + 60) / 60),
+        )
+        session.apply(outage, revert_minutes=window)
+        journal.step(
+            pipeline.run_id,
+            site.id,
+            "applied",
+            detail=f"drill: {primary.role.value} line {primary.l3} taken down",
+            diff="\n".join(outage.commands),
+        )
+        on_backup = _within(
+            lambda: _carries(session, pipeline, site.id, backup_line),
+            bound,
+            pause=pause,
+            clock=clock,
+        )
+        session.undo(outage)  # whatever happened: the primary comes back
+        session.unmark()
+        journal.step(
+            pipeline.run_id,
+            site.id,
+            "reverted",
+            detail=f"drill over: {primary.role.value} line {primary.l3} back up",
+        )
+        back = _within(
+            lambda: _carries(session, pipeline, site.id, primary), bound, pause=pause, clock=clock
+        )
+    finally:
+        session.close()
+    identical = pipeline.matches_backup(site, saved)
+    checks = [
+        on_backup,
+        back,
+        Check(
+            "config after the drill",
+            "identical to backup",
+            "identical" if identical else "DIFFERS",
+            identical,
+        ),
+    ]
+    ok = all(c.ok for c in checks)
+    journal.step(
+        pipeline.run_id, site.id, "drilled", ok=ok, detail=json.dumps([c.as_dict() for c in checks])
+    )
+    failed = "; ".join(f"{c.name}: {c.observed}" for c in checks if not c.ok)
+    return Outcome(
+        site.id,
+        "drilled" if ok else "failed",
+        checks=checks,
+        detail=failed,
+        restored_identical=identical,
+    )
