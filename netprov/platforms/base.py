@@ -369,6 +369,9 @@ class Driver(ABC):
     def read_shaping(self, config: str, view: UplinkView) -> Shaping:
         """The shaping netprov renders for ``view``, as the running ``config`` has it."""
 
+    # config lines that put shaping in force (the twin's ``qos_missing`` fault drops them)
+    shaping_lines: ClassVar[str]
+
     # secrets in this platform's configs and commands, each pattern's group ``secret``
     secret_patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()
 

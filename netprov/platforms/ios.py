@@ -303,6 +303,8 @@ class IosDriver(Driver):
     def failover_marker(self, view: UplinkView) -> str:
         return f"track {view.track}"
 
+    shaping_lines = r"^\s*service-policy "
+
     def read_shaping(self, config: str, view: UplinkView) -> Shaping:
         """``policy-map NETPROV-SHAPE-<ROLE>``'s ``shape average`` (bit/s), attached by
         ``service-policy output`` on the uplink's interface (Cisco IOS QoS: Regulating Packet

@@ -280,6 +280,8 @@ class RosDriver(Driver):
     def failover_marker(self, view: UplinkView) -> str:
         return f"netprov:{view.role.value}"
 
+    shaping_lines = r"^/queue (simple|tree) add"
+
     def read_shaping(self, config: str, view: UplinkView) -> Shaping:
         """The simple queue ``netprov:qos-<role>``: ``max-limit`` upload/download, attached
         when its ``dst`` is the uplink. An enabled FastTrack rule lets fasttracked connections

@@ -37,11 +37,6 @@ from netprov.twin.scenario import Scenario, SiteFaults
 from netprov.twin.server import start_listener
 
 LOOPBACK = "127.0.0.1"
-# The config lines the ``qos_missing`` fault makes a router swallow without keeping them.
-QOS_CONFIG = {
-    Platform.CISCO_IOS: r"^\s*service-policy ",
-    Platform.MIKROTIK_ROUTEROS: r"^/queue (simple|tree) add",
-}
 DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
 
 
@@ -359,7 +354,7 @@ def build_twin(
             raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")
         state.rejections = [re.compile(p) for p in faults.reject]
         if faults.qos_missing:  # accepted, kept nowhere (IOS: never attached; RouterOS: no queue)
-            state.ignored = [re.compile(QOS_CONFIG[site.router.platform])]
+            state.ignored = [re.compile(driver_for(site.router.platform).shaping_lines)]
         devices.append(
             TwinDevice(
                 site=site,
