@@ -371,6 +371,8 @@ class Driver(ABC):
 
     # config lines that put shaping in force (the twin's ``qos_missing`` fault drops them)
     shaping_lines: ClassVar[str]
+    # config lines that source-NAT the LAN (the twin's ``lan_nat_broken`` fault drops them)
+    nat_lines: ClassVar[str]
 
     # secrets in this platform's configs and commands, each pattern's group ``secret``
     secret_patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()

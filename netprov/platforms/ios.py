@@ -304,6 +304,7 @@ class IosDriver(Driver):
         return f"track {view.track}"
 
     shaping_lines = r"^\s*service-policy "
+    nat_lines = r"^ip nat inside source "
 
     def read_shaping(self, config: str, view: UplinkView) -> Shaping:
         """``policy-map NETPROV-SHAPE-<ROLE>``'s ``shape average`` (bit/s), attached by

@@ -281,6 +281,7 @@ class RosDriver(Driver):
         return f"netprov:{view.role.value}"
 
     shaping_lines = r"^/queue (simple|tree) add"
+    nat_lines = r"^/ip firewall nat add .*action=(masquerade|src-nat)"
 
     def read_shaping(self, config: str, view: UplinkView) -> Shaping:
         """The simple queue ``netprov:qos-<role>``: ``max-limit`` upload/download, attached

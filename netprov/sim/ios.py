@@ -151,7 +151,22 @@ class IosDevice:
     # --- topology view ------------------------------------------------------------------
 
     def router(self) -> Router:
-        return Router(self.world, self._links(), self._static_routes(), self._dhcp_distances())
+        return Router(
+            self.world,
+            self._links(),
+            self._static_routes(),
+            self._dhcp_distances(),
+            translated=self._translated(),
+        )
+
+    def _translated(self) -> set[str]:
+        """Interfaces ``ip nat inside source ... interface X overload`` translates to."""
+        names = set()
+        for node in self.running.top("ip nat inside source "):
+            words = node.text.split()
+            if "interface" in words:
+                names.add(words[words.index("interface") + 1])
+        return names
 
     def _links(self) -> list[Link]:
         links = []

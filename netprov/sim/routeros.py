@@ -846,7 +846,15 @@ class RosDevice:
                     probe,
                 )
             )
-        return Router(self.world, links, routes, dynamic)
+        translated = {
+            item["out-interface"]
+            for item in self.tables["/ip firewall nat"]
+            if item.get("chain") == "srcnat"
+            and item.get("action") in {"masquerade", "src-nat"}
+            and item.get("disabled") != "yes"
+            and "out-interface" in item
+        }
+        return Router(self.world, links, routes, dynamic, translated=translated)
 
     def _ping(self, args: list[str]) -> str:
         params = params_of([a for a in args if "=" in a])
@@ -857,7 +865,14 @@ class RosDevice:
             raise RosError("invalid value for argument address") from exc
         count = int(params.get("count", "4"))
         size = int(params.get("size", "56"))
-        replies = self.router().ping(target, count, size=size, df="do-not-fragment" in args)
+        source = params.get("src-address")
+        replies = self.router().ping(
+            target,
+            count,
+            size=size,
+            df="do-not-fragment" in args,
+            source=IPv4Address(unquote(source)) if source else None,
+        )
         lines = ["  SEQ HOST                                     SIZE TTL TIME       STATUS"]
         for seq in range(count):
             if seq < replies:

@@ -81,11 +81,14 @@ class Router:
         links: list[Link],
         static: list[RouteEntry],
         dynamic_distance: dict[str, int],
+        translated: set[str] | None = None,
     ) -> None:
         self.world = world
         self.links = {link.name: link for link in links}
         self.static = static
         self.dynamic_distance = dynamic_distance
+        # links whose outgoing traffic is source-NATed (None: NAT not modelled, all are)
+        self.translated = translated
 
     # --- layer 2/3 state ---------------------------------------------------------------
 
@@ -198,13 +201,30 @@ class Router:
             return uplink.role is Role.CENTRAL
         return not any(destination in net for net in _PRIVATE)
 
+    def _source_fits(self, path: PathResult, destination: IPv4Address, source: IPv4Address) -> bool:
+        """A packet from ``source`` (e.g. the LAN address) to the internet comes back only
+        if it leaves translated: no provider routes the office's private range. The city's
+        central services are reached untranslated over the central line."""
+        address = self.address_of(path.link)
+        if self.translated is None or (address is not None and address.ip == source):
+            return True
+        if any(destination in net for net in self.world.central_services):
+            return True
+        return path.link.name in self.translated
+
     def path_mtu(self, path: PathResult) -> int:
         """PPPoE takes 8 bytes of the Ethernet frame (RFC 2516): 1492 at most over it."""
         carried = path.uplink.path_mtu if path.uplink else 1500
         return min(carried, 1492) if path.link.dynamic == "pppoe" else carried
 
     def ping(
-        self, destination: IPv4Address, count: int, *, size: int = 100, df: bool = False
+        self,
+        destination: IPv4Address,
+        count: int,
+        *,
+        size: int = 100,
+        df: bool = False,
+        source: IPv4Address | None = None,
     ) -> int:
         """Number of echo replies out of ``count`` (``size``: the whole IP packet; with
         ``df`` a packet larger than the path carries is dropped, as a black hole does)."""
@@ -216,6 +236,8 @@ class Router:
         if path is None or not self.delivers(path, destination):
             return 0
         if df and size > self.path_mtu(path):
+            return 0
+        if source is not None and not self._source_fits(path, destination, source):
             return 0
         loss = path.uplink.loss_percent if path.uplink else 0
         return count - round(count * loss / 100)

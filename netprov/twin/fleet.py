@@ -353,8 +353,11 @@ def build_twin(
         if rejected:
             raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")
         state.rejections = [re.compile(p) for p in faults.reject]
+        driver = driver_for(site.router.platform)
         if faults.qos_missing:  # accepted, kept nowhere (IOS: never attached; RouterOS: no queue)
-            state.ignored = [re.compile(driver_for(site.router.platform).shaping_lines)]
+            state.ignored.append(re.compile(driver.shaping_lines))
+        if faults.lan_nat_broken:
+            state.ignored.append(re.compile(driver.nat_lines))
         devices.append(
             TwinDevice(
                 site=site,

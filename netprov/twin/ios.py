@@ -619,7 +619,12 @@ class IosCli:
         repeat = int(options.get("repeat", "5"))
         size = options.get("size", "100")
         timeout = options.get("timeout", "2")
-        replies = self.device.router().ping(target, repeat, size=int(size), df=df)
+        source = options.get("source")
+        try:
+            origin = IPv4Address(source) if source else None
+        except AddressValueError:
+            origin = None  # ``source <interface>``: the interface's own address
+        replies = self.device.router().ping(target, repeat, size=int(size), df=df, source=origin)
         marks = "!" * replies + "." * (repeat - replies)
         rate = round(100 * replies / repeat) if repeat else 0
         lines = [
