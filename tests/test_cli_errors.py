@@ -191,7 +191,7 @@ def test_the_journal_is_private_and_takes_many_writers(tmp_path: Path) -> None:
         for step in ("backed_up", "planned", "applied", "verified", "confirmed"):
             journal.step(run, site, step, detail="x" * 500)
 
-    with ThreadPoolExecutor(max_workers=50) as pool:
+    with ThreadPoolExecutor(max_workers=100) as pool:
         list(pool.map(work, range(100)))
     _, steps = journal.run(run)
     assert len(steps) == 500
