@@ -145,6 +145,16 @@ class Provider(Model):
 class DnsPolicy(Model):
     filtering_resolvers: Annotated[list[IPv4Address], Field(min_length=1)]
     block_dot: bool = True  # also block DNS-over-TLS (853) so clients cannot bypass
+    # a name the filter blocks, and the address it answers for blocked names (its landing
+    # page): verification proves the filter is in force, not only reachable
+    blocked_probe: Hostname | None = None
+    sinkhole: IPv4Address | None = None
+
+    @model_validator(mode="after")
+    def _sinkhole_with_probe(self) -> DnsPolicy:
+        if (self.blocked_probe is None) != (self.sinkhole is None):
+            raise ValueError("blocked_probe and sinkhole go together (the answer to expect)")
+        return self
 
 
 class SnmpSettings(Model):

@@ -90,6 +90,40 @@ def _shaping(driver: Driver, running: str, view: UplinkView, allocation: Allocat
     return Check(f"shaping on {view.role.value}", expected, observed, ok)
 
 
+def _dns(session: Session, driver: Driver, org: Organisation, running: str) -> list[Check]:
+    """DNS as the office gets it: a name resolves through the filtering resolvers; a blocked
+    name gets the filter's sinkhole (the filter is in force, not only reachable); DNS to any
+    other server from the LAN is redirected or refused by the running config."""
+    name = org.probes.dns_name
+    answer = driver.read_resolved(session.send(driver.resolve_command(name)))
+    checks = [
+        Check(f"DNS resolves {name}", "an address", answer or "no answer", answer is not None)
+    ]
+    if org.dns.blocked_probe is not None and org.dns.sinkhole is not None:
+        blocked = org.dns.blocked_probe
+        seen = driver.read_resolved(session.send(driver.resolve_command(blocked)))
+        sinkhole = str(org.dns.sinkhole)
+        checks.append(
+            Check(
+                f"DNS blocks {blocked}",
+                f"sinkhole {sinkhole}",
+                seen or "no answer",
+                seen == sinkhole,
+            )
+        )
+    resolvers = [str(r) for r in org.dns.filtering_resolvers]
+    forced = driver.dns_forced(running, resolvers)
+    checks.append(
+        Check(
+            "LAN DNS forced to the filtering resolvers",
+            "other resolvers redirected or refused",
+            "in force" if forced else "not in the running config",
+            forced,
+        )
+    )
+    return checks
+
+
 def verify_site(
     session: Session,
     site: Site,
@@ -146,6 +180,7 @@ def verify_site(
             name = f"service {service.name} ({service.address}) from LAN"
             checks.append(ping_check(session, driver, name, str(service.address), lan_ping))
     running = session.running()
+    checks.extend(_dns(session, driver, org, running))
     if phase.has_central and allocation is not None:
         central = next(v for v in views if v.role is Role.CENTRAL)
         checks.append(_shaping(driver, running, central, allocation))

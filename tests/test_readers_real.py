@@ -144,3 +144,31 @@ def test_ios_ping(raw: Path) -> None:
 
 def test_ios_ping_that_printed_an_error_is_no_reply() -> None:
     assert IOS.read_ping("% Unrecognized host or address, or protocol not running.").sent == 0
+
+
+@pytest.mark.parametrize("raw", samples("cisco_ios", "ping"), ids=lambda p: p.stem)
+def test_ios_lookup_reads_the_address_the_ping_went_to(raw: Path) -> None:
+    """IOS resolves a name and prints the address in the same ``Sending ...`` line as any
+    ping (real samples; the translation line before it is quoted in the next test)."""
+    assert IOS.read_resolved(raw.read_text(encoding="utf-8")) == parsed(raw)[0]["destination"]
+
+
+def test_ios_lookup_of_a_name_that_does_not_resolve() -> None:
+    # as IOS prints it (Cisco IOS IP Addressing: DNS; the form quoted in public lab guides)
+    translated = (
+        'Translating "r2.example"...domain server (10.10.10.10)\n'
+        "Sending 5, 100-byte ICMP Echos to 10.10.10.2, timeout is 2 seconds:\n!!!!!\n"
+        "Success rate is 100 percent (5/5), round-trip min/avg/max = 1/1/4 ms"
+    )
+    assert IOS.read_resolved(translated) == "10.10.10.2"
+    failed = (
+        'Translating "nope.example"...domain server (10.10.10.10)\n'
+        "% Unrecognized host or address, or protocol not running."
+    )
+    assert IOS.read_resolved(failed) is None
+
+
+def test_routeros_lookup() -> None:
+    # ``:put [:resolve NAME]`` prints the address, or the error (MikroTik manual, Scripting)
+    assert ROS.read_resolved("142.250.4.100\r\n") == "142.250.4.100"
+    assert ROS.read_resolved("failure: dns name does not exist") is None

@@ -22,6 +22,7 @@ FAULTS = {
     "qos_missing": ("shaping on central",),
     # untranslated, the LAN reaches nothing public: the probe and the (public) resolvers
     "lan_nat_broken": ("ping internet probe", "ping filtering resolver"),
+    "dns_unfiltered": ("DNS blocks",),
 }
 
 
@@ -39,6 +40,9 @@ def test_without_faults_every_check_passes_and_names_what_it_saw(
     shaping = by_name["shaping on central"]
     allocation = pipeline.loaded.allocations[site_id]
     assert shaping.observed == f"{allocation.ceiling_kbps} kbps ceiling"
+    assert by_name["DNS resolves google.com"].observed == "142.250.4.100"
+    assert by_name["DNS blocks blocked.trustpositif.example"].observed == "192.0.2.80"
+    assert by_name["LAN DNS forced to the filtering resolvers"].observed == "in force"
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))

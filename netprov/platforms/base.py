@@ -366,6 +366,14 @@ class Driver(ABC):
         """Text in the running config that shows ``view`` is a tracked failover route."""
 
     @abstractmethod
+    def resolve_command(self, name: str) -> str:
+        """A lookup of ``name`` by the router's own DNS client (its configured resolvers)."""
+
+    @abstractmethod
+    def read_resolved(self, output: str) -> str | None:
+        """The address ``resolve_command`` printed, or None (no such name, no answer)."""
+
+    @abstractmethod
     def read_shaping(self, config: str, view: UplinkView) -> Shaping:
         """The shaping netprov renders for ``view``, as the running ``config`` has it."""
 

@@ -303,6 +303,15 @@ class IosDriver(Driver):
     def failover_marker(self, view: UplinkView) -> str:
         return f"track {view.track}"
 
+    def resolve_command(self, name: str) -> str:
+        # IOS has no lookup-only exec command: a one-packet ping of the name makes the router
+        # translate it through its ``ip name-server`` list and print the address it got
+        return f"ping {name} repeat 1 timeout 1"
+
+    def read_resolved(self, output: str) -> str | None:
+        match = re.search(r"Sending \d+, \d+-byte ICMP Echos to (\d{1,3}(?:\.\d{1,3}){3}),", output)
+        return match[1] if match else None
+
     shaping_lines = r"^\s*service-policy "
     nat_lines = r"^ip nat inside source "
 

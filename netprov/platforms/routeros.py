@@ -280,6 +280,14 @@ class RosDriver(Driver):
     def failover_marker(self, view: UplinkView) -> str:
         return f"netprov:{view.role.value}"
 
+    def resolve_command(self, name: str) -> str:
+        # MikroTik manual, Scripting: ":resolve" looks up through /ip dns servers
+        return f":put [:resolve {name}]"
+
+    def read_resolved(self, output: str) -> str | None:
+        text = output.strip()
+        return text if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", text) else None
+
     shaping_lines = r"^/queue (simple|tree) add"
     nat_lines = r"^/ip firewall nat add .*action=(masquerade|src-nat)"
 

@@ -271,6 +271,9 @@ class RosDevice:
             raise RosError("failure: command rejected by device policy")
         if any(pattern.search(line) for pattern in self.ignored):
             return "", path
+        lookup = re.fullmatch(r':put \[\s*:resolve (?:domain-name=)?"?([\w.-]+)"?\s*\]', line)
+        if lookup is not None:
+            return self._resolve(lookup[1]), path
         tokens = TOKEN.findall(line)
         if not tokens:
             raise RosError("syntax error (line 1 column 1)")
@@ -294,6 +297,18 @@ class RosDevice:
             return "", menu  # navigation only
         verb, args = tokens[index], tokens[index + 1 :]
         return self._verb(menu, verb, args, column), path
+
+    def _resolve(self, name: str) -> str:
+        """``:put [:resolve NAME]``: the router's DNS client, through ``/ip dns servers``."""
+        servers = [
+            IPv4Address(s) for s in self.settings["/ip dns"].get("servers", "").split(",") if s
+        ]
+        if not servers:
+            raise RosError("failure: dns server failure")
+        address = self.router().resolve(name, servers)
+        if address is None:
+            raise RosError("failure: dns name does not exist")
+        return str(address)
 
     def _verb(self, menu: str, verb: str, args: list[str], column: int) -> str:
         if verb == "export":

@@ -61,6 +61,8 @@ class RouteEntry:
 class World:
     uplinks: list[UplinkSim]
     central_services: list[IPv4Network] = field(default_factory=list)
+    # what the filtering resolvers answer, name -> address (a name not here does not exist)
+    names: dict[str, IPv4Address] = field(default_factory=dict)
 
     def uplink_for(self, link: Link) -> UplinkSim | None:
         return next((u for u in self.uplinks if u.port == link.port), None)
@@ -211,6 +213,13 @@ class Router:
         if any(destination in net for net in self.world.central_services):
             return True
         return path.link.name in self.translated
+
+    def resolve(self, name: str, servers: list[IPv4Address]) -> IPv4Address | None:
+        """The router's own lookup of ``name`` through ``servers`` (the first that answers
+        a ping stands for the first that answers the query); None: no answer, or no name."""
+        if not any(self.ping(server, 1) for server in servers):
+            return None
+        return self.world.names.get(name.lower().rstrip("."))
 
     def path_mtu(self, path: PathResult) -> int:
         """PPPoE takes 8 bytes of the Ethernet frame (RFC 2516): 1492 at most over it."""

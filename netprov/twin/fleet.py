@@ -16,6 +16,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ import asyncssh
 import yaml
 
 from netprov.inventory import LoadedInventory
-from netprov.models import Phase, Platform, SecretRef, Site
+from netprov.models import Organisation, Phase, Platform, SecretRef, Site
 from netprov.nornir_inventory import NAPALM_PLATFORM, NETMIKO_PLATFORM
 from netprov.platforms import driver_for
 from netprov.render import Renderer
@@ -295,6 +296,16 @@ def _count_config_line(device: TwinDevice, twin: Twin) -> None:
         twin.reboot(device)
 
 
+def resolver_answers(org: Organisation, *, unfiltered: bool) -> dict[str, IPv4Address]:
+    """What the twin's filtering resolvers answer: the probe name resolves; the blocked name
+    gets the sinkhole, or (``dns_unfiltered``) its real address."""
+    names = {org.probes.dns_name: IPv4Address("142.250.4.100")}
+    if org.dns.blocked_probe is not None and org.dns.sinkhole is not None:
+        real = IPv4Address("198.51.100.80")
+        names[org.dns.blocked_probe] = real if unfiltered else org.dns.sinkhole
+    return names
+
+
 def load_host_key(path: Path | None) -> asyncssh.SSHKey:
     """The twin's host key, generated once and kept (clients see the same key every run)."""
     path = path or DEFAULT_KEY_PATH
@@ -337,6 +348,7 @@ def build_twin(
             for role, fault in faults.conditions().items()
         }
         world = site_world(site, org.central_services, index=index, conditions=conditions)
+        world.names = resolver_answers(org, unfiltered=faults.dns_unfiltered)
         now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - tiny clock shared by all devices
         config_file = scenario.configs.get(site.id)
         if config_file is not None:

@@ -609,10 +609,25 @@ class IosCli:
             args = args[2:]
         if not args:
             return None
+        translating = ""
         try:
             target = IPv4Address(args[0])
         except AddressValueError:
-            return "% Unrecognized host or address, or protocol not running."
+            # a name: looked up through ``ip name-server`` (Cisco IOS IP Addressing: DNS)
+            servers = [
+                IPv4Address(line.split()[2])
+                for line in self.device.running.lines()
+                if line.startswith("ip name-server ")
+            ]
+            shown = " ".join(f"({s})" for s in servers[:1])
+            address = self.device.router().resolve(args[0], servers) if servers else None
+            if address is None:
+                return (
+                    f'Translating "{args[0]}"...domain server {shown}\n'
+                    "% Unrecognized host or address, or protocol not running."
+                )
+            translating = f'Translating "{args[0]}"...domain server {shown}\n'
+            target = address
         df = "df-bit" in args  # the one extended option without a value
         words = [a for a in args[1:] if a != "df-bit"]
         options = dict(zip(words[0::2], words[1::2], strict=False))
@@ -628,11 +643,13 @@ class IosCli:
         marks = "!" * replies + "." * (repeat - replies)
         rate = round(100 * replies / repeat) if repeat else 0
         lines = [
-            "Type escape sequence to abort.",
+            translating + "Type escape sequence to abort.",
             f"Sending {repeat}, {size}-byte ICMP Echos to {target}, timeout is {timeout} seconds:",
         ]
         if "source" in options:
             lines.append(f"Packet sent with a source address of {options['source']}")
+        if df:  # as real IOS prints it (tests/fixtures/real/cisco_ios/ping, *_df*.raw)
+            lines.append("Packet sent with the DF bit set")
         lines.append(marks)
         summary = f"Success rate is {rate} percent ({replies}/{repeat})"
         if replies:

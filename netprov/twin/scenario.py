@@ -87,6 +87,7 @@ class SiteFaults(_Model):
     qos_missing: bool = False  # the router accepts the shaping config but keeps none of it
     backup_dead: bool = False  # the backup line is dead (found by `netprov drill`)
     lan_nat_broken: bool = False  # the router keeps no source NAT: the LAN cannot go out
+    dns_unfiltered: bool = False  # the resolvers answer blocked names with their real address
 
     def conditions(self) -> dict[Role, UplinkFault]:
         """Each uplink's behaviour, the per-check booleans folded in."""
