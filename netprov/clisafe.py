@@ -67,6 +67,11 @@ def _pattern_check(pattern: re.Pattern[str], what: str) -> AfterValidator:
 
 
 CliText = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_check_text)]
+# a plain http URL to an address (what a router's own HTTP client can fetch; no quoting needed)
+HttpUrl = Annotated[
+    str,
+    _pattern_check(re.compile(r"http://\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?(/[\w./-]*)?"), "http URL"),
+]
 Identifier = Annotated[str, _pattern_check(_IDENTIFIER, "identifier (a-z, 0-9, '-', '_')")]
 Hostname = Annotated[str, _pattern_check(_HOSTNAME, "hostname")]
 InterfaceName = Annotated[str, _pattern_check(_INTERFACE, "interface name")]

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from netprov.clisafe import CliText, Hostname, Identifier, InterfaceName, Username
+from netprov.clisafe import CliText, Hostname, HttpUrl, Identifier, InterfaceName, Username
 
 
 class Platform(StrEnum):
@@ -133,6 +133,8 @@ class CentralProvider(Model):
     price_per_month_idr: Idr
     contract: Contract
     lastmile: list[Identifier] = Field(default_factory=list)
+    # the public addresses its customers leave the internet from (the egress check)
+    public_ranges: list[IPv4Network] = Field(default_factory=list)
 
 
 class Provider(Model):
@@ -140,6 +142,7 @@ class Provider(Model):
 
     id: Identifier
     name: CliText
+    public_ranges: list[IPv4Network] = Field(default_factory=list)
 
 
 class DnsPolicy(Model):
@@ -179,6 +182,9 @@ class ProbeSettings(Model):
     central: IPv4Address
     backup: IPv4Address
     dns_name: Hostname = "google.com"
+    # an echo service that answers with the address a request came from: proves which
+    # provider an office really leaves by (policy routing can disagree with the routes)
+    egress_echo: HttpUrl | None = None
 
     @model_validator(mode="after")
     def _distinct(self) -> ProbeSettings:
@@ -232,6 +238,15 @@ class Organisation(Model):
     lint_exemptions: dict[Annotated[str, Field(pattern=r"^NP\d{3}$")], CliText] = Field(
         default_factory=dict
     )
+
+    def public_ranges(self, provider_id: str) -> list[IPv4Network]:
+        for central in self.central_providers:
+            if central.id == provider_id:
+                return list(central.public_ranges)
+        for other in self.providers:
+            if other.id == provider_id:
+                return list(other.public_ranges)
+        return []
 
     def provider_name(self, provider_id: str) -> str:
         for central in self.central_providers:

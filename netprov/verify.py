@@ -11,6 +11,7 @@ NAT and ACLs are exercised as an office PC would (IOS ``ping ... source``, Route
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from ipaddress import IPv4Address
 
 from netprov.allocation import Allocation
 from netprov.errors import DeviceError
@@ -124,6 +125,23 @@ def _dns(session: Session, driver: Driver, org: Organisation, running: str) -> l
     return checks
 
 
+def _egress(session: Session, driver: Driver, org: Organisation, primary: UplinkView) -> Check:
+    """Which provider the office really leaves by: the echo service sees an address of the
+    phase's primary line's provider (policy routing can send traffic elsewhere than the
+    routing table says)."""
+    url = str(org.probes.egress_echo)
+    ranges = org.public_ranges(primary.uplink.provider)
+    seen = driver.read_fetched(session.send(driver.fetch_command(url)))
+    shown = f" ({', '.join(str(r) for r in ranges)})" if ranges else ""
+    ok = seen is not None and (not ranges or any(IPv4Address(seen) in r for r in ranges))
+    return Check(
+        f"egress via {primary.role.value}",
+        f"an address of {primary.provider_name}{shown}",
+        seen or "no answer",
+        ok,
+    )
+
+
 def verify_site(
     session: Session,
     site: Site,
@@ -175,6 +193,8 @@ def verify_site(
             ping_check(session, driver, f"{label} {address} from LAN", str(address), lan_ping)
         )
     checks.append(_path_mtu(session, driver, primary, router_ping))
+    if org.probes.egress_echo is not None:
+        checks.append(_egress(session, driver, org, primary))
     if phase.has_central:  # city services are promised over the central link only
         for service in site.services:
             name = f"service {service.name} ({service.address}) from LAN"

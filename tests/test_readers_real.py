@@ -172,3 +172,16 @@ def test_routeros_lookup() -> None:
     # ``:put [:resolve NAME]`` prints the address, or the error (MikroTik manual, Scripting)
     assert ROS.read_resolved("142.250.4.100\r\n") == "142.250.4.100"
     assert ROS.read_resolved("failure: dns name does not exist") is None
+
+
+def test_egress_echo_readers() -> None:
+    """The echo service's body (the caller's address) as each client prints it: RouterOS
+    ``/tool fetch ... output=user`` (MikroTik manual, Fetch) and IOS ``more http://...``."""
+    ros = (
+        "      status: finished\n  downloaded: 0KiB\n       total: 0KiB\n"
+        "    duration: 1s\n        data: 198.18.7.12\n"
+    )
+    assert ROS.read_fetched(ros) == "198.18.7.12"
+    assert ROS.read_fetched("failure: connection timeout") is None
+    assert IOS.read_fetched("198.18.1.40\n") == "198.18.1.40"
+    assert IOS.read_fetched("%Error opening http://198.51.100.7/ip (Timed out)") is None

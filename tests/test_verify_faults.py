@@ -23,6 +23,7 @@ FAULTS = {
     # untranslated, the LAN reaches nothing public: the probe and the (public) resolvers
     "lan_nat_broken": ("ping internet probe", "ping filtering resolver"),
     "dns_unfiltered": ("DNS blocks",),
+    "egress_via_legacy": ("egress via central",),
 }
 
 
@@ -43,6 +44,7 @@ def test_without_faults_every_check_passes_and_names_what_it_saw(
     assert by_name["DNS resolves google.com"].observed == "142.250.4.100"
     assert by_name["DNS blocks blocked.trustpositif.example"].observed == "192.0.2.80"
     assert by_name["LAN DNS forced to the filtering resolvers"].observed == "in force"
+    assert by_name["egress via central"].observed.startswith("198.18.")
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))

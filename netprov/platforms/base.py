@@ -374,6 +374,14 @@ class Driver(ABC):
         """The address ``resolve_command`` printed, or None (no such name, no answer)."""
 
     @abstractmethod
+    def fetch_command(self, url: str) -> str:
+        """An HTTP GET of ``url`` by the router itself, printing the body."""
+
+    @abstractmethod
+    def read_fetched(self, output: str) -> str | None:
+        """The address an echo service answered with (its body), or None."""
+
+    @abstractmethod
     def read_shaping(self, config: str, view: UplinkView) -> Shaping:
         """The shaping netprov renders for ``view``, as the running ``config`` has it."""
 

@@ -312,6 +312,17 @@ class IosDriver(Driver):
         match = re.search(r"Sending \d+, \d+-byte ICMP Echos to (\d{1,3}(?:\.\d{1,3}){3}),", output)
         return match[1] if match else None
 
+    def fetch_command(self, url: str) -> str:
+        # ``more`` displays any file IOS can open by URL, http: included (Cisco IOS
+        # Configuration Fundamentals Command Reference, "more")
+        return f"more {url}"
+
+    def read_fetched(self, output: str) -> str | None:
+        if "%Error" in output:
+            return None
+        match = re.search(r"^\s*(\d{1,3}(?:\.\d{1,3}){3})\s*$", output, re.M)
+        return match[1] if match else None
+
     shaping_lines = r"^\s*service-policy "
     nat_lines = r"^ip nat inside source "
 

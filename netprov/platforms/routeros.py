@@ -288,6 +288,14 @@ class RosDriver(Driver):
         text = output.strip()
         return text if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", text) else None
 
+    def fetch_command(self, url: str) -> str:
+        # MikroTik manual, Fetch: output=user prints the downloaded data to the console
+        return f'/tool fetch url="{url}" output=user'
+
+    def read_fetched(self, output: str) -> str | None:
+        match = re.search(r"^\s*data: (\d{1,3}(?:\.\d{1,3}){3})\s*$", output, re.M)
+        return match[1] if match else None
+
     shaping_lines = r"^/queue (simple|tree) add"
     nat_lines = r"^/ip firewall nat add .*action=(masquerade|src-nat)"
 

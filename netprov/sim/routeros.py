@@ -193,6 +193,10 @@ _COLUMNS: dict[str, list[str]] = {
 }
 
 
+# ``/tool fetch`` of a plain http URL printed to the console (what the egress check sends)
+_FETCH = re.compile(r'/tool fetch url="?http://([\d.]+)(?::\d+)?/[^" ]*"? output=user')
+
+
 class RosError(ValueError):
     pass
 
@@ -271,6 +275,11 @@ class RosDevice:
             raise RosError("failure: command rejected by device policy")
         if any(pattern.search(line) for pattern in self.ignored):
             return "", path
+        fetch = re.fullmatch(
+            r'/tool fetch url="?http://([\d.]+)(?::\d+)?/[^" ]*"? output=user', line
+        )
+        if fetch is not None:
+            return self._fetch(IPv4Address(fetch[1])), path
         lookup = re.fullmatch(r':put \[\s*:resolve (?:domain-name=)?"?([\w.-]+)"?\s*\]', line)
         if lookup is not None:
             return self._resolve(lookup[1]), path
@@ -297,6 +306,17 @@ class RosDevice:
             return "", menu  # navigation only
         verb, args = tokens[index], tokens[index + 1 :]
         return self._verb(menu, verb, args, column), path
+
+    def _fetch(self, server: IPv4Address) -> str:
+        """``/tool fetch ... output=user`` of an echo service: its body is the caller's
+        address (MikroTik manual, Fetch: ``output=user`` prints the data)."""
+        seen = self.router().echo(server)
+        if seen is None:
+            raise RosError("failure: connection timeout")
+        return (
+            "      status: finished\n  downloaded: 0KiB\n       total: 0KiB\n"
+            f"    duration: 1s\n        data: {seen}"
+        )
 
     def _resolve(self, name: str) -> str:
         """``:put [:resolve NAME]``: the router's DNS client, through ``/ip dns servers``."""

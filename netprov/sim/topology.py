@@ -32,6 +32,7 @@ class UplinkSim:
     alive: bool = True
     loss_percent: int = 0
     path_mtu: int = 1500  # the largest packet the provider's path carries unfragmented
+    public: IPv4Address | None = None  # where the internet sees traffic leaving by this line
 
 
 @dataclass
@@ -63,6 +64,8 @@ class World:
     central_services: list[IPv4Network] = field(default_factory=list)
     # what the filtering resolvers answer, name -> address (a name not here does not exist)
     names: dict[str, IPv4Address] = field(default_factory=dict)
+    # web traffic policy-routed out of this line whatever the routes say (a fault)
+    egress_via: Role | None = None
 
     def uplink_for(self, link: Link) -> UplinkSim | None:
         return next((u for u in self.uplinks if u.port == link.port), None)
@@ -220,6 +223,21 @@ class Router:
         if not any(self.ping(server, 1) for server in servers):
             return None
         return self.world.names.get(name.lower().rstrip("."))
+
+    def echo(self, service: IPv4Address) -> IPv4Address | None:
+        """The address an echo service at ``service`` sees the router's request come from;
+        None when the request does not get there."""
+        path = self.path(service)
+        if path is None or not self.delivers(path, service):
+            return None
+        uplink, link = path.uplink, path.link
+        forced = next((u for u in self.world.uplinks if u.role is self.world.egress_via), None)
+        if forced is not None and forced.alive:
+            uplink = forced
+        if uplink is not None and uplink.public is not None:
+            return uplink.public
+        address = self.address_of(link)
+        return address.ip if address else None
 
     def path_mtu(self, path: PathResult) -> int:
         """PPPoE takes 8 bytes of the Ethernet frame (RFC 2516): 1492 at most over it."""

@@ -26,10 +26,12 @@ import yaml
 from netprov.inventory import LoadedInventory
 from netprov.models import Organisation, Phase, Platform, SecretRef, Site
 from netprov.nornir_inventory import NAPALM_PLATFORM, NETMIKO_PLATFORM
+from netprov.phases import Role
 from netprov.platforms import driver_for
 from netprov.render import Renderer
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
+from netprov.sim.topology import World
 from netprov.sim.world import LinkCondition, site_world
 from netprov.twin.cli_base import CliSession, TwinClock
 from netprov.twin.ios import IosCli
@@ -296,6 +298,18 @@ def _count_config_line(device: TwinDevice, twin: Twin) -> None:
         twin.reboot(device)
 
 
+def _public_addresses(world: World, site: Site, org: Organisation, index: int) -> None:
+    """Each line's public address, from its provider's ranges (one per site and line)."""
+    lines = {Role.LEGACY: site.legacy_uplink, Role.CENTRAL: site.central_uplink}
+    if site.backup_uplink is not None:
+        lines[Role.BACKUP] = site.backup_uplink
+    for uplink in world.uplinks:
+        ranges = org.public_ranges(lines[uplink.role].provider)
+        if ranges:
+            offset = (index * 3 + list(Role).index(uplink.role)) % (ranges[0].num_addresses - 2)
+            uplink.public = ranges[0].network_address + 1 + offset
+
+
 def resolver_answers(org: Organisation, *, unfiltered: bool) -> dict[str, IPv4Address]:
     """What the twin's filtering resolvers answer: the probe name resolves; the blocked name
     gets the sinkhole, or (``dns_unfiltered``) its real address."""
@@ -349,6 +363,9 @@ def build_twin(
         }
         world = site_world(site, org.central_services, index=index, conditions=conditions)
         world.names = resolver_answers(org, unfiltered=faults.dns_unfiltered)
+        _public_addresses(world, site, org, index)
+        if faults.egress_via_legacy:
+            world.egress_via = Role.LEGACY
         now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - tiny clock shared by all devices
         config_file = scenario.configs.get(site.id)
         if config_file is not None:

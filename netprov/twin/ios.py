@@ -241,6 +241,10 @@ class IosCli:
     def _more(self, words: list[str]) -> str | None:
         if len(words) != 2:
             return None
+        web = re.fullmatch(r"http://([\d.]+)(?::\d+)?/\S*", words[1])
+        if web is not None:  # ``more`` takes any URL IOS can read (an HTTP client here)
+            seen = self.device.router().echo(IPv4Address(web[1]))
+            return str(seen) if seen else f"%Error opening {words[1]} (Timed out)"
         name = flash_name(words[1])
         if name not in self.device.flash:
             return f"%Error opening {words[1]} (No such file or directory)"
