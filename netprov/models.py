@@ -320,6 +320,15 @@ class Lan(Model):
     interface: InterfaceName
     address: IPv4Interface  # the router's own address; its network is the LAN subnet
     extra_subnets: list[IPv4Interface] = Field(default_factory=list)
+    # the router hands out addresses on the LAN (the first ``dhcp_reserved`` are left for
+    # printers, servers and the router itself)
+    dhcp: bool = True
+    dhcp_reserved: Annotated[int, Field(ge=1, le=200)] = 10
+
+    @property
+    def dhcp_range(self) -> tuple[IPv4Address, IPv4Address]:
+        network = self.address.network
+        return network.network_address + self.dhcp_reserved + 1, network.broadcast_address - 1
 
     @property
     def interfaces(self) -> list[IPv4Interface]:

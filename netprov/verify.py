@@ -142,6 +142,20 @@ def _egress(session: Session, driver: Driver, org: Organisation, primary: Uplink
     )
 
 
+def _dhcp(session: Session, driver: Driver, site: Site, running: str) -> Check:
+    """The office's PCs get addresses: netprov's LAN DHCP server is in force and the router
+    reads out its lease table."""
+    expected = "server enabled, leases readable"
+    if not driver.dhcp_serving(running, site.lan.interface):
+        return Check(
+            "DHCP serves the LAN", expected, "no enabled server in the running config", False
+        )
+    bound = driver.read_leases(session.send(driver.leases_command()))
+    if bound is None:
+        return Check("DHCP serves the LAN", expected, "lease table unreadable", False)
+    return Check("DHCP serves the LAN", expected, f"enabled, {bound} bound lease(s)", True)
+
+
 def verify_site(
     session: Session,
     site: Site,
@@ -201,6 +215,8 @@ def verify_site(
             checks.append(ping_check(session, driver, name, str(service.address), lan_ping))
     running = session.running()
     checks.extend(_dns(session, driver, org, running))
+    if site.lan.dhcp:
+        checks.append(_dhcp(session, driver, site, running))
     if phase.has_central and allocation is not None:
         central = next(v for v in views if v.role is Role.CENTRAL)
         checks.append(_shaping(driver, running, central, allocation))

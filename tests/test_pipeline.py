@@ -39,7 +39,7 @@ def make_pipeline(
         renderer or Renderer(TEMPLATES),
         _twin_secret,
         run_id,
-        revert_minutes=1,
+        revert_minutes=3,  # x30 twin time: 6 s of real time for the push and the checks
         reconnect_attempts=40,
     )
 

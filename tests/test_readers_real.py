@@ -185,3 +185,30 @@ def test_egress_echo_readers() -> None:
     assert ROS.read_fetched("failure: connection timeout") is None
     assert IOS.read_fetched("198.18.1.40\n") == "198.18.1.40"
     assert IOS.read_fetched("%Error opening http://198.51.100.7/ip (Timed out)") is None
+
+
+@pytest.mark.parametrize("raw", samples("cisco_ios", "show_ip_dhcp_binding"), ids=lambda p: p.stem)
+def test_ios_dhcp_leases(raw: Path) -> None:
+    assert IOS.read_leases(raw.read_text(encoding="utf-8")) == len(parsed(raw))
+
+
+def test_ios_automatic_dhcp_leases_with_a_dated_expiry() -> None:
+    # an automatic binding's expiry is a date (Cisco IOS IP Addressing: show ip dhcp binding)
+    output = (
+        "Bindings from all pools not associated with VRF:\n"
+        "IP address          Client-ID/              Lease expiration        Type\n"
+        "                    Hardware address/\n                    User name\n"
+        "10.0.0.2            0100.1122.3344.55       Mar 01 2002 12:02 AM    Automatic\n"
+    )
+    assert IOS.read_leases(output) == 1
+    assert IOS.read_leases("% DHCP server not running") is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    samples("mikrotik_routeros", "ip_dhcp-server_lease_print_terse_without-paging"),
+    ids=lambda p: p.stem,
+)
+def test_routeros_dhcp_leases(raw: Path) -> None:
+    bound = [r for r in parsed(raw) if r.get("status") == "bound"]
+    assert ROS.read_leases(raw.read_text(encoding="utf-8")) == len(bound)

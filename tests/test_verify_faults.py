@@ -24,6 +24,7 @@ FAULTS = {
     "lan_nat_broken": ("ping internet probe", "ping filtering resolver"),
     "dns_unfiltered": ("DNS blocks",),
     "egress_via_legacy": ("egress via central",),
+    "dhcp_down": ("DHCP serves the LAN",),
 }
 
 
@@ -45,6 +46,7 @@ def test_without_faults_every_check_passes_and_names_what_it_saw(
     assert by_name["DNS blocks blocked.trustpositif.example"].observed == "192.0.2.80"
     assert by_name["LAN DNS forced to the filtering resolvers"].observed == "in force"
     assert by_name["egress via central"].observed.startswith("198.18.")
+    assert by_name["DHCP serves the LAN"].observed == "enabled, 2 bound lease(s)"
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))

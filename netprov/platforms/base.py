@@ -374,6 +374,18 @@ class Driver(ABC):
         """The address ``resolve_command`` printed, or None (no such name, no answer)."""
 
     @abstractmethod
+    def dhcp_serving(self, config: str, lan_interface: str) -> bool:
+        """Whether the running ``config`` has netprov's LAN DHCP server, enabled."""
+
+    @abstractmethod
+    def leases_command(self) -> str:
+        """The router's table of DHCP leases on the LAN."""
+
+    @abstractmethod
+    def read_leases(self, output: str) -> int | None:
+        """Bound leases in ``leases_command``'s output; None when it printed an error."""
+
+    @abstractmethod
     def fetch_command(self, url: str) -> str:
         """An HTTP GET of ``url`` by the router itself, printing the body."""
 
@@ -389,6 +401,8 @@ class Driver(ABC):
     shaping_lines: ClassVar[str]
     # config lines that source-NAT the LAN (the twin's ``lan_nat_broken`` fault drops them)
     nat_lines: ClassVar[str]
+    # config lines of the LAN's DHCP server (the twin's ``dhcp_down`` fault drops them)
+    dhcp_lines: ClassVar[str]
 
     # secrets in this platform's configs and commands, each pattern's group ``secret``
     secret_patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()

@@ -47,6 +47,12 @@ from netprov.sim.topology import Router, World
 MARKER_FILE = "netprov-change.txt"
 
 
+# one lease of ``show ip dhcp binding``: address, client id, expiry (may hold spaces), type
+_BINDING = re.compile(
+    r"^\d{1,3}(?:\.\d{1,3}){3}\s+\S+\s+.+?\s+(?:Automatic|Manual|Selected)\s*$", re.M
+)
+
+
 def _section(config: str, header: str) -> list[str]:
     """The lines of one top-level section (``header`` and its indented children)."""
     lines = config.splitlines()
@@ -311,6 +317,23 @@ class IosDriver(Driver):
     def read_resolved(self, output: str) -> str | None:
         match = re.search(r"Sending \d+, \d+-byte ICMP Echos to (\d{1,3}(?:\.\d{1,3}){3}),", output)
         return match[1] if match else None
+
+    dhcp_lines = r"^ip dhcp pool "
+
+    def dhcp_serving(self, config: str, lan_interface: str) -> bool:
+        pool = _section(config, "ip dhcp pool NETPROV-LAN")
+        enabled = "no service dhcp" not in config.splitlines()
+        return enabled and any(line.strip().startswith("network ") for line in pool)
+
+    def leases_command(self) -> str:
+        return "show ip dhcp binding"
+
+    def read_leases(self, output: str) -> int | None:
+        """Rows of ``show ip dhcp binding``. Not through ntc-templates: its template takes the
+        expiry as one word (``Infinite``), and an automatic lease's is a date with spaces."""
+        if output.lstrip().startswith("%"):
+            return None
+        return len(_BINDING.findall(output))
 
     def fetch_command(self, url: str) -> str:
         # ``more`` displays any file IOS can open by URL, http: included (Cisco IOS

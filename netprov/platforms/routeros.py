@@ -288,6 +288,27 @@ class RosDriver(Driver):
         text = output.strip()
         return text if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", text) else None
 
+    dhcp_lines = r"^/ip dhcp-server add "
+
+    def dhcp_serving(self, config: str, lan_interface: str) -> bool:
+        return any(
+            line.startswith("/ip dhcp-server add ")
+            and "name=netprov-lan" in line.split()
+            and f"interface={lan_interface}" in line.split()
+            and "disabled=yes" not in line.split()
+            for line in config.splitlines()
+        )
+
+    def leases_command(self) -> str:
+        return '/ip dhcp-server lease print terse without-paging where server="netprov-lan"'
+
+    def read_leases(self, output: str) -> int | None:
+        first = output.strip().splitlines()[0] if output.strip() else ""
+        if _ERROR.match(first):
+            return None
+        rows = routeros_output.terse_rows(output)
+        return sum(1 for row in rows if row.fields.get("status") == "bound")
+
     def fetch_command(self, url: str) -> str:
         # MikroTik manual, Fetch: output=user prints the downloaded data to the console
         return f'/tool fetch url="{url}" output=user'

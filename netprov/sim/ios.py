@@ -61,9 +61,21 @@ class IosDevice:
             config.root.children.append(Node(f"interface {port}", "config-if", [Node("shutdown")]))
         return config
 
+    def _without_ignored(self, text: str) -> str:
+        """``text`` without the lines a fault makes this router swallow (with a section's
+        header, its indented children)."""
+        kept, skipping = [], False
+        for line in text.splitlines():
+            if skipping and line.startswith(" "):
+                continue
+            skipping = any(p.search(line) for p in self.ignored)
+            if not skipping:
+                kept.append(line)
+        return "\n".join(kept)
+
     def load_initial(self, text: str) -> list[tuple[int, str]]:
         config = self.blank()
-        rejected = config.load(text)
+        rejected = config.load(self._without_ignored(text))
         self.running = config
         self.startup = config.lines()
         return rejected
@@ -96,11 +108,7 @@ class IosDevice:
         self, text: str, *, user: str, revert_minutes: int | None, revert_on_error: bool
     ) -> str:
         candidate = self.blank()
-        if self.ignored:
-            text = "\n".join(
-                line for line in text.splitlines() if not any(p.search(line) for p in self.ignored)
-            )
-        rejected = candidate.load(text)
+        rejected = candidate.load(self._without_ignored(text))
         if rejected and revert_on_error:
             lines = "\n".join(f"Line {n}: {line}\n{_INVALID}" for n, line in rejected[:5])
             return (

@@ -36,6 +36,16 @@ TABLES: dict[str, set[str]] = {
         "comment",
     },
     "/ip address": {"address", "interface", "network", "comment", "disabled"},
+    "/ip pool": {"name", "ranges", "comment"},
+    "/ip dhcp-server": {
+        "name",
+        "interface",
+        "address-pool",
+        "lease-time",
+        "comment",
+        "disabled",
+    },
+    "/ip dhcp-server network": {"address", "gateway", "dns-server", "comment"},
     "/ip dhcp-client": {
         "interface",
         "add-default-route",
@@ -140,8 +150,11 @@ EXPORT_ORDER = [
     "/queue tree",
     "/snmp community",
     "/system logging action",
+    "/ip pool",
+    "/ip dhcp-server",
     "/ip address",
     "/ip dhcp-client",
+    "/ip dhcp-server network",
     "/ip dns",
     "/ip firewall filter",
     "/ip firewall mangle",
@@ -193,6 +206,10 @@ _COLUMNS: dict[str, list[str]] = {
 }
 
 
+# the DHCP lease table, as the DHCP check reads it
+_LEASES = re.compile(
+    r'/ip dhcp-server lease print terse without-paging(?: where server="?([\w-]+)"?)?'
+)
 # ``/tool fetch`` of a plain http URL printed to the console (what the egress check sends)
 _FETCH = re.compile(r'/tool fetch url="?http://([\d.]+)(?::\d+)?/[^" ]*"? output=user')
 
@@ -275,9 +292,10 @@ class RosDevice:
             raise RosError("failure: command rejected by device policy")
         if any(pattern.search(line) for pattern in self.ignored):
             return "", path
-        fetch = re.fullmatch(
-            r'/tool fetch url="?http://([\d.]+)(?::\d+)?/[^" ]*"? output=user', line
-        )
+        leases = _LEASES.fullmatch(line)
+        if leases is not None:
+            return self._leases(leases[1]), path
+        fetch = _FETCH.fullmatch(line)
         if fetch is not None:
             return self._fetch(IPv4Address(fetch[1])), path
         lookup = re.fullmatch(r':put \[\s*:resolve (?:domain-name=)?"?([\w.-]+)"?\s*\]', line)
@@ -306,6 +324,28 @@ class RosDevice:
             return "", menu  # navigation only
         verb, args = tokens[index], tokens[index + 1 :]
         return self._verb(menu, verb, args, column), path
+
+    def _leases(self, server: str | None) -> str:
+        """Two office PCs holding leases from each enabled server whose pool exists, in
+        RouterOS 7's terse form (tests/fixtures/real: ip dhcp-server lease print terse)."""
+        pools = {p["name"]: p["ranges"] for p in self.tables["/ip pool"]}
+        rows: list[str] = []
+        for item in self.tables["/ip dhcp-server"]:
+            name = item.get("name", "")
+            ranges = pools.get(item.get("address-pool", ""))
+            if item.get("disabled") == "yes" or ranges is None or server not in (None, name):
+                continue
+            first = IPv4Address(ranges.split("-")[0])
+            for n in range(2):
+                address, mac = first + 89 + n, f"02:00:5E:10:00:{n + 1:02X}"
+                rows.append(
+                    f"{len(rows):>2} D address={address} mac-address={mac} "
+                    f'client-id=1:{mac.lower()} address-lists="" server={name} '
+                    f'dhcp-option="" status=bound expires-after=52m last-seen=8m '
+                    f"active-address={address} active-mac-address={mac} active-server={name} "
+                    f"host-name=PC-{n + 1}"
+                )
+        return "\n".join(rows)
 
     def _fetch(self, server: IPv4Address) -> str:
         """``/tool fetch ... output=user`` of an echo service: its body is the caller's

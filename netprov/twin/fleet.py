@@ -378,11 +378,13 @@ def build_twin(
             site, world, schedule=_unbound, now=now, index=index
         )
         assert isinstance(state, IosDevice | RosDevice)
+        driver = driver_for(site.router.platform)
+        if faults.dhcp_down:  # never kept, not even in the starting config
+            state.ignored.append(re.compile(driver.dhcp_lines))
         rejected = state.load_initial(text)
         if rejected:
             raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")
         state.rejections = [re.compile(p) for p in faults.reject]
-        driver = driver_for(site.router.platform)
         if faults.qos_missing:  # accepted, kept nowhere (IOS: never attached; RouterOS: no queue)
             state.ignored.append(re.compile(driver.shaping_lines))
         if faults.lan_nat_broken:

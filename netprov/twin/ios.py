@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from ipaddress import AddressValueError, IPv4Address, IPv4Network
+from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
 
 from netprov.sim.ios import FLASH_SIZE, IosDevice, flash_name
 from netprov.sim.ios_config import (
@@ -278,6 +278,7 @@ class IosCli:
             "archive": self._show_archive,
             "archive config rollback timer": self._show_rollback_timer,
             "clock": lambda: device.now().strftime("*%H:%M:%S.000 UTC %a %b %d %Y"),
+            "ip dhcp binding": self._show_ip_dhcp_binding,
         }
         if rest in simple:
             return simple[rest]()
@@ -294,6 +295,28 @@ class IosCli:
         if match:
             return self._incremental_diff(match[1])
         return None
+
+    def _show_ip_dhcp_binding(self) -> str:
+        """Two office PCs leased from each pool with a network, in the columns of the real
+        output (tests/fixtures/real/cisco_ios/show_ip_dhcp_binding)."""
+        rows = [
+            "Bindings from all pools not associated with VRF:",
+            "IP address          Client-ID/              Lease expiration        Type",
+            "                    Hardware address/",
+            "                    User name",
+        ]
+        for pool in self.device.running.top("ip dhcp pool "):
+            network = next(
+                (c.text.split() for c in pool.children if c.text.startswith("network ")), None
+            )
+            if network is None:
+                continue
+            base = IPv4Interface(f"{network[1]}/{network[2]}").network.network_address
+            for n in range(2):
+                client = f"0102.005e.1000.{n + 1:02x}"
+                expires = "Nov 24 2026 03:00 AM"
+                rows.append(f"{base + 100 + n!s:<20}{client:<24}{expires:<24}Automatic")
+        return "\n".join(rows)
 
     def _incremental_diff(self, path: str) -> str:
         """What ``copy <file> running-config`` would change, as IOS lists it."""

@@ -89,6 +89,7 @@ class SiteFaults(_Model):
     lan_nat_broken: bool = False  # the router keeps no source NAT: the LAN cannot go out
     dns_unfiltered: bool = False  # the resolvers answer blocked names with their real address
     egress_via_legacy: bool = False  # policy routing sends web traffic out of the office ISP
+    dhcp_down: bool = False  # the router keeps no LAN DHCP server (from the start)
 
     def conditions(self) -> dict[Role, UplinkFault]:
         """Each uplink's behaviour, the per-check booleans folded in."""
