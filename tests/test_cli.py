@@ -51,7 +51,9 @@ def test_template_error_names_template_and_line_and_writes_nothing(
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     lan = templates / "mikrotik_routeros" / "lan.j2"
-    lan.write_text(lan.read_text() + "{{ site.lan.vlan_typo }}\n")
+    original = lan.read_text()
+    lan.write_text(original + "{{ site.lan.vlan_typo }}\n")
+    typo_line = len(original.splitlines()) + 1
     out = tmp_path / "configs"
     out.mkdir()
     (out / "keep.txt").write_text("untouched")
@@ -61,7 +63,9 @@ def test_template_error_names_template_and_line_and_writes_nothing(
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
     assert len(problems) == 70  # every RouterOS site, none of the IOS ones
-    assert {(p["file"], p["line"]) for p in problems} == {("templates/mikrotik_routeros/lan.j2", 4)}
+    assert {(p["file"], p["line"]) for p in problems} == {
+        ("templates/mikrotik_routeros/lan.j2", typo_line)
+    }
     assert "vlan_typo" in problems[0]["message"]
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
 
