@@ -309,12 +309,21 @@ def _report_render_failures(failures: list[RenderError], as_json: bool) -> None:
 @app.command()
 def allocate(
     inventory: InventoryOpt = Path("inventory"),
+    csv_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            help="Also write the provider's order sheet: each site's hand-off, CIR and PIR.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
     """Show each site's guaranteed rate and burst ceiling on its central provider."""
     loaded = _load(inventory, today, as_json, "allocate")
     allocations = loaded.allocations
+    if csv_out is not None:
+        _write_cir_pir(loaded, csv_out)
     if as_json:
         _emit_json(
             {
@@ -358,6 +367,46 @@ def allocate(
         table.add_section()
         table.add_row(f"{len(rows)} sites", "", f"{demand:g}", f"{guaranteed:.2f}", "")
         out.print(table)
+
+
+def _write_cir_pir(loaded: LoadedInventory, path: Path) -> None:
+    """A guarantee is enforced by the provider, not the office router: this is what each
+    central provider must configure per hand-off (CIR = guaranteed, PIR = ceiling)."""
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "provider",
+                "site",
+                "site_name",
+                "handed_off_by",
+                "circuit_id",
+                "port",
+                "vlan",
+                "cir_kbps",
+                "pir_kbps",
+            ]
+        )
+        for site in loaded.sites:
+            allocation = loaded.allocations.get(site.id)
+            if allocation is None:
+                continue
+            uplink = site.central_uplink
+            writer.writerow(
+                [
+                    allocation.provider,
+                    site.id,
+                    site.name,
+                    uplink.provider,  # the central provider, or its last-mile partner
+                    uplink.circuit_id or "",
+                    uplink.interface,
+                    uplink.vlan or "",
+                    allocation.guaranteed_kbps,
+                    allocation.ceiling_kbps,
+                ]
+            )
 
 
 @app.command()

@@ -115,3 +115,20 @@ def test_schema_describes_both_files(cli: CliRunner) -> None:
     organisation = json.loads(cli.invoke(app, ["schema", "organisation"]).stdout)
     assert "central_providers" in organisation["properties"]
     assert cli.invoke(app, ["schema", "bogus"]).exit_code == 2
+
+
+def test_allocate_writes_the_providers_cir_pir_sheet(cli: CliRunner, tmp_path: Path) -> None:
+    """Issue 10: a guarantee is enforced upstream; the provider gets each hand-off's CIR/PIR."""
+    import csv
+
+    sheet = tmp_path / "cir.csv"
+    result = cli.invoke(app, ["allocate", "--csv", str(sheet), "--json", *TODAY])
+    assert result.exit_code == 0, result.output
+    expected = {i["site"]: i for i in json.loads(result.stdout)["items"]}
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8")))
+    assert len(rows) == len(expected) == 82
+    for row in rows:
+        assert int(row["cir_kbps"]) == expected[row["site"]]["guaranteed_kbps"]
+        assert int(row["pir_kbps"]) == expected[row["site"]]["ceiling_kbps"]
+        assert row["provider"] == expected[row["site"]]["provider"]
+    assert {r["port"] for r in rows if r["site"] == "kel-hegarsari"} == {"ether5"}
