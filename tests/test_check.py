@@ -179,7 +179,12 @@ def test_changed_since_shows_exactly_the_affected_sites(tmp_path: Path, cli: Cli
     ios = {s.id for s in loaded.sites if s.router.platform.value == "cisco_ios"}
     assert {r.site.id for r in report.sites} == ios | {"desa-balokang"}
     setda_result = next(r for r in report.sites if r.site.id == "setda")
-    assert setda_result.commands == ["line vty 0 4", "  exec-timeout 10 0"]
+    assert setda_result.commands == [
+        "line vty 0 4",
+        "  exec-timeout 10 0",
+        "line vty 5 15",
+        "  exec-timeout 10 0",
+    ]
     markdown = cli.invoke(
         app,
         [
@@ -374,3 +379,18 @@ def test_sites_without_a_stored_backup_are_named(tmp_path: Path) -> None:
     assert problem.severity.value == "warning"
     assert problem.message.startswith("81 site(s) have no stored backup")
     assert not report.failed
+
+
+def test_np005_sees_a_vty_section_without_the_management_acl() -> None:
+    """Issue 10: only ``line vty 0 4`` was restricted; a session on lines 5-15 skipped it."""
+    from netprov.models import Platform
+    from netprov.platforms import driver_for
+
+    ios = driver_for(Platform.CISCO_IOS)
+    both = (
+        "line vty 0 4\n access-class NETPROV-MGMT in\n transport input ssh\n"
+        "line vty 5 15\n access-class NETPROV-MGMT in\n transport input ssh\n"
+    )
+    assert ios.management_restricted(both)
+    open_lines = both.replace("line vty 5 15\n access-class NETPROV-MGMT in\n", "line vty 5 15\n")
+    assert not ios.management_restricted(open_lines)

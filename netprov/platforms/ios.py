@@ -375,7 +375,15 @@ class IosDriver(Driver):
         )
 
     def management_restricted(self, config: str) -> bool:
-        return "access-class NETPROV-MGMT in" in config
+        """Every vty section carries the management ACL (one without is a way in)."""
+        sections = [
+            _section(config, line.rstrip())
+            for line in config.splitlines()
+            if line.startswith("line vty ")
+        ]
+        return bool(sections) and all(
+            " access-class NETPROV-MGMT in" in section for section in sections
+        )
 
     def has_uplink(self, config: str, view: UplinkView) -> bool:
         return re.search(rf"^interface {re.escape(view.l3)}$", config, re.M) is not None
