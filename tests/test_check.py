@@ -394,3 +394,21 @@ def test_np005_sees_a_vty_section_without_the_management_acl() -> None:
     assert ios.management_restricted(both)
     open_lines = both.replace("line vty 5 15\n access-class NETPROV-MGMT in\n", "line vty 5 15\n")
     assert not ios.management_restricted(open_lines)
+
+
+def test_np005_on_routeros_wants_every_service_limited_and_the_input_chain_closed() -> None:
+    """Issue 10: api-ssl and www-ssl were open to anyone and no input rule backed the
+    service addresses up."""
+    from netprov.models import Platform
+    from netprov.platforms import driver_for
+
+    ros = driver_for(Platform.MIKROTIK_ROUTEROS)
+    closed = "\n".join(
+        [*(f"/ip service set {s} disabled=yes" for s in ("ftp", "telnet", "www", "api"))]
+        + [f"/ip service set {s} address=10.250.10.0/24" for s in ("api-ssl", "ssh", "winbox")]
+        + ["/ip service set www-ssl address=10.250.10.0/24"]
+        + ["/ip firewall filter add action=drop chain=input comment=netprov:mgmt-drop"]
+    )
+    assert ros.management_restricted(closed)
+    assert not ros.management_restricted(closed.replace("set www-ssl address=10.250.10.0/24", ""))
+    assert not ros.management_restricted(closed.replace("comment=netprov:mgmt-drop", ""))

@@ -350,7 +350,18 @@ class RosDriver(Driver):
         return config.count("dst-address=0.0.0.0/0") + config.count("add-default-route=yes")
 
     def management_restricted(self, config: str) -> bool:
-        return "/ip service set ssh address=" in config
+        """Every service is off or limited to addresses, and the input chain drops the
+        management ports from elsewhere."""
+        services: dict[str, str] = {}
+        for line in config.splitlines():
+            match = re.match(r"/ip service set (\S+) (.*)", line)
+            if match:
+                services[match[1]] = services.get(match[1], "") + " " + match[2]
+        limited = all(
+            "disabled=yes" in services.get(name, "") or "address=" in services.get(name, "")
+            for name in ("api", "api-ssl", "ftp", "ssh", "telnet", "winbox", "www", "www-ssl")
+        )
+        return limited and "comment=netprov:mgmt-drop" in config
 
     def has_uplink(self, config: str, view: UplinkView) -> bool:
         return re.search(rf"netprov:{view.role.value}[ \"-]", config) is not None

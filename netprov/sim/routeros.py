@@ -72,6 +72,7 @@ TABLES: dict[str, set[str]] = {
         "protocol",
         "dst-port",
         "src-address",
+        "src-address-list",
         "dst-address",
         "in-interface",
         "out-interface",
@@ -79,6 +80,7 @@ TABLES: dict[str, set[str]] = {
         "comment",
         "disabled",
     },
+    "/ip firewall address-list": {"list", "address", "comment", "disabled"},
     "/ip firewall nat": {
         "chain",
         "action",
@@ -156,6 +158,7 @@ EXPORT_ORDER = [
     "/ip dhcp-client",
     "/ip dhcp-server network",
     "/ip dns",
+    "/ip firewall address-list",
     "/ip firewall filter",
     "/ip firewall mangle",
     "/ip firewall nat",
