@@ -72,6 +72,13 @@ RULES: dict[str, Rule] = {
             "Every rendered line is accepted by the platform's parser.",
         ),
         Rule(
+            "NP010",
+            "dns-path",
+            Severity.ERROR,
+            "Where DNS is forced, the office is handed a resolver it may use (else it looks "
+            "offline).",
+        ),
+        Rule(
             "NP009",
             "dangerous-change",
             Severity.ERROR,
@@ -104,6 +111,17 @@ def _dns(site: Site, org: Organisation, text: str) -> list[Raw]:
     if driver_for(site.router.platform).dns_forced(text, resolvers):
         return []
     return [("NP001", "DNS is not forced to the filtering resolvers", ("lan", "interface"))]
+
+
+def _dns_path(site: Site, org: Organisation, text: str) -> list[Raw]:
+    """DNS to anything but the filters is denied: something must hand the office a resolver
+    it may use (a DHCP pool giving them out, or the router answering DNS itself)."""
+    resolvers = [str(r) for r in org.dns.filtering_resolvers]
+    driver = driver_for(site.router.platform)
+    if not driver.dns_forced(text, resolvers) or driver.dns_path(text, resolvers):
+        return []
+    message = "DNS is denied except to the filtering resolvers, but nothing hands them out"
+    return [("NP010", message, ("lan", "dhcp"))]
 
 
 def _failover(site: Site, phase: Phase, text: str) -> list[Raw]:
@@ -198,6 +216,7 @@ def lint_site(
 ) -> list[LintFinding]:
     raw = (
         _dns(site, org, text)
+        + _dns_path(site, org, text)
         + _failover(site, phase, text)
         + _ceiling(site, allocation)
         + _management(site, org, text)

@@ -412,3 +412,17 @@ def test_np005_on_routeros_wants_every_service_limited_and_the_input_chain_close
     assert ros.management_restricted(closed)
     assert not ros.management_restricted(closed.replace("set www-ssl address=10.250.10.0/24", ""))
     assert not ros.management_restricted(closed.replace("comment=netprov:mgmt-drop", ""))
+
+
+def test_np010_dns_denied_with_nothing_handing_out_a_resolver(
+    inventory_copy: Path, edit: Edit
+) -> None:
+    """Issue 10: the IOS LAN ACL denied DNS except to the filters, and nothing handed the
+    filters out: offices using 8.8.8.8 looked offline. The DHCP pool now hands them out."""
+    assert active(inventory_copy, "NP010") == []
+    edit(
+        "sites/opd.yaml",
+        "lan: {interface: GigabitEthernet0/0/2, address: 10.31.1.1/24}",
+        "lan: {interface: GigabitEthernet0/0/2, address: 10.31.1.1/24, dhcp: false}",
+    )
+    assert active(inventory_copy, "NP010") == ["setda:"]

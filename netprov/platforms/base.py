@@ -417,6 +417,10 @@ class Driver(ABC):
     def dns_forced(self, config: str, resolvers: list[str]) -> bool: ...
 
     @abstractmethod
+    def dns_path(self, config: str, resolvers: list[str]) -> bool:
+        """Whether the office is handed a resolver it may use (DHCP, or the router's own)."""
+
+    @abstractmethod
     def default_route_count(self, config: str) -> int: ...
 
     @abstractmethod

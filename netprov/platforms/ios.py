@@ -369,6 +369,14 @@ class IosDriver(Driver):
             and all(f"permit udp any host {r} eq domain" in config for r in resolvers)
         )
 
+    def dns_path(self, config: str, resolvers: list[str]) -> bool:
+        """A DHCP pool hands out a filtering resolver, or the router answers DNS itself
+        (Cisco IOS IP Addressing: DHCP pool ``dns-server``; ``ip dns server``)."""
+        lines = config.splitlines()
+        pools = [line.split()[1:] for line in lines if line.startswith(" dns-server ")]
+        handed_out = any(set(servers) & set(resolvers) for servers in pools)
+        return handed_out or "ip dns server" in lines
+
     def default_route_count(self, config: str) -> int:
         return len(re.findall(r"^ip route 0\.0\.0\.0 0\.0\.0\.0 ", config, re.M)) + config.count(
             "ip dhcp client default-router distance"

@@ -18,7 +18,8 @@ IOS_OWNED = re.compile(
     r"|ntp server |logging host |snmp-server (community|location|contact) "
     r"|flow (exporter|monitor) NETPROV|ip access-list (standard|extended) NETPROV-"
     r"|policy-map NETPROV-|interface |ip sla |track \d+ "
-    r"|ip route |route-map NETPROV-|ip nat inside source |line vty |ip dhcp pool NETPROV-)"
+    r"|ip route |route-map NETPROV-|ip nat inside source |line vty "
+    r"|ip dhcp pool NETPROV-|ipv6 access-list NETPROV-)"
 )
 # Lines of ``show running-config`` that are display, not configuration.
 _IOS_NOISE = re.compile(

@@ -346,6 +346,11 @@ class RosDriver(Driver):
             and f"servers={','.join(resolvers)}" in config
         )
 
+    def dns_path(self, config: str, resolvers: list[str]) -> bool:
+        """The router answers DNS (LAN queries are redirected to it): its resolver must be
+        open to the LAN and point at the filters."""
+        return "allow-remote-requests=yes" in config and f"servers={','.join(resolvers)}" in config
+
     def default_route_count(self, config: str) -> int:
         return config.count("dst-address=0.0.0.0/0") + config.count("add-default-route=yes")
 

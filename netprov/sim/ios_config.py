@@ -19,6 +19,7 @@ _SECTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^route-map \S+ (permit|deny) \d+$"), "config-route-map"),
     (re.compile(r"^ip access-list standard \S+$"), "config-std-nacl"),
     (re.compile(r"^ip access-list extended \S+$"), "config-ext-nacl"),
+    (re.compile(r"^ipv6 access-list \S+$"), "config-ipv6-acl"),
     (re.compile(r"^line (vty|con|aux) .+$"), "config-line"),
     (re.compile(r"^router \S+( \d+)?$"), "config-router"),
     (re.compile(r"^archive$"), "config-archive"),
@@ -36,6 +37,7 @@ _CHILD_WORDS: dict[str, tuple[str, ...]] = {
         "ip nat inside$",
         "ip nat outside$",
         "ip access-group",
+        "ipv6 traffic-filter",
         "ip flow",
         "ip dhcp client",
         "ip mtu",
@@ -71,6 +73,7 @@ _CHILD_WORDS: dict[str, tuple[str, ...]] = {
     "config-route-map": ("match", "set", "description", "no"),
     "config-std-nacl": ("permit", "deny", "remark", "no"),
     "config-ext-nacl": ("permit", "deny", "remark", "no"),
+    "config-ipv6-acl": ("permit", "deny", "remark", "sequence", "no"),
     "config-line": (
         "access-class",
         "transport",

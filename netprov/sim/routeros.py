@@ -81,6 +81,15 @@ TABLES: dict[str, set[str]] = {
         "disabled",
     },
     "/ip firewall address-list": {"list", "address", "comment", "disabled"},
+    "/ipv6 firewall filter": {
+        "chain",
+        "action",
+        "protocol",
+        "dst-port",
+        "in-interface",
+        "comment",
+        "disabled",
+    },
     "/ip firewall nat": {
         "chain",
         "action",
@@ -175,6 +184,7 @@ EXPORT_ORDER = [
     "/system scheduler",
     "/system script",
     "/tool netwatch",
+    "/ipv6 firewall filter",
 ]
 _MENUS = (
     set(TABLES)
