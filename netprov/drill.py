@@ -30,7 +30,7 @@ def _carries(session: Session, pipeline: Pipeline, site_id: str, view: UplinkVie
     driver = driver_for(site.router.platform)
     settings = pipeline.loaded.organisation.settings
     policy = PingPolicy(
-        settings.ping_count, settings.max_ping_loss_percent, source=str(site.lan.address.ip)
+        settings.ping_count, settings.max_loss_for(site.kind), source=str(site.lan.address.ip)
     )
     gateway = driver.read_default_gateway(session.send(driver.routes_command()))
     expected = driver.expected_default_gateway(view)

@@ -211,8 +211,16 @@ class Settings(Model):
     # verification pings: how many, and the loss above which a check fails
     ping_count: Annotated[int, Field(ge=1, le=100)] = 5
     max_ping_loss_percent: Annotated[int, Field(ge=0, le=99)] = 20
+    # per site kind, where an office needs more (a health centre) or tolerates more (a
+    # public hotspot on a shared line) than the default above
+    max_ping_loss_percent_by_kind: dict[SiteKind, Annotated[int, Field(ge=0, le=99)]] = Field(
+        default_factory=lambda: {SiteKind.PUSKESMAS: 10, SiteKind.HOTSPOT: 40}
+    )
     # failover drill: how long traffic may take to move to the backup line and back
     drill_failover_seconds: Annotated[int, Field(ge=5, le=600)] = 60
+
+    def max_loss_for(self, kind: SiteKind) -> int:
+        return self.max_ping_loss_percent_by_kind.get(kind, self.max_ping_loss_percent)
 
 
 class Organisation(Model):

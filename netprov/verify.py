@@ -168,9 +168,9 @@ def verify_site(
     views = uplink_views(site, org, phase)
     primary = views[0]
     settings = org.settings
-    router_ping = PingPolicy(settings.ping_count, settings.max_ping_loss_percent)
+    router_ping = PingPolicy(settings.ping_count, settings.max_loss_for(site.kind))
     lan_ping = PingPolicy(
-        settings.ping_count, settings.max_ping_loss_percent, source=str(site.lan.address.ip)
+        settings.ping_count, settings.max_loss_for(site.kind), source=str(site.lan.address.ip)
     )
     checks = [_management(session)]
 

@@ -63,3 +63,31 @@ def test_a_lossy_central_link_is_not_confirmed(twin_factory: TwinFactory, tmp_pa
     assert failed["ping internet probe 1.1.1.1 from LAN"] == "3/5 replies"
     assert failed["ping central gateway 100.72.36.1"] == "3/5 replies"
     assert all(observed == "3/5 replies" for observed in failed.values())
+
+
+def test_loss_thresholds_follow_the_site_kind() -> None:
+    """Issue 11: thresholds from the inventory, with defaults per site kind: a health centre
+    needs a cleaner line than the default, a public hotspot on a shared line tolerates more."""
+    from netprov.inventory import load_inventory
+    from netprov.models import SiteKind
+    from tests.conftest import SAMPLE
+
+    settings = load_inventory(SAMPLE).organisation.settings
+    assert settings.max_loss_for(SiteKind.OPD) == 20
+    assert settings.max_loss_for(SiteKind.PUSKESMAS) == 10
+    assert settings.max_loss_for(SiteKind.HOTSPOT) == 40
+
+
+def test_a_hotspot_tolerates_the_loss_an_office_does_not(
+    twin_factory: TwinFactory, tmp_path: Path
+) -> None:
+    site_id = "hotspot-alun-alun-kota"
+    lossy = UplinkFault(state="lossy", loss_percent=40)
+    scenario = Scenario(sites={site_id: SiteFaults(uplinks={Role.CENTRAL: lossy})})
+    twin = twin_factory([site_id], scenario=scenario)
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
+    assert outcome.status == "confirmed", outcome.as_dict()
+    probe = next(c for c in outcome.checks if c.name.startswith("ping internet probe"))
+    assert (probe.expected, probe.observed) == ("<= 40% loss", "3/5 replies")
