@@ -64,6 +64,8 @@ class TwinDevice:
     config_lines_total: int = 0
     rebooting: bool = False
     reboot: Callable[[], None] = lambda: None  # set by the fleet: reboot this device
+    ssh_sessions: int = 0  # connections accepted (benchmarks: sessions per site)
+    commands: int = 0  # lines received in shells (benchmarks: round trips per site)
     command_matches: dict[int, int] = field(default_factory=dict)
 
     @property

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -23,3 +25,10 @@ async def serve(twin: Twin, hosts_file: Path, on_ready: Callable[[Twin], None]) 
     finally:
         await twin.stop()
         hosts_file.unlink(missing_ok=True)  # it points at listeners that no longer exist
+        stats = os.environ.get("NETPROV_TWIN_STATS")
+        if stats:  # for benchmarks: what each router was asked
+            counts = {
+                name: {"ssh_sessions": d.ssh_sessions, "commands": d.commands}
+                for name, d in twin.devices.items()
+            }
+            Path(stats).write_text(json.dumps(counts, indent=1), encoding="utf-8")

@@ -30,6 +30,7 @@ class _DeviceServer(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.device.connections.add(conn)
+        self.device.ssh_sessions += 1
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.device.connections = {c for c in self.device.connections if not c.is_closed()}
@@ -127,6 +128,7 @@ class _Session(asyncssh.SSHServerSession[bytes]):
 
     def _line(self, line: str) -> None:
         assert self.cli is not None
+        self.device.commands += 1
         typed_at = self.cli.prompt()
         faults = self.device.faults
         action = self.device.command_fault(line) if faults.on_command else None
