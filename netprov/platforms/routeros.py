@@ -41,6 +41,8 @@ from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import Router, World
 
 REVERT_JOB = "netprov-revert"
+# RouterOS's prompt, at any menu: ``[admin@router] > ``, ``[admin@router] /ip address> ``
+PROMPT = r"\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?$"
 # The change marker: an empty /system script whose comment names the run (MikroTik manual,
 # Scripting: /system script). Added after the safety-net backup, so loading it removes it.
 MARKER_SCRIPT = "netprov-change"
@@ -90,7 +92,9 @@ class RosSession(Session):
 
     def send(self, command: str) -> str:
         try:
-            return str(self.conn.send_command(command, read_timeout=60))
+            # the prompt given, netmiko does not send an extra Enter to find it first: one
+            # round trip per command instead of two
+            return str(self.conn.send_command(command, expect_string=PROMPT, read_timeout=60))
         except client_errors() as exc:
             reason = one_line(exc)
             raise DeviceError(f"{self.target.site_id}: {command!r} failed: {reason}") from exc
