@@ -125,6 +125,9 @@ def main() -> None:
         f"shell commands per site: median {statistics.median(commands):g}, max {max(commands)}; "
         f"per phase step {statistics.median(commands) / steps:g}"
     )
+    for outcome in outcomes:
+        if outcome["status"] != "confirmed":
+            print(f"  {outcome['site']}: {outcome['status']}: {outcome['detail'][:300]}")
     if len(confirmed) != len(outcomes):
         raise SystemExit(1)
 

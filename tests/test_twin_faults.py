@@ -195,3 +195,21 @@ def test_a_router_slow_to_reply_gets_a_session_paced_to_it(
         assert session.marker() is None  # the next read is in step with the router
     finally:
         session.close()
+
+
+def test_an_ios_router_with_a_long_hostname_answers_exec_commands(
+    twin_factory: TwinFactory,
+) -> None:
+    """netmiko keeps only a prefix of a long hostname as its base prompt; the prompt the
+    session expects must still match (diskominfo's ``smj-diskominfo-r1``)."""
+    from netprov.device import targets_from_hosts
+    from netprov.platforms import driver_for
+
+    twin = twin_factory(["diskominfo"])
+    target = targets_from_hosts(twin.hosts_inventory())["diskominfo"]
+    session = driver_for(twin.devices["diskominfo"].platform).open(target, change_id="long")
+    try:
+        assert re.search(r"\d:\d\d:\d\d", session.send("show clock"))
+        assert session.marker() is None
+    finally:
+        session.close()

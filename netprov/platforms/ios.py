@@ -103,7 +103,8 @@ class IosSession(Session):
     def send(self, command: str) -> str:
         """One exec command. The prompt is given, so netmiko sends no extra Enter to find it
         first (one round trip, not two); a minute allows a ping of 5 lost packets x 2 s."""
-        prompt = re.escape(self.driver.device.base_prompt) + r"[>#]\s*$"
+        # netmiko keeps a prefix of the hostname as the base prompt (a long one is cut)
+        prompt = re.escape(self.driver.device.base_prompt) + r"[^\r\n#>]*[>#]\s*$"
         return str(
             self._call(
                 f"{command!r} failed",
