@@ -80,6 +80,8 @@ bench: install
 	$(BIN)/python bench/bench_inventory.py --sites 10000
 	$(BIN)/python bench/bench_twin.py --devices 500 --workers 50
 	$(BIN)/python bench/bench_check.py --sites 10000
+	$(BIN)/python bench/bench_change.py --devices 100 --workers 10
+	$(BIN)/python bench/bench_cutover.py
 
 clean:
 	rm -rf build .mypy_cache .pytest_cache .ruff_cache $(INTEROP)

@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.synthetic import write_inventory  # noqa: E402 - after the path set-up above
+from bench.twin_process import twin_up  # noqa: E402
 from netprov.device import targets_from_hosts  # noqa: E402
 from netprov.inventory import LoadedInventory, load_inventory  # noqa: E402
 from netprov.journal import Journal  # noqa: E402
@@ -46,35 +45,8 @@ from netprov.twin.fleet import _twin_secret  # noqa: E402
 
 @contextmanager
 def twin(inventory: Path, root: Path, limit: list[str]) -> Iterator[dict[str, Any]]:
-    hosts_file = root / "hosts.yaml"
-    hosts_file.unlink(missing_ok=True)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "netprov",
-            "twin",
-            "up",
-            "--inventory",
-            str(inventory),
-            "--hosts-file",
-            str(hosts_file),
-            "--limit",
-            ",".join(limit),
-        ],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        while not hosts_file.exists():
-            if process.poll() is not None:
-                raise SystemExit("twin failed to start")
-            time.sleep(0.1)
+    with twin_up(inventory, root, limit=limit) as (_, hosts_file):
         yield yaml.safe_load(hosts_file.read_text(encoding="utf-8"))
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
 
 
 def timed(work: Callable[[], list[bool]]) -> tuple[float, float, list[bool]]:

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,34 +30,8 @@ from typer.testing import CliRunner  # noqa: E402
 import netprov.cli_pipeline  # noqa: E402 - registers the commands
 import netprov.cutover  # noqa: E402
 from bench.synthetic import write_inventory  # noqa: E402
+from bench.twin_process import twin_up  # noqa: E402
 from netprov.cli import app  # noqa: E402
-
-
-def start_twin(inventory: Path, root: Path, stats: Path) -> tuple[subprocess.Popen[bytes], Path]:
-    hosts = root / "hosts.yaml"
-    env = {**os.environ, "NETPROV_TWIN_STATS": str(stats)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "netprov",
-            "twin",
-            "up",
-            "--inventory",
-            str(inventory),
-            "--hosts-file",
-            str(hosts),
-        ],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    while not hosts.exists():
-        if process.poll() is not None:
-            raise SystemExit("twin failed to start")
-        time.sleep(0.1)
-    return process, hosts
 
 
 def main() -> None:
@@ -77,8 +48,7 @@ def main() -> None:
             else REPO / "inventory"
         )
         stats = root / "stats.json"
-        twin, hosts = start_twin(inventory, root, stats)
-        try:
+        with twin_up(inventory, root, stats=stats) as (_, hosts):
             started = time.perf_counter()
             result = CliRunner().invoke(
                 app,
@@ -105,9 +75,6 @@ def main() -> None:
                 ],
             )
             wall = time.perf_counter() - started
-        finally:
-            twin.send_signal(signal.SIGTERM)
-            twin.wait(timeout=120)
         document: dict[str, Any] = json.loads(result.stdout)
         counts: dict[str, dict[str, int]] = json.loads(stats.read_text(encoding="utf-8"))
     outcomes = document["sites"]

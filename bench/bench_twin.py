@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.synthetic import write_inventory  # noqa: E402 - after the path set-up above
+from bench.twin_process import twin_up  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -82,41 +81,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         inventory = write_inventory(root / "inventory", args.devices)
-        hosts_file = root / "hosts.yaml"
         started = time.perf_counter()
-        twin = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "netprov",
-                "twin",
-                "up",
-                "--inventory",
-                str(inventory),
-                "--hosts-file",
-                str(hosts_file),
-            ],
-            cwd=root,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        while not hosts_file.exists():
-            if twin.poll() is not None:
-                raise SystemExit(f"twin failed: {twin.stderr.read() if twin.stderr else ''}")
-            time.sleep(0.1)
-        up = time.perf_counter() - started
-        idle_rss = memory_kib(twin.pid, "VmRSS")
-        hosts = yaml.safe_load(hosts_file.read_text())
-        cpu_before = cpu_seconds(twin.pid)
-        wall = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=args.workers) as pool:
-            results = list(pool.map(push, hosts.values()))
-        wall = time.perf_counter() - wall
-        twin_cpu = cpu_seconds(twin.pid) - cpu_before
-        peak = memory_kib(twin.pid, "VmHWM")
-        twin.send_signal(signal.SIGTERM)
-        twin.wait(timeout=60)
+        with twin_up(inventory, root) as (twin, hosts_file):
+            up = time.perf_counter() - started
+            idle_rss = memory_kib(twin.pid, "VmRSS")
+            hosts = yaml.safe_load(hosts_file.read_text())
+            cpu_before = cpu_seconds(twin.pid)
+            wall = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=args.workers) as pool:
+                results = list(pool.map(push, hosts.values()))
+            wall = time.perf_counter() - wall
+            twin_cpu = cpu_seconds(twin.pid) - cpu_before
+            peak = memory_kib(twin.pid, "VmHWM")
     ok = sum(results)
     print(
         f"devices: {len(hosts)} ({ok} pushes verified on the device), "
