@@ -114,7 +114,8 @@ class Pipeline:
         org = self.loaded.organisation
         return self.renderer.render(site, org, phase, self.loaded.allocations.get(site.id)).text
 
-    def _resolved(self, site: Site, plan: SitePlan) -> SitePlan:
+    def resolved(self, site: Site, plan: SitePlan) -> SitePlan:
+        """``plan`` with the site's secret references resolved: what a push sends."""
         values = {placeholder: value for value, placeholder in self._placeholders(site).items()}
         return plan.with_secrets(values)
 
@@ -248,7 +249,7 @@ class Pipeline:
             session.mark(ChangeMarker.here(self.run_id))
             window = revert_window(self.revert_minutes, len(plan.commands), session.reply_seconds)
             try:
-                session.apply(self._resolved(site, plan), revert_minutes=window)
+                session.apply(self.resolved(site, plan), revert_minutes=window)
             except DeviceError as exc:
                 reason = f"push interrupted ({exc}); the device reverts by itself in {window} min"
                 return self._fail(site, "failed", reason, plan=plan)

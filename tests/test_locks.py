@@ -101,7 +101,7 @@ def test_an_interrupted_apply_run_is_resumed(
         backup = pipeline.backup(site, session)
         plan = pipeline.plan(site, Phase.CENTRAL, backup.content)
         session.mark(ChangeMarker.here(killed))
-        session.apply(pipeline._resolved(site, plan), revert_minutes=60)
+        session.apply(pipeline.resolved(site, plan), revert_minutes=60)
     finally:
         session.close()
 
