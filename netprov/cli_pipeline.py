@@ -792,6 +792,24 @@ def _moment(value: str | None) -> dt.datetime | None:
         ) from None
 
 
+def _on_clock(given: dt.datetime | None, timezone: str) -> dt.datetime:
+    """``--now`` as an aware time: a time without an offset is read on the organisation's
+    clock; none given is now."""
+    zone = ZoneInfo(timezone)
+    if given is None:
+        return dt.datetime.now(zone)
+    return given if given.tzinfo else given.replace(tzinfo=zone)
+
+
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Time to check maintenance windows at (ISO; without an offset it is the "
+        "organisation's time zone); default now."
+    ),
+]
+
+
 @app.command()
 def cutover(
     inventory: InventoryOpt = Path("inventory"),
@@ -814,13 +832,7 @@ def cutover(
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue an interrupted cutover run.")
     ] = None,
-    now: Annotated[
-        str | None,
-        typer.Option(
-            help="Time to check maintenance windows at (ISO; without an offset it is the "
-            "organisation's time zone); default now."
-        ),
-    ] = None,
+    now: NowOpt = None,
     yes: YesOpt = False,
     workers: WorkersOpt = 10,
     limit: LimitOpt = None,
@@ -856,11 +868,7 @@ def cutover(
     target = _phase(to)
     given = _moment(now)
     with _context_from("cutover", locals(), phase=target, params=params) as ctx:
-        zone = ZoneInfo(ctx.loaded.organisation.timezone)
-        if given is None:
-            moment = dt.datetime.now(zone)
-        else:
-            moment = given if given.tzinfo else given.replace(tzinfo=zone)
+        moment = _on_clock(given, ctx.loaded.organisation.timezone)
         if resume is not None:
             ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         chosen = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
@@ -1075,10 +1083,7 @@ def drill(
     db: DbOpt = None,
     backups: BackupsOpt = Path("backups"),
     change_id: ChangeOpt = None,
-    now: Annotated[
-        str | None,
-        typer.Option(help="Time to check maintenance windows at (as for cutover); default now."),
-    ] = None,
+    now: NowOpt = None,
     yes: YesOpt = False,
     workers: WorkersOpt = 10,
     limit: LimitOpt = None,
@@ -1100,7 +1105,6 @@ def drill(
         err.print("aborted; nothing was changed")
         raise typer.Exit(EXIT_INVALID)
     with _context_from("drill", locals()) as ctx:
-        zone = ZoneInfo(ctx.loaded.organisation.timezone)
-        moment = dt.datetime.now(zone) if given is None else given
+        moment = _on_clock(given, ctx.loaded.organisation.timezone)
         outcomes = _run(ctx, drill_task, "drill", as_json, workers, now=moment)
         _finish("drill", ctx, outcomes, as_json)

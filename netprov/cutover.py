@@ -126,12 +126,20 @@ def site_time(site: Site, org: Organisation, now: dt.datetime) -> dt.datetime:
     return now.astimezone(ZoneInfo(site.timezone or org.timezone))
 
 
-def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datetime) -> Outcome:
+def skipped_outside_window(pipeline: Pipeline, site: Site, now: dt.datetime) -> Outcome | None:
+    """A journaled skip when ``now`` is outside the site's maintenance window, else None."""
     local = site_time(site, pipeline.loaded.organisation, now)
-    if not in_window(site.maintenance_window, local.replace(tzinfo=None)):
-        reason = f"outside its maintenance window (site time {local:%Y-%m-%d %H:%M %Z})"
-        pipeline.journal.step(pipeline.run_id, site.id, "skipped", detail=reason)
-        return Outcome(site.id, "skipped", detail=reason)
+    if in_window(site.maintenance_window, local.replace(tzinfo=None)):
+        return None
+    reason = f"outside its maintenance window (site time {local:%Y-%m-%d %H:%M %Z})"
+    pipeline.journal.step(pipeline.run_id, site.id, "skipped", detail=reason)
+    return Outcome(site.id, "skipped", detail=reason)
+
+
+def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datetime) -> Outcome:
+    skipped = skipped_outside_window(pipeline, site, now)
+    if skipped is not None:
+        return skipped
     try:
         actual = actual_phase(pipeline, site)
     except DeviceError as exc:

@@ -17,7 +17,7 @@ import math
 import time
 from collections.abc import Callable
 
-from netprov.cutover import actual_phase, in_window, site_time
+from netprov.cutover import actual_phase, skipped_outside_window
 from netprov.errors import DeviceError
 from netprov.phases import Role, UplinkView, uplink_views
 from netprov.pipeline import Outcome, Pipeline, revert_window
@@ -71,13 +71,10 @@ def drill_site(
     clock: Callable[[], float] = time.monotonic,
 ) -> Outcome:
     site = pipeline.loaded.site(site_id)
-    org = pipeline.loaded.organisation
     journal = pipeline.journal
-    local = site_time(site, org, now)
-    if not in_window(site.maintenance_window, local.replace(tzinfo=None)):
-        reason = f"outside its maintenance window (site time {local:%Y-%m-%d %H:%M %Z})"
-        journal.step(pipeline.run_id, site.id, "skipped", detail=reason)
-        return Outcome(site.id, "skipped", detail=reason)
+    skipped = skipped_outside_window(pipeline, site, now)
+    if skipped is not None:
+        return skipped
     if site.backup_uplink is None:
         journal.step(pipeline.run_id, site.id, "skipped", detail="no backup line to drill")
         return Outcome(site.id, "skipped", detail="no backup line to drill")
@@ -88,8 +85,7 @@ def drill_site(
     try:
         return _drill_locked(pipeline, site_id, pause=pause, clock=clock)
     except DeviceError as exc:
-        journal.step(pipeline.run_id, site.id, "failed", ok=False, detail=str(exc))
-        return Outcome(site.id, "failed", detail=str(exc))
+        return pipeline.fail(site, "failed", str(exc))
     finally:
         journal.unlock(site.id, pipeline.run_id)
 
@@ -103,8 +99,7 @@ def _drill_locked(
     phase = actual_phase(pipeline, site)
     if phase is None:
         reason = "running config matches no phase (changed by hand?): not drilled"
-        journal.step(pipeline.run_id, site.id, "failed", ok=False, detail=reason)
-        return Outcome(site.id, "failed", detail=reason)
+        return pipeline.fail(site, "failed", reason)
     views = uplink_views(site, org, phase)
     primary = views[0]
     backup_line = next(v for v in views if v.role is Role.BACKUP)

@@ -185,6 +185,11 @@ def _file_lock(path: Path | None) -> Iterator[None]:
         os.close(descriptor)  # releases the flock
 
 
+def _stale(row: LockRow, silent_for: dt.timedelta) -> bool:
+    """The lock's run is gone: its process (this host) or its heartbeat (another host)."""
+    return _process_gone(row.host, row.pid) or _silent(row, silent_for)
+
+
 def _silent(row: LockRow, silent_for: dt.timedelta) -> bool:
     """A lock held from another host whose run has journaled nothing for ``silent_for``."""
     if row.host == socket.gethostname():
@@ -547,9 +552,7 @@ class Journal:
         """Whether a process still holds ``run_id``'s locks (resuming it would race it)."""
         with Session(self.engine) as session:
             rows = list(session.scalars(select(LockRow).where(LockRow.run_id == run_id)))
-        return any(
-            not (_process_gone(row.host, row.pid) or _silent(row, STALE_AFTER)) for row in rows
-        )
+        return any(not _stale(row, STALE_AFTER) for row in rows)
 
     def take_over(self, old_run: str, new_run: str) -> list[str]:
         """Resume: the new run takes the locks an interrupted run left; that run is closed."""
@@ -574,7 +577,7 @@ class Journal:
             row = session.get(LockRow, site)
             if row is None or row.run_id == run_id:
                 return None
-            if not (_process_gone(row.host, row.pid) or _silent(row, silent_for)):
+            if not _stale(row, silent_for):
                 return None
             old = row.run_id
             row.run_id, row.acquired_at, row.heartbeat_at = run_id, _now(), _now()

@@ -79,6 +79,8 @@ class Pipeline:
     revert_minutes: int = 5
     reconnect_attempts: int = 60  # x 2 s: long enough for a router to reboot
     secrets_seen: set[str] = field(default_factory=set)
+    # per site: secret value -> reference, resolved once per run (files are read once)
+    _labels: dict[str, dict[str, str]] = field(default_factory=dict, init=False, repr=False)
 
     # --- pieces --------------------------------------------------------------------
 
@@ -99,10 +101,12 @@ class Pipeline:
 
     def _placeholders(self, site: Site) -> dict[str, str]:
         """Each of the site's secret values -> its reference (``SECRET-<name>``)."""
-        return {
-            self._secret(ref): masked(ref)
-            for ref in site_secret_refs(site, self.loaded.organisation)
-        }
+        if site.id not in self._labels:
+            self._labels[site.id] = {
+                self._secret(ref): masked(ref)
+                for ref in site_secret_refs(site, self.loaded.organisation)
+            }
+        return self._labels[site.id]
 
     def review_view(self, site: Site, running: str) -> str:
         """A running config as plans see it: the site's secrets back to their references, so
@@ -196,7 +200,7 @@ class Pipeline:
             stale = self.journal.take_stale_lock(site.id, self.run_id)
             if stale is None:
                 holder = self.journal.lock_holder(site.id)
-                return self._fail(site, "failed", f"site is locked by run {holder}")
+                return self.fail(site, "failed", f"site is locked by run {holder}")
             # the holder's process is gone: first undo any change it left unconfirmed
             self.journal.step(
                 self.run_id, site.id, "took_over", detail=f"lock of {stale} (its process is gone)"
@@ -207,7 +211,7 @@ class Pipeline:
                 self._settle(site)
             return self._apply_locked(site, phase, saved)
         except DeviceError as exc:
-            return self._fail(site, "failed", str(exc))
+            return self.fail(site, "failed", str(exc))
         finally:
             self.journal.unlock(site.id, self.run_id)
 
@@ -222,7 +226,8 @@ class Pipeline:
         if settled:
             self.session(site, attempts=self.reconnect_attempts).close()  # back after reboot
 
-    def _fail(self, site: Site, status: str, reason: str, **extra: object) -> Outcome:
+    def fail(self, site: Site, status: str, reason: str, **extra: object) -> Outcome:
+        """A journaled failure of ``site`` (step ``failed``) as an outcome."""
         self.journal.step(self.run_id, site.id, "failed", ok=False, detail=reason)
         return Outcome(site.id, status, detail=reason, **extra)  # type: ignore[arg-type]
 
@@ -235,7 +240,7 @@ class Pipeline:
             if saved is not None and saved.running_fingerprint != driver.fingerprint(
                 self.review_view(site, backup.content)
             ):
-                return self._fail(
+                return self.fail(
                     site, "stale", "running config changed since the plan was made; plan again"
                 )
             plan = self.plan(site, phase, backup.content)
@@ -243,7 +248,7 @@ class Pipeline:
                 return Outcome(site.id, "unchanged", plan)
             step = lockout_step(site, self.loaded.organisation, backup.content, plan)
             if step is not None:
-                return self._fail(
+                return self.fail(
                     site, "refused", f"would cut the management path at: {step}", plan=plan
                 )
             session.mark(ChangeMarker.here(self.run_id))
@@ -252,7 +257,7 @@ class Pipeline:
                 session.apply(self.resolved(site, plan), revert_minutes=window)
             except DeviceError as exc:
                 reason = f"push interrupted ({exc}); the device reverts by itself in {window} min"
-                return self._fail(site, "failed", reason, plan=plan)
+                return self.fail(site, "failed", reason, plan=plan)
             self.journal.step(
                 self.run_id,
                 site.id,
@@ -332,7 +337,7 @@ class Pipeline:
         if self.journal.lock_holder(site.id) == self.run_id:  # taken over (resume)
             self.journal.unlock(site.id, self.run_id)
         if not self.journal.lock(site.id, self.run_id):
-            return self._fail(
+            return self.fail(
                 site, "failed", f"site is locked by run {self.journal.lock_holder(site.id)}"
             )
         try:
@@ -344,7 +349,7 @@ class Pipeline:
                 session.close()
             identical = self.matches_backup(site, backup)
         except DeviceError as exc:
-            return self._fail(site, "failed", str(exc))
+            return self.fail(site, "failed", str(exc))
         finally:
             self.journal.unlock(site.id, self.run_id)
         self.journal.step(
