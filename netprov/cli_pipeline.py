@@ -477,6 +477,61 @@ def apply(
 
 
 @app.command()
+def adopt(
+    inventory: InventoryOpt = Path("inventory"),
+    phase: PhaseOpt = "legacy",
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    scenario: ScenarioOpt = None,
+    db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
+    change_id: ChangeOpt = None,
+    revert_minutes: Annotated[
+        int, typer.Option(min=1, max=120, help="Device-side revert timer.")
+    ] = 5,
+    yes: YesOpt = False,
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Take over what a router in service already holds that the inventory describes (its
+    uplink client, LAN address, DHCP server, ...): tag each object netprov:<key> and align
+    its values, nothing added, nothing removed. A safe change of its own (backup, revert
+    timer, "the office works as it did" checks); a router whose objects clash with the
+    inventory is refused, naming them. Then `apply` brings the rest of the phase."""
+    from netprov.tasks.pipeline import apply_task, plan_task
+
+    target = _phase(phase)
+    with _context_from("adopt", locals(), phase=target) as ctx:
+        if not yes:
+            planned = _run(ctx, plan_task, "plan", as_json, workers, phase=target)
+            refused = [o for o in planned if o.failed]
+            pending = [o.plan.adoption() for o in planned if o.plan and o.plan.adopted]
+            _show_plans(pending, diff=False, pipeline=ctx.pipeline)
+            if refused:
+                _table(refused, "refused")
+            if not pending:
+                out.print("nothing to adopt")
+                if refused:
+                    raise typer.Exit(EXIT_INVALID)
+                return
+            count = sum(len(p.commands) for p in pending)
+            if not typer.confirm(
+                f"Adopt with {count} command(s) on {len(pending)} router(s)?", default=False
+            ):
+                err.print("aborted; nothing was changed")
+                raise typer.Exit(EXIT_INVALID)
+            ctx.site_ids = [p.site_id for p in pending]
+        ctx.pipeline.revert_minutes = revert_minutes
+        outcomes = _run(ctx, apply_task, "adopt", as_json, workers, phase=target, adopt=True)
+        _finish("adopt", ctx, outcomes, as_json)
+
+
+@app.command()
 def verify(
     inventory: InventoryOpt = Path("inventory"),
     phase: PhaseOpt = None,

@@ -20,7 +20,7 @@ from netprov.plan import SitePlan
 from netprov.platforms import ChangeMarker, Session, Target, driver_for
 from netprov.render import Renderer
 from netprov.secrets import SecretResolver, mask_values, masked, redact, site_secret_refs
-from netprov.verify import Check, verify_site
+from netprov.verify import Check, verify_reachability, verify_site
 
 
 @dataclass
@@ -187,9 +187,21 @@ class Pipeline:
             plan = self.plan(site, phase, backup.content)
         finally:
             session.close()
+        if plan.conflicts:
+            return self.refuse_conflicts(site, plan)
         return Outcome(site.id, "planned", plan)
 
-    def apply(self, site: Site, phase: Phase, saved: SitePlan | None = None) -> Outcome:
+    def refuse_conflicts(self, site: Site, plan: SitePlan) -> Outcome:
+        """A plan that clashes with what the router holds is shown, never pushed."""
+        reason = "the router holds what clashes with the inventory: " + "; ".join(plan.conflicts)
+        return self.fail(site, "refused", reason, plan=plan)
+
+    def apply(
+        self, site: Site, phase: Phase, saved: SitePlan | None = None, *, adopt: bool = False
+    ) -> Outcome:
+        """The safe change of ``site`` to ``phase``. With ``adopt``, only the takeover of
+        the objects the router already holds (tag, align) is pushed, and verified as "the
+        office works as it did" (the rest of the phase is another apply)."""
         holder = self.journal.lock_holder(site.id)
         settle = False
         if holder == self.run_id:  # taken over from an interrupted run (resume)
@@ -209,7 +221,7 @@ class Pipeline:
         try:
             if settle:
                 self._settle(site)
-            return self._apply_locked(site, phase, saved)
+            return self._apply_locked(site, phase, saved, adopt=adopt)
         except DeviceError as exc:
             return self.fail(site, "failed", str(exc))
         finally:
@@ -231,7 +243,9 @@ class Pipeline:
         self.journal.step(self.run_id, site.id, "failed", ok=False, detail=reason)
         return Outcome(site.id, status, detail=reason, **extra)  # type: ignore[arg-type]
 
-    def _apply_locked(self, site: Site, phase: Phase, saved: SitePlan | None) -> Outcome:
+    def _apply_locked(
+        self, site: Site, phase: Phase, saved: SitePlan | None, *, adopt: bool = False
+    ) -> Outcome:
         driver = driver_for(site.router.platform)
         session = self.session(site)
         try:
@@ -244,13 +258,13 @@ class Pipeline:
                     site, "stale", "running config changed since the plan was made; plan again"
                 )
             plan = self.plan(site, phase, backup.content)
-            if not plan.changed:
+            if adopt:
+                plan = plan.adoption() if not plan.conflicts else plan
+            if not plan.changed and not plan.conflicts:
                 return Outcome(site.id, "unchanged", plan)
-            step = lockout_step(site, self.loaded.organisation, backup.content, plan)
-            if step is not None:
-                return self.fail(
-                    site, "refused", f"would cut the management path at: {step}", plan=plan
-                )
+            refusal = self._refusal(site, backup, plan)
+            if refusal is not None:
+                return refusal
             session.mark(ChangeMarker.here(self.run_id))
             window = revert_window(self.revert_minutes, len(plan.commands), session.reply_seconds)
             try:
@@ -264,7 +278,7 @@ class Pipeline:
                 "applied",
                 diff=self.masked(site.router.platform, "\n".join(plan.commands)),
             )
-            checks = self._checks(session, site, phase)
+            checks = self._checks(session, site, phase, reachability_only=adopt)
             ok = all(check.ok for check in checks)
             failed = [c for c in checks if not c.ok]
             if ok:
@@ -301,6 +315,17 @@ class Pipeline:
             restored_identical=identical,
         )
 
+    def _refusal(self, site: Site, backup: Backup, plan: SitePlan) -> Outcome | None:
+        """Why ``plan`` must not be pushed at all, as a journaled outcome (or None)."""
+        if plan.conflicts:
+            return self.refuse_conflicts(site, plan)
+        step = lockout_step(site, self.loaded.organisation, backup.content, plan)
+        if step is not None:
+            return self.fail(
+                site, "refused", f"would cut the management path at: {step}", plan=plan
+            )
+        return None
+
     def matches_backup(self, site: Site, backup: Backup) -> bool:
         driver = driver_for(site.router.platform)
         session = self.session(site, attempts=self.reconnect_attempts)
@@ -309,10 +334,15 @@ class Pipeline:
         finally:
             session.close()
 
-    def _checks(self, session: Session, site: Site, phase: Phase) -> list[Check]:
+    def _checks(
+        self, session: Session, site: Site, phase: Phase, *, reachability_only: bool = False
+    ) -> list[Check]:
         """Run the verification checks and journal them (one ``verified`` step)."""
-        checks = verify_site(
-            session, site, self.loaded.organisation, phase, self.loaded.allocations.get(site.id)
+        org = self.loaded.organisation
+        checks = (
+            verify_reachability(session, site, org, phase)
+            if reachability_only
+            else verify_site(session, site, org, phase, self.loaded.allocations.get(site.id))
         )
         self.journal.step(
             self.run_id,

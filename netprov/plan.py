@@ -29,6 +29,10 @@ class SitePlan:
     undo: list[str]
     candidate: str | None = None  # IOS: the full config to ``configure replace`` with
     warnings: list[str] = field(default_factory=list)
+    # what the router holds that clashes with the inventory: such a plan is never pushed
+    conflicts: list[str] = field(default_factory=list)
+    # the commands that take over objects the router already had (tag, align): `adopt`
+    adopted: list[str] = field(default_factory=list)
     # (before, after) of what the plan touches, for a unified diff: computed only when a diff
     # is shown (never in check's or cutover's hot paths) and never saved (secrets)
     preview: Callable[[], tuple[str, str]] | None = field(default=None, compare=False, repr=False)
@@ -36,6 +40,14 @@ class SitePlan:
     @property
     def changed(self) -> bool:
         return bool(self.commands)
+
+    def adoption(self) -> SitePlan:
+        """Only the takeover of objects the router already holds (``netprov adopt``). Its
+        way back is the safety-net backup, as for every push; an adoption has no undo
+        list (undo lists serve the drill)."""
+        return dataclasses.replace(
+            self, commands=list(self.adopted), undo=[], candidate=None, preview=None
+        )
 
     def with_secrets(self, values: dict[str, str]) -> SitePlan:
         """The plan to push: each secret reference replaced by its value (longest first, so
@@ -58,6 +70,7 @@ class SitePlan:
             self,
             commands=[resolve(c) for c in self.commands],
             undo=[resolve(c) for c in self.undo],
+            adopted=[resolve(c) for c in self.adopted],
             candidate=resolve(self.candidate) if self.candidate is not None else None,
             preview=None,
         )
@@ -77,6 +90,8 @@ class SitePlan:
             "undo": [mask(c) for c in self.undo],
             "candidate": mask(self.candidate) if self.candidate is not None else None,
             "changed": self.changed,
+            "adopted": [mask(c) for c in self.adopted],
+            "conflicts": list(self.conflicts),
         }
 
 

@@ -46,6 +46,7 @@ SETTINGS: dict[str, dict[str, str]] = {
     "/snmp": {"enabled": "no", "contact": "", "location": ""},
     "/ip dns": {"servers": "", "allow-remote-requests": "no"},
     "/ip traffic-flow": {"enabled": "no", "interfaces": "all"},
+    "/ip neighbor discovery-settings": {"discover-interface-list": "all"},
 }
 
 

@@ -156,17 +156,14 @@ def _dhcp(session: Session, driver: Driver, site: Site, running: str) -> Check:
     return Check("DHCP serves the LAN", expected, f"enabled, {bound} bound lease(s)", True)
 
 
-def verify_site(
-    session: Session,
-    site: Site,
-    org: Organisation,
-    phase: Phase,
-    allocation: Allocation | None = None,
+def verify_reachability(
+    session: Session, site: Site, org: Organisation, phase: Phase
 ) -> list[Check]:
-    """Run every check on ``session`` (the session doing the change)."""
+    """The office works as it did: the management session, the primary line, the default
+    route, LAN-sourced pings to the internet and the resolvers, the path MTU. What an
+    adoption (which only takes objects over) must keep; the first part of every verify."""
     driver = driver_for(site.router.platform)
-    views = uplink_views(site, org, phase)
-    primary = views[0]
+    primary = uplink_views(site, org, phase)[0]
     settings = org.settings
     router_ping = PingPolicy(settings.ping_count, settings.max_loss_for(site.kind))
     lan_ping = PingPolicy(
@@ -207,6 +204,25 @@ def verify_site(
             ping_check(session, driver, f"{label} {address} from LAN", str(address), lan_ping)
         )
     checks.append(_path_mtu(session, driver, primary, router_ping))
+    return checks
+
+
+def verify_site(
+    session: Session,
+    site: Site,
+    org: Organisation,
+    phase: Phase,
+    allocation: Allocation | None = None,
+) -> list[Check]:
+    """Run every check on ``session`` (the session doing the change)."""
+    driver = driver_for(site.router.platform)
+    views = uplink_views(site, org, phase)
+    primary = views[0]
+    settings = org.settings
+    lan_ping = PingPolicy(
+        settings.ping_count, settings.max_loss_for(site.kind), source=str(site.lan.address.ip)
+    )
+    checks = verify_reachability(session, site, org, phase)
     if org.probes.egress_echo is not None:
         checks.append(_egress(session, driver, org, primary))
     if phase.has_central:  # city services are promised over the central link only

@@ -57,12 +57,12 @@ def apply_task(
     pipeline: Pipeline,
     phase: Phase | None = None,
     saved: dict[str, SitePlan] | None = None,
+    adopt: bool = False,
 ) -> Result:
     site = _site(task)
     plan = (saved or {}).get(site.id)
-    return _result(
-        task, pipeline.apply(site, plan.phase if plan else (phase or site.desired_phase), plan)
-    )
+    target = plan.phase if plan else (phase or site.desired_phase)
+    return _result(task, pipeline.apply(site, target, plan, adopt=adopt))
 
 
 def verify_task(task: Task, *, pipeline: Pipeline, phase: Phase | None = None) -> Result:

@@ -66,6 +66,37 @@ def _ros_kbps(rate: str) -> int:
     return int(rate) // 1000
 
 
+def _fasttrack_bypasses(lines: list[str], interface: str) -> bool:
+    """An enabled FastTrack rule reached by the uplink's traffic: no accept rule for
+    established traffic out of and into ``interface`` comes before it in the forward chain
+    (rules run in order; FastTrack skips simple queues, MikroTik manual "Firewall: FastTrack").
+
+    Examples:
+        >>> ft = "/ip firewall filter add action=fasttrack-connection chain=forward"
+        >>> acc = "/ip firewall filter add action=accept chain=forward "
+        >>> acc += "connection-state=established,related "
+        >>> _fasttrack_bypasses([ft], "ether5")
+        True
+        >>> _fasttrack_bypasses([acc + "out-interface=ether5", acc + "in-interface=ether5", ft],
+        ...                     "ether5")
+        False
+    """
+    kept: set[str] = set()
+    for line in lines:
+        if not line.startswith("/ip firewall filter add") or "disabled=yes" in line.split():
+            continue
+        words = line.split()
+        if "chain=forward" not in words:
+            continue
+        if "action=fasttrack-connection" in words:
+            return kept != {"out", "in"}
+        if "action=accept" in words and any(w.startswith("connection-state=") for w in words):
+            for direction in ("out", "in"):
+                if f"{direction}-interface={interface}" in words:
+                    kept.add(direction)
+    return False
+
+
 class RosSession(Session):
     """netmiko ``mikrotik_routeros``: a scheduled restore of an on-device backup is the net."""
 
@@ -218,14 +249,16 @@ class RosDriver(Driver):
         return "\n".join(lines).strip() + "\n"
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
-        commands, undo = plan_routeros(self.comparable(running), intended)
+        engine = plan_routeros(self.comparable(running), intended)
         return SitePlan(
             site_id,
             self.platform,
             phase,
             self.fingerprint(running),
-            commands,
-            undo,
+            engine.commands,
+            engine.undo,
+            conflicts=engine.conflicts,
+            adopted=engine.adopted,
             preview=lambda: (owned_lines(self.comparable(running)), owned_lines(intended)),
         )
 
@@ -330,12 +363,10 @@ class RosDriver(Driver):
         skip simple queues (MikroTik manual, "Queues": FastTrack bypasses them)."""
         lines = config.splitlines()
         tag = f"comment=netprov:qos-{view.role.value}"
-        queue = next((x for x in lines if x.startswith("/queue simple add") and tag in x), None)
-        fasttrack = next(
-            (x for x in lines if "action=fasttrack-connection" in x and "disabled=yes" not in x),
-            None,
+        queue = next(
+            (x for x in lines if x.startswith("/queue simple add") and tag in x.split()), None
         )
-        bypass = "FastTrack rule enabled" if fasttrack else None
+        bypass = "FastTrack rule enabled" if _fasttrack_bypasses(lines, view.l3) else None
         if queue is None:
             return Shaping(None, False, bypass)
         limit = re.search(r"max-limit=(\S+)", queue)

@@ -3,16 +3,76 @@
 Only objects tagged ``comment=netprov:<key>`` and the settings netprov sets are compared;
 commands are ordered add-before-remove so that a session cut half-way never leaves a router
 with less than it had.
+
+A router in service already holds much of what the inventory describes (its PPPoE client,
+LAN address, DHCP server) under its own comments. Before adding an object the engine looks
+for the router's own object with the same identity (:data:`IDENTITY`) and *adopts* it: one
+``set`` that tags it ``netprov:<key>`` and aligns the values netprov renders, never a second
+``add``. What would clash with the inventory (the same address on another interface, the
+PPPoE client of another account, an uplink port inside a bridge) is a conflict: the plan
+carries it and nothing is pushed. Objects netprov does not own are never removed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from netprov.filters import ros_line, ros_value
 from netprov.rossyntax import SETTINGS, RosCommand, parse_export
+
+# What makes a router's own object "the same one" as an object netprov renders: its menu's
+# identity parameters (an object of another menu is adopted only when every rendered value
+# but the comment already matches).
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "/interface pppoe-client": ("interface",),
+    "/interface vlan": ("interface", "vlan-id"),
+    "/ip address": ("address",),
+    "/ip dhcp-client": ("interface",),
+    "/ip dhcp-server": ("interface",),
+    "/ip dhcp-server network": ("address",),
+    "/ip pool": ("name",),
+    "/ip route": ("dst-address", "gateway"),
+    "/ip firewall address-list": ("list", "address"),
+    "/system ntp client servers": ("address",),
+    "/system logging action": ("name",),
+    "/snmp community": ("name",),
+    "/tool netwatch": ("host",),
+    "/ip traffic-flow target": ("dst-address", "port"),
+    "/queue simple": ("name",),
+}
+# Values that must already agree for an adoption: otherwise the router and the inventory
+# describe different things and a person decides (the address is on another interface,
+# the PPPoE client logs in with another account).
+MUST_AGREE: dict[str, tuple[str, ...]] = {
+    "/ip address": ("interface",),
+    "/interface pppoe-client": ("user",),
+}
+# How an uplink gets its address: one client per interface (a DHCP client and a PPPoE
+# client on the same port are two different uplinks).
+_UPLINK_CLIENTS = ("/ip dhcp-client", "/interface pppoe-client")
+
+# A FastTrack rule makes established connections skip simple queues ("Queues" and
+# "Firewall: FastTrack" in the MikroTik manual): netprov's accept rules for shaped traffic
+# (``netprov:qos-accept-*``) go before it so that traffic stays in the queue.
+_FASTTRACK = "[ find where action=fasttrack-connection and chain=forward ]"
+_BEFORE_FASTTRACK = "netprov:qos-accept"
+
+
+@dataclass
+class RosPlan:
+    commands: list[str] = field(default_factory=list)
+    undo: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    adopted: list[str] = field(default_factory=list)  # the adoption commands alone
 
 
 def _find(comment: str) -> str:
     return f"[ find where comment={ros_value(comment)} ]"
+
+
+def _find_by(params: dict[str, str], keys: tuple[str, ...]) -> str:
+    terms = [f"{key}={ros_value(params.get(key, ''))}" for key in keys]
+    return "[ find where " + " and ".join(terms) + " ]"
 
 
 def _key(command: RosCommand) -> tuple[str, str] | None:
@@ -24,54 +84,187 @@ def _key(command: RosCommand) -> tuple[str, str] | None:
     return None
 
 
-def plan_routeros(running_export: str, intended: str) -> tuple[list[str], list[str]]:
-    """(commands, undo commands) for a RouterOS router."""
-    running = {key: cmd for cmd in parse_export(running_export) if (key := _key(cmd))}
-    wanted = [(key, cmd) for cmd in parse_export(intended) if (key := _key(cmd))]
-    adds: list[str] = []
-    removes: list[str] = []
-    undo_adds: list[str] = []
-    undo_removes: list[str] = []
-    for key, cmd in wanted:
-        current = running.get(key)
+def _identity(command: RosCommand) -> tuple[str, ...] | None:
+    keys = IDENTITY.get(command.path)
+    if keys is None:
+        return None
+    return tuple(command.params.get(key, "") for key in keys)
+
+
+def _plain(command: RosCommand) -> dict[str, str]:
+    return {k: v for k, v in command.params.items() if k != "comment"}
+
+
+class _Router:
+    """The router's own (untagged) objects, for adoption and conflicts."""
+
+    def __init__(self, commands: list[RosCommand]) -> None:
+        self.unowned = [c for c in commands if c.verb == "add" and c.managed_key is None]
+        self.bridge_ports = {
+            c.params.get("interface", ""): c.params.get("bridge", "")
+            for c in self.unowned
+            if c.path == "/interface bridge port" and c.params.get("disabled") != "yes"
+        }
+
+    def same(self, wanted: RosCommand) -> list[RosCommand]:
+        identity = _identity(wanted)
+        if identity is None:
+            plain = _plain(wanted)
+            return [c for c in self.unowned if c.path == wanted.path and _plain(c) == plain]
+        return [c for c in self.unowned if c.path == wanted.path and _identity(c) == identity]
+
+    def conflicts(self, wanted: RosCommand) -> list[str]:
+        """Why ``wanted`` cannot sit beside what the router holds."""
+        found = []
+        interface = wanted.params.get("interface", "")
+        if wanted.path in {*_UPLINK_CLIENTS, "/interface vlan", "/ip address"}:
+            bridge = self.bridge_ports.get(interface)
+            if bridge:
+                found.append(
+                    f"{interface} is a port of bridge {bridge!r} on the router: netprov "
+                    f"needs it as its own interface ({wanted.path} {_label(wanted)}); take it "
+                    "out of the bridge or name the bridge in the inventory"
+                )
+        if wanted.path in _UPLINK_CLIENTS:
+            found += [
+                f"{interface} runs a {other.path} on the router; the inventory says "
+                f"{wanted.path}: which uplink is right?"
+                for other in self.unowned
+                if other.path in _UPLINK_CLIENTS
+                and other.path != wanted.path
+                and interface
+                and other.params.get("interface") == interface
+            ]
+        return found
+
+
+def _label(command: RosCommand) -> str:
+    return command.params.get("comment", "").split(" ")[0]
+
+
+class _Planner:
+    """Builds one plan: the command lists, in the order they are pushed and undone."""
+
+    def __init__(self, running_export: str, intended: str) -> None:
+        parsed = parse_export(running_export)
+        self.running = {key: cmd for cmd in parsed if (key := _key(cmd))}
+        self.router = _Router(parsed)
+        self.fasttrack = any(
+            c.params.get("action") == "fasttrack-connection"
+            and c.params.get("chain") == "forward"
+            and c.params.get("disabled") != "yes"
+            for c in parsed
+        )
+        self.wanted = [(key, cmd) for cmd in parse_export(intended) if (key := _key(cmd))]
+        # parameters netprov renders, per menu: one of these gone from the intended object
+        # makes the router's object be replaced; any other is the router's own and stays
+        self.rendered: dict[str, set[str]] = {}
+        for _, cmd in self.wanted:
+            self.rendered.setdefault(cmd.path, set()).update(cmd.params)
+        self.plan = RosPlan()
+        self.adds: list[str] = []
+        self.removes: list[str] = []
+        self.undo_adds: list[str] = []
+        self.undo_removes: list[str] = []
+
+    def setting(self, cmd: RosCommand, current: RosCommand | None) -> None:
         selector = (cmd.selector,) if cmd.selector else ()
-        if cmd.verb == "set":
-            have = {**SETTINGS.get(cmd.path, {}), **(current.params if current else {})}
-            changed = {k: v for k, v in cmd.params.items() if have.get(k) != v}
-            if changed:
-                adds.append(ros_line(cmd.path, "set", *selector, **changed))
-                undo_adds.append(
-                    ros_line(cmd.path, "set", *selector, **{k: have.get(k, "") for k in changed})
-                )
-            continue
+        have = {**SETTINGS.get(cmd.path, {}), **(current.params if current else {})}
+        changed = {k: v for k, v in cmd.params.items() if have.get(k) != v}
+        if changed:
+            self.adds.append(ros_line(cmd.path, "set", *selector, **changed))
+            self.undo_adds.append(
+                ros_line(cmd.path, "set", *selector, **{k: have.get(k, "") for k in changed})
+            )
+
+    def new(self, cmd: RosCommand) -> None:
+        """An object the router has not tagged: adopt the router's own, or add it."""
+        self.plan.conflicts += self.router.conflicts(cmd)
+        same = self.router.same(cmd)
+        if len(same) > 1:
+            self.plan.conflicts.append(
+                f"{len(same)} objects in {cmd.path} match {_label(cmd)} on the router: keep one"
+            )
+        elif same:
+            self.adopt(cmd, same[0])
+        else:
+            placement: tuple[str, ...] = ()
+            if self.fasttrack and cmd.params["comment"].startswith(_BEFORE_FASTTRACK):
+                placement = (f"place-before={_FASTTRACK}",)
+            self.adds.append(" ".join([ros_line(cmd.path, "add", **cmd.params), *placement]))
+            self.undo_removes.append(f"{cmd.path} remove {_find(cmd.params['comment'])}")
+
+    def adopt(self, cmd: RosCommand, theirs: RosCommand) -> None:
+        """Tag the router's object and align what netprov renders (its other values stay)."""
+        disagree = [
+            k for k in MUST_AGREE.get(cmd.path, ()) if theirs.params.get(k) != cmd.params.get(k)
+        ]
+        if disagree:
+            self.plan.conflicts.append(
+                f"{cmd.path} {_label(cmd)}: the router has "
+                + ", ".join(f"{k}={theirs.params.get(k, '')}" for k in disagree)
+                + ", the inventory "
+                + ", ".join(f"{k}={cmd.params.get(k, '')}" for k in disagree)
+            )
+            return
+        keys = IDENTITY.get(cmd.path, tuple(sorted(_plain(theirs))))
+        where = _find_by(theirs.params, (*keys, "comment"))
+        changed = {k: v for k, v in cmd.params.items() if theirs.params.get(k) != v}
+        command = f"{cmd.path} set {where} " + ros_line("", "", **changed).strip()
+        self.adds.append(command)
+        self.plan.adopted.append(command)
+        before = {k: theirs.params.get(k, "") for k in changed}
+        self.undo_adds.append(
+            f"{cmd.path} set {_find(cmd.params['comment'])} " + ros_line("", "", **before).strip()
+        )
+
+    def update(self, cmd: RosCommand, current: RosCommand) -> None:
         comment = cmd.params["comment"]
-        if current is None:
-            adds.append(ros_line(cmd.path, "add", **cmd.params))
-            undo_removes.append(f"{cmd.path} remove {_find(comment)}")
-        elif current.params != cmd.params:
-            gone = [k for k in current.params if k not in cmd.params]
-            if gone:  # a parameter must disappear: replace the object
-                removes.append(f"{cmd.path} remove {_find(current.params['comment'])}")
-                adds.append(ros_line(cmd.path, "add", **cmd.params))
-                undo_removes.append(f"{cmd.path} remove {_find(comment)}")
-                undo_adds.append(ros_line(cmd.path, "add", **current.params))
-            else:
-                changed = {k: v for k, v in cmd.params.items() if current.params.get(k) != v}
-                adds.append(
-                    f"{cmd.path} set {_find(current.params['comment'])} "
-                    + ros_line("", "", **changed).strip()
-                )
-                undo_adds.append(
-                    f"{cmd.path} set {_find(comment)} "
-                    + ros_line("", "", **{k: current.params.get(k, "") for k in changed}).strip()
-                )
-    wanted_keys = {key for key, _ in wanted}
-    for key, cmd in reversed(list(running.items())):
-        if cmd.verb == "add" and key not in wanted_keys:
-            removes.append(f"{cmd.path} remove {_find(cmd.params['comment'])}")
-            undo_adds.insert(0, ros_line(cmd.path, "add", **cmd.params))
-    # add before remove; the undo removes what was added (newest first), then re-adds
-    return adds + removes, list(reversed(undo_removes)) + undo_adds
+        gone = [
+            k
+            for k in current.params
+            if k not in cmd.params and k in self.rendered.get(cmd.path, set())
+        ]
+        if gone:  # a parameter netprov rendered must disappear: replace the object
+            self.removes.append(f"{cmd.path} remove {_find(current.params['comment'])}")
+            self.adds.append(ros_line(cmd.path, "add", **cmd.params))
+            self.undo_removes.append(f"{cmd.path} remove {_find(comment)}")
+            self.undo_adds.append(ros_line(cmd.path, "add", **current.params))
+            return
+        changed = {k: v for k, v in cmd.params.items() if current.params.get(k) != v}
+        if changed:
+            before = {k: current.params.get(k, "") for k in changed}
+            self.adds.append(
+                f"{cmd.path} set {_find(current.params['comment'])} "
+                + ros_line("", "", **changed).strip()
+            )
+            self.undo_adds.append(
+                f"{cmd.path} set {_find(comment)} " + ros_line("", "", **before).strip()
+            )
+
+    def build(self) -> RosPlan:
+        for key, cmd in self.wanted:
+            current = self.running.get(key)
+            if cmd.verb == "set":
+                self.setting(cmd, current)
+            elif current is None:
+                self.new(cmd)
+            elif current.params != cmd.params:
+                self.update(cmd, current)
+        wanted_keys = {key for key, _ in self.wanted}
+        for key, cmd in reversed(list(self.running.items())):
+            if cmd.verb == "add" and key not in wanted_keys:
+                self.removes.append(f"{cmd.path} remove {_find(cmd.params['comment'])}")
+                self.undo_adds.insert(0, ros_line(cmd.path, "add", **cmd.params))
+        # add before remove; the undo removes what was added (newest first), then re-adds
+        self.plan.commands = self.adds + self.removes
+        self.plan.undo = list(reversed(self.undo_removes)) + self.undo_adds
+        return self.plan
+
+
+def plan_routeros(running_export: str, intended: str) -> RosPlan:
+    """Commands, undo commands, adoptions and conflicts for a RouterOS router."""
+    return _Planner(running_export, intended).build()
 
 
 def owned_lines(export: str) -> str:

@@ -23,6 +23,21 @@ Item = dict[str, str]
 
 # Tables: menu -> parameters an item may have (anything else: "expected end of command").
 TABLES: dict[str, set[str]] = {
+    # what an in-service router holds beside netprov's objects (RouterOS default
+    # configuration: a bridge LAN, interface lists WAN/LAN, a static DNS name)
+    "/interface bridge": {
+        "name",
+        "comment",
+        "admin-mac",
+        "auto-mac",
+        "disabled",
+        "protocol-mode",
+        "vlan-filtering",
+    },
+    "/interface bridge port": {"bridge", "interface", "comment", "disabled", "hw"},
+    "/interface list": {"name", "comment", "include", "exclude"},
+    "/interface list member": {"interface", "list", "comment", "disabled"},
+    "/ip dns static": {"address", "name", "comment", "disabled", "type"},
     "/interface vlan": {"name", "interface", "vlan-id", "comment", "disabled", "mtu"},
     "/interface pppoe-client": {
         "name",
@@ -74,8 +89,15 @@ TABLES: dict[str, set[str]] = {
         "src-address",
         "src-address-list",
         "dst-address",
+        "dst-address-list",
         "in-interface",
         "out-interface",
+        "in-interface-list",
+        "out-interface-list",
+        "connection-state",
+        "connection-nat-state",
+        "ipsec-policy",
+        "hw-offload",
         "reject-with",
         "comment",
         "disabled",
@@ -97,6 +119,9 @@ TABLES: dict[str, set[str]] = {
         "dst-port",
         "in-interface",
         "out-interface",
+        "in-interface-list",
+        "out-interface-list",
+        "ipsec-policy",
         "to-ports",
         "to-addresses",
         "src-address",
@@ -111,7 +136,16 @@ TABLES: dict[str, set[str]] = {
         "comment",
         "disabled",
     },
-    "/queue simple": {"name", "target", "dst", "max-limit", "limit-at", "comment", "disabled"},
+    "/queue simple": {
+        "name",
+        "parent",
+        "target",
+        "dst",
+        "max-limit",
+        "limit-at",
+        "comment",
+        "disabled",
+    },
     "/queue tree": {
         "name",
         "parent",
@@ -154,19 +188,25 @@ _DEFAULT_SERVICES = {
     "api-ssl": "8729",
 }
 EXPORT_ORDER = [
+    "/interface bridge",
     "/interface ethernet",
     "/interface vlan",
     "/interface pppoe-client",
+    "/interface list",
     "/queue simple",
     "/queue tree",
     "/snmp community",
     "/system logging action",
     "/ip pool",
     "/ip dhcp-server",
+    "/interface bridge port",
+    "/ip neighbor discovery-settings",
+    "/interface list member",
     "/ip address",
     "/ip dhcp-client",
     "/ip dhcp-server network",
     "/ip dns",
+    "/ip dns static",
     "/ip firewall address-list",
     "/ip firewall filter",
     "/ip firewall mangle",
@@ -283,10 +323,14 @@ class RosDevice:
     # --- loading and running commands ----------------------------------------------------
 
     def load_initial(self, text: str) -> list[tuple[int, str]]:
+        """Load a config in either export form: terse (a full path on every line) or the
+        default block form (a menu line, then ``add``/``set`` lines relative to it), with
+        ``\\`` line continuations joined."""
         rejected = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        path = "/"
+        for number, line in _logical_lines(text):
             if line.strip() and not line.lstrip().startswith("#"):
-                output, _ = self.run(line, "/")
+                output, path = self.run(line, path)
                 if output:
                     rejected.append((number, f"{line.strip()} -> {output}"))
         return rejected
@@ -440,6 +484,7 @@ class RosDevice:
         if verb == "print":
             return self._print(menu, items, args)
         if verb == "add":
+            args, place_before = _place_before(args)
             params = params_of(args)
             self._check(menu, params, column + len(verb) + 1)
             if menu == "/ip address" and "network" not in params:
@@ -450,7 +495,13 @@ class RosDevice:
                 raise RosError("failure: already have such address")
             params[".id"] = f"*{self.next_id:X}"
             self.next_id += 1
-            items.append(params)
+            if place_before is None:
+                items.append(params)
+            else:
+                before = self._select(menu, items, place_before)
+                if not before:
+                    raise RosError("failure: no such item (place-before)")
+                items.insert(items.index(before[0]), params)
             if menu == "/system scheduler":
                 self._arm(params)
             self.on_config_line()
@@ -473,6 +524,11 @@ class RosDevice:
                 )
                 self._check(menu, params, column + len(verb) + len(selector) + 2)
                 for target in targets:
+                    if (
+                        menu in _INTERFACE_MENUS
+                        and params.get("name", target["name"]) != target["name"]
+                    ):
+                        self._renamed(target["name"], params["name"])
                     target.update(params)
             self.on_config_line()
             return ""
@@ -481,6 +537,15 @@ class RosDevice:
                 i[".id"] for i in self._select(menu, items, "[ find " + " ".join(args) + " ]")
             )
         raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    def _renamed(self, old: str, new: str) -> None:
+        """RouterOS refers to an interface by its internal id: a rename shows everywhere
+        the interface is used (addresses, rules, queues, list members, bridge ports)."""
+        for table in self.tables.values():
+            for item in table:
+                for key in _INTERFACE_REFERENCES & item.keys():
+                    if item[key].lstrip("!") == old:
+                        item[key] = item[key].replace(old, new, 1)
 
     def _check(self, menu: str, params: Item, column: int) -> None:
         allowed = TABLES[menu]
@@ -495,6 +560,15 @@ class RosDevice:
             name = params.get(key, "").lstrip("!")
             if name and name not in names:
                 raise RosError(f"input does not match any value of {key}")
+        lists = {i["name"] for i in self.tables["/interface list"]} | {"all", "none", "dynamic"}
+        for key in ("list", "in-interface-list", "out-interface-list"):
+            name = params.get(key, "").lstrip("!")
+            if name and menu != "/ip firewall address-list" and name not in lists:
+                raise RosError(f"input does not match any value of {key}")
+        if params.get("bridge") and params["bridge"] not in {
+            i["name"] for i in self.tables["/interface bridge"]
+        }:
+            raise RosError("input does not match any value of bridge")
         if "address" in params and menu == "/ip address":
             try:
                 IPv4Interface(params["address"])
@@ -508,6 +582,8 @@ class RosDevice:
                 selector.strip("[] ").removeprefix("find").strip().removeprefix("where").strip()
             )
             return [item for item in items if _matches(item, expression)]
+        if selector.startswith("*"):
+            return [item for item in items if item.get(".id") in selector.split(",")]
         if re.fullmatch(r"[\d,]+", selector):
             indexes = [int(i) for i in selector.split(",")]
             return [items[i] for i in indexes if i < len(items)]
@@ -745,10 +821,25 @@ class RosDevice:
         }
 
     def interface_names(self) -> set[str]:
-        names = {i["name"] for i in self.tables["/interface ethernet"]}
-        names |= {i["name"] for i in self.tables["/interface vlan"]}
-        names |= {i["name"] for i in self.tables["/interface pppoe-client"]}
+        names: set[str] = set()
+        for menu in _INTERFACE_MENUS:
+            names |= {i["name"] for i in self.tables[menu]}
         return names | {"all", "none"}
+
+    def _bridge_ports(self) -> dict[str, str]:
+        """port -> its bridge, for the enabled bridge ports."""
+        return {
+            port["interface"]: port["bridge"]
+            for port in self.tables["/interface bridge port"]
+            if port.get("disabled") != "yes"
+        }
+
+    def _list_members(self, name: str) -> set[str]:
+        return {
+            m["interface"]
+            for m in self.tables["/interface list member"]
+            if m.get("list") == name and m.get("disabled") != "yes"
+        }
 
     # --- export ---------------------------------------------------------------------------------
 
@@ -879,14 +970,29 @@ class RosDevice:
             if item.get("disabled") != "yes":
                 addresses.setdefault(item["interface"], IPv4Interface(item["address"]))
         links: list[Link] = []
+        # a bridge port hands its frames to the bridge: an address or a VLAN interface on
+        # the port itself gets nothing (MikroTik manual, "Bridging and Switching")
+        enslaved = self._bridge_ports()
         ethernet = {i["name"]: i for i in self.tables["/interface ethernet"]}
         for name, item in ethernet.items():
             links.append(
-                Link(name, addresses.get(name), item.get("disabled") != "yes", item["default-name"])
+                Link(
+                    name,
+                    None if name in enslaved else addresses.get(name),
+                    item.get("disabled") != "yes",
+                    item["default-name"],
+                )
             )
+        for item in self.tables["/interface bridge"]:
+            name = item["name"]  # the LAN side: no provider line behind a bridge
+            links.append(Link(name, addresses.get(name), item.get("disabled") != "yes", name))
         for item in self.tables["/interface vlan"]:
             parent = ethernet.get(item["interface"], {})
-            up = item.get("disabled") != "yes" and parent.get("disabled") != "yes"
+            up = (
+                item.get("disabled") != "yes"
+                and parent.get("disabled") != "yes"
+                and item["interface"] not in enslaved
+            )
             links.append(
                 Link(
                     item["name"],
@@ -934,14 +1040,17 @@ class RosDevice:
                     probe,
                 )
             )
-        translated = {
-            item["out-interface"]
-            for item in self.tables["/ip firewall nat"]
-            if item.get("chain") == "srcnat"
-            and item.get("action") in {"masquerade", "src-nat"}
-            and item.get("disabled") != "yes"
-            and "out-interface" in item
-        }
+        translated: set[str] = set()
+        for item in self.tables["/ip firewall nat"]:
+            if (
+                item.get("chain") == "srcnat"
+                and item.get("action") in {"masquerade", "src-nat"}
+                and item.get("disabled") != "yes"
+            ):
+                if "out-interface" in item:
+                    translated.add(item["out-interface"])
+                if "out-interface-list" in item:
+                    translated |= self._list_members(item["out-interface-list"])
         return Router(self.world, links, routes, dynamic, translated=translated)
 
     def _ping(self, args: list[str]) -> str:
@@ -1004,3 +1113,47 @@ def _is_address(text: str) -> bool:
 
 def _port_of(name: str, links: list[Link]) -> Link | None:
     return next((link for link in links if link.name == name), None)
+
+
+# tables whose items are interfaces, and the parameters that name one
+_INTERFACE_MENUS = (
+    "/interface ethernet",
+    "/interface vlan",
+    "/interface pppoe-client",
+    "/interface bridge",
+)
+_INTERFACE_REFERENCES = frozenset(
+    {"interface", "in-interface", "out-interface", "dst", "gateway", "bridge", "target"}
+)
+
+
+def _logical_lines(text: str) -> list[tuple[int, str]]:
+    """(first line number, line) with ``\\``-continued lines joined, as ``/export`` wraps
+    long lines (continuations start with four spaces)."""
+    joined: list[tuple[int, str]] = []
+    pending: tuple[int, str] | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        first, line = (number, raw) if pending is None else (pending[0], pending[1] + raw.lstrip())
+        pending = None
+        if line.endswith("\\"):
+            pending = (first, line[:-1])
+            continue
+        joined.append((first, line))
+    if pending is not None:
+        joined.append(pending)
+    return joined
+
+
+def _place_before(args: list[str]) -> tuple[list[str], str | None]:
+    """Split ``place-before=`` off an ``add`` (a number, an id or ``[ find ... ]``)."""
+    rest: list[str] = []
+    chosen: str | None = None
+    tokens = iter(args)
+    for token in tokens:
+        if token == "place-before=":  # noqa: S105 - a parameter name
+            chosen = next(tokens, "")
+        elif token.startswith("place-before="):
+            chosen = unquote(token.removeprefix("place-before="))
+        else:
+            rest.append(token)
+    return rest, chosen

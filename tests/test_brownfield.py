@@ -1,0 +1,235 @@
+"""Routers already in service (issue 10): netprov adopts what the inventory describes, adds
+no duplicate, never removes what it does not own, refuses what clashes, and a rehearsed
+cutover from such a router keeps the office's DNS and management alive at every step.
+
+The starting configs are of our own making (tests/fixtures/brownfield): a RouterOS default
+configuration with the office ISP's PPPoE and a bridge LAN, and an IOS router with a dialer,
+NAT, local users, AAA and an interface netprov never renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from netprov.inventory import load_inventory
+from netprov.journal import Journal
+from netprov.models import Phase, Platform
+from netprov.pipeline import Pipeline
+from netprov.platforms import driver_for
+from netprov.platforms.base import never
+from netprov.render import Renderer
+from netprov.rossyntax import parse_export
+from netprov.sim.routeros import RosDevice
+from netprov.sim.topology import World
+from netprov.twin.fleet import _twin_secret
+from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.scenario import Scenario
+from tests.conftest import Edit
+
+FIXTURES = Path(__file__).parent / "fixtures" / "brownfield"
+ROS_DEFCONF = FIXTURES / "routeros-defconf-pppoe.rsc"
+ROS_SITE = "kec-sukamaju"  # PPPoE office ISP on ether1, backup DHCP on ether4, central ether5
+ROS_LAN = "lan: {interface: ether2, address: 10.31.31.1/24}"
+
+
+@pytest.fixture
+def bridged(edit: Edit, inventory_copy: Path) -> Path:
+    """The inventory as an engineer writes it for this router: the LAN is the bridge."""
+    edit("sites/kecamatan-kelurahan.yaml", ROS_LAN, ROS_LAN.replace("ether2", "bridge"))
+    return inventory_copy
+
+
+def _ros_router(config: str) -> RosDevice:
+    device = RosDevice(
+        ports=[f"ether{n}" for n in range(1, 6)],
+        world=World([]),
+        schedule=never,
+        now=lambda: dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+    )
+    assert device.load_initial(config) == []
+    return device
+
+
+ROS = driver_for(Platform.MIKROTIK_ROUTEROS)
+
+
+def _intended(inventory: Path, site_id: str, phase: Phase) -> str:
+    loaded = load_inventory(inventory)
+    site = loaded.site(site_id)
+    renderer = Renderer(Path("templates"))
+    return renderer.render(site, loaded.organisation, phase, loaded.allocations.get(site_id)).text
+
+
+def _owned_view(export: str) -> str:
+    return export.replace("twin-netprovpppoepassword", "SECRET-NETPROV_PPPOE_PASSWORD")
+
+
+def _adds(commands: list[str], menu: str) -> list[str]:
+    return [c for c in commands if c.startswith(f"{menu} add")]
+
+
+@pytest.mark.parametrize("phase", [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL])
+def test_routeros_plan_adopts_the_default_config_and_adds_no_duplicate(
+    bridged: Path, phase: Phase
+) -> None:
+    inventory = bridged
+    router = _ros_router(ROS_DEFCONF.read_text())
+    running = _owned_view(router.export())
+    plan = ROS.plan(ROS_SITE, phase, running, _intended(inventory, ROS_SITE, phase))
+    assert plan.conflicts == []
+    # what the router already has is taken over with `set`, never added a second time
+    assert _adds(plan.commands, "/interface pppoe-client") == []
+    assert not [c for c in _adds(plan.commands, "/ip address") if "10.31.31.1/24" in c]
+    assert not [c for c in _adds(plan.commands, "/ip dhcp-server") if "interface=bridge" in c]
+    assert _adds(plan.commands, "/ip dhcp-server network") == []
+    adopted = "\n".join(plan.adopted)
+    assert '/interface pppoe-client set [ find where interface=ether1 and comment="" ]' in adopted
+    assert "name=pppoe-legacy" in adopted  # renamed: RouterOS updates every reference
+    assert "/ip address set [ find where address=10.31.31.1/24 and comment=defconf ]" in adopted
+    # nothing netprov does not own is removed: no remove at all on a first push
+    assert not [c for c in plan.commands if " remove " in c]
+    # central traffic is accepted before the default config's FastTrack rule
+    if phase.has_central:
+        accepts = [c for c in plan.commands if "netprov:qos-accept" in c]
+        assert len(accepts) == 2
+        assert all("place-before=[ find where action=fasttrack-connection" in c for c in accepts)
+
+
+def test_routeros_plan_converges_and_keeps_every_unowned_object(bridged: Path) -> None:
+    """Pushed on the simulated router, the plan leaves nothing to do, one object of each
+    kind the office had, and every default-config object still there."""
+    inventory = bridged
+    router = _ros_router(ROS_DEFCONF.read_text())
+    before = parse_export(router.export())
+    unowned_before = {
+        (c.path, tuple(sorted((k, v) for k, v in c.params.items() if k != "interface")))
+        for c in before
+        if c.verb == "add"
+    }
+    driver = ROS
+    for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
+        intended = _intended(inventory, ROS_SITE, phase)
+        plan = driver.plan(ROS_SITE, phase, _owned_view(router.export()), intended)
+        for command in plan.commands:
+            output, _ = router.run(command.replace("SECRET-NETPROV_PPPOE_PASSWORD", "pw"), "/")
+            assert output == "", (command, output)
+        again = driver.plan(ROS_SITE, phase, _owned_view(router.export()), intended)
+        assert again.commands == [], again.commands
+    after = parse_export(router.export())
+    assert sum(c.path == "/interface pppoe-client" for c in after) == 1
+    assert sum(c.params.get("address") == "10.31.31.1/24" for c in after) == 1
+    assert sum(c.path == "/ip dhcp-server" for c in after) == 1
+    # the router's own objects (firewall, bridge, lists, DNS name, its pool) are all there;
+    # adopted ones carry netprov's comment now and are not counted
+    kept = {
+        (c.path, tuple(sorted((k, v) for k, v in c.params.items() if k != "interface")))
+        for c in after
+        if c.verb == "add"
+    }
+    lost = {
+        item for item in unowned_before - kept if not any(path == item[0] for path in ADOPTED_MENUS)
+    }
+    assert lost == set()
+    filters = [c for c in after if c.path == "/ip firewall filter"]
+    order = [c.params.get("comment", "") for c in filters]
+    assert order.index("netprov:qos-accept-out") < order.index("defconf: fasttrack")
+
+
+ADOPTED_MENUS = (
+    "/interface pppoe-client",
+    "/ip address",
+    "/ip dhcp-server",
+    "/ip dhcp-server network",
+    "/interface list member",  # its interface was renamed with the PPPoE client
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            (
+                "add bridge=bridge comment=defconf interface=ether3",
+                "add bridge=bridge comment=defconf interface=ether3\n"
+                "add bridge=bridge comment=defconf interface=ether4",
+            ),
+            "ether4 is a port of bridge 'bridge'",
+        ),
+        (
+            ("user=kec-sukamaju@indihome.co.id", "user=someone-else@indihome.co.id"),
+            "the router has user=someone-else@indihome.co.id",
+        ),
+        (
+            (
+                "add address=10.31.31.1/24 comment=defconf interface=bridge",
+                "add address=10.31.31.1/24 comment=defconf interface=ether3",
+            ),
+            "the router has interface=ether3",
+        ),
+    ],
+    ids=["backup-port-in-bridge", "other-pppoe-account", "lan-address-elsewhere"],
+)
+def test_routeros_plan_refuses_a_router_that_clashes_with_the_inventory(
+    bridged: Path, change: tuple[str, str], expected: str
+) -> None:
+    inventory = bridged
+    config = ROS_DEFCONF.read_text()
+    assert change[0] in config
+    router = _ros_router(config.replace(change[0], change[1]))
+    plan = ROS.plan(
+        ROS_SITE,
+        Phase.LEGACY,
+        _owned_view(router.export()),
+        _intended(inventory, ROS_SITE, Phase.LEGACY),
+    )
+    assert any(expected in conflict for conflict in plan.conflicts), plan.conflicts
+
+
+@pytest.mark.twin
+def test_routeros_rehearsed_cutover_from_the_default_config(
+    twin_factory: TwinFactory, bridged: Path, tmp_path: Path
+) -> None:
+    """adopt -> legacy -> dual -> central on the twin: every step confirmed with its checks
+    (management session, LAN DNS through the filters, ...), each push simulated by the
+    lockout guard first; one PPPoE client and one LAN address at the end."""
+    inventory = bridged
+    scenario = Scenario(configs={ROS_SITE: str(ROS_DEFCONF)})
+    twin = twin_factory([ROS_SITE], inventory=inventory, scenario=scenario)
+    loaded = load_inventory(inventory)
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    site = loaded.site(ROS_SITE)
+
+    def pipeline() -> Pipeline:
+        from netprov.device import targets_from_hosts
+
+        return Pipeline(
+            loaded,
+            journal,
+            targets_from_hosts(twin.hosts_inventory()),
+            Renderer(Path("templates")),
+            _twin_secret,
+            journal.start_run("apply"),
+            revert_minutes=3,
+            reconnect_attempts=40,
+        )
+
+    adopted = pipeline().apply(site, Phase.LEGACY, adopt=True)
+    assert adopted.status == "confirmed", adopted.as_dict()
+    assert adopted.plan is not None
+    assert adopted.plan.commands == adopted.plan.adopted
+    for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
+        outcome = pipeline().apply(site, phase)
+        assert outcome.status == "confirmed", (phase, outcome.as_dict())
+        names = {c.name: c for c in outcome.checks}
+        assert names["management session"].ok
+        assert names["LAN DNS forced to the filtering resolvers"].observed == "in force"
+        assert names["DNS resolves google.com"].ok
+    export = twin.devices[ROS_SITE].running_config()
+    assert export.count("/interface pppoe-client add") == 1
+    assert len(re.findall(r"address=10\.31\.31\.1/24 ", export)) == 1
+    assert 'comment="defconf: fasttrack"' in export
+    assert "comment=defconf name=bridge" in export
