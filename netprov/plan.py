@@ -33,6 +33,7 @@ class SitePlan:
     conflicts: list[str] = field(default_factory=list)
     # the commands that take over objects the router already had (tag, align): `adopt`
     adopted: list[str] = field(default_factory=list)
+    adopted_undo: list[str] = field(default_factory=list)
     # (before, after) of what the plan touches, for a unified diff: computed only when a diff
     # is shown (never in check's or cutover's hot paths) and never saved (secrets)
     preview: Callable[[], tuple[str, str]] | None = field(default=None, compare=False, repr=False)
@@ -42,11 +43,14 @@ class SitePlan:
         return bool(self.commands)
 
     def adoption(self) -> SitePlan:
-        """Only the takeover of objects the router already holds (``netprov adopt``). Its
-        way back is the safety-net backup, as for every push; an adoption has no undo
-        list (undo lists serve the drill)."""
+        """Only the takeover of objects the router already holds, and what the safe push
+        itself needs there (``netprov adopt``)."""
         return dataclasses.replace(
-            self, commands=list(self.adopted), undo=[], candidate=None, preview=None
+            self,
+            commands=list(self.adopted),
+            undo=list(self.adopted_undo),
+            candidate=None,
+            preview=None,
         )
 
     def with_secrets(self, values: dict[str, str]) -> SitePlan:
@@ -71,6 +75,7 @@ class SitePlan:
             commands=[resolve(c) for c in self.commands],
             undo=[resolve(c) for c in self.undo],
             adopted=[resolve(c) for c in self.adopted],
+            adopted_undo=[resolve(c) for c in self.adopted_undo],
             candidate=resolve(self.candidate) if self.candidate is not None else None,
             preview=None,
         )

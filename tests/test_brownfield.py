@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inventory import load_inventory
+from netprov.device import targets_from_hosts
+from netprov.inventory import LoadedInventory, load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase, Platform
 from netprov.pipeline import Pipeline
@@ -25,7 +26,7 @@ from netprov.render import Renderer
 from netprov.rossyntax import parse_export
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import World
-from netprov.twin.fleet import _twin_secret
+from netprov.twin.fleet import Twin, _twin_secret
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
 from tests.conftest import Edit
@@ -189,6 +190,19 @@ def test_routeros_plan_refuses_a_router_that_clashes_with_the_inventory(
     assert any(expected in conflict for conflict in plan.conflicts), plan.conflicts
 
 
+def _pipeline(loaded: LoadedInventory, journal: Journal, twin: Twin) -> Pipeline:
+    return Pipeline(
+        loaded,
+        journal,
+        targets_from_hosts(twin.hosts_inventory()),
+        Renderer(Path("templates")),
+        _twin_secret,
+        journal.start_run("apply"),
+        revert_minutes=3,
+        reconnect_attempts=40,
+    )
+
+
 @pytest.mark.twin
 def test_routeros_rehearsed_cutover_from_the_default_config(
     twin_factory: TwinFactory, bridged: Path, tmp_path: Path
@@ -203,26 +217,12 @@ def test_routeros_rehearsed_cutover_from_the_default_config(
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     site = loaded.site(ROS_SITE)
 
-    def pipeline() -> Pipeline:
-        from netprov.device import targets_from_hosts
-
-        return Pipeline(
-            loaded,
-            journal,
-            targets_from_hosts(twin.hosts_inventory()),
-            Renderer(Path("templates")),
-            _twin_secret,
-            journal.start_run("apply"),
-            revert_minutes=3,
-            reconnect_attempts=40,
-        )
-
-    adopted = pipeline().apply(site, Phase.LEGACY, adopt=True)
+    adopted = _pipeline(loaded, journal, twin).apply(site, Phase.LEGACY, adopt=True)
     assert adopted.status == "confirmed", adopted.as_dict()
     assert adopted.plan is not None
     assert adopted.plan.commands == adopted.plan.adopted
     for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
-        outcome = pipeline().apply(site, phase)
+        outcome = _pipeline(loaded, journal, twin).apply(site, phase)
         assert outcome.status == "confirmed", (phase, outcome.as_dict())
         names = {c.name: c for c in outcome.checks}
         assert names["management session"].ok
@@ -233,3 +233,92 @@ def test_routeros_rehearsed_cutover_from_the_default_config(
     assert len(re.findall(r"address=10\.31\.31\.1/24 ", export)) == 1
     assert 'comment="defconf: fasttrack"' in export
     assert "comment=defconf name=bridge" in export
+
+
+IOS_DIALER = FIXTURES / "ios-dialer-nat.cfg"
+IOS_SITE = "dprd"
+IOS_STATIC = "addressing: {mode: static, address: 203.0.113.10/30, gateway: 203.0.113.9}"
+IOS_PPPOE = (
+    "addressing: {mode: pppoe, username: dprd@iconnet.example, "
+    "password: {env: NETPROV_PPPOE_PASSWORD}}"
+)
+IOS = driver_for(Platform.CISCO_IOS)
+
+
+@pytest.fixture
+def dialer(edit: Edit, inventory_copy: Path) -> Path:
+    """The inventory for the IOS office: its ISP line is PPPoE (the router's Dialer1)."""
+    edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    return inventory_copy
+
+
+def _ios_running() -> str:
+    return IOS_DIALER.read_text().replace(
+        "twin-netprovpppoepassword", "SECRET-NETPROV_PPPOE_PASSWORD"
+    )
+
+
+@pytest.mark.parametrize("phase", [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL])
+def test_ios_plan_never_removes_what_netprov_does_not_own(dialer: Path, phase: Phase) -> None:
+    plan = IOS.plan(IOS_SITE, phase, _ios_running(), _intended(dialer, IOS_SITE, phase))
+    removals = [c for c in plan.commands if c.startswith(("no ", "default "))]
+    # the office's own: its loopback, its route to an in-house network, users, AAA
+    assert not [c for c in removals if "Loopback99" in c or "192.168.50.0" in c]
+    assert not [c for c in removals if c.startswith(("no username", "no aaa"))]
+    assert plan.candidate is not None
+    for kept in (
+        "interface Loopback99",
+        "ip route 192.168.50.0 255.255.255.0 10.31.2.254",
+        "username vendor privilege 15 secret 5",
+        "aaa authentication login default local",
+        "access-list 1 permit 10.31.2.0 0.0.0.255",
+    ):
+        assert kept in plan.candidate, kept
+    # what the inventory describes is taken over: the ISP's dialer and its NAT and default
+    # route are netprov's now (one NAT per uplink, one default route per uplink)
+    assert "no ip nat inside source list 1 interface Dialer1 overload" in removals
+    nat = re.findall(r"^ip nat inside source .* interface Dialer1 overload$", plan.candidate, re.M)
+    assert nat == ["ip nat inside source route-map NETPROV-NAT-LEGACY interface Dialer1 overload"]
+    assert len(re.findall(r"^interface Dialer1$", plan.candidate, re.M)) == 1
+    assert len(re.findall(r"^ip route 0\.0\.0\.0 0\.0\.0\.0 Dialer1", plan.candidate, re.M)) == 1
+    # the safe push needs SCP and the archive; the router has neither: prepared first
+    assert plan.adopted[0] == "ip scp server enable"
+    assert "no ip scp server enable" in plan.adopted_undo
+
+
+def test_ios_vty_lines_only_gain_netprov_lines(dialer: Path) -> None:
+    running = _ios_running().replace(
+        "line vty 0 4\n transport input ssh", "line vty 0 4\n login local\n transport input ssh"
+    )
+    plan = IOS.plan(IOS_SITE, Phase.LEGACY, running, _intended(dialer, IOS_SITE, Phase.LEGACY))
+    assert "no login local" not in [c.strip() for c in plan.commands]
+    assert plan.candidate is not None
+    assert " login local" in plan.candidate
+
+
+@pytest.mark.twin
+def test_ios_rehearsed_cutover_from_a_router_in_service(
+    twin_factory: TwinFactory, dialer: Path, tmp_path: Path
+) -> None:
+    """The router has no SCP server and no archive: netprov prepares them, then
+    legacy -> dual -> central, each confirmed with its checks; the office's own lines stay."""
+    scenario = Scenario(configs={IOS_SITE: str(IOS_DIALER)})
+    twin = twin_factory([IOS_SITE], inventory=dialer, scenario=scenario)
+    loaded = load_inventory(dialer)
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    site = loaded.site(IOS_SITE)
+    adopted = _pipeline(loaded, journal, twin).apply(site, Phase.LEGACY, adopt=True)
+    assert adopted.status == "confirmed", adopted.as_dict()
+    assert "ip scp server enable" in twin.devices[IOS_SITE].running_config()
+    for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
+        outcome = _pipeline(loaded, journal, twin).apply(site, phase)
+        assert outcome.status == "confirmed", (phase, outcome.as_dict())
+        names = {c.name: c for c in outcome.checks}
+        assert names["management session"].ok
+        assert names["LAN DNS forced to the filtering resolvers"].ok
+        assert names["DNS resolves google.com"].ok
+    config = twin.devices[IOS_SITE].running_config()
+    assert "interface Loopback99" in config
+    assert "ip route 192.168.50.0 255.255.255.0 10.31.2.254" in config
+    assert "username vendor" in config
+    assert "ip nat inside source list 1" not in config

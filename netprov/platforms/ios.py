@@ -77,6 +77,9 @@ class IosSession(Session):
         super().__init__(target, change_id=change_id, timeout=timeout)
         from napalm import get_network_driver
 
+        self._committed = False  # a configure replace waits for its confirm
+        self._prepared: list[str] = []  # how to take back the preparation of this change
+
         self.driver: Any = get_network_driver("ios")(
             target.host,
             target.username,
@@ -131,10 +134,22 @@ class IosSession(Session):
         """Nothing to do: napalm copies the running config to flash before it commits."""
 
     def apply(self, plan: SitePlan, *, revert_minutes: int) -> None:
+        """First what the safe push needs and the router lacks (plain config lines, taken
+        back by :meth:`revert`), then ``configure replace`` with napalm's revert timer."""
+        if plan.adopted:
+            self._call("cannot prepare", self.driver.device.send_config_set, plan.adopted)
+            self._prepared = plan.adopted_undo
+        if plan.candidate is None:  # `netprov adopt`: the preparation alone
+            return
         self._call("commit failed", self.driver.load_replace_candidate, config=plan.candidate)
         self._call("commit failed", self.driver.commit_config, revert_in=revert_minutes * 60)
+        self._committed = True
 
     def confirm(self) -> None:
+        self._prepared = []
+        if not self._committed:
+            return
+        self._committed = False
         self._call("confirm failed", self.driver.confirm_commit)
         # a refused ``configure confirm`` prints an error napalm does not read: prove it took
         if self._call("cannot read commit state", self.driver.has_pending_commit):
@@ -144,9 +159,15 @@ class IosSession(Session):
             )
 
     def revert(self) -> None:
-        """``configure revert now``: the archive's rollback of the unconfirmed commit."""
-        self._call("revert failed", self.driver.rollback)
+        """``configure revert now``: the archive's rollback of the unconfirmed commit; then
+        the preparation taken back."""
+        if self._committed:
+            self._call("revert failed", self.driver.rollback)
+            self._committed = False
         self.unmark()
+        if self._prepared:
+            self._call("cannot take back", self.driver.device.send_config_set, self._prepared)
+            self._prepared = []
 
     def undo(self, plan: SitePlan) -> None:
         """``configure revert now`` (the archive's rollback): no reboot on IOS."""
@@ -228,6 +249,14 @@ class IosDriver(Driver):
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         commands, undo, candidate = plan_ios(running, intended)
+        lines = set(clean_ios(running).splitlines())
+        # napalm's configure replace copies the candidate by SCP, and the revert timer is the
+        # archive's (Cisco IOS Configuration Fundamentals, "Configuration Replace and
+        # Configuration Rollback"): a router in service may have neither
+        needs = [] if "ip scp server enable" in lines else ["ip scp server enable"]
+        if "archive" not in lines:
+            needs += ["archive", " path flash:netprov-archive", " write-memory"]
+        taken_back = [f"no {line}" for line in needs if not line.startswith(" ")]
         return SitePlan(
             site_id,
             self.platform,
@@ -236,6 +265,8 @@ class IosDriver(Driver):
             commands,
             undo,
             candidate,
+            adopted=needs,
+            adopted_undo=taken_back,
             preview=lambda: (self.comparable(running), self.comparable(candidate)),
         )
 
@@ -433,6 +464,15 @@ class IosDriver(Driver):
         return simulated.load_initial(clean_ios(config))
 
     def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[tuple[str, Router]]:
-        """``configure replace`` takes the candidate as one step."""
-        simulated.load_initial(plan.candidate or "")
-        return [("configure replace (the candidate config)", simulated.router())]
+        """The preparation lines (merged into the running config), then ``configure replace``
+        of the candidate as one step."""
+        assert isinstance(simulated, IosDevice)
+        steps = []
+        if plan.adopted:
+            merged = "\n".join([*simulated.running.lines(), *plan.adopted])
+            simulated.load_initial(merged)
+            steps.append(("preparation: " + "; ".join(plan.adopted), simulated.router()))
+        if plan.candidate is not None:
+            simulated.load_initial(plan.candidate)
+            steps.append(("configure replace (the candidate config)", simulated.router()))
+        return steps

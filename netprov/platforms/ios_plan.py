@@ -1,15 +1,30 @@
 """The IOS plan engine: hier_config remediation limited to what netprov owns. Pure.
 
-Lines netprov never renders (``username``, ``crypto``, ...) are neither compared nor negated;
-the change is pushed as a full candidate (running + remediation) through ``configure
-replace``, so the router itself checks the whole config before it takes it.
+Lines netprov never renders (``username``, ``aaa``, ``crypto``, ...) are neither compared nor
+negated; the change is pushed as a full candidate (running + remediation) through
+``configure replace``, so the router itself checks the whole config before it takes it.
+
+On a router in service, what the inventory describes is adopted (the same line is left as
+it is; the same interface is taken over) and nothing else is removed: an interface is
+netprov's when it renders it or its description starts ``netprov:``; a static route when
+netprov renders it, it is a default route, or it leaves by one of netprov's uplinks; a
+dynamic NAT when it translates to one of netprov's uplinks (a static NAT to an office server
+is the office's). ``line`` sections only ever gain netprov's lines (a ``login``/``password``
+netprov does not render stays: taking it away could lock people out).
 """
 
 from __future__ import annotations
 
 import re
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
-from hier_config import HConfig, WorkflowRemediation, get_hconfig, get_hconfig_fast_load
+from hier_config import (
+    HConfig,
+    HConfigChild,
+    WorkflowRemediation,
+    get_hconfig,
+    get_hconfig_fast_load,
+)
 from hier_config import Platform as HierPlatform
 
 # Top-level IOS lines netprov renders; anything else on the router is left alone.
@@ -21,6 +36,7 @@ IOS_OWNED = re.compile(
     r"|ip route |route-map NETPROV-|ip nat inside source |line vty "
     r"|ip dhcp pool NETPROV-|ipv6 access-list NETPROV-)"
 )
+_NETPROV_DESCRIPTION = re.compile(r"^description netprov:")
 # Lines of ``show running-config`` that are display, not configuration.
 _IOS_NOISE = re.compile(
     r"^(Building configuration|Current configuration|! Last configuration change"
@@ -54,20 +70,80 @@ def _ios_intended(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if line.strip() != "no shutdown")
 
 
+def _uplinks(full: HConfig, wanted: set[str]) -> tuple[set[str], list[IPv4Network]]:
+    """netprov's uplink interfaces (``ip nat outside``, netprov's) and their subnets."""
+    names: set[str] = set()
+    subnets: list[IPv4Network] = []
+    for child in full.children:
+        lines = {c.text for c in child.children}
+        if not child.text.startswith("interface ") or "ip nat outside" not in lines:
+            continue
+        if child.text not in wanted and not any(_NETPROV_DESCRIPTION.match(t) for t in lines):
+            continue
+        names.add(child.text.removeprefix("interface "))
+        for text in lines:
+            address = re.fullmatch(r"ip address (\S+) (\S+)", text)
+            if address:
+                subnets.append(IPv4Interface(f"{address[1]}/{address[2]}").network)
+    return names, subnets
+
+
+_DEFAULT_ROUTE = "ip route 0.0.0.0 0.0.0.0 "
+
+
+def _owned(
+    child: HConfigChild, wanted: set[str], uplinks: tuple[set[str], list[IPv4Network]]
+) -> bool:
+    """Whether netprov owns a top-level line of the running config (see the module)."""
+    text = child.text
+    if not IOS_OWNED.match(text):
+        return False
+    if text in wanted:
+        return True
+    names, subnets = uplinks
+    if text.startswith("interface "):
+        lines = {c.text for c in child.children}
+        unused_port = _physical(text) and lines <= {"no ip address", "shutdown"}
+        return not unused_port and any(_NETPROV_DESCRIPTION.match(t) for t in lines)
+    if text.startswith("ip route "):
+        hop = text.split()[4] if len(text.split()) > 4 else ""
+        via_uplink = hop in names or (
+            _is_address(hop) and any(IPv4Address(hop) in net for net in subnets)
+        )
+        return text.startswith(_DEFAULT_ROUTE) or via_uplink
+    if text.startswith("ip nat inside source "):
+        nat = re.match(r"ip nat inside source (?:list|route-map) \S+ interface (\S+)", text)
+        return nat is not None and nat[1] in names
+    return True
+
+
+def _is_address(text: str) -> bool:
+    try:
+        IPv4Address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def plan_ios(running: str, intended: str) -> tuple[list[str], list[str], str]:
     """(commands, undo commands, candidate config) for an IOS router."""
     full = get_hconfig_fast_load(HierPlatform.CISCO_IOS, clean_ios(running))
     target = get_hconfig_fast_load(HierPlatform.CISCO_IOS, _ios_intended(intended))
     wanted = {child.text for child in target.children}
     owned = get_hconfig(HierPlatform.CISCO_IOS, "")
+    uplinks = _uplinks(full, wanted)
     for child in full.children:
-        unused_port = (
-            _physical(child.text)
-            and child.text not in wanted
-            and {c.text for c in child.children} <= {"no ip address", "shutdown"}
-        )
-        if IOS_OWNED.match(child.text) and not unused_port:
-            owned.add_deep_copy_of(child)
+        if not _owned(child, wanted, uplinks):
+            continue
+        if child.text.startswith("line "):  # merge only: keep the router's own lines
+            mine = target.get_child(equals=child.text)
+            kept = {c.text for c in mine.children} if mine is not None else set()
+            section = owned.add_child(child.text)
+            for line in child.children:
+                if line.text in kept:
+                    section.add_deep_copy_of(line)
+            continue
+        owned.add_deep_copy_of(child)
     workflow = WorkflowRemediation(owned, target)
     remediation: HConfig = workflow.remediation_config
     # a physical port cannot be deleted, only returned to its defaults

@@ -259,6 +259,7 @@ class RosDriver(Driver):
             engine.undo,
             conflicts=engine.conflicts,
             adopted=engine.adopted,
+            adopted_undo=engine.adopted_undo,
             preview=lambda: (owned_lines(self.comparable(running)), owned_lines(intended)),
         )
 

@@ -64,6 +64,7 @@ class RosPlan:
     undo: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     adopted: list[str] = field(default_factory=list)  # the adoption commands alone
+    adopted_undo: list[str] = field(default_factory=list)
 
 
 def _find(comment: str) -> str:
@@ -214,9 +215,10 @@ class _Planner:
         self.adds.append(command)
         self.plan.adopted.append(command)
         before = {k: theirs.params.get(k, "") for k in changed}
-        self.undo_adds.append(
-            f"{cmd.path} set {_find(cmd.params['comment'])} " + ros_line("", "", **before).strip()
-        )
+        values = ros_line("", "", **before).strip()
+        undo = f"{cmd.path} set {_find(cmd.params['comment'])} {values}"
+        self.undo_adds.append(undo)
+        self.plan.adopted_undo.insert(0, undo)
 
     def update(self, cmd: RosCommand, current: RosCommand) -> None:
         comment = cmd.params["comment"]

@@ -218,7 +218,8 @@ def _key(text: str) -> str:
 
 # Global commands the twin knows (shapes, not only first words): anything else is invalid.
 _GLOBAL = re.compile(
-    r"^(hostname \S+|version \S+|service \S.*|boot \S.*|enable \S.*|username \S.*|aaa \S.*"
+    r"^(hostname \S+|version \S+|service \S.*|boot \S.*|boot-(start|end)-marker|enable \S.*"
+    r"|username \S.*|aaa \S.*"
     r"|clock \S.*|login \S.*|file prompt quiet|control-plane|license \S.*|redundancy|banner \S.*"
     r"|multilink \S.*|crypto \S.*|vrf \S.*|access-list \d+ .*"
     r"|ip (domain name \S+|name-server \S.*|ssh version [12]|scp server enable|route \S+ \S+ \S.*"
