@@ -19,8 +19,16 @@ from pathlib import Path
 from netprov.crosscheck import PlacedSite
 from netprov.errors import InventoryError, NetprovError, Problem, Severity
 from netprov.inventory import LoadedInventory, load_inventory
-from netprov.lint import RULES, LintFinding, dangerous_change, lint_organisation, lint_site
-from netprov.lockout import lockout_step
+from netprov.lint import (
+    RULES,
+    LintFinding,
+    clash_findings,
+    dangerous_change,
+    lint_organisation,
+    lint_site,
+    shaping_findings,
+)
+from netprov.lockout import after_plan, lockout_step
 from netprov.models import Phase, Site
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
@@ -183,13 +191,19 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         community=context.community,
     )
     commands = None
+    after = text  # what the router holds after the change (without a backup: the render)
     backup_file = context.backups / f"{site.id}.cfg" if context.backups else None
+    allocation = context.loaded.allocations.get(site.id)
     if backup_file is not None and backup_file.is_file():
         running = backup_file.read_text(encoding="utf-8")
         plan = _offline_plan(site, running, text)
         commands = plan.commands
         lockout = lockout_step(site, org, running, plan) if plan.changed else None
         findings += dangerous_change(site, org, site.desired_phase, running, lockout)
+        findings += clash_findings(site, plan.conflicts)
+        if plan.changed and "fasttrack" in running:  # the router's own rule may bypass shaping
+            after = after_plan(site, org, running, plan)
+    findings += shaping_findings(site, org, site.desired_phase, after, allocation)
     line, _ = placed.source.locate(placed.loc("id"))
     return SiteResult(site, site.desired_phase, placed.source.name, line, commands, findings)
 

@@ -79,6 +79,20 @@ RULES: dict[str, Rule] = {
             "offline).",
         ),
         Rule(
+            "NP011",
+            "shaping-effective",
+            Severity.ERROR,
+            "On the central line, the allocation is enforced both ways and nothing (a FastTrack "
+            "rule the router has) lets traffic skip it.",
+        ),
+        Rule(
+            "NP012",
+            "router-clashes",
+            Severity.ERROR,
+            "The router (its stored backup) holds nothing that clashes with the inventory "
+            "(an uplink port in a bridge, another PPPoE account, the LAN address elsewhere).",
+        ),
+        Rule(
             "NP009",
             "dangerous-change",
             Severity.ERROR,
@@ -249,6 +263,39 @@ def lint_organisation(org: Organisation, sites: list[Site]) -> list[LintFinding]
                 )
             )
     return findings
+
+
+def shaping_findings(
+    site: Site, org: Organisation, phase: Phase, config: str, allocation: Allocation | None
+) -> list[LintFinding]:
+    """NP011 on ``config``: the router's config after the change (rendered, or the stored
+    backup with the plan simulated on it, where a FastTrack rule of its own would show)."""
+    from netprov.phases import central_view, uplink_views
+
+    view = central_view(uplink_views(site, org, phase))
+    if view is None or allocation is None:
+        return []
+    shaping = driver_for(site.router.platform).read_shaping(config, view)
+    problems = []
+    if shaping.ceiling_kbps is None or not shaping.attached:
+        problems.append(f"no shaper of netprov's acts on {view.l3}")
+    if shaping.download_kbps is None:
+        problems.append("traffic coming in is not limited")
+    if shaping.bypass:
+        problems.append(f"bypassed: {shaping.bypass}")
+    if not problems:
+        return []
+    message = "central shaping not in force: " + "; ".join(problems)
+    loc = ("central_uplink", "ceiling_mbps")
+    return [LintFinding("NP011", site.id, message, loc, site.lint_exemptions.get("NP011"))]
+
+
+def clash_findings(site: Site, conflicts: list[str]) -> list[LintFinding]:
+    """NP012: what the offline plan found on the stored backup that clashes."""
+    return [
+        LintFinding("NP012", site.id, conflict, ("router",), site.lint_exemptions.get("NP012"))
+        for conflict in conflicts
+    ]
 
 
 def uplinks_in(text: str, site: Site, org: Organisation) -> set[Role]:

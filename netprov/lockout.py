@@ -15,6 +15,15 @@ from netprov.platforms import driver_for
 from netprov.sim.world import site_world
 
 
+def after_plan(site: Site, org: Organisation, running: str, plan: SitePlan) -> str:
+    """The config the router would hold after ``plan``, by the offline config model."""
+    driver = driver_for(site.router.platform)
+    simulated = driver.simulator(site, site_world(site, org.central_services))
+    driver.load_simulated(simulated, running)
+    driver.simulate_plan(simulated, plan)
+    return simulated.config_text()
+
+
 def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) -> str | None:
     """The first step that would cut management, or None when the plan is safe."""
     driver = driver_for(site.router.platform)

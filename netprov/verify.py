@@ -78,7 +78,7 @@ def _shaping(driver: Driver, running: str, view: UplinkView, allocation: Allocat
     """The site's allocation is enforced where traffic leaves: the shaper exists with the
     allocated ceiling, acts on the uplink, and nothing lets traffic skip it."""
     shaping = driver.read_shaping(running, view)
-    expected = f"{allocation.ceiling_kbps} kbps ceiling on {view.l3}"
+    expected = f"{allocation.ceiling_kbps} kbps ceiling on {view.l3}, both directions"
     if shaping.ceiling_kbps is None:
         observed, ok = "no shaper", False
     else:
@@ -86,6 +86,9 @@ def _shaping(driver: Driver, running: str, view: UplinkView, allocation: Allocat
             "" if shaping.attached else ", not attached"
         )
         ok = shaping.attached and shaping.ceiling_kbps == allocation.ceiling_kbps
+        if shaping.download_kbps != shaping.ceiling_kbps:
+            observed += f", download {shaping.download_kbps or 'unlimited'}"
+            ok = False
     if shaping.bypass:
         observed, ok = f"{observed}; bypassed: {shaping.bypass}", False
     return Check(f"shaping on {view.role.value}", expected, observed, ok)

@@ -426,3 +426,62 @@ def test_np010_dns_denied_with_nothing_handing_out_a_resolver(
         "lan: {interface: GigabitEthernet0/0/2, address: 10.31.1.1/24, dhcp: false}",
     )
     assert active(inventory_copy, "NP010") == ["setda:"]
+
+
+def test_np011_fasttrack_of_the_router_would_bypass_shaping(
+    inventory_copy: Path, edit: Edit, tmp_path: Path
+) -> None:
+    """Issue 10: a router's own FastTrack rule makes traffic skip simple queues. With the
+    accept rules netprov places before it, the rule passes; without them (a template that
+    lost them) check fails the site, reading the backup with the plan simulated on it."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    fasttrack = (
+        '/ip firewall filter add action=fasttrack-connection chain=forward comment="defconf: '
+        'fasttrack" connection-state=established,related hw-offload=yes'
+    )
+    (backups / "desa-balokang.cfg").write_text(
+        device_backup("desa-balokang", tmp_path) + fasttrack + "\n"
+    )
+    edit(DESA, "  wave: 0\n", "  wave: 0\n  desired_phase: central\n")
+    assert active(inventory_copy, "NP011", backups=backups) == []
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    qos = templates / "mikrotik_routeros" / "qos.j2"
+    qos.write_text(
+        "\n".join(line for line in qos.read_text().splitlines() if "qos-accept" not in line)
+    )
+    found = active(inventory_copy, "NP011", backups=backups, templates=templates)
+    assert "desa-balokang:" in found
+    report = run_check(inventory_copy, templates=templates, backups=backups, today=TODAY)
+    finding = next(f for f in report.findings if f.rule == "NP011" and f.site == "desa-balokang")
+    assert "bypassed: FastTrack rule enabled" in finding.message
+
+
+def test_np011_ios_download_not_limited(inventory_copy: Path, edit: Edit, tmp_path: Path) -> None:
+    """IOS shapes on output only: without the input policer, download is unlimited."""
+    edit("sites/opd.yaml", "  wave: 1\n", "  wave: 1\n  desired_phase: central\n")  # setda
+    assert active(inventory_copy, "NP011") == []
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    uplink = templates / "cisco_ios" / "_uplink.j2"
+    uplink.write_text(uplink.read_text().replace(" service-policy input", " description"))
+    assert active(inventory_copy, "NP011", templates=templates) == ["setda:"]
+
+
+def test_np012_the_router_clashes_with_the_inventory(
+    inventory_copy: Path, edit: Edit, tmp_path: Path
+) -> None:
+    """The stored backup has the LAN address on another interface: check names it."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    backup = device_backup("desa-balokang", tmp_path).replace(
+        'comment="netprov:lan-1 Kantor Desa Balokang" interface=ether2',
+        'comment="office LAN" interface=ether3',
+    )
+    assert 'comment="office LAN" interface=ether3' in backup
+    (backups / "desa-balokang.cfg").write_text(backup)
+    found = active(inventory_copy, "NP012", backups=backups)
+    assert found == ["desa-balokang:"]
+    report = run_check(inventory_copy, templates=TEMPLATES, backups=backups, today=TODAY)
+    assert report.failed

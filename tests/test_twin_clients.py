@@ -171,7 +171,7 @@ def test_ntc_templates_parse_twin_show_outputs(twin_factory: TwinFactory) -> Non
     lan = next(i for i in interfaces if i["interface"] == "GigabitEthernet0/0/2")
     assert lan["ip_address"] == "10.31.1.1"
     assert lan["link_status"] == "up"
-    assert lan["description"] == "LAN Kantor Sekretariat Daerah"
+    assert lan["description"] == "netprov:lan Kantor Sekretariat Daerah"
 
 
 def test_napalm_ios_getters_and_replace_with_confirm(twin_factory: TwinFactory) -> None:

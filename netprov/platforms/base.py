@@ -81,15 +81,18 @@ class InterfaceState:
 class Shaping:
     """What a running config says about the shaping of one uplink."""
 
-    ceiling_kbps: int | None  # None: no shaper of netprov's for that uplink
+    ceiling_kbps: int | None  # None: no shaper of netprov's for that uplink (upload)
     attached: bool  # the shaper acts on the uplink's traffic
     bypass: str | None = None  # what lets traffic skip it (RouterOS FastTrack), if anything
+    download_kbps: int | None = None  # the limit on traffic coming in (None: none)
 
 
 class SimulatedRouter(Protocol):
     """The offline config model of one router (see :mod:`netprov.sim`)."""
 
     def load_initial(self, text: str) -> list[tuple[int, str]]: ...
+
+    def config_text(self) -> str: ...
 
     def router(self) -> Router: ...
 

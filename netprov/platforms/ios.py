@@ -399,9 +399,20 @@ class IosDriver(Driver):
         name = f"NETPROV-SHAPE-{view.role.value.upper()}"
         policy = _section(config, f"policy-map {name}")
         rate = re.search(r"shape average (\d+)", "\n".join(policy))
-        interface = _section(config, f"interface {view.l3}")
-        attached = f"service-policy output {name}" in [line.strip() for line in interface]
-        return Shaping(int(rate[1]) // 1000 if rate else None, attached)
+        interface = [line.strip() for line in _section(config, f"interface {view.l3}")]
+        attached = f"service-policy output {name}" in interface
+        # download: shaping acts on output only, so traffic coming in is policed at the
+        # uplink's input (Cisco IOS QoS: "Policing and Shaping Overview")
+        police = f"NETPROV-POLICE-{view.role.value.upper()}"
+        police_rate = re.search(
+            r"police cir (\d+)", "\n".join(_section(config, f"policy-map {police}"))
+        )
+        download = (
+            int(police_rate[1]) // 1000
+            if police_rate and f"service-policy input {police}" in interface
+            else None
+        )
+        return Shaping(int(rate[1]) // 1000 if rate else None, attached, download_kbps=download)
 
     # --- lint facts ------------------------------------------------------------------------
 

@@ -370,9 +370,15 @@ class RosDriver(Driver):
         bypass = "FastTrack rule enabled" if _fasttrack_bypasses(lines, view.l3) else None
         if queue is None:
             return Shaping(None, False, bypass)
+        # max-limit=upload/download, seen from the queue's target (the LAN)
         limit = re.search(r"max-limit=(\S+)", queue)
-        ceiling = _ros_kbps(limit[1].split("/")[-1]) if limit else None
-        return Shaping(ceiling, f"dst={view.l3}" in queue.split(), bypass)
+        up, _, down = limit[1].partition("/") if limit else ("", "", "")
+        return Shaping(
+            _ros_kbps(up) if up else None,
+            f"dst={view.l3}" in queue.split(),
+            bypass,
+            download_kbps=_ros_kbps(down or up) if up else None,
+        )
 
     # --- lint facts ------------------------------------------------------------------------
 

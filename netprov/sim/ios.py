@@ -85,6 +85,10 @@ class IosDevice:
     def store_file(self, path: str, data: bytes) -> None:
         self.flash[flash_name(path)] = data
 
+    def config_text(self) -> str:
+        """The config body, as ``show running-config`` lists it."""
+        return "\n".join(self.running.lines())
+
     def running_text(self) -> str:
         stamp = self.last_change.strftime("%H:%M:%S UTC %a %b %d %Y")
         body = (

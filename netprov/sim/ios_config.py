@@ -69,6 +69,7 @@ _CHILD_WORDS: dict[str, tuple[str, ...]] = {
         "fair-queue",
         "no",
     ),
+    "config-pmap-c-police": ("conform-action", "exceed-action", "violate-action", "no"),
     "config-cmap": ("match", "description", "no"),
     "config-route-map": ("match", "set", "description", "no"),
     "config-std-nacl": ("permit", "deny", "remark", "no"),
@@ -204,6 +205,8 @@ class ConfigError(ValueError):
 def section_mode(text: str, parent_mode: str) -> str | None:
     if parent_mode == "config-pmap" and _CLASS_IN_PMAP[0].match(text):
         return _CLASS_IN_PMAP[1]
+    if parent_mode == "config-pmap-c" and text.startswith("police "):
+        return "config-pmap-c-police"  # its actions follow, one per line
     if parent_mode:
         return None
     return next((mode for pattern, mode in _SECTIONS if pattern.match(text)), None)

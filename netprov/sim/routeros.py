@@ -884,6 +884,9 @@ class RosDevice:
         header = f"# {stamp} by RouterOS 7.16.2\n# model = RB4011iGS+\n"
         return header + "\n".join(lines) + "\n"
 
+    def config_text(self) -> str:
+        return self.export(terse=True)
+
     def _export_command(self, menu: str, args: list[str]) -> str:
         params = params_of([a for a in args if "=" in a])
         terse = "terse" in args

@@ -104,9 +104,7 @@ class TwinDevice:
 
     def running_config(self) -> str:
         """The config as the device would show it (IOS: running-config body; RouterOS: export)."""
-        if isinstance(self.state, IosDevice):
-            return "\n".join(self.state.running.lines())
-        return self.state.export(terse=True)
+        return self.state.config_text()
 
 
 class Twin:
