@@ -15,10 +15,13 @@ _ROS_BARE = re.compile(r"[A-Za-z0-9.,:/_!-]+")
 
 
 def ros_value(value: object) -> str:
-    """A RouterOS value, double-quoted when it holds anything but plain word characters.
+    r"""A RouterOS value, double-quoted when it holds anything but plain word characters.
 
     Inventory strings are already refused if they hold quotes, ``$``, ``[``, ``;`` or line
-    breaks (:mod:`netprov.clisafe`), so quoting is enough to keep them in their field.
+    breaks (:mod:`netprov.clisafe`), so quoting is enough to keep them in their field. The
+    scripts netprov writes itself (a DHCP client's ``script``) are escaped inside the quotes
+    as ``/export`` prints them: ``\\``, ``\"`` and ``\$`` (MikroTik manual, "Scripting":
+    string escapes).
 
     Examples:
         >>> ros_value("ether1")
@@ -27,11 +30,16 @@ def ros_value(value: object) -> str:
         '"netprov:lan Kantor Desa Balokang"'
         >>> ros_value(True)
         'yes'
+        >>> print(ros_value(':if ($bound=1) do={:log info "up"}'))
+        ":if (\$bound=1) do={:log info \"up\"}"
     """
     if isinstance(value, bool):
         return "yes" if value else "no"
     text = str(value)
-    return text if _ROS_BARE.fullmatch(text) else f'"{text}"'
+    if _ROS_BARE.fullmatch(text):
+        return text
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
 
 
 def ros_line(path: str, verb: str, *selector: str, **params: object) -> str:

@@ -340,7 +340,7 @@ class Pipeline:
         """Run the verification checks and journal them (one ``verified`` step)."""
         org = self.loaded.organisation
         checks = (
-            verify_reachability(session, site, org, phase)
+            verify_reachability(session, site, org, phase, adopting=True)
             if reachability_only
             else verify_site(session, site, org, phase, self.loaded.allocations.get(site.id))
         )

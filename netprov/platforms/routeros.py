@@ -312,8 +312,8 @@ class RosDriver(Driver):
         return routeros_output.read_ping(output)
 
     def expected_default_gateway(self, view: UplinkView) -> str | None:
-        # a static uplink's default route is recursive, through its probe address
-        return str(view.probe) if view.static is not None else None
+        # every uplink's default route is recursive, through its probe address
+        return str(view.probe)
 
     def failover_marker(self, view: UplinkView) -> str:
         return f"netprov:{view.role.value}"

@@ -56,6 +56,10 @@ _UPLINK_CLIENTS = ("/ip dhcp-client", "/interface pppoe-client")
 # (``netprov:qos-accept-*``) go before it so that traffic stays in the queue.
 _FASTTRACK = "[ find where action=fasttrack-connection and chain=forward ]"
 _BEFORE_FASTTRACK = "netprov:qos-accept"
+# Values that take a route away (an uplink client's own default route, replaced by the
+# tracked one through the probe): set after every add, so that the replacement is there
+# first and no step leaves the router without a way back to the management networks.
+_ROUTE_TAKERS = frozenset({"add-default-route", "default-route-distance"})
 
 
 @dataclass
@@ -164,6 +168,7 @@ class _Planner:
             self.rendered.setdefault(cmd.path, set()).update(cmd.params)
         self.plan = RosPlan()
         self.adds: list[str] = []
+        self.late: list[str] = []  # after every add, before any remove
         self.removes: list[str] = []
         self.undo_adds: list[str] = []
         self.undo_removes: list[str] = []
@@ -211,9 +216,14 @@ class _Planner:
         keys = IDENTITY.get(cmd.path, tuple(sorted(_plain(theirs))))
         where = _find_by(theirs.params, (*keys, "comment"))
         changed = {k: v for k, v in cmd.params.items() if theirs.params.get(k) != v}
-        command = f"{cmd.path} set {where} " + ros_line("", "", **changed).strip()
+        now, late = self._split(cmd, changed)
+        command = f"{cmd.path} set {where} " + ros_line("", "", **now).strip()
         self.adds.append(command)
         self.plan.adopted.append(command)
+        if late:
+            self.late.append(
+                f"{cmd.path} set {_find(cmd.params['comment'])} " + ros_line("", "", **late).strip()
+            )
         before = {k: theirs.params.get(k, "") for k in changed}
         values = ros_line("", "", **before).strip()
         undo = f"{cmd.path} set {_find(cmd.params['comment'])} {values}"
@@ -236,13 +246,22 @@ class _Planner:
         changed = {k: v for k, v in cmd.params.items() if current.params.get(k) != v}
         if changed:
             before = {k: current.params.get(k, "") for k in changed}
-            self.adds.append(
-                f"{cmd.path} set {_find(current.params['comment'])} "
-                + ros_line("", "", **changed).strip()
-            )
+            now, late = self._split(cmd, changed)
+            where = _find(current.params["comment"])
+            for values, commands in ((now, self.adds), (late, self.late)):
+                if values:
+                    commands.append(f"{cmd.path} set {where} " + ros_line("", "", **values).strip())
             self.undo_adds.append(
                 f"{cmd.path} set {_find(comment)} " + ros_line("", "", **before).strip()
             )
+
+    @staticmethod
+    def _split(cmd: RosCommand, changed: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+        """(values to set now, values that take a route away: set after every add)."""
+        if cmd.params.get("add-default-route") != "no":
+            return changed, {}
+        late = {k: v for k, v in changed.items() if k in _ROUTE_TAKERS}
+        return {k: v for k, v in changed.items() if k not in late}, late
 
     def build(self) -> RosPlan:
         for key, cmd in self.wanted:
@@ -259,7 +278,7 @@ class _Planner:
                 self.removes.append(f"{cmd.path} remove {_find(cmd.params['comment'])}")
                 self.undo_adds.insert(0, ros_line(cmd.path, "add", **cmd.params))
         # add before remove; the undo removes what was added (newest first), then re-adds
-        self.plan.commands = self.adds + self.removes
+        self.plan.commands = self.adds + self.late + self.removes
         self.plan.undo = list(reversed(self.undo_removes)) + self.undo_adds
         return self.plan
 

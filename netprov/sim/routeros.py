@@ -67,6 +67,7 @@ TABLES: dict[str, set[str]] = {
         "default-route-distance",
         "use-peer-dns",
         "use-peer-ntp",
+        "script",
         "comment",
         "disabled",
     },
@@ -504,6 +505,8 @@ class RosDevice:
                 items.insert(items.index(before[0]), params)
             if menu == "/system scheduler":
                 self._arm(params)
+            if menu == "/ip dhcp-client":
+                self._lease_event(params)
             self.on_config_line()
             return ""
         if verb in {"set", "remove", "enable", "disable"}:
@@ -516,6 +519,8 @@ class RosDevice:
                     items.remove(target)
                     if menu == "/system scheduler":
                         self.timers.pop(target.get("name", ""), lambda: None)()
+                    if menu == "/ip dhcp-client":
+                        self._lease_event(target, released=True)
             else:
                 params = (
                     params_of(rest)
@@ -530,6 +535,8 @@ class RosDevice:
                     ):
                         self._renamed(target["name"], params["name"])
                     target.update(params)
+                    if menu == "/ip dhcp-client":
+                        self._lease_event(target)
             self.on_config_line()
             return ""
         if verb == "find":
@@ -537,6 +544,26 @@ class RosDevice:
                 i[".id"] for i in self._select(menu, items, "[ find " + " ".join(args) + " ]")
             )
         raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    def _lease_event(self, client: Item, *, released: bool = False) -> None:
+        """A DHCP client bound (or lost) its lease: run its ``script`` with ``$bound`` and
+        ``$"gateway-address"`` (MikroTik manual, "DHCP client"). The twin runs the one shape
+        netprov writes: ``:if ($bound=1) do={...} else={...}``, commands split at ``;``."""
+        shape = re.fullmatch(
+            r":if \(\$bound=1\) do=\{(.*)\} else=\{(.*)\}", client.get("script", ""), re.S
+        )
+        if shape is None:
+            return
+        gateway = None
+        if not released and client.get("disabled") != "yes":
+            router = self.router()
+            link = router.links.get(client["interface"])
+            uplink = self.world.uplink_for(link) if link else None
+            if link and uplink and uplink.gateway and router.link_up(link):
+                gateway = uplink.gateway
+        body = shape[1] if gateway is not None else shape[2]
+        for command in body.split(";"):
+            self.run(command.replace('$"gateway-address"', str(gateway)), "/")
 
     def _renamed(self, old: str, new: str) -> None:
         """RouterOS refers to an interface by its internal id: a rename shows everywhere
