@@ -330,9 +330,7 @@ def dangerous_change(
             )
         )
     if lockout is not None:
-        raw.append(
-            ("NP009", f"would cut the management path at: {lockout}", ("router", "mgmt_address"))
-        )
+        raw.append(("NP009", lockout, ("router", "mgmt_address")))
     return [
         LintFinding(rule, site.id, message, loc, site.lint_exemptions.get(rule))
         for rule, message, loc in raw

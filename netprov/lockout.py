@@ -25,16 +25,31 @@ def after_plan(site: Site, org: Organisation, running: str, plan: SitePlan) -> s
 
 
 def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) -> str | None:
-    """The first step that would cut management, or None when the plan is safe."""
+    """Why the plan puts management at risk, naming the first such step: it cuts the way
+    back to a management network, or moves it onto a line this plan brings in (not proven
+    yet: the session doing the push would hang on it). None when the plan is safe."""
+    from netprov.lint import uplinks_in
+
     driver = driver_for(site.router.platform)
     simulated = driver.simulator(site, site_world(site, org.central_services))
     driver.load_simulated(simulated, running)
     targets = [IPv4Address(int(net.network_address) + 1) for net in org.management_networks]
     router = simulated.router()
-    reachable = [t for t in targets if router.path(t) is not None]
-    if not reachable:
+    before = {t: path for t in targets if (path := router.path(t)) is not None}
+    if not before:
         return None  # already unmanaged that way: nothing this plan can cut
+    proven = uplinks_in(running, site, org)
     for step, after in driver.simulate_plan(simulated, plan):
-        if any(after.path(t) is None for t in reachable):
-            return step
+        for target, was in before.items():
+            path = after.path(target)
+            if path is None:
+                return f"would cut the management path at: {step}"
+            role = path.uplink.role if path.uplink else None
+            if (
+                role is not None
+                and role not in proven
+                and (was.uplink is None or was.uplink.role != role)
+            ):
+                line = f"the {role.value} line, not proven yet (go through dual first)"
+                return f"would move the management path to {target} onto {line}, at: {step}"
     return None

@@ -319,11 +319,9 @@ class Pipeline:
         """Why ``plan`` must not be pushed at all, as a journaled outcome (or None)."""
         if plan.conflicts:
             return self.refuse_conflicts(site, plan)
-        step = lockout_step(site, self.loaded.organisation, backup.content, plan)
-        if step is not None:
-            return self.fail(
-                site, "refused", f"would cut the management path at: {step}", plan=plan
-            )
+        risk = lockout_step(site, self.loaded.organisation, backup.content, plan)
+        if risk is not None:
+            return self.fail(site, "refused", risk, plan=plan)
         return None
 
     def matches_backup(self, site: Site, backup: Backup) -> bool:

@@ -336,7 +336,7 @@ def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[st
         data.failures.append(Failure(site, "reverted", checks, "", identical))
     elif "failed" in names:
         failed = next(s for s in latest if s.step == "failed")
-        kind = "refused" if "would cut the management path" in failed.detail else "failed"
+        kind = "refused" if "the management path" in failed.detail else "failed"
         data.failures.append(Failure(site, kind, [], failed.detail, None))
 
 

@@ -159,21 +159,24 @@ def test_plan_shows_whole_commands_and_a_diff_and_apply_asks_with_the_plan(
     db = f"sqlite:///{tmp_path / 'j.db'}"
     common = [*COMMON, "--hosts-file", str(hosts), "--db", db, "--backups", str(tmp_path / "b")]
     common += ["--limit", "desa-balokang"]
-    planned = cli.invoke(app, ["plan", *common, "--phase", "central", "--diff"])
+    planned = cli.invoke(app, ["plan", *common, "--phase", "dual", "--diff"])
     assert planned.exit_code == 2, planned.output
     vlan = "/interface vlan add comment=netprov:central-vlan interface=ether5"
     assert f"+ {vlan} name=vlan1144-central vlan-id=1144" in planned.stdout
-    assert "+++ desa-balokang (central)" in planned.stdout
-    assert "-/ip dhcp-client add add-default-route=yes" in planned.stdout  # distance 1 -> 5
+    assert "+++ desa-balokang (dual)" in planned.stdout
+    assert (
+        "+/ip route add check-gateway=ping comment=netprov:default-central distance=5"
+        in planned.stdout
+    )  # the central line comes in as the second route
     runs = cli.invoke(app, ["runs", "--db", db])
     run_id = Journal(db).runs(1)[0].id
     assert run_id in runs.stdout
-    refused = cli.invoke(app, ["apply", *common, "--phase", "central"], input="n\n")
+    refused = cli.invoke(app, ["apply", *common, "--phase", "dual"], input="n\n")
     assert refused.exit_code == 1
     assert "Apply 12 command(s) to 1 router(s)?" in refused.stdout
     assert f"+ {vlan}" in refused.stdout
     assert "nothing was changed" in refused.stderr
     assert "netprov:central-vlan" not in twin.devices["desa-balokang"].running_config()
-    accepted = cli.invoke(app, ["apply", *common, "--phase", "central"], input="y\n")
+    accepted = cli.invoke(app, ["apply", *common, "--phase", "dual"], input="y\n")
     assert accepted.exit_code == 0, accepted.output
     assert "netprov:central-vlan" in twin.devices["desa-balokang"].running_config()

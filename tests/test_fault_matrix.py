@@ -69,7 +69,7 @@ def test_a_fault_at_any_step_ends_confirmed_or_identical(
 ) -> None:
     fault = CommandFault(match=STEP_COMMANDS[site_id][step], action=action)
     scenario = Scenario(sites={site_id: SiteFaults(on_command=[fault], reboot_seconds=30)})
-    twin = twin_factory([site_id], scenario=scenario)
+    twin = twin_factory([site_id], scenario=scenario, start_phase=Phase.DUAL)
     driver = driver_for(twin.devices[site_id].platform)
     before = driver.comparable(twin.devices[site_id].running_config())
     journal = Journal(f"sqlite:///{tmp_path / 'state.db'}", tmp_path / "backups")

@@ -84,7 +84,7 @@ def test_an_interrupted_apply_run_is_resumed(
 
     from netprov.platforms import ChangeMarker
 
-    twin = twin_factory(["setda", "kel-hegarsari"])
+    twin = twin_factory(["setda", "kel-hegarsari"], start_phase=Phase.DUAL)
     hosts = tmp_path / "hosts.yaml"
     twin.write_hosts_file(hosts)
     db = f"sqlite:///{tmp_path / 'j.db'}"

@@ -12,6 +12,7 @@ from netmiko import ConnectHandler
 from netprov.device import targets_from_hosts
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
+from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform
 from netprov.pipeline import Pipeline
 from netprov.platforms import driver_for
@@ -74,7 +75,7 @@ def test_plan_on_unchanged_site_is_empty(
 def test_apply_verifies_confirms_and_is_idempotent(
     twin_factory: TwinFactory, journal: Journal, site_id: str
 ) -> None:
-    twin = twin_factory([site_id])
+    twin = twin_factory([site_id], start_phase=Phase.DUAL)
     pipeline = make_pipeline(twin, journal)
     site = pipeline.loaded.site(site_id)
     outcome = pipeline.apply(site, Phase.CENTRAL)
@@ -106,7 +107,7 @@ def test_dead_central_uplink_fails_verification_and_restores_the_backup(
     scenario = Scenario(
         sites={site_id: SiteFaults.model_validate({"uplinks": {"central": {"state": "down"}}})}
     )
-    twin = twin_factory([site_id], scenario=scenario)
+    twin = twin_factory([site_id], scenario=scenario, start_phase=Phase.DUAL)
     before = running(twin, site_id)
     pipeline = make_pipeline(twin, journal)
     outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
@@ -137,7 +138,7 @@ def test_routeros_session_cut_mid_push_reverts_on_the_device(
     site_id = "kel-hegarsari"
     # the scheduler line counts as the first config line; cut after half of the 10 commands
     scenario = Scenario(sites={site_id: SiteFaults(drop_after_config_lines=6)})
-    twin = twin_factory([site_id], scenario=scenario)
+    twin = twin_factory([site_id], scenario=scenario, start_phase=Phase.DUAL)
     before = running(twin, site_id)
     pipeline = make_pipeline(twin, journal)
     outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
@@ -183,7 +184,7 @@ def test_ios_session_lost_after_commit_reverts_on_the_device(
 def test_rollback_to_an_older_backup(
     twin_factory: TwinFactory, journal: Journal, site_id: str
 ) -> None:
-    twin = twin_factory([site_id])
+    twin = twin_factory([site_id], start_phase=Phase.DUAL)
     legacy = running(twin, site_id)
     first = make_pipeline(twin, journal)
     assert first.apply(first.loaded.site(site_id), Phase.DUAL).status == "confirmed"
@@ -247,6 +248,37 @@ def test_plan_that_would_cut_management_is_refused(
     assert running(twin, site_id) == before
 
 
+@pytest.mark.parametrize("site_id", SITES)
+def test_dual_keeps_the_way_back_to_the_noc_on_the_proven_line(
+    twin_factory: TwinFactory, journal: Journal, site_id: str, tmp_path: Path
+) -> None:
+    """Issue 10: the management networks lie inside the central services, so the dual push
+    would move the route back to the NOC onto the central line it brings in, mid-session.
+    The rendered dual config pins it to the primary line; a template without that pin has
+    its push refused by the lockout guard, naming the step and the line."""
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    site = loaded.site(site_id)
+    org = loaded.organisation
+    intended = Renderer(TEMPLATES).render(site, org, Phase.DUAL, loaded.allocations[site_id])
+    twin = twin_factory([site_id])
+    driver = driver_for(site.router.platform)
+    legacy = twin.devices[site_id].running_config()
+    plan = driver.plan(site_id, Phase.DUAL, legacy, intended.text)
+    assert lockout_step(site, org, legacy, plan) is None
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    routing = templates / site.router.platform.value / "routing.j2"
+    routing.write_text(
+        routing.read_text().replace("{% if central and not central.primary %}", "{% if false %}")
+    )
+    before = running(twin, site_id)
+    pipeline = make_pipeline(twin, journal, renderer=Renderer(templates))
+    outcome = pipeline.apply(site, Phase.DUAL)
+    assert outcome.status == "refused", outcome.as_dict()
+    assert "would move the management path to 10.250.10.1 onto the central line" in outcome.detail
+    assert running(twin, site_id) == before
+
+
 def test_a_locked_site_is_not_touched(twin_factory: TwinFactory, journal: Journal) -> None:
     twin = twin_factory(["setda"])
     pipeline = make_pipeline(twin, journal)
@@ -286,7 +318,7 @@ def test_a_second_journal_never_pushes_to_a_router_under_change(
     on the router (as during its push); the second is refused before touching anything."""
     from netprov.platforms import ChangeMarker
 
-    twin = twin_factory([site_id])
+    twin = twin_factory([site_id], start_phase=Phase.DUAL)
     first = Journal(f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "a")
     second = Journal(f"sqlite:///{tmp_path / 'b.db'}", tmp_path / "b")
     holder = make_pipeline(twin, first)

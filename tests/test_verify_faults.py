@@ -32,7 +32,7 @@ FAULTS = {
 def test_without_faults_every_check_passes_and_names_what_it_saw(
     twin_factory: TwinFactory, tmp_path: Path, site_id: str
 ) -> None:
-    twin = twin_factory([site_id])
+    twin = twin_factory([site_id], start_phase=Phase.DUAL)
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     pipeline = make_pipeline(twin, journal)
     outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
@@ -54,7 +54,11 @@ def test_without_faults_every_check_passes_and_names_what_it_saw(
 def test_each_fault_fails_exactly_its_check_and_reverts(
     twin_factory: TwinFactory, tmp_path: Path, site_id: str, fault: str
 ) -> None:
-    twin = twin_factory([site_id], scenario=Scenario(sites={site_id: SiteFaults(**{fault: True})}))
+    twin = twin_factory(
+        [site_id],
+        scenario=Scenario(sites={site_id: SiteFaults(**{fault: True})}),
+        start_phase=Phase.DUAL,
+    )
     driver = driver_for(twin.devices[site_id].platform)
     before = driver.comparable(twin.devices[site_id].running_config())
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")

@@ -53,7 +53,7 @@ def test_a_lossy_central_link_is_not_confirmed(twin_factory: TwinFactory, tmp_pa
     site_id = "kel-hegarsari"
     lossy = UplinkFault(state="lossy", loss_percent=40)
     scenario = Scenario(sites={site_id: SiteFaults(uplinks={Role.CENTRAL: lossy})})
-    twin = twin_factory([site_id], scenario=scenario)
+    twin = twin_factory([site_id], scenario=scenario, start_phase=Phase.DUAL)
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     pipeline = make_pipeline(twin, journal)
     outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
@@ -84,7 +84,7 @@ def test_a_hotspot_tolerates_the_loss_an_office_does_not(
     site_id = "hotspot-alun-alun-kota"
     lossy = UplinkFault(state="lossy", loss_percent=40)
     scenario = Scenario(sites={site_id: SiteFaults(uplinks={Role.CENTRAL: lossy})})
-    twin = twin_factory([site_id], scenario=scenario)
+    twin = twin_factory([site_id], scenario=scenario, start_phase=Phase.DUAL)
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     pipeline = make_pipeline(twin, journal)
     outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
