@@ -10,11 +10,15 @@ NAT, local users, AAA and an interface netprov never renders.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+import netprov.cli_pipeline  # noqa: F401 - registers the commands
+from netprov.cli import app
 from netprov.device import targets_from_hosts
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.journal import Journal
@@ -322,3 +326,61 @@ def test_ios_rehearsed_cutover_from_a_router_in_service(
     assert "ip route 192.168.50.0 255.255.255.0 10.31.2.254" in config
     assert "username vendor" in config
     assert "ip nat inside source list 1" not in config
+
+
+def test_ios_plan_refuses_an_address_that_clashes(dialer: Path) -> None:
+    """The router's LAN port carries another subnet than the inventory says: a person
+    decides which is right; nothing is pushed (apply refuses a plan with conflicts)."""
+    running = _ios_running().replace(
+        " ip address 10.31.2.1 255.255.255.0", " ip address 192.168.1.1 255.255.255.0"
+    )
+    plan = IOS.plan(IOS_SITE, Phase.LEGACY, running, _intended(dialer, IOS_SITE, Phase.LEGACY))
+    assert plan.conflicts == [
+        "GigabitEthernet0/0/2 has 192.168.1.1 255.255.255.0 on the router; "
+        "the inventory puts 10.31.2.1 255.255.255.0 there"
+    ]
+    assert (
+        IOS.plan(
+            IOS_SITE, Phase.LEGACY, _ios_running(), _intended(dialer, IOS_SITE, Phase.LEGACY)
+        ).conflicts
+        == []
+    )
+
+
+@pytest.mark.twin
+def test_adopt_command_takes_over_then_plan_adds_no_duplicate(
+    twin_factory: TwinFactory, bridged: Path, tmp_path: Path, cli: CliRunner
+) -> None:
+    """`netprov adopt --yes --json` on the default-config router: exit 0, the takeover
+    confirmed; the next plan has nothing left to adopt and no second PPPoE client."""
+    scenario = Scenario(configs={ROS_SITE: str(ROS_DEFCONF)})
+    twin = twin_factory([ROS_SITE], inventory=bridged, scenario=scenario)
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    common = [
+        "--inventory",
+        str(bridged),
+        "--hosts-file",
+        str(hosts),
+        "--db",
+        f"sqlite:///{tmp_path / 'j.db'}",
+        "--backups",
+        str(tmp_path / "b"),
+        "--limit",
+        ROS_SITE,
+        "--today",
+        "2026-11-22",
+    ]
+    adopted = cli.invoke(app, ["adopt", *common, "--yes", "--json"])
+    assert adopted.exit_code == 0, adopted.output
+    summary = json.loads(adopted.stdout)
+    assert [site["status"] for site in summary["sites"]] == ["confirmed"]
+    export = twin.devices[ROS_SITE].running_config()
+    assert 'comment="netprov:legacy PT Telkom Indonesia - IndiHome"' in export
+    assert export.count("/interface pppoe-client add") == 1
+    planned = cli.invoke(app, ["plan", *common, "--phase", "legacy", "--json"])
+    assert planned.exit_code == 2, planned.output  # the rest of legacy is still to come
+    plan = json.loads(planned.stdout)["sites"][0]["plan"]
+    assert plan["conflicts"] == []
+    assert plan["adopted"] == []
+    assert not [c for c in plan["commands"] if c.startswith("/interface pppoe-client add")]

@@ -127,9 +127,14 @@ def test_np009_dropping_the_only_working_uplink(
         "  wave: 0\n  desired_phase: final\n  lint_exemptions: {NP002: 'no backup line yet'}\n",
     )
     found = active(inventory_copy, "NP009", backups=backups)
-    assert found == ["desa-balokang:"]
+    # both: the legacy line goes before any is proven, and the way back to the NOC moves
+    # onto the central line the same change brings in
+    assert found == ["desa-balokang:", "desa-balokang:"]
     report = run_check(inventory_copy, templates=TEMPLATES, backups=backups, today=TODAY)
     assert report.failed
+    messages = [f.message for f in report.findings if f.rule == "NP009"]
+    assert any("removes the only working uplink" in m for m in messages)
+    assert any("would move the management path" in m for m in messages)
     result = next(s for s in report.sites if s.site.id == "desa-balokang")
     assert any("remove" in c and "netprov:legacy" in c for c in result.commands or [])
     edit(
@@ -137,9 +142,10 @@ def test_np009_dropping_the_only_working_uplink(
         "lint_exemptions: {NP002: 'no backup line yet'}",
         "lint_exemptions: {NP002: 'no backup line yet', NP009: 'approved by Kadis, CR-7'}",
     )
-    assert active(inventory_copy, "NP009", backups=backups) == [
-        "desa-balokang:approved by Kadis, CR-7"
-    ]
+    assert (
+        active(inventory_copy, "NP009", backups=backups)
+        == ["desa-balokang:approved by Kadis, CR-7"] * 2
+    )
 
 
 def _git(repo: Path, *args: str) -> None:

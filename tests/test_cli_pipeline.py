@@ -74,7 +74,7 @@ def test_apply_with_a_broken_central_link_rolls_back_and_exits_1(
             "--scenario",
             str(scenario),
             "--phase",
-            "central",
+            "dual",
             "--limit",
             "desa-balokang,desa-cujang",
             "--yes",

@@ -136,8 +136,9 @@ def test_routeros_session_cut_mid_push_reverts_on_the_device(
     twin_factory: TwinFactory, journal: Journal
 ) -> None:
     site_id = "kel-hegarsari"
-    # the scheduler line counts as the first config line; cut after half of the 10 commands
-    scenario = Scenario(sites={site_id: SiteFaults(drop_after_config_lines=6)})
+    # the scheduler line counts as the first config line; cut after 2 of the 3 dual ->
+    # central commands (the two default routes' distances; the NOC route is not removed)
+    scenario = Scenario(sites={site_id: SiteFaults(drop_after_config_lines=3)})
     twin = twin_factory([site_id], scenario=scenario, start_phase=Phase.DUAL)
     before = running(twin, site_id)
     pipeline = make_pipeline(twin, journal)
@@ -184,7 +185,7 @@ def test_ios_session_lost_after_commit_reverts_on_the_device(
 def test_rollback_to_an_older_backup(
     twin_factory: TwinFactory, journal: Journal, site_id: str
 ) -> None:
-    twin = twin_factory([site_id], start_phase=Phase.DUAL)
+    twin = twin_factory([site_id])
     legacy = running(twin, site_id)
     first = make_pipeline(twin, journal)
     assert first.apply(first.loaded.site(site_id), Phase.DUAL).status == "confirmed"

@@ -59,9 +59,9 @@ def test_routeros_print_forms_parse_like_real_output(twin_factory: TwinFactory) 
     ours = parse_output(platform="mikrotik_routeros", command=command, data=dynamic)
     real = real_parse(command, "ip_route_print_terse")
     assert filled(ours) <= filled(real)
-    defaults = [r for r in ours if r["dst_address"] == "0.0.0.0/0"]
-    assert defaults
-    assert defaults[0]["flags"].startswith("DA")  # the PPPoE client's dynamic default
+    lan = [r for r in ours if r["dst_address"] == "10.31.36.0/24"]
+    assert lan
+    assert lan[0]["flags"].startswith("DA")  # the LAN's connected route
 
     resource_records = parse_output(
         platform="mikrotik_routeros", command="/system resource print", data=resource
@@ -73,11 +73,15 @@ def test_routeros_print_forms_parse_like_real_output(twin_factory: TwinFactory) 
     command = "/ip address print"
     ours = parse_output(platform="mikrotik_routeros", command=command, data=addresses)
     assert filled(ours) <= filled(real_parse(command, "ip_address_print"))
-    assert {"ip": "10.31.36.1", "subnet": "24", "interface": "ether2"}.items() <= ours[0].items()
+    lan_address = next(r for r in ours if r["ip"] == "10.31.36.1")
+    assert {"subnet": "24", "interface": "ether2"}.items() <= lan_address.items()
+    management = next(r for r in ours if r["interface"] == "netprov-mgmt")
+    assert management["subnet"] == "32"  # router.mgmt_address on its loopback bridge
 
     driver = driver_for(Platform.MIKROTIK_ROUTEROS)
     assert driver.read_interface(interfaces, "pppoe-legacy").running
-    assert driver.read_default_gateway(routes) != "none"
+    # the default route is the tracked one through the legacy probe (static, recursive)
+    assert driver.read_default_gateway(routes) == "8.8.8.8"
 
 
 def test_routeros_backup_load_asks_before_it_reboots(twin_factory: TwinFactory) -> None:

@@ -248,7 +248,7 @@ class IosDriver(Driver):
         return "\n".join(lines).strip() + "\n"
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
-        commands, undo, candidate = plan_ios(running, intended)
+        commands, undo, candidate, conflicts = plan_ios(running, intended)
         lines = set(clean_ios(running).splitlines())
         # napalm's configure replace copies the candidate by SCP, and the revert timer is the
         # archive's (Cisco IOS Configuration Fundamentals, "Configuration Replace and
@@ -267,6 +267,7 @@ class IosDriver(Driver):
             candidate,
             adopted=needs,
             adopted_undo=taken_back,
+            conflicts=conflicts,
             preview=lambda: (self.comparable(running), self.comparable(candidate)),
         )
 

@@ -30,7 +30,8 @@ from hier_config import Platform as HierPlatform
 # Top-level IOS lines netprov renders; anything else on the router is left alone.
 IOS_OWNED = re.compile(
     r"^(hostname |ip domain name |ip name-server |ip ssh version |ip scp server enable|archive$"
-    r"|ntp server |logging host |snmp-server (community|location|contact) "
+    r"|ntp server |logging (host|source-interface) |snmp-server (community|location|contact"
+    r"|trap-source) "
     r"|flow (exporter|monitor) NETPROV|ip access-list (standard|extended) NETPROV-"
     r"|policy-map NETPROV-|interface |ip sla |track \d+ "
     r"|ip route |route-map NETPROV-|ip nat inside source |line vty "
@@ -125,8 +126,50 @@ def _is_address(text: str) -> bool:
     return True
 
 
-def plan_ios(running: str, intended: str) -> tuple[list[str], list[str], str]:
-    """(commands, undo commands, candidate config) for an IOS router."""
+def _primary_address(section: HConfigChild) -> str | None:
+    return next(
+        (
+            c.text.removeprefix("ip address ")
+            for c in section.children
+            if re.fullmatch(r"ip address \d\S* \d\S*", c.text)
+        ),
+        None,
+    )
+
+
+def _conflicts(full: HConfig, target: HConfig) -> list[str]:
+    """What the router holds that clashes with the inventory: an interface netprov renders
+    carries another address on the router (and is not netprov's yet), or the address
+    netprov puts on one interface sits on another. A person decides; nothing is pushed."""
+    theirs = {
+        child.text: address
+        for child in full.children
+        if child.text.startswith("interface ")
+        and not any(_NETPROV_DESCRIPTION.match(c.text) for c in child.children)
+        and (address := _primary_address(child)) is not None
+    }
+    found = []
+    for child in target.children:
+        wanted = _primary_address(child) if child.text.startswith("interface ") else None
+        if wanted is None:
+            continue
+        have = theirs.get(child.text)
+        if have is not None and have != wanted:
+            found.append(
+                f"{child.text.removeprefix('interface ')} has {have} on the router; "
+                f"the inventory puts {wanted} there"
+            )
+        found += [
+            f"{wanted.split()[0]} is on {other.removeprefix('interface ')} on the router; the "
+            f"inventory puts it on {child.text.removeprefix('interface ')}"
+            for other, address in theirs.items()
+            if other != child.text and address.split()[0] == wanted.split()[0]
+        ]
+    return found
+
+
+def plan_ios(running: str, intended: str) -> tuple[list[str], list[str], str, list[str]]:
+    """(commands, undo commands, candidate config, conflicts) for an IOS router."""
     full = get_hconfig_fast_load(HierPlatform.CISCO_IOS, clean_ios(running))
     target = get_hconfig_fast_load(HierPlatform.CISCO_IOS, _ios_intended(intended))
     wanted = {child.text for child in target.children}
@@ -154,4 +197,4 @@ def plan_ios(running: str, intended: str) -> tuple[list[str], list[str], str]:
     undo = list(workflow.rollback_config.dump_simple())
     future = full.future(remediation)
     candidate = "\n".join(future.dump_simple()) + "\nend\n"
-    return commands, undo, candidate
+    return commands, undo, candidate, _conflicts(full, target)
