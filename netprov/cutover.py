@@ -99,13 +99,13 @@ def actual_phase(pipeline: Pipeline, site: Site) -> Phase | None:
         if not settled:
             running = session.running()
     finally:
-        session.close()
+        pipeline.release(site, session)
     if settled:
         session = pipeline.session(site, attempts=pipeline.reconnect_attempts)  # it may reboot
         try:
             running = session.running()
         finally:
-            session.close()
+            pipeline.release(site, session)
     hint = pipeline.journal.confirmed_phase(site.id)
     candidates = [Phase(hint)] if hint else []
     candidates += [
@@ -140,6 +140,11 @@ def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datet
     skipped = skipped_outside_window(pipeline, site, now)
     if skipped is not None:
         return skipped
+    with pipeline.holding(site):  # one SSH session from reconciliation to the last confirm
+        return _step_site(pipeline, site, to)
+
+
+def _step_site(pipeline: Pipeline, site: Site, to: Phase | None) -> Outcome:
     try:
         actual = actual_phase(pipeline, site)
     except DeviceError as exc:

@@ -6,8 +6,10 @@ Every step is journaled. Side effects go through :mod:`netprov.device` sessions.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from netprov.device import connect
@@ -81,6 +83,10 @@ class Pipeline:
     secrets_seen: set[str] = field(default_factory=set)
     # per site: secret value -> reference, resolved once per run (files are read once)
     _labels: dict[str, dict[str, str]] = field(default_factory=dict, init=False, repr=False)
+    # sites whose session is kept between the steps of one piece of work (holding), and the
+    # session kept: one SSH session per site from reconciliation through the last confirm
+    _holding: set[str] = field(default_factory=set, init=False, repr=False)
+    _held: dict[str, Session] = field(default_factory=dict, init=False, repr=False)
 
     # --- pieces --------------------------------------------------------------------
 
@@ -95,9 +101,37 @@ class Pipeline:
         return driver_for(platform).mask_secrets(redact(text, self.secrets_seen))
 
     def session(self, site: Site, attempts: int = 1) -> Session:
+        """A session with the site's router: the one held for it when it still stands,
+        else a new one (``attempts``: while a router reboots)."""
+        held = self._held.pop(site.id, None)
+        if held is not None:
+            if held.reusable and held.alive():
+                return held
+            held.close()
         if site.id not in self.targets:
             raise DeviceError(f"{site.id}: no connection target (not in the hosts file or twin)")
         return connect(self.targets[site.id], change_id=self.run_id, attempts=attempts, wait=2.0)
+
+    def release(self, site: Site, session: Session) -> None:
+        """Done with ``session`` for now: kept for the site's next step while it is held,
+        closed otherwise (and always once the router was told to reboot)."""
+        if site.id in self._holding and session.reusable:
+            self._held[site.id] = session
+        else:
+            session.close()
+
+    @contextlib.contextmanager
+    def holding(self, site: Site) -> Iterator[None]:
+        """Keep one session for the site across the steps inside (reconciliation, each
+        phase's backup, push, checks and confirm); closed at the end."""
+        self._holding.add(site.id)
+        try:
+            yield
+        finally:
+            self._holding.discard(site.id)
+            held = self._held.pop(site.id, None)
+            if held is not None:
+                held.close()
 
     def _placeholders(self, site: Site) -> dict[str, str]:
         """Each of the site's secret values -> its reference (``SECRET-<name>``)."""
@@ -186,7 +220,7 @@ class Pipeline:
             backup = self.backup(site, session)
             plan = self.plan(site, phase, backup.content)
         finally:
-            session.close()
+            self.release(site, session)
         if plan.conflicts:
             return self.refuse_conflicts(site, plan)
         return Outcome(site.id, "planned", plan)
@@ -234,9 +268,9 @@ class Pipeline:
             self.guard(site, session)
             settled = session.settle()
         finally:
-            session.close()
+            self.release(site, session)
         if settled:
-            self.session(site, attempts=self.reconnect_attempts).close()  # back after reboot
+            self.release(site, self.session(site, attempts=self.reconnect_attempts))  # rebooted
 
     def fail(self, site: Site, status: str, reason: str, **extra: object) -> Outcome:
         """A journaled failure of ``site`` (step ``failed``) as an outcome."""
@@ -295,7 +329,7 @@ class Pipeline:
                 detail="failed checks: " + ", ".join(c.name for c in failed),
             )
         finally:
-            session.close()
+            self.release(site, session)
         identical = self.matches_backup(site, backup)
         self.journal.step(
             self.run_id,
@@ -330,7 +364,7 @@ class Pipeline:
         try:
             return driver.comparable(session.running()) == driver.comparable(backup.content)
         finally:
-            session.close()
+            self.release(site, session)
 
     def _checks(
         self, session: Session, site: Site, phase: Phase, *, reachability_only: bool = False
@@ -356,7 +390,7 @@ class Pipeline:
         try:
             checks = self._checks(session, site, phase)
         finally:
-            session.close()
+            self.release(site, session)
         ok = all(c.ok for c in checks)
         return Outcome(site.id, "verified" if ok else "failed", checks=checks)
 
@@ -374,7 +408,7 @@ class Pipeline:
                 self.guard(site, session)
                 session.restore(backup.content, change_id=backup.run_id)
             finally:
-                session.close()
+                self.release(site, session)
             identical = self.matches_backup(site, backup)
         except DeviceError as exc:
             return self.fail(site, "failed", str(exc))

@@ -153,6 +153,8 @@ class Session(ABC):
         self.change_id = change_id
         self.timeout = timeout
         self.reply_seconds = 0.0  # one reply of this router, measured when the session opens
+        # False once the router was told to reboot (a RouterOS backup load): never reused
+        self.reusable = True
 
     @abstractmethod
     def send(self, command: str) -> str:
@@ -194,6 +196,10 @@ class Session(ABC):
     @abstractmethod
     def close(self) -> None:
         """End the session; never raises."""
+
+    @abstractmethod
+    def alive(self) -> bool:
+        """Whether the transport still stands (a held session is reused only then)."""
 
     @abstractmethod
     def marker(self) -> ChangeMarker | None:

@@ -1,19 +1,22 @@
-"""Cisco IOS / IOS-XE: napalm ``ios`` for sessions, hier_config for plans, ntc-templates for
-reading what the router prints.
+"""Cisco IOS / IOS-XE: napalm ``ios`` opens sessions and restores backups, hier_config plans,
+ntc-templates reads what the router prints.
 
-A change is pushed with ``configure replace flash:candidate_config.txt force revert trigger
-error timer N`` (napalm ``commit_config(revert_in=...)``): the router rolls back by itself
-unless ``configure confirm`` arrives in time (Cisco IOS XE Configuration Replace and
-Configuration Rollback guide, "configure replace ... revert trigger").
+A change is pushed with ``configure replace flash:netprov-candidate.txt force revert trigger
+error timer N``, the command napalm's ``commit_config(revert_in=...)`` sends: the router
+rolls back by itself unless ``configure confirm`` arrives in time (Cisco IOS XE
+Configuration Replace and Configuration Rollback guide, "configure replace ... revert
+trigger"). netprov sends that sequence itself on the session it already has, not napalm's:
+napalm surrounds it with ~40 checks per change (``show archive`` x4, ``dir`` x4, ``verify
+/md5`` x2, ``file prompt quiet`` on and off, a copy of the running config) and a new SSH
+connection per file. Here files go over one SCP connection kept for the session.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 from netprov.errors import DeviceError
@@ -45,6 +48,14 @@ from netprov.sim.topology import Router, World
 # ``more`` and removed with ``delete /force`` (Cisco IOS Configuration Fundamentals Command
 # Reference: more, delete). A file, not config, so ``configure replace`` never touches it.
 MARKER_FILE = "netprov-change.txt"
+CANDIDATE_FILE = "netprov-candidate.txt"
+NO_PENDING = "No Rollback Confirmed Change pending"
+# what a refused configure replace prints (the words napalm's commit_config looks for)
+_REPLACE_FAILED = re.compile(
+    r"original configuration has been successfully restored|error|not a valid config file"
+    r"|failed|Please turn config archive on",
+    re.IGNORECASE,
+)
 
 
 # one lease of ``show ip dhcp binding``: address, client id, expiry (may hold spaces), type
@@ -79,6 +90,7 @@ class IosSession(Session):
 
         self._committed = False  # a configure replace waits for its confirm
         self._prepared: list[str] = []  # how to take back the preparation of this change
+        self._scp_conn: Any = None  # netmiko SCPConn, opened at the first file
 
         self.driver: Any = get_network_driver("ios")(
             target.host,
@@ -133,16 +145,56 @@ class IosSession(Session):
     def save_safety_net(self) -> None:
         """Nothing to do: napalm copies the running config to flash before it commits."""
 
+    def _scp(self) -> Any:
+        """One SCP connection for the session's files (candidate, marker), opened once."""
+        if self._scp_conn is None:
+            from netmiko import SCPConn
+
+            self._scp_conn = self._call("cannot open SCP", SCPConn, self.driver.device)
+        return self._scp_conn
+
+    def _put(self, name: str, text: str) -> None:
+        client = self._scp().scp_client
+        self._call(f"cannot copy {name}", client.putfo, io.BytesIO(text.encode()), f"flash:/{name}")
+
+    def _config_command(self, command: str) -> str:
+        """A command that may change the hostname (the prompt): any prompt ends it, then
+        netmiko learns the prompt again (as napalm's commit handler does)."""
+        output = str(
+            self._call(
+                f"{command!r} failed",
+                self.driver.device.send_command,
+                command,
+                expect_string=r"[>#]\s*$",
+                read_timeout=90,
+            )
+        )
+        self._call("prompt lost", self.driver.device.set_base_prompt)
+        return output
+
+    def pending(self) -> bool:
+        """A configure replace waits for its confirm (``show archive config rollback
+        timer``)."""
+        return NO_PENDING not in self.send("show archive config rollback timer")
+
     def apply(self, plan: SitePlan, *, revert_minutes: int) -> None:
         """First what the safe push needs and the router lacks (plain config lines, taken
-        back by :meth:`revert`), then ``configure replace`` with napalm's revert timer."""
+        back by :meth:`revert`), then ``configure replace`` with the revert timer."""
         if plan.adopted:
             self._call("cannot prepare", self.driver.device.send_config_set, plan.adopted)
             self._prepared = plan.adopted_undo
         if plan.candidate is None:  # `netprov adopt`: the preparation alone
             return
-        self._call("commit failed", self.driver.load_replace_candidate, config=plan.candidate)
-        self._call("commit failed", self.driver.commit_config, revert_in=revert_minutes * 60)
+        self._put(CANDIDATE_FILE, plan.candidate)
+        output = self._config_command(
+            f"configure replace flash:{CANDIDATE_FILE} force revert trigger error "
+            f"timer {revert_minutes}"
+        )
+        if _REPLACE_FAILED.search(output):
+            raise DeviceError(
+                f"{self.target.site_id}: commit failed: candidate config could not be applied "
+                f"({one_line(ValueError(output.strip()))})"
+            )
         self._committed = True
 
     def confirm(self) -> None:
@@ -150,19 +202,20 @@ class IosSession(Session):
         if not self._committed:
             return
         self._committed = False
-        self._call("confirm failed", self.driver.confirm_commit)
-        # a refused ``configure confirm`` prints an error napalm does not read: prove it took
-        if self._call("cannot read commit state", self.driver.has_pending_commit):
+        self.send("configure confirm")
+        # a refused ``configure confirm`` prints an error: prove it took
+        if self.pending():
             raise DeviceError(
                 f"{self.target.site_id}: configure confirm did not take; "
                 "the router reverts by itself when its timer ends"
             )
+        self.send("write memory")  # the confirmed config survives a power cut
 
     def revert(self) -> None:
         """``configure revert now``: the archive's rollback of the unconfirmed commit; then
         the preparation taken back."""
         if self._committed:
-            self._call("revert failed", self.driver.rollback)
+            self._config_command("configure revert now")
             self._committed = False
         self.unmark()
         if self._prepared:
@@ -177,21 +230,7 @@ class IosSession(Session):
         return ChangeMarker.parse(self.send(f"more flash:{MARKER_FILE}"))
 
     def mark(self, marker: ChangeMarker) -> None:
-        from netmiko import file_transfer
-
-        with tempfile.TemporaryDirectory() as folder:
-            source = Path(folder) / MARKER_FILE
-            source.write_text(marker.text + "\n", encoding="utf-8")
-            self._call(
-                "cannot leave the change marker",
-                file_transfer,
-                self.driver.device,
-                source_file=str(source),
-                dest_file=MARKER_FILE,
-                file_system="flash:",
-                direction="put",
-                overwrite_file=True,
-            )
+        self._put(MARKER_FILE, marker.text + "\n")
 
     def unmark(self) -> None:
         self.send(f"delete /force flash:{MARKER_FILE}")
@@ -202,12 +241,24 @@ class IosSession(Session):
         self._call("restore failed", self.driver.commit_config)
 
     def settle(self) -> bool:
-        if not self._call("cannot read commit state", self.driver.has_pending_commit):
+        if not self.pending():
             return False
-        self._call("cannot settle a pending commit", self.driver.rollback)
+        self._config_command("configure revert now")
+        self.send("write memory")
         return True
 
+    def alive(self) -> bool:
+        try:
+            return bool(self.driver.is_alive().get("is_alive"))
+        except client_errors():
+            return False
+
     def close(self) -> None:
+        if self._scp_conn is not None:
+            try:
+                self._scp_conn.close()
+            except client_errors():
+                pass
         try:
             self.driver.close()
         except client_errors():

@@ -188,6 +188,7 @@ class RosSession(Session):
     def _load_backup(self, name: str) -> None:
         """``/system backup load`` asks for the backup's password (none: netprov saves them
         unencrypted, RouterOS >= 6.43) and ``Restore and reboot? [y/N]:``, then reboots."""
+        self.reusable = False
         try:
             out = str(
                 self.conn.send_command(
@@ -216,6 +217,12 @@ class RosSession(Session):
 
     def unmark(self) -> None:
         self._checked(self.marker_removal)
+
+    def alive(self) -> bool:
+        try:
+            return bool(self.conn.is_alive())
+        except client_errors():
+            return False
 
     def close(self) -> None:
         try:
