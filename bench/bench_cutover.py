@@ -34,6 +34,16 @@ from bench.twin_process import twin_up  # noqa: E402
 from netprov.cli import app  # noqa: E402
 
 
+def _floor_per_step(db: str, run_id: str) -> float:
+    """The fewest round trips a phase step can take: its backup, its push, one command per
+    verification check the journal recorded, its confirm (median over the steps)."""
+    from netprov.journal import Journal
+
+    _, steps = Journal(db).run(run_id)
+    checks = [len(json.loads(s.detail)) for s in steps if s.step == "verified" and s.detail]
+    return 3 + statistics.median(checks) if checks else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--synthetic", type=int, default=0, help="N synthetic sites")
@@ -77,11 +87,13 @@ def main() -> None:
             wall = time.perf_counter() - started
         document: dict[str, Any] = json.loads(result.stdout)
         counts: dict[str, dict[str, int]] = json.loads(stats.read_text(encoding="utf-8"))
+        floor = _floor_per_step(f"sqlite:///{root / 'j.db'}", document["run_id"])
     outcomes = document["sites"]
     confirmed = [o for o in outcomes if o["status"] == "confirmed"]
     steps = 2  # legacy -> dual -> central
     sessions = [c["ssh_sessions"] for c in counts.values()]
     commands = [c["commands"] for c in counts.values()]
+    trips = [c["round_trips"] for c in counts.values()]
     print(f"{len(counts)} sites, {args.workers} workers: cutover legacy -> central")
     print(f"wall time: {wall:.1f} s; {len(confirmed)}/{len(outcomes)} confirmed")
     print(
@@ -91,6 +103,11 @@ def main() -> None:
     print(
         f"shell commands per site: median {statistics.median(commands):g}, max {max(commands)}; "
         f"per phase step {statistics.median(commands) / steps:g}"
+    )
+    print(
+        f"round trips per site: median {statistics.median(trips):g}, max {max(trips)}; "
+        f"per phase step {statistics.median(trips) / steps:g} (floor {floor:g}: backup 1, "
+        f"push 1, one per check, confirm 1; ratio {statistics.median(trips) / steps / floor:.2f})"
     )
     for outcome in outcomes:
         if outcome["status"] != "confirmed":

@@ -43,6 +43,10 @@ from netprov.sim.topology import Router, World
 REVERT_JOB = "netprov-revert"
 # RouterOS's prompt, at any menu: ``[admin@router] > ``, ``[admin@router] /ip address> ``
 PROMPT = r"\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?$"
+_PROMPT_AT_START = re.compile(r"^\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?")
+# printed after a batch of config lines (``:put``, MikroTik manual "Scripting"): its output
+# line, unlike its echo, is the word alone
+_BATCH_END = "netprov-batch-end"
 # The change marker: an empty /system script whose comment names the run (MikroTik manual,
 # Scripting: /system script). Added after the safety-net backup, so loading it removes it.
 MARKER_SCRIPT = "netprov-change"
@@ -144,14 +148,44 @@ class RosSession(Session):
             raise DeviceError(f"{self.target.site_id}: backup not saved: {out.strip()}")
 
     def apply(self, plan: SitePlan, *, revert_minutes: int) -> None:
-        """Arm the dead-man switch (load this change's backup in N minutes), then push."""
+        """The dead-man switch (load this change's backup in N minutes) and the change, in
+        one round trip: the lines are sent together and run in order, the switch first.
+        A config line prints nothing when it takes; anything it prints is its refusal."""
         backup = safety_net_name(self.change_id)
-        self._checked(
+        arm = (
             f"/system scheduler add name={REVERT_JOB} interval={revert_minutes}m "
             f'on-event="/system backup load name={backup}"'
         )
-        for command in plan.commands:
-            self._checked(command)
+        refused = self._batch([arm, *plan.commands])
+        if not refused:
+            return
+        listing = self.send(f'/system scheduler print terse where name="{REVERT_JOB}"')
+        if REVERT_JOB not in listing:  # the switch itself was refused: nothing would revert
+            self._load_backup(backup)
+            raise DeviceError(
+                f"{self.target.site_id}: the revert job was refused ({refused[0]}); "
+                "the backup was loaded at once"
+            )
+        raise DeviceError(f"{self.target.site_id}: rejected: " + "; ".join(refused[:3]))
+
+    def _batch(self, lines: list[str]) -> list[str]:
+        """Send ``lines`` in one write; what they printed (their echoes and prompts left
+        out), read up to the ``:put`` that follows them."""
+        end = f':put "{_BATCH_END}"'
+        timeout = 60 + len(lines) * 4 * self.reply_seconds
+        try:
+            self.conn.write_channel("\n".join([*lines, end]) + "\n")
+            output = str(
+                self.conn.read_until_pattern(
+                    pattern=rf"^{_BATCH_END}\r?$", re_flags=re.M, read_timeout=timeout
+                )
+            )
+            self.conn.read_until_pattern(pattern=PROMPT, re_flags=re.M, read_timeout=timeout)
+        except client_errors() as exc:
+            raise DeviceError(f"{self.target.site_id}: push failed: {one_line(exc)}") from exc
+        echoes = {*lines, end, _BATCH_END}
+        printed = (_PROMPT_AT_START.sub("", raw).strip() for raw in output.splitlines())
+        return [line for line in printed if line and line not in echoes]
 
     def _checked(self, command: str) -> None:
         out = self.send(command)

@@ -373,6 +373,9 @@ class RosDevice:
         lookup = re.fullmatch(r':put \[\s*:resolve (?:domain-name=)?"?([\w.-]+)"?\s*\]', line)
         if lookup is not None:
             return self._resolve(lookup[1]), path
+        constant = re.fullmatch(r':put ("(?:\\.|[^"\\])*"|[\w.-]+)', line)
+        if constant is not None:  # MikroTik manual, "Scripting": :put prints its argument
+            return unquote(constant[1]), path
         tokens = TOKEN.findall(line)
         if not tokens:
             raise RosError("syntax error (line 1 column 1)")

@@ -65,7 +65,8 @@ class TwinDevice:
     rebooting: bool = False
     reboot: Callable[[], None] = lambda: None  # set by the fleet: reboot this device
     ssh_sessions: int = 0  # connections accepted (benchmarks: sessions per site)
-    commands: int = 0  # lines received in shells (benchmarks: round trips per site)
+    commands: int = 0  # lines received in shells (benchmarks: commands per site)
+    round_trips: int = 0  # client writes that end lines (a batch of lines is one)
     command_matches: dict[int, int] = field(default_factory=dict)
 
     @property

@@ -28,7 +28,11 @@ async def serve(twin: Twin, hosts_file: Path, on_ready: Callable[[Twin], None]) 
         stats = os.environ.get("NETPROV_TWIN_STATS")
         if stats:  # for benchmarks: what each router was asked
             counts = {
-                name: {"ssh_sessions": d.ssh_sessions, "commands": d.commands}
+                name: {
+                    "ssh_sessions": d.ssh_sessions,
+                    "commands": d.commands,
+                    "round_trips": d.round_trips,
+                }
                 for name, d in twin.devices.items()
             }
             Path(stats).write_text(json.dumps(counts, indent=1), encoding="utf-8")

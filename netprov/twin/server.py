@@ -105,6 +105,8 @@ class _Session(asyncssh.SSHServerSession[bytes]):
         # A terminal echoes each character as it arrives (scrapli waits for that before it
         # sends the Enter); the end of a line is echoed with its reply. Typed-ahead input is
         # echoed in order, after the replies still due.
+        if re.search(rb"[\r\n]", data):  # a write that ends lines: one round trip
+            self.device.round_trips += 1
         for part in re.split(rb"(\r\n|\r|\n)", data.replace(b"\x00", b"")):
             if self.closed:
                 return
