@@ -2,7 +2,10 @@
 
     python bench/bench_change.py --devices 100 --workers 10
 
-Safe change: ``Pipeline.apply`` to ``central`` (guard, backup, plan, lockout simulation,
+Safe change: ``Pipeline.apply`` to ``dual``, the first change of a cutover (the central line
+brought in beside the office ISP; straight to ``central`` the lockout guard refuses it:
+the way back to the NOC would move onto a line not proven yet) (guard, backup, plan, lockout
+simulation,
 change marker, commit-confirm push, every verification check, confirm, journal). Floor: a
 plain threaded netmiko script doing what a hand-written one would: connect, ``show
 running-config`` (backup), push the same commands netprov pushed, one ping of the central
@@ -99,7 +102,7 @@ def main() -> None:
             def safe() -> list[bool]:
                 with ThreadPoolExecutor(max_workers=args.workers) as pool:
                     outcomes = list(
-                        pool.map(lambda s: pipeline.apply(loaded.site(s), Phase.CENTRAL), chosen)
+                        pool.map(lambda s: pipeline.apply(loaded.site(s), Phase.DUAL), chosen)
                     )
                 for outcome in outcomes:
                     if outcome.plan is not None:  # the floor pushes what netprov pushed
