@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=10_000)
     args = parser.parse_args()
     from netprov.check import run_check
+    from netprov.lint import RULES
     from netprov.inventory import load_inventory
     from netprov.twin.fleet import build_twin
 
@@ -55,11 +56,14 @@ def main() -> None:
         report = run_check(inventory, templates=REPO / "templates", backups=backups)
         elapsed = time.perf_counter() - started
     planned = sum(1 for s in report.sites if s.commands)
+    for finding in report.findings[:5]:
+        print(f"  {finding.rule} {finding.site}: {finding.message[:200]}")
     commands = sum(len(s.commands or []) for s in report.sites)
     print(
         f"check: {len(report.sites)} sites in {elapsed:.1f} s "
         f"({len(report.sites) / elapsed:,.0f} sites/s): "
-        f"validate, render, 8 lint rules, offline plan ({planned} sites, {commands} commands), "
+        f"validate, render, {len(RULES)} lint rules, offline plan ({planned} sites, "
+        f"{commands} commands), "
         f"{len(report.findings)} findings"
     )
     print(
