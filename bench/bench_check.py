@@ -28,8 +28,8 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=10_000)
     args = parser.parse_args()
     from netprov.check import run_check
-    from netprov.lint import RULES
     from netprov.inventory import load_inventory
+    from netprov.lint import RULES
     from netprov.twin.fleet import build_twin
 
     with tempfile.TemporaryDirectory() as tmp:

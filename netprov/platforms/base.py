@@ -252,6 +252,27 @@ def pace_client(conn: Any, probe: str, reply: str) -> float:
     return seconds
 
 
+def read_until(conn: Any, pattern: str, timeout: float) -> str:
+    """What a netmiko connection prints until ``pattern`` (multiline) shows, polling every
+    10 ms. Unlike netmiko's own loops, a session the router closed ends it at once
+    (EOFError), not at the timeout: a router that drops the session mid-change is
+    reported in milliseconds, and its own revert does the rest."""
+    deadline = time.monotonic() + timeout
+    output = ""
+    compiled = re.compile(pattern, re.M)
+    while True:
+        chunk = str(conn.read_channel())
+        output += chunk
+        if compiled.search(output):
+            return output
+        channel = conn.remote_conn
+        if not chunk and (channel is None or channel.closed or channel.eof_received):
+            raise EOFError(f"the router closed the session (waiting for {pattern!r})")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {pattern!r} within {timeout:.0f} s")
+        time.sleep(0.01)
+
+
 def client_errors() -> tuple[type[BaseException], ...]:
     """What the SSH clients raise when a router is unreachable, slow or refuses: translated
     into :class:`DeviceError` at the session's edge."""

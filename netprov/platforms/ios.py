@@ -39,6 +39,7 @@ from netprov.platforms.base import (
     never,
     one_line,
     pace_client,
+    read_until,
 )
 from netprov.platforms.ios_plan import clean_ios, plan_ios
 from netprov.sim.ios import IosDevice
@@ -127,7 +128,7 @@ class IosSession(Session):
 
         def exchange() -> str:
             device.write_channel(device.normalize_cmd(command))
-            output = device.read_until_pattern(pattern=prompt, re_flags=re.M, read_timeout=60)
+            output = read_until(device, prompt, 60)
             output = device.normalize_linefeeds(output)
             return str(
                 device._sanitize_output(

@@ -34,6 +34,7 @@ from netprov.platforms.base import (
     never,
     one_line,
     pace_client,
+    read_until,
     safety_net_name,
 )
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
@@ -175,12 +176,10 @@ class RosSession(Session):
         timeout = 60 + len(lines) * 4 * self.reply_seconds
         try:
             self.conn.write_channel("\n".join([*lines, end]) + "\n")
-            output = str(
-                self.conn.read_until_pattern(
-                    pattern=rf"^{_BATCH_END}\r?$", re_flags=re.M, read_timeout=timeout
-                )
-            )
-            self.conn.read_until_pattern(pattern=PROMPT, re_flags=re.M, read_timeout=timeout)
+            output = read_until(self.conn, rf"^{_BATCH_END}\r?$", timeout)
+            tail = re.split(rf"^{_BATCH_END}\r?$", output, maxsplit=1, flags=re.M)[-1]
+            if not re.search(PROMPT, tail, re.M):  # the prompt after it, if not read yet
+                read_until(self.conn, PROMPT, timeout)
         except client_errors() as exc:
             raise DeviceError(f"{self.target.site_id}: push failed: {one_line(exc)}") from exc
         echoes = {*lines, end, _BATCH_END}
