@@ -252,18 +252,29 @@ def pace_client(conn: Any, probe: str, reply: str) -> float:
     return seconds
 
 
-def read_until(conn: Any, pattern: str, timeout: float) -> str:
+def read_until(
+    conn: Any, pattern: str, timeout: float, *, settled: str | None = None, quiet: float = 0.3
+) -> str:
     """What a netmiko connection prints until ``pattern`` (multiline) shows, polling every
-    10 ms. Unlike netmiko's own loops, a session the router closed ends it at once
-    (EOFError), not at the timeout: a router that drops the session mid-change is
-    reported in milliseconds, and its own revert does the rest."""
+    10 ms; or, with ``settled``, until that shows and nothing more came for ``quiet``
+    seconds (for a router that prints less than ``pattern`` expects). Unlike netmiko's own
+    loops, a session the router closed ends it at once (EOFError), not at the timeout: a
+    router that drops the session mid-change is reported in milliseconds, and its own
+    revert does the rest."""
     deadline = time.monotonic() + timeout
     output = ""
     compiled = re.compile(pattern, re.M)
+    fallback = re.compile(settled, re.M) if settled else None
+    last_data = time.monotonic()
     while True:
         chunk = str(conn.read_channel())
         output += chunk
         if compiled.search(output):
+            return output
+        now = time.monotonic()
+        if chunk:
+            last_data = now
+        elif fallback and now - last_data > quiet and fallback.search(output):
             return output
         channel = conn.remote_conn
         if not chunk and (channel is None or channel.closed or channel.eof_received):

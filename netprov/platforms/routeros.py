@@ -45,6 +45,13 @@ REVERT_JOB = "netprov-revert"
 # RouterOS's prompt, at any menu: ``[admin@router] > ``, ``[admin@router] /ip address> ``
 PROMPT = r"\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?$"
 _PROMPT_AT_START = re.compile(r"^\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?")
+# a command repainted after its prompt, what it printed, then the prompt again at the end
+_REPAINTED = (
+    r"^\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> {command}[ \t]*\r?\n"
+    r"(?:.*\r?\n)*?\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?\Z"
+)
+_PROMPT_AT_END = r"\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?\Z"
+_REPAINT_WIDTH = 400  # netmiko asks for 511 columns; the prompt takes the rest
 # printed after a batch of config lines (``:put``, MikroTik manual "Scripting"): its output
 # line, unlike its echo, is the word alone
 _BATCH_END = "netprov-batch-end"
@@ -127,10 +134,27 @@ class RosSession(Session):
             raise connect_error(target, exc) from exc
 
     def send(self, command: str) -> str:
+        """One command: written, then read until RouterOS has repainted it after its prompt
+        (``[admin@x] > cmd``, netmiko's MikroTik notes) and printed the prompt again,
+        polling every 10 ms (netmiko's ``send_command`` polls every 25 ms after the echo);
+        netmiko's RouterOS echo and prompt strip. A prompt before the repaint is not the
+        end (reading up to any prompt stopped there under load). A command long enough to
+        wrap in the 511-column terminal goes through ``send_command``."""
+        conn = self.conn
         try:
-            # the prompt given, netmiko does not send an extra Enter to find it first: one
-            # round trip per command instead of two
-            return str(self.conn.send_command(command, expect_string=PROMPT, read_timeout=60))
+            if len(command) > _REPAINT_WIDTH:
+                return str(conn.send_command(command, expect_string=PROMPT, read_timeout=60))
+            conn.write_channel(conn.normalize_cmd(command))
+            done = _REPAINTED.format(command=re.escape(command))
+            # a router that does not repaint: its prompt at the end, then nothing for a while
+            quiet = max(0.3, 2 * self.reply_seconds)
+            output = read_until(conn, done, 60, settled=_PROMPT_AT_END, quiet=quiet)
+            output = conn.normalize_linefeeds(output)
+            return str(
+                conn._sanitize_output(
+                    output, strip_command=True, command_string=command, strip_prompt=True
+                )
+            )
         except client_errors() as exc:
             reason = one_line(exc)
             raise DeviceError(f"{self.target.site_id}: {command!r} failed: {reason}") from exc
