@@ -387,6 +387,17 @@ def _show_plans(plans: list[SitePlan], *, diff: bool, pipeline: Pipeline) -> Non
                 out.print(Text(line, style=style), soft_wrap=True)
 
 
+def _ask_to_push(ctx: _Context, pending: list[SitePlan], question: str) -> None:
+    """Show exactly what would be pushed, ask (``question`` with ``{commands}`` and
+    ``{routers}``), and narrow the run to those routers; a "no" changes nothing."""
+    _show_plans(pending, diff=False, pipeline=ctx.pipeline)
+    commands = sum(len(p.commands) for p in pending)
+    if not typer.confirm(question.format(commands=commands, routers=len(pending)), default=False):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    ctx.site_ids = [p.site_id for p in pending]
+
+
 def _load_saved(path: Path) -> dict[str, SitePlan]:
     from netprov.models import Platform
 
@@ -460,17 +471,10 @@ def apply(
                 planned = _run(ctx, plan_task, "plan", as_json, workers, phase=target)
                 saved = {o.site: o.plan for o in planned if o.plan is not None}
             pending = [p for p in saved.values() if p.changed]
-            _show_plans(pending, diff=False, pipeline=ctx.pipeline)
-            count = sum(len(p.commands) for p in pending)
             if not pending:
                 out.print("nothing to change")
                 return
-            if not typer.confirm(
-                f"Apply {count} command(s) to {len(pending)} router(s)?", default=False
-            ):
-                err.print("aborted; nothing was changed")
-                raise typer.Exit(EXIT_INVALID)
-            ctx.site_ids = [p.site_id for p in pending]
+            _ask_to_push(ctx, pending, "Apply {commands} command(s) to {routers} router(s)?")
         ctx.pipeline.revert_minutes = revert_minutes
         outcomes = _run(ctx, apply_task, "apply", as_json, workers, phase=target, saved=saved)
         _finish("apply", ctx, outcomes, as_json)
@@ -511,7 +515,6 @@ def adopt(
             planned = _run(ctx, plan_task, "plan", as_json, workers, phase=target)
             refused = [o for o in planned if o.failed]
             pending = [o.plan.adoption() for o in planned if o.plan and o.plan.adopted]
-            _show_plans(pending, diff=False, pipeline=ctx.pipeline)
             if refused:
                 _table(refused, "refused")
             if not pending:
@@ -519,13 +522,7 @@ def adopt(
                 if refused:
                     raise typer.Exit(EXIT_INVALID)
                 return
-            count = sum(len(p.commands) for p in pending)
-            if not typer.confirm(
-                f"Adopt with {count} command(s) on {len(pending)} router(s)?", default=False
-            ):
-                err.print("aborted; nothing was changed")
-                raise typer.Exit(EXIT_INVALID)
-            ctx.site_ids = [p.site_id for p in pending]
+            _ask_to_push(ctx, pending, "Adopt with {commands} command(s) on {routers} router(s)?")
         ctx.pipeline.revert_minutes = revert_minutes
         outcomes = _run(ctx, apply_task, "adopt", as_json, workers, phase=target, adopt=True)
         _finish("adopt", ctx, outcomes, as_json)

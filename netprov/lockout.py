@@ -9,18 +9,26 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address
 
+from netprov.lint import uplinks_in
 from netprov.models import Organisation, Site
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
+from netprov.platforms.base import SimulatedRouter
 from netprov.sim.world import site_world
+
+
+def _simulated(site: Site, org: Organisation, running: str) -> SimulatedRouter:
+    """The platform's offline config model of the router, holding ``running``."""
+    driver = driver_for(site.router.platform)
+    simulated = driver.simulator(site, site_world(site, org.central_services))
+    driver.load_simulated(simulated, running)
+    return simulated
 
 
 def after_plan(site: Site, org: Organisation, running: str, plan: SitePlan) -> str:
     """The config the router would hold after ``plan``, by the offline config model."""
-    driver = driver_for(site.router.platform)
-    simulated = driver.simulator(site, site_world(site, org.central_services))
-    driver.load_simulated(simulated, running)
-    driver.simulate_plan(simulated, plan)
+    simulated = _simulated(site, org, running)
+    driver_for(site.router.platform).simulate_plan(simulated, plan)
     return simulated.config_text()
 
 
@@ -28,11 +36,8 @@ def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) ->
     """Why the plan puts management at risk, naming the first such step: it cuts the way
     back to a management network, or moves it onto a line this plan brings in (not proven
     yet: the session doing the push would hang on it). None when the plan is safe."""
-    from netprov.lint import uplinks_in
-
     driver = driver_for(site.router.platform)
-    simulated = driver.simulator(site, site_world(site, org.central_services))
-    driver.load_simulated(simulated, running)
+    simulated = _simulated(site, org, running)
     targets = [IPv4Address(int(net.network_address) + 1) for net in org.management_networks]
     router = simulated.router()
     before = {t: path for t in targets if (path := router.path(t)) is not None}

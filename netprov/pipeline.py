@@ -222,10 +222,10 @@ class Pipeline:
         finally:
             self.release(site, session)
         if plan.conflicts:
-            return self.refuse_conflicts(site, plan)
+            return self._refuse_conflicts(site, plan)
         return Outcome(site.id, "planned", plan)
 
-    def refuse_conflicts(self, site: Site, plan: SitePlan) -> Outcome:
+    def _refuse_conflicts(self, site: Site, plan: SitePlan) -> Outcome:
         """A plan that clashes with what the router holds is shown, never pushed."""
         reason = "the router holds what clashes with the inventory: " + "; ".join(plan.conflicts)
         return self.fail(site, "refused", reason, plan=plan)
@@ -312,7 +312,7 @@ class Pipeline:
                 "applied",
                 diff=self.masked(site.router.platform, "\n".join(plan.commands)),
             )
-            checks = self._checks(session, site, phase, reachability_only=adopt)
+            checks = self._checks(session, site, phase, adopting=adopt)
             ok = all(check.ok for check in checks)
             failed = [c for c in checks if not c.ok]
             if ok:
@@ -352,7 +352,7 @@ class Pipeline:
     def _refusal(self, site: Site, backup: Backup, plan: SitePlan) -> Outcome | None:
         """Why ``plan`` must not be pushed at all, as a journaled outcome (or None)."""
         if plan.conflicts:
-            return self.refuse_conflicts(site, plan)
+            return self._refuse_conflicts(site, plan)
         risk = lockout_step(site, self.loaded.organisation, backup.content, plan)
         if risk is not None:
             return self.fail(site, "refused", risk, plan=plan)
@@ -367,13 +367,14 @@ class Pipeline:
             self.release(site, session)
 
     def _checks(
-        self, session: Session, site: Site, phase: Phase, *, reachability_only: bool = False
+        self, session: Session, site: Site, phase: Phase, *, adopting: bool = False
     ) -> list[Check]:
-        """Run the verification checks and journal them (one ``verified`` step)."""
+        """Run the verification checks and journal them (one ``verified`` step); an
+        adoption is checked as "the office works as it did" only."""
         org = self.loaded.organisation
         checks = (
             verify_reachability(session, site, org, phase, adopting=True)
-            if reachability_only
+            if adopting
             else verify_site(session, site, org, phase, self.loaded.allocations.get(site.id))
         )
         self.journal.step(

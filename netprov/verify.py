@@ -159,6 +159,13 @@ def _dhcp(session: Session, driver: Driver, site: Site, running: str) -> Check:
     return Check("DHCP serves the LAN", expected, f"enabled, {bound} bound lease(s)", True)
 
 
+def _lan_ping(site: Site, org: Organisation) -> PingPolicy:
+    """Pings an office PC would make: from the LAN address, within the kind's loss."""
+    settings = org.settings
+    source = str(site.lan.address.ip)
+    return PingPolicy(settings.ping_count, settings.max_loss_for(site.kind), source=source)
+
+
 def verify_reachability(
     session: Session, site: Site, org: Organisation, phase: Phase, *, adopting: bool = False
 ) -> list[Check]:
@@ -168,11 +175,8 @@ def verify_reachability(
     ``adopting``: the default route is still the router's own (any is right)."""
     driver = driver_for(site.router.platform)
     primary = uplink_views(site, org, phase)[0]
-    settings = org.settings
-    router_ping = PingPolicy(settings.ping_count, settings.max_loss_for(site.kind))
-    lan_ping = PingPolicy(
-        settings.ping_count, settings.max_loss_for(site.kind), source=str(site.lan.address.ip)
-    )
+    router_ping = PingPolicy(org.settings.ping_count, org.settings.max_loss_for(site.kind))
+    lan_ping = _lan_ping(site, org)
     checks = [_management(session)]
 
     state = driver.read_interface(session.send(driver.interfaces_command()), primary.l3)
@@ -222,10 +226,7 @@ def verify_site(
     driver = driver_for(site.router.platform)
     views = uplink_views(site, org, phase)
     primary = views[0]
-    settings = org.settings
-    lan_ping = PingPolicy(
-        settings.ping_count, settings.max_loss_for(site.kind), source=str(site.lan.address.ip)
-    )
+    lan_ping = _lan_ping(site, org)
     checks = verify_reachability(session, site, org, phase)
     if org.probes.egress_echo is not None:
         checks.append(_egress(session, driver, org, primary))

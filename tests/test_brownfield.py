@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,21 +20,21 @@ from typer.testing import CliRunner
 
 import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
-from netprov.device import targets_from_hosts
-from netprov.inventory import LoadedInventory, load_inventory
+from netprov.inventory import load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase, Platform
-from netprov.pipeline import Pipeline
+from netprov.pipeline import Outcome
 from netprov.platforms import driver_for
 from netprov.platforms.base import never
 from netprov.render import Renderer
 from netprov.rossyntax import parse_command, parse_export
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import World
-from netprov.twin.fleet import Twin, _twin_secret
+from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
 from tests.conftest import Edit
+from tests.test_pipeline import make_pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "brownfield"
 ROS_DEFCONF = FIXTURES / "routeros-defconf-pppoe.rsc"
@@ -194,17 +195,20 @@ def test_routeros_plan_refuses_a_router_that_clashes_with_the_inventory(
     assert any(expected in conflict for conflict in plan.conflicts), plan.conflicts
 
 
-def _pipeline(loaded: LoadedInventory, journal: Journal, twin: Twin) -> Pipeline:
-    return Pipeline(
-        loaded,
-        journal,
-        targets_from_hosts(twin.hosts_inventory()),
-        Renderer(Path("templates")),
-        _twin_secret,
-        journal.start_run("apply"),
-        revert_minutes=3,
-        reconnect_attempts=40,
+def _rehearse(
+    twin: Twin, inventory: Path, site_id: str, tmp_path: Path
+) -> Iterator[tuple[Phase, Outcome]]:
+    """The adoption, then legacy -> dual -> central, each a pipeline run of its own (as a
+    person runs `netprov adopt`, then `apply`), yielded as they happen."""
+    loaded = load_inventory(inventory)
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    site = loaded.site(site_id)
+    yield (
+        Phase.LEGACY,
+        make_pipeline(twin, journal, loaded=loaded).apply(site, Phase.LEGACY, adopt=True),
     )
+    for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
+        yield phase, make_pipeline(twin, journal, loaded=loaded).apply(site, phase)
 
 
 @pytest.mark.twin
@@ -214,19 +218,14 @@ def test_routeros_rehearsed_cutover_from_the_default_config(
     """adopt -> legacy -> dual -> central on the twin: every step confirmed with its checks
     (management session, LAN DNS through the filters, ...), each push simulated by the
     lockout guard first; one PPPoE client and one LAN address at the end."""
-    inventory = bridged
     scenario = Scenario(configs={ROS_SITE: str(ROS_DEFCONF)})
-    twin = twin_factory([ROS_SITE], inventory=inventory, scenario=scenario)
-    loaded = load_inventory(inventory)
-    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
-    site = loaded.site(ROS_SITE)
-
-    adopted = _pipeline(loaded, journal, twin).apply(site, Phase.LEGACY, adopt=True)
+    twin = twin_factory([ROS_SITE], inventory=bridged, scenario=scenario)
+    steps = _rehearse(twin, bridged, ROS_SITE, tmp_path)
+    _, adopted = next(steps)
     assert adopted.status == "confirmed", adopted.as_dict()
     assert adopted.plan is not None
     assert adopted.plan.commands == adopted.plan.adopted
-    for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
-        outcome = _pipeline(loaded, journal, twin).apply(site, phase)
+    for phase, outcome in steps:
         assert outcome.status == "confirmed", (phase, outcome.as_dict())
         names = {c.name: c for c in outcome.checks}
         assert names["management session"].ok
@@ -308,14 +307,11 @@ def test_ios_rehearsed_cutover_from_a_router_in_service(
     legacy -> dual -> central, each confirmed with its checks; the office's own lines stay."""
     scenario = Scenario(configs={IOS_SITE: str(IOS_DIALER)})
     twin = twin_factory([IOS_SITE], inventory=dialer, scenario=scenario)
-    loaded = load_inventory(dialer)
-    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
-    site = loaded.site(IOS_SITE)
-    adopted = _pipeline(loaded, journal, twin).apply(site, Phase.LEGACY, adopt=True)
+    steps = _rehearse(twin, dialer, IOS_SITE, tmp_path)
+    _, adopted = next(steps)
     assert adopted.status == "confirmed", adopted.as_dict()
     assert "ip scp server enable" in twin.devices[IOS_SITE].running_config()
-    for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
-        outcome = _pipeline(loaded, journal, twin).apply(site, phase)
+    for phase, outcome in steps:
         assert outcome.status == "confirmed", (phase, outcome.as_dict())
         names = {c.name: c for c in outcome.checks}
         assert names["management session"].ok

@@ -10,7 +10,7 @@ import pytest
 from netmiko import ConnectHandler
 
 from netprov.device import targets_from_hosts
-from netprov.inventory import load_inventory
+from netprov.inventory import LoadedInventory, load_inventory
 from netprov.journal import Journal
 from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform
@@ -29,9 +29,14 @@ SITES = ["setda", "kel-hegarsari"]  # cisco_ios, mikrotik_routeros
 
 
 def make_pipeline(
-    twin: Twin, journal: Journal, *, renderer: Renderer | None = None, run: str = ""
+    twin: Twin,
+    journal: Journal,
+    *,
+    renderer: Renderer | None = None,
+    run: str = "",
+    loaded: LoadedInventory | None = None,
 ) -> Pipeline:
-    loaded = load_inventory(SAMPLE, today=TODAY)
+    loaded = loaded or load_inventory(SAMPLE, today=TODAY)
     run_id = run or journal.start_run("apply")
     return Pipeline(
         loaded,
