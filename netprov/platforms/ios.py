@@ -50,6 +50,9 @@ from netprov.sim.topology import Router, World
 # Reference: more, delete). A file, not config, so ``configure replace`` never touches it.
 MARKER_FILE = "netprov-change.txt"
 CANDIDATE_FILE = "netprov-candidate.txt"
+# what ``show archive config rollback timer`` prints with no revert timer running (the words
+# napalm's ios driver reads in _get_pending_commits, and the twin prints; no real capture
+# of this command is in tests/fixtures/real)
 NO_PENDING = "No Rollback Confirmed Change pending"
 # what a refused configure replace prints (the words napalm's commit_config looks for)
 _REPLACE_FAILED = re.compile(
