@@ -1,4 +1,4 @@
-"""The one registry of Jinja filters and globals the templates may use.
+"""The one registry of Jinja filters the templates may use.
 
 Each is a small pure function. ``tests/test_filters.py`` checks that every entry is used
 by some template and every filter a template uses is registered here.
@@ -6,12 +6,14 @@ by some template and every filter a template uses is registered here.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from ipaddress import IPv4Interface, IPv4Network
 from typing import Any
 
 _ROS_BARE = re.compile(r"[A-Za-z0-9.,:/_!-]+")
+_bare = _ROS_BARE.fullmatch
 
 
 def ros_value(value: object) -> str:
@@ -33,10 +35,10 @@ def ros_value(value: object) -> str:
         >>> print(ros_value(':if ($bound=1) do={:log info "up"}'))
         ":if (\$bound=1) do={:log info \"up\"}"
     """
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "yes" if value else "no"
-    text = str(value)
-    if _ROS_BARE.fullmatch(text):
+    text = value if type(value) is str else str(value)
+    if _bare(text):
         return text
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
     return f'"{escaped}"'
@@ -57,8 +59,13 @@ def ros_line(path: str, verb: str, *selector: str, **params: object) -> str:
     for name in sorted(params):
         value = params[name]
         if value is not None:
-            parts.append(f"{name.replace('_', '-')}={ros_value(value)}")
+            parts.append(f"{_ros_name(name)}={ros_value(value)}")
     return " ".join(parts)
+
+
+@functools.cache
+def _ros_name(name: str) -> str:
+    return name.replace("_", "-")
 
 
 def ros_rate(kbps: int) -> str:
@@ -106,8 +113,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "netmask": netmask,
     "wildcard": wildcard,
     "network": network,
-}
-
-GLOBALS: dict[str, Callable[..., Any]] = {
+    # A filter, not a global: Jinja calls a filter directly, a global through
+    # Context.call (about 2 us a call, 42 calls a RouterOS config).
     "ros_line": ros_line,
 }

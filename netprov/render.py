@@ -15,7 +15,8 @@ import jinja2
 
 from netprov.allocation import Allocation
 from netprov.errors import NetprovError, RenderError
-from netprov.filters import FILTERS, GLOBALS
+from netprov.filters import FILTERS
+from netprov.inlining import InliningLoader
 from netprov.models import Organisation, Phase, Site
 from netprov.phases import Role, central_view, uplink_views
 from netprov.secrets import SecretResolver, masked
@@ -40,12 +41,14 @@ class RenderedConfig:
 
 
 class Renderer:
-    """Holds one Jinja environment (template compilation is cached across sites)."""
+    """Holds one Jinja environment: each platform's ``main.j2`` is compiled once, its
+    fragments spliced in (:mod:`netprov.inlining`), and reused for every site."""
 
     def __init__(self, templates_dir: Path | None = None) -> None:
         self.templates_dir = templates_dir or default_templates_dir()
+        self.loader = InliningLoader(str(self.templates_dir))
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
+            loader=self.loader,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -54,7 +57,6 @@ class Renderer:
             auto_reload=False,
         )
         self.env.filters.update(FILTERS)
-        self.env.globals.update(GLOBALS)
 
     def render(
         self,
@@ -80,11 +82,11 @@ class Renderer:
         try:
             text = self.env.get_template(template_name).render(context)
         except jinja2.TemplateSyntaxError as exc:
+            filename, lineno = self.loader.origin(
+                str(exc.filename or exc.name or template_name), exc.lineno
+            )
             raise RenderError(
-                site.id,
-                _relative(str(exc.filename or exc.name or template_name), self.templates_dir),
-                exc.lineno,
-                exc.message or str(exc),
+                site.id, _relative(filename, self.templates_dir), lineno, exc.message or str(exc)
             ) from exc
         except jinja2.TemplateNotFound as exc:
             raise RenderError(
@@ -104,7 +106,8 @@ class Renderer:
         """The innermost traceback frame that is a template (Jinja maps frames to .j2 lines)."""
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             if frame.filename.endswith(".j2"):
-                return _relative(frame.filename, self.templates_dir), frame.lineno
+                filename, line = self.loader.origin(frame.filename, frame.lineno or 0)
+                return _relative(filename, self.templates_dir), line
         return None, None
 
 

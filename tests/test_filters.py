@@ -7,31 +7,24 @@ import re
 import jinja2
 from jinja2 import nodes
 
-from netprov.filters import FILTERS, GLOBALS
+from netprov.filters import FILTERS
 from tests.conftest import TEMPLATES
 
 
-def _used_names() -> tuple[set[str], set[str]]:
+def _used_filters() -> set[str]:
     env = jinja2.Environment()  # noqa: S701 - parsing only
     filters: set[str] = set()
-    calls: set[str] = set()
     for path in TEMPLATES.rglob("*.j2"):
         tree = env.parse(path.read_text(encoding="utf-8"))
         filters |= {node.name for node in tree.find_all(nodes.Filter)}
-        calls |= {
-            node.node.name
-            for node in tree.find_all(nodes.Call)
-            if isinstance(node.node, nodes.Name)
-        }
-    return filters, calls
+    return filters
 
 
 def test_every_filter_is_registered_and_used() -> None:
-    used_filters, used_calls = _used_names()
+    used_filters = _used_filters()
     builtin = set(jinja2.Environment().filters)  # noqa: S701 - parsing only
     assert used_filters - builtin <= set(FILTERS), "template uses an unregistered filter"
     assert set(FILTERS) <= used_filters, "registered filter no template uses"
-    assert set(GLOBALS) <= used_calls
 
 
 def test_templates_are_include_only_entry_points() -> None:
