@@ -1,14 +1,22 @@
-"""Validate and render throughput on a synthetic inventory; prints its figures.
+"""Validate and render throughput on a synthetic inventory, against the raw Jinja floor.
 
     python bench/bench_inventory.py --sites 10000
 
-Each stage runs in a fresh subprocess so its peak memory (ru_maxrss) is its own.
+Three runs, each in a fresh process (so its time and peak memory are its own):
+- validate: ``load_inventory`` alone;
+- netprov: ``netprov render --phase all --out ...`` as a user runs it: start-up, validate,
+  render every site x 4 phases through Nornir, write 40,000 files;
+- floor: the same templates with plain Jinja (a FileSystemLoader, includes as written),
+  the same data and filters, every config rendered to a string in one process, no files.
+
+Targets (issue 14): netprov <= 15 s wall (goal 10 s) and <= 1.2x the floor.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,35 +36,63 @@ from netprov.inventory import load_inventory
 loaded = load_inventory(Path(sys.argv[1]))
 t1 = time.perf_counter()
 figures = {"sites": len(loaded.sites), "validate_s": t1 - t0}
-if sys.argv[2] == "render":
+if sys.argv[2] == "floor":
+    import jinja2
+    from netprov.filters import FILTERS
     from netprov.models import Phase
-    from netprov.nornir_inventory import make_nornir
-    from netprov.render import Renderer
-    from netprov.tasks.render import render_config
-    out = Path(sys.argv[3])
-    nornir = make_nornir(loaded, workers=4)
-    renderer = Renderer(Path(sys.argv[4]))
-    t2 = time.perf_counter()
-    for phase in Phase:
-        (out / phase.value).mkdir(parents=True, exist_ok=True)
-    result = nornir.run(task=render_config, phases=list(Phase), renderer=renderer, out_dir=out)
-    assert not result.failed, result.failed_hosts
-    figures["render_s"] = time.perf_counter() - t2
-    figures["configs"] = len(loaded.sites) * len(Phase)
+    from netprov.render import template_context, template_for
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(sys.argv[3]), undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    org = loaded.organisation
+    c0 = time.process_time()
+    configs = 0
+    for site in loaded.sites:
+        template = env.get_template(template_for(site))
+        for phase in Phase:
+            context = template_context(site, org, phase, loaded.allocations.get(site.id))
+            configs += bool(template.render(context))
+    figures["render_s"] = time.perf_counter() - t1
+    figures["render_cpu_s"] = time.process_time() - c0
+    figures["configs"] = configs
 figures["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(figures))
 """
 
 
-def run_stage(inventory: Path, stage: str, out: Path) -> dict[str, float]:
+def run_stage(inventory: Path, stage: str) -> dict[str, float]:
     completed = subprocess.run(
-        [sys.executable, "-c", STAGE, str(inventory), stage, str(out), str(REPO / "templates")],
+        [sys.executable, "-c", STAGE, str(inventory), stage, str(REPO / "templates")],
         capture_output=True,
         text=True,
         check=True,
     )
     figures: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
     return figures
+
+
+def run_netprov(inventory: Path, out: Path) -> dict[str, float]:
+    """``netprov render`` end to end; CPU and peak memory of it and its workers."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = [sys.executable, "-m", "netprov", "render", "--inventory", str(inventory)]
+    command += ["--templates", str(REPO / "templates"), "--phase", "all", "--out", str(out)]
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [*command, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    files = int(json.loads(completed.stdout)["files"])
+    written = sum(1 for _ in out.rglob("*.cfg"))
+    assert files == written, (files, written)
+    return {"wall_s": wall, "cpu_s": cpu, "files": files, "peak_rss_mib": after.ru_maxrss / 1024}
 
 
 def main() -> None:
@@ -68,19 +104,36 @@ def main() -> None:
         started = time.perf_counter()
         inventory = write_inventory(root / "inventory", args.sites)
         print(f"generated {args.sites} sites in {time.perf_counter() - started:.1f} s")
-        validate = run_stage(inventory, "validate", root / "out")
-        render = run_stage(inventory, "render", root / "out")
-        print(
-            f"validate: {validate['validate_s']:.2f} s "
-            f"({validate['sites'] / validate['validate_s']:,.0f} sites/s), "
-            f"peak RSS {validate['peak_rss_mib']:.0f} MiB"
-        )
-        print(
-            f"render:   {render['configs']:,.0f} configs in {render['render_s']:.2f} s "
-            f"({render['configs'] / render['render_s']:,.0f} configs/s, "
-            f"{render['sites'] / render['render_s']:,.0f} sites/s x 4 phases) through Nornir, "
-            f"peak RSS {render['peak_rss_mib']:.0f} MiB (validate + render)"
-        )
+        validate = run_stage(inventory, "validate")
+        netprov = run_netprov(inventory, root / "out")
+        floor = run_stage(inventory, "floor")
+    print(
+        f"validate: {validate['validate_s']:.2f} s "
+        f"({validate['sites'] / validate['validate_s']:,.0f} sites/s), "
+        f"peak RSS {validate['peak_rss_mib']:.0f} MiB"
+    )
+    print(
+        f"netprov render: {netprov['files']:,.0f} configs ({args.sites} sites x 4 phases) "
+        f"written in {netprov['wall_s']:.2f} s wall, {netprov['cpu_s']:.1f} CPU-s "
+        f"(start-up, validate, render over {_cores()} cores, files), "
+        f"peak RSS {netprov['peak_rss_mib']:.0f} MiB (largest process)"
+    )
+    print(
+        f"raw Jinja floor: {floor['configs']:,.0f} configs rendered in {floor['render_s']:.2f} s "
+        f"({floor['render_cpu_s']:.1f} CPU-s, one process, no files; validate "
+        f"{floor['validate_s']:.2f} s before it)"
+    )
+    print(
+        f"netprov render / floor render: {netprov['wall_s'] / floor['render_s']:.2f}x wall, "
+        f"{netprov['cpu_s'] / floor['render_cpu_s']:.2f}x CPU "
+        "(netprov's figure includes start-up, validation and writing the files)"
+    )
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
 
 
 if __name__ == "__main__":

@@ -203,7 +203,10 @@ def render(
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("build/configs"),
     templates: Annotated[Path | None, typer.Option(help="Templates folder.")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=500, help="Nornir threads.")] = 8,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Processes rendering (default: one per CPU core)."),
+    ] = None,
     limit: LimitOpt = None,
     kind: KindOpt = None,
     wave: WaveOpt = None,
@@ -218,6 +221,7 @@ def render(
     """
     from nornir.core.task import AggregatedResult
 
+    from netprov.forked_runner import ForkedRunner
     from netprov.nornir_inventory import make_nornir
     from netprov.progress import ProgressProcessor, make_progress
     from netprov.render import Renderer
@@ -229,7 +233,9 @@ def render(
     if templates is not None and not templates.is_dir():
         raise typer.BadParameter(f"{templates} is not a folder", param_hint="--templates")
     renderer = Renderer(templates)
-    nornir = make_nornir(loaded, workers=workers, site_ids=[s.id for s in sites])
+    nornir = make_nornir(loaded, site_ids=[s.id for s in sites]).with_runner(
+        ForkedRunner(workers)  # rendering wants cores, not threads
+    )
 
     staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
     failures: list[RenderError] = []

@@ -59,6 +59,10 @@ class RenderError(NetprovError):
         where = template if line is None else f"{template}:{line}"
         super().__init__(f"{site_id}: {where}: {message}")
 
+    def __reduce__(self) -> tuple[type[RenderError], tuple[str, str, int | None, str]]:
+        """Pickles with its fields (renders come back from forked workers)."""
+        return RenderError, (self.site_id, self.template, self.line, self.message)
+
 
 class SecretError(NetprovError):
     """A referenced secret (environment variable or file) is not available."""

@@ -56,16 +56,18 @@ def ros_line(path: str, verb: str, *selector: str, **params: object) -> str:
         '/ip service set telnet disabled=yes'
     """
     parts = [path, verb, *selector]
-    for name in sorted(params):
+    for name, assign in _assignments(tuple(params)):
         value = params[name]
         if value is not None:
-            parts.append(f"{_ros_name(name)}={ros_value(value)}")
+            parts.append(assign + ros_value(value))
     return " ".join(parts)
 
 
-@functools.cache
-def _ros_name(name: str) -> str:
-    return name.replace("_", "-")
+@functools.lru_cache(maxsize=1024)
+def _assignments(names: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The parameters in ``/export`` order, each with its ``name=`` as RouterOS spells it
+    (worked out once per set of names: a render calls ros_line 1.5 million times)."""
+    return tuple((name, name.replace("_", "-") + "=") for name in sorted(names))
 
 
 def ros_rate(kbps: int) -> str:

@@ -32,6 +32,33 @@ def default_templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
+def template_for(site: Site) -> str:
+    """The entry template of the site's platform, relative to the templates folder."""
+    return f"{site.router.platform.value}/{ENTRY_TEMPLATE}"
+
+
+def template_context(
+    site: Site,
+    org: Organisation,
+    phase: Phase,
+    allocation: Allocation | None,
+    secret: SecretResolver = masked,
+) -> dict[str, object]:
+    """Everything a template sees: the site, the organisation and the phase's uplinks."""
+    views = uplink_views(site, org, phase)
+    return {
+        "site": site,
+        "org": org,
+        "phase": phase.value,
+        "alloc": allocation,
+        "uplinks": views,
+        "central": central_view(views),
+        "roles": {view.role.value: view for view in views},
+        "Role": Role,
+        "secret": secret,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedConfig:
     site_id: str
@@ -66,19 +93,8 @@ class Renderer:
         allocation: Allocation | None,
         secret: SecretResolver = masked,
     ) -> RenderedConfig:
-        template_name = f"{site.router.platform.value}/{ENTRY_TEMPLATE}"
-        views = uplink_views(site, org, phase)
-        context = {
-            "site": site,
-            "org": org,
-            "phase": phase.value,
-            "alloc": allocation,
-            "uplinks": views,
-            "central": central_view(views),
-            "roles": {view.role.value: view for view in views},
-            "Role": Role,
-            "secret": secret,
-        }
+        template_name = template_for(site)
+        context = template_context(site, org, phase, allocation, secret)
         try:
             text = self.env.get_template(template_name).render(context)
         except jinja2.TemplateSyntaxError as exc:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from nornir import InitNornir
 from nornir.core.filter import F
+from nornir.core.inventory import Host
 
+from netprov.errors import RenderError
+from netprov.forked_runner import ForkedRunner
 from netprov.inventory import load_inventory
 from netprov.models import Phase, Site
 from netprov.nornir_inventory import make_nornir
@@ -56,3 +60,61 @@ def test_render_task_through_threaded_runner(tmp_path: Path) -> None:
         "/system identity set name=smj-desa-balokang-r1"
         in results["desa-balokang"][0].result[Phase.CENTRAL]
     )
+
+
+class _Counting:
+    """A processor counting completed hosts (as the progress bar does)."""
+
+    def __init__(self) -> None:
+        self.completed: list[str] = []
+
+    def task_started(self, task: object) -> None: ...
+    def task_completed(self, task: object, result: object) -> None: ...
+    def task_instance_started(self, task: object, host: Host) -> None: ...
+    def task_instance_completed(self, task: object, host: Host, result: object) -> None:
+        self.completed.append(host.name)
+
+    def subtask_instance_started(self, task: object, host: Host) -> None: ...
+    def subtask_instance_completed(self, task: object, host: Host, result: object) -> None: ...
+
+
+def test_forked_runner_renders_what_the_threaded_runner_renders(tmp_path: Path) -> None:
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    renderer = Renderer(TEMPLATES)
+    counting = _Counting()
+    forked = (
+        make_nornir(loaded)
+        .with_runner(ForkedRunner(2, fork_from=1))  # the city is below the usual threshold
+        .with_processors([counting])
+    )
+    threaded = make_nornir(loaded, workers=4)
+    phases = [Phase.DUAL, Phase.FINAL]
+    got = forked.run(task=render_config, phases=phases, renderer=renderer)
+    want = threaded.run(task=render_config, phases=phases, renderer=renderer)
+    assert not got.failed
+    assert {name: multi[0].result for name, multi in got.items()} == {
+        name: multi[0].result for name, multi in want.items()
+    }
+    assert got["setda"][0].host is forked.inventory.hosts["setda"]
+    assert sorted(counting.completed) == sorted(s.id for s in loaded.sites)
+    assert len(counting.completed) == 82
+
+
+def test_forked_runner_brings_back_a_render_error_with_its_file_and_line(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    lan = templates / "mikrotik_routeros" / "lan.j2"
+    lines = lan.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(1, "{{ site.no_such_field }}\n")
+    lan.write_text("".join(lines), encoding="utf-8")
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    nornir = make_nornir(loaded).with_runner(ForkedRunner(2, fork_from=1))
+    results = nornir.run(task=render_config, phases=[Phase.LEGACY], renderer=Renderer(templates))
+    failed = results["desa-balokang"][0]
+    assert failed.failed
+    assert isinstance(failed.exception, RenderError)
+    assert (failed.exception.template, failed.exception.line) == (
+        "templates/mikrotik_routeros/lan.j2",
+        2,
+    )
+    assert not results["setda"].failed  # IOS does not use the broken fragment
