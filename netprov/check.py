@@ -5,6 +5,7 @@ and plan offline against the latest stored backup (``backups/<site>.cfg``): no r
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing as mp
 import os
 import subprocess
@@ -33,6 +34,7 @@ from netprov.models import Phase, Site
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.render import Renderer
+from netprov.sourcemap import SourceFile
 
 
 @dataclass
@@ -51,10 +53,10 @@ class CheckReport:
     problems: list[Problem] = field(default_factory=list)  # validation (errors stop the check)
     sites: list[SiteResult] = field(default_factory=list)
     organisation: list[LintFinding] = field(default_factory=list)
-    locations: dict[tuple[str | None, tuple[str | int, ...]], tuple[str, int | None, str]] = field(
-        default_factory=dict
-    )
     changed_since: str | None = None
+    # where findings point: each site's entry, and organisation.yaml (parsed only when asked)
+    placed: dict[str, PlacedSite] = field(default_factory=dict, repr=False)
+    organisation_source: SourceFile | None = field(default=None, repr=False)
 
     @property
     def findings(self) -> list[LintFinding]:
@@ -67,7 +69,16 @@ class CheckReport:
         return any(f.severity is Severity.ERROR and f.suppressed is None for f in self.findings)
 
     def where(self, finding: LintFinding) -> tuple[str, int | None, str]:
-        return self.locations.get((finding.site, finding.loc), (str(self.inventory), None, ""))
+        """File, line and field of a finding. Lines need the YAML's node tree: composed only
+        for the files that have findings (on 10,000 sites it costs more than the check)."""
+        placed = self.placed.get(finding.site) if finding.site else None
+        if placed is not None:
+            line, field_name = placed.source.locate(placed.loc(*finding.loc))
+            return placed.source.name, line, field_name
+        if finding.site is None and self.organisation_source is not None:
+            line, field_name = self.organisation_source.locate(finding.loc)
+            return self.organisation_source.name, line, field_name
+        return str(self.inventory), None, ""
 
 
 class CheckError(NetprovError):
@@ -125,25 +136,20 @@ def run_check(
     report.problems = loaded.warnings
     renderer = Renderer(templates)
     org = loaded.organisation
-    rendered = {
-        p.site.id: renderer.render(
-            p.site, org, p.site.desired_phase, loaded.allocations.get(p.site.id)
-        ).text
-        for p in loaded.placed
-    }
-    selected = set(rendered)
+    report.placed = {placed.site.id: placed for placed in loaded.placed}
+    org_file = inventory / "organisation.yaml"
+    report.organisation_source = SourceFile(str(org_file), org_file.read_text(encoding="utf-8"))
+    rendered: dict[str, str] = {}  # rendered here only to compare; otherwise by each worker
+    work = list(loaded.placed)
     if changed_since is not None:
+        rendered = {p.site.id: _desired(renderer, loaded, p.site) for p in work}
         before = rendered_at(changed_since, inventory, renderer.templates_dir)
         if before is not None:
-            selected = {
-                site_id for site_id, text in rendered.items() if before.get(site_id) != text
-            }
-    _locate(report, loaded)
+            work = [p for p in work if before.get(p.site.id) != rendered[p.site.id]]
     report.organisation = lint_organisation(org, loaded.sites)
     community = _community(inventory, loaded)
-    work = [placed for placed in loaded.placed if placed.site.id in selected]
     report.problems = [*report.problems, *_backup_problems(backups, work)]
-    context = _SiteContext(loaded, rendered, backups, community)
+    context = _SiteContext(loaded, renderer, rendered, backups, community)
     report.sites = _check_all(context, work)
     keep = _rule_filter(select, ignore)
     report.organisation = [f for f in report.organisation if keep(f.rule)]
@@ -170,18 +176,25 @@ def _backup_problems(backups: Path | None, work: list[PlacedSite]) -> list[Probl
     return []
 
 
+def _desired(renderer: Renderer, loaded: LoadedInventory, site: Site) -> str:
+    """The site's config for its desired phase."""
+    allocation = loaded.allocations.get(site.id)
+    return renderer.render(site, loaded.organisation, site.desired_phase, allocation).text
+
+
 @dataclass
 class _SiteContext:
     loaded: LoadedInventory
-    rendered: dict[str, str]
+    renderer: Renderer
+    rendered: dict[str, str]  # already rendered (--changed-since); the rest on demand
     backups: Path | None
     community: str | None
 
 
 def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
-    """Lint and plan one site offline. Pure apart from reading its backup file."""
+    """Render, lint and plan one site offline. Pure apart from reading its backup file."""
     site, org = placed.site, context.loaded.organisation
-    text = context.rendered[site.id]
+    text = context.rendered.get(site.id) or _desired(context.renderer, context.loaded, site)
     findings = lint_site(
         site,
         org,
@@ -204,8 +217,9 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         if plan.changed and "fasttrack" in running:  # the router's own rule may bypass shaping
             after = after_plan(site, org, running, plan)
     findings += shaping_findings(site, org, site.desired_phase, after, allocation)
-    line, _ = placed.source.locate(placed.loc("id"))
-    return SiteResult(site, site.desired_phase, placed.source.name, line, commands, findings)
+    return SiteResult(
+        site, site.desired_phase, placed.source.name, placed.line(), commands, findings
+    )
 
 
 # handed to forked workers by memory, never pickled: (context, the sites to check)
@@ -213,10 +227,18 @@ _FORKED: tuple[_SiteContext, list[PlacedSite]] | None = None
 _PARALLEL_FROM = 200
 
 
-def _forked_chunk(indexes: range) -> list[SiteResult]:
+_Outcome = tuple[str, int | None, list[str] | None, list[LintFinding]]
+
+
+def _forked_chunk(indexes: range) -> list[_Outcome]:
+    """In a worker: the sites' results as plain data (a Site model does not cross back)."""
     assert _FORKED is not None
     context, work = _FORKED
-    return [_check_site(context, work[index]) for index in indexes]
+    outcomes = []
+    for index in indexes:
+        result = _check_site(context, work[index])
+        outcomes.append((result.file, result.line, result.commands, result.findings))
+    return outcomes
 
 
 def _check_all(context: _SiteContext, work: list[PlacedSite]) -> list[SiteResult]:
@@ -226,13 +248,19 @@ def _check_all(context: _SiteContext, work: list[PlacedSite]) -> list[SiteResult
         return [_check_site(context, placed) for placed in work]
     global _FORKED  # noqa: PLW0603 - read-only state shared with forked children
     _FORKED = (context, work)
+    gc.freeze()  # the workers' collector then never walks (and copies) the inventory
     try:
         size = max(1, len(work) // (workers * 8))
         chunks = [range(i, min(i + size, len(work))) for i in range(0, len(work), size)]
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-            return [result for chunk in pool.map(_forked_chunk, chunks) for result in chunk]
+            outcomes = [outcome for chunk in pool.map(_forked_chunk, chunks) for outcome in chunk]
     finally:
         _FORKED = None
+        gc.unfreeze()
+    return [
+        SiteResult(placed.site, placed.site.desired_phase, *outcome)
+        for placed, outcome in zip(work, outcomes, strict=True)
+    ]
 
 
 def _rule_filter(select: set[str] | None, ignore: set[str] | None) -> Callable[[str], bool]:
@@ -251,29 +279,3 @@ def _community(inventory: Path, loaded: LoadedInventory) -> str | None:
         return EnvironmentSecrets(inventory)(loaded.organisation.snmp.community)
     except SecretError:
         return None
-
-
-def _locate(report: CheckReport, loaded: LoadedInventory) -> None:
-    """Resolve every finding path to file, line and field once, lazily per file."""
-    org_file = str(report.inventory / "organisation.yaml")
-    from netprov.sourcemap import SourceFile
-
-    org_source = SourceFile(
-        org_file, (report.inventory / "organisation.yaml").read_text(encoding="utf-8")
-    )
-    paths: list[tuple[str | int, ...]] = [
-        ("desired_phase",),
-        ("lan", "interface"),
-        ("central_uplink", "ceiling_mbps"),
-        ("router", "mgmt_address"),
-        ("router",),
-        ("router", "platform"),
-    ]
-    for placed in loaded.placed:
-        for path in paths:
-            line, field_name = placed.source.locate(placed.loc(*path))
-            report.locations[(placed.site.id, path)] = (placed.source.name, line, field_name)
-    for index in range(len(loaded.organisation.central_providers)):
-        loc: tuple[str | int, ...] = ("central_providers", index, "capacity_mbps")
-        line, field_name = org_source.locate(loc)
-        report.locations[(None, loc)] = (org_file, line, field_name)

@@ -46,9 +46,13 @@ class PlacedSite:
     def loc(self, *path: str | int) -> tuple[str | int, ...]:
         return ("sites", self.index, *path)
 
+    def line(self) -> int | None:
+        """The line of the site's ``id``."""
+        line = self.source.scalar_line("id", self.site.id)
+        return line if line is not None else self.source.locate(self.loc("id"))[0]
+
     def where(self) -> str:
-        line, _ = self.source.locate(self.loc("id"))
-        return f"{self.source.name}:{line}"
+        return f"{self.source.name}:{self.line()}"
 
 
 UPLINK_FIELDS = ("legacy_uplink", "central_uplink", "backup_uplink")

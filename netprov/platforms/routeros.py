@@ -38,7 +38,7 @@ from netprov.platforms.base import (
     safety_net_name,
 )
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros import RosDevice, changes_routing
 from netprov.sim.topology import Router, World
 
 REVERT_JOB = "netprov-revert"
@@ -504,8 +504,9 @@ class RosDriver(Driver):
     def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[tuple[str, Router]]:
         """Each command is a step: a session cut after any of them leaves the router there."""
         assert isinstance(simulated, RosDevice)
-        steps = []
+        steps: list[tuple[str, Router]] = []
         for command in plan.commands:
             simulated.run(command, "/")
-            steps.append((command, simulated.router()))
+            unchanged = steps and not changes_routing(command)
+            steps.append((command, steps[-1][1] if unchanged else simulated.router()))
         return steps

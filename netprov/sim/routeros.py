@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -1012,10 +1013,11 @@ class RosDevice:
     # --- topology -------------------------------------------------------------------------------
 
     def router(self) -> Router:
+        """The routing model of the current config (it reads only ``ROUTING_MENUS``)."""
         addresses: dict[str, IPv4Interface] = {}
         for item in self.tables["/ip address"]:
             if item.get("disabled") != "yes":
-                addresses.setdefault(item["interface"], IPv4Interface(item["address"]))
+                addresses.setdefault(item["interface"], _interface(item["address"]))
         links: list[Link] = []
         # a bridge port hands its frames to the bridge: an address or a VLAN interface on
         # the port itself gets nothing (MikroTik manual, "Bridging and Switching")
@@ -1075,12 +1077,12 @@ class RosDevice:
             if item.get("disabled") == "yes":
                 continue
             gateway_text = item.get("gateway", "")
-            gateway = IPv4Address(gateway_text) if _is_address(gateway_text) else None
+            gateway = _address(gateway_text)
             interface = None if gateway else gateway_text
             probe = gateway if item.get("check-gateway") == "ping" and gateway else None
             routes.append(
                 RouteEntry(
-                    IPv4Network(item["dst-address"]),
+                    _network(item["dst-address"]),
                     gateway,
                     interface,
                     int(item.get("distance", "1")),
@@ -1151,11 +1153,36 @@ def _matches(item: Item, expression: str) -> bool:
 
 
 def _is_address(text: str) -> bool:
+    return _address(text) is not None
+
+
+# The menus RosDevice.router() reads: a command in any other menu leaves the model as it was.
+ROUTING_MENUS = ("/interface", "/ip address", "/ip dhcp-client", "/ip route", "/ip firewall nat")
+
+
+def changes_routing(command: str) -> bool:
+    """Whether a terse command (a full menu path first) may change :meth:`RosDevice.router`."""
+    return command.startswith(ROUTING_MENUS)
+
+
+# The model of a router is rebuilt after every step of a plan (the lockout guard), from the
+# same few dozen strings: parsed once (ipaddress objects are immutable).
+@functools.lru_cache(maxsize=4096)
+def _address(text: str) -> IPv4Address | None:
     try:
-        IPv4Address(text)
+        return IPv4Address(text)
     except (AddressValueError, ValueError):
-        return False
-    return True
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _interface(text: str) -> IPv4Interface:
+    return IPv4Interface(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _network(text: str) -> IPv4Network:
+    return IPv4Network(text)
 
 
 def _port_of(name: str, links: list[Link]) -> Link | None:
