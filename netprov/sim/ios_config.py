@@ -6,6 +6,7 @@ Pure: no I/O. Used for the running config, for ``configure replace`` candidates 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -212,7 +213,9 @@ def section_mode(text: str, parent_mode: str) -> str | None:
     return next((mode for pattern, mode in _SECTIONS if pattern.match(text)), None)
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every sibling for every line set: O(n^2) calls
 def _key(text: str) -> str:
+    """The part of a line that names the setting it holds (one value per key in a section)."""
     for pattern, words in _SINGLE:
         if pattern.match(text):
             return " ".join(text.split()[:words])
