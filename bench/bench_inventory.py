@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.synthetic import write_inventory  # noqa: E402 - after the path set-up above
+from bench.measure import Measured, run_measured  # noqa: E402 - after the path set-up above
+from bench.synthetic import write_inventory  # noqa: E402
 
 STAGE = """
 import json, resource, sys, time
@@ -73,26 +73,15 @@ def run_stage(inventory: Path, stage: str) -> dict[str, float]:
     return figures
 
 
-def run_netprov(inventory: Path, out: Path) -> dict[str, float]:
+def run_netprov(inventory: Path, out: Path) -> tuple[Measured, int]:
     """``netprov render`` end to end; CPU and peak memory of it and its workers."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     command = [sys.executable, "-m", "netprov", "render", "--inventory", str(inventory)]
     command += ["--templates", str(REPO / "templates"), "--phase", "all", "--out", str(out)]
-    started = time.perf_counter()
-    completed = subprocess.run(
-        [*command, "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    files = int(json.loads(completed.stdout)["files"])
+    measured = run_measured([*command, "--json"], REPO, out.parent / "render.json")
+    files = int(json.loads(measured.stdout)["files"])
     written = sum(1 for _ in out.rglob("*.cfg"))
     assert files == written, (files, written)
-    return {"wall_s": wall, "cpu_s": cpu, "files": files, "peak_rss_mib": after.ru_maxrss / 1024}
+    return measured, files
 
 
 def main() -> None:
@@ -105,7 +94,7 @@ def main() -> None:
         inventory = write_inventory(root / "inventory", args.sites)
         print(f"generated {args.sites} sites in {time.perf_counter() - started:.1f} s")
         validate = run_stage(inventory, "validate")
-        netprov = run_netprov(inventory, root / "out")
+        netprov, files = run_netprov(inventory, root / "out")
         floor = run_stage(inventory, "floor")
     print(
         f"validate: {validate['validate_s']:.2f} s "
@@ -113,10 +102,10 @@ def main() -> None:
         f"peak RSS {validate['peak_rss_mib']:.0f} MiB"
     )
     print(
-        f"netprov render: {netprov['files']:,.0f} configs ({args.sites} sites x 4 phases) "
-        f"written in {netprov['wall_s']:.2f} s wall, {netprov['cpu_s']:.1f} CPU-s "
+        f"netprov render: {files:,} configs ({args.sites} sites x 4 phases) "
+        f"written in {netprov.wall_s:.2f} s wall, {netprov.cpu_s:.1f} CPU-s "
         f"(start-up, validate, render over {_cores()} cores, files), "
-        f"peak RSS {netprov['peak_rss_mib']:.0f} MiB (largest process)"
+        f"peak RSS {netprov.peak_rss_mib:.0f} MiB (largest process)"
     )
     print(
         f"raw Jinja floor: {floor['configs']:,.0f} configs rendered in {floor['render_s']:.2f} s "
@@ -124,8 +113,8 @@ def main() -> None:
         f"{floor['validate_s']:.2f} s before it)"
     )
     print(
-        f"netprov render / floor render: {netprov['wall_s'] / floor['render_s']:.2f}x wall, "
-        f"{netprov['cpu_s'] / floor['render_cpu_s']:.2f}x CPU "
+        f"netprov render / floor render: {netprov.wall_s / floor['render_s']:.2f}x wall, "
+        f"{netprov.cpu_s / floor['render_cpu_s']:.2f}x CPU "
         "(netprov's figure includes start-up, validation and writing the files)"
     )
 

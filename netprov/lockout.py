@@ -14,6 +14,7 @@ from netprov.models import Organisation, Site
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.platforms.base import SimulatedRouter
+from netprov.sim.topology import Router
 from netprov.sim.world import site_world
 
 
@@ -44,7 +45,11 @@ def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) ->
     if not before:
         return None  # already unmanaged that way: nothing this plan can cut
     proven = uplinks_in(running, site, org)
+    checked: Router | None = None
     for step, after in driver.simulate_plan(simulated, plan):
+        if after is checked:
+            continue  # the step left routing as it was (the model is shared): as safe as before
+        checked = after
         for target, was in before.items():
             path = after.path(target)
             if path is None:

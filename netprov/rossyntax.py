@@ -50,13 +50,17 @@ SETTINGS: dict[str, dict[str, str]] = {
 }
 
 
+_ESCAPED = re.compile(r"\\(.)")
+
+
 def unquote(value: str) -> str:
     """Examples:
     >>> unquote('"Desa X"'), unquote("ether1")
     ('Desa X', 'ether1')
     """
     if len(value) >= 2 and value[0] == value[-1] == '"':
-        return re.sub(r"\\(.)", r"\1", value[1:-1])
+        inner = value[1:-1]
+        return _ESCAPED.sub(r"\1", inner) if "\\" in inner else inner
     return value
 
 

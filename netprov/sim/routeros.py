@@ -7,7 +7,6 @@ same line format netprov's templates produce, so a rendered config and an export
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import json
@@ -298,6 +297,10 @@ def _duration(text: str) -> float:
     return total
 
 
+_RESOLVE = re.compile(r':put \[\s*:resolve (?:domain-name=)?"?([\w.-]+)"?\s*\]')
+_PUT = re.compile(r':put ("(?:\\.|[^"\\])*"|[\w.-]+)')  # MikroTik manual, "Scripting"
+
+
 class RosDevice:
     """State of one RouterOS router."""
 
@@ -326,7 +329,9 @@ class RosDevice:
         self.tables["/snmp community"] = [
             {"name": "public", "addresses": "::/0", ".default": "yes"}
         ]
-        self.defaults = copy.deepcopy(self.tables)
+        self.defaults = {
+            menu: [dict(item) for item in items] for menu, items in self.tables.items()
+        }
         self.files: dict[str, str] = {}
         self.timers: dict[str, Callable[[], None]] = {}
         self.next_id = 1
@@ -371,10 +376,10 @@ class RosDevice:
         fetch = _FETCH.fullmatch(line)
         if fetch is not None:
             return self._fetch(IPv4Address(fetch[1])), path
-        lookup = re.fullmatch(r':put \[\s*:resolve (?:domain-name=)?"?([\w.-]+)"?\s*\]', line)
+        lookup = _RESOLVE.fullmatch(line)
         if lookup is not None:
             return self._resolve(lookup[1]), path
-        constant = re.fullmatch(r':put ("(?:\\.|[^"\\])*"|[\w.-]+)', line)
+        constant = _PUT.fullmatch(line)
         if constant is not None:  # MikroTik manual, "Scripting": :put prints its argument
             return unquote(constant[1]), path
         tokens = TOKEN.findall(line)
@@ -600,15 +605,14 @@ class RosDevice:
         checked = ["interface", "in-interface", "out-interface"] + (
             ["dst"] if menu == "/queue simple" else []
         )
-        names = self.interface_names()
+        names: set[str] | None = None  # worked out only for a command that names one
         for key in checked:
             name = params.get(key, "").lstrip("!")
-            if name and name not in names:
+            if name and name not in (names := names or self.interface_names()):
                 raise RosError(f"input does not match any value of {key}")
-        lists = {i["name"] for i in self.tables["/interface list"]} | {"all", "none", "dynamic"}
         for key in ("list", "in-interface-list", "out-interface-list"):
             name = params.get(key, "").lstrip("!")
-            if name and menu != "/ip firewall address-list" and name not in lists:
+            if name and menu != "/ip firewall address-list" and name not in self._list_names():
                 raise RosError(f"input does not match any value of {key}")
         if params.get("bridge") and params["bridge"] not in {
             i["name"] for i in self.tables["/interface bridge"]
@@ -864,6 +868,9 @@ class RosDevice:
             "board-name": "RB4011iGS+",
             "platform": "MikroTik",
         }
+
+    def _list_names(self) -> set[str]:
+        return {i["name"] for i in self.tables["/interface list"]} | {"all", "none", "dynamic"}
 
     def interface_names(self) -> set[str]:
         names: set[str] = set()
