@@ -4,6 +4,7 @@ and plan offline against the latest stored backup (``backups/<site>.cfg``): no r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import multiprocessing as mp
@@ -225,6 +226,7 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
 # handed to forked workers by memory, never pickled: (context, the sites to check)
 _FORKED: tuple[_SiteContext, list[PlacedSite]] | None = None
 _PARALLEL_FROM = 200
+_CHUNK = 100
 
 
 _Outcome = tuple[str, int | None, list[str] | None, list[LintFinding]]
@@ -248,9 +250,13 @@ def _check_all(context: _SiteContext, work: list[PlacedSite]) -> list[SiteResult
         return [_check_site(context, placed) for placed in work]
     global _FORKED  # noqa: PLW0603 - read-only state shared with forked children
     _FORKED = (context, work)
+    for one in {placed.site.router.platform: placed for placed in work}.values():
+        with contextlib.suppress(NetprovError):  # compile each template once, before the fork
+            _desired(context.renderer, context.loaded, one.site)  # (its error: from its worker)
     gc.freeze()  # the workers' collector then never walks (and copies) the inventory
     try:
-        size = max(1, len(work) // (workers * 8))
+        # small chunks (~0.5 s each): no core waits long for the last one
+        size = max(1, min(_CHUNK, len(work) // (workers * 8)))
         chunks = [range(i, min(i + size, len(work))) for i in range(0, len(work), size)]
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
             outcomes = [outcome for chunk in pool.map(_forked_chunk, chunks) for outcome in chunk]

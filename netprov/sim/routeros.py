@@ -366,22 +366,14 @@ class RosDevice:
     def _run(self, line: str, path: str) -> tuple[str, str]:
         if not line:
             return "", path
-        if any(pattern.search(line) for pattern in self.rejections):
+        if self.rejections and any(pattern.search(line) for pattern in self.rejections):
             raise RosError("failure: command rejected by device policy")
-        if any(pattern.search(line) for pattern in self.ignored):
+        if self.ignored and any(pattern.search(line) for pattern in self.ignored):
             return "", path
-        leases = _LEASES.fullmatch(line)
-        if leases is not None:
-            return self._leases(leases[1]), path
-        fetch = _FETCH.fullmatch(line)
-        if fetch is not None:
-            return self._fetch(IPv4Address(fetch[1])), path
-        lookup = _RESOLVE.fullmatch(line)
-        if lookup is not None:
-            return self._resolve(lookup[1]), path
-        constant = _PUT.fullmatch(line)
-        if constant is not None:  # MikroTik manual, "Scripting": :put prints its argument
-            return unquote(constant[1]), path
+        if line.startswith(("/ip dhcp-server lease", "/tool fetch", ":put")):
+            special = self._special(line)
+            if special is not None:
+                return special, path
         tokens = TOKEN.findall(line)
         if not tokens:
             raise RosError("syntax error (line 1 column 1)")
@@ -405,6 +397,22 @@ class RosDevice:
             return "", menu  # navigation only
         verb, args = tokens[index], tokens[index + 1 :]
         return self._verb(menu, verb, args, column), path
+
+    def _special(self, line: str) -> str | None:
+        """What the checks send that is not a menu command; None for anything else."""
+        leases = _LEASES.fullmatch(line)
+        if leases is not None:
+            return self._leases(leases[1])
+        fetch = _FETCH.fullmatch(line)
+        if fetch is not None:
+            return self._fetch(IPv4Address(fetch[1]))
+        lookup = _RESOLVE.fullmatch(line)
+        if lookup is not None:
+            return self._resolve(lookup[1])
+        constant = _PUT.fullmatch(line)
+        if constant is not None:  # MikroTik manual, "Scripting": :put prints its argument
+            return unquote(constant[1])
+        return None
 
     def _leases(self, server: str | None) -> str:
         """Two office PCs holding leases from each enabled server whose pool exists, in
