@@ -20,12 +20,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.util.exc import CommandError
 from sqlalchemy import (
     Connection,
     DateTime,
@@ -42,6 +38,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from netprov.errors import JournalError
@@ -128,14 +127,22 @@ _migrating = threading.Lock()
 _keying = threading.Lock()
 
 
+# Alembic is imported where it is used: importing it costs every netprov command a quarter
+# of a second, and most (render, check, plan offline) never open a journal.
+
+
 def _alembic_config(connection: Connection) -> AlembicConfig:
-    config = AlembicConfig()
+    from alembic.config import Config
+
+    config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
     return config
 
 
 def _schema_version(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -161,6 +168,8 @@ def upgrade(engine: Engine, sqlite_file: Path | None = None) -> None:
         current = _schema_version(connection)
         if current == SCHEMA_HEAD:
             return
+        from alembic import command
+
         config = _alembic_config(connection)
         if current is None:
             old = _pre_alembic_version(connection)
@@ -247,6 +256,8 @@ def _open(url: str, *, create: bool, default: bool) -> Engine:
     A read-only command (``create=False``) never creates a journal: a ``--db`` typo must not
     look like a city where nothing happened. Only the default location gets its folder made.
     """
+    from alembic.util.exc import CommandError
+
     try:
         parsed = make_url(url)
     except ArgumentError:
