@@ -491,3 +491,48 @@ def test_np012_the_router_clashes_with_the_inventory(
     assert found == ["desa-balokang:"]
     report = run_check(inventory_copy, templates=TEMPLATES, backups=backups, today=TODAY)
     assert report.failed
+
+
+def test_the_forked_check_reports_what_one_process_reports(
+    inventory_copy: Path, edit: Edit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large inventories are checked by forked workers: the same sites, plans, findings and
+    lines (here every site is planned against a backup, one finding located in its file)."""
+    from netprov import check
+    from netprov.twin.fleet import build_twin
+
+    loaded = load_inventory(inventory_copy, today=TODAY)
+    twin = build_twin(loaded, host_key_path=tmp_path / "key")
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for device in twin.devices.values():
+        (backups / f"{device.name}.cfg").write_text(device.running_config())
+    edit(DESA, "lan: {interface: ether2,", "lan: {interface: bridge-lan,")  # NP008
+
+    def summary() -> list[tuple[object, ...]]:
+        report = run_check(inventory_copy, templates=TEMPLATES, backups=backups, today=TODAY)
+        return [
+            (
+                s.site.id,
+                s.phase,
+                s.file,
+                s.line,
+                s.commands,
+                [(f.rule, report.where(f)) for f in s.findings],
+            )
+            for s in report.sites
+        ]
+
+    monkeypatch.setattr(check, "_PARALLEL_FROM", 10**6)
+    alone = summary()
+    monkeypatch.setattr(check, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)  # forks on a one-core runner too
+    monkeypatch.setattr(check, "_CHUNK", 7)  # several chunks per worker
+    forked = summary()
+    assert forked == alone
+    assert len(alone) == 82
+    assert all(commands for _, _, _, _, commands, _ in alone)
+    desa = next(row for row in alone if row[0] == "desa-balokang")
+    platform_line = line_of(inventory_copy / DESA, "platform:")
+    assert desa[5] == [("NP008", (desa[2], platform_line, "sites[0].router.platform"))]
+    assert [row for row in alone if row[5]] == [desa]
