@@ -9,7 +9,9 @@ Three runs, each in a fresh process (so its time and peak memory are its own):
 - floor: the same templates with plain Jinja (a FileSystemLoader, includes as written),
   the same data and filters, every config rendered to a string in one process, no files.
 
-Targets (issue 14): netprov <= 15 s wall (goal 10 s) and <= 1.2x the floor.
+Targets (issue 14): netprov <= 15 s wall (goal 10 s) and <= 1.2x the floor, taken as
+validation plus the raw render (what `netprov render` has to do besides starting and
+writing its files).
 """
 
 from __future__ import annotations
@@ -112,10 +114,12 @@ def main() -> None:
         f"({floor['render_cpu_s']:.1f} CPU-s, one process, no files; validate "
         f"{floor['validate_s']:.2f} s before it)"
     )
+    floor_wall = floor["validate_s"] + floor["render_s"]
+    floor_cpu = floor["validate_s"] + floor["render_cpu_s"]  # validation is CPU-bound
     print(
-        f"netprov render / floor render: {netprov.wall_s / floor['render_s']:.2f}x wall, "
-        f"{netprov.cpu_s / floor['render_cpu_s']:.2f}x CPU "
-        "(netprov's figure includes start-up, validation and writing the files)"
+        f"netprov render / floor (validate + render, {floor_wall:.1f} s): "
+        f"{netprov.wall_s / floor_wall:.2f}x wall, {netprov.cpu_s / floor_cpu:.2f}x CPU "
+        "(netprov also starts up and writes the files)"
     )
 
 
