@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
-import multiprocessing as mp
-import os
 import subprocess
 import tarfile
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
 from netprov.crosscheck import PlacedSite
 from netprov.errors import InventoryError, NetprovError, Problem, Severity
+from netprov.forking import forked_map
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.lint import (
     RULES,
@@ -223,49 +220,23 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
     )
 
 
-# handed to forked workers by memory, never pickled: (context, the sites to check)
-_FORKED: tuple[_SiteContext, list[PlacedSite]] | None = None
-_PARALLEL_FROM = 200
-_CHUNK = 100
-
-
 _Outcome = tuple[str, int | None, list[str] | None, list[LintFinding]]
-
-
-def _forked_chunk(indexes: range) -> list[_Outcome]:
-    """In a worker: the sites' results as plain data (a Site model does not cross back)."""
-    assert _FORKED is not None
-    context, work = _FORKED
-    outcomes = []
-    for index in indexes:
-        result = _check_site(context, work[index])
-        outcomes.append((result.file, result.line, result.commands, result.findings))
-    return outcomes
 
 
 def _check_all(context: _SiteContext, work: list[PlacedSite]) -> list[SiteResult]:
     """Every site's check; on large inventories spread over all cores (forked workers)."""
-    workers = os.cpu_count() or 1
-    if len(work) < _PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [_check_site(context, placed) for placed in work]
-    global _FORKED  # noqa: PLW0603 - read-only state shared with forked children
-    _FORKED = (context, work)
     for one in {placed.site.router.platform: placed for placed in work}.values():
-        with contextlib.suppress(NetprovError):  # compile each template once, before the fork
-            _desired(context.renderer, context.loaded, one.site)  # (its error: from its worker)
-    gc.freeze()  # the workers' collector then never walks (and copies) the inventory
-    try:
-        # small chunks (~0.5 s each): no core waits long for the last one
-        size = max(1, min(_CHUNK, len(work) // (workers * 8)))
-        chunks = [range(i, min(i + size, len(work))) for i in range(0, len(work), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
-            outcomes = [outcome for chunk in pool.map(_forked_chunk, chunks) for outcome in chunk]
-    finally:
-        _FORKED = None
-        gc.unfreeze()
+        with contextlib.suppress(NetprovError):  # compile each template once, before a fork
+            _desired(context.renderer, context.loaded, one.site)  # (its error: from its site)
+
+    def check_one(index: int) -> _Outcome:
+        """A site's result as plain data: a Site model need not cross back from a worker."""
+        result = _check_site(context, work[index])
+        return result.file, result.line, result.commands, result.findings
+
     return [
         SiteResult(placed.site, placed.site.desired_phase, *outcome)
-        for placed, outcome in zip(work, outcomes, strict=True)
+        for placed, outcome in zip(work, forked_map(check_one, len(work)), strict=True)
     ]
 
 

@@ -498,7 +498,7 @@ def test_the_forked_check_reports_what_one_process_reports(
 ) -> None:
     """Large inventories are checked by forked workers: the same sites, plans, findings and
     lines (here every site is planned against a backup, one finding located in its file)."""
-    from netprov import check
+    from netprov import forking
     from netprov.twin.fleet import build_twin
 
     loaded = load_inventory(inventory_copy, today=TODAY)
@@ -523,11 +523,11 @@ def test_the_forked_check_reports_what_one_process_reports(
             for s in report.sites
         ]
 
-    monkeypatch.setattr(check, "_PARALLEL_FROM", 10**6)
+    monkeypatch.setattr(forking, "FORK_FROM", 10**6)
     alone = summary()
-    monkeypatch.setattr(check, "_PARALLEL_FROM", 1)
+    monkeypatch.setattr(forking, "FORK_FROM", 1)
     monkeypatch.setattr("os.cpu_count", lambda: 2)  # forks on a one-core runner too
-    monkeypatch.setattr(check, "_CHUNK", 7)  # several chunks per worker
+    monkeypatch.setattr(forking, "CHUNK", 7)  # several hand-overs per worker
     forked = summary()
     assert forked == alone
     assert len(alone) == 82
