@@ -350,7 +350,7 @@ class IosConfig:
     def lines(self) -> list[str]:
         """The config body as ``show running-config`` prints it (without header)."""
         out: list[str] = []
-        for node in sorted(self.root.children, key=_order_key):
+        for node in sorted(self.root.children, key=lambda node: _order_key(node.text)):
             out.append(node.text)
             out.extend(_child_lines(node, 1))
             if node.children or node.text.startswith(("interface", "router", "line", "archive")):
@@ -400,11 +400,12 @@ def _set_leaf(parent: Node, text: str) -> None:
     parent.children.append(Node(text))
 
 
-def _order_key(node: Node) -> tuple[int, tuple[object, ...]]:
+@functools.lru_cache(maxsize=8192)  # the same top-level lines, sorted on every print
+def _order_key(text: str) -> tuple[int, tuple[object, ...]]:
     for index, prefix in enumerate(_ORDER):
-        if node.text == prefix or node.text.startswith(prefix + " "):
+        if text == prefix or text.startswith(prefix + " "):
             if prefix == "interface":
-                return index, _natural(node.text)
+                return index, _natural(text)
             return index, ()
     return len(_ORDER), ()
 
