@@ -15,7 +15,7 @@ from collections.abc import Callable
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
 
 from netprov.filters import ros_line
-from netprov.rossyntax import SETTINGS, TOKEN, VERBS, params_of, unquote
+from netprov.rossyntax import SETTINGS, VERBS, params_of, tokens_of, unquote
 from netprov.sim import ros_print
 from netprov.sim.topology import Link, RouteEntry, Router, World
 
@@ -374,7 +374,7 @@ class RosDevice:
             special = self._special(line)
             if special is not None:
                 return special, path
-        tokens = TOKEN.findall(line)
+        tokens = list(tokens_of(line))
         if not tokens:
             raise RosError("syntax error (line 1 column 1)")
         menu = "" if tokens[0].startswith("/") else path.rstrip("/")
