@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -42,7 +43,7 @@ if sys.argv[2] == "floor":
     import jinja2
     from netprov.filters import FILTERS
     from netprov.models import Phase
-    from netprov.render import template_context, template_for
+    from netprov.render import entry_template, template_context
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(sys.argv[3]), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -52,7 +53,7 @@ if sys.argv[2] == "floor":
     c0 = time.process_time()
     configs = 0
     for site in loaded.sites:
-        template = env.get_template(template_for(site))
+        template = env.get_template(entry_template(site.router.platform))
         for phase in Phase:
             context = template_context(site, org, phase, loaded.allocations.get(site.id))
             configs += bool(template.render(context))
@@ -106,7 +107,7 @@ def main() -> None:
     print(
         f"netprov render: {files:,} configs ({args.sites} sites x 4 phases) "
         f"written in {netprov.wall_s:.2f} s wall, {netprov.cpu_s:.1f} CPU-s "
-        f"(start-up, validate, render over {_cores()} cores, files), "
+        f"(start-up, validate, render over {os.cpu_count()} cores, files), "
         f"peak RSS {netprov.peak_rss_mib:.0f} MiB (largest process)"
     )
     print(
@@ -121,12 +122,6 @@ def main() -> None:
         f"{netprov.wall_s / floor_wall:.2f}x wall, {netprov.cpu_s / floor_cpu:.2f}x CPU "
         "(netprov also starts up and writes the files)"
     )
-
-
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
 
 
 if __name__ == "__main__":

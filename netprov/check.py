@@ -4,7 +4,6 @@ and plan offline against the latest stored backup (``backups/<site>.cfg``): no r
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import subprocess
 import tarfile
@@ -103,12 +102,7 @@ def rendered_at(ref: str, inventory: Path, templates: Path) -> dict[str, str] | 
         except InventoryError:
             return None
         renderer = Renderer(Path(tmp) / paths[1])
-        return {
-            s.id: renderer.render(
-                s, old.organisation, s.desired_phase, old.allocations.get(s.id)
-            ).text
-            for s in old.sites
-        }
+        return {s.id: _desired(renderer, old, s) for s in old.sites}
 
 
 def _offline_plan(site: Site, running: str, intended: str) -> SitePlan:
@@ -192,7 +186,9 @@ class _SiteContext:
 def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
     """Render, lint and plan one site offline. Pure apart from reading its backup file."""
     site, org = placed.site, context.loaded.organisation
-    text = context.rendered.get(site.id) or _desired(context.renderer, context.loaded, site)
+    text = context.rendered.get(site.id)
+    if text is None:
+        text = _desired(context.renderer, context.loaded, site)
     findings = lint_site(
         site,
         org,
@@ -225,9 +221,7 @@ _Outcome = tuple[str, int | None, list[str] | None, list[LintFinding]]
 
 def _check_all(context: _SiteContext, work: list[PlacedSite]) -> list[SiteResult]:
     """Every site's check; on large inventories spread over all cores (forked workers)."""
-    for one in {placed.site.router.platform: placed for placed in work}.values():
-        with contextlib.suppress(NetprovError):  # compile each template once, before a fork
-            _desired(context.renderer, context.loaded, one.site)  # (its error: from its site)
+    context.renderer.compile({placed.site.router.platform for placed in work})
 
     def check_one(index: int) -> _Outcome:
         """A site's result as plain data: a Site model need not cross back from a worker."""

@@ -42,17 +42,13 @@ class InliningLoader(jinja2.FileSystemLoader):
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        spliced, origins = self._splice(environment, source, filename)
-        if spliced != source:
-            self._origins[filename] = origins
+        spliced, self._origins[filename] = self._splice(environment, source, filename)
         return spliced, filename, uptodate
 
     def origin(self, filename: str, line: int) -> tuple[str, int]:
         """The file and line that line ``line`` of template file ``filename`` came from."""
-        origins = self._origins.get(filename)
-        if origins is None or not 1 <= line <= len(origins):
-            return filename, line
-        return origins[line - 1]
+        origins = self._origins.get(filename, [])
+        return origins[line - 1] if 1 <= line <= len(origins) else (filename, line)
 
     def _splice(
         self, environment: jinja2.Environment, source: str, filename: str
@@ -96,10 +92,7 @@ class InliningLoader(jinja2.FileSystemLoader):
             return None  # Jinja reports it, at render time, as it always did
         if not source.endswith("\n") or tree.find(nodes.Extends) or tree.find(nodes.Block):
             return None
-        origins = self._origins.get(filename) or [
-            (filename, n) for n in range(1, source.count("\n") + 1)
-        ]
-        return _Fragment(source, origins, names)
+        return _Fragment(source, self._origins[filename], names)
 
 
 @dataclass(frozen=True, slots=True)

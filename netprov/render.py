@@ -7,7 +7,9 @@ empty string in a router config.
 
 from __future__ import annotations
 
+import contextlib
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from netprov.allocation import Allocation
 from netprov.errors import NetprovError, RenderError
 from netprov.filters import FILTERS
 from netprov.inlining import InliningLoader
-from netprov.models import Organisation, Phase, Site
+from netprov.models import Organisation, Phase, Platform, Site
 from netprov.phases import Role, central_view, uplink_views
 from netprov.secrets import SecretResolver, masked
 
@@ -32,9 +34,9 @@ def default_templates_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def template_for(site: Site) -> str:
-    """The entry template of the site's platform, relative to the templates folder."""
-    return f"{site.router.platform.value}/{ENTRY_TEMPLATE}"
+def entry_template(platform: Platform) -> str:
+    """The platform's entry template, relative to the templates folder."""
+    return f"{platform.value}/{ENTRY_TEMPLATE}"
 
 
 def template_context(
@@ -85,6 +87,14 @@ class Renderer:
         )
         self.env.filters.update(FILTERS)
 
+    def compile(self, platforms: Iterable[Platform]) -> None:
+        """Each platform's entry template compiled now: before a fork, once rather than in
+        every worker. A template that does not compile is left to :meth:`render` to report,
+        with the site it was rendering."""
+        for platform in platforms:
+            with contextlib.suppress(jinja2.TemplateError):
+                self.env.get_template(entry_template(platform))
+
     def render(
         self,
         site: Site,
@@ -93,7 +103,7 @@ class Renderer:
         allocation: Allocation | None,
         secret: SecretResolver = masked,
     ) -> RenderedConfig:
-        template_name = template_for(site)
+        template_name = entry_template(site.router.platform)
         context = template_context(site, org, phase, allocation, secret)
         try:
             text = self.env.get_template(template_name).render(context)

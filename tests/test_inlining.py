@@ -29,15 +29,17 @@ def test_every_fragment_of_the_shipped_templates_is_spliced(platform: str) -> No
     assert {"base.j2", "lan.j2", "routing.j2", "nat.j2", "dns.j2"} <= fragments
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
+def _loader_over(root: Path, files: dict[str, str]) -> InliningLoader:
+    """An inlining loader over a folder holding ``files``."""
     for name, text in files.items():
         (root / name).write_text(text, encoding="utf-8")
+    return InliningLoader(str(root))
 
 
 def test_a_fragment_reading_a_siblings_variable_stays_included(tmp_path: Path) -> None:
     # b.j2 sees no `x` when included (a sibling's `set` does not reach it); spliced it would,
     # and so would a b.j2 left included after a spliced a.j2
-    _write(
+    loader = _loader_over(
         tmp_path,
         {
             "main.j2": '{% include "a.j2" %}\n{% include "b.j2" %}\n{% include "c.j2" %}\nend\n',
@@ -47,7 +49,6 @@ def test_a_fragment_reading_a_siblings_variable_stays_included(tmp_path: Path) -
         },
     )
     plain = _env(jinja2.FileSystemLoader(str(tmp_path))).get_template("main.j2").render()
-    loader = InliningLoader(str(tmp_path))
     spliced_env = _env(loader)
     assert spliced_env.get_template("main.j2").render() == plain == "a 1\nb unset\nc 2\nend\n"
     source, _, _ = loader.get_source(spliced_env, "main.j2")
@@ -55,7 +56,7 @@ def test_a_fragment_reading_a_siblings_variable_stays_included(tmp_path: Path) -
 
 
 def test_an_error_in_a_spliced_fragment_names_the_fragment_and_its_line(tmp_path: Path) -> None:
-    _write(
+    loader = _loader_over(
         tmp_path,
         {
             "main.j2": '{# entry #}\n{% include "a.j2" %}\n{% include "b.j2" %}\n',
@@ -63,7 +64,6 @@ def test_an_error_in_a_spliced_fragment_names_the_fragment_and_its_line(tmp_path
             "b.j2": "three\n{{ missing.value }}\n",
         },
     )
-    loader = InliningLoader(str(tmp_path))
     with pytest.raises(jinja2.UndefinedError) as caught:
         _env(loader).get_template("main.j2").render()
     frames = [f for f in caught.traceback if str(f.path).endswith(".j2")]
@@ -72,7 +72,7 @@ def test_an_error_in_a_spliced_fragment_names_the_fragment_and_its_line(tmp_path
 
 
 def test_a_fragment_that_does_not_parse_alone_stays_included(tmp_path: Path) -> None:
-    _write(
+    loader = _loader_over(
         tmp_path,
         {
             "main.j2": '{% include "a.j2" %}\n{% include "b.j2" %}\n',
@@ -80,14 +80,13 @@ def test_a_fragment_that_does_not_parse_alone_stays_included(tmp_path: Path) -> 
             "b.j2": "{% endif %}\n",
         },
     )
-    loader = InliningLoader(str(tmp_path))
     with pytest.raises(jinja2.TemplateSyntaxError) as caught:
         _env(loader).get_template("main.j2").render()
     assert Path(caught.value.filename or "").name == "a.j2"
 
 
 def test_a_loop_variable_of_one_fragment_does_not_stop_splicing(tmp_path: Path) -> None:
-    _write(
+    loader = _loader_over(
         tmp_path,
         {
             "main.j2": '{% include "a.j2" %}\n{% include "c.j2" %}\n',
@@ -95,7 +94,6 @@ def test_a_loop_variable_of_one_fragment_does_not_stop_splicing(tmp_path: Path) 
             "c.j2": "{% for x in [2] %}\nc {{ x }}\n{% endfor %}\n",
         },
     )
-    loader = InliningLoader(str(tmp_path))
     env = _env(loader)
     assert env.get_template("main.j2").render() == "a 1\nc 2\n"
     assert "{% include" not in loader.get_source(env, "main.j2")[0]

@@ -284,6 +284,24 @@ def read_until(
         time.sleep(0.01)
 
 
+def exchange(
+    conn: Any,
+    command: str,
+    done: str,
+    timeout: float,
+    *,
+    settled: str | None = None,
+    quiet: float = 0.3,
+) -> str:
+    """One command on a netmiko connection: written, read with :func:`read_until`, and
+    stripped of its echo and the prompt by netmiko's own sanitiser."""
+    conn.write_channel(conn.normalize_cmd(command))
+    output = conn.normalize_linefeeds(read_until(conn, done, timeout, settled=settled, quiet=quiet))
+    return str(
+        conn._sanitize_output(output, strip_command=True, command_string=command, strip_prompt=True)
+    )
+
+
 def client_errors() -> tuple[type[BaseException], ...]:
     """What the SSH clients raise when a router is unreachable, slow or refuses: translated
     into :class:`DeviceError` at the session's edge."""

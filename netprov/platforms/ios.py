@@ -36,10 +36,10 @@ from netprov.platforms.base import (
     Target,
     client_errors,
     connect_error,
+    exchange,
     never,
     one_line,
     pace_client,
-    read_until,
 )
 from netprov.platforms.ios_plan import clean_ios, plan_ios
 from netprov.sim.ios import IosDevice
@@ -128,18 +128,7 @@ class IosSession(Session):
         device = self.driver.device
         # netmiko keeps a prefix of the hostname as the base prompt (a long one is cut)
         prompt = re.escape(device.base_prompt) + r"[^\r\n#>]*[>#]\s*$"
-
-        def exchange() -> str:
-            device.write_channel(device.normalize_cmd(command))
-            output = read_until(device, prompt, 60)
-            output = device.normalize_linefeeds(output)
-            return str(
-                device._sanitize_output(
-                    output, strip_command=True, command_string=command, strip_prompt=True
-                )
-            )
-
-        return str(self._call(f"{command!r} failed", exchange))
+        return str(self._call(f"{command!r} failed", exchange, device, command, prompt, 60))
 
     def running(self) -> str:
         config = str(

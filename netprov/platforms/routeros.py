@@ -31,6 +31,7 @@ from netprov.platforms.base import (
     Target,
     client_errors,
     connect_error,
+    exchange,
     never,
     one_line,
     pace_client,
@@ -144,17 +145,10 @@ class RosSession(Session):
         try:
             if len(command) > _REPAINT_WIDTH:
                 return str(conn.send_command(command, expect_string=PROMPT, read_timeout=60))
-            conn.write_channel(conn.normalize_cmd(command))
             done = _REPAINTED.format(command=re.escape(command))
             # a router that does not repaint: its prompt at the end, then nothing for a while
             quiet = max(0.3, 2 * self.reply_seconds)
-            output = read_until(conn, done, 60, settled=_PROMPT_AT_END, quiet=quiet)
-            output = conn.normalize_linefeeds(output)
-            return str(
-                conn._sanitize_output(
-                    output, strip_command=True, command_string=command, strip_prompt=True
-                )
-            )
+            return exchange(conn, command, done, 60, settled=_PROMPT_AT_END, quiet=quiet)
         except client_errors() as exc:
             reason = one_line(exc)
             raise DeviceError(f"{self.target.site_id}: {command!r} failed: {reason}") from exc

@@ -777,12 +777,13 @@ class RosDevice:
             }
             rows.append((None, "DAc" if key in active else "D c", fields))
         for index, item in enumerate(self.tables["/ip route"]):
-            key = (str(IPv4Network(item["dst-address"])), item.get("gateway", ""))
+            key = (str(_network(item["dst-address"])), item.get("gateway", ""))
             gateway = item.get("gateway", "")
             flags = "X" if item.get("disabled") == "yes" else ("A" if key in active else " ")
             immediate = gateway
-            if _is_address(gateway):
-                path = router.path(IPv4Address(gateway))
+            gateway_address = _address(gateway)
+            if gateway_address is not None:
+                path = router.path(gateway_address)
                 immediate = f"{gateway}%{path.link.name}" if path else ""
             fields = {"dst-address": item["dst-address"], "routing-table": "main"}
             if item.get("comment"):
@@ -1165,10 +1166,6 @@ def _matches(item: Item, expression: str) -> bool:
         if operator == "~" and not re.search(value, actual):
             return False
     return True
-
-
-def _is_address(text: str) -> bool:
-    return _address(text) is not None
 
 
 # The menus RosDevice.router() reads: a command in any other menu leaves the model as it was.
