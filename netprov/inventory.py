@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from netprov.allocation import Allocation, allocate
 from netprov.crosscheck import Finding, PlacedSite, cross_check
 from netprov.errors import InventoryError, Problem, Severity
+from netprov.gcpause import collector_paused
 from netprov.models import Inventory, Organisation, Site
 from netprov.sourcemap import Loc, SourceFile, load_yaml
 
@@ -206,7 +207,11 @@ def _validate(
 
 def load_inventory(root: Path, *, today: dt.date | None = None) -> LoadedInventory:
     """Load and cross-check ``root``; raise :class:`InventoryError` with every problem."""
-    today = today or dt.date.today()
+    with collector_paused():
+        return _load(root, today or dt.date.today())
+
+
+def _load(root: Path, today: dt.date) -> LoadedInventory:
     collector = _Collector(root)
     if not root.is_dir():
         raise InventoryError(

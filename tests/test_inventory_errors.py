@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -37,6 +38,23 @@ def test_sample_city_is_valid() -> None:
     assert len(loaded.sites) == 82
     assert {s.router.platform.value for s in loaded.sites} == {"cisco_ios", "mikrotik_routeros"}
     assert not [p for p in loaded.warnings if p.severity is Severity.ERROR]
+
+
+def test_loading_leaves_the_garbage_collector_as_it_was(inventory_copy: Path, edit: Edit) -> None:
+    """The load pauses the cyclic collector (a bulk load); a load that fails must not leave
+    it off for the rest of the run, nor turn it on when the caller had it off."""
+    assert gc.isenabled()
+    load_inventory(inventory_copy, today=TODAY)
+    assert gc.isenabled()
+    edit(OPD, "mgmt_address: 10.251.0.3\n", "mgmt_address: 10.251.0.300\n")
+    problems(inventory_copy)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        problems(inventory_copy)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_duplicate_id_hostname_and_mgmt_address(inventory_copy: Path, edit: Edit) -> None:
