@@ -102,6 +102,11 @@ RULES: dict[str, Rule] = {
 }
 
 _DEFAULT_COMMUNITIES = {"public", "private", "community", "cisco"}
+# IOS ``snmp-server community <name> ``, RouterOS ``/snmp community ... name=<name>``; one
+# scan (a lookahead, so overlapping mentions are all seen)
+_DEFAULT_COMMUNITY = re.compile(
+    r"(?=(?:community |name=)(" + "|".join(sorted(_DEFAULT_COMMUNITIES)) + ") )"
+)
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,7 @@ def _management(site: Site, org: Organisation, text: str) -> list[Raw]:
 
 
 def _snmp(text: str, community: str | None) -> list[Raw]:
-    found = {c for c in _DEFAULT_COMMUNITIES if re.search(rf"(community {c} |name={c} )", text)}
+    found = set(_DEFAULT_COMMUNITY.findall(text))
     if community is not None and community.lower() in _DEFAULT_COMMUNITIES:
         found.add(community.lower())
     if found:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\[[^\]]*\]|[^\s"\[]+(?:"(?:\\.|[^"\\])*")?')
 VERBS = frozenset(
@@ -84,10 +85,12 @@ def params_of(tokens: Sequence[str]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class RosCommand:
+    """One parsed command line. Read-only (its ``params`` too): parsed lines are shared."""
+
     path: str
     verb: str
     selector: str = ""
-    params: dict[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def managed_key(self) -> str | None:
@@ -96,8 +99,11 @@ class RosCommand:
         return comment.split()[0] if comment.startswith(MANAGED_PREFIX) else None
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_command(line: str) -> RosCommand:
-    """Parse an absolute ``/menu ... verb [selector] key=value ...`` line."""
+    """Parse an absolute ``/menu ... verb [selector] key=value ...`` line. Cached: most
+    lines are the same on every router (services, firewall, logging), and ``check`` plans
+    thousands of them."""
     tokens = tokens_of(line.strip())
     path: list[str] = []
     index = 0
@@ -110,7 +116,8 @@ def parse_command(line: str) -> RosCommand:
     selector = ""
     if rest and (rest[0].startswith("[") or "=" not in rest[0]):
         selector, rest = rest[0], rest[1:]
-    return RosCommand("/" + " ".join(p for p in path if p), verb, selector, params_of(rest))
+    params = MappingProxyType(params_of(rest))
+    return RosCommand("/" + " ".join(p for p in path if p), verb, selector, params)
 
 
 def parse_export(text: str) -> list[RosCommand]:

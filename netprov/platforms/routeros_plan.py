@@ -15,6 +15,7 @@ carries it and nothing is pushed. Objects netprov does not own are never removed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from netprov.filters import ros_line, ros_value
@@ -75,7 +76,7 @@ def _find(comment: str) -> str:
     return f"[ find where comment={ros_value(comment)} ]"
 
 
-def _find_by(params: dict[str, str], keys: tuple[str, ...]) -> str:
+def _find_by(params: Mapping[str, str], keys: tuple[str, ...]) -> str:
     terms = [f"{key}={ros_value(params.get(key, ''))}" for key in keys]
     return "[ find where " + " and ".join(terms) + " ]"
 

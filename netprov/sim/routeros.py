@@ -11,8 +11,9 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
+from types import MappingProxyType
 
 from netprov.filters import ros_line
 from netprov.rossyntax import SETTINGS, VERBS, params_of, tokens_of, unquote
@@ -374,29 +375,10 @@ class RosDevice:
             special = self._special(line)
             if special is not None:
                 return special, path
-        tokens = list(tokens_of(line))
-        if not tokens:
-            raise RosError("syntax error (line 1 column 1)")
-        menu = "" if tokens[0].startswith("/") else path.rstrip("/")
-        column = 1
-        index = 0
-        if tokens[0].startswith("/"):
-            first = tokens[0][1:]
-            tokens = ([first] if first else []) + tokens[1:]
-            column = 2
-        while index < len(tokens):
-            candidate = f"{menu} {tokens[index]}".strip() if menu else f"/{tokens[index]}"
-            if candidate.replace("/ ", "/") in _PREFIXES and tokens[index] not in VERBS:
-                menu = candidate.replace("/ ", "/")
-                column += len(tokens[index]) + 1
-                index += 1
-                continue
-            break
-        menu = menu or "/"
-        if index == len(tokens):
+        menu, verb, args, column = _resolved(line, path)
+        if verb is None:
             return "", menu  # navigation only
-        verb, args = tokens[index], tokens[index + 1 :]
-        return self._verb(menu, verb, args, column), path
+        return self._verb(menu, verb, list(args), column), path
 
     def _special(self, line: str) -> str | None:
         """What the checks send that is not a menu command; None for anything else."""
@@ -516,8 +498,8 @@ class RosDevice:
         if verb == "print":
             return self._print(menu, items, args)
         if verb == "add":
-            args, place_before = _place_before(args)
-            params = params_of(args)
+            given, place_before = _add_arguments(tuple(args))
+            params = dict(given)
             self._check(menu, params, column + len(verb) + 1)
             if menu == "/ip address" and "network" not in params:
                 params["network"] = str(IPv4Interface(params["address"]).network.network_address)
@@ -554,7 +536,7 @@ class RosDevice:
                         self._lease_event(target, released=True)
             else:
                 params = (
-                    params_of(rest)
+                    dict(_parameters(tuple(rest)))
                     if verb == "set"
                     else {"disabled": "yes" if verb == "disable" else "no"}
                 )
@@ -1228,6 +1210,49 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     if pending is not None:
         joined.append(pending)
     return joined
+
+
+@functools.lru_cache(maxsize=8192)
+def _resolved(line: str, path: str) -> tuple[str, str | None, tuple[str, ...], int]:
+    """(menu, verb, arguments, column of the verb) of a command line typed at menu ``path``;
+    no verb for a line that only moves to a menu. Cached: most lines are the same on every
+    router, and ``check`` runs thousands of configs through the simulator."""
+    tokens = list(tokens_of(line))
+    if not tokens:
+        raise RosError("syntax error (line 1 column 1)")
+    menu = "" if tokens[0].startswith("/") else path.rstrip("/")
+    column = 1
+    index = 0
+    if tokens[0].startswith("/"):
+        first = tokens[0][1:]
+        tokens = ([first] if first else []) + tokens[1:]
+        column = 2
+    while index < len(tokens):
+        candidate = f"{menu} {tokens[index]}".strip() if menu else f"/{tokens[index]}"
+        if candidate.replace("/ ", "/") in _PREFIXES and tokens[index] not in VERBS:
+            menu = candidate.replace("/ ", "/")
+            column += len(tokens[index]) + 1
+            index += 1
+            continue
+        break
+    menu = menu or "/"
+    if index == len(tokens):
+        return menu, None, (), column
+    return menu, tokens[index], tuple(tokens[index + 1 :]), column
+
+
+@functools.lru_cache(maxsize=8192)
+def _parameters(args: tuple[str, ...]) -> Mapping[str, str]:
+    """A command's ``key=value`` arguments, read-only (cached like :func:`_resolved`: the
+    caller copies them before it stores or changes them)."""
+    return MappingProxyType(params_of(args))
+
+
+@functools.lru_cache(maxsize=8192)
+def _add_arguments(args: tuple[str, ...]) -> tuple[Mapping[str, str], str | None]:
+    """An ``add``'s parameters (read-only) and its ``place-before=``, if any."""
+    rest, place_before = _place_before(list(args))
+    return _parameters(tuple(rest)), place_before
 
 
 def _place_before(args: list[str]) -> tuple[list[str], str | None]:
