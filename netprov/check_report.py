@@ -4,6 +4,7 @@ merge-request comments (Markdown). Pure: a report in, text out."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -30,8 +31,10 @@ def _finding_dict(report: CheckReport, finding: LintFinding) -> dict[str, object
     }
 
 
-def to_json(report: CheckReport) -> str:
-    return json.dumps(
+def to_json(report: CheckReport) -> Iterator[str]:
+    """The JSON report in pieces, for writing as they come: joined, the report of 10,000
+    sites is tens of megabytes held twice (the pieces, then the text)."""
+    return json.JSONEncoder(indent=2).iterencode(
         {
             "command": "check",
             "ok": not report.failed,
@@ -50,7 +53,6 @@ def to_json(report: CheckReport) -> str:
                 for s in report.sites
             ],
         },
-        indent=2,
     )
 
 
@@ -202,7 +204,6 @@ def to_sarif(report: CheckReport) -> str:
                 }
             ],
         },
-        indent=2,
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -61,13 +63,11 @@ def check(
         select=set(split_csv(select)) or None,
         ignore=set(split_csv(ignore)) or None,
     )
-    writers = {"json": to_json, "junit": to_junit, "sarif": to_sarif, "markdown": to_markdown}
-    if output_format in writers:
-        text = writers[output_format](report)
-        if output is not None:
-            output.write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    writers = {"junit": to_junit, "sarif": to_sarif, "markdown": to_markdown}
+    if output_format == "json":
+        _write(to_json(report), output)
+    elif output_format in writers:
+        _write([writers[output_format](report)], output)
     else:
         _print_problems(report.problems)
         for finding in report.findings:
@@ -88,3 +88,16 @@ def check(
         )
     if report.failed:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _write(pieces: Iterable[str], output: Path | None) -> None:
+    """The report to ``output`` (or standard output, ending with a newline), piece by piece."""
+    with (
+        output.open("w", encoding="utf-8") if output is not None else nullcontext(sys.stdout)
+    ) as stream:
+        last = ""
+        for piece in pieces:
+            stream.write(piece)
+            last = piece or last
+        if output is None and not last.endswith("\n"):
+            stream.write("\n")
