@@ -283,6 +283,12 @@ _LEASES = re.compile(
 _FETCH = re.compile(r'/tool fetch url="?http://([\d.]+)(?::\d+)?/[^" ]*"? output=user')
 
 
+# parameters that name an interface (a simple queue's target too) or an interface list
+_INTERFACE_KEYS = ("interface", "in-interface", "out-interface")
+_QUEUE_INTERFACE_KEYS = (*_INTERFACE_KEYS, "dst")
+_INTERFACE_LIST_KEYS = ("list", "in-interface-list", "out-interface-list")
+
+
 class RosError(ValueError):
     pass
 
@@ -588,21 +594,16 @@ class RosDevice:
                         item[key] = item[key].replace(old, new, 1)
 
     def _check(self, menu: str, params: Item, column: int) -> None:
-        allowed = TABLES[menu]
-        for key in params:
-            if key not in allowed:
-                raise RosError(f"expected end of command (line 1 column {column})")
-        checked = ["interface", "in-interface", "out-interface"] + (
-            ["dst"] if menu == "/queue simple" else []
-        )
+        if not TABLES[menu].issuperset(params):
+            raise RosError(f"expected end of command (line 1 column {column})")
         names: set[str] | None = None  # worked out only for a command that names one
-        for key in checked:
+        for key in _QUEUE_INTERFACE_KEYS if menu == "/queue simple" else _INTERFACE_KEYS:
             name = params.get(key, "").lstrip("!")
             if name and name not in (names := names or self.interface_names()):
                 raise RosError(f"input does not match any value of {key}")
-        for key in ("list", "in-interface-list", "out-interface-list"):
+        for key in () if menu == "/ip firewall address-list" else _INTERFACE_LIST_KEYS:
             name = params.get(key, "").lstrip("!")
-            if name and menu != "/ip firewall address-list" and name not in self._list_names():
+            if name and name not in self._list_names():
                 raise RosError(f"input does not match any value of {key}")
         if params.get("bridge") and params["bridge"] not in {
             i["name"] for i in self.tables["/interface bridge"]

@@ -134,11 +134,16 @@ class Router:
 
     # --- forwarding --------------------------------------------------------------------
 
+    def routes(self) -> list[RouteEntry]:
+        """Every route the router holds: connected, static and from DHCP or PPPoE."""
+        return [*self.connected(), *self.static, *self.dynamic_defaults()]
+
     def active_routes(self) -> list[RouteEntry]:
         """Routes that would be installed: usable, best distance per prefix."""
         best: dict[IPv4Network, RouteEntry] = {}
-        for route in [*self.connected(), *self.static, *self.dynamic_defaults()]:
-            if self._usable(route, 0) is None:
+        routes = self.routes()
+        for route in routes:
+            if self._usable(route, 0, routes) is None:
                 continue
             current = best.get(route.prefix)
             if current is None or route.distance < current.distance:
@@ -147,31 +152,36 @@ class Router:
             best.values(), key=lambda r: (int(r.prefix.network_address), r.prefix.prefixlen)
         )
 
-    def path(self, destination: IPv4Address, depth: int = 0) -> PathResult | None:
+    def path(
+        self, destination: IPv4Address, depth: int = 0, routes: list[RouteEntry] | None = None
+    ) -> PathResult | None:
+        """The way out towards ``destination`` (``routes``: :meth:`routes`, when the caller
+        has them already: a recursive next hop looks them up again)."""
         if depth > 3:
             return None
+        routes = self.routes() if routes is None else routes
         # a next hop is never resolved through a default route (RouterOS scope/target-scope;
         # it is also what makes recursive check-gateway routes fail over)
         candidates = [
-            r
-            for r in [*self.connected(), *self.static, *self.dynamic_defaults()]
-            if destination in r.prefix and (depth == 0 or r.prefix.prefixlen > 0)
+            r for r in routes if destination in r.prefix and (depth == 0 or r.prefix.prefixlen > 0)
         ]
         candidates.sort(key=lambda r: (-r.prefix.prefixlen, r.distance))
         for route in candidates:
-            result = self._usable(route, depth)
+            result = self._usable(route, depth, routes)
             if result is not None:
                 return result
         return None
 
-    def _usable(self, route: RouteEntry, depth: int) -> PathResult | None:
+    def _usable(self, route: RouteEntry, depth: int, routes: list[RouteEntry]) -> PathResult | None:
         result: PathResult | None = None
         if route.interface is not None:
             link = self.links.get(route.interface)
             if link is not None and self.link_up(link):
                 result = PathResult(link, self.world.uplink_for(link))
         elif route.gateway is not None:
-            result = self._via_connected(route.gateway) or self.path(route.gateway, depth + 1)
+            result = self._via_connected(route.gateway) or self.path(
+                route.gateway, depth + 1, routes
+            )
         if result is None:
             return None
         if route.probe is not None:
