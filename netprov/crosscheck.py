@@ -13,7 +13,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
-from netprov.allocation import AllocationInfeasibleError, allocate
+from netprov.allocation import Allocation, AllocationInfeasibleError, allocate
 from netprov.errors import Severity
 from netprov.models import (
     BackupUplink,
@@ -65,25 +65,47 @@ def uplinks(site: Site) -> Iterator[tuple[str, Uplink]]:
             yield name, uplink
 
 
+@dataclass
+class CrossChecked:
+    findings: list[Finding]
+    # the bandwidth allocation the commitments check worked out (None: not feasible, or no
+    # valid organisation): the inventory keeps it, so it is computed once per load
+    allocations: dict[str, Allocation] | None = None
+
+
 def cross_check(
     org: Organisation | None,
     org_source: SourceFile | None,
     placed: list[PlacedSite],
     today: dt.date,
-) -> list[Finding]:
+) -> CrossChecked:
     """All cross-checks; those that need the organisation run only when it is valid."""
-    findings: list[Finding] = []
-    findings += _duplicates(placed)
-    findings += _gateways(placed)
-    findings += _overlaps(placed)
-    findings += _interfaces(placed)
+    checked = CrossChecked([])
+    checked.findings += _duplicates(placed)
+    checked.findings += _gateways(placed)
+    checked.findings += _overlaps(placed)
+    checked.findings += _interfaces(placed)
     if org is not None and org_source is not None:
-        findings += _service_addresses(org, placed)
-        findings += _management_overlaps(org, placed)
-        findings += _providers(org, org_source, placed)
-        findings += _commitments(org, org_source, placed)
-        findings += _contracts(org, org_source, placed, today)
-    return findings
+        checked.findings += _service_addresses(org, placed)
+        checked.findings += _management_overlaps(org, placed)
+        checked.findings += _providers(org, org_source, placed)
+        checked.findings += _commitments(org, org_source, placed)
+        try:
+            checked.allocations = allocate(
+                org.central_providers, (p.site for p in placed), org.bandwidth
+            )
+        except AllocationInfeasibleError as exc:
+            index = next(i for i, p in enumerate(org.central_providers) if p.id == exc.provider)
+            checked.findings.append(
+                Finding(
+                    Severity.ERROR,
+                    org_source,
+                    ("central_providers", index, "capacity_mbps"),
+                    str(exc),
+                )
+            )
+        checked.findings += _contracts(org, org_source, placed, today)
+    return checked
 
 
 def _duplicates(placed: list[PlacedSite]) -> Iterator[Finding]:
@@ -306,13 +328,6 @@ def _commitments(
                 f"capacity {provider.capacity_mbps:g} Mbps x oversubscription "
                 f"{provider.oversubscription:g} = {limit:g} Mbps",
             )
-    try:
-        allocate(org.central_providers, (p.site for p in placed), org.bandwidth)
-    except AllocationInfeasibleError as exc:
-        index = next(i for i, p in enumerate(org.central_providers) if p.id == exc.provider)
-        yield Finding(
-            Severity.ERROR, org_source, ("central_providers", index, "capacity_mbps"), str(exc)
-        )
 
 
 def _contract_finding(

@@ -231,7 +231,8 @@ def _load(root: Path, today: dt.date) -> LoadedInventory:
 
     placed = _load_sites(collector, root / SITES_DIR)
 
-    for finding in cross_check(organisation, org_source, placed, today):
+    checked = cross_check(organisation, org_source, placed, today)
+    for finding in checked.findings:
         collector.add_finding(finding)
 
     collector.problems.sort(key=lambda p: (p.file, p.line or 0))
@@ -239,7 +240,9 @@ def _load(root: Path, today: dt.date) -> LoadedInventory:
     if errors or organisation is None:
         raise InventoryError(collector.problems)
     inventory = Inventory.model_construct(organisation=organisation, sites=[p.site for p in placed])
-    return LoadedInventory(inventory, root, placed, warnings=collector.problems)
+    return LoadedInventory(
+        inventory, root, placed, warnings=collector.problems, _allocations=checked.allocations
+    )
 
 
 def _load_sites(collector: _Collector, sites_dir: Path) -> list[PlacedSite]:

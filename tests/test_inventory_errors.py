@@ -41,11 +41,16 @@ def test_sample_city_is_valid() -> None:
 
 
 def test_loading_leaves_the_garbage_collector_as_it_was(inventory_copy: Path, edit: Edit) -> None:
-    """The load pauses the cyclic collector (a bulk load); a load that fails must not leave
-    it off for the rest of the run, nor turn it on when the caller had it off."""
+    """The load pauses the cyclic collector (a bulk load) and freezes what it built; a load
+    that fails must not leave it off for the rest of the run, nor turn it on when the caller
+    had it off."""
     assert gc.isenabled()
-    load_inventory(inventory_copy, today=TODAY)
+    gc.unfreeze()
+    loaded = load_inventory(inventory_copy, today=TODAY)
     assert gc.isenabled()
+    # what the load built is out of the collector's sight (frozen: no full collection walks
+    # it again), and still freed by reference counting when dropped
+    assert not any(o is loaded.placed for o in gc.get_objects())
     edit(OPD, "mgmt_address: 10.251.0.3\n", "mgmt_address: 10.251.0.300\n")
     problems(inventory_copy)
     assert gc.isenabled()
