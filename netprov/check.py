@@ -24,9 +24,10 @@ from netprov.lint import (
     dangerous_change,
     lint_organisation,
     lint_site,
+    rejected_on_router,
     shaping_findings,
 )
-from netprov.lockout import after_plan, lockout_step
+from netprov.lockout import rehearse
 from netprov.models import Phase, Site
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
@@ -189,27 +190,38 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
     text = context.rendered.get(site.id)
     if text is None:
         text = _desired(context.renderer, context.loaded, site)
+    commands = None
+    after = text  # what the router holds after the change (without a backup: the render)
+    backup_file = context.backups / f"{site.id}.cfg" if context.backups else None
+    allocation = context.loaded.allocations.get(site.id)
+    running = (
+        backup_file.read_text(encoding="utf-8")
+        if backup_file is not None and backup_file.is_file()
+        else None
+    )
+    # with a backup, the parser's verdict (NP008) comes from the plan run on the router's
+    # model: one model per site, not one for the lint and another for the guard
     findings = lint_site(
         site,
         org,
         site.desired_phase,
         text,
-        context.loaded.allocations.get(site.id),
+        allocation,
         community=context.community,
+        parse=running is None,
     )
-    commands = None
-    after = text  # what the router holds after the change (without a backup: the render)
-    backup_file = context.backups / f"{site.id}.cfg" if context.backups else None
-    allocation = context.loaded.allocations.get(site.id)
-    if backup_file is not None and backup_file.is_file():
-        running = backup_file.read_text(encoding="utf-8")
+    if running is not None:
         plan = _offline_plan(site, running, text)
         commands = plan.commands
-        lockout = lockout_step(site, org, running, plan) if plan.changed else None
+        lockout = None
+        if plan.changed:
+            rehearsal = rehearse(site, org, running, plan)
+            findings += rejected_on_router(site, rehearsal.rejected)
+            lockout = rehearsal.lockout
+            if "fasttrack" in running:  # the router's own rule may bypass shaping
+                after = rehearsal.simulated.config_text()
         findings += dangerous_change(site, org, site.desired_phase, running, lockout)
         findings += clash_findings(site, plan.conflicts)
-        if plan.changed and "fasttrack" in running:  # the router's own rule may bypass shaping
-            after = after_plan(site, org, running, plan)
     findings += shaping_findings(site, org, site.desired_phase, after, allocation)
     return SiteResult(
         site, site.desired_phase, placed.source.name, placed.line(), commands, findings

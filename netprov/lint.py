@@ -212,16 +212,26 @@ def _telemetry(org: Organisation, text: str) -> list[Raw]:
 
 
 def _parser(site: Site, org: Organisation, text: str) -> list[Raw]:
+    """The rendered config on the platform's model of a factory router."""
     driver = driver_for(site.router.platform)
     simulated = driver.simulator(site, site_world(site, org.central_services))
     rejected = simulated.load_initial(text)
-    if not rejected:
+    return _rejected(site, [f"line {n}: {line}" for n, line in rejected], "")
+
+
+def _rejected(site: Site, refused: list[str], where: str) -> list[Raw]:
+    if not refused:
         return []
-    shown = "; ".join(f"line {n}: {line}" for n, line in rejected[:2])
-    message = (
-        f"{len(rejected)} line(s) rejected by the {site.router.platform.value} parser ({shown})"
-    )
+    shown = "; ".join(refused[:2])
+    platform = site.router.platform.value
+    message = f"{len(refused)} line(s) rejected by the {platform} parser{where} ({shown})"
     return [("NP008", message, ("router", "platform"))]
+
+
+def rejected_on_router(site: Site, refused: list[str]) -> list[LintFinding]:
+    """NP008 from a plan run on the model of the router as its backup shows it (what
+    :func:`lint_site` checks on a factory router when there is no backup)."""
+    return _findings(site, _rejected(site, refused, " on the router as backed up"))
 
 
 def lint_site(
@@ -232,7 +242,10 @@ def lint_site(
     allocation: Allocation | None,
     *,
     community: str | None = None,
+    parse: bool = True,
 ) -> list[LintFinding]:
+    """Every rule on one site's rendered config. ``parse=False``: NP008 is left to a plan
+    run on the router's backup (:func:`rejected_on_router`), which loads a model anyway."""
     raw = (
         _dns(site, org, text)
         + _dns_path(site, org, text)
@@ -241,8 +254,12 @@ def lint_site(
         + _management(site, org, text)
         + _snmp(text, community)
         + _telemetry(org, text)
-        + _parser(site, org, text)
+        + (_parser(site, org, text) if parse else [])
     )
+    return _findings(site, raw)
+
+
+def _findings(site: Site, raw: list[Raw]) -> list[LintFinding]:
     return [
         LintFinding(rule, site.id, message, loc, site.lint_exemptions.get(rule))
         for rule, message, loc in raw
@@ -336,7 +353,4 @@ def dangerous_change(
         )
     if lockout is not None:
         raw.append(("NP009", lockout, ("router", "mgmt_address")))
-    return [
-        LintFinding(rule, site.id, message, loc, site.lint_exemptions.get(rule))
-        for rule, message, loc in raw
-    ]
+    return _findings(site, raw)

@@ -3,18 +3,23 @@
 The platform's offline config model (:mod:`netprov.sim`), with every uplink alive: if any
 step leaves no route towards the management networks, the plan is refused, naming that step.
 Every step counts, an ``add`` too (a more specific route can take the path away).
+
+One run of the model serves all that is asked of a plan offline (:func:`rehearse`): the
+guard, the lines the platform's parser would refuse, and the config after the plan.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from ipaddress import IPv4Address
 
 from netprov.lint import uplinks_in
 from netprov.models import Organisation, Site
+from netprov.phases import Role
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
-from netprov.platforms.base import SimulatedRouter
-from netprov.sim.topology import Router
+from netprov.platforms.base import SimulatedRouter, SimulatedStep
+from netprov.sim.topology import PathResult
 from netprov.sim.world import site_world
 
 
@@ -26,40 +31,56 @@ def _simulated(site: Site, org: Organisation, running: str) -> SimulatedRouter:
     return simulated
 
 
-def after_plan(site: Site, org: Organisation, running: str, plan: SitePlan) -> str:
-    """The config the router would hold after ``plan``, by the offline config model."""
-    simulated = _simulated(site, org, running)
-    driver_for(site.router.platform).simulate_plan(simulated, plan)
-    return simulated.config_text()
+@dataclass
+class Rehearsal:
+    """A plan run on the offline model of the router that holds ``running``."""
+
+    lockout: str | None  # why the plan puts management at risk (its first such step)
+    rejected: list[str]  # the plan's lines the platform's parser refuses, with why
+    simulated: SimulatedRouter  # the model after the whole plan
 
 
-def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) -> str | None:
-    """Why the plan puts management at risk, naming the first such step: it cuts the way
-    back to a management network, or moves it onto a line this plan brings in (not proven
-    yet: the session doing the push would hang on it). None when the plan is safe."""
+def rehearse(site: Site, org: Organisation, running: str, plan: SitePlan) -> Rehearsal:
+    """Run ``plan`` on the model of the router holding ``running``, every step."""
     driver = driver_for(site.router.platform)
     simulated = _simulated(site, org, running)
     targets = [IPv4Address(int(net.network_address) + 1) for net in org.management_networks]
     router = simulated.router()
+    # a target with no path now: already unmanaged that way, nothing this plan can cut
     before = {t: path for t in targets if (path := router.path(t)) is not None}
-    if not before:
-        return None  # already unmanaged that way: nothing this plan can cut
-    proven = uplinks_in(running, site, org)
-    checked: Router | None = None
-    for step, after in driver.simulate_plan(simulated, plan):
-        if after is checked:
-            continue  # the step left routing as it was (the model is shared): as safe as before
-        checked = after
-        for target, was in before.items():
-            path = after.path(target)
-            if path is None:
-                return f"would cut the management path at: {step}"
-            role = path.uplink.role if path.uplink else None
-            if (
-                role is not None
-                and role not in proven
-                and (was.uplink is None or was.uplink.role != role)
-            ):
-                line = f"the {role.value} line, not proven yet (go through dual first)"
-                return f"would move the management path to {target} onto {line}, at: {step}"
+    proven = uplinks_in(running, site, org) if before else set()
+    lockout: str | None = None
+    rejected: list[str] = []
+    checked = router
+    for step in driver.simulate_plan(simulated, plan):
+        rejected += step.rejected
+        if lockout is not None or step.router is checked:
+            continue  # routing as the step before left it (the model is shared): as safe
+        checked = step.router
+        lockout = _risk(step, before, proven)
+    return Rehearsal(lockout, rejected, simulated)
+
+
+def _risk(
+    step: SimulatedStep, before: dict[IPv4Address, PathResult], proven: set[Role]
+) -> str | None:
+    """Why ``step`` cuts the way back to a management network, or moves it onto a line the
+    plan brings in (not proven yet: the session doing the push would hang on it)."""
+    for target, was in before.items():
+        path = step.router.path(target)
+        if path is None:
+            return f"would cut the management path at: {step.step}"
+        role = path.uplink.role if path.uplink else None
+        if (
+            role is not None
+            and role not in proven
+            and (was.uplink is None or was.uplink.role != role)
+        ):
+            line = f"the {role.value} line, not proven yet (go through dual first)"
+            return f"would move the management path to {target} onto {line}, at: {step.step}"
     return None
+
+
+def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) -> str | None:
+    """Why the plan puts management at risk, naming the first such step; None when safe."""
+    return rehearse(site, org, running, plan).lockout

@@ -106,6 +106,23 @@ def test_np008_platform_rejects_a_line(inventory_copy: Path, edit: Edit) -> None
     assert found == ["desa-balokang:"]
 
 
+def test_np008_with_a_backup_runs_the_plan_on_that_router(
+    inventory_copy: Path, edit: Edit, tmp_path: Path
+) -> None:
+    """With a backup, the parser's verdict comes from the plan run on the model of that
+    router (the run the lockout guard makes anyway): the refused command is named."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    (backups / "desa-balokang.cfg").write_text(device_backup("desa-balokang", tmp_path))
+    edit(DESA, "lan: {interface: ether2,", "lan: {interface: bridge-lan,")
+    report = run_check(inventory_copy, templates=TEMPLATES, backups=backups, today=TODAY)
+    found = [f for f in report.findings if f.rule == "NP008"]
+    assert [f.site for f in found] == ["desa-balokang"]
+    assert "rejected by the mikrotik_routeros parser on the router as backed up" in found[0].message
+    assert "interface=bridge-lan" in found[0].message
+    assert "input does not match any value of interface" in found[0].message, found[0].message
+
+
 def test_np001_dns_not_forced_by_a_broken_template(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)

@@ -87,6 +87,16 @@ class Shaping:
     download_kbps: int | None = None  # the limit on traffic coming in (None: none)
 
 
+@dataclass(frozen=True)
+class SimulatedStep:
+    """One step of a plan run on the offline model: what was sent, the routing after it,
+    and the lines of it the platform's parser refused (each with why, when it says)."""
+
+    step: str
+    router: Router
+    rejected: tuple[str, ...] = ()
+
+
 class SimulatedRouter(Protocol):
     """The offline config model of one router (see :mod:`netprov.sim`)."""
 
@@ -509,8 +519,8 @@ class Driver(ABC):
         return simulated.load_initial(config)
 
     @abstractmethod
-    def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[tuple[str, Router]]:
-        """Apply ``plan`` to ``simulated`` step by step: (step, the router after it)."""
+    def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[SimulatedStep]:
+        """Apply ``plan`` to ``simulated`` step by step."""
 
 
 __all__ = [
@@ -520,6 +530,7 @@ __all__ = [
     "PingResult",
     "Session",
     "SimulatedRouter",
+    "SimulatedStep",
     "Target",
     "connect_error",
     "never",

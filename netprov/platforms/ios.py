@@ -33,6 +33,7 @@ from netprov.platforms.base import (
     Session,
     Shaping,
     SimulatedRouter,
+    SimulatedStep,
     Target,
     client_errors,
     connect_error,
@@ -43,7 +44,7 @@ from netprov.platforms.base import (
 )
 from netprov.platforms.ios_plan import clean_ios, plan_ios
 from netprov.sim.ios import IosDevice
-from netprov.sim.topology import Router, World
+from netprov.sim.topology import World
 
 # The change marker: a file on flash, sent like napalm sends its candidate (SCP), read with
 # ``more`` and removed with ``delete /force`` (Cisco IOS Configuration Fundamentals Command
@@ -535,16 +536,24 @@ class IosDriver(Driver):
     def load_simulated(self, simulated: SimulatedRouter, config: str) -> list[tuple[int, str]]:
         return simulated.load_initial(clean_ios(config))
 
-    def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[tuple[str, Router]]:
+    def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[SimulatedStep]:
         """The preparation lines (merged into the running config), then ``configure replace``
-        of the candidate as one step."""
+        of the candidate as one step. Refused lines are reported when netprov sends or
+        changes them (the router's own lines are not netprov's to judge)."""
         assert isinstance(simulated, IosDevice)
+        ours = {line.strip() for line in [*plan.commands, *plan.adopted]}
+
+        def refused(rejected: list[tuple[int, str]]) -> tuple[str, ...]:
+            return tuple(text for _, text in rejected if text in ours)
+
         steps = []
         if plan.adopted:
             merged = "\n".join([*simulated.running.lines(), *plan.adopted])
-            simulated.load_initial(merged)
-            steps.append(("preparation: " + "; ".join(plan.adopted), simulated.router()))
+            rejected = simulated.load_initial(merged)
+            step = "preparation: " + "; ".join(plan.adopted)
+            steps.append(SimulatedStep(step, simulated.router(), refused(rejected)))
         if plan.candidate is not None:
-            simulated.load_initial(plan.candidate)
-            steps.append(("configure replace (the candidate config)", simulated.router()))
+            rejected = simulated.load_initial(plan.candidate)
+            step = "configure replace (the candidate config)"
+            steps.append(SimulatedStep(step, simulated.router(), refused(rejected)))
         return steps

@@ -28,6 +28,7 @@ from netprov.platforms.base import (
     Session,
     Shaping,
     SimulatedRouter,
+    SimulatedStep,
     Target,
     client_errors,
     connect_error,
@@ -40,7 +41,7 @@ from netprov.platforms.base import (
 )
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
 from netprov.sim.routeros import RosDevice, changes_routing
-from netprov.sim.topology import Router, World
+from netprov.sim.topology import World
 
 REVERT_JOB = "netprov-revert"
 # RouterOS's prompt, at any menu: ``[admin@router] > ``, ``[admin@router] /ip address> ``
@@ -495,12 +496,16 @@ class RosDriver(Driver):
             identity=site.router.hostname,
         )
 
-    def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[tuple[str, Router]]:
-        """Each command is a step: a session cut after any of them leaves the router there."""
+    def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[SimulatedStep]:
+        """Each command is a step: a session cut after any of them leaves the router there.
+        A plan sends only ``add``/``set``/``remove``: any output is the router refusing it."""
         assert isinstance(simulated, RosDevice)
-        steps: list[tuple[str, Router]] = []
+        steps: list[SimulatedStep] = []
         for command in plan.commands:
-            simulated.run(command, "/")
+            refused, _ = simulated.run(command, "/")
             unchanged = steps and not changes_routing(command)
-            steps.append((command, steps[-1][1] if unchanged else simulated.router()))
+            router = steps[-1].router if unchanged else simulated.router()
+            steps.append(
+                SimulatedStep(command, router, (f"{command} -> {refused}",) if refused else ())
+            )
         return steps
