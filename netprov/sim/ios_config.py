@@ -203,6 +203,7 @@ class ConfigError(ValueError):
         self.column = column
 
 
+@functools.lru_cache(maxsize=8192)  # a config's lines are mostly the same on every router
 def section_mode(text: str, parent_mode: str) -> str | None:
     if parent_mode == "config-pmap" and _CLASS_IN_PMAP[0].match(text):
         return _CLASS_IN_PMAP[1]
@@ -373,6 +374,7 @@ def _bad_column(text: str) -> int:
     return 0
 
 
+@functools.lru_cache(maxsize=8192)
 def _allowed_in(mode: str, text: str) -> bool:
     words = _CHILD_WORDS.get(mode, ())
     if mode == "config-pmap-c" and text.startswith("class "):
