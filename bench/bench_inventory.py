@@ -13,11 +13,10 @@ Three runs, each in a fresh process (so its time and peak memory are its own):
   creating 40,000 files costs anything from 1 to 20 CPU-s from one run to the next (ext4
   with ``discard``), which would measure the disk rather than the software.
 
-Targets (issue 14): netprov <= 15 s wall (goal 10 s) and <= 1.2x the floor, taken as
-validation plus the raw render (what `netprov render` has to do besides starting and
-writing its files). netprov and the floor run in turn, ``--runs`` times (3 by default):
-on a shared 2-core VM the same run can take 40 % longer from one minute to the next, so
-each pair is compared and the median printed.
+Targets (issue 14): netprov <= 15 s wall (goal 10 s) and <= 1.2x the floor's CPU
+(validation plus the raw render, writing the same files). netprov and the floor run in
+turn, ``--runs`` times (3 by default): on a shared 2-core VM the same run can take up to
+twice as long from one minute to the next, so each pair is compared and the median printed.
 """
 
 from __future__ import annotations
@@ -124,20 +123,17 @@ def main() -> None:
             shutil.rmtree(out)
             runs.append((netprov, run_stage(inventory, "floor", out)))
             shutil.rmtree(out)
-    print(
-        f"configs written to {'memory (tmpfs)' if memory else 'disk'}: creating 40,000 files "
-        "on this VM's disk costs 1 to 20 CPU-s from one run to the next, whoever writes them"
-    )
+    print(f"configs written to {'memory (tmpfs)' if memory else 'disk'}")
     print(
         f"validate: {validate['validate_s']:.2f} s "
         f"({validate['sites'] / validate['validate_s']:,.0f} sites/s), "
         f"peak RSS {validate['peak_rss_mib']:.0f} MiB"
     )
-    walls, cpus, same_output = [], [], []
+    wall_ratios, cpus, same_output = [], [], []
     for run, (netprov, floor) in enumerate(runs, 1):
         floor_wall = floor["validate_s"] + floor["render_s"]
         floor_cpu = floor["validate_s"] + floor["render_cpu_s"]  # validation is CPU-bound
-        walls.append(netprov.wall_s / floor_wall)
+        wall_ratios.append(netprov.wall_s / floor_wall)
         cpus.append(netprov.cpu_s / floor_cpu)
         same_output.append(netprov.cpu_s / (floor_cpu + floor["files_cpu_s"]))
         print(
@@ -145,14 +141,14 @@ def main() -> None:
             f"written in {netprov.wall_s:.2f} s wall, {netprov.cpu_s:.1f} CPU-s, peak RSS "
             f"{netprov.peak_rss_mib:.0f} MiB | raw Jinja floor {floor['configs']:,.0f} configs: "
             f"validate {floor['validate_s']:.2f} s, render {floor['render_cpu_s']:.1f} CPU-s, "
-            f"write the files {floor['files_cpu_s']:.1f} CPU-s | {walls[-1]:.2f}x wall, "
+            f"write the files {floor['files_cpu_s']:.1f} CPU-s | {wall_ratios[-1]:.2f}x wall, "
             f"{same_output[-1]:.2f}x CPU ({cpus[-1]:.2f}x without the floor's files)"
         )
     wall = statistics.median(n.wall_s for n, _ in runs)
     print(
         f"netprov render (start-up, validate, render over {os.cpu_count()} cores, files), "
         f"median of {len(runs)}: {wall:.2f} s wall; vs the floor (validate + render in one "
-        f"process, writing the same files): {statistics.median(walls):.2f}x wall, "
+        f"process, writing the same files): {statistics.median(wall_ratios):.2f}x wall, "
         f"{statistics.median(same_output):.2f}x CPU; {statistics.median(cpus):.2f}x CPU against "
         "the floor's validate + render alone"
     )

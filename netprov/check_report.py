@@ -204,6 +204,7 @@ def to_sarif(report: CheckReport) -> str:
                 }
             ],
         },
+        indent=2,
     )
 
 

@@ -90,20 +90,8 @@ def cross_check(
         checked.findings += _management_overlaps(org, placed)
         checked.findings += _providers(org, org_source, placed)
         checked.findings += _commitments(org, org_source, placed)
-        try:
-            checked.allocations = allocate(
-                org.central_providers, (p.site for p in placed), org.bandwidth
-            )
-        except AllocationInfeasibleError as exc:
-            index = next(i for i, p in enumerate(org.central_providers) if p.id == exc.provider)
-            checked.findings.append(
-                Finding(
-                    Severity.ERROR,
-                    org_source,
-                    ("central_providers", index, "capacity_mbps"),
-                    str(exc),
-                )
-            )
+        checked.allocations, infeasible = _allocation(org, org_source, placed)
+        checked.findings += infeasible
         checked.findings += _contracts(org, org_source, placed, today)
     return checked
 
@@ -328,6 +316,18 @@ def _commitments(
                 f"capacity {provider.capacity_mbps:g} Mbps x oversubscription "
                 f"{provider.oversubscription:g} = {limit:g} Mbps",
             )
+
+
+def _allocation(
+    org: Organisation, org_source: SourceFile, placed: list[PlacedSite]
+) -> tuple[dict[str, Allocation] | None, list[Finding]]:
+    """The bandwidth allocation, or why the providers' capacity cannot carry the floors."""
+    try:
+        return allocate(org.central_providers, (p.site for p in placed), org.bandwidth), []
+    except AllocationInfeasibleError as exc:
+        index = next(i for i, p in enumerate(org.central_providers) if p.id == exc.provider)
+        loc = ("central_providers", index, "capacity_mbps")
+        return None, [Finding(Severity.ERROR, org_source, loc, str(exc))]
 
 
 def _contract_finding(
