@@ -40,6 +40,9 @@ VERBS = frozenset(
     }
 )
 MANAGED_PREFIX = "netprov:"
+# Menus whose last word is also a command's name (MikroTik manual, "MAC server": the
+# MAC-ping server is ``/tool mac-server ping``; ``/ping`` is the command)
+VERB_NAMED_MENUS = frozenset({"/tool mac-server ping"})
 
 # Settings menus and their factory values (``/export`` omits values equal to these).
 SETTINGS: dict[str, dict[str, str]] = {
@@ -107,12 +110,15 @@ def parse_command(line: str) -> RosCommand:
     tokens = tokens_of(line.strip())
     path: list[str] = []
     index = 0
-    while index < len(tokens) and tokens[index] not in VERBS:
+    while index < len(tokens) and (
+        tokens[index].lstrip("/") not in VERBS
+        or "/" + " ".join([*path, tokens[index].lstrip("/")]) in VERB_NAMED_MENUS
+    ):
         path.append(tokens[index].lstrip("/"))
         index += 1
     if index == len(tokens):
         raise ValueError(f"no command verb in {line!r}")
-    verb, rest = tokens[index], tokens[index + 1 :]
+    verb, rest = tokens[index].lstrip("/"), tokens[index + 1 :]
     selector = ""
     if rest and (rest[0].startswith("[") or "=" not in rest[0]):
         selector, rest = rest[0], rest[1:]
@@ -120,10 +126,60 @@ def parse_command(line: str) -> RosCommand:
     return RosCommand("/" + " ".join(p for p in path if p), verb, selector, params)
 
 
+def logical_lines(text: str) -> list[tuple[int, str]]:
+    """(first line number, line) with ``\\``-continued lines joined, as ``/export`` wraps
+    long lines (its continuations start with four spaces).
+
+    Examples:
+        >>> logical_lines("/ip dns\\nset servers=192.0.2.53 \\\\\\n    allow-remote-requests=yes")
+        [(1, '/ip dns'), (2, 'set servers=192.0.2.53 allow-remote-requests=yes')]
+    """
+    joined: list[tuple[int, str]] = []
+    pending: tuple[int, str] | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        first, line = (number, raw) if pending is None else (pending[0], pending[1] + raw.lstrip())
+        pending = None
+        if line.endswith("\\"):
+            pending = (first, line[:-1])
+            continue
+        joined.append((first, line))
+    if pending is not None:
+        joined.append(pending)
+    return joined
+
+
+def terse_lines(text: str) -> list[tuple[int, str]]:
+    """An export in either form as terse lines, each with its menu: ``/export terse``
+    (a full path on every line) or the default block form (a menu line, then ``add`` and
+    ``set`` lines relative to it). Comments and blank lines are left out.
+
+    Examples:
+        >>> terse_lines("# by RouterOS 7.16\\n/ip address\\nadd address=10.0.0.1/24")
+        [(3, '/ip address add address=10.0.0.1/24')]
+    """
+    lines: list[tuple[int, str]] = []
+    menu = ""
+    for number, line in logical_lines(text):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("/"):
+            if _menu_line(stripped):
+                menu = stripped  # a block's menu line
+                continue
+            lines.append((number, stripped))
+        else:
+            lines.append((number, f"{menu} {stripped}" if menu else stripped))
+    return lines
+
+
+def _menu_line(line: str) -> bool:
+    """A line that only names a menu (a block's header): no command word in it."""
+    if " ".join(line.split()) in VERB_NAMED_MENUS:
+        return True
+    return not any(token in VERBS for token in tokens_of(line))
+
+
 def parse_export(text: str) -> list[RosCommand]:
-    """The commands of an ``/export terse`` (comments and blank lines skipped)."""
-    return [
-        parse_command(line)
-        for line in text.splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+    """The commands of an export, terse or block form (comments and blank lines skipped)."""
+    return [parse_command(line) for _, line in terse_lines(text)]

@@ -553,3 +553,38 @@ def test_the_forked_check_reports_what_one_process_reports(
     platform_line = line_of(inventory_copy / DESA, "platform:")
     assert desa[5] == [("NP008", (desa[2], platform_line, "sites[0].router.platform"))]
     assert [row for row in alone if row[5]] == [desa]
+
+
+def test_a_routeros_backup_in_block_form_is_planned_like_its_terse_form(
+    inventory_copy: Path, tmp_path: Path
+) -> None:
+    """`/export` without `terse` prints menus as blocks, long lines continued with `\\`
+    (tests/fixtures/brownfield, ../shared/real-configs): a backup in that form is planned
+    exactly like the same config in terse form, never a crash."""
+    from netprov.sim.routeros import RosDevice
+    from netprov.sim.topology import World
+
+    site = "kec-sukamaju"
+    terse = device_backup(site, tmp_path)
+    device = RosDevice(
+        ports=[f"ether{n}" for n in range(1, 6)],
+        world=World([]),
+        schedule=lambda s, c: lambda: None,
+        now=lambda: dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+    )
+    assert device.load_initial(terse) == []
+    block = device.export(terse=False)
+    assert "\n/ip address\nadd " in block
+    # RouterOS wraps a long line at a space: a backslash, then four spaces
+    block = block.replace(" use-peer-dns=", " \\\n    use-peer-dns=", 1)
+    assert "\\\n    use-peer-dns=" in block
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    results = {}
+    for form, text in (("terse", terse), ("block", block)):
+        (backups / f"{site}.cfg").write_text(text, encoding="utf-8")
+        report = run_check(inventory_copy, templates=TEMPLATES, backups=backups, today=TODAY)
+        (result,) = [r for r in report.sites if r.site.id == site]
+        results[form] = (result.commands, sorted(f.rule for f in result.findings))
+    assert results["block"] == results["terse"]
+    assert results["terse"][0] == []  # the router holds its legacy config: nothing to do

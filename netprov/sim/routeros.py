@@ -16,7 +16,7 @@ from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
 from types import MappingProxyType
 
 from netprov.filters import ros_line
-from netprov.rossyntax import SETTINGS, VERBS, params_of, tokens_of, unquote
+from netprov.rossyntax import SETTINGS, VERBS, logical_lines, params_of, tokens_of, unquote
 from netprov.sim import ros_print
 from netprov.sim.topology import Link, RouteEntry, Router, World
 
@@ -356,7 +356,7 @@ class RosDevice:
         ``\\`` line continuations joined."""
         rejected = []
         path = "/"
-        for number, line in _logical_lines(text):
+        for number, line in logical_lines(text):
             if line.strip() and not line.lstrip().startswith("#"):
                 output, path = self.run(line, path)
                 if output:
@@ -1194,23 +1194,6 @@ _INTERFACE_MENUS = (
 _INTERFACE_REFERENCES = frozenset(
     {"interface", "in-interface", "out-interface", "dst", "gateway", "bridge", "target"}
 )
-
-
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """(first line number, line) with ``\\``-continued lines joined, as ``/export`` wraps
-    long lines (continuations start with four spaces)."""
-    joined: list[tuple[int, str]] = []
-    pending: tuple[int, str] | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        first, line = (number, raw) if pending is None else (pending[0], pending[1] + raw.lstrip())
-        pending = None
-        if line.endswith("\\"):
-            pending = (first, line[:-1])
-            continue
-        joined.append((first, line))
-    if pending is not None:
-        joined.append(pending)
-    return joined
 
 
 @functools.lru_cache(maxsize=8192)
