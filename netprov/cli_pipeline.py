@@ -48,6 +48,7 @@ from netprov.journal import Journal
 from netprov.models import Phase
 from netprov.pipeline import Outcome, Pipeline
 from netprov.plan import SitePlan
+from netprov.platforms import driver_for
 from netprov.render import Renderer
 from netprov.secrets import EnvironmentSecrets
 
@@ -372,12 +373,13 @@ def _show_plans(plans: list[SitePlan], *, diff: bool, pipeline: Pipeline) -> Non
     for site_plan in sorted(plans, key=lambda p: p.site_id):
         if not site_plan.changed:
             continue
+        driver = driver_for(site_plan.platform)
         out.print(
             f"[bold]{site_plan.site_id}[/] -> {site_plan.phase.value}: "
             f"{len(site_plan.commands)} command(s)"
         )
         for command in site_plan.commands:
-            removal = command.startswith(("no ", "default ")) or " remove " in command
+            removal = driver.removes(command)
             style = "red" if removal else "green"
             line = pipeline.masked(site_plan.platform, command)
             out.print(Text(f"{'-' if removal else '+'} {line}", style=style), soft_wrap=True)
@@ -514,7 +516,9 @@ def adopt(
         if not yes:
             planned = _run(ctx, plan_task, "plan", as_json, workers, phase=target)
             refused = [o for o in planned if o.failed]
-            pending = [o.plan.adoption() for o in planned if o.plan and o.plan.adopted]
+            pending = [
+                o.plan.adoption() for o in planned if o.plan and o.plan.adopted and not o.failed
+            ]
             if refused:
                 _table(refused, "refused")
             if not pending:
@@ -1074,7 +1078,6 @@ def evidence(
 ) -> None:
     """Write the audit pack of one office (configs, diff, checks, journal; secrets masked)."""
     from netprov.evidence import write_evidence
-    from netprov.platforms import driver_for
 
     loaded = _load(inventory, today, False, "evidence")
     try:

@@ -380,3 +380,30 @@ def test_adopt_command_takes_over_then_plan_adds_no_duplicate(
     assert plan["conflicts"] == []
     assert plan["adopted"] == []
     assert not [c for c in plan["commands"] if c.startswith("/interface pppoe-client add")]
+
+
+@pytest.mark.twin
+def test_adopt_never_asks_about_a_router_it_refused(
+    twin_factory: TwinFactory, bridged: Path, tmp_path: Path, cli: CliRunner
+) -> None:
+    """Issue 21 (8): the router logs in to its ISP with another account than the inventory
+    says: `adopt` names the clash and asks nothing ("Adopt with 2 command(s)?" before)."""
+    clashing = tmp_path / "clash.rsc"
+    clashing.write_text(
+        ROS_DEFCONF.read_text().replace(
+            "user=kec-sukamaju@indihome.co.id", "user=someone-else@indihome.co.id"
+        )
+    )
+    twin = twin_factory(
+        [ROS_SITE], inventory=bridged, scenario=Scenario(configs={ROS_SITE: str(clashing)})
+    )
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    common = ["--inventory", str(bridged), "--hosts-file", str(hosts), "--limit", ROS_SITE]
+    common += ["--db", f"sqlite:///{tmp_path / 'j.db'}", "--backups", str(tmp_path / "b")]
+    result = cli.invoke(app, ["adopt", *common, "--today", "2026-11-22"], input="y\n")
+    assert result.exit_code == 1, result.output
+    assert "someone-else@indihome.co.id" in result.stdout
+    assert "Adopt with" not in result.stdout
+    assert "nothing to adopt" in result.stdout
+    assert "netprov:" not in twin.devices[ROS_SITE].running_config()

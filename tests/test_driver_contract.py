@@ -72,3 +72,27 @@ def test_no_platform_branches_outside_the_drivers() -> None:
         and any(p in path.read_text(encoding="utf-8") for p in patterns)
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("platform", "command", "removal"),
+    [
+        (Platform.MIKROTIK_ROUTEROS, '/ip route remove [ find where comment="netprov:x" ]', True),
+        # a DHCP client's script may say "remove": the command is a `set` (issue 21, 8)
+        (
+            Platform.MIKROTIK_ROUTEROS,
+            '/ip dhcp-client set [ find where comment=netprov:backup ] script=":if ($bound=1) '
+            'do={/ip route remove [find where comment=\\"p\\"]}"',
+            False,
+        ),
+        (Platform.MIKROTIK_ROUTEROS, "/ip address add address=10.0.0.1/24 interface=x", False),
+        (Platform.CISCO_IOS, "no ip route 0.0.0.0 0.0.0.0 Dialer1", True),
+        (Platform.CISCO_IOS, " no ip nat outside", True),
+        (Platform.CISCO_IOS, "default interface GigabitEthernet0/0/1", True),
+        (Platform.CISCO_IOS, "ip route 10.0.0.0 255.0.0.0 10.1.1.1", False),
+    ],
+)
+def test_a_removal_is_told_by_the_command_not_by_its_words(
+    platform: Platform, command: str, removal: bool
+) -> None:
+    assert driver_for(platform).removes(command) is removal

@@ -388,6 +388,10 @@ class Driver(ABC):
     def outage_plan(self, site_id: str, phase: Phase, running: str, view: UplinkView) -> SitePlan:
         """A plan that takes the uplink ``view`` down (and its undo): the failover drill."""
 
+    @abstractmethod
+    def removes(self, command: str) -> bool:
+        """Whether a plan's ``command`` takes something away (shown as a removal)."""
+
     def converged(self, running: str, intended: str) -> bool:
         """True when the router already holds the intended config."""
         return not self.plan("", Phase.LEGACY, running, intended).changed

@@ -332,6 +332,10 @@ class IosDriver(Driver):
             preview=lambda: (self.comparable(running), self.comparable(candidate)),
         )
 
+    def removes(self, command: str) -> bool:
+        """``no ...`` and ``default ...`` lines, at any depth."""
+        return command.lstrip().startswith(("no ", "default "))
+
     def outage_plan(self, site_id: str, phase: Phase, running: str, view: UplinkView) -> SitePlan:
         """``shutdown`` on the uplink's interface (its sub-interface when on a VLAN)."""
         header = f"interface {view.l2}"

@@ -40,6 +40,7 @@ from netprov.platforms.base import (
     safety_net_name,
 )
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
+from netprov.rossyntax import parse_command
 from netprov.sim.routeros import RosDevice, changes_routing
 from netprov.sim.topology import World
 
@@ -321,6 +322,13 @@ class RosDriver(Driver):
             adopted_undo=engine.adopted_undo,
             preview=lambda: (owned_lines(self.comparable(running)), owned_lines(intended)),
         )
+
+    def removes(self, command: str) -> bool:
+        """A ``remove`` (by its verb: a value such as a DHCP script may say "remove")."""
+        try:
+            return parse_command(command).verb == "remove"
+        except ValueError:
+            return False
 
     def outage_plan(self, site_id: str, phase: Phase, running: str, view: UplinkView) -> SitePlan:
         """Disable the uplink where it carries IP: the PPPoE client, the VLAN, or the port
