@@ -20,7 +20,7 @@ from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.platforms.base import SimulatedRouter, SimulatedStep
 from netprov.sim.topology import PathResult
-from netprov.sim.world import site_world
+from netprov.sim.world import noc_hosts, site_world
 
 
 def _simulated(site: Site, org: Organisation, running: str) -> SimulatedRouter:
@@ -44,7 +44,7 @@ def rehearse(site: Site, org: Organisation, running: str, plan: SitePlan) -> Reh
     """Run ``plan`` on the model of the router holding ``running``, every step."""
     driver = driver_for(site.router.platform)
     simulated = _simulated(site, org, running)
-    targets = [IPv4Address(int(net.network_address) + 1) for net in org.management_networks]
+    targets = noc_hosts(org.management_networks)
     router = simulated.router()
     # a target with no path now: already unmanaged that way, nothing this plan can cut
     before = {t: path for t in targets if (path := router.path(t)) is not None}

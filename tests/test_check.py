@@ -559,8 +559,8 @@ def test_a_routeros_backup_in_block_form_is_planned_like_its_terse_form(
     inventory_copy: Path, tmp_path: Path
 ) -> None:
     """`/export` without `terse` prints menus as blocks, long lines continued with `\\`
-    (tests/fixtures/brownfield, ../shared/real-configs): a backup in that form is planned
-    exactly like the same config in terse form, never a crash."""
+    (tests/fixtures/brownfield): a backup in that form is planned exactly like the same
+    config in terse form, never a crash."""
     from netprov.sim.routeros import RosDevice
     from netprov.sim.topology import World
 

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
 def test_twin_up_serves_a_hosts_file_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     hosts = tmp_path / "hosts.yaml"
     scenario = tmp_path / "scenario.yaml"
-    scenario.write_text("sites:\n  desa-balokang:\n    uplinks: {legacy: {state: down}}\n")
+    # its only line is dead: its sessions come over a console server (out of band)
+    scenario.write_text(
+        "sites:\n  desa-balokang:\n    uplinks: {legacy: {state: down}}\n"
+        "    management: out-of-band\n"
+    )
     process = subprocess.Popen(
         [
             sys.executable,

@@ -44,8 +44,10 @@ def test_dead_legacy_uplink_fails_over_to_the_tracked_backup(twin_factory: TwinF
 
 
 def test_dead_uplink_without_backup_loses_the_internet(twin_factory: TwinFactory) -> None:
+    """No line reaches the router: the NOC gets in by console server (out of band)."""
     twin = twin_factory(
-        [ROS_SITE], scenario=faults(ROS_SITE, uplinks={"legacy": {"state": "down"}})
+        [ROS_SITE],
+        scenario=faults(ROS_SITE, uplinks={"legacy": {"state": "down"}}, management="out-of-band"),
     )
     with netmiko(twin, ROS_SITE) as conn:
         ping = conn.send_command("/ping 8.8.8.8 count=3")

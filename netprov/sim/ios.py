@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
 
+from netprov.sim.ios_access import IosAccess
 from netprov.sim.ios_config import IosConfig, Node, interface_shutdown
 from netprov.sim.topology import Link, RouteEntry, Router, World
 
@@ -169,6 +170,7 @@ class IosDevice:
             self._static_routes(),
             self._dhcp_distances(),
             translated=self._translated(),
+            packet_filter=IosAccess.of(self.running),
         )
 
     def _translated(self) -> set[str]:

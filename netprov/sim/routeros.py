@@ -18,6 +18,7 @@ from types import MappingProxyType
 from netprov.filters import ros_line
 from netprov.rossyntax import SETTINGS, VERBS, logical_lines, params_of, tokens_of, unquote
 from netprov.sim import ros_print
+from netprov.sim.ros_firewall import RosFilter
 from netprov.sim.topology import Link, RouteEntry, Router, World
 
 Item = dict[str, str]
@@ -101,6 +102,7 @@ TABLES: dict[str, set[str]] = {
         "ipsec-policy",
         "hw-offload",
         "reject-with",
+        "jump-target",
         "comment",
         "disabled",
     },
@@ -1099,7 +1101,32 @@ class RosDevice:
                     translated.add(item["out-interface"])
                 if "out-interface-list" in item:
                     translated |= self._list_members(item["out-interface-list"])
-        return Router(self.world, links, routes, dynamic, translated=translated)
+        return Router(
+            self.world,
+            links,
+            routes,
+            dynamic,
+            translated=translated,
+            packet_filter=self._packet_filter(links),
+        )
+
+    def _packet_filter(self, links: list[Link]) -> RosFilter:
+        """The firewall filter, address lists, interface lists and services of this config."""
+        lists: dict[str, list[str]] = {}
+        for entry in self.tables["/ip firewall address-list"]:
+            if entry.get("disabled") != "yes":
+                lists.setdefault(entry["list"], []).append(entry["address"])
+        members = {
+            item["name"]: frozenset(self._list_members(item["name"]))
+            for item in self.tables["/interface list"]
+        }
+        return RosFilter(
+            rules=tuple(_visible(rule) for rule in self.tables["/ip firewall filter"]),
+            address_lists={name: tuple(found) for name, found in lists.items()},
+            list_members=members,
+            dynamic=frozenset(link.name for link in links if link.dynamic == "pppoe"),
+            services={item["name"]: _visible(item) for item in self.tables["/ip service"]},
+        )
 
     def _ping(self, args: list[str]) -> str:
         params = params_of([a for a in args if "=" in a])
@@ -1132,6 +1159,11 @@ class RosDevice:
         return "\n".join(lines)
 
 
+def _visible(item: Item) -> Item:
+    """An item's parameters without the simulator's own (``.id``, ``.default``)."""
+    return {k: v for k, v in item.items() if not k.startswith(".")}
+
+
 def _matches(item: Item, expression: str) -> bool:
     for term in re.split(r"\s+and\s+", expression.strip()):
         if not term:
@@ -1152,7 +1184,16 @@ def _matches(item: Item, expression: str) -> bool:
 
 
 # The menus RosDevice.router() reads: a command in any other menu leaves the model as it was.
-ROUTING_MENUS = ("/interface", "/ip address", "/ip dhcp-client", "/ip route", "/ip firewall nat")
+ROUTING_MENUS = (
+    "/interface",
+    "/ip address",
+    "/ip dhcp-client",
+    "/ip route",
+    "/ip firewall nat",
+    "/ip firewall filter",
+    "/ip firewall address-list",
+    "/ip service",
+)
 
 
 def changes_routing(command: str) -> bool:

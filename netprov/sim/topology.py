@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Literal, Protocol
 
 from netprov.phases import Role
 
@@ -77,6 +78,39 @@ class PathResult:
     uplink: UplinkSim | None
 
 
+@dataclass(frozen=True)
+class Packet:
+    """The first packet of a new connection, as a router's filter sees it."""
+
+    source: IPv4Address
+    destination: IPv4Address
+    in_interface: str
+    protocol: str = "tcp"
+    port: int = 22
+    chain: Literal["input", "forward"] = "input"  # to the router itself, or through it
+    out_interface: str = ""  # forward only
+    sessions: int = 0  # sessions already open on the router (IOS hands out vty lines in order)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a router does with a new connection, and the rule (or setting) that decided."""
+
+    action: Literal["accept", "drop", "reject"]
+    reason: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.action == "accept"
+
+
+class PacketFilter(Protocol):
+    """A platform's filtering of new connections, read from one config (RouterOS: the
+    firewall filter, services; IOS: vty lines and their access-class)."""
+
+    def decide(self, packet: Packet) -> Verdict: ...
+
+
 class Router:
     """Routing decisions for one device state in one world."""
 
@@ -87,6 +121,7 @@ class Router:
         static: list[RouteEntry],
         dynamic_distance: dict[str, int],
         translated: set[str] | None = None,
+        packet_filter: PacketFilter | None = None,
     ) -> None:
         self.world = world
         self.links = {link.name: link for link in links}
@@ -94,6 +129,43 @@ class Router:
         self.dynamic_distance = dynamic_distance
         # links whose outgoing traffic is source-NATed (None: NAT not modelled, all are)
         self.translated = translated
+        self.packet_filter = packet_filter  # None: nothing filtered
+
+    # --- new connections -----------------------------------------------------------------
+
+    def admits(
+        self, source: IPv4Address, destination: IPv4Address, *, port: int = 22, sessions: int = 0
+    ) -> Verdict:
+        """Whether a new management session from ``source`` gets in: it arrives on the
+        interface the router's own route back to ``source`` leaves by (no route back: the
+        router's answers go nowhere), then meets the config's filtering."""
+        path = self.path(source)
+        if path is None:
+            return Verdict("drop", f"no route back to {source}")
+        if self.packet_filter is None:
+            return Verdict("accept")
+        packet = Packet(source, destination, path.link.name, port=port, sessions=sessions)
+        return self.packet_filter.decide(packet)
+
+    def forwards_new(
+        self, source: IPv4Address, destination: IPv4Address, in_interface: str, *, port: int = 80
+    ) -> Verdict:
+        """Whether a new connection arriving on ``in_interface`` is forwarded on to
+        ``destination`` (a host behind the router, e.g. on the LAN)."""
+        path = self.path(destination)
+        if path is None:
+            return Verdict("drop", f"no route to {destination}")
+        if self.packet_filter is None:
+            return Verdict("accept")
+        packet = Packet(
+            source,
+            destination,
+            in_interface,
+            port=port,
+            chain="forward",
+            out_interface=path.link.name,
+        )
+        return self.packet_filter.decide(packet)
 
     # --- layer 2/3 state ---------------------------------------------------------------
 

@@ -73,3 +73,14 @@ def site_ports(site: Site, *, extra: Sequence[str] = ()) -> list[str]:
     if site.backup_uplink is not None:
         used.append(site.backup_uplink.interface)
     return sorted({*used, *extra})
+
+
+def noc_hosts(management_networks: Sequence[IPv4Network]) -> list[IPv4Address]:
+    """Where management sessions come from, one host per management network (its first):
+    the twin's new sessions, and what the lockout guard keeps reachable.
+
+    Examples:
+        >>> noc_hosts([IPv4Network("10.250.10.0/24")])
+        [IPv4Address('10.250.10.1')]
+    """
+    return [IPv4Address(int(net.network_address) + 1) for net in management_networks]

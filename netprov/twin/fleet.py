@@ -8,7 +8,6 @@ config rendered by netprov (or a config file named in the scenario).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import re
 import secrets as pysecrets
@@ -32,13 +31,13 @@ from netprov.platforms import driver_for
 from netprov.render import Renderer
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
-from netprov.sim.topology import World
-from netprov.sim.world import LinkCondition, site_world
+from netprov.sim.topology import Verdict, World
+from netprov.sim.world import LinkCondition, noc_hosts, site_world
 from netprov.twin.cli_base import CliSession, TwinClock
 from netprov.twin.ios import IosCli
 from netprov.twin.routeros import RosCli
 from netprov.twin.scenario import Scenario, SiteFaults
-from netprov.twin.server import start_listener
+from netprov.twin.server import Listener, start_listener
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
@@ -59,9 +58,11 @@ class TwinDevice:
     password: str
     faults: SiteFaults
     state: IosDevice | RosDevice
+    # where the NOC's new sessions come from (the first management network's first host)
+    noc: IPv4Address
     connections: set[asyncssh.SSHServerConnection] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
-    server: asyncio.AbstractServer | asyncssh.SSHAcceptor | None = None
+    server: Listener | None = None
     config_lines_total: int = 0
     rebooting: bool = False
     reboot: Callable[[], None] = lambda: None  # set by the fleet: reboot this device
@@ -103,6 +104,20 @@ class TwinDevice:
 
     def note(self, text: str) -> None:
         self.notes.append(text)
+
+    def admission(self) -> Verdict:
+        """What the router does with a new management session from the NOC, now: it
+        arrives by the router's route back to the NOC and meets the config's filtering."""
+        if self.faults.management == "unreachable":
+            return Verdict("drop", "the management path is unreachable (fault)")
+        if self.rebooting:
+            return Verdict("drop", "rebooting")
+        if self.faults.management == "out-of-band":
+            return Verdict("accept", "out of band")
+        router = self.state.router()
+        return router.admits(
+            self.noc, self.site.router.mgmt_address, sessions=len(self.connections)
+        )
 
     def running_config(self) -> str:
         """The config as the device would show it (IOS: running-config body; RouterOS: export)."""
@@ -149,15 +164,9 @@ class Twin:
         self.known_hosts = path
 
     async def _listen(self, device: TwinDevice) -> None:
-        if device.faults.management == "unreachable":
-            # accepts TCP and never speaks: what a filtered or dead management path looks like
-            blackhole = await asyncio.start_server(_hold_silently, device.host, device.port)
-            device.server = blackhole
-            device.port = blackhole.sockets[0].getsockname()[1]
-        else:
-            acceptor = await start_listener(device, self.host_key)
-            device.server = acceptor
-            device.port = acceptor.get_port()
+        listener = await start_listener(device, self.host_key)
+        device.server = listener
+        device.port = listener.get_port()
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -269,15 +278,6 @@ class Twin:
         text += yaml.safe_dump(self.hosts_inventory(), sort_keys=False)
         path.write_text(text, encoding="utf-8")
         path.chmod(0o600)  # holds the twin's passwords
-
-
-async def _hold_silently(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        await reader.read()
-    finally:
-        # a connection still held when the twin stops is finalised after its loop closed
-        with contextlib.suppress(RuntimeError):
-            writer.close()
 
 
 def _bind_timers(device: TwinDevice, twin: Twin) -> None:
@@ -402,6 +402,7 @@ def build_twin(
                 password=password,
                 faults=faults,
                 state=state,
+                noc=noc_hosts(org.management_networks)[0],
             )
         )
     return Twin(devices, clock, load_host_key(host_key_path))

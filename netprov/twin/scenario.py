@@ -74,7 +74,10 @@ class CommandFault(_Model):
 
 class SiteFaults(_Model):
     uplinks: dict[Role, UplinkFault] = Field(default_factory=dict)
-    management: Literal["reachable", "unreachable"] = "reachable"
+    # how new management sessions reach the router: routed from the NOC (reachable: they
+    # meet its routes and filtering), never (unreachable), or out of band (a console server:
+    # routes and filtering do not apply, for rehearsing a router no line can reach)
+    management: Literal["reachable", "unreachable", "out-of-band"] = "reachable"
     auth_fail: bool = False
     slow_ms: Annotated[int, Field(ge=0, le=120_000)] = 0
     reject: list[str] = Field(default_factory=list)  # regexes of config commands refused

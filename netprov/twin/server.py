@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import re
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -250,11 +252,62 @@ class _ScpReceiver:
         return reply
 
 
-async def start_listener(device: TwinDevice, host_key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:
-    return await asyncssh.create_server(
-        lambda: _DeviceServer(device),
-        device.host,
-        device.port,
+class Listener:
+    """One device's TCP listener. Every new connection meets the router's own filtering
+    first (:meth:`TwinDevice.admission`, the config's firewall or vty access): a dropped
+    one is held open and never answered, as a dropped SYN leaves a client waiting; a
+    rejected one is closed at once; an accepted one becomes an SSH session (asyncssh on the
+    accepted socket)."""
+
+    def __init__(self, device: TwinDevice, options: asyncssh.SSHServerConnectionOptions) -> None:
+        self.device = device
+        self.options = options
+        self.socket = socket.create_server((device.host, device.port), backlog=256)
+        self.socket.setblocking(False)
+        self.held: set[socket.socket] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._accepting = asyncio.get_running_loop().create_task(self._accept())
+
+    def get_port(self) -> int:
+        return int(self.socket.getsockname()[1])
+
+    async def _accept(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            connection, _ = await loop.sock_accept(self.socket)
+            verdict = self.device.admission()
+            if verdict.action == "drop":
+                self.held.add(connection)
+            elif verdict.action == "reject":
+                connection.close()
+            else:
+                task = loop.create_task(self._serve(connection))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _serve(self, connection: socket.socket) -> object:
+        try:
+            return await asyncssh.run_server(connection, options=self.options)
+        except (TimeoutError, asyncssh.Error, OSError):
+            return None  # the client went away during the handshake or failed to log in
+
+    def close(self) -> None:
+        self._accepting.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for held in self.held:
+            held.close()
+        self.held.clear()
+        self.socket.close()
+
+    async def wait_closed(self) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._accepting
+
+
+async def start_listener(device: TwinDevice, host_key: asyncssh.SSHKey) -> Listener:
+    options = await asyncssh.SSHServerConnectionOptions.construct(
+        server_factory=lambda: _DeviceServer(device),
         server_host_keys=[host_key],
         encoding=None,
         line_editor=False,
@@ -262,3 +315,4 @@ async def start_listener(device: TwinDevice, host_key: asyncssh.SSHKey) -> async
         keepalive_interval=0,
         login_timeout=30,
     )
+    return Listener(device, options)
