@@ -30,7 +30,8 @@ def targets_from_hosts(data: dict[str, Any]) -> dict[str, Target]:
     """Targets from SimpleInventory-style host entries (a file's content or a twin's)."""
     targets = {}
     for name, host in data.items():
-        known_hosts = (host.get("data") or {}).get("known_hosts")
+        data = host.get("data") or {}
+        known_hosts = data.get("known_hosts")
         targets[name] = Target(
             name,
             str(host["hostname"]),
@@ -39,16 +40,24 @@ def targets_from_hosts(data: dict[str, Any]) -> dict[str, Target]:
             str(host["password"]),
             Platform(host["platform"]),
             Path(known_hosts) if known_hosts else None,
+            float(data.get("time_scale") or 1.0),
         )
     return targets
 
 
-def connect(target: Target, *, change_id: str, attempts: int = 1, wait: float = 1.0) -> Session:
+def connect(
+    target: Target,
+    *,
+    change_id: str,
+    attempts: int = 1,
+    wait: float = 1.0,
+    timeout: float = 30,
+) -> Session:
     """Open a session, retrying (e.g. while a router reboots after a restore)."""
     driver = driver_for(target.platform)
     for attempt in range(attempts):
         try:
-            return driver.open(target, change_id=change_id)
+            return driver.open(target, change_id=change_id, timeout=timeout)
         except DeviceError:
             if attempt == attempts - 1:
                 raise

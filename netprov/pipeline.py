@@ -7,8 +7,10 @@ Every step is journaled. Side effects go through :mod:`netprov.device` sessions.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -372,10 +374,12 @@ class Pipeline:
         """Run the verification checks and journal them (one ``verified`` step); an
         adoption is checked as "the office works as it did" only."""
         org = self.loaded.organisation
+        reconnect = functools.partial(self._new_session, site, session.reply_seconds)
+        allocation = self.loaded.allocations.get(site.id)
         checks = (
-            verify_reachability(session, site, org, phase, adopting=True)
+            verify_reachability(session, site, org, phase, adopting=True, reconnect=reconnect)
             if adopting
-            else verify_site(session, site, org, phase, self.loaded.allocations.get(site.id))
+            else verify_site(session, site, org, phase, allocation, reconnect=reconnect)
         )
         self.journal.step(
             self.run_id,
@@ -385,6 +389,21 @@ class Pipeline:
             detail=json.dumps([c.as_dict() for c in checks]),
         )
         return checks
+
+    def _new_session(self, site: Site, reply_seconds: float) -> float:
+        """Open a new session to the router (the way every session comes in), prove it
+        answers, close it: milliseconds. A dropped connection costs the client's banner
+        wait: ten replies of this router, ten seconds at least (on a twin whose clock runs
+        faster, as much shorter: its revert timer would fire while netprov waits)."""
+        started = time.perf_counter()
+        target = self.targets[site.id]
+        timeout = max(1.0, max(10.0, 10 * reply_seconds) / target.time_scale)
+        session = connect(target, change_id=self.run_id, timeout=timeout)
+        try:
+            session.round_trip()
+        finally:
+            session.close()
+        return (time.perf_counter() - started) * 1000
 
     def verify(self, site: Site, phase: Phase) -> Outcome:
         session = self.session(site)

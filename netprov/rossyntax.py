@@ -53,6 +53,12 @@ SETTINGS: dict[str, dict[str, str]] = {
     "/ip dns": {"servers": "", "allow-remote-requests": "no"},
     "/ip traffic-flow": {"enabled": "no", "interfaces": "all"},
     "/ip neighbor discovery-settings": {"discover-interface-list": "all"},
+    # MAC-Telnet, MAC-WinBox and MAC-ping, and the bandwidth-test server: on everywhere on
+    # a factory router (MikroTik manual, "MAC server", "Bandwidth Test")
+    "/tool mac-server": {"allowed-interface-list": "all"},
+    "/tool mac-server mac-winbox": {"allowed-interface-list": "all"},
+    "/tool mac-server ping": {"enabled": "yes"},
+    "/tool bandwidth-server": {"enabled": "yes", "authenticate": "yes"},
 }
 
 

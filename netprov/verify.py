@@ -10,6 +10,7 @@ NAT and ACLs are exercised as an office PC would (IOS ``ping ... source``, Route
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from ipaddress import IPv4Address
 
@@ -40,6 +41,23 @@ def _management(session: Session) -> Check:
     ok = bool(output.strip())
     observed = f"answered in {elapsed_ms:.0f} ms" if ok else "empty answer"
     return Check("management session", "answers", observed, ok)
+
+
+# Opens a new management session on the router the way the NOC does, proves it answers and
+# closes it; returns how long that took in milliseconds (raises DeviceError when it cannot).
+Reconnect = Callable[[], float]
+
+
+def _new_session(reconnect: Reconnect) -> Check:
+    """A session opened now, not the one doing the change: an established session survives
+    a firewall that drops every new one (a rule placed below the router's own drop, MikroTik
+    manual "Firewall: Filter"), so only a new session proves the NOC still gets in."""
+    try:
+        elapsed_ms = reconnect()
+    except DeviceError as exc:
+        return Check("new management session", "opens and answers", f"refused ({exc})", False)
+    observed = f"opened in {elapsed_ms:.0f} ms"
+    return Check("new management session", "opens and answers", observed, True)
 
 
 @dataclass(frozen=True)
@@ -167,17 +185,26 @@ def _lan_ping(site: Site, org: Organisation) -> PingPolicy:
 
 
 def verify_reachability(
-    session: Session, site: Site, org: Organisation, phase: Phase, *, adopting: bool = False
+    session: Session,
+    site: Site,
+    org: Organisation,
+    phase: Phase,
+    *,
+    adopting: bool = False,
+    reconnect: Reconnect | None = None,
 ) -> list[Check]:
-    """The office works as it did: the management session, the primary line, the default
-    route, LAN-sourced pings to the internet and the resolvers, the path MTU. What an
-    adoption (which only takes objects over) must keep; the first part of every verify.
-    ``adopting``: the default route is still the router's own (any is right)."""
+    """The office works as it did: the management session (and a new one, with
+    ``reconnect``), the primary line, the default route, LAN-sourced pings to the internet
+    and the resolvers, the path MTU. What an adoption (which only takes objects over) must
+    keep; the first part of every verify. ``adopting``: the default route is still the
+    router's own (any is right)."""
     driver = driver_for(site.router.platform)
     primary = uplink_views(site, org, phase)[0]
     router_ping = PingPolicy(org.settings.ping_count, org.settings.max_loss_for(site.kind))
     lan_ping = _lan_ping(site, org)
     checks = [_management(session)]
+    if reconnect is not None:
+        checks.append(_new_session(reconnect))
 
     state = driver.read_interface(session.send(driver.interfaces_command()), primary.l3)
     checks.append(Check(f"uplink {primary.l3} up", "running", state.status, state.running))
@@ -221,13 +248,16 @@ def verify_site(
     org: Organisation,
     phase: Phase,
     allocation: Allocation | None = None,
+    *,
+    reconnect: Reconnect | None = None,
 ) -> list[Check]:
-    """Run every check on ``session`` (the session doing the change)."""
+    """Run every check on ``session`` (the session doing the change); with ``reconnect``,
+    a new management session too."""
     driver = driver_for(site.router.platform)
     views = uplink_views(site, org, phase)
     primary = views[0]
     lan_ping = _lan_ping(site, org)
-    checks = verify_reachability(session, site, org, phase)
+    checks = verify_reachability(session, site, org, phase, reconnect=reconnect)
     if org.probes.egress_echo is not None:
         checks.append(_egress(session, driver, org, primary))
     if phase.has_central:  # city services are promised over the central link only

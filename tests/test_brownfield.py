@@ -27,7 +27,7 @@ from netprov.pipeline import Outcome
 from netprov.platforms import driver_for
 from netprov.platforms.base import never
 from netprov.render import Renderer
-from netprov.rossyntax import parse_command, parse_export
+from netprov.rossyntax import RosCommand, parse_command, parse_export
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import World
 from netprov.twin.fleet import Twin
@@ -111,11 +111,7 @@ def test_routeros_plan_converges_and_keeps_every_unowned_object(bridged: Path) -
     inventory = bridged
     router = _ros_router(ROS_DEFCONF.read_text())
     before = parse_export(router.export())
-    unowned_before = {
-        (c.path, tuple(sorted((k, v) for k, v in c.params.items() if k != "interface")))
-        for c in before
-        if c.verb == "add"
-    }
+    unowned_before = {_unnamed(c) for c in before if c.verb == "add"}
     driver = ROS
     for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
         intended = _intended(inventory, ROS_SITE, phase)
@@ -131,11 +127,7 @@ def test_routeros_plan_converges_and_keeps_every_unowned_object(bridged: Path) -
     assert sum(c.path == "/ip dhcp-server" for c in after) == 1
     # the router's own objects (firewall, bridge, lists, DNS name, its pool) are all there;
     # adopted ones carry netprov's comment now and are not counted
-    kept = {
-        (c.path, tuple(sorted((k, v) for k, v in c.params.items() if k != "interface")))
-        for c in after
-        if c.verb == "add"
-    }
+    kept = {_unnamed(c) for c in after if c.verb == "add"}
     lost = {
         item for item in unowned_before - kept if not any(path == item[0] for path in ADOPTED_MENUS)
     }
@@ -143,6 +135,13 @@ def test_routeros_plan_converges_and_keeps_every_unowned_object(bridged: Path) -
     filters = [c for c in after if c.path == "/ip firewall filter"]
     order = [c.params.get("comment", "") for c in filters]
     assert order.index("netprov:qos-accept-out") < order.index("defconf: fasttrack")
+
+
+def _unnamed(command: RosCommand) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """An object without the interfaces it names (netprov renames the PPPoE client; RouterOS
+    follows the rename everywhere)."""
+    kept = tuple(sorted((k, v) for k, v in command.params.items() if "interface" not in k))
+    return command.path, kept
 
 
 ADOPTED_MENUS = (
@@ -225,10 +224,13 @@ def test_routeros_rehearsed_cutover_from_the_default_config(
     assert adopted.status == "confirmed", adopted.as_dict()
     assert adopted.plan is not None
     assert adopted.plan.commands == adopted.plan.adopted
+    assert {c.name: c for c in adopted.checks}["new management session"].ok
     for phase, outcome in steps:
         assert outcome.status == "confirmed", (phase, outcome.as_dict())
         names = {c.name: c for c in outcome.checks}
         assert names["management session"].ok
+        # the NOC still gets in: a new session, through the router's input chain
+        assert names["new management session"].ok, names["new management session"]
         assert names["LAN DNS forced to the filtering resolvers"].observed == "in force"
         assert names["DNS resolves google.com"].ok
     export = twin.devices[ROS_SITE].running_config()
@@ -315,6 +317,7 @@ def test_ios_rehearsed_cutover_from_a_router_in_service(
         assert outcome.status == "confirmed", (phase, outcome.as_dict())
         names = {c.name: c for c in outcome.checks}
         assert names["management session"].ok
+        assert names["new management session"].ok, names["new management session"]
         assert names["LAN DNS forced to the filtering resolvers"].ok
         assert names["DNS resolves google.com"].ok
     config = twin.devices[IOS_SITE].running_config()

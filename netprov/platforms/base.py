@@ -41,6 +41,9 @@ class Target:
     password: str
     platform: Platform
     known_hosts: Path | None = None  # None: ~/.ssh/known_hosts
+    # a device twin's clock runs this many times faster than real time (its revert timers
+    # too): netprov's own waits on such a router shrink alike; 1 for a real router
+    time_scale: float = 1.0
 
     def host_key_options(self) -> dict[str, object]:
         """netmiko's options for strict host-key checking against our known_hosts file:

@@ -106,6 +106,7 @@ class IosSession(Session):
             optional_args={
                 "port": target.port,
                 "conn_timeout": timeout,
+                "banner_timeout": min(15.0, timeout),  # netmiko's 15 s, or less if asked
                 **target.host_key_options(),
             },
         )

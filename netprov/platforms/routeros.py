@@ -130,6 +130,7 @@ class RosSession(Session):
                 username=target.username,
                 password=target.password,
                 conn_timeout=timeout,
+                banner_timeout=min(15.0, timeout),  # netmiko's 15 s, or less if asked
                 **target.host_key_options(),
             )
             self.reply_seconds = pace_client(self.conn, "/system identity print", r"name:")

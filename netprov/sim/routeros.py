@@ -16,7 +16,15 @@ from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
 from types import MappingProxyType
 
 from netprov.filters import ros_line
-from netprov.rossyntax import SETTINGS, VERBS, logical_lines, params_of, tokens_of, unquote
+from netprov.rossyntax import (
+    SETTINGS,
+    VERB_NAMED_MENUS,
+    VERBS,
+    logical_lines,
+    params_of,
+    tokens_of,
+    unquote,
+)
 from netprov.sim import ros_print
 from netprov.sim.ros_firewall import RosFilter
 from netprov.sim.topology import Link, RouteEntry, Router, World
@@ -107,15 +115,25 @@ TABLES: dict[str, set[str]] = {
         "disabled",
     },
     "/ip firewall address-list": {"list", "address", "comment", "disabled"},
+    # what the default configuration's IPv6 firewall uses (MikroTik manual, "Default
+    # configurations"; "IPv6 Firewall Filter")
     "/ipv6 firewall filter": {
         "chain",
         "action",
         "protocol",
         "dst-port",
+        "src-address",
+        "src-address-list",
+        "dst-address-list",
         "in-interface",
+        "in-interface-list",
+        "connection-state",
+        "ipsec-policy",
+        "hop-limit",
         "comment",
         "disabled",
     },
+    "/ipv6 firewall address-list": {"list", "address", "comment", "disabled"},
     "/ip firewall nat": {
         "chain",
         "action",
@@ -242,7 +260,12 @@ EXPORT_ORDER = [
     "/system scheduler",
     "/system script",
     "/tool netwatch",
+    "/ipv6 firewall address-list",
     "/ipv6 firewall filter",
+    "/tool bandwidth-server",
+    "/tool mac-server",
+    "/tool mac-server mac-winbox",
+    "/tool mac-server ping",
 ]
 _MENUS = (
     set(TABLES)
@@ -495,6 +518,9 @@ class RosDevice:
         unknown = [k for k in params if k not in SETTINGS[menu]]
         if unknown:
             raise RosError(f"expected end of command (line 1 column {column + len(verb) + 1})")
+        for key, value in params.items():
+            if key.endswith("interface-list") and value not in self._list_names():
+                raise RosError(f"input does not match any value of {key}")
         values.update(params)
         self.on_config_line()
         return ""
@@ -603,7 +629,8 @@ class RosDevice:
             name = params.get(key, "").lstrip("!")
             if name and name not in (names := names or self.interface_names()):
                 raise RosError(f"input does not match any value of {key}")
-        for key in () if menu == "/ip firewall address-list" else _INTERFACE_LIST_KEYS:
+        address_lists = ("/ip firewall address-list", "/ipv6 firewall address-list")
+        for key in () if menu in address_lists else _INTERFACE_LIST_KEYS:
             name = params.get(key, "").lstrip("!")
             if name and name not in self._list_names():
                 raise RosError(f"input does not match any value of {key}")
@@ -1254,8 +1281,9 @@ def _resolved(line: str, path: str) -> tuple[str, str | None, tuple[str, ...], i
         column = 2
     while index < len(tokens):
         candidate = f"{menu} {tokens[index]}".strip() if menu else f"/{tokens[index]}"
-        if candidate.replace("/ ", "/") in _PREFIXES and tokens[index] not in VERBS:
-            menu = candidate.replace("/ ", "/")
+        named = candidate.replace("/ ", "/")
+        if named in _PREFIXES and (tokens[index] not in VERBS or named in VERB_NAMED_MENUS):
+            menu = named
             column += len(tokens[index]) + 1
             index += 1
             continue

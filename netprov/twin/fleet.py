@@ -267,6 +267,7 @@ class Twin:
                     "site": device.name,
                     "twin": True,
                     "known_hosts": str(self.known_hosts) if self.known_hosts else None,
+                    "time_scale": self.clock.scale,
                 },
             }
         return hosts
