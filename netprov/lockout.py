@@ -49,6 +49,8 @@ def rehearse(site: Site, org: Organisation, running: str, plan: SitePlan) -> Reh
     # a target with no path now: already unmanaged that way, nothing this plan can cut
     before = {t: path for t in targets if (path := router.path(t)) is not None}
     proven = uplinks_in(running, site, org) if before else set()
+    address = site.router.mgmt_address
+    admitted = {t for t in before if router.admits(t, address).accepted}
     lockout: str | None = None
     rejected: list[str] = []
     checked = router
@@ -57,8 +59,29 @@ def rehearse(site: Site, org: Organisation, running: str, plan: SitePlan) -> Reh
         if lockout is not None or step.router is checked:
             continue  # routing as the step before left it (the model is shared): as safe
         checked = step.router
-        lockout = _risk(step, before, proven)
+        lockout = _risk(step, before, proven) or _shut_out(step, admitted, address)
+    if lockout is None and checked is not router:
+        # what the plan promises: the NOC's new sessions get in once it is pushed (where
+        # the router has a way back to the NOC at all)
+        reachable = {t for t in targets if checked.path(t) is not None}
+        lockout = _shut_out(SimulatedStep("the end of the plan", checked), reachable, address)
     return Rehearsal(lockout, rejected, simulated)
+
+
+def _shut_out(step: SimulatedStep, targets: set[IPv4Address], address: IPv4Address) -> str | None:
+    """Why new management sessions from one of ``targets`` no longer get in after
+    ``step`` (the router's filtering of new connections: RouterOS's input chain, IOS's vty
+    access), naming what refuses them. The session doing the push survives that; the
+    next one, and the NOC, do not."""
+    for target in sorted(targets):
+        verdict = step.router.admits(target, address)
+        if not verdict.accepted:
+            done = "refused" if verdict.action == "reject" else "dropped"
+            return (
+                f"new management sessions from {target} would be {done} by "
+                f"{verdict.reason}, at: {step.step}"
+            )
+    return None
 
 
 def _risk(

@@ -37,6 +37,7 @@ VERBS = frozenset(
         "edit",
         "comment",
         "monitor",
+        "move",
     }
 )
 MANAGED_PREFIX = "netprov:"

@@ -57,6 +57,11 @@ _UPLINK_CLIENTS = ("/ip dhcp-client", "/interface pppoe-client")
 # (``netprov:qos-accept-*``) go before it so that traffic stays in the queue.
 _FASTTRACK = "[ find where action=fasttrack-connection and chain=forward ]"
 _BEFORE_FASTTRACK = "netprov:qos-accept"
+# Rules of the input chain are tried top to bottom and the first that decides wins
+# (MikroTik manual, "Firewall: Filter"): netprov's accepts for the input chain (the NOC's
+# management) go above the first drop or reject of the router's own, such as the default
+# configuration's "drop all not coming from LAN", or new NOC sessions are dropped there.
+_BLOCKING = frozenset({"drop", "reject", "tarpit"})
 # Values that take a route away (an uplink client's own default route, replaced by the
 # tracked one through the probe): set after every add, so that the replacement is there
 # first and no step leaves the router without a way back to the management networks.
@@ -144,6 +149,18 @@ class _Router:
         return found
 
 
+def _rule(rule: RosCommand, rules: list[RosCommand]) -> str:
+    """A ``[ find ... ]`` for one of the router's rules: by its chain and comment when no
+    other rule of the chain has that comment, else by every value it has."""
+    chain, comment = rule.params.get("chain", ""), rule.params.get("comment")
+    same = [
+        r for r in rules if r.params.get("chain") == chain and r.params.get("comment") == comment
+    ]
+    if comment and len(same) == 1:
+        return _find_by(rule.params, ("chain", "comment"))
+    return _find_by(rule.params, tuple(sorted(rule.params)))
+
+
 def _label(command: RosCommand) -> str:
     return command.params.get("comment", "").split(" ")[0]
 
@@ -160,6 +177,19 @@ class _Planner:
             and c.params.get("chain") == "forward"
             and c.params.get("disabled") != "yes"
             for c in parsed
+        )
+        self.filters = [c for c in parsed if c.path == "/ip firewall filter" and c.verb == "add"]
+        # the router's own first drop/reject of the input chain, where it stands
+        self.input_block = next(
+            (
+                (index, rule)
+                for index, rule in enumerate(self.filters)
+                if rule.managed_key is None
+                and rule.params.get("chain") == "input"
+                and rule.params.get("action") in _BLOCKING
+                and rule.params.get("disabled") != "yes"
+            ),
+            None,
         )
         self.wanted = [(key, cmd) for cmd in parse_export(intended) if (key := _key(cmd))]
         # parameters netprov renders, per menu: one of these gone from the intended object
@@ -198,8 +228,33 @@ class _Planner:
             placement: tuple[str, ...] = ()
             if self.fasttrack and cmd.params["comment"].startswith(_BEFORE_FASTTRACK):
                 placement = (f"place-before={_FASTTRACK}",)
+            elif self._input_accept(cmd) and self.input_block is not None:
+                placement = (f"place-before={_rule(self.input_block[1], self.filters)}",)
             self.adds.append(" ".join([ros_line(cmd.path, "add", **cmd.params), *placement]))
             self.undo_removes.append(f"{cmd.path} remove {_find(cmd.params['comment'])}")
+
+    @staticmethod
+    def _input_accept(cmd: RosCommand) -> bool:
+        return (
+            cmd.path == "/ip firewall filter"
+            and cmd.params.get("chain") == "input"
+            and cmd.params.get("action") == "accept"
+        )
+
+    def keep_above_the_block(self, cmd: RosCommand, current: RosCommand) -> None:
+        """netprov's input accept the router already has, below the router's own drop (an
+        earlier push appended it): moved above that drop."""
+        if self.input_block is None or not self._input_accept(cmd):
+            return
+        block_at, block = self.input_block
+        at = self.filters.index(current)
+        if at < block_at:
+            return
+        where = _find(current.params["comment"])
+        self.late.append(f"{cmd.path} move {where} destination={_rule(block, self.filters)}")
+        after = self.filters[at + 1] if at + 1 < len(self.filters) else None
+        back = f" destination={_rule(after, self.filters)}" if after is not None else ""
+        self.undo_adds.append(f"{cmd.path} move {_find(cmd.params['comment'])}{back}")
 
     def adopt(self, cmd: RosCommand, theirs: RosCommand) -> None:
         """Tag the router's object and align what netprov renders (its other values stay)."""
@@ -271,8 +326,10 @@ class _Planner:
                 self.setting(cmd, current)
             elif current is None:
                 self.new(cmd)
-            elif current.params != cmd.params:
-                self.update(cmd, current)
+            else:
+                if current.params != cmd.params:
+                    self.update(cmd, current)
+                self.keep_above_the_block(cmd, current)
         wanted_keys = {key for key, _ in self.wanted}
         for key, cmd in reversed(list(self.running.items())):
             if cmd.verb == "add" and key not in wanted_keys:

@@ -590,7 +590,26 @@ class RosDevice:
             return ";".join(
                 i[".id"] for i in self._select(menu, items, "[ find " + " ".join(args) + " ]")
             )
+        if verb == "move" and args:
+            self._move(menu, items, args)
+            self.on_config_line()
+            return ""
         raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    def _move(self, menu: str, items: list[Item], args: list[str]) -> None:
+        """``move <items> [destination=<item>]``: the items go before ``destination``, or to
+        the end without one (MikroTik manual, "Console": move; rule order in "Firewall")."""
+        rest, destination = _split_named(args, "destination")
+        moving = self._select(menu, items, rest[0] if rest else "")
+        if not moving:
+            raise RosError("failure: no such item")
+        before = self._select(menu, items, destination)[0] if destination else None
+        if before is not None and before in moving:
+            return
+        for item in moving:
+            items.remove(item)
+        at = items.index(before) if before is not None else len(items)
+        items[at:at] = moving
 
     def _lease_event(self, client: Item, *, released: bool = False) -> None:
         """A DHCP client bound (or lost) its lease: run its ``script`` with ``$bound`` and
@@ -1310,14 +1329,19 @@ def _add_arguments(args: tuple[str, ...]) -> tuple[Mapping[str, str], str | None
 
 def _place_before(args: list[str]) -> tuple[list[str], str | None]:
     """Split ``place-before=`` off an ``add`` (a number, an id or ``[ find ... ]``)."""
+    return _split_named(args, "place-before")
+
+
+def _split_named(args: list[str], name: str) -> tuple[list[str], str | None]:
+    """Split the argument ``name=`` (whose value may be a ``[ find ... ]`` of its own)."""
     rest: list[str] = []
     chosen: str | None = None
     tokens = iter(args)
     for token in tokens:
-        if token == "place-before=":  # noqa: S105 - a parameter name
+        if token == f"{name}=":
             chosen = next(tokens, "")
-        elif token.startswith("place-before="):
-            chosen = unquote(token.removeprefix("place-before="))
+        elif token.startswith(f"{name}="):
+            chosen = unquote(token.removeprefix(f"{name}="))
         else:
             rest.append(token)
     return rest, chosen

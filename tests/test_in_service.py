@@ -1,0 +1,218 @@
+"""Issue 21: safe on a router in service. The twin behaves as the real router does first
+(each test names the manual or capture), then netprov is held to it.
+
+1. The NOC is never locked out: new sessions meet the router's own filtering (RouterOS input
+   chain, IOS vty access-class) in the twin and in the lockout guard; netprov's accept goes
+   above the default configuration's drop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from ipaddress import IPv4Address
+from pathlib import Path
+
+import pytest
+from netmiko import ConnectHandler
+from netmiko.exceptions import NetmikoBaseException
+from paramiko.ssh_exception import SSHException
+
+from netprov.inventory import load_inventory
+from netprov.lockout import rehearse
+from netprov.models import Phase, Platform
+from netprov.platforms import driver_for
+from netprov.rossyntax import parse_command, parse_export
+from netprov.sim.routeros import RosDevice
+from netprov.sim.world import site_world
+from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.scenario import Scenario
+from tests.conftest import Edit
+
+FIXTURES = Path(__file__).parent / "fixtures" / "brownfield"
+ROS_DEFCONF = FIXTURES / "routeros-defconf-pppoe.rsc"
+ROS_SITE = "kec-sukamaju"
+ROS_LAN = "lan: {interface: ether2, address: 10.31.31.1/24}"
+ROS = driver_for(Platform.MIKROTIK_ROUTEROS)
+NOC = IPv4Address("10.250.10.1")  # the first host of the sample's management network
+
+
+@pytest.fixture
+def bridged(edit: Edit, inventory_copy: Path) -> Path:
+    """The inventory as an engineer writes it for the fixture's router: LAN on the bridge."""
+    edit("sites/kecamatan-kelurahan.yaml", ROS_LAN, ROS_LAN.replace("ether2", "bridge"))
+    return inventory_copy
+
+
+def _router(config: str, inventory: Path) -> RosDevice:
+    """The simulator of the site's router, in the site's world (its lines all up)."""
+    loaded = load_inventory(inventory)
+    site = loaded.site(ROS_SITE)
+    device = ROS.simulator(site, site_world(site, loaded.organisation.central_services))
+    assert isinstance(device, RosDevice)
+    assert device.load_initial(config) == []
+    return device
+
+
+def _masked(export: str) -> str:
+    return export.replace("twin-netprovpppoepassword", "SECRET-NETPROV_PPPOE_PASSWORD")
+
+
+def _unmasked(command: str) -> str:
+    return command.replace("SECRET-NETPROV_PPPOE_PASSWORD", "twin-netprovpppoepassword")
+
+
+def _intended(inventory: Path, phase: Phase) -> str:
+    from netprov.render import Renderer
+
+    loaded = load_inventory(inventory)
+    site = loaded.site(ROS_SITE)
+    allocation = loaded.allocations.get(ROS_SITE)
+    return Renderer(Path("templates")).render(site, loaded.organisation, phase, allocation).text
+
+
+def _push_as_before_the_fix(router: RosDevice, commands: list[str]) -> None:
+    """What netprov pushed before issue 21: its input accept appended at the end of the
+    chain (no place-before), never moved."""
+    for command in commands:
+        if parse_command(command).verb == "move":
+            continue
+        kept = command.split(" place-before=[ find where chain=input")[0]
+        assert router.run(_unmasked(kept), "/")[0] == ""
+
+
+def _connects(twin_host: str, port: int, username: str, password: str, device_type: str) -> bool:
+    try:
+        with ConnectHandler(
+            device_type=device_type,
+            host=twin_host,
+            port=port,
+            username=username,
+            password=password,
+            banner_timeout=2,
+            conn_timeout=5,
+        ) as conn:
+            return bool(conn.find_prompt())
+    except (NetmikoBaseException, SSHException, OSError, EOFError):
+        return False
+
+
+# --- 1. the NOC's new sessions --------------------------------------------------------------
+
+
+@pytest.mark.twin
+def test_twin_routeros_drops_a_new_noc_session_its_input_chain_drops(
+    twin_factory: TwinFactory, bridged: Path, tmp_path: Path
+) -> None:
+    """The default configuration's "drop all not coming from LAN" (MikroTik manual,
+    "Firewall: Filter": top to bottom, first match wins): the NOC arrives over the ISP's
+    PPPoE, not from LAN; without the office's accept for it, no new session gets in."""
+    closed = tmp_path / "closed.rsc"
+    closed.write_text(
+        "\n".join(
+            line
+            for line in ROS_DEFCONF.read_text().splitlines()
+            if 'comment="Diskominfo NOC"' not in line
+        )
+    )
+    for config, expected in ((ROS_DEFCONF, True), (closed, False)):
+        twin = twin_factory(
+            [ROS_SITE], inventory=bridged, scenario=Scenario(configs={ROS_SITE: str(config)})
+        )
+        device = twin.devices[ROS_SITE]
+        verdict = twin.call(device.admission)
+        assert verdict.accepted is expected, verdict
+        connected = _connects(
+            device.host, device.port, device.username, device.password, "mikrotik_routeros"
+        )
+        assert connected is expected
+    assert verdict.reason == 'rule "defconf: drop all not coming from LAN"'
+
+
+@pytest.mark.twin
+def test_twin_ios_refuses_a_session_its_vty_access_class_denies(
+    twin_factory: TwinFactory, tmp_path: Path
+) -> None:
+    """IOS hands an incoming session the first free vty line; that line's access-class
+    decides (Cisco IOS Security Configuration Guide, "Controlling Access to a Virtual
+    Terminal Line"): the NOC outside the ACL is refused, from the first line on."""
+    loaded = load_inventory(Path("inventory"))
+    from netprov.render import Renderer
+
+    site = loaded.site("setda")
+    config = Renderer(Path("templates")).render(site, loaded.organisation, Phase.LEGACY, None).text
+    others = tmp_path / "other-noc.cfg"
+    others.write_text(
+        config.replace(" permit 10.250.10.0 0.0.0.255", " permit 10.99.0.0 0.0.0.255")
+    )
+    twin = twin_factory(["setda"], scenario=Scenario(configs={"setda": str(others)}))
+    device = twin.devices["setda"]
+    verdict = twin.call(device.admission)
+    assert verdict.action == "reject"
+    assert "access-class NETPROV-MGMT" in verdict.reason
+    assert not _connects(device.host, device.port, device.username, device.password, "cisco_ios")
+
+
+def test_routeros_plan_puts_the_noc_accept_above_the_routers_own_drop(bridged: Path) -> None:
+    router = _router(ROS_DEFCONF.read_text(), bridged)
+    plan = ROS.plan(
+        ROS_SITE, Phase.LEGACY, _masked(router.export()), _intended(bridged, Phase.LEGACY)
+    )
+    (accept,) = [c for c in plan.commands if "comment=netprov:mgmt-in" in c]
+    # the first drop of the router's own input chain
+    assert accept.endswith(
+        'place-before=[ find where chain=input and comment="defconf: drop invalid" ]'
+    )
+    for command in plan.commands:
+        assert router.run(_unmasked(command), "/")[0] == ""
+    chain = [
+        c.params.get("comment", "")
+        for c in parse_export(router.export())
+        if c.path == "/ip firewall filter" and c.params.get("chain") == "input"
+    ]
+    assert chain.index("netprov:mgmt-in") < chain.index("defconf: drop all not coming from LAN")
+    assert router.router().admits(NOC, IPv4Address("10.251.0.31")).accepted
+
+
+def test_routeros_plan_moves_an_accept_an_earlier_push_left_below_the_drop(
+    bridged: Path,
+) -> None:
+    """A router netprov reached before the fix: its accept sits under the drop. The plan
+    moves it up (MikroTik manual, "Console": move ... destination=) and converges."""
+    router = _router(ROS_DEFCONF.read_text(), bridged)
+    for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
+        intended = _intended(bridged, phase)
+        plan = ROS.plan(ROS_SITE, phase, _masked(router.export()), intended)
+        _push_as_before_the_fix(router, plan.commands)
+    # the NOC comes over the central line now: "not coming from LAN"
+    verdict = router.router().admits(NOC, IPv4Address("10.251.0.31"))
+    assert verdict.reason == 'rule "defconf: drop all not coming from LAN"'
+    again = ROS.plan(ROS_SITE, Phase.CENTRAL, _masked(router.export()), intended)
+    moves = [c for c in again.commands if parse_command(c).verb == "move"]
+    assert moves == [
+        "/ip firewall filter move [ find where comment=netprov:mgmt-in ] "
+        'destination=[ find where chain=input and comment="defconf: drop invalid" ]'
+    ]
+    for command in again.commands:
+        assert router.run(_unmasked(command), "/")[0] == ""
+    assert router.router().admits(NOC, IPv4Address("10.251.0.31")).accepted
+    assert ROS.plan(ROS_SITE, Phase.CENTRAL, _masked(router.export()), intended).commands == []
+
+
+def test_lockout_guard_refuses_a_plan_that_leaves_a_drop_above_the_accept(bridged: Path) -> None:
+    """NP009 and the guard read the input chain: the plan of before the fix (the accept
+    appended under the default configuration's drop) is refused, naming that rule."""
+    loaded = load_inventory(bridged)
+    site = loaded.site(ROS_SITE)
+    router = _router(ROS_DEFCONF.read_text(), bridged)
+    for phase in (Phase.LEGACY, Phase.DUAL):
+        plan = ROS.plan(ROS_SITE, phase, _masked(router.export()), _intended(bridged, phase))
+        _push_as_before_the_fix(router, plan.commands)
+    running = _masked(router.export())
+    plan = ROS.plan(ROS_SITE, Phase.CENTRAL, running, _intended(bridged, Phase.CENTRAL))
+    unplaced = dataclasses.replace(
+        plan, commands=[c for c in plan.commands if parse_command(c).verb != "move"]
+    )
+    lockout = rehearse(site, loaded.organisation, running, unplaced).lockout
+    assert lockout is not None
+    assert 'dropped by rule "defconf: drop all not coming from LAN"' in lockout
+    assert rehearse(site, loaded.organisation, running, plan).lockout is None
