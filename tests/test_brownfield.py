@@ -138,9 +138,11 @@ def test_routeros_plan_converges_and_keeps_every_unowned_object(bridged: Path) -
 
 
 def _unnamed(command: RosCommand) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """An object without the interfaces it names (netprov renames the PPPoE client; RouterOS
-    follows the rename everywhere)."""
-    kept = tuple(sorted((k, v) for k, v in command.params.items() if "interface" not in k))
+    """An object without its comment (an adopted one carries netprov's) and the interfaces
+    it names (netprov renames the PPPoE client; RouterOS follows the rename everywhere)."""
+    kept = tuple(
+        sorted((k, v) for k, v in command.params.items() if "interface" not in k and k != "comment")
+    )
     return command.path, kept
 
 

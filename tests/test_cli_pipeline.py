@@ -173,7 +173,7 @@ def test_plan_shows_whole_commands_and_a_diff_and_apply_asks_with_the_plan(
     assert run_id in runs.stdout
     refused = cli.invoke(app, ["apply", *common, "--phase", "dual"], input="n\n")
     assert refused.exit_code == 1
-    assert "Apply 12 command(s) to 1 router(s)?" in refused.stdout
+    assert "Apply 13 command(s) to 1 router(s)?" in refused.stdout
     assert f"+ {vlan}" in refused.stdout
     assert "nothing was changed" in refused.stderr
     assert "netprov:central-vlan" not in twin.devices["desa-balokang"].running_config()

@@ -216,3 +216,42 @@ def test_lockout_guard_refuses_a_plan_that_leaves_a_drop_above_the_accept(bridge
     assert lockout is not None
     assert 'dropped by rule "defconf: drop all not coming from LAN"' in lockout
     assert rehearse(site, loaded.organisation, running, plan).lockout is None
+
+
+@pytest.mark.parametrize("start", ["defconf", "netprov"])
+def test_every_uplink_is_wan_and_the_office_is_closed_to_new_connections_from_it(
+    inventory_copy: Path, edit: Edit, start: str
+) -> None:
+    """The default configuration drops new connections from WAN that no dstnat let in;
+    its WAN list held only ether1, so the backup line and the central VLAN were open to the
+    office LAN. Every uplink joins WAN (the router's own list is taken over, not doubled),
+    on the default configuration and on a router netprov built alike."""
+    lan = "ether2"
+    if start == "defconf":  # the LAN is the default configuration's bridge
+        lan = "bridge"
+        edit("sites/kecamatan-kelurahan.yaml", ROS_LAN, ROS_LAN.replace("ether2", lan))
+    bridged = inventory_copy
+    config = ROS_DEFCONF.read_text() if start == "defconf" else _intended(bridged, Phase.LEGACY)
+    router = _router(_unmasked(config), bridged)
+    for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
+        plan = ROS.plan(ROS_SITE, phase, _masked(router.export()), _intended(bridged, phase))
+        assert plan.conflicts == []
+        for command in plan.commands:
+            assert router.run(_unmasked(command), "/")[0] == ""
+    export = parse_export(router.export())
+    lists = [c for c in export if c.path == "/interface list" and c.params.get("name") == "WAN"]
+    assert len(lists) == 1
+    members = {
+        c.params["interface"]
+        for c in export
+        if c.path == "/interface list member" and c.params["list"] == "WAN"
+    }
+    assert {"pppoe-legacy", "vlan1131-central", "ether4"} <= members
+    drops = [c for c in export if c.params.get("comment") == "netprov:wan-forward-drop"]
+    assert len(drops) == 1
+    pc = IPv4Address("10.31.31.50")
+    model = router.router()
+    for line in ("vlan1131-central", "ether4", "pppoe-legacy"):
+        verdict = model.forwards_new(IPv4Address("203.0.113.7"), pc, line)
+        assert verdict.action == "drop", (line, verdict)
+    assert model.forwards_new(IPv4Address("10.31.31.9"), IPv4Address("8.8.8.8"), lan).accepted

@@ -28,6 +28,8 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "/interface pppoe-client": ("interface",),
     "/interface vlan": ("interface", "vlan-id"),
     "/ip address": ("address",),
+    "/interface list": ("name",),
+    "/interface list member": ("interface", "list"),
     "/ip dhcp-client": ("interface",),
     "/ip dhcp-server": ("interface",),
     "/ip dhcp-server network": ("address",),
@@ -117,12 +119,15 @@ class _Router:
             if c.path == "/interface bridge port" and c.params.get("disabled") != "yes"
         }
 
-    def same(self, wanted: RosCommand) -> list[RosCommand]:
+    def same(self, wanted: RosCommand, renamed: Mapping[str, str]) -> list[RosCommand]:
+        """The router's objects that are ``wanted``, once the interfaces this plan renames
+        carry their new names (RouterOS follows a rename everywhere the interface is used)."""
         identity = _identity(wanted)
+        candidates = [_renamed(c, renamed) for c in self.unowned if c.path == wanted.path]
         if identity is None:
             plain = _plain(wanted)
-            return [c for c in self.unowned if c.path == wanted.path and _plain(c) == plain]
-        return [c for c in self.unowned if c.path == wanted.path and _identity(c) == identity]
+            return [c for c, theirs in candidates if _plain(theirs) == plain]
+        return [c for c, theirs in candidates if _identity(theirs) == identity]
 
     def conflicts(self, wanted: RosCommand) -> list[str]:
         """Why ``wanted`` cannot sit beside what the router holds."""
@@ -159,6 +164,22 @@ def _rule(rule: RosCommand, rules: list[RosCommand]) -> str:
     if comment and len(same) == 1:
         return _find_by(rule.params, ("chain", "comment"))
     return _find_by(rule.params, tuple(sorted(rule.params)))
+
+
+# parameters that name an interface (RouterOS updates them when the interface is renamed)
+_NAMING = ("interface", "in-interface", "out-interface", "gateway", "dst", "target")
+# menus whose objects are interfaces (a ``name`` there is an interface's name)
+_INTERFACE_MENUS = frozenset(
+    {"/interface pppoe-client", "/interface vlan", "/interface bridge", "/interface ethernet"}
+)
+
+
+def _renamed(command: RosCommand, renamed: Mapping[str, str]) -> tuple[RosCommand, RosCommand]:
+    """(the router's object, as it will read after this plan's renames)."""
+    if not renamed or not any(command.params.get(k) in renamed for k in _NAMING):
+        return command, command
+    params = {k: renamed.get(v, v) if k in _NAMING else v for k, v in command.params.items()}
+    return command, RosCommand(command.path, command.verb, command.selector, params)
 
 
 def _label(command: RosCommand) -> str:
@@ -198,6 +219,7 @@ class _Planner:
         for _, cmd in self.wanted:
             self.rendered.setdefault(cmd.path, set()).update(cmd.params)
         self.plan = RosPlan()
+        self.renamed: dict[str, str] = {}  # interface the plan renames -> its new name
         self.adds: list[str] = []
         self.late: list[str] = []  # after every add, before any remove
         self.removes: list[str] = []
@@ -217,7 +239,7 @@ class _Planner:
     def new(self, cmd: RosCommand) -> None:
         """An object the router has not tagged: adopt the router's own, or add it."""
         self.plan.conflicts += self.router.conflicts(cmd)
-        same = self.router.same(cmd)
+        same = self.router.same(cmd, self.renamed)
         if len(same) > 1:
             self.plan.conflicts.append(
                 f"{len(same)} objects in {cmd.path} match {_label(cmd)} on the router: keep one"
@@ -269,9 +291,12 @@ class _Planner:
                 + ", ".join(f"{k}={cmd.params.get(k, '')}" for k in disagree)
             )
             return
-        keys = IDENTITY.get(cmd.path, tuple(sorted(_plain(theirs))))
-        where = _find_by(theirs.params, (*keys, "comment"))
-        changed = {k: v for k, v in cmd.params.items() if theirs.params.get(k) != v}
+        # the object as it reads once the renames this plan made before it are done
+        _, current = _renamed(theirs, self.renamed)
+        where = self._where(current)
+        changed = {k: v for k, v in cmd.params.items() if current.params.get(k) != v}
+        if cmd.path in _INTERFACE_MENUS and "name" in changed and "name" in theirs.params:
+            self.renamed[theirs.params["name"]] = cmd.params["name"]
         now, late = self._split(cmd, changed)
         command = f"{cmd.path} set {where} " + ros_line("", "", **now).strip()
         self.adds.append(command)
@@ -285,6 +310,18 @@ class _Planner:
         undo = f"{cmd.path} set {_find(cmd.params['comment'])} {values}"
         self.undo_adds.append(undo)
         self.plan.adopted_undo.insert(0, undo)
+
+    def _where(self, theirs: RosCommand) -> str:
+        """A ``[ find ... ]`` for the router's own object: its identity (or, in a menu
+        without one, the comment it alone has, else every value) and its comment."""
+        keys = IDENTITY.get(theirs.path)
+        if keys is not None:
+            return _find_by(theirs.params, (*keys, "comment"))
+        comment = theirs.params.get("comment")
+        same = [c for c in self.router.unowned if c.path == theirs.path]
+        if comment and sum(c.params.get("comment") == comment for c in same) == 1:
+            return _find(comment)
+        return _find_by(theirs.params, (*sorted(_plain(theirs)), "comment"))
 
     def update(self, cmd: RosCommand, current: RosCommand) -> None:
         comment = cmd.params["comment"]
