@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from ipaddress import IPv4Address
 from pathlib import Path
 
@@ -16,7 +17,10 @@ import pytest
 from netmiko import ConnectHandler
 from netmiko.exceptions import NetmikoBaseException
 from paramiko.ssh_exception import SSHException
+from typer.testing import CliRunner
 
+import netprov.cli_pipeline  # noqa: F401 - registers the commands
+from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.lockout import rehearse
 from netprov.models import Phase, Platform
@@ -255,3 +259,65 @@ def test_every_uplink_is_wan_and_the_office_is_closed_to_new_connections_from_it
         verdict = model.forwards_new(IPv4Address("203.0.113.7"), pc, line)
         assert verdict.action == "drop", (line, verdict)
     assert model.forwards_new(IPv4Address("10.31.31.9"), IPv4Address("8.8.8.8"), lan).accepted
+
+
+# --- 2. secrets that converge -------------------------------------------------------------
+
+
+def test_twin_routeros_export_leaves_secrets_out_unless_asked(bridged: Path) -> None:
+    """RouterOS 7 hides passwords in an export unless ``show-sensitive`` (MikroTik manual,
+    "Configuration Management"; Oxidized's routeros model asks it for v7 for this reason);
+    a plain ``/export`` prints blocks, ``terse`` one full line per item."""
+    router = _router(ROS_DEFCONF.read_text(), bridged)
+    hidden, _ = router.run("/export terse", "/")
+    shown, _ = router.run("/export terse show-sensitive", "/")
+    blocks, _ = router.run("/export", "/")
+    assert "password=" not in hidden
+    assert "password=twin-netprovpppoepassword" in shown
+    assert "\n/interface pppoe-client\nadd " in blocks
+    assert "password=" not in blocks
+    assert router.run("/export hide-everything", "/")[0].startswith("expected end of command")
+
+
+@pytest.mark.twin
+def test_plan_right_after_apply_is_empty_on_a_routeros_pppoe_site(
+    twin_factory: TwinFactory, tmp_path: Path, cli: CliRunner
+) -> None:
+    """The PPPoE password compares by its value: the plan reads the export with
+    show-sensitive and masks it, so an unchanged password is never sent again (a re-set
+    may redial the session)."""
+    site = "kel-hegarsari"
+    twin = twin_factory([site])
+    common = _cli_common(twin, tmp_path, site)
+    applied = cli.invoke(app, ["apply", *common, "--phase", "dual", "--yes", "--json"])
+    assert applied.exit_code == 0, applied.output
+    planned = cli.invoke(app, ["plan", *common, "--phase", "dual", "--json"])
+    assert planned.exit_code == 0, planned.output
+    assert json.loads(planned.stdout)["sites"][0]["plan"]["commands"] == []
+    backup = (tmp_path / "b" / f"{site}.cfg").read_text()
+    assert "password=SECRET-NETPROV_PPPOE_PASSWORD" in backup  # stored masked
+    assert "twin-netprov" not in backup
+
+
+def _cli_common(
+    twin: object, tmp_path: Path, site: str, inventory: Path | None = None
+) -> list[str]:
+    from netprov.twin.fleet import Twin
+
+    assert isinstance(twin, Twin)
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    return [
+        "--inventory",
+        str(inventory or Path("inventory")),
+        "--hosts-file",
+        str(hosts),
+        "--db",
+        f"sqlite:///{tmp_path / 'j.db'}",
+        "--backups",
+        str(tmp_path / "b"),
+        "--limit",
+        site,
+        "--today",
+        "2026-11-22",
+    ]

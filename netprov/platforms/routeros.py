@@ -81,6 +81,10 @@ def _ros_kbps(rate: str) -> int:
     return int(rate) // 1000
 
 
+def _first_line(output: str) -> str:
+    return next((line.strip() for line in output.splitlines() if line.strip()), "")
+
+
 def _fasttrack_bypasses(lines: list[str], interface: str) -> bool:
     """An enabled FastTrack rule reached by the uplink's traffic: no accept rule for
     established traffic out of and into ``interface`` comes before it in the forward chain
@@ -120,6 +124,7 @@ class RosSession(Session):
 
     def __init__(self, target: Target, *, change_id: str, timeout: float = 30) -> None:
         super().__init__(target, change_id=change_id, timeout=timeout)
+        self._export = "/export terse show-sensitive"
         from netmiko import ConnectHandler
 
         try:
@@ -157,8 +162,15 @@ class RosSession(Session):
             raise DeviceError(f"{self.target.site_id}: {command!r} failed: {reason}") from exc
 
     def running(self) -> str:
-        export = self.send("/export terse")
-        first = next((line.strip() for line in export.splitlines() if line.strip()), "")
+        """The whole config, secrets included: RouterOS 7 leaves them out of an export
+        unless asked ``show-sensitive``, RouterOS 6 has no such word and shows them (as
+        Oxidized reads both). A plan compares the secrets it renders with these; they are
+        masked before anything is stored in git or shown."""
+        export = self.send(self._export)
+        if self._export.endswith("show-sensitive") and _ERROR.match(_first_line(export)):
+            self._export = "/export terse"  # RouterOS 6
+            export = self.send(self._export)
+        first = _first_line(export)
         if _ERROR.match(first):  # an error is not a config to keep (or to plan against)
             raise DeviceError(f"{self.target.site_id}: /export printed no config: {first}")
         return export

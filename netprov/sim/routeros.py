@@ -935,9 +935,15 @@ class RosDevice:
 
     # --- export ---------------------------------------------------------------------------------
 
-    def export(self, *, terse: bool = True) -> str:
+    def export(self, *, terse: bool = True, sensitive: bool = True, under: str = "/") -> str:
+        """The config as ``/export`` prints it: ``terse`` one full line per item, else
+        blocks under menu lines; ``sensitive`` False leaves secrets out, as RouterOS 7
+        does unless asked ``show-sensitive`` (MikroTik manual, "Configuration
+        Management": export); ``under`` a menu, only that part."""
         lines: list[str] = []
         for menu in EXPORT_ORDER:
+            if under not in {"/", ""} and menu != under and not menu.startswith(under + " "):
+                continue
             block: list[str] = []
             if menu in SETTINGS:
                 changed = {
@@ -967,6 +973,8 @@ class RosDevice:
                         block.append(ros_line(menu, "set", selector, **changed))
                     else:
                         block.append(ros_line(menu, "add", **params))
+            if not sensitive:
+                block = [_without_secrets(line) for line in block]
             if terse:
                 lines += block
             elif block:
@@ -981,12 +989,10 @@ class RosDevice:
 
     def _export_command(self, menu: str, args: list[str]) -> str:
         params = params_of([a for a in args if "=" in a])
-        terse = "terse" in args
-        text = self.export(terse=terse or True)
-        if menu not in {"/", ""}:
-            text = "\n".join(
-                line for line in text.splitlines() if line.startswith(("#", menu + " "))
-            )
+        flags = {a for a in args if "=" not in a}
+        if flags - _EXPORT_FLAGS or set(params) - {"file"}:
+            raise RosError("expected end of command (line 1 column 8)")
+        text = self.export(terse="terse" in flags, sensitive="show-sensitive" in flags, under=menu)
         if "file" in params:
             name = params["file"] if params["file"].endswith(".rsc") else params["file"] + ".rsc"
             self.files[name] = text
@@ -999,9 +1005,10 @@ class RosDevice:
         if name not in self.files:
             raise RosError("failure: no such file")
         errors = 0
-        for line in self.files[name].splitlines():
-            if line.strip() and not line.startswith("#"):
-                output, _ = self.run(line, "/")
+        path = "/"
+        for _, line in logical_lines(self.files[name]):  # either export form
+            if line.strip() and not line.lstrip().startswith("#"):
+                output, path = self.run(line, path)
                 errors += bool(output)
         if errors:
             return f"failure: {errors} line(s) of {name} failed"
@@ -1203,6 +1210,24 @@ class RosDevice:
             summary += " min-rtt=12ms avg-rtt=12ms max-rtt=12ms"
         lines.append(summary)
         return "\n".join(lines)
+
+
+# What ``/export`` flags RouterOS 7 takes (MikroTik manual, "Configuration Management")
+_EXPORT_FLAGS = frozenset({"terse", "verbose", "compact", "show-sensitive"})
+# Parameters RouterOS 7 counts as sensitive: left out of an export without show-sensitive
+# (PPP/PPPoE passwords, user passwords, IPsec and WireGuard keys, SNMP v3 passwords)
+_SENSITIVE = re.compile(
+    r" (?:password|secret|private-key|pre-shared-key|authentication-password"
+    r'|encryption-password|passphrase)=(?:"(?:\\.|[^"\\])*"|\S+)'
+)
+
+
+def _without_secrets(line: str) -> str:
+    """Examples:
+    >>> _without_secrets("/interface pppoe-client add name=p password=s3cret user=u")
+    '/interface pppoe-client add name=p user=u'
+    """
+    return _SENSITIVE.sub("", line)
 
 
 def _visible(item: Item) -> Item:
