@@ -91,10 +91,7 @@ def _prepare(root: Path, sites: int) -> None:
     backups = root / "backups"
     backups.mkdir()
     for device in twin.devices.values():
-        text = device.running_config()
-        text = text.replace("twin-netprovsnmpcommunity", "SECRET-NETPROV_SNMP_COMMUNITY")
-        text = text.replace("twin-netprovpppoepassword", "SECRET-NETPROV_PPPOE_PASSWORD")
-        (backups / f"{device.name}.cfg").write_text(text)
+        (backups / f"{device.name}.cfg").write_text(device.stored_config())
 
 
 def _run_check(inventory: Path, backups: Path, report: Path) -> Measured:

@@ -73,7 +73,7 @@ def make_site(i: int, rng: random.Random) -> dict[str, Any]:
         legacy = {
             "mode": "pppoe",
             "username": f"site{i}@isp.example",
-            "password": {"env": "NETPROV_PPPOE_PASSWORD"},
+            "password": {"file": "secrets/pppoe.yaml", "key": f"site-{i:05d}"},
         }
     site: dict[str, Any] = {
         "id": f"site-{i:05d}",

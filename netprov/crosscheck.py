@@ -20,6 +20,8 @@ from netprov.models import (
     LegacyUplink,
     Organisation,
     Phase,
+    PppoeAddressing,
+    SecretRef,
     Site,
     StaticAddressing,
     Uplink,
@@ -85,6 +87,7 @@ def cross_check(
     checked.findings += _gateways(placed)
     checked.findings += _overlaps(placed)
     checked.findings += _interfaces(placed)
+    checked.findings += _shared_pppoe_secrets(placed)
     if org is not None and org_source is not None:
         checked.findings += _service_addresses(org, placed)
         checked.findings += _management_overlaps(org, placed)
@@ -119,6 +122,34 @@ def _duplicates(placed: list[PlacedSite]) -> Iterator[Finding]:
                 )
             else:
                 first[key] = item
+
+
+def _shared_pppoe_secrets(placed: list[PlacedSite]) -> Iterator[Finding]:
+    """Each office's ISP account has its own password: one reference behind several PPPoE
+    accounts would log every line but one in with the wrong one at the first push."""
+    users: dict[SecretRef, list[tuple[PlacedSite, str, str]]] = defaultdict(list)
+    for item in placed:
+        for name, uplink in uplinks(item.site):
+            if isinstance(uplink.addressing, PppoeAddressing):
+                account = uplink.addressing.username
+                users[uplink.addressing.password].append((item, name, account))
+    for ref, using in users.items():
+        accounts = {account for _, _, account in using}
+        if len(accounts) < 2:
+            continue
+        for item, name, account in using:
+            others = sorted(accounts - {account})
+            shown = ", ".join(others[:3]) + (
+                f" and {len(others) - 3} more" if len(others) > 3 else ""
+            )
+            yield Finding(
+                Severity.ERROR,
+                item.source,
+                item.loc(name, "addressing", "password"),
+                f"the secret {ref.describe()} is also the password of {shown}: each PPPoE "
+                "account has its own; give this one its own reference, e.g. "
+                f"{{file: secrets/pppoe.yaml, key: {item.site.id}}}",
+            )
 
 
 def _gateways(placed: list[PlacedSite]) -> Iterator[Finding]:

@@ -95,19 +95,34 @@ VlanId = Annotated[int, Field(ge=1, le=4094)]
 
 
 class SecretRef(Model):
-    """A secret by reference: an environment variable or a file, never the value itself."""
+    """A secret by reference, never the value itself: an environment variable, a file that
+    holds it, or one entry (``key``) of a YAML file that holds one secret per key (e.g. the
+    PPPoE password of each office: ``{file: secrets/pppoe.yaml, key: kec-sukamaju}``)."""
 
     env: Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")] | None = None
     file: str | None = None
+    key: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SecretRef:
         if (self.env is None) == (self.file is None):
             raise ValueError("give exactly one of 'env' (variable name) or 'file' (path)")
+        if self.key is not None and self.file is None:
+            raise ValueError("'key' names an entry of a 'file'")
         return self
 
     def describe(self) -> str:
-        return f"env:{self.env}" if self.env is not None else f"file:{self.file}"
+        if self.env is not None:
+            return f"env:{self.env}"
+        return f"file:{self.file}" + (f"#{self.key}" if self.key is not None else "")
+
+    @property
+    def label(self) -> str:
+        """A name for the reference alone: the variable, or the file's name and key."""
+        if self.env is not None:
+            return self.env
+        name = Path(self.file or "secret").name
+        return f"{Path(name).stem}-{self.key}" if self.key is not None else name
 
 
 class Credentials(Model):

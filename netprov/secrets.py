@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+import yaml
+
 from netprov.errors import SecretError
 from netprov.models import Organisation, PppoeAddressing, SecretRef, Site
 
@@ -26,9 +28,10 @@ def masked(ref: SecretRef) -> str:
     Examples:
         >>> masked(SecretRef(env="NETPROV_SNMP_COMMUNITY"))
         'SECRET-NETPROV_SNMP_COMMUNITY'
+        >>> masked(SecretRef(file="secrets/pppoe.yaml", key="kec-sukamaju"))
+        'SECRET-pppoe-kec-sukamaju'
     """
-    label = ref.env if ref.env is not None else Path(ref.file or "secret").name
-    return "SECRET-" + "".join(c if c.isalnum() or c in "_-" else "_" for c in label)
+    return "SECRET-" + "".join(c if c.isalnum() or c in "_-" else "_" for c in ref.label)
 
 
 class EnvironmentSecrets:
@@ -38,6 +41,7 @@ class EnvironmentSecrets:
         self.base = base
         self.environ = environ if environ is not None else dict(os.environ)
         self.resolved: set[str] = set()
+        self._files: dict[Path, str] = {}  # each file read once per run
 
     def __call__(self, ref: SecretRef) -> str:
         if ref.env is not None:
@@ -46,17 +50,34 @@ class EnvironmentSecrets:
                 raise SecretError(f"secret {ref.describe()} is not set in the environment")
         else:
             path = Path(ref.file or "")
-            path = path if path.is_absolute() else self.base / path
-            try:
-                value = path.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise SecretError(
-                    f"secret {ref.describe()} cannot be read: {exc.strerror}"
-                ) from exc
+            text = self._read(ref, path if path.is_absolute() else self.base / path)
+            value = text.strip() if ref.key is None else self._entry(ref, text)
         if any(ord(c) < 32 or c in '"\\;$[]{}?' for c in value) or " " in value:
             raise SecretError(f"secret {ref.describe()} contains characters unsafe on a router CLI")
         self.resolved.add(value)
         return value
+
+    def _read(self, ref: SecretRef, path: Path) -> str:
+        if path not in self._files:
+            try:
+                self._files[path] = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise SecretError(
+                    f"secret {ref.describe()} cannot be read: {exc.strerror}"
+                ) from exc
+        return self._files[path]
+
+    @staticmethod
+    def _entry(ref: SecretRef, text: str) -> str:
+        """One key of a YAML mapping of secrets (``kec-sukamaju: s3cret``)."""
+        try:
+            entries = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise SecretError(f"secret {ref.describe()}: the file is not YAML") from None
+        value = entries.get(ref.key) if isinstance(entries, dict) else None
+        if not isinstance(value, str | int) or not str(value):
+            raise SecretError(f"secret {ref.describe()}: no such key in the file")
+        return str(value)
 
 
 def site_secret_refs(site: Site, org: Organisation) -> list[SecretRef]:

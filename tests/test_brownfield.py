@@ -71,7 +71,7 @@ def _intended(inventory: Path, site_id: str, phase: Phase) -> str:
 
 
 def _owned_view(export: str) -> str:
-    return export.replace("twin-netprovpppoepassword", "SECRET-NETPROV_PPPOE_PASSWORD")
+    return export.replace("twin-pppoekecsukamaju", "SECRET-pppoe-kec-sukamaju")
 
 
 def _adds(commands: list[str], menu: str) -> list[str]:
@@ -117,7 +117,7 @@ def test_routeros_plan_converges_and_keeps_every_unowned_object(bridged: Path) -
         intended = _intended(inventory, ROS_SITE, phase)
         plan = driver.plan(ROS_SITE, phase, _owned_view(router.export()), intended)
         for command in plan.commands:
-            output, _ = router.run(command.replace("SECRET-NETPROV_PPPOE_PASSWORD", "pw"), "/")
+            output, _ = router.run(command.replace("SECRET-pppoe-kec-sukamaju", "pw"), "/")
             assert output == "", (command, output)
         again = driver.plan(ROS_SITE, phase, _owned_view(router.export()), intended)
         assert again.commands == [], again.commands

@@ -40,10 +40,7 @@ def device_backup(site_id: str, tmp_path: Path, phase: Phase = Phase.LEGACY) -> 
 
     loaded = load_inventory(SAMPLE, today=TODAY)
     twin = build_twin(loaded, site_ids=[site_id], start_phase=phase, host_key_path=tmp_path / "key")
-    text = twin.devices[site_id].running_config()
-    return text.replace("twin-netprovsnmpcommunity", "SECRET-NETPROV_SNMP_COMMUNITY").replace(
-        "twin-netprovpppoepassword", "SECRET-NETPROV_PPPOE_PASSWORD"
-    )
+    return twin.devices[site_id].stored_config()
 
 
 def exempt(edit: Edit, rule: str) -> None:

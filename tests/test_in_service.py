@@ -30,7 +30,7 @@ from netprov.sim.routeros import RosDevice
 from netprov.sim.world import site_world
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
-from tests.conftest import Edit
+from tests.conftest import Edit, line_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "brownfield"
 ROS_DEFCONF = FIXTURES / "routeros-defconf-pppoe.rsc"
@@ -58,11 +58,11 @@ def _router(config: str, inventory: Path) -> RosDevice:
 
 
 def _masked(export: str) -> str:
-    return export.replace("twin-netprovpppoepassword", "SECRET-NETPROV_PPPOE_PASSWORD")
+    return export.replace("twin-pppoekecsukamaju", "SECRET-pppoe-kec-sukamaju")
 
 
 def _unmasked(command: str) -> str:
-    return command.replace("SECRET-NETPROV_PPPOE_PASSWORD", "twin-netprovpppoepassword")
+    return command.replace("SECRET-pppoe-kec-sukamaju", "twin-pppoekecsukamaju")
 
 
 def _intended(inventory: Path, phase: Phase) -> str:
@@ -273,7 +273,7 @@ def test_twin_routeros_export_leaves_secrets_out_unless_asked(bridged: Path) -> 
     shown, _ = router.run("/export terse show-sensitive", "/")
     blocks, _ = router.run("/export", "/")
     assert "password=" not in hidden
-    assert "password=twin-netprovpppoepassword" in shown
+    assert "password=twin-pppoekecsukamaju" in shown
     assert "\n/interface pppoe-client\nadd " in blocks
     assert "password=" not in blocks
     assert router.run("/export hide-everything", "/")[0].startswith("expected end of command")
@@ -295,7 +295,7 @@ def test_plan_right_after_apply_is_empty_on_a_routeros_pppoe_site(
     assert planned.exit_code == 0, planned.output
     assert json.loads(planned.stdout)["sites"][0]["plan"]["commands"] == []
     backup = (tmp_path / "b" / f"{site}.cfg").read_text()
-    assert "password=SECRET-NETPROV_PPPOE_PASSWORD" in backup  # stored masked
+    assert "password=SECRET-pppoe-kel-hegarsari" in backup  # stored masked
     assert "twin-netprov" not in backup
 
 
@@ -321,3 +321,46 @@ def _cli_common(
         "--today",
         "2026-11-22",
     ]
+
+
+# --- 3. one PPPoE password per account -----------------------------------------------------
+
+
+def test_validate_names_one_secret_shared_by_several_pppoe_accounts(
+    inventory_copy: Path, edit: Edit, cli: CliRunner
+) -> None:
+    """Every office's ISP account has its own password; one reference behind several would
+    break authentication on all lines but one at the first push. Each site is named, at
+    its password's line."""
+    for site in ("kec-sukamaju", "kec-cibeureum"):
+        edit(
+            "sites/kecamatan-kelurahan.yaml",
+            f"{{file: secrets/pppoe.yaml, key: {site}}}",
+            "{env: NETPROV_PPPOE_PASSWORD}",
+        )
+    result = cli.invoke(app, ["validate", "--inventory", str(inventory_copy)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "env:NETPROV_PPPOE_PASSWORD" in line]
+    assert len(lines) == 2
+    path = inventory_copy / "sites" / "kecamatan-kelurahan.yaml"
+    first = line_of(path, "{env: NETPROV_PPPOE_PASSWORD}")
+    assert (
+        f"kecamatan-kelurahan.yaml:{first}: sites[0].legacy_uplink.addressing.password" in lines[0]
+    )
+    assert "also the password of kec-cibeureum@indihome.co.id" in lines[0]
+
+
+def test_a_keyed_secret_file_gives_each_site_its_own_password(tmp_path: Path) -> None:
+    from netprov.errors import SecretError
+    from netprov.models import SecretRef
+    from netprov.secrets import EnvironmentSecrets
+
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "pppoe.yaml").write_text("kec-sukamaju: s3cret-1\nkel-x: 42\n")
+    resolve = EnvironmentSecrets(tmp_path, {})
+    assert resolve(SecretRef(file="secrets/pppoe.yaml", key="kec-sukamaju")) == "s3cret-1"
+    assert resolve(SecretRef(file="secrets/pppoe.yaml", key="kel-x")) == "42"
+    with pytest.raises(SecretError, match="no such key"):
+        resolve(SecretRef(file="secrets/pppoe.yaml", key="kel-y"))
+    with pytest.raises(ValueError, match="'key' names an entry of a 'file'"):
+        SecretRef(env="X", key="a")

@@ -123,16 +123,17 @@ def test_routeros_objects_are_all_tagged(loaded: LoadedInventory, renderer: Rend
 
 
 def test_secrets_are_masked_and_resolved_only_on_request(
-    loaded: LoadedInventory, renderer: Renderer
+    loaded: LoadedInventory, renderer: Renderer, tmp_path: Path
 ) -> None:
     from netprov.secrets import EnvironmentSecrets
 
     site = loaded.site("kel-hegarsari")
     masked_text = render(loaded, renderer, site.id, Phase.LEGACY)
-    assert "password=SECRET-NETPROV_PPPOE_PASSWORD" in masked_text
-    resolver = EnvironmentSecrets(
-        SAMPLE, {"NETPROV_PPPOE_PASSWORD": "pp-42", "NETPROV_SNMP_COMMUNITY": "c0mm"}
-    )
+    assert "password=SECRET-pppoe-kel-hegarsari" in masked_text
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    (secrets / "pppoe.yaml").write_text("kel-hegarsari: pp-42\nkec-sukamaju: other\n")
+    resolver = EnvironmentSecrets(tmp_path, {"NETPROV_SNMP_COMMUNITY": "c0mm"})
     real = renderer.render(
         site, loaded.organisation, Phase.LEGACY, loaded.allocations[site.id], resolver
     ).text

@@ -29,6 +29,7 @@ from netprov.nornir_inventory import NAPALM_PLATFORM, NETMIKO_PLATFORM
 from netprov.phases import Role
 from netprov.platforms import driver_for
 from netprov.render import Renderer
+from netprov.secrets import mask_values, masked, site_secret_refs
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import Verdict, World
@@ -45,8 +46,7 @@ DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
 
 def _twin_secret(ref: SecretRef) -> str:
     """Secrets inside twin configs: fixed, obviously fake values (never the real ones)."""
-    label = ref.env or Path(ref.file or "secret").name
-    return "twin-" + "".join(c for c in label.lower() if c.isalnum())[:24]
+    return "twin-" + "".join(c for c in ref.label.lower() if c.isalnum())[:24]
 
 
 @dataclass
@@ -60,6 +60,8 @@ class TwinDevice:
     state: IosDevice | RosDevice
     # where the NOC's new sessions come from (the first management network's first host)
     noc: IPv4Address
+    # each made-up secret the twin's config holds -> the reference it stands for
+    secret_labels: dict[str, str] = field(default_factory=dict)
     connections: set[asyncssh.SSHServerConnection] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     server: Listener | None = None
@@ -122,6 +124,11 @@ class TwinDevice:
     def running_config(self) -> str:
         """The config as the device would show it (IOS: running-config body; RouterOS: export)."""
         return self.state.config_text()
+
+    def stored_config(self) -> str:
+        """The config as ``netprov backup`` keeps it in git: each secret the twin made up
+        back to its reference (``SECRET-<name>``)."""
+        return mask_values(self.running_config(), self.secret_labels)
 
 
 class Twin:
@@ -404,6 +411,9 @@ def build_twin(
                 faults=faults,
                 state=state,
                 noc=noc_hosts(org.management_networks)[0],
+                secret_labels={
+                    _twin_secret(ref): masked(ref) for ref in site_secret_refs(site, org)
+                },
             )
         )
     return Twin(devices, clock, load_host_key(host_key_path))
