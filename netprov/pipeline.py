@@ -23,7 +23,7 @@ from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.plan import SitePlan
 from netprov.platforms import ChangeMarker, Session, Target, driver_for
 from netprov.render import Renderer
-from netprov.secrets import SecretResolver, mask_values, masked, redact, site_secret_refs
+from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
 from netprov.verify import Check, verify_reachability, verify_site
 
 
@@ -147,7 +147,8 @@ class Pipeline:
     def review_view(self, site: Site, running: str) -> str:
         """A running config as plans see it: the site's secrets back to their references, so
         a plan (shown, saved, journaled) never holds a value; the push resolves them."""
-        return mask_values(running, self._placeholders(site))
+        driver = driver_for(site.router.platform)
+        return driver.with_references(running, self._placeholders(site))
 
     def intended(self, site: Site, phase: Phase) -> str:
         """The site's intended config with secrets as references (resolved at the push)."""

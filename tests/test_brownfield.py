@@ -260,9 +260,10 @@ def dialer(edit: Edit, inventory_copy: Path) -> Path:
 
 
 def _ios_running() -> str:
-    return IOS_DIALER.read_text().replace(
-        "twin-netprovpppoepassword", "SECRET-NETPROV_PPPOE_PASSWORD"
-    )
+    """The dialer office's config as a plan sees it: its PPP password (type 7) read back as
+    the reference it stands for."""
+    labels = {"twin-netprovpppoepassword": "SECRET-NETPROV_PPPOE_PASSWORD"}
+    return IOS.with_references(IOS_DIALER.read_text(), labels)
 
 
 @pytest.mark.parametrize("phase", [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL])

@@ -364,3 +364,49 @@ def test_a_keyed_secret_file_gives_each_site_its_own_password(tmp_path: Path) ->
         resolve(SecretRef(file="secrets/pppoe.yaml", key="kel-y"))
     with pytest.raises(ValueError, match="'key' names an entry of a 'file'"):
         SecretRef(env="X", key="a")
+
+
+IOS_DIALER = FIXTURES / "ios-dialer-nat.cfg"
+IOS_STATIC = "addressing: {mode: static, address: 203.0.113.10/30, gateway: 203.0.113.9}"
+IOS_PPPOE = (
+    "addressing: {mode: pppoe, username: dprd@iconnet.example, "
+    "password: {env: NETPROV_PPPOE_PASSWORD}}"
+)
+
+
+def test_twin_ios_shows_passwords_as_type_7_under_password_encryption() -> None:
+    """Cisco IOS Security Command Reference, "service password-encryption": passwords are
+    shown encrypted (type 7) once configured; a type 7 value decodes to the password."""
+    from netprov import type7
+    from netprov.sim.ios_config import IosConfig
+
+    config = IosConfig()
+    assert (
+        config.load(IOS_DIALER.read_text().replace("ppp chap password 7 ", "ppp chap password 0 x"))
+        == []
+    )
+    config.load("service password-encryption\ninterface Dialer1\n ppp chap password 0 pp-42\n")
+    (line,) = [line for line in config.lines() if "chap password" in line]
+    assert line.startswith(" ppp chap password 7 ")
+    assert type7.decode(line.split()[-1]) == "pp-42"
+
+
+@pytest.mark.twin
+def test_plan_right_after_apply_is_empty_on_an_ios_pppoe_site(
+    twin_factory: TwinFactory, edit: Edit, inventory_copy: Path, tmp_path: Path, cli: CliRunner
+) -> None:
+    """The dialer office runs service password-encryption: its PPP password reads as type 7.
+    The plan compares it by value (type 7 decoded), so after an apply nothing is left to
+    send (before: `no ppp chap password 7 ...` then `ppp chap password 0 ...` every time)."""
+    edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    twin = twin_factory(
+        ["dprd"], inventory=inventory_copy, scenario=Scenario(configs={"dprd": str(IOS_DIALER)})
+    )
+    common = _cli_common(twin, tmp_path, "dprd", inventory_copy)
+    assert cli.invoke(app, ["adopt", *common, "--yes", "--json"]).exit_code == 0
+    applied = cli.invoke(app, ["apply", *common, "--phase", "legacy", "--yes", "--json"])
+    assert applied.exit_code == 0, applied.output
+    assert " ppp chap password 7 " in twin.devices["dprd"].running_config()
+    planned = cli.invoke(app, ["plan", *common, "--phase", "legacy", "--json"])
+    assert planned.exit_code == 0, planned.output
+    assert json.loads(planned.stdout)["sites"][0]["plan"]["commands"] == []

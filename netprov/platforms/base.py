@@ -26,7 +26,7 @@ from netprov.errors import DeviceError
 from netprov.models import Phase, Platform, Site, Uplink
 from netprov.phases import Role, UplinkView
 from netprov.plan import SitePlan
-from netprov.secrets import mask_patterns
+from netprov.secrets import mask_patterns, mask_values
 from netprov.sim.topology import Router, World
 
 
@@ -486,6 +486,12 @@ class Driver(ABC):
     def mask_secrets(self, text: str) -> str:
         """``text`` with every secret this platform's syntax reveals masked."""
         return mask_patterns(text, self.secret_patterns)
+
+    def with_references(self, config: str, labels: dict[str, str]) -> str:
+        """``config`` with each known secret value (``labels``: value -> reference) in its
+        reference's place, however the router wrote it, so a plan compares secrets by value
+        and never holds one."""
+        return mask_values(config, labels)
 
     # --- facts the policy lint reads from a rendered config -------------------------------
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from netprov import type7
 from netprov.errors import DeviceError
 from netprov.models import Phase, Platform, PppoeAddressing, Site, Uplink
 from netprov.phases import DIALER_IDS, Role, UplinkView
@@ -43,6 +44,7 @@ from netprov.platforms.base import (
     pace_client,
 )
 from netprov.platforms.ios_plan import clean_ios, plan_ios
+from netprov.secrets import mask_values
 from netprov.sim.ios import IosDevice
 from netprov.sim.topology import World
 
@@ -276,6 +278,8 @@ class IosSession(Session):
             pass
 
 
+# A type 7 password, and what comes before it on its line
+_TYPE7 = re.compile(r"^(\s*\S.*? (?:password|key)) 7 ([0-9A-Fa-f]{4,})\s*$", re.M)
 # Lines IOS prints that are display, not configuration, or that napalm adds around a commit.
 _NOT_CONFIG = {"file prompt quiet", "!", "end", ""}
 
@@ -304,6 +308,21 @@ class IosDriver(Driver):
             r"^\s*pre-shared-key(?: (?:local|remote))?(?: \d+)? (?P<secret>\S+)",
         )
     )
+
+    def with_references(self, config: str, labels: dict[str, str]) -> str:
+        """Type 7 (``service password-encryption`` shows every password so: Cisco IOS
+        Security Command Reference) is an encoding, not a hash: a value that decodes to a
+        known secret reads as that secret's reference in clear (type 0), the form netprov
+        renders. Other type 7 values (the office's own users) stay as the router wrote them."""
+
+        def known(match: re.Match[str]) -> str:
+            try:
+                clear = type7.decode(match[2])
+            except ValueError:
+                return match[0]
+            return f"{match[1]} 0 {labels[clear]}" if clear in labels else match[0]
+
+        return mask_values(_TYPE7.sub(known, config), labels)
 
     def comparable(self, config: str) -> str:
         lines = [line for line in clean_ios(config).splitlines() if line.strip() not in _NOT_CONFIG]

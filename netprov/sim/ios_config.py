@@ -10,6 +10,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from netprov import type7
+
 # Commands that open a sub-mode, with the prompt suffix IOS shows there.
 _SECTIONS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^interface \S+$"), "config-if"),
@@ -237,11 +239,37 @@ _GLOBAL = re.compile(
 )
 
 
+# Passwords ``service password-encryption`` shows as type 7 once they are configured: the
+# username, enable, line and PPP passwords (Cisco IOS Security Command Reference, "service
+# password-encryption": "applied to all passwords, including username passwords,
+# authentication key passwords, the privileged command password, console and virtual
+# terminal line access passwords"). Group 1 is kept, group 2 is the clear text.
+_CLEAR_PASSWORD = re.compile(
+    r"^((?:ppp chap password|ppp pap sent-username \S+ password"
+    r"|username \S+(?: privilege \d+)? password|enable password(?: level \d+)?|password))"
+    r" (?:0 )?(\S+)$"
+)
+_ENCRYPTION = "service password-encryption"
+
+
 class IosConfig:
     """A running (or candidate) configuration and the cursor of a config-mode session."""
 
     def __init__(self) -> None:
         self.root = Node("", "")
+
+    def _encrypt_passwords(self) -> None:
+        """Under ``service password-encryption``, clear-text passwords are kept as type 7."""
+        if self.root.find(_ENCRYPTION) is None:
+            return
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            for child in node.children:
+                clear = _CLEAR_PASSWORD.match(child.text)
+                if clear is not None:
+                    child.text = f"{clear[1]} 7 {type7.encode(clear[2])}"
+                stack.append(child)
 
     # --- building ---------------------------------------------------------------------
 
@@ -259,10 +287,15 @@ class IosConfig:
         while True:
             current = stack[-1]
             if len(stack) == 1:
-                return self._apply_global(text, stack)
+                stack = self._apply_global(text, stack)
+                break
             if indented or _allowed_in(current.mode, text):
-                return self._apply_child(text, stack)
+                stack = self._apply_child(text, stack)
+                break
             stack = stack[:-1]
+        if "password" in text:
+            self._encrypt_passwords()
+        return stack
 
     def _apply_global(self, text: str, stack: list[Node]) -> list[Node]:
         if text.startswith("no "):
@@ -337,6 +370,7 @@ class IosConfig:
                 seen.add(id(section))
                 if section.text == stripped:
                     section.children = []
+        self._encrypt_passwords()
         return rejected
 
     # --- reading ----------------------------------------------------------------------
