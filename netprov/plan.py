@@ -34,6 +34,10 @@ class SitePlan:
     # the commands that take over objects the router already had (tag, align): `adopt`
     adopted: list[str] = field(default_factory=list)
     adopted_undo: list[str] = field(default_factory=list)
+    # removals the router takes only after the main push, asking first (IOS: a dynamic NAT
+    # rule with translations, which configure replace refuses): sent after it, while its
+    # device-side revert still runs; they are among ``commands`` too, as shown
+    after_push: list[str] = field(default_factory=list)
     # (before, after) of what the plan touches, for a unified diff: computed only when a diff
     # is shown (never in check's or cutover's hot paths) and never saved (secrets)
     preview: Callable[[], tuple[str, str]] | None = field(default=None, compare=False, repr=False)
@@ -50,6 +54,7 @@ class SitePlan:
             commands=list(self.adopted),
             undo=list(self.adopted_undo),
             candidate=None,
+            after_push=[],
             preview=None,
         )
 
@@ -76,6 +81,7 @@ class SitePlan:
             undo=[resolve(c) for c in self.undo],
             adopted=[resolve(c) for c in self.adopted],
             adopted_undo=[resolve(c) for c in self.adopted_undo],
+            after_push=[resolve(c) for c in self.after_push],
             candidate=resolve(self.candidate) if self.candidate is not None else None,
             preview=None,
         )

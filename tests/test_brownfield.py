@@ -286,7 +286,13 @@ def test_ios_plan_never_removes_what_netprov_does_not_own(dialer: Path, phase: P
     # route are netprov's now (one NAT per uplink, one default route per uplink)
     assert "no ip nat inside source list 1 interface Dialer1 overload" in removals
     nat = re.findall(r"^ip nat inside source .* interface Dialer1 overload$", plan.candidate, re.M)
-    assert nat == ["ip nat inside source route-map NETPROV-NAT-LEGACY interface Dialer1 overload"]
+    # the office's rule has translations: IOS removes it only outside configure replace,
+    # after asking (Cisco tech note 13779), so it goes once the replace is in
+    assert sorted(nat) == [
+        "ip nat inside source list 1 interface Dialer1 overload",
+        "ip nat inside source route-map NETPROV-NAT-LEGACY interface Dialer1 overload",
+    ]
+    assert plan.after_push == ["no ip nat inside source list 1 interface Dialer1 overload"]
     assert len(re.findall(r"^interface Dialer1$", plan.candidate, re.M)) == 1
     assert len(re.findall(r"^ip route 0\.0\.0\.0 0\.0\.0\.0 Dialer1", plan.candidate, re.M)) == 1
     # the safe push needs SCP and the archive; the router has neither: prepared first

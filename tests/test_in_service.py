@@ -26,6 +26,7 @@ from netprov.lockout import rehearse
 from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
 from netprov.rossyntax import parse_command, parse_export
+from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.sim.world import site_world
 from netprov.twin.pytest_plugin import TwinFactory
@@ -410,3 +411,79 @@ def test_plan_right_after_apply_is_empty_on_an_ios_pppoe_site(
     planned = cli.invoke(app, ["plan", *common, "--phase", "legacy", "--json"])
     assert planned.exit_code == 0, planned.output
     assert json.loads(planned.stdout)["sites"][0]["plan"]["commands"] == []
+
+
+# --- 4. NAT IOS refuses to remove while it is in use ---------------------------------------
+
+
+@pytest.mark.twin
+def test_twin_ios_refuses_to_remove_nat_with_translations(
+    twin_factory: TwinFactory, edit: Edit, inventory_copy: Path
+) -> None:
+    """Cisco tech note 13779: removing a dynamic NAT rule that holds translations is
+    refused inside a replace (revert trigger error rolls the whole replace back) and asked
+    about in config mode ("Dynamic mapping in use, do you want to delete all entries?")."""
+    edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    twin = twin_factory(
+        ["dprd"], inventory=inventory_copy, scenario=Scenario(configs={"dprd": str(IOS_DIALER)})
+    )
+    device = twin.devices["dprd"]
+    state = device.state
+    assert isinstance(state, IosDevice)
+    rule = "ip nat inside source list 1 interface Dialer1 overload"
+    assert twin.call(state.nat_in_use) == {rule}
+    candidate = device.running_config().replace(rule + "\n", "")
+    refused = twin.call(
+        lambda: state.replace(candidate, user="x", revert_minutes=5, revert_on_error=True)
+    )
+    assert "%Dynamic mapping in use, cannot remove" in refused
+    assert "successfully restored" in refused
+    assert rule in device.running_config()
+    with ConnectHandler(
+        device_type="cisco_ios",
+        host=device.host,
+        port=device.port,
+        username=device.username,
+        password=device.password,
+    ) as conn:
+        conn.config_mode()
+        asked = conn.send_command_timing(f"no {rule}", strip_prompt=False)
+        assert "Dynamic mapping in use, do you want to delete all entries? [no]:" in asked
+        conn.send_command_timing("yes")
+        conn.exit_config_mode()
+    assert rule not in device.running_config()
+
+
+@pytest.mark.twin
+def test_ios_office_with_live_nat_is_stepped_to_final(
+    twin_factory: TwinFactory, edit: Edit, inventory_copy: Path, tmp_path: Path
+) -> None:
+    """The dialer office's own NAT (taken over at legacy) and netprov's legacy NAT (gone at
+    final) both have translations when they are removed: each goes after the replace,
+    answering IOS; every step is confirmed, a new management session opened after each."""
+    from netprov.journal import Journal
+    from tests.test_pipeline import make_pipeline
+
+    edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    twin = twin_factory(
+        ["dprd"], inventory=inventory_copy, scenario=Scenario(configs={"dprd": str(IOS_DIALER)})
+    )
+    loaded = load_inventory(inventory_copy)
+    site = loaded.site("dprd")
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    adopted = make_pipeline(twin, journal, loaded=loaded).apply(site, Phase.LEGACY, adopt=True)
+    assert adopted.status == "confirmed", adopted.as_dict()
+    released = []
+    for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL, Phase.FINAL):
+        outcome = make_pipeline(twin, journal, loaded=loaded).apply(site, phase)
+        assert outcome.status == "confirmed", (phase, outcome.as_dict())
+        assert {c.name: c for c in outcome.checks}["new management session"].ok
+        assert outcome.plan is not None
+        released += outcome.plan.after_push
+    assert released == [
+        "no ip nat inside source list 1 interface Dialer1 overload",
+        "no ip nat inside source route-map NETPROV-NAT-LEGACY interface Dialer1 overload",
+    ]
+    config = twin.devices["dprd"].running_config()
+    assert "ip nat inside source list 1" not in config
+    assert "NETPROV-NAT-LEGACY" not in config

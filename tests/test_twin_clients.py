@@ -18,6 +18,7 @@ from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.twin.fleet import Twin, _twin_secret
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
+from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY
 
 pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
@@ -202,7 +203,12 @@ def test_napalm_ios_getters_and_replace_with_confirm(twin_factory: TwinFactory) 
 
 
 def test_napalm_ios_commit_without_revert_then_rollback(twin_factory: TwinFactory) -> None:
-    twin = twin_factory([IOS_SITE])
+    # the central line down: its NAT rule holds no translations, so the rollback's
+    # configure replace may remove it (IOS refuses a rule in use: Cisco tech note 13779)
+    twin = twin_factory(
+        [IOS_SITE],
+        scenario=Scenario(sites={IOS_SITE: SiteFaults(uplinks={"central": {"state": "down"}})}),
+    )
     original = ios_state(twin).running.lines()
     driver = napalm_ios(twin, IOS_SITE)
     try:

@@ -65,10 +65,26 @@ _REPLACE_FAILED = re.compile(
 )
 
 
+# config mode's prompt (``R1(config)#``), or IOS asking before it removes what is in use
+_CONFIG_PROMPT = r"\)#\s*$"
+_ASKS_OR_CONFIG_PROMPT = r"\[no\]:\s*$|\)#\s*$"
 # one lease of ``show ip dhcp binding``: address, client id, expiry (may hold spaces), type
 _BINDING = re.compile(
     r"^\d{1,3}(?:\.\d{1,3}){3}\s+\S+\s+.+?\s+(?:Automatic|Manual|Selected)\s*$", re.M
 )
+
+
+def _nat_rules(config: str) -> list[str]:
+    """The dynamic NAT rules of a config (``ip nat inside source list|route-map ...``)."""
+    return re.findall(r"^ip nat inside source (?:list|route-map) .*$", config, re.M)
+
+
+def _with_lines(config: str, lines: list[str]) -> str:
+    """``config`` with top-level ``lines`` added before its ``end``."""
+    if not lines:
+        return config
+    body = re.sub(r"^end\s*\Z", "", config.rstrip() + "\n", flags=re.M)
+    return body + "\n".join(lines) + "\nend\n"
 
 
 def _section(config: str, header: str) -> list[str]:
@@ -209,6 +225,44 @@ class IosSession(Session):
                 f"({one_line(ValueError(output.strip()))})"
             )
         self._committed = True
+        if plan.after_push:
+            self._release(plan.after_push)
+
+    def _release(self, lines: list[str]) -> None:
+        """Config-mode removals IOS asks about (a dynamic NAT rule with translations:
+        "Dynamic mapping in use, do you want to delete all entries? [no]:", Cisco tech note
+        13779), each answered yes. Sent while the replace's revert timer runs: a revert
+        (the checks', or the router's own) brings the rule back with the rest."""
+        device = self.driver.device
+        self._call("cannot enter config mode", device.config_mode)
+        try:
+            for line in lines:
+                out = str(
+                    self._call(
+                        f"{line!r} failed",
+                        device.send_command,
+                        line,
+                        expect_string=_ASKS_OR_CONFIG_PROMPT,
+                        strip_prompt=False,
+                        read_timeout=60,
+                    )
+                )
+                if "[no]:" in out:
+                    out = str(
+                        self._call(
+                            f"{line!r} failed",
+                            device.send_command,
+                            "yes",
+                            expect_string=_CONFIG_PROMPT,
+                            strip_prompt=False,
+                            read_timeout=60,
+                        )
+                    )
+                if "%" in out:
+                    reason = one_line(ValueError(out.strip()))
+                    raise DeviceError(f"{self.target.site_id}: {line!r} refused: {reason}")
+        finally:
+            self._call("cannot leave config mode", device.exit_config_mode)
 
     def confirm(self) -> None:
         self._prepared = []
@@ -249,9 +303,17 @@ class IosSession(Session):
         self.send(f"delete /force flash:{MARKER_FILE}")
 
     def restore(self, config: str, *, change_id: str) -> None:
-        """Replace the whole running config with ``config`` (a backup) and save it."""
-        self._call("restore failed", self.driver.load_replace_candidate, config=config)
+        """Replace the whole running config with ``config`` (a backup) and save it. A
+        dynamic NAT rule the router has and the backup lacks may be in use, which
+        configure replace refuses (Cisco tech note 13779): it stays through the replace
+        and is removed after it, as a change's own releases are."""
+        rules = set(_nat_rules(self.running())) - set(_nat_rules(config))
+        candidate = _with_lines(config, sorted(rules))
+        self._call("restore failed", self.driver.load_replace_candidate, config=candidate)
         self._call("restore failed", self.driver.commit_config)
+        if rules:
+            self._release([f"no {rule}" for rule in sorted(rules)])
+            self.send("write memory")
 
     def settle(self) -> bool:
         if not self.pending():
@@ -329,7 +391,8 @@ class IosDriver(Driver):
         return "\n".join(lines).strip() + "\n"
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
-        commands, undo, candidate, conflicts = plan_ios(running, intended)
+        engine = plan_ios(running, intended)
+        candidate = engine.candidate
         lines = set(clean_ios(running).splitlines())
         # napalm's configure replace copies the candidate by SCP, and the revert timer is the
         # archive's (Cisco IOS Configuration Fundamentals, "Configuration Replace and
@@ -343,12 +406,13 @@ class IosDriver(Driver):
             self.platform,
             phase,
             self.fingerprint(running),
-            commands,
-            undo,
+            engine.commands,
+            engine.undo,
             candidate,
             adopted=needs,
             adopted_undo=taken_back,
-            conflicts=conflicts,
+            conflicts=engine.conflicts,
+            after_push=engine.releases,
             preview=lambda: (self.comparable(running), self.comparable(candidate)),
         )
 
@@ -562,8 +626,9 @@ class IosDriver(Driver):
 
     def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[SimulatedStep]:
         """The preparation lines (merged into the running config), then ``configure replace``
-        of the candidate as one step. Refused lines are reported when netprov sends or
-        changes them (the router's own lines are not netprov's to judge)."""
+        of the candidate as one step, then the removals sent after it. Refused lines are
+        reported when netprov sends or changes them (the router's own lines are not
+        netprov's to judge)."""
         assert isinstance(simulated, IosDevice)
         ours = {line.strip() for line in [*plan.commands, *plan.adopted]}
 
@@ -580,4 +645,10 @@ class IosDriver(Driver):
             rejected = simulated.load_initial(plan.candidate)
             step = "configure replace (the candidate config)"
             steps.append(SimulatedStep(step, simulated.router(), refused(rejected)))
+        if plan.after_push:
+            root = [simulated.running.root]
+            for line in plan.after_push:
+                simulated.running.apply(line, root)
+            step = "after the replace: " + "; ".join(plan.after_push)
+            steps.append(SimulatedStep(step, simulated.router()))
         return steps

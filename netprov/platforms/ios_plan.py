@@ -16,6 +16,7 @@ netprov does not render stays: taking it away could lock people out).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from hier_config import (
@@ -201,8 +202,23 @@ def _conflicts(full: HConfig, target: HConfig) -> list[str]:
     return found
 
 
-def plan_ios(running: str, intended: str) -> tuple[list[str], list[str], str, list[str]]:
-    """(commands, undo commands, candidate config, conflicts) for an IOS router."""
+@dataclass(frozen=True)
+class IosPlan:
+    commands: list[str]  # the remediation, as shown
+    undo: list[str]
+    candidate: str  # the full config ``configure replace`` takes
+    conflicts: list[str]
+    # NAT rules to remove after the replace (kept in the candidate): IOS refuses to remove
+    # a dynamic NAT rule that has translations inside a replace, and asks first in config
+    # mode (Cisco tech note 13779, "Dynamic mapping in use")
+    releases: list[str] = field(default_factory=list)
+
+
+_NAT_RULE = "ip nat inside source "
+
+
+def plan_ios(running: str, intended: str) -> IosPlan:
+    """The remediation, undo, candidate, conflicts and late NAT removals for an IOS router."""
     full = get_hconfig_fast_load(_DRIVER, _substituted(clean_ios(running)))
     target = get_hconfig_fast_load(_DRIVER, _substituted(_ios_intended(intended)))
     wanted = {child.text for child in target.children}
@@ -228,6 +244,11 @@ def plan_ios(running: str, intended: str) -> tuple[list[str], list[str], str, li
         for line in remediation.dump_simple()
     ]
     undo = list(workflow.rollback_config.dump_simple())
+    releases = [
+        child.text for child in remediation.children if child.text.startswith("no " + _NAT_RULE)
+    ]
+    for text in releases:  # in the candidate until released after the replace
+        remediation.children.delete(text)
     future = full.future(remediation)
     candidate = "\n".join(future.dump_simple()) + "\nend\n"
-    return commands, undo, candidate, _conflicts(full, target)
+    return IosPlan(commands, undo, candidate, _conflicts(full, target), releases)

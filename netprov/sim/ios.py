@@ -16,6 +16,7 @@ from netprov.sim.ios_config import IosConfig, Node, interface_shutdown
 from netprov.sim.topology import Link, RouteEntry, Router, World
 
 FLASH_SIZE = 7_000_000_000
+_NAT_RULE = "ip nat inside source "
 _INVALID = "% Invalid input detected at '^' marker."
 
 
@@ -109,11 +110,45 @@ class IosDevice:
 
     # --- configuration changes ----------------------------------------------------------
 
+    def nat_in_use(self) -> set[str]:
+        """The dynamic NAT rules that hold translations now: translating to an interface
+        that is up with an address, while an ``ip nat inside`` interface (the office LAN,
+        its PCs always talking) is up. IOS refuses to remove such a rule (Cisco tech note
+        13779, "Dynamic mapping in use, cannot remove")."""
+        router = self.router()
+        inside = any(
+            node.find("ip nat inside") is not None
+            and (link := router.links.get(node.text.split()[1])) is not None
+            and router.link_up(link)
+            for node in self.running.top("interface ")
+        )
+        if not inside:
+            return set()
+        used = set()
+        for node in self.running.top(_NAT_RULE):
+            words = node.text.split()
+            name = words[words.index("interface") + 1] if "interface" in words else None
+            link = router.links.get(name or "")
+            if link is not None and router.link_up(link) and router.address_of(link):
+                used.add(node.text)
+        return used
+
     def replace(
         self, text: str, *, user: str, revert_minutes: int | None, revert_on_error: bool
     ) -> str:
         candidate = self.blank()
         rejected = candidate.load(self._without_ignored(text))
+        # as the candidate says (a fault that swallows NAT lines does so silently)
+        kept = {line.strip() for line in text.splitlines() if line.startswith(_NAT_RULE)}
+        busy = sorted(self.nat_in_use() - kept)
+        if busy and revert_on_error:
+            lines = "\n".join(f"no {rule}\n%Dynamic mapping in use, cannot remove" for rule in busy)
+            return (
+                f"{lines}\n%Configuration could not be applied due to an error.\n"
+                "Rollback Done\nThe original configuration has been successfully restored."
+            )
+        for rule in busy:  # without the trigger IOS goes on and the rule stays
+            candidate.root.children.append(Node(rule))
         if rejected and revert_on_error:
             lines = "\n".join(f"Line {n}: {line}\n{_INVALID}" for n, line in rejected[:5])
             return (
@@ -176,7 +211,7 @@ class IosDevice:
     def _translated(self) -> set[str]:
         """Interfaces ``ip nat inside source ... interface X overload`` translates to."""
         names = set()
-        for node in self.running.top("ip nat inside source "):
+        for node in self.running.top(_NAT_RULE):
             words = node.text.split()
             if "interface" in words:
                 names.add(words[words.index("interface") + 1])

@@ -23,6 +23,8 @@ from netprov.sim.topology import Link
 from netprov.twin.cli_base import Reply
 
 _INVALID = "% Invalid input detected at '^' marker."
+# what IOS asks before it removes a dynamic NAT rule with translations (Cisco tech note 13779)
+_RELEASE_QUESTION = "Dynamic mapping in use, do you want to delete all entries? [no]: "
 
 
 class IosCli:
@@ -34,6 +36,7 @@ class IosCli:
         self.enabled = privileged
         self.stack: list[Node] | None = None  # None: exec mode
         self.awaiting_enable_password = False
+        self.releasing: str | None = None  # a NAT rule in use whose removal IOS asked about
 
     def banner(self) -> str:
         return "\r\n"
@@ -44,6 +47,8 @@ class IosCli:
     def prompt(self) -> str:
         if self.awaiting_enable_password:
             return "Password: "
+        if self.releasing is not None:
+            return _RELEASE_QUESTION
         host = self.device.running.hostname()
         if self.stack is None:
             return f"{host}{'#' if self.enabled else '>'}"
@@ -61,6 +66,8 @@ class IosCli:
             self.awaiting_enable_password = False
             self.enabled = True
             return Reply()
+        if self.releasing is not None:
+            return self._release(line.strip())
         text = line.strip()
         if not text:
             return Reply()
@@ -89,12 +96,27 @@ class IosCli:
             return Reply("Command authorization failed.", config_line=True)
         if any(pattern.search(line) for pattern in self.device.ignored):
             return Reply(config_line=True)
+        if text.startswith("no ip nat inside source ") and text[3:] in self.device.nat_in_use():
+            self.releasing = text[3:]  # Cisco tech note 13779: IOS asks first
+            return Reply(config_line=True)
         try:
             self.stack = self.device.running.apply(line, self.stack)
         except ConfigError as exc:
             return Reply(self._invalid(text, exc.column).output, config_line=True)
         self.device.changed(self.username)
         return Reply(config_line=True)
+
+    def _release(self, answer: str) -> Reply:
+        """The answer to "Dynamic mapping in use, do you want to delete all entries?": yes
+        clears the rule's translations and removes it; anything else keeps both."""
+        rule, self.releasing = self.releasing, None
+        if answer.lower() not in {"y", "yes"}:
+            return Reply("%Dynamic mapping in use, cannot remove")
+        assert rule is not None
+        assert self.stack is not None
+        self.stack = self.device.running.apply(f"no {rule}", self.stack)
+        self.device.changed(self.username)
+        return Reply()
 
     # --- exec mode --------------------------------------------------------------------------
 
@@ -204,6 +226,9 @@ class IosCli:
             for line in device.flash[name].decode().splitlines():
                 if line.strip() == "end":
                     break
+                if line.strip()[3:] in device.nat_in_use() and line.startswith("no ip nat "):
+                    errors.append(f"{line}\n%Dynamic mapping in use, cannot remove")
+                    continue
                 try:
                     stack = device.running.apply(line, stack)
                 except ConfigError:
