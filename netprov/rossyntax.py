@@ -38,6 +38,8 @@ VERBS = frozenset(
         "comment",
         "monitor",
         "move",
+        "renew",
+        "release",
     }
 )
 MANAGED_PREFIX = "netprov:"

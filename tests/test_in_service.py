@@ -67,11 +67,15 @@ def _unmasked(command: str) -> str:
 
 
 def _intended(inventory: Path, phase: Phase) -> str:
+    return _intended_for(inventory, ROS_SITE, phase)
+
+
+def _intended_for(inventory: Path, site_id: str, phase: Phase) -> str:
     from netprov.render import Renderer
 
     loaded = load_inventory(inventory)
-    site = loaded.site(ROS_SITE)
-    allocation = loaded.allocations.get(ROS_SITE)
+    site = loaded.site(site_id)
+    allocation = loaded.allocations.get(site_id)
     return Renderer(Path("templates")).render(site, loaded.organisation, phase, allocation).text
 
 
@@ -487,3 +491,98 @@ def test_ios_office_with_live_nat_is_stepped_to_final(
     config = twin.devices["dprd"].running_config()
     assert "ip nat inside source list 1" not in config
     assert "NETPROV-NAT-LEGACY" not in config
+
+
+# --- 7. what a router in service does on its own --------------------------------------------
+
+DHCP_SITE = "desa-balokang"  # its office ISP hands out the address by DHCP, on ether1
+LEGACY_CLIENT = '"netprov:legacy CV Sukamaju Net - local ISP"'
+
+
+def _defconf_dhcp(tmp_path: Path) -> Path:
+    """The default configuration as it ships: the DHCP client on ether1 (MikroTik manual,
+    "Default configurations"), the office's LAN on the bridge."""
+    text = ROS_DEFCONF.read_text().replace("10.31.31.", "10.31.44.")
+    text = text.replace(
+        "/interface pppoe-client\nadd add-default-route=yes disabled=no interface=ether1 "
+        "name=pppoe-out1 use-peer-dns=yes \\\n    user=kec-sukamaju@indihome.co.id "
+        "password=twin-pppoekecsukamaju\n",
+        "",
+    )
+    text = text.replace("add interface=pppoe-out1 list=WAN\n", "")
+    text = text.replace("in-interface=pppoe-out1", "in-interface=ether1")
+    text = text.replace(
+        "/ip dhcp-server network\n",
+        "/ip dhcp-client\nadd comment=defconf interface=ether1\n/ip dhcp-server network\n",
+    )
+    assert "pppoe" not in text
+    path = tmp_path / "defconf-dhcp.rsc"
+    path.write_text(text.replace("smj-kec-sukamaju-r1", "smj-desa-balokang-r1"))
+    return path
+
+
+@pytest.mark.twin
+def test_an_adopted_dhcp_client_pins_its_probe_at_once(
+    twin_factory: TwinFactory, edit: Edit, inventory_copy: Path, tmp_path: Path
+) -> None:
+    """Adopting the office's DHCP client sets netprov's script on it; RouterOS runs a
+    client's script on a lease status change only ("Execute script on status change",
+    MikroTik manual, DHCP client), so the probe's pin route, and with it the tracked
+    default route, would wait for the next lease change: the plan renews the lease (the
+    script runs, the lease stays) before it takes the client's own default route away."""
+    from netprov.journal import Journal
+    from tests.test_pipeline import make_pipeline
+
+    lan = "lan: {interface: ether2, address: 10.31.44.1/24}"
+    edit("sites/desa.yaml", lan, lan.replace("ether2", "bridge"))
+    config = _defconf_dhcp(tmp_path)
+    twin = twin_factory(
+        [DHCP_SITE], inventory=inventory_copy, scenario=Scenario(configs={DHCP_SITE: str(config)})
+    )
+    loaded = load_inventory(inventory_copy)
+    site = loaded.site(DHCP_SITE)
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    adopted = make_pipeline(twin, journal, loaded=loaded).apply(site, Phase.LEGACY, adopt=True)
+    assert adopted.status == "confirmed", adopted.as_dict()
+    assert adopted.plan is not None
+    commands = adopted.plan.commands
+    setting = next(c for c in commands if c.startswith("/ip dhcp-client set"))
+    renew = f"/ip dhcp-client renew [ find where comment={LEGACY_CLIENT} ]"
+    assert commands.index(setting) + 1 == commands.index(renew)
+    pin = "comment=netprov-dhcp:probe-legacy dst-address=8.8.8.8/32"
+    assert pin in twin.devices[DHCP_SITE].running_config()
+    outcome = make_pipeline(twin, journal, loaded=loaded).apply(site, Phase.LEGACY)
+    assert outcome.status == "confirmed", outcome.as_dict()
+    names = {c.name: c for c in outcome.checks}
+    assert names["default route via legacy"].ok, names["default route via legacy"]
+
+
+def test_a_plan_renews_a_lease_whose_script_never_ran_before_it_takes_the_route(
+    edit: Edit, inventory_copy: Path, tmp_path: Path
+) -> None:
+    """netprov's client is there, its pin route is not (an adoption of before this fix):
+    taking the client's own default route away would leave none (the lockout guard sees
+    it); the plan renews the lease first."""
+    lan = "lan: {interface: ether2, address: 10.31.44.1/24}"
+    edit("sites/desa.yaml", lan, lan.replace("ether2", "bridge"))
+    loaded = load_inventory(inventory_copy)
+    site = loaded.site(DHCP_SITE)
+    router = ROS.simulator(site, site_world(site, loaded.organisation.central_services))
+    assert isinstance(router, RosDevice)
+    assert router.load_initial(_defconf_dhcp(tmp_path).read_text()) == []
+    intended = _intended_for(inventory_copy, DHCP_SITE, Phase.LEGACY)
+    plan = ROS.plan(DHCP_SITE, Phase.LEGACY, router.export(), intended)
+    for command in plan.adopted:
+        if " renew " not in command:  # adopted as before: the script set, never run
+            assert router.run(command, "/")[0] == ""
+    running = router.export()
+    assert "comment=netprov-dhcp:probe-legacy dst-address=" not in running
+    plan = ROS.plan(DHCP_SITE, Phase.LEGACY, running, intended)
+    renew = plan.commands.index(f"/ip dhcp-client renew [ find where comment={LEGACY_CLIENT} ]")
+    taking = next(i for i, c in enumerate(plan.commands) if "add-default-route=no" in c)
+    assert renew < taking
+    assert rehearse(site, loaded.organisation, running, plan).lockout is None
+    without = dataclasses.replace(plan, commands=[c for c in plan.commands if " renew " not in c])
+    lockout = rehearse(site, loaded.organisation, running, without).lockout
+    assert lockout is not None
+    assert "would cut the management path" in lockout

@@ -15,6 +15,7 @@ carries it and nothing is pushed. Objects netprov does not own are never removed
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -64,6 +65,9 @@ _BEFORE_FASTTRACK = "netprov:qos-accept"
 # management) go above the first drop or reject of the router's own, such as the default
 # configuration's "drop all not coming from LAN", or new NOC sessions are dropped there.
 _BLOCKING = frozenset({"drop", "reject", "tarpit"})
+# The host route a DHCP uplink's script pins its probe with (templates/_uplink.j2)
+_PIN_PREFIX = "netprov-dhcp:"
+_PIN = re.compile(r"netprov-dhcp:probe-[\w-]+")
 # Values that take a route away (an uplink client's own default route, replaced by the
 # tracked one through the probe): set after every add, so that the replacement is there
 # first and no step leaves the router without a way back to the management networks.
@@ -200,6 +204,12 @@ class _Planner:
             for c in parsed
         )
         self.filters = [c for c in parsed if c.path == "/ip firewall filter" and c.verb == "add"]
+        # the routes DHCP client scripts of netprov's keep (they pin the probes)
+        self.pinned = {
+            c.params.get("comment", "")
+            for c in parsed
+            if c.path == "/ip route" and c.params.get("comment", "").startswith(_PIN_PREFIX)
+        }
         # the router's own first drop/reject of the input chain, where it stands
         self.input_block = next(
             (
@@ -301,6 +311,10 @@ class _Planner:
         command = f"{cmd.path} set {where} " + ros_line("", "", **now).strip()
         self.adds.append(command)
         self.plan.adopted.append(command)
+        renew = self._renewal(cmd, changed)
+        if renew is not None:
+            self.adds.append(renew)
+            self.plan.adopted.append(renew)
         if late:
             self.late.append(
                 f"{cmd.path} set {_find(cmd.params['comment'])} " + ros_line("", "", **late).strip()
@@ -344,9 +358,25 @@ class _Planner:
             for values, commands in ((now, self.adds), (late, self.late)):
                 if values:
                     commands.append(f"{cmd.path} set {where} " + ros_line("", "", **values).strip())
+            renew = self._renewal(cmd, changed)
+            if renew is not None:
+                self.adds.append(renew)
             self.undo_adds.append(
                 f"{cmd.path} set {_find(comment)} " + ros_line("", "", **before).strip()
             )
+
+    def _renewal(self, cmd: RosCommand, changed: Mapping[str, str]) -> str | None:
+        """A DHCP client of the router's own gets netprov's script, or loses its own
+        default route, while the route the script pins (its probe) is missing: RouterOS
+        runs a client's script on a lease status change only (MikroTik manual, "DHCP
+        client": script), so the lease is renewed (the address stays, the script runs)
+        before anything relies on that route."""
+        if cmd.path != "/ip dhcp-client" or not ({"script", *_ROUTE_TAKERS} & changed.keys()):
+            return None
+        pins = set(_PIN.findall(cmd.params.get("script", "")))
+        if not pins or pins <= self.pinned:
+            return None
+        return f"{cmd.path} renew {_find(cmd.params['comment'])}"
 
     @staticmethod
     def _split(cmd: RosCommand, changed: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:

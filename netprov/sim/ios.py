@@ -82,6 +82,10 @@ class IosDevice:
         self.startup = config.lines()
         return rejected
 
+    def boot(self) -> None:
+        """The router comes up with its config (nothing of its own runs on the twin: a DHCP
+        default route follows the lease wherever the routes are read)."""
+
     # --- files ------------------------------------------------------------------------
 
     def store_file(self, path: str, data: bytes) -> None:

@@ -372,21 +372,34 @@ class RosDevice:
         self.on_config_line: Callable[[], None] = lambda: None
         self.on_reboot: Callable[[], None] = lambda: None
         self.booted = now()
+        self._loading = False  # a config being loaded as it stands: no script runs
 
     # --- loading and running commands ----------------------------------------------------
 
     def load_initial(self, text: str) -> list[tuple[int, str]]:
         """Load a config in either export form: terse (a full path on every line) or the
         default block form (a menu line, then ``add``/``set`` lines relative to it), with
-        ``\\`` line continuations joined."""
+        ``\\`` line continuations joined. The config is the router's as it stands: what its
+        scripts made is in it already, so none of them runs (:meth:`boot` runs them)."""
         rejected = []
         path = "/"
-        for number, line in logical_lines(text):
-            if line.strip() and not line.lstrip().startswith("#"):
-                output, path = self.run(line, path)
-                if output:
-                    rejected.append((number, f"{line.strip()} -> {output}"))
+        self._loading = True
+        try:
+            for number, line in logical_lines(text):
+                if line.strip() and not line.lstrip().startswith("#"):
+                    output, path = self.run(line, path)
+                    if output:
+                        rejected.append((number, f"{line.strip()} -> {output}"))
+        finally:
+            self._loading = False
         return rejected
+
+    def boot(self) -> None:
+        """The router comes up with its config: each enabled DHCP client obtains a lease,
+        and its script runs (MikroTik manual, "DHCP client": script on status change)."""
+        for client in list(self.tables["/ip dhcp-client"]):
+            if client.get("disabled") != "yes":
+                self._lease_event(client)
 
     def run(self, line: str, path: str) -> tuple[str, str]:
         """Run one command line at menu ``path``; return (output, new path)."""
@@ -494,6 +507,13 @@ class RosDevice:
             return ros_print.settings(self._routerboard())
         if menu == "/ip route" and verb == "print":
             return self._print_routes(args)
+        if menu == "/ip dhcp-client" and verb in {"renew", "release"}:
+            # the server answers at once on the twin: the lease is renewed, or released and
+            # obtained again; either way the client's script runs (MikroTik manual,
+            # "DHCP client": renew, release; script runs on a status change)
+            for client in self._select(menu, self.tables[menu], args[0] if args else ""):
+                self._lease_event(client)
+            return ""
         if menu == "/file" and verb == "print":
             return "\n".join(f" {i} {name}" for i, name in enumerate(sorted(self.files)))
         if menu == "/file" and verb == "remove":
@@ -581,9 +601,10 @@ class RosDevice:
                         and params.get("name", target["name"]) != target["name"]
                     ):
                         self._renamed(target["name"], params["name"])
+                    lease = _lease_state(target)
                     target.update(params)
-                    if menu == "/ip dhcp-client":
-                        self._lease_event(target)
+                    if menu == "/ip dhcp-client" and _lease_state(target) != lease:
+                        self._lease_event(target)  # on a status change only, not a new script
             self.on_config_line()
             return ""
         if verb == "find":
@@ -615,6 +636,8 @@ class RosDevice:
         """A DHCP client bound (or lost) its lease: run its ``script`` with ``$bound`` and
         ``$"gateway-address"`` (MikroTik manual, "DHCP client"). The twin runs the one shape
         netprov writes: ``:if ($bound=1) do={...} else={...}``, commands split at ``;``."""
+        if self._loading:
+            return
         shape = re.fullmatch(
             r":if \(\$bound=1\) do=\{(.*)\} else=\{(.*)\}", client.get("script", ""), re.S
         )
@@ -1031,6 +1054,7 @@ class RosDevice:
         self.next_id = state["next_id"]
         for item in self.tables["/system scheduler"]:
             self._arm(item)
+        self.boot()  # loading a backup reboots the router
 
     def _backup(self, verb: str, params: Item) -> str:
         name = params.get("name", "backup")
@@ -1228,6 +1252,11 @@ def _without_secrets(line: str) -> str:
     '/interface pppoe-client add name=p user=u'
     """
     return _SENSITIVE.sub("", line)
+
+
+def _lease_state(client: Item) -> tuple[str, str]:
+    """What a DHCP client's lease depends on: a change of either is a status change."""
+    return client.get("disabled", "no"), client.get("interface", "")
 
 
 def _visible(item: Item) -> Item:

@@ -396,6 +396,7 @@ def build_twin(
         rejected = state.load_initial(text)
         if rejected:
             raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")
+        state.boot()
         state.rejections = [re.compile(p) for p in faults.reject]
         if faults.qos_missing:  # accepted, kept nowhere (IOS: never attached; RouterOS: no queue)
             state.ignored.append(re.compile(driver.shaping_lines))
