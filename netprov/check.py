@@ -16,6 +16,7 @@ from pathlib import Path
 from netprov.crosscheck import PlacedSite
 from netprov.errors import InventoryError, NetprovError, Problem, Severity
 from netprov.forking import forked_map
+from netprov.inservice import with_in_service_policies
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.lint import (
     RULES,
@@ -107,7 +108,9 @@ def rendered_at(ref: str, inventory: Path, templates: Path) -> dict[str, str] | 
 
 
 def _offline_plan(site: Site, running: str, intended: str) -> SitePlan:
-    return driver_for(site.router.platform).plan(site.id, site.desired_phase, running, intended)
+    driver = driver_for(site.router.platform)
+    plan = driver.plan(site.id, site.desired_phase, running, intended)
+    return with_in_service_policies(driver, site, running, plan)
 
 
 def run_check(

@@ -378,6 +378,8 @@ def _show_plans(plans: list[SitePlan], *, diff: bool, pipeline: Pipeline) -> Non
             f"[bold]{site_plan.site_id}[/] -> {site_plan.phase.value}: "
             f"{len(site_plan.commands)} command(s)"
         )
+        for warning in site_plan.warnings:
+            out.print(Text(f"! {warning}", style="yellow"), soft_wrap=True)
         for command in site_plan.commands:
             removal = driver.removes(command)
             style = "red" if removal else "green"

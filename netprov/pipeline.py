@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from netprov.device import connect
 from netprov.errors import DeviceError
+from netprov.inservice import with_in_service_policies
 from netprov.inventory import LoadedInventory
 from netprov.journal import Backup, Journal
 from netprov.lockout import lockout_step
@@ -202,9 +203,10 @@ class Pipeline:
 
     def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
         """Plan from the review view of ``running``: commands carry secret references."""
-        plan = driver_for(site.router.platform).plan(
-            site.id, phase, self.review_view(site, running), self.intended(site, phase)
-        )
+        driver = driver_for(site.router.platform)
+        view = self.review_view(site, running)
+        plan = driver.plan(site.id, phase, view, self.intended(site, phase))
+        plan = with_in_service_policies(driver, site, view, plan)
         commands = plan.commands
         self.journal.step(
             self.run_id,

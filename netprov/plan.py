@@ -103,6 +103,7 @@ class SitePlan:
             "changed": self.changed,
             "adopted": [mask(c) for c in self.adopted],
             "conflicts": list(self.conflicts),
+            "warnings": list(self.warnings),
         }
 
 

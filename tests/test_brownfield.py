@@ -252,10 +252,15 @@ IOS_PPPOE = (
 IOS = driver_for(Platform.CISCO_IOS)
 
 
+IOS_LAN = "lan: {interface: GigabitEthernet0/0/2, address: 10.31.2.1/24}"
+
+
 @pytest.fixture
 def dialer(edit: Edit, inventory_copy: Path) -> Path:
-    """The inventory for the IOS office: its ISP line is PPPoE (the router's Dialer1)."""
+    """The inventory for the IOS office: its ISP line is PPPoE (the router's Dialer1); the
+    router serves no DHCP today and the inventory asks netprov to (lan.dhcp: true)."""
     edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    edit("sites/opd.yaml", IOS_LAN, IOS_LAN.replace("}", ", dhcp: true}"))
     return inventory_copy
 
 

@@ -372,6 +372,7 @@ def test_a_keyed_secret_file_gives_each_site_its_own_password(tmp_path: Path) ->
 
 
 IOS_DIALER = FIXTURES / "ios-dialer-nat.cfg"
+IOS_LAN = "lan: {interface: GigabitEthernet0/0/2, address: 10.31.2.1/24}"
 IOS_STATIC = "addressing: {mode: static, address: 203.0.113.10/30, gateway: 203.0.113.9}"
 IOS_PPPOE = (
     "addressing: {mode: pppoe, username: dprd@iconnet.example, "
@@ -404,6 +405,7 @@ def test_plan_right_after_apply_is_empty_on_an_ios_pppoe_site(
     The plan compares it by value (type 7 decoded), so after an apply nothing is left to
     send (before: `no ppp chap password 7 ...` then `ppp chap password 0 ...` every time)."""
     edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    edit("sites/opd.yaml", IOS_LAN, IOS_LAN.replace("}", ", dhcp: true}"))  # it serves none
     twin = twin_factory(
         ["dprd"], inventory=inventory_copy, scenario=Scenario(configs={"dprd": str(IOS_DIALER)})
     )
@@ -428,6 +430,7 @@ def test_twin_ios_refuses_to_remove_nat_with_translations(
     refused inside a replace (revert trigger error rolls the whole replace back) and asked
     about in config mode ("Dynamic mapping in use, do you want to delete all entries?")."""
     edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    edit("sites/opd.yaml", IOS_LAN, IOS_LAN.replace("}", ", dhcp: true}"))  # it serves none
     twin = twin_factory(
         ["dprd"], inventory=inventory_copy, scenario=Scenario(configs={"dprd": str(IOS_DIALER)})
     )
@@ -469,6 +472,7 @@ def test_ios_office_with_live_nat_is_stepped_to_final(
     from tests.test_pipeline import make_pipeline
 
     edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    edit("sites/opd.yaml", IOS_LAN, IOS_LAN.replace("}", ", dhcp: true}"))  # it serves none
     twin = twin_factory(
         ["dprd"], inventory=inventory_copy, scenario=Scenario(configs={"dprd": str(IOS_DIALER)})
     )
@@ -586,3 +590,41 @@ def test_a_plan_renews_a_lease_whose_script_never_ran_before_it_takes_the_route(
     lockout = rehearse(site, loaded.organisation, running, without).lockout
     assert lockout is not None
     assert "would cut the management path" in lockout
+
+
+@pytest.mark.parametrize("said", [None, "true", "false"])
+def test_a_dhcp_server_on_an_in_service_lan_is_added_only_when_asked(
+    edit: Edit, inventory_copy: Path, said: str | None
+) -> None:
+    """The dialer office serves no DHCP from its router (a server of its own may): the
+    default (lan.dhcp unsaid) refuses the plan naming the choice; `dhcp: true` adds it and
+    the plan says so; `dhcp: false` adds none."""
+    from netprov.check import _offline_plan
+
+    edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    if said is not None:
+        edit("sites/opd.yaml", IOS_LAN, IOS_LAN.replace("}", f", dhcp: {said}}}"))
+    loaded = load_inventory(inventory_copy)
+    site = loaded.site("dprd")
+    running = driver_for(Platform.CISCO_IOS).with_references(
+        IOS_DIALER.read_text(), {"twin-netprovpppoepassword": "SECRET-NETPROV_PPPOE_PASSWORD"}
+    )
+    plan = _offline_plan(site, running, _intended_for(inventory_copy, "dprd", Phase.LEGACY))
+    adds_pool = any(c.startswith("ip dhcp pool NETPROV-LAN") for c in plan.commands)
+    if said is None:
+        assert plan.conflicts == [
+            "the router serves no DHCP on GigabitEthernet0/0/2 today (the office may run its "
+            "own server): say lan.dhcp: true to have netprov add one, or lan.dhcp: false to "
+            "leave DHCP as it is"
+        ]
+    elif said == "true":
+        assert plan.conflicts == []
+        assert adds_pool
+        assert plan.warnings == [
+            "adds a DHCP server on GigabitEthernet0/0/2: the router serves none there today "
+            "(lan.dhcp: true)"
+        ]
+    else:
+        assert plan.conflicts == []
+        assert plan.warnings == []
+        assert not adds_pool

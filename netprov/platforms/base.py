@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from netprov.errors import DeviceError
-from netprov.models import Phase, Platform, Site, Uplink
+from netprov.models import Lan, Phase, Platform, Site, Uplink
 from netprov.phases import Role, UplinkView
 from netprov.plan import SitePlan
 from netprov.secrets import mask_patterns, mask_values
@@ -452,6 +452,10 @@ class Driver(ABC):
     @abstractmethod
     def dhcp_serving(self, config: str, lan_interface: str) -> bool:
         """Whether the running ``config`` has netprov's LAN DHCP server, enabled."""
+
+    @abstractmethod
+    def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
+        """Whether any DHCP server of the router (netprov's or its own) serves ``lan``."""
 
     @abstractmethod
     def leases_command(self) -> str:

@@ -17,11 +17,12 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable
+from ipaddress import IPv4Network
 from typing import Any, ClassVar
 
 from netprov import type7
 from netprov.errors import DeviceError
-from netprov.models import Phase, Platform, PppoeAddressing, Site, Uplink
+from netprov.models import Lan, Phase, Platform, PppoeAddressing, Site, Uplink
 from netprov.phases import DIALER_IDS, Role, UplinkView
 from netprov.plan import SitePlan
 from netprov.platforms import ntc
@@ -517,6 +518,23 @@ class IosDriver(Driver):
         pool = _section(config, "ip dhcp pool NETPROV-LAN")
         enabled = "no service dhcp" not in config.splitlines()
         return enabled and any(line.strip().startswith("network ") for line in pool)
+
+    def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
+        """An ``ip dhcp pool`` whose ``network`` lies in a LAN subnet, the DHCP service on
+        (Cisco IOS IP Addressing Configuration Guide, "Configuring the Cisco IOS DHCP
+        Server")."""
+        lines = clean_ios(config).splitlines()
+        if "no service dhcp" in lines:
+            return False
+        subnets = [address.network for address in lan.interfaces]
+        for match in re.finditer(r"^ network (\S+) (\S+)", "\n".join(lines), re.M):
+            try:
+                network = IPv4Network(f"{match[1]}/{match[2]}", strict=False)
+            except ValueError:
+                continue
+            if any(network.subnet_of(subnet) for subnet in subnets):
+                return True
+        return False
 
     def leases_command(self) -> str:
         return "show ip dhcp binding"

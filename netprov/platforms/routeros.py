@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from netprov.errors import DeviceError
-from netprov.models import Phase, Platform, PppoeAddressing, Site, Uplink
+from netprov.models import Lan, Phase, Platform, PppoeAddressing, Site, Uplink
 from netprov.phases import Role, UplinkView
 from netprov.plan import SitePlan
 from netprov.platforms import routeros_output
@@ -40,7 +40,7 @@ from netprov.platforms.base import (
     safety_net_name,
 )
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
-from netprov.rossyntax import parse_command
+from netprov.rossyntax import parse_command, terse_lines
 from netprov.sim.routeros import RosDevice, changes_routing
 from netprov.sim.topology import World
 
@@ -419,6 +419,15 @@ class RosDriver(Driver):
             and "disabled=yes" not in line.split()
             for line in config.splitlines()
         )
+
+    def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
+        """An enabled ``/ip dhcp-server`` on the LAN interface (MikroTik manual, "DHCP")."""
+        for _, line in terse_lines(config):
+            if line.startswith("/ip dhcp-server add "):
+                params = parse_command(line).params
+                if params.get("interface") == lan.interface and params.get("disabled") != "yes":
+                    return True
+        return False
 
     def leases_command(self) -> str:
         return '/ip dhcp-server lease print terse without-paging where server="netprov-lan"'

@@ -1,0 +1,35 @@
+"""What a plan may bring to a router in service only when the inventory asks for it by name.
+
+A platform's plan engine sees configs; whether the inventory *said* something, or a value
+is only its default, is known here. Pure: the plan, the site and the router's config in,
+the plan (with its conflicts and notices) out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from netprov.models import Site
+from netprov.plan import SitePlan
+
+if TYPE_CHECKING:  # handed in: the core never imports the drivers
+    from netprov.platforms import Driver
+
+
+def with_in_service_policies(driver: Driver, site: Site, running: str, plan: SitePlan) -> SitePlan:
+    """A LAN DHCP server where the router serves none today: the office may run its own
+    (a server, another router), and a second one hands out wrong gateways and resolvers.
+    netprov adds one only when the inventory says ``lan.dhcp: true`` itself, and the plan
+    says so; with the default, the plan is refused naming the choice."""
+    if not site.lan.dhcp or not plan.changed or driver.serves_lan_dhcp(running, site.lan):
+        return plan
+    lan = site.lan.interface
+    if "dhcp" in site.lan.model_fields_set:
+        notice = f"adds a DHCP server on {lan}: the router serves none there today (lan.dhcp: true)"
+        return dataclasses.replace(plan, warnings=[*plan.warnings, notice])
+    conflict = (
+        f"the router serves no DHCP on {lan} today (the office may run its own server): "
+        "say lan.dhcp: true to have netprov add one, or lan.dhcp: false to leave DHCP as it is"
+    )
+    return dataclasses.replace(plan, conflicts=[*plan.conflicts, conflict])
