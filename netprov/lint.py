@@ -54,7 +54,8 @@ RULES: dict[str, Rule] = {
             "NP005",
             "management-restricted",
             Severity.ERROR,
-            "SSH/SNMP reach the router only from the Diskominfo management networks.",
+            "SSH/SNMP reach the router only from the Diskominfo management networks; no web "
+            "UI, no MAC-Telnet/MAC-WinBox.",
         ),
         Rule(
             "NP006",
@@ -180,14 +181,10 @@ def _management(site: Site, org: Organisation, text: str) -> list[Raw]:
                 ("router", "mgmt_address"),
             )
         ]
-    if not driver_for(site.router.platform).management_restricted(text):
-        return [
-            (
-                "NP005",
-                "SSH is not restricted to the management networks",
-                ("router", "mgmt_address"),
-            )
-        ]
+    opened = driver_for(site.router.platform).management_open(text)
+    if opened:
+        shown = "; ".join(opened)
+        return [("NP005", f"management is open: {shown}", ("router", "mgmt_address"))]
     return []
 
 

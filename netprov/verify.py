@@ -265,6 +265,15 @@ def verify_site(
             name = f"service {service.name} ({service.address}) from LAN"
             checks.append(ping_check(session, driver, name, str(service.address), lan_ping))
     running = session.running()
+    opened = driver.management_open(running)
+    checks.append(
+        Check(
+            "management restricted",
+            "only the management networks reach it (no web UI, no MAC access)",
+            "; ".join(opened) or "restricted",
+            not opened,
+        )
+    )
     checks.extend(_dns(session, driver, org, running))
     if site.lan.dhcp:
         checks.append(_dhcp(session, driver, site, running))

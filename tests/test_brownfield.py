@@ -233,6 +233,7 @@ def test_routeros_rehearsed_cutover_from_the_default_config(
         assert names["management session"].ok
         # the NOC still gets in: a new session, through the router's input chain
         assert names["new management session"].ok, names["new management session"]
+        assert names["management restricted"].ok, names["management restricted"]
         assert names["LAN DNS forced to the filtering resolvers"].observed == "in force"
         assert names["DNS resolves google.com"].ok
     export = twin.devices[ROS_SITE].running_config()
@@ -332,9 +333,11 @@ def test_ios_rehearsed_cutover_from_a_router_in_service(
         names = {c.name: c for c in outcome.checks}
         assert names["management session"].ok
         assert names["new management session"].ok, names["new management session"]
+        assert names["management restricted"].ok, names["management restricted"]
         assert names["LAN DNS forced to the filtering resolvers"].ok
         assert names["DNS resolves google.com"].ok
     config = twin.devices[IOS_SITE].running_config()
+    assert "no ip http server" in config  # on by IOS-XE's factory default until then
     assert "interface Loopback99" in config
     assert "ip route 192.168.50.0 255.255.255.0 10.31.2.254" in config
     assert "username vendor" in config

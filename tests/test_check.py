@@ -411,9 +411,14 @@ def test_np005_sees_a_vty_section_without_the_management_acl() -> None:
         "line vty 0 4\n access-class NETPROV-MGMT in\n transport input ssh\n"
         "line vty 5 15\n access-class NETPROV-MGMT in\n transport input ssh\n"
     )
-    assert ios.management_restricted(both)
+    both += "no ip http server\nno ip http secure-server\n"
+    assert ios.management_open(both) == []
     open_lines = both.replace("line vty 5 15\n access-class NETPROV-MGMT in\n", "line vty 5 15\n")
-    assert not ios.management_restricted(open_lines)
+    assert ios.management_open(open_lines) == ["line vty 5 15 without access-class NETPROV-MGMT"]
+    # IOS-XE serves its web UI by factory default: only "no ip http server" turns it off
+    assert ios.management_open(both.replace("no ip http server\n", "")) == [
+        "the web UI (ip http server)"
+    ]
 
 
 def test_np005_on_routeros_wants_every_service_limited_and_the_input_chain_closed() -> None:
@@ -428,10 +433,20 @@ def test_np005_on_routeros_wants_every_service_limited_and_the_input_chain_close
         + [f"/ip service set {s} address=10.250.10.0/24" for s in ("api-ssl", "ssh", "winbox")]
         + ["/ip service set www-ssl address=10.250.10.0/24"]
         + ["/ip firewall filter add action=drop chain=input comment=netprov:mgmt-drop"]
+        + ["/tool mac-server set allowed-interface-list=none"]
+        + ["/tool mac-server mac-winbox set allowed-interface-list=none"]
     )
-    assert ros.management_restricted(closed)
-    assert not ros.management_restricted(closed.replace("set www-ssl address=10.250.10.0/24", ""))
-    assert not ros.management_restricted(closed.replace("comment=netprov:mgmt-drop", ""))
+    assert ros.management_open(closed) == []
+    assert ros.management_open(closed.replace("set www-ssl address=10.250.10.0/24", "")) == [
+        "/ip service www-ssl open to all"
+    ]
+    assert ros.management_open(closed.replace("comment=netprov:mgmt-drop", "")) == [
+        "no input rule drops the management ports from elsewhere"
+    ]
+    # MAC-WinBox reaches the router below IP, past every filter (Securing your router)
+    assert ros.management_open(
+        closed.replace("mac-winbox set allowed-interface-list=none", "")
+    ) == ["/tool mac-server mac-winbox on every interface"]
 
 
 def test_np010_dns_denied_with_nothing_handing_out_a_resolver(

@@ -628,3 +628,42 @@ def test_a_dhcp_server_on_an_in_service_lan_is_added_only_when_asked(
         assert plan.conflicts == []
         assert plan.warnings == []
         assert not adds_pool
+
+
+# --- 5. hardening that holds -----------------------------------------------------------------
+
+
+@pytest.mark.twin
+@pytest.mark.parametrize("platform", ["ios", "routeros"])
+def test_verify_names_what_leaves_an_in_service_router_open(
+    twin_factory: TwinFactory, edit: Edit, inventory_copy: Path, tmp_path: Path, platform: str
+) -> None:
+    """Before netprov's change, the dialer office serves IOS-XE's web UI (on by factory
+    default) and the default configuration answers MAC-Telnet/MAC-WinBox on its LAN
+    (MikroTik manual, "Securing your router"): verify says so; netprov's own phase closes
+    both."""
+    from netprov.journal import Journal
+    from tests.test_pipeline import make_pipeline
+
+    if platform == "ios":
+        edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+        edit("sites/opd.yaml", IOS_LAN, IOS_LAN.replace("}", ", dhcp: true}"))
+        site_id, config, expected = "dprd", IOS_DIALER, "the web UI (ip http server)"
+    else:
+        edit("sites/kecamatan-kelurahan.yaml", ROS_LAN, ROS_LAN.replace("ether2", "bridge"))
+        site_id, config, expected = ROS_SITE, ROS_DEFCONF, "/tool mac-server on every interface"
+    twin = twin_factory(
+        [site_id], inventory=inventory_copy, scenario=Scenario(configs={site_id: str(config)})
+    )
+    loaded = load_inventory(inventory_copy)
+    site = loaded.site(site_id)
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    before = make_pipeline(twin, journal, loaded=loaded).verify(site, Phase.LEGACY)
+    check = {c.name: c for c in before.checks}["management restricted"]
+    assert not check.ok
+    assert expected in check.observed
+    pipeline = make_pipeline(twin, journal, loaded=loaded)
+    assert pipeline.apply(site, Phase.LEGACY, adopt=True).status == "confirmed"
+    outcome = make_pipeline(twin, journal, loaded=loaded).apply(site, Phase.LEGACY)
+    assert outcome.status == "confirmed", outcome.as_dict()
+    assert {c.name: c for c in outcome.checks}["management restricted"].ok

@@ -510,7 +510,10 @@ class Driver(ABC):
     def default_route_count(self, config: str) -> int: ...
 
     @abstractmethod
-    def management_restricted(self, config: str) -> bool: ...
+    def management_open(self, config: str) -> list[str]:
+        """What in ``config`` lets a session reach the router from elsewhere than the
+        management networks (a vty line without the ACL, a web UI, a MAC service); empty
+        when management is restricted."""
 
     @abstractmethod
     def has_uplink(self, config: str, view: UplinkView) -> bool: ...

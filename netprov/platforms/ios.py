@@ -604,16 +604,25 @@ class IosDriver(Driver):
             "ip dhcp client default-router distance"
         )
 
-    def management_restricted(self, config: str) -> bool:
-        """Every vty section carries the management ACL (one without is a way in)."""
-        sections = [
-            _section(config, line.rstrip())
-            for line in config.splitlines()
-            if line.startswith("line vty ")
+    def management_open(self, config: str) -> list[str]:
+        """Every vty section carries the management ACL (one without is a way in), and the
+        web UI is off: IOS-XE serves it by factory default, so only ``no ip http server``
+        and ``no ip http secure-server`` say it is off (Cisco advisory for CVE-2023-20198)."""
+        lines = config.splitlines()
+        vty = [line.rstrip() for line in lines if line.startswith("line vty ")]
+        found = [
+            f"{header} without access-class NETPROV-MGMT"
+            for header in vty
+            if " access-class NETPROV-MGMT in" not in _section(config, header)
         ]
-        return bool(sections) and all(
-            " access-class NETPROV-MGMT in" in section for section in sections
-        )
+        if not vty:
+            found.append("no line vty section restricted")
+        found += [
+            f"the web UI ({server})"
+            for server in ("ip http server", "ip http secure-server")
+            if f"no {server}" not in lines
+        ]
+        return found
 
     def has_uplink(self, config: str, view: UplinkView) -> bool:
         return re.search(rf"^interface {re.escape(view.l3)}$", config, re.M) is not None

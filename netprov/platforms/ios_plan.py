@@ -37,7 +37,8 @@ IOS_OWNED = re.compile(
     r"|flow (exporter|monitor) NETPROV|ip access-list (standard|extended) NETPROV-"
     r"|policy-map NETPROV-|interface |ip sla |track \d+ "
     r"|ip route |route-map NETPROV-|ip nat inside source |line vty "
-    r"|ip dhcp pool NETPROV-|ipv6 access-list NETPROV-)"
+    r"|ip dhcp pool NETPROV-|ipv6 access-list NETPROV-|(no )?ip http (secure-)?server$"
+    r"|ntp source )"
 )
 _NETPROV_DESCRIPTION = re.compile(r"^description netprov:")
 # Lines of ``show running-config`` that are display, not configuration.
@@ -250,5 +251,10 @@ def plan_ios(running: str, intended: str) -> IosPlan:
     for text in releases:  # in the candidate until released after the replace
         remediation.children.delete(text)
     future = full.future(remediation)
+    for child in target.children:
+        # a setting on by default that netprov turns off (the web UI) is written out as
+        # "no ...": a candidate without it would leave IOS's default, on
+        if child.text.startswith("no ") and future.get_child(equals=child.text) is None:
+            future.add_child(child.text)
     candidate = "\n".join(future.dump_simple()) + "\nend\n"
     return IosPlan(commands, undo, candidate, _conflicts(full, target), releases)

@@ -488,19 +488,30 @@ class RosDriver(Driver):
     def default_route_count(self, config: str) -> int:
         return config.count("dst-address=0.0.0.0/0") + config.count("add-default-route=yes")
 
-    def management_restricted(self, config: str) -> bool:
-        """Every service is off or limited to addresses, and the input chain drops the
-        management ports from elsewhere."""
+    def management_open(self, config: str) -> list[str]:
+        """Every service is off or limited to addresses, the input chain drops the
+        management ports from elsewhere, and the MAC services (MAC-Telnet, MAC-WinBox: below
+        IP, past every filter) answer on no interface (MikroTik manual, "Securing your
+        router"; both are on everywhere by factory default)."""
         services: dict[str, str] = {}
         for line in config.splitlines():
             match = re.match(r"/ip service set (\S+) (.*)", line)
             if match:
                 services[match[1]] = services.get(match[1], "") + " " + match[2]
-        limited = all(
-            "disabled=yes" in services.get(name, "") or "address=" in services.get(name, "")
+        found = [
+            f"/ip service {name} open to all"
             for name in ("api", "api-ssl", "ftp", "ssh", "telnet", "winbox", "www", "www-ssl")
-        )
-        return limited and "comment=netprov:mgmt-drop" in config
+            if "disabled=yes" not in services.get(name, "")
+            and "address=" not in services.get(name, "")
+        ]
+        if "comment=netprov:mgmt-drop" not in config:
+            found.append("no input rule drops the management ports from elsewhere")
+        found += [
+            f"{menu} on every interface"
+            for menu in ("/tool mac-server", "/tool mac-server mac-winbox")
+            if f"{menu} set allowed-interface-list=none" not in config
+        ]
+        return found
 
     def has_uplink(self, config: str, view: UplinkView) -> bool:
         return re.search(rf"netprov:{view.role.value}[ \"-]", config) is not None

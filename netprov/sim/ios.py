@@ -16,6 +16,7 @@ from netprov.sim.ios_config import IosConfig, Node, interface_shutdown
 from netprov.sim.topology import Link, RouteEntry, Router, World
 
 FLASH_SIZE = 7_000_000_000
+FACTORY_LINES = ("ip http server", "ip http authentication local", "ip http secure-server")
 _NAT_RULE = "ip nat inside source "
 _INVALID = "% Invalid input detected at '^' marker."
 
@@ -58,7 +59,11 @@ class IosDevice:
         self.on_config_line: Callable[[], None] = lambda: None
 
     def blank(self) -> IosConfig:
+        """A factory IOS-XE router: its ports shut, and the web UI on (Cisco IOS XE: the
+        HTTP and HTTPS servers are enabled by default; Cisco Security Advisory for
+        CVE-2023-20198)."""
         config = IosConfig()
+        config.root.children += [Node(line) for line in FACTORY_LINES]
         for port in self.ports:
             config.root.children.append(Node(f"interface {port}", "config-if", [Node("shutdown")]))
         return config

@@ -138,6 +138,9 @@ _SINGLE: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"^ip route \S+ \S+ \S+"), 5),
 ]
 
+# Settings on by default that IOS shows as "no ..." once turned off (the web UI's servers)
+_DEFAULT_ON = {"ip http server": True, "ip http secure-server": True}
+
 # Lines of ``show running-config`` output that are not configuration.
 _DISPLAY_ONLY = ("version ", "Building configuration", "Current configuration")
 
@@ -231,6 +234,7 @@ _GLOBAL = re.compile(
     r"|username \S.*|aaa \S.*"
     r"|clock \S.*|login \S.*|file prompt quiet|control-plane|license \S.*|redundancy|banner \S.*"
     r"|multilink \S.*|crypto \S.*|vrf \S.*|access-list \d+ .*"
+    r"|no ip http (secure-)?server"
     r"|ip (domain name \S+|name-server \S.*|ssh version [12]|scp server enable|route \S+ \S+ \S.*"
     r"|nat inside source \S.*|http \S.*|forward-protocol \S.*|routing|cef|sla schedule \d+ .*"
     r"|dhcp \S.*|tcp \S.*)"
@@ -298,6 +302,13 @@ class IosConfig:
         return stack
 
     def _apply_global(self, text: str, stack: list[Node]) -> list[Node]:
+        shown_off = _DEFAULT_ON.get(text.removeprefix("no "))
+        if shown_off is not None:  # on by default: IOS shows it off as "no ..."
+            positive = text.removeprefix("no ")
+            self._remove(self.root, "no " + positive)
+            self._remove(self.root, positive)
+            self.root.children.append(Node(text))
+            return stack
         if text.startswith("no "):
             self._remove(self.root, text[3:])
             return stack
@@ -438,6 +449,7 @@ def _set_leaf(parent: Node, text: str) -> None:
 
 @functools.lru_cache(maxsize=8192)  # the same top-level lines, sorted on every print
 def _order_key(text: str) -> tuple[int, tuple[object, ...]]:
+    text = text.removeprefix("no ")  # "no ip http server" sits where "ip http server" would
     for index, prefix in enumerate(_ORDER):
         if text == prefix or text.startswith(prefix + " "):
             if prefix == "interface":
