@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from netprov.allocation import Allocation
 from netprov.errors import Severity
-from netprov.models import Organisation, Phase, Site
+from netprov.models import Organisation, Phase, Site, SiteKind
 from netprov.phases import Role
 from netprov.platforms import driver_for
 from netprov.sim.world import site_world
@@ -92,6 +92,13 @@ RULES: dict[str, Rule] = {
             Severity.ERROR,
             "The router (its stored backup) holds nothing that clashes with the inventory "
             "(an uplink port in a bridge, another PPPoE account, the LAN address elsewhere).",
+        ),
+        Rule(
+            "NP013",
+            "hotspot-isolated",
+            Severity.ERROR,
+            "A public hotspot's users reach neither the city's networks nor the management "
+            "networks (but its listed services), and share the central line per user.",
         ),
         Rule(
             "NP009",
@@ -188,6 +195,16 @@ def _management(site: Site, org: Organisation, text: str) -> list[Raw]:
     return []
 
 
+def _hotspot(site: Site, org: Organisation, text: str) -> list[Raw]:
+    if site.kind is not SiteKind.HOTSPOT:
+        return []
+    closed = [str(net) for net in [*org.central_services, *org.management_networks]]
+    gaps = driver_for(site.router.platform).hotspot_gaps(text, closed)
+    if not gaps:
+        return []
+    return [("NP013", "public hotspot: " + "; ".join(gaps), ("kind",))]
+
+
 def _snmp(text: str, community: str | None) -> list[Raw]:
     found = set(_DEFAULT_COMMUNITY.findall(text))
     if community is not None and community.lower() in _DEFAULT_COMMUNITIES:
@@ -249,6 +266,7 @@ def lint_site(
         + _failover(site, phase, text)
         + _ceiling(site, allocation)
         + _management(site, org, text)
+        + _hotspot(site, org, text)
         + _snmp(text, community)
         + _telemetry(org, text)
         + (_parser(site, org, text) if parse else [])

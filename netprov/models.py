@@ -350,8 +350,15 @@ class Lan(Model):
 
     @property
     def dhcp_range(self) -> tuple[IPv4Address, IPv4Address]:
-        network = self.address.network
-        return network.network_address + self.dhcp_reserved + 1, network.broadcast_address - 1
+        return self.dhcp_ranges[0]
+
+    @property
+    def dhcp_ranges(self) -> list[tuple[IPv4Address, IPv4Address]]:
+        """The addresses handed out in each LAN subnet (the first ``dhcp_reserved`` kept)."""
+        return [
+            (net.network_address + self.dhcp_reserved + 1, net.broadcast_address - 1)
+            for net in (address.network for address in self.interfaces)
+        ]
 
     @property
     def interfaces(self) -> list[IPv4Interface]:

@@ -301,6 +301,8 @@ CRAFTED: dict[str, tuple[list[tuple[str, str, str]], dict[str, str], str | None]
         None,
     ),
     "NP008": ([(DESA, "lan: {interface: ether2,", "lan: {interface: bridge-lan,")], {}, None),
+    # a public hotspot whose LAN fragment lost its isolation
+    "NP013": ([(DESA, "  kind: desa\n", "  kind: hotspot\n")], {}, "lan.j2"),
 }
 
 

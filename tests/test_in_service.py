@@ -667,3 +667,46 @@ def test_verify_names_what_leaves_an_in_service_router_open(
     outcome = make_pipeline(twin, journal, loaded=loaded).apply(site, Phase.LEGACY)
     assert outcome.status == "confirmed", outcome.as_dict()
     assert {c.name: c for c in outcome.checks}["management restricted"].ok
+
+
+def test_a_hotspot_is_isolated_shared_per_user_and_serves_dhcp_on_every_subnet(
+    edit: Edit, inventory_copy: Path
+) -> None:
+    """A public hotspot's anonymous users reach its listed services but not the rest of the
+    city's networks nor the management networks; the central queue is shared per user
+    (PCQ); its second subnet gets addresses too. The twin's RouterOS takes every line."""
+    loaded = load_inventory(inventory_copy)
+    site = loaded.site("hotspot-alun-alun-kota")
+    text = _intended_for(inventory_copy, site.id, Phase.CENTRAL)
+    router = ROS.simulator(site, site_world(site, loaded.organisation.central_services))
+    assert router.load_initial(text) == []
+    commands = parse_export(text)
+    networks = {c.params["address"] for c in commands if c.path == "/ip dhcp-server network"}
+    assert networks == {"10.31.75.0/24", "10.32.150.0/23"}
+    (pool,) = [c for c in commands if c.path == "/ip pool"]
+    assert pool.params["ranges"] == "10.31.75.11-10.31.75.254,10.32.150.11-10.32.151.254"
+    forward = [
+        c.params.get("comment")
+        for c in commands
+        if c.path == "/ip firewall filter" and c.params.get("chain") == "forward"
+    ]
+    assert forward.index("netprov:hotspot-service-1") < forward.index("netprov:hotspot-isolation")
+    (queue,) = [c for c in commands if c.params.get("comment") == "netprov:qos-central"]
+    assert queue.params["queue"] == "pcq-upload-default/pcq-download-default"
+    assert ROS.hotspot_gaps(text, ["10.250.0.0/20", "10.250.10.0/24"]) == []
+    assert ROS.hotspot_gaps(text.replace("queue=pcq", "x=pcq"), ["10.250.0.0/20"]) == [
+        "the central queue is not shared per user (PCQ)"
+    ]
+
+
+def test_an_ios_lan_with_a_second_subnet_gets_a_pool_for_each(
+    edit: Edit, inventory_copy: Path
+) -> None:
+    lan = "lan: {interface: GigabitEthernet0/0/2, address: 10.31.1.1/24}"
+    edit("sites/opd.yaml", lan, lan.replace("}", ", extra_subnets: [10.33.1.1/24]}"))
+    text = _intended_for(inventory_copy, "setda", Phase.LEGACY)
+    assert "ip dhcp pool NETPROV-LAN\n network 10.31.1.0 255.255.255.0\n" in text
+    assert (
+        "ip dhcp pool NETPROV-LAN-2\n network 10.33.1.0 255.255.255.0\n default-router 10.33.1.1"
+        in text
+    )

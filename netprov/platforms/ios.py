@@ -599,6 +599,19 @@ class IosDriver(Driver):
         handed_out = any(set(servers) & set(resolvers) for servers in pools)
         return handed_out or "ip dns server" in lines
 
+    def hotspot_gaps(self, config: str, closed: list[str]) -> list[str]:
+        acl = [line.strip() for line in _section(config, "ip access-list extended NETPROV-LAN-IN")]
+        gaps = []
+        for prefix in closed:
+            net = IPv4Network(prefix)
+            wildcard = IPv4Network(f"0.0.0.0/{net.prefixlen}").hostmask
+            if f"deny ip any {net.network_address} {wildcard}" not in acl:
+                gaps.append(f"{prefix} open to the LAN")
+        policy = [line.strip() for line in _section(config, "policy-map NETPROV-SHAPE-CENTRAL")]
+        if policy and "fair-queue" not in policy:
+            gaps.append("the central line's shaping is not shared per flow (fair-queue)")
+        return gaps
+
     def default_route_count(self, config: str) -> int:
         return len(re.findall(r"^ip route 0\.0\.0\.0 0\.0\.0\.0 ", config, re.M)) + config.count(
             "ip dhcp client default-router distance"

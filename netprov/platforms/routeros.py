@@ -485,6 +485,19 @@ class RosDriver(Driver):
         open to the LAN and point at the filters."""
         return "allow-remote-requests=yes" in config and f"servers={','.join(resolvers)}" in config
 
+    def hotspot_gaps(self, config: str, closed: list[str]) -> list[str]:
+        gaps = [
+            f"{net} open to the LAN"
+            for net in closed
+            if f"address={net} comment=netprov:city-" not in config
+        ]
+        if "comment=netprov:hotspot-isolation" not in config:
+            gaps.append("no forward rule closes the city's networks to the LAN")
+        shaped = "comment=netprov:qos-central " in config
+        if shaped and "queue=pcq-upload-default/pcq-download-default" not in config:
+            gaps.append("the central queue is not shared per user (PCQ)")
+        return gaps
+
     def default_route_count(self, config: str) -> int:
         return config.count("dst-address=0.0.0.0/0") + config.count("add-default-route=yes")
 

@@ -165,6 +165,7 @@ TABLES: dict[str, set[str]] = {
         "dst",
         "max-limit",
         "limit-at",
+        "queue",
         "comment",
         "disabled",
     },
