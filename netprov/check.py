@@ -27,6 +27,7 @@ from netprov.lint import (
     lint_site,
     rejected_on_router,
     shaping_findings,
+    telemetry_findings,
 )
 from netprov.lockout import rehearse
 from netprov.models import Phase, Site
@@ -226,6 +227,7 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         findings += dangerous_change(site, org, site.desired_phase, running, lockout)
         findings += clash_findings(site, plan.conflicts)
     findings += shaping_findings(site, org, site.desired_phase, after, allocation)
+    findings += telemetry_findings(site, after)
     return SiteResult(
         site, site.desired_phase, placed.source.name, placed.line(), commands, findings
     )

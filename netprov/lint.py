@@ -302,6 +302,18 @@ def lint_organisation(org: Organisation, sites: list[Site]) -> list[LintFinding]
     return findings
 
 
+def telemetry_findings(site: Site, config: str) -> list[LintFinding]:
+    """NP007 on ``config`` (rendered, or the backup with the plan simulated on it, where the
+    router's own masquerade would show): the router's telemetry leaves from its management
+    address, untranslated."""
+    source = str(site.router.mgmt_address)
+    rule = driver_for(site.router.platform).telemetry_translated(config, source)
+    if rule is None:
+        return []
+    message = f"the router's own telemetry from {source} is translated by {rule}"
+    return _findings(site, [("NP007", message, ("router", "mgmt_address"))])
+
+
 def shaping_findings(
     site: Site, org: Organisation, phase: Phase, config: str, allocation: Allocation | None
 ) -> list[LintFinding]:

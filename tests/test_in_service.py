@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from ipaddress import IPv4Address
 from pathlib import Path
 
@@ -710,3 +711,51 @@ def test_an_ios_lan_with_a_second_subnet_gets_a_pool_for_each(
         "ip dhcp pool NETPROV-LAN-2\n network 10.33.1.0 255.255.255.0\n default-router 10.33.1.1"
         in text
     )
+
+
+# --- 6. office traffic ------------------------------------------------------------------------
+
+
+def test_routeros_telemetry_keeps_the_management_address_through_nat(bridged: Path) -> None:
+    """The default configuration masquerades everything leaving by WAN, the router's own
+    syslog and NetFlow included; netprov's srcnat accept for the management address goes
+    above it (MikroTik manual, "Firewall: NAT": first match decides)."""
+    router = _router(ROS_DEFCONF.read_text(), bridged)
+    plan = ROS.plan(
+        ROS_SITE, Phase.LEGACY, _masked(router.export()), _intended(bridged, Phase.LEGACY)
+    )
+    (keep,) = [c for c in plan.commands if "netprov:nat-keep-mgmt" in c]
+    assert keep.endswith(
+        'place-before=[ find where chain=srcnat and comment="defconf: masquerade" ]'
+    )
+    _push_as_before_the_fix(
+        router, [c.split(" place-before=[ find where chain=srcnat")[0] for c in plan.commands]
+    )
+    assert ROS.telemetry_translated(router.export(), "10.251.0.31") == "defconf: masquerade"
+    again = ROS.plan(
+        ROS_SITE, Phase.LEGACY, _masked(router.export()), _intended(bridged, Phase.LEGACY)
+    )
+    for command in again.commands:
+        assert router.run(_unmasked(command), "/")[0] == ""
+    assert ROS.telemetry_translated(router.export(), "10.251.0.31") is None
+
+
+def test_ios_pppoe_clamps_mss_names_its_ntp_source_and_tracks_city_routes_by_their_gateway(
+    edit: Edit, inventory_copy: Path
+) -> None:
+    """PPPoE: `ip tcp adjust-mss 1452` (Cisco: 1492 - 40); NTP leaves from the loopback
+    like syslog and SNMP; the city's services follow the central gateway (its own SLA), not
+    the internet probe, as RouterOS's check-gateway on the gateway does."""
+    edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
+    text = _intended_for(inventory_copy, "dprd", Phase.CENTRAL)
+    dialer = text[text.index("interface Dialer1") :].split("!")[0]
+    assert " ip tcp adjust-mss 1452" in dialer
+    assert "ntp source Loopback0" in text
+    loaded = load_inventory(inventory_copy)
+    site = loaded.site("dprd")
+    gateway = site.central_uplink.addressing.gateway
+    assert re.search(rf"^ip sla 21\n icmp-echo {gateway} ", text, re.M)
+    assert re.search(rf"^ip route 10\.250\.0\.0 255\.255\.240\.0 {gateway} track 21$", text, re.M)
+    ios = driver_for(Platform.CISCO_IOS)
+    simulated = ios.simulator(site, site_world(site, loaded.organisation.central_services))
+    assert simulated.load_initial(text) == []

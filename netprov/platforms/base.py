@@ -507,6 +507,11 @@ class Driver(ABC):
         """Whether the office is handed a resolver it may use (DHCP, or the router's own)."""
 
     @abstractmethod
+    def telemetry_translated(self, config: str, source: str) -> str | None:
+        """The rule of ``config`` that rewrites the router's own traffic from ``source``
+        (its management address: syslog, NetFlow) to an uplink's address, if one does."""
+
+    @abstractmethod
     def hotspot_gaps(self, config: str, closed: list[str]) -> list[str]:
         """What a public hotspot's ``config`` lacks: its LAN closed to the ``closed``
         networks (prefixes), and the shaped central line shared per user."""

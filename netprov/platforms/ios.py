@@ -599,6 +599,11 @@ class IosDriver(Driver):
         handed_out = any(set(servers) & set(resolvers) for servers in pools)
         return handed_out or "ip dns server" in lines
 
+    def telemetry_translated(self, config: str, source: str) -> str | None:
+        """IOS translates what arrives on an ``ip nat inside`` interface only: the router's
+        own packets never (Cisco IOS IP Addressing: NAT Configuration Guide)."""
+        return None
+
     def hotspot_gaps(self, config: str, closed: list[str]) -> list[str]:
         acl = [line.strip() for line in _section(config, "ip access-list extended NETPROV-LAN-IN")]
         gaps = []

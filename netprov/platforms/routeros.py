@@ -485,6 +485,25 @@ class RosDriver(Driver):
         open to the LAN and point at the filters."""
         return "allow-remote-requests=yes" in config and f"servers={','.join(resolvers)}" in config
 
+    def telemetry_translated(self, config: str, source: str) -> str | None:
+        """srcnat runs top to bottom and its first match decides (MikroTik manual,
+        "Firewall: NAT"): an accept for ``source`` keeps it, a masquerade or src-nat that
+        matches the router's own packet first rewrites it."""
+        for _, line in terse_lines(config):
+            if not line.startswith("/ip firewall nat add "):
+                continue
+            rule = parse_command(line).params
+            if rule.get("chain") != "srcnat" or rule.get("disabled") == "yes":
+                continue
+            if "src-address-list" in rule or rule.get("src-address", source) != source:
+                continue  # matches other sources (the twin does not read lists here)
+            action = rule.get("action", "accept")
+            if action == "accept":
+                return None
+            if action in {"masquerade", "src-nat", "netmap", "same"}:
+                return rule.get("comment") or line
+        return None
+
     def hotspot_gaps(self, config: str, closed: list[str]) -> list[str]:
         gaps = [
             f"{net} open to the LAN"

@@ -65,6 +65,9 @@ _BEFORE_FASTTRACK = "netprov:qos-accept"
 # management) go above the first drop or reject of the router's own, such as the default
 # configuration's "drop all not coming from LAN", or new NOC sessions are dropped there.
 _BLOCKING = frozenset({"drop", "reject", "tarpit"})
+# srcnat actions that rewrite a packet's source (MikroTik manual, "Firewall: NAT"): netprov's
+# accept that keeps the management address goes above the router's first such rule
+_TRANSLATING = frozenset({"masquerade", "src-nat", "netmap", "same"})
 # The host route a DHCP uplink's script pins its probe with (templates/_uplink.j2)
 _PIN_PREFIX = "netprov-dhcp:"
 _PIN = re.compile(r"netprov-dhcp:probe-[\w-]+")
@@ -204,6 +207,19 @@ class _Planner:
             for c in parsed
         )
         self.filters = [c for c in parsed if c.path == "/ip firewall filter" and c.verb == "add"]
+        self.nats = [c for c in parsed if c.path == "/ip firewall nat" and c.verb == "add"]
+        # the router's own first translation in srcnat (its masquerade on the WAN list)
+        self.srcnat = next(
+            (
+                rule
+                for rule in self.nats
+                if rule.managed_key is None
+                and rule.params.get("chain") == "srcnat"
+                and rule.params.get("action") in _TRANSLATING
+                and rule.params.get("disabled") != "yes"
+            ),
+            None,
+        )
         # the routes DHCP client scripts of netprov's keep (they pin the probes)
         self.pinned = {
             c.params.get("comment", "")
@@ -262,8 +278,18 @@ class _Planner:
                 placement = (f"place-before={_FASTTRACK}",)
             elif self._input_accept(cmd) and self.input_block is not None:
                 placement = (f"place-before={_rule(self.input_block[1], self.filters)}",)
+            elif self._srcnat_accept(cmd) and self.srcnat is not None:
+                placement = (f"place-before={_rule(self.srcnat, self.nats)}",)
             self.adds.append(" ".join([ros_line(cmd.path, "add", **cmd.params), *placement]))
             self.undo_removes.append(f"{cmd.path} remove {_find(cmd.params['comment'])}")
+
+    @staticmethod
+    def _srcnat_accept(cmd: RosCommand) -> bool:
+        return (
+            cmd.path == "/ip firewall nat"
+            and cmd.params.get("chain") == "srcnat"
+            and cmd.params.get("action") == "accept"
+        )
 
     @staticmethod
     def _input_accept(cmd: RosCommand) -> bool:
@@ -274,18 +300,23 @@ class _Planner:
         )
 
     def keep_above_the_block(self, cmd: RosCommand, current: RosCommand) -> None:
-        """netprov's input accept the router already has, below the router's own drop (an
-        earlier push appended it): moved above that drop."""
-        if self.input_block is None or not self._input_accept(cmd):
+        """netprov's accept the router already has, below the router's own rule it must
+        precede (an earlier push appended it): moved above that rule. An input accept goes
+        above the first drop of the input chain, the management address's srcnat accept
+        above the first translation."""
+        if self._input_accept(cmd) and self.input_block is not None:
+            rules, block = self.filters, self.input_block[1]
+        elif self._srcnat_accept(cmd) and self.srcnat is not None:
+            rules, block = self.nats, self.srcnat
+        else:
             return
-        block_at, block = self.input_block
-        at = self.filters.index(current)
-        if at < block_at:
+        at = rules.index(current)
+        if at < rules.index(block):
             return
         where = _find(current.params["comment"])
-        self.late.append(f"{cmd.path} move {where} destination={_rule(block, self.filters)}")
-        after = self.filters[at + 1] if at + 1 < len(self.filters) else None
-        back = f" destination={_rule(after, self.filters)}" if after is not None else ""
+        self.late.append(f"{cmd.path} move {where} destination={_rule(block, rules)}")
+        after = rules[at + 1] if at + 1 < len(rules) else None
+        back = f" destination={_rule(after, rules)}" if after is not None else ""
         self.undo_adds.append(f"{cmd.path} move {_find(cmd.params['comment'])}{back}")
 
     def adopt(self, cmd: RosCommand, theirs: RosCommand) -> None:
