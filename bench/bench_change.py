@@ -69,7 +69,7 @@ def floor_change(host: dict[str, Any], commands: list[str]) -> bool:
     ) as conn:
         running = conn.send_command("show running-config", read_timeout=60)
         conn.send_config_set(commands, read_timeout=60)
-        replies = conn.send_command("ping 1.1.1.1 repeat 5", read_timeout=60)  # central probe
+        replies = conn.send_command("ping 199.7.83.42 repeat 5", read_timeout=60)  # central probe
         return "hostname" in running and "Success rate is 100 percent" in replies
 
 

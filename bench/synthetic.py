@@ -50,7 +50,7 @@ ORGANISATION: dict[str, Any] = {
         "contact": "noc@synthetic.go.id",
     },
     "flow": {"collector": "10.250.0.55"},
-    "probes": {"legacy": "8.8.8.8", "central": "1.1.1.1", "backup": "9.9.9.9"},
+    "probes": {"legacy": "198.41.0.4", "central": "199.7.83.42", "backup": "193.0.14.129"},
     "bandwidth": {"floors_mbps": {"opd": 5, "desa": 2, "puskesmas": 4}, "burst_factor": 2.0},
 }
 

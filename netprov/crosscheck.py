@@ -90,6 +90,7 @@ def cross_check(
     checked.findings += _shared_pppoe_secrets(placed)
     if org is not None and org_source is not None:
         checked.findings += _service_addresses(org, placed)
+        checked.findings += _probes(org, org_source)
         checked.findings += _management_overlaps(org, placed)
         checked.findings += _providers(org, org_source, placed)
         checked.findings += _commitments(org, org_source, placed)
@@ -232,6 +233,41 @@ def _overlaps(placed: list[PlacedSite]) -> Iterator[Finding]:
                     f"{other.label} subnet {other.network} ({other.owner.where()})",
                 )
         open_blocks.append(prefix)
+
+
+# Public resolvers offices configure by hand (Google, Cloudflare, Quad9, OpenDNS): a probe
+# pinned to one line by its host route would carry every office PC's traffic to it too
+_PUBLIC_RESOLVERS = frozenset(
+    IPv4Address(a)
+    for a in (
+        "8.8.8.8",
+        "8.8.4.4",
+        "1.1.1.1",
+        "1.0.0.1",
+        "9.9.9.9",
+        "149.112.112.112",
+        "208.67.222.222",
+        "208.67.220.220",
+    )
+)
+
+
+def _probes(org: Organisation, org_source: SourceFile) -> Iterator[Finding]:
+    """A probe's host route pins all traffic to its address onto one line (tracking):
+    an address office PCs use themselves (a public resolver, the filtering resolvers)
+    would follow that line, and be lost with it."""
+    used = set(org.dns.filtering_resolvers) | _PUBLIC_RESOLVERS
+    for role in ("legacy", "central", "backup"):
+        probe = getattr(org.probes, role)
+        if probe in used:
+            yield Finding(
+                Severity.WARNING,
+                org_source,
+                ("probes", role),
+                f"{probe} is a resolver office PCs use: its probe route pins all their "
+                f"traffic to it onto the {role} line; probe an address nobody uses (a root "
+                "name server such as 193.0.14.129 answers pings)",
+            )
 
 
 def _service_addresses(org: Organisation, placed: list[PlacedSite]) -> Iterator[Finding]:

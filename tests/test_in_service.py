@@ -554,7 +554,7 @@ def test_an_adopted_dhcp_client_pins_its_probe_at_once(
     setting = next(c for c in commands if c.startswith("/ip dhcp-client set"))
     renew = f"/ip dhcp-client renew [ find where comment={LEGACY_CLIENT} ]"
     assert commands.index(setting) + 1 == commands.index(renew)
-    pin = "comment=netprov-dhcp:probe-legacy dst-address=8.8.8.8/32"
+    pin = "comment=netprov-dhcp:probe-legacy dst-address=198.41.0.4/32"
     assert pin in twin.devices[DHCP_SITE].running_config()
     outcome = make_pipeline(twin, journal, loaded=loaded).apply(site, Phase.LEGACY)
     assert outcome.status == "confirmed", outcome.as_dict()
@@ -759,3 +759,18 @@ def test_ios_pppoe_clamps_mss_names_its_ntp_source_and_tracks_city_routes_by_the
     ios = driver_for(Platform.CISCO_IOS)
     simulated = ios.simulator(site, site_world(site, loaded.organisation.central_services))
     assert simulated.load_initial(text) == []
+
+
+def test_validate_warns_of_a_probe_office_pcs_use_as_their_resolver(
+    edit: Edit, inventory_copy: Path, cli: CliRunner
+) -> None:
+    """A probe's host route pins all traffic to it onto one line: 8.8.8.8 as a probe takes
+    every office PC that asks Google's resolver (or its DoH) along, and loses it with that
+    line."""
+    edit("organisation.yaml", "  legacy: 198.41.0.4", "  legacy: 8.8.8.8")
+    result = cli.invoke(app, ["validate", "--inventory", str(inventory_copy)])
+    assert result.exit_code == 0, result.output  # a warning
+    line = line_of(inventory_copy / "organisation.yaml", "  legacy: 8.8.8.8")
+    assert f"organisation.yaml:{line}: probes.legacy: 8.8.8.8 is a resolver office PCs use" in (
+        result.output
+    )

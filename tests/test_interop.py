@@ -46,7 +46,7 @@ def test_napalm_ios_getters(twin_factory: TwinFactory) -> None:
         addresses = driver.get_interfaces_ip()
         arp = driver.get_arp_table()
         default = driver.get_route_to("0.0.0.0/0")
-        probe = driver.get_route_to("8.8.8.8")
+        probe = driver.get_route_to("198.41.0.4")
         ping = driver.ping("8.8.8.8")
         config = driver.get_config()
     finally:
@@ -60,7 +60,7 @@ def test_napalm_ios_getters(twin_factory: TwinFactory) -> None:
     (route,) = default["0.0.0.0/0"]
     assert route["next_hop"] == "203.0.113.5"
     assert route["protocol"] == "static"
-    assert list(probe) == ["8.8.8.8/32"]  # the host route pinning the SLA probe
+    assert list(probe) == ["198.41.0.4/32"]  # the host route pinning the SLA probe
     assert ping["success"]["probes_sent"] == 5
     assert "hostname smj-setda-r1" in config["running"]
 

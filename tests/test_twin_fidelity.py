@@ -81,7 +81,7 @@ def test_routeros_print_forms_parse_like_real_output(twin_factory: TwinFactory) 
     driver = driver_for(Platform.MIKROTIK_ROUTEROS)
     assert driver.read_interface(interfaces, "pppoe-legacy").running
     # the default route is the tracked one through the legacy probe (static, recursive)
-    assert driver.read_default_gateway(routes) == "8.8.8.8"
+    assert driver.read_default_gateway(routes) == "198.41.0.4"
 
 
 def test_routeros_backup_load_asks_before_it_reboots(twin_factory: TwinFactory) -> None:
