@@ -16,6 +16,7 @@ from ipaddress import IPv4Address, IPv4Network
 from netprov.allocation import Allocation, AllocationInfeasibleError, allocate
 from netprov.errors import Severity
 from netprov.models import (
+    PUBLIC_RESOLVERS,
     BackupUplink,
     LegacyUplink,
     Organisation,
@@ -235,21 +236,9 @@ def _overlaps(placed: list[PlacedSite]) -> Iterator[Finding]:
         open_blocks.append(prefix)
 
 
-# Public resolvers offices configure by hand (Google, Cloudflare, Quad9, OpenDNS): a probe
-# pinned to one line by its host route would carry every office PC's traffic to it too
-_PUBLIC_RESOLVERS = frozenset(
-    IPv4Address(a)
-    for a in (
-        "8.8.8.8",
-        "8.8.4.4",
-        "1.1.1.1",
-        "1.0.0.1",
-        "9.9.9.9",
-        "149.112.112.112",
-        "208.67.222.222",
-        "208.67.220.220",
-    )
-)
+# a probe pinned to one line by its host route would carry every office PC's traffic to a
+# public resolver they configured by hand too
+_PUBLIC_RESOLVERS = frozenset(IPv4Address(a) for a in PUBLIC_RESOLVERS)
 
 
 def _probes(org: Organisation, org_source: SourceFile) -> Iterator[Finding]:

@@ -160,9 +160,27 @@ class Provider(Model):
     public_ranges: list[IPv4Network] = Field(default_factory=list)
 
 
+# Public resolvers offices configure by hand (Google, Cloudflare, Quad9, OpenDNS)
+PUBLIC_RESOLVERS = (
+    "8.8.8.8",
+    "8.8.4.4",
+    "1.1.1.1",
+    "1.0.0.1",
+    "9.9.9.9",
+    "149.112.112.112",
+    "208.67.222.222",
+    "208.67.220.220",
+)
+
+
 class DnsPolicy(Model):
     filtering_resolvers: Annotated[list[IPv4Address], Field(min_length=1)]
     block_dot: bool = True  # also block DNS-over-TLS (853) so clients cannot bypass
+    # resolvers a PC may have written in by hand: where a platform cannot redirect every
+    # DNS query to the filters (IOS), queries to these are translated to the first filter
+    redirected: list[IPv4Address] = Field(
+        default_factory=lambda: [IPv4Address(a) for a in PUBLIC_RESOLVERS]
+    )
     # a name the filter blocks, and the address it answers for blocked names (its landing
     # page): verification proves the filter is in force, not only reachable
     blocked_probe: Hostname | None = None

@@ -774,3 +774,24 @@ def test_validate_warns_of_a_probe_office_pcs_use_as_their_resolver(
     assert f"organisation.yaml:{line}: probes.legacy: 8.8.8.8 is a resolver office PCs use" in (
         result.output
     )
+
+
+def test_ios_answers_a_hard_coded_public_resolver_from_the_filter() -> None:
+    """A PC with 8.8.8.8 written in lost DNS on IOS (the ACL denied it; RouterOS redirects
+    every query): its queries now pass the ACL and are mapped onto the filter by outside
+    static NAT. A resolver let through without that mapping would be answered unfiltered:
+    NP001 says so."""
+    ios = driver_for(Platform.CISCO_IOS)
+    loaded = load_inventory(Path("inventory"))
+    text = _intended_for(Path("inventory"), "setda", Phase.LEGACY)
+    resolvers = [str(r) for r in loaded.organisation.dns.filtering_resolvers]
+    assert " permit udp any host 8.8.8.8 eq domain" in text
+    assert "ip nat outside source static udp 192.0.2.53 53 8.8.8.8 53 extendable" in text
+    assert ios.dns_forced(text, resolvers)
+    unmapped = text.replace(
+        "ip nat outside source static udp 192.0.2.53 53 8.8.8.8 53 extendable\n", ""
+    )
+    assert not ios.dns_forced(unmapped, resolvers)
+    site = loaded.site("setda")
+    simulated = ios.simulator(site, site_world(site, loaded.organisation.central_services))
+    assert simulated.load_initial(text) == []

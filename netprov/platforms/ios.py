@@ -341,6 +341,9 @@ class IosSession(Session):
             pass
 
 
+# entries of the LAN ACL (with or without the sequence number a candidate may carry)
+_DNS_PERMIT = re.compile(r"(?:\d+ )?permit (udp|tcp) any host (\S+) eq domain")
+_DNS_DENY = re.compile(r"(?:\d+ )?deny udp any any eq domain")
 # A type 7 password, and what comes before it on its line
 _TYPE7 = re.compile(r"^(\s*\S.*? (?:password|key)) 7 ([0-9A-Fa-f]{4,})\s*$", re.M)
 # Lines IOS prints that are display, not configuration, or that napalm adds around a commit.
@@ -585,10 +588,25 @@ class IosDriver(Driver):
     # --- lint facts ------------------------------------------------------------------------
 
     def dns_forced(self, config: str, resolvers: list[str]) -> bool:
+        """The LAN ACL lets DNS reach the filters and denies the rest, and every other
+        resolver it lets through is one the outside static NAT maps onto a filter (else
+        a PC asking it would be answered unfiltered)."""
+        acl = _section(config, "ip access-list extended NETPROV-LAN-IN")
+        passed = {
+            (match[1], match[2]) for line in acl if (match := _DNS_PERMIT.fullmatch(line.strip()))
+        }
+        mapped = {
+            (match[1], match[3])
+            for match in re.finditer(
+                r"^ip nat outside source static (udp|tcp) (\S+) 53 (\S+) 53", config, re.M
+            )
+            if match[2] in resolvers
+        }
         return (
             "ip access-group NETPROV-LAN-IN in" in config
-            and "deny udp any any eq domain" in config
-            and all(f"permit udp any host {r} eq domain" in config for r in resolvers)
+            and any(_DNS_DENY.fullmatch(line.strip()) for line in acl)
+            and all(("udp", r) in passed for r in resolvers)
+            and all(host in resolvers or (proto, host) in mapped for proto, host in passed)
         )
 
     def dns_path(self, config: str, resolvers: list[str]) -> bool:
@@ -605,7 +623,10 @@ class IosDriver(Driver):
         return None
 
     def hotspot_gaps(self, config: str, closed: list[str]) -> list[str]:
-        acl = [line.strip() for line in _section(config, "ip access-list extended NETPROV-LAN-IN")]
+        acl = [
+            re.sub(r"^\d+ ", "", line.strip())  # a candidate's entries may carry numbers
+            for line in _section(config, "ip access-list extended NETPROV-LAN-IN")
+        ]
         gaps = []
         for prefix in closed:
             net = IPv4Network(prefix)

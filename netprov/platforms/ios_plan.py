@@ -132,10 +132,10 @@ def _owned(
 ) -> bool:
     """Whether netprov owns a top-level line of the running config (see the module)."""
     text = child.text
+    if text in wanted:  # what netprov renders (an outside static NAT of its own, say)
+        return True
     if not IOS_OWNED.match(text):
         return False
-    if text in wanted:
-        return True
     names, subnets = uplinks
     if text.startswith("interface "):
         lines = {c.text for c in child.children}
