@@ -183,7 +183,10 @@ def terse_lines(text: str) -> list[tuple[int, str]]:
 
 
 def _menu_line(line: str) -> bool:
-    """A line that only names a menu (a block's header): no command word in it."""
+    """A line that only names a menu (a block's header): no command word in it. A line
+    with a value or a selector is a command (every line of a terse export is)."""
+    if "=" in line or "[" in line:
+        return False
     if " ".join(line.split()) in VERB_NAMED_MENUS:
         return True
     return not any(token in VERBS for token in tokens_of(line))

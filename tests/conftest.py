@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -64,3 +65,15 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
 @pytest.fixture
 def cli() -> CliRunner:
     return CliRunner()
+
+
+def twin_cli_args(twin: Any, tmp_path: Path, site: str, inventory: Path = SAMPLE) -> list[str]:
+    """The options a CLI test gives a router command against a running twin: its hosts
+    file, a journal and backups of the test's own, one site, the pinned date."""
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    return [
+        *("--inventory", str(inventory), "--hosts-file", str(hosts)),
+        *("--db", f"sqlite:///{tmp_path / 'j.db'}", "--backups", str(tmp_path / "b")),
+        *("--limit", site, "--today", TODAY.isoformat()),
+    ]

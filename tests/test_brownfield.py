@@ -33,7 +33,7 @@ from netprov.sim.topology import World
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
-from tests.conftest import Edit
+from tests.conftest import Edit, twin_cli_args
 from tests.test_pipeline import make_pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "brownfield"
@@ -371,22 +371,7 @@ def test_adopt_command_takes_over_then_plan_adds_no_duplicate(
     confirmed; the next plan has nothing left to adopt and no second PPPoE client."""
     scenario = Scenario(configs={ROS_SITE: str(ROS_DEFCONF)})
     twin = twin_factory([ROS_SITE], inventory=bridged, scenario=scenario)
-    hosts = tmp_path / "hosts.yaml"
-    twin.write_hosts_file(hosts)
-    common = [
-        "--inventory",
-        str(bridged),
-        "--hosts-file",
-        str(hosts),
-        "--db",
-        f"sqlite:///{tmp_path / 'j.db'}",
-        "--backups",
-        str(tmp_path / "b"),
-        "--limit",
-        ROS_SITE,
-        "--today",
-        "2026-11-22",
-    ]
+    common = twin_cli_args(twin, tmp_path, ROS_SITE, bridged)
     adopted = cli.invoke(app, ["adopt", *common, "--yes", "--json"])
     assert adopted.exit_code == 0, adopted.output
     summary = json.loads(adopted.stdout)
@@ -417,11 +402,8 @@ def test_adopt_never_asks_about_a_router_it_refused(
     twin = twin_factory(
         [ROS_SITE], inventory=bridged, scenario=Scenario(configs={ROS_SITE: str(clashing)})
     )
-    hosts = tmp_path / "hosts.yaml"
-    twin.write_hosts_file(hosts)
-    common = ["--inventory", str(bridged), "--hosts-file", str(hosts), "--limit", ROS_SITE]
-    common += ["--db", f"sqlite:///{tmp_path / 'j.db'}", "--backups", str(tmp_path / "b")]
-    result = cli.invoke(app, ["adopt", *common, "--today", "2026-11-22"], input="y\n")
+    common = twin_cli_args(twin, tmp_path, ROS_SITE, bridged)
+    result = cli.invoke(app, ["adopt", *common], input="y\n")
     assert result.exit_code == 1, result.output
     assert "someone-else@indihome.co.id" in result.stdout
     assert "Adopt with" not in result.stdout

@@ -32,7 +32,7 @@ from netprov.sim.routeros import RosDevice
 from netprov.sim.world import site_world
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
-from tests.conftest import Edit, line_of
+from tests.conftest import Edit, line_of, twin_cli_args
 
 FIXTURES = Path(__file__).parent / "fixtures" / "brownfield"
 ROS_DEFCONF = FIXTURES / "routeros-defconf-pppoe.rsc"
@@ -294,7 +294,7 @@ def test_plan_right_after_apply_is_empty_on_a_routeros_pppoe_site(
     may redial the session)."""
     site = "kel-hegarsari"
     twin = twin_factory([site])
-    common = _cli_common(twin, tmp_path, site)
+    common = twin_cli_args(twin, tmp_path, site)
     applied = cli.invoke(app, ["apply", *common, "--phase", "dual", "--yes", "--json"])
     assert applied.exit_code == 0, applied.output
     planned = cli.invoke(app, ["plan", *common, "--phase", "dual", "--json"])
@@ -303,30 +303,6 @@ def test_plan_right_after_apply_is_empty_on_a_routeros_pppoe_site(
     backup = (tmp_path / "b" / f"{site}.cfg").read_text()
     assert "password=SECRET-pppoe-kel-hegarsari" in backup  # stored masked
     assert "twin-netprov" not in backup
-
-
-def _cli_common(
-    twin: object, tmp_path: Path, site: str, inventory: Path | None = None
-) -> list[str]:
-    from netprov.twin.fleet import Twin
-
-    assert isinstance(twin, Twin)
-    hosts = tmp_path / "hosts.yaml"
-    twin.write_hosts_file(hosts)
-    return [
-        "--inventory",
-        str(inventory or Path("inventory")),
-        "--hosts-file",
-        str(hosts),
-        "--db",
-        f"sqlite:///{tmp_path / 'j.db'}",
-        "--backups",
-        str(tmp_path / "b"),
-        "--limit",
-        site,
-        "--today",
-        "2026-11-22",
-    ]
 
 
 # --- 3. one PPPoE password per account -----------------------------------------------------
@@ -410,7 +386,7 @@ def test_plan_right_after_apply_is_empty_on_an_ios_pppoe_site(
     twin = twin_factory(
         ["dprd"], inventory=inventory_copy, scenario=Scenario(configs={"dprd": str(IOS_DIALER)})
     )
-    common = _cli_common(twin, tmp_path, "dprd", inventory_copy)
+    common = twin_cli_args(twin, tmp_path, "dprd", inventory_copy)
     assert cli.invoke(app, ["adopt", *common, "--yes", "--json"]).exit_code == 0
     applied = cli.invoke(app, ["apply", *common, "--phase", "legacy", "--yes", "--json"])
     assert applied.exit_code == 0, applied.output

@@ -41,7 +41,7 @@ from netprov.platforms.base import (
 )
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
 from netprov.rossyntax import parse_command, terse_lines
-from netprov.sim.routeros import RosDevice, changes_routing
+from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
 from netprov.sim.topology import World
 
 REVERT_JOB = "netprov-revert"
@@ -422,7 +422,13 @@ class RosDriver(Driver):
 
     def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
         """An enabled ``/ip dhcp-server`` on the LAN interface (MikroTik manual, "DHCP")."""
-        for _, line in terse_lines(config):
+        terse = "/ip dhcp-server add " in config  # else block form, or none at all
+        lines = (
+            (line for line in config.splitlines())
+            if terse
+            else (line for _, line in terse_lines(config))
+        )
+        for line in lines:
             if line.startswith("/ip dhcp-server add "):
                 params = parse_command(line).params
                 if params.get("interface") == lan.interface and params.get("disabled") != "yes":
@@ -576,8 +582,13 @@ class RosDriver(Driver):
         steps: list[SimulatedStep] = []
         for command in plan.commands:
             refused, _ = simulated.run(command, "/")
-            unchanged = steps and not changes_routing(command)
-            router = steps[-1].router if unchanged else simulated.router()
+            if not steps or changes_routing(command):
+                router = simulated.router()
+            elif changes_filtering(command):
+                last = steps[-1].router
+                router = last.with_packet_filter(simulated.packet_filter(last.links.values()))
+            else:
+                router = steps[-1].router
             steps.append(
                 SimulatedStep(command, router, (f"{command} -> {refused}",) if refused else ())
             )

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
 from types import MappingProxyType
 
@@ -1185,10 +1185,10 @@ class RosDevice:
             routes,
             dynamic,
             translated=translated,
-            packet_filter=self._packet_filter(links),
+            packet_filter=self.packet_filter(links),
         )
 
-    def _packet_filter(self, links: list[Link]) -> RosFilter:
+    def packet_filter(self, links: Iterable[Link]) -> RosFilter:
         """The firewall filter, address lists, interface lists and services of this config."""
         lists: dict[str, list[str]] = {}
         for entry in self.tables["/ip firewall address-list"]:
@@ -1284,22 +1284,21 @@ def _matches(item: Item, expression: str) -> bool:
     return True
 
 
-# The menus RosDevice.router() reads: a command in any other menu leaves the model as it was.
-ROUTING_MENUS = (
-    "/interface",
-    "/ip address",
-    "/ip dhcp-client",
-    "/ip route",
-    "/ip firewall nat",
-    "/ip firewall filter",
-    "/ip firewall address-list",
-    "/ip service",
-)
+# The menus RosDevice.router() reads for routing, and those its packet filter reads: a
+# command in any other menu leaves the model as it was.
+ROUTING_MENUS = ("/interface", "/ip address", "/ip dhcp-client", "/ip route", "/ip firewall nat")
+FILTER_MENUS = ("/ip firewall filter", "/ip firewall address-list", "/ip service")
 
 
 def changes_routing(command: str) -> bool:
-    """Whether a terse command (a full menu path first) may change :meth:`RosDevice.router`."""
+    """Whether a terse command (a full menu path first) may change :meth:`RosDevice.router`'s
+    routes, links or NAT."""
     return command.startswith(ROUTING_MENUS)
+
+
+def changes_filtering(command: str) -> bool:
+    """Whether a terse command may change only the model's packet filter."""
+    return command.startswith(FILTER_MENUS)
 
 
 # The model of a router is rebuilt after every step of a plan (the lockout guard), from the

@@ -7,6 +7,7 @@ tracked probe answering through it) and whether a destination answers. Pure.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Literal, Protocol
@@ -130,6 +131,14 @@ class Router:
         # links whose outgoing traffic is source-NATed (None: NAT not modelled, all are)
         self.translated = translated
         self.packet_filter = packet_filter  # None: nothing filtered
+        self._paths: dict[IPv4Address, PathResult | None] = {}  # path(), once per address
+
+    def with_packet_filter(self, packet_filter: PacketFilter) -> Router:
+        """The same routing with another filter (a step that changed only the filter):
+        links, routes and the paths already looked up are shared."""
+        other = copy.copy(self)
+        other.packet_filter = packet_filter
+        return other
 
     # --- new connections -----------------------------------------------------------------
 
@@ -231,6 +240,10 @@ class Router:
         has them already: a recursive next hop looks them up again)."""
         if depth > 3:
             return None
+        if depth == 0 and routes is None:  # a lookup from outside: once per address
+            if destination not in self._paths:
+                self._paths[destination] = self.path(destination, 0, self.routes())
+            return self._paths[destination]
         routes = self.routes() if routes is None else routes
         # a next hop is never resolved through a default route (RouterOS scope/target-scope;
         # it is also what makes recursive check-gateway routes fail over)
