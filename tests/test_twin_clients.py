@@ -331,3 +331,30 @@ def test_an_ios_pppoe_site_converges_on_its_own_config(tmp_path: Path) -> None:
         running = twin.devices[site.id].running_config()
         assert "ppp chap hostname" in running
         assert driver_for(site.router.platform).converged(running, intended), site.id
+
+
+def test_a_session_the_client_ends_leaves_no_asyncio_noise(
+    twin_factory: TwinFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 22 (5): after netmiko's `exit` the client closes its end at once; the twin's
+    exit-status, EOF and channel close to it made asyncio log "socket.send() raised
+    exception." (a demo printed it 19 times). Nothing is written to a closed connection."""
+    import time
+
+    twin = twin_factory([IOS_SITE, ROS_SITE])
+    for site, device_type, command in (
+        (IOS_SITE, "cisco_ios", "show clock"),
+        (ROS_SITE, "mikrotik_routeros", "/system identity print"),
+    ):
+        device = twin.devices[site]
+        for _ in range(3):
+            with ConnectHandler(
+                device_type=device_type,
+                host=device.host,
+                port=device.port,
+                username=device.username,
+                password=device.password,
+            ) as conn:
+                conn.send_command(command)
+    time.sleep(0.5)  # the twin's loop runs what the closes left
+    assert not [r for r in caplog.records if "socket.send() raised" in r.getMessage()]

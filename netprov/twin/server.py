@@ -179,7 +179,10 @@ class _Session(asyncssh.SSHServerSession[bytes]):
             _, payload, close = self.outbox.popleft()
             self._write(payload)
             if close:
-                self._close()
+                # on the next turn of the loop: a client that closed its end as it sent its
+                # last command is known gone by then (asyncio reports a lost connection with
+                # call_soon), and asyncssh's exit-status, EOF and close to it are skipped
+                loop.call_soon(self._close)
         if self.outbox:
             loop.call_at(self.outbox[0][0], self._flush)
         else:
