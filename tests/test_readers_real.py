@@ -212,3 +212,12 @@ def test_ios_automatic_dhcp_leases_with_a_dated_expiry() -> None:
 def test_routeros_dhcp_leases(raw: Path) -> None:
     bound = [r for r in parsed(raw) if r.get("status") == "bound"]
     assert ROS.read_leases(raw.read_text(encoding="utf-8")) == len(bound)
+
+
+def test_routeros_ping_with_more_replies_than_requests() -> None:
+    """Issue 22 (7): every host answers a multicast ping: `packet-loss=-300%` (the MikroTik
+    manual's own output) read as 0 sent, 0 received."""
+    raw = REAL / "mikrotik_routeros" / "ping_duplicates" / "mikrotik_routeros_ping_multicast.raw"
+    result = ROS.read_ping(raw.read_text(encoding="utf-8"))
+    assert (result.sent, result.received, result.avg_ms) == (1, 4, 1.0)
+    assert result.loss_percent == 0.0

@@ -67,7 +67,11 @@ class PingResult:
 
     @property
     def loss_percent(self) -> float:
-        return 100.0 if not self.sent else 100.0 * (self.sent - self.received) / self.sent
+        """Requests unanswered, in percent: never below 0 (more replies than requests, as
+        several hosts or a duplicating link give, lose nothing)."""
+        if not self.sent:
+            return 100.0
+        return max(0.0, 100.0 * (self.sent - self.received) / self.sent)
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,10 @@ def read_default_gateway(output: str) -> str:
     return "none"
 
 
+# packet-loss goes below zero when several replies answer one request (a multicast, a
+# duplicating link: the manual's own example, tests/fixtures/real)
 _SUMMARY = re.compile(
-    r"sent=(\d+)\s+received=(\d+)\s+packet-loss=\d+%(?:.*?avg-rtt=([\d.]+)(ms|us))?"
+    r"sent=(\d+)\s+received=(\d+)\s+packet-loss=-?\d+%(?:.*?avg-rtt=([\d.]+)(ms|us))?"
 )
 
 
