@@ -275,7 +275,8 @@ def _open(url: str, *, create: bool, default: bool) -> Engine:
         _check_sqlite_file(sqlite_file, shown, create=create, default=default)
     try:
         if sqlite_file is not None:
-            engine = _sqlite_engine(url, sqlite_file)
+            wait = WRITER_WAIT_SECONDS if create else READER_WAIT_SECONDS
+            engine = _sqlite_engine(url, sqlite_file, wait=wait)
         else:
             engine = create_engine(url, pool_pre_ping=True)
         upgrade(engine, sqlite_file)  # an existing older journal too, read-only or not
@@ -285,8 +286,32 @@ def _open(url: str, *, create: bool, default: bool) -> Engine:
         ) from None
     except (SQLAlchemyError, ImportError, CommandError, OSError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        if sqlite_file is not None and "database is locked" in reason:
+            holders = ", ".join(_holders(sqlite_file)) or "another process"
+            raise JournalError(
+                f"journal {shown} is locked by {holders}: try again when it is done"
+            ) from None
         raise JournalError(f"cannot open the journal {shown}: {reason}") from None
     return engine
+
+
+def _holders(path: Path) -> list[str]:
+    """The other processes that have the SQLite file (or its WAL) open, as ``pid N
+    (command line)``: read from /proc (Linux); empty elsewhere or when none is visible."""
+    wanted = {str(path.resolve()), f"{path.resolve()}-wal", f"{path.resolve()}-shm"}
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        if proc.name == str(os.getpid()):
+            continue
+        try:
+            if not any(str(fd.readlink()) in wanted for fd in (proc / "fd").iterdir()):
+                continue
+            words = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # gone, or not ours to read
+        command = " ".join(w.decode(errors="replace") for w in words if w)[:80]
+        found.append(f"pid {proc.name} ({command})")
+    return found
 
 
 def _check_sqlite_file(path: Path, shown: str, *, create: bool, default: bool) -> None:
@@ -305,16 +330,23 @@ def _check_sqlite_file(path: Path, shown: str, *, create: bool, default: bool) -
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-def _sqlite_engine(url: str, path: Path) -> Engine:
-    """SQLite for many workers: WAL (readers never block the writer), a generous busy
-    timeout instead of "database is locked", and a file only its owner can read (it holds
+# How long a command waits for a SQLite journal another process holds: a writer (a run)
+# has the patience of a minute; a read-only command (status, runs, report) answers in a
+# few seconds, naming who holds it, rather than look hung
+WRITER_WAIT_SECONDS = 60
+READER_WAIT_SECONDS = 3
+
+
+def _sqlite_engine(url: str, path: Path, *, wait: float) -> Engine:
+    """SQLite for many workers: WAL (readers never block the writer), a busy timeout
+    instead of "database is locked" at once, and a file only its owner can read (it holds
     running configs). https://www.sqlite.org/wal.html"""
-    engine = create_engine(url, connect_args={"timeout": 60})
+    engine = create_engine(url, connect_args={"timeout": wait})
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection: Any, record: Any) -> None:
         cursor = connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 60000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()

@@ -5,6 +5,7 @@ tables the code uses."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
 import sqlite3
 from pathlib import Path
@@ -116,3 +117,54 @@ def test_a_journal_that_created_the_file_sees_other_processes_writes(tmp_path: P
     for expected in (1, 2):
         subprocess.run([sys.executable, "-c", writer], check=True, timeout=60)
         assert len(journal.runs(5)) == expected
+
+
+def test_a_read_only_command_on_a_journal_held_elsewhere_says_who_within_seconds(
+    tmp_path: Path,
+) -> None:
+    """Issue 22 (4): another process holds the SQLite journal exclusively (a long write,
+    VACUUM); `netprov status` waited the whole 60 s busy timeout before saying anything. A
+    read-only command waits a few seconds, names the holder in one line, exits 1."""
+    import subprocess
+    import sys
+    import time
+
+    from netprov.journal import READER_WAIT_SECONDS, Journal
+
+    db = tmp_path / "j.db"
+    journal = Journal(f"sqlite:///{db}", tmp_path / "b")
+    journal.start_run("apply")
+    journal.engine.dispose()  # no connection of this process left open on it
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            # exclusive locking mode: even WAL readers are kept out (sqlite.org/pragma.html)
+            "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+            "c.execute('PRAGMA locking_mode=EXCLUSIVE'); c.execute('BEGIN EXCLUSIVE'); "
+            "c.execute('DELETE FROM locks'); print('held', flush=True); time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "netprov", "runs", "--db", f"sqlite:///{db}"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        elapsed = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 1, done.stderr
+    assert elapsed < READER_WAIT_SECONDS + 20  # the wait, plus starting Python
+    (line,) = [line for line in done.stderr.splitlines() if line.strip()]
+    assert f"is locked by pid {holder.pid} (" in line
+    assert "Traceback" not in done.stderr
