@@ -17,6 +17,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from netprov import report_id
 from netprov.inventory import LoadedInventory
 from netprov.journal import Journal
 from netprov.models import Phase
@@ -209,6 +210,8 @@ class Failure:
     checks: list[str]
     detail: str
     identical: bool | None
+    # each failed check as journaled: (name, expected, observed), for other languages
+    items: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,7 @@ class Drill:
     ok: bool
     at: dt.datetime
     findings: list[str]  # each check as "name (expected ..., observed ...)"
+    items: tuple[tuple[str, str, str], ...] = ()  # the same as (name, expected, observed)
 
 
 @dataclass(frozen=True)
@@ -331,9 +335,10 @@ def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[st
     if "reverted" in names:
         verified = next((s for s in reversed(latest) if s.step == "verified"), None)
         checks = _failed_checks(verified.detail) if verified else []
+        items = _check_items(verified.detail, failed_only=True) if verified else ()
         restored = next((s for s in latest if s.step == "rolled_back"), None)
         identical = restored.ok if restored is not None else None
-        data.failures.append(Failure(site, "reverted", checks, "", identical))
+        data.failures.append(Failure(site, "reverted", checks, "", identical, items))
     elif "failed" in names:
         failed = next(s for s in latest if s.step == "failed")
         kind = "refused" if "the management path" in failed.detail else "failed"
@@ -343,20 +348,34 @@ def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[st
 def _drills(journal: Journal, sites: set[str]) -> list[Drill]:
     latest = {s.site: s for s in journal.steps_of_kind("drilled") if s.site in sites}
     return [
-        Drill(site, step.ok, step.at, _checks_seen(step.detail, failed_only=False))
+        Drill(
+            site,
+            step.ok,
+            step.at,
+            _checks_seen(step.detail, failed_only=False),
+            _check_items(step.detail, failed_only=False),
+        )
         for site, step in sorted(latest.items())
     ]
 
 
-def _checks_seen(detail: str, *, failed_only: bool) -> list[str]:
+def _check_items(detail: str, *, failed_only: bool) -> tuple[tuple[str, str, str], ...]:
+    """The journaled checks as (name, expected, observed)."""
     try:
         checks = json.loads(detail)
     except ValueError:
-        return []
-    return [
-        f"{c['name']} (expected {c.get('expected', '?')}, observed {c.get('observed', '?')})"
+        return ()
+    return tuple(
+        (str(c["name"]), str(c.get("expected", "?")), str(c.get("observed", "?")))
         for c in checks
-        if isinstance(c, dict) and not (failed_only and c.get("ok"))
+        if isinstance(c, dict) and "name" in c and not (failed_only and c.get("ok"))
+    )
+
+
+def _checks_seen(detail: str, *, failed_only: bool) -> list[str]:
+    return [
+        f"{name} (expected {expected}, observed {observed})"
+        for name, expected, observed in _check_items(detail, failed_only=failed_only)
     ]
 
 
@@ -451,22 +470,38 @@ def render_html(loaded: LoadedInventory, data: ReportData, lang: str = "id") -> 
         budget=budget,
         peak=peak,
         double=double,
-        chart=_chart(data.over_time, data.total),
+        chart=_chart(data.over_time, data.total, data.today),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        failure_text=lambda f: _failure_text(f, t),
+        failure_text=lambda f: _failure_text(f, t, lang),
+        drill_text=lambda d: _drill_text(d, lang),
         skip_text=lambda reason: _skip_text(reason, t),
         wave_name=str,
         kind_name=lambda kind: t.get(f"kind_{kind}", kind),
     )
 
 
-def _failure_text(failure: Failure, t: dict[str, str]) -> str:
+def _failure_text(failure: Failure, t: dict[str, str], lang: str) -> str:
     if failure.kind == "reverted":
+        checks = (
+            [report_id.check_line(*item) for item in failure.items]
+            if lang == "id"
+            else failure.checks
+        )
         return t["reverted"].format(
-            checks=", ".join(failure.checks) or "-",
+            checks=", ".join(checks) or "-",
             identical=t["identical"] if failure.identical else "",
         )
-    return t[failure.kind].format(detail=failure.detail[:300])
+    detail = report_id.reason(failure.detail) if lang == "id" else failure.detail
+    return t[failure.kind].format(detail=detail[:300])
+
+
+def _drill_text(drill: Drill, lang: str) -> str:
+    """The drill's first check, in the page's language."""
+    if not drill.items:
+        return ""
+    if lang == "id":
+        return report_id.check_line(*drill.items[0])
+    return drill.findings[0]
 
 
 def _skip_text(reason: str, t: dict[str, str]) -> str:
@@ -474,21 +509,44 @@ def _skip_text(reason: str, t: dict[str, str]) -> str:
     return t["outside_window"].format(when=match[1]) if match else reason
 
 
-def _chart(series: list[tuple[dt.date, int]], total: int) -> dict[str, object]:
-    """A step line of offices on central per day, scaled to a 560 x 160 SVG."""
+def _chart(
+    series: list[tuple[dt.date, int]], total: int, today: dt.date | None = None
+) -> dict[str, object]:
+    """A step line of offices on central per day, held until ``today``, scaled to a
+    560 x 160 SVG, with a dot on each day a count changed (one day alone is a dot, not a
+    line of no length on the axis)."""
     width, height = 560, 160
     if not series:
-        return {"points": "", "width": width, "height": height, "labels": []}
-    first, last = series[0][0], series[-1][0]
+        return {"points": "", "width": width, "height": height, "labels": [], "dots": []}
+    first = series[0][0]
+    last = max(series[-1][0], today or series[-1][0])
     days = (last - first).days
-    span = max(1, days)
-    points = []
+
+    def x_of(day: dt.date) -> float:
+        if not days:
+            return 40 + (width - 60) / 2  # a single day sits mid-chart
+        return 40 + (width - 60) * (day - first).days / days
+
+    def y_of(count: int) -> float:
+        return height - 20 - (height - 40) * count / max(1, total)
+
+    points: list[str] = []
+    dots: list[tuple[float, float, str]] = []
     previous = 0
     for day, count in series:
-        x = 40 + (width - 60) * (day - first).days / span
-        y_prev = height - 20 - (height - 40) * previous / max(1, total)
-        y = height - 20 - (height - 40) * count / max(1, total)
-        points += [f"{x:.1f},{y_prev:.1f}", f"{x:.1f},{y:.1f}"]
+        x = x_of(day)
+        points += [f"{x:.1f},{y_of(previous):.1f}", f"{x:.1f},{y_of(count):.1f}"]
+        dots.append((round(x, 1), round(y_of(count), 1), f"{day.isoformat()}: {count}"))
         previous = count
-    labels = [(40, first.isoformat())] + ([(width - 20, last.isoformat())] if days else [])
-    return {"points": " ".join(points), "width": width, "height": height, "labels": labels}
+    if days and last > series[-1][0]:
+        points.append(f"{x_of(last):.1f},{y_of(previous):.1f}")  # held until today
+    labels = [(round(x_of(first), 1), first.isoformat())]
+    if days:
+        labels.append((width - 20, last.isoformat()))
+    return {
+        "points": " ".join(points),
+        "width": width,
+        "height": height,
+        "labels": labels,
+        "dots": dots,
+    }

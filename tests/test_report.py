@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from pathlib import Path
@@ -101,3 +102,72 @@ def test_page(journal: Journal, lang: str) -> None:
 
 def test_month_names() -> None:
     assert month_name(dt.date(2028, 2, 19), "id") == "Februari 2028"
+
+
+def test_a_single_day_is_drawn() -> None:
+    """Issue 22 (6): one run, one day: the step line had no length and sat on the axis."""
+    from netprov.report import _chart
+
+    chart = _chart([(dt.date(2026, 12, 2), 4)], 82, dt.date(2026, 12, 2))
+    assert chart["dots"] == [(290.0, 134.1, "2026-12-02: 4")]  # mid-chart
+    held = _chart([(dt.date(2026, 12, 2), 4)], 82, dt.date(2026, 12, 9))
+    points = str(held["points"]).split()
+    assert points[-1].startswith("540.0,")  # held until today, across the chart
+
+
+def test_the_indonesian_page_says_netprovs_own_words_in_indonesian(journal: Journal) -> None:
+    """Issue 22 (6): failure reasons and check names were English on the `id` page."""
+    from netprov.report_id import check_line, reason
+
+    run = journal.start_run("apply")
+    checks = [
+        {
+            "name": "service e-Government portal (10.250.1.10) from LAN",
+            "expected": "<= 20% loss",
+            "observed": "0/5 replies",
+            "ok": False,
+        },
+        {
+            "name": "path MTU via central: 1500-byte DF ping to 199.7.83.42",
+            "expected": "<= 20% loss",
+            "observed": "0/5 replies",
+            "ok": False,
+        },
+        {
+            "name": "new management session",
+            "expected": "opens and answers",
+            "observed": "refused (x: cannot connect: timeout)",
+            "ok": False,
+        },
+    ]
+    journal.step(run, "kel-hegarsari", "verified", ok=False, detail=json.dumps(checks))
+    journal.step(run, "kel-hegarsari", "reverted", detail="failed checks")
+    journal.step(run, "kel-hegarsari", "rolled_back", detail="identical")
+    refusal = journal.start_run("apply")
+    journal.step(
+        refusal,
+        "setda",
+        "failed",
+        ok=False,
+        detail='new management sessions from 10.250.10.1 would be dropped by rule "defconf: '
+        'drop all not coming from LAN", at: the end of the plan',
+    )
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    page = render_html(loaded, report_data(loaded, journal, dt.date(2027, 5, 1)), "id")
+    failures = html.unescape(
+        re.sub(r"<[^>]+>", " ", page.split('id="failures"')[1].split("</table>")[0])
+    )
+    assert (
+        "layanan e-Government portal (10.250.1.10) dari LAN (diharapkan <= 20% hilang" in failures
+    )
+    assert "MTU jalur lewat jalur pusat: ping DF 1500 byte ke 199.7.83.42" in failures
+    assert "sesi manajemen baru (diharapkan terbuka dan menjawab, teramati ditolak (" in failures
+    assert "sesi manajemen baru dari 10.250.10.1 akan ditolak oleh aturan" in failures
+    ours = re.sub(r'"[^"]*"', "", failures)  # a rule's comment is the router's own words
+    for english in ("expected", "observed", "from LAN", "replies", "loss", " via ", "would be"):
+        assert english not in ours, english
+    # the words stay the router's and the inventory's own
+    assert check_line("DNS resolves google.com", "an address", "no answer") == (
+        "DNS menjawab google.com (diharapkan sebuah alamat, teramati tidak ada jawaban)"
+    )
+    assert reason("push interrupted (x: Socket is closed)").startswith("pengiriman terputus (")
