@@ -35,6 +35,50 @@ DISTANCES: dict[Phase, dict[Role, int]] = {
     Phase.FINAL: {Role.CENTRAL: 1, Role.BACKUP: 10},
 }
 
+class Carried(StrEnum):
+    """What a line carries for an office."""
+
+    INTERNET = "internet"  # the default route
+    CITY = "city services"  # the city's central services (routes of their own)
+    MANAGEMENT = "management"  # the way back to the NOC
+
+
+# What each phase promises, and on which line: verification checks each line with what it
+# carries in that phase, so a line is proven by the first phase that puts traffic on it
+# (dual already sends the city's services over the central line).
+PROMISES: dict[Phase, dict[Carried, Role]] = {
+    Phase.LEGACY: {Carried.INTERNET: Role.LEGACY, Carried.MANAGEMENT: Role.LEGACY},
+    Phase.DUAL: {
+        Carried.INTERNET: Role.LEGACY,
+        Carried.CITY: Role.CENTRAL,
+        Carried.MANAGEMENT: Role.LEGACY,
+    },
+    Phase.CENTRAL: {
+        Carried.INTERNET: Role.CENTRAL,
+        Carried.CITY: Role.CENTRAL,
+        Carried.MANAGEMENT: Role.CENTRAL,
+    },
+    Phase.FINAL: {
+        Carried.INTERNET: Role.CENTRAL,
+        Carried.CITY: Role.CENTRAL,
+        Carried.MANAGEMENT: Role.CENTRAL,
+    },
+}
+
+
+def carrying(phase: Phase) -> dict[Role, list[Carried]]:
+    """Each line that carries something in ``phase``, and what.
+
+    Examples:
+        >>> {r.value: [c.value for c in cs] for r, cs in carrying(Phase.DUAL).items()}
+        {'legacy': ['internet', 'management'], 'central': ['city services']}
+    """
+    lines: dict[Role, list[Carried]] = {}
+    for carried, role in PROMISES[phase].items():
+        lines.setdefault(role, []).append(carried)
+    return lines
+
+
 TRACK_IDS: dict[Role, int] = {Role.LEGACY: 10, Role.CENTRAL: 20, Role.BACKUP: 30}
 DIALER_IDS: dict[Role, int] = {Role.LEGACY: 1, Role.CENTRAL: 2, Role.BACKUP: 3}
 

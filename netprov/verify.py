@@ -17,7 +17,7 @@ from ipaddress import IPv4Address
 from netprov.allocation import Allocation
 from netprov.errors import DeviceError
 from netprov.models import Organisation, Phase, Site
-from netprov.phases import Role, UplinkView, uplink_views
+from netprov.phases import PROMISES, Carried, Role, UplinkView, carrying, uplink_views
 from netprov.platforms import Driver, Session, driver_for
 
 
@@ -258,9 +258,18 @@ def verify_site(
     primary = views[0]
     lan_ping = _lan_ping(site, org)
     checks = verify_reachability(session, site, org, phase, reconnect=reconnect)
+    # every other line that carries something in this phase is proven with what it carries
+    # (dual: the city's services already run over the central line): its probe from the
+    # LAN (the line, and its NAT) and a full-size DF ping (its path MTU)
+    router_ping = PingPolicy(org.settings.ping_count, org.settings.max_loss_for(site.kind))
+    for view in views[1:]:
+        if view.role in carrying(phase):
+            name = f"ping internet probe {view.probe} from LAN via {view.role.value}"
+            checks.append(ping_check(session, driver, name, str(view.probe), lan_ping))
+            checks.append(_path_mtu(session, driver, view, router_ping))
     if org.probes.egress_echo is not None:
         checks.append(_egress(session, driver, org, primary))
-    if phase.has_central:  # city services are promised over the central link only
+    if Carried.CITY in PROMISES[phase]:  # promised over the central line only
         for service in site.services:
             name = f"service {service.name} ({service.address}) from LAN"
             checks.append(ping_check(session, driver, name, str(service.address), lan_ping))

@@ -16,7 +16,7 @@ import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
 from netprov.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
-from tests.conftest import SAMPLE
+from tests.conftest import REPO, SAMPLE
 
 pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
 
@@ -515,3 +515,32 @@ def check_in_browser(report: Path, tmp_path: Path) -> None:
         check=True,
     )
     assert shot.stat().st_size > 10_000
+
+
+def test_the_every_check_fault_scenario_rolls_the_central_line_back_at_dual(
+    cli: CliRunner, tmp_path: Path, fast_twin: None
+) -> None:
+    """Issue 22 (1): a central line that drops big DF packets, or whose NAT the router lost,
+    was confirmed at dual and found only at central, after the default route had moved;
+    dual already carries the city's services over it, so it is proven there."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, inventory)
+    for path in (inventory / "sites").glob("*.yaml"):
+        path.write_text(re.sub(r"  maintenance_window:\n(    .*\n)+", "", path.read_text()))
+    result = cli.invoke(
+        app,
+        [
+            *("cutover", "--inventory", str(inventory), "--today", "2026-11-22", "--twin"),
+            *("--scenario", str(REPO / "scenarios" / "every-check-fault.yaml")),
+            *("--limit", "setda,dinsos", "--to", "central", "--max-fail", "100%"),
+            *("--yes", "--json", "--db", f"sqlite:///{tmp_path / 'j.db'}"),
+            *("--backups", str(tmp_path / "b")),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    outcomes = {s["site"]: s for wave in document["waves"] for s in wave["sites"]}
+    for site, check in (("setda", "path MTU via central"), ("dinsos", "ping internet probe")):
+        assert outcomes[site]["status"] == "rolled_back", outcomes[site]
+        assert outcomes[site]["restored_identical"] is True
+        assert outcomes[site]["detail"].startswith(f"dual: {check}"), outcomes[site]["detail"]
