@@ -233,7 +233,7 @@ _GLOBAL = re.compile(
     r"^(hostname \S+|version \S+|service \S.*|boot \S.*|boot-(start|end)-marker|enable \S.*"
     r"|username \S.*|aaa \S.*"
     r"|clock \S.*|login \S.*|file prompt quiet|control-plane|license \S.*|redundancy|banner \S.*"
-    r"|multilink \S.*|crypto \S.*|vrf \S.*|access-list \d+ .*"
+    r"|multilink \S.*|crypto \S.*|vrf \S.*|access-list \d+ .*|lldp run|cdp run"
     r"|no ip http (secure-)?server"
     r"|ip (domain name \S+|name-server \S.*|ssh version [12]|scp server enable|route \S+ \S+ \S.*"
     r"|nat (inside|outside) source \S.*|http \S.*|forward-protocol \S.*|routing|cef"

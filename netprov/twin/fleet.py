@@ -87,7 +87,7 @@ class TwinDevice:
 
     def new_cli(self, username: str) -> CliSession:
         if isinstance(self.state, IosDevice):
-            return IosCli(self.state, username)
+            return IosCli(self.state, username, peer=str(self.noc))
         return RosCli(self.state, username)
 
     def store_file(self, path: str, data: bytes) -> None:
@@ -398,6 +398,8 @@ def build_twin(
             raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")
         state.boot()
         state.rejections = [re.compile(p) for p in faults.reject]
+        if isinstance(state, RosDevice):
+            state.users.append(site.router.credentials.username)
         if faults.qos_missing:  # accepted, kept nowhere (IOS: never attached; RouterOS: no queue)
             state.ignored.append(re.compile(driver.shaping_lines))
         if faults.lan_nat_broken:

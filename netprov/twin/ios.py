@@ -20,6 +20,7 @@ from netprov.sim.ios_config import (
     contextual_diff,
 )
 from netprov.sim.topology import Link
+from netprov.twin import ios_show
 from netprov.twin.cli_base import Reply
 
 _INVALID = "% Invalid input detected at '^' marker."
@@ -30,9 +31,12 @@ _RELEASE_QUESTION = "Dynamic mapping in use, do you want to delete all entries? 
 class IosCli:
     """One interactive session."""
 
-    def __init__(self, device: IosDevice, username: str, *, privileged: bool = True) -> None:
+    def __init__(
+        self, device: IosDevice, username: str, *, privileged: bool = True, peer: str = ""
+    ) -> None:
         self.device = device
         self.username = username
+        self.peer = peer  # where the session comes from (show users)
         self.enabled = privileged
         self.stack: list[Node] | None = None  # None: exec mode
         self.awaiting_enable_password = False
@@ -287,7 +291,7 @@ class IosCli:
         simple: dict[str, Callable[[], str]] = {
             "running-config": device.running_text,
             "run": device.running_text,
-            "startup-config": lambda: "\n".join(["version 17.9", *device.startup, "end"]),
+            "startup-config": lambda: ios_show.show_startup_config(device),
             "version": self._show_version,
             "ip interface brief": self._show_ip_interface_brief,
             "ip int brief": self._show_ip_interface_brief,
@@ -304,6 +308,19 @@ class IosCli:
             "archive config rollback timer": self._show_rollback_timer,
             "clock": lambda: device.now().strftime("*%H:%M:%S.000 UTC %a %b %d %Y"),
             "ip dhcp binding": self._show_ip_dhcp_binding,
+            "interfaces description": lambda: ios_show.show_interfaces_description(
+                [
+                    (link.name, status, protocol, _description(node))
+                    for node, link, status, protocol in self._interface_rows()
+                ]
+            ),
+            "inventory": lambda: ios_show.show_inventory(device),
+            "lldp neighbors": lambda: ios_show.show_lldp_neighbors(device, device.router()),
+            "cdp neighbors detail": lambda: ios_show.show_cdp_neighbors_detail(
+                device, device.router()
+            ),
+            "ip route summary": lambda: ios_show.show_ip_route_summary(device.router()),
+            "users": lambda: ios_show.show_users(self.username, self.peer),
         }
         if rest in simple:
             return simple[rest]()
@@ -547,26 +564,9 @@ class IosCli:
             blocks.append("\n".join(block))
         return "\n".join(blocks)
 
-    def _mac(self, index: int) -> str:
-        return f"0000.0c{index:02x}.{index:04x}"
-
     def _show_arp(self) -> str:
-        """``show arp``: each interface's own address (age ``-``) and the uplink gateways it
-        has resolved, in IOS's columns (see tests/fixtures/real/cisco_ios/show_ip_arp)."""
-        router = self.device.router()
-        lines = [
-            "Protocol  Address              Age(min)       Hardware Addr     Type      Interface"
-        ]
-        for index, (_node, link, _status, protocol) in enumerate(self._interface_rows()):
-            address = router.address_of(link)
-            if address is None or protocol != "up":
-                continue
-            lines.append(_arp_row(str(address.ip), "-", self._mac(index), link.name))
-            uplink = router.world.uplink_for(link)
-            if uplink is not None and uplink.gateway is not None and uplink.alive:
-                peer = f"5254.00{index:02x}.{int(uplink.gateway) & 0xFFFF:04x}"
-                lines.append(_arp_row(str(uplink.gateway), "1", peer, link.name))
-        return "\n".join(lines)
+        rows = [(link, protocol) for _node, link, _status, protocol in self._interface_rows()]
+        return ios_show.show_arp(self.device, self.device.router(), rows)
 
     def _show_ip_route_entry(self, prefix: str, mask: str | None) -> str:
         """``show ip route A [M]``: the detailed entry napalm's ``get_route_to`` reads."""
@@ -710,8 +710,8 @@ class IosCli:
         return "\n".join(lines)
 
 
-def _arp_row(address: str, age: str, mac: str, interface: str) -> str:
-    return f"Internet  {address:<20} {age:<14} {mac:<17} ARPA      {interface}"
+def _description(node: Node) -> str:
+    return next((c.text[12:] for c in node.children if c.text.startswith("description ")), "")
 
 
 def _pipe(output: str, pipe: str) -> str:
