@@ -287,6 +287,8 @@ _MENUS = (
         "/interface ethernet",
         "/system resource",
         "/system routerboard",
+        "/ip arp",
+        "/user",
     }
 )
 _PREFIXES = {" ".join(m.split()[:n]) for m in _MENUS for n in range(1, len(m.split()) + 1)}
@@ -298,7 +300,21 @@ _COLUMNS: dict[str, list[str]] = {
     "/ip dhcp-client": ["interface", "use-peer-dns", "add-default-route"],
     "/system scheduler": ["name", "start-time", "interval", "on-event"],
     "/ip service": ["name", "port", "address"],
+    "/interface ethernet": ["name", "mtu", "mac-address", "arp", "switch"],
+    "/snmp community": ["name", "addresses", "security", "read-access", "write-access"],
 }
+
+
+# each menu's flag legend as RouterOS 7 spells it (a column table prints the flags in use)
+_LEGENDS: dict[str, str] = {
+    "/ip address": "X - DISABLED, I - INVALID; D - DYNAMIC",
+    "/interface ethernet": "X - DISABLED, R - RUNNING, S - SLAVE",
+    "/snmp community": "* - DEFAULT; X - DISABLED",
+}
+
+# what a community shows that is not set: its security and access (MikroTik manual, "SNMP",
+# community properties and their defaults)
+_SNMP_COMMUNITY_SHOWN: Item = {"security": "none", "read-access": "yes", "write-access": "no"}
 
 
 # the DHCP lease table, as the DHCP check reads it
@@ -374,6 +390,7 @@ class RosDevice:
         self.on_reboot: Callable[[], None] = lambda: None
         self.booted = now()
         self._loading = False  # a config being loaded as it stands: no script runs
+        self.users = ["admin"]  # local users (the twin adds the one it lets log in)
 
     # --- loading and running commands ----------------------------------------------------
 
@@ -502,12 +519,18 @@ class RosDevice:
             return ""
         if menu == "/interface" and verb == "print":
             return self._print_interfaces(args)
+        if menu == "/interface vlan" and verb == "print":
+            return self._print_vlans(args)
         if menu == "/system resource" and verb == "print":
             return ros_print.settings(self._resource())
         if menu == "/system routerboard" and verb == "print":
             return ros_print.settings(self._routerboard())
         if menu == "/ip route" and verb == "print":
             return self._print_routes(args)
+        if menu == "/ip arp" and verb == "print":
+            return self._print_arp(args)
+        if menu == "/user" and verb == "print":
+            return self._print_users(args)
         if menu == "/ip dhcp-client" and verb in {"renew", "release"}:
             # the server answers at once on the twin: the lease is renewed, or released and
             # obtained again; either way the client's script runs (MikroTik manual,
@@ -713,15 +736,35 @@ class RosDevice:
         ]
         if request.count_only:
             return str(len(shown))
-        legend = (
-            "X - DISABLED, I - INVALID; D - DYNAMIC" if menu == "/ip address" else ("X - DISABLED")
-        )
+        legend = _LEGENDS.get(menu, "X - DISABLED")
         rows: list[tuple[int | None, str, Item]] = []
         for index, item in shown:
             flag = "X" if item.get("disabled") == "yes" else " "
             fields = {k: v for k, v in item.items() if not k.startswith(".") and k != "disabled"}
+            if menu == "/snmp community":
+                fields = {**_SNMP_COMMUNITY_SHOWN, **fields}
+                flag = ("*" if item.get(".default") == "yes" else "") + flag.strip() or " "
+            if menu == "/interface ethernet":
+                fields, flag = self._ethernet_shown(fields, flag)
             rows.append((index, flag, fields))
         return self._format(request, legend, rows, menu)
+
+    def _ethernet_shown(self, fields: Item, flag: str) -> tuple[Item, str]:
+        """What ``/interface ethernet print`` shows beside the configured names: MTU, MAC,
+        ARP mode, the switch chip, and R while the port is running (tests/fixtures/real:
+        interface ethernet print)."""
+        identity = self.settings["/system identity"]["name"]
+        link = self.router().links.get(fields["name"])
+        running = link is not None and self.router().link_up(link)
+        shown = {
+            "name": fields["name"],
+            "mtu": fields.get("mtu", "1500"),
+            "mac-address": ros_print.mac_for(f"{identity}/{fields['default-name']}"),
+            "arp": "enabled",
+            "switch": "switch1",
+            **{k: v for k, v in fields.items() if k not in {"name", "mtu"}},
+        }
+        return shown, flag if flag.strip() else ("R" if running else " ")
 
     def _format(
         self,
@@ -743,7 +786,7 @@ class RosDevice:
                 )
                 for i, f, d in rows
             ]
-            return f"Flags: {legend}\n" + "\n".join(records)
+            return f"Flags: {ros_print.detail_legend(legend)}\n" + "\n".join(records)
         columns = _COLUMNS.get(menu) or [k for k in rows[0][2] if k != "comment"][:6]
         table_rows = [
             ("" if i is None else str(i), f.strip(), [fields.get(c, "") for c in columns])
@@ -809,6 +852,45 @@ class RosDevice:
         ]
         columns = ["NAME", "TYPE", "ACTUAL-MTU", "L2MTU", "MAX-L2MTU", "MAC-ADDRESS"]
         return ros_print.table(legend, columns, table_rows)
+
+    def _print_vlans(self, args: list[str]) -> str:
+        """VLAN interfaces with what RouterOS shows of them: running, MTU, MAC, ARP and
+        loop protection (tests/fixtures/real: interface vlan print detail)."""
+        request = ros_print.print_request(args)
+        router = self.router()
+        identity = self.settings["/system identity"]["name"]
+        rows: list[tuple[int | None, str, Item]] = []
+        for index, item in enumerate(self.tables["/interface vlan"]):
+            link = router.links.get(item["name"])
+            running = link is not None and router.link_up(link)
+            flag = "X" if item.get("disabled") == "yes" else ("R" if running else " ")
+            fields: Item = {"comment": item["comment"]} if item.get("comment") else {}
+            fields |= {
+                "name": item["name"],
+                "mtu": item.get("mtu", "1500"),
+                "l2mtu": "1588",
+                "mac-address": ros_print.mac_for(f"{identity}/{item['interface']}"),
+                "arp": "enabled",
+                "arp-timeout": "auto",
+                "loop-protect": "default",
+                "loop-protect-status": "off",
+                "loop-protect-send-interval": "5s",
+                "loop-protect-disable-time": "5m",
+                "vlan-id": item["vlan-id"],
+                "interface": item["interface"],
+                "use-service-tag": "no",
+            }
+            rows.append((index, flag, fields))
+        if request.where:
+            rows = [row for row in rows if _matches(row[2], request.where)]
+        legend = "X - DISABLED, R - RUNNING"
+        if request.form != "table":
+            return self._format(request, legend, rows)
+        table_rows = [
+            (str(i), f.strip(), [d["name"], d["mtu"], d["arp"], d["vlan-id"], d["interface"]])
+            for i, f, d in rows
+        ]
+        return ros_print.table(legend, ["NAME", "MTU", "ARP", "VLAN-ID", "INTERFACE"], table_rows)
 
     def _print_routes(self, args: list[str]) -> str:
         """Routes as RouterOS 7 prints them: static items numbered, dynamic ones not; flags
@@ -893,6 +975,75 @@ class RosDevice:
         ]
         return ros_print.table(legend, ["DST-ADDRESS", "GATEWAY", "DISTANCE"], table_rows)
 
+    def _print_arp(self, args: list[str]) -> str:
+        """The ARP table: each live line's gateway, and the office PCs holding leases, all
+        dynamic, complete and reachable (MikroTik manual, "ARP"; tests/fixtures/real: ip arp
+        print, and RouterOS 7's STATUS column in ip arp print without-paging)."""
+        request = ros_print.print_request(args)
+        router = self.router()
+        entries: list[Item] = []
+        for link in router.links.values():
+            uplink = self.world.uplink_for(link)
+            address = router.address_of(link)
+            if address is None or not router.link_up(link) or link.dynamic == "pppoe":
+                continue
+            if uplink is not None and uplink.gateway is not None:
+                mac = ros_print.mac_for(f"gateway/{uplink.gateway}")
+                entries.append(
+                    {
+                        "address": str(uplink.gateway),
+                        "mac-address": mac,
+                        "interface": link.name,
+                        "status": "reachable",
+                    }
+                )
+        for lease in ros_print.terse_rows_of(self._leases(None)):
+            interface = next(
+                (
+                    i["interface"]
+                    for i in self.tables["/ip dhcp-server"]
+                    if i.get("name") == lease.get("server")
+                ),
+                "",
+            )
+            entries.append(
+                {
+                    "address": lease.get("address", ""),
+                    "mac-address": lease.get("mac-address", ""),
+                    "interface": interface,
+                    "status": "reachable",
+                }
+            )
+        rows = [(i, " DC", e) for i, e in enumerate(entries)]
+        if request.where:
+            rows = [row for row in rows if _matches(row[2], request.where)]
+        legend = "X - DISABLED, I - INVALID; H - DHCP, D - DYNAMIC; P - PUBLISHED; C - COMPLETE"
+        if request.form != "table":
+            return self._format(request, legend, list(rows))
+        columns = ["ADDRESS", "MAC-ADDRESS", "INTERFACE", "STATUS"]
+        table_rows = [
+            (str(i), f.strip(), [e["address"], e["mac-address"], e["interface"], e["status"]])
+            for i, f, e in rows
+        ]
+        return ros_print.table(legend, columns, table_rows)
+
+    def _print_users(self, args: list[str]) -> str:
+        """Local users: the default ``admin`` (MikroTik manual, "User") and the twin's login."""
+        request = ros_print.print_request(args)
+        rows = [
+            (i, " ", {"name": name, "group": "full", "address": "", "last-logged-in": ""})
+            for i, name in enumerate(self.users)
+        ]
+        legend = "X - DISABLED"
+        if request.form != "table":
+            return self._format(request, legend, list(rows))
+        columns = ["NAME", "GROUP", "ADDRESS", "LAST-LOGGED-IN"]
+        table_rows = [
+            (str(i), f.strip(), [u["name"], u["group"], u["address"], u["last-logged-in"]])
+            for i, f, u in rows
+        ]
+        return ros_print.table(legend, columns, table_rows)
+
     def _routerboard(self) -> Item:
         serial = ros_print.mac_for(self.settings["/system identity"]["name"])
         return {
@@ -959,11 +1110,15 @@ class RosDevice:
 
     # --- export ---------------------------------------------------------------------------------
 
-    def export(self, *, terse: bool = True, sensitive: bool = True, under: str = "/") -> str:
+    def export(
+        self, *, terse: bool = True, sensitive: bool = True, under: str = "/", verbose: bool = False
+    ) -> str:
         """The config as ``/export`` prints it: ``terse`` one full line per item, else
         blocks under menu lines; ``sensitive`` False leaves secrets out, as RouterOS 7
         does unless asked ``show-sensitive`` (MikroTik manual, "Configuration
-        Management": export); ``under`` a menu, only that part."""
+        Management": export); ``under`` a menu, only that part; ``verbose`` spells out the
+        defaults an item leaves unset (``disabled=no``: tests/fixtures/real, ip address export
+        verbose; the twin spells out that one default, not every property's)."""
         lines: list[str] = []
         for menu in EXPORT_ORDER:
             if under not in {"/", ""} and menu != under and not menu.startswith(under + " "):
@@ -996,6 +1151,8 @@ class RosDevice:
                         changed.pop("name", None)
                         block.append(ros_line(menu, "set", selector, **changed))
                     else:
+                        if verbose and "disabled" in TABLES[menu]:
+                            params.setdefault("disabled", "no")
                         block.append(ros_line(menu, "add", **params))
             if not sensitive:
                 block = [_without_secrets(line) for line in block]
@@ -1016,7 +1173,12 @@ class RosDevice:
         flags = {a for a in args if "=" not in a}
         if flags - _EXPORT_FLAGS or set(params) - {"file"}:
             raise RosError("expected end of command (line 1 column 8)")
-        text = self.export(terse="terse" in flags, sensitive="show-sensitive" in flags, under=menu)
+        text = self.export(
+            terse="terse" in flags,
+            sensitive="show-sensitive" in flags,
+            under=menu,
+            verbose="verbose" in flags,
+        )
         if "file" in params:
             name = params["file"] if params["file"].endswith(".rsc") else params["file"] + ".rsc"
             self.files[name] = text
