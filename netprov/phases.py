@@ -35,6 +35,7 @@ DISTANCES: dict[Phase, dict[Role, int]] = {
     Phase.FINAL: {Role.CENTRAL: 1, Role.BACKUP: 10},
 }
 
+
 class Carried(StrEnum):
     """What a line carries for an office."""
 
