@@ -162,7 +162,8 @@ def show_inventory(device: IosDevice) -> str:
 
 
 def show_lldp_neighbors(device: IosDevice, router: Router) -> str:
-    """LLDP is off unless ``lldp run`` (Cisco IOS XE: LLDP is disabled by default)."""
+    """LLDP is off unless ``lldp run`` (Cisco IOS XE: LLDP is disabled by default); the
+    message is the one Ansible cisco.ios's LLDP modules test for (``has_lldp``)."""
     if not device.running.top("lldp run"):
         return "% LLDP is not enabled"
     found = neighbours(device, router)
