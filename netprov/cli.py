@@ -518,7 +518,8 @@ def twin_up(
 def main() -> None:
     """Entry point: translate netprov's errors into messages and exit codes, never tracebacks."""
     import netprov.cli_check
-    import netprov.cli_pipeline  # noqa: F401 - registers the router and check commands on `app`
+    import netprov.cli_pipeline
+    import netprov.cli_promote  # noqa: F401 - registers the router and check commands on `app`
 
     try:
         app()
