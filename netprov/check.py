@@ -25,6 +25,7 @@ from netprov.lint import (
     dangerous_change,
     lint_organisation,
     lint_site,
+    phase_drift_findings,
     rejected_on_router,
     shaping_findings,
     telemetry_findings,
@@ -108,10 +109,22 @@ def rendered_at(ref: str, inventory: Path, templates: Path) -> dict[str, str] | 
         return {s.id: _desired(renderer, old, s) for s in old.sites}
 
 
-def _offline_plan(site: Site, running: str, intended: str) -> SitePlan:
+def _offline_plan(site: Site, running: str, intended: str, phase: Phase | None = None) -> SitePlan:
     driver = driver_for(site.router.platform)
-    plan = driver.plan(site.id, site.desired_phase, running, intended)
+    plan = driver.plan(site.id, phase or site.desired_phase, running, intended)
     return with_in_service_policies(driver, site, running, plan)
+
+
+def _phase_ahead(context: _SiteContext, site: Site, running: str) -> Phase | None:
+    """The later phase the stored backup is already in (nothing to plan for it), if any:
+    a router cut over while git still says an earlier phase."""
+    order = list(Phase)
+    allocation = context.loaded.allocations.get(site.id)
+    for phase in order[order.index(site.desired_phase) + 1 :]:
+        text = context.renderer.render(site, context.loaded.organisation, phase, allocation).text
+        if not _offline_plan(site, running, text, phase).changed:
+            return phase
+    return None
 
 
 def run_check(
@@ -226,6 +239,9 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
                 after = rehearsal.simulated.config_text()
         findings += dangerous_change(site, org, site.desired_phase, running, lockout)
         findings += clash_findings(site, plan.conflicts)
+        ahead = _phase_ahead(context, site, running) if plan.changed else None
+        if ahead is not None:
+            findings += phase_drift_findings(site, ahead)
     findings += shaping_findings(site, org, site.desired_phase, after, allocation)
     findings += telemetry_findings(site, after)
     return SiteResult(

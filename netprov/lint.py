@@ -101,6 +101,13 @@ RULES: dict[str, Rule] = {
             "networks (but its listed services), and share the central line per user.",
         ),
         Rule(
+            "NP014",
+            "phase-drift",
+            Severity.ERROR,
+            "The router (its stored backup) is not in a later phase than the inventory says: "
+            "a cut-over office whose file still says an earlier phase would be planned back.",
+        ),
+        Rule(
             "NP009",
             "dangerous-change",
             Severity.ERROR,
@@ -381,3 +388,18 @@ def dangerous_change(
     if lockout is not None:
         raw.append(("NP009", lockout, ("router", "mgmt_address")))
     return _findings(site, raw)
+
+
+def phase_drift_findings(site: Site, held: Phase) -> list[LintFinding]:
+    """NP014: the stored backup is in ``held``, later than the desired phase in git."""
+    message = (
+        f"the router is in {held.value} (its stored backup) but the inventory says "
+        f"{site.desired_phase.value}: this plan would take it back; record the cutover with "
+        f"`netprov promote --limit {site.id} --to {held.value}` (after each phase between), "
+        f"or go back on purpose with `netprov cutover --to {site.desired_phase.value}`"
+    )
+    return [
+        LintFinding(
+            "NP014", site.id, message, ("desired_phase",), site.lint_exemptions.get("NP014")
+        )
+    ]

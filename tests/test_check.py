@@ -603,3 +603,36 @@ def test_a_routeros_backup_in_block_form_is_planned_like_its_terse_form(
         results[form] = (result.commands, sorted(f.rule for f in result.findings))
     assert results["block"] == results["terse"]
     assert results["terse"][0] == []  # the router holds its legacy config: nothing to do
+
+
+def test_np014_a_cut_over_router_is_never_planned_back_silently(
+    inventory_copy: Path, edit: Edit, tmp_path: Path
+) -> None:
+    """Issue 23: after a cutover to central, a check against the fresh backup while git still
+    says legacy planned the office back, green; the drift is a finding naming the phase."""
+    site = "desa-balokang"
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    (backups / f"{site}.cfg").write_text(device_backup(site, tmp_path, Phase.CENTRAL))
+
+    def drift() -> tuple[list[str], list[str] | None]:
+        report = run_check(inventory_copy, templates=TEMPLATES, backups=backups, today=TODAY)
+        result = next(r for r in report.sites if r.site.id == site)
+        return [f.message for f in result.findings if f.rule == "NP014"], result.commands
+
+    found, commands = drift()
+    assert commands  # the plan back to legacy is still shown ...
+    assert len(found) == 1  # ... and flagged as drift, an error
+    assert found[0].startswith(
+        "the router is in central (its stored backup) but the inventory says legacy"
+    )
+    edit(DESA, "  wave: 0\n", "  wave: 0\n  desired_phase: dual\n")
+    found, _ = drift()
+    assert len(found) == 1
+    assert "but the inventory says dual" in found[0]
+    edit(DESA, "  desired_phase: dual\n", "  desired_phase: central\n")
+    assert drift() == ([], [])  # converged: nothing planned, no drift
+    (backups / f"{site}.cfg").write_text(device_backup(site, tmp_path, Phase.LEGACY))
+    found, commands = drift()
+    assert commands  # behind git: the plan forward, which is not drift
+    assert found == []
