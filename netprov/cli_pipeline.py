@@ -901,7 +901,7 @@ def cutover(
     today: TodayOpt = None,
 ) -> None:
     """Move sites to the central provider: canary first, then waves, with a health gate."""
-    from netprov.cutover import WaveResult, plan_waves, run_cutover
+    from netprov.cutover import WaveResult, cutover_target, plan_waves, run_cutover
     from netprov.tasks.pipeline import cutover_task
 
     if resume is not None:
@@ -930,6 +930,16 @@ def cutover(
         if resume is not None:
             ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         chosen = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
+        departs = [
+            s.id for s in chosen if target and cutover_target(s, target) != cutover_target(s, None)
+        ]
+        if departs and not as_json:
+            err.print(
+                f"[yellow]--to {target}[/] departs from the inventory for {len(departs)} site(s)"
+                f" ({', '.join(departs[:5])}{', ...' if len(departs) > 5 else ''}): their"
+                " desired_phase stays as git says; record it with `netprov promote`",
+                soft_wrap=True,
+            )
         waves = plan_waves(chosen, wave_size)
 
         def run_wave(sites: list[Any]) -> list[Outcome]:
@@ -960,6 +970,7 @@ def cutover(
                     "ok": result.ok,
                     "stopped": result.stopped,
                     "untouched": result.untouched,
+                    "departs_from_inventory": departs,
                     "now": moment.isoformat(),
                     "skipped": [o.site for o in result.skipped],
                     "sites": [o.as_dict() for w in result.waves for o in w.outcomes],

@@ -540,6 +540,8 @@ def test_the_every_check_fault_scenario_rolls_the_central_line_back_at_dual(
     assert result.exit_code == 1, result.output
     document = json.loads(result.stdout)
     outcomes = {s["site"]: s for wave in document["waves"] for s in wave["sites"]}
+    # --to central overrides the inventory (both desire legacy): said, not silent
+    assert sorted(document["departs_from_inventory"]) == ["dinsos", "setda"]
     for site, check in (("setda", "path MTU via central"), ("dinsos", "ping internet probe")):
         assert outcomes[site]["status"] == "rolled_back", outcomes[site]
         assert outcomes[site]["restored_identical"] is True
