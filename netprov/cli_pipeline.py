@@ -214,6 +214,17 @@ def _is_twin_file(path: Path) -> bool:
 def _run(
     ctx: _Context, task: Any, description: str, as_json: bool, workers: int, **kwargs: Any
 ) -> list[Outcome]:
+    """Run ``task`` over the selected sites: each site's Outcome (a crash: a failed one)."""
+    return [
+        r if isinstance(r, Outcome) else Outcome(r.site, "failed", detail=str(r))
+        for r in _run_any(ctx, task, description, as_json, workers, **kwargs)
+    ]
+
+
+def _run_any(
+    ctx: _Context, task: Any, description: str, as_json: bool, workers: int, **kwargs: Any
+) -> list[Any]:
+    """Each site's task result, whatever its type; an exception becomes a failed Outcome."""
     from netprov.nornir_inventory import make_nornir
     from netprov.progress import ProgressProcessor, make_progress
 
@@ -222,10 +233,10 @@ def _run(
         results = nornir.with_processors([ProgressProcessor(progress, description)]).run(
             task=task, pipeline=ctx.pipeline, **kwargs
         )
-    outcomes = []
+    outcomes: list[Any] = []
     for name, multi in results.items():
         result = multi[0]
-        if isinstance(result.result, Outcome):
+        if result.exception is None and result.result is not None:
             outcomes.append(result.result)
         else:
             outcomes.append(
@@ -567,6 +578,83 @@ def verify(
                             soft_wrap=True,
                         )
         _finish("verify", ctx, outcomes, as_json)
+
+
+@app.command()
+def drift(
+    inventory: InventoryOpt = Path("inventory"),
+    twin: TwinOpt = False,
+    hosts_file: HostsOpt = None,
+    scenario: ScenarioOpt = None,
+    db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
+    workers: WorkersOpt = 10,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Read-only: each router against its desired phase in git, the phase it is in (from
+    its config, beside the journal's), and what would converge it. Nothing is stored.
+
+    Exit 0 when every router holds its desired config, 2 when any differs, 1 when a
+    router could not be read.
+    """
+    from netprov.drift import Drift, DriftState
+    from netprov.tasks.pipeline import drift_task
+
+    with _context_from("drift", locals()) as ctx:
+        found = _run_any(ctx, drift_task, "drift", as_json, workers)
+        drifts = sorted((d for d in found if isinstance(d, Drift)), key=lambda d: d.site)
+        failures = sorted((o for o in found if isinstance(o, Outcome)), key=lambda o: o.site)
+        if as_json:
+            sites = [
+                {**d.as_dict(), "status": d.state.value, "detail": d.describe()} for d in drifts
+            ]
+            sites += [o.as_dict() for o in failures]
+            _emit_json(
+                {
+                    "command": "drift",
+                    "ok": not failures,
+                    "run_id": ctx.pipeline.run_id,
+                    "sites": sites,
+                }
+            )
+        else:
+            _drift_table(drifts, failures, ctx.pipeline.run_id)
+    if failures:
+        raise typer.Exit(EXIT_INVALID)
+    if any(d.state is not DriftState.IN_SYNC for d in drifts):
+        raise typer.Exit(2)
+
+
+def _drift_table(drifts: list[Any], failures: list[Outcome], run_id: str) -> None:
+    from netprov.drift import DriftState
+
+    colours = {
+        DriftState.IN_SYNC: "green",
+        DriftState.PENDING: "cyan",
+        DriftState.AHEAD: "red",
+        DriftState.DRIFTED: "red",
+        DriftState.CHANGING: "yellow",
+    }
+    table = Table(title=f"drift (run {run_id})", header_style="bold")
+    for column in ("site", "desired (git)", "router", "journal", "state", "detail"):
+        table.add_column(column)
+    for d in drifts:
+        table.add_row(
+            d.site,
+            d.desired.value,
+            d.actual.value if d.actual else "-",
+            d.journal.value if d.journal else "-",
+            f"[{colours[d.state]}]{d.state.value}[/]",
+            escape(d.describe()),
+        )
+    for o in failures:
+        table.add_row(o.site, "", "", "", "[red]failed[/]", escape(o.detail))
+    out.print(table)
 
 
 @app.command()

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 from netprov.errors import DeviceError
 from netprov.models import MaintenanceWindow, Organisation, Phase, Site, Weekday
 from netprov.pipeline import Outcome, Pipeline
-from netprov.platforms import driver_for
 
 CUTOVER_PHASES = [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL]  # `final` is netprov finalize's job
 _DAYS = list(Weekday)
@@ -106,16 +105,7 @@ def actual_phase(pipeline: Pipeline, site: Site) -> Phase | None:
             running = session.running()
         finally:
             pipeline.release(site, session)
-    hint = pipeline.journal.confirmed_phase(site.id)
-    candidates = [Phase(hint)] if hint else []
-    candidates += [
-        p for p in [Phase.LEGACY, *CUTOVER_PHASES[1:], Phase.FINAL] if p not in candidates
-    ]
-    view = pipeline.review_view(site, running)
-    for phase in candidates:
-        if driver_for(site.router.platform).converged(view, pipeline.intended(site, phase)):
-            return phase
-    return None
+    return pipeline.phase_held(site, running)
 
 
 def site_time(site: Site, org: Organisation, now: dt.datetime) -> dt.datetime:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from netprov.device import connect
+from netprov.drift import Drift
 from netprov.errors import DeviceError
 from netprov.inservice import with_in_service_policies
 from netprov.inventory import LoadedInventory
@@ -201,12 +202,17 @@ class Pipeline:
         """Store the confirmed config too: the evidence pack's "after", and git's latest."""
         self._store_running(site, session)
 
-    def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
-        """Plan from the review view of ``running``: commands carry secret references."""
+    def planned(self, site: Site, phase: Phase, running: str) -> SitePlan:
+        """The plan from the review view of ``running`` (commands carry secret references),
+        not journaled."""
         driver = driver_for(site.router.platform)
         view = self.review_view(site, running)
         plan = driver.plan(site.id, phase, view, self.intended(site, phase))
-        plan = with_in_service_policies(driver, site, view, plan)
+        return with_in_service_policies(driver, site, view, plan)
+
+    def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
+        """Plan from the review view of ``running``, journaled as the site's planned step."""
+        plan = self.planned(site, phase, running)
         commands = plan.commands
         self.journal.step(
             self.run_id,
@@ -217,7 +223,39 @@ class Pipeline:
         )
         return plan
 
+    def phase_held(self, site: Site, running: str) -> Phase | None:
+        """The phase whose config the router holds (the journal's last confirmed phase
+        tried first); None when it holds none of them (changed by hand: needs a person)."""
+        hint = self.journal.confirmed_phase(site.id)
+        candidates = [Phase(hint)] if hint else []
+        candidates += [p for p in Phase if p not in candidates]
+        view = self.review_view(site, running)
+        driver = driver_for(site.router.platform)
+        for phase in candidates:
+            if driver.converged(view, self.intended(site, phase)):
+                return phase
+        return None
+
     # --- flows ---------------------------------------------------------------------
+
+    def drift(self, site: Site) -> Drift:
+        """Read-only: the router's running config against the site's desired phase, the
+        phase it is really in, and the journal's word on it. Nothing is stored or pushed."""
+        session = self.session(site)
+        try:
+            marker = session.marker()
+            running = session.running()
+        finally:
+            self.release(site, session)
+        hint = self.journal.confirmed_phase(site.id)
+        return Drift(
+            site.id,
+            site.desired_phase,
+            self.phase_held(site, running),
+            Phase(hint) if hint else None,
+            len(self.planned(site, site.desired_phase, running).commands),
+            changing_run=marker.run if marker is not None else None,
+        )
 
     def plan_only(self, site: Site, phase: Phase) -> Outcome:
         session = self.session(site)

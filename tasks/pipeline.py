@@ -107,3 +107,13 @@ def drill_task(task: Task, *, pipeline: Pipeline, now: dt.datetime) -> Result:
     from netprov.drill import drill_site
 
     return _result(task, drill_site(pipeline, _site(task).id, now))
+
+
+def drift_task(task: Task, *, pipeline: Pipeline) -> Result:
+    """Read-only: the site's drift (the Nornir result carries it; nothing is changed)."""
+    site = _site(task)
+    try:
+        found = pipeline.drift(site)
+    except DeviceError as exc:
+        return _result(task, Outcome(site.id, "failed", detail=str(exc)))
+    return Result(host=task.host, result=found)

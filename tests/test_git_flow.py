@@ -51,12 +51,25 @@ def test_promote_check_cutover_converge(
             if r.site.id in wave0
         }
 
+    def drift() -> dict[str, tuple[str, str | None, str | None]]:
+        """Online and read-only: each router's state, its phase, the journal's phase."""
+        before = {p.name: p.read_text() for p in backups.glob("*.cfg")}
+        result = cli.invoke(app, ["drift", *common, *selected, "--json"])
+        assert result.exit_code in (0, 2), result.output
+        assert {p.name: p.read_text() for p in backups.glob("*.cfg")} == before  # stores nothing
+        sites = json.loads(result.stdout)["sites"]
+        found = {s["site"]: (s["state"], s["actual_phase"], s["journal_phase"]) for s in sites}
+        assert result.exit_code == (0 if all(v[0] == "in_sync" for v in found.values()) else 2)
+        return found
+
     assert all(commands == [] for commands, _ in backup_and_check().values())  # legacy, as git says
+    assert drift() == dict.fromkeys(wave0, ("in_sync", "legacy", None))
 
     promoted = cli.invoke(app, ["promote", "--inventory", str(root), *selected, "--to", "dual"])
     assert promoted.exit_code == 0, promoted.output
     planned = backup_and_check()
-    assert all(commands and drift == [] for commands, drift in planned.values())  # the dual step
+    assert all(commands and np014 == [] for commands, np014 in planned.values())  # the dual step
+    assert drift() == dict.fromkeys(wave0, ("pending", "legacy", None))  # promoted, not yet done
 
     cutover = cli.invoke(app, ["cutover", *common, *selected, "--yes", "--json"])  # no --to
     assert cutover.exit_code == 0, cutover.output
@@ -64,11 +77,15 @@ def test_promote_check_cutover_converge(
     assert document["departs_from_inventory"] == []
     assert {s["site"]: s["status"] for s in document["sites"]} == dict.fromkeys(wave0, "confirmed")
     assert backup_and_check() == dict.fromkeys(wave0, ([], []))  # converged: nothing, no drift
+    assert drift() == dict.fromkeys(wave0, ("in_sync", "dual", "dual"))
 
     ahead = wave0[0]  # moved past git by an explicit override
     override = cli.invoke(app, ["cutover", *common, "--limit", ahead, "--to", "central", "--yes"])
     assert override.exit_code == 0, override.output
     assert "departs from the inventory for 1 site(s)" in override.output
-    commands, drift = backup_and_check()[ahead]
+    commands, np014 = backup_and_check()[ahead]
     assert commands  # the plan back to dual ...
-    assert drift == ["NP014"]  # ... is reported as drift
+    assert np014 == ["NP014"]  # ... is reported as drift, offline
+    online = drift()
+    assert online[ahead] == ("ahead", "central", "central")  # and online
+    assert all(online[s] == ("in_sync", "dual", "dual") for s in wave0 if s != ahead)
