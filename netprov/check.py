@@ -5,7 +5,6 @@ and plan offline against the latest stored backup (``backups/<site>.cfg``): no r
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 import tarfile
 import tempfile
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from pathlib import Path
 from netprov.crosscheck import PlacedSite
 from netprov.errors import InventoryError, NetprovError, Problem, Severity
 from netprov.forking import forked_map
+from netprov.gitrepo import git
 from netprov.inservice import with_in_service_policies
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.lint import (
@@ -83,21 +83,14 @@ class CheckReport:
 
 
 class CheckError(NetprovError):
-    """``--changed-since`` could not read the reference revision."""
-
-
-def _git(args: list[str], cwd: Path) -> bytes:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)  # noqa: S607
-    if done.returncode != 0:
-        raise CheckError(f"git {' '.join(args)}: {done.stderr.decode().strip()}")
-    return done.stdout
+    """An unknown rule was asked for."""
 
 
 def rendered_at(ref: str, inventory: Path, templates: Path) -> dict[str, str] | None:
     """Each site's rendered desired config at git ``ref`` (None: inventory invalid there)."""
-    root = Path(_git(["rev-parse", "--show-toplevel"], inventory).decode().strip())
+    root = Path(git(["rev-parse", "--show-toplevel"], inventory).decode().strip())
     paths = [str(p.resolve().relative_to(root)) for p in (inventory, templates)]
-    archive = _git(["archive", "--format=tar", ref, *paths], root)
+    archive = git(["archive", "--format=tar", ref, *paths], root)
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(fileobj=BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")

@@ -309,18 +309,58 @@ def backup(
     group: GroupOpt = None,
     as_json: JsonOpt = False,
     today: TodayOpt = None,
+    commit: Annotated[
+        bool,
+        typer.Option(
+            "--commit", help="Commit what changed in the backups folder to git (only there)."
+        ),
+    ] = False,
 ) -> None:
-    """Back up every selected router's running config (journal + backups/<site>.cfg)."""
+    """Back up every selected router's running config (journal + backups/<site>.cfg).
+
+    With ``--commit`` the refreshed files are committed, one commit per run naming the
+    routers whose config changed (as Oxidized keeps configs in git), so CI plans against
+    what the routers hold. Nothing else staged in the repository is committed.
+    """
     from netprov.tasks.pipeline import backup_task
 
     with _context_from("backup", locals()) as ctx:
         outcomes = _run(ctx, backup_task, "backup", as_json, workers)
-        _finish("backup", ctx, outcomes, as_json)
+        extra = _commit_backups(backups, ctx.pipeline.run_id, as_json) if commit else {}
+        _finish("backup", ctx, outcomes, as_json, extra)
 
 
-def _finish(command: str, ctx: _Context, outcomes: list[Outcome], as_json: bool) -> None:
+def _commit_backups(backups: Path, run_id: str, as_json: bool) -> dict[str, Any]:
+    from netprov.gitrepo import commit_backups
+
+    sites = sorted({Path(f).stem for f in _changed_backups(backups)})
+    subject = f"netprov backup: {len(sites)} router config(s) changed (run {run_id})"
+    done = commit_backups(backups, f"{subject}\n\n" + "\n".join(sites) + "\n")
+    if done is None:
+        if not as_json:
+            err.print(f"backups unchanged: nothing to commit in {backups}")
+        return {"commit": None, "committed": []}
+    if not as_json:
+        err.print(f"committed {done[0][:12]}: {subject}")
+    return {"commit": done[0], "committed": done[1]}
+
+
+def _changed_backups(backups: Path) -> list[str]:
+    from netprov.gitrepo import git
+
+    listed = git(["status", "--porcelain", "--untracked-files=all", "--", "."], backups.resolve())
+    return [line[3:] for line in listed.decode().splitlines()]
+
+
+def _finish(
+    command: str,
+    ctx: _Context,
+    outcomes: list[Outcome],
+    as_json: bool,
+    extra: dict[str, Any] | None = None,
+) -> None:
     if as_json:
-        _emit_json(_summary(command, ctx, outcomes))
+        _emit_json({**_summary(command, ctx, outcomes), **(extra or {})})
     else:
         _table(outcomes, f"{command} (run {ctx.pipeline.run_id})")
     if any(o.failed for o in outcomes):
@@ -1104,20 +1144,26 @@ def status(
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
-    """Every site's confirmed phase and last step, from the journal (no router contact)."""
+    """Every site's desired phase (git) beside its confirmed phase and last step (the
+    journal), and whether they agree; no router contact (``netprov drift`` reads routers)."""
+    from netprov.drift import phase_rank
+
     loaded = _load(inventory, today, as_json, "status")
     sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
     journal = _journal(db, create=False)
     rows: list[dict[str, Any]] = []
     for site in sites:
         last = journal.last_step(site.id)
+        confirmed = Phase(journal.confirmed_phase(site.id) or "legacy")
+        order = phase_rank(confirmed) - phase_rank(site.desired_phase)
         rows.append(
             {
                 "site": site.id,
                 "kind": site.kind.value,
                 "wave": site.wave,
                 "desired": site.desired_phase.value,
-                "phase": journal.confirmed_phase(site.id) or "legacy",
+                "phase": confirmed.value,
+                "state": "in_sync" if order == 0 else ("pending" if order < 0 else "ahead"),
                 "last_step": last.step if last else None,
                 "last_ok": last.ok if last else None,
                 "at": last.at.isoformat() if last else None,
@@ -1127,8 +1173,17 @@ def status(
         _emit_json({"command": "status", "ok": True, "sites": rows})
         return
     table = Table(header_style="bold")
-    for column in ("site", "kind", "wave", "desired", "phase", "last step"):
+    for column in (
+        "site",
+        "kind",
+        "wave",
+        "desired (git)",
+        "phase (journal)",
+        "state",
+        "last step",
+    ):
         table.add_column(column)
+    colours = {"in_sync": "green", "pending": "cyan", "ahead": "red"}
     for row in rows:
         mark = (
             "" if row["last_ok"] is None else ("[green]✓[/] " if row["last_ok"] else "[red]✗[/] ")
@@ -1139,6 +1194,7 @@ def status(
             str(row["wave"]),
             row["desired"],
             row["phase"],
+            f"[{colours[row['state']]}]{row['state']}[/]",
             f"{mark}{row['last_step'] or ''}",
         )
     out.print(table)

@@ -171,9 +171,7 @@ class Pipeline:
             site.id,
             site.router.platform.value,
             content,
-            file_content=driver_for(site.router.platform).mask_secrets(
-                self.review_view(site, content)
-            ),
+            file_content=driver_for(site.router.platform).for_git(self.review_view(site, content)),
         )
 
     def guard(self, site: Site, session: Session) -> None:

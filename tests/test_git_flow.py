@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import netprov.cli_check
 import netprov.cli_pipeline
 import netprov.cli_promote  # noqa: F401
 from netprov.check import run_check
@@ -70,6 +71,19 @@ def test_promote_check_cutover_converge(
     planned = backup_and_check()
     assert all(commands and np014 == [] for commands, np014 in planned.values())  # the dual step
     assert drift() == dict.fromkeys(wave0, ("pending", "legacy", None))  # promoted, not yet done
+    markdown = cli.invoke(
+        app,
+        [
+            *("check", "--inventory", str(root), "--backups", str(backups)),
+            *("--today", TODAY.isoformat(), "--format", "markdown"),
+        ],
+    )
+    assert markdown.exit_code == 0, markdown.output  # what the pull request's comment shows
+    assert all(
+        f"{site} → dual ({len(planned[site][0] or [])} commands)" in markdown.stdout
+        for site in wave0
+    )
+    assert markdown.stdout.count("<details>") == len(wave0)  # only the promoted sites
 
     cutover = cli.invoke(app, ["cutover", *common, *selected, "--yes", "--json"])  # no --to
     assert cutover.exit_code == 0, cutover.output
@@ -78,6 +92,16 @@ def test_promote_check_cutover_converge(
     assert {s["site"]: s["status"] for s in document["sites"]} == dict.fromkeys(wave0, "confirmed")
     assert backup_and_check() == dict.fromkeys(wave0, ([], []))  # converged: nothing, no drift
     assert drift() == dict.fromkeys(wave0, ("in_sync", "dual", "dual"))
+
+    def status() -> dict[str, tuple[str, str, str]]:
+        """Offline, from the journal: desired (git), confirmed (journal), whether they agree."""
+        args = ["status", "--inventory", str(root), "--db", f"sqlite:///{tmp_path / 'j.db'}"]
+        result = cli.invoke(app, [*args, *selected, "--json"])
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)["sites"]
+        return {r["site"]: (r["desired"], r["phase"], r["state"]) for r in rows}
+
+    assert status() == dict.fromkeys(wave0, ("dual", "dual", "in_sync"))
 
     ahead = wave0[0]  # moved past git by an explicit override
     override = cli.invoke(app, ["cutover", *common, "--limit", ahead, "--to", "central", "--yes"])
@@ -88,4 +112,5 @@ def test_promote_check_cutover_converge(
     assert np014 == ["NP014"]  # ... is reported as drift, offline
     online = drift()
     assert online[ahead] == ("ahead", "central", "central")  # and online
+    assert status()[ahead] == ("dual", "central", "ahead")  # and in status
     assert all(online[s] == ("in_sync", "dual", "dual") for s in wave0 if s != ahead)

@@ -495,6 +495,20 @@ class Driver(ABC):
         """``text`` with every secret this platform's syntax reveals masked."""
         return mask_patterns(text, self.secret_patterns)
 
+    # lines a config listing prints that change without the config changing (the time it
+    # was listed or last saved): left out of the backups kept in git, as Oxidized does
+    volatile_patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()
+
+    def for_git(self, config: str) -> str:
+        """A running config as ``backups/<site>.cfg`` keeps it: secrets masked, volatile
+        lines left out, so a commit in git means the router's config changed."""
+        kept = [
+            line
+            for line in self.mask_secrets(config).splitlines(keepends=True)
+            if not any(p.match(line) for p in self.volatile_patterns)
+        ]
+        return "".join(kept)
+
     def with_references(self, config: str, labels: dict[str, str]) -> str:
         """``config`` with each known secret value (``labels``: value -> reference) in its
         reference's place, however the router wrote it, so a plan compares secrets by value

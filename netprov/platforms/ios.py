@@ -355,6 +355,17 @@ class IosDriver(Driver):
     netmiko_device_type = "cisco_ios"
     napalm_driver = "ios"
     session_class: ClassVar[type[Session]] = IosSession
+    # ``show running-config`` stamps: when the config last changed or was saved (a session
+    # that enters and leaves config mode moves it) and its size; Oxidized's ios model drops
+    # the same lines
+    volatile_patterns = tuple(
+        re.compile(p)
+        for p in (
+            r"! (?:Last configuration change|NVRAM config last updated|No configuration change)",
+            r"Building configuration\.\.\.",
+            r"Current configuration : \d+ bytes",
+        )
+    )
     # Where IOS keeps secrets in a running config (Cisco IOS Security Command Reference:
     # username, enable secret, snmp-server community/user, ppp chap/pap, key strings)
     secret_patterns = tuple(

@@ -317,6 +317,10 @@ class RosDriver(Driver):
         re.compile(r"^/snmp community (?:add|set)\b.*?(?<![\w-])name=(?P<secret>\S+)", re.M),
     )
 
+    # ``/export`` opens with the time it was run ("# 2024-01-10 12:00:00 by RouterOS 7.13",
+    # "# jan/10/2024 ..." before 7.10); Oxidized's routeros model drops the same line
+    volatile_patterns = (re.compile(r"# .*\bby RouterOS\b"),)
+
     def comparable(self, config: str) -> str:
         lines = [line for line in config.splitlines() if not line.startswith("#")]
         return "\n".join(lines).strip() + "\n"
