@@ -46,23 +46,31 @@ suite: install $(if $(CI),browser postgres)
 # (last, so pytest's summary line closes the output).
 test: lint typecheck interop suite
 
-# The main job: validate the sample city, render every site for every phase, then rehearse
-# the canary wave's cutover to `central` on the device twin, with one site whose central
-# hand-off the provider delivers on the wrong VLAN (it is rolled back to exactly its backup
-# and the health gate stops the rollout; cutover then exits 1 by design), and write the
-# managers' report. --now places the rehearsal inside the sites' maintenance windows.
+# The main job: validate the sample city, render every site for every phase, then record
+# the canary wave's move to `central` as git would hold it (`promote`, one phase at a time,
+# in a copy of the inventory under build/: the sample stays as it is) and rehearse the
+# cutover on the device twin. `cutover` takes no --to: it converges each site to its
+# desired phase. One site's central hand-off is on the wrong VLAN (it is rolled back to
+# exactly its backup and the health gate stops the rollout; cutover then exits 1 by
+# design). `status` shows desired (git) beside the journal, then the managers' report.
+# --now places the rehearsal inside the sites' maintenance windows.
 DEMO_DB := sqlite:///build/demo-journal.db
+DEMO_INV := build/inventory
 demo: install
-	rm -f build/demo-journal.db
+	rm -rf build/demo-journal.db build/backups $(DEMO_INV)
 	$(BIN)/netprov validate --inventory inventory
 	$(BIN)/netprov allocate --inventory inventory
 	$(BIN)/netprov render --inventory inventory --phase all --out build/configs
-	NETPROV_TWIN_TIME_SCALE=30 $(BIN)/netprov cutover --inventory inventory --twin \
-	  --scenario scenarios/canary-broken-central.yaml --wave 0 --to central --yes \
+	mkdir -p build && cp -r inventory $(DEMO_INV)
+	$(BIN)/netprov promote --inventory $(DEMO_INV) --wave 0 --to dual
+	$(BIN)/netprov promote --inventory $(DEMO_INV) --wave 0 --to central
+	git diff --no-index --stat inventory $(DEMO_INV); test $$? -le 1
+	NETPROV_TWIN_TIME_SCALE=30 $(BIN)/netprov cutover --inventory $(DEMO_INV) --twin \
+	  --scenario scenarios/canary-broken-central.yaml --wave 0 --yes \
 	  --now 2026-11-24T02:00 --db $(DEMO_DB) --backups build/backups --change-id DEMO-1; \
 	  test $$? -le 1
-	$(BIN)/netprov status --inventory inventory --db $(DEMO_DB) --wave 0
-	$(BIN)/netprov report --inventory inventory --db $(DEMO_DB) --lang id --out build/report.html
+	$(BIN)/netprov status --inventory $(DEMO_INV) --db $(DEMO_DB) --wave 0
+	$(BIN)/netprov report --inventory $(DEMO_INV) --db $(DEMO_DB) --lang id --out build/report.html
 
 # Ansible's cisco.ios and community.routeros modules, unmodified, against `netprov twin up`
 # (interop/playbook.yml). Ansible gets its own venv: 12.3 is the last release for Python 3.11.
