@@ -18,6 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from netprov import report_id
+from netprov.drift import phase_rank
 from netprov.inventory import LoadedInventory
 from netprov.journal import Journal
 from netprov.models import Phase
@@ -45,6 +46,12 @@ TEXT: dict[str, dict[str, str]] = {
         "failures": "Offices that failed and were put back",
         "none": "No failures.",
         "skipped": "Offices skipped (outside their maintenance window)",
+        "git_vs_router": "Desired (inventory in git) against confirmed (journal)",
+        "desired": "desired",
+        "confirmed": "confirmed",
+        "state_pending": "promoted in git, waiting for its cutover",
+        "state_ahead": "further than git says: record it with netprov promote",
+        "all_agree": "Every office is where the inventory says.",
         "none_skipped": "No office was skipped.",
         "drills": "Failover drills (primary line taken down on purpose)",
         "none_drilled": "No failover drill yet.",
@@ -115,6 +122,12 @@ TEXT: dict[str, dict[str, str]] = {
         "failures": "Kantor yang gagal dan dikembalikan",
         "none": "Tidak ada kegagalan.",
         "skipped": "Kantor yang dilewati (di luar jam pemeliharaan)",
+        "git_vs_router": "Target (inventaris di git) dibanding terkonfirmasi (jurnal)",
+        "desired": "target",
+        "confirmed": "terkonfirmasi",
+        "state_pending": "sudah dinaikkan di git, menunggu cutover",
+        "state_ahead": "lebih jauh dari git: catat dengan netprov promote",
+        "all_agree": "Semua kantor sudah sesuai inventaris.",
         "none_skipped": "Tidak ada kantor yang dilewati.",
         "drills": "Uji pindah jalur (jalur utama sengaja diputus)",
         "none_drilled": "Belum ada uji pindah jalur.",
@@ -251,6 +264,9 @@ class ReportData:
     by_kind: dict[str, Counter[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # site, reason
+    # sites whose confirmed phase is not their desired one: site, desired, confirmed, and
+    # "pending" (git is further: the next cutover) or "ahead" (the router is further)
+    differs: list[tuple[str, Phase, Phase, str]] = field(default_factory=list)
     drills: list[Drill] = field(default_factory=list)  # latest per site
     legacy_before: int = 0
     legacy_running: int = 0
@@ -302,6 +318,10 @@ def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> Re
         else:
             data.legacy_running += cost
         _site_story(journal, site.id, data, commands)
+        if phases[site.id] is not site.desired_phase:
+            behind = phase_rank(phases[site.id]) < phase_rank(site.desired_phase)
+            state = "pending" if behind else "ahead"
+            data.differs.append((site.id, site.desired_phase, phases[site.id], state))
         end = site.legacy_uplink.contract_end
         if end is not None and phases[site.id] is not Phase.FINAL:
             data.contracts.append(ContractEnd("legacy", site.id, end, (end - today).days))

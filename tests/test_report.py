@@ -171,3 +171,24 @@ def test_the_indonesian_page_says_netprovs_own_words_in_indonesian(journal: Jour
         "DNS menjawab google.com (diharapkan sebuah alamat, teramati tidak ada jawaban)"
     )
     assert reason("push interrupted (x: Socket is closed)").startswith("pengiriman terputus (")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_desired_in_git_beside_the_confirmed_phase(journal: Journal, lang: str) -> None:
+    """Issue 23: the report shows where git wants each office beside where it is."""
+    from netprov.models import Phase
+
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    index = next(i for i, s in enumerate(loaded.sites) if s.id == "setda")
+    loaded.sites[index] = loaded.sites[index].model_copy(update={"desired_phase": Phase.DUAL})
+    page = render_html(loaded, report_data(loaded, journal, dt.date(2027, 5, 1)), lang)
+    table = page.split('id="differs"')[1].split("</table>")[0]
+    rows = re.findall(r'data-site="([^"]+)".*?data-state="(\w+)"', table)
+    # two offices confirmed on central that git still calls legacy; one promoted, not moved
+    assert sorted(rows) == [("dinsos", "ahead"), ("diskominfo", "ahead"), ("setda", "pending")]
+    text = re.sub(r"<[^>]+>", " ", table)
+    if lang == "id":
+        assert "menunggu cutover" in text
+        assert "catat dengan netprov promote" in text
+    else:
+        assert "waiting for its cutover" in text
