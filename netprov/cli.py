@@ -32,6 +32,7 @@ from netprov.inventory import LoadedInventory, load_inventory
 from netprov.models import Phase, Site
 
 if TYPE_CHECKING:
+    from netprov.twin.fleet import Twin
     from netprov.twin.scenario import Scenario
 
 app = typer.Typer(
@@ -80,6 +81,19 @@ def _print_problems(problems: Sequence[Problem]) -> None:
         where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
         # messages echo the user's input: never let it be read as rich markup
         err.print(f"{mark} {escape(where)}:{field} {escape(problem.message)}", soft_wrap=True)
+
+
+def build_twin_or_exit(loaded: LoadedInventory, **options: Any) -> Twin:
+    """A twin of the inventory (``build_twin``'s options), or exit 1 listing each starting
+    config line the router refuses (file:line: the refused text and the router's words)."""
+    from netprov.twin.fleet import build_twin
+
+    try:
+        return build_twin(loaded, **options)
+    except InventoryError as exc:
+        _print_problems(exc.problems)
+        err.print(f"[red]✗ the twin cannot start: {len(exc.problems)} error(s)[/]")
+        raise typer.Exit(EXIT_INVALID) from None
 
 
 def load_scenario_or_exit(scenario: Path | None, known_sites: set[str]) -> Scenario | None:
@@ -485,14 +499,13 @@ def twin_up(
     import asyncio
 
     from netprov.twin.cli_base import TwinClock
-    from netprov.twin.fleet import Twin, build_twin
     from netprov.twin.run import serve
 
     start_phase = _parse_phases([phase])[0]
     loaded = _load(inventory, today, False, "twin up")
     sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
     chosen = load_scenario_or_exit(scenario, {s.id for s in loaded.sites})
-    twin = build_twin(
+    twin = build_twin_or_exit(
         loaded,
         scenario=chosen,
         site_ids=[s.id for s in sites],

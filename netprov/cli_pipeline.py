@@ -36,6 +36,7 @@ from netprov.cli import (
     _load,
     _today,
     app,
+    build_twin_or_exit,
     err,
     load_scenario_or_exit,
     out,
@@ -128,7 +129,7 @@ def _context(
     params: str = "",
 ) -> Iterator[_Context]:
     from netprov.twin.cli_base import TwinClock
-    from netprov.twin.fleet import Twin, _twin_secret, build_twin
+    from netprov.twin.fleet import Twin, _twin_secret
 
     if twin and hosts_file:
         raise typer.BadParameter("use either --twin or --hosts-file", param_hint="--twin")
@@ -142,7 +143,7 @@ def _context(
         chosen = load_scenario_or_exit(scenario, {s.id for s in loaded.sites})
         # rehearsals and tests may run device timers (revert, reboot) faster than real time
         scale = float(os.environ.get("NETPROV_TWIN_TIME_SCALE", "1"))
-        running_twin = build_twin(
+        running_twin = build_twin_or_exit(
             loaded, scenario=chosen, site_ids=site_ids, clock=TwinClock(scale)
         ).start_in_thread()
         targets = targets_from_hosts(running_twin.hosts_inventory())

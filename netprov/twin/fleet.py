@@ -23,6 +23,7 @@ from typing import Any
 import asyncssh
 import yaml
 
+from netprov.errors import InventoryError, Problem, Severity
 from netprov.inventory import LoadedInventory
 from netprov.models import Organisation, Phase, Platform, SecretRef, Site
 from netprov.nornir_inventory import NAPALM_PLATFORM, NETMIKO_PLATFORM
@@ -355,7 +356,9 @@ def build_twin(
     password: str | None = None,
     start_phase: Phase = Phase.LEGACY,
 ) -> Twin:
-    """Build (not start) a twin for the selected sites of an inventory."""
+    """Build (not start) a twin for the selected sites of an inventory. A starting config
+    the router refuses raises InventoryError naming each refused line (file, line, text,
+    the router's words) for every site at once."""
     scenario = scenario or Scenario()
     renderer = renderer or Renderer()
     clock = clock or TwinClock()
@@ -363,6 +366,7 @@ def build_twin(
     wanted = set(site_ids) if site_ids is not None else None
     org = loaded.organisation
     devices = []
+    problems: list[Problem] = []  # every refused starting config, all at once
     for index, site in enumerate(loaded.sites):
         if wanted is not None and site.id not in wanted:
             continue
@@ -380,8 +384,18 @@ def build_twin(
             world.egress_via = Role.LEGACY
         now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - tiny clock shared by all devices
         config_file = scenario.configs.get(site.id)
+        source = config_file or f"<{start_phase.value} config rendered for {site.id}>"
         if config_file is not None:
-            text = Path(config_file).read_text(encoding="utf-8")
+            try:
+                text = Path(config_file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                problems.append(
+                    Problem(
+                        Severity.ERROR, config_file, None, "", f"{site.id}: cannot read: {reason}"
+                    )
+                )
+                continue
         else:
             text = renderer.render(
                 site, org, start_phase, loaded.allocations.get(site.id), _twin_secret
@@ -394,8 +408,12 @@ def build_twin(
         if faults.dhcp_down:  # never kept, not even in the starting config
             state.ignored.append(re.compile(driver.dhcp_lines))
         rejected = state.load_initial(text)
+        problems += [
+            Problem(Severity.ERROR, source, number, "", f"{site.id}: the router refuses: {refused}")
+            for number, refused in rejected
+        ]
         if rejected:
-            raise ValueError(f"twin {site.id}: starting config rejected at {rejected[:3]}")
+            continue
         state.boot()
         state.rejections = [re.compile(p) for p in faults.reject]
         if isinstance(state, RosDevice):
@@ -419,6 +437,8 @@ def build_twin(
                 },
             )
         )
+    if problems:
+        raise InventoryError(problems)
     return Twin(devices, clock, load_host_key(host_key_path))
 
 
