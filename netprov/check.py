@@ -110,14 +110,21 @@ def _offline_plan(site: Site, running: str, intended: str, phase: Phase | None =
 
 def _phase_ahead(context: _SiteContext, site: Site, running: str) -> Phase | None:
     """The later phase the stored backup is already in (nothing to plan for it), if any:
-    a router cut over while git still says an earlier phase."""
+    a router cut over while git still says an earlier phase.
+
+    ``promote`` moves git one phase at a time, so a site with a plan is most often one
+    phase behind: that is tried first, and spares the search of every later phase."""
     order = list(Phase)
     allocation = context.loaded.allocations.get(site.id)
-    for phase in order[order.index(site.desired_phase) + 1 :]:
+
+    def holds(phase: Phase) -> bool:
         text = context.renderer.render(site, context.loaded.organisation, phase, allocation).text
-        if not _offline_plan(site, running, text, phase).changed:
-            return phase
-    return None
+        return not _offline_plan(site, running, text, phase).changed
+
+    desired = order.index(site.desired_phase)
+    if desired > 0 and holds(order[desired - 1]):
+        return None  # promoted, not yet cut over: pending, not ahead
+    return next((phase for phase in order[desired + 1 :] if holds(phase)), None)
 
 
 def run_check(
