@@ -27,6 +27,8 @@ from netprov.rossyntax import (
 )
 from netprov.sim import ros_print
 from netprov.sim.ros_firewall import RosFilter
+from netprov.sim.ros_menus import EXTRA_PROPERTIES, EXTRA_SETTINGS, known_menu
+from netprov.sim.ros_verbatim import VerbatimError, VerbatimMenus
 from netprov.sim.topology import Link, RouteEntry, Router, World
 
 Item = dict[str, str]
@@ -391,6 +393,8 @@ class RosDevice:
         self.booted = now()
         self._loading = False  # a config being loaded as it stands: no script runs
         self.users = ["admin"]  # local users (the twin adds the one it lets log in)
+        self.verbatim = VerbatimMenus()  # what the twin does not model, kept as it came
+        self._last_menu: str | None = None  # where a new unmodelled menu's block goes
 
     # --- loading and running commands ----------------------------------------------------
 
@@ -440,7 +444,10 @@ class RosDevice:
         menu, verb, args, column = _resolved(line, path)
         if verb is None:
             return "", menu  # navigation only
-        return self._verb(menu, verb, list(args), column), path
+        output = self._verb(menu, verb, list(args), column)
+        if verb in {"add", "set"}:
+            self._last_menu = menu
+        return output, path
 
     def _special(self, line: str) -> str | None:
         """What the checks send that is not a menu command; None for anything else."""
@@ -544,11 +551,31 @@ class RosDevice:
             for arg in args:
                 self.files.pop(unquote(arg), None)
             return ""
-        if menu in SETTINGS:
-            return self._setting(menu, verb, args, column)
-        if menu in TABLES:
-            return self._table(menu, verb, args, column)
+        if menu in SETTINGS or menu in TABLES:
+            try:
+                if menu in SETTINGS:
+                    return self._setting(menu, verb, args, column)
+                return self._table(menu, verb, args, column)
+            except RosError:
+                if not (self._loading and _routeros6_form(menu, verb, args)):
+                    raise
+                # the router printed it, in a form of another RouterOS version (RouterOS 6's
+                # "/tool mac-server add interface=..." where 7 has a setting): kept as it is
+                return self._unmodelled(menu, verb, args)
+        if menu not in _MENUS and known_menu(tuple(menu.lstrip("/").split())):
+            return self._unmodelled(menu, verb, args)
         raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    def _unmodelled(self, menu: str, verb: str, args: list[str]) -> str:
+        """A menu the twin does not model: its lines are kept as they came, printed back
+        in place by ``/export`` (netprov.sim.ros_verbatim)."""
+        try:
+            output = self.verbatim.run(menu, verb, args, after=self._last_menu)
+        except VerbatimError as exc:
+            raise RosError(str(exc)) from exc
+        if verb in {"add", "set", "remove", "enable", "disable"}:
+            self.on_config_line()
+        return output
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -559,7 +586,8 @@ class RosDevice:
         if verb != "set":
             raise RosError(f"bad command name {verb} (line 1 column {column})")
         params = params_of(args)
-        unknown = [k for k in params if k not in SETTINGS[menu]]
+        known = SETTINGS[menu].keys() | EXTRA_SETTINGS.get(menu, frozenset())
+        unknown = [k for k in params if k not in known and not self._kept_as_printed(k)]
         if unknown:
             raise RosError(f"expected end of command (line 1 column {column + len(verb) + 1})")
         for key, value in params.items():
@@ -687,9 +715,19 @@ class RosDevice:
                     if item[key].lstrip("!") == old:
                         item[key] = item[key].replace(old, new, 1)
 
+    def _kept_as_printed(self, key: str) -> bool:
+        """A property of a starting config the twin neither models nor lists: the router
+        printed it, so it has it (any well-formed property name is kept)."""
+        return self._loading and _PROPERTY_NAME.fullmatch(key) is not None
+
     def _check(self, menu: str, params: Item, column: int) -> None:
-        if not TABLES[menu].issuperset(params):
+        known = TABLES[menu] | EXTRA_PROPERTIES.get(menu, frozenset())
+        if not known.issuperset(params) and not all(
+            key in known or self._kept_as_printed(key) for key in params
+        ):
             raise RosError(f"expected end of command (line 1 column {column})")
+        for key in _INTERFACE_KEYS:
+            self._hardware(params.get(key, "").lstrip("!"))
         names: set[str] | None = None  # worked out only for a command that names one
         for key in _QUEUE_INTERFACE_KEYS if menu == "/queue simple" else _INTERFACE_KEYS:
             name = params.get(key, "").lstrip("!")
@@ -712,6 +750,9 @@ class RosDevice:
 
     def _select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
         selector = selector.strip()
+        if menu == "/interface ethernet":
+            port = re.fullmatch(r"\[ find default-name=(\S+) \]", selector)
+            self._hardware(port[1] if port else "")
         if selector.startswith("["):
             expression = (
                 selector.strip("[] ").removeprefix("find").strip().removeprefix("where").strip()
@@ -1091,7 +1132,20 @@ class RosDevice:
         names: set[str] = set()
         for menu in _INTERFACE_MENUS:
             names |= {i["name"] for i in self.tables[menu]}
-        return names | {"all", "none"}
+        return names | self.verbatim.interface_names() | {"all", "none"}
+
+    def _hardware(self, name: str) -> None:
+        """A starting config naming an Ethernet or SFP port this twin was not given: the
+        router printed it, so it has the port (a real backup comes from a bigger model
+        than the inventory's port list may say)."""
+        if not self._loading or not _HARDWARE_PORT.fullmatch(name):
+            return
+        ports = self.tables["/interface ethernet"]
+        if any(name in (p["name"], p.get("default-name")) for p in ports):
+            return
+        item = {"name": name, "default-name": name, ".default": "yes"}
+        ports.append(item)
+        self.defaults.setdefault("/interface ethernet", []).append(dict(item))
 
     def _bridge_ports(self) -> dict[str, str]:
         """port -> its bridge, for the enabled bridge ports."""
@@ -1120,50 +1174,70 @@ class RosDevice:
         defaults an item leaves unset (``disabled=no``: tests/fixtures/real, ip address export
         verbose; the twin spells out that one default, not every property's)."""
         lines: list[str] = []
-        for menu in EXPORT_ORDER:
+        for menu, block in self._export_blocks(verbose=verbose):
             if under not in {"/", ""} and menu != under and not menu.startswith(under + " "):
                 continue
-            block: list[str] = []
-            if menu in SETTINGS:
-                changed = {
-                    k: v for k, v in self.settings[menu].items() if SETTINGS[menu].get(k) != v
-                }
-                if changed:
-                    block.append(ros_line(menu, "set", **changed))
-            else:
-                defaults = {d.get("name"): d for d in self.defaults.get(menu, [])}
-                for item in self.tables[menu]:
-                    params = {k: v for k, v in item.items() if not k.startswith(".")}
-                    if item.get(".default") == "yes":
-                        base = defaults.get(item.get("name"), {})
-                        changed = {k: v for k, v in params.items() if base.get(k) != v}
-                        if not changed:
-                            continue
-                        selector = (
-                            "[ find default=yes ]"
-                            if menu == "/snmp community"
-                            else (
-                                f"[ find default-name={item['default-name']} ]"
-                                if menu == "/interface ethernet"
-                                else item["name"]
-                            )
-                        )
-                        changed.pop("name", None)
-                        block.append(ros_line(menu, "set", selector, **changed))
-                    else:
-                        if verbose and "disabled" in TABLES[menu]:
-                            params.setdefault("disabled", "no")
-                        block.append(ros_line(menu, "add", **params))
-            if not sensitive:
-                block = [_without_secrets(line) for line in block]
+            shown = block if sensitive else [_without_secrets(line) for line in block]
             if terse:
-                lines += block
-            elif block:
+                lines += shown
+            elif shown:
                 lines.append(menu)
-                lines += [line[len(menu) + 1 :] for line in block]
+                lines += [line[len(menu) + 1 :] for line in shown]
         stamp = self.now().strftime("%Y-%m-%d %H:%M:%S")
         header = f"# {stamp} by RouterOS 7.16.2\n# model = RB4011iGS+\n"
         return header + "\n".join(lines) + "\n"
+
+    def _export_blocks(self, *, verbose: bool) -> list[tuple[str, list[str]]]:
+        """Each menu's terse lines in export order; the menus the twin does not model come
+        back where they stood, after the menu they followed when loaded."""
+        blocks: list[tuple[str, list[str]]] = []
+        placed: set[str] = set()
+
+        def unmodelled_after(anchor: str | None) -> None:
+            for menu in self.verbatim.placed_after(anchor):
+                if menu not in placed:
+                    placed.add(menu)
+                    blocks.append((menu, [f"{menu} {line}" for line in self.verbatim.lines(menu)]))
+                    unmodelled_after(menu)
+
+        unmodelled_after(None)
+        for menu in EXPORT_ORDER:
+            blocks.append((menu, self._modelled_block(menu, verbose=verbose)))
+            unmodelled_after(menu)
+        for menu in self.verbatim.menus:  # after a menu that prints nothing of its own
+            if menu not in placed:
+                placed.add(menu)
+                blocks.append((menu, [f"{menu} {line}" for line in self.verbatim.lines(menu)]))
+        return blocks
+
+    def _modelled_block(self, menu: str, *, verbose: bool) -> list[str]:
+        block: list[str] = []
+        if menu in SETTINGS:
+            changed = {k: v for k, v in self.settings[menu].items() if SETTINGS[menu].get(k) != v}
+            if changed:
+                block.append(ros_line(menu, "set", **changed))
+            return block
+        defaults = {d.get("default-name", d.get("name")): d for d in self.defaults.get(menu, [])}
+        for item in self.tables[menu]:
+            params = {k: v for k, v in item.items() if not k.startswith(".")}
+            if item.get(".default") != "yes":
+                if verbose and "disabled" in TABLES[menu]:
+                    params.setdefault("disabled", "no")
+                block.append(ros_line(menu, "add", **params))
+                continue
+            base = defaults.get(item.get("default-name", item.get("name")), {})
+            changed = {k: v for k, v in params.items() if base.get(k) != v}
+            if not changed:
+                continue
+            if menu == "/snmp community":
+                selector = "[ find default=yes ]"
+            elif menu == "/interface ethernet":
+                selector = f"[ find default-name={item['default-name']} ]"
+            else:
+                selector = item["name"]  # a built-in item is named by its name
+                changed.pop("name", None)
+            block.append(ros_line(menu, "set", selector, **changed))
+        return block
 
     def config_text(self) -> str:
         return self.export(terse=True)
@@ -1204,7 +1278,12 @@ class RosDevice:
 
     def snapshot(self) -> str:
         return json.dumps(
-            {"settings": self.settings, "tables": self.tables, "next_id": self.next_id}
+            {
+                "settings": self.settings,
+                "tables": self.tables,
+                "next_id": self.next_id,
+                "verbatim": self.verbatim.to_json(),
+            }
         )
 
     def restore(self, data: str) -> None:
@@ -1215,6 +1294,7 @@ class RosDevice:
         self.settings = state["settings"]
         self.tables = state["tables"]
         self.next_id = state["next_id"]
+        self.verbatim = VerbatimMenus.from_json(state.get("verbatim", {}))
         for item in self.tables["/system scheduler"]:
             self._arm(item)
         self.boot()  # loading a backup reboots the router
@@ -1524,9 +1604,48 @@ def _resolved(line: str, path: str) -> tuple[str, str | None, tuple[str, ...], i
             continue
         break
     menu = menu or "/"
+    words = _unmodelled_words(tokens[index:])
+    while words and not known_menu((*menu.lstrip("/").split(), *words)):
+        words = words[:-1]  # the router names the first word it has no menu for
+    if words:
+        menu = "/" + " ".join((*menu.lstrip("/").split(), *words))
+        column += sum(len(word) + 1 for word in words)
+        index += len(words)
     if index == len(tokens):
         return menu, None, (), column
     return menu, tokens[index], tuple(tokens[index + 1 :]), column
+
+
+# RouterOS 6 menus that are settings in 7: a v6 export lists their items (MikroTik manual,
+# RouterOS 6 "MAC server": ``set [ find default=yes ] disabled=yes``, ``add interface=``)
+_ROUTEROS6_TABLES = {"/tool mac-server", "/tool mac-server mac-winbox"}
+
+
+def _routeros6_form(menu: str, verb: str, args: list[str]) -> bool:
+    """A line of a RouterOS 6 export in a menu RouterOS 7 made a setting."""
+    params = params_of([arg for arg in args if not arg.startswith("[")])
+    return (
+        menu in _ROUTEROS6_TABLES
+        and verb in {"add", "set"}
+        and set(params) <= {"interface", "disabled"}
+    )
+
+
+_PROPERTY_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
+_HARDWARE_PORT = re.compile(r"(ether|sfp|sfp-sfpplus|qsfp28-|combo)\d+(-\d+)?")
+
+
+def _unmodelled_words(tokens: list[str]) -> list[str]:
+    """The menu words at the start of ``tokens`` (up to the command word, a selector or a
+    value): a menu the twin does not model, such as ``routing table``."""
+    words: list[str] = []
+    for token in tokens:
+        if token in VERBS or "=" in token or token.startswith(("[", '"', "*")):
+            break
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", token):
+            break
+        words.append(token)
+    return words
 
 
 @functools.lru_cache(maxsize=8192)
