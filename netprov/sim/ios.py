@@ -19,6 +19,8 @@ FLASH_SIZE = 7_000_000_000
 FACTORY_LINES = ("ip http server", "ip http authentication local", "ip http secure-server")
 _NAT_RULE = "ip nat inside source "
 _INVALID = "% Invalid input detected at '^' marker."
+# a router's own listing: it names its software version (Cisco IOS: show running-config)
+_LISTING = re.compile(r"^(version \S+|Current configuration : )", re.M)
 
 
 @dataclass
@@ -81,7 +83,10 @@ class IosDevice:
         return "\n".join(kept)
 
     def load_initial(self, text: str) -> list[tuple[int, str]]:
-        config = self.blank()
+        """Start from ``text``: a config netprov rendered (on a factory router), or a
+        router's own listing (``show running-config``, with its ``version`` line), which
+        holds every line and port the router has, its web server's setting too."""
+        config = IosConfig() if _LISTING.search(text) else self.blank()
         rejected = config.load(self._without_ignored(text))
         self.running = config
         self.startup = config.lines()

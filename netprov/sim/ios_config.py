@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from netprov import type7
+from netprov.sim.ios_words import GLOBAL_WORDS, INSTANCE_COMMANDS, SECTION_WORDS, known_global
 
 # Commands that open a sub-mode, with the prompt suffix IOS shows there.
 _SECTIONS: list[tuple[re.Pattern[str], str]] = [
@@ -195,6 +196,9 @@ class Node:
     text: str
     mode: str = ""
     children: list[Node] = field(default_factory=list)
+    # where a top-level line the twin has no place for is listed: right after the line it
+    # followed when it came (its sort key), in the order such lines came
+    place: tuple[tuple[int, tuple[object, ...]], int, int] | None = None
 
     def find(self, text: str) -> Node | None:
         return next((c for c in self.children if c.text == text), None)
@@ -262,6 +266,9 @@ class IosConfig:
 
     def __init__(self) -> None:
         self.root = Node("", "")
+        self._last_top: Node | None = None  # the top-level line the cursor last touched
+        self._placed = 0  # how many lines were placed after another one
+        self._in_file = False  # loading a config file (a listing), not lines typed
 
     def _encrypt_passwords(self) -> None:
         """Under ``service password-encryption``, clear-text passwords are kept as type 7."""
@@ -278,24 +285,32 @@ class IosConfig:
 
     # --- building ---------------------------------------------------------------------
 
-    def apply(self, line: str, stack: list[Node]) -> list[Node]:
+    def apply(self, line: str, stack: list[Node], *, in_file: bool = False) -> list[Node]:
         """Apply one config-mode line at the position ``stack`` (root first); return the new one.
+        ``in_file``: a line of a config file, where only indentation puts a line in a section
+        (an unindented line after one is global, as in a listing).
 
         Raises ConfigError for what IOS would reject.
         """
         indented = line[:1].isspace()
+        self._in_file = in_file
+        if in_file and not indented:
+            stack = stack[:1]
         text = " ".join(line.split())
         if not text or text.startswith("!"):
             return stack
         if text == "exit":
             return stack[:-1] if len(stack) > 1 else stack
+        if indented and len(stack) == 1 and self._last_top is not None:
+            stack = [*stack, self._last_top]  # the lines under a line the twin keeps verbatim
         while True:
             current = stack[-1]
             if len(stack) == 1:
                 stack = self._apply_global(text, stack)
                 break
-            if indented or _allowed_in(current.mode, text):
-                stack = self._apply_child(text, stack)
+            typed_in_section = current.mode not in {"", "verbatim"} and _stays_in_section(text)
+            if indented or _allowed_in(current.mode, text) or typed_in_section:
+                stack = self._apply_child(text, stack, depth=_depth(line) if indented else 0)
                 break
             stack = stack[:-1]
         if "password" in text:
@@ -311,21 +326,52 @@ class IosConfig:
             self.root.children.append(Node(text))
             return stack
         if text.startswith("no "):
-            self._remove(self.root, text[3:])
+            positive = text[3:]
+            before = len(self.root.children)
+            self._remove(self.root, positive)
+            removed = len(self.root.children) != before
+            # a default turned off, as a listing shows it (no aaa new-model); typed, a "no"
+            # that removes nothing leaves nothing (no file prompt quiet: back to the default)
+            turned_off = (
+                self._in_file
+                and not removed
+                and not positive.startswith(INSTANCE_COMMANDS)
+                and (known_global(positive) or _GLOBAL.match(positive) is not None)
+            )
+            if turned_off:
+                self._last_top = self.root.find(text) or self._add_top(Node(text))
             return stack
         mode = section_mode(text, "")
         if mode is None and not _GLOBAL.match(text):
-            raise ConfigError(_bad_column(text))
+            if not known_global(text):
+                raise ConfigError(_bad_column(text))
+            kept = self.root.find(text) or self._add_top(Node(text))  # kept verbatim
+            self._last_top = kept
+            return [*stack, kept]
         if mode is not None:
             node = self.root.find(text)
             if node is None:
-                node = Node(text, mode)
-                self.root.children.append(node)
+                node = self._add_top(Node(text, mode))
+            self._last_top = node
             return [*stack, node]
-        _set_leaf(self.root, text)
+        self._remove(self.root, "no " + text)  # the setting on again
+        self._last_top = _set_leaf(self.root, text, self._place_for(text))
         return stack
 
-    def _apply_child(self, text: str, stack: list[Node]) -> list[Node]:
+    def _place_for(self, text: str) -> tuple[tuple[int, tuple[object, ...]], int, int] | None:
+        """A line the listing order has no place for goes after the line before it."""
+        if _order_key(text)[0] < len(_ORDER):
+            return None
+        anchor = _sort_key(self._last_top) if self._last_top is not None else ((-1, ()), 0, 0)
+        self._placed += 1
+        return (anchor[0], 1, self._placed)
+
+    def _add_top(self, node: Node) -> Node:
+        node.place = self._place_for(node.text)
+        self.root.children.append(node)
+        return node
+
+    def _apply_child(self, text: str, stack: list[Node], *, depth: int = 0) -> list[Node]:
         current = stack[-1]
         if text.startswith("no "):
             target = text[3:]
@@ -346,7 +392,16 @@ class IosConfig:
                 current.children.append(node)
             return [*stack, node]
         if not _allowed_in(current.mode, text):
-            raise ConfigError(1)
+            # a line the twin does not model, under the line above it (by its indentation)
+            if 0 < depth < len(stack):
+                stack = stack[: depth + 1]
+            parent = stack[-1]
+            # the same line twice is one line, but for the "exit-..." ending each block
+            node = None if text.startswith("exit") else parent.find(text)
+            if node is None:
+                node = Node(text, "verbatim")
+                parent.children.append(node)
+            return [*stack, node]
         _set_leaf(current, text)
         return stack
 
@@ -371,7 +426,7 @@ class IosConfig:
             if stripped.startswith(_DISPLAY_ONLY):
                 continue
             try:
-                stack = self.apply(line, stack)
+                stack = self.apply(line, stack, in_file=True)
             except ConfigError:
                 rejected.append((number, stripped))
                 continue
@@ -397,7 +452,7 @@ class IosConfig:
     def lines(self) -> list[str]:
         """The config body as ``show running-config`` prints it (without header)."""
         out: list[str] = []
-        for node in sorted(self.root.children, key=lambda node: _order_key(node.text)):
+        for node in sorted(self.root.children, key=_sort_key):
             out.append(node.text)
             out.extend(_child_lines(node, 1))
             if node.children or node.text.startswith(("interface", "router", "line", "archive")):
@@ -437,15 +492,40 @@ def _prefix_match(parent: Node, target: str) -> bool:
     return any(c.text.startswith(target + " ") for c in parent.children)
 
 
-def _set_leaf(parent: Node, text: str) -> None:
+def _set_leaf(
+    parent: Node, text: str, place: tuple[tuple[int, tuple[object, ...]], int, int] | None = None
+) -> Node:
     key = _key(text)
     for index, child in enumerate(parent.children):
         if child.text == text:
-            return
+            return child
         if key != text and _key(child.text) == key:
-            parent.children[index] = Node(text)
-            return
-    parent.children.append(Node(text))
+            parent.children[index] = Node(text, place=child.place)
+            return parent.children[index]
+    node = Node(text, place=place)
+    parent.children.append(node)
+    return node
+
+
+def _sort_key(node: Node) -> tuple[tuple[int, tuple[object, ...]], int, int]:
+    """Where a top-level line is listed: by the listing order of IOS, or (a line it has no
+    place for) right after the line it followed."""
+    return node.place if node.place is not None else (_order_key(node.text), 0, 0)
+
+
+def _depth(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+@functools.lru_cache(maxsize=4096)
+def _stays_in_section(text: str) -> bool:
+    """An unindented line typed in a section that IOS takes there although the twin does
+    not model it: its first word starts no global command, or starts section commands too
+    (``ip ospf cost 10`` under an interface), and it is not a global command the twin knows."""
+    first = text.split(maxsplit=1)[0]
+    if section_mode(text, "") is not None or _GLOBAL.match(text):
+        return False
+    return first not in GLOBAL_WORDS or first in SECTION_WORDS
 
 
 @functools.lru_cache(maxsize=8192)  # the same top-level lines, sorted on every print
@@ -471,9 +551,11 @@ def _child_lines(node: Node, depth: int) -> list[str]:
         description = [c for c in children if c.text.startswith("description ")]
         rest = [c for c in children if not c.text.startswith("description ")]
         children = description + rest
-        if not has_address:
-            # IOS shows the absence of an address explicitly
-            index = len(description) + sum(1 for c in rest if c.text.startswith("encapsulation"))
+        if not has_address and children:
+            # IOS shows the absence of an address explicitly, after the lines that come first
+            index = len(description) + sum(
+                1 for c in rest if c.text.startswith(("encapsulation", "vrf forwarding"))
+            )
             children = [*children[:index], Node("no ip address"), *children[index:]]
     for child in children:
         out.append(" " * depth + child.text)
