@@ -482,6 +482,14 @@ app.add_typer(twin_app, name="twin")
 def twin_up(
     inventory: InventoryOpt = Path("inventory"),
     scenario: Annotated[Path | None, typer.Option(help="Faults to inject (YAML).")] = None,
+    from_backups: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-backups",
+            help="Each router starts from its backup in this folder (<site>.cfg): the fleet "
+            "as it is.",
+        ),
+    ] = None,
     hosts_file: Annotated[
         Path, typer.Option("--hosts-file", help="Nornir SimpleInventory hosts file to write.")
     ] = Path(".netprov/twin/hosts.yaml"),
@@ -511,6 +519,7 @@ def twin_up(
         site_ids=[s.id for s in sites],
         clock=TwinClock(time_scale),
         start_phase=start_phase,
+        from_backups=from_backups,
     )
 
     def ready(running: Twin) -> None:

@@ -58,6 +58,13 @@ HostsOpt = Annotated[
     Path | None, typer.Option("--hosts-file", help="Aim at a running twin's hosts file.")
 ]
 ScenarioOpt = Annotated[Path | None, typer.Option(help="With --twin: faults to inject.")]
+FromBackupsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--from-backups",
+        help="With --twin: each router starts from its backup in this folder (<site>.cfg).",
+    ),
+]
 DbOpt = Annotated[
     str | None, typer.Option("--db", help="Journal URL (default sqlite:///.netprov/state.db).")
 ]
@@ -127,12 +134,15 @@ def _context(
     wave: list[int] | None,
     group: list[str] | None,
     params: str = "",
+    from_backups: Path | None = None,
 ) -> Iterator[_Context]:
     from netprov.twin.cli_base import TwinClock
     from netprov.twin.fleet import Twin, _twin_secret
 
     if twin and hosts_file:
         raise typer.BadParameter("use either --twin or --hosts-file", param_hint="--twin")
+    if from_backups is not None and not twin:
+        raise typer.BadParameter("starts a twin: use it with --twin", param_hint="--from-backups")
     loaded = _load(inventory, today, as_json, command)
     journal = _journal(db, backups)
     sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
@@ -144,7 +154,11 @@ def _context(
         # rehearsals and tests may run device timers (revert, reboot) faster than real time
         scale = float(os.environ.get("NETPROV_TWIN_TIME_SCALE", "1"))
         running_twin = build_twin_or_exit(
-            loaded, scenario=chosen, site_ids=site_ids, clock=TwinClock(scale)
+            loaded,
+            scenario=chosen,
+            site_ids=site_ids,
+            clock=TwinClock(scale),
+            from_backups=from_backups,
         ).start_in_thread()
         targets = targets_from_hosts(running_twin.hosts_inventory())
         secret = _twin_secret
@@ -181,6 +195,7 @@ def _context(
 _CONTEXT_OPTIONS = (
     "inventory",
     "twin",
+    "from_backups",
     "hosts_file",
     "scenario",
     "db",
@@ -299,6 +314,7 @@ def _phase(value: str | None) -> Phase | None:
 def backup(
     inventory: InventoryOpt = Path("inventory"),
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
@@ -373,6 +389,7 @@ def plan(
     inventory: InventoryOpt = Path("inventory"),
     phase: PhaseOpt = None,
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
@@ -482,6 +499,7 @@ def apply(
     inventory: InventoryOpt = Path("inventory"),
     phase: PhaseOpt = None,
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
@@ -541,6 +559,7 @@ def adopt(
     inventory: InventoryOpt = Path("inventory"),
     phase: PhaseOpt = "legacy",
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
@@ -591,6 +610,7 @@ def verify(
     inventory: InventoryOpt = Path("inventory"),
     phase: PhaseOpt = None,
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
@@ -625,6 +645,7 @@ def verify(
 def drift(
     inventory: InventoryOpt = Path("inventory"),
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
@@ -702,6 +723,7 @@ def _drift_table(drifts: list[Any], failures: list[Outcome], run_id: str) -> Non
 def rollback(
     inventory: InventoryOpt = Path("inventory"),
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     db: DbOpt = None,
     backups: BackupsOpt = Path("backups"),
@@ -1005,6 +1027,7 @@ def cutover(
         typer.Option("--phase", "--to", help="Target phase (default: each site's desired phase)."),
     ] = None,
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,
@@ -1258,6 +1281,7 @@ def finalize(
         str, typer.Option(help="How long a site must run clean on central (14d, 12h).")
     ] = "14d",
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     db: DbOpt = None,
     backups: BackupsOpt = Path("backups"),
@@ -1291,6 +1315,7 @@ def finalize(
 def drill(
     inventory: InventoryOpt = Path("inventory"),
     twin: TwinOpt = False,
+    from_backups: FromBackupsOpt = None,
     hosts_file: HostsOpt = None,
     scenario: ScenarioOpt = None,
     db: DbOpt = None,

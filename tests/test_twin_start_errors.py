@@ -41,3 +41,29 @@ def test_refused_starting_configs_are_named_line_by_line(cli: CliRunner, tmp_pat
     assert "the twin cannot start: 3 error(s)" in result.output
     runs = cli.invoke(app, ["runs", "--db", db, "--json"])
     assert json.loads(runs.stdout)["items"] == []  # nothing started, nothing journaled
+
+
+def test_from_backups_names_each_site_without_a_backup(cli: CliRunner, tmp_path: Path) -> None:
+    backups = tmp_path / "fleet"
+    backups.mkdir()
+    (backups / f"{ROS_SITE}.cfg").write_text("/ip dns\nset servers=1.1.1.1\n/frobnicate\n")
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    common = ["--inventory", str(SAMPLE), "--db", db, "--today", TODAY.isoformat()]
+    result = cli.invoke(
+        app,
+        [
+            *("plan", "--twin", "--from-backups", str(backups), *common),
+            *("--limit", f"{ROS_SITE},{IOS_SITE}", "--backups", str(tmp_path / "b")),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    lines = [line for line in result.output.splitlines() if line.startswith("error")]
+    assert lines[0].startswith(f"error {backups / ROS_SITE}.cfg:3: {ROS_SITE}: the router refuses")
+    assert lines[1] == (
+        f"error {backups / IOS_SITE}.cfg: {IOS_SITE}: cannot read: no backup of this site "
+        "(netprov backup writes it)"
+    )
+    alone = cli.invoke(app, ["plan", "--from-backups", str(backups), *common])
+    assert alone.exit_code == 2  # a twin option without --twin: a usage error
+    assert "--twin" in alone.output

@@ -355,10 +355,16 @@ def build_twin(
     host_key_path: Path | None = None,
     password: str | None = None,
     start_phase: Phase = Phase.LEGACY,
+    from_backups: Path | None = None,
 ) -> Twin:
     """Build (not start) a twin for the selected sites of an inventory. A starting config
     the router refuses raises InventoryError naming each refused line (file, line, text,
-    the router's words) for every site at once."""
+    the router's words) for every site at once.
+
+    ``from_backups``: each router starts from its site's stored backup
+    (``<dir>/<site>.cfg``, as ``netprov backup`` keeps it: the fleet as it is), its
+    secrets' references (``SECRET-...``) standing for the twin's made-up values; a
+    scenario's ``configs:`` entry still comes first."""
     scenario = scenario or Scenario()
     renderer = renderer or Renderer()
     clock = clock or TwinClock()
@@ -383,19 +389,15 @@ def build_twin(
         if faults.egress_via_legacy:
             world.egress_via = Role.LEGACY
         now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - tiny clock shared by all devices
-        config_file = scenario.configs.get(site.id)
+        backup = str(from_backups / f"{site.id}.cfg") if from_backups is not None else None
+        config_file = scenario.configs.get(site.id) or backup
         source = config_file or f"<{start_phase.value} config rendered for {site.id}>"
         if config_file is not None:
-            try:
-                text = Path(config_file).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-                problems.append(
-                    Problem(
-                        Severity.ERROR, config_file, None, "", f"{site.id}: cannot read: {reason}"
-                    )
-                )
+            stored = _stored_config(config_file, site, org, backup=from_backups is not None)
+            if isinstance(stored, Problem):
+                problems.append(stored)
                 continue
+            text = stored
         else:
             text = renderer.render(
                 site, org, start_phase, loaded.allocations.get(site.id), _twin_secret
@@ -440,6 +442,26 @@ def build_twin(
     if problems:
         raise InventoryError(problems)
     return Twin(devices, clock, load_host_key(host_key_path))
+
+
+def _stored_config(path: str, site: Site, org: Organisation, *, backup: bool) -> str | Problem:
+    """A starting config from a file (a scenario's, or a backup), its secrets' references
+    replaced; a file that cannot be read is a problem naming it."""
+    try:
+        return _unmasked(Path(path).read_text(encoding="utf-8"), site, org)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        if isinstance(exc, FileNotFoundError) and backup:
+            reason = "no backup of this site (netprov backup writes it)"
+        return Problem(Severity.ERROR, path, None, "", f"{site.id}: cannot read: {reason}")
+
+
+def _unmasked(text: str, site: Site, org: Organisation) -> str:
+    """A stored config with each secret's reference (``SECRET-<name>``, as backups keep
+    it) replaced by the made-up value the twin's router holds for it."""
+    for ref in site_secret_refs(site, org):
+        text = text.replace(masked(ref), _twin_secret(ref))
+    return text
 
 
 def _unbound(seconds: float, callback: Callable[[], None]) -> Callable[[], None]:
