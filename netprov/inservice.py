@@ -17,7 +17,32 @@ if TYPE_CHECKING:  # handed in: the core never imports the drivers
     from netprov.platforms import Driver
 
 
+POLICY_ROUTING = "policy routing in service"
+
+
 def with_in_service_policies(driver: Driver, site: Site, running: str, plan: SitePlan) -> SitePlan:
+    """Each in-service policy below, in turn."""
+    return _with_lan_dhcp(driver, site, running, _with_policy_routing(driver, running, plan))
+
+
+def _with_policy_routing(driver: Driver, running: str, plan: SitePlan) -> SitePlan:
+    """Policy routing the router holds (PCC load balancing, routing rules, IOS PBR) routes
+    marked office traffic by its own tables, never the main one that netprov's routes go
+    in: a cutover would "succeed" and leave the office on its old lines. Refused, naming
+    each rule, while the plan changes anything."""
+    rules = driver.policy_routing(running) if plan.changed else []
+    if not rules:
+        return plan
+    conflict = (
+        f"{POLICY_ROUTING} sends office traffic past netprov's routes (the main table): "
+        + "; ".join(rules)
+        + ". Take these rules out of the router (or move them into the inventory's design) "
+        "before netprov changes its uplinks"
+    )
+    return dataclasses.replace(plan, conflicts=[*plan.conflicts, conflict])
+
+
+def _with_lan_dhcp(driver: Driver, site: Site, running: str, plan: SitePlan) -> SitePlan:
     """A LAN DHCP server where the router serves none today: the office may run its own
     (a server, another router), and a second one hands out wrong gateways and resolvers.
     netprov adds one only when the inventory says ``lan.dhcp: true`` itself, and the plan

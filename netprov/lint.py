@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from netprov.allocation import Allocation
 from netprov.errors import Severity
+from netprov.inservice import POLICY_ROUTING
 from netprov.models import Organisation, Phase, Site, SiteKind
 from netprov.phases import Role
 from netprov.platforms import driver_for
@@ -106,6 +107,14 @@ RULES: dict[str, Rule] = {
             Severity.ERROR,
             "The router (its stored backup) is not in a later phase than the inventory says: "
             "a cut-over office whose file still says an earlier phase would be planned back.",
+        ),
+        Rule(
+            "NP015",
+            "policy-routing",
+            Severity.ERROR,
+            "The router (its stored backup) routes no office traffic by a table of its own "
+            "(PCC load balancing, mark-routing, routing rules, IOS policy-based routing) "
+            "past the main table netprov's routes go in.",
         ),
         Rule(
             "NP009",
@@ -347,11 +356,15 @@ def shaping_findings(
 
 
 def clash_findings(site: Site, conflicts: list[str]) -> list[LintFinding]:
-    """NP012: what the offline plan found on the stored backup that clashes."""
-    return [
-        LintFinding("NP012", site.id, conflict, ("router",), site.lint_exemptions.get("NP012"))
-        for conflict in conflicts
-    ]
+    """NP012: what the offline plan found on the stored backup that clashes; NP015 its
+    policy routing (netprov.inservice)."""
+    findings = []
+    for conflict in conflicts:
+        rule = "NP015" if conflict.startswith(POLICY_ROUTING) else "NP012"
+        findings.append(
+            LintFinding(rule, site.id, conflict, ("router",), site.lint_exemptions.get(rule))
+        )
+    return findings
 
 
 def uplinks_in(text: str, site: Site, org: Organisation) -> set[Role]:

@@ -462,6 +462,12 @@ class Driver(ABC):
         """Whether any DHCP server of the router (netprov's or its own) serves ``lan``."""
 
     @abstractmethod
+    def policy_routing(self, config: str) -> list[str]:
+        """The router's own policy routing in ``config``, one description per rule: what
+        routes traffic by a table other than the main one, past netprov's routes
+        (netprov.platforms.policy_routing)."""
+
+    @abstractmethod
     def leases_command(self) -> str:
         """The router's table of DHCP leases on the LAN."""
 

@@ -45,6 +45,7 @@ from netprov.platforms.base import (
     pace_client,
 )
 from netprov.platforms.ios_plan import clean_ios, plan_ios
+from netprov.platforms.policy_routing import ios_policy_routing
 from netprov.secrets import mask_values
 from netprov.sim.ios import IosDevice
 from netprov.sim.topology import World
@@ -532,6 +533,9 @@ class IosDriver(Driver):
         pool = _section(config, "ip dhcp pool NETPROV-LAN")
         enabled = "no service dhcp" not in config.splitlines()
         return enabled and any(line.strip().startswith("network ") for line in pool)
+
+    def policy_routing(self, config: str) -> list[str]:
+        return ios_policy_routing(clean_ios(config))
 
     def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
         """An ``ip dhcp pool`` whose ``network`` lies in a LAN subnet, the DHCP service on

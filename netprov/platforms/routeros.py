@@ -39,6 +39,7 @@ from netprov.platforms.base import (
     read_until,
     safety_net_name,
 )
+from netprov.platforms.policy_routing import routeros_policy_routing
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
 from netprov.rossyntax import parse_command, terse_lines
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
@@ -423,6 +424,9 @@ class RosDriver(Driver):
             and "disabled=yes" not in line.split()
             for line in config.splitlines()
         )
+
+    def policy_routing(self, config: str) -> list[str]:
+        return routeros_policy_routing(config)
 
     def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
         """An enabled ``/ip dhcp-server`` on the LAN interface (MikroTik manual, "DHCP")."""
