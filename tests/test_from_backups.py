@@ -1,0 +1,158 @@
+"""A rehearsal on a twin of the fleet as it is: every router starts from its stored backup
+(``--twin --from-backups DIR``), backups holding what real routers hold beside netprov's
+lines (taken from the real configs in tests/fixtures/real-configs), and one office balancing
+its LAN over its lines with PCC routing marks (issue 27)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import netprov.cli_pipeline  # noqa: F401 - registers the router commands
+from netprov.cli import app
+from netprov.inventory import load_inventory
+from netprov.models import Phase, Platform
+from netprov.platforms import driver_for
+from netprov.render import Renderer
+from netprov.rossyntax import SETTINGS, parse_command, terse_lines
+from netprov.sim.ios_config import IosConfig
+from netprov.sim.routeros import TABLES
+from tests.conftest import SAMPLE, TODAY
+
+FIXTURES = Path(__file__).parent / "fixtures" / "real-configs"
+PCC_SITE = "kec-sukamaju"
+
+
+def _routeros_extras(path: Path) -> list[str]:
+    """A real export's lines in the menus the twin keeps without modelling them (terse)."""
+    modelled = set(TABLES) | set(SETTINGS)
+    lines = []
+    for _, line in terse_lines(path.read_text(encoding="utf-8")):
+        if parse_command(line).path not in modelled:
+            lines.append(line)
+    return lines
+
+
+def _ios_extras(path: Path) -> list[str]:
+    """A real listing's top-level blocks the twin keeps without modelling them."""
+    config = IosConfig()
+    assert config.load(path.read_text(encoding="utf-8")) == []
+    lines = config.lines()
+    kept: list[str] = []
+    for node in config.root.children:
+        if node.mode == "verbatim" or node.place is not None:
+            start = lines.index(node.text)
+            block = [node.text]
+            block += [line for line in lines[start + 1 :] if line.startswith(" ")][
+                : _child_count(lines, start)
+            ]
+            kept += block
+    return kept
+
+
+def _child_count(lines: list[str], start: int) -> int:
+    count = 0
+    for line in lines[start + 1 :]:
+        if not line.startswith(" "):
+            break
+        count += 1
+    return count
+
+
+def _pcc(lan: str) -> list[str]:
+    """The LAN half of the PCC fixture (routeros-6.47-rb750gr3-pcc.rsc), its LAN port named
+    as the inventory names it, in RouterOS 7 form (a routing table per mark)."""
+    text = (FIXTURES / "routeros-6.47-rb750gr3-pcc.rsc").read_text(encoding="utf-8")
+    rules = [
+        line.replace("in-interface=LAN", f"in-interface={lan}")
+        for _, line in terse_lines(text)
+        if line.startswith("/ip firewall mangle") and "in-interface=LAN" in line
+    ]
+    tables = [f"/routing table add disabled=no fib name=to_isp{n}" for n in (1, 2, 3)]
+    return [*tables, *rules]
+
+
+def _write_backups(inventory: Path, folder: Path) -> dict[str, str]:
+    """Each site's backup: what netprov's inventory describes (its legacy config) and the
+    real routers' other lines; returns what each site's backup was built from."""
+    loaded = load_inventory(inventory)
+    renderer = Renderer()
+    ros = sorted(FIXTURES.glob("*.rsc"))
+    ios = sorted(FIXTURES.glob("*.cfg"))
+    folder.mkdir(parents=True)
+    built: dict[str, str] = {}
+    for index, site in enumerate(loaded.sites):
+        allocation = loaded.allocations.get(site.id)
+        text = renderer.render(site, loaded.organisation, Phase.LEGACY, allocation).text
+        if site.router.platform is Platform.MIKROTIK_ROUTEROS:
+            source = ros[index % len(ros)]
+            extra = _routeros_extras(source)
+            if site.id == PCC_SITE:
+                extra += _pcc(site.lan.interface)
+        else:
+            source = ios[index % len(ios)]
+            extra = _ios_extras(source)
+        body, end = (
+            (text.rstrip()[: -len("end")], "end\n")
+            if text.rstrip().endswith("\nend")
+            else (text, "")
+        )
+        (folder / f"{site.id}.cfg").write_text(body + "\n" + "\n".join(extra) + "\n" + end)
+        built[site.id] = source.name
+    return built
+
+
+@pytest.mark.twin
+@pytest.mark.slow
+def test_city_rehearsal_from_backups(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NETPROV_TWIN_TIME_SCALE", "30")
+    root = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, root)
+    for path in (root / "sites").glob("*.yaml"):  # any hour will do for this rehearsal
+        path.write_text(re.sub(r"  maintenance_window:\n(    .*\n)+", "", path.read_text()))
+    stored = tmp_path / "fleet-backups"
+    built = _write_backups(root, stored)
+    assert len(set(built.values())) == 6  # every real config is in the fleet
+    result = cli.invoke(
+        app,
+        [
+            *("apply", "--inventory", str(root), "--twin", "--from-backups", str(stored)),
+            *("--phase", "dual", "--yes", "--json", "--db", f"sqlite:///{tmp_path / 'j.db'}"),
+            *("--backups", str(tmp_path / "backups"), "--today", TODAY.isoformat()),
+        ],
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    document = json.loads(result.stdout)
+    outcomes = {s["site"]: s for s in document["sites"]}
+    assert set(outcomes) == set(built)
+    refused = outcomes.pop(PCC_SITE)
+    assert refused["status"] == "refused", refused
+    assert "policy routing in service" in refused["detail"]
+    assert "mangle prerouting mark-routing to_isp1" in refused["detail"]
+    unconfirmed = {s: o["detail"] for s, o in outcomes.items() if o["status"] != "confirmed"}
+    assert unconfirmed == {}
+    assert result.exit_code == 1  # one site refused
+    # every router kept the lines netprov does not own: each one is in the backup taken
+    # before the change (the router held them as they came), and no pushed command touches one
+    loaded = load_inventory(root)
+    for site, source in built.items():
+        before = (tmp_path / "backups" / f"{site}.cfg").read_text()
+        if source.endswith(".rsc"):
+            extra = _routeros_extras(FIXTURES / source)
+            menus = {parse_command(line).path for line in extra}
+        else:
+            extra = [line for line in _ios_extras(FIXTURES / source) if not line[0].isspace()]
+            menus = set(extra)
+        masked = [driver_for(loaded.site(site).router.platform).mask_secrets(x) for x in extra]
+        assert [line for line in masked if line not in before] == [], site
+        if site == PCC_SITE:
+            continue
+        pushed = outcomes[site]["plan"]["commands"]
+        assert [c for c in pushed if any(m in c for m in menus)] == [], site
