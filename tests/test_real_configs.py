@@ -123,3 +123,19 @@ def test_clients_use_unmodelled_menus_and_properties(twin_factory: TwinFactory) 
         conn.exit_config_mode()
         running = conn.send_command("show running-config")
     assert "\nspanning-tree extend system-id\n" in running
+
+
+def test_ios_banner_text_is_kept_as_it_came() -> None:
+    """A banner's text runs to its delimiter, over lines IOS would otherwise parse as
+    commands ("!", "end" too); listings print the delimiter as ^C."""
+    router = _router(Platform.CISCO_IOS, "dprd")
+    assert isinstance(router, IosDevice)
+    listing = (
+        "version 17.9\nhostname R1\nbanner motd ^C\n!! Authorised users only !!\nend of notice\n"
+        "^C\nbanner login #Diskominfo#\n!\nline vty 0 4\n login\n!\nend\n"
+    )
+    assert router.load_initial(listing) == []
+    shown = router.running_text()
+    assert "banner motd ^C\n!! Authorised users only !!\nend of notice\n^C\n" in shown
+    assert "\nbanner login #Diskominfo#\n" in shown
+    assert _ios_sections(shown) == _ios_sections(listing)

@@ -248,6 +248,8 @@ _GLOBAL = re.compile(
 )
 
 
+_BANNER = re.compile(r"^banner (motd|login|exec|incoming|prompt-timeout|slip-ppp) (\S.*)$")
+
 # Passwords ``service password-encryption`` shows as type 7 once they are configured: the
 # username, enable, line and PPP passwords (Cisco IOS Security Command Reference, "service
 # password-encryption": "applied to all passwords, including username passwords,
@@ -269,6 +271,8 @@ class IosConfig:
         self._last_top: Node | None = None  # the top-level line the cursor last touched
         self._placed = 0  # how many lines were placed after another one
         self._in_file = False  # loading a config file (a listing), not lines typed
+        self._banner: Node | None = None  # a banner whose text is still coming
+        self._delimiter = ""
 
     def _encrypt_passwords(self) -> None:
         """Under ``service password-encryption``, clear-text passwords are kept as type 7."""
@@ -292,11 +296,18 @@ class IosConfig:
 
         Raises ConfigError for what IOS would reject.
         """
+        if self._banner is not None:
+            self._banner_line(line)
+            return stack[:1]
         indented = line[:1].isspace()
         self._in_file = in_file
         if in_file and not indented:
             stack = stack[:1]
         text = " ".join(line.split())
+        banner = _BANNER.match(text)
+        if banner is not None and not indented:
+            self._open_banner(text)
+            return stack[:1]
         if not text or text.startswith("!"):
             return stack
         if text == "exit":
@@ -358,6 +369,26 @@ class IosConfig:
         self._last_top = _set_leaf(self.root, text, self._place_for(text))
         return stack
 
+    def _open_banner(self, text: str) -> None:
+        """``banner motd ^C``: the text runs to the next delimiter, on this line or a later
+        one; listings print the delimiter as ``^C`` (Cisco IOS Configuration Fundamentals
+        Command Reference, "banner motd")."""
+        match = _BANNER.match(text)
+        assert match is not None
+        kind, rest = match[1], match[2]
+        self._delimiter = "^C" if rest.startswith("^C") else rest[0]
+        self._remove(self.root, f"banner {kind}")
+        node = self._add_top(Node(f"banner {kind} {rest}"))
+        self._last_top = node
+        if self._delimiter not in rest[len(self._delimiter) :]:
+            self._banner = node  # more lines to come
+
+    def _banner_line(self, line: str) -> None:
+        assert self._banner is not None
+        self._banner.text += "\n" + line.rstrip()
+        if self._delimiter in line:
+            self._banner = None
+
     def _place_for(self, text: str) -> tuple[tuple[int, tuple[object, ...]], int, int] | None:
         """A line the listing order has no place for goes after the line before it."""
         if _order_key(text)[0] < len(_ORDER):
@@ -418,6 +449,9 @@ class IosConfig:
         seen: set[int] = set()
         for number, line in enumerate(text.splitlines(), start=1):
             stripped = line.strip()
+            if self._banner is not None:  # a banner's text is its own, "!" and "end" too
+                self.apply(line, stack, in_file=True)
+                continue
             if stripped == "end":
                 break
             if line.startswith("!"):
