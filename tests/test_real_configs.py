@@ -108,6 +108,10 @@ def test_clients_use_unmodelled_menus_and_properties(twin_factory: TwinFactory) 
             ]
         )
         assert "bad command name frobnicate" in conn.send_command("/routing frobnicate")
+        # RouterOS 7: a table exists before a route names it
+        refused = "/ip route add dst-address=8.8.8.8/32 gateway=ether1 routing-table=nosuch"
+        assert "input does not match any value of routing-table" in conn.send_command(refused)
+        conn.send_config_set([refused.replace("nosuch", "to_isp1")])
         assert "expected end of command" in conn.send_command(
             "/ip firewall mangle add chain=prerouting action=accept colour=red"
         )
@@ -116,6 +120,8 @@ def test_clients_use_unmodelled_menus_and_properties(twin_factory: TwinFactory) 
     assert "name=to_isp1" in tables
     assert "/routing table add disabled=no fib name=to_isp1" in export
     assert "per-connection-classifier=both-addresses:2/0" in export
+    assert "routing-table=to_isp1" in export
+    assert "nosuch" not in export
     with netmiko(twin, IOS_SITE) as conn:
         conn.send_config_set(["spanning-tree extend system-id", "no ip domain lookup"])
         with pytest.raises(ConfigInvalidException):

@@ -108,6 +108,13 @@ class VerbatimMenus:
         """The unmodelled menus printed right after ``menu`` (None: before everything)."""
         return [m for m, anchor in self.anchors.items() if anchor == menu and self.menus[m]]
 
+    def names(self, menu: str) -> set[str]:
+        """The names of the items ``add`` made in ``menu``."""
+        lines = self.menus.get(menu, [])
+        return {
+            line.params["name"] for line in lines if line.verb == "add" and "name" in line.params
+        }
+
     def interface_names(self) -> set[str]:
         """Interfaces these menus make (``add name=``) or name as hardware."""
         names: set[str] = set()

@@ -728,6 +728,11 @@ class RosDevice:
             raise RosError(f"expected end of command (line 1 column {column})")
         for key in _INTERFACE_KEYS:
             self._hardware(params.get(key, "").lstrip("!"))
+        table = params.get(_TABLE_KEYS.get(menu, ""), "main")
+        if table != "main" and not self._loading and table not in self.routing_tables():
+            # RouterOS 7: a table is added in /routing table before anything names it
+            # (MikroTik manual, "Moving from ROSv6 to v7": use of routing tables)
+            raise RosError(f"input does not match any value of {_TABLE_KEYS[menu]}")
         names: set[str] | None = None  # worked out only for a command that names one
         for key in _QUEUE_INTERFACE_KEYS if menu == "/queue simple" else _INTERFACE_KEYS:
             name = params.get(key, "").lstrip("!")
@@ -1133,6 +1138,10 @@ class RosDevice:
         for menu in _INTERFACE_MENUS:
             names |= {i["name"] for i in self.tables[menu]}
         return names | self.verbatim.interface_names() | {"all", "none"}
+
+    def routing_tables(self) -> set[str]:
+        """The routing tables: ``main`` and those ``/routing table`` adds."""
+        return {"main"} | self.verbatim.names("/routing table")
 
     def _hardware(self, name: str) -> None:
         """A starting config naming an Ethernet or SFP port this twin was not given: the
@@ -1615,6 +1624,9 @@ def _resolved(line: str, path: str) -> tuple[str, str | None, tuple[str, ...], i
         return menu, None, (), column
     return menu, tokens[index], tuple(tokens[index + 1 :]), column
 
+
+# the parameters that name a routing table (RouterOS 7: routes, and mangle's routing marks)
+_TABLE_KEYS = {"/ip route": "routing-table", "/ip firewall mangle": "new-routing-mark"}
 
 # RouterOS 6 menus that are settings in 7: a v6 export lists their items (MikroTik manual,
 # RouterOS 6 "MAC server": ``set [ find default=yes ] disabled=yes``, ``add interface=``)
