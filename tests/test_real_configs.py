@@ -39,6 +39,18 @@ def _router(platform: Platform, site_id: str) -> RosDevice | IosDevice:
     return device
 
 
+def _ros_router() -> RosDevice:
+    device = _router(Platform.MIKROTIK_ROUTEROS, "kec-sukamaju")
+    assert isinstance(device, RosDevice)
+    return device
+
+
+def _ios_router() -> IosDevice:
+    device = _router(Platform.CISCO_IOS, "dprd")
+    assert isinstance(device, IosDevice)
+    return device
+
+
 def _ros_menus(text: str) -> dict[str, list[tuple[str, str, tuple[tuple[str, str], ...]]]]:
     """Each menu's commands (verb, selector, parameters), in order where order matters."""
     menus: dict[str, list[tuple[str, str, tuple[tuple[str, str], ...]]]] = defaultdict(list)
@@ -68,14 +80,12 @@ def _ios_sections(text: str) -> list[list[str]]:
 @pytest.mark.parametrize("path", ROUTEROS, ids=lambda p: p.name)
 def test_routeros_export_loads_and_comes_back_the_same(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    router = _router(Platform.MIKROTIK_ROUTEROS, "kec-sukamaju")
-    assert isinstance(router, RosDevice)
+    router = _ros_router()
     assert router.load_initial(text) == []
     wanted = _ros_menus(text)
     assert _ros_menus(router.export(terse=True)) == wanted
     assert _ros_menus(router.export(terse=False)) == wanted  # block form too
-    again = _router(Platform.MIKROTIK_ROUTEROS, "kec-sukamaju")
-    assert isinstance(again, RosDevice)
+    again = _ros_router()
     assert again.load_initial(router.export(terse=False)) == []
     assert _ros_menus(again.export()) == wanted
 
@@ -83,12 +93,10 @@ def test_routeros_export_loads_and_comes_back_the_same(path: Path) -> None:
 @pytest.mark.parametrize("path", IOS, ids=lambda p: p.name)
 def test_ios_listing_loads_and_comes_back_the_same(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    router = _router(Platform.CISCO_IOS, "dprd")
-    assert isinstance(router, IosDevice)
+    router = _ios_router()
     assert router.load_initial(text) == []
     assert _ios_sections(router.running_text()) == _ios_sections(text)
-    again = _router(Platform.CISCO_IOS, "dprd")
-    assert isinstance(again, IosDevice)
+    again = _ios_router()
     assert again.load_initial(router.running_text()) == []
     assert _ios_sections(again.running_text()) == _ios_sections(text)
 
@@ -134,8 +142,7 @@ def test_clients_use_unmodelled_menus_and_properties(twin_factory: TwinFactory) 
 def test_ios_banner_text_is_kept_as_it_came() -> None:
     """A banner's text runs to its delimiter, over lines IOS would otherwise parse as
     commands ("!", "end" too); listings print the delimiter as ^C."""
-    router = _router(Platform.CISCO_IOS, "dprd")
-    assert isinstance(router, IosDevice)
+    router = _ios_router()
     listing = (
         "version 17.9\nhostname R1\nbanner motd ^C\n!! Authorised users only !!\nend of notice\n"
         "^C\nbanner login #Diskominfo#\n!\nline vty 0 4\n login\n!\nend\n"

@@ -191,6 +191,11 @@ _ORDER = [
 ]
 
 
+# where a top-level line is listed: (the listing order's key of the line it follows, 1 for a
+# line placed after another or 0, the order such lines came in)
+Place = tuple[tuple[int, tuple[object, ...]], int, int]
+
+
 @dataclass
 class Node:
     text: str
@@ -198,7 +203,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     # where a top-level line the twin has no place for is listed: right after the line it
     # followed when it came (its sort key), in the order such lines came
-    place: tuple[tuple[int, tuple[object, ...]], int, int] | None = None
+    place: Place | None = None
 
     def find(self, text: str) -> Node | None:
         return next((c for c in self.children if c.text == text), None)
@@ -270,7 +275,6 @@ class IosConfig:
         self.root = Node("", "")
         self._last_top: Node | None = None  # the top-level line the cursor last touched
         self._placed = 0  # how many lines were placed after another one
-        self._in_file = False  # loading a config file (a listing), not lines typed
         self._banner: Node | None = None  # a banner whose text is still coming
         self._delimiter = ""
 
@@ -300,7 +304,6 @@ class IosConfig:
             self._banner_line(line)
             return stack[:1]
         indented = line[:1].isspace()
-        self._in_file = in_file
         if in_file and not indented:
             stack = stack[:1]
         text = " ".join(line.split())
@@ -317,7 +320,7 @@ class IosConfig:
         while True:
             current = stack[-1]
             if len(stack) == 1:
-                stack = self._apply_global(text, stack)
+                stack = self._apply_global(text, stack, in_file=in_file)
                 break
             typed_in_section = current.mode not in {"", "verbatim"} and _stays_in_section(text)
             if indented or _allowed_in(current.mode, text) or typed_in_section:
@@ -328,7 +331,7 @@ class IosConfig:
             self._encrypt_passwords()
         return stack
 
-    def _apply_global(self, text: str, stack: list[Node]) -> list[Node]:
+    def _apply_global(self, text: str, stack: list[Node], *, in_file: bool) -> list[Node]:
         shown_off = _DEFAULT_ON.get(text.removeprefix("no "))
         if shown_off is not None:  # on by default: IOS shows it off as "no ..."
             positive = text.removeprefix("no ")
@@ -344,7 +347,7 @@ class IosConfig:
             # a default turned off, as a listing shows it (no aaa new-model); typed, a "no"
             # that removes nothing leaves nothing (no file prompt quiet: back to the default)
             turned_off = (
-                self._in_file
+                in_file
                 and not removed
                 and not positive.startswith(INSTANCE_COMMANDS)
                 and (known_global(positive) or _GLOBAL.match(positive) is not None)
@@ -389,7 +392,7 @@ class IosConfig:
         if self._delimiter in line:
             self._banner = None
 
-    def _place_for(self, text: str) -> tuple[tuple[int, tuple[object, ...]], int, int] | None:
+    def _place_for(self, text: str) -> Place | None:
         """A line the listing order has no place for goes after the line before it."""
         if _order_key(text)[0] < len(_ORDER):
             return None
@@ -526,9 +529,7 @@ def _prefix_match(parent: Node, target: str) -> bool:
     return any(c.text.startswith(target + " ") for c in parent.children)
 
 
-def _set_leaf(
-    parent: Node, text: str, place: tuple[tuple[int, tuple[object, ...]], int, int] | None = None
-) -> Node:
+def _set_leaf(parent: Node, text: str, place: Place | None = None) -> Node:
     key = _key(text)
     for index, child in enumerate(parent.children):
         if child.text == text:
@@ -541,7 +542,7 @@ def _set_leaf(
     return node
 
 
-def _sort_key(node: Node) -> tuple[tuple[int, tuple[object, ...]], int, int]:
+def _sort_key(node: Node) -> Place:
     """Where a top-level line is listed: by the listing order of IOS, or (a line it has no
     place for) right after the line it followed."""
     return node.place if node.place is not None else (_order_key(node.text), 0, 0)

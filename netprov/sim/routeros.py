@@ -216,6 +216,14 @@ TABLES: dict[str, set[str]] = {
     # discovered neighbours (MNDP/CDP/LLDP): read-only, none on the twin's links
     "/ip neighbor": set(),
 }
+# what each modelled menu accepts: what the twin acts on, and what it keeps (ros_menus)
+_KNOWN_PROPERTIES = {
+    menu: frozenset(keys | EXTRA_PROPERTIES.get(menu, frozenset())) for menu, keys in TABLES.items()
+}
+_KNOWN_SETTINGS = {
+    menu: frozenset(values.keys() | EXTRA_SETTINGS.get(menu, frozenset()))
+    for menu, values in SETTINGS.items()
+}
 _DEFAULT_SERVICES = {
     "telnet": "23",
     "ftp": "21",
@@ -586,7 +594,7 @@ class RosDevice:
         if verb != "set":
             raise RosError(f"bad command name {verb} (line 1 column {column})")
         params = params_of(args)
-        known = SETTINGS[menu].keys() | EXTRA_SETTINGS.get(menu, frozenset())
+        known = _KNOWN_SETTINGS[menu]
         unknown = [k for k in params if k not in known and not self._kept_as_printed(k)]
         if unknown:
             raise RosError(f"expected end of command (line 1 column {column + len(verb) + 1})")
@@ -721,10 +729,8 @@ class RosDevice:
         return self._loading and _PROPERTY_NAME.fullmatch(key) is not None
 
     def _check(self, menu: str, params: Item, column: int) -> None:
-        known = TABLES[menu] | EXTRA_PROPERTIES.get(menu, frozenset())
-        if not known.issuperset(params) and not all(
-            key in known or self._kept_as_printed(key) for key in params
-        ):
+        known = _KNOWN_PROPERTIES[menu]
+        if not all(key in known or self._kept_as_printed(key) for key in params):
             raise RosError(f"expected end of command (line 1 column {column})")
         for key in _INTERFACE_KEYS:
             self._hardware(params.get(key, "").lstrip("!"))
