@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import netprov.cli_pipeline  # noqa: F401 - registers the router commands
+import netprov.cli_pipeline
+import netprov.cli_promote  # noqa: F401 - registers the router commands and promote
+from netprov.check import run_check
 from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.models import Phase, Platform
@@ -22,7 +24,9 @@ from netprov.render import Renderer
 from netprov.rossyntax import SETTINGS, parse_command, terse_lines
 from netprov.sim.ios_config import IosConfig
 from netprov.sim.routeros import TABLES
-from tests.conftest import SAMPLE, TODAY
+from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.scenario import Scenario
+from tests.conftest import SAMPLE, TEMPLATES, TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real-configs"
 PCC_SITE = "kec-sukamaju"
@@ -144,15 +148,67 @@ def test_city_rehearsal_from_backups(
     loaded = load_inventory(root)
     for site, source in built.items():
         before = (tmp_path / "backups" / f"{site}.cfg").read_text()
-        if source.endswith(".rsc"):
-            extra = _routeros_extras(FIXTURES / source)
-            menus = {parse_command(line).path for line in extra}
-        else:
-            extra = [line for line in _ios_extras(FIXTURES / source) if not line[0].isspace()]
-            menus = set(extra)
-        masked = [driver_for(loaded.site(site).router.platform).mask_secrets(x) for x in extra]
-        assert [line for line in masked if line not in before] == [], site
+        platform = loaded.site(site).router.platform
+        extra, menus = _real_lines(source, platform)
+        assert [line for line in extra if line not in before] == [], site
         if site == PCC_SITE:
             continue
         pushed = outcomes[site]["plan"]["commands"]
         assert [c for c in pushed if any(m in c for m in menus)] == [], site
+
+
+def _real_lines(source: str, platform: Platform) -> tuple[list[str], set[str]]:
+    """The unmodelled lines a backup took from a real config, as a backup shows them
+    (secrets masked), and the menus (RouterOS) or top-level lines (IOS) they sit in."""
+    if source.endswith(".rsc"):
+        extra = _routeros_extras(FIXTURES / source)
+        menus = {parse_command(line).path for line in extra}
+    else:
+        extra = [line for line in _ios_extras(FIXTURES / source) if not line[0].isspace()]
+        menus = set(extra)
+    return [driver_for(platform).mask_secrets(line) for line in extra], menus
+
+
+@pytest.mark.twin
+def test_routers_from_real_configs_converge_and_then_plan_nothing(
+    cli: CliRunner, tmp_path: Path, twin_factory: TwinFactory
+) -> None:
+    """One office per real config (and the PCC one), promoted to dual in git: the cutover
+    converges each but the PCC office; then backup + check plan nothing for them, every real
+    line still on the router."""
+    root = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, root)
+    for path in (root / "sites").glob("*.yaml"):  # any hour will do for this rehearsal
+        path.write_text(re.sub(r"  maintenance_window:\n(    .*\n)+", "", path.read_text()))
+    stored = tmp_path / "fleet-backups"
+    built = _write_backups(root, stored)
+    chosen = sorted({source: site for site, source in built.items()}.values())
+    chosen.append(PCC_SITE)
+    scenario = Scenario(configs={site: str(stored / f"{site}.cfg") for site in chosen})
+    twin = twin_factory(chosen, inventory=root, scenario=scenario)
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    backups = tmp_path / "backups"
+    common = [
+        *("--inventory", str(root), "--hosts-file", str(hosts), "--today", TODAY.isoformat()),
+        *("--db", f"sqlite:///{tmp_path / 'j.db'}", "--backups", str(backups)),
+        *("--limit", ",".join(chosen)),
+    ]
+    promoted = cli.invoke(app, ["promote", "--inventory", str(root), *common[-2:], "--to", "dual"])
+    assert promoted.exit_code == 0, promoted.output
+    cutover = cli.invoke(app, ["apply", *common, "--yes", "--json"])  # the desired phase
+    statuses = {s["site"]: s["status"] for s in json.loads(cutover.stdout)["sites"]}
+    assert statuses == {site: "refused" if site == PCC_SITE else "confirmed" for site in chosen}
+    assert cli.invoke(app, ["backup", *common]).exit_code == 0
+    report = run_check(root, templates=TEMPLATES, backups=backups, today=TODAY)
+    results = {r.site.id: r for r in report.sites if r.site.id in chosen}
+    loaded = load_inventory(root)
+    for site in chosen:
+        kept, _ = _real_lines(built[site], loaded.site(site).router.platform)
+        after = (backups / f"{site}.cfg").read_text()
+        assert [line for line in kept if line not in after] == [], site
+        rules = sorted({f.rule for f in results[site].findings if f.severity.value == "error"})
+        if site == PCC_SITE:  # still legacy, still named
+            assert rules == ["NP015"]
+            continue
+        assert (results[site].commands, rules) == ([], []), site
