@@ -419,7 +419,11 @@ def plan(
         if out_file is not None:
             out_file.write_text(
                 json.dumps(
-                    {"run": ctx.pipeline.run_id, "plans": [p.as_dict() for p in plans]}, indent=2
+                    {
+                        "run": ctx.pipeline.run_id,
+                        "plans": [p.as_dict(driver_for(p.platform).mask_secrets) for p in plans],
+                    },
+                    indent=2,
                 ),
                 encoding="utf-8",
             )

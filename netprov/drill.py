@@ -19,9 +19,10 @@ from collections.abc import Callable
 
 from netprov.cutover import actual_phase, skipped_outside_window
 from netprov.errors import DeviceError
-from netprov.phases import Role, UplinkView, uplink_views
+from netprov.phases import Role, UplinkView
 from netprov.pipeline import Outcome, Pipeline, revert_window
 from netprov.platforms import ChangeMarker, Session, driver_for
+from netprov.uplinks import uplink_views
 from netprov.verify import Check, PingPolicy, ping_check
 
 

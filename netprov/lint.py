@@ -335,7 +335,8 @@ def shaping_findings(
 ) -> list[LintFinding]:
     """NP011 on ``config``: the router's config after the change (rendered, or the stored
     backup with the plan simulated on it, where a FastTrack rule of its own would show)."""
-    from netprov.phases import central_view, uplink_views
+    from netprov.phases import central_view
+    from netprov.uplinks import uplink_views
 
     view = central_view(uplink_views(site, org, phase))
     if view is None or allocation is None:
@@ -369,7 +370,7 @@ def clash_findings(site: Site, conflicts: list[str]) -> list[LintFinding]:
 
 def uplinks_in(text: str, site: Site, org: Organisation) -> set[Role]:
     """Which uplinks a config has, found by the interfaces or tags netprov gives them."""
-    from netprov.phases import uplink_views
+    from netprov.uplinks import uplink_views
 
     driver = driver_for(site.router.platform)
     return {
@@ -383,7 +384,7 @@ def dangerous_change(
     site: Site, org: Organisation, phase: Phase, running: str, lockout: str | None
 ) -> list[LintFinding]:
     """NP009: the change drops every uplink that works today, or cuts management."""
-    from netprov.phases import uplink_views
+    from netprov.uplinks import uplink_views
 
     before = uplinks_in(running, site, org)
     after = {view.role for view in uplink_views(site, org, phase)}

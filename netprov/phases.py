@@ -11,10 +11,8 @@ from ipaddress import IPv4Address
 
 from netprov.models import (
     DhcpAddressing,
-    Organisation,
     Phase,
     PppoeAddressing,
-    Site,
     StaticAddressing,
     Uplink,
 )
@@ -119,43 +117,6 @@ class UplinkView:
     @property
     def primary(self) -> bool:
         return self.distance == 1
-
-
-def uplink_views(site: Site, org: Organisation, phase: Phase) -> list[UplinkView]:
-    """The uplinks present in ``phase``, primary first."""
-    from netprov.platforms import driver_for  # the drivers build on this module
-
-    driver = driver_for(site.router.platform)
-    candidates: dict[Role, Uplink | None] = {
-        Role.LEGACY: site.legacy_uplink,
-        Role.CENTRAL: site.central_uplink,
-        Role.BACKUP: site.backup_uplink,
-    }
-    probes = {
-        Role.LEGACY: org.probes.legacy,
-        Role.CENTRAL: org.probes.central,
-        Role.BACKUP: org.probes.backup,
-    }
-    views = []
-    for role, distance in DISTANCES[phase].items():
-        uplink = candidates[role]
-        if uplink is None:
-            continue
-        l2, l3 = driver.uplink_names(role, uplink)
-        views.append(
-            UplinkView(
-                role=role,
-                uplink=uplink,
-                provider_name=org.provider_name(uplink.provider),
-                distance=distance,
-                track=TRACK_IDS[role],
-                probe=probes[role],
-                port=uplink.interface,
-                l2=l2,
-                l3=l3,
-            )
-        )
-    return sorted(views, key=lambda v: v.distance)
 
 
 def central_view(views: list[UplinkView]) -> UplinkView | None:

@@ -49,7 +49,9 @@ class Outcome:
             "site": self.site,
             "status": self.status,
             "detail": self.detail,
-            "plan": self.plan.as_dict() if self.plan else None,
+            "plan": self.plan.as_dict(driver_for(self.plan.platform).mask_secrets)
+            if self.plan
+            else None,
             "checks": [c.as_dict() for c in self.checks],
             "restored_identical": self.restored_identical,
         }

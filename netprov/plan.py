@@ -86,12 +86,10 @@ class SitePlan:
             preview=None,
         )
 
-    def as_dict(self) -> dict[str, object]:
-        """The plan as shown and saved: secrets masked by the platform's patterns (a saved
-        plan is only a fingerprint and a promise; apply plans again before it pushes)."""
-        from netprov.platforms import driver_for  # the drivers build on this module
-
-        mask = driver_for(self.platform).mask_secrets
+    def as_dict(self, mask: Callable[[str], str]) -> dict[str, object]:
+        """The plan as shown and saved, every line through ``mask`` (the platform driver's
+        ``mask_secrets``: plans are built below the drivers, so the caller passes it). A saved
+        plan is only a fingerprint and a promise; apply plans again before it pushes."""
         return {
             "site": self.site_id,
             "platform": self.platform.value,

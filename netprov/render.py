@@ -20,8 +20,9 @@ from netprov.errors import NetprovError, RenderError
 from netprov.filters import FILTERS
 from netprov.inlining import InliningLoader
 from netprov.models import Organisation, Phase, Platform, Site
-from netprov.phases import Role, central_view, uplink_views
+from netprov.phases import Role, central_view
 from netprov.secrets import SecretResolver, masked
+from netprov.uplinks import uplink_views
 
 ENTRY_TEMPLATE = "main.j2"
 

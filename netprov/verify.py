@@ -17,8 +17,9 @@ from ipaddress import IPv4Address
 from netprov.allocation import Allocation
 from netprov.errors import DeviceError
 from netprov.models import Organisation, Phase, Site
-from netprov.phases import PROMISES, Carried, Role, UplinkView, carrying, uplink_views
+from netprov.phases import PROMISES, Carried, Role, UplinkView, carrying
 from netprov.platforms import Driver, Session, driver_for
+from netprov.uplinks import uplink_views
 
 
 @dataclass(frozen=True)
