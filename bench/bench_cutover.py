@@ -27,7 +27,6 @@ sys.path.insert(0, str(REPO))
 
 from typer.testing import CliRunner  # noqa: E402
 
-import netprov.cli_pipeline  # noqa: E402 - registers the commands
 import netprov.cutover  # noqa: E402
 from bench.synthetic import write_inventory  # noqa: E402
 from bench.twin_process import twin_up  # noqa: E402

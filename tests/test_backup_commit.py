@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import netprov.cli_pipeline  # noqa: F401 - registers the router commands
 from netprov.cli import app
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import TODAY

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.journal import Journal

@@ -14,7 +14,6 @@ import pytest
 from junitparser import JUnitXml
 from typer.testing import CliRunner
 
-import netprov.cli_check  # noqa: F401 - registers the command
 from netprov.check import CheckError, run_check
 from netprov.check_report import to_junit, to_sarif
 from netprov.cli import app

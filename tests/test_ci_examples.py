@@ -11,9 +11,6 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import netprov.cli_check
-import netprov.cli_pipeline
-import netprov.cli_promote  # noqa: F401 - registers the commands
 from netprov.cli import app
 
 DOCS = Path(__file__).parent.parent / "docs" / "ci"

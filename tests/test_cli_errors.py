@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import netprov.cli_check
-import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
 from tests.conftest import SAMPLE
 

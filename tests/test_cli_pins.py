@@ -17,9 +17,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-import netprov.cli_check
-import netprov.cli_pipeline
-import netprov.cli_promote  # noqa: F401
 from netprov.cli import app
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE, TODAY

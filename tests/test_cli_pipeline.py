@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
 from netprov.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory

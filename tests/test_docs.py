@@ -32,8 +32,6 @@ def test_no_module_cites_a_file_outside_the_repository() -> None:
 def _commands() -> dict[str, set[str]]:
     from typer.main import get_command
 
-    import netprov.cli_check
-    import netprov.cli_pipeline  # noqa: F401 - registers the commands
     from netprov.cli import app
 
     found: dict[str, set[str]] = {}

@@ -85,7 +85,6 @@ def test_the_drill_command_and_the_report(
 ) -> None:
     import json
 
-    import netprov.cli_pipeline  # noqa: F401 - registers the commands
     from netprov.cli import app
 
     monkeypatch.setenv("NETPROV_TWIN_TIME_SCALE", "30")

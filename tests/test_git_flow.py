@@ -12,9 +12,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import netprov.cli_check
-import netprov.cli_pipeline
-import netprov.cli_promote  # noqa: F401
 from netprov.check import run_check
 from netprov.cli import app
 from netprov.inventory import load_inventory

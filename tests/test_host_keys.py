@@ -10,7 +10,6 @@ import asyncssh
 import pytest
 from typer.testing import CliRunner
 
-import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE

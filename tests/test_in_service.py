@@ -20,7 +20,6 @@ from netmiko.exceptions import NetmikoBaseException
 from paramiko.ssh_exception import SSHException
 from typer.testing import CliRunner
 
-import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.lockout import rehearse

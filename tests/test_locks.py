@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-import netprov.cli_pipeline  # noqa: F401 - registers the commands
 from netprov.cli import app
 from netprov.journal import Journal, LockRow
 from netprov.models import Phase

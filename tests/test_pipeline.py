@@ -18,7 +18,7 @@ from netprov.pipeline import Pipeline
 from netprov.platforms import driver_for
 from netprov.platforms.ios import IosSession
 from netprov.render import Renderer
-from netprov.twin.fleet import Twin, _twin_secret
+from netprov.twin.fleet import Twin, twin_secret
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
@@ -43,7 +43,7 @@ def make_pipeline(
         journal,
         targets_from_hosts(twin.hosts_inventory()),
         renderer or Renderer(TEMPLATES),
-        _twin_secret,
+        twin_secret,
         run_id,
         revert_minutes=3,  # x30 twin time: 6 s of real time for the push and the checks
         reconnect_attempts=40,
@@ -302,7 +302,7 @@ def test_a_plan_carries_secret_references_and_only_the_push_resolves_them(
     ``SECRET-<name>``; the router gets the new value."""
     twin = twin_factory([site_id])
     pipeline = make_pipeline(twin, journal)
-    pipeline.secret = lambda ref: "rotated" + _twin_secret(ref).removeprefix("twin")
+    pipeline.secret = lambda ref: "rotated" + twin_secret(ref).removeprefix("twin")
     site = pipeline.loaded.site(site_id)
     outcome = pipeline.apply(site, Phase.LEGACY)
     assert outcome.status == "confirmed", outcome.as_dict()

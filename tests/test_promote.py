@@ -9,7 +9,6 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-import netprov.cli_promote  # noqa: F401 - registers the command
 from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.models import Phase

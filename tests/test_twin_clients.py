@@ -16,7 +16,7 @@ from netprov.models import Phase
 from netprov.render import Renderer
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
-from netprov.twin.fleet import Twin, _twin_secret
+from netprov.twin.fleet import Twin, twin_secret
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY
@@ -53,7 +53,7 @@ def rendered(site_id: str, phase: Phase) -> str:
     site = loaded.site(site_id)
     return (
         Renderer()
-        .render(site, loaded.organisation, phase, loaded.allocations[site_id], _twin_secret)
+        .render(site, loaded.organisation, phase, loaded.allocations[site_id], twin_secret)
         .text
     )
 
@@ -326,7 +326,7 @@ def test_an_ios_pppoe_site_converges_on_its_own_config(tmp_path: Path) -> None:
     renderer = Renderer()
     for site in pppoe:
         intended = renderer.render(
-            site, loaded.organisation, Phase.LEGACY, loaded.allocations.get(site.id), _twin_secret
+            site, loaded.organisation, Phase.LEGACY, loaded.allocations.get(site.id), twin_secret
         ).text
         running = twin.devices[site.id].running_config()
         assert "ppp chap hostname" in running

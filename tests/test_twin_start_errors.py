@@ -9,7 +9,6 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-import netprov.cli_pipeline  # noqa: F401 - registers the router commands
 from netprov.cli import app
 from tests.conftest import SAMPLE, TODAY
 

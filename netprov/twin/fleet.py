@@ -45,7 +45,7 @@ LOOPBACK = "127.0.0.1"
 DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
 
 
-def _twin_secret(ref: SecretRef) -> str:
+def twin_secret(ref: SecretRef) -> str:
     """Secrets inside twin configs: fixed, obviously fake values (never the real ones)."""
     return "twin-" + "".join(c for c in ref.label.lower() if c.isalnum())[:24]
 
@@ -400,7 +400,7 @@ def build_twin(
             text = stored
         else:
             text = renderer.render(
-                site, org, start_phase, loaded.allocations.get(site.id), _twin_secret
+                site, org, start_phase, loaded.allocations.get(site.id), twin_secret
             ).text
         state = driver_for(site.router.platform).simulator(
             site, world, schedule=_unbound, now=now, index=index
@@ -435,7 +435,7 @@ def build_twin(
                 state=state,
                 noc=noc_hosts(org.management_networks)[0],
                 secret_labels={
-                    _twin_secret(ref): masked(ref) for ref in site_secret_refs(site, org)
+                    twin_secret(ref): masked(ref) for ref in site_secret_refs(site, org)
                 },
             )
         )
@@ -460,7 +460,7 @@ def _unmasked(text: str, site: Site, org: Organisation) -> str:
     """A stored config with each secret's reference (``SECRET-<name>``, as backups keep
     it) replaced by the made-up value the twin's router holds for it."""
     for ref in site_secret_refs(site, org):
-        text = text.replace(masked(ref), _twin_secret(ref))
+        text = text.replace(masked(ref), twin_secret(ref))
     return text
 
 

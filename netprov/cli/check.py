@@ -1,4 +1,4 @@
-"""The ``netprov check`` command (registered on the main app)."""
+"""``netprov check``: the CI gate (validate, render, lint and plan every site offline)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Annotated
 
 import typer
 
-from netprov.cli import EXIT_INVALID, InventoryOpt, TodayOpt, _print_problems, _today, app, out
+from netprov.cli.app import EXIT_INVALID, out, parse_today, print_problems
+from netprov.cli.options import InventoryOpt, TodayOpt
 from netprov.errors import Severity
 
 FORMATS = ("text", "json", "junit", "sarif", "markdown")
 
 
-@app.command()
 def check(
     inventory: InventoryOpt = Path("inventory"),
     templates: Annotated[Path | None, typer.Option(help="Templates folder.")] = None,
@@ -59,7 +59,7 @@ def check(
         templates=templates,
         backups=None if no_backups else backups,
         changed_since=changed_since,
-        today=_today(today),
+        today=parse_today(today),
         select=set(split_csv(select)) or None,
         ignore=set(split_csv(ignore)) or None,
     )
@@ -69,7 +69,7 @@ def check(
     elif output_format in writers:
         _write([writers[output_format](report)], output)
     else:
-        _print_problems(report.problems)
+        print_problems(report.problems)
         for finding in report.findings:
             file, line, _ = report.where(finding)
             mark = "[red]error[/]" if finding.severity is Severity.ERROR else "[yellow]warning[/]"

@@ -1,177 +1,60 @@
-"""The ``netprov`` command line.
-
-Exit codes: 0 success, 1 invalid inventory or failed render, 2 usage error.
-Human output goes through rich; ``--json`` prints one JSON document on stdout for CI.
-"""
+"""The inventory commands: ``validate``, ``render``, ``allocate``, ``schema`` and
+``promote`` (the edit of the desired state that starts a cutover step). Offline: no router
+is contacted."""
 
 from __future__ import annotations
 
-import datetime as dt
+import difflib
 import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from netprov.errors import (
-    InventoryError,
-    NetprovError,
-    Problem,
-    RenderError,
-    SelectionError,
-    Severity,
+from netprov.cli.app import (
+    EXIT_INVALID,
+    emit_json,
+    err,
+    load_or_exit,
+    out,
+    parse_phases,
+    parse_today,
+    print_problems,
+    select,
 )
+from netprov.cli.options import (
+    GroupOpt,
+    InventoryOpt,
+    JsonOpt,
+    KindOpt,
+    LimitOpt,
+    TodayOpt,
+    WaveOpt,
+)
+from netprov.errors import InventoryError, NetprovError, RenderError
 from netprov.inventory import LoadedInventory, load_inventory
-from netprov.models import Phase, Site
-
-if TYPE_CHECKING:
-    from netprov.twin.fleet import Twin
-    from netprov.twin.scenario import Scenario
-
-app = typer.Typer(
-    name="netprov",
-    help="Provision and cut over office routers to the central provider, safely.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-
-InventoryOpt = Annotated[
-    Path, typer.Option("--inventory", "-i", help="Inventory folder.", show_default=True)
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
-TodayOpt = Annotated[
-    str | None,
-    typer.Option(help="Date to check contracts against (YYYY-MM-DD); default: today."),
-]
-LimitOpt = Annotated[list[str] | None, typer.Option("--limit", help="Site id(s), comma-separated.")]
-KindOpt = Annotated[list[str] | None, typer.Option("--kind", help="Site kind(s).")]
-WaveOpt = Annotated[list[int] | None, typer.Option("--wave", help="Wave number(s).")]
-GroupOpt = Annotated[list[str] | None, typer.Option("--group", help="Inventory group(s).")]
+from netprov.models import Phase
+from netprov.promote import edited_files, plan_promotions
 
 
-def _today(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--today"
-        ) from None
-
-
-def _print_problems(problems: Sequence[Problem]) -> None:
-    """One line per problem, compiler style (``file:line: field: message``), so editors
-    and CI logs can jump to it; never truncated by the terminal width."""
-    for problem in problems:
-        mark = "[red]error[/]" if problem.severity is Severity.ERROR else "[yellow]warning[/]"
-        field = f" [bold]{escape(problem.field)}[/]:" if problem.field else ""
-        where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
-        # messages echo the user's input: never let it be read as rich markup
-        err.print(f"{mark} {escape(where)}:{field} {escape(problem.message)}", soft_wrap=True)
-
-
-def build_twin_or_exit(loaded: LoadedInventory, **options: Any) -> Twin:
-    """A twin of the inventory (``build_twin``'s options), or exit 1 listing each starting
-    config line the router refuses (file:line: the refused text and the router's words)."""
-    from netprov.twin.fleet import build_twin
-
-    try:
-        return build_twin(loaded, **options)
-    except InventoryError as exc:
-        _print_problems(exc.problems)
-        err.print(f"[red]✗ the twin cannot start: {len(exc.problems)} error(s)[/]")
-        raise typer.Exit(EXIT_INVALID) from None
-
-
-def load_scenario_or_exit(scenario: Path | None, known_sites: set[str]) -> Scenario | None:
-    """A scenario file, or exit 1 listing its problems (file:line: field: message)."""
-    from netprov.twin.scenario import load_scenario
-
-    if scenario is None:
-        return None
-    try:
-        return load_scenario(scenario, known_sites)
-    except InventoryError as exc:
-        _print_problems(exc.problems)
-        err.print(f"[red]✗ scenario {escape(str(scenario))}: {len(exc.problems)} error(s)[/]")
-        raise typer.Exit(EXIT_INVALID) from None
-
-
-def select(
-    loaded: LoadedInventory,
-    *,
-    limit: list[str] | None,
-    kind: list[str] | None,
-    wave: list[int] | None,
-    group: list[str] | None,
-) -> list[Site]:
-    """The selected sites, or a usage error (exit 2) naming the option and what exists."""
-    from netprov.selection import select_sites
-
-    try:
-        return select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
-    except SelectionError as exc:
-        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
-
-
-def _emit_json(document: dict[str, Any]) -> None:
-    """Every ``--json`` document has one shape (README, "JSON output"): ``command``, ``ok``,
-    ``run_id`` where the command is a journaled run, then ``sites`` (one object per site)
-    and/or ``items`` (the command's other records)."""
-    assert {"command", "ok"} <= document.keys(), document.keys()
-    assert isinstance(document.get("sites", []), list), "sites is a list of per-site objects"
-    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
-
-
-def _load(inventory: Path, today: str | None, as_json: bool, command: str) -> LoadedInventory:
-    """Load or exit 1 with every problem listed; never a traceback."""
-    try:
-        loaded = load_inventory(inventory, today=_today(today))
-    except InventoryError as exc:
-        errors = [p for p in exc.problems if p.severity is Severity.ERROR]
-        if as_json:
-            _emit_json(
-                {"command": command, "ok": False, "problems": [p.as_dict() for p in exc.problems]}
-            )
-        else:
-            _print_problems(exc.problems)
-            unchanged = "; nothing was written" if command == "render" else ""
-            err.print(
-                f"[red]✗ {inventory}: {len(errors)} error(s)[/], "
-                f"{len(exc.problems) - len(errors)} warning(s){unchanged}"
-            )
-        raise typer.Exit(EXIT_INVALID) from None
-    if loaded.warnings and not as_json:
-        _print_problems(loaded.warnings)
-    return loaded
-
-
-@app.command()
 def validate(
     inventory: InventoryOpt = Path("inventory"),
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
     """Validate the inventory: schema, cross-checks, contracts, CLI-safe strings."""
-    loaded = _load(inventory, today, as_json, "validate")
+    loaded = load_or_exit(inventory, today, as_json, "validate")
     by_platform: dict[str, int] = {}
     for site in loaded.sites:
         by_platform[site.router.platform.value] = by_platform.get(site.router.platform.value, 0) + 1
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "command": "validate",
                 "ok": True,
@@ -191,25 +74,6 @@ def validate(
     )
 
 
-def _parse_phases(values: list[str] | None) -> list[Phase]:
-    from netprov.selection import split_csv
-
-    names = split_csv(values) or ["all"]
-    if "all" in names:
-        return list(Phase)
-    phases = []
-    for name in names:
-        try:
-            phases.append(Phase(name))
-        except ValueError:
-            choices = ", ".join(p.value for p in Phase)
-            raise typer.BadParameter(
-                f"{name!r} is not one of: {choices}, all", param_hint="--phase"
-            ) from None
-    return phases
-
-
-@app.command()
 def render(
     inventory: InventoryOpt = Path("inventory"),
     phase: Annotated[
@@ -241,8 +105,8 @@ def render(
     from netprov.render import Renderer
     from netprov.tasks.render import render_config
 
-    phases = _parse_phases(phase)
-    loaded = _load(inventory, today, as_json, "render")
+    phases = parse_phases(phase)
+    loaded = load_or_exit(inventory, today, as_json, "render")
     sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
     if templates is not None and not templates.is_dir():
         raise typer.BadParameter(f"{templates} is not a folder", param_hint="--templates")
@@ -282,7 +146,7 @@ def render(
 
     written = len(sites) * len(phases)
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "command": "render",
                 "ok": True,
@@ -301,7 +165,7 @@ def render(
 
 def _report_render_failures(failures: list[RenderError], as_json: bool) -> None:
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "command": "render",
                 "ok": False,
@@ -326,7 +190,6 @@ def _report_render_failures(failures: list[RenderError], as_json: bool) -> None:
     err.print(f"[red]✗ {len(failures)} render failure(s); nothing was written[/]")
 
 
-@app.command()
 def allocate(
     inventory: InventoryOpt = Path("inventory"),
     csv_out: Annotated[
@@ -340,12 +203,12 @@ def allocate(
     today: TodayOpt = None,
 ) -> None:
     """Show each site's guaranteed rate and burst ceiling on its central provider."""
-    loaded = _load(inventory, today, as_json, "allocate")
+    loaded = load_or_exit(inventory, today, as_json, "allocate")
     allocations = loaded.allocations
     if csv_out is not None:
         _write_cir_pir(loaded, csv_out)
     if as_json:
-        _emit_json(
+        emit_json(
             {
                 "command": "allocate",
                 "ok": True,
@@ -429,7 +292,6 @@ def _write_cir_pir(loaded: LoadedInventory, path: Path) -> None:
             )
 
 
-@app.command()
 def schema(
     part: Annotated[
         str, typer.Argument(help="'sites' (a sites/*.yaml file) or 'organisation'.")
@@ -452,102 +314,82 @@ def schema(
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
-def _version(value: bool) -> None:
-    if value:
-        from importlib.metadata import version
-
-        out.print(f"netprov {version('netprov')}")
-        raise typer.Exit(0)
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Provision and cut over office routers to the central provider, safely."""
-
-
-twin_app = typer.Typer(
-    help="The device twin: emulated site routers on loopback.", no_args_is_help=True
-)
-app.add_typer(twin_app, name="twin")
-
-
-@twin_app.command("up")
-def twin_up(
+def promote(
+    to: Annotated[Phase, typer.Option("--to", help="The desired phase to write.")],
     inventory: InventoryOpt = Path("inventory"),
-    scenario: Annotated[Path | None, typer.Option(help="Faults to inject (YAML).")] = None,
-    from_backups: Annotated[
-        Path | None,
-        typer.Option(
-            "--from-backups",
-            help="Each router starts from its backup in this folder (<site>.cfg): the fleet "
-            "as it is.",
-        ),
-    ] = None,
-    hosts_file: Annotated[
-        Path, typer.Option("--hosts-file", help="Nornir SimpleInventory hosts file to write.")
-    ] = Path(".netprov/twin/hosts.yaml"),
-    phase: Annotated[str, typer.Option(help="Phase the routers start in.")] = "legacy",
-    time_scale: Annotated[
-        float, typer.Option(min=0.001, help="Device timers run this much faster.")
-    ] = 1.0,
     limit: LimitOpt = None,
     kind: KindOpt = None,
     wave: WaveOpt = None,
     group: GroupOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the diff; write nothing.")
+    ] = False,
+    as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
-    """Run a twin of the inventory's routers on loopback until Ctrl-C / SIGTERM."""
-    import asyncio
-
-    from netprov.twin.cli_base import TwinClock
-    from netprov.twin.run import serve
-
-    start_phase = _parse_phases([phase])[0]
-    loaded = _load(inventory, today, False, "twin up")
+    """Set the selected sites' desired phase in the inventory files (one phase at a time),
+    keeping comments and layout: the change to review and commit before `cutover`."""
+    loaded = load_or_exit(inventory, today, as_json, "promote")
     sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
-    chosen = load_scenario_or_exit(scenario, {s.id for s in loaded.sites})
-    twin = build_twin_or_exit(
-        loaded,
-        scenario=chosen,
-        site_ids=[s.id for s in sites],
-        clock=TwinClock(time_scale),
-        start_phase=start_phase,
-        from_backups=from_backups,
+    steps, refused = plan_promotions(sites, to)
+    if refused:
+        _refuse(as_json, refused)
+    try:
+        edits = edited_files(loaded.root, steps)
+    except NetprovError as exc:
+        _refuse(as_json, [str(exc)])
+    _still_valid(loaded.root, edits, today, as_json)
+    if not dry_run:
+        for path, (_, new) in edits.items():
+            path.write_text(new, encoding="utf-8")
+    changed = [s for s in steps if s.changes]
+    if as_json:
+        emit_json(
+            {
+                "command": "promote",
+                "ok": True,
+                "to": to.value,
+                "written": not dry_run,
+                "sites": [s.as_dict() for s in steps],
+                "items": [str(path) for path in edits],
+            }
+        )
+        return
+    for path, (old, new) in edits.items():
+        diff = difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), str(path), str(path)
+        )
+        out.print(escape("".join(diff)), end="")
+    verb = "would set" if dry_run else "set"
+    out.print(
+        f"{verb} desired_phase {to.value} on {len(changed)} site(s)"
+        f" ({len(steps) - len(changed)} already there)"
+        + ("" if dry_run or not changed else "; review with git diff, then commit")
     )
 
-    def ready(running: Twin) -> None:
-        platforms: dict[str, int] = {}
-        for device in running.devices.values():
-            platforms[device.platform.value] = platforms.get(device.platform.value, 0) + 1
-        summary = ", ".join(f"{n} {name}" for name, n in sorted(platforms.items()))
-        out.print(
-            f"[green]twin up:[/] {len(running.devices)} routers on 127.0.0.1 ({summary}); "
-            f"hosts file {hosts_file}; Ctrl-C to stop",
-            soft_wrap=True,
-        )
 
-    asyncio.run(serve(twin, hosts_file, ready))
-    out.print("twin stopped")
+def _refuse(as_json: bool, reasons: list[str]) -> None:
+    if as_json:
+        emit_json({"command": "promote", "ok": False, "refused": reasons, "sites": []})
+    for reason in reasons:
+        err.print(f"[red]refused:[/] {escape(reason)}", soft_wrap=True)
+    err.print("nothing was written")
+    raise typer.Exit(EXIT_INVALID)
 
 
-def main() -> None:
-    """Entry point: translate netprov's errors into messages and exit codes, never tracebacks."""
-    import netprov.cli_check
-    import netprov.cli_pipeline
-    import netprov.cli_promote  # noqa: F401 - registers the router and check commands on `app`
-
-    try:
-        app()
-    except NetprovError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        sys.exit(EXIT_INVALID)
-    except KeyboardInterrupt:
-        err.print("[yellow]interrupted[/]")
-        sys.exit(130)
+def _still_valid(
+    root: Path, edits: dict[Path, tuple[str, str]], today: str | None, as_json: bool
+) -> None:
+    """The edited inventory must load (the cross-checks see the new phases), or nothing is
+    written: a copy with the edits is validated first."""
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / root.name
+        shutil.copytree(root, copy)
+        for path, (_, new) in edits.items():
+            (copy / path.relative_to(root)).write_text(new, encoding="utf-8")
+        try:
+            load_inventory(copy, today=parse_today(today))
+        except InventoryError as exc:
+            if not as_json:
+                print_problems(exc.problems)
+            _refuse(as_json, [f"the promoted inventory is not valid: {exc}"])

@@ -1,0 +1,208 @@
+"""The ``netprov`` application and what every command shares: the consoles, exit codes,
+and the helpers that load, select and report (each exits with a clear message, never a
+traceback).
+
+Exit codes: 0 success, 1 invalid inventory or failed render, 2 usage error.
+Human output goes through rich; ``--json`` prints one JSON document on stdout for CI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from netprov.errors import InventoryError, JournalError, Problem, SelectionError, Severity
+from netprov.inventory import LoadedInventory, load_inventory
+from netprov.journal import Journal
+from netprov.models import Phase, Site
+
+if TYPE_CHECKING:
+    from netprov.twin.fleet import Twin
+    from netprov.twin.scenario import Scenario
+
+app = typer.Typer(
+    name="netprov",
+    help="Provision and cut over office routers to the central provider, safely.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+err = Console(stderr=True, highlight=False)
+
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def parse_today(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--today"
+        ) from None
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    """One line per problem, compiler style (``file:line: field: message``), so editors
+    and CI logs can jump to it; never truncated by the terminal width."""
+    for problem in problems:
+        mark = "[red]error[/]" if problem.severity is Severity.ERROR else "[yellow]warning[/]"
+        field = f" [bold]{escape(problem.field)}[/]:" if problem.field else ""
+        where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
+        # messages echo the user's input: never let it be read as rich markup
+        err.print(f"{mark} {escape(where)}:{field} {escape(problem.message)}", soft_wrap=True)
+
+
+def build_twin_or_exit(loaded: LoadedInventory, **options: Any) -> Twin:
+    """A twin of the inventory (``build_twin``'s options), or exit 1 listing each starting
+    config line the router refuses (file:line: the refused text and the router's words)."""
+    from netprov.twin.fleet import build_twin
+
+    try:
+        return build_twin(loaded, **options)
+    except InventoryError as exc:
+        print_problems(exc.problems)
+        err.print(f"[red]✗ the twin cannot start: {len(exc.problems)} error(s)[/]")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def load_scenario_or_exit(scenario: Path | None, known_sites: set[str]) -> Scenario | None:
+    """A scenario file, or exit 1 listing its problems (file:line: field: message)."""
+    from netprov.twin.scenario import load_scenario
+
+    if scenario is None:
+        return None
+    try:
+        return load_scenario(scenario, known_sites)
+    except InventoryError as exc:
+        print_problems(exc.problems)
+        err.print(f"[red]✗ scenario {escape(str(scenario))}: {len(exc.problems)} error(s)[/]")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def select(
+    loaded: LoadedInventory,
+    *,
+    limit: list[str] | None,
+    kind: list[str] | None,
+    wave: list[int] | None,
+    group: list[str] | None,
+) -> list[Site]:
+    """The selected sites, or a usage error (exit 2) naming the option and what exists."""
+    from netprov.selection import select_sites
+
+    try:
+        return select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
+    except SelectionError as exc:
+        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    """Every ``--json`` document has one shape (README, "JSON output"): ``command``, ``ok``,
+    ``run_id`` where the command is a journaled run, then ``sites`` (one object per site)
+    and/or ``items`` (the command's other records)."""
+    assert {"command", "ok"} <= document.keys(), document.keys()
+    assert isinstance(document.get("sites", []), list), "sites is a list of per-site objects"
+    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+
+
+def load_or_exit(
+    inventory: Path, today: str | None, as_json: bool, command: str
+) -> LoadedInventory:
+    """Load or exit 1 with every problem listed; never a traceback."""
+    try:
+        loaded = load_inventory(inventory, today=parse_today(today))
+    except InventoryError as exc:
+        errors = [p for p in exc.problems if p.severity is Severity.ERROR]
+        if as_json:
+            emit_json(
+                {"command": command, "ok": False, "problems": [p.as_dict() for p in exc.problems]}
+            )
+        else:
+            print_problems(exc.problems)
+            unchanged = "; nothing was written" if command == "render" else ""
+            err.print(
+                f"[red]✗ {inventory}: {len(errors)} error(s)[/], "
+                f"{len(exc.problems) - len(errors)} warning(s){unchanged}"
+            )
+        raise typer.Exit(EXIT_INVALID) from None
+    if loaded.warnings and not as_json:
+        print_problems(loaded.warnings)
+    return loaded
+
+
+def parse_phases(values: list[str] | None) -> list[Phase]:
+    from netprov.selection import split_csv
+
+    names = split_csv(values) or ["all"]
+    if "all" in names:
+        return list(Phase)
+    phases = []
+    for name in names:
+        try:
+            phases.append(Phase(name))
+        except ValueError:
+            choices = ", ".join(p.value for p in Phase)
+            raise typer.BadParameter(
+                f"{name!r} is not one of: {choices}, all", param_hint="--phase"
+            ) from None
+    return phases
+
+
+def one_phase(value: str | None) -> Phase | None:
+    """One target phase (``all`` is for render only)."""
+    if not value:
+        return None
+    try:
+        return Phase(value)
+    except ValueError:
+        choices = ", ".join(p.value for p in Phase)
+        raise typer.BadParameter(
+            f"{value!r} is not a phase; choose one of: {choices}", param_hint="--phase"
+        ) from None
+
+
+def open_journal(
+    db: str | None, backups: Path = Path("backups"), *, create: bool = True
+) -> Journal:
+    """Open the journal, or stop with one clear line (exit 1) before any router is touched."""
+    try:
+        return Journal(db, backups, create=create)
+    except JournalError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        out.print(f"netprov {version('netprov')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Provision and cut over office routers to the central provider, safely."""

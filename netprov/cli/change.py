@@ -1,0 +1,435 @@
+"""The commands that read or change routers one site at a time: ``backup``, ``plan``,
+``apply``, ``adopt``, ``verify``, ``drift``, ``rollback``, and ``trust`` (host keys)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from netprov.cli.app import EXIT_INVALID, emit_json, err, load_or_exit, one_phase, out, select
+from netprov.cli.options import (
+    SELECTION,
+    TARGETS,
+    GroupOpt,
+    HostsOpt,
+    InventoryOpt,
+    JsonOpt,
+    KindOpt,
+    LimitOpt,
+    PhaseOpt,
+    RevertOpt,
+    RouterOptions,
+    TodayOpt,
+    WaveOpt,
+    YesOpt,
+    router_command,
+)
+from netprov.cli.session import (
+    ask_to_push,
+    finish,
+    outcome_table,
+    real_targets,
+    resumable,
+    router_run,
+    run_sites,
+    run_sites_any,
+    show_plans,
+    summary,
+)
+from netprov.device import targets_from_hosts_file
+from netprov.errors import DeviceError
+from netprov.models import Phase
+from netprov.pipeline import Outcome
+from netprov.plan import SitePlan
+from netprov.platforms import driver_for
+from netprov.secrets import EnvironmentSecrets
+
+
+@router_command("inventory", *TARGETS, *SELECTION, "commit")
+def backup(
+    opts: RouterOptions,
+    commit: Annotated[
+        bool,
+        typer.Option(
+            "--commit", help="Commit what changed in the backups folder to git (only there)."
+        ),
+    ] = False,
+) -> None:
+    """Back up every selected router's running config (journal + backups/<site>.cfg).
+
+    With ``--commit`` the refreshed files are committed, one commit per run naming the
+    routers whose config changed (as Oxidized keeps configs in git), so CI plans against
+    what the routers hold. Nothing else staged in the repository is committed.
+    """
+    from netprov.tasks.pipeline import backup_task
+
+    with router_run("backup", opts) as ctx:
+        outcomes = run_sites(ctx, backup_task, "backup")
+        extra = _commit_backups(opts.backups, ctx.pipeline.run_id, opts.as_json) if commit else {}
+        finish("backup", ctx, outcomes, extra)
+
+
+def _commit_backups(backups: Path, run_id: str, as_json: bool) -> dict[str, Any]:
+    from netprov.gitrepo import commit_backups
+
+    sites = sorted({Path(f).stem for f in _changed_backups(backups)})
+    subject = f"netprov backup: {len(sites)} router config(s) changed (run {run_id})"
+    done = commit_backups(backups, f"{subject}\n\n" + "\n".join(sites) + "\n")
+    if done is None:
+        if not as_json:
+            err.print(f"backups unchanged: nothing to commit in {backups}")
+        return {"commit": None, "committed": []}
+    if not as_json:
+        err.print(f"committed {done[0][:12]}: {subject}")
+    return {"commit": done[0], "committed": done[1]}
+
+
+def _changed_backups(backups: Path) -> list[str]:
+    from netprov.gitrepo import git
+
+    listed = git(["status", "--porcelain", "--untracked-files=all", "--", "."], backups.resolve())
+    return [line[3:] for line in listed.decode().splitlines()]
+
+
+@router_command("inventory", "phase", *TARGETS, "out_file", "diff", *SELECTION)
+def plan(
+    opts: RouterOptions,
+    phase: PhaseOpt = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Save the plan (JSON).")] = None,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Also show each change as a unified diff.")
+    ] = False,
+) -> None:
+    """Dry run: back up, compute and show each site's change; change nothing.
+
+    Exit 0 when nothing would change, 2 when changes are pending, 1 on errors.
+    """
+    from netprov.tasks.pipeline import plan_task
+
+    target = one_phase(phase)
+    with router_run("plan", opts, phase=target) as ctx:
+        outcomes = run_sites(ctx, plan_task, "plan", phase=target)
+        plans = [o.plan for o in outcomes if o.plan is not None]
+        if out_file is not None:
+            out_file.write_text(
+                json.dumps(
+                    {
+                        "run": ctx.pipeline.run_id,
+                        "plans": [p.as_dict(driver_for(p.platform).mask_secrets) for p in plans],
+                    },
+                    indent=2,
+                ),
+                encoding="utf-8",
+            )
+        if opts.as_json:
+            emit_json(summary("plan", ctx, outcomes))
+        else:
+            show_plans(plans, diff=diff, pipeline=ctx.pipeline)
+            outcome_table(outcomes, f"plan (run {ctx.pipeline.run_id})")
+    if any(o.failed for o in outcomes):
+        raise typer.Exit(EXIT_INVALID)
+    if any(p.changed for p in plans):
+        raise typer.Exit(2)
+
+
+def _load_saved(path: Path) -> dict[str, SitePlan]:
+    from netprov.models import Platform
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            p["site"]: SitePlan(
+                p["site"],
+                Platform(p["platform"]),
+                Phase(p["phase"]),
+                p["running_fingerprint"],
+                p["commands"],
+                p["undo"],
+                p.get("candidate"),
+            )
+            for p in data["plans"]
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise typer.BadParameter(
+            f"{path} is not a netprov plan: {exc}", param_hint="--plan"
+        ) from exc
+
+
+@router_command(
+    "inventory",
+    "phase",
+    *TARGETS,
+    "change_id",
+    "plan_file",
+    "revert_minutes",
+    "resume",
+    "yes",
+    *SELECTION,
+)
+def apply(
+    opts: RouterOptions,
+    phase: PhaseOpt = None,
+    plan_file: Annotated[
+        Path | None, typer.Option("--plan", help="Apply a saved plan (refused if stale).")
+    ] = None,
+    revert_minutes: RevertOpt = 5,
+    resume: Annotated[
+        str | None,
+        typer.Option("--resume", help="Finish an interrupted apply run (its sites and phase)."),
+    ] = None,
+    yes: YesOpt = False,
+) -> None:
+    """Back up, plan, push with a device-side revert, verify, confirm or roll back, per site."""
+    from netprov.tasks.pipeline import apply_task, plan_task
+
+    saved = _load_saved(plan_file) if plan_file else None
+    if resume is not None:
+        row, remaining = resumable(opts.db, resume, "apply", "confirmed")
+        phase = phase or row.phase
+        opts = opts.replace(limit=remaining, change_id=opts.change_id or row.change_id)
+    target = one_phase(phase)
+    with router_run("apply", opts, phase=target) as ctx:
+        if resume is not None:
+            # its locks pass to this run, which first settles what it left armed
+            ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
+        if saved is not None:
+            ctx.site_ids = [s for s in ctx.site_ids if s in saved]
+        if not yes:
+            # show exactly what would be pushed, then push that plan (refused if stale)
+            if saved is None:
+                planned = run_sites(ctx, plan_task, "plan", phase=target)
+                saved = {o.site: o.plan for o in planned if o.plan is not None}
+            pending = [p for p in saved.values() if p.changed]
+            if not pending:
+                out.print("nothing to change")
+                return
+            ask_to_push(ctx, pending, "Apply {commands} command(s) to {routers} router(s)?")
+        ctx.pipeline.revert_minutes = revert_minutes
+        outcomes = run_sites(ctx, apply_task, "apply", phase=target, saved=saved)
+        finish("apply", ctx, outcomes)
+
+
+@router_command("inventory", "phase", *TARGETS, "change_id", "revert_minutes", "yes", *SELECTION)
+def adopt(
+    opts: RouterOptions,
+    phase: PhaseOpt = "legacy",
+    revert_minutes: RevertOpt = 5,
+    yes: YesOpt = False,
+) -> None:
+    """Take over what a router in service already holds that the inventory describes (its
+    uplink client, LAN address, DHCP server, ...): tag each object netprov:<key> and align
+    its values, nothing added, nothing removed. A safe change of its own (backup, revert
+    timer, "the office works as it did" checks); a router whose objects clash with the
+    inventory is refused, naming them. Then `apply` brings the rest of the phase."""
+    from netprov.tasks.pipeline import apply_task, plan_task
+
+    target = one_phase(phase)
+    with router_run("adopt", opts, phase=target) as ctx:
+        if not yes:
+            planned = run_sites(ctx, plan_task, "plan", phase=target)
+            refused = [o for o in planned if o.failed]
+            pending = [
+                o.plan.adoption() for o in planned if o.plan and o.plan.adopted and not o.failed
+            ]
+            if refused:
+                outcome_table(refused, "refused")
+            if not pending:
+                out.print("nothing to adopt")
+                if refused:
+                    raise typer.Exit(EXIT_INVALID)
+                return
+            ask_to_push(ctx, pending, "Adopt with {commands} command(s) on {routers} router(s)?")
+        ctx.pipeline.revert_minutes = revert_minutes
+        outcomes = run_sites(ctx, apply_task, "adopt", phase=target, adopt=True)
+        finish("adopt", ctx, outcomes)
+
+
+@router_command("inventory", "phase", *TARGETS, *SELECTION)
+def verify(opts: RouterOptions, phase: PhaseOpt = None) -> None:
+    """Run the verification checks on every selected site."""
+    from netprov.tasks.pipeline import verify_task
+
+    target = one_phase(phase)
+    with router_run("verify", opts, phase=target) as ctx:
+        outcomes = run_sites(ctx, verify_task, "verify", phase=target)
+        if not opts.as_json:
+            for outcome in outcomes:
+                for check in outcome.checks:
+                    if not check.ok:
+                        out.print(
+                            f"[red]✗[/] {outcome.site}: {check.name}: expected {check.expected}, "
+                            f"observed {check.observed}",
+                            soft_wrap=True,
+                        )
+        finish("verify", ctx, outcomes)
+
+
+@router_command("inventory", *TARGETS, *SELECTION)
+def drift(opts: RouterOptions) -> None:
+    """Read-only: each router against its desired phase in git, the phase it is in (from
+    its config, beside the journal's), and what would converge it. Nothing is stored.
+
+    Exit 0 when every router holds its desired config, 2 when any differs, 1 when a
+    router could not be read.
+    """
+    from netprov.drift import Drift, DriftState
+    from netprov.tasks.pipeline import drift_task
+
+    with router_run("drift", opts) as ctx:
+        found = run_sites_any(ctx, drift_task, "drift")
+        drifts = sorted((d for d in found if isinstance(d, Drift)), key=lambda d: d.site)
+        failures = sorted((o for o in found if isinstance(o, Outcome)), key=lambda o: o.site)
+        if opts.as_json:
+            sites = [
+                {**d.as_dict(), "status": d.state.value, "detail": d.describe()} for d in drifts
+            ]
+            sites += [o.as_dict() for o in failures]
+            emit_json(
+                {
+                    "command": "drift",
+                    "ok": not failures,
+                    "run_id": ctx.pipeline.run_id,
+                    "sites": sites,
+                }
+            )
+        else:
+            _drift_table(drifts, failures, ctx.pipeline.run_id)
+    if failures:
+        raise typer.Exit(EXIT_INVALID)
+    if any(d.state is not DriftState.IN_SYNC for d in drifts):
+        raise typer.Exit(2)
+
+
+def _drift_table(drifts: list[Any], failures: list[Outcome], run_id: str) -> None:
+    from netprov.drift import DriftState
+
+    colours = {
+        DriftState.IN_SYNC: "green",
+        DriftState.PENDING: "cyan",
+        DriftState.AHEAD: "red",
+        DriftState.DRIFTED: "red",
+        DriftState.CHANGING: "yellow",
+    }
+    table = Table(title=f"drift (run {run_id})", header_style="bold")
+    for column in ("site", "desired (git)", "router", "journal", "state", "detail"):
+        table.add_column(column)
+    for d in drifts:
+        table.add_row(
+            d.site,
+            d.desired.value,
+            d.actual.value if d.actual else "-",
+            d.journal.value if d.journal else "-",
+            f"[{colours[d.state]}]{d.state.value}[/]",
+            escape(d.describe()),
+        )
+    for o in failures:
+        table.add_row(o.site, "", "", "", "[red]failed[/]", escape(o.detail))
+    out.print(table)
+
+
+@router_command(
+    "inventory",
+    "twin",
+    "from_backups",
+    "hosts_file",
+    "db",
+    "backups",
+    "run",
+    "before",
+    "resume",
+    "yes",
+    *SELECTION,
+)
+def rollback(
+    opts: RouterOptions,
+    run: Annotated[
+        str | None, typer.Option("--run", help="Restore the backup of this run.")
+    ] = None,
+    before: Annotated[
+        str | None, typer.Option("--before", help="Restore the last backup before this run.")
+    ] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Finish an interrupted rollback run.")
+    ] = None,
+    yes: YesOpt = False,
+) -> None:
+    """Restore sites to a backed-up config (default: the one taken before their last change)."""
+    from netprov.tasks.pipeline import rollback_task
+
+    if resume is not None:
+        row, remaining = resumable(opts.db, resume, "rollback", "rolled_back")
+        opts = opts.replace(limit=remaining)
+        saved = json.loads(row.params or "{}")
+        run, before = run or saved.get("run"), before or saved.get("before")
+    if not yes and not typer.confirm("Roll back the selected routers?", default=False):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    params = json.dumps({"run": run, "before": before})
+    with router_run("rollback", opts, params=params) as ctx:
+        if resume is not None:
+            ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
+        outcomes = run_sites(ctx, rollback_task, "rollback", run_id=run, before_run=before)
+        finish("rollback", ctx, outcomes)
+
+
+def trust(
+    inventory: InventoryOpt = Path("inventory"),
+    hosts_file: HostsOpt = None,
+    known_hosts: Annotated[
+        Path | None,
+        typer.Option(
+            "--known-hosts",
+            help="File to record keys in (default: the targets' own, else ~/.ssh/known_hosts).",
+        ),
+    ] = None,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Record routers' SSH host keys (trust on first use, explicitly): every later session
+    refuses a router whose key differs. Check the fingerprints against the routers'."""
+    from netprov.hostkeys import fetch_host_key, record
+
+    loaded = load_or_exit(inventory, today, as_json, "trust")
+    sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
+    targets = (
+        targets_from_hosts_file(hosts_file)
+        if hosts_file
+        else real_targets(loaded, EnvironmentSecrets(inventory), passwords=False)
+    )
+    rows = []
+    for site in sites:
+        target = targets.get(site.id)
+        if target is None:
+            rows.append({"site": site.id, "status": "failed", "detail": "no connection target"})
+            continue
+        path = known_hosts or target.known_hosts or Path.home() / ".ssh" / "known_hosts"
+        try:
+            key = fetch_host_key(target)
+        except DeviceError as exc:
+            rows.append({"site": site.id, "status": "failed", "detail": str(exc)})
+            continue
+        status = record(path, key)
+        rows.append(
+            {"site": site.id, "status": status, "detail": f"{key.key_type} {key.fingerprint}"}
+        )
+    ok = all(row["status"] != "failed" for row in rows)
+    if as_json:
+        emit_json({"command": "trust", "ok": ok, "sites": rows})
+    else:
+        table = Table(header_style="bold")
+        for column in ("site", "status", "key"):
+            table.add_column(column, no_wrap=column != "site")
+        for row in rows:
+            table.add_row(row["site"], row["status"], row["detail"])
+        out.print(table)
+    if not ok:
+        raise typer.Exit(EXIT_INVALID)

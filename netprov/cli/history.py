@@ -1,0 +1,276 @@
+"""What the journal knows, without touching a router: ``runs``, ``run``, ``status``, the
+managers' ``report``, an office's ``evidence`` pack, and ``unlock`` (a person releasing a
+stuck run's lock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from netprov.cli.app import (
+    EXIT_INVALID,
+    emit_json,
+    err,
+    load_or_exit,
+    open_journal,
+    out,
+    parse_today,
+    select,
+)
+from netprov.cli.options import (
+    BackupsOpt,
+    DbOpt,
+    GroupOpt,
+    InventoryOpt,
+    JsonOpt,
+    KindOpt,
+    LimitOpt,
+    TodayOpt,
+    WaveOpt,
+)
+from netprov.models import Phase
+from netprov.platforms import driver_for
+
+
+def unlock(
+    site_id: Annotated[str, typer.Argument(metavar="SITE", help="Site id.")],
+    run: Annotated[str, typer.Option("--run", help="The run holding the lock (see status).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Release a site's lock held by a run that will not finish (a person's decision; check
+    the router first: `netprov plan` shows whether it holds an unconfirmed change)."""
+    journal = open_journal(db, create=False)
+    holder = journal.lock_holder(site_id)
+    released = journal.force_unlock(site_id, run)
+    if as_json:
+        emit_json(
+            {
+                "command": "unlock",
+                "ok": released,
+                "sites": [
+                    {
+                        "site": site_id,
+                        "status": "unlocked" if released else "failed",
+                        "detail": holder,
+                    }
+                ],
+            }
+        )
+    elif released:
+        out.print(f"{site_id}: lock of run {run} released")
+    else:
+        err.print(f"[red]error:[/] {site_id} is not locked by run {run} (holder: {holder})")
+    if not released:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def runs(
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+    last: Annotated[int, typer.Option(min=1, help="How many runs.")] = 20,
+) -> None:
+    """Run history from the journal."""
+    rows = open_journal(db, create=False).runs(last)
+    if as_json:
+        emit_json(
+            {
+                "command": "runs",
+                "ok": True,
+                "items": [
+                    {
+                        "id": r.id,
+                        "command": r.command,
+                        "phase": r.phase,
+                        "user": r.user,
+                        "change_id": r.change_id,
+                        "git_commit": r.git_commit,
+                        "status": r.status,
+                        "started_at": r.started_at,
+                        "finished_at": r.finished_at,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        return
+    table = Table(header_style="bold")
+    for column in ("run", "command", "phase", "user", "change", "status", "started"):
+        # ids and times are copied into other commands: never cut or folded
+        table.add_column(column, no_wrap=column in {"run", "started"})
+    for r in rows:
+        table.add_row(
+            r.id,
+            r.command,
+            r.phase or "",
+            r.user,
+            r.change_id or "",
+            r.status,
+            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+        )
+    out.print(table)
+
+
+def run_detail(
+    run_id: Annotated[str, typer.Argument(help="Run id (see `netprov runs`).")],
+    db: DbOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every step of one run, per site."""
+    row, steps = open_journal(db, create=False).run(run_id)
+    if row is None:
+        err.print(f"[red]error:[/] no run {run_id!r} in the journal")
+        raise typer.Exit(EXIT_INVALID)
+    if as_json:
+        emit_json(
+            {
+                "command": "run",
+                "ok": True,
+                "run_id": row.id,
+                "run_command": row.command,
+                "status": row.status,
+                "items": [
+                    {
+                        "site": s.site,
+                        "step": s.step,
+                        "ok": s.ok,
+                        "detail": s.detail,
+                        "diff": s.diff,
+                        "at": s.at,
+                    }
+                    for s in steps
+                ],
+            }
+        )
+        return
+    out.print(
+        f"run {row.id}: {row.command} {row.phase or ''} by {row.user}, {row.status}"
+        f"{', change ' + row.change_id if row.change_id else ''}"
+    )
+    for s in steps:
+        mark = "[green]✓[/]" if s.ok else "[red]✗[/]"
+        detail = s.detail if len(s.detail) < 120 else s.detail[:117] + "..."
+        out.print(
+            f"  {mark} {s.at.strftime('%H:%M:%S')} {s.site:<24} {s.step:<12} {detail}",
+            soft_wrap=True,
+        )
+
+
+def status(
+    inventory: InventoryOpt = Path("inventory"),
+    db: DbOpt = None,
+    limit: LimitOpt = None,
+    kind: KindOpt = None,
+    wave: WaveOpt = None,
+    group: GroupOpt = None,
+    as_json: JsonOpt = False,
+    today: TodayOpt = None,
+) -> None:
+    """Every site's desired phase (git) beside its confirmed phase and last step (the
+    journal), and whether they agree; no router contact (``netprov drift`` reads routers)."""
+    from netprov.drift import phase_rank
+
+    loaded = load_or_exit(inventory, today, as_json, "status")
+    sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
+    journal = open_journal(db, create=False)
+    rows: list[dict[str, Any]] = []
+    for site in sites:
+        last = journal.last_step(site.id)
+        confirmed = Phase(journal.confirmed_phase(site.id) or "legacy")
+        order = phase_rank(confirmed) - phase_rank(site.desired_phase)
+        rows.append(
+            {
+                "site": site.id,
+                "kind": site.kind.value,
+                "wave": site.wave,
+                "desired": site.desired_phase.value,
+                "phase": confirmed.value,
+                "state": "in_sync" if order == 0 else ("pending" if order < 0 else "ahead"),
+                "last_step": last.step if last else None,
+                "last_ok": last.ok if last else None,
+                "at": last.at.isoformat() if last else None,
+            }
+        )
+    if as_json:
+        emit_json({"command": "status", "ok": True, "sites": rows})
+        return
+    table = Table(header_style="bold")
+    for column in (
+        "site",
+        "kind",
+        "wave",
+        "desired (git)",
+        "phase (journal)",
+        "state",
+        "last step",
+    ):
+        table.add_column(column)
+    colours = {"in_sync": "green", "pending": "cyan", "ahead": "red"}
+    for row in rows:
+        mark = (
+            "" if row["last_ok"] is None else ("[green]✓[/] " if row["last_ok"] else "[red]✗[/] ")
+        )
+        table.add_row(
+            row["site"],
+            row["kind"],
+            str(row["wave"]),
+            row["desired"],
+            row["phase"],
+            f"[{colours[row['state']]}]{row['state']}[/]",
+            f"{mark}{row['last_step'] or ''}",
+        )
+    out.print(table)
+
+
+def report(
+    inventory: InventoryOpt = Path("inventory"),
+    db: DbOpt = None,
+    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en.")] = "id",
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+        "build/report.html"
+    ),
+    today: TodayOpt = None,
+) -> None:
+    """Write the managers' HTML report: progress, failures, allocation, contracts, budget."""
+    from netprov.report import TEXT, render_html, report_data
+
+    if lang not in TEXT:
+        raise typer.BadParameter("choose id or en", param_hint="--lang")
+    loaded = load_or_exit(inventory, today, False, "report")
+    data = report_data(
+        loaded, open_journal(db, create=False), parse_today(today) or dt.date.today()
+    )
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(render_html(loaded, data, lang), encoding="utf-8")
+    out.print(f"report written: {out_file.resolve()}", soft_wrap=True)
+
+
+def evidence(
+    site_id: Annotated[str, typer.Argument(metavar="SITE", help="Site id.")],
+    inventory: InventoryOpt = Path("inventory"),
+    db: DbOpt = None,
+    backups: BackupsOpt = Path("backups"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pack.")] = Path(
+        "build/evidence"
+    ),
+    today: TodayOpt = None,
+) -> None:
+    """Write the audit pack of one office (configs, diff, checks, journal; secrets masked)."""
+    from netprov.evidence import write_evidence
+
+    loaded = load_or_exit(inventory, today, False, "evidence")
+    try:
+        site = loaded.site(site_id)
+    except KeyError:
+        raise typer.BadParameter(f"unknown site {site_id!r}", param_hint="SITE") from None
+    mask = driver_for(site.router.platform).mask_secrets
+    try:
+        pack = write_evidence(open_journal(db, backups, create=False), site_id, out_dir, mask)
+    except LookupError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_INVALID) from None
+    out.print(f"evidence pack written: {pack.resolve()}", soft_wrap=True)

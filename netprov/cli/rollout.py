@@ -1,0 +1,245 @@
+"""The rollout commands: ``cutover`` (canary, waves, the health gate), ``finalize`` (the
+office ISP line removed after the soak) and ``drill`` (a failover drill)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from netprov.cli.app import EXIT_INVALID, emit_json, err, one_phase, out
+from netprov.cli.options import (
+    SELECTION,
+    TARGETS,
+    NowOpt,
+    RouterOptions,
+    YesOpt,
+    router_command,
+)
+from netprov.cli.session import finish, outcome_table, resumable, router_run, run_sites
+from netprov.models import Phase
+from netprov.pipeline import Outcome
+
+
+def _percent(value: str) -> float:
+    try:
+        number = float(value.rstrip("%"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a percentage", param_hint="--max-fail"
+        ) from None
+    if not 0 <= number <= 100:
+        raise typer.BadParameter("must be between 0% and 100%", param_hint="--max-fail")
+    return number / 100
+
+
+def _moment(value: str | None) -> dt.datetime | None:
+    """``--now``: an ISO time, with an offset (absolute) or without (the organisation's
+    wall clock); None means now."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO time (e.g. 2026-11-24T19:30 or 2026-11-24T19:30+07:00)",
+            param_hint="--now",
+        ) from None
+
+
+def _on_clock(given: dt.datetime | None, timezone: str) -> dt.datetime:
+    """``--now`` as an aware time: a time without an offset is read on the organisation's
+    clock; none given is now."""
+    zone = ZoneInfo(timezone)
+    if given is None:
+        return dt.datetime.now(zone)
+    return given if given.tzinfo else given.replace(tzinfo=zone)
+
+
+@router_command(
+    "inventory",
+    "to",
+    *TARGETS,
+    "change_id",
+    "max_fail",
+    "wave_size",
+    "resume",
+    "now",
+    "yes",
+    *SELECTION,
+)
+def cutover(
+    opts: RouterOptions,
+    to: Annotated[
+        str | None,
+        typer.Option("--phase", "--to", help="Target phase (default: each site's desired phase)."),
+    ] = None,
+    max_fail: Annotated[
+        str, typer.Option("--max-fail", help="Health gate per wave, e.g. 10%.")
+    ] = "10%",
+    wave_size: Annotated[
+        int | None, typer.Option(min=1, help="Waves of N sites (after the canary).")
+    ] = None,
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue an interrupted cutover run.")
+    ] = None,
+    now: NowOpt = None,
+    yes: YesOpt = False,
+) -> None:
+    """Move sites to the central provider: canary first, then waves, with a health gate."""
+    from netprov.cutover import WaveResult, cutover_target, plan_waves, run_cutover
+    from netprov.tasks.pipeline import cutover_task
+
+    if resume is not None:
+        row, _ = resumable(opts.db, resume, "cutover", "confirmed")
+        saved = json.loads(row.params)
+        to, max_fail, wave_size = saved["to"], saved["max_fail"], saved["wave_size"]
+        opts = opts.replace(
+            limit=saved["limit"],
+            kind=saved["kind"],
+            wave=saved["wave"],
+            group=saved["group"],
+            change_id=opts.change_id or row.change_id,
+        )
+    params = json.dumps(
+        {
+            "to": to,
+            "max_fail": max_fail,
+            "wave_size": wave_size,
+            "limit": opts.limit,
+            "kind": opts.kind,
+            "wave": opts.wave,
+            "group": opts.group,
+            "resumed_from": resume,
+        }
+    )
+    gate = _percent(max_fail)
+    target = one_phase(to)
+    given = _moment(now)
+    with router_run("cutover", opts, phase=target, params=params) as ctx:
+        moment = _on_clock(given, ctx.loaded.organisation.timezone)
+        if resume is not None:
+            ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
+        chosen = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
+        departs = [
+            s.id for s in chosen if target and cutover_target(s, target) != cutover_target(s, None)
+        ]
+        if departs and not opts.as_json:
+            err.print(
+                f"[yellow]--to {target}[/] departs from the inventory for {len(departs)} site(s)"
+                f" ({', '.join(departs[:5])}{', ...' if len(departs) > 5 else ''}): their"
+                " desired_phase stays as git says; record it with `netprov promote`",
+                soft_wrap=True,
+            )
+        waves = plan_waves(chosen, wave_size)
+
+        def run_wave(sites: list[Any]) -> list[Outcome]:
+            ctx.site_ids = [s.id for s in sites]
+            return run_sites(ctx, cutover_task, f"wave ({len(sites)} sites)", to=target, now=moment)
+
+        def proceed(number: int, result: WaveResult) -> bool:
+            if not opts.as_json:
+                outcome_table(result.outcomes, f"wave {number}: {result.failure_rate:.0%} failed")
+            return yes or typer.confirm(
+                f"Wave {number} done. Continue with the next wave?", default=False
+            )
+
+        result = run_cutover(ctx.pipeline, waves, run_wave=run_wave, max_fail=gate, proceed=proceed)
+        if opts.as_json:
+            emit_json(
+                {
+                    "command": "cutover",
+                    "run_id": ctx.pipeline.run_id,
+                    "ok": result.ok,
+                    "stopped": result.stopped,
+                    "untouched": result.untouched,
+                    "departs_from_inventory": departs,
+                    "now": moment.isoformat(),
+                    "skipped": [o.site for o in result.skipped],
+                    "sites": [o.as_dict() for w in result.waves for o in w.outcomes],
+                    "waves": [
+                        {
+                            "wave": w.number,
+                            "failure_rate": w.failure_rate,
+                            "sites": [o.as_dict() for o in w.outcomes],
+                        }
+                        for w in result.waves
+                    ],
+                }
+            )
+        else:
+            last = result.waves[-1] if result.waves else None
+            if last is not None:  # earlier waves were shown between waves
+                outcome_table(last.outcomes, f"wave {last.number}: {last.failure_rate:.0%} failed")
+            if result.stopped:
+                err.print(f"[red]{result.stopped}[/]; {len(result.untouched)} site(s) not touched")
+            if result.nothing_attempted:
+                err.print(
+                    f"[red]no site was inside its maintenance window at {moment:%Y-%m-%d %H:%M %Z}"
+                    f"[/] ({len(result.skipped)} skipped); nothing was changed"
+                )
+            elif result.skipped:
+                err.print(f"{len(result.skipped)} site(s) skipped: outside their window")
+            out.print(
+                f"cutover run {ctx.pipeline.run_id}: "
+                + ("[green]done[/]" if result.ok else "[red]not clean[/]")
+            )
+        if not result.ok:
+            raise typer.Exit(EXIT_INVALID)
+
+
+@router_command(
+    "inventory",
+    "soak",
+    "twin",
+    "from_backups",
+    "hosts_file",
+    "db",
+    "backups",
+    "change_id",
+    "yes",
+    *SELECTION,
+)
+def finalize(
+    opts: RouterOptions,
+    soak: Annotated[
+        str, typer.Option(help="How long a site must run clean on central (14d, 12h).")
+    ] = "14d",
+    yes: YesOpt = False,
+) -> None:
+    """Remove the office ISP line from sites that have run clean on central for the soak."""
+    from netprov.cutover import parse_duration
+    from netprov.tasks.pipeline import finalize_task
+
+    try:
+        period = parse_duration(soak)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--soak") from None
+    if not yes and not typer.confirm("Remove the legacy line from soaked sites?", default=False):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    with router_run("finalize", opts, phase=Phase.FINAL) as ctx:
+        outcomes = run_sites(ctx, finalize_task, "finalize", soak=period)
+        finish("finalize", ctx, outcomes)
+
+
+@router_command("inventory", *TARGETS, "change_id", "now", "yes", *SELECTION)
+def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
+    """Failover drill: take each site's primary line down, expect the backup line to carry
+    the office within settings.drill_failover_seconds, bring the primary back, prove the
+    config is unchanged. Inside maintenance windows only; a failed drill exits 1."""
+    from netprov.tasks.pipeline import drill_task
+
+    given = _moment(now)
+    if not yes and not typer.confirm(
+        "Take the primary line of the selected sites down for a failover drill?", default=False
+    ):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    with router_run("drill", opts) as ctx:
+        moment = _on_clock(given, ctx.loaded.organisation.timezone)
+        outcomes = run_sites(ctx, drill_task, "drill", now=moment)
+        finish("drill", ctx, outcomes)

@@ -1,0 +1,282 @@
+"""What the router commands share: one journaled run over the selected sites (its
+targets, twin, journal and pipeline), running a task on each site with progress, and
+showing or printing the outcomes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from netprov.cli.app import (
+    EXIT_INVALID,
+    build_twin_or_exit,
+    emit_json,
+    err,
+    load_or_exit,
+    load_scenario_or_exit,
+    open_journal,
+    out,
+    select,
+)
+from netprov.cli.options import RouterOptions
+from netprov.device import Target, targets_from_hosts, targets_from_hosts_file
+from netprov.inventory import LoadedInventory
+from netprov.models import Phase
+from netprov.pipeline import Outcome, Pipeline
+from netprov.plan import SitePlan
+from netprov.platforms import driver_for
+from netprov.render import Renderer
+from netprov.secrets import EnvironmentSecrets
+
+
+@dataclass
+class RunContext:
+    """One journaled run of a router command: the inventory, the pipeline that works on
+    routers (journal, targets, secrets, run id), the sites still to do, and the options."""
+
+    loaded: LoadedInventory
+    pipeline: Pipeline
+    site_ids: list[str]
+    opts: RouterOptions
+
+
+def real_targets(
+    loaded: LoadedInventory, secrets: EnvironmentSecrets, *, passwords: bool = True
+) -> dict[str, Target]:
+    """The routers at their management addresses; host keys checked against the
+    organisation's known_hosts file (``ssh.known_hosts``), else ~/.ssh/known_hosts."""
+    known_hosts = loaded.organisation.ssh.known_hosts
+    return {
+        site.id: Target(
+            site.id,
+            str(site.router.mgmt_address),
+            22,
+            site.router.credentials.username,
+            secrets(site.router.credentials.password) if passwords else "",
+            site.router.platform,
+            (loaded.root / known_hosts) if known_hosts else None,
+        )
+        for site in loaded.sites
+    }
+
+
+@contextlib.contextmanager
+def router_run(
+    command: str, opts: RouterOptions, *, phase: Phase | None = None, params: str = ""
+) -> Iterator[RunContext]:
+    """A journaled run of ``command`` over the selected sites: the routers are a private
+    twin (``--twin``), a running twin (``--hosts-file``) or the real ones; the run is
+    finished in the journal however the command ends (``interrupted`` if it dies)."""
+    from netprov.twin.cli_base import TwinClock
+    from netprov.twin.fleet import Twin, twin_secret
+
+    twin, hosts_file, scenario = opts.twin, opts.hosts_file, opts.scenario
+    from_backups, inventory = opts.from_backups, opts.inventory
+    if twin and hosts_file:
+        raise typer.BadParameter("use either --twin or --hosts-file", param_hint="--twin")
+    if from_backups is not None and not twin:
+        raise typer.BadParameter("starts a twin: use it with --twin", param_hint="--from-backups")
+    loaded = load_or_exit(inventory, opts.today, opts.as_json, command)
+    journal = open_journal(opts.db, opts.backups)
+    sites = select(loaded, limit=opts.limit, kind=opts.kind, wave=opts.wave, group=opts.group)
+    site_ids = [s.id for s in sites]
+    running_twin: Twin | None = None
+    secret: Any
+    if twin:
+        chosen = load_scenario_or_exit(scenario, {s.id for s in loaded.sites})
+        # rehearsals and tests may run device timers (revert, reboot) faster than real time
+        scale = float(os.environ.get("NETPROV_TWIN_TIME_SCALE", "1"))
+        running_twin = build_twin_or_exit(
+            loaded,
+            scenario=chosen,
+            site_ids=site_ids,
+            clock=TwinClock(scale),
+            from_backups=from_backups,
+        ).start_in_thread()
+        targets = targets_from_hosts(running_twin.hosts_inventory())
+        secret = twin_secret
+    elif hosts_file:
+        data = targets_from_hosts_file(hosts_file)
+        targets = data
+        secret = twin_secret if _is_twin_file(hosts_file) else EnvironmentSecrets(inventory)
+    else:
+        secret = EnvironmentSecrets(inventory)
+        targets = real_targets(loaded, secret)
+    # the sites a run was asked to do, so an interrupted run of any kind can be resumed
+    recorded = {**(json.loads(params) if params else {}), "sites": site_ids}
+    run_id = journal.start_run(
+        command,
+        phase=phase.value if phase else None,
+        change_id=opts.change_id,
+        inventory=inventory,
+        params=json.dumps(recorded),
+    )
+    pipeline = Pipeline(loaded, journal, targets, Renderer(), secret, run_id)
+    status = "interrupted"
+    try:
+        yield RunContext(loaded, pipeline, site_ids, opts)
+        status = "done"
+    except typer.Exit as exc:
+        status = "done" if exc.exit_code in (0, 2) else "completed_with_failures"
+        raise
+    finally:
+        journal.finish_run(run_id, status)
+        if running_twin is not None:
+            running_twin.stop_thread()
+
+
+def _is_twin_file(path: Path) -> bool:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return all((host.get("data") or {}).get("twin") for host in data.values())
+
+
+def run_sites(ctx: RunContext, task: Any, description: str, **kwargs: Any) -> list[Outcome]:
+    """Run ``task`` over the selected sites: each site's Outcome (a crash: a failed one)."""
+    return [
+        r if isinstance(r, Outcome) else Outcome(r.site, "failed", detail=str(r))
+        for r in run_sites_any(ctx, task, description, **kwargs)
+    ]
+
+
+def run_sites_any(ctx: RunContext, task: Any, description: str, **kwargs: Any) -> list[Any]:
+    """Each site's task result, whatever its type; an exception becomes a failed Outcome."""
+    from netprov.nornir_inventory import make_nornir
+    from netprov.progress import ProgressProcessor, make_progress
+
+    nornir = make_nornir(ctx.loaded, workers=ctx.opts.workers, site_ids=ctx.site_ids)
+    with make_progress(err, enabled=not ctx.opts.as_json) as progress:
+        results = nornir.with_processors([ProgressProcessor(progress, description)]).run(
+            task=task, pipeline=ctx.pipeline, **kwargs
+        )
+    outcomes: list[Any] = []
+    for name, multi in results.items():
+        result = multi[0]
+        if result.exception is None and result.result is not None:
+            outcomes.append(result.result)
+        else:
+            outcomes.append(
+                Outcome(
+                    name, "failed", detail=f"{type(result.exception).__name__}: {result.exception}"
+                )
+            )
+    return outcomes
+
+
+def outcome_table(outcomes: list[Outcome], title: str) -> None:
+    table = Table(title=title, header_style="bold")
+    for column in ("site", "status", "detail"):
+        table.add_column(column)
+    colours = {
+        "confirmed": "green",
+        "unchanged": "green",
+        "verified": "green",
+        "backed_up": "green",
+        "planned": "cyan",
+        "restored": "green",
+        "rolled_back": "red",
+        "failed": "red",
+        "refused": "red",
+        "stale": "red",
+    }
+    for outcome in sorted(outcomes, key=lambda o: o.site):
+        colour = colours.get(outcome.status, "white")
+        detail = outcome.detail
+        if outcome.plan is not None and outcome.status in {"planned", "unchanged"}:
+            detail = f"{len(outcome.plan.commands)} command(s)"
+        table.add_row(outcome.site, f"[{colour}]{outcome.status}[/]", detail)
+    out.print(table)
+
+
+def summary(command: str, ctx: RunContext, outcomes: list[Outcome]) -> dict[str, Any]:
+    return {
+        "command": command,
+        "run_id": ctx.pipeline.run_id,
+        "ok": not any(o.failed for o in outcomes),
+        "sites": [o.as_dict() for o in sorted(outcomes, key=lambda o: o.site)],
+    }
+
+
+def finish(
+    command: str, ctx: RunContext, outcomes: list[Outcome], extra: dict[str, Any] | None = None
+) -> None:
+    """Print the outcomes (a table, or the ``--json`` summary with ``extra``); exit 1 if any
+    site failed."""
+    if ctx.opts.as_json:
+        emit_json({**summary(command, ctx, outcomes), **(extra or {})})
+    else:
+        outcome_table(outcomes, f"{command} (run {ctx.pipeline.run_id})")
+    if any(o.failed for o in outcomes):
+        raise typer.Exit(EXIT_INVALID)
+
+
+def show_plans(plans: list[SitePlan], *, diff: bool, pipeline: Pipeline) -> None:
+    """Every command in full (wrapped by the terminal, never cut), like ``terraform plan``;
+    with ``diff``, the unified diff of what each plan touches. Secrets masked."""
+    from netprov.plan import unified_diff
+
+    for site_plan in sorted(plans, key=lambda p: p.site_id):
+        if not site_plan.changed:
+            continue
+        driver = driver_for(site_plan.platform)
+        out.print(
+            f"[bold]{site_plan.site_id}[/] -> {site_plan.phase.value}: "
+            f"{len(site_plan.commands)} command(s)"
+        )
+        for warning in site_plan.warnings:
+            out.print(Text(f"! {warning}", style="yellow"), soft_wrap=True)
+        for command in site_plan.commands:
+            removal = driver.removes(command)
+            style = "red" if removal else "green"
+            line = pipeline.masked(site_plan.platform, command)
+            out.print(Text(f"{'-' if removal else '+'} {line}", style=style), soft_wrap=True)
+        if diff:
+            for line in pipeline.masked(site_plan.platform, unified_diff(site_plan)).splitlines():
+                style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
+                out.print(Text(line, style=style), soft_wrap=True)
+
+
+def ask_to_push(ctx: RunContext, pending: list[SitePlan], question: str) -> None:
+    """Show exactly what would be pushed, ask (``question`` with ``{commands}`` and
+    ``{routers}``), and narrow the run to those routers; a "no" changes nothing."""
+    show_plans(pending, diff=False, pipeline=ctx.pipeline)
+    commands = sum(len(p.commands) for p in pending)
+    if not typer.confirm(question.format(commands=commands, routers=len(pending)), default=False):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    ctx.site_ids = [p.site_id for p in pending]
+
+
+def resumable(db: str | None, run_id: str, command: str, done_step: str) -> tuple[Any, list[str]]:
+    """The interrupted ``command`` run ``run_id`` and the sites it had not finished (a site is
+    finished when the run journaled ``done_step`` for it, successfully). A run whose process
+    still holds its locks is refused: resuming it would race it."""
+    journal = open_journal(db, create=False)
+    row, steps = journal.run(run_id)
+    if row is None or row.command != command:
+        raise typer.BadParameter(
+            f"no {command} run {run_id!r} in the journal", param_hint="--resume"
+        )
+    if journal.run_alive(run_id):
+        raise typer.BadParameter(
+            f"run {run_id} is still running (its process holds its locks)", param_hint="--resume"
+        )
+    finished = {s.site for s in steps if s.step == done_step and s.ok}
+    asked = json.loads(row.params or "{}").get("sites") or sorted({s.site for s in steps})
+    remaining = [site for site in asked if site not in finished]
+    if not remaining and command != "cutover":  # a cutover resumed reconciles, harmlessly
+        raise typer.BadParameter(
+            f"run {run_id} finished every site; nothing to resume", param_hint="--resume"
+        )
+    return row, remaining

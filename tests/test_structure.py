@@ -1,0 +1,130 @@
+"""The shape of the code a newcomer inherits (issue 25), read from the source with ``ast``:
+dependencies point one way (no import cycle, counting imports inside functions, which
+would otherwise hide one), no module reaches for another's private names, no module grows
+past what one person reads in a sitting, and the public API says what it is for.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "netprov"
+MAX_LINES = 600
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {
+    _module_name(path): path
+    for path in sorted(PACKAGE.rglob("*.py"))
+    if "migrations" not in path.parts
+}
+
+
+def _runtime_nodes(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every node except what sits under ``if TYPE_CHECKING:`` (never imported at run time)."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _resolve(module: str, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    package = module.split(".")
+    is_package = MODULES[module].name == "__init__.py"
+    base = package[: len(package) - node.level + (1 if is_package else 0)]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _imports(module: str) -> Iterator[tuple[str, list[str], int]]:
+    """(imported module, the names taken from it, line) for each runtime import."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    for node in _runtime_nodes(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, [], node.lineno
+        elif isinstance(node, ast.ImportFrom):
+            source = _resolve(module, node)
+            names = [alias.name for alias in node.names]
+            submodules = [f"{source}.{name}" for name in names if f"{source}.{name}" in MODULES]
+            for submodule in submodules:  # ``from netprov.sim import ios`` imports a module
+                yield submodule, [], node.lineno
+            if len(submodules) < len(names):
+                yield source, names, node.lineno
+
+
+def _graph() -> dict[str, set[str]]:
+    return {
+        module: {target for target, _, _ in _imports(module) if target in MODULES} - {module}
+        for module in MODULES
+    }
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph[node]):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_a_cycle_is_found_when_there_is_one() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    crossings = [
+        f"{MODULES[module].relative_to(ROOT)}:{line}: {source}.{name}"
+        for module in MODULES
+        for source, names, line in _imports(module)
+        if source.startswith("netprov")
+        for name in names
+        if _is_private(name)
+    ]
+    assert crossings == []
