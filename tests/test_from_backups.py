@@ -21,7 +21,7 @@ from netprov.platforms import driver_for
 from netprov.render import Renderer
 from netprov.rossyntax import SETTINGS, parse_command, terse_lines
 from netprov.sim.ios_config import IosConfig
-from netprov.sim.routeros import TABLES
+from netprov.sim.ros_schema import TABLES
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
 from tests.conftest import SAMPLE, TEMPLATES, TODAY

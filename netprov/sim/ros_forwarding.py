@@ -1,0 +1,183 @@
+"""What a RouterOS router's state means for packets: its routing model (interfaces,
+addresses, routes, DHCP and PPPoE uplinks, NAT) for the simulated world, the input filter
+new management sessions meet, and ``/ping`` through that model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from ipaddress import AddressValueError, IPv4Address, IPv4Interface
+from typing import TYPE_CHECKING
+
+from netprov.rossyntax import params_of, unquote
+from netprov.sim import ros_lines
+from netprov.sim.ros_firewall import RosFilter
+from netprov.sim.ros_lines import RosError
+from netprov.sim.topology import Link, RouteEntry, Router
+
+if TYPE_CHECKING:
+    from netprov.sim.routeros import RosDevice
+
+
+def router_of(device: RosDevice) -> Router:
+    """The routing model of the current config (it reads only ``ROUTING_MENUS``)."""
+    addresses: dict[str, IPv4Interface] = {}
+    for item in device.tables["/ip address"]:
+        if item.get("disabled") != "yes":
+            addresses.setdefault(item["interface"], ros_lines.interface(item["address"]))
+    links: list[Link] = []
+    # a bridge port hands its frames to the bridge: an address or a VLAN interface on
+    # the port itself gets nothing (MikroTik manual, "Bridging and Switching")
+    enslaved = _bridge_ports(device)
+    ethernet = {i["name"]: i for i in device.tables["/interface ethernet"]}
+    for name, item in ethernet.items():
+        links.append(
+            Link(
+                name,
+                None if name in enslaved else addresses.get(name),
+                item.get("disabled") != "yes",
+                item["default-name"],
+            )
+        )
+    for item in device.tables["/interface bridge"]:
+        name = item["name"]  # the LAN side: no provider line behind a bridge
+        links.append(Link(name, addresses.get(name), item.get("disabled") != "yes", name))
+    for item in device.tables["/interface vlan"]:
+        parent = ethernet.get(item["interface"], {})
+        up = (
+            item.get("disabled") != "yes"
+            and parent.get("disabled") != "yes"
+            and item["interface"] not in enslaved
+        )
+        links.append(
+            Link(
+                item["name"],
+                addresses.get(item["name"]),
+                up,
+                parent.get("default-name", ""),
+                vlan=int(item["vlan-id"]),
+            )
+        )
+    dynamic: dict[str, int] = {}
+    for item in device.tables["/interface pppoe-client"]:
+        port = ros_lines.port_of(item["interface"], links)
+        links.append(
+            Link(
+                item["name"],
+                None,
+                item.get("disabled") != "yes",
+                port.port if port else "",
+                vlan=port.vlan if port else None,
+                dynamic="pppoe",
+            )
+        )
+        if item.get("add-default-route") == "yes":
+            dynamic[item["name"]] = int(item.get("default-route-distance", "1"))
+    for item in device.tables["/ip dhcp-client"]:
+        link = next((lk for lk in links if lk.name == item["interface"]), None)
+        if link is not None and item.get("disabled") != "yes":
+            link.dynamic = "dhcp"
+            if item.get("add-default-route", "yes") == "yes":
+                dynamic[link.name] = int(item.get("default-route-distance", "1"))
+    routes = []
+    for item in device.tables["/ip route"]:
+        if item.get("disabled") == "yes":
+            continue
+        gateway_text = item.get("gateway", "")
+        gateway = ros_lines.address(gateway_text)
+        interface = None if gateway else gateway_text
+        probe = gateway if item.get("check-gateway") == "ping" and gateway else None
+        routes.append(
+            RouteEntry(
+                ros_lines.network(item["dst-address"]),
+                gateway,
+                interface,
+                int(item.get("distance", "1")),
+                probe,
+            )
+        )
+    translated: set[str] = set()
+    for item in device.tables["/ip firewall nat"]:
+        if (
+            item.get("chain") == "srcnat"
+            and item.get("action") in {"masquerade", "src-nat"}
+            and item.get("disabled") != "yes"
+        ):
+            if "out-interface" in item:
+                translated.add(item["out-interface"])
+            if "out-interface-list" in item:
+                translated |= _list_members(device, item["out-interface-list"])
+    return Router(
+        device.world,
+        links,
+        routes,
+        dynamic,
+        translated=translated,
+        packet_filter=packet_filter_of(device, links),
+    )
+
+
+def packet_filter_of(device: RosDevice, links: Iterable[Link]) -> RosFilter:
+    """The firewall filter, address lists, interface lists and services of this config."""
+    lists: dict[str, list[str]] = {}
+    for entry in device.tables["/ip firewall address-list"]:
+        if entry.get("disabled") != "yes":
+            lists.setdefault(entry["list"], []).append(entry["address"])
+    members = {
+        item["name"]: frozenset(_list_members(device, item["name"]))
+        for item in device.tables["/interface list"]
+    }
+    return RosFilter(
+        rules=tuple(ros_lines.visible(rule) for rule in device.tables["/ip firewall filter"]),
+        address_lists={name: tuple(found) for name, found in lists.items()},
+        list_members=members,
+        dynamic=frozenset(link.name for link in links if link.dynamic == "pppoe"),
+        services={item["name"]: ros_lines.visible(item) for item in device.tables["/ip service"]},
+    )
+
+
+def ping(device: RosDevice, args: list[str]) -> str:
+    params = params_of([a for a in args if "=" in a])
+    target_text = params.get("address") or next((a for a in args if "=" not in a), "")
+    try:
+        target = IPv4Address(unquote(target_text))
+    except AddressValueError as exc:
+        raise RosError("invalid value for argument address") from exc
+    count = int(params.get("count", "4"))
+    size = int(params.get("size", "56"))
+    source = params.get("src-address")
+    replies = router_of(device).ping(
+        target,
+        count,
+        size=size,
+        df="do-not-fragment" in args,
+        source=IPv4Address(unquote(source)) if source else None,
+    )
+    lines = ["  SEQ HOST                                     SIZE TTL TIME       STATUS"]
+    for seq in range(count):
+        if seq < replies:
+            lines.append(f"  {seq:>3} {target!s:<40} {size:>4} {57:>3} 12ms")
+        else:
+            lines.append(f"  {seq:>3} {target!s:<40}                     timeout")
+    loss = round(100 * (count - replies) / count) if count else 100
+    summary = f"    sent={count} received={replies} packet-loss={loss}%"
+    if replies:
+        summary += " min-rtt=12ms avg-rtt=12ms max-rtt=12ms"
+    lines.append(summary)
+    return "\n".join(lines)
+
+
+def _bridge_ports(device: RosDevice) -> dict[str, str]:
+    """port -> its bridge, for the enabled bridge ports."""
+    return {
+        port["interface"]: port["bridge"]
+        for port in device.tables["/interface bridge port"]
+        if port.get("disabled") != "yes"
+    }
+
+
+def _list_members(device: RosDevice, name: str) -> set[str]:
+    return {
+        m["interface"]
+        for m in device.tables["/interface list member"]
+        if m.get("list") == name and m.get("disabled") != "yes"
+    }
