@@ -16,7 +16,7 @@ from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform
 from netprov.pipeline import Pipeline
 from netprov.platforms import driver_for
-from netprov.platforms.ios import IosSession
+from netprov.platforms.ios_session import IosSession
 from netprov.render import Renderer
 from netprov.twin.fleet import Twin, twin_secret
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory

@@ -11,184 +11,20 @@ import re
 from dataclasses import dataclass, field
 
 from netprov import type7
+from netprov.sim.ios_modes import (
+    ORDER,
+    SINGLE,
+    allowed_in,
+    order_key,
+    section_mode,
+)
 from netprov.sim.ios_words import GLOBAL_WORDS, INSTANCE_COMMANDS, SECTION_WORDS, known_global
-
-# Commands that open a sub-mode, with the prompt suffix IOS shows there.
-_SECTIONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^interface \S+$"), "config-if"),
-    (re.compile(r"^ip sla \d+$"), "config-ip-sla"),
-    (re.compile(r"^track \d+ .+$"), "config-track"),
-    (re.compile(r"^policy-map \S+$"), "config-pmap"),
-    (re.compile(r"^class-map( match-(all|any))? \S+$"), "config-cmap"),
-    (re.compile(r"^route-map \S+ (permit|deny) \d+$"), "config-route-map"),
-    (re.compile(r"^ip access-list standard \S+$"), "config-std-nacl"),
-    (re.compile(r"^ip access-list extended \S+$"), "config-ext-nacl"),
-    (re.compile(r"^ipv6 access-list \S+$"), "config-ipv6-acl"),
-    (re.compile(r"^line (vty|con|aux) .+$"), "config-line"),
-    (re.compile(r"^router \S+( \d+)?$"), "config-router"),
-    (re.compile(r"^archive$"), "config-archive"),
-    (re.compile(r"^flow exporter \S+$"), "config-flow-exporter"),
-    (re.compile(r"^flow monitor \S+$"), "config-flow-monitor"),
-    (re.compile(r"^ip dhcp pool \S+$"), "config-dhcp"),
-]
-_CLASS_IN_PMAP = (re.compile(r"^class \S+$"), "config-pmap-c")
-
-# Commands valid inside each sub-mode (first words); anything else returns to global.
-_CHILD_WORDS: dict[str, tuple[str, ...]] = {
-    "config-if": (
-        "description",
-        "ip address",
-        "ip nat inside$",
-        "ip nat outside$",
-        "ip access-group",
-        "ipv6 traffic-filter",
-        "ip flow",
-        "ip dhcp client",
-        "ip mtu",
-        "ip tcp",
-        "ip virtual-reassembly",
-        "shutdown",
-        "encapsulation",
-        "service-policy",
-        "pppoe",
-        "pppoe-client",
-        "mtu",
-        "dialer",
-        "ppp",
-        "bandwidth",
-        "speed",
-        "duplex",
-        "negotiation",
-        "no",
-    ),
-    "config-ip-sla": ("icmp-echo", "frequency", "timeout", "threshold", "tos", "vrf", "no"),
-    "config-track": ("delay", "no"),
-    "config-pmap": ("class", "description", "no"),
-    "config-pmap-c": (
-        "shape",
-        "bandwidth",
-        "police",
-        "priority",
-        "service-policy",
-        "fair-queue",
-        "no",
-    ),
-    "config-pmap-c-police": ("conform-action", "exceed-action", "violate-action", "no"),
-    "config-cmap": ("match", "description", "no"),
-    "config-route-map": ("match", "set", "description", "no"),
-    "config-std-nacl": ("permit", "deny", "remark", "no"),
-    "config-ext-nacl": ("permit", "deny", "remark", "no"),
-    "config-ipv6-acl": ("permit", "deny", "remark", "sequence", "no"),
-    "config-line": (
-        "access-class",
-        "transport",
-        "exec-timeout",
-        "login",
-        "logging",
-        "privilege",
-        "password",
-        "session-timeout",
-        "no",
-    ),
-    "config-router": (
-        "network",
-        "neighbor",
-        "redistribute",
-        "router-id",
-        "passive-interface",
-        "no",
-    ),
-    "config-archive": ("path", "write-memory", "maximum", "time-period", "no"),
-    "config-flow-exporter": (
-        "destination",
-        "transport",
-        "export-protocol",
-        "source",
-        "description",
-        "template",
-        "no",
-    ),
-    "config-flow-monitor": ("exporter", "record", "cache", "description", "no"),
-    "config-dhcp": ("network", "default-router", "dns-server", "lease", "domain-name", "no"),
-}
-
-# Single-valued commands: a new line with the same key replaces the old one.
-_SINGLE: list[tuple[re.Pattern[str], int]] = [
-    (
-        re.compile(
-            r"^(hostname|description|mtu|frequency|delay|path|exporter|record|destination"
-            r"|export-protocol|encapsulation) "
-        ),
-        1,
-    ),
-    (re.compile(r"^ip address \S+ \S+$"), 2),
-    (re.compile(r"^ip (domain name|ssh version|nat (inside|outside)$)"), 2),
-    (
-        re.compile(
-            r"^(snmp-server (location|contact)|ip access-group \S+|service-policy (input|output)"
-            r"|transport (input|udp)|access-class \S+|shape average|icmp-echo|dialer pool"
-            r"|pppoe-client dial-pool-number) "
-        ),
-        2,
-    ),
-    # "ppp chap hostname" and "ppp chap password" are two settings (Cisco IOS Dial
-    # Technologies Command Reference): one must not replace the other
-    (re.compile(r"^ppp chap (hostname|password) "), 3),
-    (re.compile(r"^ip dhcp client default-router distance "), 4),
-    (re.compile(r"^ip sla schedule \d+ "), 4),
-    (re.compile(r"^ip route \S+ \S+ \S+"), 5),
-]
 
 # Settings on by default that IOS shows as "no ..." once turned off (the web UI's servers)
 _DEFAULT_ON = {"ip http server": True, "ip http secure-server": True}
 
 # Lines of ``show running-config`` output that are not configuration.
 _DISPLAY_ONLY = ("version ", "Building configuration", "Current configuration")
-
-# Top-level order of ``show running-config`` (first matching prefix wins; rest keep order).
-_ORDER = [
-    "version",
-    "service",
-    "hostname",
-    "boot",
-    "logging buffered",
-    "enable",
-    "aaa",
-    "clock",
-    "ip domain",
-    "ip name-server",
-    "ip dhcp",
-    "login",
-    "ipv6",
-    "multilink",
-    "archive",
-    "username",
-    "license",
-    "redundancy",
-    "track",
-    "ip ssh",
-    "ip scp",
-    "flow exporter",
-    "flow monitor",
-    "class-map",
-    "policy-map",
-    "interface",
-    "router",
-    "ip forward-protocol",
-    "ip http",
-    "ip nat",
-    "ip route",
-    "ip access-list",
-    "ip sla",
-    "logging",
-    "access-list",
-    "route-map",
-    "snmp-server",
-    "control-plane",
-    "line",
-    "ntp",
-    "file prompt",
-]
 
 
 # where a top-level line is listed: (the listing order's key of the line it follows, 1 for a
@@ -217,21 +53,10 @@ class ConfigError(ValueError):
         self.column = column
 
 
-@functools.lru_cache(maxsize=8192)  # a config's lines are mostly the same on every router
-def section_mode(text: str, parent_mode: str) -> str | None:
-    if parent_mode == "config-pmap" and _CLASS_IN_PMAP[0].match(text):
-        return _CLASS_IN_PMAP[1]
-    if parent_mode == "config-pmap-c" and text.startswith("police "):
-        return "config-pmap-c-police"  # its actions follow, one per line
-    if parent_mode:
-        return None
-    return next((mode for pattern, mode in _SECTIONS if pattern.match(text)), None)
-
-
 @functools.lru_cache(maxsize=8192)  # asked of every sibling for every line set: O(n^2) calls
 def _key(text: str) -> str:
     """The part of a line that names the setting it holds (one value per key in a section)."""
-    for pattern, words in _SINGLE:
+    for pattern, words in SINGLE:
         if pattern.match(text):
             return " ".join(text.split()[:words])
     return text
@@ -323,7 +148,7 @@ class IosConfig:
                 stack = self._apply_global(text, stack, in_file=in_file)
                 break
             typed_in_section = current.mode not in {"", "verbatim"} and _stays_in_section(text)
-            if indented or _allowed_in(current.mode, text) or typed_in_section:
+            if indented or allowed_in(current.mode, text) or typed_in_section:
                 stack = self._apply_child(text, stack, depth=_depth(line) if indented else 0)
                 break
             stack = stack[:-1]
@@ -394,7 +219,7 @@ class IosConfig:
 
     def _place_for(self, text: str) -> Place | None:
         """A line the listing order has no place for goes after the line before it."""
-        if _order_key(text)[0] < len(_ORDER):
+        if order_key(text)[0] < len(ORDER):
             return None
         anchor = _sort_key(self._last_top) if self._last_top is not None else ((-1, ()), 0, 0)
         self._placed += 1
@@ -425,7 +250,7 @@ class IosConfig:
                 node = Node(text, mode)
                 current.children.append(node)
             return [*stack, node]
-        if not _allowed_in(current.mode, text):
+        if not allowed_in(current.mode, text):
             # a line the twin does not model, under the line above it (by its indentation)
             if 0 < depth < len(stack):
                 stack = stack[: depth + 1]
@@ -512,19 +337,6 @@ def _bad_column(text: str) -> int:
     return 0
 
 
-@functools.lru_cache(maxsize=8192)
-def _allowed_in(mode: str, text: str) -> bool:
-    words = _CHILD_WORDS.get(mode, ())
-    if mode == "config-pmap-c" and text.startswith("class "):
-        return False
-    if mode in {"config-std-nacl", "config-ext-nacl"} and re.match(r"^\d+ (permit|deny)", text):
-        return True
-    return any(
-        text == w[:-1] if w.endswith("$") else (text == w or text.startswith(w + " "))
-        for w in words
-    )
-
-
 def _prefix_match(parent: Node, target: str) -> bool:
     return any(c.text.startswith(target + " ") for c in parent.children)
 
@@ -545,7 +357,7 @@ def _set_leaf(parent: Node, text: str, place: Place | None = None) -> Node:
 def _sort_key(node: Node) -> Place:
     """Where a top-level line is listed: by the listing order of IOS, or (a line it has no
     place for) right after the line it followed."""
-    return node.place if node.place is not None else (_order_key(node.text), 0, 0)
+    return node.place if node.place is not None else (order_key(node.text), 0, 0)
 
 
 def _depth(line: str) -> int:
@@ -561,21 +373,6 @@ def _stays_in_section(text: str) -> bool:
     if section_mode(text, "") is not None or _GLOBAL.match(text):
         return False
     return first not in GLOBAL_WORDS or first in SECTION_WORDS
-
-
-@functools.lru_cache(maxsize=8192)  # the same top-level lines, sorted on every print
-def _order_key(text: str) -> tuple[int, tuple[object, ...]]:
-    text = text.removeprefix("no ")  # "no ip http server" sits where "ip http server" would
-    for index, prefix in enumerate(_ORDER):
-        if text == prefix or text.startswith(prefix + " "):
-            if prefix == "interface":
-                return index, _natural(text)
-            return index, ()
-    return len(_ORDER), ()
-
-
-def _natural(text: str) -> tuple[object, ...]:
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 def _child_lines(node: Node, depth: int) -> list[str]:
