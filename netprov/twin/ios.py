@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
+from functools import partial
+from ipaddress import AddressValueError, IPv4Address
 
 from netprov.sim.ios import FLASH_SIZE, IosDevice, flash_name
 from netprov.sim.ios_config import (
@@ -19,11 +20,10 @@ from netprov.sim.ios_config import (
     Node,
     contextual_diff,
 )
-from netprov.sim.topology import Link
 from netprov.twin import ios_show
 from netprov.twin.cli_base import Reply
+from netprov.twin.ios_show import INVALID_INPUT
 
-_INVALID = "% Invalid input detected at '^' marker."
 # what IOS asks before it removes a dynamic NAT rule with translations (Cisco tech note 13779)
 _RELEASE_QUESTION = "Dynamic mapping in use, do you want to delete all entries? [no]: "
 
@@ -81,7 +81,7 @@ class IosCli:
 
     def _invalid(self, text: str, column: int) -> Reply:
         caret = " " * (len(self.prompt()) + column) + "^"
-        return Reply(f"{caret}\n{_INVALID}")
+        return Reply(f"{caret}\n{INVALID_INPUT}")
 
     # --- config mode ----------------------------------------------------------------------
 
@@ -236,7 +236,7 @@ class IosCli:
                 try:
                     stack = device.running.apply(line, stack)
                 except ConfigError:
-                    errors.append(f"{line}\n{_INVALID}")
+                    errors.append(f"{line}\n{INVALID_INPUT}")
             device.changed(self.username)
             return "\n".join(errors) + f"\n{len(device.flash[name])} bytes copied"
         return None
@@ -292,26 +292,27 @@ class IosCli:
             "running-config": device.running_text,
             "run": device.running_text,
             "startup-config": lambda: ios_show.show_startup_config(device),
-            "version": self._show_version,
-            "ip interface brief": self._show_ip_interface_brief,
-            "ip int brief": self._show_ip_interface_brief,
-            "ip route": self._show_ip_route,
-            "ip interface": self._show_ip_interface,
-            "arp": self._show_arp,
-            "ip arp": self._show_arp,
+            "version": partial(ios_show.show_version, device),
+            "ip interface brief": partial(ios_show.show_ip_interface_brief, device),
+            "ip int brief": partial(ios_show.show_ip_interface_brief, device),
+            "ip route": partial(ios_show.show_ip_route, device),
+            "ip interface": partial(ios_show.show_ip_interface, device),
+            "arp": partial(ios_show.show_arp_table, device),
+            "ip arp": partial(ios_show.show_arp_table, device),
             "vrf": lambda: "",  # no VRFs configured: IOS prints nothing
-            "interfaces": self._show_interfaces,
+            "interfaces": partial(ios_show.show_interfaces, device),
             "hosts": lambda: (
-                f"Default domain is {self._domain()}\nName/address lookup uses domain service"
+                f"Default domain is {ios_show.domain_name(device)}\n"
+                "Name/address lookup uses domain service"
             ),
             "archive": self._show_archive,
             "archive config rollback timer": self._show_rollback_timer,
             "clock": lambda: device.now().strftime("*%H:%M:%S.000 UTC %a %b %d %Y"),
-            "ip dhcp binding": self._show_ip_dhcp_binding,
+            "ip dhcp binding": partial(ios_show.show_ip_dhcp_binding, device),
             "interfaces description": lambda: ios_show.show_interfaces_description(
                 [
                     (link.name, status, protocol, _description(node))
-                    for node, link, status, protocol in self._interface_rows()
+                    for node, link, status, protocol in ios_show.interface_rows(self.device)
                 ]
             ),
             "inventory": lambda: ios_show.show_inventory(device),
@@ -326,10 +327,10 @@ class IosCli:
             return simple[rest]()
         match = re.match(r"^ip route (\d+\.\d+\.\d+\.\d+)(?: (\d+\.\d+\.\d+\.\d+))?$", rest)
         if match:
-            return self._show_ip_route_entry(match[1], match[2])
+            return ios_show.show_ip_route_entry(self.device, match[1], match[2])
         match = re.match(r"^arp \| exclude (.+)$", rest)
         if match:
-            return _pipe(self._show_arp(), f"exclude {match[1]}")
+            return _pipe(ios_show.show_arp_table(self.device), f"exclude {match[1]}")
         match = re.match(r"^archive config differences (\S+) (\S+)$", rest)
         if match:
             return self._archive_diff(match[1], match[2])
@@ -337,28 +338,6 @@ class IosCli:
         if match:
             return self._incremental_diff(match[1])
         return None
-
-    def _show_ip_dhcp_binding(self) -> str:
-        """Two office PCs leased from each pool with a network, in the columns of the real
-        output (tests/fixtures/real/cisco_ios/show_ip_dhcp_binding)."""
-        rows = [
-            "Bindings from all pools not associated with VRF:",
-            "IP address          Client-ID/              Lease expiration        Type",
-            "                    Hardware address/",
-            "                    User name",
-        ]
-        for pool in self.device.running.top("ip dhcp pool "):
-            network = next(
-                (c.text.split() for c in pool.children if c.text.startswith("network ")), None
-            )
-            if network is None:
-                continue
-            base = IPv4Interface(f"{network[1]}/{network[2]}").network.network_address
-            for n in range(2):
-                client = f"0102.005e.1000.{n + 1:02x}"
-                expires = "Nov 24 2026 03:00 AM"
-                rows.append(f"{base + 100 + n!s:<20}{client:<24}{expires:<24}Automatic")
-        return "\n".join(rows)
 
     def _incremental_diff(self, path: str) -> str:
         """What ``copy <file> running-config`` would change, as IOS lists it."""
@@ -376,240 +355,12 @@ class IosCli:
             try:
                 stack = merged.apply(line, stack)
             except ConfigError:
-                return f"{line}\n{_INVALID}"
+                return f"{line}\n{INVALID_INPUT}"
             if merged.lines() != before or (len(stack) > 1 and line.strip() == stack[-1].text):
                 commands.append(line.rstrip())
         if not contextual_diff(self.device.running, merged):
             return "!List of Commands:\nend\n!No changes were found"
         return "!List of Commands:\n" + "\n".join(commands) + "\nend"
-
-    def _domain(self) -> str:
-        node = next(iter(self.device.running.top("ip domain name ")), None)
-        return node.text.split()[-1] if node else "not set"
-
-    def _show_version(self) -> str:
-        device = self.device
-        host = device.running.hostname()
-        uptime = device.now() - device.booted
-        minutes = int(uptime.total_seconds() // 60)
-        return "\n".join(
-            [
-                "Cisco IOS XE Software, Version 17.09.04a",
-                "Cisco IOS Software [Cupertino], ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), "
-                "Version 17.9.4a, RELEASE SOFTWARE (fc3)",
-                "Technical Support: http://www.cisco.com/techsupport",
-                "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
-                "",
-                "ROM: 16.12(2r)",
-                "",
-                f"{host} uptime is {minutes // 1440} days, {minutes // 60 % 24} hours, "
-                f"{minutes % 60} minutes",
-                "Uptime for this control processor is 1 minute",
-                "System returned to ROM by Reload Command",
-                'System image file is "bootflash:isr4300-universalk9.17.09.04a.SPA.bin"',
-                "Last reload reason: Reload Command",
-                "",
-                "cisco ISR4331/K9 (1RU) processor with 1795999K/6147K bytes of memory.",
-                f"Processor board ID {device.serial}",
-                "Router operating mode: Autonomous",
-                f"{len(device.ports)} Gigabit Ethernet interfaces",
-                "32768K bytes of non-volatile configuration memory.",
-                "4194304K bytes of physical memory.",
-                "6598655K bytes of flash memory at bootflash:.",
-                "",
-                "Configuration register is 0x2102",
-            ]
-        )
-
-    def _interface_rows(self) -> list[tuple[Node, Link, str, str]]:
-        router = self.device.router()
-        rows = []
-        links = {link.name: link for link in router.links.values()}
-        for node in sorted(self.device.running.top("interface "), key=lambda n: n.text):
-            link = links[node.text.split()[1]]
-            if not link.admin_up:
-                status, protocol = "administratively down", "down"
-            elif router.link_up(link):
-                status, protocol = "up", "up"
-            else:
-                status, protocol = "down", "down"
-            rows.append((node, link, status, protocol))
-        return rows
-
-    def _show_ip_interface_brief(self) -> str:
-        router = self.device.router()
-        lines = ["Interface              IP-Address      OK? Method Status                Protocol"]
-        for _node, link, status, protocol in self._interface_rows():
-            address = router.address_of(link)
-            ip = str(address.ip) if address else "unassigned"
-            method = "DHCP" if link.dynamic else ("NVRAM" if address else "unset")
-            lines.append(f"{link.name:<22} {ip:<15} YES {method:<6} {status:<21} {protocol}")
-        return "\n".join(lines)
-
-    def _show_interfaces(self) -> str:
-        router = self.device.router()
-        blocks = []
-        for index, (node, link, status, protocol) in enumerate(self._interface_rows()):
-            mac = f"0000.0c{index:02x}.{index:04x}"
-            description = next(
-                (c.text[12:] for c in node.children if c.text.startswith("description ")), None
-            )
-            address = router.address_of(link)
-            encapsulation = (
-                f"802.1Q Virtual LAN, Vlan ID  {link.vlan}."
-                if link.vlan
-                else "ARPA, loopback not set"
-            )
-            block = [
-                f"{link.name} is {status}, line protocol is {protocol} ",
-                f"  Hardware is ISR4331-3x1GE, address is {mac} (bia {mac})",
-            ]
-            if description:
-                block.append(f"  Description: {description}")
-            if address:
-                block.append(f"  Internet address is {address.with_prefixlen}")
-            block += [
-                "  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec, ",
-                "     reliability 255/255, txload 1/255, rxload 1/255",
-                f"  Encapsulation {encapsulation}",
-                "  Keepalive not supported ",
-                "  Full Duplex, 1000Mbps, link type is auto, media type is RJ45",
-                "  Last input 00:00:01, output 00:00:01, output hang never",
-                "  Input queue: 0/375/0/0 (size/max/drops/flushes); Total output drops: 0",
-                "  Queueing strategy: fifo",
-                "  5 minute input rate 1000 bits/sec, 2 packets/sec",
-                "  5 minute output rate 1000 bits/sec, 2 packets/sec",
-                "     1000 packets input, 100000 bytes, 0 no buffer",
-                "     0 runts, 0 giants, 0 throttles ",
-                "     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored",
-                "     1000 packets output, 100000 bytes, 0 underruns",
-                "     0 output errors, 0 collisions, 0 interface resets",
-            ]
-            blocks.append("\n".join(block))
-        return "\n".join(blocks)
-
-    def _show_ip_route(self) -> str:
-        router = self.device.router()
-        routes = router.active_routes()
-        default = next((r for r in routes if r.prefix.prefixlen == 0), None)
-        header = [
-            "Codes: L - local, C - connected, S - static, R - RIP, M - mobile, B - BGP",
-            "       D - EIGRP, EX - EIGRP external, O - OSPF, IA - OSPF inter area ",
-            "       * - candidate default, U - per-user static route",
-            "",
-        ]
-        if default is not None and default.gateway is not None:
-            header.append(f"Gateway of last resort is {default.gateway} to network 0.0.0.0")
-        elif default is not None:
-            header.append("Gateway of last resort is 0.0.0.0 to network 0.0.0.0")
-        else:
-            header.append("Gateway of last resort is not set")
-        lines = [*header, ""]
-        for route in routes:
-            if route.code == "C":
-                lines.append(f"C        {route.prefix} is directly connected, {route.interface}")
-                link = router.links[route.interface or ""]
-                address = router.address_of(link)
-                if address is not None:
-                    lines.append(
-                        f"L        {address.ip}/32 is directly connected, {route.interface}"
-                    )
-                continue
-            code = "S*" if route.prefix.prefixlen == 0 else "S "
-            via = (
-                f"via {route.gateway}"
-                if route.gateway
-                else f"is directly connected, {route.interface}"
-            )
-            if route.gateway and route.interface:
-                via += f", {route.interface}"
-            if route.gateway:
-                lines.append(f"{code}      {route.prefix} [{route.distance}/0] {via}")
-            else:
-                lines.append(f"{code}      {route.prefix} {via}")
-        return "\n".join(lines)
-
-    def _show_ip_interface(self) -> str:
-        """``show ip interface``: the per-interface form napalm's ``get_interfaces_ip`` reads."""
-        router = self.device.router()
-        blocks = []
-        for _node, link, status, protocol in self._interface_rows():
-            block = [f"{link.name} is {status}, line protocol is {protocol}"]
-            address = router.address_of(link)
-            if address is None:
-                block.append("  Internet protocol processing disabled")
-            else:
-                block += [
-                    f"  Internet address is {address.with_prefixlen}",
-                    "  Broadcast address is 255.255.255.255",
-                    f"  Address determined by {'DHCP' if link.dynamic else 'non-volatile memory'}",
-                    "  MTU is 1500 bytes",
-                    "  Helper address is not set",
-                    "  Directed broadcast forwarding is disabled",
-                    "  Outgoing Common access list is not set ",
-                    "  Outgoing access list is not set",
-                    "  Inbound Common access list is not set ",
-                    "  Inbound  access list is not set",
-                    "  Proxy ARP is enabled",
-                    "  Local Proxy ARP is disabled",
-                    "  Security level is default",
-                    "  Split horizon is enabled",
-                    "  ICMP redirects are always sent",
-                    "  ICMP unreachables are always sent",
-                    "  ICMP mask replies are never sent",
-                    "  IP fast switching is enabled",
-                    "  IP Flow switching is disabled",
-                    "  IP CEF switching is enabled",
-                ]
-            blocks.append("\n".join(block))
-        return "\n".join(blocks)
-
-    def _show_arp(self) -> str:
-        rows = [(link, protocol) for _node, link, _status, protocol in self._interface_rows()]
-        return ios_show.show_arp(self.device, self.device.router(), rows)
-
-    def _show_ip_route_entry(self, prefix: str, mask: str | None) -> str:
-        """``show ip route A [M]``: the detailed entry napalm's ``get_route_to`` reads."""
-        router = self.device.router()
-        routes = router.active_routes()
-        if mask is not None:
-            try:
-                wanted = IPv4Network(f"{prefix}/{mask}")
-            except ValueError:
-                return _INVALID
-            found = [r for r in routes if r.prefix == wanted]
-        else:
-            address = IPv4Address(prefix)
-            found = sorted(
-                (r for r in routes if address in r.prefix), key=lambda r: -r.prefix.prefixlen
-            )[:1]
-        if not found:
-            return "% Network not in table" if mask else "% Subnet not in table"
-        route = found[0]
-        if route.code == "C":
-            return "\n".join(
-                [
-                    f"Routing entry for {route.prefix}",
-                    '  Known via "connected", distance 0, metric 0 (connected, via interface)',
-                    "  Routing Descriptor Blocks:",
-                    f"  * directly connected, via {route.interface}",
-                    "      Route metric is 0, traffic share count is 1",
-                ]
-            )
-        supernet = ", supernet" if route.prefix.prefixlen < 8 else ""
-        default = ", candidate default path" if route.prefix.prefixlen == 0 else ""
-        hop = f"  * {route.gateway}" if route.gateway else "  * directly connected"
-        if route.interface:
-            hop += f", via {route.interface}"
-        return "\n".join(
-            [
-                f"Routing entry for {route.prefix}{supernet}",
-                f'  Known via "static", distance {route.distance}, metric 0{default}',
-                "  Routing Descriptor Blocks:",
-                hop,
-                "      Route metric is 0, traffic share count is 1",
-            ]
-        )
 
     def _show_archive(self) -> str:
         if not self.device.running.top("archive"):

@@ -1,6 +1,7 @@
-"""IOS-XE ``show`` output the twin prints beyond what netprov reads: the commands an engineer's
-own playbooks send first. Each is laid out as the real command prints it, after the captures
-in ``tests/fixtures/real/cisco_ios`` (ntc-templates' test fixtures, real devices).
+"""IOS-XE ``show`` output the twin prints: what netprov's checks read (version, interfaces,
+routes, ARP, DHCP bindings) and the commands an engineer's own playbooks send first. Each
+is laid out as the real command prints it, after the captures in
+``tests/fixtures/real/cisco_ios`` (ntc-templates' test fixtures, real devices).
 
 What the twin has around the router: the office's LAN switch (a Cisco, so it speaks CDP and
 LLDP) on the LAN port, and each provider's CPE (LLDP only) on the port of a line that is up.
@@ -9,9 +10,14 @@ LLDP) on the LAN port, and each provider's CPE (LLDP only) on the port of a line
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from netprov.sim.ios import IosDevice
+from netprov.sim.ios_config import Node
 from netprov.sim.topology import Link, Router
+
+# what IOS answers a line it cannot parse
+INVALID_INPUT = "% Invalid input detected at '^' marker."
 
 _SHORT = (
     ("GigabitEthernet", "Gi"),
@@ -256,5 +262,258 @@ def show_users(username: str, peer: str) -> str:
             f"*  2 vty 0     {username:<10} idle                 00:00:00 {peer}",
             "",
             "  Interface    User               Mode         Idle     Peer Address",
+        ]
+    )
+
+
+def show_ip_dhcp_binding(device: IosDevice) -> str:
+    """Two office PCs leased from each pool with a network, in the columns of the real
+    output (tests/fixtures/real/cisco_ios/show_ip_dhcp_binding)."""
+    rows = [
+        "Bindings from all pools not associated with VRF:",
+        "IP address          Client-ID/              Lease expiration        Type",
+        "                    Hardware address/",
+        "                    User name",
+    ]
+    for pool in device.running.top("ip dhcp pool "):
+        network = next(
+            (c.text.split() for c in pool.children if c.text.startswith("network ")), None
+        )
+        if network is None:
+            continue
+        base = IPv4Interface(f"{network[1]}/{network[2]}").network.network_address
+        for n in range(2):
+            client = f"0102.005e.1000.{n + 1:02x}"
+            expires = "Nov 24 2026 03:00 AM"
+            rows.append(f"{base + 100 + n!s:<20}{client:<24}{expires:<24}Automatic")
+    return "\n".join(rows)
+
+
+def domain_name(device: IosDevice) -> str:
+    node = next(iter(device.running.top("ip domain name ")), None)
+    return node.text.split()[-1] if node else "not set"
+
+
+def show_version(device: IosDevice) -> str:
+    host = device.running.hostname()
+    uptime = device.now() - device.booted
+    minutes = int(uptime.total_seconds() // 60)
+    return "\n".join(
+        [
+            "Cisco IOS XE Software, Version 17.09.04a",
+            "Cisco IOS Software [Cupertino], ISR Software (X86_64_LINUX_IOSD-UNIVERSALK9-M), "
+            "Version 17.9.4a, RELEASE SOFTWARE (fc3)",
+            "Technical Support: http://www.cisco.com/techsupport",
+            "Copyright (c) 1986-2023 by Cisco Systems, Inc.",
+            "",
+            "ROM: 16.12(2r)",
+            "",
+            f"{host} uptime is {minutes // 1440} days, {minutes // 60 % 24} hours, "
+            f"{minutes % 60} minutes",
+            "Uptime for this control processor is 1 minute",
+            "System returned to ROM by Reload Command",
+            'System image file is "bootflash:isr4300-universalk9.17.09.04a.SPA.bin"',
+            "Last reload reason: Reload Command",
+            "",
+            "cisco ISR4331/K9 (1RU) processor with 1795999K/6147K bytes of memory.",
+            f"Processor board ID {device.serial}",
+            "Router operating mode: Autonomous",
+            f"{len(device.ports)} Gigabit Ethernet interfaces",
+            "32768K bytes of non-volatile configuration memory.",
+            "4194304K bytes of physical memory.",
+            "6598655K bytes of flash memory at bootflash:.",
+            "",
+            "Configuration register is 0x2102",
+        ]
+    )
+
+
+def interface_rows(device: IosDevice) -> list[tuple[Node, Link, str, str]]:
+    router = device.router()
+    rows = []
+    links = {link.name: link for link in router.links.values()}
+    for node in sorted(device.running.top("interface "), key=lambda n: n.text):
+        link = links[node.text.split()[1]]
+        if not link.admin_up:
+            status, protocol = "administratively down", "down"
+        elif router.link_up(link):
+            status, protocol = "up", "up"
+        else:
+            status, protocol = "down", "down"
+        rows.append((node, link, status, protocol))
+    return rows
+
+
+def show_ip_interface_brief(device: IosDevice) -> str:
+    router = device.router()
+    lines = ["Interface              IP-Address      OK? Method Status                Protocol"]
+    for _node, link, status, protocol in interface_rows(device):
+        address = router.address_of(link)
+        ip = str(address.ip) if address else "unassigned"
+        method = "DHCP" if link.dynamic else ("NVRAM" if address else "unset")
+        lines.append(f"{link.name:<22} {ip:<15} YES {method:<6} {status:<21} {protocol}")
+    return "\n".join(lines)
+
+
+def show_interfaces(device: IosDevice) -> str:
+    router = device.router()
+    blocks = []
+    for index, (node, link, status, protocol) in enumerate(interface_rows(device)):
+        mac = f"0000.0c{index:02x}.{index:04x}"
+        description = next(
+            (c.text[12:] for c in node.children if c.text.startswith("description ")), None
+        )
+        address = router.address_of(link)
+        encapsulation = (
+            f"802.1Q Virtual LAN, Vlan ID  {link.vlan}." if link.vlan else "ARPA, loopback not set"
+        )
+        block = [
+            f"{link.name} is {status}, line protocol is {protocol} ",
+            f"  Hardware is ISR4331-3x1GE, address is {mac} (bia {mac})",
+        ]
+        if description:
+            block.append(f"  Description: {description}")
+        if address:
+            block.append(f"  Internet address is {address.with_prefixlen}")
+        block += [
+            "  MTU 1500 bytes, BW 1000000 Kbit/sec, DLY 10 usec, ",
+            "     reliability 255/255, txload 1/255, rxload 1/255",
+            f"  Encapsulation {encapsulation}",
+            "  Keepalive not supported ",
+            "  Full Duplex, 1000Mbps, link type is auto, media type is RJ45",
+            "  Last input 00:00:01, output 00:00:01, output hang never",
+            "  Input queue: 0/375/0/0 (size/max/drops/flushes); Total output drops: 0",
+            "  Queueing strategy: fifo",
+            "  5 minute input rate 1000 bits/sec, 2 packets/sec",
+            "  5 minute output rate 1000 bits/sec, 2 packets/sec",
+            "     1000 packets input, 100000 bytes, 0 no buffer",
+            "     0 runts, 0 giants, 0 throttles ",
+            "     0 input errors, 0 CRC, 0 frame, 0 overrun, 0 ignored",
+            "     1000 packets output, 100000 bytes, 0 underruns",
+            "     0 output errors, 0 collisions, 0 interface resets",
+        ]
+        blocks.append("\n".join(block))
+    return "\n".join(blocks)
+
+
+def show_ip_route(device: IosDevice) -> str:
+    router = device.router()
+    routes = router.active_routes()
+    default = next((r for r in routes if r.prefix.prefixlen == 0), None)
+    header = [
+        "Codes: L - local, C - connected, S - static, R - RIP, M - mobile, B - BGP",
+        "       D - EIGRP, EX - EIGRP external, O - OSPF, IA - OSPF inter area ",
+        "       * - candidate default, U - per-user static route",
+        "",
+    ]
+    if default is not None and default.gateway is not None:
+        header.append(f"Gateway of last resort is {default.gateway} to network 0.0.0.0")
+    elif default is not None:
+        header.append("Gateway of last resort is 0.0.0.0 to network 0.0.0.0")
+    else:
+        header.append("Gateway of last resort is not set")
+    lines = [*header, ""]
+    for route in routes:
+        if route.code == "C":
+            lines.append(f"C        {route.prefix} is directly connected, {route.interface}")
+            link = router.links[route.interface or ""]
+            address = router.address_of(link)
+            if address is not None:
+                lines.append(f"L        {address.ip}/32 is directly connected, {route.interface}")
+            continue
+        code = "S*" if route.prefix.prefixlen == 0 else "S "
+        via = (
+            f"via {route.gateway}" if route.gateway else f"is directly connected, {route.interface}"
+        )
+        if route.gateway and route.interface:
+            via += f", {route.interface}"
+        if route.gateway:
+            lines.append(f"{code}      {route.prefix} [{route.distance}/0] {via}")
+        else:
+            lines.append(f"{code}      {route.prefix} {via}")
+    return "\n".join(lines)
+
+
+def show_ip_interface(device: IosDevice) -> str:
+    """``show ip interface``: the per-interface form napalm's ``get_interfaces_ip`` reads."""
+    router = device.router()
+    blocks = []
+    for _node, link, status, protocol in interface_rows(device):
+        block = [f"{link.name} is {status}, line protocol is {protocol}"]
+        address = router.address_of(link)
+        if address is None:
+            block.append("  Internet protocol processing disabled")
+        else:
+            block += [
+                f"  Internet address is {address.with_prefixlen}",
+                "  Broadcast address is 255.255.255.255",
+                f"  Address determined by {'DHCP' if link.dynamic else 'non-volatile memory'}",
+                "  MTU is 1500 bytes",
+                "  Helper address is not set",
+                "  Directed broadcast forwarding is disabled",
+                "  Outgoing Common access list is not set ",
+                "  Outgoing access list is not set",
+                "  Inbound Common access list is not set ",
+                "  Inbound  access list is not set",
+                "  Proxy ARP is enabled",
+                "  Local Proxy ARP is disabled",
+                "  Security level is default",
+                "  Split horizon is enabled",
+                "  ICMP redirects are always sent",
+                "  ICMP unreachables are always sent",
+                "  ICMP mask replies are never sent",
+                "  IP fast switching is enabled",
+                "  IP Flow switching is disabled",
+                "  IP CEF switching is enabled",
+            ]
+        blocks.append("\n".join(block))
+    return "\n".join(blocks)
+
+
+def show_arp_table(device: IosDevice) -> str:
+    rows = [(link, protocol) for _node, link, _status, protocol in interface_rows(device)]
+    return show_arp(device, device.router(), rows)
+
+
+def show_ip_route_entry(device: IosDevice, prefix: str, mask: str | None) -> str:
+    """``show ip route A [M]``: the detailed entry napalm's ``get_route_to`` reads."""
+    router = device.router()
+    routes = router.active_routes()
+    if mask is not None:
+        try:
+            wanted = IPv4Network(f"{prefix}/{mask}")
+        except ValueError:
+            return INVALID_INPUT
+        found = [r for r in routes if r.prefix == wanted]
+    else:
+        address = IPv4Address(prefix)
+        found = sorted(
+            (r for r in routes if address in r.prefix), key=lambda r: -r.prefix.prefixlen
+        )[:1]
+    if not found:
+        return "% Network not in table" if mask else "% Subnet not in table"
+    route = found[0]
+    if route.code == "C":
+        return "\n".join(
+            [
+                f"Routing entry for {route.prefix}",
+                '  Known via "connected", distance 0, metric 0 (connected, via interface)',
+                "  Routing Descriptor Blocks:",
+                f"  * directly connected, via {route.interface}",
+                "      Route metric is 0, traffic share count is 1",
+            ]
+        )
+    supernet = ", supernet" if route.prefix.prefixlen < 8 else ""
+    default = ", candidate default path" if route.prefix.prefixlen == 0 else ""
+    hop = f"  * {route.gateway}" if route.gateway else "  * directly connected"
+    if route.interface:
+        hop += f", via {route.interface}"
+    return "\n".join(
+        [
+            f"Routing entry for {route.prefix}{supernet}",
+            f'  Known via "static", distance {route.distance}, metric 0{default}',
+            "  Routing Descriptor Blocks:",
+            hop,
+            "      Route metric is 0, traffic share count is 1",
         ]
     )
