@@ -245,7 +245,7 @@ def soaked(pipeline: Pipeline, site: Site, soak: dt.timedelta) -> str | None:
     """Why ``site`` may not be finalised yet (None: it has run clean on central long enough)."""
     steps = pipeline.journal.steps_for(site.id)
     confirmed = [
-        s for s in steps if s.step == "confirmed" and s.detail == f"phase={Phase.CENTRAL.value}"
+        s for s in steps if s.step == "confirmed" and s.phase is Phase.CENTRAL
     ]
     if not confirmed:
         return "not confirmed on the central provider"

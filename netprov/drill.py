@@ -156,9 +156,8 @@ def _drill_locked(
         ),
     ]
     ok = all(c.ok for c in checks)
-    journal.step(
-        pipeline.run_id, site.id, "drilled", ok=ok, detail=json.dumps([c.as_dict() for c in checks])
-    )
+    found = [c.as_dict() for c in checks]
+    journal.step(pipeline.run_id, site.id, "drilled", ok=ok, detail=json.dumps(found), data=found)
     failed = "; ".join(f"{c.name}: {c.observed}" for c in checks if not c.ok)
     return Outcome(
         site.id,

@@ -41,11 +41,7 @@ def write_evidence(journal: Journal, site: str, out_dir: Path, mask: Callable[[s
     )
     (pack / "changes.diff").write_text(diff, encoding="utf-8")
     site_steps = [s for s in steps if s.site == site]
-    checks = [
-        json.loads(s.detail)
-        for s in site_steps
-        if s.step == "verified" and s.detail.startswith("[")
-    ]
+    checks = [s.data for s in site_steps if s.step == "verified" and s.data is not None]
     (pack / "checks.json").write_text(json.dumps(checks, indent=2), encoding="utf-8")
     header = (
         f"site {site}\nrun {run.id} ({run.command} {run.phase or ''})\nchange id {run.change_id or '-'}\n"

@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from netprov.device import connect
 from netprov.drift import Drift
@@ -29,12 +30,36 @@ from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
 from netprov.verify import Check, verify_reachability, verify_site
 
 
+class Status(StrEnum):
+    """What became of a site in a command: the one vocabulary of outcomes (the table, the
+    ``--json`` ``status``, the Nornir result's ``failed`` and ``changed``)."""
+
+    UNCHANGED = "unchanged"  # it already held the change
+    PLANNED = "planned"  # a dry run computed its change
+    BACKED_UP = "backed_up"
+    VERIFIED = "verified"
+    CONFIRMED = "confirmed"  # the change was pushed, verified and kept
+    ROLLED_BACK = "rolled_back"  # a change failed its checks and was undone
+    RESTORED = "restored"  # a rollback to a backup, on purpose
+    REFUSED = "refused"  # never pushed: a lockout risk or a clash with what it holds
+    STALE = "stale"  # the router changed since the saved plan
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    DRILLED = "drilled"
+
+
+# a site's work failed (the command exits 1): a rolled-back change failed, though undone
+FAILED = frozenset({Status.ROLLED_BACK, Status.REFUSED, Status.STALE, Status.FAILED})
+# the router's config was changed at some point (a rolled-back one too, then undone)
+CHANGED = frozenset({Status.CONFIRMED, Status.ROLLED_BACK, Status.RESTORED})
+
+
 @dataclass
 class Outcome:
+    """One site's result of a command: its :class:`Status`, the plan, the checks, why."""
+
     site: str
-    # unchanged | confirmed | rolled_back (a change that failed its checks and was undone)
-    # | restored (rollback to a backup, on purpose) | refused | stale | failed | planned
-    status: str
+    status: str  # a Status value
     plan: SitePlan | None = None
     checks: list[Check] = field(default_factory=list)
     detail: str = ""
@@ -42,7 +67,13 @@ class Outcome:
 
     @property
     def failed(self) -> bool:
-        return self.status in {"rolled_back", "refused", "stale", "failed"}
+        """The site's work failed (see :data:`FAILED`)."""
+        return self.status in FAILED
+
+    @property
+    def changed(self) -> bool:
+        """The router's config was changed (see :data:`CHANGED`)."""
+        return self.status in CHANGED
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -317,7 +348,9 @@ class Pipeline:
 
     def fail(self, site: Site, status: str, reason: str, **extra: object) -> Outcome:
         """A journaled failure of ``site`` (step ``failed``) as an outcome."""
-        self.journal.step(self.run_id, site.id, "failed", ok=False, detail=reason)
+        self.journal.step(
+            self.run_id, site.id, "failed", ok=False, detail=reason, data={"outcome": status}
+        )
         return Outcome(site.id, status, detail=reason, **extra)  # type: ignore[arg-type]
 
     def _apply_locked(
@@ -361,7 +394,9 @@ class Pipeline:
             if ok:
                 session.confirm()
                 session.unmark()
-                self.journal.step(self.run_id, site.id, "confirmed", detail=f"phase={phase.value}")
+                self.journal.step(
+                    self.run_id, site.id, "confirmed", detail=f"phase={phase.value}", phase=phase
+                )
                 self._keep_after(site, session)
                 return Outcome(site.id, "confirmed", plan, checks)
             session.revert()
@@ -428,6 +463,7 @@ class Pipeline:
             "verified",
             ok=all(c.ok for c in checks),
             detail=json.dumps([c.as_dict() for c in checks]),
+            data=[c.as_dict() for c in checks],
         )
         return checks
 

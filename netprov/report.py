@@ -9,11 +9,11 @@ from reading the journal, tested); the page is ``report_templates/report.html.j2
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -354,14 +354,14 @@ def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[st
         return
     if "reverted" in names:
         verified = next((s for s in reversed(latest) if s.step == "verified"), None)
-        checks = _failed_checks(verified.detail) if verified else []
-        items = _check_items(verified.detail, failed_only=True) if verified else ()
+        checks = _failed_checks(verified.data) if verified else []
+        items = _check_items(verified.data, failed_only=True) if verified else ()
         restored = next((s for s in latest if s.step == "rolled_back"), None)
         identical = restored.ok if restored is not None else None
         data.failures.append(Failure(site, "reverted", checks, "", identical, items))
     elif "failed" in names:
         failed = next(s for s in latest if s.step == "failed")
-        kind = "refused" if "the management path" in failed.detail else "failed"
+        kind = "refused" if (failed.data or {}).get("outcome") == "refused" else "failed"
         data.failures.append(Failure(site, kind, [], failed.detail, None))
 
 
@@ -372,18 +372,16 @@ def _drills(journal: Journal, sites: set[str]) -> list[Drill]:
             site,
             step.ok,
             step.at,
-            _checks_seen(step.detail, failed_only=False),
-            _check_items(step.detail, failed_only=False),
+            _checks_seen(step.data, failed_only=False),
+            _check_items(step.data, failed_only=False),
         )
         for site, step in sorted(latest.items())
     ]
 
 
-def _check_items(detail: str, *, failed_only: bool) -> tuple[tuple[str, str, str], ...]:
-    """The journaled checks as (name, expected, observed)."""
-    try:
-        checks = json.loads(detail)
-    except ValueError:
+def _check_items(checks: Any, *, failed_only: bool) -> tuple[tuple[str, str, str], ...]:
+    """The journaled checks (a step's ``data``) as (name, expected, observed)."""
+    if not isinstance(checks, list):
         return ()
     return tuple(
         (str(c["name"]), str(c.get("expected", "?")), str(c.get("observed", "?")))
@@ -392,22 +390,23 @@ def _check_items(detail: str, *, failed_only: bool) -> tuple[tuple[str, str, str
     )
 
 
-def _checks_seen(detail: str, *, failed_only: bool) -> list[str]:
+def _checks_seen(checks: Any, *, failed_only: bool) -> list[str]:
+    """Each journaled check as the report shows it (only the failed ones if asked)."""
     return [
         f"{name} (expected {expected}, observed {observed})"
-        for name, expected, observed in _check_items(detail, failed_only=failed_only)
+        for name, expected, observed in _check_items(checks, failed_only=failed_only)
     ]
 
 
-def _failed_checks(detail: str) -> list[str]:
+def _failed_checks(checks: Any) -> list[str]:
     """Each failed check as the report shows it: name, what was expected, what was seen.
 
     Examples:
-        >>> _failed_checks('[{"name": "ping gw", "expected": "<= 20% loss", '
-        ...                '"observed": "0/5 replies", "ok": false}]')
+        >>> _failed_checks([{"name": "ping gw", "expected": "<= 20% loss",
+        ...                  "observed": "0/5 replies", "ok": False}])
         ['ping gw (expected <= 20% loss, observed 0/5 replies)']
     """
-    return _checks_seen(detail, failed_only=True)
+    return _checks_seen(checks, failed_only=True)
 
 
 def _allocation(loaded: LoadedInventory) -> list[ProviderAllocation]:
@@ -432,8 +431,8 @@ def _over_time(journal: Journal, sites: set[str]) -> list[tuple[dt.date, int]]:
     phase_of: dict[str, str] = {}
     series: dict[dt.date, int] = {}
     for step in journal.steps_of_kind("confirmed"):
-        if step.site in sites and step.detail.startswith("phase="):
-            phase_of[step.site] = step.detail.removeprefix("phase=")
+        if step.site in sites and step.phase is not None:
+            phase_of[step.site] = step.phase.value
             series[step.at.date()] = sum(p in {"central", "final"} for p in phase_of.values())
     return sorted(series.items())
 

@@ -23,8 +23,7 @@ def _site(task: Task) -> Site:
 
 
 def _result(task: Task, outcome: Outcome) -> Result:
-    changed = outcome.status in {"confirmed", "rolled_back", "restored"}
-    return Result(host=task.host, result=outcome, changed=changed, failed=outcome.failed)
+    return Result(host=task.host, result=outcome, changed=outcome.changed, failed=outcome.failed)
 
 
 def backup_task(task: Task, *, pipeline: Pipeline) -> Result:

@@ -16,7 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from netprov.journal import SCHEMA_HEAD, Base, Journal, LockRow, _alembic_config
+from netprov.journal import SCHEMA_HEAD, Base, Journal, LockRow
+from netprov.journal_store import alembic_config as _alembic_config
 
 
 def _first_release_journal(path: Path) -> None:
@@ -129,7 +130,8 @@ def test_a_read_only_command_on_a_journal_held_elsewhere_says_who_within_seconds
     import sys
     import time
 
-    from netprov.journal import READER_WAIT_SECONDS, Journal
+    from netprov.journal import Journal
+    from netprov.journal_store import READER_WAIT_SECONDS
 
     db = tmp_path / "j.db"
     journal = Journal(f"sqlite:///{db}", tmp_path / "b")
@@ -168,3 +170,42 @@ def test_a_read_only_command_on_a_journal_held_elsewhere_says_who_within_seconds
     (line,) = [line for line in done.stderr.splitlines() if line.strip()]
     assert f"is locked by pid {holder.pid} (" in line
     assert "Traceback" not in done.stderr
+
+
+def test_an_older_journals_steps_are_typed_from_what_it_wrote(tmp_path: Path) -> None:
+    """Issue 25: a step's phase and findings are columns now; a journal from before (0003)
+    is filled in from the ``detail`` text that release wrote, so history reads the same."""
+    path = tmp_path / "0003.db"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0003")
+    checks = '[{"name": "ping central gateway", "ok": false, "observed": "0/5"}]'
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO runs VALUES ('r0', 'cutover', 'central', 'ops', NULL, NULL, "
+            "'2026-01-01 00:00:00', NULL, 'done', '')"
+        )
+        rows = [
+            ("setda", "confirmed", 1, "phase=central"),
+            ("dinsos", "verified", 0, checks),
+            ("dinsos", "failed", 0, "would cut the management path at: the end of the plan"),
+            ("dinsos", "failed", 0, "ping failed"),
+        ]
+        for site, step, ok, detail in rows:
+            db.execute(
+                "INSERT INTO steps (run_id, site, step, ok, detail, diff, at) "
+                "VALUES ('r0', ?, ?, ?, ?, '', '2026-01-01 00:00:01')",
+                (site, step, ok, detail),
+            )
+    engine.dispose()
+    journal = Journal(f"sqlite:///{path}", backups_dir=tmp_path / "backups")
+    assert journal.confirmed_phase("setda") == "central"
+    steps = journal.steps_for("dinsos")
+    assert [(s.step, s.phase, s.data) for s in steps] == [
+        ("verified", None, [{"name": "ping central gateway", "ok": False, "observed": "0/5"}]),
+        ("failed", None, {"outcome": "refused"}),
+        ("failed", None, None),
+    ]
+    run, _ = journal.run("r0")
+    assert run is not None
+    assert (run.phase, run.status) == ("central", "done")

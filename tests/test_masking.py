@@ -53,7 +53,7 @@ def test_evidence_without_the_environment_holds_no_secret(tmp_path: Path) -> Non
     run = journal.start_run("apply")
     journal.store_backup(run, "setda", "cisco_ios", IOS_RUNNING, file_content="x")
     journal.step(run, "setda", "applied", diff="ip domain name x")
-    journal.step(run, "setda", "confirmed", detail="phase=dual")
+    journal.step(run, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
     journal.store_backup(run, "setda", "cisco_ios", IOS_RUNNING + "ip domain name x\n")
     pack = write_evidence(
         journal, "setda", tmp_path / "out", driver_for(Platform.CISCO_IOS).mask_secrets

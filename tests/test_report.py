@@ -13,6 +13,7 @@ import pytest
 
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
+from netprov.models import Phase
 from netprov.report import month_name, render_html, report_data
 from tests.conftest import SAMPLE, TODAY
 
@@ -24,7 +25,7 @@ def journal(tmp_path: Path) -> Journal:
     # a read-only verify fails (not a change: never a "failure"); one office was skipped
     for site, day in (("diskominfo", 1), ("dinsos", 8)):
         run = journal.start_run("cutover")
-        journal.step(run, site, "confirmed", detail="phase=central")
+        journal.step(run, site, "confirmed", detail="phase=central", phase=Phase.CENTRAL)
         with journal.engine.begin() as connection:
             connection.exec_driver_sql(
                 "UPDATE steps SET at = ? WHERE run_id = ?",
@@ -40,11 +41,11 @@ def journal(tmp_path: Path) -> Journal:
         },
         {"name": "management session", "expected": "answers", "ok": True},
     ]
-    journal.step(run, "desa-balokang", "verified", ok=False, detail=json.dumps(checks))
+    journal.step(run, "desa-balokang", "verified", ok=False, detail=json.dumps(checks), data=checks)
     journal.step(run, "desa-balokang", "reverted", detail="failed checks")
     journal.step(run, "desa-balokang", "rolled_back", detail="identical")
     verify = journal.start_run("verify")
-    journal.step(verify, "setda", "verified", ok=False, detail=json.dumps(checks))
+    journal.step(verify, "setda", "verified", ok=False, detail=json.dumps(checks), data=checks)
     cutover = journal.start_run("cutover")
     journal.step(
         cutover,
@@ -140,7 +141,7 @@ def test_the_indonesian_page_says_netprovs_own_words_in_indonesian(journal: Jour
             "ok": False,
         },
     ]
-    journal.step(run, "kel-hegarsari", "verified", ok=False, detail=json.dumps(checks))
+    journal.step(run, "kel-hegarsari", "verified", ok=False, detail=json.dumps(checks), data=checks)
     journal.step(run, "kel-hegarsari", "reverted", detail="failed checks")
     journal.step(run, "kel-hegarsari", "rolled_back", detail="identical")
     refusal = journal.start_run("apply")
