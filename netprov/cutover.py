@@ -244,9 +244,7 @@ def parse_duration(text: str) -> dt.timedelta:
 def soaked(pipeline: Pipeline, site: Site, soak: dt.timedelta) -> str | None:
     """Why ``site`` may not be finalised yet (None: it has run clean on central long enough)."""
     steps = pipeline.journal.steps_for(site.id)
-    confirmed = [
-        s for s in steps if s.step == "confirmed" and s.phase is Phase.CENTRAL
-    ]
+    confirmed = [s for s in steps if s.step == "confirmed" and s.phase is Phase.CENTRAL]
     if not confirmed:
         return "not confirmed on the central provider"
     since = confirmed[-1]

@@ -220,12 +220,14 @@ class Journal:
             return {row.id: row.command for row in rows}
 
     def runs(self, limit: int = 50) -> list[RunRow]:
+        """The last ``limit`` runs, newest first."""
         with Session(self.engine) as session:
             return list(
                 session.scalars(select(RunRow).order_by(RunRow.started_at.desc()).limit(limit))
             )
 
     def run(self, run_id: str) -> tuple[RunRow | None, list[StepRow]]:
+        """One run and its steps in order (None and no steps for an unknown id)."""
         with Session(self.engine) as session:
             run = session.get(RunRow, run_id)
             steps = list(
@@ -243,6 +245,7 @@ class Journal:
             )
 
     def steps_for(self, site: str) -> list[StepRow]:
+        """Every step of ``site`` in every run, oldest first."""
         with Session(self.engine) as session:
             return list(
                 session.scalars(select(StepRow).where(StepRow.site == site).order_by(StepRow.id))
@@ -316,6 +319,7 @@ class Journal:
         return phase.value if phase else None
 
     def last_step(self, site: str) -> StepRow | None:
+        """The newest step of ``site`` (None before anything was done to it)."""
         with Session(self.engine) as session:
             return session.scalars(
                 select(StepRow).where(StepRow.site == site).order_by(StepRow.id.desc()).limit(1)
@@ -353,6 +357,7 @@ class Journal:
         return True
 
     def unlock(self, site: str, run_id: str) -> None:
+        """Release the lock of ``site`` if ``run_id`` holds it (another run's is left)."""
         with Session(self.engine) as session:
             row = session.get(LockRow, site)
             if row is not None and row.run_id == run_id:
@@ -407,6 +412,7 @@ class Journal:
             return True
 
     def lock_holder(self, site: str) -> str | None:
+        """The run holding the lock of ``site``, if any."""
         with Session(self.engine) as session:
             row = session.get(LockRow, site)
             return row.run_id if row else None

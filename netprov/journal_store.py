@@ -31,6 +31,7 @@ _migrating = threading.Lock()
 
 
 def alembic_config(connection: Connection) -> AlembicConfig:
+    """Alembic's configuration for netprov's migrations, on ``connection`` (no ini file)."""
     from alembic.config import Config
 
     config = Config()

@@ -76,6 +76,7 @@ class Outcome:
         return self.status in CHANGED
 
     def as_dict(self) -> dict[str, object]:
+        """The outcome as ``--json`` prints it (the plan secret-masked)."""
         return {
             "site": self.site,
             "status": self.status,
@@ -109,6 +110,9 @@ def revert_window(minutes: int, commands: int, reply_seconds: float) -> int:
 
 @dataclass
 class Pipeline:
+    """Everything a run does to one router at a time: sessions, backups, plans, pushes under the
+    device-side revert, checks, confirm or roll back, each step journaled."""
+
     loaded: LoadedInventory
     journal: Journal
     targets: dict[str, Target]
@@ -224,6 +228,8 @@ class Pipeline:
         )
 
     def backup(self, site: Site, session: Session) -> Backup:
+        """Store the router's running config (journal and backups folder) and save its device-side
+        safety net."""
         backup = self._store_running(site, session)
         session.save_safety_net()
         self.journal.step(self.run_id, site.id, "backed_up", detail=backup.sha256)
@@ -289,6 +295,7 @@ class Pipeline:
         )
 
     def plan_only(self, site: Site, phase: Phase) -> Outcome:
+        """Back up and plan the site's change to ``phase``; nothing is pushed."""
         session = self.session(site)
         try:
             backup = self.backup(site, session)
@@ -437,6 +444,7 @@ class Pipeline:
         return None
 
     def matches_backup(self, site: Site, backup: Backup) -> bool:
+        """Whether the router holds exactly ``backup`` (as its platform compares configs)."""
         driver = driver_for(site.router.platform)
         session = self.session(site, attempts=self.reconnect_attempts)
         try:
@@ -483,6 +491,7 @@ class Pipeline:
         return (time.perf_counter() - started) * 1000
 
     def verify(self, site: Site, phase: Phase) -> Outcome:
+        """Run the site's checks for ``phase``; nothing is changed."""
         session = self.session(site)
         try:
             checks = self._checks(session, site, phase)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from netprov.platforms import routeros_session
-from netprov.platforms.base import read_until
+from netprov.platforms.session import read_until
 
 PROMPT = "[admin@office] > "
 COMMAND = "/system identity print"

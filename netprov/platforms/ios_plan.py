@@ -205,6 +205,8 @@ def _conflicts(full: HConfig, target: HConfig) -> list[str]:
 
 @dataclass(frozen=True)
 class IosPlan:
+    """An IOS change: the lines shown, their undo, and the candidate the router takes."""
+
     commands: list[str]  # the remediation, as shown
     undo: list[str]
     candidate: str  # the full config ``configure replace`` takes

@@ -13,7 +13,7 @@ from typing import Any
 
 from netprov.errors import DeviceError
 from netprov.plan import SitePlan
-from netprov.platforms.base import (
+from netprov.platforms.session import (
     ChangeMarker,
     Session,
     Target,

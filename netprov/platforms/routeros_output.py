@@ -22,11 +22,14 @@ _KEY = re.compile(r"\s+(?=[a-z][\w-]*=)")
 
 @dataclass(frozen=True)
 class TerseRow:
+    """One item of a ``print terse`` listing: its number, its flags, its properties."""
+
     index: int | None
     flags: frozenset[str]
     fields: dict[str, str]
 
     def flag(self, letter: str) -> bool:
+        """Whether the item carries flag ``letter`` (``X`` disabled, ``D`` dynamic, ...)."""
         return letter in self.flags
 
 

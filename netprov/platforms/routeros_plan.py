@@ -79,6 +79,8 @@ _ROUTE_TAKERS = frozenset({"add-default-route", "default-route-distance"})
 
 @dataclass
 class RosPlan:
+    """A RouterOS change as it is built: commands, their undo, and what clashes."""
+
     commands: list[str] = field(default_factory=list)
     undo: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)

@@ -25,6 +25,8 @@ _LISTING = re.compile(r"^(version \S+|Current configuration : )", re.M)
 
 @dataclass
 class PendingRevert:
+    """A ``configure replace`` awaiting ``configure confirm``: what it reverts to, its timer."""
+
     snapshot: list[str]
     user: str
     minutes: int
@@ -99,6 +101,7 @@ class IosDevice:
     # --- files ------------------------------------------------------------------------
 
     def store_file(self, path: str, data: bytes) -> None:
+        """Store ``data`` on flash under ``path``."""
         self.flash[flash_name(path)] = data
 
     def config_text(self) -> str:
@@ -106,6 +109,7 @@ class IosDevice:
         return "\n".join(self.running.lines())
 
     def running_text(self) -> str:
+        """``show running-config`` as IOS-XE prints it (header lines, then the config)."""
         stamp = self.last_change.strftime("%H:%M:%S UTC %a %b %d %Y")
         body = (
             "\n".join(
@@ -150,6 +154,8 @@ class IosDevice:
     def replace(
         self, text: str, *, user: str, revert_minutes: int | None, revert_on_error: bool
     ) -> str:
+        """``configure replace``: take ``text`` as the whole config, arming the revert timer when
+        asked; what IOS prints."""
         candidate = self.blank()
         rejected = candidate.load(self._without_ignored(text))
         # as the candidate says (a fault that swallows NAT lines does so silently)
@@ -177,16 +183,19 @@ class IosDevice:
         return "Total number of passes: 1\nRollback Done"
 
     def changed(self, user: str) -> None:
+        """Note a config change by ``user`` (the listing's "Last configuration change" line)."""
         self.last_change = self.now()
         self.last_change_user = user
 
     def arm_revert(self, snapshot: list[str], user: str, minutes: int) -> None:
+        """Revert to ``snapshot`` in ``minutes`` unless confirmed (``revert timer``)."""
         if self.pending is not None:
             self.pending.cancel()
         cancel = self.schedule(minutes * 60, self.revert_now)
         self.pending = PendingRevert(snapshot, user, minutes, self.now(), cancel)
 
     def cancel_pending(self) -> None:
+        """Cancel a pending revert without confirming it."""
         if self.pending is not None:
             self.pending.cancel()
             self.pending = None
@@ -204,6 +213,7 @@ class IosDevice:
         self.changed("revert-timer")
 
     def confirm(self) -> bool:
+        """``configure confirm``: keep the change; False if none was pending."""
         if self.pending is None:
             return False
         self.pending.cancel()
@@ -213,6 +223,7 @@ class IosDevice:
     # --- topology view ------------------------------------------------------------------
 
     def router(self) -> Router:
+        """The routing model of the running config, for the simulated world."""
         return Router(
             self.world,
             self._links(),

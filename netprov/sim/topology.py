@@ -51,6 +51,8 @@ class Link:
 
 @dataclass
 class RouteEntry:
+    """One route of a router's table: prefix, gateway or interface, distance."""
+
     prefix: IPv4Network
     gateway: IPv4Address | None
     interface: str | None
@@ -62,6 +64,8 @@ class RouteEntry:
 
 @dataclass
 class World:
+    """What lies around a router: its uplinks' providers and the city's central services."""
+
     uplinks: list[UplinkSim]
     central_services: list[IPv4Network] = field(default_factory=list)
     # what the filtering resolvers answer, name -> address (a name not here does not exist)
@@ -70,11 +74,14 @@ class World:
     egress_via: Role | None = None
 
     def uplink_for(self, link: Link) -> UplinkSim | None:
+        """The provider's side of ``link``, if a line is plugged into it."""
         return next((u for u in self.uplinks if u.port == link.port), None)
 
 
 @dataclass
 class PathResult:
+    """Where a packet to an address leaves: the link, the line behind it, the gateway."""
+
     link: Link
     uplink: UplinkSim | None
 
@@ -102,6 +109,7 @@ class Verdict:
 
     @property
     def accepted(self) -> bool:
+        """Whether the packet gets through."""
         return self.action == "accept"
 
 
@@ -109,7 +117,8 @@ class PacketFilter(Protocol):
     """A platform's filtering of new connections, read from one config (RouterOS: the
     firewall filter, services; IOS: vty lines and their access-class)."""
 
-    def decide(self, packet: Packet) -> Verdict: ...
+    def decide(self, packet: Packet) -> Verdict:
+        """What the filter does with ``packet``: accept, drop or reject, naming the rule."""
 
 
 class Router:
@@ -179,6 +188,7 @@ class Router:
     # --- layer 2/3 state ---------------------------------------------------------------
 
     def link_up(self, link: Link) -> bool:
+        """Whether ``link`` carries traffic: enabled, and its line (or PPPoE session) up."""
         if not link.admin_up:
             return False
         uplink = self.world.uplink_for(link)
@@ -189,12 +199,14 @@ class Router:
         return uplink.alive and uplink.vlan == link.vlan
 
     def address_of(self, link: Link) -> IPv4Interface | None:
+        """The address on ``link``: configured, or leased from its line (DHCP, PPPoE)."""
         if link.dynamic:
             uplink = self.world.uplink_for(link)
             return uplink.lease if uplink and self.link_up(link) else None
         return link.address
 
     def connected(self) -> list[RouteEntry]:
+        """The connected routes of every link that is up."""
         routes = []
         for link in self.links.values():
             address = self.address_of(link)
@@ -203,6 +215,7 @@ class Router:
         return routes
 
     def dynamic_defaults(self) -> list[RouteEntry]:
+        """The default routes the DHCP and PPPoE clients install, with their distances."""
         routes = []
         for name, distance in self.dynamic_distance.items():
             link = self.links.get(name)

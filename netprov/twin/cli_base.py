@@ -22,11 +22,14 @@ class Reply:
 class CliSession(Protocol):
     """One interactive session on a device."""
 
-    def banner(self) -> str: ...
+    def banner(self) -> str:
+        """What the device prints before the first prompt."""
 
-    def prompt(self) -> str: ...
+    def prompt(self) -> str:
+        """The prompt now."""
 
-    def handle(self, line: str) -> Reply: ...
+    def handle(self, line: str) -> Reply:
+        """Run one line typed at the prompt."""
 
     def refusal(self, line: str) -> str:
         """What the device prints when it refuses ``line`` (the ``reject`` command fault)."""
@@ -51,4 +54,5 @@ class TwinClock:
     scale: float = 1.0
 
     def seconds(self, device_seconds: float) -> float:
+        """Real seconds for ``device_seconds`` of the device's timers (scaled)."""
         return device_seconds / self.scale

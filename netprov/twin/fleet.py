@@ -52,6 +52,8 @@ def twin_secret(ref: SecretRef) -> str:
 
 @dataclass
 class TwinDevice:
+    """One emulated router: its site, where it listens, its state (the simulator) and its faults."""
+
     site: Site
     host: str
     port: int
@@ -76,22 +78,27 @@ class TwinDevice:
 
     @property
     def name(self) -> str:
+        """The site id, as the router's name."""
         return self.site.id
 
     @property
     def platform(self) -> Platform:
+        """The platform the router emulates."""
         return self.site.router.platform
 
     @property
     def accepts_scp(self) -> bool:
+        """Whether files can be copied to the router over SCP (IOS flash)."""
         return isinstance(self.state, IosDevice)
 
     def new_cli(self, username: str) -> CliSession:
+        """A new interactive CLI session for ``username``, in the router's personality."""
         if isinstance(self.state, IosDevice):
             return IosCli(self.state, username, peer=str(self.noc))
         return RosCli(self.state, username)
 
     def store_file(self, path: str, data: bytes) -> None:
+        """Store a file copied to the router (SCP onto IOS flash)."""
         if isinstance(self.state, IosDevice):
             self.state.store_file(path, data)
 
@@ -106,6 +113,7 @@ class TwinDevice:
         return None
 
     def note(self, text: str) -> None:
+        """Record an event of the router (a fault fired, a reboot) for the test to read."""
         self.notes.append(text)
 
     def admission(self) -> Verdict:
@@ -150,6 +158,7 @@ class Twin:
     # --- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
+        """Start every router's SSH listener on loopback (in the running event loop)."""
         self.loop = asyncio.get_running_loop()
         for device in self.devices.values():
             _bind_timers(device, self)
@@ -167,6 +176,7 @@ class Twin:
         ]
 
     def write_known_hosts(self, path: Path) -> None:
+        """Write the twin's host keys as an OpenSSH known_hosts file."""
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(self.known_hosts_lines()) + "\n", encoding="utf-8")
         self.known_hosts = path
@@ -177,6 +187,7 @@ class Twin:
         device.port = listener.get_port()
 
     async def stop(self) -> None:
+        """Close every listener and session."""
         for task in self._tasks:
             task.cancel()
         for device in self.devices.values():
@@ -192,6 +203,7 @@ class Twin:
             self._private_dir = None
 
     def start_in_thread(self) -> Twin:
+        """Run the twin in a background thread's event loop; returns once every listener is up."""
         ready = threading.Event()
         errors: list[BaseException] = []
 
@@ -217,6 +229,7 @@ class Twin:
         return self
 
     def stop_thread(self) -> None:
+        """Stop the twin started by :meth:`start_in_thread` and wait for its thread."""
         if self.loop is not None and self._thread is not None:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout=10)
@@ -281,6 +294,8 @@ class Twin:
         return hosts
 
     def write_hosts_file(self, path: Path) -> None:
+        """Write a Nornir SimpleInventory hosts file aiming at the twin (and its known_hosts beside
+        it)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.write_known_hosts(path.with_name("known_hosts"))
         text = "# Nornir SimpleInventory hosts file for a running netprov twin (loopback only).\n"

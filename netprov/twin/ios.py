@@ -43,12 +43,15 @@ class IosCli:
         self.releasing: str | None = None  # a NAT rule in use whose removal IOS asked about
 
     def banner(self) -> str:
+        """What IOS prints before the first prompt."""
         return "\r\n"
 
     def refusal(self, line: str) -> str:
+        """What IOS prints when a device policy refuses ``line``."""
         return "% Invalid input detected at '^' marker."
 
     def prompt(self) -> str:
+        """The prompt for the current mode (``R1#``, ``R1(config-if)#``)."""
         if self.awaiting_enable_password:
             return "Password: "
         if self.releasing is not None:
@@ -60,12 +63,15 @@ class IosCli:
         return f"{host}({mode})#"
 
     def enter(self, prompt: str, line: str) -> str:
+        """Enter a sub-mode with ``prompt`` after ``line`` opened it."""
         return "\r\n"
 
     def next_prompt(self) -> str:
+        """The prompt after the last line (a question IOS asked, or the mode's)."""
         return self.prompt()
 
     def handle(self, line: str) -> Reply:
+        """Run one line typed at the prompt: what IOS prints, and whether the session ends."""
         if self.awaiting_enable_password:
             self.awaiting_enable_password = False
             self.enabled = True

@@ -290,11 +290,13 @@ def show_ip_dhcp_binding(device: IosDevice) -> str:
 
 
 def domain_name(device: IosDevice) -> str:
+    """The router's ``ip domain name`` (IOS's default when none)."""
     node = next(iter(device.running.top("ip domain name ")), None)
     return node.text.split()[-1] if node else "not set"
 
 
 def show_version(device: IosDevice) -> str:
+    """``show version`` as IOS-XE prints it."""
     host = device.running.hostname()
     uptime = device.now() - device.booted
     minutes = int(uptime.total_seconds() // 60)
@@ -329,6 +331,7 @@ def show_version(device: IosDevice) -> str:
 
 
 def interface_rows(device: IosDevice) -> list[tuple[Node, Link, str, str]]:
+    """Each interface with its link, and its status and protocol as IOS words them."""
     router = device.router()
     rows = []
     links = {link.name: link for link in router.links.values()}
@@ -345,6 +348,7 @@ def interface_rows(device: IosDevice) -> list[tuple[Node, Link, str, str]]:
 
 
 def show_ip_interface_brief(device: IosDevice) -> str:
+    """``show ip interface brief``."""
     router = device.router()
     lines = ["Interface              IP-Address      OK? Method Status                Protocol"]
     for _node, link, status, protocol in interface_rows(device):
@@ -356,6 +360,7 @@ def show_ip_interface_brief(device: IosDevice) -> str:
 
 
 def show_interfaces(device: IosDevice) -> str:
+    """``show interfaces``, each interface's block as IOS-XE prints it."""
     router = device.router()
     blocks = []
     for index, (node, link, status, protocol) in enumerate(interface_rows(device)):
@@ -397,6 +402,7 @@ def show_interfaces(device: IosDevice) -> str:
 
 
 def show_ip_route(device: IosDevice) -> str:
+    """``show ip route``: codes, gateway of last resort, the table."""
     router = device.router()
     routes = router.active_routes()
     default = next((r for r in routes if r.prefix.prefixlen == 0), None)
@@ -471,6 +477,7 @@ def show_ip_interface(device: IosDevice) -> str:
 
 
 def show_arp_table(device: IosDevice) -> str:
+    """``show arp`` / ``show ip arp``: the gateways and the office PCs the router has seen."""
     rows = [(link, protocol) for _node, link, _status, protocol in interface_rows(device)]
     return show_arp(device, device.router(), rows)
 

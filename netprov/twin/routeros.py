@@ -20,12 +20,15 @@ class RosCli:
         self.pending = ""
 
     def banner(self) -> str:
+        """What RouterOS prints after login."""
         return "\r\n\r\n  MikroTik RouterOS 7.16.2 (c) 1999-2024       https://www.mikrotik.com/\r\n\r\n"
 
     def refusal(self, line: str) -> str:
+        """What RouterOS prints when a device policy refuses ``line``."""
         return "failure: not allowed"
 
     def prompt(self) -> str:
+        """The prompt at the current menu (``[admin@router] /ip address>``)."""
         if self.questions:
             return self.questions[0]
         identity = self.device.settings["/system identity"]["name"]
@@ -77,6 +80,7 @@ class RosCli:
         return Reply(output)
 
     def handle(self, line: str) -> Reply:
+        """Run one line typed at the prompt (continuation lines joined): what RouterOS prints."""
         if self.questions:
             return self._answer(line)
         text = line.strip()

@@ -29,7 +29,7 @@ def upgrade() -> None:
             "WHERE step IN ('verified', 'drilled') AND detail LIKE '[%'"
         )
         op.execute(
-            "UPDATE steps SET data = CAST('{\"outcome\": \"refused\"}' AS JSON) "
+            'UPDATE steps SET data = CAST(\'{"outcome": "refused"}\' AS JSON) '
             "WHERE step = 'failed' AND detail LIKE '%the management path%'"
         )
     else:
@@ -38,7 +38,7 @@ def upgrade() -> None:
             "WHERE step IN ('verified', 'drilled') AND detail LIKE '[%'"
         )
         op.execute(
-            "UPDATE steps SET data = '{\"outcome\": \"refused\"}' "
+            'UPDATE steps SET data = \'{"outcome": "refused"}\' '
             "WHERE step = 'failed' AND detail LIKE '%the management path%'"
         )
 
