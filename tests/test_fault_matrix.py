@@ -15,6 +15,7 @@ from netprov.journal import Journal
 from netprov.models import Phase
 from netprov.platforms import driver_for
 from netprov.sim.ios import IosDevice
+from netprov.sim.routeros import RosDevice
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import CommandFault, Scenario, SiteFaults
@@ -52,6 +53,7 @@ def _pending(twin: Twin, site: str) -> bool:
         return True
     if isinstance(state, IosDevice):
         return state.pending is not None
+    assert isinstance(state, RosDevice)
     return any(job.get("name") == "netprov-revert" for job in state.tables["/system scheduler"])
 
 

@@ -61,6 +61,20 @@ class IosDevice:
         self.rejections: list[re.Pattern[str]] = []
         self.ignored: list[re.Pattern[str]] = []  # accepted, never applied (a fault)
         self.on_config_line: Callable[[], None] = lambda: None
+        self.on_reboot: Callable[[], None] = lambda: None  # ``reload`` is the twin's to run
+
+    # files can be copied onto flash (SCP; Cisco IOS Configuration Fundamentals, "ip scp
+    # server enable"), as napalm sends its candidate
+    accepts_files = True
+
+    def allow_user(self, name: str) -> None:
+        """Let ``name`` log in: the twin's SSH server checks the password, and a config
+        netprov renders names its user already, so nothing is added to the config."""
+
+    def after_reboot(self) -> None:
+        """A reload: the pending rollback timer is forgotten, the startup config runs."""
+        self.cancel_pending()
+        self.load_initial("\n".join(self.startup))
 
     def blank(self) -> IosConfig:
         """A factory IOS-XE router: its ports shut, and the web UI on (Cisco IOS XE: the

@@ -87,6 +87,22 @@ class RosDevice:
         self._last_menu: str | None = None  # where a new unmodelled menu's block goes
         self.show = RosShow(self)  # what it prints
 
+    # the twin takes no SCP onto a RouterOS router: netprov and its clients type commands
+    accepts_files = False
+
+    def store_file(self, path: str, data: bytes) -> None:
+        """A file put on the router (``/file``), as text."""
+        self.files[path] = data.decode(errors="replace")
+
+    def allow_user(self, name: str) -> None:
+        """Let ``name`` log in (a local user, as ``/user print`` lists them)."""
+        if name not in self.users:
+            self.users.append(name)
+
+    def after_reboot(self) -> None:
+        """A reboot: RouterOS comes back with the config it had (nothing pending is kept
+        apart from it: a scheduled restore is in the config)."""
+
     # --- loading and running commands ----------------------------------------------------
 
     def load_initial(self, text: str) -> list[tuple[int, str]]:

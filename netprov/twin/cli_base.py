@@ -6,8 +6,12 @@ SSH layer (:mod:`netprov.twin.server`) owns echo, prompts on the wire, delays an
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
+
+from netprov.sim.topology import Router
 
 
 @dataclass
@@ -56,3 +60,45 @@ class TwinClock:
     def seconds(self, device_seconds: float) -> float:
         """Real seconds for ``device_seconds`` of the device's timers (scaled)."""
         return device_seconds / self.scale
+
+
+@runtime_checkable
+class TwinState(Protocol):
+    """What the twin asks of a simulated router (``netprov.sim``), whatever its platform:
+    load and boot its config, route, refuse or swallow lines (faults), take files, let a
+    user in, come back from a reboot, and tell the twin of config lines and reboots."""
+
+    rejections: list[re.Pattern[str]]
+    ignored: list[re.Pattern[str]]
+    schedule: Callable[[float, Callable[[], None]], Callable[[], None]]
+    on_config_line: Callable[[], None]
+    on_reboot: Callable[[], None]
+    accepts_files: bool
+
+    def load_initial(self, text: str) -> list[tuple[int, str]]:
+        """Load a whole config; each refused line as (line number, the refusal)."""
+        ...
+
+    def boot(self) -> None:
+        """Come up with the loaded config (what runs at boot runs)."""
+        ...
+
+    def router(self) -> Router:
+        """The routing model of the state."""
+        ...
+
+    def config_text(self) -> str:
+        """The config as netprov reads it back."""
+        ...
+
+    def store_file(self, path: str, data: bytes) -> None:
+        """Keep a file copied to the router."""
+        ...
+
+    def allow_user(self, name: str) -> None:
+        """Let ``name`` log in."""
+        ...
+
+    def after_reboot(self) -> None:
+        """What the router does when it comes back from a reboot."""
+        ...

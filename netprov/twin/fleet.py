@@ -35,13 +35,16 @@ from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import Verdict, World
 from netprov.sim.world import LinkCondition, noc_hosts, site_world
-from netprov.twin.cli_base import CliSession, TwinClock
+from netprov.twin.cli_base import CliSession, TwinClock, TwinState
 from netprov.twin.ios import IosCli
 from netprov.twin.routeros import RosCli
 from netprov.twin.scenario import Scenario, SiteFaults
 from netprov.twin.server import Listener, start_listener
 
 LOOPBACK = "127.0.0.1"
+
+# each simulator's CLI personality: the one table of the twin's platforms
+PERSONALITIES: dict[type, Callable[..., CliSession]] = {IosDevice: IosCli, RosDevice: RosCli}
 DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
 
 
@@ -60,7 +63,7 @@ class TwinDevice:
     username: str
     password: str
     faults: SiteFaults
-    state: IosDevice | RosDevice
+    state: TwinState
     # where the NOC's new sessions come from (the first management network's first host)
     noc: IPv4Address
     # each made-up secret the twin's config holds -> the reference it stands for
@@ -89,18 +92,16 @@ class TwinDevice:
     @property
     def accepts_scp(self) -> bool:
         """Whether files can be copied to the router over SCP (IOS flash)."""
-        return isinstance(self.state, IosDevice)
+        return self.state.accepts_files
 
     def new_cli(self, username: str) -> CliSession:
         """A new interactive CLI session for ``username``, in the router's personality."""
-        if isinstance(self.state, IosDevice):
-            return IosCli(self.state, username, peer=str(self.noc))
-        return RosCli(self.state, username)
+        personality = PERSONALITIES[type(self.state)]
+        return personality(self.state, username, peer=str(self.noc))
 
     def store_file(self, path: str, data: bytes) -> None:
         """Store a file copied to the router (SCP onto IOS flash)."""
-        if isinstance(self.state, IosDevice):
-            self.state.store_file(path, data)
+        self.state.store_file(path, data)
 
     def command_fault(self, line: str) -> str | None:
         """The action of the scenario's ``on_command`` fault this command triggers, if any."""
@@ -258,9 +259,7 @@ class Twin:
 
         async def come_back() -> None:
             await asyncio.sleep(self.clock.seconds(device.faults.reboot_seconds))
-            if isinstance(device.state, IosDevice):
-                device.state.cancel_pending()  # a reload forgets the rollback timer
-                device.state.load_initial("\n".join(device.state.startup))
+            device.state.after_reboot()
             device.port = port
             device.server = await start_listener(device, self.host_key)
             device.rebooting = False
@@ -315,8 +314,7 @@ def _bind_timers(device: TwinDevice, twin: Twin) -> None:
     device.state.schedule = schedule
     device.state.on_config_line = lambda: _count_config_line(device, twin)
     device.reboot = lambda: twin.reboot(device)
-    if isinstance(device.state, RosDevice):
-        device.state.on_reboot = lambda: twin.reboot(device, reason="command")
+    device.state.on_reboot = lambda: twin.reboot(device, reason="command")
 
 
 def _count_config_line(device: TwinDevice, twin: Twin) -> None:
@@ -420,7 +418,8 @@ def build_twin(
         state = driver_for(site.router.platform).simulator(
             site, world, schedule=_unbound, now=now, index=index
         )
-        assert isinstance(state, IosDevice | RosDevice)
+        if not isinstance(state, TwinState):
+            raise TypeError(f"{type(state).__name__} cannot run in the twin")
         driver = driver_for(site.router.platform)
         if faults.dhcp_down:  # never kept, not even in the starting config
             state.ignored.append(re.compile(driver.dhcp_lines))
@@ -433,8 +432,7 @@ def build_twin(
             continue
         state.boot()
         state.rejections = [re.compile(p) for p in faults.reject]
-        if isinstance(state, RosDevice):
-            state.users.append(site.router.credentials.username)
+        state.allow_user(site.router.credentials.username)
         if faults.qos_missing:  # accepted, kept nowhere (IOS: never attached; RouterOS: no queue)
             state.ignored.append(re.compile(driver.shaping_lines))
         if faults.lan_nat_broken:

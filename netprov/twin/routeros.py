@@ -12,9 +12,10 @@ from netprov.twin.cli_base import Reply
 class RosCli:
     """One interactive session: prompt ``[user@identity] /path> ``."""
 
-    def __init__(self, device: RosDevice, username: str) -> None:
+    def __init__(self, device: RosDevice, username: str, *, peer: str = "") -> None:
         self.device = device
         self.username = username
+        self.peer = peer  # where the session comes from
         self.path = "/"
         self.questions: list[str] = []  # what the router still asks before ``pending`` runs
         self.pending = ""
