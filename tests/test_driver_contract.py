@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,3 +98,27 @@ def test_a_removal_is_told_by_the_command_not_by_its_words(
     platform: Platform, command: str, removal: bool
 ) -> None:
     assert driver_for(platform).removes(command) is removal
+
+
+GUIDE = ROOT / "docs" / "adding-a-platform.md"
+
+
+def test_the_guide_to_adding_a_platform_names_files_that_exist() -> None:
+    """Each file the guide's table names for RouterOS and for IOS is there."""
+    rows = [line.split("|") for line in GUIDE.read_text(encoding="utf-8").splitlines()]
+    named = [
+        cell.strip().strip("`")
+        for row in rows
+        if len(row) == 6 and row[2].strip().startswith("`")
+        for cell in (row[2], row[3])
+    ]
+    assert len(named) >= 20
+    assert [path for path in named if not (ROOT / path).exists()] == []
+
+
+def test_the_guide_names_every_part_of_the_driver_and_session_contracts() -> None:
+    """A new platform's author works from the guide: nothing the contract asks is missing."""
+    text = GUIDE.read_text(encoding="utf-8")
+    named = set(re.findall(r"`(\w+)`", text))
+    contract = {name for cls in (Driver, Session) for name in vars(cls) if not name.startswith("_")}
+    assert contract - named == set()
