@@ -66,7 +66,7 @@ def backup(
     routers whose config changed (as Oxidized keeps configs in git), so CI plans against
     what the routers hold. Nothing else staged in the repository is committed.
     """
-    from netprov.tasks.pipeline import backup_task
+    from netprov.tasks.routers import backup_task
 
     with router_run("backup", opts) as ctx:
         outcomes = run_sites(ctx, backup_task, "backup")
@@ -109,7 +109,7 @@ def plan(
 
     Exit 0 when nothing would change, 2 when changes are pending, 1 on errors.
     """
-    from netprov.tasks.pipeline import plan_task
+    from netprov.tasks.routers import plan_task
 
     target = one_phase(phase)
     with router_run("plan", opts, phase=target) as ctx:
@@ -185,7 +185,7 @@ def apply(
     yes: YesOpt = False,
 ) -> None:
     """Back up, plan, push with a device-side revert, verify, confirm or roll back, per site."""
-    from netprov.tasks.pipeline import apply_task, plan_task
+    from netprov.tasks.routers import apply_task, plan_task
 
     saved = _load_saved(plan_file) if plan_file else None
     if resume is not None:
@@ -226,7 +226,7 @@ def adopt(
     its values, nothing added, nothing removed. A safe change of its own (backup, revert
     timer, "the office works as it did" checks); a router whose objects clash with the
     inventory is refused, naming them. Then `apply` brings the rest of the phase."""
-    from netprov.tasks.pipeline import apply_task, plan_task
+    from netprov.tasks.routers import apply_task, plan_task
 
     target = one_phase(phase)
     with router_run("adopt", opts, phase=target) as ctx:
@@ -252,7 +252,7 @@ def adopt(
 @router_command("inventory", "phase", *TARGETS, *SELECTION)
 def verify(opts: RouterOptions, phase: PhaseOpt = None) -> None:
     """Run the verification checks on every selected site."""
-    from netprov.tasks.pipeline import verify_task
+    from netprov.tasks.routers import verify_task
 
     target = one_phase(phase)
     with router_run("verify", opts, phase=target) as ctx:
@@ -278,7 +278,7 @@ def drift(opts: RouterOptions) -> None:
     router could not be read.
     """
     from netprov.drift import Drift, DriftState
-    from netprov.tasks.pipeline import drift_task
+    from netprov.tasks.routers import drift_task
 
     with router_run("drift", opts) as ctx:
         found = run_sites_any(ctx, drift_task, "drift")
@@ -359,7 +359,7 @@ def rollback(
     yes: YesOpt = False,
 ) -> None:
     """Restore sites to a backed-up config (default: the one taken before their last change)."""
-    from netprov.tasks.pipeline import rollback_task
+    from netprov.tasks.routers import rollback_task
 
     if resume is not None:
         row, remaining = resumable(opts.db, resume, "rollback", "rolled_back")

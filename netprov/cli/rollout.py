@@ -91,7 +91,7 @@ def cutover(
 ) -> None:
     """Move sites to the central provider: canary first, then waves, with a health gate."""
     from netprov.cutover import WaveResult, cutover_target, plan_waves, run_cutover
-    from netprov.tasks.pipeline import cutover_task
+    from netprov.tasks.routers import cutover_task
 
     if resume is not None:
         row, _ = resumable(opts.db, resume, "cutover", "confirmed")
@@ -212,7 +212,7 @@ def finalize(
 ) -> None:
     """Remove the office ISP line from sites that have run clean on central for the soak."""
     from netprov.cutover import parse_duration
-    from netprov.tasks.pipeline import finalize_task
+    from netprov.tasks.routers import finalize_task
 
     try:
         period = parse_duration(soak)
@@ -231,7 +231,7 @@ def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
     """Failover drill: take each site's primary line down, expect the backup line to carry
     the office within settings.drill_failover_seconds, bring the primary back, prove the
     config is unchanged. Inside maintenance windows only; a failed drill exits 1."""
-    from netprov.tasks.pipeline import drill_task
+    from netprov.tasks.routers import drill_task
 
     given = _moment(now)
     if not yes and not typer.confirm(

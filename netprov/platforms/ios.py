@@ -23,7 +23,7 @@ from netprov import type7
 from netprov.models import Lan, Phase, Platform, PppoeAddressing, Site, Uplink
 from netprov.phases import DIALER_IDS, Role, UplinkView
 from netprov.plan import SitePlan
-from netprov.platforms import ntc
+from netprov.platforms import ios_output
 from netprov.platforms.base import (
     Driver,
     InterfaceState,
@@ -41,11 +41,6 @@ from netprov.platforms.policy_routing import ios_policy_routing
 from netprov.secrets import mask_values
 from netprov.sim.ios import IosDevice
 from netprov.sim.topology import World
-
-# one lease of ``show ip dhcp binding``: address, client id, expiry (may hold spaces), type
-_BINDING = re.compile(
-    r"^\d{1,3}(?:\.\d{1,3}){3}\s+\S+\s+.+?\s+(?:Automatic|Manual|Selected)\s*$", re.M
-)
 
 
 def _section(config: str, header: str) -> list[str]:
@@ -191,23 +186,13 @@ class IosDriver(Driver):
         return "show ip interface brief"
 
     def read_interface(self, output: str, name: str) -> InterfaceState:
-        for row in ntc.parse("cisco_ios_show_ip_interface_brief", output):
-            if row["interface"] == name:
-                status, proto = str(row["status"]), str(row["proto"])
-                running = status == "up" and proto == "up"
-                shown = status if status == proto or not running else f"{status}/{proto}"
-                return InterfaceState(name, present=True, running=running, status=shown)
-        return InterfaceState(name, present=False, running=False, status="absent")
+        return ios_output.read_interface(output, name)
 
     def routes_command(self) -> str:
         return "show ip route"
 
     def read_default_gateway(self, output: str) -> str:
-        for row in ntc.parse("cisco_ios_show_ip_route", output):
-            # a /0 in the global table is the default route
-            if not row["vrf"] and row["prefix_length"] == "0":
-                return str(row["nexthop_ip"] or row["nexthop_if"] or "?")
-        return "none"
+        return ios_output.read_default_gateway(output)
 
     def ping_command(
         self, address: str, *, count: int, source: str | None = None, size: int | None = None
@@ -223,14 +208,7 @@ class IosDriver(Driver):
         return " ".join(words)
 
     def read_ping(self, output: str) -> PingResult:
-        rows = ntc.parse("cisco_ios_ping", output) if "Sending" in output else []
-        if not rows:
-            return PingResult(0, 0)
-        row = rows[0]
-        sent = int(str(row["sent_qty"]) or 0)
-        received = int(str(row["success_qty"]) or 0)
-        avg = float(str(row["rtt_avg"])) if row["rtt_avg"] and received else None
-        return PingResult(sent, received, avg)
+        return ios_output.read_ping(output)
 
     def expected_default_gateway(self, view: UplinkView) -> str | None:
         return str(view.static.gateway) if view.static is not None else None
@@ -244,8 +222,7 @@ class IosDriver(Driver):
         return f"ping {name} repeat 1 timeout 1"
 
     def read_resolved(self, output: str) -> str | None:
-        match = re.search(r"Sending \d+, \d+-byte ICMP Echos to (\d{1,3}(?:\.\d{1,3}){3}),", output)
-        return match[1] if match else None
+        return ios_output.read_resolved(output)
 
     dhcp_lines = r"^ip dhcp pool "
 
@@ -278,11 +255,7 @@ class IosDriver(Driver):
         return "show ip dhcp binding"
 
     def read_leases(self, output: str) -> int | None:
-        """Rows of ``show ip dhcp binding``. Not through ntc-templates: its template takes the
-        expiry as one word (``Infinite``), and an automatic lease's is a date with spaces."""
-        if output.lstrip().startswith("%"):
-            return None
-        return len(_BINDING.findall(output))
+        return ios_output.read_leases(output)
 
     def fetch_command(self, url: str) -> str:
         # ``more`` displays any file IOS can open by URL, http: included (Cisco IOS
@@ -290,10 +263,7 @@ class IosDriver(Driver):
         return f"more {url}"
 
     def read_fetched(self, output: str) -> str | None:
-        if "%Error" in output:
-            return None
-        match = re.search(r"^\s*(\d{1,3}(?:\.\d{1,3}){3})\s*$", output, re.M)
-        return match[1] if match else None
+        return ios_output.read_fetched(output)
 
     shaping_lines = r"^\s*service-policy "
     nat_lines = r"^ip nat inside source "

@@ -31,7 +31,7 @@ from netprov.platforms.base import (
 )
 from netprov.platforms.policy_routing import routeros_policy_routing
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
-from netprov.platforms.routeros_session import ERROR_LINE, RosSession
+from netprov.platforms.routeros_session import RosSession
 from netprov.rossyntax import parse_command, terse_lines
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
 from netprov.sim.topology import World
@@ -194,8 +194,7 @@ class RosDriver(Driver):
         return f":put [:resolve {name}]"
 
     def read_resolved(self, output: str) -> str | None:
-        text = output.strip()
-        return text if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", text) else None
+        return routeros_output.read_resolved(output)
 
     dhcp_lines = r"^/ip dhcp-server add "
 
@@ -230,19 +229,14 @@ class RosDriver(Driver):
         return '/ip dhcp-server lease print terse without-paging where server="netprov-lan"'
 
     def read_leases(self, output: str) -> int | None:
-        first = output.strip().splitlines()[0] if output.strip() else ""
-        if ERROR_LINE.match(first):
-            return None
-        rows = routeros_output.terse_rows(output)
-        return sum(1 for row in rows if row.fields.get("status") == "bound")
+        return routeros_output.read_leases(output)
 
     def fetch_command(self, url: str) -> str:
         # MikroTik manual, Fetch: output=user prints the downloaded data to the console
         return f'/tool fetch url="{url}" output=user'
 
     def read_fetched(self, output: str) -> str | None:
-        match = re.search(r"^\s*data: (\d{1,3}(?:\.\d{1,3}){3})\s*$", output, re.M)
-        return match[1] if match else None
+        return routeros_output.read_fetched(output)
 
     shaping_lines = r"^/queue (simple|tree) add"
     nat_lines = r"^/ip firewall nat add .*action=(masquerade|src-nat)"

@@ -19,6 +19,9 @@ from netprov.platforms.base import InterfaceState, PingResult
 _ROW = re.compile(r"^\s*(?:(?P<index>\d+)\s+)?(?P<flags>[A-Za-z+ ]*?)\s*(?P<body>[a-z][\w-]*=.*)$")
 _KEY = re.compile(r"\s+(?=[a-z][\w-]*=)")
 
+# how RouterOS starts an error message (MikroTik manual, Console: errors)
+ERROR_LINE = re.compile(r"^(failure:|bad command name|syntax error|expected |no such |invalid )")
+
 
 @dataclass(frozen=True)
 class TerseRow:
@@ -106,3 +109,24 @@ def read_ping(output: str) -> PingResult:
     if last[3] is not None:
         avg = float(last[3]) / (1000 if last[4] == "us" else 1)
     return PingResult(int(last[1]), int(last[2]), avg)
+
+
+def read_resolved(output: str) -> str | None:
+    """The address ``:put [:resolve NAME]`` printed, None for an error."""
+    text = output.strip()
+    return text if re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", text) else None
+
+
+def read_leases(output: str) -> int | None:
+    """Bound leases in ``/ip dhcp-server lease print terse``; None when the router refused it."""
+    first = output.strip().splitlines()[0] if output.strip() else ""
+    if ERROR_LINE.match(first):
+        return None
+    rows = terse_rows(output)
+    return sum(1 for row in rows if row.fields.get("status") == "bound")
+
+
+def read_fetched(output: str) -> str | None:
+    """The address ``/tool fetch ... output=user`` printed as its data."""
+    match = re.search(r"^\s*data: (\d{1,3}(?:\.\d{1,3}){3})\s*$", output, re.M)
+    return match[1] if match else None

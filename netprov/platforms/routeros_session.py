@@ -10,6 +10,7 @@ from typing import Any
 
 from netprov.errors import DeviceError
 from netprov.plan import SitePlan
+from netprov.platforms.routeros_output import ERROR_LINE
 from netprov.platforms.session import (
     ChangeMarker,
     Session,
@@ -22,9 +23,6 @@ from netprov.platforms.session import (
     read_until,
     safety_net_name,
 )
-
-# how RouterOS starts an error message (MikroTik manual, Console: errors)
-ERROR_LINE = re.compile(r"^(failure:|bad command name|syntax error|expected |no such |invalid )")
 
 REVERT_JOB = "netprov-revert"
 
