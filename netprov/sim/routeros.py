@@ -19,7 +19,8 @@ from netprov.rossyntax import (
     params_of,
     unquote,
 )
-from netprov.sim import ros_export, ros_forwarding, ros_lines, ros_print
+from netprov.sim import ros_export, ros_forwarding, ros_lines
+from netprov.sim.ros_console import RosOutput
 from netprov.sim.ros_firewall import RosFilter
 from netprov.sim.ros_lines import HARDWARE_PORT, PROPERTY_NAME, RosError
 from netprov.sim.ros_menus import known_menu
@@ -37,7 +38,6 @@ from netprov.sim.ros_schema import (
     TABLES,
     Item,
 )
-from netprov.sim.ros_show import RosShow
 from netprov.sim.ros_verbatim import VerbatimError, VerbatimMenus
 from netprov.sim.topology import Link, Router, World
 
@@ -85,7 +85,14 @@ class RosDevice:
         self.users = ["admin"]  # local users (the twin adds the one it lets log in)
         self.verbatim = VerbatimMenus()  # what the twin does not model, kept as it came
         self._last_menu: str | None = None  # where a new unmodelled menu's block goes
-        self.show = RosShow(self)  # what it prints
+        # its console output (the twin's RosShow): the twin attaches it; the offline
+        # model only applies config
+        self.show: RosOutput | None = None
+
+    def _output(self) -> RosOutput:
+        if self.show is None:
+            raise RosError("print: this router model has no console (the twin attaches one)")
+        return self.show
 
     # the twin takes no SCP onto a RouterOS router: netprov and its clients type commands
     accepts_files = False
@@ -145,7 +152,7 @@ class RosDevice:
         if self.ignored and any(pattern.search(line) for pattern in self.ignored):
             return "", path
         if line.startswith(("/ip dhcp-server lease", "/tool fetch", ":put")):
-            special = self.show.special(line)
+            special = self.show.special(line) if self.show is not None else None
             if special is not None:
                 return special, path
         menu, verb, args, column = ros_lines.resolved(line, path)
@@ -171,19 +178,19 @@ class RosDevice:
             self.on_reboot()
             return ""
         if menu == "/interface" and verb == "print":
-            return self.show.print_interfaces(args)
+            return self._output().print_interfaces(args)
         if menu == "/interface vlan" and verb == "print":
-            return self.show.print_vlans(args)
+            return self._output().print_vlans(args)
         if menu == "/system resource" and verb == "print":
-            return ros_print.settings(self.show.resource())
+            return self._output().settings(self._output().resource())
         if menu == "/system routerboard" and verb == "print":
-            return ros_print.settings(self.show.routerboard())
+            return self._output().settings(self._output().routerboard())
         if menu == "/ip route" and verb == "print":
-            return self.show.print_routes(args)
+            return self._output().print_routes(args)
         if menu == "/ip arp" and verb == "print":
-            return self.show.print_arp(args)
+            return self._output().print_arp(args)
         if menu == "/user" and verb == "print":
-            return self.show.print_users(args)
+            return self._output().print_users(args)
         if menu == "/ip dhcp-client" and verb in {"renew", "release"}:
             # the server answers at once on the twin: the lease is renewed, or released and
             # obtained again; either way the client's script runs (MikroTik manual,
@@ -192,7 +199,7 @@ class RosDevice:
                 self._lease_event(client)
             return ""
         if menu == "/file" and verb == "print":
-            return "\n".join(f" {i} {name}" for i, name in enumerate(sorted(self.files)))
+            return self._output().files()
         if menu == "/file" and verb == "remove":
             for arg in args:
                 self.files.pop(unquote(arg), None)
@@ -228,7 +235,7 @@ class RosDevice:
     def _setting(self, menu: str, verb: str, args: list[str], column: int) -> str:
         values = self.settings[menu]
         if verb == "print":
-            return ros_print.settings(values)
+            return self._output().settings(values)
         if verb != "set":
             raise RosError(f"bad command name {verb} (line 1 column {column})")
         params = params_of(args)
@@ -248,7 +255,7 @@ class RosDevice:
     def _table(self, menu: str, verb: str, args: list[str], column: int) -> str:
         items = self.tables[menu]
         if verb == "print":
-            return self.show.print(menu, items, args)
+            return self._output().print(menu, items, args)
         if verb == "add":
             given, place_before = ros_lines.add_arguments(tuple(args))
             params = dict(given)

@@ -7,6 +7,7 @@ import re
 
 from netprov.sim.routeros import RosDevice
 from netprov.twin.cli_base import Reply
+from netprov.twin.routeros_show import RosShow
 
 
 class RosCli:
@@ -14,6 +15,8 @@ class RosCli:
 
     def __init__(self, device: RosDevice, username: str, *, peer: str = "") -> None:
         self.device = device
+        if device.show is None:
+            device.show = RosShow(device)  # what its console prints
         self.username = username
         self.peer = peer  # where the session comes from
         self.path = "/"

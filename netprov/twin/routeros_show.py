@@ -12,9 +12,10 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
 from netprov.rossyntax import unquote
-from netprov.sim import ros_lines, ros_print
+from netprov.sim import ros_lines
 from netprov.sim.ros_lines import RosError
 from netprov.sim.ros_schema import Item
+from netprov.twin import routeros_print as ros_print
 
 if TYPE_CHECKING:
     from netprov.sim.routeros import RosDevice
@@ -64,6 +65,14 @@ class RosShow:
 
     def __init__(self, device: RosDevice) -> None:
         self.device = device
+
+    def settings(self, values: Item) -> str:
+        """``print`` of a settings menu: one ``key: value`` line each."""
+        return ros_print.settings(values)
+
+    def files(self) -> str:
+        """``/file print``: the router's files, numbered."""
+        return "\n".join(f" {i} {name}" for i, name in enumerate(sorted(self.device.files)))
 
     def special(self, line: str) -> str | None:
         """What the checks send that is not a menu command; None for anything else."""
