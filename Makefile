@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit suite demo bench clean browser interop postgres
+.PHONY: install test lint typecheck unit suite demo bench clean browser interop postgres redis
 
 install: $(STAMP)
 
@@ -34,12 +34,19 @@ postgres:
 	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null; }
 
+# Redis for the scale-out tests (Debian's package; the tests start their own throwaway
+# server on loopback). Opt-in like PostgreSQL: `make redis`, or CI=true.
+redis:
+	-@command -v redis-server >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null; }
+
 # Tiers: `make unit` is the pure and offline tests (no twin, under a minute); `make suite`
 # is everything, the twin tests spread over worker processes (they mostly wait on sockets).
 unit: install
 	$(BIN)/pytest -m "not twin and not slow"
 
-suite: install $(if $(CI),browser postgres)
+suite: install $(if $(CI),browser postgres redis)
 	$(BIN)/pytest -n 4 --dist loadgroup
 
 # The README's test command: lint, types, Ansible against the twin, then the whole test suite

@@ -275,10 +275,20 @@ class Organisation(Model):
     bandwidth: BandwidthPolicy = BandwidthPolicy()
     settings: Settings = Settings()
     ssh: SshSettings = SshSettings()
+    # scale-out: each inventory group's region, the work queue its sites go to (a site's
+    # own ``region`` wins); docs/scale-out.md
+    regions: dict[Identifier, Identifier] = Field(default_factory=dict)
     # organisation-wide lint suppressions (rule id -> reason), e.g. for NP004
     lint_exemptions: dict[Annotated[str, Field(pattern=r"^NP\d{3}$")], CliText] = Field(
         default_factory=dict
     )
+
+    def region_of(self, site: Site) -> str:
+        """The work queue of ``site``: its own region, else its first group's, else
+        ``default`` (one queue for an organisation that names none)."""
+        if site.region:
+            return site.region
+        return next((self.regions[g] for g in site.groups if g in self.regions), "default")
 
     def public_ranges(self, provider_id: str) -> list[IPv4Network]:
         for central in self.central_providers:
@@ -417,6 +427,9 @@ class Site(Model):
     backup_uplink: BackupUplink | None = None
     services: list[Service] = Field(default_factory=list)
     wave: Annotated[int, Field(ge=0, le=1000)] = 1
+    # the region whose workers reach this router (a work queue; else its group's, else
+    # "default"): docs/scale-out.md
+    region: Identifier | None = None
     maintenance_window: MaintenanceWindow | None = None
     timezone: TimeZoneName | None = None  # overrides the organisation's for this site
     desired_phase: Phase = Phase.LEGACY

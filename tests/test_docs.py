@@ -52,8 +52,8 @@ def test_the_readme_option_claims_are_true() -> None:
     commands = _commands()
     no_inventory = {name for name, opts in commands.items() if "--inventory" not in opts}
     no_json = {name for name, opts in commands.items() if "--json" not in opts}
-    assert no_inventory == {"schema", "runs", "run", "unlock"}
-    assert no_json == {"schema", "report", "evidence", "twin up"}
+    assert no_inventory == {"schema", "runs", "run", "unlock", "worker"}
+    assert no_json == {"schema", "report", "evidence", "twin up", "worker"}
     selecting = {n for n, opts in commands.items() if {"--limit", "--kind"} <= opts}
     assert {"render", "status", "plan", "apply", "cutover", "twin up"} <= selecting
     assert "--phase" in commands["cutover"]  # --to stays as an alias

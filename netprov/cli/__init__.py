@@ -10,6 +10,7 @@
 ``rollout``                   cutover, finalize, drill
 ``history``                   runs, run, status, report, evidence, unlock (the journal)
 ``twin``                      twin up
+``workers``                   worker (scale-out, docs/scale-out.md)
 ========================  ==========================================================
 
 Commands are registered here, in the order ``netprov --help`` lists them; importing a
@@ -21,7 +22,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from netprov.cli import change, check, history, inventory, rollout, twin
+from netprov.cli import change, check, history, inventory, rollout, twin, workers
 from netprov.cli.app import EXIT_INVALID, app, err
 from netprov.errors import NetprovError
 
@@ -49,6 +50,7 @@ COMMANDS: list[tuple[str, Callable[..., None]]] = [
     ("finalize", rollout.finalize),
     ("drill", rollout.drill),
     ("promote", inventory.promote),
+    ("worker", workers.worker),
 ]
 for _name, _command in COMMANDS:
     app.command(_name)(_command)

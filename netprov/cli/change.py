@@ -33,7 +33,6 @@ from netprov.cli.session import (
     ask_to_push,
     finish,
     outcome_table,
-    real_targets,
     resumable,
     router_run,
     run_sites,
@@ -48,6 +47,7 @@ from netprov.pipeline import Outcome
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.secrets import EnvironmentSecrets
+from netprov.targets import real_targets
 
 
 @router_command("inventory", *TARGETS, *SELECTION, "commit")

@@ -19,8 +19,15 @@ from netprov.cli.options import (
     YesOpt,
     router_command,
 )
-from netprov.cli.session import finish, outcome_table, resumable, router_run, run_sites
-from netprov.models import Phase
+from netprov.cli.session import (
+    RunContext,
+    finish,
+    outcome_table,
+    resumable,
+    router_run,
+    run_sites,
+)
+from netprov.models import Phase, Site
 from netprov.pipeline import Outcome
 
 
@@ -69,6 +76,8 @@ def _on_clock(given: dt.datetime | None, timezone: str) -> dt.datetime:
     "resume",
     "now",
     "yes",
+    "engine",
+    "broker",
     *SELECTION,
 )
 def cutover(
@@ -88,6 +97,15 @@ def cutover(
     ] = None,
     now: NowOpt = None,
     yes: YesOpt = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="inprocess (this machine) or celery (region workers; docs/scale-out.md)."
+        ),
+    ] = "inprocess",
+    broker: Annotated[
+        str | None, typer.Option(help="With --engine celery: the broker (redis://HOST:PORT/N).")
+    ] = None,
 ) -> None:
     """Move sites to the central provider: canary first, then waves, with a health gate."""
     from netprov.cutover import WaveResult, cutover_target, plan_waves, run_cutover
@@ -119,6 +137,7 @@ def cutover(
     gate = _percent(max_fail)
     target = one_phase(to)
     given = _moment(now)
+    _check_engine(engine, broker, opts)
     with router_run("cutover", opts, phase=target, params=params) as ctx:
         moment = _on_clock(given, ctx.loaded.organisation.timezone)
         if resume is not None:
@@ -136,8 +155,12 @@ def cutover(
             )
         waves = plan_waves(chosen, wave_size)
 
+        workers: dict[str, str] = {}
+
         def run_wave(sites: list[Any]) -> list[Outcome]:
             ctx.site_ids = [s.id for s in sites]
+            if broker is not None:
+                return _run_wave_on_workers(ctx, broker, sites, target, moment, workers)
             return run_sites(ctx, cutover_task, f"wave ({len(sites)} sites)", to=target, now=moment)
 
         def proceed(number: int, result: WaveResult) -> bool:
@@ -168,6 +191,7 @@ def cutover(
                         }
                         for w in result.waves
                     ],
+                    **({"engine": "celery", "workers": workers} if broker is not None else {}),
                 }
             )
         else:
@@ -243,3 +267,54 @@ def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
         moment = _on_clock(given, ctx.loaded.organisation.timezone)
         outcomes = run_sites(ctx, drill_task, "drill", now=moment)
         finish("drill", ctx, outcomes)
+
+
+def _check_engine(engine: str, broker: str | None, opts: RouterOptions) -> None:
+    """``--engine`` and ``--broker`` go together; workers reach routers, not this process."""
+    if engine not in {"inprocess", "celery"}:
+        raise typer.BadParameter("choose inprocess or celery", param_hint="--engine")
+    if (engine == "celery") != (broker is not None):
+        raise typer.BadParameter("--engine celery goes with --broker", param_hint="--broker")
+    if engine == "celery" and opts.twin:
+        raise typer.BadParameter(
+            "workers cannot reach a private twin: start one with `netprov twin up` and "
+            "aim with --hosts-file",
+            param_hint="--engine",
+        )
+
+
+def _run_wave_on_workers(
+    ctx: RunContext,
+    broker: str,
+    sites: list[Site],
+    target: Phase | None,
+    moment: dt.datetime,
+    workers: dict[str, str],
+) -> list[Outcome]:
+    """One wave on the region workers (``--engine celery``): each site to its region's
+    queue; a line per region when its sites are back."""
+    from netprov.engine import dispatch
+
+    opts = ctx.opts
+    references = dispatch.references(
+        opts.inventory, opts.db, opts.backups, opts.hosts_file, opts.today
+    )
+    org = ctx.loaded.organisation
+    outcomes = dispatch.run_wave(
+        broker,
+        org,
+        sites,
+        run_id=ctx.pipeline.run_id,
+        references=references,
+        to=target,
+        now=moment,
+        workers=workers,
+    )
+    if not opts.as_json:
+        regions: dict[str, list[Outcome]] = {}
+        for site, outcome in zip(sites, outcomes, strict=True):
+            regions.setdefault(org.region_of(site), []).append(outcome)
+        for region, done in sorted(regions.items()):
+            failed = sum(o.failed for o in done)
+            err.print(f"region {region}: {len(done)} site(s), {failed} failed")
+    return outcomes

@@ -10,7 +10,6 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -29,14 +28,14 @@ from netprov.cli.app import (
     select,
 )
 from netprov.cli.options import RouterOptions
-from netprov.device import Target, targets_from_hosts, targets_from_hosts_file
+from netprov.device import targets_from_hosts
 from netprov.inventory import LoadedInventory
 from netprov.models import Phase
 from netprov.pipeline import Outcome, Pipeline
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.render import Renderer
-from netprov.secrets import EnvironmentSecrets
+from netprov.targets import aim
 
 
 @dataclass
@@ -48,26 +47,6 @@ class RunContext:
     pipeline: Pipeline
     site_ids: list[str]
     opts: RouterOptions
-
-
-def real_targets(
-    loaded: LoadedInventory, secrets: EnvironmentSecrets, *, passwords: bool = True
-) -> dict[str, Target]:
-    """The routers at their management addresses; host keys checked against the
-    organisation's known_hosts file (``ssh.known_hosts``), else ~/.ssh/known_hosts."""
-    known_hosts = loaded.organisation.ssh.known_hosts
-    return {
-        site.id: Target(
-            site.id,
-            str(site.router.mgmt_address),
-            22,
-            site.router.credentials.username,
-            secrets(site.router.credentials.password) if passwords else "",
-            site.router.platform,
-            (loaded.root / known_hosts) if known_hosts else None,
-        )
-        for site in loaded.sites
-    }
 
 
 @contextlib.contextmanager
@@ -105,13 +84,8 @@ def router_run(
         ).start_in_thread()
         targets = targets_from_hosts(running_twin.hosts_inventory())
         secret = twin_secret
-    elif hosts_file:
-        data = targets_from_hosts_file(hosts_file)
-        targets = data
-        secret = twin_secret if _is_twin_file(hosts_file) else EnvironmentSecrets(inventory)
     else:
-        secret = EnvironmentSecrets(inventory)
-        targets = real_targets(loaded, secret)
+        targets, secret = aim(loaded, inventory, hosts_file)
     # the sites a run was asked to do, so an interrupted run of any kind can be resumed
     recorded = {**(json.loads(params) if params else {}), "sites": site_ids}
     run_id = journal.start_run(
@@ -133,13 +107,6 @@ def router_run(
         journal.finish_run(run_id, status)
         if running_twin is not None:
             running_twin.stop_thread()
-
-
-def _is_twin_file(path: Path) -> bool:
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return all((host.get("data") or {}).get("twin") for host in data.values())
 
 
 def run_sites(ctx: RunContext, task: Any, description: str, **kwargs: Any) -> list[Outcome]:

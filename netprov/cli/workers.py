@@ -1,0 +1,28 @@
+"""``netprov worker``: a scale-out worker that steps the sites of one region (a queue),
+near the routers it reaches (docs/scale-out.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def worker(
+    queue: Annotated[str, typer.Option("--queue", help="The region whose sites it steps.")],
+    broker: Annotated[str, typer.Option(help="The broker (redis://HOST:PORT/N).")],
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=200, help="Sites of the region worked on at once.")
+    ] = 10,
+) -> None:
+    """Run a region worker until stopped: it takes the region's site steps from the broker
+    and reports each outcome once it is journaled. Secrets resolve here, from this
+    machine's environment; tasks name them only by reference."""
+    try:
+        from netprov.engine.celery_app import run_worker
+    except ImportError:
+        raise typer.BadParameter(
+            "the scale-out engine is not installed: pip install 'netprov[fleet]'",
+            param_hint="worker",
+        ) from None
+    run_worker(broker, queue, concurrency=concurrency)

@@ -1,0 +1,116 @@
+"""Scale-out (issue 24): region workers on Celery with a real Redis broker on loopback
+(Debian's ``redis-server``, installed by ``make redis``; CI=true asks for it), stepping a
+twin city's sites, each by the worker of its region.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from netprov.cli import app
+from netprov.journal import Journal
+from netprov.twin.pytest_plugin import TwinFactory
+from tests.conftest import SAMPLE, TODAY
+
+pytestmark = [pytest.mark.twin, pytest.mark.slow, pytest.mark.xdist_group("scale-out")]
+
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[str]:
+    """A throwaway Redis on loopback: nothing persisted, gone after the test."""
+    if not Path(REDIS).exists():
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing: `make redis` installs it")
+        pytest.skip("redis-server is not installed (`make redis`): the scale-out tier")
+    pytest.importorskip("celery", reason="the fleet extra is not installed")
+    port = _free_port()
+    server = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+def _worker(broker: str, queue: str, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "netprov", "worker", "--queue", queue, "--broker", broker],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+SITES = ["setda", "dprd", "kec-sukamaju", "kel-hegarsari"]  # two per region
+
+
+def test_two_region_workers_cut_a_twin_city_over(
+    broker: str, tmp_path: Path, twin_factory: TwinFactory, cli: CliRunner
+) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, inventory)
+    org = inventory / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "regions: {opd-utama: pusat}\n")
+    twin = twin_factory(SITES, inventory=inventory)
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    workers = {
+        queue: _worker(broker, queue, tmp_path / f"{queue}.log") for queue in ("pusat", "default")
+    }
+    try:
+        result = cli.invoke(
+            app,
+            [
+                *("cutover", "--inventory", str(inventory), "--hosts-file", str(hosts)),
+                *("--db", f"sqlite:///{tmp_path / 'j.db'}", "--backups", str(tmp_path / "b")),
+                *("--limit", ",".join(SITES), "--today", TODAY.isoformat()),
+                *("--to", "dual", "--now", "2026-11-24T02:00", "--yes", "--json"),
+                *("--engine", "celery", "--broker", broker),
+            ],
+        )
+    finally:
+        for process in workers.values():
+            process.terminate()
+        for process in workers.values():
+            process.wait(30)
+    logs = {q: (tmp_path / f"{q}.log").read_text(errors="replace") for q in workers}
+    assert result.exit_code == 0, (result.output, logs)
+    document = json.loads(result.stdout)
+    assert {s["site"]: s["status"] for s in document["sites"]} == dict.fromkeys(SITES, "confirmed")
+    regions = {"setda": "pusat", "dprd": "pusat"}
+    assert {site: worker.split("@")[0] for site, worker in document["workers"].items()} == {
+        site: regions.get(site, "default") for site in SITES
+    }
+    assert document["engine"] == "celery"
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b", create=False)
+    assert {site: journal.confirmed_phase(site) for site in SITES} == dict.fromkeys(SITES, "dual")
