@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from netprov.cli import app
 from netprov.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY
 
 pytestmark = [pytest.mark.twin, pytest.mark.slow, pytest.mark.xdist_group("scale-out")]
@@ -114,3 +115,51 @@ def test_two_region_workers_cut_a_twin_city_over(
     assert document["engine"] == "celery"
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b", create=False)
     assert {site: journal.confirmed_phase(site) for site in SITES} == dict.fromkeys(SITES, "dual")
+
+
+def test_the_gate_stops_the_rollout_across_workers(
+    broker: str, tmp_path: Path, twin_factory: TwinFactory, cli: CliRunner
+) -> None:
+    """A wave's failure on one region's worker stops the waves after it, on every region:
+    the coordinator keeps the gate, whatever workers run the sites."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, inventory)
+    org = inventory / "organisation.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "regions: {opd-utama: pusat}\n")
+    # dprd's router keeps no source NAT: its office cannot go out on the new line
+    scenario = Scenario(sites={"dprd": SiteFaults(lan_nat_broken=True)})
+    twin = twin_factory(SITES, inventory=inventory, scenario=scenario)
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    workers = [_worker(broker, q, tmp_path / f"{q}.log") for q in ("pusat", "default")]
+    try:
+        result = cli.invoke(
+            app,
+            [
+                *("cutover", "--inventory", str(inventory), "--hosts-file", str(hosts)),
+                *("--db", db, "--backups", str(tmp_path / "b"), "--wave-size", "2"),
+                *("--limit", ",".join(SITES), "--today", TODAY.isoformat()),
+                *("--to", "dual", "--now", "2026-11-24T02:00", "--yes", "--json"),
+                *("--engine", "celery", "--broker", broker),
+            ],
+        )
+    finally:
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.wait(30)
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    # the canary kel-hegarsari (wave 0, region default), then [dprd, setda] on pusat's
+    # worker, then kec-sukamaju: never reached
+    assert {s["site"]: s["status"] for s in document["sites"]} == {
+        "kel-hegarsari": "confirmed",
+        "dprd": "rolled_back",
+        "setda": "confirmed",
+    }
+    assert "gate" in document["stopped"]
+    assert document["untouched"] == ["kec-sukamaju"]
+    journal = Journal(db, tmp_path / "b", create=False)
+    _, steps = journal.run(document["run_id"])
+    assert "kec-sukamaju" not in {s.site for s in steps}
