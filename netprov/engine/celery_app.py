@@ -92,7 +92,7 @@ def run_worker(broker: str, queue: str, *, concurrency: int) -> None:
             "--pool",
             "threads",
             "--hostname",
-            f"{queue}@%h",
+            f"{queue.replace(',', '+')}@%h",
             "--loglevel",
             "WARNING",
             "--without-gossip",
