@@ -57,9 +57,15 @@ def _inventory(path: str, today: str | None) -> LoadedInventory:
     return load_inventory(Path(path), today=dt.date.fromisoformat(today) if today else None)
 
 
+@functools.lru_cache(maxsize=8)
+def _journal(url: str, backups: str) -> Journal:
+    """The journal, opened once per worker process (opening checks its schema)."""
+    return Journal(url, Path(backups))
+
+
 def _pipeline(request: dict[str, Any]) -> Pipeline:
     loaded = _inventory(request["inventory"], request.get("today"))
-    journal = Journal(request["db"], Path(request["backups"]))
+    journal = _journal(request["db"], request["backups"])
     hosts = Path(request["hosts_file"]) if request.get("hosts_file") else None
     targets, secret = aim(loaded, Path(request["inventory"]), hosts)
     return Pipeline(loaded, journal, targets, Renderer(), secret, request["run_id"])
@@ -73,10 +79,7 @@ def site_step(self: Any, request: dict[str, Any]) -> dict[str, Any]:
     site = pipeline.loaded.site(request["site"])
     to = Phase(request["to"]) if request.get("to") else None
     now = dt.datetime.fromisoformat(request["now"])
-    try:
-        outcome = cutover_site(pipeline, site, to, now)
-    finally:
-        pipeline.journal.engine.dispose()
+    outcome = cutover_site(pipeline, site, to, now)
     return {**outcome.as_dict(), "worker": self.request.hostname, "pid": os.getpid()}
 
 
