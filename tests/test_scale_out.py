@@ -35,9 +35,11 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[str]:
-    """A throwaway Redis on loopback: nothing persisted, gone after the test."""
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway Redis on loopback, one for these tests (the coordinator's Celery client
+    stays on one broker, as a real deployment's does): nothing persisted."""
+    tmp_path = tmp_path_factory.mktemp("redis")
     if not Path(REDIS).exists():
         if os.environ.get("CI"):
             pytest.fail("redis-server is missing: `make redis` installs it")
