@@ -50,10 +50,12 @@ def run_wave(
         for site in sites
     )
     results = jobs.apply_async().get(timeout=WAVE_TIMEOUT_SECONDS, propagate=False)
+    outcomes = []
     for site, result in zip(sites, results, strict=True):
         if isinstance(result, dict):
             workers[site.id] = str(result.get("worker", ""))
-    return [_outcome(site, result) for site, result in zip(sites, results, strict=True)]
+        outcomes.append(_outcome(site, result))
+    return outcomes
 
 
 def _outcome(site: Site, result: Any) -> Outcome:

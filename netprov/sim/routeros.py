@@ -182,9 +182,9 @@ class RosDevice:
         if menu == "/interface vlan" and verb == "print":
             return self._output().print_vlans(args)
         if menu == "/system resource" and verb == "print":
-            return self._output().settings(self._output().resource())
+            return (console := self._output()).settings(console.resource())
         if menu == "/system routerboard" and verb == "print":
-            return self._output().settings(self._output().routerboard())
+            return (console := self._output()).settings(console.routerboard())
         if menu == "/ip route" and verb == "print":
             return self._output().print_routes(args)
         if menu == "/ip arp" and verb == "print":
