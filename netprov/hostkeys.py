@@ -9,6 +9,7 @@ from pathlib import Path
 
 from netprov.errors import DeviceError
 from netprov.platforms import Target
+from netprov.platforms.known_hosts import known_hosts_entry
 
 
 @dataclass(frozen=True)
@@ -21,16 +22,6 @@ class HostKey:
     @property
     def line(self) -> str:
         return f"{self.entry} {self.key_type} {self.base64}"
-
-
-def known_hosts_entry(host: str, port: int) -> str:
-    """How OpenSSH names a host in known_hosts.
-
-    Examples:
-        >>> known_hosts_entry("10.251.0.44", 22), known_hosts_entry("127.0.0.1", 2201)
-        ('10.251.0.44', '[127.0.0.1]:2201')
-    """
-    return host if port == 22 else f"[{host}]:{port}"
 
 
 def fetch_host_key(target: Target, timeout: float = 10) -> HostKey:

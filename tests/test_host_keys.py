@@ -71,3 +71,33 @@ def test_unknown_then_trusted_then_changed(
     assert all(
         "CHANGED" in detail and "password was not sent" in detail for detail in changed.values()
     )
+
+
+def test_a_session_reads_only_its_routers_lines(tmp_path: Path) -> None:
+    """paramiko's known_hosts parse is quadratic (paramiko #2251): each session gets a view
+    of only its router's lines (exact and hashed names), refreshed when the file changes."""
+    import paramiko
+
+    from netprov.platforms.known_hosts import router_view
+
+    known = tmp_path / "known_hosts"
+    hashed = paramiko.HostKeys.hash_host("10.0.0.9")
+    lines = [
+        "# the team's file",
+        "[127.0.0.1]:2201 ssh-ed25519 AAAAone",
+        "[127.0.0.1]:22011 ssh-ed25519 AAAAother",
+        "10.0.0.8,[127.0.0.1]:2201 ssh-rsa AAAAtwo",
+        f"{hashed} ssh-ed25519 AAAAhashed",
+    ]
+    known.write_text("\n".join(lines) + "\n")
+    view = router_view(known, "[127.0.0.1]:2201")
+    assert view != known
+    assert view.read_text().splitlines() == [lines[1], lines[3]]
+    assert router_view(known, "10.0.0.9").read_text().splitlines() == [lines[4]]
+    assert router_view(known, "10.0.0.7").read_text() == ""
+    assert view.parent.stat().st_mode & 0o077 == 0  # nobody else can add a key
+
+    known.write_text(lines[2] + "\n")  # `netprov trust` or a hand edit
+    assert router_view(known, "[127.0.0.1]:2201").read_text() == ""
+    missing = tmp_path / "none"
+    assert router_view(missing, "10.0.0.9") == missing

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from netprov.errors import DeviceError
 from netprov.models import Platform
 from netprov.plan import SitePlan
+from netprov.platforms.known_hosts import known_hosts_entry, router_view
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,15 @@ class Target:
     time_scale: float = 1.0
 
     def host_key_options(self) -> dict[str, object]:
-        """netmiko's options for strict host-key checking against our known_hosts file:
-        an unknown or changed key stops the session before the password is sent."""
+        """netmiko's options for strict host-key checking against our known_hosts file
+        (this router's view of it, see ``known_hosts``): an unknown or changed key stops
+        the session before the password is sent."""
         path = self.known_hosts or Path.home() / ".ssh" / "known_hosts"
         return {
             "ssh_strict": True,
             "system_host_keys": False,
             "alt_host_keys": True,
-            "alt_key_file": str(path),
+            "alt_key_file": str(router_view(path, known_hosts_entry(self.host, self.port))),
         }
 
 
