@@ -12,6 +12,7 @@ Nothing is written and nothing is half-loaded: either a complete, cross-checked
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import stat
 from dataclasses import dataclass, field
@@ -203,6 +204,22 @@ def _validate(
     except ValidationError as exc:
         collector.add_validation(source, prefix, exc)
         return None
+
+
+def inventory_digest(root: Path) -> str:
+    """The sha256 of the files :func:`load_inventory` reads (names and contents): two hosts
+    whose digests agree load the same desired state (a region worker and its coordinator)."""
+    digest = hashlib.sha256()
+    sites = root / SITES_DIR
+    files = [root / ORGANISATION_FILE, *sorted(sites.glob("*.yaml")), *sorted(sites.glob("*.yml"))]
+    for path in files:
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = b"\0missing"
+        digest.update(f"{path.relative_to(root).as_posix()}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
 
 
 def load_inventory(root: Path, *, today: dt.date | None = None) -> LoadedInventory:

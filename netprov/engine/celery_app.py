@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from celery import Celery
 
 from netprov.cutover import cutover_site
-from netprov.inventory import LoadedInventory, load_inventory
+from netprov.device import Target
+from netprov.inventory import LoadedInventory, inventory_digest, load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase
-from netprov.pipeline import Pipeline
+from netprov.pipeline import Outcome, Pipeline, Status
 from netprov.render import Renderer
 from netprov.targets import aim
 
@@ -51,10 +54,26 @@ def configure(broker: str) -> Celery:
     return app
 
 
+@dataclass(frozen=True)
+class _Aimed:
+    """What a worker process builds once per inventory and hosts file, not per task: the
+    inventory, its targets and secret resolver, and the compiled templates."""
+
+    loaded: LoadedInventory
+    targets: dict[str, Target]
+    secret: Any
+    renderer: Renderer
+
+
 @functools.lru_cache(maxsize=8)
-def _inventory(path: str, today: str | None) -> LoadedInventory:
-    """The inventory, loaded once per worker process (tasks of one run share it)."""
-    return load_inventory(Path(path), today=dt.date.fromisoformat(today) if today else None)
+def _aimed(inventory: str, digest: str, today: str | None, hosts: str | None, _: str) -> _Aimed:
+    """Keyed by the inventory's and the hosts file's digests, so an edited file (a worker's
+    checkout pulled between runs) is loaded afresh, never served from the cache."""
+    loaded = load_inventory(Path(inventory), today=dt.date.fromisoformat(today) if today else None)
+    targets, secret = aim(loaded, Path(inventory), Path(hosts) if hosts else None)
+    renderer = Renderer()
+    renderer.compile({site.router.platform for site in loaded.sites})
+    return _Aimed(loaded, targets, secret, renderer)
 
 
 @functools.lru_cache(maxsize=8)
@@ -63,19 +82,41 @@ def _journal(url: str, backups: str) -> Journal:
     return Journal(url, Path(backups))
 
 
+def _file_digest(path: str | None) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path else ""
+
+
 def _pipeline(request: dict[str, Any]) -> Pipeline:
-    loaded = _inventory(request["inventory"], request.get("today"))
+    """The site step's pipeline, on this worker's own copy of the inventory: refused (an
+    error naming both digests) when it is not the one the coordinator planned the run on."""
+    digest = inventory_digest(Path(request["inventory"]))
+    if digest != request["inventory_digest"]:
+        raise InventoryMismatchError(
+            f"this worker's inventory at {request['inventory']} is not the coordinator's "
+            f"(sha256 {digest[:12]}, the run's {request['inventory_digest'][:12]}): "
+            "check out the same commit on every host"
+        )
+    hosts = request.get("hosts_file")
+    aimed = _aimed(request["inventory"], digest, request.get("today"), hosts, _file_digest(hosts))
     journal = _journal(request["db"], request["backups"])
-    hosts = Path(request["hosts_file"]) if request.get("hosts_file") else None
-    targets, secret = aim(loaded, Path(request["inventory"]), hosts)
-    return Pipeline(loaded, journal, targets, Renderer(), secret, request["run_id"])
+    return Pipeline(
+        aimed.loaded, journal, aimed.targets, aimed.renderer, aimed.secret, request["run_id"]
+    )
+
+
+class InventoryMismatchError(Exception):
+    """A worker's inventory differs from the coordinator's: the site is not touched."""
 
 
 @app.task(name=TASK, bind=True)  # type: ignore[untyped-decorator]
 def site_step(self: Any, request: dict[str, Any]) -> dict[str, Any]:
     """One site's cutover step, run by the worker of its region; its outcome as
     ``--json`` prints it, with the worker that ran it."""
-    pipeline = _pipeline(request)
+    try:
+        pipeline = _pipeline(request)
+    except InventoryMismatchError as exc:
+        failed = Outcome(request["site"], Status.FAILED, detail=str(exc))
+        return {**failed.as_dict(), "worker": self.request.hostname, "pid": os.getpid()}
     site = pipeline.loaded.site(request["site"])
     to = Phase(request["to"]) if request.get("to") else None
     now = dt.datetime.fromisoformat(request["now"])

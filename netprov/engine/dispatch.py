@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from netprov.engine.celery_app import configure, site_step
+from netprov.inventory import inventory_digest
 from netprov.models import Organisation, Phase, Site
 from netprov.pipeline import Outcome
 from netprov.verify import Check
@@ -78,6 +79,7 @@ def references(
     chosen = db or os.environ.get("NETPROV_DB") or f"sqlite:///{Path(DEFAULT_DB).resolve()}"
     return {
         "inventory": str(inventory.resolve()),
+        "inventory_digest": inventory_digest(inventory),
         "db": chosen,
         "backups": str(backups.resolve()),
         "hosts_file": str(hosts_file.resolve()) if hosts_file else None,

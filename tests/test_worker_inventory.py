@@ -1,0 +1,50 @@
+"""A region worker steps a site only on the inventory its coordinator planned the run on
+(issue 24): a worker whose checkout differs refuses the site before it opens the journal or
+touches a router, naming both digests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from netprov.inventory import inventory_digest
+from tests.conftest import SAMPLE, TODAY
+
+pytest.importorskip("celery", reason="the fleet extra is not installed")
+
+
+def test_a_worker_on_another_checkout_refuses_the_site(tmp_path: Path) -> None:
+    from netprov.engine.celery_app import site_step
+    from netprov.engine.dispatch import references
+
+    inventory = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, inventory)
+    db = tmp_path / "never.db"
+    request = {
+        **references(inventory, f"sqlite:///{db}", tmp_path / "b", None, TODAY.isoformat()),
+        **{"run_id": "r1", "site": "setda", "to": "dual", "now": "2026-11-24T02:00:00"},
+    }
+    assert request["inventory_digest"] == inventory_digest(inventory)
+    site_file = inventory / "sites" / "opd.yaml"
+    site_file.write_text(site_file.read_text(encoding="utf-8") + "\n# pulled since\n")
+
+    outcome = site_step(request)  # this worker's checkout moved on after the run was planned
+
+    assert outcome["status"] == "failed"
+    assert "is not the coordinator's" in outcome["detail"]
+    assert inventory_digest(inventory)[:12] in outcome["detail"]
+    assert request["inventory_digest"][:12] in outcome["detail"]
+    assert not db.exists()  # refused before the journal was opened, let alone a router
+
+
+def test_the_digest_follows_the_files_load_inventory_reads(tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, inventory)
+    before = inventory_digest(inventory)
+    (inventory / "notes.txt").write_text("not part of the inventory")
+    assert inventory_digest(inventory) == before
+    renamed = inventory / "sites" / "zz.yaml"
+    shutil.copy(next((inventory / "sites").glob("*.yaml")), renamed)
+    assert inventory_digest(inventory) != before
