@@ -38,11 +38,14 @@ def _free_port() -> int:
 
 
 def _with_regions(inventory: Path, regions: int) -> None:
-    """Each synthetic site in one of ``regions`` regions (r0, r1, ...), round robin."""
+    """The synthetic sites spread over ``regions`` regions (r0, r1, ...) so that every wave
+    has sites in every region: a synthetic site's wave is its index modulo 20, so the
+    region follows the index's twentieths (a region per wave would leave all but one
+    worker idle in each wave, which measures the fleet's layout, not the engine)."""
     for path in sorted((inventory / "sites").glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for index, site in enumerate(data["sites"]):
-            site["region"] = f"r{index % regions}"
+            site["region"] = f"r{index // 20 % regions}"
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
