@@ -79,16 +79,15 @@ def drill_site(
     if site.backup_uplink is None:
         journal.step(pipeline.run_id, site.id, "skipped", detail="no backup line to drill")
         return Outcome(site.id, "skipped", detail="no backup line to drill")
-    if not journal.lock(site.id, pipeline.run_id):
-        return Outcome(
-            site.id, "failed", detail=f"site is locked by run {journal.lock_holder(site.id)}"
-        )
+    claim = pipeline.claim(site)
+    if isinstance(claim, Outcome):
+        return claim
     try:
         return _drill_locked(pipeline, site_id, pause=pause, clock=clock)
     except DeviceError as exc:
         return pipeline.fail(site, "failed", str(exc))
     finally:
-        journal.unlock(site.id, pipeline.run_id)
+        journal.unlock(site.id, pipeline.run_id, claim.token)
 
 
 def _drill_locked(

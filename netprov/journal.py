@@ -27,6 +27,7 @@ from netprov.journal_rows import (
     Backup,
     BackupRow,
     Base,
+    Claim,
     LockRow,
     RunRow,
     RunStatus,
@@ -44,6 +45,7 @@ __all__ = [
     "Backup",
     "BackupRow",
     "Base",
+    "Claim",
     "Journal",
     "LockRow",
     "RunRow",
@@ -337,8 +339,10 @@ class Journal:
 
     # --- locks ------------------------------------------------------------------------
 
-    def lock(self, site: str, run_id: str) -> bool:
-        """Take the site's lock for ``run_id``; False when another run holds it."""
+    def lock(self, site: str, run_id: str) -> str | None:
+        """Take the site's lock for ``run_id`` if it is free: this holding's token, or None
+        when any holder has it (see :meth:`claim`, which also takes a dead holder's)."""
+        token = secrets.token_hex(16)
         try:
             with Session(self.engine) as session:
                 session.add(
@@ -349,20 +353,68 @@ class Journal:
                         host=socket.gethostname(),
                         pid=os.getpid(),
                         heartbeat_at=_now(),
+                        holder=token,
                     )
                 )
                 session.commit()
         except IntegrityError:
-            return False
-        return True
+            return None
+        return token
 
-    def unlock(self, site: str, run_id: str) -> None:
-        """Release the lock of ``site`` if ``run_id`` holds it (another run's is left)."""
+    def claim(self, site: str, run_id: str, *, silent_for: dt.timedelta = STALE_AFTER) -> Claim:
+        """The site's lock for one holder of ``run_id``, decided by the journal alone (not
+        by whoever delivered the work): free, it is taken; held by a process that is gone
+        (this host: the kernel says so; another host: no heartbeat for ``silent_for``) or
+        inherited by a resume, it is taken over (``took_from``); held by a live holder,
+        even one of this same run (a task delivered twice), it is refused (``held_by``).
+        A takeover is a compare-and-swap on the old holder, so two claimants never both
+        win."""
+        for _ in range(3):  # a row appears or changes between our read and our write
+            token = self.lock(site, run_id)
+            if token is not None:
+                return Claim(token)
+            with Session(self.engine) as session:
+                row = session.get(LockRow, site)
+                if row is None:
+                    continue
+                inherited = row.run_id == run_id and row.holder is None
+                if not inherited and not _stale(row, silent_for):
+                    return Claim(None, held_by=row.run_id)
+                token, old_run, old_holder = secrets.token_hex(16), row.run_id, row.holder
+                swapped = session.execute(
+                    update(LockRow)
+                    .where(
+                        LockRow.site == site,
+                        LockRow.run_id == old_run,
+                        LockRow.holder.is_(None)
+                        if old_holder is None
+                        else LockRow.holder == old_holder,
+                    )
+                    .values(
+                        run_id=run_id,
+                        acquired_at=_now(),
+                        heartbeat_at=_now(),
+                        host=socket.gethostname(),
+                        pid=os.getpid(),
+                        holder=token,
+                    )
+                )
+                session.commit()
+                if swapped.rowcount == 1:  # type: ignore[attr-defined]
+                    return Claim(token, took_from=old_run)
+        return Claim(None, held_by=self.lock_holder(site))
+
+    def unlock(self, site: str, run_id: str, token: str | None = None) -> None:
+        """Release the lock of ``site`` if ``run_id`` holds it (another run's is left);
+        with ``token``, only that holding's (another holder of the same run keeps it)."""
         with Session(self.engine) as session:
             row = session.get(LockRow, site)
-            if row is not None and row.run_id == run_id:
-                session.delete(row)
-                session.commit()
+            if row is None or row.run_id != run_id:
+                return
+            if token is not None and row.holder != token:
+                return
+            session.delete(row)
+            session.commit()
 
     def run_alive(self, run_id: str) -> bool:
         """Whether a process still holds ``run_id``'s locks (resuming it would race it)."""
@@ -375,31 +427,13 @@ class Journal:
         with Session(self.engine) as session:
             rows = list(session.scalars(select(LockRow).where(LockRow.run_id == old_run)))
             for row in rows:
-                row.run_id = new_run
+                row.run_id, row.holder = new_run, None  # inherited, held by nobody yet
             run = session.get(RunRow, old_run)
             if run is not None and run.status == RunStatus.RUNNING:
                 run.status = RunStatus.INTERRUPTED
                 run.finished_at = _now()
             session.commit()
             return [row.site for row in rows]
-
-    def take_stale_lock(
-        self, site: str, run_id: str, *, silent_for: dt.timedelta = STALE_AFTER
-    ) -> str | None:
-        """Take ``site``'s lock from a run that is gone; the old run id, or None when the lock
-        is free or live. Gone: on this host, its process no longer exists; from another host,
-        its heartbeat (refreshed by every journal step) is older than ``silent_for``."""
-        with Session(self.engine) as session:
-            row = session.get(LockRow, site)
-            if row is None or row.run_id == run_id:
-                return None
-            if not _stale(row, silent_for):
-                return None
-            old = row.run_id
-            row.run_id, row.acquired_at, row.heartbeat_at = run_id, _now(), _now()
-            row.host, row.pid = socket.gethostname(), os.getpid()
-            session.commit()
-            return old
 
     def force_unlock(self, site: str, run_id: str) -> bool:
         """A person releases a lock (``netprov unlock``); only the named run's."""

@@ -125,6 +125,21 @@ class LockRow(Base):
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, default=None
     )
+    # one holding of the lock (a fresh token each time it is taken): two deliveries of one
+    # run's site step (a broker's redelivery) are two holders, so the second sees the first;
+    # None: a resumed run's, inherited and not yet held by any process
+    holder: Mapped[str | None] = mapped_column(String(32), nullable=True, default=None)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What came of asking for a site's lock. ``token``: this holding (None: refused, the
+    lock is ``held_by`` a live run). ``took_from``: the run whose lock this holder took
+    over (its process gone, or a resumed run's), whose change may still be armed."""
+
+    token: str | None
+    held_by: str | None = None
+    took_from: str | None = None
 
 
 @dataclass(frozen=True)

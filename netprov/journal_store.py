@@ -21,7 +21,7 @@ from netprov.errors import JournalError
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
-SCHEMA_HEAD = "0004"  # the newest migration under netprov/migrations/versions
+SCHEMA_HEAD = "0005"  # the newest migration under netprov/migrations/versions
 
 
 _MIGRATIONS = Path(__file__).parent / "migrations"

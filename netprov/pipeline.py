@@ -20,7 +20,7 @@ from netprov.drift import Drift
 from netprov.errors import DeviceError
 from netprov.inservice import with_in_service_policies
 from netprov.inventory import LoadedInventory
-from netprov.journal import Backup, Journal
+from netprov.journal import Backup, Claim, Journal
 from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.plan import SitePlan
@@ -106,6 +106,12 @@ def revert_window(minutes: int, commands: int, reply_seconds: float) -> int:
     """
     needed = (commands + OVERHEAD_ROUND_TRIPS) * reply_seconds * 2
     return min(MAX_REVERT_MINUTES, max(minutes, math.ceil(needed / 60)))
+
+
+class SiteInHand(Exception):  # noqa: N818 - a state, not an error: this delivery steps back
+    """A live holder of this same run is changing the site (its step was delivered twice, as
+    a broker may): this delivery touches nothing and journals nothing, and leaves the
+    outcome to that holder."""
 
 
 @dataclass
@@ -317,30 +323,36 @@ class Pipeline:
         """The safe change of ``site`` to ``phase``. With ``adopt``, only the takeover of
         the objects the router already holds (tag, align) is pushed, and verified as "the
         office works as it did" (the rest of the phase is another apply)."""
-        holder = self.journal.lock_holder(site.id)
-        settle = False
-        if holder == self.run_id:  # taken over from an interrupted run (resume)
-            self.journal.unlock(site.id, self.run_id)
-            self.journal.step(self.run_id, site.id, "took_over", detail="lock of the resumed run")
-            settle = True  # it may have left a change armed on the router
-        if not self.journal.lock(site.id, self.run_id):
-            stale = self.journal.take_stale_lock(site.id, self.run_id)
-            if stale is None:
-                holder = self.journal.lock_holder(site.id)
-                return self.fail(site, "failed", f"site is locked by run {holder}")
-            # the holder's process is gone: first undo any change it left unconfirmed
-            self.journal.step(
-                self.run_id, site.id, "took_over", detail=f"lock of {stale} (its process is gone)"
-            )
-            settle = True
+        claim = self.claim(site)
+        if isinstance(claim, Outcome):
+            return claim
         try:
-            if settle:
+            if claim.took_from is not None:
                 self._settle(site)
             return self._apply_locked(site, phase, saved, adopt=adopt)
         except DeviceError as exc:
             return self.fail(site, "failed", str(exc))
         finally:
-            self.journal.unlock(site.id, self.run_id)
+            self.journal.unlock(site.id, self.run_id, claim.token)
+
+    def claim(self, site: Site) -> Claim | Outcome:
+        """The site's lock for this holder, or the journaled failure of a site another run
+        holds. Taken over from a holder that is gone (or from the run this one resumes), it
+        is journaled ``took_over``; the caller settles what that holder may have left armed.
+        Raises :class:`SiteInHand` when a live holder of this same run has it."""
+        claim = self.journal.claim(site.id, self.run_id)
+        if claim.token is None:
+            if claim.held_by == self.run_id:
+                raise SiteInHand(f"{site.id}: this run is already changing it elsewhere")
+            return self.fail(site, "failed", f"site is locked by run {claim.held_by}")
+        if claim.took_from is not None:
+            self.journal.step(
+                self.run_id,
+                site.id,
+                "took_over",
+                detail=f"lock of run {claim.took_from} (its holder is gone, or resumed)",
+            )
+        return claim
 
     def _settle(self, site: Site) -> None:
         """Revert what an interrupted run left armed on the router (it may reboot)."""
@@ -502,12 +514,9 @@ class Pipeline:
 
     def rollback(self, site: Site, backup: Backup) -> Outcome:
         """Restore ``backup`` and show the running config equals it afterwards."""
-        if self.journal.lock_holder(site.id) == self.run_id:  # taken over (resume)
-            self.journal.unlock(site.id, self.run_id)
-        if not self.journal.lock(site.id, self.run_id):
-            return self.fail(
-                site, "failed", f"site is locked by run {self.journal.lock_holder(site.id)}"
-            )
+        claim = self.claim(site)
+        if isinstance(claim, Outcome):
+            return claim
         try:
             session = self.session(site)
             try:
@@ -519,7 +528,7 @@ class Pipeline:
         except DeviceError as exc:
             return self.fail(site, "failed", str(exc))
         finally:
-            self.journal.unlock(site.id, self.run_id)
+            self.journal.unlock(site.id, self.run_id, claim.token)
         self.journal.step(
             self.run_id,
             site.id,

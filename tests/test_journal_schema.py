@@ -101,8 +101,8 @@ def test_a_lock_from_another_host_is_stale_only_after_a_long_silence(tmp_path: P
         row.host = "noc-laptop-" + socket.gethostname()
         session.commit()
     new = journal.start_run("apply")
-    assert journal.take_stale_lock("setda", new) is None  # heartbeat fresh: a live run
-    assert journal.take_stale_lock("setda", new, silent_for=dt.timedelta(0)) == old
+    assert journal.claim("setda", new).held_by == old  # heartbeat fresh: a live run
+    assert journal.claim("setda", new, silent_for=dt.timedelta(0)).took_from == old
     assert journal.lock_holder("setda") == new
 
 

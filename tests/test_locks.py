@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal import Journal, LockRow
+from netprov.journal import Claim, Journal, LockRow
 from netprov.models import Phase
 from netprov.sim.routeros import RosDevice
 from netprov.twin.pytest_plugin import TwinFactory
@@ -56,7 +56,8 @@ def test_a_live_runs_lock_is_never_taken(tmp_path: Path) -> None:
 
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
     hold(journal, "setda", "live-run", os.getpid())
-    assert journal.take_stale_lock("setda", "other") is None
+    assert journal.claim("setda", "other") == Claim(None, held_by="live-run")
+    assert journal.claim("setda", "live-run") == Claim(None, held_by="live-run")  # twice
     assert journal.lock_holder("setda") == "live-run"
 
 
@@ -134,3 +135,39 @@ def test_an_interrupted_apply_run_is_resumed(
     assert isinstance(ros, RosDevice)
     assert not [j for j in ros.tables["/system scheduler"] if j.get("name") == "netprov-revert"]
     assert "netprov-change" not in twin.devices["kel-hegarsari"].running_config()
+
+
+def test_one_holder_per_site_even_within_one_run(tmp_path: Path) -> None:
+    """A broker may hand one run's site step out twice: the journal, not the broker, decides
+    who may push. The second holder of the same run is refused while the first lives, may
+    not release the first's lock, and takes it over once the first's process is gone."""
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
+    first = journal.claim("setda", "run-1")
+    assert first.token is not None
+    assert first.took_from is None
+    assert journal.claim("setda", "run-1") == Claim(None, held_by="run-1")
+    journal.unlock("setda", "run-1", "not-the-holders-token")
+    assert journal.lock_holder("setda") == "run-1"
+
+    with Session(journal.engine) as session:  # the first holder is SIGKILLed
+        row = session.get(LockRow, "setda")
+        assert row is not None
+        row.pid = dead_pid()
+        session.commit()
+    second = journal.claim("setda", "run-1")
+    assert second.token not in (None, first.token)
+    assert second.took_from == "run-1"
+    journal.unlock("setda", "run-1", first.token)  # the dead holder's late cleanup: no effect
+    assert journal.lock_holder("setda") == "run-1"
+    journal.unlock("setda", "run-1", second.token)
+    assert journal.lock_holder("setda") is None
+
+
+def test_a_resumed_runs_inherited_lock_is_claimed_once(tmp_path: Path) -> None:
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
+    hold(journal, "setda", "interrupted", dead_pid())
+    assert journal.take_over("interrupted", "resumed") == ["setda"]
+    inherited = journal.claim("setda", "resumed")
+    assert inherited.token is not None
+    assert inherited.took_from == "resumed"
+    assert journal.claim("setda", "resumed") == Claim(None, held_by="resumed")

@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import Ignore
 
 from netprov.cutover import cutover_site
 from netprov.device import Target
 from netprov.inventory import LoadedInventory, inventory_digest, load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase
-from netprov.pipeline import Outcome, Pipeline, Status
+from netprov.pipeline import Outcome, Pipeline, SiteInHand, Status
 from netprov.render import Renderer
 from netprov.targets import aim
 
@@ -120,7 +121,13 @@ def site_step(self: Any, request: dict[str, Any]) -> dict[str, Any]:
     site = pipeline.loaded.site(request["site"])
     to = Phase(request["to"]) if request.get("to") else None
     now = dt.datetime.fromisoformat(request["now"])
-    outcome = cutover_site(pipeline, site, to, now)
+    try:
+        outcome = cutover_site(pipeline, site, to, now)
+    except SiteInHand:
+        # delivered twice (a redelivery after the visibility timeout): the first delivery,
+        # alive, holds the site's lock and will store the task's result; this one stores
+        # none, so the coordinator never reads a "failed" that did not happen
+        raise Ignore() from None
     return {**outcome.as_dict(), "worker": self.request.hostname, "pid": os.getpid()}
 
 
