@@ -65,7 +65,8 @@ def _cutover(root: Path, inventory: Path, hosts: Path, run: str, extra: list[str
     confirmed = sum(s["status"] == "confirmed" for s in document["sites"])
     failed = [s for s in document["sites"] if s["status"] != "confirmed"]
     if failed:  # a benchmark of failures measures nothing: say why
-        print(f"{run}: {len(failed)} not confirmed, e.g. {failed[0]['site']}: {failed[0]['detail']}")
+        first = failed[0]
+        print(f"{run}: {len(failed)} not confirmed, e.g. {first['site']}: {first['detail']}")
     return wall, confirmed, len(document["sites"])
 
 

@@ -130,8 +130,19 @@ def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datet
     skipped = skipped_outside_window(pipeline, site, now)
     if skipped is not None:
         return skipped
-    with pipeline.holding(site):  # one SSH session from reconciliation to the last confirm
-        return _step_site(pipeline, site, to)
+
+    def work(settle: bool) -> Outcome:
+        """The lock held from reconciliation to the last confirm, across the phases: a
+        second holder (a task delivered twice) never sees the site between two phases."""
+        try:
+            if settle:
+                pipeline.settle(site)
+        except DeviceError as exc:
+            return pipeline.fail(site, "failed", str(exc))
+        with pipeline.holding(site):  # one SSH session from reconciliation to the last confirm
+            return _step_site(pipeline, site, to)
+
+    return pipeline.under_lock(site, work)
 
 
 def _step_site(pipeline: Pipeline, site: Site, to: Phase | None) -> Outcome:

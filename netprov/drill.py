@@ -79,15 +79,14 @@ def drill_site(
     if site.backup_uplink is None:
         journal.step(pipeline.run_id, site.id, "skipped", detail="no backup line to drill")
         return Outcome(site.id, "skipped", detail="no backup line to drill")
-    claim = pipeline.claim(site)
-    if isinstance(claim, Outcome):
-        return claim
-    try:
-        return _drill_locked(pipeline, site_id, pause=pause, clock=clock)
-    except DeviceError as exc:
-        return pipeline.fail(site, "failed", str(exc))
-    finally:
-        journal.unlock(site.id, pipeline.run_id, claim.token)
+
+    def work(_: bool) -> Outcome:  # a drill changes nothing it does not put back itself
+        try:
+            return _drill_locked(pipeline, site_id, pause=pause, clock=clock)
+        except DeviceError as exc:
+            return pipeline.fail(site, "failed", str(exc))
+
+    return pipeline.under_lock(site, work)
 
 
 def _drill_locked(

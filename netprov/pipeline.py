@@ -11,7 +11,7 @@ import functools
 import json
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -134,6 +134,8 @@ class Pipeline:
     # session kept: one SSH session per site from reconciliation through the last confirm
     _holding: set[str] = field(default_factory=set, init=False, repr=False)
     _held: dict[str, Session] = field(default_factory=dict, init=False, repr=False)
+    # the site locks this pipeline holds across several steps: site id -> holding token
+    _claims: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     # --- pieces --------------------------------------------------------------------
 
@@ -323,16 +325,33 @@ class Pipeline:
         """The safe change of ``site`` to ``phase``. With ``adopt``, only the takeover of
         the objects the router already holds (tag, align) is pushed, and verified as "the
         office works as it did" (the rest of the phase is another apply)."""
+
+        def work(settle: bool) -> Outcome:
+            try:
+                if settle:
+                    self.settle(site)
+                return self._apply_locked(site, phase, saved, adopt=adopt)
+            except DeviceError as exc:
+                return self.fail(site, "failed", str(exc))
+
+        return self.under_lock(site, work)
+
+    def under_lock(self, site: Site, work: Callable[[bool], Outcome]) -> Outcome:
+        """``work(settle)`` holding the site's lock, or the failure of a site another run
+        holds. ``settle``: the lock was taken over and what its holder left armed must be
+        settled first. A lock this pipeline already holds for the site (a cutover step holds
+        it across its phases) is used as it is."""
+        if site.id in self._claims:
+            return work(False)
         claim = self.claim(site)
         if isinstance(claim, Outcome):
             return claim
+        assert claim.token is not None  # a claim that is no failure holds the lock
+        self._claims[site.id] = claim.token
         try:
-            if claim.took_from is not None:
-                self._settle(site)
-            return self._apply_locked(site, phase, saved, adopt=adopt)
-        except DeviceError as exc:
-            return self.fail(site, "failed", str(exc))
+            return work(claim.took_from is not None)
         finally:
+            del self._claims[site.id]
             self.journal.unlock(site.id, self.run_id, claim.token)
 
     def claim(self, site: Site) -> Claim | Outcome:
@@ -354,7 +373,7 @@ class Pipeline:
             )
         return claim
 
-    def _settle(self, site: Site) -> None:
+    def settle(self, site: Site) -> None:
         """Revert what an interrupted run left armed on the router (it may reboot)."""
         session = self.session(site)
         try:
@@ -514,21 +533,23 @@ class Pipeline:
 
     def rollback(self, site: Site, backup: Backup) -> Outcome:
         """Restore ``backup`` and show the running config equals it afterwards."""
-        claim = self.claim(site)
-        if isinstance(claim, Outcome):
-            return claim
-        try:
-            session = self.session(site)
+
+        def work(_: bool) -> Outcome:  # a restore replaces whatever is armed: nothing to settle
             try:
-                self.guard(site, session)
-                session.restore(backup.content, change_id=backup.run_id)
-            finally:
-                self.release(site, session)
-            identical = self.matches_backup(site, backup)
-        except DeviceError as exc:
-            return self.fail(site, "failed", str(exc))
-        finally:
-            self.journal.unlock(site.id, self.run_id, claim.token)
+                session = self.session(site)
+                try:
+                    self.guard(site, session)
+                    session.restore(backup.content, change_id=backup.run_id)
+                finally:
+                    self.release(site, session)
+                identical = self.matches_backup(site, backup)
+            except DeviceError as exc:
+                return self.fail(site, "failed", str(exc))
+            return self._restored(site, backup, identical)
+
+        return self.under_lock(site, work)
+
+    def _restored(self, site: Site, backup: Backup, identical: bool) -> Outcome:
         self.journal.step(
             self.run_id,
             site.id,

@@ -5,10 +5,13 @@ twin city's sites, each by the worker of its region.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -66,9 +69,9 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.wait(10)
 
 
-def _worker(broker: str, queue: str, log: Path) -> subprocess.Popen[bytes]:
+def _worker(broker: str, queue: str, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "netprov", "worker", "--queue", queue, "--broker", broker],
+        [sys.executable, "-m", "netprov", "worker", "--queue", queue, "--broker", broker, *extra],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
@@ -165,3 +168,82 @@ def test_the_gate_stops_the_rollout_across_workers(
     journal = Journal(db, tmp_path / "b", create=False)
     _, steps = journal.run(document["run_id"])
     assert "kec-sukamaju" not in {s.site for s in steps}
+
+
+def _lock_pid_once_planned(db: Path, site: str, coordinator: subprocess.Popen[bytes]) -> int:
+    """The pid holding ``site``'s lock once its change is planned (the push comes next)."""
+    for _ in range(1200):
+        if coordinator.poll() is not None:
+            break
+        with contextlib.suppress(sqlite3.Error), sqlite3.connect(db) as connection:
+            planned = connection.execute(
+                "select count(*) from steps where site = ? and step = 'planned'", (site,)
+            ).fetchone()[0]
+            holder = connection.execute("select pid from locks where site = ?", (site,)).fetchone()
+            if planned and holder:
+                return int(holder[0])
+        time.sleep(0.05)
+    raise AssertionError("the site's change was never planned")
+
+
+@pytest.mark.parametrize("site", ["kel-hegarsari", "setda"])  # RouterOS, IOS
+def test_a_worker_killed_mid_push_leaves_the_site_to_the_next_holder(
+    broker: str, tmp_path: Path, twin_factory: TwinFactory, cli: CliRunner, site: str
+) -> None:
+    """The broker hands the slow site step to the second worker while the first still
+    pushes (a 2 s visibility timeout): the journal's lock makes it wait, not push. The
+    first worker is SIGKILLed mid-push: its router undoes the unconfirmed change by itself;
+    the waiting worker takes the lock over, settles, steps the site once, and reports it."""
+    scenario = Scenario(sites={site: SiteFaults(slow_ms=150)})  # a slow link: a long push
+    twin = twin_factory([site], scenario=scenario)
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    db = tmp_path / "j.db"
+    logs = [tmp_path / f"w{n}.log" for n in range(2)]
+    workers = [_worker(broker, "default", log, "--visibility-timeout", "2") for log in logs]
+    coordinator = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "netprov", "cutover", "--inventory", str(SAMPLE)),
+            *("--hosts-file", str(hosts), "--db", f"sqlite:///{db}"),
+            *("--backups", str(tmp_path / "b"), "--limit", site, "--today", TODAY.isoformat()),
+            *("--to", "dual", "--now", "2026-11-24T02:00", "--yes", "--json"),
+            *("--engine", "celery", "--broker", broker),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        killed = _lock_pid_once_planned(db, site, coordinator)
+        assert killed in {w.pid for w in workers}
+        os.kill(killed, signal.SIGKILL)
+        next(w for w in workers if w.pid == killed).wait(30)  # reaped, as systemd would
+        stdout, stderr = coordinator.communicate(timeout=180)
+    finally:
+        coordinator.kill()
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.wait(30)
+    told = "".join(log.read_text(errors="replace") for log in logs)
+    assert coordinator.returncode == 0, (stdout, stderr, told)
+    document = json.loads(stdout)
+    assert [(s["site"], s["status"]) for s in document["sites"]] == [(site, "confirmed")]
+    assert "already has it in hand elsewhere" in told  # the second delivery waited
+    journal = Journal(f"sqlite:///{db}", tmp_path / "b", create=False)
+    _, steps = journal.run(document["run_id"])
+    story = [str(s.step) for s in steps if s.site == site]
+    assert story.count("took_over") == 1  # from the killed worker, by the waiting one
+    assert story.count("applied") == 1  # the killed push never counted; one push kept
+    assert story.count("confirmed") == 1
+    assert journal.lock_holder(site) is None
+    assert journal.confirmed_phase(site) == "dual"
+    again = cli.invoke(
+        app,
+        [
+            *("plan", "--inventory", str(SAMPLE), "--hosts-file", str(hosts), "--limit", site),
+            *("--db", f"sqlite:///{tmp_path / 'plan.db'}", "--backups", str(tmp_path / "p")),
+            *("--phase", "dual", "--today", TODAY.isoformat()),
+        ],
+    )
+    assert again.exit_code == 0, again.output  # the router holds dual once: nothing to do
+    assert "netprov-change" not in twin.devices[site].running_config()  # no marker left

@@ -14,6 +14,14 @@ def worker(
     concurrency: Annotated[
         int, typer.Option(min=1, max=200, help="Sites of the region worked on at once.")
     ] = 10,
+    visibility_timeout: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Seconds before the broker hands an unacknowledged site step to another "
+            "worker: longer than a site's step (a second delivery waits for the first).",
+        ),
+    ] = 3600,
 ) -> None:
     """Run a region worker until stopped: it takes the region's site steps from the broker
     and reports each outcome once it is journaled. Secrets resolve here, from this
@@ -25,4 +33,4 @@ def worker(
             "the scale-out engine is not installed: pip install 'netprov[fleet]'",
             param_hint="worker",
         ) from None
-    run_worker(broker, queue, concurrency=concurrency)
+    run_worker(broker, queue, concurrency=concurrency, visibility_timeout=visibility_timeout)

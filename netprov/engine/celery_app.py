@@ -13,24 +13,30 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import logging
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from celery import Celery
-from celery.exceptions import Ignore
 
 from netprov.cutover import cutover_site
 from netprov.device import Target
 from netprov.inventory import LoadedInventory, inventory_digest, load_inventory
-from netprov.journal import Journal
-from netprov.models import Phase
+from netprov.journal import Journal, Step
+from netprov.models import Phase, Site
 from netprov.pipeline import Outcome, Pipeline, SiteInHand, Status
 from netprov.render import Renderer
 from netprov.targets import aim
 
 TASK = "netprov.site_step"
+# how often a second delivery of a site's task looks whether the first one let go of it
+HOLDER_POLL_SECONDS = 1.0
+log = logging.getLogger("netprov.worker")
+VISIBILITY_TIMEOUT = 3600  # seconds; longer than a site's step (an office's cutover: minutes)
 
 app = Celery("netprov")
 app.conf.update(
@@ -42,7 +48,7 @@ app.conf.update(
     accept_content=["json"],
     # longer than any site's step (a cutover of one office is minutes): the broker must not
     # hand a task to a second worker while the first still works on it
-    broker_transport_options={"visibility_timeout": 3600},
+    broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
     result_expires=24 * 3600,
     broker_connection_retry_on_startup=True,
 )
@@ -121,19 +127,67 @@ def site_step(self: Any, request: dict[str, Any]) -> dict[str, Any]:
     site = pipeline.loaded.site(request["site"])
     to = Phase(request["to"]) if request.get("to") else None
     now = dt.datetime.fromisoformat(request["now"])
-    try:
-        outcome = cutover_site(pipeline, site, to, now)
-    except SiteInHand:
-        # delivered twice (a redelivery after the visibility timeout): the first delivery,
-        # alive, holds the site's lock and will store the task's result; this one stores
-        # none, so the coordinator never reads a "failed" that did not happen
-        raise Ignore() from None
+    outcome = _step_once(pipeline, site, lambda: cutover_site(pipeline, site, to, now))
     return {**outcome.as_dict(), "worker": self.request.hostname, "pid": os.getpid()}
 
 
-def run_worker(broker: str, queue: str, *, concurrency: int) -> None:
-    """Run a worker on ``queue`` until stopped (threads: a site step waits on sockets)."""
-    configure(broker).worker_main(
+def _step_once(pipeline: Pipeline, site: Site, step: Callable[[], Outcome]) -> Outcome:
+    """``step``, unless another live delivery of this run's task holds the site (a broker
+    redelivers a task that outlives its visibility timeout): then this delivery waits, and
+    either reports what that one journaled, once it lets go of the site, or (that holder
+    gone: SIGKILLed, its host lost) takes the lock over, settles and steps the site itself.
+    The journal's lock decides; the broker's deliveries never push twice."""
+    waiting = False
+    while True:
+        try:
+            return step()
+        except SiteInHand:
+            if not waiting:
+                log.warning(
+                    "%s: run %s already has it in hand elsewhere (a second delivery of its "
+                    "task): waiting for that holder",
+                    site.id,
+                    pipeline.run_id,
+                )
+                waiting = True
+        time.sleep(HOLDER_POLL_SECONDS)
+        if pipeline.journal.lock_holder(site.id) is None:
+            journaled = _journaled_outcome(pipeline, site)
+            if journaled is not None:
+                return journaled
+
+
+def _journaled_outcome(pipeline: Pipeline, site: Site) -> Outcome | None:
+    """What this run's other delivery made of the site, from its last journal step (None:
+    it ended journaling nothing final, e.g. it found nothing to do: step it again)."""
+    last = pipeline.journal.last_step(site.id)
+    if last is None or last.run_id != pipeline.run_id:
+        return None
+    status = {
+        Step.CONFIRMED: Status.CONFIRMED,
+        Step.ROLLED_BACK: Status.ROLLED_BACK,
+        Step.SKIPPED: Status.SKIPPED,
+        Step.FAILED: (last.data or {}).get("outcome", Status.FAILED),
+    }.get(last.step)
+    if status is None:
+        return None
+    return Outcome(site.id, str(status), detail=f"{last.detail} (journaled by another delivery)")
+
+
+def run_worker(
+    broker: str, queue: str, *, concurrency: int, visibility_timeout: int = VISIBILITY_TIMEOUT
+) -> None:
+    """Run a worker on ``queue`` until stopped (threads: a site step waits on sockets).
+    ``visibility_timeout``: how long a task may go unacknowledged before the broker hands
+    it to another worker; this worker also sweeps for such tasks a few times per timeout
+    (kombu's Redis transport: ``unacked_restore_interval``), so a SIGKILLed worker's site
+    is taken up within about that time."""
+    configure(broker).conf.broker_transport_options = {
+        "visibility_timeout": visibility_timeout,
+        "unacked_restore_interval": max(1, min(10, visibility_timeout // 3)),
+        "unacked_restore_throttle": 1 if visibility_timeout < 60 else 10,
+    }
+    app.worker_main(
         [
             "worker",
             "--queues",
