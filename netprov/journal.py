@@ -228,6 +228,11 @@ class Journal:
                 session.scalars(select(RunRow).order_by(RunRow.started_at.desc()).limit(limit))
             )
 
+    def run_status(self, run_id: str) -> RunStatus | None:
+        """How ``run_id`` stands (``running`` while it runs); None for an unknown id."""
+        with Session(self.engine) as session:
+            return session.scalar(select(RunRow.status).where(RunRow.id == run_id))
+
     def run(self, run_id: str) -> tuple[RunRow | None, list[StepRow]]:
         """One run and its steps in order (None and no steps for an unknown id)."""
         with Session(self.engine) as session:

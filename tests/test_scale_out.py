@@ -49,24 +49,31 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("redis-server is not installed (`make redis`): the scale-out tier")
     pytest.importorskip("celery", reason="the fleet extra is not installed")
     port = _free_port()
-    server = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-    )
+    server = _redis(port, tmp_path)
     url = f"redis://127.0.0.1:{port}/0"
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+def _redis(port: int, cwd: Path) -> subprocess.Popen[bytes]:
+    """A Redis on 127.0.0.1:``port`` that keeps nothing on disk, once it answers."""
     import redis
 
-    client = redis.Redis.from_url(url)
-    for _ in range(100):
+    server = subprocess.Popen(
+        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(host="127.0.0.1", port=port)
+    for _ in range(200):
         try:
             client.ping()
             break
         except redis.ConnectionError:
             time.sleep(0.05)
-    yield url
-    server.terminate()
-    server.wait(10)
+    client.close()
+    return server
 
 
 def _worker(broker: str, queue: str, log: Path, *extra: str) -> subprocess.Popen[bytes]:
@@ -170,6 +177,26 @@ def test_the_gate_stops_the_rollout_across_workers(
     assert "kec-sukamaju" not in {s.site for s in steps}
 
 
+def _parent(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid")))
+
+
+def _coordinator(hosts: Path, db: Path, broker: str, *extra: str) -> subprocess.Popen[bytes]:
+    """``netprov cutover --engine celery`` of the sample city to dual, in its own process."""
+    return subprocess.Popen(
+        [
+            *(sys.executable, "-m", "netprov", "cutover", "--inventory", str(SAMPLE)),
+            *("--hosts-file", str(hosts), "--db", f"sqlite:///{db}"),
+            *("--backups", str(db.parent / "b"), "--today", TODAY.isoformat()),
+            *("--to", "dual", "--now", "2026-11-24T02:00", "--yes", "--json"),
+            *("--engine", "celery", "--broker", broker, *extra),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
 def _lock_pid_once_planned(db: Path, site: str, coordinator: subprocess.Popen[bytes]) -> int:
     """The pid holding ``site``'s lock once its change is planned (the push comes next)."""
     for _ in range(1200):
@@ -201,22 +228,11 @@ def test_a_worker_killed_mid_push_leaves_the_site_to_the_next_holder(
     db = tmp_path / "j.db"
     logs = [tmp_path / f"w{n}.log" for n in range(2)]
     workers = [_worker(broker, "default", log, "--visibility-timeout", "2") for log in logs]
-    coordinator = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "netprov", "cutover", "--inventory", str(SAMPLE)),
-            *("--hosts-file", str(hosts), "--db", f"sqlite:///{db}"),
-            *("--backups", str(tmp_path / "b"), "--limit", site, "--today", TODAY.isoformat()),
-            *("--to", "dual", "--now", "2026-11-24T02:00", "--yes", "--json"),
-            *("--engine", "celery", "--broker", broker),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    coordinator = _coordinator(hosts, db, broker, "--limit", site)
     try:
         killed = _lock_pid_once_planned(db, site, coordinator)
-        assert killed in {w.pid for w in workers}
-        os.kill(killed, signal.SIGKILL)
-        next(w for w in workers if w.pid == killed).wait(30)  # reaped, as systemd would
+        assert _parent(killed) in {w.pid for w in workers}  # a worker's Celery process
+        os.kill(killed, signal.SIGKILL)  # its supervisor reaps it and starts another
         stdout, stderr = coordinator.communicate(timeout=180)
     finally:
         coordinator.kill()
@@ -247,3 +263,61 @@ def test_a_worker_killed_mid_push_leaves_the_site_to_the_next_holder(
     )
     assert again.exit_code == 0, again.output  # the router holds dual once: nothing to do
     assert "netprov-change" not in twin.devices[site].running_config()  # no marker left
+
+
+def test_a_broker_outage_loses_nothing_and_the_run_resumes(
+    tmp_path: Path, twin_factory: TwinFactory
+) -> None:
+    """The broker stops once the canary is confirmed: the coordinator sends nothing more,
+    says so in one line and leaves the run ``interrupted``; what a worker had in hand is
+    finished and journaled. The broker comes back empty (it kept nothing on disk); the
+    worker reconnects by itself; ``--resume`` completes the city, each site once."""
+    twin = twin_factory(SITES)
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    port = _free_port()
+    broker = f"redis://127.0.0.1:{port}/0"
+    redis_server = _redis(port, tmp_path)
+    db = tmp_path / "j.db"
+    worker = _worker(broker, "default", tmp_path / "w.log")
+    first = _coordinator(hosts, db, broker, "--limit", ",".join(SITES), "--wave-size", "2")
+    try:
+        journal = Journal(f"sqlite:///{db}", tmp_path / "b")  # the coordinator's, or made
+        for _ in range(1200):  # the canary (kel-hegarsari, wave 0) confirmed
+            if journal.confirmed_phase("kel-hegarsari") == "dual" or first.poll() is not None:
+                break
+            time.sleep(0.05)
+        redis_server.terminate()
+        redis_server.wait(10)
+        stdout, stderr = first.communicate(timeout=120)
+        assert first.returncode == 1, (stdout, stderr)
+        said = stderr.decode()
+        assert "Traceback" not in said, said
+        assert f"broker {broker}" in said
+        assert "interrupted" in said
+        assert "--resume" in said
+        run_id = journal.runs(1)[0].id
+        assert journal.run_status(run_id) == "interrupted"
+        for _ in range(600):  # the worker finishes what it had in hand
+            if not journal.run_alive(run_id):
+                break
+            time.sleep(0.1)
+        redis_server = _redis(port, tmp_path)  # back, empty
+        resumed = _coordinator(hosts, db, broker, "--resume", run_id)
+        stdout, stderr = resumed.communicate(timeout=180)
+    finally:
+        for process in (first, worker, redis_server):
+            process.terminate()
+            process.wait(30)
+    told = (tmp_path / "w.log").read_text(errors="replace")
+    assert resumed.returncode == 0, (stdout, stderr, told)
+    document = json.loads(stdout)
+    assert {s["site"] for s in document["sites"]} == set(SITES)
+    assert {s["status"] for s in document["sites"]} <= {"confirmed", "unchanged"}
+    assert {site: journal.confirmed_phase(site) for site in SITES} == dict.fromkeys(SITES, "dual")
+    assert all(journal.lock_holder(site) is None for site in SITES)
+    _, before = journal.run(run_id)
+    _, after = journal.run(document["run_id"])
+    for site in SITES:  # each site pushed and kept once, in one run or the other
+        kept = [s for s in [*before, *after] if s.site == site and s.step == "confirmed"]
+        assert len(kept) == 1, (site, [(s.run_id, str(s.step)) for s in kept])

@@ -48,3 +48,26 @@ def test_the_digest_follows_the_files_load_inventory_reads(tmp_path: Path) -> No
     renamed = inventory / "sites" / "zz.yaml"
     shutil.copy(next((inventory / "sites").glob("*.yaml")), renamed)
     assert inventory_digest(inventory) != before
+
+
+def test_a_task_that_outlived_its_run_pushes_nothing(tmp_path: Path) -> None:
+    """A broker that kept a task through an outage hands it out after the run stopped (and
+    was resumed under another id): the worker drops it before reaching any router."""
+    from celery.exceptions import Ignore
+
+    from netprov.engine.celery_app import site_step
+    from netprov.engine.dispatch import references
+    from netprov.journal import Journal
+
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    journal = Journal(db, tmp_path / "b")
+    run = journal.start_run("cutover")
+    journal.finish_run(run, "interrupted")
+    request = {
+        **references(SAMPLE, db, tmp_path / "b", None, TODAY.isoformat()),
+        **{"run_id": run, "site": "setda", "to": "dual", "now": "2026-11-24T02:00:00"},
+    }
+    with pytest.raises(Ignore):
+        site_step(request)
+    assert journal.run(run)[1] == []  # not a step, not a lock
+    assert journal.lock_holder("setda") is None

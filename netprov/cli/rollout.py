@@ -21,6 +21,7 @@ from netprov.cli.options import (
 )
 from netprov.cli.session import (
     RunContext,
+    RunInterrupted,
     finish,
     outcome_table,
     resumable,
@@ -300,16 +301,19 @@ def _run_wave_on_workers(
         opts.inventory, opts.db, opts.backups, opts.hosts_file, opts.today
     )
     org = ctx.loaded.organisation
-    outcomes = dispatch.run_wave(
-        broker,
-        org,
-        sites,
-        run_id=ctx.pipeline.run_id,
-        references=references,
-        to=target,
-        now=moment,
-        workers=workers,
-    )
+    try:
+        outcomes = dispatch.run_wave(
+            broker,
+            org,
+            sites,
+            run_id=ctx.pipeline.run_id,
+            references=references,
+            to=target,
+            now=moment,
+            workers=workers,
+        )
+    except dispatch.BrokerUnavailable as exc:
+        raise RunInterrupted(str(exc)) from exc
     if not opts.as_json:
         regions: dict[str, list[Outcome]] = {}
         for site, outcome in zip(sites, outcomes, strict=True):

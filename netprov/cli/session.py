@@ -103,10 +103,22 @@ def router_run(
     except typer.Exit as exc:
         status = "done" if exc.exit_code in (0, 2) else "completed_with_failures"
         raise
+    except RunInterrupted as exc:  # the journal keeps it "interrupted": resumable
+        err.print(
+            f"[red]{exc}[/]: run {run_id} interrupted, nothing more sent; what was done is "
+            f"journaled. Resume it with `netprov {command} --resume {run_id}`",
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_INVALID) from None
     finally:
         journal.finish_run(run_id, status)
         if running_twin is not None:
             running_twin.stop_thread()
+
+
+class RunInterrupted(Exception):  # noqa: N818 - a run's state, as the journal names it
+    """A run that cannot go on now (its broker went away): journaled ``interrupted``, so
+    ``--resume RUN`` continues it; the command exits 1 with one line, no traceback."""
 
 
 def run_sites(ctx: RunContext, task: Any, description: str, **kwargs: Any) -> list[Outcome]:

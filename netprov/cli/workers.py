@@ -3,6 +3,7 @@ near the routers it reaches (docs/scale-out.md)."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -22,10 +23,14 @@ def worker(
             "worker: longer than a site's step (a second delivery waits for the first).",
         ),
     ] = 3600,
+    in_process: Annotated[
+        bool, typer.Option("--in-process", hidden=True, help="Run Celery in this process.")
+    ] = False,
 ) -> None:
     """Run a region worker until stopped: it takes the region's site steps from the broker
     and reports each outcome once it is journaled. Secrets resolve here, from this
-    machine's environment; tasks name them only by reference."""
+    machine's environment; tasks name them only by reference. Its Celery process is
+    started again whenever it ends unasked (Celery may give up on a lost broker)."""
     try:
         from netprov.engine.celery_app import run_worker
     except ImportError:
@@ -33,4 +38,17 @@ def worker(
             "the scale-out engine is not installed: pip install 'netprov[fleet]'",
             param_hint="worker",
         ) from None
-    run_worker(broker, queue, concurrency=concurrency, visibility_timeout=visibility_timeout)
+    if in_process:
+        run_worker(broker, queue, concurrency=concurrency, visibility_timeout=visibility_timeout)
+        return
+    from netprov.engine.supervise import supervise
+
+    raise typer.Exit(
+        supervise(
+            [
+                *(sys.executable, "-m", "netprov", "worker", "--in-process"),
+                *("--queue", queue, "--broker", broker, "--concurrency", str(concurrency)),
+                *("--visibility-timeout", str(visibility_timeout)),
+            ]
+        )
+    )

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.exceptions import Ignore
 
 from netprov.cutover import cutover_site
 from netprov.device import Target
 from netprov.inventory import LoadedInventory, inventory_digest, load_inventory
-from netprov.journal import Journal, Step
+from netprov.journal import Journal, RunStatus, Step
 from netprov.models import Phase, Site
 from netprov.pipeline import Outcome, Pipeline, SiteInHand, Status
 from netprov.render import Renderer
@@ -103,9 +104,12 @@ def _pipeline(request: dict[str, Any]) -> Pipeline:
             f"(sha256 {digest[:12]}, the run's {request['inventory_digest'][:12]}): "
             "check out the same commit on every host"
         )
+    journal = _journal(request["db"], request["backups"])
+    status = journal.run_status(request["run_id"])
+    if status is not RunStatus.RUNNING:
+        raise StaleTaskError(f"run {request['run_id']} is {status or 'unknown'}")
     hosts = request.get("hosts_file")
     aimed = _aimed(request["inventory"], digest, request.get("today"), hosts, _file_digest(hosts))
-    journal = _journal(request["db"], request["backups"])
     return Pipeline(
         aimed.loaded, journal, aimed.targets, aimed.renderer, aimed.secret, request["run_id"]
     )
@@ -113,6 +117,11 @@ def _pipeline(request: dict[str, Any]) -> Pipeline:
 
 class InventoryMismatchError(Exception):
     """A worker's inventory differs from the coordinator's: the site is not touched."""
+
+
+class StaleTaskError(Exception):
+    """A task that outlived its run (a broker that kept it through an outage, delivered
+    after the coordinator stopped and the run was resumed under a new id)."""
 
 
 @app.task(name=TASK, bind=True)  # type: ignore[untyped-decorator]
@@ -124,6 +133,9 @@ def site_step(self: Any, request: dict[str, Any]) -> dict[str, Any]:
     except InventoryMismatchError as exc:
         failed = Outcome(request["site"], Status.FAILED, detail=str(exc))
         return {**failed.as_dict(), "worker": self.request.hostname, "pid": os.getpid()}
+    except StaleTaskError as exc:  # nobody waits for it; it pushes nothing
+        log.warning("%s: %s: its task is stale, dropped", request["site"], exc)
+        raise Ignore() from None
     site = pipeline.loaded.site(request["site"])
     to = Phase(request["to"]) if request.get("to") else None
     now = dt.datetime.fromisoformat(request["now"])

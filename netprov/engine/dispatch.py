@@ -18,6 +18,8 @@ from netprov.verify import Check
 DEFAULT_DB = ".netprov/state.db"
 # how long the coordinator waits for one wave (a wave of many sites over slow links)
 WAVE_TIMEOUT_SECONDS = 6 * 3600
+# how often the coordinator, waiting for a wave, makes sure the broker is still the same one
+BROKER_CHECK_SECONDS = 2.0
 
 
 def run_wave(
@@ -50,13 +52,59 @@ def run_wave(
         ).set(queue=org.region_of(site))
         for site in sites
     )
-    results = jobs.apply_async().get(timeout=WAVE_TIMEOUT_SECONDS, propagate=False)
+    results = _gathered(broker, jobs)
     outcomes = []
     for site, result in zip(sites, results, strict=True):
         if isinstance(result, dict):
             workers[site.id] = str(result.get("worker", ""))
         outcomes.append(_outcome(site, result))
     return outcomes
+
+
+class BrokerUnavailable(Exception):  # noqa: N818 - a state of the world, said as it is
+    """The broker went away (or restarted, dropping what it held) during a wave: no new
+    site step is sent; what workers finished is journaled; the run is to be resumed."""
+
+
+def _gathered(broker: str, jobs: Any) -> list[Any]:
+    """The wave's results, in order. Between waits the broker is asked who it is: a broker
+    that does not answer, or answers as another server process (restarted: without
+    persistence its queues and results are gone, and the wave would wait forever), stops
+    the wave with :class:`BrokerUnavailable`."""
+    from celery.exceptions import TimeoutError as WaveNotDone
+    from kombu.exceptions import OperationalError
+    from redis.exceptions import RedisError
+
+    try:
+        server = _server_id(broker)
+        pending = jobs.apply_async()
+        waited = 0.0
+        while True:
+            try:
+                return list(pending.get(timeout=BROKER_CHECK_SECONDS, propagate=False))
+            except WaveNotDone:
+                waited += BROKER_CHECK_SECONDS
+                if waited > WAVE_TIMEOUT_SECONDS:
+                    raise
+            if _server_id(broker) != server:
+                raise BrokerUnavailable(f"the broker {broker} restarted during the wave")
+    except (OperationalError, RedisError, OSError) as exc:
+        raise BrokerUnavailable(f"the broker {broker} is unreachable: {exc}") from exc
+    except RuntimeError as exc:  # Celery's result store gave up reconnecting
+        if isinstance(exc.__cause__, OperationalError | RedisError | OSError):
+            raise BrokerUnavailable(f"the broker {broker} is unreachable: {exc.__cause__}") from exc
+        raise
+
+
+def _server_id(broker: str) -> str:
+    """The Redis server process's identity (``run_id``: new at every start)."""
+    import redis
+
+    client = redis.Redis.from_url(broker, socket_timeout=5, socket_connect_timeout=5)
+    try:
+        return str(client.info("server")["run_id"])
+    finally:
+        client.close()
 
 
 def _outcome(site: Site, result: Any) -> Outcome:
