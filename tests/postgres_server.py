@@ -90,3 +90,16 @@ def running_server(bindir: Path) -> Iterator[str]:
             timeout=60,
         )
         shutil.rmtree(data, ignore_errors=True)
+
+
+def fresh_database(server: str, name: str) -> str:
+    """A new, empty database on ``server`` (a URL from :func:`running_server`): its URL."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return server.rsplit("/", 1)[0] + f"/{name}"

@@ -5,27 +5,29 @@ twin city's sites, each by the worker of its region.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal import Journal
+from netprov.journal import Journal, LockRow
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY
+from tests.postgres_server import binaries, fresh_database, running_server
 
 pytestmark = [pytest.mark.twin, pytest.mark.slow, pytest.mark.xdist_group("scale-out")]
 
@@ -54,6 +56,28 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     server.terminate()
     server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL on loopback (Debian's package: ``make postgres``): the journal
+    that region workers on several hosts share, its site locks deciding who may push."""
+    bindir = binaries()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: `make postgres` installs it in CI")
+        pytest.skip("PostgreSQL not installed (make postgres): the scale-out tier")
+    with running_server(bindir) as url:
+        yield url
+
+
+@pytest.fixture
+def journal_url(postgres_server: str, request: pytest.FixtureRequest) -> str:
+    """A database of its own for one test (migrated here, before any process shares it)."""
+    name = f"t_{uuid.uuid4().hex[:12]}_" + re.sub(r"\W", "_", request.node.name)[:40].lower()
+    url = fresh_database(postgres_server, name)
+    Journal(url)
+    return url
 
 
 def _redis(port: int, cwd: Path) -> subprocess.Popen[bytes]:
@@ -88,7 +112,7 @@ SITES = ["setda", "dprd", "kec-sukamaju", "kel-hegarsari"]  # two per region
 
 
 def test_two_region_workers_cut_a_twin_city_over(
-    broker: str, tmp_path: Path, twin_factory: TwinFactory, cli: CliRunner
+    broker: str, journal_url: str, tmp_path: Path, twin_factory: TwinFactory, cli: CliRunner
 ) -> None:
     inventory = tmp_path / "inventory"
     shutil.copytree(SAMPLE, inventory)
@@ -105,7 +129,7 @@ def test_two_region_workers_cut_a_twin_city_over(
             app,
             [
                 *("cutover", "--inventory", str(inventory), "--hosts-file", str(hosts)),
-                *("--db", f"sqlite:///{tmp_path / 'j.db'}", "--backups", str(tmp_path / "b")),
+                *("--db", journal_url, "--backups", str(tmp_path / "b")),
                 *("--limit", ",".join(SITES), "--today", TODAY.isoformat()),
                 *("--to", "dual", "--now", "2026-11-24T02:00", "--yes", "--json"),
                 *("--engine", "celery", "--broker", broker),
@@ -125,8 +149,9 @@ def test_two_region_workers_cut_a_twin_city_over(
         site: regions.get(site, "default") for site in SITES
     }
     assert document["engine"] == "celery"
-    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b", create=False)
+    journal = Journal(journal_url, tmp_path / "b", create=False)
     assert {site: journal.confirmed_phase(site) for site in SITES} == dict.fromkeys(SITES, "dual")
+    assert all(journal.lock_holder(site) is None for site in SITES)
 
 
 def test_the_gate_stops_the_rollout_across_workers(
@@ -182,13 +207,15 @@ def _parent(pid: int) -> int:
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid")))
 
 
-def _coordinator(hosts: Path, db: Path, broker: str, *extra: str) -> subprocess.Popen[bytes]:
+def _coordinator(
+    hosts: Path, db: str, backups: Path, broker: str, *extra: str
+) -> subprocess.Popen[bytes]:
     """``netprov cutover --engine celery`` of the sample city to dual, in its own process."""
     return subprocess.Popen(
         [
             *(sys.executable, "-m", "netprov", "cutover", "--inventory", str(SAMPLE)),
-            *("--hosts-file", str(hosts), "--db", f"sqlite:///{db}"),
-            *("--backups", str(db.parent / "b"), "--today", TODAY.isoformat()),
+            *("--hosts-file", str(hosts), "--db", db),
+            *("--backups", str(backups), "--today", TODAY.isoformat()),
             *("--to", "dual", "--now", "2026-11-24T02:00", "--yes", "--json"),
             *("--engine", "celery", "--broker", broker, *extra),
         ],
@@ -197,25 +224,31 @@ def _coordinator(hosts: Path, db: Path, broker: str, *extra: str) -> subprocess.
     )
 
 
-def _lock_pid_once_planned(db: Path, site: str, coordinator: subprocess.Popen[bytes]) -> int:
+def _lock_pid_once_planned(
+    journal: Journal, site: str, coordinator: subprocess.Popen[bytes]
+) -> int:
     """The pid holding ``site``'s lock once its change is planned (the push comes next)."""
     for _ in range(1200):
         if coordinator.poll() is not None:
             break
-        with contextlib.suppress(sqlite3.Error), sqlite3.connect(db) as connection:
-            planned = connection.execute(
-                "select count(*) from steps where site = ? and step = 'planned'", (site,)
-            ).fetchone()[0]
-            holder = connection.execute("select pid from locks where site = ?", (site,)).fetchone()
-            if planned and holder:
-                return int(holder[0])
+        planned = any(s.step == "planned" for s in journal.steps_for(site))
+        with Session(journal.engine) as session:
+            row = session.get(LockRow, site)
+            holder = row.pid if row is not None else None
+        if planned and holder:
+            return int(holder)
         time.sleep(0.05)
     raise AssertionError("the site's change was never planned")
 
 
 @pytest.mark.parametrize("site", ["kel-hegarsari", "setda"])  # RouterOS, IOS
 def test_a_worker_killed_mid_push_leaves_the_site_to_the_next_holder(
-    broker: str, tmp_path: Path, twin_factory: TwinFactory, cli: CliRunner, site: str
+    broker: str,
+    journal_url: str,
+    tmp_path: Path,
+    twin_factory: TwinFactory,
+    cli: CliRunner,
+    site: str,
 ) -> None:
     """The broker hands the slow site step to the second worker while the first still
     pushes (a 2 s visibility timeout): the journal's lock makes it wait, not push. The
@@ -225,12 +258,12 @@ def test_a_worker_killed_mid_push_leaves_the_site_to_the_next_holder(
     twin = twin_factory([site], scenario=scenario)
     hosts = tmp_path / "hosts.yaml"
     twin.write_hosts_file(hosts)
-    db = tmp_path / "j.db"
+    journal = Journal(journal_url, tmp_path / "b", create=False)
     logs = [tmp_path / f"w{n}.log" for n in range(2)]
     workers = [_worker(broker, "default", log, "--visibility-timeout", "2") for log in logs]
-    coordinator = _coordinator(hosts, db, broker, "--limit", site)
+    coordinator = _coordinator(hosts, journal_url, tmp_path / "b", broker, "--limit", site)
     try:
-        killed = _lock_pid_once_planned(db, site, coordinator)
+        killed = _lock_pid_once_planned(journal, site, coordinator)
         assert _parent(killed) in {w.pid for w in workers}  # a worker's Celery process
         os.kill(killed, signal.SIGKILL)  # its supervisor reaps it and starts another
         stdout, stderr = coordinator.communicate(timeout=180)
@@ -245,7 +278,6 @@ def test_a_worker_killed_mid_push_leaves_the_site_to_the_next_holder(
     document = json.loads(stdout)
     assert [(s["site"], s["status"]) for s in document["sites"]] == [(site, "confirmed")]
     assert "already has it in hand elsewhere" in told  # the second delivery waited
-    journal = Journal(f"sqlite:///{db}", tmp_path / "b", create=False)
     _, steps = journal.run(document["run_id"])
     story = [str(s.step) for s in steps if s.site == site]
     assert story.count("took_over") == 1  # from the killed worker, by the waiting one
@@ -266,7 +298,7 @@ def test_a_worker_killed_mid_push_leaves_the_site_to_the_next_holder(
 
 
 def test_a_broker_outage_loses_nothing_and_the_run_resumes(
-    tmp_path: Path, twin_factory: TwinFactory
+    journal_url: str, tmp_path: Path, twin_factory: TwinFactory
 ) -> None:
     """The broker stops once the canary is confirmed: the coordinator sends nothing more,
     says so in one line and leaves the run ``interrupted``; what a worker had in hand is
@@ -278,11 +310,12 @@ def test_a_broker_outage_loses_nothing_and_the_run_resumes(
     port = _free_port()
     broker = f"redis://127.0.0.1:{port}/0"
     redis_server = _redis(port, tmp_path)
-    db = tmp_path / "j.db"
+    journal = Journal(journal_url, tmp_path / "b", create=False)
     worker = _worker(broker, "default", tmp_path / "w.log")
-    first = _coordinator(hosts, db, broker, "--limit", ",".join(SITES), "--wave-size", "2")
+    first = _coordinator(
+        hosts, journal_url, tmp_path / "b", broker, "--limit", ",".join(SITES), "--wave-size", "2"
+    )
     try:
-        journal = Journal(f"sqlite:///{db}", tmp_path / "b")  # the coordinator's, or made
         for _ in range(1200):  # the canary (kel-hegarsari, wave 0) confirmed
             if journal.confirmed_phase("kel-hegarsari") == "dual" or first.poll() is not None:
                 break
@@ -303,7 +336,7 @@ def test_a_broker_outage_loses_nothing_and_the_run_resumes(
                 break
             time.sleep(0.1)
         redis_server = _redis(port, tmp_path)  # back, empty
-        resumed = _coordinator(hosts, db, broker, "--resume", run_id)
+        resumed = _coordinator(hosts, journal_url, tmp_path / "b", broker, "--resume", run_id)
         stdout, stderr = resumed.communicate(timeout=180)
     finally:
         for process in (first, worker, redis_server):
