@@ -7,6 +7,7 @@ reports the outcome as a Nornir ``Result`` (``failed`` and ``changed`` set from 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from nornir.core.task import Result, Task
 
@@ -59,36 +60,55 @@ def apply_task(
     adopt: bool = False,
 ) -> Result:
     site = _site(task)
+    return _result(task, apply_step(pipeline, site, phase=phase, saved=saved, adopt=adopt))
+
+
+def apply_step(
+    pipeline: Pipeline,
+    site: Site,
+    *,
+    phase: Phase | None = None,
+    saved: dict[str, SitePlan] | None = None,
+    adopt: bool = False,
+) -> Outcome:
+    """The safe change of one site: to its saved plan's phase, ``phase``, or its desired."""
     plan = (saved or {}).get(site.id)
     target = plan.phase if plan else (phase or site.desired_phase)
-    return _result(task, pipeline.apply(site, target, plan, adopt=adopt))
+    return pipeline.apply(site, target, plan, adopt=adopt)
 
 
 def verify_task(task: Task, *, pipeline: Pipeline, phase: Phase | None = None) -> Result:
-    site = _site(task)
+    return _result(task, verify_step(pipeline, _site(task), phase=phase))
+
+
+def verify_step(pipeline: Pipeline, site: Site, *, phase: Phase | None = None) -> Outcome:
+    """The checks of one site for ``phase`` (default: its desired phase); changes nothing."""
     try:
-        return _result(task, pipeline.verify(site, phase or site.desired_phase))
+        return pipeline.verify(site, phase or site.desired_phase)
     except DeviceError as exc:
-        return _result(task, Outcome(site.id, "failed", detail=str(exc)))
+        return Outcome(site.id, "failed", detail=str(exc))
 
 
 def rollback_task(
     task: Task, *, pipeline: Pipeline, run_id: str | None = None, before_run: str | None = None
 ) -> Result:
+    return _result(task, rollback_step(pipeline, _site(task), run_id=run_id, before_run=before_run))
+
+
+def rollback_step(
+    pipeline: Pipeline, site: Site, *, run_id: str | None = None, before_run: str | None = None
+) -> Outcome:
     """Restore a backup: of ``run_id``, the last before ``before_run``, or the one taken
     before the site's last change."""
-    site = _site(task)
     journal = pipeline.journal
     if run_id is None and before_run is None:
         run_id = journal.last_change_run(site.id)
         if run_id is None:
-            return _result(
-                task, Outcome(site.id, "failed", detail="no change of this site in the journal")
-            )
+            return Outcome(site.id, "failed", detail="no change of this site in the journal")
     backup = journal.backup(site.id, run_id=run_id, before_run=before_run)
     if backup is None:
-        return _result(task, Outcome(site.id, "failed", detail="no such backup in the journal"))
-    return _result(task, pipeline.rollback(site, backup))
+        return Outcome(site.id, "failed", detail="no such backup in the journal")
+    return pipeline.rollback(site, backup)
 
 
 def cutover_task(task: Task, *, pipeline: Pipeline, to: Phase | None, now: dt.datetime) -> Result:
@@ -103,9 +123,40 @@ def finalize_task(task: Task, *, pipeline: Pipeline, soak: dt.timedelta) -> Resu
 
 def drill_task(task: Task, *, pipeline: Pipeline, now: dt.datetime) -> Result:
     """The failover drill on one site (primary down, backup carries, primary back)."""
+    return _result(task, drill_step(pipeline, _site(task), now=now))
+
+
+def drill_step(pipeline: Pipeline, site: Site, *, now: dt.datetime) -> Outcome:
+    """The failover drill on one site, inside its maintenance window."""
     from netprov.drill import drill_site
 
-    return _result(task, drill_site(pipeline, _site(task).id, now))
+    return drill_site(pipeline, site.id, now)
+
+
+def cutover_step(
+    pipeline: Pipeline, site: Site, *, to: Phase | None, now: dt.datetime
+) -> Outcome:
+    """One site from its actual phase to its target, phase by phase."""
+    return cutover_site(pipeline, site, to, now)
+
+
+# what a region worker runs for each command that can run on workers (--engine celery):
+# the Nornir task the command runs in process -> the name its site step goes by
+WORKER_STEPS: dict[Callable[..., Result], str] = {
+    cutover_task: "cutover",
+    apply_task: "apply",
+    verify_task: "verify",
+    rollback_task: "rollback",
+    drill_task: "drill",
+}
+# and the step each name stands for, on the worker
+STEP_FUNCTIONS: dict[str, Callable[..., Outcome]] = {
+    "cutover": cutover_step,
+    "apply": apply_step,
+    "verify": verify_step,
+    "rollback": rollback_step,
+    "drill": drill_step,
+}
 
 
 def drift_task(task: Task, *, pipeline: Pipeline) -> Result:

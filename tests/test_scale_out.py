@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from netprov.cli import app
 from netprov.journal import Journal, LockRow
+from netprov.platforms import driver_for
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY
@@ -354,3 +355,47 @@ def test_a_broker_outage_loses_nothing_and_the_run_resumes(
     for site in SITES:  # each site pushed and kept once, in one run or the other
         kept = [s for s in [*before, *after] if s.site == site and s.step == "confirmed"]
         assert len(kept) == 1, (site, [(s.run_id, str(s.step)) for s in kept])
+
+
+def test_apply_verify_drill_and_rollback_run_on_the_region_workers(
+    broker: str, tmp_path: Path, twin_factory: TwinFactory, cli: CliRunner
+) -> None:
+    """Every command that changes or checks routers dispatches its sites to the workers
+    (--engine celery), as cutover does: each site's step runs where its region's routers
+    are reachable, the coordinator gathers the outcomes."""
+    sites = ["setda", "kel-hegarsari"]
+    twin = twin_factory(sites)
+    hosts = tmp_path / "hosts.yaml"
+    twin.write_hosts_file(hosts)
+    before = {site: twin.devices[site].running_config() for site in sites}
+    db = f"sqlite:///{tmp_path / 'j.db'}"
+    common = [
+        *("--inventory", str(SAMPLE), "--hosts-file", str(hosts), "--db", db),
+        *("--backups", str(tmp_path / "b"), "--today", TODAY.isoformat(), "--json"),
+        *("--limit", ",".join(sites), "--engine", "celery", "--broker", broker),
+    ]
+
+    def statuses(*command: str) -> dict[str, str]:
+        result = cli.invoke(app, [*command, *common])
+        assert result.exit_code == 0, result.output
+        return {s["site"]: s["status"] for s in json.loads(result.stdout)["sites"]}
+
+    unasked = cli.invoke(app, ["apply", "--phase", "dual", *common])
+    assert unasked.exit_code == 2
+    assert "give --yes" in unasked.output
+    worker = _worker(broker, "default", tmp_path / "w.log")
+    try:
+        drilled = statuses("drill", "--now", "2026-11-24T02:00", "--yes")
+        assert drilled == {"setda": "drilled", "kel-hegarsari": "skipped"}  # no backup line
+        assert statuses("apply", "--phase", "dual", "--yes") == dict.fromkeys(sites, "confirmed")
+        assert statuses("verify", "--phase", "dual") == dict.fromkeys(sites, "verified")
+        # the backup taken before each site's last change (the apply): the office as it was
+        assert statuses("rollback", "--yes") == dict.fromkeys(sites, "restored")
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    after = {site: twin.devices[site].running_config() for site in sites}
+    comparable = {site: driver_for(twin.devices[site].platform).comparable for site in sites}
+    assert {s: comparable[s](after[s]) for s in sites} == {
+        s: comparable[s](before[s]) for s in sites
+    }

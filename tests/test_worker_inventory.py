@@ -24,7 +24,8 @@ def test_a_worker_on_another_checkout_refuses_the_site(tmp_path: Path) -> None:
     db = tmp_path / "never.db"
     request = {
         **references(inventory, f"sqlite:///{db}", tmp_path / "b", None, TODAY.isoformat()),
-        **{"run_id": "r1", "site": "setda", "to": "dual", "now": "2026-11-24T02:00:00"},
+        **{"run_id": "r1", "site": "setda", "command": "cutover"},
+        "arguments": {"to": "dual", "now": "2026-11-24T02:00:00"},
     }
     assert request["inventory_digest"] == inventory_digest(inventory)
     site_file = inventory / "sites" / "opd.yaml"
@@ -65,7 +66,8 @@ def test_a_task_that_outlived_its_run_pushes_nothing(tmp_path: Path) -> None:
     journal.finish_run(run, "interrupted")
     request = {
         **references(SAMPLE, db, tmp_path / "b", None, TODAY.isoformat()),
-        **{"run_id": run, "site": "setda", "to": "dual", "now": "2026-11-24T02:00:00"},
+        **{"run_id": run, "site": "setda", "command": "cutover"},
+        "arguments": {"to": "dual", "now": "2026-11-24T02:00:00"},
     }
     with pytest.raises(Ignore):
         site_step(request)

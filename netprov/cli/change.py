@@ -169,6 +169,8 @@ def _load_saved(path: Path) -> dict[str, SitePlan]:
     "revert_minutes",
     "resume",
     "yes",
+    "engine",
+    "broker",
     *SELECTION,
 )
 def apply(
@@ -187,6 +189,12 @@ def apply(
     """Back up, plan, push with a device-side revert, verify, confirm or roll back, per site."""
     from netprov.tasks.routers import apply_task, plan_task
 
+    if opts.broker is not None and (plan_file is not None or not yes):
+        raise typer.BadParameter(
+            "on workers, apply plans and pushes on the worker: give --yes (and no --plan); "
+            "review first with `netprov plan`",
+            param_hint="--engine",
+        )
     saved = _load_saved(plan_file) if plan_file else None
     if resume is not None:
         row, remaining = resumable(opts.db, resume, "apply", "confirmed")
@@ -249,7 +257,7 @@ def adopt(
         finish("adopt", ctx, outcomes)
 
 
-@router_command("inventory", "phase", *TARGETS, *SELECTION)
+@router_command("inventory", "phase", *TARGETS, "engine", "broker", *SELECTION)
 def verify(opts: RouterOptions, phase: PhaseOpt = None) -> None:
     """Run the verification checks on every selected site."""
     from netprov.tasks.routers import verify_task
@@ -343,6 +351,8 @@ def _drift_table(drifts: list[Any], failures: list[Outcome], run_id: str) -> Non
     "before",
     "resume",
     "yes",
+    "engine",
+    "broker",
     *SELECTION,
 )
 def rollback(

@@ -59,6 +59,13 @@ NowOpt = Annotated[
         "organisation's time zone); default now."
     ),
 ]
+EngineOpt = Annotated[
+    str,
+    typer.Option(help="inprocess (this machine) or celery (region workers; docs/scale-out.md)."),
+]
+BrokerOpt = Annotated[
+    str | None, typer.Option(help="With --engine celery: the broker (redis://HOST:PORT/N).")
+]
 RevertOpt = Annotated[int, typer.Option(min=1, max=120, help="Device-side revert timer.")]
 
 
@@ -83,6 +90,8 @@ class RouterOptions:
     group: GroupOpt = None
     as_json: JsonOpt = False
     today: TodayOpt = None
+    engine: EngineOpt = "inprocess"
+    broker: BrokerOpt = None
 
     def replace(self, **changes: Any) -> RouterOptions:
         """These options with ``changes`` (a resumed run takes its sites from the journal)."""

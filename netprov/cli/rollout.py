@@ -20,15 +20,13 @@ from netprov.cli.options import (
     router_command,
 )
 from netprov.cli.session import (
-    RunContext,
-    RunInterrupted,
     finish,
     outcome_table,
     resumable,
     router_run,
     run_sites,
 )
-from netprov.models import Phase, Site
+from netprov.models import Phase
 from netprov.pipeline import Outcome
 
 
@@ -98,15 +96,6 @@ def cutover(
     ] = None,
     now: NowOpt = None,
     yes: YesOpt = False,
-    engine: Annotated[
-        str,
-        typer.Option(
-            help="inprocess (this machine) or celery (region workers; docs/scale-out.md)."
-        ),
-    ] = "inprocess",
-    broker: Annotated[
-        str | None, typer.Option(help="With --engine celery: the broker (redis://HOST:PORT/N).")
-    ] = None,
 ) -> None:
     """Move sites to the central provider: canary first, then waves, with a health gate."""
     from netprov.cutover import WaveResult, cutover_target, plan_waves, run_cutover
@@ -138,7 +127,6 @@ def cutover(
     gate = _percent(max_fail)
     target = one_phase(to)
     given = _moment(now)
-    _check_engine(engine, broker, opts)
     with router_run("cutover", opts, phase=target, params=params) as ctx:
         moment = _on_clock(given, ctx.loaded.organisation.timezone)
         if resume is not None:
@@ -160,9 +148,14 @@ def cutover(
 
         def run_wave(sites: list[Any]) -> list[Outcome]:
             ctx.site_ids = [s.id for s in sites]
-            if broker is not None:
-                return _run_wave_on_workers(ctx, broker, sites, target, moment, workers)
-            return run_sites(ctx, cutover_task, f"wave ({len(sites)} sites)", to=target, now=moment)
+            return run_sites(
+                ctx,
+                cutover_task,
+                f"wave ({len(sites)} sites)",
+                to=target,
+                now=moment,
+                placed=workers,
+            )
 
         def proceed(number: int, result: WaveResult) -> bool:
             if not opts.as_json:
@@ -192,7 +185,7 @@ def cutover(
                         }
                         for w in result.waves
                     ],
-                    **({"engine": "celery", "workers": workers} if broker is not None else {}),
+                    **({"engine": "celery", "workers": workers} if opts.broker is not None else {}),
                 }
             )
         else:
@@ -251,7 +244,7 @@ def finalize(
         finish("finalize", ctx, outcomes)
 
 
-@router_command("inventory", *TARGETS, "change_id", "now", "yes", *SELECTION)
+@router_command("inventory", *TARGETS, "change_id", "now", "yes", "engine", "broker", *SELECTION)
 def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
     """Failover drill: take each site's primary line down, expect the backup line to carry
     the office within settings.drill_failover_seconds, bring the primary back, prove the
@@ -268,57 +261,3 @@ def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
         moment = _on_clock(given, ctx.loaded.organisation.timezone)
         outcomes = run_sites(ctx, drill_task, "drill", now=moment)
         finish("drill", ctx, outcomes)
-
-
-def _check_engine(engine: str, broker: str | None, opts: RouterOptions) -> None:
-    """``--engine`` and ``--broker`` go together; workers reach routers, not this process."""
-    if engine not in {"inprocess", "celery"}:
-        raise typer.BadParameter("choose inprocess or celery", param_hint="--engine")
-    if (engine == "celery") != (broker is not None):
-        raise typer.BadParameter("--engine celery goes with --broker", param_hint="--broker")
-    if engine == "celery" and opts.twin:
-        raise typer.BadParameter(
-            "workers cannot reach a private twin: start one with `netprov twin up` and "
-            "aim with --hosts-file",
-            param_hint="--engine",
-        )
-
-
-def _run_wave_on_workers(
-    ctx: RunContext,
-    broker: str,
-    sites: list[Site],
-    target: Phase | None,
-    moment: dt.datetime,
-    workers: dict[str, str],
-) -> list[Outcome]:
-    """One wave on the region workers (``--engine celery``): each site to its region's
-    queue; a line per region when its sites are back."""
-    from netprov.engine import dispatch
-
-    opts = ctx.opts
-    references = dispatch.references(
-        opts.inventory, opts.db, opts.backups, opts.hosts_file, opts.today
-    )
-    org = ctx.loaded.organisation
-    try:
-        outcomes = dispatch.run_wave(
-            broker,
-            org,
-            sites,
-            run_id=ctx.pipeline.run_id,
-            references=references,
-            to=target,
-            now=moment,
-            workers=workers,
-        )
-    except dispatch.BrokerUnavailable as exc:
-        raise RunInterrupted(str(exc)) from exc
-    if not opts.as_json:
-        regions: dict[str, list[Outcome]] = {}
-        for site, outcome in zip(sites, outcomes, strict=True):
-            regions.setdefault(org.region_of(site), []).append(outcome)
-        for region, done in sorted(regions.items()):
-            failed = sum(o.failed for o in done)
-            err.print(f"region {region}: {len(done)} site(s), {failed} failed")
-    return outcomes

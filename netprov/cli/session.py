@@ -63,6 +63,7 @@ def router_run(
     from_backups, inventory = opts.from_backups, opts.inventory
     if twin and hosts_file:
         raise typer.BadParameter("use either --twin or --hosts-file", param_hint="--twin")
+    check_engine(opts)
     if from_backups is not None and not twin:
         raise typer.BadParameter("starts a twin: use it with --twin", param_hint="--from-backups")
     loaded = load_or_exit(inventory, opts.today, opts.as_json, command)
@@ -121,12 +122,83 @@ class RunInterrupted(Exception):  # noqa: N818 - a run's state, as the journal n
     ``--resume RUN`` continues it; the command exits 1 with one line, no traceback."""
 
 
-def run_sites(ctx: RunContext, task: Any, description: str, **kwargs: Any) -> list[Outcome]:
-    """Run ``task`` over the selected sites: each site's Outcome (a crash: a failed one)."""
+def check_engine(opts: RouterOptions) -> None:
+    """``--engine`` and ``--broker`` go together; workers reach routers, not this process."""
+    if opts.engine not in {"inprocess", "celery"}:
+        raise typer.BadParameter("choose inprocess or celery", param_hint="--engine")
+    if (opts.engine == "celery") != (opts.broker is not None):
+        raise typer.BadParameter("--engine celery goes with --broker", param_hint="--broker")
+    if opts.engine == "celery" and opts.twin:
+        raise typer.BadParameter(
+            "workers cannot reach a private twin: start one with `netprov twin up` and "
+            "aim with --hosts-file",
+            param_hint="--engine",
+        )
+
+
+def run_sites(
+    ctx: RunContext,
+    task: Any,
+    description: str,
+    *,
+    placed: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> list[Outcome]:
+    """Run ``task`` over the selected sites: each site's Outcome (a crash: a failed one).
+    With ``--engine celery`` each site is a task on its region's worker instead; ``placed``
+    then gets the worker that ran each site."""
+    if ctx.opts.broker is not None:
+        return run_on_workers(ctx, task, description, placed if placed is not None else {}, kwargs)
     return [
         r if isinstance(r, Outcome) else Outcome(r.site, "failed", detail=str(r))
         for r in run_sites_any(ctx, task, description, **kwargs)
     ]
+
+
+def run_on_workers(
+    ctx: RunContext,
+    task: Any,
+    description: str,
+    placed: dict[str, str],
+    arguments: dict[str, Any],
+) -> list[Outcome]:
+    """The selected sites stepped on the region workers, each by its region's queue; a
+    line per region when its sites are back. A broker that goes away interrupts the run."""
+    from netprov.engine import dispatch
+    from netprov.tasks.routers import WORKER_STEPS
+
+    opts = ctx.opts
+    assert opts.broker is not None  # run_sites sends here only with a broker
+    command = WORKER_STEPS.get(task)
+    if command is None:
+        raise typer.BadParameter(f"{description} does not run on workers", param_hint="--engine")
+    org = ctx.loaded.organisation
+    sites = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
+    references = {
+        **dispatch.references(opts.inventory, opts.db, opts.backups, opts.hosts_file, opts.today),
+        "revert_minutes": ctx.pipeline.revert_minutes,
+    }
+    try:
+        outcomes = dispatch.run_wave(
+            opts.broker,
+            org,
+            sites,
+            run_id=ctx.pipeline.run_id,
+            references=references,
+            command=command,
+            arguments=arguments,
+            workers=placed,
+        )
+    except dispatch.BrokerUnavailable as exc:
+        raise RunInterrupted(str(exc)) from exc
+    if not opts.as_json:
+        regions: dict[str, list[Outcome]] = {}
+        for site, outcome in zip(sites, outcomes, strict=True):
+            regions.setdefault(org.region_of(site), []).append(outcome)
+        for region, done in sorted(regions.items()):
+            failed = sum(o.failed for o in done)
+            err.print(f"region {region}: {len(done)} site(s), {failed} failed")
+    return outcomes
 
 
 def run_sites_any(ctx: RunContext, task: Any, description: str, **kwargs: Any) -> list[Any]:

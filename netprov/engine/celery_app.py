@@ -24,7 +24,6 @@ from typing import Any
 from celery import Celery
 from celery.exceptions import Ignore
 
-from netprov.cutover import cutover_site
 from netprov.device import Target
 from netprov.inventory import LoadedInventory, inventory_digest, load_inventory
 from netprov.journal import Journal, RunStatus, Step
@@ -32,6 +31,7 @@ from netprov.models import Phase, Site
 from netprov.pipeline import Outcome, Pipeline, SiteInHand, Status
 from netprov.render import Renderer
 from netprov.targets import aim
+from netprov.tasks.routers import STEP_FUNCTIONS
 
 TASK = "netprov.site_step"
 # how often a second delivery of a site's task looks whether the first one let go of it
@@ -73,6 +73,41 @@ class _Aimed:
     renderer: Renderer
 
 
+def encoded(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A step's arguments as JSON carries them (a phase by its name, a time in ISO 8601);
+    :func:`decoded` reads them back on the worker.
+
+    Examples:
+        >>> encoded({"to": Phase.DUAL, "now": dt.datetime(2026, 11, 24, 2), "run_id": None})
+        {'to': 'dual', 'now': '2026-11-24T02:00:00', 'run_id': None}
+    """
+    if arguments.get("saved"):
+        raise ValueError("a saved plan is applied in process (apply --plan): not on workers")
+    return {
+        key: value.value
+        if isinstance(value, Phase)
+        else value.isoformat()
+        if isinstance(value, dt.datetime)
+        else value
+        for key, value in arguments.items()
+        if key != "saved"
+    }
+
+
+def decoded(arguments: dict[str, Any]) -> dict[str, Any]:
+    """:func:`encoded`'s arguments as the step functions take them.
+
+    Examples:
+        >>> decoded({"to": "dual", "now": "2026-11-24T02:00:00", "adopt": False})
+        {'to': <Phase.DUAL: 'dual'>, 'now': datetime.datetime(2026, 11, 24, 2, 0), 'adopt': False}
+    """
+    kinds: dict[str, Any] = {"to": Phase, "phase": Phase, "now": dt.datetime.fromisoformat}
+    return {
+        key: kinds[key](value) if key in kinds and value is not None else value
+        for key, value in arguments.items()
+    }
+
+
 @functools.lru_cache(maxsize=8)
 def _aimed(inventory: str, digest: str, today: str | None, hosts: str | None, _: str) -> _Aimed:
     """Keyed by the inventory's and the hosts file's digests, so an edited file (a worker's
@@ -111,7 +146,13 @@ def _pipeline(request: dict[str, Any]) -> Pipeline:
     hosts = request.get("hosts_file")
     aimed = _aimed(request["inventory"], digest, request.get("today"), hosts, _file_digest(hosts))
     return Pipeline(
-        aimed.loaded, journal, aimed.targets, aimed.renderer, aimed.secret, request["run_id"]
+        aimed.loaded,
+        journal,
+        aimed.targets,
+        aimed.renderer,
+        aimed.secret,
+        request["run_id"],
+        revert_minutes=int(request.get("revert_minutes", 5)),
     )
 
 
@@ -137,9 +178,9 @@ def site_step(self: Any, request: dict[str, Any]) -> dict[str, Any]:
         log.warning("%s: %s: its task is stale, dropped", request["site"], exc)
         raise Ignore() from None
     site = pipeline.loaded.site(request["site"])
-    to = Phase(request["to"]) if request.get("to") else None
-    now = dt.datetime.fromisoformat(request["now"])
-    outcome = _step_once(pipeline, site, lambda: cutover_site(pipeline, site, to, now))
+    step = STEP_FUNCTIONS[request["command"]]
+    arguments = decoded(request["arguments"])
+    outcome = _step_once(pipeline, site, lambda: step(pipeline, site, **arguments))
     return {**outcome.as_dict(), "worker": self.request.hostname, "pid": os.getpid()}
 
 

@@ -3,14 +3,13 @@ their outcomes gathered (the waves, the canary and the gate stay with the coordi
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
 
-from netprov.engine.celery_app import configure, site_step
+from netprov.engine.celery_app import configure, encoded, site_step
 from netprov.inventory import inventory_digest
-from netprov.models import Organisation, Phase, Site
+from netprov.models import Organisation, Site
 from netprov.pipeline import Outcome
 from netprov.verify import Check
 
@@ -29,11 +28,12 @@ def run_wave(
     *,
     run_id: str,
     references: dict[str, Any],
-    to: Phase | None,
-    now: dt.datetime,
+    command: str,
+    arguments: dict[str, Any],
     workers: dict[str, str],
 ) -> list[Outcome]:
-    """Each site of the wave stepped by a worker of its region; the outcomes, in order.
+    """Each site of the wave stepped (``command``: cutover, apply, verify, rollback, drill,
+    with its ``arguments``) by a worker of its region; the outcomes, in order.
     ``references`` are the paths and URLs a worker resolves itself (inventory, journal,
     backups, hosts file, the contracts' date): never a secret. ``workers`` gets the worker
     that ran each site."""
@@ -46,8 +46,8 @@ def run_wave(
                 **references,
                 "run_id": run_id,
                 "site": site.id,
-                "to": to.value if to else None,
-                "now": now.isoformat(),
+                "command": command,
+                "arguments": encoded(arguments),
             }
         ).set(queue=org.region_of(site))
         for site in sites
