@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from netprov.inventory import inventory_digest
 from tests.conftest import SAMPLE, TODAY
@@ -73,3 +74,14 @@ def test_a_task_that_outlived_its_run_pushes_nothing(tmp_path: Path) -> None:
         site_step(request)
     assert journal.run(run)[1] == []  # not a step, not a lock
     assert journal.lock_holder("setda") is None
+
+
+def test_a_worker_rate_limit_is_checked_before_it_starts(cli: CliRunner) -> None:
+    from netprov.cli import app
+
+    bad = cli.invoke(
+        app,
+        ["worker", "--queue", "pusat", "--broker", "redis://127.0.0.1:1/0", "--rate-limit", "fast"],
+    )
+    assert bad.exit_code == 2
+    assert "e.g. 30/m" in bad.output

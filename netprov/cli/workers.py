@@ -3,6 +3,7 @@ near the routers it reaches (docs/scale-out.md)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Annotated
 
@@ -23,6 +24,13 @@ def worker(
             "worker: longer than a site's step (a second delivery waits for the first).",
         ),
     ] = 3600,
+    rate_limit: Annotated[
+        str | None,
+        typer.Option(
+            help="Site steps this worker starts per second, minute or hour (30/m): the "
+            "region's pace when it has one worker.",
+        ),
+    ] = None,
     in_process: Annotated[
         bool, typer.Option("--in-process", hidden=True, help="Run Celery in this process.")
     ] = False,
@@ -31,6 +39,8 @@ def worker(
     and reports each outcome once it is journaled. Secrets resolve here, from this
     machine's environment; tasks name them only by reference. Its Celery process is
     started again whenever it ends unasked (Celery may give up on a lost broker)."""
+    if rate_limit is not None and not re.fullmatch(r"[1-9]\d*/[smh]", rate_limit):
+        raise typer.BadParameter("a count per s, m or h, e.g. 30/m", param_hint="--rate-limit")
     try:
         from netprov.engine.celery_app import run_worker
     except ImportError:
@@ -39,7 +49,13 @@ def worker(
             param_hint="worker",
         ) from None
     if in_process:
-        run_worker(broker, queue, concurrency=concurrency, visibility_timeout=visibility_timeout)
+        run_worker(
+            broker,
+            queue,
+            concurrency=concurrency,
+            visibility_timeout=visibility_timeout,
+            rate_limit=rate_limit,
+        )
         return
     from netprov.engine.supervise import supervise
 
@@ -49,6 +65,7 @@ def worker(
                 *(sys.executable, "-m", "netprov", "worker", "--in-process"),
                 *("--queue", queue, "--broker", broker, "--concurrency", str(concurrency)),
                 *("--visibility-timeout", str(visibility_timeout)),
+                *(("--rate-limit", rate_limit) if rate_limit else ()),
             ]
         )
     )

@@ -227,19 +227,39 @@ def _journaled_outcome(pipeline: Pipeline, site: Site) -> Outcome | None:
     return Outcome(site.id, str(status), detail=f"{last.detail} (journaled by another delivery)")
 
 
-def run_worker(
-    broker: str, queue: str, *, concurrency: int, visibility_timeout: int = VISIBILITY_TIMEOUT
-) -> None:
-    """Run a worker on ``queue`` until stopped (threads: a site step waits on sockets).
-    ``visibility_timeout``: how long a task may go unacknowledged before the broker hands
-    it to another worker; this worker also sweeps for such tasks a few times per timeout
-    (kombu's Redis transport: ``unacked_restore_interval``), so a SIGKILLed worker's site
-    is taken up within about that time."""
-    configure(broker).conf.broker_transport_options = {
-        "visibility_timeout": visibility_timeout,
-        "unacked_restore_interval": max(1, min(10, visibility_timeout // 3)),
-        "unacked_restore_throttle": 1 if visibility_timeout < 60 else 10,
+def worker_settings(visibility_timeout: int, rate_limit: str | None) -> dict[str, Any]:
+    """The worker's Celery settings. ``visibility_timeout``: how long a task may go
+    unacknowledged before the broker hands it to another worker; the worker also sweeps
+    for such tasks a few times per timeout (kombu's Redis transport:
+    ``unacked_restore_interval``), so a SIGKILLed worker's site is taken up within about
+    that time. ``rate_limit`` (``N/s``, ``N/m``, ``N/h``): site steps this worker starts;
+    one worker per region makes it the region's (Celery's limits are per worker process).
+
+    Examples:
+        >>> worker_settings(3600, "30/m")["task_annotations"]
+        {'netprov.site_step': {'rate_limit': '30/m'}}
+    """
+    return {
+        "broker_transport_options": {
+            "visibility_timeout": visibility_timeout,
+            "unacked_restore_interval": max(1, min(10, visibility_timeout // 3)),
+            "unacked_restore_throttle": 1 if visibility_timeout < 60 else 10,
+        },
+        "task_annotations": {TASK: {"rate_limit": rate_limit}} if rate_limit else None,
     }
+
+
+def run_worker(
+    broker: str,
+    queue: str,
+    *,
+    concurrency: int,
+    visibility_timeout: int = VISIBILITY_TIMEOUT,
+    rate_limit: str | None = None,
+) -> None:
+    """Run a worker on ``queue`` until stopped (threads: a site step waits on sockets);
+    :func:`worker_settings` says what the other arguments do."""
+    configure(broker).conf.update(worker_settings(visibility_timeout, rate_limit))
     app.worker_main(
         [
             "worker",
