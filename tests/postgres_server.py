@@ -103,3 +103,18 @@ def fresh_database(server: str, name: str) -> str:
     finally:
         engine.dispose()
     return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@contextlib.contextmanager
+def server_or_skip(tier: str) -> Iterator[str]:
+    """A running server's URL for a test tier; without PostgreSQL installed the tier is
+    skipped, naming ``tier`` (in CI, CI=true, it fails: `make postgres` installs it)."""
+    import pytest
+
+    bindir = binaries()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: `make postgres` installs it in CI")
+        pytest.skip(f"PostgreSQL not installed (make postgres): {tier}")
+    with running_server(bindir) as url:
+        yield url

@@ -3,7 +3,6 @@ loopback by the suite; in CI (CI=true) a missing PostgreSQL is a failure, not a 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 
@@ -12,19 +11,14 @@ from alembic.runtime.migration import MigrationContext
 
 from netprov.errors import JournalError
 from netprov.journal import SCHEMA_HEAD, Journal
-from tests.postgres_server import binaries, running_server
+from tests.postgres_server import server_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
 
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[str]:
-    bindir = binaries()
-    if bindir is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed: `make postgres` installs it in CI")
-        pytest.skip("PostgreSQL not installed (make postgres)")
-    with running_server(bindir) as url:
+    with server_or_skip("the PostgreSQL journal tests") as url:
         yield url
 
 

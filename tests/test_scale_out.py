@@ -28,7 +28,7 @@ from netprov.platforms import driver_for
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY
-from tests.postgres_server import binaries, fresh_database, running_server
+from tests.postgres_server import fresh_database, server_or_skip
 
 pytestmark = [pytest.mark.twin, pytest.mark.slow, pytest.mark.xdist_group("scale-out")]
 
@@ -63,12 +63,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL on loopback (Debian's package: ``make postgres``): the journal
     that region workers on several hosts share, its site locks deciding who may push."""
-    bindir = binaries()
-    if bindir is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL is not installed: `make postgres` installs it in CI")
-        pytest.skip("PostgreSQL not installed (make postgres): the scale-out tier")
-    with running_server(bindir) as url:
+    with server_or_skip("the scale-out tier") as url:
         yield url
 
 
