@@ -55,9 +55,11 @@ __all__ = [
 ]
 
 DEFAULT_URL = "sqlite:///.netprov/state.db"
-# A lock from another host is stale after this long without a journal step: far beyond any
-# router's revert window (minutes), so its change has reverted on the device by then.
-STALE_AFTER = dt.timedelta(hours=2)
+# A lock from another host is stale after this long without a heartbeat (its holder beats
+# every LockKeeper.INTERVAL while it holds it): twice the time after which a holder that
+# cannot beat stops pushing and confirming (netprov.lockkeeper.FENCE), so a holder cut off
+# from the journal has stood still for minutes before anyone else may take its site.
+STALE_AFTER = dt.timedelta(minutes=10)
 
 
 _keying = threading.Lock()
@@ -408,6 +410,19 @@ class Journal:
                 if swapped.rowcount == 1:  # type: ignore[attr-defined]
                     return Claim(token, took_from=old_run)
         return Claim(None, held_by=self.lock_holder(site))
+
+    def beat(self, tokens: set[str]) -> set[str]:
+        """The heartbeat of the locks held as ``tokens``, refreshed now; the tokens still
+        holding their lock (a token missing was taken over: its holder must stop)."""
+        if not tokens:
+            return set()
+        with Session(self.engine) as session:
+            session.execute(
+                update(LockRow).where(LockRow.holder.in_(tokens)).values(heartbeat_at=_now())
+            )
+            held = set(session.scalars(select(LockRow.holder).where(LockRow.holder.in_(tokens))))
+            session.commit()
+        return {token for token in held if token is not None}
 
     def unlock(self, site: str, run_id: str, token: str | None = None) -> None:
         """Release the lock of ``site`` if ``run_id`` holds it (another run's is left);

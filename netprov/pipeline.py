@@ -21,6 +21,7 @@ from netprov.errors import DeviceError
 from netprov.inservice import with_in_service_policies
 from netprov.inventory import LoadedInventory
 from netprov.journal import Backup, Claim, Journal
+from netprov.lockkeeper import keeper_for
 from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.plan import SitePlan
@@ -348,11 +349,19 @@ class Pipeline:
             return claim
         assert claim.token is not None  # a claim that is no failure holds the lock
         self._claims[site.id] = claim.token
+        keeper = keeper_for(self.journal)
+        keeper.hold(claim.token)
         try:
             return work(claim.took_from is not None)
         finally:
             del self._claims[site.id]
+            keeper.let_go(claim.token)
             self.journal.unlock(site.id, self.run_id, claim.token)
+
+    def fenced(self, site: Site) -> str | None:
+        """Why this holder must not push or confirm on ``site`` now (None: it may)."""
+        token = self._claims.get(site.id)
+        return keeper_for(self.journal).safe(token) if token is not None else None
 
     def claim(self, site: Site) -> Claim | Outcome:
         """The site's lock for this holder, or the journaled failure of a site another run
@@ -430,6 +439,9 @@ class Pipeline:
             ok = all(check.ok for check in checks)
             failed = [c for c in checks if not c.ok]
             if ok:
+                fenced = self.fenced(site)
+                if fenced is not None:  # another holder may be at the router: hands off
+                    raise DeviceError(f"not confirmed: {fenced}; the device reverts it by itself")
                 session.confirm()
                 session.unmark()
                 self.journal.step(
@@ -467,6 +479,9 @@ class Pipeline:
 
     def _refusal(self, site: Site, backup: Backup, plan: SitePlan) -> Outcome | None:
         """Why ``plan`` must not be pushed at all, as a journaled outcome (or None)."""
+        fenced = self.fenced(site)
+        if fenced is not None:
+            return self.fail(site, "failed", f"not pushed: {fenced}", plan=plan)
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
         risk = lockout_step(site, self.loaded.organisation, backup.content, plan)

@@ -171,3 +171,72 @@ def test_a_resumed_runs_inherited_lock_is_claimed_once(tmp_path: Path) -> None:
     assert inherited.token is not None
     assert inherited.took_from == "resumed"
     assert journal.claim("setda", "resumed") == Claim(None, held_by="resumed")
+
+
+def test_a_holder_beats_and_knows_when_its_lock_is_gone(tmp_path: Path) -> None:
+    """Across hosts a lock is judged by its heartbeat alone: the holder beats while it holds
+    it, learns when another holder took it over, and stops trusting a heartbeat that no
+    longer reaches the journal (the fence)."""
+    from netprov.lockkeeper import FENCE, LockKeeper
+
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
+    now = [1000.0]
+    keeper = LockKeeper(journal, interval=3600, clock=lambda: now[0])
+    token = journal.claim("setda", "run-1").token
+    assert token is not None
+    keeper.hold(token)
+    assert keeper.safe(token) is None
+    with Session(journal.engine) as session:  # silent for a day, as far as the row says
+        row = session.get(LockRow, "setda")
+        assert row is not None
+        row.heartbeat_at = row.heartbeat_at.replace(year=2020) if row.heartbeat_at else None
+        session.commit()
+    keeper.beat()
+    with Session(journal.engine) as session:
+        row = session.get(LockRow, "setda")
+        assert row is not None
+        assert row.heartbeat_at is not None
+        assert row.heartbeat_at.year > 2020  # the beat landed
+
+    now[0] += FENCE.total_seconds() + 1  # no beat landed since (the journal out of reach)
+    assert "has not reached the journal" in (keeper.safe(token) or "")
+    keeper.beat()
+    assert keeper.safe(token) is None
+
+    with Session(journal.engine) as session:  # another host took the site over
+        row = session.get(LockRow, "setda")
+        assert row is not None
+        row.holder = "another-holders-token"
+        session.commit()
+    keeper.beat()
+    assert keeper.safe(token) == "its lock was taken over by another holder"
+
+
+@pytest.mark.twin
+def test_a_holder_whose_lock_was_taken_over_does_not_confirm(
+    twin_factory: TwinFactory, tmp_path: Path
+) -> None:
+    twin = twin_factory(["kel-hegarsari"])
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    pipeline = make_pipeline(twin, journal)
+    checks = pipeline._checks
+
+    def taken_over_meanwhile(*args: object, **kwargs: object) -> object:
+        with Session(journal.engine) as session:  # another host's worker, while we verify
+            row = session.get(LockRow, "kel-hegarsari")
+            assert row is not None
+            row.holder = "another-holders-token"
+            session.commit()
+        from netprov.lockkeeper import keeper_for
+
+        keeper_for(journal).beat()
+        return checks(*args, **kwargs)  # type: ignore[arg-type]
+
+    pipeline._checks = taken_over_meanwhile  # type: ignore[method-assign, assignment]
+    outcome = pipeline.apply(pipeline.loaded.site("kel-hegarsari"), Phase.DUAL)
+    assert outcome.status == "failed"
+    assert "not confirmed: its lock was taken over" in outcome.detail
+    story = [str(s.step) for s in journal.steps_for("kel-hegarsari")]
+    assert "applied" in story
+    assert "confirmed" not in story
+    assert journal.lock_holder("kel-hegarsari") is not None  # the other holder's, kept
