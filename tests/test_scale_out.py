@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from netprov.cli import app
+from netprov.inventory import load_inventory
 from netprov.journal import Journal, LockRow
 from netprov.platforms import driver_for
 from netprov.twin.pytest_plugin import TwinFactory
@@ -110,11 +111,17 @@ SITES = ["setda", "dprd", "kec-sukamaju", "kel-hegarsari"]  # two per region
 def test_two_region_workers_cut_a_twin_city_over(
     broker: str, journal_url: str, tmp_path: Path, twin_factory: TwinFactory, cli: CliRunner
 ) -> None:
+    """The whole sample city (82 offices) to dual on two region workers: the city offices
+    (group opd-utama) on pusat's, the rest on default's, one PostgreSQL journal. On a
+    Tuesday at 02:00 the offices whose window is at the weekend stay as they are."""
     inventory = tmp_path / "inventory"
     shutil.copytree(SAMPLE, inventory)
     org = inventory / "organisation.yaml"
     org.write_text(org.read_text(encoding="utf-8") + "regions: {opd-utama: pusat}\n")
-    twin = twin_factory(SITES, inventory=inventory)
+    city = load_inventory(inventory, today=TODAY).sites
+    expected = {s.id: "pusat" if "opd-utama" in s.groups else "default" for s in city}
+    assert sorted(set(expected.values())) == ["default", "pusat"]
+    twin = twin_factory(list(expected), inventory=inventory)
     hosts = tmp_path / "hosts.yaml"
     twin.write_hosts_file(hosts)
     workers = {
@@ -126,7 +133,7 @@ def test_two_region_workers_cut_a_twin_city_over(
             [
                 *("cutover", "--inventory", str(inventory), "--hosts-file", str(hosts)),
                 *("--db", journal_url, "--backups", str(tmp_path / "b")),
-                *("--limit", ",".join(SITES), "--today", TODAY.isoformat()),
+                *("--today", TODAY.isoformat(), "--max-fail", "0%"),
                 *("--to", "dual", "--now", "2026-11-24T02:00", "--yes", "--json"),
                 *("--engine", "celery", "--broker", broker),
             ],
@@ -139,15 +146,21 @@ def test_two_region_workers_cut_a_twin_city_over(
     logs = {q: (tmp_path / f"{q}.log").read_text(errors="replace") for q in workers}
     assert result.exit_code == 0, (result.output, logs)
     document = json.loads(result.stdout)
-    assert {s["site"]: s["status"] for s in document["sites"]} == dict.fromkeys(SITES, "confirmed")
-    regions = {"setda": "pusat", "dprd": "pusat"}
-    assert {site: worker.split("@")[0] for site, worker in document["workers"].items()} == {
-        site: regions.get(site, "default") for site in SITES
+    weekend = {
+        s.id
+        for s in city
+        if s.maintenance_window and "tue" not in {d.value for d in s.maintenance_window.days}
     }
+    assert len(weekend) == 11
+    statuses = {s["site"]: s["status"] for s in document["sites"]}
+    assert statuses == {site: "skipped" if site in weekend else "confirmed" for site in expected}
+    ran_on = {site: worker.split("@")[0] for site, worker in document["workers"].items()}
+    assert ran_on == expected  # each office by its region's worker (a skip too)
     assert document["engine"] == "celery"
     journal = Journal(journal_url, tmp_path / "b", create=False)
-    assert {site: journal.confirmed_phase(site) for site in SITES} == dict.fromkeys(SITES, "dual")
-    assert all(journal.lock_holder(site) is None for site in SITES)
+    confirmed = {site: journal.confirmed_phase(site) for site in expected}
+    assert confirmed == {site: None if site in weekend else "dual" for site in expected}
+    assert all(journal.lock_holder(site) is None for site in expected)
 
 
 def test_the_gate_stops_the_rollout_across_workers(
