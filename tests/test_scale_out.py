@@ -397,6 +397,10 @@ def test_apply_verify_drill_and_rollback_run_on_the_region_workers(
         assert drilled == {"setda": "drilled", "kel-hegarsari": "skipped"}  # no backup line
         assert statuses("apply", "--phase", "dual", "--yes") == dict.fromkeys(sites, "confirmed")
         assert statuses("verify", "--phase", "dual") == dict.fromkeys(sites, "verified")
+        for_people = [arg for arg in common if arg != "--json"]
+        shown = cli.invoke(app, ["verify", "--phase", "dual", *for_people])
+        assert shown.exit_code == 0, shown.output
+        assert "region default: 2 site(s), 0 failed" in shown.stderr  # for people, per region
         # the backup taken before each site's last change (the apply): the office as it was
         assert statuses("rollback", "--yes") == dict.fromkeys(sites, "restored")
     finally:

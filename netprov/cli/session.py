@@ -165,6 +165,7 @@ def run_on_workers(
     """The selected sites stepped on the region workers, each by its region's queue; a
     line per region when its sites are back. A broker that goes away interrupts the run."""
     from netprov.engine import dispatch
+    from netprov.progress import make_progress
     from netprov.tasks.routers import WORKER_STEPS
 
     opts = ctx.opts
@@ -178,24 +179,39 @@ def run_on_workers(
         **dispatch.references(opts.inventory, opts.db, opts.backups, opts.hosts_file, opts.today),
         "revert_minutes": ctx.pipeline.revert_minutes,
     }
-    try:
-        outcomes = dispatch.run_wave(
-            opts.broker,
-            org,
-            sites,
-            run_id=ctx.pipeline.run_id,
-            references=references,
-            command=command,
-            arguments=arguments,
-            workers=placed,
-        )
-    except dispatch.BrokerUnavailable as exc:
-        raise RunInterrupted(str(exc)) from exc
+    regions = [org.region_of(site) for site in sites]
+    with make_progress(err, enabled=not opts.as_json) as progress:
+        bars = {
+            region: progress.add_task(
+                f"{description}: region {region}", total=regions.count(region)
+            )
+            for region in sorted(set(regions))
+        }
+
+        def advanced(done: list[bool]) -> None:
+            for region, bar in bars.items():
+                finished = sum(d for d, r in zip(done, regions, strict=True) if r == region)
+                progress.update(bar, completed=finished)
+
+        try:
+            outcomes = dispatch.run_wave(
+                opts.broker,
+                org,
+                sites,
+                run_id=ctx.pipeline.run_id,
+                references=references,
+                command=command,
+                arguments=arguments,
+                workers=placed,
+                progress=advanced,
+            )
+        except dispatch.BrokerUnavailable as exc:
+            raise RunInterrupted(str(exc)) from exc
     if not opts.as_json:
-        regions: dict[str, list[Outcome]] = {}
-        for site, outcome in zip(sites, outcomes, strict=True):
-            regions.setdefault(org.region_of(site), []).append(outcome)
-        for region, done in sorted(regions.items()):
+        by_region: dict[str, list[Outcome]] = {}
+        for region, outcome in zip(regions, outcomes, strict=True):
+            by_region.setdefault(region, []).append(outcome)
+        for region, done in sorted(by_region.items()):
             failed = sum(o.failed for o in done)
             err.print(f"region {region}: {len(done)} site(s), {failed} failed")
     return outcomes

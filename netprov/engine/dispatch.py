@@ -4,6 +4,7 @@ their outcomes gathered (the waves, the canary and the gate stay with the coordi
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,13 @@ def run_wave(
     command: str,
     arguments: dict[str, Any],
     workers: dict[str, str],
+    progress: Callable[[list[bool]], None] | None = None,
 ) -> list[Outcome]:
     """Each site of the wave stepped (``command``: cutover, apply, verify, rollback, drill,
     with its ``arguments``) by a worker of its region; the outcomes, in order.
     ``references`` are the paths and URLs a worker resolves itself (inventory, journal,
     backups, hosts file, the contracts' date): never a secret. ``workers`` gets the worker
-    that ran each site."""
+    that ran each site; ``progress``, while the wave runs, which sites are done."""
     from celery import group
 
     configure(broker)
@@ -52,7 +54,7 @@ def run_wave(
         ).set(queue=org.region_of(site))
         for site in sites
     )
-    results = _gathered(broker, jobs)
+    results = _gathered(broker, jobs, progress)
     outcomes = []
     for site, result in zip(sites, results, strict=True):
         if isinstance(result, dict):
@@ -66,11 +68,14 @@ class BrokerUnavailable(Exception):  # noqa: N818 - a state of the world, said a
     site step is sent; what workers finished is journaled; the run is to be resumed."""
 
 
-def _gathered(broker: str, jobs: Any) -> list[Any]:
-    """The wave's results, in order. Between waits the broker is asked who it is: a broker
-    that does not answer, or answers as another server process (restarted: without
-    persistence its queues and results are gone, and the wave would wait forever), stops
-    the wave with :class:`BrokerUnavailable`."""
+def _gathered(
+    broker: str, jobs: Any, progress: Callable[[list[bool]], None] | None = None
+) -> list[Any]:
+    """The wave's results, in order; ``progress`` hears which sites are done between
+    waits. Between waits the broker is also asked who it is: a broker that does not
+    answer, or answers as another server process (restarted: without persistence its
+    queues and results are gone, and the wave would wait forever), stops the wave with
+    :class:`BrokerUnavailable`."""
     from celery.exceptions import TimeoutError as WaveNotDone
     from kombu.exceptions import OperationalError
     from redis.exceptions import RedisError
@@ -86,6 +91,8 @@ def _gathered(broker: str, jobs: Any) -> list[Any]:
                 waited += BROKER_CHECK_SECONDS
                 if waited > WAVE_TIMEOUT_SECONDS:
                     raise
+            if progress is not None:
+                progress([result.ready() for result in pending.results])
             if _server_id(broker) != server:
                 raise BrokerUnavailable(f"the broker {broker} restarted during the wave")
     except (OperationalError, RedisError, OSError) as exc:
