@@ -1,4 +1,5 @@
-"""The Celery application and the one task a worker runs: one site's cutover step.
+"""The Celery application and the one task a worker runs: one site's step of a command
+(cutover, apply, verify, rollback, drill).
 
 A task carries references only: the inventory's path, the journal's URL, the hosts file
 (or none: the real routers), never a secret; each worker resolves secrets where it runs
@@ -81,8 +82,6 @@ def encoded(arguments: dict[str, Any]) -> dict[str, Any]:
         >>> encoded({"to": Phase.DUAL, "now": dt.datetime(2026, 11, 24, 2), "run_id": None})
         {'to': 'dual', 'now': '2026-11-24T02:00:00', 'run_id': None}
     """
-    if arguments.get("saved"):
-        raise ValueError("a saved plan is applied in process (apply --plan): not on workers")
     return {
         key: value.value
         if isinstance(value, Phase)
@@ -90,7 +89,6 @@ def encoded(arguments: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dt.datetime)
         else value
         for key, value in arguments.items()
-        if key != "saved"
     }
 
 
@@ -167,8 +165,8 @@ class StaleTaskError(Exception):
 
 @app.task(name=TASK, bind=True)  # type: ignore[untyped-decorator]
 def site_step(self: Any, request: dict[str, Any]) -> dict[str, Any]:
-    """One site's cutover step, run by the worker of its region; its outcome as
-    ``--json`` prints it, with the worker that ran it."""
+    """One site's step of ``request["command"]``, run by the worker of its region; its
+    outcome as ``--json`` prints it, with the worker that ran it."""
     try:
         pipeline = _pipeline(request)
     except InventoryMismatchError as exc:

@@ -8,6 +8,7 @@ follows real RouterOS 7 output (tests/fixtures/real).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
@@ -176,6 +177,23 @@ class RosShow:
         }
         return shown, flag if flag.strip() else ("R" if running else " ")
 
+    def printed(
+        self,
+        request: ros_print.PrintRequest,
+        legend: str,
+        rows: Sequence[tuple[int | None, str, Item]],
+        columns: dict[str, str],
+    ) -> str:
+        """``rows`` as ``print`` shows them in the request's form; a table has ``columns``,
+        each header with the field it shows (empty where a row has none)."""
+        if request.form != "table":
+            return self.format(request, legend, list(rows))
+        table_rows = [
+            (str(i), flags.strip(), [item.get(key, "") for key in columns.values()])
+            for i, flags, item in rows
+        ]
+        return ros_print.table(legend, list(columns), table_rows)
+
     def format(
         self,
         request: ros_print.PrintRequest,
@@ -243,25 +261,19 @@ class RosShow:
             if not request.where or ros_lines.matches(row[2], request.where)
         ]
         legend = "D - DYNAMIC; X - DISABLED, R - RUNNING; S - SLAVE"
-        if request.form != "table":
-            return self.format(request, legend, rows)
-        table_rows = [
-            (
-                str(i),
-                f.strip(),
-                [
-                    d["name"],
-                    d["type"],
-                    d.get("actual-mtu", ""),
-                    d.get("l2mtu", ""),
-                    d.get("max-l2mtu", ""),
-                    d.get("mac-address", ""),
-                ],
-            )
-            for i, f, d in rows
-        ]
-        columns = ["NAME", "TYPE", "ACTUAL-MTU", "L2MTU", "MAX-L2MTU", "MAC-ADDRESS"]
-        return ros_print.table(legend, columns, table_rows)
+        return self.printed(
+            request,
+            legend,
+            rows,
+            {
+                "NAME": "name",
+                "TYPE": "type",
+                "ACTUAL-MTU": "actual-mtu",
+                "L2MTU": "l2mtu",
+                "MAX-L2MTU": "max-l2mtu",
+                "MAC-ADDRESS": "mac-address",
+            },
+        )
 
     def print_vlans(self, args: list[str]) -> str:
         """VLAN interfaces with what RouterOS shows of them: running, MTU, MAC, ARP and
@@ -294,13 +306,8 @@ class RosShow:
         if request.where:
             rows = [row for row in rows if ros_lines.matches(row[2], request.where)]
         legend = "X - DISABLED, R - RUNNING"
-        if request.form != "table":
-            return self.format(request, legend, rows)
-        table_rows = [
-            (str(i), f.strip(), [d["name"], d["mtu"], d["arp"], d["vlan-id"], d["interface"]])
-            for i, f, d in rows
-        ]
-        return ros_print.table(legend, ["NAME", "MTU", "ARP", "VLAN-ID", "INTERFACE"], table_rows)
+        columns = {"NAME": "name", "MTU": "mtu", "ARP": "arp", "VLAN-ID": "vlan-id"}
+        return self.printed(request, legend, rows, {**columns, "INTERFACE": "interface"})
 
     def print_routes(self, args: list[str]) -> str:
         """Routes as RouterOS 7 prints them: static items numbered, dynamic ones not; flags
@@ -428,14 +435,8 @@ class RosShow:
         if request.where:
             rows = [row for row in rows if ros_lines.matches(row[2], request.where)]
         legend = "X - DISABLED, I - INVALID; H - DHCP, D - DYNAMIC; P - PUBLISHED; C - COMPLETE"
-        if request.form != "table":
-            return self.format(request, legend, list(rows))
-        columns = ["ADDRESS", "MAC-ADDRESS", "INTERFACE", "STATUS"]
-        table_rows = [
-            (str(i), f.strip(), [e["address"], e["mac-address"], e["interface"], e["status"]])
-            for i, f, e in rows
-        ]
-        return ros_print.table(legend, columns, table_rows)
+        columns = {"ADDRESS": "address", "MAC-ADDRESS": "mac-address", "INTERFACE": "interface"}
+        return self.printed(request, legend, rows, {**columns, "STATUS": "status"})
 
     def print_users(self, args: list[str]) -> str:
         """Local users: the default ``admin`` (MikroTik manual, "User") and the twin's login."""
@@ -444,15 +445,10 @@ class RosShow:
             (i, " ", {"name": name, "group": "full", "address": "", "last-logged-in": ""})
             for i, name in enumerate(self.device.users)
         ]
-        legend = "X - DISABLED"
-        if request.form != "table":
-            return self.format(request, legend, list(rows))
-        columns = ["NAME", "GROUP", "ADDRESS", "LAST-LOGGED-IN"]
-        table_rows = [
-            (str(i), f.strip(), [u["name"], u["group"], u["address"], u["last-logged-in"]])
-            for i, f, u in rows
-        ]
-        return ros_print.table(legend, columns, table_rows)
+        columns = {"NAME": "name", "GROUP": "group", "ADDRESS": "address"}
+        return self.printed(
+            request, "X - DISABLED", rows, {**columns, "LAST-LOGGED-IN": "last-logged-in"}
+        )
 
     def routerboard(self) -> Item:
         serial = ros_print.mac_for(self.device.settings["/system identity"]["name"])
