@@ -88,6 +88,7 @@ def cross_check(
     checked.findings += _gateways(placed)
     checked.findings += _overlaps(placed)
     checked.findings += _interfaces(placed)
+    checked.findings += _handoff_vlans(placed)
     checked.findings += _shared_pppoe_secrets(placed)
     if org is not None and org_source is not None:
         checked.findings += _service_addresses(org, placed)
@@ -313,6 +314,30 @@ def _interfaces(placed: list[PlacedSite]) -> Iterator[Finding]:
                 )
             else:
                 used[key] = name
+
+
+def _handoff_vlans(placed: list[PlacedSite]) -> Iterator[Finding]:
+    """A central hand-off's VLAN names the office's service on the provider's network (the
+    order sheet of `netprov allocate --csv` lists it for the provider to configure, with
+    its CIR and PIR): two offices handed off by one provider on one VLAN would be one
+    service to it, their guarantees and traffic mixed."""
+    first: dict[tuple[str, str, int], PlacedSite] = {}
+    for item in placed:
+        uplink = item.site.central_uplink
+        if uplink.vlan is None:
+            continue
+        key = (uplink.provider, uplink.lastmile or uplink.provider, uplink.vlan)
+        if key in first:
+            other = first[key]
+            yield Finding(
+                Severity.ERROR,
+                item.source,
+                item.loc("central_uplink", "vlan"),
+                f"duplicate central hand-off VLAN {uplink.vlan} of {key[1]}: already used by "
+                f"site {other.site.id!r} at {other.where()}",
+            )
+        else:
+            first[key] = item
 
 
 def _providers(

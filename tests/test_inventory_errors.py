@@ -276,3 +276,21 @@ def test_missing_inventory_folder(cli: CliRunner, tmp_path: Path) -> None:
     result = cli.invoke(app, ["validate", "--inventory", str(tmp_path / "nope")])
     assert result.exit_code == 1
     assert "inventory folder not found" in result.stderr
+
+
+def test_two_offices_on_one_central_hand_off_vlan_are_refused_at_the_second(
+    inventory_copy: Path, edit: Edit
+) -> None:
+    """desa-cibeureum-girang is handed off by Biznet for langit7: moved onto VLAN 1146
+    (desa-cujang's, also langit7's) but by another last mile, it is a service of its own;
+    handed off by langit7 itself, it clashes with desa-cujang's."""
+    path = edit(DESA, "vlan: 1145", "vlan: 1146")
+    assert load_inventory(inventory_copy, today=TODAY)  # biznet's VLAN 1146 is not langit7's
+    edit(DESA, "    lastmile: biznet\n    interface: ether5\n", "    interface: ether5\n")
+    clash = find(problems(inventory_copy), DESA, "sites[2].central_uplink.vlan")
+    assert clash.line == line_of(path, "vlan: 1146", occurrence=2)  # desa-cujang's, below
+    assert clash.message == (
+        "duplicate central hand-off VLAN 1146 of langit7: already used by site "
+        f"'desa-cibeureum-girang' at inventory/sites/desa.yaml:"
+        f"{line_of(path, 'id: desa-cibeureum-girang')}"
+    )
