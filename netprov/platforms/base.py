@@ -114,6 +114,14 @@ class Driver(ABC):
     netmiko_device_type: ClassVar[str]
     napalm_driver: ClassVar[str]
     session_class: ClassVar[type[Session]]
+    # how a source of truth names the platform: netutils' network drivers (Nautobot's
+    # Platform.network_driver), the vendor and a display name for what an export creates
+    network_drivers: ClassVar[tuple[str, ...]]
+    vendor: ClassVar[str]
+    display_name: ClassVar[str]
+    # the interface the templates put router.mgmt_address on (a source of truth records
+    # the management address there)
+    management_interface: ClassVar[str]
 
     # --- configs and plans -------------------------------------------------------------
 

@@ -70,6 +70,10 @@ class IosDriver(Driver):
     platform = Platform.CISCO_IOS
     netmiko_device_type = "cisco_ios"
     napalm_driver = "ios"
+    network_drivers = ("cisco_ios", "cisco_xe")  # IOS-XE: the same CLI to netprov
+    vendor = "Cisco"
+    display_name = "Cisco IOS"
+    management_interface = "Loopback0"  # templates/cisco_ios/base.j2
     session_class: ClassVar[type[Session]] = IosSession
     # ``show running-config`` stamps: when the config last changed or was saved (a session
     # that enters and leaves config mode moves it) and its size; Oxidized's ios model drops

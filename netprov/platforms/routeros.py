@@ -85,6 +85,10 @@ class RosDriver(Driver):
     platform = Platform.MIKROTIK_ROUTEROS
     netmiko_device_type = "mikrotik_routeros"
     napalm_driver = "ros"
+    network_drivers = ("mikrotik_routeros",)
+    vendor = "MikroTik"
+    display_name = "MikroTik RouterOS"
+    management_interface = "netprov-mgmt"  # templates/mikrotik_routeros/management.j2
     session_class: ClassVar[type[Session]] = RosSession
     # a RouterBOARD's own ports exist whether or not the inventory names them
     extra_ports = tuple(f"ether{n}" for n in range(1, 6))
