@@ -35,7 +35,7 @@ from netprov.models import Phase, Site
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.render import Renderer
-from netprov.sourcemap import SourceFile
+from netprov.sourcemap import Source, SourceFile
 
 
 @dataclass
@@ -50,14 +50,14 @@ class SiteResult:
 
 @dataclass
 class CheckReport:
-    inventory: Path
+    inventory: Path | str  # a folder, or nautobot+https://HOST
     problems: list[Problem] = field(default_factory=list)  # validation (errors stop the check)
     sites: list[SiteResult] = field(default_factory=list)
     organisation: list[LintFinding] = field(default_factory=list)
     changed_since: str | None = None
     # where findings point: each site's entry, and organisation.yaml (parsed only when asked)
     placed: dict[str, PlacedSite] = field(default_factory=dict, repr=False)
-    organisation_source: SourceFile | None = field(default=None, repr=False)
+    organisation_source: Source | None = field(default=None, repr=False)
 
     @property
     def findings(self) -> list[LintFinding]:
@@ -74,12 +74,17 @@ class CheckReport:
         for the files that have findings (on 10,000 sites it costs more than the check)."""
         placed = self.placed.get(finding.site) if finding.site else None
         if placed is not None:
-            line, field_name = placed.source.locate(placed.loc(*finding.loc))
-            return placed.source.name, line, field_name
+            return placed.source.where(placed.loc(*finding.loc))
         if finding.site is None and self.organisation_source is not None:
-            line, field_name = self.organisation_source.locate(finding.loc)
-            return self.organisation_source.name, line, field_name
+            return self.organisation_source.where(finding.loc)
         return str(self.inventory), None, ""
+
+    @property
+    def organisation_file(self) -> str:
+        """Where the organisation's settings are: its file, or its Nautobot object."""
+        if self.organisation_source is not None:
+            return self.organisation_source.where(())[0]
+        return str(Path(self.inventory) / "organisation.yaml")
 
 
 class CheckError(NetprovError):
@@ -128,7 +133,7 @@ def _phase_ahead(context: _SiteContext, site: Site, running: str) -> Phase | Non
 
 
 def run_check(
-    inventory: Path,
+    inventory: Path | str,
     *,
     templates: Path | None = None,
     backups: Path | None = Path("backups"),
@@ -147,17 +152,26 @@ def run_check(
     renderer = Renderer(templates)
     org = loaded.organisation
     report.placed = {placed.site.id: placed for placed in loaded.placed}
-    org_file = inventory / "organisation.yaml"
-    report.organisation_source = SourceFile(str(org_file), org_file.read_text(encoding="utf-8"))
+    org_file = loaded.root / "organisation.yaml"
+    report.organisation_source = (
+        SourceFile(str(org_file), org_file.read_text(encoding="utf-8"))
+        if loaded.nautobot is None or org_file.is_file()
+        else loaded.organisation_source
+    )
     rendered: dict[str, str] = {}  # rendered here only to compare; otherwise by each worker
     work = list(loaded.placed)
     if changed_since is not None:
         rendered = {p.site.id: _desired(renderer, loaded, p.site) for p in work}
-        before = rendered_at(changed_since, inventory, renderer.templates_dir)
+        if loaded.nautobot is not None:
+            raise CheckError(
+                f"--changed-since compares with git: the sites come from {loaded.nautobot}; "
+                "check a cached export (`netprov inventory export --to DIR`) kept in git"
+            )
+        before = rendered_at(changed_since, loaded.root, renderer.templates_dir)
         if before is not None:
             work = [p for p in work if before.get(p.site.id) != rendered[p.site.id]]
     report.organisation = lint_organisation(org, loaded.sites)
-    community = _community(inventory, loaded)
+    community = _community(loaded)
     report.problems = [*report.problems, *_backup_problems(backups, work)]
     context = _SiteContext(loaded, renderer, rendered, backups, community)
     report.sites = _check_all(context, work)
@@ -244,9 +258,7 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
             findings += phase_drift_findings(site, ahead)
     findings += shaping_findings(site, org, site.desired_phase, after, allocation)
     findings += telemetry_findings(site, after)
-    return SiteResult(
-        site, site.desired_phase, placed.source.name, placed.line(), commands, findings
-    )
+    return SiteResult(site, site.desired_phase, *placed.place(), commands, findings)
 
 
 _Outcome = tuple[str, int | None, list[str] | None, list[LintFinding]]
@@ -274,12 +286,12 @@ def _rule_filter(select: set[str] | None, ignore: set[str] | None) -> Callable[[
     return lambda rule: (not select or rule in select) and rule not in (ignore or set())
 
 
-def _community(inventory: Path, loaded: LoadedInventory) -> str | None:
+def _community(loaded: LoadedInventory) -> str | None:
     """The real SNMP community when this environment has it (CI usually does not)."""
     from netprov.errors import SecretError
     from netprov.secrets import EnvironmentSecrets
 
     try:
-        return EnvironmentSecrets(inventory)(loaded.organisation.snmp.community)
+        return EnvironmentSecrets(loaded.root)(loaded.organisation.snmp.community)
     except SecretError:
         return None

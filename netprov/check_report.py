@@ -103,7 +103,7 @@ def to_junit(report: CheckReport) -> str:
     case(
         "organisation",
         "policy",
-        str(report.inventory / "organisation.yaml"),
+        report.organisation_file,
         None,
         report.organisation,
     )

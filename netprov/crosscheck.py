@@ -27,13 +27,13 @@ from netprov.models import (
     StaticAddressing,
     Uplink,
 )
-from netprov.sourcemap import Loc, SourceFile
+from netprov.sourcemap import Loc, Source
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     severity: Severity
-    source: SourceFile
+    source: Source
     loc: Loc
     message: str
 
@@ -43,19 +43,29 @@ class PlacedSite:
     """A validated site and where it was written."""
 
     site: Site
-    source: SourceFile
+    source: Source
     index: int
 
     def loc(self, *path: str | int) -> tuple[str | int, ...]:
         return ("sites", self.index, *path)
 
-    def line(self) -> int | None:
-        """The line of the site's ``id``."""
+    def place(self) -> tuple[str, int | None]:
+        """The file and line of the site's ``id`` (a quick scan first: composing a YAML
+        file's nodes costs more than a check of it), or its object and no line."""
         line = self.source.scalar_line("id", self.site.id)
-        return line if line is not None else self.source.locate(self.loc("id"))[0]
+        if line is not None:
+            return self.source.name, line
+        file, line, _ = self.source.where(self.loc("id"))
+        return file, line
+
+    def line(self) -> int | None:
+        """The line of the site's ``id`` (None where the source has no lines)."""
+        return self.place()[1]
 
     def where(self) -> str:
-        return f"{self.source.name}:{self.line()}"
+        """The site's place as a problem names it: ``file:line``, or its object."""
+        file, line = self.place()
+        return file if line is None else f"{file}:{line}"
 
 
 UPLINK_FIELDS = ("legacy_uplink", "central_uplink", "backup_uplink")
@@ -78,7 +88,7 @@ class CrossChecked:
 
 def cross_check(
     org: Organisation | None,
-    org_source: SourceFile | None,
+    org_source: Source | None,
     placed: list[PlacedSite],
     today: dt.date,
 ) -> CrossChecked:
@@ -242,7 +252,7 @@ def _overlaps(placed: list[PlacedSite]) -> Iterator[Finding]:
 _PUBLIC_RESOLVERS = frozenset(IPv4Address(a) for a in PUBLIC_RESOLVERS)
 
 
-def _probes(org: Organisation, org_source: SourceFile) -> Iterator[Finding]:
+def _probes(org: Organisation, org_source: Source) -> Iterator[Finding]:
     """A probe's host route pins all traffic to its address onto one line (tracking):
     an address office PCs use themselves (a public resolver, the filtering resolvers)
     would follow that line, and be lost with it."""
@@ -341,7 +351,7 @@ def _handoff_vlans(placed: list[PlacedSite]) -> Iterator[Finding]:
 
 
 def _providers(
-    org: Organisation, org_source: SourceFile, placed: list[PlacedSite]
+    org: Organisation, org_source: Source, placed: list[PlacedSite]
 ) -> Iterator[Finding]:
     central = {p.id: p for p in org.central_providers}
     others = {p.id for p in org.providers}
@@ -381,7 +391,7 @@ def _providers(
 
 
 def _commitments(
-    org: Organisation, org_source: SourceFile, placed: list[PlacedSite]
+    org: Organisation, org_source: Source, placed: list[PlacedSite]
 ) -> Iterator[Finding]:
     demand: dict[str, float] = defaultdict(float)
     for item in placed:
@@ -400,7 +410,7 @@ def _commitments(
 
 
 def _allocation(
-    org: Organisation, org_source: SourceFile, placed: list[PlacedSite]
+    org: Organisation, org_source: Source, placed: list[PlacedSite]
 ) -> tuple[dict[str, Allocation] | None, list[Finding]]:
     """The bandwidth allocation, or why the providers' capacity cannot carry the floors."""
     try:
@@ -423,7 +433,7 @@ def _contract_finding(
 
 
 def _contracts(
-    org: Organisation, org_source: SourceFile, placed: list[PlacedSite], today: dt.date
+    org: Organisation, org_source: Source, placed: list[PlacedSite], today: dt.date
 ) -> Iterator[Finding]:
     warn = org.settings.contract_warning_days
     for i, provider in enumerate(org.central_providers):

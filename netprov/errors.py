@@ -76,6 +76,11 @@ class JournalError(NetprovError):
     """The journal (run state) cannot be opened or written; nothing was sent to a router."""
 
 
+class SourceError(NetprovError):
+    """The source of truth (Nautobot) cannot be reached, refuses the token, or answers what
+    netprov cannot use: nothing was read from it, so no router was touched."""
+
+
 class SelectionError(NetprovError):
     """A selector (``--limit``, ``--kind``, ...) names something the inventory does not have:
     a usage error (exit 2), never an empty selection that succeeds."""

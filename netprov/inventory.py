@@ -1,9 +1,14 @@
-"""Load the inventory folder: YAML files -> validated models, or every problem at once.
+"""Load the inventory: documents -> validated models, or every problem at once.
 
-Layout::
+From a folder::
 
     inventory/organisation.yaml   organisation-wide settings (one mapping)
     inventory/sites/*.yaml        each a mapping with a ``sites:`` list
+
+or from Nautobot (``nautobot+https://HOST``: the organisation's config context and the
+sites), or both: an ``organisation.yaml`` whose ``source_of_truth`` names the Nautobot the
+sites are read from (docs/source-of-truth.md). The same models and cross-checks apply to
+every source; a problem names the file and line, or the Nautobot object and field.
 
 Nothing is written and nothing is half-loaded: either a complete, cross-checked
 :class:`LoadedInventory` comes back, or :class:`InventoryError` lists every problem.
@@ -11,8 +16,10 @@ Nothing is written and nothing is half-loaded: either a complete, cross-checked
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import json
 import re
 import stat
 from dataclasses import dataclass, field
@@ -26,8 +33,11 @@ from netprov.allocation import Allocation, allocate
 from netprov.crosscheck import Finding, PlacedSite, cross_check
 from netprov.errors import InventoryError, Problem, Severity
 from netprov.gcpause import collector_paused
-from netprov.models import Inventory, Organisation, Site
-from netprov.sourcemap import Loc, SourceFile, load_yaml
+from netprov.models import Inventory, Organisation, Site, SourceOfTruth
+from netprov.nautobot.client import NautobotClient, NautobotSpec, is_nautobot
+from netprov.nautobot.read import Snapshot, fetch, organisation_document, site_documents
+from netprov.secrets import EnvironmentSecrets
+from netprov.sourcemap import Loc, Source, SourceFile, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,11 +47,23 @@ SITES_DIR = "sites"
 
 @dataclass
 class LoadedInventory:
+    """A complete, cross-checked inventory and where it was read from."""
+
     inventory: Inventory
+    # the folder references are relative to (secret files, known_hosts): the inventory
+    # folder, or the working directory for an inventory read from Nautobot alone
     root: Path
     placed: list[PlacedSite]
     warnings: list[Problem] = field(default_factory=list)
     _allocations: dict[str, Allocation] | None = field(default=None, repr=False)
+    # the Nautobot the sites were read from (None: sites/*.yaml)
+    nautobot: NautobotSpec | None = None
+    organisation_source: Source | None = field(default=None, repr=False)
+
+    @property
+    def source(self) -> str:
+        """Where the sites came from: the folder, or ``nautobot+https://HOST``."""
+        return str(self.nautobot) if self.nautobot is not None else str(self.root)
 
     @property
     def organisation(self) -> Organisation:
@@ -79,15 +101,14 @@ class _Collector:
             return str(path)
 
     def add(
-        self, source: SourceFile, loc: Loc, message: str, severity: Severity = Severity.ERROR
+        self, source: Source, loc: Loc, message: str, severity: Severity = Severity.ERROR
     ) -> None:
-        line, dotted = source.locate(loc)
-        self.problems.append(Problem(severity, source.name, line, dotted, message))
+        self.problems.append(Problem(severity, *source.where(loc), message))
 
     def add_plain(self, name: str, message: str, line: int | None = None, field_: str = "") -> None:
         self.problems.append(Problem(Severity.ERROR, name, line, field_, message))
 
-    def add_validation(self, source: SourceFile, prefix: Loc, exc: ValidationError) -> None:
+    def add_validation(self, source: Source, prefix: Loc, exc: ValidationError) -> None:
         for error in exc.errors(include_url=False):
             self.add(source, (*prefix, *error["loc"]), _message(error))
 
@@ -197,7 +218,7 @@ def nesting_depth(text: str) -> tuple[int, int]:
 
 
 def _validate(
-    collector: _Collector, model: type[M], data: object, source: SourceFile, prefix: Loc
+    collector: _Collector, model: type[M], data: object, source: Source, prefix: Loc
 ) -> M | None:
     try:
         return model.model_validate(data)
@@ -206,12 +227,16 @@ def _validate(
         return None
 
 
-def inventory_digest(root: Path) -> str:
-    """The sha256 of the files :func:`load_inventory` reads (names and contents): two hosts
-    whose digests agree load the same desired state (a region worker and its coordinator)."""
+def inventory_digest(root: Path | str) -> str:
+    """The sha256 of what :func:`load_inventory` reads (file names and contents, and what
+    Nautobot answered): two hosts whose digests agree load the same desired state (a region
+    worker and its coordinator)."""
     digest = hashlib.sha256()
-    sites = root / SITES_DIR
-    files = [root / ORGANISATION_FILE, *sorted(sites.glob("*.yaml")), *sorted(sites.glob("*.yml"))]
+    if is_nautobot(str(root)):
+        digest.update(_snapshot_digest(NautobotSpec.parse(str(root)), Path.cwd(), True))
+        return digest.hexdigest()
+    root = Path(root)
+    files = [root / ORGANISATION_FILE, *_site_files(root / SITES_DIR)]
     for path in files:
         try:
             content = path.read_bytes()
@@ -219,13 +244,36 @@ def inventory_digest(root: Path) -> str:
             content = b"\0missing"
         digest.update(f"{path.relative_to(root).as_posix()}\0{len(content)}\0".encode())
         digest.update(content)
+    wanted = _source_of_truth(root / ORGANISATION_FILE)
+    if wanted is not None:
+        nautobot = NautobotSpec.parse(wanted.nautobot, wanted.token)
+        digest.update(_snapshot_digest(nautobot, root, False))
     return digest.hexdigest()
 
 
-def load_inventory(root: Path, *, today: dt.date | None = None) -> LoadedInventory:
-    """Load and cross-check ``root``; raise :class:`InventoryError` with every problem."""
+def _source_of_truth(path: Path) -> SourceOfTruth | None:
+    """The ``source_of_truth`` an organisation file names, if it is readable and names one."""
+    try:
+        data = load_yaml(_read_bounded(path))
+        wanted = data.get("source_of_truth") if isinstance(data, dict) else None
+        return SourceOfTruth.model_validate(wanted) if wanted is not None else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValidationError):
+        return None
+
+
+def _snapshot_digest(nautobot: NautobotSpec, base: Path, organisation: bool) -> bytes:
+    snapshot = fetch(NautobotClient(nautobot, EnvironmentSecrets(base)), organisation=organisation)
+    return json.dumps(dataclasses.asdict(snapshot), sort_keys=True, default=str).encode()
+
+
+def load_inventory(root: Path | str, *, today: dt.date | None = None) -> LoadedInventory:
+    """Load and cross-check the inventory in folder ``root`` or at ``nautobot+https://HOST``;
+    raise :class:`InventoryError` with every problem (:class:`~netprov.errors.SourceError`
+    when Nautobot cannot be read)."""
     with collector_paused():
-        return _load(root, today or dt.date.today())
+        if is_nautobot(str(root)):
+            return _load_nautobot(str(root), today or dt.date.today())
+        return _load(Path(root), today or dt.date.today())
 
 
 def _load(root: Path, today: dt.date) -> LoadedInventory:
@@ -246,8 +294,80 @@ def _load(root: Path, today: dt.date) -> LoadedInventory:
         org_source, data = read
         organisation = _validate(collector, Organisation, data, org_source, ())
 
-    placed = _load_sites(collector, root / SITES_DIR)
+    nautobot = None
+    if organisation is not None and organisation.source_of_truth is not None:
+        wanted = organisation.source_of_truth
+        nautobot = NautobotSpec.parse(wanted.nautobot, wanted.token)
+        ignored = _site_files(root / SITES_DIR)
+        for path in ignored:
+            collector.add_plain(
+                collector.display(path),
+                f"the sites are read from {nautobot} (organisation.yaml: source_of_truth): "
+                "this file would be ignored; remove it, or the source_of_truth",
+            )
+        placed = []
+        if not ignored:  # an ambiguous folder is refused before Nautobot is asked
+            client = NautobotClient(nautobot, EnvironmentSecrets(root))
+            placed = _nautobot_sites(collector, fetch(client, organisation=False), organisation)
+    else:
+        placed = _load_sites(collector, root / SITES_DIR)
+    return _checked(collector, organisation, org_source, placed, today, root, nautobot)
 
+
+def _load_nautobot(spec: str, today: dt.date) -> LoadedInventory:
+    """Everything from Nautobot: the organisation's config context and the sites."""
+    try:
+        nautobot = NautobotSpec.parse(spec)
+    except ValueError as exc:
+        raise InventoryError([Problem(Severity.ERROR, spec, None, "", str(exc))]) from None
+    base = Path.cwd()
+    collector = _Collector(base)
+    snapshot = fetch(NautobotClient(nautobot, EnvironmentSecrets(base)), organisation=True)
+    documents = organisation_document(snapshot)
+    collector.problems += documents.problems
+    organisation = None
+    if documents.data is not None:
+        organisation = _validate(collector, Organisation, documents.data, documents.source, ())
+    if organisation is not None and organisation.source_of_truth is not None:
+        collector.add(
+            documents.source,
+            ("source_of_truth",),
+            "names where the sites are read from: it belongs in an organisation.yaml",
+        )
+    placed = _nautobot_sites(collector, snapshot, organisation)
+    return _checked(collector, organisation, documents.source, placed, today, base, nautobot)
+
+
+def _nautobot_sites(
+    collector: _Collector, snapshot: Snapshot, organisation: Organisation | None
+) -> list[PlacedSite]:
+    """The sites of a Nautobot snapshot, validated as YAML sites are."""
+    names: dict[str, str] = {}
+    if organisation is not None:
+        for central in organisation.central_providers:
+            names[central.name] = names[central.id] = central.id
+        for provider in organisation.providers:
+            names[provider.name] = names[provider.id] = provider.id
+    documents = site_documents(snapshot, names)
+    collector.problems += documents.problems
+    placed = []
+    for index, raw in enumerate(documents.data["sites"]):
+        site = _validate(collector, Site, raw, documents.source, ("sites", index))
+        if site is not None:
+            placed.append(PlacedSite(site, documents.source, index))
+    return placed
+
+
+def _checked(
+    collector: _Collector,
+    organisation: Organisation | None,
+    org_source: Source | None,
+    placed: list[PlacedSite],
+    today: dt.date,
+    root: Path,
+    nautobot: NautobotSpec | None,
+) -> LoadedInventory:
+    """Cross-check what loaded; every problem at once, or the inventory."""
     checked = cross_check(organisation, org_source, placed, today)
     for finding in checked.findings:
         collector.add_finding(finding)
@@ -258,13 +378,23 @@ def _load(root: Path, today: dt.date) -> LoadedInventory:
         raise InventoryError(collector.problems)
     inventory = Inventory.model_construct(organisation=organisation, sites=[p.site for p in placed])
     return LoadedInventory(
-        inventory, root, placed, warnings=collector.problems, _allocations=checked.allocations
+        inventory,
+        root,
+        placed,
+        warnings=collector.problems,
+        _allocations=checked.allocations,
+        nautobot=nautobot,
+        organisation_source=org_source,
     )
+
+
+def _site_files(sites_dir: Path) -> list[Path]:
+    return sorted(sites_dir.glob("*.yaml")) + sorted(sites_dir.glob("*.yml"))
 
 
 def _load_sites(collector: _Collector, sites_dir: Path) -> list[PlacedSite]:
     placed: list[PlacedSite] = []
-    site_files = sorted(sites_dir.glob("*.yaml")) + sorted(sites_dir.glob("*.yml"))
+    site_files = _site_files(sites_dir)
     if not site_files:
         collector.add_plain(collector.display(sites_dir), "no site files (sites/*.yaml)")
     for path in site_files:

@@ -256,6 +256,15 @@ class Settings(Model):
         return self.max_ping_loss_percent_by_kind.get(kind, self.max_ping_loss_percent)
 
 
+class SourceOfTruth(Model):
+    """Where the sites are kept when a team keeps them in Nautobot: the organisation's
+    settings stay in this file (in git), the sites are read from there
+    (docs/source-of-truth.md)."""
+
+    nautobot: Annotated[str, Field(pattern=r"^nautobot\+https?://[^\s/?#@]+(/[^\s?#]*)?$")]
+    token: SecretRef = SecretRef(env="NAUTOBOT_TOKEN")
+
+
 class Organisation(Model):
     name: CliText
     short_name: Identifier
@@ -282,6 +291,8 @@ class Organisation(Model):
     lint_exemptions: dict[Annotated[str, Field(pattern=r"^NP\d{3}$")], CliText] = Field(
         default_factory=dict
     )
+    # the sites are read from Nautobot, not from sites/*.yaml
+    source_of_truth: SourceOfTruth | None = None
 
     def region_of(self, site: Site) -> str:
         """The work queue of ``site``: its own region, else its first group's, else

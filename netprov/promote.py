@@ -9,6 +9,7 @@ team's file.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import io
 from collections.abc import Iterable, Sequence
@@ -18,8 +19,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from netprov.errors import NetprovError
-from netprov.inventory import SITES_DIR
+from netprov.crosscheck import PlacedSite, cross_check
+from netprov.errors import NetprovError, Problem, Severity
+from netprov.inventory import SITES_DIR, LoadedInventory
 from netprov.models import Phase, Site
 
 PHASE_KEY = "desired_phase"
@@ -118,3 +120,28 @@ def _only_phase_lines(path: Path, old: str, new: str) -> None:
                 f"{path}: promoting would also rewrite {line[2:].strip()!r}; "
                 f"edit {PHASE_KEY} by hand in this file"
             )
+
+
+def promotion_problems(
+    loaded: LoadedInventory, steps: Sequence[Promotion], today: dt.date | None = None
+) -> list[Problem]:
+    """The errors the inventory would have with the promoted phases (the cross-checks that
+    read a site's phase): checked before Nautobot is written to, as a YAML promotion
+    validates its edited copy."""
+    wanted = {step.site: step.after for step in steps if step.changes}
+    placed = [
+        PlacedSite(
+            p.site.model_copy(update={"desired_phase": wanted[p.site.id]}), p.source, p.index
+        )
+        if p.site.id in wanted
+        else p
+        for p in loaded.placed
+    ]
+    checked = cross_check(
+        loaded.organisation, loaded.organisation_source, placed, today or dt.date.today()
+    )
+    return [
+        Problem(f.severity, *f.source.where(f.loc), f.message)
+        for f in checked.findings
+        if f.severity is Severity.ERROR
+    ]

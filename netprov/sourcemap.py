@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import yaml
 import yaml_rs
@@ -19,6 +20,26 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 Loc = Sequence[str | int]
+# where a problem is: the file (or source object), its line if it has lines, the field
+Where = tuple[str, int | None, str]
+
+
+class Source(Protocol):
+    """Where inventory documents came from, so a problem can name its place: a YAML file
+    (file, line, field) or a source of truth's objects (object, no line, field)."""
+
+    @property
+    def name(self) -> str:
+        """The whole source, for summary lines."""
+        ...
+
+    def where(self, loc: Loc) -> Where:
+        """The place of the value at ``loc`` (a path as pydantic reports it)."""
+        ...
+
+    def scalar_line(self, key: str, value: str) -> int | None:
+        """The line of ``key: value`` where a quick scan finds one, else None."""
+        ...
 
 
 class _StrictLoader(_Loader):  # type: ignore[misc,valid-type,unused-ignore]
@@ -90,6 +111,10 @@ class SourceFile:
                 return None
         return self._root
 
+    def where(self, loc: Loc) -> Where:
+        """This file's name, and the line and dotted field :meth:`locate` finds."""
+        return (self.name, *self.locate(loc))
+
     def locate(self, loc: Loc) -> tuple[int | None, str]:
         """Return (line, dotted field path) for ``loc``.
 
@@ -102,7 +127,7 @@ class SourceFile:
         for element in loc:
             child = _child(node, element) if node is not None else None
             if child is None:
-                if isinstance(element, str) and not _is_union_tag(element):
+                if isinstance(element, str) and not is_union_tag(element):
                     parts.append(f".{element}" if parts else element)
                     node = None
                 continue
@@ -116,7 +141,9 @@ class SourceFile:
         return line, "".join(parts)
 
 
-def _is_union_tag(element: str) -> bool:
+def is_union_tag(element: str) -> bool:
+    """A path element pydantic adds for a union's branch (``static``, ``list[...]``), which
+    no document holds."""
     return (
         element in {"static", "dhcp", "pppoe"}
         or "[" in element

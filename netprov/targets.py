@@ -42,9 +42,7 @@ def is_twin_file(path: Path) -> bool:
     return all((host.get("data") or {}).get("twin") for host in data.values())
 
 
-def aim(
-    loaded: LoadedInventory, inventory: Path, hosts_file: Path | None
-) -> tuple[dict[str, Target], Any]:
+def aim(loaded: LoadedInventory, hosts_file: Path | None) -> tuple[dict[str, Target], Any]:
     """The targets and the secret resolver: a hosts file's routers (a twin's secrets for a
     twin's file), else the real routers with secrets from the environment."""
     if hosts_file is not None:
@@ -52,6 +50,6 @@ def aim(
             from netprov.twin.fleet import twin_secret
 
             return targets_from_hosts_file(hosts_file), twin_secret
-        return targets_from_hosts_file(hosts_file), EnvironmentSecrets(inventory)
-    secret = EnvironmentSecrets(inventory)
+        return targets_from_hosts_file(hosts_file), EnvironmentSecrets(loaded.root)
+    secret = EnvironmentSecrets(loaded.root)
     return real_targets(loaded, secret), secret

@@ -159,6 +159,8 @@ def test_json_shapes_are_pinned(
         str(tmp_path / "known_hosts"),
     )
     run("unlock", "unlock", "setda", "--run", "nosuch", *db, codes=(0, 1))
+    cached = str(tmp_path / "cached")
+    run("inventory export", "inventory", "export", "--inventory", str(inventory), "--to", cached)
 
     text = json.dumps(shapes, indent=1, sort_keys=True) + "\n"
     assert text == _pinned("json-shapes.json", text)

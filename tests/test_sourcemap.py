@@ -12,7 +12,7 @@ def test_every_sample_site_line_by_scan_matches_the_node_tree() -> None:
     for placed in loaded.placed:
         scanned = placed.source.scalar_line("id", placed.site.id)
         assert scanned is not None
-        assert scanned == placed.source.locate(placed.loc("id"))[0], placed.site.id
+        assert scanned == placed.source.where(placed.loc("id"))[1], placed.site.id
 
 
 def test_a_value_written_twice_or_in_flow_style_is_left_to_the_node_tree() -> None:

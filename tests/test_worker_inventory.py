@@ -24,7 +24,7 @@ def test_a_worker_on_another_checkout_refuses_the_site(tmp_path: Path) -> None:
     shutil.copytree(SAMPLE, inventory)
     db = tmp_path / "never.db"
     request = {
-        **references(inventory, f"sqlite:///{db}", tmp_path / "b", None, TODAY.isoformat()),
+        **references(str(inventory), f"sqlite:///{db}", tmp_path / "b", None, TODAY.isoformat()),
         **{"run_id": "r1", "site": "setda", "command": "cutover"},
         "arguments": {"to": "dual", "now": "2026-11-24T02:00:00"},
     }
@@ -66,7 +66,7 @@ def test_a_task_that_outlived_its_run_pushes_nothing(tmp_path: Path) -> None:
     run = journal.start_run("cutover")
     journal.finish_run(run, "interrupted")
     request = {
-        **references(SAMPLE, db, tmp_path / "b", None, TODAY.isoformat()),
+        **references(str(SAMPLE), db, tmp_path / "b", None, TODAY.isoformat()),
         **{"run_id": run, "site": "setda", "command": "cutover"},
         "arguments": {"to": "dual", "now": "2026-11-24T02:00:00"},
     }

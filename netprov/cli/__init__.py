@@ -9,6 +9,7 @@
 ``change``                    backup, plan, apply, adopt, verify, drift, rollback, trust
 ``rollout``                   cutover, finalize, drill
 ``history``                   runs, run, status, report, evidence, unlock (the journal)
+``sources``                   inventory export (to Nautobot or a folder)
 ``twin``                      twin up
 ``workers``                   worker (scale-out, docs/scale-out.md)
 ========================  ==========================================================
@@ -22,7 +23,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from netprov.cli import change, check, history, inventory, rollout, twin, workers
+from netprov.cli import change, check, history, inventory, rollout, sources, twin, workers
 from netprov.cli.app import EXIT_INVALID, app, err
 from netprov.errors import NetprovError
 
@@ -54,6 +55,8 @@ COMMANDS: list[tuple[str, Callable[..., None]]] = [
 ]
 for _name, _command in COMMANDS:
     app.command(_name)(_command)
+sources.inventory_app.command("export")(sources.export)
+app.add_typer(sources.inventory_app, name="inventory")
 twin.twin_app.command("up")(twin.twin_up)
 app.add_typer(twin.twin_app, name="twin")
 

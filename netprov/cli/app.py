@@ -19,7 +19,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from netprov.errors import InventoryError, JournalError, Problem, SelectionError, Severity
+from netprov.errors import (
+    InventoryError,
+    JournalError,
+    Problem,
+    SelectionError,
+    Severity,
+    SourceError,
+)
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase, Site
@@ -122,11 +129,19 @@ def emit_json(document: dict[str, Any]) -> None:
 
 
 def load_or_exit(
-    inventory: Path, today: str | None, as_json: bool, command: str
+    inventory: str | Path, today: str | None, as_json: bool, command: str
 ) -> LoadedInventory:
-    """Load or exit 1 with every problem listed; never a traceback."""
+    """Load or exit 1 with every problem listed (a source of truth that cannot be read:
+    one line); never a traceback, and nothing read means no router touched."""
     try:
         loaded = load_inventory(inventory, today=parse_today(today))
+    except SourceError as exc:
+        if as_json:
+            problem = Problem(Severity.ERROR, str(inventory), None, "", str(exc))
+            emit_json({"command": command, "ok": False, "problems": [problem.as_dict()]})
+        else:
+            err.print(f"[red]error:[/] {escape(str(exc))}; nothing was read", soft_wrap=True)
+        raise typer.Exit(EXIT_INVALID) from None
     except InventoryError as exc:
         errors = [p for p in exc.problems if p.severity is Severity.ERROR]
         if as_json:

@@ -388,7 +388,7 @@ def rollback(
 
 
 def trust(
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     hosts_file: HostsOpt = None,
     known_hosts: Annotated[
         Path | None,
@@ -413,7 +413,7 @@ def trust(
     targets = (
         targets_from_hosts_file(hosts_file)
         if hosts_file
-        else real_targets(loaded, EnvironmentSecrets(inventory), passwords=False)
+        else real_targets(loaded, EnvironmentSecrets(loaded.root), passwords=False)
     )
     rows = []
     for site in sites:

@@ -18,7 +18,7 @@ FORMATS = ("text", "json", "junit", "sarif", "markdown")
 
 
 def check(
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     templates: Annotated[Path | None, typer.Option(help="Templates folder.")] = None,
     backups: Annotated[
         Path, typer.Option(help="Stored backups (<site>.cfg) to plan against.")

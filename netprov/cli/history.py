@@ -161,7 +161,7 @@ def run_detail(
 
 
 def status(
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     db: DbOpt = None,
     limit: LimitOpt = None,
     kind: KindOpt = None,
@@ -227,7 +227,7 @@ def status(
 
 
 def report(
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     db: DbOpt = None,
     lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en.")] = "id",
     out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
@@ -251,7 +251,7 @@ def report(
 
 def evidence(
     site_id: Annotated[str, typer.Argument(metavar="SITE", help="Site id.")],
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     db: DbOpt = None,
     backups: BackupsOpt = Path("backups"),
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pack.")] = Path(

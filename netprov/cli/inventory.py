@@ -11,7 +11,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.markup import escape
@@ -37,14 +37,14 @@ from netprov.cli.options import (
     TodayOpt,
     WaveOpt,
 )
-from netprov.errors import InventoryError, NetprovError, RenderError
+from netprov.errors import InventoryError, NetprovError, RenderError, SourceError
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.models import Phase
-from netprov.promote import edited_files, plan_promotions
+from netprov.promote import Promotion, edited_files, plan_promotions, promotion_problems
 
 
 def validate(
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
@@ -75,7 +75,7 @@ def validate(
 
 
 def render(
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     phase: Annotated[
         list[str] | None, typer.Option(help="legacy, dual, central, final or all (repeatable).")
     ] = None,
@@ -191,7 +191,7 @@ def _report_render_failures(failures: list[RenderError], as_json: bool) -> None:
 
 
 def allocate(
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     csv_out: Annotated[
         Path | None,
         typer.Option(
@@ -316,7 +316,7 @@ def schema(
 
 def promote(
     to: Annotated[Phase, typer.Option("--to", help="The desired phase to write.")],
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     limit: LimitOpt = None,
     kind: KindOpt = None,
     wave: WaveOpt = None,
@@ -334,6 +334,9 @@ def promote(
     steps, refused = plan_promotions(sites, to)
     if refused:
         _refuse(as_json, refused)
+    if loaded.nautobot is not None:
+        _promote_in_nautobot(loaded, steps, to, dry_run, as_json, today)
+        return
     try:
         edits = edited_files(loaded.root, steps)
     except NetprovError as exc:
@@ -368,7 +371,56 @@ def promote(
     )
 
 
-def _refuse(as_json: bool, reasons: list[str]) -> None:
+def _promote_in_nautobot(
+    loaded: LoadedInventory,
+    steps: list[Promotion],
+    to: Phase,
+    dry_run: bool,
+    as_json: bool,
+    today: str | None,
+) -> None:
+    """The sites are kept in Nautobot: their locations' desired phase custom field is what
+    changes (nothing else), once the promoted inventory passes the cross-checks."""
+    from netprov.nautobot.client import NautobotClient
+    from netprov.nautobot.export import write_phases
+    from netprov.secrets import EnvironmentSecrets
+
+    assert loaded.nautobot is not None
+    problems = promotion_problems(loaded, steps, parse_today(today))
+    if problems:
+        if not as_json:
+            print_problems(problems)
+        _refuse(as_json, [f"the promoted inventory is not valid: {len(problems)} error(s)"])
+    changed = [s for s in steps if s.changes]
+    pages: list[str] = []
+    if not dry_run:
+        client = NautobotClient(loaded.nautobot, EnvironmentSecrets(loaded.root))
+        try:
+            pages = write_phases(client, {s.site: s.after.value for s in changed})
+        except SourceError as exc:
+            _refuse(as_json, [str(exc)])
+    if as_json:
+        emit_json(
+            {
+                "command": "promote",
+                "ok": True,
+                "to": to.value,
+                "written": not dry_run,
+                "sites": [s.as_dict() for s in steps],
+                "items": pages,
+            }
+        )
+        return
+    for step in changed:
+        out.print(f"{step.site}: desired_phase {step.before.value} -> {step.after.value}")
+    verb = "would set" if dry_run else "set"
+    out.print(
+        f"{verb} desired_phase {to.value} on {len(changed)} site(s) in {loaded.nautobot}"
+        f" ({len(steps) - len(changed)} already there)"
+    )
+
+
+def _refuse(as_json: bool, reasons: list[str]) -> NoReturn:
     if as_json:
         emit_json({"command": "promote", "ok": False, "refused": reasons, "sites": []})
     for reason in reasons:

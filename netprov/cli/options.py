@@ -17,7 +17,14 @@ from typing import Annotated, Any, get_type_hints
 import typer
 
 InventoryOpt = Annotated[
-    Path, typer.Option("--inventory", "-i", help="Inventory folder.", show_default=True)
+    str,
+    typer.Option(
+        "--inventory",
+        "-i",
+        metavar="DIR|URL",
+        help="Inventory folder, or nautobot+https://HOST (docs/source-of-truth.md).",
+        show_default=True,
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 TodayOpt = Annotated[
@@ -75,7 +82,7 @@ class RouterOptions:
     a running twin's hosts file, else the real ones at their management addresses), the
     journal and backups folder, how many sites at once and which sites."""
 
-    inventory: InventoryOpt = Path("inventory")
+    inventory: InventoryOpt = "inventory"
     twin: TwinOpt = False
     from_backups: FromBackupsOpt = None
     hosts_file: HostsOpt = None

@@ -86,14 +86,14 @@ def router_run(
         targets = targets_from_hosts(running_twin.hosts_inventory())
         secret = twin_secret
     else:
-        targets, secret = aim(loaded, inventory, hosts_file)
+        targets, secret = aim(loaded, hosts_file)
     # the sites a run was asked to do, so an interrupted run of any kind can be resumed
     recorded = {**(json.loads(params) if params else {}), "sites": site_ids}
     run_id = journal.start_run(
         command,
         phase=phase.value if phase else None,
         change_id=opts.change_id,
-        inventory=inventory,
+        inventory=loaded.root,
         params=json.dumps(recorded),
     )
     pipeline = Pipeline(loaded, journal, targets, Renderer(), secret, run_id)

@@ -28,7 +28,7 @@ twin_app = typer.Typer(
 
 
 def twin_up(
-    inventory: InventoryOpt = Path("inventory"),
+    inventory: InventoryOpt = "inventory",
     scenario: Annotated[Path | None, typer.Option(help="Faults to inject (YAML).")] = None,
     from_backups: Annotated[
         Path | None,

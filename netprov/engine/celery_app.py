@@ -110,8 +110,8 @@ def decoded(arguments: dict[str, Any]) -> dict[str, Any]:
 def _aimed(inventory: str, digest: str, today: str | None, hosts: str | None, _: str) -> _Aimed:
     """Keyed by the inventory's and the hosts file's digests, so an edited file (a worker's
     checkout pulled between runs) is loaded afresh, never served from the cache."""
-    loaded = load_inventory(Path(inventory), today=dt.date.fromisoformat(today) if today else None)
-    targets, secret = aim(loaded, Path(inventory), Path(hosts) if hosts else None)
+    loaded = load_inventory(inventory, today=dt.date.fromisoformat(today) if today else None)
+    targets, secret = aim(loaded, Path(hosts) if hosts else None)
     renderer = Renderer()
     renderer.compile({site.router.platform for site in loaded.sites})
     return _Aimed(loaded, targets, secret, renderer)
@@ -130,7 +130,7 @@ def _file_digest(path: str | None) -> str:
 def _pipeline(request: dict[str, Any]) -> Pipeline:
     """The site step's pipeline, on this worker's own copy of the inventory: refused (an
     error naming both digests) when it is not the one the coordinator planned the run on."""
-    digest = inventory_digest(Path(request["inventory"]))
+    digest = inventory_digest(request["inventory"])
     if digest != request["inventory_digest"]:
         raise InventoryMismatchError(
             f"this worker's inventory at {request['inventory']} is not the coordinator's "

@@ -11,6 +11,7 @@ from typing import Any
 from netprov.engine.celery_app import configure, encoded, site_step
 from netprov.inventory import inventory_digest
 from netprov.models import Organisation, Site
+from netprov.nautobot.client import is_nautobot
 from netprov.pipeline import Outcome
 from netprov.verify import Check
 
@@ -128,12 +129,13 @@ def _outcome(site: Site, result: Any) -> Outcome:
 
 
 def references(
-    inventory: Path, db: str | None, backups: Path, hosts_file: Path | None, today: str | None
+    inventory: str, db: str | None, backups: Path, hosts_file: Path | None, today: str | None
 ) -> dict[str, Any]:
-    """What a task names for a worker to resolve: absolute paths and the journal URL."""
+    """What a task names for a worker to resolve: absolute paths and URLs (the inventory's
+    folder or Nautobot, the journal)."""
     chosen = db or os.environ.get("NETPROV_DB") or f"sqlite:///{Path(DEFAULT_DB).resolve()}"
     return {
-        "inventory": str(inventory.resolve()),
+        "inventory": inventory if is_nautobot(inventory) else str(Path(inventory).resolve()),
         "inventory_digest": inventory_digest(inventory),
         "db": chosen,
         "backups": str(backups.resolve()),
