@@ -5,7 +5,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit suite demo bench clean browser interop postgres redis
+.PHONY: install test lint typecheck unit suite demo bench clean browser interop postgres redis \
+	nautobot nautobot-template
 
 install: $(STAMP)
 
@@ -41,12 +42,29 @@ redis:
 	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null; }
 
+# Nautobot for the source-of-truth tests (tests/test_nautobot.py), in a venv of its own
+# (Django and its pins stay out of netprov's); its PostgreSQL and Redis are Debian's. The
+# tests start it on loopback from a migrated template database (tests/fixtures/nautobot/):
+# `make nautobot-template` migrates a fresh one and dumps it again (minutes).
+NAUTOBOT_VERSION := 3.2.7
+NAUTOBOT := .venv-nautobot
+$(NAUTOBOT)/.installed:
+	$(PYTHON) -m venv $(NAUTOBOT)
+	$(NAUTOBOT)/bin/python -m pip install --quiet --upgrade pip
+	$(NAUTOBOT)/bin/python -m pip install --quiet "nautobot==$(NAUTOBOT_VERSION)"
+	touch $@
+
+nautobot: postgres redis $(NAUTOBOT)/.installed
+
+nautobot-template: install nautobot
+	$(BIN)/python -m tests.nautobot_server
+
 # Tiers: `make unit` is the pure and offline tests (no twin, under a minute); `make suite`
 # is everything, the twin tests spread over worker processes (they mostly wait on sockets).
 unit: install
-	$(BIN)/pytest -m "not twin and not slow"
+	$(BIN)/pytest -m "not twin and not slow and not nautobot"
 
-suite: install $(if $(CI),browser postgres redis)
+suite: install $(if $(CI),browser postgres redis nautobot)
 	$(BIN)/pytest -n 4 --dist loadgroup
 
 # The README's test command: lint, types, Ansible against the twin, then the whole test suite
@@ -99,4 +117,4 @@ bench: install
 	$(BIN)/python bench/bench_cutover.py
 
 clean:
-	rm -rf build .mypy_cache .pytest_cache .ruff_cache $(INTEROP)
+	rm -rf build .mypy_cache .pytest_cache .ruff_cache $(INTEROP) $(NAUTOBOT)

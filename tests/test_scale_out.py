@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,30 +29,22 @@ from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY
 from tests.postgres_server import fresh_database, server_or_skip
+from tests.redis_server import free_port, installed, running_redis
 
 pytestmark = [pytest.mark.twin, pytest.mark.slow, pytest.mark.xdist_group("scale-out")]
-
-REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
 
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway Redis on loopback, one for these tests (the coordinator's Celery client
     stays on one broker, as a real deployment's does): nothing persisted."""
     tmp_path = tmp_path_factory.mktemp("redis")
-    if not Path(REDIS).exists():
+    if not installed():
         if os.environ.get("CI"):
             pytest.fail("redis-server is missing: `make redis` installs it")
         pytest.skip("redis-server is not installed (`make redis`): the scale-out tier")
     pytest.importorskip("celery", reason="the fleet extra is not installed")
-    port = _free_port()
-    server = _redis(port, tmp_path)
+    port = free_port()
+    server = running_redis(port, tmp_path)
     url = f"redis://127.0.0.1:{port}/0"
     yield url
     server.terminate()
@@ -75,26 +66,6 @@ def journal_url(postgres_server: str, request: pytest.FixtureRequest) -> str:
     url = fresh_database(postgres_server, name)
     Journal(url)
     return url
-
-
-def _redis(port: int, cwd: Path) -> subprocess.Popen[bytes]:
-    """A Redis on 127.0.0.1:``port`` that keeps nothing on disk, once it answers."""
-    import redis
-
-    server = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(200):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    client.close()
-    return server
 
 
 def _worker(broker: str, queue: str, log: Path, *extra: str) -> subprocess.Popen[bytes]:
@@ -316,9 +287,9 @@ def test_a_broker_outage_loses_nothing_and_the_run_resumes(
     twin = twin_factory(SITES)
     hosts = tmp_path / "hosts.yaml"
     twin.write_hosts_file(hosts)
-    port = _free_port()
+    port = free_port()
     broker = f"redis://127.0.0.1:{port}/0"
-    redis_server = _redis(port, tmp_path)
+    redis_server = running_redis(port, tmp_path)
     journal = Journal(journal_url, tmp_path / "b", create=False)
     worker = _worker(broker, "default", tmp_path / "w.log")
     first = _coordinator(
@@ -344,7 +315,7 @@ def test_a_broker_outage_loses_nothing_and_the_run_resumes(
             if not journal.run_alive(run_id):
                 break
             time.sleep(0.1)
-        redis_server = _redis(port, tmp_path)  # back, empty
+        redis_server = running_redis(port, tmp_path)  # back, empty
         resumed = _coordinator(hosts, journal_url, tmp_path / "b", broker, "--resume", run_id)
         stdout, stderr = resumed.communicate(timeout=180)
     finally:
