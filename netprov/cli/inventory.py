@@ -347,16 +347,7 @@ def promote(
             path.write_text(new, encoding="utf-8")
     changed = [s for s in steps if s.changes]
     if as_json:
-        emit_json(
-            {
-                "command": "promote",
-                "ok": True,
-                "to": to.value,
-                "written": not dry_run,
-                "sites": [s.as_dict() for s in steps],
-                "items": [str(path) for path in edits],
-            }
-        )
+        _emit_promoted(to, dry_run, steps, [str(path) for path in edits])
         return
     for path, (old, new) in edits.items():
         diff = difflib.unified_diff(
@@ -400,16 +391,7 @@ def _promote_in_nautobot(
         except SourceError as exc:
             _refuse(as_json, [str(exc)])
     if as_json:
-        emit_json(
-            {
-                "command": "promote",
-                "ok": True,
-                "to": to.value,
-                "written": not dry_run,
-                "sites": [s.as_dict() for s in steps],
-                "items": pages,
-            }
-        )
+        _emit_promoted(to, dry_run, steps, pages)
         return
     for step in changed:
         out.print(f"{step.site}: desired_phase {step.before.value} -> {step.after.value}")
@@ -417,6 +399,20 @@ def _promote_in_nautobot(
     out.print(
         f"{verb} desired_phase {to.value} on {len(changed)} site(s) in {loaded.nautobot}"
         f" ({len(steps) - len(changed)} already there)"
+    )
+
+
+def _emit_promoted(to: Phase, dry_run: bool, steps: list[Promotion], items: list[str]) -> None:
+    """promote's JSON document; ``items`` are the files edited, or the locations' pages."""
+    emit_json(
+        {
+            "command": "promote",
+            "ok": True,
+            "to": to.value,
+            "written": not dry_run,
+            "sites": [s.as_dict() for s in steps],
+            "items": items,
+        }
     )
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from requests import PreparedRequest, Response
 
 from netprov.errors import SecretError, SourceError
 from netprov.models import SecretRef
 from netprov.secrets import SecretResolver
+
+if TYPE_CHECKING:  # requests (pynautobot's client) is imported when Nautobot is asked
+    from requests import PreparedRequest, Response
 
 SCHEME = "nautobot+"
 # the token's reference when the URL alone names Nautobot (pynautobot's and
