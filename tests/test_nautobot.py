@@ -21,7 +21,7 @@ import requests
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.inventory import load_inventory
+from netprov.inventory import inventory_digest, load_inventory
 from tests.conftest import SAMPLE, TODAY, twin_cli_args
 from tests.nautobot_server import RunningNautobot, running_nautobot, skip_or_fail_without_servers
 
@@ -205,7 +205,11 @@ def test_a_refused_token_is_one_line_and_exit_1(
 
 
 def test_promote_writes_the_phase_field_and_nothing_else(seeded: RunningNautobot) -> None:
+    """And a region worker would see it: the inventory's digest (what a task carries) is
+    stable between two reads and moves with the promotion."""
     wave0 = sorted(s.id for s in load_inventory(SAMPLE, today=TODAY).sites if s.wave == 0)
+    digest = inventory_digest(seeded.spec)
+    assert inventory_digest(seeded.spec) == digest
     before = changelog(seeded)
     result = netprov(
         "promote", "--inventory", seeded.spec, "--wave", "0", "--to", "dual", "--json",
@@ -219,6 +223,7 @@ def test_promote_writes_the_phase_field_and_nothing_else(seeded: RunningNautobot
     loaded = load_inventory(seeded.spec, today=TODAY)
     phases = {s.id: s.desired_phase.value for s in loaded.sites}
     assert {site for site, phase in phases.items() if phase == "dual"} == set(wave0)
+    assert inventory_digest(seeded.spec) != digest
     skipped = netprov("promote", "--inventory", seeded.spec, "--limit", wave0[0], "--to", "final")
     assert skipped.exit_code == 1
     assert "skips central" in skipped.stderr
