@@ -18,7 +18,8 @@ from netprov.inventory_files import inventory_files, write_inventory
 from netprov.nautobot import mapping
 from netprov.nautobot.client import NautobotSpec
 from netprov.nautobot.located import NautobotObject, ObjectMap
-from tests.conftest import SAMPLE, TODAY, Edit
+from netprov.twin.pytest_plugin import TwinFactory
+from tests.conftest import SAMPLE, TODAY, Edit, twin_cli_args
 
 
 def _closed_port() -> int:
@@ -124,24 +125,25 @@ def test_the_mapping_table_in_the_docs_lists_every_custom_field() -> None:
     assert f"`{mapping.ROUTER_TAG}`" in text
 
 
+@pytest.mark.twin
 def test_nautobot_down_is_one_line_and_exit_1_before_any_router(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twin_factory: TwinFactory
 ) -> None:
-    """Nothing listens: the command stops at the inventory, one line, no traceback, and
-    no run is journaled (so no router was touched)."""
+    """Nothing listens where Nautobot should be: the command stops at the inventory with
+    one line, no traceback; the router (a twin, aimed at by a hosts file) never sees a
+    session and no run is journaled."""
     monkeypatch.setenv("NAUTOBOT_TOKEN", "0123456789abcdef")
+    twin = twin_factory(["setda"])
     spec = f"nautobot+http://127.0.0.1:{_closed_port()}"
-    db = tmp_path / "journal.db"
-    result = CliRunner().invoke(
-        app,
-        ["backup", "--inventory", spec, "--db", f"sqlite:///{db}", "--backups", str(tmp_path)],
-    )
+    args = twin_cli_args(twin, tmp_path, "setda")
+    args[args.index("--inventory") + 1] = spec
+    result = CliRunner().invoke(app, ["backup", *args])
     assert result.exit_code == 1
-    lines = result.stderr.strip().splitlines()
-    assert lines == [
+    assert result.stderr.strip().splitlines() == [
         f"error: Nautobot {spec} cannot be reached: Connection refused; nothing was read"
     ]
-    assert not db.exists()
+    assert twin.devices["setda"].ssh_sessions == 0
+    assert not (tmp_path / "j.db").exists()
     document = CliRunner().invoke(app, ["validate", "--inventory", spec, "--json"])
     assert document.exit_code == 1
     problem = json.loads(document.stdout)["problems"][0]
