@@ -18,6 +18,12 @@ TEMPLATES = REPO / "templates"
 TODAY = dt.date(2026, 11, 22)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The servers tiers (a group each: one worker, one server, minutes) are handed out
+    first, so they run beside the rest of the suite rather than after it."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update", action="store_true", help="rewrite golden files")
 

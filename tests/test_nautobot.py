@@ -130,7 +130,8 @@ def test_broken_objects_are_located_problems_all_at_once_and_an_export_mends_the
     seeded: RunningNautobot,
 ) -> None:
     """desa-balokang's central hand-off loses its address; desa-mulyasari's is moved onto
-    desa-cujang's VLAN 1146 (both langit7's own hand-offs)."""
+    desa-cujang's VLAN 1146 (both langit7's own hand-offs); then desa-sinartanjung's router
+    loses its tag and desa-binangun's LAN its role: what cannot become a site at all."""
     balokang = _site_interface(seeded, "smj-desa-balokang-r1", "ether5")
     links = api(seeded, "GET", f"ipam/ip-address-to-interface/?interface={balokang['id']}")
     for link in links["results"]:
@@ -169,26 +170,29 @@ def test_broken_objects_are_located_problems_all_at_once_and_an_export_mends_the
         ("tagged_vlans", None),
     }
 
-    mended = export_sample(seeded)
-    assert mended["changed"] >= 2  # the address assigned again, the hand-off's VLAN back
-    assert netprov("validate", "--inventory", seeded.spec).exit_code == 0
-
-
-def test_a_router_missing_its_tag_or_a_role_is_named_at_its_location(
-    seeded: RunningNautobot,
-) -> None:
-    device = api(seeded, "GET", "dcim/devices/?name=smj-desa-cujang-r1")["results"][0]
+    device = api(seeded, "GET", "dcim/devices/?name=smj-desa-sinartanjung-r1")["results"][0]
     api(seeded, "PATCH", f"dcim/devices/{device['id']}/", json={"tags": []})
-    lan = _site_interface(seeded, "smj-desa-mulyasari-r1", "ether2")
+    lan = _site_interface(seeded, "smj-desa-binangun-r1", "ether2")
     api(seeded, "PATCH", f"dcim/interfaces/{lan['id']}/", json={"role": None})
     result = netprov("validate", "--inventory", seeded.spec)
     assert result.exit_code == 1
-    assert "devices: needs exactly one device tagged 'netprov' (its router); found none" in (
-        result.stderr
-    )
-    assert "smj-desa-mulyasari-r1 <" in result.stderr
-    assert "interfaces: no interface has role 'LAN'" in result.stderr
-    export_sample(seeded)
+    lines = result.stderr.splitlines()
+    sinartanjung = device["location"]["id"]
+    assert (
+        "error dcim.location Kantor Desa Sinartanjung "
+        f"<{seeded.url}/dcim/locations/{sinartanjung}/>: devices: needs exactly one device "
+        "tagged 'netprov' (its router); found none"
+    ) in lines
+    binangun = lan["device"]["id"]
+    assert (
+        f"error dcim.device smj-desa-binangun-r1 <{seeded.url}/dcim/devices/{binangun}/>: "
+        "interfaces: no interface has role 'LAN'"
+    ) in lines
+    assert lines[-1].startswith(f"✗ {seeded.spec}: 4 error(s)")  # and the two above
+
+    mended = export_sample(seeded)
+    # the address assigned again, the hand-off's VLAN back, the tag, the role
+    assert mended["changed"] >= 4
     assert netprov("validate", "--inventory", seeded.spec).exit_code == 0
 
 
