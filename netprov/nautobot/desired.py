@@ -18,6 +18,7 @@ from netprov.models import (
     SecretRef,
     Site,
     StaticAddressing,
+    Uplink,
 )
 from netprov.nautobot import mapping as m
 from netprov.platforms import driver_for
@@ -184,7 +185,8 @@ def site_objects(site: Site, org: Organisation) -> SiteObjects:
     return objects
 
 
-def _circuit_fields(uplink: LegacyUplink | CentralUplink | BackupUplink | Any) -> dict[str, Any]:
+def _circuit_fields(uplink: Uplink) -> dict[str, Any]:
+    """The circuit's netprov fields: the central line's share, an office line's cost."""
     if isinstance(uplink, CentralUplink):
         ceiling = uplink.ceiling_mbps
         return {
@@ -193,6 +195,8 @@ def _circuit_fields(uplink: LegacyUplink | CentralUplink | BackupUplink | Any) -
             "netprov_weight": uplink.weight,
             "netprov_ceiling_kbps": m.kbps(ceiling) if ceiling is not None else None,
         }
+    if not isinstance(uplink, LegacyUplink | BackupUplink):
+        return {}
     end = uplink.contract_end
     return {
         "netprov_monthly_cost_idr": uplink.monthly_cost_idr,
