@@ -81,6 +81,7 @@ def _gathered(
     from kombu.exceptions import OperationalError
     from redis.exceptions import RedisError
 
+    pending = None
     try:
         server = _server_id(broker)
         pending = jobs.apply_async()
@@ -95,13 +96,27 @@ def _gathered(
             if progress is not None:
                 progress([result.ready() for result in pending.results])
             if _server_id(broker) != server:
+                _abandon(pending)
                 raise BrokerUnavailable(f"the broker {broker} restarted during the wave")
     except (OperationalError, RedisError, OSError) as exc:
+        _abandon(pending)
         raise BrokerUnavailable(f"the broker {broker} is unreachable: {exc}") from exc
     except RuntimeError as exc:  # Celery's result store gave up reconnecting
         if isinstance(exc.__cause__, OperationalError | RedisError | OSError):
+            _abandon(pending)
             raise BrokerUnavailable(f"the broker {broker} is unreachable: {exc.__cause__}") from exc
         raise
+
+
+def _abandon(pending: Any) -> None:
+    """The wave's results let go of the result store that is gone. Otherwise each one, when
+    collected (at the latest when the coordinator exits), asks that store to unsubscribe
+    (``AsyncResult.__del__``), fails to reconnect, and Python prints Celery's
+    "Retry limit exceeded" traceback after netprov's one line."""
+    if pending is None:
+        return
+    for result in pending.results:
+        result.backend = None
 
 
 def _server_id(broker: str) -> str:
