@@ -29,9 +29,7 @@ def _document(model: Organisation | Site, **exclude: Any) -> dict[str, Any]:
     return data
 
 
-def inventory_files(
-    organisation: Organisation, sites: list[Site], source: str
-) -> dict[str, str]:
+def inventory_files(organisation: Organisation, sites: list[Site], source: str) -> dict[str, str]:
     """Relative path -> text of each file.
 
     Examples:
@@ -42,8 +40,7 @@ def inventory_files(
     """
     header = HEADER.format(source=source)
     files = {
-        ORGANISATION_FILE: header
-        + _dump(_document(organisation, exclude={"source_of_truth"}))
+        ORGANISATION_FILE: header + _dump(_document(organisation, exclude={"source_of_truth"}))
     }
     by_kind: dict[str, list[Site]] = defaultdict(list)
     for site in sites:

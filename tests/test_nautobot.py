@@ -82,8 +82,15 @@ def changelog(nautobot: RunningNautobot) -> int:
 
 def render(inventory: str | Path, out: Path) -> list[Path]:
     result = netprov(
-        "render", "--inventory", str(inventory), "--phase", "all", "--out", str(out),
-        "--today", TODAY.isoformat(),
+        "render",
+        "--inventory",
+        str(inventory),
+        "--phase",
+        "all",
+        "--out",
+        str(out),
+        "--today",
+        TODAY.isoformat(),
     )
     assert result.exit_code == 0, result.output
     return sorted(out.rglob("*.cfg"))
@@ -216,8 +223,16 @@ def test_promote_writes_the_phase_field_and_nothing_else(seeded: RunningNautobot
     assert inventory_digest(seeded.spec) == digest
     before = changelog(seeded)
     result = netprov(
-        "promote", "--inventory", seeded.spec, "--wave", "0", "--to", "dual", "--json",
-        "--today", TODAY.isoformat(),
+        "promote",
+        "--inventory",
+        seeded.spec,
+        "--wave",
+        "0",
+        "--to",
+        "dual",
+        "--json",
+        "--today",
+        TODAY.isoformat(),
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)

@@ -33,6 +33,7 @@ from tests.redis_server import free_port, installed, running_redis
 
 pytestmark = [pytest.mark.twin, pytest.mark.slow, pytest.mark.xdist_group("scale-out")]
 
+
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway Redis on loopback, one for these tests (the coordinator's Celery client

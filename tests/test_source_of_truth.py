@@ -74,7 +74,12 @@ def test_an_organisation_pointing_at_nautobot_is_not_exported_with_the_pointer(
 
 @pytest.mark.parametrize(
     "spec",
-    ["nautobot+ftp://nb", "nautobot+https://", "nautobot+https://u:p@nb", "nautobot+https://nb?x=1"],
+    [
+        "nautobot+ftp://nb",
+        "nautobot+https://",
+        "nautobot+https://u:p@nb",
+        "nautobot+https://nb?x=1",
+    ],
 )
 def test_a_nautobot_spec_that_is_not_one_is_refused(spec: str) -> None:
     with pytest.raises(ValueError, match="is not nautobot\\+https://HOST"):

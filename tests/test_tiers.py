@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-GROUPED = '''
+GROUPED = """
 import os
 import pytest
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.xdist_group("tier")
 def test_where(n):
     with open(os.environ["WHERE"], "a") as log:
         log.write(os.environ["PYTEST_XDIST_WORKER"] + "\\n")
-'''
+"""
 
 
 def test_an_xdist_group_runs_on_one_worker(tmp_path: Path) -> None:

@@ -292,10 +292,14 @@ class _Export:
         for platform in sorted(used):
             driver = driver_for(platform)
             match = [p for p in existing if p.get("network_driver") in driver.network_drivers]
-            record = match[0] if match else self.one(
-                "dcim.platforms",
-                {"name": driver.display_name},
-                {"network_driver": driver.network_drivers[0]},
+            record = (
+                match[0]
+                if match
+                else self.one(
+                    "dcim.platforms",
+                    {"name": driver.display_name},
+                    {"network_driver": driver.network_drivers[0]},
+                )
             )
             maker = self.one("dcim.manufacturers", {"name": driver.vendor})
             model = f"{driver.display_name} router"
@@ -333,10 +337,7 @@ class _Export:
         new = [key for key in wanted if key not in have]
         self.sync(
             "ipam.vlan_location_assignments",
-            {
-                key: {"vlan": created[key]["id"], "location": locations[key[0]]["id"]}
-                for key in new
-            },
+            {key: {"vlan": created[key]["id"], "location": locations[key[0]]["id"]} for key in new},
             {},
         )
         return {key: str(record["id"]) for key, record in created.items()}
@@ -368,9 +369,7 @@ class _Export:
                     fields["mode"] = "tagged" if vlan is not None else ""
                     fields["tagged_vlans"] = [vlans[(objects.site_id, vlan)]] if vlan else []
                 wanted[(objects.site_id, interface.name)] = fields
-        types = {
-            (o.site_id, i.name): i.type for o in self.sites for i in o.interfaces
-        }
+        types = {(o.site_id, i.name): i.type for o in self.sites for i in o.interfaces}
 
         def create(key: tuple[str, str]) -> Record:
             device = devices[key[0]]["id"]
@@ -532,7 +531,6 @@ class _Export:
             {m.ORGANISATION_CONTEXT: have[0]} if have else {},
             lambda _: {"is_active": True},
         )
-
 
 
 def write_phases(client: NautobotClient, phases: Mapping[str, str]) -> list[str]:

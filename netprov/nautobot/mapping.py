@@ -46,7 +46,6 @@ LOOPBACK_ROLE = "Loopback"
 UNRECORDED_CID = "unrecorded:"
 
 
-
 def network_drivers() -> dict[str, Platform]:
     """Nautobot's ``network_driver`` (netutils' names) -> netprov's platform, as each
     platform's driver lists them."""

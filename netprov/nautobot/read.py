@@ -340,9 +340,7 @@ class _SiteReader:
             return uplink
         return uplink | self._circuit(prefix, role, circuit)
 
-    def _circuit(
-        self, prefix: tuple[str | int, ...], role: str, circuit: Record
-    ) -> dict[str, Any]:
+    def _circuit(self, prefix: tuple[str | int, ...], role: str, circuit: Record) -> dict[str, Any]:
         cid = str(circuit.get("cid") or "")
         where = self._object(m.CIRCUIT, circuit, cid)
         fields = {
