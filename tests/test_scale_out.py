@@ -34,16 +34,21 @@ from tests.redis_server import free_port, installed, running_redis
 pytestmark = [pytest.mark.twin, pytest.mark.slow, pytest.mark.xdist_group("scale-out")]
 
 
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A throwaway Redis on loopback, one for these tests (the coordinator's Celery client
-    stays on one broker, as a real deployment's does): nothing persisted."""
-    tmp_path = tmp_path_factory.mktemp("redis")
+def _redis_and_celery_or_skip() -> None:
+    """Skip the tier naming why; in CI (CI=true) a missing Redis fails: `make test` installs it."""
     if not installed():
         if os.environ.get("CI"):
             pytest.fail("redis-server is missing: `make redis` installs it")
         pytest.skip("redis-server is not installed (`make redis`): the scale-out tier")
     pytest.importorskip("celery", reason="the fleet extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway Redis on loopback, one for these tests (the coordinator's Celery client
+    stays on one broker, as a real deployment's does): nothing persisted."""
+    tmp_path = tmp_path_factory.mktemp("redis")
+    _redis_and_celery_or_skip()
     port = free_port()
     server = running_redis(port, tmp_path)
     url = f"redis://127.0.0.1:{port}/0"
@@ -366,8 +371,7 @@ def test_a_lost_broker_is_one_line_without_celerys_traceback(tmp_path: Path) -> 
     """A wave's results, collected after the broker is gone, would each ask the dead result
     store to unsubscribe, retry for about 20 s and print Celery's "Retry limit exceeded"
     traceback after netprov's line: the coordinator lets go of them first."""
-    if not installed():
-        pytest.skip("redis-server is not installed (`make redis`): the scale-out tier")
+    _redis_and_celery_or_skip()
     port = free_port()
     redis_server = running_redis(port, tmp_path)
     script = tmp_path / "wave.py"
