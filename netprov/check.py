@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from netprov.crosscheck import PlacedSite
 from netprov.errors import InventoryError, NetprovError, Problem, Severity
 from netprov.forking import forked_map
 from netprov.gitrepo import git
@@ -32,6 +31,7 @@ from netprov.lint import (
 )
 from netprov.lockout import rehearse
 from netprov.models import Phase, Site
+from netprov.placed import PlacedSite
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.render import Renderer

@@ -12,70 +12,22 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
+from typing import Any
 
 from netprov.allocation import Allocation, AllocationInfeasibleError, allocate
 from netprov.errors import Severity
+from netprov.hostcheck import host_findings
 from netprov.models import (
     PUBLIC_RESOLVERS,
-    BackupUplink,
-    LegacyUplink,
     Organisation,
     Phase,
     PppoeAddressing,
     SecretRef,
-    Site,
     StaticAddressing,
-    Uplink,
 )
+from netprov.placed import Finding, PlacedSite, part, uplinks
 from netprov.sourcemap import Loc, Source
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    severity: Severity
-    source: Source
-    loc: Loc
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class PlacedSite:
-    """A validated site and where it was written."""
-
-    site: Site
-    source: Source
-    index: int
-
-    def loc(self, *path: str | int) -> tuple[str | int, ...]:
-        return ("sites", self.index, *path)
-
-    def place(self) -> tuple[str, int | None]:
-        """The file and line of the site's ``id`` (a quick scan first: composing a YAML
-        file's nodes costs more than a check of it), or its object and no line."""
-        line = self.source.scalar_line("id", self.site.id)
-        if line is not None:
-            return self.source.name, line
-        file, line, _ = self.source.where(self.loc("id"))
-        return file, line
-
-    def line(self) -> int | None:
-        """The line of the site's ``id`` (None where the source has no lines)."""
-        return self.place()[1]
-
-    def where(self) -> str:
-        """The site's place as a problem names it: ``file:line``, or its object."""
-        file, line = self.place()
-        return file if line is None else f"{file}:{line}"
-
-
-UPLINK_FIELDS = ("legacy_uplink", "central_uplink", "backup_uplink")
-
-
-def uplinks(site: Site) -> Iterator[tuple[str, Uplink]]:
-    for name in UPLINK_FIELDS:
-        uplink = getattr(site, name)
-        if uplink is not None:
-            yield name, uplink
+from netprov.suggest import closest, did_you_mean
 
 
 @dataclass
@@ -92,21 +44,26 @@ def cross_check(
     placed: list[PlacedSite],
     today: dt.date,
 ) -> CrossChecked:
-    """All cross-checks; those that need the organisation run only when it is valid."""
+    """All cross-checks; those that need the organisation run only when it is valid.
+
+    A site that failed its schema (``complete=False``) takes part with its valid parts;
+    only the bandwidth checks, which need every site's demand, leave it out."""
+    complete = [item for item in placed if item.complete]
     checked = CrossChecked([])
     checked.findings += _duplicates(placed)
-    checked.findings += _gateways(placed)
     checked.findings += _overlaps(placed)
     checked.findings += _interfaces(placed)
     checked.findings += _handoff_vlans(placed)
     checked.findings += _shared_pppoe_secrets(placed)
+    checked.findings += host_findings(org, org_source, placed)
     if org is not None and org_source is not None:
         checked.findings += _service_addresses(org, placed)
         checked.findings += _probes(org, org_source)
         checked.findings += _management_overlaps(org, placed)
         checked.findings += _providers(org, org_source, placed)
-        checked.findings += _commitments(org, org_source, placed)
-        checked.allocations, infeasible = _allocation(org, org_source, placed)
+        checked.findings += _groups(org, org_source, placed)
+        checked.findings += _commitments(org, org_source, complete)
+        checked.allocations, infeasible = _allocation(org, org_source, complete)
         checked.findings += infeasible
         checked.findings += _contracts(org, org_source, placed, today)
     return checked
@@ -121,9 +78,9 @@ def _duplicates(placed: list[PlacedSite]) -> Iterator[Finding]:
     for what, path in keys:
         first: dict[Hashable, PlacedSite] = {}
         for item in placed:
-            value: object = item.site
-            for attr in path:
-                value = getattr(value, attr)
+            value = part(item.site, *path)
+            if value is None:
+                continue
             key = str(value).lower()
             if key in first:
                 yield Finding(
@@ -143,9 +100,9 @@ def _shared_pppoe_secrets(placed: list[PlacedSite]) -> Iterator[Finding]:
     users: dict[SecretRef, list[tuple[PlacedSite, str, str]]] = defaultdict(list)
     for item in placed:
         for name, uplink in uplinks(item.site):
-            if isinstance(uplink.addressing, PppoeAddressing):
-                account = uplink.addressing.username
-                users[uplink.addressing.password].append((item, name, account))
+            addressing = part(uplink, "addressing")
+            if isinstance(addressing, PppoeAddressing):
+                users[addressing.password].append((item, name, addressing.username))
     for ref, using in users.items():
         accounts = {account for _, _, account in using}
         if len(accounts) < 2:
@@ -165,29 +122,6 @@ def _shared_pppoe_secrets(placed: list[PlacedSite]) -> Iterator[Finding]:
             )
 
 
-def _gateways(placed: list[PlacedSite]) -> Iterator[Finding]:
-    for item in placed:
-        for name, uplink in uplinks(item.site):
-            addressing = uplink.addressing
-            if not isinstance(addressing, StaticAddressing):
-                continue
-            network = addressing.address.network
-            if addressing.gateway not in network:
-                yield Finding(
-                    Severity.ERROR,
-                    item.source,
-                    item.loc(name, "addressing", "gateway"),
-                    f"gateway {addressing.gateway} is outside the uplink subnet {network}",
-                )
-            elif addressing.gateway == addressing.address.ip:
-                yield Finding(
-                    Severity.ERROR,
-                    item.source,
-                    item.loc(name, "addressing", "gateway"),
-                    f"gateway {addressing.gateway} is the router's own address",
-                )
-
-
 @dataclass(frozen=True, slots=True)
 class _Prefix:
     network: IPv4Network
@@ -198,14 +132,15 @@ class _Prefix:
 
 def _prefixes(placed: Iterable[PlacedSite]) -> Iterator[_Prefix]:
     for item in placed:
-        lan = item.site.lan
-        yield _Prefix(lan.address.network, item, item.loc("lan", "address"), "LAN")
-        for i, extra in enumerate(lan.extra_subnets):
+        if (address := part(item.site, "lan", "address")) is not None:
+            yield _Prefix(address.network, item, item.loc("lan", "address"), "LAN")
+        for i, extra in enumerate(part(item.site, "lan", "extra_subnets") or []):
             yield _Prefix(extra.network, item, item.loc("lan", "extra_subnets", i), "LAN")
         for name, uplink in uplinks(item.site):
-            if isinstance(uplink.addressing, StaticAddressing):
+            addressing = part(uplink, "addressing")
+            if isinstance(addressing, StaticAddressing):
                 yield _Prefix(
-                    uplink.addressing.address.network,
+                    addressing.address.network,
                     item,
                     item.loc(name, "addressing", "address"),
                     name.replace("_", " "),
@@ -310,8 +245,11 @@ def _management_overlaps(org: Organisation, placed: list[PlacedSite]) -> Iterato
 
 def _interfaces(placed: list[PlacedSite]) -> Iterator[Finding]:
     for item in placed:
-        used: dict[tuple[str, int | None], str] = {(item.site.lan.interface.lower(), None): "lan"}
+        lan: Any = part(item.site, "lan", "interface")
+        used: dict[tuple[str, int | None], str] = {(lan.lower(), None): "lan"} if lan else {}
         for name, uplink in uplinks(item.site):
+            if part(uplink, "interface") is None or not hasattr(uplink, "vlan"):
+                continue
             key = (uplink.interface.lower(), uplink.vlan)
             if key in used:
                 vlan = f" VLAN {uplink.vlan}" if uplink.vlan is not None else ""
@@ -333,8 +271,10 @@ def _handoff_vlans(placed: list[PlacedSite]) -> Iterator[Finding]:
     service to it, their guarantees and traffic mixed."""
     first: dict[tuple[str, str, int], PlacedSite] = {}
     for item in placed:
-        uplink = item.site.central_uplink
-        if uplink.vlan is None:
+        uplink = part(item.site, "central_uplink")
+        if part(uplink, "vlan") is None or part(uplink, "provider") is None:
+            continue
+        if not hasattr(uplink, "lastmile"):  # written, but invalid: whose VLAN is unknown
             continue
         key = (uplink.provider, uplink.lastmile or uplink.provider, uplink.vlan)
         if key in first:
@@ -358,36 +298,80 @@ def _providers(
     for i, provider in enumerate(org.central_providers):
         for j, lastmile in enumerate(provider.lastmile):
             if lastmile not in others:
-                yield Finding(
-                    Severity.ERROR,
+                yield _unknown(
                     org_source,
                     ("central_providers", i, "lastmile", j),
                     f"unknown last-mile provider {lastmile!r}: not in 'providers'",
+                    lastmile,
+                    others,
                 )
     for item in placed:
         site = item.site
-        checks: list[tuple[Uplink | None, str, set[str], str]] = [
-            (site.legacy_uplink, "legacy_uplink", others, "providers"),
-            (site.backup_uplink, "backup_uplink", others | set(central), "providers"),
-            (site.central_uplink, "central_uplink", set(central), "central_providers"),
+        checks: list[tuple[str, set[str], str]] = [
+            ("legacy_uplink", others, "providers"),
+            ("backup_uplink", others | set(central), "providers"),
+            ("central_uplink", set(central), "central_providers"),
         ]
-        for uplink, name, known, section in checks:
-            if uplink is not None and uplink.provider not in known:
-                yield Finding(
-                    Severity.ERROR,
-                    item.source,
-                    item.loc(name, "provider"),
-                    f"unknown provider {uplink.provider!r}: not in {section}",
-                )
-        site_lastmile = site.central_uplink.lastmile
-        contract = central.get(site.central_uplink.provider)
+        for name, known, section in checks:
+            provider = part(site, name, "provider")
+            if provider is not None and provider not in known:
+                message = f"unknown provider {provider!r}: not in {section}"
+                yield _unknown(item.source, item.loc(name, "provider"), message, provider, known)
+        site_lastmile = part(site, "central_uplink", "lastmile")
+        contract = central.get(part(site, "central_uplink", "provider"))
         if site_lastmile and contract and site_lastmile not in contract.lastmile:
-            yield Finding(
-                Severity.ERROR,
+            yield _unknown(
                 item.source,
                 item.loc("central_uplink", "lastmile"),
                 f"provider {contract.id!r} does not sub-lease last mile from {site_lastmile!r}",
+                site_lastmile,
+                set(contract.lastmile),
             )
+
+
+def _unknown(source: Source, loc: Loc, message: str, name: str, known: set[str]) -> Finding:
+    """An error naming something unknown, with the known name it probably is."""
+    guess = closest(name, known)
+    if guess is not None:
+        message += f"; {did_you_mean(guess)}"
+    return Finding(Severity.ERROR, source, loc, message, guess)
+
+
+def _groups(org: Organisation, org_source: Source, placed: list[PlacedSite]) -> Iterator[Finding]:
+    """Groups select sites (``--group``) and place them in regions: a misspelt one
+    selects nothing, or puts its site in the default queue. An organisation that
+    declares its ``groups`` makes any other an error; one that does not gets a warning
+    for a group one site uses that looks like one that more sites use."""
+    users: dict[str, int] = defaultdict(int)
+    for item in placed:
+        for group in part(item.site, "groups") or ():
+            users[group] += 1
+    declared = set(org.groups)
+    for group in sorted(set(org.regions) - declared if declared else ()):
+        message = f"unknown group {group!r}: not in 'groups'"
+        yield _unknown(org_source, ("regions", group), message, group, declared)
+    for item in placed:
+        for i, group in enumerate(part(item.site, "groups") or ()):
+            loc = item.loc("groups", i)
+            if declared and group not in declared:
+                message = f"unknown group {group!r}: not in organisation 'groups'"
+                yield _unknown(item.source, loc, message, group, declared)
+            elif not declared and (guess := _likely_group(group, users)) is not None:
+                yield Finding(
+                    Severity.WARNING,
+                    item.source,
+                    loc,
+                    f"group {group!r} ({users[group]} site(s)) looks like {guess!r} "
+                    f"({users[guess]} sites): {did_you_mean(guess)} (declare the "
+                    "organisation's 'groups' to make an unknown one an error)",
+                    guess,
+                )
+
+
+def _likely_group(group: str, users: dict[str, int]) -> str | None:
+    """The group more sites use that ``group`` is most probably a misspelling of."""
+    busier = {g for g, n in users.items() if n > users[group] and n > 1}
+    return closest(group, busier, cutoff=0.85)
 
 
 def _commitments(
@@ -445,14 +429,11 @@ def _contracts(
                 verdict[0], org_source, ("central_providers", i, "contract", "end"), verdict[1]
             )
     for item in placed:
-        line_uplinks: list[tuple[str, LegacyUplink | BackupUplink | None]] = [
-            ("legacy_uplink", item.site.legacy_uplink),
-            ("backup_uplink", item.site.backup_uplink),
-        ]
-        for name, uplink in line_uplinks:
-            if uplink is None or uplink.contract_end is None:
+        for name in ("legacy_uplink", "backup_uplink"):
+            uplink = part(item.site, name)
+            if part(uplink, "contract_end") is None:
                 continue
-            if name == "legacy_uplink" and item.site.desired_phase is Phase.FINAL:
+            if name == "legacy_uplink" and part(item.site, "desired_phase") is Phase.FINAL:
                 continue  # the legacy line is being decommissioned; its end is expected
             verdict = _contract_finding(uplink.contract_end, today, warn, name.replace("_", " "))
             if verdict:

@@ -20,6 +20,9 @@ class Problem:
     line: int | None
     field: str
     message: str
+    # what the value probably should be ("did you mean"), where one helps; also in the
+    # message, for people
+    suggestion: str | None = None
 
     def location(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -32,6 +35,7 @@ class Problem:
             "line": self.line,
             "field": self.field,
             "message": self.message,
+            "suggestion": self.suggestion,
         }
 
 

@@ -24,20 +24,24 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from netprov.allocation import Allocation, allocate
-from netprov.crosscheck import Finding, PlacedSite, cross_check
+from netprov.crosscheck import cross_check
 from netprov.errors import InventoryError, Problem, Severity
+from netprov.explain import explain
 from netprov.gcpause import collector_paused
 from netprov.models import Inventory, Organisation, Site, SourceOfTruth
 from netprov.nautobot.client import NautobotClient, NautobotSpec, is_nautobot
 from netprov.nautobot.read import Snapshot, fetch, organisation_document, site_documents
+from netprov.placed import Finding, PlacedSite
+from netprov.salvage import salvage
 from netprov.secrets import EnvironmentSecrets
 from netprov.sourcemap import Loc, Source, SourceFile, load_yaml
+from netprov.suggest import closest, did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -108,25 +112,22 @@ class _Collector:
     def add_plain(self, name: str, message: str, line: int | None = None, field_: str = "") -> None:
         self.problems.append(Problem(Severity.ERROR, name, line, field_, message))
 
-    def add_validation(self, source: Source, prefix: Loc, exc: ValidationError) -> None:
-        for error in exc.errors(include_url=False):
-            self.add(source, (*prefix, *error["loc"]), _message(error))
+    def add_validation(
+        self, source: Source, prefix: Loc, exc: ValidationError, model: type[BaseModel]
+    ) -> None:
+        for item in explain(exc.errors(include_url=False), model):
+            self.problems.append(
+                Problem(
+                    Severity.ERROR,
+                    *source.where((*prefix, *item.loc)),
+                    item.message,
+                    item.suggestion,
+                )
+            )
 
     def add_finding(self, finding: Finding) -> None:
-        self.add(finding.source, finding.loc, finding.message, finding.severity)
-
-
-def _message(error: Any) -> str:
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "model_type" and error.get("ctx", {}).get("class_name") == "SecretRef":
-        return "plain-text secrets are not allowed: use {env: VARIABLE} or {file: PATH}"
-    if error["type"] == "extra_forbidden":
-        return "unknown field (not part of the inventory schema)"
-    if error["type"] not in {"missing", "value_error"} and not isinstance(
-        error.get("input"), dict | list
-    ):
-        message += f" (got {error['input']!r})"
-    return message
+        where = finding.source.where(finding.loc)
+        self.problems.append(Problem(finding.severity, *where, finding.message, finding.suggestion))
 
 
 # Inventory files are text a person or CI wrote: far below this. A file above it (or a
@@ -223,7 +224,7 @@ def _validate(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        collector.add_validation(source, prefix, exc)
+        collector.add_validation(source, prefix, exc, model)
         return None
 
 
@@ -350,11 +351,9 @@ def _nautobot_sites(
             names[provider.name] = names[provider.id] = provider.id
     documents = site_documents(snapshot, names)
     collector.problems += documents.problems
-    placed = []
+    placed: list[PlacedSite] = []
     for index, raw in enumerate(documents.data["sites"]):
-        site = _validate(collector, Site, raw, documents.source, ("sites", index))
-        if site is not None:
-            placed.append(PlacedSite(site, documents.source, index))
+        _place(collector, placed, raw, documents.source, index)
     return placed
 
 
@@ -376,7 +375,8 @@ def _checked(
     errors = [p for p in collector.problems if p.severity is Severity.ERROR]
     if errors or organisation is None:
         raise InventoryError(collector.problems)
-    inventory = Inventory.model_construct(organisation=organisation, sites=[p.site for p in placed])
+    sites = [p.site for p in placed]  # all complete: a partial site is an error
+    inventory = Inventory.model_construct(organisation=organisation, sites=sites)
     return LoadedInventory(
         inventory,
         root,
@@ -403,12 +403,33 @@ def _load_sites(collector: _Collector, sites_dir: Path) -> list[PlacedSite]:
             continue
         source, data = read
         if not isinstance(data, dict) or not isinstance(data.get("sites"), list):
-            collector.add_plain(source.name, "expected a mapping with a 'sites:' list", 1, "sites")
+            _no_sites_list(collector, source, data)
             continue
         for key in sorted(str(k) for k in data if k != "sites"):
             collector.add(source, (key,), "unknown top-level key (only 'sites' is allowed)")
         for index, raw in enumerate(data["sites"]):
-            site = _validate(collector, Site, raw, source, ("sites", index))
-            if site is not None:
-                placed.append(PlacedSite(site, source, index))
+            _place(collector, placed, raw, source, index)
     return placed
+
+
+def _place(
+    collector: _Collector, placed: list[PlacedSite], raw: object, source: Source, index: int
+) -> None:
+    """Validate one site; one that fails its schema still takes part in the cross-checks
+    with its valid parts (when its id is one of them), so one round shows every problem."""
+    site = _validate(collector, Site, raw, source, ("sites", index))
+    if site is not None:
+        placed.append(PlacedSite(site, source, index))
+    elif (partial := salvage(Site, raw)) is not None and hasattr(partial, "id"):
+        placed.append(PlacedSite(partial, source, index, complete=False))
+
+
+def _no_sites_list(collector: _Collector, source: SourceFile, data: object) -> None:
+    """A site file without its ``sites:`` list: where a key is probably it, named there."""
+    keys = [str(k) for k in data] if isinstance(data, dict) else []
+    near = next((k for k in keys if closest(k, ["sites"])), None)
+    if near is None or "sites" in keys:
+        collector.add_plain(source.name, "expected a mapping with a 'sites:' list", 1, "sites")
+        return
+    message = f"expected a 'sites:' list, found {near!r}: {did_you_mean('sites')}"
+    collector.problems.append(Problem(Severity.ERROR, *source.where((near,)), message, "sites"))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from netprov.clisafe import CliText, Hostname, HttpUrl, Identifier, InterfaceName, Username
+from netprov.hostaddr import HostAddress, HostInterface
 
 
 class Platform(StrEnum):
@@ -174,11 +175,11 @@ PUBLIC_RESOLVERS = (
 
 
 class DnsPolicy(Model):
-    filtering_resolvers: Annotated[list[IPv4Address], Field(min_length=1)]
+    filtering_resolvers: Annotated[list[HostAddress], Field(min_length=1)]
     block_dot: bool = True  # also block DNS-over-TLS (853) so clients cannot bypass
     # resolvers a PC may have written in by hand: where a platform cannot redirect every
     # DNS query to the filters (IOS), queries to these are translated to the first filter
-    redirected: list[IPv4Address] = Field(
+    redirected: list[HostAddress] = Field(
         default_factory=lambda: [IPv4Address(a) for a in PUBLIC_RESOLVERS]
     )
     # a name the filter blocks, and the address it answers for blocked names (its landing
@@ -200,7 +201,7 @@ class SnmpSettings(Model):
 
 
 class FlowSettings(Model):
-    collector: IPv4Address
+    collector: HostAddress
     port: Annotated[int, Field(ge=1, le=65535)] = 2055
 
 
@@ -211,9 +212,9 @@ class ProbeSettings(Model):
     uplinks can never share a probe.
     """
 
-    legacy: IPv4Address
-    central: IPv4Address
-    backup: IPv4Address
+    legacy: HostAddress
+    central: HostAddress
+    backup: HostAddress
     dns_name: Hostname = "google.com"
     # an echo service that answers with the address a request came from: proves which
     # provider an office really leaves by (policy routing can disagree with the routes)
@@ -276,14 +277,17 @@ class Organisation(Model):
     central_providers: Annotated[list[CentralProvider], Field(min_length=1)]
     providers: list[Provider] = Field(default_factory=list)
     dns: DnsPolicy
-    ntp_servers: Annotated[list[IPv4Address], Field(min_length=1)]
-    syslog_servers: list[IPv4Address] = Field(default_factory=list)
+    ntp_servers: Annotated[list[HostAddress], Field(min_length=1)]
+    syslog_servers: list[HostAddress] = Field(default_factory=list)
     snmp: SnmpSettings
     flow: FlowSettings
     probes: ProbeSettings
     bandwidth: BandwidthPolicy = BandwidthPolicy()
     settings: Settings = Settings()
     ssh: SshSettings = SshSettings()
+    # the groups sites may name (``groups:``, ``--group``): declared, any other is an
+    # error (a misspelt group selects nothing); empty: a near miss is a warning
+    groups: list[Identifier] = Field(default_factory=list)
     # scale-out: each inventory group's region, the work queue its sites go to (a site's
     # own ``region`` wins); docs/scale-out.md
     regions: dict[Identifier, Identifier] = Field(default_factory=dict)
@@ -328,8 +332,8 @@ class Organisation(Model):
 
 class StaticAddressing(Model):
     mode: Literal["static"]
-    address: IPv4Interface
-    gateway: IPv4Address
+    address: IPv4Interface  # its network and broadcast address: refused by the cross-checks
+    gateway: HostAddress
 
 
 class DhcpAddressing(Model):
@@ -380,8 +384,8 @@ class CentralUplink(Uplink):
 
 class Lan(Model):
     interface: InterfaceName
-    address: IPv4Interface  # the router's own address; its network is the LAN subnet
-    extra_subnets: list[IPv4Interface] = Field(default_factory=list)
+    address: HostInterface  # the router's own address; its network is the LAN subnet
+    extra_subnets: list[HostInterface] = Field(default_factory=list)
     # the router hands out addresses on the LAN (the first ``dhcp_reserved`` are left for
     # printers, servers and the router itself)
     dhcp: bool = True
@@ -406,7 +410,7 @@ class Lan(Model):
 
 class Router(Model):
     hostname: Hostname
-    mgmt_address: IPv4Address
+    mgmt_address: HostAddress
     platform: Platform
     credentials: Credentials
 
@@ -415,7 +419,7 @@ class Service(Model):
     """Something the office must reach for the site to count as working."""
 
     name: CliText
-    address: IPv4Address
+    address: HostAddress
     port: Annotated[int, Field(ge=1, le=65535)] | None = None
 
 

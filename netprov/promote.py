@@ -19,10 +19,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from netprov.crosscheck import PlacedSite, cross_check
+from netprov.crosscheck import cross_check
 from netprov.errors import NetprovError, Problem, Severity
 from netprov.inventory import SITES_DIR, LoadedInventory
 from netprov.models import Phase, Site
+from netprov.placed import PlacedSite
 
 PHASE_KEY = "desired_phase"
 ORDER = list(Phase)

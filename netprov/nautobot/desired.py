@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Interface
 from typing import Any
 
-from netprov.crosscheck import uplinks
 from netprov.models import (
     BackupUplink,
     CentralUplink,
@@ -21,6 +20,7 @@ from netprov.models import (
     Uplink,
 )
 from netprov.nautobot import mapping as m
+from netprov.placed import uplinks
 from netprov.platforms import driver_for
 
 
