@@ -35,6 +35,8 @@ from netprov.placed import PlacedSite
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.render import Renderer
+from netprov.secretcheck import SecretCheck, check_secrets
+from netprov.secrets import SecretMode
 from netprov.sourcemap import Source, SourceFile
 
 
@@ -55,6 +57,8 @@ class CheckReport:
     sites: list[SiteResult] = field(default_factory=list)
     organisation: list[LintFinding] = field(default_factory=list)
     changed_since: str | None = None
+    # the secret references: resolved here, or (CI without a secret store) skipped
+    secrets: SecretCheck | None = None
     # where findings point: each site's entry, and organisation.yaml (parsed only when asked)
     placed: dict[str, PlacedSite] = field(default_factory=dict, repr=False)
     organisation_source: Source | None = field(default=None, repr=False)
@@ -141,14 +145,18 @@ def run_check(
     today: dt.date | None = None,
     select: set[str] | None = None,
     ignore: set[str] | None = None,
+    secrets: SecretMode = SecretMode.SKIP,
 ) -> CheckReport:
+    """Validate (the secret references resolved unless ``secrets`` skips them), then
+    render, lint and plan each site offline."""
     report = CheckReport(inventory, changed_since=changed_since)
     try:
         loaded = load_inventory(inventory, today=today)
     except InventoryError as exc:
         report.problems = exc.problems
         return report
-    report.problems = loaded.warnings
+    report.secrets = check_secrets(loaded, secrets)
+    report.problems = [*loaded.warnings, *report.secrets.problems]
     renderer = Renderer(templates)
     org = loaded.organisation
     report.placed = {placed.site.id: placed for placed in loaded.placed}

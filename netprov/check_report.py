@@ -40,6 +40,7 @@ def to_json(report: CheckReport) -> Iterator[str]:
             "ok": not report.failed,
             "changed_since": report.changed_since,
             "problems": [p.as_dict() for p in report.problems],
+            "secrets": report.secrets.as_dict() if report.secrets else None,
             "organisation": [_finding_dict(report, f) for f in report.organisation],
             "sites": [
                 {

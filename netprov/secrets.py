@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
@@ -16,6 +17,13 @@ import yaml
 
 from netprov.errors import SecretError
 from netprov.models import Organisation, PppoeAddressing, SecretRef, Site
+
+
+class SecretMode(StrEnum):
+    """How ``validate`` and ``check`` treat the inventory's secret references."""
+
+    RESOLVE = "resolve"  # each resolved here: one that does not is an error
+    SKIP = "skip"  # no secret store here (a pull request's CI job): checked by form only
 
 
 class SecretResolver(Protocol):
@@ -42,6 +50,7 @@ class EnvironmentSecrets:
         self.environ = environ if environ is not None else dict(os.environ)
         self.resolved: set[str] = set()
         self._files: dict[Path, str] = {}  # each file read once per run
+        self._entries: dict[Path, dict[object, object]] = {}  # and parsed once
 
     def __call__(self, ref: SecretRef) -> str:
         if ref.env is not None:
@@ -49,32 +58,45 @@ class EnvironmentSecrets:
             if not value:
                 raise SecretError(f"secret {ref.describe()} is not set in the environment")
         else:
-            path = Path(ref.file or "")
-            text = self._read(ref, path if path.is_absolute() else self.base / path)
-            value = text.strip() if ref.key is None else self._entry(ref, text)
+            value = self.read(ref).strip() if ref.key is None else self._entry(ref)
         if any(ord(c) < 32 or c in '"\\;$[]{}?' for c in value) or " " in value:
             raise SecretError(f"secret {ref.describe()} contains characters unsafe on a router CLI")
         self.resolved.add(value)
         return value
 
-    def _read(self, ref: SecretRef, path: Path) -> str:
+    def path(self, ref: SecretRef) -> Path:
+        """Where a file reference's file is (relative paths: under ``base``)."""
+        path = Path(ref.file or "")
+        return path if path.is_absolute() else self.base / path
+
+    def read(self, ref: SecretRef) -> str:
+        """The text of a file reference's file (read once per run)."""
+        path = self.path(ref)
         if path not in self._files:
             try:
                 self._files[path] = path.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise SecretError(
-                    f"secret {ref.describe()} cannot be read: {exc.strerror}"
-                ) from exc
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                raise SecretError(f"secret {ref.describe()} cannot be read: {reason}") from exc
         return self._files[path]
 
-    @staticmethod
-    def _entry(ref: SecretRef, text: str) -> str:
-        """One key of a YAML mapping of secrets (``kec-sukamaju: s3cret``)."""
-        try:
-            entries = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise SecretError(f"secret {ref.describe()}: the file is not YAML") from None
-        value = entries.get(ref.key) if isinstance(entries, dict) else None
+    def entries(self, ref: SecretRef) -> dict[object, object]:
+        """The YAML mapping of secrets a keyed reference's file holds (``kec-sukamaju:
+        s3cret``); its errors never quote the file (it holds values)."""
+        path = self.path(ref)
+        if path not in self._entries:
+            try:
+                entries = yaml.safe_load(self.read(ref))
+            except yaml.YAMLError:
+                raise SecretError(f"secret {ref.describe()}: the file is not YAML") from None
+            if not isinstance(entries, dict):
+                raise SecretError(f"secret {ref.describe()}: the file is not a mapping of keys")
+            self._entries[path] = entries
+        return self._entries[path]
+
+    def _entry(self, ref: SecretRef) -> str:
+        """One key of a YAML mapping of secrets."""
+        value = self.entries(ref).get(ref.key)
         if not isinstance(value, str | int) or not str(value):
             raise SecretError(f"secret {ref.describe()}: no such key in the file")
         return str(value)

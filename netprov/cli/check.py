@@ -11,8 +11,9 @@ from typing import Annotated
 import typer
 
 from netprov.cli.app import EXIT_INVALID, out, parse_today, print_problems
-from netprov.cli.options import InventoryOpt, TodayOpt
+from netprov.cli.options import InventoryOpt, SecretsOpt, TodayOpt
 from netprov.errors import Severity
+from netprov.secrets import SecretMode
 
 FORMATS = ("text", "json", "junit", "sarif", "markdown")
 
@@ -44,8 +45,11 @@ def check(
     ] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
     today: TodayOpt = None,
+    secrets: SecretsOpt = SecretMode.RESOLVE,
 ) -> None:
-    """CI gate: validate, render, lint and plan every site offline. Exit 1 on any error."""
+    """CI gate: validate, render, lint and plan every site offline. Exit 1 on any error.
+
+    Secret references are resolved here unless `--secrets skip` (CI without secrets)."""
     from netprov.check import run_check
     from netprov.check_report import to_json, to_junit, to_markdown, to_sarif
     from netprov.selection import split_csv
@@ -62,6 +66,7 @@ def check(
         today=parse_today(today),
         select=set(split_csv(select)) or None,
         ignore=set(split_csv(ignore)) or None,
+        secrets=secrets,
     )
     writers = {"junit": to_junit, "sarif": to_sarif, "markdown": to_markdown}
     if output_format == "json":
@@ -80,10 +85,11 @@ def check(
                 soft_wrap=True,
             )
         changes = [s for s in report.sites if s.commands]
+        note = f"; {report.secrets.note}" if report.secrets and report.secrets.note else ""
         out.print(
             f"{'[red]✗ check failed' if report.failed else '[green]✓ check passed'}[/]: "
             f"{len(report.sites)} site(s) checked, {len(report.findings)} finding(s), "
-            f"{len(changes)} site(s) with planned changes",
+            f"{len(changes)} site(s) with planned changes{note}",
             soft_wrap=True,
         )
     if report.failed:

@@ -34,6 +34,7 @@ from netprov.cli.options import (
     JsonOpt,
     KindOpt,
     LimitOpt,
+    SecretsOpt,
     TodayOpt,
     WaveOpt,
 )
@@ -41,15 +42,34 @@ from netprov.errors import InventoryError, NetprovError, RenderError, SourceErro
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.models import Phase
 from netprov.promote import Promotion, edited_files, plan_promotions, promotion_problems
+from netprov.secrets import SecretMode
 
 
 def validate(
     inventory: InventoryOpt = "inventory",
     as_json: JsonOpt = False,
     today: TodayOpt = None,
+    secrets: SecretsOpt = SecretMode.RESOLVE,
 ) -> None:
-    """Validate the inventory: schema, cross-checks, contracts, CLI-safe strings."""
+    """Validate the inventory: schema, cross-checks, contracts, CLI-safe strings.
+
+    Every secret reference is resolved here, no value shown (`--secrets skip` in CI)."""
+    from netprov.secretcheck import check_secrets
+
     loaded = load_or_exit(inventory, today, as_json, "validate")
+    checked = check_secrets(loaded, secrets)
+    if checked.problems:
+        if as_json:
+            problems = [p.as_dict() for p in [*loaded.warnings, *checked.problems]]
+            document = {"command": "validate", "ok": False, "problems": problems}
+            emit_json({**document, "secrets": checked.as_dict()})
+        else:
+            print_problems(checked.problems)
+            err.print(
+                f"[red]✗ {inventory}: {len(checked.problems)} error(s)[/], "
+                f"{len(loaded.warnings)} warning(s)"
+            )
+        raise typer.Exit(EXIT_INVALID)
     by_platform: dict[str, int] = {}
     for site in loaded.sites:
         by_platform[site.router.platform.value] = by_platform.get(site.router.platform.value, 0) + 1
@@ -64,13 +84,15 @@ def validate(
                 ],
                 "platforms": by_platform,
                 "problems": [p.as_dict() for p in loaded.warnings],
+                "secrets": checked.as_dict(),
             }
         )
         return
     platforms = ", ".join(f"{n} {name}" for name, n in sorted(by_platform.items()))
+    note = f"; {checked.note}" if checked.note else ""
     out.print(
         f"[green]✓ {inventory}: {len(loaded.sites)} sites valid[/] ({platforms}); "
-        f"{len(loaded.warnings)} warning(s)"
+        f"{len(loaded.warnings)} warning(s){note}"
     )
 
 

@@ -16,6 +16,8 @@ from typing import Annotated, Any, get_type_hints
 
 import typer
 
+from netprov.secrets import SecretMode
+
 InventoryOpt = Annotated[
     str,
     typer.Option(
@@ -27,6 +29,15 @@ InventoryOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+SecretsOpt = Annotated[
+    SecretMode,
+    typer.Option(
+        "--secrets",
+        envvar="NETPROV_SECRETS",
+        help="resolve: every secret reference must resolve here (variables, files, keys); "
+        "skip: no secret store here (a pull request's CI job), references checked by form.",
+    ),
+]
 TodayOpt = Annotated[
     str | None,
     typer.Option(help="Date to check contracts against (YYYY-MM-DD); default: today."),
