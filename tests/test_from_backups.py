@@ -121,7 +121,8 @@ def test_city_rehearsal_from_backups(
         path.write_text(re.sub(r"  maintenance_window:\n(    .*\n)+", "", path.read_text()))
     stored = tmp_path / "fleet-backups"
     built = _write_backups(root, stored)
-    assert len(set(built.values())) == 6  # every real config is in the fleet
+    real = [*FIXTURES.glob("*.rsc"), *FIXTURES.glob("*.cfg")]
+    assert len(set(built.values())) == len(real)  # every real config is in the fleet
     result = cli.invoke(
         app,
         [

@@ -27,7 +27,7 @@ ROUTEROS = sorted(FIXTURES.glob("*.rsc"))
 IOS = sorted(FIXTURES.glob("*.cfg"))
 # menus whose order is behaviour (rules are matched first to last); others are sets
 ORDERED = ("/ip firewall", "/ipv6 firewall", "/routing rule", "/queue tree")
-IOS_DISPLAY = ("Building configuration", "Current configuration", "! Last configuration")
+IOS_DISPLAY = ("Building configuration", "Current configuration")
 
 
 def _router(platform: Platform, site_id: str) -> RosDevice | IosDevice:
@@ -66,7 +66,9 @@ def _ios_sections(text: str) -> list[list[str]]:
     """Each top-level line with the lines indented under it, in order; sections sorted."""
     sections: list[list[str]] = []
     for line in text.splitlines():
-        if not line.strip() or line.strip() == "!" or line.startswith(IOS_DISPLAY):
+        # "!" starts a comment (Oxidized's header of show version and inventory too): IOS
+        # keeps none of them
+        if not line.strip() or line.strip() == "!" or line.startswith(("!", *IOS_DISPLAY)):
             continue
         if line.startswith(("version ", "end")):
             continue

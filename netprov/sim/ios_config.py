@@ -91,6 +91,7 @@ _CLEAR_PASSWORD = re.compile(
     r" (?:0 )?(\S+)$"
 )
 _ENCRYPTION = "service password-encryption"
+_NO_ADDRESS = "no ip address"
 
 
 class IosConfig:
@@ -236,12 +237,21 @@ class IosConfig:
             target = text[3:]
             if target == "shutdown":
                 self._remove(current, "shutdown")
+            elif target == "ip address" and current.mode == "config-if":
+                # kept as said: IOS lists it on a port with nothing else (the C881's switch
+                # ports), not on every bare interface (the ISR4321's unused serial port)
+                self._remove(current, target)
+                current.children.append(Node(text))
             elif (
                 target in {"ip address", "description"}
                 or current.find(target)
                 or _prefix_match(current, target)
             ):
                 self._remove(current, target)
+            elif current.mode != "verbatim" and current.find(text) is None:
+                # a default turned off, as IOS lists it in the section (``no modem enable``
+                # under the C881's console line, ``no ip redirects``, ``no cdp enable``)
+                current.children.append(Node(text))
             return stack
         mode = section_mode(text, current.mode)
         if mode is not None:
@@ -261,6 +271,9 @@ class IosConfig:
                 node = Node(text, "verbatim")
                 parent.children.append(node)
             return [*stack, node]
+        if text.startswith(("ip address ", "ip unnumbered ")):
+            self._remove(current, _NO_ADDRESS)
+        self._remove(current, "no " + text)  # the default on again
         _set_leaf(current, text)
         return stack
 
@@ -379,14 +392,19 @@ def _child_lines(node: Node, depth: int) -> list[str]:
     out: list[str] = []
     children = node.children
     if node.mode == "config-if":
+        said = any(c.text == _NO_ADDRESS for c in children)
+        children = [c for c in children if c.text != _NO_ADDRESS]
         has_address = any(c.text.startswith(("ip address", "ip unnumbered")) for c in children)
         description = [c for c in children if c.text.startswith("description ")]
         rest = [c for c in children if not c.text.startswith("description ")]
         children = description + rest
-        if not has_address and children:
+        if not has_address and (children or said):
             # IOS shows the absence of an address explicitly, after the lines that come first
+            # (an 880's switch ports list their access VLAN before it: the real C881 listing)
             index = len(description) + sum(
-                1 for c in rest if c.text.startswith(("encapsulation", "vrf forwarding"))
+                1
+                for c in rest
+                if c.text.startswith(("encapsulation", "vrf forwarding", "switchport"))
             )
             children = [*children[:index], Node("no ip address"), *children[index:]]
     for child in children:
@@ -407,13 +425,16 @@ def contextual_diff(running: IosConfig, candidate: IosConfig) -> list[str]:
 def _diff_nodes(old: Node, new: Node, depth: int) -> list[str]:
     out: list[str] = []
     pad = " " * depth
-    old_map = {c.text: c for c in old.children}
-    new_map = {c.text: c for c in new.children}
-    for child in old.children:
+    # "no ip address" is display (said or not, an interface without an address shows it)
+    old_children = [c for c in old.children if c.text != _NO_ADDRESS]
+    new_children = [c for c in new.children if c.text != _NO_ADDRESS]
+    old_map = {c.text: c for c in old_children}
+    new_map = {c.text: c for c in new_children}
+    for child in old_children:
         if child.text not in new_map:
             out.append(f"{pad}-{child.text}")
             out.extend(f"{pad} -{line.strip()}" for line in _child_lines(child, 0))
-    for child in new.children:
+    for child in new_children:
         if child.text not in old_map:
             out.append(f"{pad}+{child.text}")
             out.extend(f"{pad} +{line.strip()}" for line in _child_lines(child, 0))
