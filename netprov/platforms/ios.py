@@ -136,6 +136,11 @@ class IosDriver(Driver):
         if "archive" not in lines:
             needs += ["archive", " path flash:netprov-archive", " write-memory"]
         taken_back = [f"no {line}" for line in needs if not line.startswith(" ")]
+        notices = (
+            ["takes over what the inventory describes: " + "; ".join(engine.taken_over)]
+            if engine.taken_over
+            else []
+        )
         return SitePlan(
             site_id,
             self.platform,
@@ -144,6 +149,7 @@ class IosDriver(Driver):
             engine.commands,
             engine.undo,
             candidate,
+            warnings=notices,
             adopted=needs,
             adopted_undo=taken_back,
             conflicts=engine.conflicts,

@@ -1,46 +1,31 @@
 """The IOS plan engine: hier_config remediation limited to what netprov owns. Pure.
 
-Lines netprov never renders (``username``, ``aaa``, ``crypto``, ...) are neither compared nor
-negated; the change is pushed as a full candidate (running + remediation) through
-``configure replace``, so the router itself checks the whole config before it takes it.
-
-On a router in service, what the inventory describes is adopted (the same line is left as
-it is; the same interface is taken over) and nothing else is removed: an interface is
-netprov's when it renders it or its description starts ``netprov:``; a static route when
-netprov renders it, it is a default route, or it leaves by one of netprov's uplinks; a
-dynamic NAT when it translates to one of netprov's uplinks (a static NAT to an office server
-is the office's). ``line`` sections only ever gain netprov's lines (a ``login``/``password``
-netprov does not render stays: taking it away could lock people out).
+What netprov owns, by name and identity, is :mod:`netprov.platforms.ios_scope`'s to say;
+everything else (the office's NAT rules, routes, access lists, NTP and logging servers,
+users, ``crypto`` ...) is neither compared nor negated. What the office holds that stands in
+a phase's way is :mod:`netprov.platforms.ios_office`'s, named in the plan's conflicts. The
+change is pushed as a full candidate (running + remediation) through ``configure
+replace``, so the router itself checks the whole config before it takes it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
 from hier_config import (
     HConfig,
-    HConfigChild,
     WorkflowRemediation,
     get_hconfig,
     get_hconfig_fast_load,
 )
+from hier_config.models import IdempotentCommandsRule, MatchRule
 from hier_config.platforms.cisco_ios.driver import HConfigDriverCiscoIOS
 from hier_config.platforms.driver_base import HConfigDriverRules
 
-# Top-level IOS lines netprov renders; anything else on the router is left alone.
-IOS_OWNED = re.compile(
-    r"^(hostname |ip domain name |ip name-server |ip ssh version |ip scp server enable|archive$"
-    r"|ntp server |logging (host|source-interface) |snmp-server (community|location|contact"
-    r"|trap-source) "
-    r"|flow (exporter|monitor) NETPROV|ip access-list (standard|extended) NETPROV-"
-    r"|policy-map NETPROV-|interface |ip sla |track \d+ "
-    r"|ip route |route-map NETPROV-|ip nat inside source |line vty "
-    r"|ip dhcp pool NETPROV-|ipv6 access-list NETPROV-|(no )?ip http (secure-)?server$"
-    r"|ntp source )"
-)
-_NETPROV_DESCRIPTION = re.compile(r"^description netprov:")
+from netprov.platforms.ios_office import conflicts
+from netprov.platforms.ios_scope import Scope
+
 # Lines of ``show running-config`` that are display, not configuration.
 _IOS_NOISE = re.compile(
     r"^(Building configuration|Current configuration|! Last configuration change"
@@ -48,13 +33,41 @@ _IOS_NOISE = re.compile(
 )
 
 
+# Settings that take one value: a new one replaces the router's, never "no <old>" first
+# ("no hostname" would name the router "Router" for a moment; "no ip domain name" ...)
+_ONE_VALUE = (
+    ("hostname ",),
+    ("ip domain name ",),
+    ("ip ssh version ",),
+    ("ntp source ",),
+    ("logging source-interface ",),
+    ("snmp-server trap-source ",),
+    ("snmp-server location ",),
+    ("snmp-server contact ",),
+    ("archive", "path "),
+    ("interface ", "mtu "),
+    ("interface ", "ip tcp adjust-mss "),
+    ("interface ", "ip dhcp client default-router distance "),
+)
+
+
 class _PresubstitutedIosDriver(HConfigDriverCiscoIOS):
-    """hier_config's IOS driver, its per-line substitutions left to :func:`_substituted`."""
+    """hier_config's IOS driver, its per-line substitutions left to :func:`_substituted`,
+    with the one-value settings netprov renders."""
 
     @staticmethod
     def _instantiate_rules() -> HConfigDriverRules:
         rules = HConfigDriverCiscoIOS._instantiate_rules()
-        return rules.model_copy(update={"per_line_sub": []})
+        one_value = [
+            IdempotentCommandsRule(match_rules=tuple(MatchRule(startswith=w) for w in words))
+            for words in _ONE_VALUE
+        ]
+        return rules.model_copy(
+            update={
+                "per_line_sub": [],
+                "idempotent_commands": [*rules.idempotent_commands, *one_value],
+            }
+        )
 
 
 _DRIVER = _PresubstitutedIosDriver()
@@ -106,103 +119,6 @@ def _ios_intended(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if line.strip() != "no shutdown")
 
 
-def _uplinks(full: HConfig, wanted: set[str]) -> tuple[set[str], list[IPv4Network]]:
-    """netprov's uplink interfaces (``ip nat outside``, netprov's) and their subnets."""
-    names: set[str] = set()
-    subnets: list[IPv4Network] = []
-    for child in full.children:
-        lines = {c.text for c in child.children}
-        if not child.text.startswith("interface ") or "ip nat outside" not in lines:
-            continue
-        if child.text not in wanted and not any(_NETPROV_DESCRIPTION.match(t) for t in lines):
-            continue
-        names.add(child.text.removeprefix("interface "))
-        for text in lines:
-            address = re.fullmatch(r"ip address (\S+) (\S+)", text)
-            if address:
-                subnets.append(IPv4Interface(f"{address[1]}/{address[2]}").network)
-    return names, subnets
-
-
-_DEFAULT_ROUTE = "ip route 0.0.0.0 0.0.0.0 "
-
-
-def _owned(
-    child: HConfigChild, wanted: set[str], uplinks: tuple[set[str], list[IPv4Network]]
-) -> bool:
-    """Whether netprov owns a top-level line of the running config (see the module)."""
-    text = child.text
-    if text in wanted:  # what netprov renders (an outside static NAT of its own, say)
-        return True
-    if not IOS_OWNED.match(text):
-        return False
-    names, subnets = uplinks
-    if text.startswith("interface "):
-        lines = {c.text for c in child.children}
-        unused_port = _physical(text) and lines <= {"no ip address", "shutdown"}
-        return not unused_port and any(_NETPROV_DESCRIPTION.match(t) for t in lines)
-    if text.startswith("ip route "):
-        hop = text.split()[4] if len(text.split()) > 4 else ""
-        via_uplink = hop in names or (
-            _is_address(hop) and any(IPv4Address(hop) in net for net in subnets)
-        )
-        return text.startswith(_DEFAULT_ROUTE) or via_uplink
-    if text.startswith("ip nat inside source "):
-        nat = re.match(r"ip nat inside source (?:list|route-map) \S+ interface (\S+)", text)
-        return nat is not None and nat[1] in names
-    return True
-
-
-def _is_address(text: str) -> bool:
-    try:
-        IPv4Address(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _primary_address(section: HConfigChild) -> str | None:
-    return next(
-        (
-            c.text.removeprefix("ip address ")
-            for c in section.children
-            if re.fullmatch(r"ip address \d\S* \d\S*", c.text)
-        ),
-        None,
-    )
-
-
-def _conflicts(full: HConfig, target: HConfig) -> list[str]:
-    """What the router holds that clashes with the inventory: an interface netprov renders
-    carries another address on the router (and is not netprov's yet), or the address
-    netprov puts on one interface sits on another. A person decides; nothing is pushed."""
-    theirs = {
-        child.text: address
-        for child in full.children
-        if child.text.startswith("interface ")
-        and not any(_NETPROV_DESCRIPTION.match(c.text) for c in child.children)
-        and (address := _primary_address(child)) is not None
-    }
-    found = []
-    for child in target.children:
-        wanted = _primary_address(child) if child.text.startswith("interface ") else None
-        if wanted is None:
-            continue
-        have = theirs.get(child.text)
-        if have is not None and have != wanted:
-            found.append(
-                f"{child.text.removeprefix('interface ')} has {have} on the router; "
-                f"the inventory puts {wanted} there"
-            )
-        found += [
-            f"{wanted.split()[0]} is on {other.removeprefix('interface ')} on the router; the "
-            f"inventory puts it on {child.text.removeprefix('interface ')}"
-            for other, address in theirs.items()
-            if other != child.text and address.split()[0] == wanted.split()[0]
-        ]
-    return found
-
-
 @dataclass(frozen=True)
 class IosPlan:
     """An IOS change: the lines shown, their undo, and the candidate the router takes."""
@@ -215,6 +131,9 @@ class IosPlan:
     # a dynamic NAT rule that has translations inside a replace, and asks first in config
     # mode (Cisco tech note 13779, "Dynamic mapping in use")
     releases: list[str] = field(default_factory=list)
+    # the office's objects the plan takes over (replaces or takes away), as the router shows
+    # them: what the inventory describes, said in the plan
+    taken_over: list[str] = field(default_factory=list)
 
 
 _NAT_RULE = "ip nat inside source "
@@ -224,12 +143,14 @@ def plan_ios(running: str, intended: str) -> IosPlan:
     """The remediation, undo, candidate, conflicts and late NAT removals for an IOS router."""
     full = get_hconfig_fast_load(_DRIVER, _substituted(clean_ios(running)))
     target = get_hconfig_fast_load(_DRIVER, _substituted(_ios_intended(intended)))
-    wanted = {child.text for child in target.children}
+    scope = Scope.of(full, target)
     owned = get_hconfig(_DRIVER, "")
-    uplinks = _uplinks(full, wanted)
+    taken_over = []
     for child in full.children:
-        if not _owned(child, wanted, uplinks):
+        if not scope.owns(child, full):
             continue
+        if scope.taken_over(child, full):
+            taken_over.append(child.text)
         if child.text.startswith("line "):  # merge only: keep the router's own lines
             mine = target.get_child(equals=child.text)
             kept = {c.text for c in mine.children} if mine is not None else set()
@@ -238,7 +159,9 @@ def plan_ios(running: str, intended: str) -> IosPlan:
                 if line.text in kept:
                     section.add_deep_copy_of(line)
             continue
-        owned.add_deep_copy_of(child)
+        section = owned.add_child(child.text)
+        for line in scope.kept_children(child):
+            section.add_deep_copy_of(line)
     workflow = WorkflowRemediation(owned, target)
     remediation: HConfig = workflow.remediation_config
     # a physical port cannot be deleted, only returned to its defaults
@@ -259,4 +182,5 @@ def plan_ios(running: str, intended: str) -> IosPlan:
         if child.text.startswith("no ") and future.get_child(equals=child.text) is None:
             future.add_child(child.text)
     candidate = "\n".join(future.dump_simple()) + "\nend\n"
-    return IosPlan(commands, undo, candidate, _conflicts(full, target), releases)
+    found = conflicts(full, target, scope)
+    return IosPlan(commands, undo, candidate, found, releases, taken_over)
