@@ -23,8 +23,8 @@ from ipaddress import IPv4Network
 
 from hier_config import HConfig, HConfigChild
 
-from netprov.platforms.ios_nat import Translation, beyond, office_translations, overlaps
-from netprov.platforms.ios_scope import DEFAULT, NETPROV_NAMED, Scope, netprov_interface
+from netprov.platforms.ios_nat import Translation, beyond, overlaps
+from netprov.platforms.ios_scope import DEFAULT, Scope, netprov_interface
 
 _FILTERS = re.compile(r"(ip access-group|ipv6 traffic-filter) (\S+) in")
 
@@ -86,11 +86,7 @@ def _nets(nets: list[IPv4Network]) -> str:
 
 
 def _translations(full: HConfig, scope: Scope) -> list[str]:
-    rules = [
-        rule
-        for rule in office_translations(full, scope.lines, NETPROV_NAMED)
-        if not scope.adopted_translation(rule.text, full)
-    ]
+    rules = [r for r in scope.translations if not scope.adopted_translation(r.text, full)]
     moved = scope.primary is not None and scope.primary != _router_primary(full, scope)
     onto_primary = any(r.onto == scope.primary and not r.static for r in rules)
     found = []

@@ -33,22 +33,9 @@ _IOS_NOISE = re.compile(
 )
 
 
-# Settings that take one value: a new one replaces the router's, never "no <old>" first
-# ("no hostname" would name the router "Router" for a moment; "no ip domain name" ...)
-_ONE_VALUE = (
-    ("hostname ",),
-    ("ip domain name ",),
-    ("ip ssh version ",),
-    ("ntp source ",),
-    ("logging source-interface ",),
-    ("snmp-server trap-source ",),
-    ("snmp-server location ",),
-    ("snmp-server contact ",),
-    ("archive", "path "),
-    ("interface ", "mtu "),
-    ("interface ", "ip tcp adjust-mss "),
-    ("interface ", "ip dhcp client default-router distance "),
-)
+# Settings that take one value, where "no <old>" first would do harm or mislead: "no
+# hostname" names the router "Router" for a moment; a new value simply replaces the old
+_ONE_VALUE = ("hostname ", "ip domain name ")
 
 
 class _PresubstitutedIosDriver(HConfigDriverCiscoIOS):
@@ -59,8 +46,7 @@ class _PresubstitutedIosDriver(HConfigDriverCiscoIOS):
     def _instantiate_rules() -> HConfigDriverRules:
         rules = HConfigDriverCiscoIOS._instantiate_rules()
         one_value = [
-            IdempotentCommandsRule(match_rules=tuple(MatchRule(startswith=w) for w in words))
-            for words in _ONE_VALUE
+            IdempotentCommandsRule(match_rules=(MatchRule(startswith=word),)) for word in _ONE_VALUE
         ]
         return rules.model_copy(
             update={

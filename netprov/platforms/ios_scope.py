@@ -30,6 +30,7 @@ a phase, :mod:`netprov.platforms.ios_office` refuses the plan naming it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
@@ -37,7 +38,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from hier_config import HConfig, HConfigChild
 
 from netprov.phases import TRACK_IDS, Role
-from netprov.platforms.ios_nat import office_translations, within
+from netprov.platforms.ios_nat import Translation, office_translations, within
 
 # Objects netprov names, and NAT rules that use them
 NETPROV_NAMED = re.compile(
@@ -133,9 +134,17 @@ class Scope:
     destinations: frozenset[str]  # "prefix mask" of every route netprov renders
     probes: frozenset[str]  # the addresses netprov's IP SLAs ping
     dhcp: frozenset[str]  # netprov's lines addressed by DHCP (``ip route ... dhcp``)
+    translations: tuple[Translation, ...] = ()  # the office's NAT rules, read once
 
     @classmethod
     def of(cls, full: HConfig, target: HConfig) -> Scope:
+        """The scope of a plan from ``full`` (the running config) to ``target``."""
+        scope = cls._lines_of(full, target)
+        rules = office_translations(full, scope.lines, NETPROV_NAMED)
+        return dataclasses.replace(scope, translations=tuple(rules))
+
+    @classmethod
+    def _lines_of(cls, full: HConfig, target: HConfig) -> Scope:
         wanted = frozenset(child.text for child in target.children)
         after = _lines(target, set(wanted))
         lan_acl = target.get_child(equals="ip access-list standard NETPROV-NAT-LAN")
@@ -213,8 +222,7 @@ class Scope:
         translating the inventory's LAN and nothing else."""
         if not self.lan:
             return False
-        rules = office_translations(full, self.lines, NETPROV_NAMED)
-        rule = next((r for r in rules if r.text == text), None)
+        rule = next((r for r in self.translations if r.text == text), None)
         return (
             rule is not None
             and not rule.static
