@@ -87,6 +87,17 @@ class PathResult:
 
 
 @dataclass(frozen=True)
+class Forwarding:
+    """How a router forwards packets to one address (its FIB entry, as IOS ``show ip cef``
+    and RouterOS's ``immediate-gw`` show it): the route's prefix, the link out, and the
+    neighbour it hands them to (None: the address is on the link itself)."""
+
+    prefix: IPv4Network
+    link: Link
+    next_hop: IPv4Address | None
+
+
+@dataclass(frozen=True)
 class Packet:
     """The first packet of a new connection, as a router's filter sees it."""
 
@@ -268,6 +279,55 @@ class Router:
             result = self._usable(route, depth, routes)
             if result is not None:
                 return result
+        return None
+
+    def forwarding(self, destination: IPv4Address) -> Forwarding | None:
+        """The route packets to ``destination`` follow (longest prefix, then distance, among
+        the usable ones) and the neighbour they are handed to: a recursive next hop resolved
+        to the one on the link. None: no route."""
+        routes = self.routes()
+        candidates = sorted(
+            (r for r in routes if destination in r.prefix),
+            key=lambda r: (-r.prefix.prefixlen, r.distance),
+        )
+        for route in candidates:
+            result = self._usable(route, 0, routes)
+            if result is None:
+                continue
+            next_hop = route.gateway
+            if route.gateway is not None and route.interface is None:
+                resolved = self.next_hop_of(route.gateway)
+                if resolved is not None:
+                    next_hop = resolved[1]
+            return Forwarding(route.prefix, result.link, next_hop)
+        return None
+
+    def next_hop_of(
+        self, gateway: IPv4Address, depth: int = 0
+    ) -> tuple[Link, IPv4Address | None] | None:
+        """The link and on-link neighbour a route's ``gateway`` resolves to: on a connected
+        network, or recursively through a more specific route (never the default: RouterOS
+        scope/target-scope, as :meth:`path`); through an interface route (a PPPoE session)
+        the link alone. None: unresolved (the route is unusable)."""
+        connected = self._via_connected(gateway)
+        if connected is not None:
+            return connected.link, gateway
+        if depth > 3:
+            return None
+        routes = self.routes()
+        candidates = sorted(
+            (r for r in routes if gateway in r.prefix and r.prefix.prefixlen > 0),
+            key=lambda r: (-r.prefix.prefixlen, r.distance),
+        )
+        for route in candidates:
+            result = self._usable(route, depth + 1, routes)
+            if result is None:
+                continue
+            if route.gateway is None:  # an interface route (point to point): the link alone
+                return result.link, None
+            if route.interface is not None:
+                return result.link, route.gateway
+            return self.next_hop_of(route.gateway, depth + 1)
         return None
 
     def _usable(self, route: RouteEntry, depth: int, routes: list[RouteEntry]) -> PathResult | None:

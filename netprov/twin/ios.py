@@ -334,6 +334,9 @@ class IosCli:
         match = re.match(r"^ip route (\d+\.\d+\.\d+\.\d+)(?: (\d+\.\d+\.\d+\.\d+))?$", rest)
         if match:
             return ios_show.show_ip_route_entry(self.device, match[1], match[2])
+        match = re.match(r"^ip cef (\d+\.\d+\.\d+\.\d+)$", rest)
+        if match:
+            return ios_show.show_ip_cef_entry(self.device, match[1])
         match = re.match(r"^arp \| exclude (.+)$", rest)
         if match:
             return _pipe(ios_show.show_arp_table(self.device), f"exclude {match[1]}")

@@ -524,3 +524,25 @@ def show_ip_route_entry(device: IosDevice, prefix: str, mask: str | None) -> str
             "      Route metric is 0, traffic share count is 1",
         ]
     )
+
+
+def show_ip_cef_entry(device: IosDevice, address: str) -> str:
+    """``show ip cef A``: the FIB entry packets to ``A`` follow, as IOS 15 prints it (the
+    prefix, then ``nexthop <neighbour> <interface>``, ``attached to <interface>`` or
+    ``receive for <interface>``; ``no route`` without one; the same lines as the entries
+    of ntc-templates' ``show ip cef detail`` captures)."""
+    try:
+        target = IPv4Address(address)
+    except ValueError:
+        return INVALID_INPUT
+    router = device.router()
+    for link in router.links.values():
+        own = router.address_of(link)
+        if own is not None and own.ip == target and router.link_up(link):
+            return f"{target}/32\n  receive for {link.name}"
+    entry = router.forwarding(target)
+    if entry is None:
+        return "0.0.0.0/0\n  no route"
+    if entry.next_hop is None:
+        return f"{entry.prefix}\n  attached to {entry.link.name}"
+    return f"{entry.prefix}\n  nexthop {entry.next_hop} {entry.link.name}"

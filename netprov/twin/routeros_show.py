@@ -337,8 +337,12 @@ class RosShow:
             immediate = gateway
             gateway_address = ros_lines.address(gateway)
             if gateway_address is not None:
-                path = router.path(gateway_address)
-                immediate = f"{gateway}%{path.link.name}" if path else ""
+                # the neighbour on the link a (recursive) gateway resolves to, never through
+                # the default route: "" while it does not resolve (the route is inactive)
+                hop = router.next_hop_of(gateway_address)
+                immediate = "" if hop is None else hop[0].name
+                if hop is not None and hop[1] is not None:
+                    immediate = f"{hop[1]}%{immediate}"
             fields = {"dst-address": item["dst-address"], "routing-table": "main"}
             if item.get("comment"):
                 fields = {"comment": item["comment"], **fields}
