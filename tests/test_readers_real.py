@@ -96,6 +96,43 @@ def test_routeros_7_unnumbered_dynamic_routes_and_echoed_log_lines() -> None:
     assert ROS.read_default_gateway(only_ros7) == "pppoe-out1"
 
 
+@pytest.mark.parametrize(
+    ("raw_name", "address", "hop"),
+    [
+        # RouterOS 6: gateway-status "<gw> reachable via  <interface>"; the routes of a
+        # routing-mark (134/8, 172/8, the 10/8 blackhole) serve marked packets only
+        ("without-paging", "8.8.8.8", "lte1 (192.168.8.1)"),
+        ("without-paging", "134.1.1.1", "lte1 (192.168.8.1)"),
+        ("without-paging", "10.1.1.1", "lte1 (192.168.8.1)"),
+        ("without-paging", "10.160.1.229", "ether1"),  # connected: "ether1 reachable"
+        ("IPv4", "8.8.8.8", "pppoe-out1 (23.90.232.243)"),  # the first active default
+        ("IPv4", "185.163.212.158", "dmz-1-vlan"),
+        # RouterOS 7 rows (no index, immediate-gw): an interface route on the PPPoE link
+        ("IPv4", "217.171.23.66", "pppoe-out1"),
+    ],
+)
+def test_routeros_route_to_an_address(raw_name: str, address: str, hop: str) -> None:
+    """The route a ping of ``address`` follows: longest prefix among the main table's
+    active routes, with the neighbour and interface RouterOS 6 or 7 names."""
+    name = {
+        "IPv4": "ip_route_print_terse/mikrotik_routeros_ip_route_print_terseIPv4",
+        "without-paging": "ip_route_print_terse_without-paging/"
+        "mikrotik_routeros_ip_route_print_terse_without-paging",
+    }[raw_name]
+    text = (REAL / "mikrotik_routeros" / f"{name}.raw").read_text(encoding="utf-8")
+    assert str(ROS.read_route(text, address)) == hop
+
+
+def test_routeros_route_of_an_ecmp_route_names_a_reachable_gateway() -> None:
+    text = (
+        REAL
+        / "mikrotik_routeros/ip_route_print_terse/mikrotik_routeros_ip_route_print_terseIPv4.raw"
+    ).read_text(encoding="utf-8")
+    only = "\n".join(line for line in text.splitlines() if line.startswith(" 6 "))
+    assert str(ROS.read_route(only, "1.1.1.1")) == "pppoe-out1 (185.138.116.223)"
+    assert ROS.read_route("", "1.1.1.1") is None  # no route at all
+
+
 @pytest.mark.parametrize("raw", samples("mikrotik_routeros", "ping"), ids=lambda p: p.stem)
 def test_routeros_ping_reads_like_ntc_templates(raw: Path) -> None:
     result = ROS.read_ping(raw.read_text(encoding="utf-8"))

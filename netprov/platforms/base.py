@@ -51,6 +51,22 @@ class PingResult:
 
 
 @dataclass(frozen=True)
+class Hop:
+    """Where the router forwards packets to one address, as its forwarding table says: the
+    route's prefix, the neighbour (None: on the link, or a point-to-point interface) and the
+    interface (None: the route drops them, a blackhole)."""
+
+    prefix: str
+    gateway: str | None
+    interface: str | None
+
+    def __str__(self) -> str:
+        if self.interface is None:
+            return f"dropped ({self.prefix})"
+        return self.interface + (f" ({self.gateway})" if self.gateway else "")
+
+
+@dataclass(frozen=True)
 class InterfaceState:
     """One interface as the router reports it (``status`` in the router's own words)."""
 
@@ -192,6 +208,16 @@ class Driver(ABC):
     def read_ping(self, output: str) -> PingResult:
         """Probes sent and answered, and the round trips, from the real output of the
         command :meth:`ping_command` built."""
+
+    @abstractmethod
+    def route_command(self, address: str) -> str:
+        """The command whose output :meth:`read_route` reads: how the router forwards to
+        ``address`` now (the route a ping of it follows)."""
+
+    @abstractmethod
+    def read_route(self, output: str, address: str) -> Hop | None:
+        """The neighbour and interface packets to ``address`` leave by, from the real
+        output of :meth:`route_command`; None: no route (or output it cannot read)."""
 
     @abstractmethod
     def expected_default_gateway(self, view: UplinkView) -> str | None:
@@ -341,6 +367,7 @@ __all__ = [
     "ChangeMarker",
     "DeviceError",
     "Driver",
+    "Hop",
     "InterfaceState",
     "PingResult",
     "Session",

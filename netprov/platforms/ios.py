@@ -26,6 +26,7 @@ from netprov.plan import SitePlan
 from netprov.platforms import ios_output
 from netprov.platforms.base import (
     Driver,
+    Hop,
     InterfaceState,
     PingResult,
     Schedule,
@@ -219,6 +220,16 @@ class IosDriver(Driver):
 
     def read_ping(self, output: str) -> PingResult:
         return ios_output.read_ping(output)
+
+    def route_command(self, address: str) -> str:
+        # IOS's ping has no egress option for IPv4 (``source`` sets the address only, the
+        # packet follows the routing table): the FIB entry it follows proves the line
+        # (Cisco IOS IP Switching Command Reference, "show ip cef": prefix, next hop and
+        # outgoing interface; ``show ip route A`` names no interface for a static route)
+        return f"show ip cef {address}"
+
+    def read_route(self, output: str, address: str) -> Hop | None:
+        return ios_output.read_route(output)
 
     def expected_default_gateway(self, view: UplinkView) -> str | None:
         return str(view.static.gateway) if view.static is not None else None

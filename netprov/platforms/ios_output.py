@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from netprov.platforms import ntc
-from netprov.platforms.base import InterfaceState, PingResult
+from netprov.platforms.base import Hop, InterfaceState, PingResult
 
 # one lease of ``show ip dhcp binding``: address, client id, expiry (may hold spaces), type
 _BINDING = re.compile(
@@ -69,3 +69,59 @@ def read_fetched(output: str) -> str | None:
         return None
     match = re.search(r"^\s*(\d{1,3}(?:\.\d{1,3}){3})\s*$", output, re.M)
     return match[1] if match else None
+
+
+# ``show ip cef A``: the entry's prefix opens a line (", epoch ..." or ", version ..." may
+# follow); then how it forwards, IOS 15 (``nexthop <neighbour> <interface>``, ``attached
+# to <interface>``) or 12.x (``next hop <neighbour>, <interface>``); the table form of some
+# releases puts both on the prefix's line (ntc-templates' show ip cef / show ip cef detail
+# captures)
+_CEF_PREFIX = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})\b(.*)$")
+_CEF_NEXTHOP = re.compile(r"^\s*next ?hop (\d{1,3}(?:\.\d{1,3}){3}),? (\S+)")
+_CEF_ATTACHED = re.compile(r"^\s*attached(?: to)? (\S+)")
+_CEF_TABLE = re.compile(r"^\s+(\d{1,3}(?:\.\d{1,3}){3}|attached)\s+(\S+)\s*$")
+_CEF_DROP = re.compile(r"^\s*(drop|no route|null0|discard)\b", re.I)
+_CEF_RECURSIVE = re.compile(r"^\s*recursive via (\d{1,3}(?:\.\d{1,3}){3})")
+
+
+def read_route(output: str) -> Hop | None:
+    r"""Where ``show ip cef A`` says packets to A leave: the FIB entry IOS forwards them by
+    (Cisco IOS IP Switching Command Reference, "show ip cef"). None: no entry, or ``receive``
+    (the router's own address).
+
+    Examples:
+        >>> str(read_route("0.0.0.0/0\n  nexthop 203.0.113.5 GigabitEthernet0/0/0"))
+        'GigabitEthernet0/0/0 (203.0.113.5)'
+        >>> str(read_route("8.8.8.8/32, version 142\n  attached to Dialer1"))
+        'Dialer1'
+        >>> str(read_route("0.0.0.0/0            10.180.122.153       GigabitEthernet0/1"))
+        'GigabitEthernet0/1 (10.180.122.153)'
+        >>> str(read_route("0.0.0.0/0\n  no route"))
+        'dropped (0.0.0.0/0)'
+    """
+    prefix: str | None = None
+    recursive: str | None = None  # the detail form's "recursive via <neighbour>"
+    for line in output.splitlines():
+        opening = _CEF_PREFIX.match(line)
+        rest = line
+        if prefix is None:
+            if opening is None:
+                continue
+            prefix, rest = opening[1], opening[2]
+        elif opening is not None:
+            break  # the next entry
+        if "receive" in rest.split():
+            return None
+        if _CEF_DROP.match(rest.strip(", ")):
+            return Hop(prefix, None, None)
+        found = _CEF_NEXTHOP.match(rest) or _CEF_TABLE.match(rest)
+        if found is not None:
+            gateway = None if found[1] == "attached" else found[1]
+            return Hop(prefix, gateway, found[2])
+        via = _CEF_RECURSIVE.match(rest)
+        if via is not None:
+            recursive = via[1]
+        attached = _CEF_ATTACHED.match(rest)
+        if attached is not None:
+            return Hop(prefix, recursive, attached[1])
+    return None

@@ -20,6 +20,7 @@ from netprov.plan import SitePlan
 from netprov.platforms import routeros_output
 from netprov.platforms.base import (
     Driver,
+    Hop,
     InterfaceState,
     PingResult,
     Schedule,
@@ -185,6 +186,18 @@ class RosDriver(Driver):
 
     def read_ping(self, output: str) -> PingResult:
         return routeros_output.read_ping(output)
+
+    def route_command(self, address: str) -> str:
+        # /ping's egress options do not prove a line here: src-address sets the address
+        # only (routing is by destination), routing-table= (7) / routing-mark= (6) needs a
+        # table netprov does not keep, interface= is for on-link targets (MikroTik manual,
+        # "Ping"). The active route the ping follows does (read_route: longest prefix of
+        # the main table, its immediate-gw on 7, gateway-status on 6); the whole table, as
+        # `where` has no "contains this address" test on both versions
+        return "/ip route print terse without-paging"
+
+    def read_route(self, output: str, address: str) -> Hop | None:
+        return routeros_output.read_route(output, address)
 
     def expected_default_gateway(self, view: UplinkView) -> str | None:
         # every uplink's default route is recursive, through its probe address

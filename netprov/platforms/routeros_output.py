@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
 
-from netprov.platforms.base import InterfaceState, PingResult
+from netprov.platforms.base import Hop, InterfaceState, PingResult
 
 # optional index, then flags (letters and spaces; RouterOS 6 pads them positionally), then
 # the first key=value
@@ -85,6 +86,71 @@ def read_default_gateway(output: str) -> str:
             gateway = row.fields.get("gateway", "")
             return gateway.split(",")[0] or "?"
     return "none"
+
+
+# RouterOS 6 ``gateway-status``: "<gw> reachable via  <interface>" (an interface gateway:
+# "<interface> reachable"), "<gw> recursive via <neighbour> <interface>"; ECMP routes list
+# several, comma-separated, unreachable ones included
+_V6_REACHABLE = re.compile(r"(?:^|,)(?P<gw>[^,\s]+) reachable(?: via\s+(?P<iface>[^,\s]+))?")
+_V6_RECURSIVE = re.compile(r"(?:^|,)[^,\s]+ recursive via (?P<gw>[^,\s]+) (?P<iface>[^,\s]+)")
+_DROPPING = {"blackhole", "unreachable", "prohibit"}
+
+
+def read_route(output: str, address: str) -> Hop | None:
+    """How the router forwards to ``address``, from ``/ip route print terse``: the active
+    route of the main table with the longest prefix holding it (RouterOS 6 and 7 alike: the
+    ``A`` flag; a route of another table, ``routing-mark=`` on 6, ``routing-table=`` on 7,
+    serves only marked packets). Its neighbour and interface: RouterOS 7's ``immediate-gw``
+    (``<neighbour>%<interface>``, or the interface alone), RouterOS 6's ``gateway-status``
+    (MikroTik manual, "IP Routing"; tests/fixtures/real/mikrotik_routeros).
+
+    Examples:
+        >>> v7 = "DAc dst-address=10.0.0.0/24 gateway=ether1 immediate-gw=ether1"
+        >>> v7 += chr(10) + " 0 As dst-address=0.0.0.0/0 routing-table=main gateway=8.8.8.8 "
+        >>> v7 += "immediate-gw=10.0.0.1%ether1 distance=1"
+        >>> str(read_route(v7, "1.1.1.1")), str(read_route(v7, "10.0.0.9"))
+        ('ether1 (10.0.0.1)', 'ether1')
+        >>> v6 = " 4 A S  dst-address=0.0.0.0/0 gateway=1.2.3.4 gateway-status=1.2.3.4 "
+        >>> v6 += "recursive via 10.152.1.230 ether5 distance=1"
+        >>> str(read_route(v6, "8.8.8.8"))
+        'ether5 (10.152.1.230)'
+    """
+    target = IPv4Address(address)
+    best: tuple[IPv4Network, dict[str, str]] | None = None
+    for row in terse_rows(output):
+        fields = row.fields
+        if not row.flag("A") or row.flag("X") or "routing-mark" in fields:
+            continue
+        if fields.get("routing-table", "main").split()[0] != "main":
+            continue
+        try:
+            prefix = IPv4Network(fields.get("dst-address", "").split()[0])
+        except (ValueError, IndexError):
+            continue  # an IPv6 route, or a row that is not a route
+        if target in prefix and (best is None or prefix.prefixlen > best[0].prefixlen):
+            best = (prefix, fields)
+    if best is None:
+        return None
+    prefix, fields = best
+    words = " ".join(fields.values()).split()
+    if fields.get("type") in _DROPPING or _DROPPING & set(words):
+        return Hop(str(prefix), None, None)
+    immediate = fields.get("immediate-gw")
+    if immediate:  # RouterOS 7
+        neighbour, _, interface = immediate.split(",")[0].partition("%")
+        return (
+            Hop(str(prefix), neighbour, interface)
+            if interface
+            else Hop(str(prefix), None, neighbour)
+        )
+    status = fields.get("gateway-status", "")
+    match = _V6_RECURSIVE.search(status) or _V6_REACHABLE.search(status)
+    if match is None:
+        return None
+    gateway, interface = match["gw"], match["iface"]
+    if interface is None:  # "<interface> reachable": an interface route
+        return Hop(str(prefix), None, gateway)
+    return Hop(str(prefix), gateway, interface)
 
 
 # packet-loss goes below zero when several replies answer one request (a multicast, a
