@@ -6,19 +6,28 @@ still on its office ISP (legacy) is never failed for the city's central services
 the internet, the resolvers and the city services leave from the LAN address, so the LAN's
 NAT and ACLs are exercised as an office PC would (IOS ``ping ... source``, RouterOS
 ``/ping src-address=``), and pass only within the organisation's loss threshold.
+
+A check that names a line (a probe, the path MTU, the egress, the city's services) proves
+its packets used that line: a probe's host route drops out with its line and the ping then
+leaves by another one and answers, on a real router as on the twin. Neither platform's ping
+forces the egress without a routing table netprov does not keep (the drivers' notes on
+``route_command``), so the route the ping follows is read before and after it, and both must
+leave by the line's interface (and, for a static line, its gateway).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from ipaddress import IPv4Address
+from ipaddress import AddressValueError, IPv4Address
+from urllib.parse import urlparse
 
 from netprov.allocation import Allocation
 from netprov.errors import DeviceError
 from netprov.models import Organisation, Phase, Site
 from netprov.phases import PROMISES, Carried, Role, UplinkView, carrying
 from netprov.platforms import Driver, Session, driver_for
+from netprov.platforms.base import Hop
 from netprov.uplinks import uplink_views
 
 
@@ -84,13 +93,53 @@ def ping_check(
     return Check(name, expected, observed, ok)
 
 
-def _path_mtu(session: Session, driver: Driver, primary: UplinkView, policy: PingPolicy) -> Check:
+def _uses(hop: Hop | None, view: UplinkView) -> bool:
+    """Whether packets forwarded by ``hop`` use the line of ``view``: its interface, and for
+    a static line its gateway (a neighbour elsewhere on the link is not the provider)."""
+    if hop is None or hop.interface != view.l3:
+        return False
+    return view.static is None or hop.gateway in (None, str(view.static.gateway))
+
+
+def _route(session: Session, driver: Driver, address: str) -> Hop | None:
+    return driver.read_route(session.send(driver.route_command(address)), address)
+
+
+def _elsewhere(before: Hop | None, after: Hop | None, view: UplinkView) -> str | None:
+    """What the route read around a probe says, when it is not ``view``'s line."""
+    for hop in (before, after):
+        if not _uses(hop, view):
+            return "no route" if hop is None else f"leaves by {hop}"
+    return None
+
+
+def line_ping(
+    session: Session,
+    driver: Driver,
+    name: str,
+    address: str,
+    policy: PingPolicy,
+    view: UplinkView,
+    size: int | None = None,
+) -> Check:
+    """A ping that counts only when it used ``view``'s line: the route to ``address`` is
+    read before and after it, and both leave by the line (the pings between follow it)."""
+    before = _route(session, driver, address)
+    ping = ping_check(session, driver, name, address, policy, size=size)
+    elsewhere = _elsewhere(before, _route(session, driver, address), view)
+    expected = f"{ping.expected} via {view.l3}"
+    if elsewhere is not None:
+        return Check(name, expected, f"{ping.observed}, but {elsewhere}", False)
+    return Check(name, expected, ping.observed, ping.ok)
+
+
+def _path_mtu(session: Session, driver: Driver, view: UplinkView, policy: PingPolicy) -> Check:
     """A do-not-fragment ping of the largest packet the line must carry: 1492 bytes over
     PPPoE (RFC 2516: 8 bytes of the 1500-byte frame), 1500 otherwise. A line that drops big
     packets silently (a PMTU black hole) passes small pings and breaks HTTPS and VPNs."""
-    size = 1492 if primary.pppoe else 1500
-    name = f"path MTU via {primary.role.value}: {size}-byte DF ping to {primary.probe}"
-    return ping_check(session, driver, name, str(primary.probe), policy, size=size)
+    size = 1492 if view.pppoe else 1500
+    name = f"path MTU via {view.role.value}: {size}-byte DF ping to {view.probe}"
+    return line_ping(session, driver, name, str(view.probe), policy, view, size=size)
 
 
 def _shaping(driver: Driver, running: str, view: UplinkView, allocation: Allocation) -> Check:
@@ -150,18 +199,29 @@ def _dns(session: Session, driver: Driver, org: Organisation, running: str) -> l
 def _egress(session: Session, driver: Driver, org: Organisation, primary: UplinkView) -> Check:
     """Which provider the office really leaves by: the echo service sees an address of the
     phase's primary line's provider (policy routing can send traffic elsewhere than the
-    routing table says)."""
+    routing table says), and the route to the echo service leaves by that line. Without
+    the provider's public ranges the route alone proves it; with neither (the echo named by
+    a host name) nothing does, and the check says so."""
     url = str(org.probes.egress_echo)
     ranges = org.public_ranges(primary.uplink.provider)
+    try:
+        echo: str | None = str(IPv4Address(urlparse(url).hostname or ""))
+    except AddressValueError:
+        echo = None
+    before = _route(session, driver, echo) if echo else None
     seen = driver.read_fetched(session.send(driver.fetch_command(url)))
+    elsewhere = _elsewhere(before, _route(session, driver, echo), primary) if echo else None
     shown = f" ({', '.join(str(r) for r in ranges)})" if ranges else ""
+    expected = f"an address of {primary.provider_name}{shown}"
+    if echo is not None:
+        expected += f" via {primary.l3}"
+    observed = seen or "no answer"
     ok = seen is not None and (not ranges or any(IPv4Address(seen) in r for r in ranges))
-    return Check(
-        f"egress via {primary.role.value}",
-        f"an address of {primary.provider_name}{shown}",
-        seen or "no answer",
-        ok,
-    )
+    if elsewhere is not None:
+        observed, ok = f"{observed}, but {elsewhere}", False
+    elif echo is None and not ranges:
+        observed, ok = f"{observed} (no public ranges of the provider to prove it by)", False
+    return Check(f"egress via {primary.role.value}", expected, observed, ok)
 
 
 def _dhcp(session: Session, driver: Driver, site: Site, running: str) -> Check:
@@ -231,14 +291,12 @@ def verify_reachability(
             Check("default route via " + primary.role.value, "present", gateway, gateway != "none")
         )
 
-    targets = [
-        ("ping internet probe", primary.probe),
-        *[("ping filtering resolver", r) for r in org.dns.filtering_resolvers],
-    ]
-    for label, address in targets:
-        checks.append(
-            ping_check(session, driver, f"{label} {address} from LAN", str(address), lan_ping)
-        )
+    probe = primary.probe
+    name = f"ping internet probe {probe} from LAN"
+    checks.append(line_ping(session, driver, name, str(probe), lan_ping, primary))
+    for resolver in org.dns.filtering_resolvers:
+        name = f"ping filtering resolver {resolver} from LAN"
+        checks.append(ping_check(session, driver, name, str(resolver), lan_ping))
     checks.append(_path_mtu(session, driver, primary, router_ping))
     return checks
 
@@ -266,14 +324,16 @@ def verify_site(
     for view in views[1:]:
         if view.role in carrying(phase):
             name = f"ping internet probe {view.probe} from LAN via {view.role.value}"
-            checks.append(ping_check(session, driver, name, str(view.probe), lan_ping))
+            checks.append(line_ping(session, driver, name, str(view.probe), lan_ping, view))
             checks.append(_path_mtu(session, driver, view, router_ping))
     if org.probes.egress_echo is not None:
         checks.append(_egress(session, driver, org, primary))
     if Carried.CITY in PROMISES[phase]:  # promised over the central line only
+        city = next(v for v in views if v.role is PROMISES[phase][Carried.CITY])
         for service in site.services:
             name = f"service {service.name} ({service.address}) from LAN"
-            checks.append(ping_check(session, driver, name, str(service.address), lan_ping))
+            address = str(service.address)
+            checks.append(line_ping(session, driver, name, address, lan_ping, city))
     running = session.running()
     opened = driver.management_open(running)
     checks.append(
