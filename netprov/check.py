@@ -231,6 +231,7 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         text = _desired(context.renderer, context.loaded, site)
     commands = None
     after = text  # what the router holds after the change (without a backup: the render)
+    routing = None  # how the router routes after it, where the plan was rehearsed
     backup_file = context.backups / f"{site.id}.cfg" if context.backups else None
     allocation = context.loaded.allocations.get(site.id)
     running = (
@@ -253,18 +254,22 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         plan = _offline_plan(site, running, text)
         commands = plan.commands
         lockout = None
+        # the router's own objects (a FastTrack rule, a queue above netprov's, its NAT)
+        # show in what it holds after the change: the backup with the plan simulated on
+        # it, or the backup itself when the plan changes nothing
+        after = running
         if plan.changed:
             rehearsal = rehearse(site, org, running, plan)
             findings += rejected_on_router(site, rehearsal.rejected)
             lockout = rehearsal.lockout
-            if "fasttrack" in running:  # the router's own rule may bypass shaping
-                after = rehearsal.simulated.config_text()
+            after = rehearsal.simulated.config_text()
+            routing = rehearsal.simulated.router()
         findings += dangerous_change(site, org, site.desired_phase, running, lockout)
         findings += clash_findings(site, plan.conflicts)
         ahead = _phase_ahead(context, site, running) if plan.changed else None
         if ahead is not None:
             findings += phase_drift_findings(site, ahead)
-    findings += shaping_findings(site, org, site.desired_phase, after, allocation)
+    findings += shaping_findings(site, org, site.desired_phase, after, allocation, router=routing)
     findings += telemetry_findings(site, after)
     return SiteResult(site, site.desired_phase, *placed.place(), commands, findings)
 

@@ -16,6 +16,7 @@ from netprov.inservice import POLICY_ROUTING
 from netprov.models import Organisation, Phase, Site, SiteKind
 from netprov.phases import Role
 from netprov.platforms import driver_for
+from netprov.sim.topology import Router
 from netprov.sim.world import site_world
 
 
@@ -331,10 +332,18 @@ def telemetry_findings(site: Site, config: str) -> list[LintFinding]:
 
 
 def shaping_findings(
-    site: Site, org: Organisation, phase: Phase, config: str, allocation: Allocation | None
+    site: Site,
+    org: Organisation,
+    phase: Phase,
+    config: str,
+    allocation: Allocation | None,
+    *,
+    router: Router | None = None,
 ) -> list[LintFinding]:
     """NP011 on ``config``: the router's config after the change (rendered, or the stored
-    backup with the plan simulated on it, where a FastTrack rule of its own would show)."""
+    backup with the plan simulated on it, where a FastTrack rule or a queue of its own
+    would show). ``router``: the routing of that config (the plan's rehearsal), to hold the
+    shaper to the interface the central line's traffic leaves by, as verify does live."""
     from netprov.phases import central_view
     from netprov.uplinks import uplink_views
 
@@ -349,6 +358,14 @@ def shaping_findings(
         problems.append("traffic coming in is not limited")
     if shaping.bypass:
         problems.append(f"bypassed: {shaping.bypass}")
+    if shaping.shadowed:
+        problems.append(f"taken first by {shaping.shadowed}")
+    egress = router.forwarding(view.probe) if router is not None else None
+    if shaping.interfaces and egress is not None and egress.link.name not in shaping.interfaces:
+        problems.append(
+            f"the central line's traffic leaves by {egress.link.name}, the shaper acts on "
+            + ", ".join(shaping.interfaces)
+        )
     if not problems:
         return []
     message = "central shaping not in force: " + "; ".join(problems)

@@ -142,9 +142,13 @@ def _path_mtu(session: Session, driver: Driver, view: UplinkView, policy: PingPo
     return line_ping(session, driver, name, str(view.probe), policy, view, size=size)
 
 
-def _shaping(driver: Driver, running: str, view: UplinkView, allocation: Allocation) -> Check:
+def _shaping(
+    driver: Driver, running: str, view: UplinkView, allocation: Allocation, egress: Hop | None
+) -> Check:
     """The site's allocation is enforced where traffic leaves: the shaper exists with the
-    allocated ceiling, acts on the uplink, and nothing lets traffic skip it."""
+    allocated ceiling, acts on the interface the line's traffic leaves by (``egress``: the
+    route to its probe now), nothing above it takes that traffic first and nothing lets
+    traffic skip it."""
     shaping = driver.read_shaping(running, view)
     expected = f"{allocation.ceiling_kbps} kbps ceiling on {view.l3}, both directions"
     if shaping.ceiling_kbps is None:
@@ -159,6 +163,11 @@ def _shaping(driver: Driver, running: str, view: UplinkView, allocation: Allocat
             ok = False
     if shaping.bypass:
         observed, ok = f"{observed}; bypassed: {shaping.bypass}", False
+    if shaping.shadowed:
+        observed, ok = f"{observed}; taken first by {shaping.shadowed}", False
+    if shaping.interfaces and (egress is None or egress.interface not in shaping.interfaces):
+        leaves = "no route" if egress is None else f"traffic leaves by {egress}"
+        observed, ok = f"{observed}; {leaves}", False
     return Check(f"shaping on {view.role.value}", expected, observed, ok)
 
 
@@ -349,7 +358,8 @@ def verify_site(
         checks.append(_dhcp(session, driver, site, running))
     if phase.has_central and allocation is not None:
         central = next(v for v in views if v.role is Role.CENTRAL)
-        checks.append(_shaping(driver, running, central, allocation))
+        egress = _route(session, driver, str(central.probe))
+        checks.append(_shaping(driver, running, central, allocation, egress))
     if site.backup_uplink is not None:
         backup = next(v for v in views if v.role is Role.BACKUP)
         marker = driver.failover_marker(backup)

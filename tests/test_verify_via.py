@@ -68,3 +68,5 @@ def test_a_broken_central_line_fails_the_checks_naming_it_at_dual(
     if fault != "lossy":  # the probe's route left by the office line: the check says so
         assert "leaves by" in failed[probe].observed, failed[probe]
         assert "leaves by" in failed[mtu].observed, failed[mtu]
+        # and the central shaper acts on an interface the central traffic no longer takes
+        assert "traffic leaves by" in failed["shaping on central"].observed

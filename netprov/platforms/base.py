@@ -84,6 +84,10 @@ class Shaping:
     attached: bool  # the shaper acts on the uplink's traffic
     bypass: str | None = None  # what lets traffic skip it (RouterOS FastTrack), if anything
     download_kbps: int | None = None  # the limit on traffic coming in (None: none)
+    # the interfaces whose outgoing traffic the shaper acts on
+    interfaces: tuple[str, ...] = ()
+    # what takes the traffic before the shaper does (a RouterOS simple queue above it)
+    shadowed: str | None = None
 
 
 @dataclass(frozen=True)

@@ -309,7 +309,20 @@ class IosDriver(Driver):
             if police_rate and f"service-policy input {police}" in interface
             else None
         )
-        return Shaping(int(rate[1]) // 1000 if rate else None, attached, download_kbps=download)
+        # every interface whose output the policy shapes: a policy acts only on packets
+        # leaving by the interface it is attached to (Cisco IOS QoS: "Applying QoS Features
+        # Using the MQC", service-policy output), which verify holds to the route
+        carrying = tuple(
+            match[1]
+            for match in re.finditer(r"^interface (\S+)\n((?: .*\n?)*)", config, re.M)
+            if f" service-policy output {name}" in match[2].splitlines()
+        )
+        return Shaping(
+            int(rate[1]) // 1000 if rate else None,
+            attached,
+            download_kbps=download,
+            interfaces=carrying,
+        )
 
     # --- lint facts ------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from netprov.platforms.base import (
 )
 from netprov.platforms.policy_routing import routeros_policy_routing
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
+from netprov.platforms.routeros_queues import shadowing_queue
 from netprov.platforms.routeros_session import RosSession
 from netprov.rossyntax import parse_command, terse_lines
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
@@ -261,11 +262,19 @@ class RosDriver(Driver):
     def read_shaping(self, config: str, view: UplinkView) -> Shaping:
         """The simple queue ``netprov:qos-<role>``: ``max-limit`` upload/download, attached
         when its ``dst`` is the uplink. An enabled FastTrack rule lets fasttracked connections
-        skip simple queues (MikroTik manual, "Queues": FastTrack bypasses them)."""
-        lines = config.splitlines()
-        tag = f"comment=netprov:qos-{view.role.value}"
+        skip simple queues (MikroTik manual, "Queues": FastTrack bypasses them); a simple
+        queue above it that fits the same traffic takes it first (first match:
+        netprov.platforms.routeros_queues). An export in either form (a backup may be in
+        the block form)."""
+        lines = [line for _, line in terse_lines(config)]
+        tag = f"netprov:qos-{view.role.value}"
         queue = next(
-            (x for x in lines if x.startswith("/queue simple add") and tag in x.split()), None
+            (
+                x
+                for x in lines
+                if x.startswith("/queue simple add") and f"comment={tag}" in x.split()
+            ),
+            None,
         )
         bypass = "FastTrack rule enabled" if _fasttrack_bypasses(lines, view.l3) else None
         if queue is None:
@@ -273,11 +282,14 @@ class RosDriver(Driver):
         # max-limit=upload/download, seen from the queue's target (the LAN)
         limit = re.search(r"max-limit=(\S+)", queue)
         up, _, down = limit[1].partition("/") if limit else ("", "", "")
+        dst = parse_command(queue).params.get("dst", "")
         return Shaping(
             _ros_kbps(up) if up else None,
-            f"dst={view.l3}" in queue.split(),
+            dst == view.l3,
             bypass,
             download_kbps=_ros_kbps(down or up) if up else None,
+            interfaces=(dst,) if dst else (),
+            shadowed=shadowing_queue(config, tag, view.l3),
         )
 
     # --- lint facts ------------------------------------------------------------------------
