@@ -12,7 +12,8 @@ from collections.abc import Callable
 from ipaddress import IPv4Interface, IPv4Network
 from typing import Any
 
-_ROS_BARE = re.compile(r"[A-Za-z0-9.,:/_!-]+")
+# printed unquoted by /export (``*`` too: an internal id ``*1``, a wildcard ``*.example``)
+_ROS_BARE = re.compile(r"[A-Za-z0-9.,:/_!*-]+")
 _bare = _ROS_BARE.fullmatch
 
 
@@ -34,6 +35,8 @@ def ros_value(value: object) -> str:
         'yes'
         >>> print(ros_value(':if ($bound=1) do={:log info "up"}'))
         ":if (\$bound=1) do={:log info \"up\"}"
+        >>> print(ros_value(":log info ok?\r\n:put \u2705"))
+        ":log info ok\?\r\n:put \E2\9C\85"
     """
     if value is True or value is False:
         return "yes" if value else "no"
@@ -41,7 +44,24 @@ def ros_value(value: object) -> str:
     if _bare(text):
         return text
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    if _unprintable(escaped):  # only in what a router holds: inventory text is refused so
+        escaped = _UNPRINTABLE.sub(_escape, escaped)
     return f'"{escaped}"'
+
+
+# What /export prints escaped besides \\ \" \$: ? (console help), line ends and tabs, and
+# any other control or non-ASCII byte as \XX (MikroTik manual, "Scripting": constant escape
+# sequences; tests/fixtures/real-configs print \r\n, \t, \? and \E2\9C\85)
+_UNPRINTABLE = re.compile(r"[?\x00-\x1f\x7f-\U0010ffff]")
+_unprintable = _UNPRINTABLE.search
+_NAMED = {"?": "\\?", "\r": "\\r", "\n": "\\n", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match[0]
+    if char in _NAMED:
+        return _NAMED[char]
+    return "".join(f"\\{byte:02X}" for byte in char.encode("utf-8", "surrogateescape"))
 
 
 def ros_line(path: str, verb: str, *selector: str, **params: object) -> str:

@@ -65,7 +65,11 @@ SETTINGS: dict[str, dict[str, str]] = {
 }
 
 
-_ESCAPED = re.compile(r"\\(.)")
+# RouterOS string escapes (MikroTik manual, "Scripting": constant escape sequences): \" \\
+# \n \r \t \$ \? \_ (a space) \a \b \f \v, and \XX, a byte in capital hex digits (an
+# export prints each byte of a UTF-8 character so); any other escaped character is itself
+_ESCAPED = re.compile(r"\\([0-9A-F]{2}|.)", re.S)
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "_": " ", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -76,14 +80,35 @@ def tokens_of(line: str) -> tuple[str, ...]:
 
 
 def unquote(value: str) -> str:
-    """Examples:
-    >>> unquote('"Desa X"'), unquote("ether1")
-    ('Desa X', 'ether1')
+    r"""A value as the router holds it: quotes removed, escapes read.
+
+    Examples:
+        >>> unquote('"Desa X"'), unquote("ether1")
+        ('Desa X', 'ether1')
+        >>> unquote(r'":put \$x\r\n:log info \"up \41\""')
+        ':put $x\r\n:log info "up A"'
     """
     if len(value) >= 2 and value[0] == value[-1] == '"':
         inner = value[1:-1]
-        return _ESCAPED.sub(r"\1", inner) if "\\" in inner else inner
+        return _unescaped(inner) if "\\" in inner else inner
     return value
+
+
+def _unescaped(text: str) -> str:
+    """``text`` with its escapes read; escaped bytes are UTF-8 (an undecodable one is kept
+    as a surrogate, so printing it again gives the same byte)."""
+    data = bytearray()
+    last = 0
+    for match in _ESCAPED.finditer(text):
+        data += text[last : match.start()].encode("utf-8", "surrogateescape")
+        code = match[1]
+        if len(code) == 2:
+            data.append(int(code, 16))
+        else:
+            data += _ESCAPES.get(code, code).encode("utf-8", "surrogateescape")
+        last = match.end()
+    data += text[last:].encode("utf-8", "surrogateescape")
+    return data.decode("utf-8", "surrogateescape")
 
 
 def params_of(tokens: Sequence[str]) -> dict[str, str]:

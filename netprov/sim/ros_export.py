@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netprov.filters import ros_line
+from netprov.filters import ros_line, ros_value
 from netprov.rossyntax import SETTINGS, params_of
 from netprov.sim import ros_lines
 from netprov.sim.ros_lines import EXPORT_FLAGS, RosError
-from netprov.sim.ros_schema import EXPORT_ORDER, TABLES
+from netprov.sim.ros_schema import DEFAULT_ITEMS, EXPORT_ORDER, TABLES
 
 if TYPE_CHECKING:
     from netprov.sim.routeros import RosDevice
@@ -72,19 +72,20 @@ def _export_blocks(device: RosDevice, *, verbose: bool) -> list[tuple[str, list[
 def _modelled_block(device: RosDevice, menu: str, *, verbose: bool) -> list[str]:
     block: list[str] = []
     if menu in SETTINGS:
-        changed = {k: v for k, v in device.settings[menu].items() if SETTINGS[menu].get(k) != v}
+        factory = device.factory[menu]
+        changed = {k: v for k, v in device.settings[menu].items() if factory.get(k) != v}
         if changed:
             block.append(ros_line(menu, "set", **changed))
         return block
-    defaults = {d.get("default-name", d.get("name")): d for d in device.defaults.get(menu, [])}
-    for item in device.tables[menu]:
+    defaults = {_builtin(d): d for d in device.defaults.get(menu, [])}
+    for number, item in enumerate(device.tables[menu]):
         params = {k: v for k, v in item.items() if not k.startswith(".")}
         if item.get(".default") != "yes":
             if verbose and "disabled" in TABLES[menu]:
                 params.setdefault("disabled", "no")
-            block.append(ros_line(menu, "add", **params))
+            block.append(_added(menu, params, item.get(".flags", "").split()))
             continue
-        base = defaults.get(item.get("default-name", item.get("name")), {})
+        base = defaults.get(_builtin(item), {})
         changed = {k: v for k, v in params.items() if base.get(k) != v}
         if not changed:
             continue
@@ -92,11 +93,30 @@ def _modelled_block(device: RosDevice, menu: str, *, verbose: bool) -> list[str]
             selector = "[ find default=yes ]"
         elif menu == "/interface ethernet":
             selector = f"[ find default-name={item['default-name']} ]"
+        elif menu in DEFAULT_ITEMS:
+            selector = str(number)  # "/system logging set 0 action=disk"
+            changed.pop("name", None)
         else:
             selector = item["name"]  # a built-in item is named by its name
             changed.pop("name", None)
         block.append(ros_line(menu, "set", selector, **changed))
     return block
+
+
+def _builtin(item: dict[str, str]) -> str | None:
+    """Which built-in item ``item`` is: a port by its default name, an item that may be
+    renamed (the SNMP community) or has no name (a logging rule) by key, others by name."""
+    return item.get("default-name", item.get(".key", item.get("name")))
+
+
+def _added(menu: str, params: dict[str, str], flags: list[str]) -> str:
+    """An ``add`` line; its flags (``blackhole``, ``!dhcp-options``) among the properties
+    in name order, as /export prints them (tests/fixtures/real-configs)."""
+    if not flags:
+        return ros_line(menu, "add", **params)
+    words = [(key, f"{key}={ros_value(value)}") for key, value in params.items()]
+    words += [(flag.lstrip("!"), flag) for flag in flags]
+    return " ".join([menu, "add", *(word for _, word in sorted(words))])
 
 
 def export_command(device: RosDevice, menu: str, args: list[str]) -> str:

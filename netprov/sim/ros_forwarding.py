@@ -4,7 +4,7 @@ new management sessions meet, and ``/ping`` through that model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,20 @@ from netprov.sim.topology import Link, RouteEntry, Router
 
 if TYPE_CHECKING:
     from netprov.sim.routeros import RosDevice
+
+
+# /export leaves out a route's dst-address when it is the default route, 0.0.0.0/0
+# (MikroTik manual, "IP Routing": default route; RouterOS 6 exports print "add
+# gateway=..." so, tests/fixtures/real-configs)
+DEFAULT_ROUTE = "0.0.0.0/0"
+
+
+def in_main_table(route: Mapping[str, str]) -> bool:
+    """Whether a route is in the main table, the one the router forwards by unless policy
+    routing picks another: RouterOS 6 puts a route with a ``routing-mark`` in that mark's
+    table, RouterOS 7 in its ``routing-table`` (manual, "Policy Routing"; "Moving from
+    ROSv6 to v7": routing marks became tables)."""
+    return not route.get("routing-mark") and route.get("routing-table", "main") == "main"
 
 
 def router_of(device: RosDevice) -> Router:
@@ -73,14 +87,15 @@ def router_of(device: RosDevice) -> Router:
         if item.get("add-default-route") == "yes":
             dynamic[item["name"]] = int(item.get("default-route-distance", "1"))
     for item in device.tables["/ip dhcp-client"]:
-        link = next((lk for lk in links if lk.name == item["interface"]), None)
+        # a client whose interface is gone is printed without one: it runs nowhere
+        link = next((lk for lk in links if lk.name == item.get("interface")), None)
         if link is not None and item.get("disabled") != "yes":
             link.dynamic = "dhcp"
             if item.get("add-default-route", "yes") == "yes":
                 dynamic[link.name] = int(item.get("default-route-distance", "1"))
     routes = []
     for item in device.tables["/ip route"]:
-        if item.get("disabled") == "yes":
+        if item.get("disabled") == "yes" or not in_main_table(item):
             continue
         gateway_text = item.get("gateway", "")
         gateway = ros_lines.address(gateway_text)
@@ -88,7 +103,7 @@ def router_of(device: RosDevice) -> Router:
         probe = gateway if item.get("check-gateway") == "ping" and gateway else None
         routes.append(
             RouteEntry(
-                ros_lines.network(item["dst-address"]),
+                ros_lines.network(item.get("dst-address", DEFAULT_ROUTE)),
                 gateway,
                 interface,
                 int(item.get("distance", "1")),
@@ -176,8 +191,10 @@ def _bridge_ports(device: RosDevice) -> dict[str, str]:
 
 
 def _list_members(device: RosDevice, name: str) -> set[str]:
+    """The interfaces of a list (a member whose interface is gone is printed without one,
+    tests/fixtures/real-configs: ``/interface list member add list=ISP``)."""
     return {
         m["interface"]
         for m in device.tables["/interface list member"]
-        if m.get("list") == name and m.get("disabled") != "yes"
+        if m.get("list") == name and m.get("disabled") != "yes" and "interface" in m
     }

@@ -161,6 +161,26 @@ def routeros6_form(menu: str, verb: str, args: list[str]) -> bool:
 PROPERTY_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
 
 
+# an item's internal id, ``*`` and capital hex digits (MikroTik manual, "Scripting": data
+# types): an export prints one where the item named has no name of its own (a dynamic
+# interface, one removed), as in tests/fixtures/real-configs (``interface=*1``)
+INTERNAL_ID = re.compile(r"\*[0-9A-F]+")
+
+
+# names a matcher takes beside the interfaces: every interface, none, and every one of a
+# kind (captures: "in-interface=all-ppp" in the MSS rules of tests/fixtures/real-configs,
+# "in-interface=all-ethernet" in a public ``/ip firewall filter print``)
+BUILTIN_INTERFACES = frozenset(
+    {"all", "none", "all-ethernet", "all-ppp", "all-vlan", "all-wireless"}
+)
+
+
+def flags_of(args: list[str]) -> list[str]:
+    """The bare words of an ``add``: a flag such as a route's ``blackhole``, or ``!name``,
+    a property printed as set to nothing (``add !dhcp-options interface=ether1``)."""
+    return [arg for arg in args if "=" not in arg and re.fullmatch(r"!?[a-z][a-z0-9-]*", arg)]
+
+
 HARDWARE_PORT = re.compile(r"(ether|sfp|sfp-sfpplus|qsfp28-|combo)\d+(-\d+)?")
 
 
@@ -186,8 +206,11 @@ def parameters(args: tuple[str, ...]) -> Mapping[str, str]:
 
 @functools.lru_cache(maxsize=8192)
 def add_arguments(args: tuple[str, ...]) -> tuple[Mapping[str, str], str | None]:
-    """An ``add``'s parameters (read-only) and its ``place-before=``, if any."""
+    """An ``add``'s parameters (read-only), its flags under ``.flags``, and its
+    ``place-before=``, if any."""
     rest, before = place_before(list(args))
+    if flags := flags_of(rest):
+        return MappingProxyType({**parameters(tuple(rest)), ".flags": " ".join(flags)}), before
     return parameters(tuple(rest)), before
 
 

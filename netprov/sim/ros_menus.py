@@ -30,7 +30,8 @@ ROOT_MENUS = _words(
 
 # The second words of the root menus the twin knows well enough to refuse a wrong one
 # (manual pages "IP Addressing", "Interfaces", "System", "Tools", "Routing", "IPv6",
-# "Queues", "PPP", "User"). Deeper levels (``/interface wireless security-profiles``) are
+# "Queues", "PPP", "User"; RouterOS 6's "User Manager" is ``/tool user-manager``, 7's
+# ``/user-manager``). Deeper levels (``/interface wireless security-profiles``) are
 # kept verbatim under any name.
 SUBMENUS: dict[str, frozenset[str]] = {
     "ip": _words(
@@ -60,7 +61,7 @@ SUBMENUS: dict[str, frozenset[str]] = {
         """
         bandwidth-server bandwidth-test calea e-mail fetch flood-ping graphing ip-scan mac-scan
         mac-server netwatch ping profile romon sms sniffer speed-test torch traceroute
-        traffic-generator traffic-monitor wol
+        traffic-generator traffic-monitor user-manager wol
         """
     ),
     "routing": _words(

@@ -206,6 +206,33 @@ KNOWN_SETTINGS = {
 }
 
 
+# Built-in items of tables every router has beside ``/ip service`` and ``/snmp community``
+# (MikroTik manual, "Log": four logging rules, info/error/warning to memory and critical
+# to echo, and the actions memory, disk, echo and remote). An export changes them by
+# number (``/system logging set 0 action=disk``, tests/fixtures/real-configs); ``.key``
+# tells a rule from another where an item has no name.
+DEFAULT_ITEMS: dict[str, list[Item]] = {
+    "/system logging": [
+        {"topics": topic, "action": action, ".key": topic, ".default": "yes"}
+        for topic, action in (
+            ("info", "memory"),
+            ("error", "memory"),
+            ("warning", "memory"),
+            ("critical", "echo"),
+        )
+    ],
+    "/system logging action": [
+        {"name": target, "target": target, ".default": "yes"}
+        for target in ("memory", "disk", "echo", "remote")
+    ],
+}
+
+
+# Menus the twin shows from its world (``print``) whose configured items it keeps as they
+# came, like a menu it does not model (MikroTik manual, "ARP": static entries)
+KEPT_MENUS = frozenset({"/ip arp"})
+
+
 DEFAULT_SERVICES = {
     "telnet": "23",
     "ftp": "21",

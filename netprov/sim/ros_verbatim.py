@@ -108,6 +108,10 @@ class VerbatimMenus:
         """The unmodelled menus printed right after ``menu`` (None: before everything)."""
         return [m for m, anchor in self.anchors.items() if anchor == menu and self.menus[m]]
 
+    def items(self, menu: str) -> list[Item]:
+        """The items ``add`` made in ``menu``, each its parameters."""
+        return [dict(line.params) for line in self.menus.get(menu, []) if line.verb == "add"]
+
     def names(self, menu: str) -> set[str]:
         """The names of the items ``add`` made in ``menu``."""
         lines = self.menus.get(menu, [])

@@ -19,17 +19,19 @@ from netprov.rossyntax import (
     params_of,
     unquote,
 )
-from netprov.sim import ros_export, ros_forwarding, ros_lines
+from netprov.sim import ros_export, ros_files, ros_forwarding, ros_jobs, ros_lines
 from netprov.sim.ros_console import RosOutput
 from netprov.sim.ros_firewall import RosFilter
 from netprov.sim.ros_lines import HARDWARE_PORT, PROPERTY_NAME, RosError
 from netprov.sim.ros_menus import known_menu
 from netprov.sim.ros_schema import (
+    DEFAULT_ITEMS,
     DEFAULT_SERVICES,
     INTERFACE_KEYS,
     INTERFACE_LIST_KEYS,
     INTERFACE_MENUS,
     INTERFACE_REFERENCES,
+    KEPT_MENUS,
     KNOWN_PROPERTIES,
     KNOWN_SETTINGS,
     MENUS,
@@ -55,9 +57,13 @@ class RosDevice:
         identity: str = "MikroTik",
     ) -> None:
         self.world = world
+        self._waiting: list[Item] = []  # the starting config's scheduler jobs, clock unbound
         self.schedule = schedule
         self.now = now
         self.settings: dict[str, Item] = {menu: dict(values) for menu, values in SETTINGS.items()}
+        # this router's factory values (/export leaves them out): a starting config that
+        # prints a value the twin takes for the factory one shows this router's differs
+        self.factory: dict[str, Item] = {menu: dict(values) for menu, values in SETTINGS.items()}
         self.tables: dict[str, list[Item]] = {menu: [] for menu in TABLES}
         self.tables["/interface ethernet"] = [
             {"name": p, "default-name": p, ".default": "yes"}
@@ -68,8 +74,11 @@ class RosDevice:
             {"name": n, "port": p, ".default": "yes"} for n, p in DEFAULT_SERVICES.items()
         ]
         self.tables["/snmp community"] = [
-            {"name": "public", "addresses": "::/0", ".default": "yes"}
+            {"name": "public", "addresses": "::/0", ".default": "yes", ".key": "public"}
         ]
+        self.tables.update(
+            {menu: [dict(i) for i in items] for menu, items in DEFAULT_ITEMS.items()}
+        )
         self.defaults = {
             menu: [dict(item) for item in items] for menu, items in self.tables.items()
         }
@@ -169,11 +178,11 @@ class RosDevice:
         if menu == "/" and verb == "ping":
             return ros_forwarding.ping(self, args)
         if menu == "/" and verb == "import":
-            return self._import(args)
+            return ros_files.import_file(self, args)
         if menu == "/" and verb == "quit":
             return ""
         if menu == "/system backup":
-            return self._backup(verb, params_of(args))
+            return ros_files.backup(self, verb, params_of(args))
         if menu == "/system" and verb == "reboot":
             self.on_reboot()
             return ""
@@ -189,6 +198,8 @@ class RosDevice:
             return self._output().print_routes(args)
         if menu == "/ip arp" and verb == "print":
             return self._output().print_arp(args)
+        if menu in KEPT_MENUS:
+            return self._unmodelled(menu, verb, args)
         if menu == "/user" and verb == "print":
             return self._output().print_users(args)
         if menu == "/ip dhcp-client" and verb in {"renew", "release"}:
@@ -244,8 +255,10 @@ class RosDevice:
         if unknown:
             raise RosError(f"expected end of command (line 1 column {column + len(verb) + 1})")
         for key, value in params.items():
-            if key.endswith("interface-list") and value not in self._list_names():
+            if key.endswith("interface-list") and value.lstrip("!") not in self._list_names():
                 raise RosError(f"input does not match any value of {key}")
+            if self._loading and self.factory[menu].get(key) == value:
+                del self.factory[menu][key]  # printed, so not this router's factory value
         values.update(params)
         self.on_config_line()
         return ""
@@ -375,7 +388,8 @@ class RosDevice:
 
     def _check(self, menu: str, params: Item, column: int) -> None:
         known = KNOWN_PROPERTIES[menu]
-        if not all(key in known or self._kept_as_printed(key) for key in params):
+        keys = [*params, *(flag.lstrip("!") for flag in params.get(".flags", "").split())]
+        if not all(key in known or self._kept_as_printed(key) for key in keys if key[0] != "."):
             raise RosError(f"expected end of command (line 1 column {column})")
         for key in INTERFACE_KEYS:
             self._hardware(params.get(key, "").lstrip("!"))
@@ -387,6 +401,8 @@ class RosDevice:
         names: set[str] | None = None  # worked out only for a command that names one
         for key in QUEUE_INTERFACE_KEYS if menu == "/queue simple" else INTERFACE_KEYS:
             name = params.get(key, "").lstrip("!")
+            if self._loading and ros_lines.INTERNAL_ID.fullmatch(name):
+                continue  # an item printed by its id: it has no name ("Scripting": id)
             if name and name not in (names := names or self.interface_names()):
                 raise RosError(f"input does not match any value of {key}")
         address_lists = ("/ip firewall address-list", "/ipv6 firewall address-list")
@@ -418,7 +434,9 @@ class RosDevice:
             return [item for item in items if item.get(".id") in selector.split(",")]
         if re.fullmatch(r"[\d,]+", selector):
             indexes = [int(i) for i in selector.split(",")]
-            return [items[i] for i in indexes if i < len(items)]
+            if any(i >= len(items) for i in indexes):
+                raise RosError("no such item")
+            return [items[i] for i in indexes]
         named = [item for item in items if item.get("name") == unquote(selector)]
         if not named:
             raise RosError(f"no such item ({selector})")
@@ -431,7 +449,7 @@ class RosDevice:
         names: set[str] = set()
         for menu in INTERFACE_MENUS:
             names |= {i["name"] for i in self.tables[menu]}
-        return names | self.verbatim.interface_names() | {"all", "none"}
+        return names | self.verbatim.interface_names() | ros_lines.BUILTIN_INTERFACES
 
     def routing_tables(self) -> set[str]:
         """The routing tables: ``main`` and those ``/routing table`` adds."""
@@ -471,21 +489,6 @@ class RosDevice:
     def config_text(self) -> str:
         return self.export(terse=True)
 
-    def _import(self, args: list[str]) -> str:
-        params = params_of(args)
-        name = params.get("file-name") or (unquote(args[0]) if args else "")
-        if name not in self.files:
-            raise RosError("failure: no such file")
-        errors = 0
-        path = "/"
-        for _, line in logical_lines(self.files[name]):  # either export form
-            if line.strip() and not line.lstrip().startswith("#"):
-                output, path = self.run(line, path)
-                errors += bool(output)
-        if errors:
-            return f"failure: {errors} line(s) of {name} failed"
-        return "\nScript file loaded and executed successfully"
-
     # --- backup ---------------------------------------------------------------------------------
 
     def snapshot(self) -> str:
@@ -511,37 +514,25 @@ class RosDevice:
             self._arm(item)
         self.boot()  # loading a backup reboots the router
 
-    def _backup(self, verb: str, params: Item) -> str:
-        name = params.get("name", "backup")
-        name = name if name.endswith(".backup") else name + ".backup"
-        if verb == "save":
-            self.files[name] = self.snapshot()
-            return "Configuration backup saved"
-        if verb == "load":
-            if name not in self.files:
-                raise RosError("failure: no such file")
-            self.restore(self.files[name])
-            self.on_reboot()
-            return "Restoring system configuration\nSystem configuration restored, rebooting now"
-        raise RosError(f"bad command name {verb}")
-
     # --- scheduler ------------------------------------------------------------------------------
 
+    @property
+    def schedule(self) -> Callable[[float, Callable[[], None]], Callable[[], None]]:
+        """The router's clock; once it is bound, the starting config's jobs run on it."""
+        return self._schedule
+
+    @schedule.setter
+    def schedule(self, clock: Callable[[float, Callable[[], None]], Callable[[], None]]) -> None:
+        self._schedule = clock
+        waiting, self._waiting = self._waiting, []
+        for item in waiting:
+            ros_jobs.arm(self, item)
+
     def _arm(self, item: Item) -> None:
-        if item.get("disabled") == "yes" or "interval" not in item:
-            return
-        name = item.get("name", item[".id"])
-        seconds = ros_lines.duration(item["interval"])
-
-        def fire() -> None:
-            if item not in self.tables["/system scheduler"]:
-                return
-            for command in item.get("on-event", "").split(";"):
-                self.run(command, "/")
-            if item in self.tables["/system scheduler"]:
-                self.timers[name] = self.schedule(seconds, fire)
-
-        self.timers[name] = self.schedule(seconds, fire)
+        if self._loading:  # a loaded config's jobs wait for the clock (the twin binds it)
+            self._waiting.append(item)
+        else:
+            ros_jobs.arm(self, item)
 
     # --- topology -------------------------------------------------------------------------------
 

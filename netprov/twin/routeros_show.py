@@ -13,7 +13,7 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
 from netprov.rossyntax import unquote
-from netprov.sim import ros_lines
+from netprov.sim import ros_forwarding, ros_lines
 from netprov.sim.ros_lines import RosError
 from netprov.sim.ros_schema import Item
 from netprov.twin import routeros_print as ros_print
@@ -59,6 +59,9 @@ RESOLVE = re.compile(r':put \[\s*:resolve (?:domain-name=)?"?([\w.-]+)"?\s*\]')
 
 
 PUT = re.compile(r':put ("(?:\\.|[^"\\])*"|[\w.-]+)')  # MikroTik manual, "Scripting"
+
+
+ARP_FIELDS = ("address", "mac-address", "interface")
 
 
 class RosShow:
@@ -331,9 +334,13 @@ class RosShow:
             }
             rows.append((None, "DAc" if key in active else "D c", fields))
         for index, item in enumerate(self.device.tables["/ip route"]):
-            key = (str(ros_lines.network(item["dst-address"])), item.get("gateway", ""))
+            destination = item.get("dst-address", ros_forwarding.DEFAULT_ROUTE)
+            key = (str(ros_lines.network(destination)), item.get("gateway", ""))
             gateway = item.get("gateway", "")
-            flags = "X" if item.get("disabled") == "yes" else ("A" if key in active else " ")
+            main = ros_forwarding.in_main_table(item)
+            flags = (
+                "X" if item.get("disabled") == "yes" else ("A" if main and key in active else " ")
+            )
             immediate = gateway
             gateway_address = ros_lines.address(gateway)
             if gateway_address is not None:
@@ -343,7 +350,8 @@ class RosShow:
                 immediate = "" if hop is None else hop[0].name
                 if hop is not None and hop[1] is not None:
                     immediate = f"{hop[1]}%{immediate}"
-            fields = {"dst-address": item["dst-address"], "routing-table": "main"}
+            table = item.get("routing-table", item.get("routing-mark", "main"))
+            fields = {"dst-address": destination, "routing-table": table}
             if item.get("comment"):
                 fields = {"comment": item["comment"], **fields}
             fields |= {
@@ -402,6 +410,10 @@ class RosShow:
         print, and RouterOS 7's STATUS column in ip arp print without-paging)."""
         request = ros_print.print_request(args)
         router = self.device.router()
+        statics = [  # the static entries a config adds, in the columns' order
+            (" C" if "mac-address" in i else "  ", {k: i[k] for k in ARP_FIELDS if k in i} | i)
+            for i in self.device.verbatim.items("/ip arp")
+        ]
         entries: list[Item] = []
         for link in router.links.values():
             uplink = self.device.world.uplink_for(link)
@@ -435,7 +447,8 @@ class RosShow:
                     "status": "reachable",
                 }
             )
-        rows = [(i, " DC", e) for i, e in enumerate(entries)]
+        shown = statics + [(" DC", entry) for entry in entries]  # static entries first
+        rows = [(i, flags, entry) for i, (flags, entry) in enumerate(shown)]
         if request.where:
             rows = [row for row in rows if ros_lines.matches(row[2], request.where)]
         legend = "X - DISABLED, I - INVALID; H - DHCP, D - DYNAMIC; P - PUBLISHED; C - COMPLETE"
