@@ -15,6 +15,7 @@ from netprov.models import Phase
 from netprov.rossyntax import logical_lines, parse_command, unquote
 from netprov.sim.routeros import RosDevice
 from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.routeros_show import RosShow
 from netprov.twin.scenario import Scenario
 from tests.test_real_configs import ROUTEROS, _ros_router
 from tests.test_twin_clients import ROS_SITE, netmiko, rendered, ros_state
@@ -263,3 +264,19 @@ def test_strings_of_a_real_export_are_kept_as_written(path: Path) -> None:
         if line.startswith("/") and "=" in line:
             for value in parse_command(line).params.values():
                 assert unquote(ros_value(value)) == value
+
+
+def test_leases_of_a_pool_given_as_a_prefix() -> None:
+    """A pool's ``ranges`` may be a prefix (``192.168.250.0/29``: MikroTik manual, "IP
+    pools"; tests/fixtures: routeros-6.49.6-hap-lite-defconf-l2tp.rsc); the twin's lease
+    listing of a DHCP server on such a pool raised ValueError."""
+    router = _ros_router()
+    router.show = RosShow(router)
+    config = (
+        "/interface bridge\nadd name=bridge\n"
+        "/ip pool\nadd name=lan ranges=192.168.250.0/24\n"
+        "/ip dhcp-server\nadd address-pool=lan disabled=no interface=bridge name=dhcp1\n"
+    )
+    assert router.load_initial(config) == []
+    leases, _ = router.run("/ip dhcp-server lease print terse without-paging", "/")
+    assert "address=192.168.250.89 " in leases

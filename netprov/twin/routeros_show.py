@@ -104,7 +104,8 @@ class RosShow:
             ranges = pools.get(item.get("address-pool", ""))
             if item.get("disabled") == "yes" or ranges is None or server not in (None, name):
                 continue
-            first = IPv4Address(ranges.split("-")[0])
+            # ranges: "a-b", "a-b,c-d" or a prefix "a/n" (MikroTik manual, "IP pools")
+            first = ros_lines.interface(ranges.split(",")[0].split("-")[0]).ip
             for n in range(2):
                 address, mac = first + 89 + n, f"02:00:5E:10:00:{n + 1:02X}"
                 rows.append(
