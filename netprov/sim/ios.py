@@ -32,6 +32,7 @@ class PendingRevert:
     minutes: int
     configured: dt.datetime
     cancel: Callable[[], None]
+    listing: bool = False  # the snapshot is of a config loaded from a router's listing
 
 
 class IosDevice:
@@ -74,7 +75,9 @@ class IosDevice:
     def after_reboot(self) -> None:
         """A reload: the pending rollback timer is forgotten, the startup config runs."""
         self.cancel_pending()
-        self.load_initial("\n".join(self.startup))
+        config = self.fresh(listing=self.running.listing)
+        config.load("\n".join(self.startup))
+        self.running = config
 
     def blank(self) -> IosConfig:
         """A factory IOS-XE router: its ports shut, and the web UI on (Cisco IOS XE: the
@@ -85,6 +88,12 @@ class IosDevice:
         for port in self.ports:
             config.root.children.append(Node(f"interface {port}", "config-if", [Node("shutdown")]))
         return config
+
+    def fresh(self, *, listing: bool, as_written: bool = True) -> IosConfig:
+        """An empty config to load a whole one into: for a router's own listing nothing
+        (the listing holds every line and port; ``as_written``: each line listed as IOS
+        printed it), else a factory router."""
+        return IosConfig(listing=True, as_written=as_written) if listing else self.blank()
 
     def _without_ignored(self, text: str) -> str:
         """``text`` without the lines a fault makes this router swallow (with a section's
@@ -102,7 +111,7 @@ class IosDevice:
         """Start from ``text``: a config netprov rendered (on a factory router), or a
         router's own listing (``show running-config``, with its ``version`` line), which
         holds every line and port the router has, its web server's setting too."""
-        config = IosConfig() if _LISTING.search(text) else self.blank()
+        config = self.fresh(listing=_LISTING.search(text) is not None)
         rejected = config.load(self._without_ignored(text))
         self.running = config
         self.startup = config.lines()
@@ -170,7 +179,8 @@ class IosDevice:
     ) -> str:
         """``configure replace``: take ``text`` as the whole config, arming the revert timer when
         asked; what IOS prints."""
-        candidate = self.blank()
+        # a full config: IOS parses it and lists each line its own way
+        candidate = self.fresh(listing=_LISTING.search(text) is not None, as_written=False)
         rejected = candidate.load(self._without_ignored(text))
         # as the candidate says (a fault that swallows NAT lines does so silently)
         kept = {line.strip() for line in text.splitlines() if line.startswith(_NAT_RULE)}
@@ -189,11 +199,11 @@ class IosDevice:
                 f"{lines}\n%Configuration could not be applied due to an error.\n"
                 "Rollback Done\nThe original configuration has been successfully restored."
             )
-        previous = self.running.lines()
+        previous, listed = self.running.lines(), self.running.listing
         self.running = candidate
         self.changed(user)
         if revert_minutes:
-            self.arm_revert(previous, user, revert_minutes)
+            self.arm_revert(previous, user, revert_minutes, listing=listed)
         return "Total number of passes: 1\nRollback Done"
 
     def changed(self, user: str) -> None:
@@ -201,12 +211,16 @@ class IosDevice:
         self.last_change = self.now()
         self.last_change_user = user
 
-    def arm_revert(self, snapshot: list[str], user: str, minutes: int) -> None:
-        """Revert to ``snapshot`` in ``minutes`` unless confirmed (``revert timer``)."""
+    def arm_revert(
+        self, snapshot: list[str], user: str, minutes: int, *, listing: bool | None = None
+    ) -> None:
+        """Revert to ``snapshot`` (of the running config, or of one from a listing) in
+        ``minutes`` unless confirmed (``revert timer``)."""
         if self.pending is not None:
             self.pending.cancel()
         cancel = self.schedule(minutes * 60, self.revert_now)
-        self.pending = PendingRevert(snapshot, user, minutes, self.now(), cancel)
+        listed = self.running.listing if listing is None else listing
+        self.pending = PendingRevert(snapshot, user, minutes, self.now(), cancel, listed)
 
     def cancel_pending(self) -> None:
         """Cancel a pending revert without confirming it."""
@@ -218,10 +232,10 @@ class IosDevice:
         """The revert timer fired (or ``configure revert now``): restore the snapshot."""
         if self.pending is None:
             return
-        snapshot = self.pending.snapshot
+        snapshot, listed = self.pending.snapshot, self.pending.listing
         self.pending.cancel()
         self.pending = None
-        config = self.blank()
+        config = self.fresh(listing=listed)
         config.load("\n".join(snapshot))
         self.running = config
         self.changed("revert-timer")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from netprov import type7
 from netprov.sim.ios_modes import (
+    KEYED,
     ORDER,
     SINGLE,
     allowed_in,
@@ -40,6 +41,11 @@ class Node:
     # where a top-level line the twin has no place for is listed: right after the line it
     # followed when it came (its sort key), in the order such lines came
     place: Place | None = None
+    # the line as a listing printed it, indentation and spacing included ("   network ..."
+    # under an IOS 12.4 DHCP pool, "deny   ip" in an access list): listed back so; ``text``,
+    # its words one space apart, is what the line is matched by
+    shown: str | None = None
+    indent: int | None = None  # how far the file the line came from indented it
 
     def find(self, text: str) -> Node | None:
         return next((c for c in self.children if c.text == text), None)
@@ -56,6 +62,10 @@ class ConfigError(ValueError):
 @functools.lru_cache(maxsize=8192)  # asked of every sibling for every line set: O(n^2) calls
 def _key(text: str) -> str:
     """The part of a line that names the setting it holds (one value per key in a section)."""
+    for keyed in KEYED:
+        match = keyed.match(text)
+        if match:
+            return " ".join(match.groups())
     for pattern, words in SINGLE:
         if pattern.match(text):
             return " ".join(text.split()[:words])
@@ -97,8 +107,15 @@ _NO_ADDRESS = "no ip address"
 class IosConfig:
     """A running (or candidate) configuration and the cursor of a config-mode session."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, listing: bool = False, as_written: bool = False) -> None:
         self.root = Node("", "")
+        # a router's own listing: its interfaces list "no ip address" where IOS printed it,
+        # none is made up where it did not (a subinterface with only a PVC has none)
+        self.listing = listing
+        # lines are listed as the file wrote them (a listing IOS printed), not re-spaced
+        self.as_written = as_written
+        self._shown: str | None = None  # the file line being applied, as it was written
+        self._indent: int | None = None  # and its indentation
         self._last_top: Node | None = None  # the top-level line the cursor last touched
         self._placed = 0  # how many lines were placed after another one
         self._banner: Node | None = None  # a banner whose text is still coming
@@ -115,6 +132,7 @@ class IosConfig:
                 clear = _CLEAR_PASSWORD.match(child.text)
                 if clear is not None:
                     child.text = f"{clear[1]} 7 {type7.encode(clear[2])}"
+                    child.shown = None
                 stack.append(child)
 
     # --- building ---------------------------------------------------------------------
@@ -139,10 +157,15 @@ class IosConfig:
             return stack[:1]
         if not text or text.startswith("!"):
             return stack
+        self._shown = line.rstrip() if in_file and self.as_written else None
+        self._indent = _indent_of(line) if in_file else None
         if text == "exit":
             return stack[:-1] if len(stack) > 1 else stack
         if indented and len(stack) == 1 and self._last_top is not None:
             stack = [*stack, self._last_top]  # the lines under a line the twin keeps verbatim
+        if in_file and indented:  # in a file, a line is under the last line indented less
+            while len(stack) > 2 and _indent(stack[-1], len(stack) - 1) >= _indent_of(line):
+                stack = stack[:-1]
         while True:
             current = stack[-1]
             if len(stack) == 1:
@@ -150,7 +173,8 @@ class IosConfig:
                 break
             typed_in_section = current.mode not in {"", "verbatim"} and _stays_in_section(text)
             if indented or allowed_in(current.mode, text) or typed_in_section:
-                stack = self._apply_child(text, stack, depth=_depth(line) if indented else 0)
+                depth = _depth(line) if indented else 0
+                stack = self._apply_child(text, stack, depth=depth, in_file=in_file)
                 break
             stack = stack[:-1]
         if "password" in text:
@@ -163,7 +187,7 @@ class IosConfig:
             positive = text.removeprefix("no ")
             self._remove(self.root, "no " + positive)
             self._remove(self.root, positive)
-            self.root.children.append(Node(text))
+            self.root.children.append(self._node(text))
             return stack
         if text.startswith("no "):
             positive = text[3:]
@@ -179,24 +203,28 @@ class IosConfig:
                 and (known_global(positive) or _GLOBAL.match(positive) is not None)
             )
             if turned_off:
-                self._last_top = self.root.find(text) or self._add_top(Node(text))
+                self._last_top = self.root.find(text) or self._add_top(self._node(text))
             return stack
         mode = section_mode(text, "")
         if mode is None and not _GLOBAL.match(text):
             if not known_global(text):
                 raise ConfigError(_bad_column(text))
-            kept = self.root.find(text) or self._add_top(Node(text))  # kept verbatim
+            kept = self.root.find(text) or self._add_top(self._node(text))  # kept verbatim
             self._last_top = kept
             return [*stack, kept]
         if mode is not None:
             node = self.root.find(text)
             if node is None:
-                node = self._add_top(Node(text, mode))
+                node = self._add_top(self._node(text, mode))
             self._last_top = node
             return [*stack, node]
         self._remove(self.root, "no " + text)  # the setting on again
-        self._last_top = _set_leaf(self.root, text, self._place_for(text))
+        self._last_top = _set_leaf(self.root, text, self._place_for(text), self._node(text))
         return stack
+
+    def _node(self, text: str, mode: str = "") -> Node:
+        """A node for the line being applied, listed as it was written."""
+        return Node(text, mode, shown=self._shown, indent=self._indent)
 
     def _open_banner(self, text: str) -> None:
         """``banner motd ^C``: the text runs to the next delimiter, on this line or a later
@@ -231,51 +259,56 @@ class IosConfig:
         self.root.children.append(node)
         return node
 
-    def _apply_child(self, text: str, stack: list[Node], *, depth: int = 0) -> list[Node]:
+    def _apply_child(
+        self, text: str, stack: list[Node], *, depth: int = 0, in_file: bool = False
+    ) -> list[Node]:
         current = stack[-1]
         if text.startswith("no "):
-            target = text[3:]
-            if target == "shutdown":
-                self._remove(current, "shutdown")
-            elif target == "ip address" and current.mode == "config-if":
-                # kept as said: IOS lists it on a port with nothing else (the C881's switch
-                # ports), not on every bare interface (the ISR4321's unused serial port)
-                self._remove(current, target)
-                current.children.append(Node(text))
-            elif (
-                target in {"ip address", "description"}
-                or current.find(target)
-                or _prefix_match(current, target)
-            ):
-                self._remove(current, target)
-            elif current.mode != "verbatim" and current.find(text) is None:
-                # a default turned off, as IOS lists it in the section (``no modem enable``
-                # under the C881's console line, ``no ip redirects``, ``no cdp enable``)
-                current.children.append(Node(text))
+            self._negate(current, text[3:], in_file=in_file)
             return stack
         mode = section_mode(text, current.mode)
         if mode is not None:
             node = current.find(text)
             if node is None:
-                node = Node(text, mode)
+                node = self._node(text, mode)
                 current.children.append(node)
             return [*stack, node]
         if not allowed_in(current.mode, text):
             # a line the twin does not model, under the line above it (by its indentation)
-            if 0 < depth < len(stack):
+            if not in_file and 0 < depth < len(stack):
                 stack = stack[: depth + 1]
             parent = stack[-1]
             # the same line twice is one line, but for the "exit-..." ending each block
             node = None if text.startswith("exit") else parent.find(text)
             if node is None:
-                node = Node(text, "verbatim")
+                node = self._node(text, "verbatim")
                 parent.children.append(node)
             return [*stack, node]
         if text.startswith(("ip address ", "ip unnumbered ")):
             self._remove(current, _NO_ADDRESS)
         self._remove(current, "no " + text)  # the default on again
-        _set_leaf(current, text)
+        _set_leaf(current, text, made=self._node(text))
         return stack
+
+    def _negate(self, section: Node, target: str, *, in_file: bool) -> None:
+        """``no X`` in a section: X goes. In a config file, a ``no X`` that removes nothing is
+        a default turned off, and IOS lists it there ("no ip redirects" under an interface,
+        "no exec" under a line), as it does globally; "no shutdown" and "no description"
+        leave nothing. A router's listing has "no ip address" where IOS printed it."""
+        before = len(section.children)
+        self._remove(section, target)  # "no ip address" takes "ip address dhcp" too
+        removed = len(section.children) != before
+        if target == "ip address" and self.listing and section.mode == "config-if":
+            self._remove(section, "no ip address")
+            index = len(section.children) if in_file else _address_index(section.children)
+            section.children.insert(index, self._node("no ip address"))
+        elif (
+            in_file
+            and not removed
+            and target not in {"shutdown", "description", "ip address"}
+            and section.find(f"no {target}") is None
+        ):
+            section.children.append(self._node(f"no {target}"))
 
     @staticmethod
     def _remove(parent: Node, target: str) -> None:
@@ -328,14 +361,14 @@ class IosConfig:
         """The config body as ``show running-config`` prints it (without header)."""
         out: list[str] = []
         for node in sorted(self.root.children, key=_sort_key):
-            out.append(node.text)
-            out.extend(_child_lines(node, 1))
+            out.append(node.shown if node.shown is not None else node.text)
+            out.extend(_child_lines(node, 1, listing=self.listing))
             if node.children or node.text.startswith(("interface", "router", "line", "archive")):
                 out.append("!")
         return out
 
     def clone(self) -> IosConfig:
-        copy = IosConfig()
+        copy = IosConfig(listing=self.listing, as_written=self.as_written)
         copy.load("\n".join(self.lines()))
         return copy
 
@@ -350,19 +383,20 @@ def _bad_column(text: str) -> int:
     return 0
 
 
-def _prefix_match(parent: Node, target: str) -> bool:
-    return any(c.text.startswith(target + " ") for c in parent.children)
-
-
-def _set_leaf(parent: Node, text: str, place: Place | None = None) -> Node:
+def _set_leaf(
+    parent: Node, text: str, place: Place | None = None, made: Node | None = None
+) -> Node:
+    """Set the single-valued ``text`` under ``parent`` (``made``: its node, as written)."""
+    node = made or Node(text)
     key = _key(text)
     for index, child in enumerate(parent.children):
         if child.text == text:
             return child
         if key != text and _key(child.text) == key:
-            parent.children[index] = Node(text, place=child.place)
-            return parent.children[index]
-    node = Node(text, place=place)
+            node.place = child.place
+            parent.children[index] = node
+            return node
+    node.place = place
     parent.children.append(node)
     return node
 
@@ -377,6 +411,15 @@ def _depth(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _indent(node: Node, level: int) -> int:
+    """How far a node's line is indented: as its file wrote it, else by its level."""
+    return node.indent if node.indent is not None else level
+
+
 @functools.lru_cache(maxsize=4096)
 def _stays_in_section(text: str) -> bool:
     """An unindented line typed in a section that IOS takes there although the twin does
@@ -388,29 +431,32 @@ def _stays_in_section(text: str) -> bool:
     return first not in GLOBAL_WORDS or first in SECTION_WORDS
 
 
-def _child_lines(node: Node, depth: int) -> list[str]:
+def _child_lines(node: Node, depth: int, *, listing: bool = False) -> list[str]:
+    """The lines under ``node``, each as its listing printed it or indented by its depth.
+    Unless the config is a router's own listing (which says "no ip address" where IOS
+    does), an interface without an address shows "no ip address" as IOS does."""
     out: list[str] = []
     children = node.children
     if node.mode == "config-if":
-        said = any(c.text == _NO_ADDRESS for c in children)
-        children = [c for c in children if c.text != _NO_ADDRESS]
-        has_address = any(c.text.startswith(("ip address", "ip unnumbered")) for c in children)
         description = [c for c in children if c.text.startswith("description ")]
-        rest = [c for c in children if not c.text.startswith("description ")]
-        children = description + rest
-        if not has_address and (children or said):
-            # IOS shows the absence of an address explicitly, after the lines that come first
-            # (an 880's switch ports list their access VLAN before it: the real C881 listing)
-            index = len(description) + sum(
-                1
-                for c in rest
-                if c.text.startswith(("encapsulation", "vrf forwarding", "switchport"))
-            )
+        children = description + [c for c in children if not c.text.startswith("description ")]
+        has_address = any(
+            c.text.startswith(("ip address", "ip unnumbered", "no ip address")) for c in children
+        )
+        if not listing and not has_address and children:
+            index = _address_index(children)
             children = [*children[:index], Node("no ip address"), *children[index:]]
     for child in children:
-        out.append(" " * depth + child.text)
-        out.extend(_child_lines(child, depth + 1))
+        out.append(child.shown if child.shown is not None else " " * depth + child.text)
+        out.extend(_child_lines(child, depth + 1, listing=listing))
     return out
+
+
+def _address_index(children: list[Node]) -> int:
+    """Where IOS lists an interface's address (or its absence): after its description,
+    encapsulation and VRF."""
+    first = ("description ", "encapsulation", "vrf forwarding")
+    return sum(1 for c in children if c.text.startswith(first))
 
 
 def interface_shutdown(node: Node) -> bool:

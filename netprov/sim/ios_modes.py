@@ -125,8 +125,8 @@ SINGLE: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"^ip (domain name|ssh version|nat (inside|outside)$)"), 2),
     (
         re.compile(
-            r"^(snmp-server (location|contact)|ip access-group \S+|service-policy (input|output)"
-            r"|transport (input|udp)|access-class \S+|shape average|icmp-echo|dialer pool"
+            r"^(snmp-server (location|contact)|service-policy (input|output)"
+            r"|transport (input|udp)|shape average|icmp-echo|dialer pool"
             r"|pppoe-client dial-pool-number) "
         ),
         2,
@@ -138,6 +138,12 @@ SINGLE: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"^ip sla schedule \d+ "), 4),
     (re.compile(r"^ip route \S+ \S+ \S+"), 5),
 ]
+
+
+# Settings keyed by words past their first: an interface (or line) takes one access list
+# per direction (Cisco IOS Security Command Reference, "ip access-group", "access-class":
+# {in | out}); the key is the groups matched.
+KEYED: list[re.Pattern[str]] = [re.compile(r"^(ip access-group|access-class) \S+ (in|out)\b")]
 
 
 # Top-level order of ``show running-config`` (first matching prefix wins; rest keep order).

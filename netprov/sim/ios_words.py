@@ -39,8 +39,16 @@ GLOBAL_WORDS = _words(
     tacacs-server telemetry telephony-service template track transceiver udld upgrade
     username virtual-service vlan voice voice-card vpdn vpdn-group vrf vtp wsma x25 zone
     zone-pair ztp
+    security spd bba-group mmi vstack network-clock-participate
     """
 )
+# The last row, from the real listings in the corpus: ``security passwords min-length`` and
+# ``security authentication failure rate`` (Cisco IOS Security Command Reference), ``spd
+# headroom`` (Cisco IOS Quality of Service Solutions Command Reference), ``bba-group pppoe``
+# (Cisco IOS Broadband Access Aggregation and DSL Command Reference), ``mmi
+# polling-interval`` (Cisco IOS Network Management Command Reference, printed by IOSv),
+# ``no vstack`` (Cisco Smart Install Configuration Guide), ``no network-clock-participate``
+# (Cisco IOS Interface and Hardware Component Command Reference).
 
 # Global words that also start commands inside sections (``ip ospf cost`` under an
 # interface, ``logging synchronous`` under a line, ``crypto map`` under an interface): an
@@ -96,7 +104,7 @@ IP_WORDS = _words(
     default-gateway default-network device dhcp dns domain domain-list domain-lookup
     domain-name explicit-path extcommunity-list finger flow flow-cache flow-export
     flow-top-talkers forward-protocol ftp gratuitous-arps host http icmp igmp inspect ips
-    local mfib mroute msdp multicast multicast-routing name-server nat nbar options pim
+    local mfib mroute msdp multicast multicast-routing name-server nat nbar options ospf pim
     policy-list prefix-list radius rcmd reflexive-list route routing rsvp scp sla
     source-route ssh subnet-zero tacacs tcp telnet tftp vrf wccp
     """
