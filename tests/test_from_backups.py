@@ -18,6 +18,7 @@ from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
+from netprov.platforms.ios_plan import plan_ios
 from netprov.render import Renderer
 from netprov.rossyntax import SETTINGS, parse_command, terse_lines
 from netprov.sim.ios_config import IosConfig
@@ -88,10 +89,14 @@ def _write_backups(inventory: Path, folder: Path) -> dict[str, str]:
     ios = sorted(FIXTURES.glob("*.cfg"))
     folder.mkdir(parents=True)
     built: dict[str, str] = {}
-    for index, site in enumerate(loaded.sites):
+    taken = {Platform.MIKROTIK_ROUTEROS: 0, Platform.CISCO_IOS: 0}  # each real config in turn
+    for site in loaded.sites:
         allocation = loaded.allocations.get(site.id)
         text = renderer.render(site, loaded.organisation, Phase.LEGACY, allocation).text
-        if site.router.platform is Platform.MIKROTIK_ROUTEROS:
+        platform = site.router.platform
+        index = taken[platform]
+        taken[platform] += 1
+        if platform is Platform.MIKROTIK_ROUTEROS:
             source = ros[index % len(ros)]
             extra = _routeros_extras(source)
             if site.id == PCC_SITE:
@@ -121,8 +126,12 @@ def test_city_rehearsal_from_backups(
         path.write_text(re.sub(r"  maintenance_window:\n(    .*\n)+", "", path.read_text()))
     stored = tmp_path / "fleet-backups"
     built = _write_backups(root, stored)
-    real = [*FIXTURES.glob("*.rsc"), *FIXTURES.glob("*.cfg")]
-    assert len(set(built.values())) == len(real)  # every real config is in the fleet
+    sites = load_inventory(root).sites
+    for pattern, platform in (("*.rsc", Platform.MIKROTIK_ROUTEROS), ("*.cfg", Platform.CISCO_IOS)):
+        real = {path.name for path in FIXTURES.glob(pattern)}
+        offices = sum(1 for site in sites if site.router.platform is platform)
+        # every real config is in the fleet (as far as there are offices for them)
+        assert len(real & set(built.values())) == min(len(real), offices), pattern
     result = cli.invoke(
         app,
         [
@@ -164,8 +173,32 @@ def _real_lines(source: str, platform: Platform) -> tuple[list[str], set[str]]:
         menus = {parse_command(line).path for line in extra}
     else:
         extra = [line for line in _ios_extras(FIXTURES / source) if not line[0].isspace()]
+        # a banner's text is rewritten by the candidate today: the known defect
+        # test_the_candidate_keeps_the_office_banner_as_written pins
+        extra = [line for line in extra if not line.startswith("banner ")]
         menus = set(extra)
     return [driver_for(platform).mask_secrets(line) for line in extra], menus
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 37: the IOS candidate is built with hier_config's loader, which joins "
+    "every line's words with one space, and clean_ios drops blank lines: configure replace "
+    "rewrites the office's banner (and any literal text: descriptions, remarks)",
+)
+def test_the_candidate_keeps_the_office_banner_as_written() -> None:
+    """What netprov does not own stays byte for byte: the login banner of a real router
+    (ios-12.4-adsl-dialer-cbac-dhcp.cfg, with a blank line and two spaces after a full stop)
+    is in the candidate ``configure replace`` takes, as the router holds it."""
+    listing = (FIXTURES / "ios-12.4-adsl-dialer-cbac-dhcp.cfg").read_text(encoding="utf-8")
+    banner = re.search(r"^banner login \^C\n.*?\^C$", listing, re.M | re.S)
+    assert banner is not None
+    assert "device.  Violators" in banner[0]
+    assert "\n\n" in banner[0]
+    loaded = load_inventory(SAMPLE)
+    site = loaded.site("setda")
+    intended = Renderer().render(site, loaded.organisation, Phase.LEGACY, None).text
+    assert banner[0] in plan_ios(listing, intended).candidate
 
 
 @pytest.mark.twin

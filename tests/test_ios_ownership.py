@@ -34,7 +34,7 @@ from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
 from tests.conftest import SAMPLE, TEMPLATES, TODAY, Edit
 
-REAL = Path(__file__).parent / "fixtures" / "real-configs" / "ios-15.4-c881-nat-lists.cfg"
+REAL = Path(__file__).parent / "fixtures" / "real-configs" / "ios-15.4-881-nat-lists-static.cfg"
 SITE = "dprd"
 IOS = driver_for(Platform.CISCO_IOS)
 TAKES_OVER = "takes over what the inventory describes: "

@@ -5,12 +5,17 @@ only keeps, each menu or section with its own lines (issue 27)."""
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from netmiko.exceptions import ConfigInvalidException
+from typer.testing import CliRunner
 
+from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.models import Platform
 from netprov.platforms import driver_for
@@ -19,7 +24,7 @@ from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.sim.world import site_world
 from netprov.twin.pytest_plugin import TwinFactory
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, TODAY
 from tests.test_twin_clients import IOS_SITE, ROS_SITE, netmiko
 
 FIXTURES = Path(__file__).parent / "fixtures" / "real-configs"
@@ -63,12 +68,24 @@ def _ros_menus(text: str) -> dict[str, list[tuple[str, str, tuple[tuple[str, str
 
 
 def _ios_sections(text: str) -> list[list[str]]:
-    """Each top-level line with the lines indented under it, in order; sections sorted."""
+    """Each top-level line with the lines indented under it, in order; sections sorted.
+    Comments are not configuration: IOS skips a line starting with "!" and writes its own
+    ("! Incomplete", "! Call-home is enabled by Smart-Licensing.", a backup tool's header),
+    so they are left out; a banner's text is kept whole, its "!" lines too."""
     sections: list[list[str]] = []
+    delimiter = ""  # inside a banner: the delimiter that ends it
     for line in text.splitlines():
-        # "!" starts a comment (Oxidized's header of show version and inventory too): IOS
-        # keeps none of them
-        if not line.strip() or line.strip() == "!" or line.startswith(("!", *IOS_DISPLAY)):
+        if delimiter:
+            sections[-1].append(line.rstrip())
+            delimiter = "" if delimiter in line else delimiter
+            continue
+        banner = re.match(r"^banner \S+ (\^C|\S)", line)
+        if banner:
+            sections.append([line.rstrip()])
+            rest = line[banner.end() :]
+            delimiter = "" if banner[1] in rest else banner[1]
+            continue
+        if not line.strip() or line.strip().startswith("!") or line.startswith(IOS_DISPLAY):
             continue
         if line.startswith(("version ", "end")):
             continue
@@ -101,6 +118,30 @@ def test_ios_listing_loads_and_comes_back_the_same(path: Path) -> None:
     again = _ios_router()
     assert again.load_initial(router.running_text()) == []
     assert _ios_sections(again.running_text()) == _ios_sections(text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", IOS, ids=lambda p: p.name)
+def test_check_gives_a_result_on_a_backup_of_each_real_ios_config(
+    path: Path, inventory_copy: Path, tmp_path: Path, cli: CliRunner
+) -> None:
+    """`netprov check` with a real router's listing as an IOS site's backup: a report for
+    the site (its plan, or what stands in its way), never a traceback (issue 37)."""
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    shutil.copy(path, backups / f"{IOS_SITE}.cfg")
+    result = cli.invoke(
+        app,
+        [
+            *("check", "--inventory", str(inventory_copy), "--backups", str(backups)),
+            *("--today", TODAY.isoformat(), "--json"),
+        ],
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code in (0, 1, 2), result.output
+    assert "Traceback" not in result.output
+    site = next(s for s in json.loads(result.stdout)["sites"] if s["site"] == IOS_SITE)
+    assert site["planned_commands"] or site["findings"], site
 
 
 @pytest.mark.twin
