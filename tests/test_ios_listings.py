@@ -124,3 +124,25 @@ def test_an_interface_filters_both_ways() -> None:
         "ip access-group NEW_IN in",
         "ip access-group EXT_OUT out",
     ]
+
+
+def test_an_access_list_entry_is_listed_as_ios_aligns_it() -> None:
+    """IOS lists an IPv4 access list's "deny" padded to the width of "permit", however it
+    was typed ("deny   ip", as every real listing in the corpus shows); IPv6 lists are not."""
+    router = _ios_router()
+    root = [router.running.root]
+    for line in [
+        "ip access-list extended NETPROV-LAN-IN",
+        " 10 deny udp any any eq domain",
+        " deny ip any 10.0.0.0 0.255.255.255",
+        " permit ip any any",
+        "access-list 102 deny udp any any eq 17500 log",
+        "ipv6 access-list V6",
+        " deny ipv6 any any",
+    ]:
+        root = router.running.apply(line, root)
+    shown = _shown(router)
+    assert " 10 deny   udp any any eq domain" in shown
+    assert " deny   ip any 10.0.0.0 0.255.255.255" in shown
+    assert "access-list 102 deny   udp any any eq 17500 log" in shown
+    assert " deny ipv6 any any" in shown

@@ -58,7 +58,9 @@ def _section(config: str, header: str) -> list[str]:
     return []
 
 
-# entries of the LAN ACL (with or without the sequence number a candidate may carry)
+# entries of the LAN ACL (with or without the sequence number a candidate may carry), their
+# words one space apart: IOS lists "deny   udp", aligned with "permit"
+_LAN_ACL = "ip access-list extended NETPROV-LAN-IN"
 _DNS_PERMIT = re.compile(r"(?:\d+ )?permit (udp|tcp) any host (\S+) eq domain")
 _DNS_DENY = re.compile(r"(?:\d+ )?deny udp any any eq domain")
 # A type 7 password, and what comes before it on its line
@@ -330,7 +332,8 @@ class IosDriver(Driver):
         """The LAN ACL lets DNS reach the filters and denies the rest, and every other
         resolver it lets through is one the outside static NAT maps onto a filter (else
         a PC asking it would be answered unfiltered)."""
-        acl = _section(config, "ip access-list extended NETPROV-LAN-IN")
+        # IOS lists "deny" padded to the width of "permit" ("deny   udp any any eq domain")
+        acl = [" ".join(line.split()) for line in _section(config, _LAN_ACL)]
         passed = {
             (match[1], match[2]) for line in acl if (match := _DNS_PERMIT.fullmatch(line.strip()))
         }
@@ -363,8 +366,8 @@ class IosDriver(Driver):
 
     def hotspot_gaps(self, config: str, closed: list[str]) -> list[str]:
         acl = [
-            re.sub(r"^\d+ ", "", line.strip())  # a candidate's entries may carry numbers
-            for line in _section(config, "ip access-list extended NETPROV-LAN-IN")
+            re.sub(r"^\d+ ", "", " ".join(line.split()))  # a candidate's may carry numbers
+            for line in _section(config, _LAN_ACL)
         ]
         gaps = []
         for prefix in closed:

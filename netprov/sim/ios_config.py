@@ -361,7 +361,7 @@ class IosConfig:
         """The config body as ``show running-config`` prints it (without header)."""
         out: list[str] = []
         for node in sorted(self.root.children, key=_sort_key):
-            out.append(node.shown if node.shown is not None else node.text)
+            out.append(node.shown if node.shown is not None else _aligned(node.text, ""))
             out.extend(_child_lines(node, 1, listing=self.listing))
             if node.children or node.text.startswith(("interface", "router", "line", "archive")):
                 out.append("!")
@@ -447,9 +447,23 @@ def _child_lines(node: Node, depth: int, *, listing: bool = False) -> list[str]:
             index = _address_index(children)
             children = [*children[:index], Node("no ip address"), *children[index:]]
     for child in children:
-        out.append(child.shown if child.shown is not None else " " * depth + child.text)
+        text = child.shown if child.shown is not None else _aligned(child.text, node.mode)
+        out.append(text if child.shown is not None else " " * depth + text)
         out.extend(_child_lines(child, depth + 1, listing=listing))
     return out
+
+
+# an IPv4 access list's "deny", as IOS lists it: padded to the width of "permit" however it
+# was typed (every real listing in tests/fixtures/real-configs: "deny   ip any any")
+_DENY = re.compile(r"^((?:access-list \d+ |\d+ )?)deny (?=\S)")
+
+
+def _aligned(text: str, mode: str) -> str:
+    """``text`` as IOS lists it under a section of ``mode`` ("" at the top)."""
+    ipv4_list = mode in {"config-std-nacl", "config-ext-nacl"} or (
+        not mode and text.startswith("access-list ")
+    )
+    return _DENY.sub(r"\1deny   ", text) if ipv4_list else text
 
 
 def _address_index(children: list[Node]) -> int:
