@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from netprov import type7
+from netprov.sim.ios_listing import address_index, aligned, child_lines, indent_of
 from netprov.sim.ios_modes import (
     KEYED,
     ORDER,
@@ -158,13 +159,13 @@ class IosConfig:
         if not text or text.startswith("!"):
             return stack
         self._shown = line.rstrip() if in_file and self.as_written else None
-        self._indent = _indent_of(line) if in_file else None
+        self._indent = indent_of(line) if in_file else None
         if text == "exit":
             return stack[:-1] if len(stack) > 1 else stack
         if indented and len(stack) == 1 and self._last_top is not None:
             stack = [*stack, self._last_top]  # the lines under a line the twin keeps verbatim
         if in_file and indented:  # in a file, a line is under the last line indented less
-            while len(stack) > 2 and _indent(stack[-1], len(stack) - 1) >= _indent_of(line):
+            while len(stack) > 2 and _indent(stack[-1], len(stack) - 1) >= indent_of(line):
                 stack = stack[:-1]
         while True:
             current = stack[-1]
@@ -300,7 +301,7 @@ class IosConfig:
         removed = len(section.children) != before
         if target == "ip address" and self.listing and section.mode == "config-if":
             self._remove(section, "no ip address")
-            index = len(section.children) if in_file else _address_index(section.children)
+            index = len(section.children) if in_file else address_index(section.children)
             section.children.insert(index, self._node("no ip address"))
         elif (
             in_file
@@ -361,8 +362,8 @@ class IosConfig:
         """The config body as ``show running-config`` prints it (without header)."""
         out: list[str] = []
         for node in sorted(self.root.children, key=_sort_key):
-            out.append(node.shown if node.shown is not None else _aligned(node.text, ""))
-            out.extend(_child_lines(node, 1, listing=self.listing))
+            out.append(node.shown if node.shown is not None else aligned(node.text, ""))
+            out.extend(child_lines(node, 1, listing=self.listing))
             if node.children or node.text.startswith(("interface", "router", "line", "archive")):
                 out.append("!")
         return out
@@ -411,10 +412,6 @@ def _depth(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _indent_of(line: str) -> int:
-    return len(line) - len(line.lstrip())
-
-
 def _indent(node: Node, level: int) -> int:
     """How far a node's line is indented: as its file wrote it, else by its level."""
     return node.indent if node.indent is not None else level
@@ -429,48 +426,6 @@ def _stays_in_section(text: str) -> bool:
     if section_mode(text, "") is not None or _GLOBAL.match(text):
         return False
     return first not in GLOBAL_WORDS or first in SECTION_WORDS
-
-
-def _child_lines(node: Node, depth: int, *, listing: bool = False) -> list[str]:
-    """The lines under ``node``, each as its listing printed it or indented by its depth.
-    Unless the config is a router's own listing (which says "no ip address" where IOS
-    does), an interface without an address shows "no ip address" as IOS does."""
-    out: list[str] = []
-    children = node.children
-    if node.mode == "config-if":
-        description = [c for c in children if c.text.startswith("description ")]
-        children = description + [c for c in children if not c.text.startswith("description ")]
-        has_address = any(
-            c.text.startswith(("ip address", "ip unnumbered", "no ip address")) for c in children
-        )
-        if not listing and not has_address and children:
-            index = _address_index(children)
-            children = [*children[:index], Node("no ip address"), *children[index:]]
-    for child in children:
-        text = child.shown if child.shown is not None else _aligned(child.text, node.mode)
-        out.append(text if child.shown is not None else " " * depth + text)
-        out.extend(_child_lines(child, depth + 1, listing=listing))
-    return out
-
-
-# an IPv4 access list's "deny", as IOS lists it: padded to the width of "permit" however it
-# was typed (every real listing in tests/fixtures/real-configs: "deny   ip any any")
-_DENY = re.compile(r"^((?:access-list \d+ |\d+ )?)deny (?=\S)")
-
-
-def _aligned(text: str, mode: str) -> str:
-    """``text`` as IOS lists it under a section of ``mode`` ("" at the top)."""
-    ipv4_list = mode in {"config-std-nacl", "config-ext-nacl"} or (
-        not mode and text.startswith("access-list ")
-    )
-    return _DENY.sub(r"\1deny   ", text) if ipv4_list else text
-
-
-def _address_index(children: list[Node]) -> int:
-    """Where IOS lists an interface's address (or its absence): after its description,
-    encapsulation and VRF."""
-    first = ("description ", "encapsulation", "vrf forwarding")
-    return sum(1 for c in children if c.text.startswith(first))
 
 
 def interface_shutdown(node: Node) -> bool:
@@ -493,11 +448,11 @@ def _diff_nodes(old: Node, new: Node, depth: int) -> list[str]:
     for child in old_children:
         if child.text not in new_map:
             out.append(f"{pad}-{child.text}")
-            out.extend(f"{pad} -{line.strip()}" for line in _child_lines(child, 0))
+            out.extend(f"{pad} -{line.strip()}" for line in child_lines(child, 0))
     for child in new_children:
         if child.text not in old_map:
             out.append(f"{pad}+{child.text}")
-            out.extend(f"{pad} +{line.strip()}" for line in _child_lines(child, 0))
+            out.extend(f"{pad} +{line.strip()}" for line in child_lines(child, 0))
         else:
             inner = _diff_nodes(old_map[child.text], child, depth + 1)
             if inner:
