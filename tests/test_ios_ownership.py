@@ -59,7 +59,7 @@ OFFICE_LINES = [
     "access-list 20 permit 10.10.0.0 0.0.0.255",
     "access-list 100 permit udp any any eq ntp log",
     "router ospf 1",
-    "username admin privilege 15 secret 5 $1$gH3i$TwinTwinTwinTwinTwin2.",
+    "username admin privilege 15 secret 5 $1$.0Rt$.VTpvF2G3AchRh.o.suWX0",
 ]
 # what the inventory describes of this router: netprov takes it over and says so
 TAKEN_AT_LEGACY = [
