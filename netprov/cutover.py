@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from netprov.errors import DeviceError
+from netprov.journal import Step, phase_recorded
 from netprov.models import MaintenanceWindow, Organisation, Phase, Site, Weekday
-from netprov.pipeline import Outcome, Pipeline
+from netprov.pipeline import Outcome, Pipeline, phase_fields
 
 CUTOVER_PHASES = [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL]  # `final` is netprov finalize's job
 _DAYS = list(Weekday)
@@ -108,6 +109,26 @@ def actual_phase(pipeline: Pipeline, site: Site) -> Phase | None:
     return pipeline.phase_held(site, running)
 
 
+def reconcile(pipeline: Pipeline, site: Site, actual: Phase | None) -> None:
+    """Journal the phase the router was found in when the journal says another (a run
+    killed between a router's confirm and the journal's record, a change by hand, a
+    journal that never saw the site): from here on the journal's phase is the router's."""
+    record = pipeline.journal.phase_record(site.id)
+    recorded = record.phase if record is not None else Phase.LEGACY  # never changed: legacy
+    if actual is recorded:
+        return
+    said = recorded.value if recorded is not None else "no phase"
+    found = actual.value if actual is not None else "no phase netprov renders"
+    pipeline.journal.step(
+        pipeline.run_id,
+        site.id,
+        "reconciled",
+        ok=actual is not None,
+        detail=f"router found in {found}; the journal said {said}",
+        **phase_fields(actual),
+    )
+
+
 def site_time(site: Site, org: Organisation, now: dt.datetime) -> dt.datetime:
     """``now`` on the site's wall clock (its zone, else the organisation's); a time without
     an offset is the organisation's wall clock, as ``--now`` reads it."""
@@ -150,6 +171,7 @@ def _step_site(pipeline: Pipeline, site: Site, to: Phase | None) -> Outcome:
         actual = actual_phase(pipeline, site)
     except DeviceError as exc:
         return Outcome(site.id, "failed", detail=str(exc))
+    reconcile(pipeline, site, actual)
     if actual is None:
         pipeline.journal.step(
             pipeline.run_id,
@@ -255,10 +277,12 @@ def parse_duration(text: str) -> dt.timedelta:
 def soaked(pipeline: Pipeline, site: Site, soak: dt.timedelta) -> str | None:
     """Why ``site`` may not be finalised yet (None: it has run clean on central long enough)."""
     steps = pipeline.journal.steps_for(site.id)
-    confirmed = [s for s in steps if s.step == "confirmed" and s.phase is Phase.CENTRAL]
-    if not confirmed:
-        return "not confirmed on the central provider"
-    since = confirmed[-1]
+    since = next((s for s in reversed(steps) if phase_recorded(s) is not None), None)
+    if since is None or since.phase is not Phase.CENTRAL:
+        if since is None or since.step is Step.CONFIRMED:
+            return "not confirmed on the central provider"
+        now_in = since.phase.value if since.phase is not None else "no phase netprov renders"
+        return f"not on the central provider ({since.step.value} in run {since.run_id}: {now_in})"
     started = since.at if since.at.tzinfo else since.at.replace(tzinfo=dt.UTC)
     if dt.datetime.now(dt.UTC) - started < soak:
         return f"on central since {started:%Y-%m-%d %H:%M}, soak not over"

@@ -2,10 +2,10 @@
 
 The inventory's ``desired_phase`` is the desired state; the router's running config says
 which phase it is really in (the phase whose rendered config it already holds), and the
-journal says which phase netprov last confirmed there. ``netprov drift`` reads routers
-(read-only) and ``netprov check`` reads the stored backups; both classify each site the
-same way, so a cut-over office that git still calls ``legacy`` is a finding, never a plan
-back.
+journal says which phase netprov last recorded it in (a confirm, a restore, a cutover's
+reconciliation). ``netprov drift`` reads routers (read-only) and ``netprov check`` reads the
+stored backups; both classify each site the same way, so a cut-over office that git still
+calls ``legacy`` is a finding, never a plan back.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Drift:
     site: str
     desired: Phase
     actual: Phase | None  # the phase whose config the router holds; None: none of them
-    journal: Phase | None  # the phase netprov last confirmed on the site
+    journal: Phase | None  # the phase the journal last recorded the router in
     commands: int  # commands the plan to the desired phase has
     changing_run: str | None = None  # the run whose change marker is on the router
 
@@ -64,7 +64,7 @@ class Drift:
 
     @property
     def journal_disagrees(self) -> bool:
-        """The router is in another phase than netprov last confirmed there."""
+        """The router is in another phase than the journal last recorded it in."""
         return self.journal is not None and self.actual is not None and self.journal != self.actual
 
     def describe(self) -> str:
@@ -94,7 +94,7 @@ class Drift:
         }[state]
         if self.journal_disagrees:
             assert self.journal is not None  # for mypy: journal_disagrees says so
-            text += f"; the journal last confirmed {self.journal.value}"
+            text += f"; the journal last recorded {self.journal.value}"
         return text
 
     def as_dict(self) -> dict[str, object]:

@@ -16,12 +16,13 @@ def write_evidence(journal: Journal, site: str, out_dir: Path, mask: Callable[[s
     run's change id, user and time. ``mask`` hides secrets by what the stored text says
     (the platform's secret patterns), never by what this machine's environment holds.
     Returns the pack's folder."""
-    run_id = journal.last_change_run(site)
+    run_id = journal.last_change_run(site, restores=True)
     if run_id is None:
         raise LookupError(f"no change of site {site!r} in the journal")
     run, steps = journal.run(run_id)
     assert run is not None
-    before = journal.backup(site, run_id=run_id)
+    # a restore journaled before restores took a backup first: the last one before it
+    before = journal.backup(site, run_id=run_id) or journal.backup(site, before_run=run_id)
     after = journal.backup(site)
     if before is None or after is None:
         raise LookupError(f"no backups of site {site!r} in the journal")
@@ -46,6 +47,7 @@ def write_evidence(journal: Journal, site: str, out_dir: Path, mask: Callable[[s
     header = (
         f"site {site}\nrun {run.id} ({run.command} {run.phase or ''})\nchange id {run.change_id or '-'}\n"
         f"by {run.user}\nstarted {run.started_at:%Y-%m-%d %H:%M:%S}\ninventory commit {run.git_commit or '-'}\n"
+        f"{_router_phase(journal, site)}\n"
     )
     lines = [
         f"{s.at:%Y-%m-%d %H:%M:%S} {s.step:<12} {'ok' if s.ok else 'FAILED'} {s.detail[:200]}"
@@ -61,3 +63,15 @@ def write_evidence(journal: Journal, site: str, out_dir: Path, mask: Callable[[s
         encoding="utf-8",
     )
     return pack
+
+
+def _router_phase(journal: Journal, site: str) -> str:
+    """The phase the journal last recorded the router in, and what recorded it."""
+    record = journal.phase_record(site)
+    if record is None:
+        return "router phase legacy (no change recorded)"
+    phase = record.phase.value if record.phase is not None else "none (matches no phase)"
+    return (
+        f"router phase {phase} (journal: {record.step.value} in run {record.run_id}, "
+        f"{record.at:%Y-%m-%d %H:%M:%S})"
+    )

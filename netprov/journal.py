@@ -23,16 +23,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from netprov.journal_rows import (
+    PHASE_STEPS,
     STEPS,
     Backup,
     BackupRow,
     Base,
     Claim,
     LockRow,
+    PhaseRecord,
     RunRow,
     RunStatus,
     Step,
     StepRow,
+    phase_recorded,
 )
 from netprov.journal_store import SCHEMA_HEAD, open_engine
 from netprov.models import Phase
@@ -48,10 +51,12 @@ __all__ = [
     "Claim",
     "Journal",
     "LockRow",
+    "PhaseRecord",
     "RunRow",
     "RunStatus",
     "Step",
     "StepRow",
+    "phase_recorded",
 ]
 
 DEFAULT_URL = "sqlite:///.netprov/state.db"
@@ -313,19 +318,27 @@ class Journal:
             return Backup(row.sha256, row.site, row.run_id, row.platform, row.taken_at, content)
 
     def confirmed_phase(self, site: str) -> str | None:
-        """The phase last confirmed on ``site`` (a hint; the router has the last word)."""
+        """The phase the journal last recorded ``site``'s router in (see
+        :meth:`phase_record`); None when it recorded none, or found it in none. A hint:
+        the router has the last word."""
+        record = self.phase_record(site)
+        return record.phase.value if record is not None and record.phase is not None else None
+
+    def phase_record(self, site: str) -> PhaseRecord | None:
+        """The newest record of the phase ``site``'s router is in: a confirm, a restore
+        (a rollback, a failed change reverted) or a cutover's reconciliation, whichever
+        came last; None before any."""
         with Session(self.engine) as session:
-            phase = session.scalar(
-                select(StepRow.phase)
-                .where(
-                    StepRow.site == site,
-                    StepRow.step == Step.CONFIRMED,
-                    StepRow.phase.is_not(None),
-                )
+            rows = session.scalars(
+                select(StepRow)
+                .where(StepRow.site == site, StepRow.step.in_(PHASE_STEPS))
                 .order_by(StepRow.id.desc())
-                .limit(1)
             )
-        return phase.value if phase else None
+            for row in rows:
+                record = phase_recorded(row)
+                if record is not None:
+                    return record
+        return None
 
     def last_step(self, site: str) -> StepRow | None:
         """The newest step of ``site`` (None before anything was done to it)."""
@@ -334,12 +347,14 @@ class Journal:
                 select(StepRow).where(StepRow.site == site).order_by(StepRow.id.desc()).limit(1)
             ).first()
 
-    def last_change_run(self, site: str) -> str | None:
-        """The run that last applied a change to ``site``."""
+    def last_change_run(self, site: str, *, restores: bool = False) -> str | None:
+        """The run that last applied a change to ``site`` (with ``restores``, or restored
+        a backup on it)."""
+        kinds = [Step.APPLIED, Step.ROLLED_BACK] if restores else [Step.APPLIED]
         with Session(self.engine) as session:
             return session.scalar(
                 select(StepRow.run_id)
-                .where(StepRow.site == site, StepRow.step == "applied")
+                .where(StepRow.site == site, StepRow.step.in_(kinds))
                 .order_by(StepRow.id.desc())
                 .limit(1)
             )

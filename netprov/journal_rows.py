@@ -26,11 +26,19 @@ class Step(StrEnum):
     VERIFIED = "verified"  # the checks ran (``data``: each check)
     CONFIRMED = "confirmed"  # the change was kept (``phase``: the phase it reached)
     REVERTED = "reverted"  # the device undid an unconfirmed change
-    ROLLED_BACK = "rolled_back"  # netprov restored a backup (``ok``: byte-identical)
+    # netprov restored a backup (``ok``: byte-identical; ``phase``: the phase it holds now)
+    ROLLED_BACK = "rolled_back"
     FAILED = "failed"  # the site's work stopped (``data``: its outcome, e.g. refused)
     SKIPPED = "skipped"  # nothing was tried (outside its window, no backup line)
     TOOK_OVER = "took_over"  # a resumed run took the site's lock over
     DRILLED = "drilled"  # a failover drill ran (``data``: each check)
+    # a cutover found the router in another phase than the journal said (``phase``)
+    RECONCILED = "reconciled"
+
+
+# the steps that record the phase a router is in (``phase``, and ``data["phase"]`` on the
+# two that may find it in none): the journal's phase of a site is the newest of them
+PHASE_STEPS = (Step.CONFIRMED, Step.ROLLED_BACK, Step.RECONCILED)
 
 
 class RunStatus(StrEnum):
@@ -152,3 +160,32 @@ class Backup:
     platform: str
     taken_at: dt.datetime
     content: str
+
+
+@dataclass(frozen=True)
+class PhaseRecord:
+    """The phase the journal last recorded a router in, and which step recorded it: a
+    confirm, a restore (rollback or revert) or a cutover's reconciliation. ``phase`` None:
+    the router held no phase's config as netprov renders it (a person must look)."""
+
+    phase: Phase | None
+    step: Step
+    run_id: str
+    at: dt.datetime
+
+    @property
+    def known(self) -> bool:
+        """The router held one phase's config when this was recorded."""
+        return self.phase is not None
+
+
+def phase_recorded(row: StepRow) -> PhaseRecord | None:
+    """What ``row`` says of its router's phase; None when it says nothing (not a phase
+    step, or a restore journaled before restores recorded the phase)."""
+    if row.step not in PHASE_STEPS:
+        return None
+    if row.phase is not None:
+        return PhaseRecord(row.phase, row.step, row.run_id, row.at)
+    if row.step is not Step.CONFIRMED and isinstance(row.data, dict) and "phase" in row.data:
+        return PhaseRecord(None, row.step, row.run_id, row.at)
+    return None

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from netprov.device import connect
 from netprov.drift import Drift
@@ -208,7 +209,7 @@ class Pipeline:
         values = {placeholder: value for value, placeholder in self._placeholders(site).items()}
         return plan.with_secrets(values)
 
-    def _store_running(self, site: Site, session: Session) -> Backup:
+    def store_running(self, site: Site, session: Session) -> Backup:
         """The router's running config into the journal (sealed, for restores) and into
         ``backups/<site>.cfg`` with every secret masked (for git)."""
         content = session.running()
@@ -239,14 +240,14 @@ class Pipeline:
     def backup(self, site: Site, session: Session) -> Backup:
         """Store the router's running config (journal and backups folder) and save its device-side
         safety net."""
-        backup = self._store_running(site, session)
+        backup = self.store_running(site, session)
         session.save_safety_net()
         self.journal.step(self.run_id, site.id, "backed_up", detail=backup.sha256)
         return backup
 
     def _keep_after(self, site: Site, session: Session) -> None:
         """Store the confirmed config too: the evidence pack's "after", and git's latest."""
-        self._store_running(site, session)
+        self.store_running(site, session)
 
     def planned(self, site: Site, phase: Phase, running: str) -> SitePlan:
         """The plan from the review view of ``running`` (commands carry secret references),
@@ -458,7 +459,7 @@ class Pipeline:
             )
         finally:
             self.release(site, session)
-        identical = self.matches_backup(site, backup)
+        identical, held = self.after_restore(site, backup)
         self.journal.step(
             self.run_id,
             site.id,
@@ -467,6 +468,7 @@ class Pipeline:
             detail="running config identical to backup"
             if identical
             else "running config DIFFERS from backup",
+            **phase_fields(held),
         )
         return Outcome(
             site.id,
@@ -488,6 +490,18 @@ class Pipeline:
         if risk is not None:
             return self.fail(site, "refused", risk, plan=plan)
         return None
+
+    def after_restore(self, site: Site, backup: Backup) -> tuple[bool, Phase | None]:
+        """Whether the router holds exactly ``backup`` now, and the phase whose config it
+        holds (None: none of them), from one read of its running config."""
+        driver = driver_for(site.router.platform)
+        session = self.session(site, attempts=self.reconnect_attempts)
+        try:
+            running = session.running()
+        finally:
+            self.release(site, session)
+        identical = driver.comparable(running) == driver.comparable(backup.content)
+        return identical, self.phase_held(site, running)
 
     def matches_backup(self, site: Site, backup: Backup) -> bool:
         """Whether the router holds exactly ``backup`` (as its platform compares configs)."""
@@ -546,36 +560,7 @@ class Pipeline:
         ok = all(c.ok for c in checks)
         return Outcome(site.id, "verified" if ok else "failed", checks=checks)
 
-    def rollback(self, site: Site, backup: Backup) -> Outcome:
-        """Restore ``backup`` and show the running config equals it afterwards."""
 
-        def work(_: bool) -> Outcome:  # a restore replaces whatever is armed: nothing to settle
-            try:
-                session = self.session(site)
-                try:
-                    self.guard(site, session)
-                    session.restore(backup.content, change_id=backup.run_id)
-                finally:
-                    self.release(site, session)
-                identical = self.matches_backup(site, backup)
-            except DeviceError as exc:
-                return self.fail(site, "failed", str(exc))
-            return self._restored(site, backup, identical)
-
-        return self.under_lock(site, work)
-
-    def _restored(self, site: Site, backup: Backup, identical: bool) -> Outcome:
-        self.journal.step(
-            self.run_id,
-            site.id,
-            "rolled_back",
-            ok=identical,
-            detail=f"to backup {backup.sha256[:12]} of run {backup.run_id}; "
-            + ("identical" if identical else "DIFFERS"),
-        )
-        return Outcome(
-            site.id,
-            "restored" if identical else "failed",
-            restored_identical=identical,
-            detail=f"restored backup of run {backup.run_id}",
-        )
+def phase_fields(held: Phase | None, **more: str) -> dict[str, Any]:
+    """A restore step's record of the phase the router holds now (None: none of them)."""
+    return {"phase": held, "data": {"phase": held.value if held else None, **more}}

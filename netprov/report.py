@@ -8,6 +8,7 @@ from reading the journal, tested); the page is ``report_templates/report.html.j2
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -20,167 +21,21 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from netprov import report_id
 from netprov.drift import phase_rank
 from netprov.inventory import LoadedInventory
-from netprov.journal import Journal
+from netprov.journal import Journal, StepRow
 from netprov.models import Phase
+from netprov.report_text import TEXT
 
 PHASES = ("legacy", "dual", "central", "final")
-COLOURS = {"legacy": "#9e9e9e", "dual": "#f5a623", "central": "#2e7d32", "final": "#1565c0"}
+COLOURS = {
+    "legacy": "#9e9e9e",
+    "dual": "#f5a623",
+    "central": "#2e7d32",
+    "final": "#1565c0",
+    "unknown": "#c62828",
+}
+UNKNOWN = "unknown"  # a router the journal found in no phase netprov renders
 CHANGE_COMMANDS = {"apply", "cutover", "finalize", "rollback"}  # not the read-only verify
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Central internet cutover",
-        "headline": "{done} of {total} offices on the central provider",
-        "headline_sub": "{final} of them already without their own ISP line",
-        "short_legacy": "not started",
-        "short_dual": "trial",
-        "short_central": "on central",
-        "short_final": "done",
-        "phase_legacy": "own ISP only (not started)",
-        "phase_dual": "own ISP + central link (trial)",
-        "phase_central": "central link, own ISP as backup",
-        "phase_final": "central link only, own ISP cut",
-        "over_time": "Offices on the central provider over time",
-        "progress": "Progress by wave",
-        "kinds": "Progress by office type",
-        "failures": "Offices that failed and were put back",
-        "none": "No failures.",
-        "skipped": "Offices skipped (outside their maintenance window)",
-        "git_vs_router": "Desired (inventory in git) against confirmed (journal)",
-        "desired": "desired",
-        "confirmed": "confirmed",
-        "state_pending": "promoted in git, waiting for its cutover",
-        "state_ahead": "further than git says: record it with netprov promote",
-        "all_agree": "Every office is where the inventory says.",
-        "none_skipped": "No office was skipped.",
-        "drills": "Failover drills (primary line taken down on purpose)",
-        "none_drilled": "No failover drill yet.",
-        "drill_ok": "the backup line carried the office",
-        "drill_failed": "the backup line did NOT carry the office",
-        "when": "When",
-        "allocation": "Bandwidth allocation per provider",
-        "contracts": "Contracts ending within {days} days",
-        "none_contracts": "No contract ends within {days} days.",
-        "budget": "Budget (per month)",
-        "office": "Office",
-        "what": "What happened",
-        "legacy_before": "Office ISP spend before centralisation",
-        "legacy_running": "Office ISP spend still running",
-        "legacy_cut": "Office ISP spend already cut",
-        "central": "Central provider spend",
-        "savings": "Net saving today",
-        "end_state": "Net saving once every office ISP line is cut",
-        "double_end": "Paying twice (office ISP + central) until about {month}",
-        "double_unknown": "Paying twice until the remaining {left} office(s) move (no pace yet)",
-        "double_none": "No office ISP line left to pay for.",
-        "wave": "Wave",
-        "kind": "Office type",
-        "offices": "offices",
-        "provider": "Provider",
-        "capacity": "Capacity (Mbps)",
-        "demand": "Demand (Mbps)",
-        "guaranteed": "Guaranteed (Mbps)",
-        "ceiling": "Burst ceiling (Mbps)",
-        "total": "Total",
-        "contract": "Contract",
-        "ends": "Ends",
-        "days_left": "Days left",
-        "lapsed": "lapsed",
-        "generated": "Generated",
-        "reverted": "checks failed after the change ({checks}); the router was put back on "
-        "its previous configuration{identical}",
-        "identical": " (verified identical)",
-        "failed": "the change could not be made: {detail}",
-        "refused": "refused before anything was sent: {detail}",
-        "outside_window": "outside its maintenance window (site time {when})",
-        "kind_opd": "Agency (OPD)",
-        "kind_kecamatan": "District office",
-        "kind_kelurahan": "Urban village office",
-        "kind_desa": "Village office",
-        "kind_puskesmas": "Health centre",
-        "kind_mpp": "Public service mall",
-        "kind_hotspot": "Public hotspot",
-        "kind_other": "Other",
-        "legacy_line": "office ISP line of {site}",
-        "central_contract": "central contract {name}",
-    },
-    "id": {
-        "title": "Migrasi internet terpusat",
-        "headline": "{done} dari {total} kantor sudah memakai penyedia pusat",
-        "headline_sub": "{final} di antaranya sudah tanpa ISP sendiri",
-        "short_legacy": "belum",
-        "short_dual": "uji coba",
-        "short_central": "pusat",
-        "short_final": "selesai",
-        "phase_legacy": "hanya ISP sendiri (belum mulai)",
-        "phase_dual": "ISP sendiri + jalur pusat (uji coba)",
-        "phase_central": "jalur pusat, ISP sendiri sebagai cadangan",
-        "phase_final": "hanya jalur pusat, ISP sendiri diputus",
-        "over_time": "Kantor yang memakai penyedia pusat dari waktu ke waktu",
-        "progress": "Kemajuan per gelombang",
-        "kinds": "Kemajuan per jenis kantor",
-        "failures": "Kantor yang gagal dan dikembalikan",
-        "none": "Tidak ada kegagalan.",
-        "skipped": "Kantor yang dilewati (di luar jam pemeliharaan)",
-        "git_vs_router": "Target (inventaris di git) dibanding terkonfirmasi (jurnal)",
-        "desired": "target",
-        "confirmed": "terkonfirmasi",
-        "state_pending": "sudah dinaikkan di git, menunggu cutover",
-        "state_ahead": "lebih jauh dari git: catat dengan netprov promote",
-        "all_agree": "Semua kantor sudah sesuai inventaris.",
-        "none_skipped": "Tidak ada kantor yang dilewati.",
-        "drills": "Uji pindah jalur (jalur utama sengaja diputus)",
-        "none_drilled": "Belum ada uji pindah jalur.",
-        "drill_ok": "jalur cadangan menjalankan kantor",
-        "drill_failed": "jalur cadangan TIDAK menjalankan kantor",
-        "when": "Waktu",
-        "allocation": "Alokasi bandwidth per penyedia",
-        "contracts": "Kontrak yang berakhir dalam {days} hari",
-        "none_contracts": "Tidak ada kontrak yang berakhir dalam {days} hari.",
-        "budget": "Anggaran (per bulan)",
-        "office": "Kantor",
-        "what": "Yang terjadi",
-        "legacy_before": "Biaya ISP kantor sebelum sentralisasi",
-        "legacy_running": "Biaya ISP kantor yang masih berjalan",
-        "legacy_cut": "Biaya ISP kantor yang sudah dihentikan",
-        "central": "Biaya penyedia pusat",
-        "savings": "Penghematan bersih saat ini",
-        "end_state": "Penghematan bersih setelah semua ISP kantor diputus",
-        "double_end": "Anggaran ganda (ISP kantor + pusat) sampai sekitar {month}",
-        "double_unknown": "Anggaran ganda sampai {left} kantor sisanya pindah (laju belum ada)",
-        "double_none": "Tidak ada lagi ISP kantor yang dibayar.",
-        "wave": "Gelombang",
-        "kind": "Jenis kantor",
-        "offices": "kantor",
-        "provider": "Penyedia",
-        "capacity": "Kapasitas (Mbps)",
-        "demand": "Kebutuhan (Mbps)",
-        "guaranteed": "Jaminan (Mbps)",
-        "ceiling": "Batas atas (Mbps)",
-        "total": "Jumlah",
-        "contract": "Kontrak",
-        "ends": "Berakhir",
-        "days_left": "Sisa hari",
-        "lapsed": "sudah habis",
-        "generated": "Dibuat",
-        "reverted": "pemeriksaan gagal setelah perubahan ({checks}); router dikembalikan ke "
-        "konfigurasi sebelumnya{identical}",
-        "identical": " (terbukti identik)",
-        "failed": "perubahan tidak dapat dilakukan: {detail}",
-        "refused": "ditolak sebelum ada yang dikirim: {detail}",
-        "outside_window": "di luar jam pemeliharaan (waktu lokasi {when})",
-        "kind_opd": "Perangkat daerah (OPD)",
-        "kind_kecamatan": "Kantor kecamatan",
-        "kind_kelurahan": "Kantor kelurahan",
-        "kind_desa": "Kantor desa",
-        "kind_puskesmas": "Puskesmas",
-        "kind_mpp": "Mal pelayanan publik",
-        "kind_hotspot": "Hotspot publik",
-        "kind_other": "Lainnya",
-        "legacy_line": "ISP kantor {site}",
-        "central_contract": "kontrak pusat {name}",
-    },
-}
 _MONTHS_ID = [
     "Januari",
     "Februari",
@@ -219,12 +74,15 @@ def month_name(day: dt.date, lang: str) -> str:
 @dataclass(frozen=True)
 class Failure:
     site: str
-    kind: str  # reverted | failed | refused
+    kind: str  # reverted | failed | refused | rolled_back
     checks: list[str]
     detail: str
     identical: bool | None
     # each failed check as journaled: (name, expected, observed), for other languages
     items: tuple[tuple[str, str, str], ...] = ()
+    # a rollback: the backup restored (run, when) and the phase the router is in after it
+    restored: tuple[str, str, str] | None = None
+    before: Failure | None = None  # a rollback after a failed change: that failure
 
 
 @dataclass(frozen=True)
@@ -259,14 +117,15 @@ class ProviderAllocation:
 @dataclass
 class ReportData:
     today: dt.date
-    phases: dict[str, Phase]  # site -> confirmed phase
+    phases: dict[str, Phase | None]  # site -> the phase its router is in (None: in none)
     by_wave: dict[int, Counter[str]] = field(default_factory=dict)
     by_kind: dict[str, Counter[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # site, reason
-    # sites whose confirmed phase is not their desired one: site, desired, confirmed, and
-    # "pending" (git is further: the next cutover) or "ahead" (the router is further)
-    differs: list[tuple[str, Phase, Phase, str]] = field(default_factory=list)
+    # sites whose router's phase is not their desired one: site, desired, the router's, and
+    # "pending" (git is further: the next cutover), "ahead" (the router is further),
+    # "failed" (behind git because its last change failed and was put back) or "unknown"
+    differs: list[tuple[str, Phase, Phase | None, str]] = field(default_factory=list)
     drills: list[Drill] = field(default_factory=list)  # latest per site
     legacy_before: int = 0
     legacy_running: int = 0
@@ -300,28 +159,37 @@ class ReportData:
         return self.legacy_before - self.central
 
 
+def _router_phase(journal: Journal, site: str) -> Phase | None:
+    """The phase the journal last recorded the site's router in (legacy before any)."""
+    record = journal.phase_record(site)
+    return record.phase if record is not None else Phase.LEGACY
+
+
 def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> ReportData:
     org = loaded.organisation
-    phases = {s.id: Phase(journal.confirmed_phase(s.id) or "legacy") for s in loaded.sites}
+    phases = {s.id: _router_phase(journal, s.id) for s in loaded.sites}
     data = ReportData(today, phases, warning_days=org.settings.contract_warning_days)
     by_wave: dict[int, Counter[str]] = defaultdict(Counter)
     by_kind: dict[str, Counter[str]] = defaultdict(Counter)
     commands = journal.run_commands()
     for site in loaded.sites:
-        phase = phases[site.id].value
+        now_in = phases[site.id]
+        phase = now_in.value if now_in is not None else UNKNOWN
         by_wave[site.wave][phase] += 1
         by_kind[site.kind.value][phase] += 1
         cost = site.legacy_uplink.monthly_cost_idr
         data.legacy_before += cost
-        if phases[site.id] is Phase.FINAL:
+        if now_in is Phase.FINAL:
             data.legacy_cut += cost  # the office line is decommissioned
         else:
             data.legacy_running += cost
-        _site_story(journal, site.id, data, commands)
-        if phases[site.id] is not site.desired_phase:
-            behind = phase_rank(phases[site.id]) < phase_rank(site.desired_phase)
-            state = "pending" if behind else "ahead"
-            data.differs.append((site.id, site.desired_phase, phases[site.id], state))
+        failed = _site_story(journal, site.id, data, commands)
+        if now_in is None:
+            data.differs.append((site.id, site.desired_phase, None, UNKNOWN))
+        elif now_in is not site.desired_phase:
+            behind = phase_rank(now_in) < phase_rank(site.desired_phase)
+            state = ("failed" if failed else "pending") if behind else "ahead"
+            data.differs.append((site.id, site.desired_phase, now_in, state))
         end = site.legacy_uplink.contract_end
         if end is not None and phases[site.id] is not Phase.FINAL:
             data.contracts.append(ContractEnd("legacy", site.id, end, (end - today).days))
@@ -341,28 +209,53 @@ def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> Re
     return data
 
 
-def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[str, str]) -> None:
-    """The outcome of the site's latest change run: a failure (with its human reason) or a
-    skip; read-only runs (verify) are not changes and never count as failures."""
+def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[str, str]) -> bool:
+    """The outcome of the site's latest change run: a failure (with its human reason; a
+    rollback with the failure it followed, if any) or a skip; read-only runs (verify) are
+    not changes and never count as failures. Whether it was a failure."""
     steps = [s for s in journal.steps_for(site) if commands.get(s.run_id) in CHANGE_COMMANDS]
     if not steps:
-        return
-    latest = [s for s in steps if s.run_id == steps[-1].run_id]
+        return False
+    runs = list(dict.fromkeys(s.run_id for s in steps))
+    latest = [s for s in steps if s.run_id == runs[-1]]
     names = {s.step for s in latest}
     if "skipped" in names and len(names) == 1:
         data.skipped.append((site, latest[-1].detail))
-        return
+        return False
+    failure = _failure(site, latest)
+    if failure is not None and failure.kind == "rolled_back" and len(runs) > 1:
+        earlier = _failure(site, [s for s in steps if s.run_id == runs[-2]])
+        if earlier is not None and earlier.kind != "rolled_back":
+            failure = dataclasses.replace(failure, before=earlier)
+    if failure is not None:
+        data.failures.append(failure)
+    return failure is not None
+
+
+def _failure(site: str, steps: list[StepRow]) -> Failure | None:
+    """What went wrong in one change run's steps of the site (None: nothing)."""
+    names = {s.step for s in steps}
     if "reverted" in names:
-        verified = next((s for s in reversed(latest) if s.step == "verified"), None)
+        verified = next((s for s in reversed(steps) if s.step == "verified"), None)
         checks = _failed_checks(verified.data) if verified else []
         items = _check_items(verified.data, failed_only=True) if verified else ()
-        restored = next((s for s in latest if s.step == "rolled_back"), None)
+        restored = next((s for s in steps if s.step == "rolled_back"), None)
         identical = restored.ok if restored is not None else None
-        data.failures.append(Failure(site, "reverted", checks, "", identical, items))
-    elif "failed" in names:
-        failed = next(s for s in latest if s.step == "failed")
+        return Failure(site, "reverted", checks, "", identical, items)
+    if "failed" in names:
+        failed = next(s for s in steps if s.step == "failed")
         kind = "refused" if (failed.data or {}).get("outcome") == "refused" else "failed"
-        data.failures.append(Failure(site, kind, [], failed.detail, None))
+        return Failure(site, kind, [], failed.detail, None)
+    rolled = next((s for s in reversed(steps) if s.step == "rolled_back"), None)
+    if rolled is None:
+        return None
+    found = rolled.data if isinstance(rolled.data, dict) else {}
+    backup = (
+        str(found.get("backup_run", "?")),
+        str(found.get("backup_taken_at", "?")),
+        str(found.get("phase") or UNKNOWN),
+    )
+    return Failure(site, "rolled_back", [], rolled.detail, rolled.ok, restored=backup)
 
 
 def _drills(journal: Journal, sites: set[str]) -> list[Drill]:
@@ -484,7 +377,7 @@ def render_html(loaded: LoadedInventory, data: ReportData, lang: str = "id") -> 
         lang=lang,
         org=loaded.organisation,
         data=data,
-        phases=PHASES,
+        phases=PHASES + ((UNKNOWN,) if None in data.phases.values() else ()),
         colours=COLOURS,
         budget=budget,
         peak=peak,
@@ -500,6 +393,17 @@ def render_html(loaded: LoadedInventory, data: ReportData, lang: str = "id") -> 
 
 
 def _failure_text(failure: Failure, t: dict[str, str], lang: str) -> str:
+    if failure.restored is not None:
+        run, when, phase = failure.restored
+        text = t["rolled_back"].format(
+            when=when,
+            run=run,
+            identical=t["identical"] if failure.identical else "",
+            phase=t.get(f"phase_{phase}", phase),
+        )
+        if failure.before is not None:
+            text += t["after"].format(failure=_failure_text(failure.before, t, lang))
+        return text
     if failure.kind == "reverted":
         checks = (
             [report_id.check_line(*item) for item in failure.items]

@@ -16,6 +16,7 @@ from netprov.device import DeviceError
 from netprov.models import Phase, Site
 from netprov.pipeline import Outcome, Pipeline
 from netprov.plan import SitePlan
+from netprov.restore import chosen_backup, restore
 
 
 def _site(task: Task) -> Site:
@@ -100,15 +101,10 @@ def rollback_step(
 ) -> Outcome:
     """Restore a backup: of ``run_id``, the last before ``before_run``, or the one taken
     before the site's last change."""
-    journal = pipeline.journal
-    if run_id is None and before_run is None:
-        run_id = journal.last_change_run(site.id)
-        if run_id is None:
-            return Outcome(site.id, "failed", detail="no change of this site in the journal")
-    backup = journal.backup(site.id, run_id=run_id, before_run=before_run)
-    if backup is None:
-        return Outcome(site.id, "failed", detail="no such backup in the journal")
-    return pipeline.rollback(site, backup)
+    backup = chosen_backup(pipeline.journal, site.id, run_id=run_id, before_run=before_run)
+    if isinstance(backup, str):
+        return Outcome(site.id, "failed", detail=backup)
+    return restore(pipeline, site, backup)
 
 
 def cutover_task(task: Task, *, pipeline: Pipeline, to: Phase | None, now: dt.datetime) -> Result:
@@ -133,9 +129,7 @@ def drill_step(pipeline: Pipeline, site: Site, *, now: dt.datetime) -> Outcome:
     return drill_site(pipeline, site.id, now)
 
 
-def cutover_step(
-    pipeline: Pipeline, site: Site, *, to: Phase | None, now: dt.datetime
-) -> Outcome:
+def cutover_step(pipeline: Pipeline, site: Site, *, to: Phase | None, now: dt.datetime) -> Outcome:
     """One site from its actual phase to its target, phase by phase."""
     return cutover_site(pipeline, site, to, now)
 

@@ -18,6 +18,7 @@ from netprov.pipeline import Pipeline
 from netprov.platforms import driver_for
 from netprov.platforms.ios_session import IosSession
 from netprov.render import Renderer
+from netprov.restore import restore
 from netprov.twin.fleet import Twin, twin_secret
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
@@ -199,7 +200,7 @@ def test_rollback_to_an_older_backup(
     backup = journal.backup(site_id, run_id=first.run_id)  # taken before the first change
     assert backup is not None
     restorer = make_pipeline(twin, journal)
-    outcome = restorer.rollback(restorer.loaded.site(site_id), backup)
+    outcome = restore(restorer, restorer.loaded.site(site_id), backup)
     assert outcome.restored_identical is True
     assert outcome.status == "restored"
     assert not outcome.failed  # a rollback that worked is a success

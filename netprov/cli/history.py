@@ -170,8 +170,12 @@ def status(
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
-    """Every site's desired phase (git) beside its confirmed phase and last step (the
-    journal), and whether they agree; no router contact (``netprov drift`` reads routers)."""
+    """Every site's desired phase (git) beside the phase the journal last recorded its
+    router in and its last step, and whether they agree; no router contact (``netprov
+    drift`` reads routers).
+
+    The journal records a router's phase at each confirm, rollback or revert (the phase of
+    the config restored) and cutover reconciliation."""
     from netprov.drift import phase_rank
 
     loaded = load_or_exit(inventory, today, as_json, "status")
@@ -180,16 +184,18 @@ def status(
     rows: list[dict[str, Any]] = []
     for site in sites:
         last = journal.last_step(site.id)
-        confirmed = Phase(journal.confirmed_phase(site.id) or "legacy")
-        order = phase_rank(confirmed) - phase_rank(site.desired_phase)
+        record = journal.phase_record(site.id)
+        phase = record.phase if record is not None else Phase.LEGACY  # never changed
+        order = 0 if phase is None else phase_rank(phase) - phase_rank(site.desired_phase)
+        state = "in_sync" if order == 0 else ("pending" if order < 0 else "ahead")
         rows.append(
             {
                 "site": site.id,
                 "kind": site.kind.value,
                 "wave": site.wave,
                 "desired": site.desired_phase.value,
-                "phase": confirmed.value,
-                "state": "in_sync" if order == 0 else ("pending" if order < 0 else "ahead"),
+                "phase": phase.value if phase is not None else None,  # None: matched none
+                "state": state if phase is not None else "drifted",
                 "last_step": last.step if last else None,
                 "last_ok": last.ok if last else None,
                 "at": last.at.isoformat() if last else None,
@@ -209,7 +215,7 @@ def status(
         "last step",
     ):
         table.add_column(column)
-    colours = {"in_sync": "green", "pending": "cyan", "ahead": "red"}
+    colours = {"in_sync": "green", "pending": "cyan", "ahead": "red", "drifted": "red"}
     for row in rows:
         mark = (
             "" if row["last_ok"] is None else ("[green]✓[/] " if row["last_ok"] else "[red]✗[/] ")
@@ -219,7 +225,7 @@ def status(
             row["kind"],
             str(row["wave"]),
             row["desired"],
-            row["phase"],
+            row["phase"] or "none",
             f"[{colours[row['state']]}]{row['state']}[/]",
             f"{mark}{row['last_step'] or ''}",
         )
@@ -236,7 +242,8 @@ def report(
     today: TodayOpt = None,
 ) -> None:
     """Write the managers' HTML report: progress, failures, allocation, contracts, budget."""
-    from netprov.report import TEXT, render_html, report_data
+    from netprov.report import render_html, report_data
+    from netprov.report_text import TEXT
 
     if lang not in TEXT:
         raise typer.BadParameter("choose id or en", param_hint="--lang")

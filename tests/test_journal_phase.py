@@ -1,0 +1,265 @@
+"""Issue 36 (2, 5): the journal's phase is the router's phase. After a rollback, a revert
+(a failed check) and a resumed run (killed between a router's confirm and the journal's
+record), ``status``, ``drift``, ``report``, ``evidence`` and ``--json`` say the phase the
+router is really in; the managers' report shows a rolled-back office as failed, with why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from netprov.cli import app
+from netprov.inventory import load_inventory
+from netprov.journal import Journal
+from netprov.models import Phase
+from netprov.report import render_html, report_data
+from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.scenario import Scenario, SiteFaults
+from tests.conftest import SAMPLE, TODAY, twin_cli_args
+
+SITES = ["kel-hegarsari", "setda"]  # mikrotik_routeros, cisco_ios
+TUESDAY_2AM = "2026-11-24T02:00"  # inside both offices' maintenance windows
+
+
+def _json(cli: CliRunner, *args: str, codes: tuple[int, ...] = (0,)) -> dict[str, Any]:
+    result = cli.invoke(app, [*args, "--json"])
+    assert result.exit_code in codes, result.output
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
+def _status(cli: CliRunner, inventory: Path, tmp_path: Path, site: str) -> dict[str, Any]:
+    document = _json(
+        cli,
+        *("status", "--inventory", str(inventory), "--today", TODAY.isoformat()),
+        *("--db", f"sqlite:///{tmp_path / 'j.db'}", "--limit", site),
+    )
+    row: dict[str, Any] = document["sites"][0]
+    return row
+
+
+def _drift(cli: CliRunner, common: list[str]) -> dict[str, Any]:
+    document = _json(cli, "drift", *common, codes=(0, 2))
+    row: dict[str, Any] = document["sites"][0]
+    return row
+
+
+def _desiring_dual(tmp_path: Path, site: str) -> Path:
+    """A copy of the sample city in which git wants ``site`` at dual."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(SAMPLE, inventory)
+    for path in (inventory / "sites").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if f"- id: {site}\n" in text:
+            path.write_text(
+                text.replace(f"- id: {site}\n", f"- id: {site}\n  desired_phase: dual\n"),
+                encoding="utf-8",
+            )
+    return inventory
+
+
+@pytest.mark.twin
+@pytest.mark.parametrize("site", SITES)
+def test_after_a_rollback_every_view_says_the_router_is_back_on_legacy(
+    cli: CliRunner, twin_factory: TwinFactory, tmp_path: Path, site: str
+) -> None:
+    """The office was moved to dual (git wants it there), then put back with
+    `rollback`: status said `dual`, drift's journal_phase `dual`, the report "waiting"."""
+    inventory = _desiring_dual(tmp_path, site)
+    twin = twin_factory([site], inventory=inventory)
+    common = twin_cli_args(twin, tmp_path, site, inventory)
+    applied = _json(cli, "apply", *common, "--yes")  # to its desired phase: dual
+    assert [s["status"] for s in applied["sites"]] == ["confirmed"]
+    rolled = _json(cli, "rollback", *common, "--yes")
+    assert [s["status"] for s in rolled["sites"]] == ["restored"]
+
+    status = _status(cli, inventory, tmp_path, site)
+    assert (status["phase"], status["state"], status["last_step"]) == (
+        "legacy",
+        "pending",
+        "rolled_back",
+    )
+    drift = _drift(cli, common)
+    assert (drift["actual_phase"], drift["journal_phase"]) == ("legacy", "legacy")
+    assert "router in legacy" in rolled["sites"][0]["detail"]
+
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    loaded = load_inventory(inventory, today=TODAY)
+    data = report_data(loaded, journal, TODAY)
+    assert data.phases[site] is Phase.LEGACY
+    assert [(f.site, f.kind) for f in data.failures] == [(site, "rolled_back")]
+    assert [(d[0], d[3]) for d in data.differs] == [(site, "failed")]
+    for lang, put_back, waiting in (
+        ("en", "put back on purpose", "waiting for its cutover"),
+        ("id", "sengaja dikembalikan", "menunggu cutover"),
+    ):
+        text = re.sub(r"<[^>]+>", " ", render_html(loaded, data, lang))
+        assert put_back in text, lang
+        assert waiting not in text, lang  # an office put back is no office waiting
+
+    pack = tmp_path / "evidence"
+    written = cli.invoke(
+        app,
+        [
+            *("evidence", site, "--inventory", str(inventory), "--today", TODAY.isoformat()),
+            *("--db", f"sqlite:///{tmp_path / 'j.db'}", "--backups", str(tmp_path / "b")),
+            *("--out", str(pack)),
+        ],
+    )
+    assert written.exit_code == 0, written.output
+    story = (pack / site / "journal.txt").read_text()
+    assert "router phase legacy (journal: rolled_back" in story
+    assert "100.72." in (pack / site / "before.cfg").read_text()  # the dual it came from
+    assert "100.72." not in (pack / site / "after.cfg").read_text()  # what it holds now
+    assert "100.72." not in twin.devices[site].running_config()
+
+
+@pytest.mark.twin
+@pytest.mark.parametrize("site", SITES)
+def test_a_reverted_change_leaves_the_journal_on_the_phase_the_router_is_in(
+    cli: CliRunner, twin_factory: TwinFactory, tmp_path: Path, site: str
+) -> None:
+    """A router found at dual (netprov never confirmed it there: set up before the journal)
+    fails its checks at central and is put back: the journal says dual, not legacy."""
+    from tests.test_pipeline import make_pipeline
+
+    down = SiteFaults.model_validate({"uplinks": {"central": {"state": "down"}}})
+    twin = twin_factory([site], scenario=Scenario(sites={site: down}), start_phase=Phase.DUAL)
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.apply(pipeline.loaded.site(site), Phase.CENTRAL)
+    assert (outcome.status, outcome.restored_identical) == ("rolled_back", True)
+    assert journal.confirmed_phase(site) == "dual"
+    status = _status(cli, SAMPLE, tmp_path, site)
+    assert (status["phase"], status["state"]) == ("dual", "ahead")
+    drift = _drift(cli, twin_cli_args(twin, tmp_path, site))
+    assert (drift["actual_phase"], drift["journal_phase"]) == ("dual", "dual")
+
+
+class Killed(BaseException):
+    """The process dies here (SIGKILL): nothing after it runs, no handler catches it."""
+
+
+@pytest.mark.twin
+@pytest.mark.parametrize("site", ["kel-hegarsari", "hotspot-alun-alun-kota", "setda"])
+def test_a_run_killed_between_the_confirm_and_its_record_is_resumed_on_the_routers_phase(
+    cli: CliRunner,
+    twin_factory: TwinFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    site: str,
+) -> None:
+    """The router confirmed `central` and lost its change marker, then the run died before
+    the journal recorded it; `cutover --resume` found the router at central, ended 0, and
+    `status` still said `dual`. The reconciliation records the phase it finds."""
+    from netprov.cutover import cutover_site
+    from tests.test_pipeline import make_pipeline
+
+    twin = twin_factory([site])
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    options = {"to": "central", "max_fail": "10%", "wave_size": None, "limit": [site]}
+    options |= {"kind": None, "wave": None, "group": None, "sites": [site]}
+    run = journal.start_run("cutover", phase="central", params=json.dumps(options))
+    pipeline = make_pipeline(twin, journal, run=run)
+    record = Journal.step
+
+    def dies_before_recording_central(self: Journal, *args: Any, **kwargs: Any) -> None:
+        if args[2] == "confirmed" and kwargs.get("phase") is Phase.CENTRAL:
+            raise Killed
+        record(self, *args, **kwargs)
+
+    monkeypatch.setattr(Journal, "step", dies_before_recording_central)
+    with pytest.raises(Killed):
+        cutover_site(
+            pipeline, pipeline.loaded.site(site), Phase.CENTRAL, dt.datetime(2026, 11, 24, 2)
+        )
+    monkeypatch.undo()
+    session = pipeline.session(pipeline.loaded.site(site))
+    try:
+        assert session.marker() is None  # the change marker is gone: the router confirmed
+    finally:
+        session.close()
+    assert journal.confirmed_phase(site) == "dual"  # the journal is behind the router
+
+    common = twin_cli_args(twin, tmp_path, site)
+    resumed = _json(cli, "cutover", *common, "--resume", run, "--now", TUESDAY_2AM, "--yes")
+    assert resumed["ok"] is True
+    assert [s["status"] for s in resumed["sites"]] == ["unchanged"]  # nothing pushed twice
+    _, steps = journal.run(resumed["run_id"])
+    assert [(s.step, s.phase) for s in steps if s.step == "reconciled"] == [
+        ("reconciled", Phase.CENTRAL)
+    ]
+    assert "applied" not in {s.step for s in steps}
+    status = _status(cli, SAMPLE, tmp_path, site)
+    assert status["phase"] == "central"
+    drift = _drift(cli, common)
+    assert (drift["actual_phase"], drift["journal_phase"]) == ("central", "central")
+    data = report_data(load_inventory(SAMPLE, today=TODAY), journal, TODAY)
+    assert data.phases[site] is Phase.CENTRAL
+
+
+def _hand_written(tmp_path: Path) -> Journal:
+    return Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+
+
+def test_the_newest_phase_record_wins_and_old_restores_say_nothing(tmp_path: Path) -> None:
+    """A confirm, a restore and a reconciliation each record the phase; a restore journaled
+    before restores recorded it (no ``data``) says nothing about the phase."""
+    journal = _hand_written(tmp_path)
+    run = journal.start_run("cutover")
+    journal.step(run, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
+    journal.step(run, "setda", "rolled_back", detail="identical")  # an older journal's
+    assert journal.confirmed_phase("setda") == "dual"
+    back = journal.start_run("rollback")
+    journal.step(back, "setda", "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
+    record = journal.phase_record("setda")
+    assert record is not None
+    assert (record.phase, record.step, record.run_id) == (Phase.LEGACY, "rolled_back", back)
+    found = journal.start_run("cutover")
+    journal.step(found, "setda", "reconciled", ok=False, data={"phase": None})
+    record = journal.phase_record("setda")
+    assert record is not None
+    assert (record.known, journal.confirmed_phase("setda")) == (False, None)
+    assert journal.phase_record("dinsos") is None
+
+
+def test_status_and_the_report_say_when_a_router_matches_no_phase(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    journal = _hand_written(tmp_path)
+    run = journal.start_run("cutover")
+    journal.step(run, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
+    journal.step(run, "setda", "reconciled", ok=False, data={"phase": None})
+    status = _status(cli, SAMPLE, tmp_path, "setda")
+    assert (status["phase"], status["state"]) == (None, "drifted")
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    data = report_data(loaded, journal, TODAY)
+    assert data.phases["setda"] is None
+    assert ("setda", Phase.LEGACY, None, "unknown") in data.differs
+    page = render_html(loaded, data, "en")
+    assert 'data-phase="unknown"' in page  # counted, in a column of its own
+
+
+def test_finalize_never_takes_a_rolled_back_office_for_a_soaked_one(tmp_path: Path) -> None:
+    """On central for weeks, then put back to legacy: the soak is not over, it is void."""
+    from netprov.cutover import soaked
+
+    journal = _hand_written(tmp_path)
+    run = journal.start_run("cutover")
+    journal.step(run, "setda", "confirmed", detail="phase=central", phase=Phase.CENTRAL)
+    pipeline: Any = SimpleNamespace(journal=journal)
+    site: Any = SimpleNamespace(id="setda")
+    assert soaked(pipeline, site, dt.timedelta(0)) is None
+    back = journal.start_run("rollback")
+    journal.step(back, "setda", "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
+    reason = soaked(pipeline, site, dt.timedelta(0))
+    assert reason == f"not on the central provider (rolled_back in run {back}: legacy)"
