@@ -18,6 +18,7 @@ from netprov.errors import DeviceError
 from netprov.journal import Step, phase_recorded
 from netprov.models import MaintenanceWindow, Organisation, Phase, Site, Weekday
 from netprov.pipeline import Outcome, Pipeline, phase_fields
+from netprov.plan import SitePlan
 
 CUTOVER_PHASES = [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL]  # `final` is netprov finalize's job
 _DAYS = list(Weekday)
@@ -147,7 +148,71 @@ def skipped_outside_window(pipeline: Pipeline, site: Site, now: dt.datetime) -> 
     return Outcome(site.id, "skipped", detail=reason)
 
 
-def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datetime) -> Outcome:
+@dataclass
+class Preview:
+    """What a cutover would push to one site, read from its router before anything is:
+    the phase it is in, the phases it steps through, the first step's plan (what is
+    pushed first, exactly), or why nothing is planned (``note``)."""
+
+    site: str
+    actual: Phase | None = None
+    steps: list[Phase] = field(default_factory=list)
+    plan: SitePlan | None = None
+    note: str = ""
+
+    @property
+    def pushes(self) -> bool:
+        """Its first step would be pushed (a change without a clash)."""
+        return self.plan is not None and self.plan.changed and not self.plan.conflicts
+
+    def line(self) -> str:
+        """One line for a person: from where to where, and what is pushed first."""
+        if self.plan is None:
+            return f"{self.site}: {self.note}"
+        path = f"{self.site}: {self.actual.value if self.actual else '?'} -> {self.steps[-1].value}"
+        first = f"{self.steps[0].value} {len(self.plan.commands)} command(s)"
+        if self.plan.conflicts:
+            first = f"{self.steps[0].value} refused, it clashes: {'; '.join(self.plan.conflicts)}"
+        later = ", ".join(p.value for p in self.steps[1:])
+        then = f", then {later} (planned from the router once confirmed)" if later else ""
+        return f"{path}: {first}{then}"
+
+
+def preview_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datetime) -> Preview:
+    """Read-only but for the journaled plan: what :func:`cutover_site` would push first."""
+    local = site_time(site, pipeline.loaded.organisation, now)
+    if not in_window(site.maintenance_window, local.replace(tzinfo=None)):
+        return Preview(site.id, note=f"skipped, outside its window ({local:%Y-%m-%d %H:%M %Z})")
+    try:
+        session = pipeline.session(site)
+        try:
+            marker = session.marker()
+            running = session.running()
+        finally:
+            pipeline.release(site, session)
+    except DeviceError as exc:
+        return Preview(site.id, note=f"not read ({exc}): nothing is pushed to it")
+    if marker is not None:
+        return Preview(site.id, note=f"change {marker.run} is armed on it: nothing is pushed to it")
+    actual = pipeline.phase_held(site, running)
+    if actual is None:
+        return Preview(site.id, note="running config matches no phase: reconcile by hand")
+    steps = phase_path(actual, cutover_target(site, to))
+    if not steps:
+        return Preview(site.id, actual, note=f"already {actual.value}: nothing to push")
+    return Preview(site.id, actual, steps, pipeline.plan(site, steps[0], running))
+
+
+def cutover_site(
+    pipeline: Pipeline,
+    site: Site,
+    to: Phase | None,
+    now: dt.datetime,
+    shown: dict[str, SitePlan] | None = None,
+) -> Outcome:
+    """Step ``site`` from the phase its router is in to its target. With ``shown`` (the
+    first step's plans a person was shown and agreed to), a site's first step is pushed
+    only as shown: a router that changed since, or a site shown nothing, is refused."""
     skipped = skipped_outside_window(pipeline, site, now)
     if skipped is not None:
         return skipped
@@ -161,12 +226,14 @@ def cutover_site(pipeline: Pipeline, site: Site, to: Phase | None, now: dt.datet
         except DeviceError as exc:
             return pipeline.fail(site, "failed", str(exc))
         with pipeline.holding(site):  # one SSH session from reconciliation to the last confirm
-            return _step_site(pipeline, site, to)
+            return _step_site(pipeline, site, to, shown)
 
     return pipeline.under_lock(site, work)
 
 
-def _step_site(pipeline: Pipeline, site: Site, to: Phase | None) -> Outcome:
+def _step_site(
+    pipeline: Pipeline, site: Site, to: Phase | None, shown: dict[str, SitePlan] | None
+) -> Outcome:
     try:
         actual = actual_phase(pipeline, site)
     except DeviceError as exc:
@@ -187,8 +254,12 @@ def _step_site(pipeline: Pipeline, site: Site, to: Phase | None) -> Outcome:
     steps = phase_path(actual, target)
     if not steps:
         return Outcome(site.id, "unchanged", detail=f"already {target.value}")
-    for phase in steps:
-        outcome = pipeline.apply(site, phase)
+    for index, phase in enumerate(steps):
+        saved = (shown or {}).get(site.id) if index == 0 else None
+        if shown is not None and index == 0 and (saved is None or saved.phase is not phase):
+            reason = f"not pushed: its {phase.value} plan was not shown (the router changed since)"
+            return pipeline.fail(site, "stale", reason)
+        outcome = pipeline.apply(site, phase, saved)
         if outcome.failed:
             outcome.detail = f"{phase.value}: {outcome.detail}"
             return outcome

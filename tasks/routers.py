@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from nornir.core.task import Result, Task
 
-from netprov.cutover import cutover_site, finalize_site
+from netprov.cutover import cutover_site, finalize_site, preview_site
 from netprov.device import DeviceError
 from netprov.models import Phase, Site
 from netprov.pipeline import Outcome, Pipeline
@@ -107,9 +107,24 @@ def rollback_step(
     return restore(pipeline, site, backup)
 
 
-def cutover_task(task: Task, *, pipeline: Pipeline, to: Phase | None, now: dt.datetime) -> Result:
-    """Step one site from its actual phase to its target, phase by phase."""
-    return _result(task, cutover_site(pipeline, _site(task), to, now))
+def cutover_task(
+    task: Task,
+    *,
+    pipeline: Pipeline,
+    to: Phase | None,
+    now: dt.datetime,
+    shown: dict[str, SitePlan] | None = None,
+) -> Result:
+    """Step one site from its actual phase to its target, phase by phase (with ``shown``:
+    its first step only as the plan a person was shown)."""
+    return _result(task, cutover_site(pipeline, _site(task), to, now, shown))
+
+
+def cutover_preview_task(
+    task: Task, *, pipeline: Pipeline, to: Phase | None, now: dt.datetime
+) -> Result:
+    """What a cutover would push to one site first, shown before it is pushed."""
+    return Result(host=task.host, result=preview_site(pipeline, _site(task), to, now))
 
 
 def finalize_task(task: Task, *, pipeline: Pipeline, soak: dt.timedelta) -> Result:

@@ -388,7 +388,7 @@ def test_adopt_command_takes_over_then_plan_adds_no_duplicate(
 
 @pytest.mark.twin
 def test_adopt_never_asks_about_a_router_it_refused(
-    twin_factory: TwinFactory, bridged: Path, tmp_path: Path, cli: CliRunner
+    twin_factory: TwinFactory, bridged: Path, tmp_path: Path, cli: CliRunner, terminal: None
 ) -> None:
     """Issue 21 (8): the router logs in to its ISP with another account than the inventory
     says: `adopt` names the clash and asks nothing ("Adopt with 2 command(s)?" before)."""

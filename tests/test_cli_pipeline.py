@@ -105,7 +105,7 @@ def test_apply_with_a_broken_central_link_rolls_back_and_exits_1(
     ]
 
 
-def test_apply_asks_and_aborts_without_yes(cli: CliRunner, tmp_path: Path) -> None:
+def test_apply_asks_and_aborts_without_yes(cli: CliRunner, tmp_path: Path, terminal: None) -> None:
     result = cli.invoke(
         app,
         [
@@ -147,7 +147,11 @@ def test_a_successful_rollback_exits_0_and_is_journaled_done(
 
 
 def test_plan_shows_whole_commands_and_a_diff_and_apply_asks_with_the_plan(
-    cli: CliRunner, tmp_path: Path, twin_factory: TwinFactory, monkeypatch: pytest.MonkeyPatch
+    cli: CliRunner,
+    tmp_path: Path,
+    twin_factory: TwinFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    terminal: None,
 ) -> None:
     """Issue 12 (7): commands were cut at the terminal width; runs cut ids; apply asked
     "Roll out?" showing nothing."""

@@ -11,7 +11,16 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from netprov.cli.app import EXIT_INVALID, emit_json, err, load_or_exit, one_phase, out, select
+from netprov.cli.app import (
+    EXIT_INVALID,
+    emit_json,
+    err,
+    load_or_exit,
+    one_phase,
+    open_journal,
+    out,
+    select,
+)
 from netprov.cli.options import (
     SELECTION,
     TARGETS,
@@ -30,6 +39,7 @@ from netprov.cli.options import (
     router_command,
 )
 from netprov.cli.session import (
+    ask_or_refuse,
     ask_to_push,
     finish,
     outcome_table,
@@ -201,6 +211,7 @@ def apply(
         phase = phase or row.phase
         opts = opts.replace(limit=remaining, change_id=opts.change_id or row.change_id)
     target = one_phase(phase)
+    ask_or_refuse("apply", yes)
     with router_run("apply", opts, phase=target) as ctx:
         if resume is not None:
             # its locks pass to this run, which first settles what it left armed
@@ -237,6 +248,7 @@ def adopt(
     from netprov.tasks.routers import apply_task, plan_task
 
     target = one_phase(phase)
+    ask_or_refuse("adopt", yes)
     with router_run("adopt", opts, phase=target) as ctx:
         if not yes:
             planned = run_sites(ctx, plan_task, "plan", phase=target)
@@ -376,15 +388,47 @@ def rollback(
         opts = opts.replace(limit=remaining)
         saved = json.loads(row.params or "{}")
         run, before = run or saved.get("run"), before or saved.get("before")
-    if not yes and not typer.confirm("Roll back the selected routers?", default=False):
-        err.print("aborted; nothing was changed")
-        raise typer.Exit(EXIT_INVALID)
+    ask_or_refuse("rollback", yes)
+    if not yes:
+        _ask_rollback(opts, run, before)
     params = json.dumps({"run": run, "before": before})
     with router_run("rollback", opts, params=params) as ctx:
         if resume is not None:
             ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         outcomes = run_sites(ctx, rollback_task, "rollback", run_id=run, before_run=before)
         finish("rollback", ctx, outcomes)
+
+
+def _ask_rollback(opts: RouterOptions, run: str | None, before: str | None) -> None:
+    """Name each router and the backup it would get back (run, time), from the journal
+    alone, and ask; a "no", or nothing to restore, changes nothing."""
+    from netprov.restore import chosen_backup, taken
+
+    console = err if opts.as_json else out  # --json keeps stdout for its document
+    loaded = load_or_exit(opts.inventory, opts.today, opts.as_json, "rollback")
+    sites = select(loaded, limit=opts.limit, kind=opts.kind, wave=opts.wave, group=opts.group)
+    journal = open_journal(opts.db, opts.backups)
+    restorable, none = 0, []
+    for site in sites:
+        backup = chosen_backup(journal, site.id, run_id=run, before_run=before)
+        if isinstance(backup, str):
+            none.append(f"{site.id} ({backup})")
+            continue
+        restorable += 1
+        console.print(
+            f"  {site.id}: the backup of run {backup.run_id}, taken {taken(backup)}",
+            soft_wrap=True,
+        )
+    if none:
+        more = f", and {len(none) - 5} more" if len(none) > 5 else ""
+        console.print(f"  nothing to restore on {', '.join(none[:5])}{more}", soft_wrap=True)
+    if not restorable:
+        err.print("nothing to roll back; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    question = f"Restore these backups on {restorable} router(s)?"
+    if not typer.confirm(question, default=False, err=opts.as_json):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
 
 
 def trust(

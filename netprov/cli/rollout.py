@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
+from rich.text import Text
 
 from netprov.cli.app import EXIT_INVALID, emit_json, err, one_phase, out
 from netprov.cli.options import (
@@ -20,14 +21,19 @@ from netprov.cli.options import (
     router_command,
 )
 from netprov.cli.session import (
+    RunContext,
+    ask_or_refuse,
     finish,
     outcome_table,
     resumable,
     router_run,
     run_sites,
+    run_sites_any,
+    show_plans,
 )
-from netprov.models import Phase
+from netprov.models import Phase, Site
 from netprov.pipeline import Outcome
+from netprov.plan import SitePlan
 
 
 def _percent(value: str) -> float:
@@ -74,6 +80,7 @@ def _on_clock(given: dt.datetime | None, timezone: str) -> dt.datetime:
     "wave_size",
     "resume",
     "now",
+    "diff",
     "yes",
     "engine",
     "broker",
@@ -95,12 +102,25 @@ def cutover(
         str | None, typer.Option("--resume", help="Continue an interrupted cutover run.")
     ] = None,
     now: NowOpt = None,
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Without --yes: the canary's commands in full, and a diff."),
+    ] = False,
     yes: YesOpt = False,
 ) -> None:
-    """Move sites to the central provider: canary first, then waves, with a health gate."""
+    """Move sites to the central provider: canary first, then waves, with a health gate.
+
+    Without --yes the canary's plan is shown (a line per site) and asked about before its
+    first push, then each later wave; with no terminal to ask on, it refuses."""
     from netprov.cutover import WaveResult, cutover_target, plan_waves, run_cutover
     from netprov.tasks.routers import cutover_task
 
+    if opts.broker is not None and not yes:
+        raise typer.BadParameter(
+            "on workers, cutover plans and pushes on the workers: give --yes; review "
+            "first with `netprov plan`",
+            param_hint="--engine",
+        )
     if resume is not None:
         row, _ = resumable(opts.db, resume, "cutover", "confirmed")
         saved = json.loads(row.params)
@@ -127,6 +147,7 @@ def cutover(
     gate = _percent(max_fail)
     target = one_phase(to)
     given = _moment(now)
+    ask_or_refuse("cutover", yes)
     with router_run("cutover", opts, phase=target, params=params) as ctx:
         moment = _on_clock(given, ctx.loaded.organisation.timezone)
         if resume is not None:
@@ -143,6 +164,8 @@ def cutover(
                 soft_wrap=True,
             )
         waves = plan_waves(chosen, wave_size)
+        # without --yes: the canary's first pushes, exactly as shown and agreed to
+        shown = [] if yes or not waves else [_ask_canary(ctx, waves[0], target, moment, diff)]
 
         workers: dict[str, str] = {}
 
@@ -155,13 +178,16 @@ def cutover(
                 to=target,
                 now=moment,
                 placed=workers,
+                **({"shown": shown.pop()} if shown else {}),
             )
 
         def proceed(number: int, result: WaveResult) -> bool:
             if not opts.as_json:
                 outcome_table(result.outcomes, f"wave {number}: {result.failure_rate:.0%} failed")
             return yes or typer.confirm(
-                f"Wave {number} done. Continue with the next wave?", default=False
+                f"Wave {number} done. Continue with the next wave?",
+                default=False,
+                err=opts.as_json,
             )
 
         result = run_cutover(ctx.pipeline, waves, run_wave=run_wave, max_fail=gate, proceed=proceed)
@@ -209,6 +235,40 @@ def cutover(
             raise typer.Exit(EXIT_INVALID)
 
 
+def _ask_canary(
+    ctx: RunContext, wave: list[Site], to: Phase | None, now: dt.datetime, diff: bool
+) -> dict[str, SitePlan]:
+    """Show what the first wave would push (a line per site; with ``diff`` every command
+    and a diff), ask, and hand back the plans shown; a "no" changes nothing."""
+    from netprov.cutover import Preview
+    from netprov.tasks.routers import cutover_preview_task
+
+    console = err if ctx.opts.as_json else out  # --json keeps stdout for its document
+    ctx.site_ids = [s.id for s in wave]
+    found = run_sites_any(ctx, cutover_preview_task, "plan the canary", to=to, now=now)
+    previews = sorted(
+        (p if isinstance(p, Preview) else Preview(p.site, note=p.detail) for p in found),
+        key=lambda p: p.site,
+    )
+    console.print(f"[bold]wave 0 (canary): {len(previews)} site(s)[/]")
+    for preview in previews:
+        console.print(Text(f"  {preview.line()}"), soft_wrap=True)
+    plans = {p.site: p.plan for p in previews if p.plan is not None}
+    if diff:
+        show_plans(list(plans.values()), diff=True, pipeline=ctx.pipeline, console=console)
+    pushing = [p for p in previews if p.pushes]
+    if not pushing:
+        console.print("wave 0 (canary): nothing to push")
+        return plans
+    commands = sum(len(p.plan.commands) for p in pushing if p.plan is not None)
+    later = " first, then their next phase" if any(len(p.steps) > 1 for p in pushing) else ""
+    question = f"Push wave 0: {commands} command(s) to {len(pushing)} router(s){later}?"
+    if not typer.confirm(question, default=False, err=ctx.opts.as_json):
+        err.print("aborted; nothing was changed")
+        raise typer.Exit(EXIT_INVALID)
+    return plans
+
+
 @router_command(
     "inventory",
     "soak",
@@ -236,6 +296,7 @@ def finalize(
         period = parse_duration(soak)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--soak") from None
+    ask_or_refuse("finalize", yes)
     if not yes and not typer.confirm("Remove the legacy line from soaked sites?", default=False):
         err.print("aborted; nothing was changed")
         raise typer.Exit(EXIT_INVALID)
@@ -252,6 +313,7 @@ def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
     from netprov.tasks.routers import drill_task
 
     given = _moment(now)
+    ask_or_refuse("drill", yes)
     if not yes and not typer.confirm(
         "Take the primary line of the selected sites down for a failover drill?", default=False
     ):

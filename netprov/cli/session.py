@@ -8,16 +8,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from netprov.cli.app import (
     EXIT_INVALID,
+    EXIT_USAGE,
     build_twin_or_exit,
     emit_json,
     err,
@@ -288,7 +291,9 @@ def finish(
         raise typer.Exit(EXIT_INVALID)
 
 
-def show_plans(plans: list[SitePlan], *, diff: bool, pipeline: Pipeline) -> None:
+def show_plans(
+    plans: list[SitePlan], *, diff: bool, pipeline: Pipeline, console: Console = out
+) -> None:
     """Every command in full (wrapped by the terminal, never cut), like ``terraform plan``;
     with ``diff``, the unified diff of what each plan touches. Secrets masked."""
     from netprov.plan import unified_diff
@@ -297,21 +302,40 @@ def show_plans(plans: list[SitePlan], *, diff: bool, pipeline: Pipeline) -> None
         if not site_plan.changed:
             continue
         driver = driver_for(site_plan.platform)
-        out.print(
+        console.print(
             f"[bold]{site_plan.site_id}[/] -> {site_plan.phase.value}: "
             f"{len(site_plan.commands)} command(s)"
         )
         for warning in site_plan.warnings:
-            out.print(Text(f"! {warning}", style="yellow"), soft_wrap=True)
+            console.print(Text(f"! {warning}", style="yellow"), soft_wrap=True)
         for command in site_plan.commands:
             removal = driver.removes(command)
             style = "red" if removal else "green"
             line = pipeline.masked(site_plan.platform, command)
-            out.print(Text(f"{'-' if removal else '+'} {line}", style=style), soft_wrap=True)
+            console.print(Text(f"{'-' if removal else '+'} {line}", style=style), soft_wrap=True)
         if diff:
             for line in pipeline.masked(site_plan.platform, unified_diff(site_plan)).splitlines():
                 style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
-                out.print(Text(line, style=style), soft_wrap=True)
+                console.print(Text(line, style=style), soft_wrap=True)
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer here (stdin is a terminal)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def ask_or_refuse(command: str, yes: bool) -> None:
+    """A change without ``--yes`` shows its plan and asks; with no terminal to ask on (CI,
+    a pipe, cron) it refuses in one line, exit 2, before any router is read, rather than
+    take the silence of a closed stdin for an answer."""
+    if yes or stdin_is_terminal():
+        return
+    err.print(
+        f"[red]error:[/] netprov {command} asks before it changes a router, and stdin is "
+        "not a terminal: review with `netprov plan`, then run it again with --yes",
+        soft_wrap=True,
+    )
+    raise typer.Exit(EXIT_USAGE)
 
 
 def ask_to_push(ctx: RunContext, pending: list[SitePlan], question: str) -> None:
