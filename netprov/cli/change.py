@@ -21,6 +21,7 @@ from netprov.cli.app import (
     out,
     select,
 )
+from netprov.cli.checks_view import checks_tables
 from netprov.cli.options import (
     SELECTION,
     TARGETS,
@@ -278,14 +279,10 @@ def verify(opts: RouterOptions, phase: PhaseOpt = None) -> None:
     with router_run("verify", opts, phase=target) as ctx:
         outcomes = run_sites(ctx, verify_task, "verify", phase=target)
         if not opts.as_json:
-            for outcome in outcomes:
-                for check in outcome.checks:
-                    if not check.ok:
-                        out.print(
-                            f"[red]✗[/] {outcome.site}: {check.name}: expected {check.expected}, "
-                            f"observed {check.observed}",
-                            soft_wrap=True,
-                        )
+            checked = sorted(outcomes, key=lambda o: o.site)
+            groups = [(f"{o.site}: {o.status}", [c.as_dict() for c in o.checks]) for o in checked]
+            for table in checks_tables(groups):
+                out.print(table)
         finish("verify", ctx, outcomes)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from netprov.cli.app import (
@@ -21,6 +22,7 @@ from netprov.cli.app import (
     parse_today,
     select,
 )
+from netprov.cli.checks_view import checks_tables
 from netprov.cli.options import (
     BackupsOpt,
     DbOpt,
@@ -32,6 +34,7 @@ from netprov.cli.options import (
     TodayOpt,
     WaveOpt,
 )
+from netprov.journal import Step
 from netprov.models import Phase
 from netprov.platforms import driver_for
 
@@ -151,13 +154,21 @@ def run_detail(
         f"run {row.id}: {row.command} {row.phase or ''} by {row.user}, {row.status}"
         f"{', change ' + row.change_id if row.change_id else ''}"
     )
+    checked: list[tuple[str, list[dict[str, Any]]]] = []
     for s in steps:
         mark = "[green]✓[/]" if s.ok else "[red]✗[/]"
         detail = s.detail if len(s.detail) < 120 else s.detail[:117] + "..."
+        if s.step in {Step.VERIFIED, Step.DRILLED} and isinstance(s.data, list):
+            checks = [c for c in s.data if isinstance(c, dict)]
+            failed = sum(not c.get("ok") for c in checks)
+            detail = f"{len(checks)} check(s), {failed} failed (below)"
+            checked.append((f"{s.site}: {s.step} at {s.at:%H:%M:%S}", checks))
         out.print(
-            f"  {mark} {s.at.strftime('%H:%M:%S')} {s.site:<24} {s.step:<12} {detail}",
+            f"  {mark} {s.at.strftime('%H:%M:%S')} {s.site:<24} {s.step:<12} {escape(detail)}",
             soft_wrap=True,
         )
+    for table in checks_tables(checked):
+        out.print(table)
 
 
 def status(
