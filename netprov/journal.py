@@ -43,6 +43,7 @@ from netprov.sealed import Sealer, load_key
 
 # what the rest of netprov imports from here
 __all__ = [
+    "PHASE_STEPS",
     "SCHEMA_HEAD",
     "STEPS",
     "Backup",

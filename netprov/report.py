@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from netprov import report_id
 from netprov.drift import phase_rank
 from netprov.inventory import LoadedInventory
-from netprov.journal import Journal, StepRow
+from netprov.journal import PHASE_STEPS, Journal, StepRow, phase_recorded
 from netprov.models import Phase
 from netprov.report_text import TEXT
 
@@ -320,12 +320,15 @@ def _allocation(loaded: LoadedInventory) -> list[ProviderAllocation]:
 
 
 def _over_time(journal: Journal, sites: set[str]) -> list[tuple[dt.date, int]]:
-    """Offices on central (or final) at the end of each day a change was confirmed."""
+    """Offices on central (or final) at the end of each day the journal recorded a
+    router's phase (a confirm, a rollback or revert, a reconciliation)."""
     phase_of: dict[str, str] = {}
     series: dict[dt.date, int] = {}
-    for step in journal.steps_of_kind("confirmed"):
-        if step.site in sites and step.phase is not None:
-            phase_of[step.site] = step.phase.value
+    recorded = [row for kind in PHASE_STEPS for row in journal.steps_of_kind(kind)]
+    for step in sorted(recorded, key=lambda row: row.id):
+        record = phase_recorded(step)
+        if step.site in sites and record is not None:
+            phase_of[step.site] = record.phase.value if record.phase is not None else UNKNOWN
             series[step.at.date()] = sum(p in {"central", "final"} for p in phase_of.values())
     return sorted(series.items())
 

@@ -263,3 +263,23 @@ def test_finalize_never_takes_a_rolled_back_office_for_a_soaked_one(tmp_path: Pa
     journal.step(back, "setda", "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
     reason = soaked(pipeline, site, dt.timedelta(0))
     assert reason == f"not on the central provider (rolled_back in run {back}: legacy)"
+
+
+def test_the_report_counts_an_office_off_central_from_the_day_it_was_put_back(
+    tmp_path: Path,
+) -> None:
+    journal = _hand_written(tmp_path)
+    for day, (command, step, phase) in enumerate(
+        [("cutover", "confirmed", Phase.CENTRAL), ("rollback", "rolled_back", Phase.LEGACY)],
+        start=1,
+    ):
+        run = journal.start_run(command)
+        journal.step(run, "setda", step, phase=phase, data={"phase": phase.value})
+        with journal.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "UPDATE steps SET at = ? WHERE run_id = ?",
+                (dt.datetime(2026, 12, day, 3, tzinfo=dt.UTC).isoformat(" "), run),
+            )
+    data = report_data(load_inventory(SAMPLE, today=TODAY), journal, TODAY)
+    assert data.over_time == [(dt.date(2026, 12, 1), 1), (dt.date(2026, 12, 2), 0)]
+    assert data.on_central == 0
