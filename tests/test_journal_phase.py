@@ -283,3 +283,26 @@ def test_the_report_counts_an_office_off_central_from_the_day_it_was_put_back(
     data = report_data(load_inventory(SAMPLE, today=TODAY), journal, TODAY)
     assert data.over_time == [(dt.date(2026, 12, 1), 1), (dt.date(2026, 12, 2), 0)]
     assert data.on_central == 0
+
+
+def test_the_status_table_fits_80_columns_and_cuts_no_site_id_or_step(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """`make demo`'s status printed `desa-bal…` and `rolled_ba…` at 80 columns."""
+    journal = _hand_written(tmp_path)
+    run = journal.start_run("rollback")
+    site = "hotspot-alun-alun-kota"  # the longest site id of the sample city
+    journal.step(run, site, "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
+    result = cli.invoke(
+        app,
+        [
+            *("status", "--inventory", str(SAMPLE), "--today", TODAY.isoformat()),
+            *("--db", f"sqlite:///{tmp_path / 'j.db'}", "--wave", "0"),
+        ],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    assert all(len(line) <= 80 for line in result.stdout.splitlines()), result.stdout
+    row = next(line for line in result.stdout.splitlines() if site in line)
+    assert re.search(r"legacy\s.*rolled_back", row), result.stdout
+    assert "…" not in result.stdout

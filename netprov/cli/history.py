@@ -215,17 +215,10 @@ def status(
     if as_json:
         emit_json({"command": "status", "ok": True, "sites": rows})
         return
+    # 80 columns: a site id, a state and a step are never cut (the kind is in --json)
     table = Table(header_style="bold")
-    for column in (
-        "site",
-        "kind",
-        "wave",
-        "desired (git)",
-        "phase (journal)",
-        "state",
-        "last step",
-    ):
-        table.add_column(column)
+    for column in ("site", "wave", "git wants", "journal says", "state", "last step"):
+        table.add_column(column, no_wrap=column in {"site", "state", "last step"})
     colours = {"in_sync": "green", "pending": "cyan", "ahead": "red", "drifted": "red"}
     for row in rows:
         mark = (
@@ -233,7 +226,6 @@ def status(
         )
         table.add_row(
             row["site"],
-            row["kind"],
             str(row["wave"]),
             row["desired"],
             row["phase"] or "none",
