@@ -334,7 +334,7 @@ def _drift_table(drifts: list[Any], failures: list[Outcome], run_id: str) -> Non
     }
     table = Table(title=f"drift (run {run_id})", header_style="bold")
     for column in ("site", "desired (git)", "router", "journal", "state", "detail"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in {"site", "state"})  # never cut
     for d in drifts:
         table.add_row(
             d.site,

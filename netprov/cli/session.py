@@ -246,8 +246,8 @@ def run_sites_any(ctx: RunContext, task: Any, description: str, **kwargs: Any) -
 
 def outcome_table(outcomes: list[Outcome], title: str) -> None:
     table = Table(title=title, header_style="bold")
-    for column in ("site", "status", "detail"):
-        table.add_column(column)
+    for column in ("site", "status", "detail"):  # a site id and a status are never cut
+        table.add_column(column, no_wrap=column != "detail")
     colours = {
         "confirmed": "green",
         "unchanged": "green",
