@@ -31,16 +31,23 @@ def fetch_host_key(target: Target, timeout: float = 10) -> HostKey:
 
     import paramiko
 
+    from netprov.platforms.connection_cause import likely_cause
+
+    def failed(exc: BaseException, what: str) -> DeviceError:
+        where = f"{target.host}:{target.port}"
+        cause = likely_cause(exc, connect_seconds=timeout, banner_seconds=timeout)
+        return DeviceError(f"{target.site_id}: {what} {where}: {cause or exc}")
+
     try:
         sock = socket.create_connection((target.host, target.port), timeout=timeout)
     except OSError as exc:
-        raise DeviceError(f"{target.site_id}: cannot connect: {exc}") from exc
+        raise failed(exc, "cannot connect to") from exc
     transport = paramiko.Transport(sock)
     try:
         transport.start_client(timeout=timeout)
         key = transport.get_remote_server_key()
     except (paramiko.SSHException, OSError, EOFError) as exc:
-        raise DeviceError(f"{target.site_id}: no host key: {exc}") from exc
+        raise failed(exc, "no host key from") from exc
     finally:
         transport.close()
     blob = key.asbytes()

@@ -165,8 +165,10 @@ def test_an_unreachable_router_is_one_line_per_site(cli: CliRunner, tmp_path: Pa
     assert "Traceback" not in output
     document = json.loads(output[output.index("{") :])
     details = {s["site"]: s["detail"] for s in document["sites"]}
-    assert details["setda"].startswith("setda: cannot connect:")
-    assert details["kel-hegarsari"].startswith("kel-hegarsari: cannot connect:")
+    assert details["setda"].startswith(f"setda: cannot connect to 127.0.0.1:{port}: ")
+    assert details["kel-hegarsari"].startswith(
+        f"kel-hegarsari: cannot connect to 127.0.0.1:{port}:"
+    )
     assert all("\n" not in detail for detail in details.values())
 
 

@@ -17,6 +17,7 @@ from netprov.platforms.session import (
     ChangeMarker,
     Session,
     Target,
+    banner_seconds,
     client_errors,
     connect_error,
     exchange,
@@ -90,7 +91,7 @@ class IosSession(Session):
             optional_args={
                 "port": target.port,
                 "conn_timeout": timeout,
-                "banner_timeout": min(15.0, timeout),  # netmiko's 15 s, or less if asked
+                "banner_timeout": banner_seconds(timeout),
                 **target.host_key_options(),
             },
         )
@@ -98,7 +99,7 @@ class IosSession(Session):
             self.driver.open()
             self.reply_seconds = pace_client(self.driver.device, "show clock", r"\d:\d\d:\d\d")
         except client_errors() as exc:
-            raise connect_error(target, exc) from exc
+            raise connect_error(target, exc, timeout=timeout) from exc
 
     def _call(self, what: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:

@@ -15,6 +15,7 @@ from netprov.platforms.session import (
     ChangeMarker,
     Session,
     Target,
+    banner_seconds,
     client_errors,
     connect_error,
     exchange,
@@ -87,12 +88,12 @@ class RosSession(Session):
                 username=target.username,
                 password=target.password,
                 conn_timeout=timeout,
-                banner_timeout=min(15.0, timeout),  # netmiko's 15 s, or less if asked
+                banner_timeout=banner_seconds(timeout),
                 **target.host_key_options(),
             )
             self.reply_seconds = pace_client(self.conn, "/system identity print", r"name:")
         except client_errors() as exc:
-            raise connect_error(target, exc) from exc
+            raise connect_error(target, exc, timeout=timeout) from exc
 
     def send(self, command: str) -> str:
         """One command: written, then read until RouterOS has repainted it after its prompt

@@ -257,9 +257,18 @@ def client_errors() -> tuple[type[BaseException], ...]:
     return (NetmikoBaseException, NapalmException, SSHException, OSError, EOFError, ValueError)
 
 
-def connect_error(target: Target, exc: BaseException) -> DeviceError:
-    """A connection failure as one line; host-key refusals say what to do."""
+def banner_seconds(timeout: float) -> float:
+    """How long a session waits for the router's SSH banner: netmiko's 15 s, or less if
+    the session's ``timeout`` is shorter."""
+    return min(15.0, timeout)
+
+
+def connect_error(target: Target, exc: BaseException, *, timeout: float) -> DeviceError:
+    """A connection failure as one line naming its likely cause (``timeout``: the
+    session's, as its client waited); host-key refusals say what to do."""
     from paramiko.ssh_exception import BadHostKeyException
+
+    from netprov.platforms.connection_cause import likely_cause
 
     where = target.known_hosts or "~/.ssh/known_hosts"
     chain: list[BaseException] = []
@@ -278,6 +287,10 @@ def connect_error(target: Target, exc: BaseException) -> DeviceError:
             f"{target.site_id}: host key of {target.host}:{target.port} is not in {where}: "
             f"run `netprov trust {target.site_id}` after checking its fingerprint"
         )
+    likely = likely_cause(exc, connect_seconds=timeout, banner_seconds=banner_seconds(timeout))
+    if likely is not None:
+        where = f"{target.host}:{target.port}"
+        return DeviceError(f"{target.site_id}: cannot connect to {where}: {likely}")
     return DeviceError(f"{target.site_id}: cannot connect: {one_line(exc)}")
 
 
