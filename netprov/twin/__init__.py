@@ -5,7 +5,23 @@ inventory, :mod:`netprov.twin.server` for the SSH side, :mod:`netprov.twin.ios` 
 :mod:`netprov.twin.routeros` for the two personalities.
 """
 
-from netprov.twin.fleet import Twin, TwinDevice, build_twin
-from netprov.twin.scenario import Scenario, SiteFaults
+import warnings
+
+from cryptography.utils import CryptographyDeprecationWarning
+
+# asyncssh (the twin's SSH server) names cryptography's DSA key classes when it is imported
+# (asyncssh/crypto/dsa.py, misc.py); cryptography 51 deprecates DSA and warns at each name:
+# ten lines on stderr before every command that starts or aims at a twin. The twin's host
+# key is Ed25519 and its users log in by password, so no DSA key is ever used: these
+# warnings, raised in asyncssh's modules, and only they are silenced.
+warnings.filterwarnings(
+    "ignore",
+    message="DSA is deprecated",
+    category=CryptographyDeprecationWarning,
+    module=r"asyncssh\.",
+)
+
+from netprov.twin.fleet import Twin, TwinDevice, build_twin  # noqa: E402
+from netprov.twin.scenario import Scenario, SiteFaults  # noqa: E402
 
 __all__ = ["Scenario", "SiteFaults", "Twin", "TwinDevice", "build_twin"]
