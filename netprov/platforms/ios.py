@@ -37,6 +37,7 @@ from netprov.platforms.base import (
     never,
 )
 from netprov.platforms.ios_plan import clean_ios, plan_ios
+from netprov.platforms.ios_secrets import mask_ios
 from netprov.platforms.ios_session import IosSession
 from netprov.platforms.policy_routing import ios_policy_routing
 from netprov.secrets import mask_values
@@ -89,25 +90,11 @@ class IosDriver(Driver):
             r"Current configuration : \d+ bytes",
         )
     )
-    # Where IOS keeps secrets in a running config (Cisco IOS Security Command Reference:
-    # username, enable secret, snmp-server community/user, ppp chap/pap, key strings)
-    secret_patterns = tuple(
-        re.compile(p, re.M)
-        for p in (
-            r"^\s*snmp-server community (?P<secret>\S+)",
-            r"^\s*username \S+(?: privilege \d+)?(?: algorithm-type \S+)? (?:secret|password)"
-            r"(?: \d+)? (?P<secret>\S+)",
-            r"^\s*enable (?:secret|password)(?: level \d+)?(?: \d+)? (?P<secret>\S+)",
-            r"^\s*ppp chap password(?: \d+)? (?P<secret>\S+)",
-            r"^\s*ppp pap sent-username \S+ password(?: \d+)? (?P<secret>\S+)",
-            r"^\s*snmp-server user \S+ \S+(?: \S+)* auth \S+ (?P<secret>\S+)",
-            r"^\s*snmp-server user \S+ \S+(?: \S+)* priv (?:\S+ )?(?:\d+ )?(?P<secret>\S+)$",
-            r"^\s*(?:tacacs-server|radius-server) key(?: \d+)? (?P<secret>\S+)",
-            r"^\s*key(?:-string)?(?: \d+)? (?P<secret>\S+)\s*$",
-            r"^\s*crypto isakmp key(?: \d+)? (?P<secret>\S+)",
-            r"^\s*pre-shared-key(?: (?:local|remote))?(?: \d+)? (?P<secret>\S+)",
-        )
-    )
+
+    def mask_secrets(self, text: str) -> str:
+        """Every command form Cisco documents with a secret, by section where it matters
+        (:mod:`netprov.platforms.ios_secrets`)."""
+        return mask_ios(text)
 
     def with_references(self, config: str, labels: dict[str, str]) -> str:
         """Type 7 (``service password-encryption`` shows every password so: Cisco IOS

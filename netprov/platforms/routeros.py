@@ -33,6 +33,7 @@ from netprov.platforms.base import (
 from netprov.platforms.policy_routing import routeros_policy_routing
 from netprov.platforms.routeros_plan import owned_lines, plan_routeros
 from netprov.platforms.routeros_queues import shadowing_queue
+from netprov.platforms.routeros_secrets import mask_routeros
 from netprov.platforms.routeros_session import RosSession
 from netprov.rossyntax import parse_command, terse_lines
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
@@ -94,18 +95,11 @@ class RosDriver(Driver):
     session_class: ClassVar[type[Session]] = RosSession
     # a RouterBOARD's own ports exist whether or not the inventory names them
     extra_ports = tuple(f"ether{n}" for n in range(1, 6))
-    # Secret-bearing parameters (MikroTik manual: PPP/PPPoE client password, IPsec
-    # secret/pre-shared key, WireGuard private-key, SNMP community name and v3 passwords,
-    # wireless WPA keys, user passwords) in export, print and command form
-    secret_patterns = (
-        re.compile(
-            r"(?<![\w-])(?:password|secret|pre-shared-key|preshared-key|private-key|"
-            r"authentication-key|auth-password|encryption-password|passphrase|"
-            r"wpa-pre-shared-key|wpa2-pre-shared-key)=(?P<secret>\"[^\"]*\"|\S+)"
-        ),
-        # an SNMP community's name is its secret
-        re.compile(r"^/snmp community (?:add|set)\b.*?(?<![\w-])name=(?P<secret>\S+)", re.M),
-    )
+
+    def mask_secrets(self, text: str) -> str:
+        """Every property the MikroTik manual documents as a secret, on command lines and
+        in scripts (:mod:`netprov.platforms.routeros_secrets`)."""
+        return mask_routeros(text)
 
     # ``/export`` opens with the time it was run ("# 2024-01-10 12:00:00 by RouterOS 7.13",
     # "# jan/10/2024 ..." before 7.10); Oxidized's routeros model drops the same line
