@@ -8,6 +8,7 @@ the plan (with its conflicts and notices) out.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import TYPE_CHECKING
 
 from netprov.models import Site
@@ -22,7 +23,53 @@ POLICY_ROUTING = "policy routing in service"
 
 def with_in_service_policies(driver: Driver, site: Site, running: str, plan: SitePlan) -> SitePlan:
     """Each in-service policy below, in turn."""
+    plan = _with_interfaces(driver, site, running, plan)
     return _with_lan_dhcp(driver, site, running, _with_policy_routing(driver, running, plan))
+
+
+# the inventory fields that name a router's interface
+_INTERFACE_FIELDS = ("lan", "legacy_uplink", "central_uplink", "backup_uplink")
+_MISSING = re.compile(r"^interface \S+ \((\w+)\.interface\) is not on the router")
+
+
+def missing_interface_field(conflict: str) -> tuple[str, ...] | None:
+    """The inventory field a conflict of :func:`_with_interfaces` names, if it is one.
+
+    Examples:
+        >>> missing_interface_field("interface ether5 (lan.interface) is not on the router")
+        ('lan', 'interface')
+    """
+    match = _MISSING.match(conflict)
+    return (match[1], "interface") if match else None
+
+
+def _with_interfaces(driver: Driver, site: Site, running: str, plan: SitePlan) -> SitePlan:
+    """Every interface the plan's commands name exists on the router or is created by them:
+    a router refuses a line naming one it lacks in the middle of the push (RouterOS "input
+    does not match any value of interface", IOS "% Invalid input detected"), and the office
+    runs half-changed until the device reverts. Refused before anything is sent, naming the
+    interface and the inventory field it comes from."""
+    missing = driver.missing_interfaces(running, plan.commands) if plan.changed else []
+    if not missing:
+        return plan
+    fields: dict[str, str] = {}
+    for name in _INTERFACE_FIELDS:
+        part = getattr(site, name)
+        if part is not None:
+            fields.setdefault(part.interface, f"{name}.interface")
+    found = []
+    for interface, command, instead in missing:
+        field = fields.get(interface)
+        if field is None and plan.conflicts:
+            continue  # a name the plan derives, missing for a clash already named
+        named = f" ({field})" if field else ""
+        has = f" (the office renamed it {instead})" if instead else ""
+        found.append(
+            f"interface {interface}{named} is not on the router{has}: it would refuse "
+            f"{command!r} in the middle of the push; name the router's interface in the "
+            "inventory"
+        )
+    return dataclasses.replace(plan, conflicts=[*plan.conflicts, *found])
 
 
 def _with_policy_routing(driver: Driver, running: str, plan: SitePlan) -> SitePlan:

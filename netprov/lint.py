@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from netprov.allocation import Allocation
 from netprov.errors import Severity
-from netprov.inservice import POLICY_ROUTING
+from netprov.inservice import POLICY_ROUTING, missing_interface_field
 from netprov.models import Organisation, Phase, Site, SiteKind
 from netprov.phases import Role
 from netprov.platforms import driver_for
@@ -374,14 +374,14 @@ def shaping_findings(
 
 
 def clash_findings(site: Site, conflicts: list[str]) -> list[LintFinding]:
-    """NP012: what the offline plan found on the stored backup that clashes; NP015 its
-    policy routing (netprov.inservice)."""
+    """NP012: what the offline plan found on the stored backup that clashes (at the
+    inventory field that names an interface the router lacks); NP015 its policy routing
+    (netprov.inservice)."""
     findings = []
     for conflict in conflicts:
         rule = "NP015" if conflict.startswith(POLICY_ROUTING) else "NP012"
-        findings.append(
-            LintFinding(rule, site.id, conflict, ("router",), site.lint_exemptions.get(rule))
-        )
+        loc = missing_interface_field(conflict) or ("router",)
+        findings.append(LintFinding(rule, site.id, conflict, loc, site.lint_exemptions.get(rule)))
     return findings
 
 

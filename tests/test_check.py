@@ -537,7 +537,8 @@ def test_the_forked_check_reports_what_one_process_reports(
     backups.mkdir()
     for device in twin.devices.values():
         (backups / f"{device.name}.cfg").write_text(device.running_config())
-    # NP008 (and netprov's own DHCP server asked for on it, not a clash: NP012)
+    # NP008 and NP012 for the interface the router lacks (netprov's own DHCP server asked
+    # for on it is no clash)
     edit(DESA, "lan: {interface: ether2,", "lan: {interface: bridge-lan, dhcp: true,")
 
     def summary() -> list[tuple[object, ...]]:
@@ -565,7 +566,12 @@ def test_the_forked_check_reports_what_one_process_reports(
     assert all(commands for _, _, _, _, commands, _ in alone)
     desa = next(row for row in alone if row[0] == "desa-balokang")
     platform_line = line_of(inventory_copy / DESA, "platform:")
-    assert desa[5] == [("NP008", (desa[2], platform_line, "sites[0].router.platform"))]
+    lan_line = line_of(inventory_copy / DESA, "lan: {interface: bridge-lan")
+    assert desa[5] == [
+        ("NP008", (desa[2], platform_line, "sites[0].router.platform")),
+        # the interface itself, at the field that names it (issue 37 item 6)
+        ("NP012", (desa[2], lan_line, "sites[0].lan.interface")),
+    ]
     assert [row for row in alone if row[5]] == [desa]
 
 

@@ -165,6 +165,12 @@ class Driver(ABC):
     def removes(self, command: str) -> bool:
         """Whether a plan's ``command`` takes something away (shown as a removal)."""
 
+    @abstractmethod
+    def missing_interfaces(self, running: str, commands: list[str]) -> list[tuple[str, str, str]]:
+        """(interface, the first command naming it, what the router has in its place or "")
+        for each interface ``commands`` name that the router holding ``running`` lacks and
+        no command creates: the router would refuse that command in the middle of the push."""
+
     def converged(self, running: str, intended: str) -> bool:
         """True when the router already holds the intended config."""
         return not self.plan("", Phase.LEGACY, running, intended).changed

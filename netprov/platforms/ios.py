@@ -23,7 +23,7 @@ from netprov import type7
 from netprov.models import Lan, Phase, Platform, PppoeAddressing, Site, Uplink
 from netprov.phases import DIALER_IDS, Role, UplinkView
 from netprov.plan import SitePlan
-from netprov.platforms import ios_output
+from netprov.platforms import ios_interfaces, ios_output
 from netprov.platforms.base import (
     Driver,
     Hop,
@@ -146,6 +146,9 @@ class IosDriver(Driver):
             after_push=engine.releases,
             preview=lambda: (self.comparable(running), self.comparable(candidate)),
         )
+
+    def missing_interfaces(self, running: str, commands: list[str]) -> list[tuple[str, str, str]]:
+        return ios_interfaces.missing(clean_ios(running), commands)
 
     def removes(self, command: str) -> bool:
         """``no ...`` and ``default ...`` lines, at any depth."""

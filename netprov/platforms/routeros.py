@@ -17,7 +17,7 @@ from typing import ClassVar
 from netprov.models import Lan, Phase, Platform, PppoeAddressing, Site, Uplink
 from netprov.phases import Role, UplinkView
 from netprov.plan import SitePlan
-from netprov.platforms import routeros_output
+from netprov.platforms import routeros_interfaces, routeros_output
 from netprov.platforms.base import (
     Driver,
     Hop,
@@ -123,6 +123,9 @@ class RosDriver(Driver):
             adopted_undo=engine.adopted_undo,
             preview=lambda: (owned_lines(self.comparable(running)), owned_lines(intended)),
         )
+
+    def missing_interfaces(self, running: str, commands: list[str]) -> list[tuple[str, str, str]]:
+        return routeros_interfaces.missing(self.comparable(running), commands)
 
     def removes(self, command: str) -> bool:
         """A ``remove`` (by its verb: a value such as a DHCP script may say "remove")."""
