@@ -38,8 +38,9 @@ class SitePlan:
     # rule with translations, which configure replace refuses): sent after it, while its
     # device-side revert still runs; they are among ``commands`` too, as shown
     after_push: list[str] = field(default_factory=list)
-    # (before, after) of what the plan touches, for a unified diff: computed only when a diff
-    # is shown (never in check's or cutover's hot paths) and never saved (secrets)
+    # (before, after): the router's config and what it holds once the commands ran, secrets
+    # masked, for a unified diff; computed only when a diff is shown (never in check's or
+    # cutover's hot paths) and never saved
     preview: Callable[[], tuple[str, str]] | None = field(default=None, compare=False, repr=False)
 
     @property

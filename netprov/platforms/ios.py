@@ -36,7 +36,7 @@ from netprov.platforms.base import (
     SimulatedStep,
     never,
 )
-from netprov.platforms.ios_plan import clean_ios, plan_ios
+from netprov.platforms.ios_plan import as_rendered, clean_ios, plan_ios
 from netprov.platforms.ios_secrets import mask_ios
 from netprov.platforms.ios_session import IosSession
 from netprov.platforms.policy_routing import ios_policy_routing
@@ -144,11 +144,23 @@ class IosDriver(Driver):
             adopted_undo=taken_back,
             conflicts=engine.conflicts,
             after_push=engine.releases,
-            preview=lambda: (self.comparable(running), self.comparable(candidate)),
+            preview=lambda: self._preview(running, candidate),
         )
 
     def missing_interfaces(self, running: str, commands: list[str]) -> list[tuple[str, str, str]]:
         return ios_interfaces.missing(clean_ios(running), commands)
+
+    def _preview(self, running: str, candidate: str) -> tuple[str, str]:
+        """The running config and the candidate that replaces it, both as hier_config
+        writes them (untouched lines compare equal), the candidate's sections where the
+        router has them (IOS keeps its own order; new ones after), secrets masked: a diff
+        of the two is what the replace changes."""
+        before = as_rendered(running)
+        order = {header: at for at, (header, _) in enumerate(_sections(before))}
+        sections = _sections(candidate.removesuffix("end\n"))
+        ranked = sorted(sections, key=lambda s: (s[0] not in order, order.get(s[0], 0)))
+        after = "\n".join(text for _, text in ranked)
+        return self.mask_secrets(before + "\n"), self.mask_secrets(after + "\n")
 
     def removes(self, command: str) -> bool:
         """``no ...`` and ``default ...`` lines, at any depth."""
@@ -450,3 +462,14 @@ class IosDriver(Driver):
             step = "after the replace: " + "; ".join(plan.after_push)
             steps.append(SimulatedStep(step, simulated.router()))
         return steps
+
+
+def _sections(config: str) -> list[tuple[str, str]]:
+    """(top-level line, the section's text) of each top-level line with its children."""
+    sections: list[tuple[str, list[str]]] = []
+    for line in config.splitlines():
+        if line.startswith(" ") and sections:
+            sections[-1][1].append(line)
+        elif line.strip():
+            sections.append((line, [line]))
+    return [(header, "\n".join(lines)) for header, lines in sections]

@@ -170,3 +170,9 @@ def plan_ios(running: str, intended: str) -> IosPlan:
     candidate = "\n".join(future.dump_simple()) + "\nend\n"
     found = conflicts(full, target, scope)
     return IosPlan(commands, undo, candidate, found, releases, taken_over)
+
+
+def as_rendered(running: str) -> str:
+    """``running`` as the candidate of a plan renders it (hier_config's indentation and
+    per-line substitutions), so the two compare line by line where nothing changed."""
+    return "\n".join(get_hconfig_fast_load(_DRIVER, _substituted(clean_ios(running))).dump_simple())

@@ -31,7 +31,7 @@ from netprov.platforms.base import (
     never,
 )
 from netprov.platforms.policy_routing import routeros_policy_routing
-from netprov.platforms.routeros_plan import owned_lines, plan_routeros
+from netprov.platforms.routeros_plan import plan_routeros
 from netprov.platforms.routeros_queues import shadowing_queue
 from netprov.platforms.routeros_secrets import mask_routeros
 from netprov.platforms.routeros_session import RosSession
@@ -84,6 +84,11 @@ def _fasttrack_bypasses(lines: list[str], interface: str) -> bool:
     return False
 
 
+def _model_clock() -> dt.datetime:
+    """The preview model's clock: fixed (nothing it shows depends on the time)."""
+    return dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
 class RosDriver(Driver):
     platform = Platform.MIKROTIK_ROUTEROS
     netmiko_device_type = "mikrotik_routeros"
@@ -121,8 +126,21 @@ class RosDriver(Driver):
             conflicts=engine.conflicts,
             adopted=engine.adopted,
             adopted_undo=engine.adopted_undo,
-            preview=lambda: (owned_lines(self.comparable(running)), owned_lines(intended)),
+            preview=lambda: self._preview(running, engine.commands),
         )
+
+    def _preview(self, running: str, commands: list[str]) -> tuple[str, str]:
+        """The router's config before and after ``commands``, as the router would hold it:
+        the config model (netprov.sim) loads the running config and runs the commands as
+        they come (adoptions are ``set`` on the router's own lines, a rename follows the
+        interface everywhere, lines no command touches stay as they are), secrets masked."""
+        model = RosDevice(
+            ports=list(self.extra_ports), world=World([]), schedule=never, now=_model_clock
+        )
+        model.load_initial(self.comparable(running))
+        before = self.comparable(model.export())
+        model.load_initial("\n".join(commands))  # a starting config: nothing runs, no timer
+        return self.mask_secrets(before), self.mask_secrets(self.comparable(model.export()))
 
     def missing_interfaces(self, running: str, commands: list[str]) -> list[tuple[str, str, str]]:
         return routeros_interfaces.missing(self.comparable(running), commands)

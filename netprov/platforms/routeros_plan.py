@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from netprov.filters import ros_line, ros_value
-from netprov.rossyntax import SETTINGS, RosCommand, parse_command, parse_export, terse_lines
+from netprov.rossyntax import SETTINGS, RosCommand, parse_export
 
 # What makes a router's own object "the same one" as an object netprov renders: its menu's
 # identity parameters (an object of another menu is adopted only when every rendered value
@@ -444,18 +444,3 @@ class _Planner:
 def plan_routeros(running_export: str, intended: str) -> RosPlan:
     """Commands, undo commands, adoptions and conflicts for a RouterOS router."""
     return _Planner(running_export, intended).build()
-
-
-def owned_lines(export: str) -> str:
-    """The lines of an export that netprov compares (tagged objects and its settings):
-    what a RouterOS plan can change, sorted by menu so two configs line up in a diff."""
-    kept: list[tuple[str, str]] = []  # (menu, line)
-    for _, line in terse_lines(export):
-        try:
-            command = parse_command(line)
-        except ValueError:
-            continue
-        if _key(command) is not None:
-            kept.append((command.path, line))
-    kept.sort()
-    return "".join(f"{line}\n" for _, line in kept)
