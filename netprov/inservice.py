@@ -66,8 +66,8 @@ def _with_interfaces(driver: Driver, site: Site, running: str, plan: SitePlan) -
         has = f" (the office renamed it {instead})" if instead else ""
         found.append(
             f"interface {interface}{named} is not on the router{has}: it would refuse "
-            f"{command!r} in the middle of the push; name the router's interface in the "
-            "inventory"
+            f"{driver.mask_secrets(command)!r} in the middle of the push; name the router's "
+            "interface in the inventory"
         )
     return dataclasses.replace(plan, conflicts=[*plan.conflicts, *found])
 
