@@ -222,6 +222,7 @@ IOS_EXAMPLES = [
     ("interface Gi0/1", " isis password S3CRET"),
     ("vpdn-group 1", " l2tp tunnel password 7 S3CRET"),
     ("interface Tunnel0", " ip nhrp authentication S3CRET"),
+    ("", "vtp password S3CRET"),
     ("", "ip ftp password 7 S3CRET"),
     ("", "key config-key password-encrypt S3CRET"),
     ("archive", " path ftp://backup:S3CRET@10.0.0.5/$h"),

@@ -54,7 +54,8 @@ NOT_SECRET = {
     "private-key-file",  # /certificate import: a file's name
     "public-key-file",  # /user ssh-keys import: a file's name
 }
-LOOKS_SECRET = re.compile(r"pass|secret|key|psk|community|pin$")
+# a property named as a secret is: ...-password, ...-secret(s), ...-key, ...-psk, ...
+LOOKS_SECRET = re.compile(r"(?:^|-)(?:password|secrets?|key|psk|passphrase|community|pin)$")
 
 
 def _value_names_no_secret(value: str) -> bool:
@@ -210,6 +211,42 @@ def _ios_values(words: list[str], section: str) -> list[str]:  # noqa: PLR0912
         at = words.index("authentication")
         if words[at + 1 : at + 2] != ["md5"]:
             found.append(_after(words, at + 1 if words[at + 1 : at + 2] == ["text"] else at))
+    elif words[:2] == ["snmp-server", "user"]:
+        for word in ("auth", "priv"):
+            if word in words:
+                at = words.index(word) + 1  # the protocol (aes takes its key size too)
+                found.append(words[at + 2] if words[at] == "aes" else words[at + 1])
+    elif words[:3] in (
+        ["authentication", "local", "pre-share"],
+        ["authentication", "remote", "pre-share"],
+    ):
+        found.append(_after(words, 3))
+    elif "ospf" in words[:2] and "ipsec" in words:
+        found.append(_after(words, words.index("spi") + 2))
+    elif words[:3] == ["authentication", "mode", "hmac-sha-256"]:
+        found.append(_after(words, 2))
+    elif words[:3] == ["mpls", "ldp", "neighbor"] or words[:3] == ["l2tp", "tunnel", "password"]:
+        found.append(_after(words, words.index("password")))
+    elif first in {"area-password", "domain-password"}:
+        found.append(words[1])
+    elif words[:2] in (["isis", "password"], ["vtp", "password"]):
+        found.append(words[2])
+    elif words[:3] == ["ip", "nhrp", "authentication"]:
+        found.append(words[3])
+    elif words[:3] == ["ip", "ftp", "password"] or words[:4] == [
+        "ip",
+        "http",
+        "client",
+        "password",
+    ]:
+        found.append(_after(words, words.index("password")))
+    elif words[:3] == ["key", "config-key", "password-encrypt"]:
+        found.append(words[3])
+    for word in words:  # a URL's password: scheme://user:password@host
+        if "://" in word and "@" in word:
+            credentials = word.split("://", 1)[1].split("@", 1)[0]
+            if ":" in credentials:
+                found.append(credentials.split(":", 1)[1])
     return [value for value in found if value]
 
 
@@ -220,7 +257,11 @@ IOS_NOT_SECRET = re.compile(
     r"message-digest|security passwords |aaa |login |username \S+ nopassword|ppp chap hostname"
     r"|snmp-server (?:enable|trap|location|contact|ifindex)|rsakeypair |password encryption)"
 )
-IOS_LOOKS_SECRET = re.compile(r"password|secret|key|community|psk")
+# a secret-like word with a value after it (an encryption type digit aside)
+IOS_LOOKS_SECRET = re.compile(
+    r"\b(?:password|secret|key|key-string|community|psk|pre-shared-key|server-key)"
+    r"\s+(?:[0-9]\s+)?\S+"
+)
 
 
 def ios_lines(text: str) -> Iterator[tuple[int, str, list[str], str]]:
@@ -332,3 +373,26 @@ def test_ios_configs_have_no_secret_the_table_misses(path: Path) -> None:
 def test_the_corpus_is_found() -> None:
     assert len(ROUTEROS) >= 4
     assert len(IOS) >= 2
+
+
+def test_the_reading_and_the_masking_agree_on_every_form(tmp_path: Path) -> None:
+    """The checks above, on a config holding one line of every form the tables name (each
+    property in block form, the script, the office's VPN lines; each IOS form): the test's
+    own reading finds every secret the masking hides, and nothing else."""
+    from tests.test_masking import IOS_EXAMPLES, OFFICE_LINES, SCRIPT
+
+    blocks = [
+        f"{p.menus[0] if p.menus else '/interface l2tp-client'}\n"
+        f"add comment=keep {p.name}=S3cr3t-value disabled=no"
+        for p in SECRET_PROPERTIES
+    ]
+    ros = tmp_path / "every-form.rsc"
+    ros.write_text("\n".join(blocks) + "\n" + SCRIPT + OFFICE_LINES, encoding="utf-8")
+    ios = tmp_path / "every-form.cfg"
+    ios.write_text("".join(f"{s}\n{line}\n" if s else f"{line}\n" for s, line in IOS_EXAMPLES))
+    test_routeros_configs_keep_no_secret_and_nothing_else_changes(ros)
+    test_routeros_configs_have_no_secret_the_table_misses(ros)
+    test_ios_configs_keep_no_secret_and_nothing_else_changes(ios)
+    test_ios_configs_have_no_secret_the_table_misses(ios)
+    assert len(ros_secrets(ros.read_text(encoding="utf-8"))) >= len(SECRET_PROPERTIES)
+    assert len(ios_secrets(ios.read_text(encoding="utf-8"))) >= len(IOS_EXAMPLES)

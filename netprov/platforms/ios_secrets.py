@@ -123,6 +123,7 @@ SECRET_FORMS: tuple[IosSecret, ...] = (
     IosSecret(rf"isis password {_WORD}", "IS-IS: isis password"),
     IosSecret(rf"l2tp tunnel password {_TYPE}{_WORD}", "VPDN: l2tp tunnel password"),
     IosSecret(rf"ip nhrp authentication {_WORD}", "NHRP: ip nhrp authentication"),
+    IosSecret(rf"vtp password {_WORD}", "Catalyst switches: vtp password"),
     IosSecret(rf"ip (?:ftp|http client) password {_TYPE}{_WORD}", "ip ftp, ip http client"),
     IosSecret(rf"key config-key password-encrypt {_WORD}", "Security: the type 6 master key"),
 )
