@@ -186,6 +186,7 @@ IOS_EXAMPLES = [
     ("", "enable algorithm-type scrypt secret S3CRET"),
     ("", "username admin privilege 15 secret 9 S3CRET"),
     ("", "username noc view ops password 0 S3CRET"),
+    ("", "username ansible privilege 15 password 0  S3CRET"),
     ("line vty 0 4", " password 7 S3CRET"),
     ("", "snmp-server community S3CRET RO NETPROV-MGMT"),
     ("", "snmp-server host 10.0.0.9 vrf MGMT informs version 2c S3CRET"),

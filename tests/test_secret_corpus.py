@@ -253,6 +253,7 @@ def _ios_values(words: list[str], section: str) -> list[str]:  # noqa: PLR0912
 # IOS lines with a secret-looking word that hold no secret (IOS command references)
 IOS_NOT_SECRET = re.compile(
     r"^(?:no )?(?:service password-|key chain |key \d+$|crypto key |crypto pki |hidekeys"
+    r"|ip bgp-community "
     r"|ip ssh |authentication key-management|ip authentication |ip ospf authentication "
     r"message-digest|security passwords |aaa |login |username \S+ nopassword|ppp chap hostname"
     r"|snmp-server (?:enable|trap|location|contact|ifindex)|rsakeypair |password encryption)"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from netprov.secrets import MASK
 
-_TYPE = r"(?:[0-9] )?"  # the encryption type IOS prints before a stored secret
+_TYPE = r"(?:[0-9] +)?"  # the encryption type IOS prints before a stored secret
 _REST = r"(?P<secret>\S.*?)\s*$"  # a secret that may hold spaces: to the end of the line
 _WORD = r"(?P<secret>\S+)"
 
