@@ -35,6 +35,10 @@ PROMPT = r"\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?$"
 _PROMPT_AT_START = re.compile(r"^\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?")
 
 
+# the user@identity part of every prompt printed (what netmiko keeps as its base prompt)
+_PROMPT_NAME = re.compile(r"^(\[[^\]\r\n]+@[^\]\r\n]+\])[^\r\n>]*> ?", re.M)
+
+
 # a command repainted after its prompt, what it printed, then the prompt again at the end
 REPAINTED = (
     r"^\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> {command}[ \t]*\r?\n"
@@ -43,6 +47,10 @@ REPAINTED = (
 
 
 PROMPT_AT_END = r"\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?\Z"
+
+
+# prompts left at the end of a reply (a rename's new prompt, which netmiko did not know)
+_PROMPT_AT_END_LINE = re.compile(r"(?:\r?\n)?(?:\[[^\]\r\n]+@[^\]\r\n]+\][^\r\n>]*> ?\s*)+\Z")
 
 
 _REPAINT_WIDTH = 400  # netmiko asks for 511 columns; the prompt takes the rest
@@ -105,14 +113,36 @@ class RosSession(Session):
         conn = self.conn
         try:
             if len(command) > _REPAINT_WIDTH:
-                return str(conn.send_command(command, expect_string=PROMPT, read_timeout=60))
+                output = str(conn.send_command(command, expect_string=PROMPT, read_timeout=60))
+                if self._follow_prompt(output):  # the command renamed the router
+                    output = _PROMPT_AT_END_LINE.sub("", output).rstrip()
+                return output
             done = REPAINTED.format(command=re.escape(command))
             # a router that does not repaint: its prompt at the end, then nothing for a while
             quiet = max(0.3, 2 * self.reply_seconds)
-            return exchange(conn, command, done, 60, settled=PROMPT_AT_END, quiet=quiet)
+            return exchange(
+                conn,
+                command,
+                done,
+                60,
+                settled=PROMPT_AT_END,
+                quiet=quiet,
+                seen=self._follow_prompt,
+            )
         except client_errors() as exc:
             reason = one_line(exc)
             raise DeviceError(f"{self.target.site_id}: {command!r} failed: {reason}") from exc
+
+    def _follow_prompt(self, output: str) -> bool:
+        """The prompt names the router (``[user@identity] >``, MikroTik manual, "Command Line
+        Interface"): a command that renamed it (``/system identity set name=``) ends with
+        another prompt. netmiko strips replies of its base prompt only, so it learns the new
+        one here, from the last prompt printed (no extra round trip). True if it changed."""
+        names = _PROMPT_NAME.findall(output)
+        if not names or names[-1] == self.conn.base_prompt:
+            return False
+        self.conn.base_prompt = names[-1]
+        return True
 
     def running(self) -> str:
         """The whole config, secrets included: RouterOS 7 leaves them out of an export
@@ -165,9 +195,10 @@ class RosSession(Session):
             output = read_until(self.conn, rf"^{_BATCH_END}\r?$", timeout)
             tail = re.split(rf"^{_BATCH_END}\r?$", output, maxsplit=1, flags=re.M)[-1]
             if not re.search(PROMPT, tail, re.M):  # the prompt after it, if not read yet
-                read_until(self.conn, PROMPT, timeout)
+                output += read_until(self.conn, PROMPT, timeout)
         except client_errors() as exc:
             raise DeviceError(f"{self.target.site_id}: push failed: {one_line(exc)}") from exc
+        self._follow_prompt(output)  # a line of the batch may have renamed the router
         echoes = {*lines, end, _BATCH_END}
         printed = (_PROMPT_AT_START.sub("", raw).strip() for raw in output.splitlines())
         return [line for line in printed if line and line not in echoes]
@@ -186,8 +217,11 @@ class RosSession(Session):
         self.confirm()
 
     def revert(self) -> None:
-        """Load this change's backup now; the router reboots (the session ends)."""
-        self.confirm()
+        """Load this change's backup now; the router reboots (the session ends). The revert
+        job stays armed until then: the backup was saved before the job was added, so
+        loading it takes the job away, and if the load does not happen the job still
+        does it (removing the job first left a router without either when the removal's
+        answer was misread)."""
         self._load_backup(safety_net_name(self.change_id))
 
     def restore(self, config: str, *, change_id: str) -> None:
@@ -200,8 +234,7 @@ class RosSession(Session):
         match = re.search(r"on-event=\S*.*?backup load name=(netprov-[\w-]+)", listing)
         if match is None:
             return False
-        self.confirm()
-        self._load_backup(match[1])
+        self._load_backup(match[1])  # the job goes with the load, as in :meth:`revert`
         return True
 
     def _load_backup(self, name: str) -> None:

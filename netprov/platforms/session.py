@@ -11,6 +11,7 @@ import re
 import socket
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -237,11 +238,15 @@ def exchange(
     *,
     settled: str | None = None,
     quiet: float = 0.3,
+    seen: Callable[[str], object] | None = None,
 ) -> str:
     """One command on a netmiko connection: written, read with :func:`read_until`, and
-    stripped of its echo and the prompt by netmiko's own sanitiser."""
+    stripped of its echo and the prompt by netmiko's own sanitiser. ``seen`` gets what the
+    router printed before that (a session learns a prompt that changed from it)."""
     conn.write_channel(conn.normalize_cmd(command))
     output = conn.normalize_linefeeds(read_until(conn, done, timeout, settled=settled, quiet=quiet))
+    if seen is not None:
+        seen(output)
     return str(
         conn._sanitize_output(output, strip_command=True, command_string=command, strip_prompt=True)
     )
