@@ -413,6 +413,10 @@ class Router(Model):
     mgmt_address: HostAddress
     platform: Platform
     credentials: Credentials
+    # the software the router runs ("6.49.8", "7.16"): netprov renders what that version
+    # accepts (RouterOS 6 is not 7: netprov.rosversion); without it, the version its backup
+    # or running config names
+    os_version: Annotated[str, Field(pattern=r"^\d+\.\d+(\.\d+)?$")] | None = None
 
 
 class Service(Model):

@@ -361,8 +361,11 @@ class Driver(ABC):
         schedule: Schedule = never,
         now: Callable[[], dt.datetime] | None = None,
         index: int = 0,
+        os_version: str | None = None,
     ) -> SimulatedRouter:
-        """A config model of ``site``'s router in ``world`` (timers never fire by default)."""
+        """A config model of ``site``'s router in ``world`` (timers never fire by default),
+        running ``os_version`` (else the inventory's ``router.os_version``; a config loaded
+        into it may name its own)."""
 
     def load_simulated(self, simulated: SimulatedRouter, config: str) -> list[tuple[int, str]]:
         """Load a config as the router prints it; the lines the model rejects."""

@@ -420,6 +420,7 @@ class IosDriver(Driver):
         schedule: Schedule = never,
         now: Callable[[], dt.datetime] | None = None,
         index: int = 0,
+        os_version: str | None = None,
     ) -> IosDevice:
         from netprov.sim.world import site_ports
 

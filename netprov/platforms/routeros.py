@@ -36,6 +36,7 @@ from netprov.platforms.routeros_queues import shadowing_queue
 from netprov.platforms.routeros_secrets import mask_routeros
 from netprov.platforms.routeros_session import RosSession
 from netprov.rossyntax import parse_command, terse_lines
+from netprov.rosversion import version_of
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
 from netprov.sim.topology import World
 
@@ -393,6 +394,7 @@ class RosDriver(Driver):
         schedule: Schedule = never,
         now: Callable[[], dt.datetime] | None = None,
         index: int = 0,
+        os_version: str | None = None,
     ) -> RosDevice:
         from netprov.sim.world import site_ports
 
@@ -402,6 +404,7 @@ class RosDriver(Driver):
             schedule=schedule,
             now=now or (lambda: dt.datetime.now(dt.UTC)),
             identity=site.router.hostname,
+            version=version_of(os_version or site.router.os_version),
         )
 
     def simulate_plan(self, simulated: SimulatedRouter, plan: SitePlan) -> list[SimulatedStep]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from netprov import rosversion
 from netprov.filters import ros_line, ros_value
 from netprov.rossyntax import SETTINGS, params_of
 from netprov.sim import ros_lines
@@ -40,8 +41,8 @@ def export(
         elif shown:
             lines.append(menu)
             lines += [line[len(menu) + 1 :] for line in shown]
-    stamp = device.now().strftime("%Y-%m-%d %H:%M:%S")
-    header = f"# {stamp} by RouterOS 7.16.2\n# model = RB4011iGS+\n"
+    stamp = rosversion.export_stamp(device.version, device.now())
+    header = f"# {stamp} by RouterOS {device.version}\n# model = RB4011iGS+\n"
     return header + "\n".join(lines) + "\n"
 
 
@@ -83,6 +84,12 @@ def _modelled_block(device: RosDevice, menu: str, *, verbose: bool) -> list[str]
         if item.get(".default") != "yes":
             if verbose and "disabled" in TABLES[menu]:
                 params.setdefault("disabled", "no")
+            elif rosversion.added_disabled(device.version, menu) and (
+                params.pop("disabled", "yes") == "no"
+            ):
+                # RouterOS 6 adds these disabled: its export prints disabled=no on the
+                # enabled ones and nothing on the others (netprov.rosversion)
+                params["disabled"] = "no"
             block.append(_added(menu, params, item.get(".flags", "").split()))
             continue
         base = defaults.get(_builtin(item), {})
@@ -122,12 +129,16 @@ def _added(menu: str, params: dict[str, str], flags: list[str]) -> str:
 def export_command(device: RosDevice, menu: str, args: list[str]) -> str:
     params = params_of([a for a in args if "=" in a])
     flags = {a for a in args if "=" not in a}
-    if flags - EXPORT_FLAGS or set(params) - {"file"}:
+    # RouterOS 7 shows secrets when asked show-sensitive, RouterOS 6 hides them when asked
+    # hide-sensitive; neither knows the other's word (netprov.rosversion)
+    v7 = rosversion.show_sensitive(device.version)
+    known = EXPORT_FLAGS if v7 else (EXPORT_FLAGS - {"show-sensitive"}) | {"hide-sensitive"}
+    if flags - known or set(params) - {"file"}:
         raise RosError("expected end of command (line 1 column 8)")
     text = export(
         device,
         terse="terse" in flags,
-        sensitive="show-sensitive" in flags,
+        sensitive="show-sensitive" in flags if v7 else "hide-sensitive" not in flags,
         under=menu,
         verbose="verbose" in flags,
     )

@@ -1,4 +1,6 @@
-"""MikroTik RouterOS 7 config semantics: menus, ``add/set/remove/print/export``, ``/ping``, files.
+"""MikroTik RouterOS config semantics: menus, ``add/set/remove/print/export``, ``/ping``, files,
+of the RouterOS version the router runs (RouterOS 7 unless its config or the inventory says
+otherwise; what differs between versions is in :mod:`netprov.rosversion`).
 
 State is a set of menus: tables of items (``/ip address``), settings (``/ip dns``) and
 tables with built-in default items (``/ip service``). ``/export terse`` renders it with the
@@ -10,15 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from ipaddress import AddressValueError, IPv4Interface
 
+from netprov import rosversion
 from netprov.rossyntax import (
     SETTINGS,
     logical_lines,
     params_of,
     unquote,
 )
+from netprov.rosversion import RosVersion
 from netprov.sim import ros_export, ros_files, ros_forwarding, ros_jobs, ros_lines
 from netprov.sim.ros_console import RosOutput
 from netprov.sim.ros_firewall import RosFilter
@@ -55,7 +59,9 @@ class RosDevice:
         schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
         now: Callable[[], dt.datetime],
         identity: str = "MikroTik",
+        version: RosVersion = rosversion.DEFAULT,
     ) -> None:
+        self.version = version  # an export loaded names its own (load_initial)
         self.world = world
         self._waiting: list[Item] = []  # the starting config's scheduler jobs, clock unbound
         self.schedule = schedule
@@ -128,6 +134,7 @@ class RosDevice:
         scripts made is in it already, so none of them runs (:meth:`boot` runs them)."""
         rejected = []
         path = "/"
+        self.version = rosversion.export_version(text) or self.version
         self._loading = True
         try:
             for number, line in logical_lines(text):
@@ -165,6 +172,9 @@ class RosDevice:
             if special is not None:
                 return special, path
         menu, verb, args, column = ros_lines.resolved(line, path)
+        refused = rosversion.refusal(self.version, line, menu, verb, args, loading=self._loading)
+        if refused is not None:
+            raise RosError(refused)
         if verb is None:
             return "", menu  # navigation only
         output = self._verb(menu, verb, list(args), column)
@@ -271,7 +281,7 @@ class RosDevice:
             return self._output().print(menu, items, args)
         if verb == "add":
             given, place_before = ros_lines.add_arguments(tuple(args))
-            params = dict(given)
+            params = self._new_item(menu, given)
             self._check(menu, params, column + len(verb) + 1)
             if menu == "/ip address" and "network" not in params:
                 params["network"] = str(IPv4Interface(params["address"]).network.network_address)
@@ -335,6 +345,14 @@ class RosDevice:
             return ""
         raise RosError(f"bad command name {verb} (line 1 column {column})")
 
+    def _new_item(self, menu: str, given: Mapping[str, str]) -> Item:
+        """What ``add`` makes of its parameters: RouterOS 6 adds a DHCP client or server
+        disabled unless told ``disabled=no`` (netprov.rosversion)."""
+        item = dict(given)
+        if rosversion.added_disabled(self.version, menu):
+            item.setdefault("disabled", "yes")
+        return item
+
     def _move(self, menu: str, items: list[Item], args: list[str]) -> None:
         """``move <items> [destination=<item>]``: the items go before ``destination``, or to
         the end without one (MikroTik manual, "Console": move; rule order in "Firewall")."""
@@ -394,7 +412,12 @@ class RosDevice:
         for key in INTERFACE_KEYS:
             self._hardware(params.get(key, "").lstrip("!"))
         table = params.get(TABLE_KEYS.get(menu, ""), "main")
-        if table != "main" and not self._loading and table not in self.routing_tables():
+        if (
+            table != "main"
+            and not self._loading
+            and rosversion.routing_tables(self.version)
+            and table not in self.routing_tables()
+        ):
             # RouterOS 7: a table is added in /routing table before anything names it
             # (MikroTik manual, "Moving from ROSv6 to v7": use of routing tables)
             raise RosError(f"input does not match any value of {TABLE_KEYS[menu]}")

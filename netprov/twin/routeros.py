@@ -1,4 +1,4 @@
-"""MikroTik RouterOS 7 personality: the interactive session over :mod:`netprov.sim.routeros`."""
+"""MikroTik RouterOS personality: the interactive session over :mod:`netprov.sim.routeros`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import re
 
 from netprov.sim.routeros import RosDevice
+from netprov.twin import routeros_version as ros_version
 from netprov.twin.cli_base import Reply
 from netprov.twin.routeros_show import RosShow
 
@@ -25,7 +26,7 @@ class RosCli:
 
     def banner(self) -> str:
         """What RouterOS prints after login."""
-        return "\r\n\r\n  MikroTik RouterOS 7.16.2 (c) 1999-2024       https://www.mikrotik.com/\r\n\r\n"
+        return ros_version.banner(self.device.version)
 
     def refusal(self, line: str) -> str:
         """What RouterOS prints when a device policy refuses ``line``."""

@@ -17,6 +17,7 @@ from netprov.sim import ros_forwarding, ros_lines
 from netprov.sim.ros_lines import RosError
 from netprov.sim.ros_schema import Item
 from netprov.twin import routeros_print as ros_print
+from netprov.twin import routeros_version as ros_version
 
 if TYPE_CHECKING:
     from netprov.sim.routeros import RosDevice
@@ -363,8 +364,9 @@ class RosShow:
                 "target-scope": item.get("target-scope", "10"),
                 "suppress-hw-offload": "no",
             }
-            if item.get("check-gateway"):
-                fields["check-gateway"] = item["check-gateway"]
+            for name in ("check-gateway", "routing-mark"):  # routing-mark: RouterOS 6's
+                if item.get(name):
+                    fields[name] = item[name]
             rows.append((index, f"{flags}s", fields))
         for route in router.dynamic_defaults():
             gateway = str(route.gateway)
@@ -387,12 +389,14 @@ class RosShow:
                     },
                 )
             )
-        if request.where:
-            rows = [row for row in rows if ros_lines.matches(row[2], request.where)]
         legend = (
             "D - DYNAMIC; X - DISABLED, I - INACTIVE, A - ACTIVE; c - CONNECT, s - STATIC, "
             "d - DHCP, v - VPN"
         )
+        if self.device.version.major < 7:
+            rows, legend = ros_version.v6_routes(rows), ros_version.V6_ROUTE_LEGEND
+        if request.where:
+            rows = [row for row in rows if ros_lines.matches(row[2], request.where)]
         if request.form != "table":
             return self.format(request, legend, rows)
         table_rows = [
@@ -470,40 +474,12 @@ class RosShow:
 
     def routerboard(self) -> Item:
         serial = ros_print.mac_for(self.device.settings["/system identity"]["name"])
-        return {
-            "routerboard": "yes",
-            "board-name": "RB4011iGS+",
-            "model": "RB4011iGS+",
-            "serial-number": "D4" + serial.replace(":", "")[2:12],
-            "firmware-type": "al2",
-            "factory-firmware": "7.16.2",
-            "current-firmware": "7.16.2",
-            "upgrade-firmware": "7.16.2",
-        }
+        return ros_version.routerboard(self.device.version, "D4" + serial.replace(":", "")[2:12])
 
     def resource(self) -> Item:
         uptime = int((self.device.now() - self.device.booted).total_seconds())
         days, rest = divmod(uptime, 86400)
         hours, rest = divmod(rest, 3600)
         minutes, seconds = divmod(rest, 60)
-        return {
-            "uptime": f"{days}d{hours}h{minutes}m{seconds}s"
-            if days
-            else f"{hours}h{minutes}m{seconds}s",
-            "version": "7.16.2 (stable)",
-            "build-time": "Nov/28/2024 10:10:47",  # as real 7.x prints it
-            "factory-software": "7.16.2",
-            "free-memory": "836.5MiB",
-            "total-memory": "1024.0MiB",
-            "cpu": "ARMv7",
-            "cpu-count": "4",
-            "cpu-frequency": "1400MHz",
-            "cpu-load": "1%",
-            "free-hdd-space": "421.0MiB",
-            "total-hdd-space": "512.0MiB",
-            "write-sect-since-reboot": "1208",
-            "write-sect-total": "91840",
-            "architecture-name": "arm",
-            "board-name": "RB4011iGS+",
-            "platform": "MikroTik",
-        }
+        shown = f"{hours}h{minutes}m{seconds}s"
+        return ros_version.resource(self.device.version, f"{days}d{shown}" if days else shown)
