@@ -34,7 +34,7 @@ from netprov.models import Phase, Site
 from netprov.placed import PlacedSite
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
-from netprov.render import Renderer
+from netprov.render import Renderer, version_conflicts
 from netprov.secretcheck import SecretCheck, check_secrets
 from netprov.secrets import SecretMode
 from netprov.sourcemap import Source, SourceFile
@@ -117,6 +117,11 @@ def _offline_plan(site: Site, running: str, intended: str, phase: Phase | None =
     return with_in_service_policies(driver, site, running, plan)
 
 
+def _stored_version(site: Site, running: str | None) -> str | None:
+    """The software version a stored backup names (``# by RouterOS 6.49.8``)."""
+    return driver_for(site.router.platform).config_version(running) if running else None
+
+
 def _phase_ahead(context: _SiteContext, site: Site, running: str) -> Phase | None:
     """The later phase the stored backup is already in (nothing to plan for it), if any:
     a router cut over while git still says an earlier phase.
@@ -126,8 +131,11 @@ def _phase_ahead(context: _SiteContext, site: Site, running: str) -> Phase | Non
     order = list(Phase)
     allocation = context.loaded.allocations.get(site.id)
 
+    version = _stored_version(site, running)
+
     def holds(phase: Phase) -> bool:
-        text = context.renderer.render(site, context.loaded.organisation, phase, allocation).text
+        org = context.loaded.organisation
+        text = context.renderer.render(site, org, phase, allocation, os_version=version).text
         return not _offline_plan(site, running, text, phase).changed
 
     desired = order.index(site.desired_phase)
@@ -208,10 +216,14 @@ def _backup_problems(backups: Path | None, work: list[PlacedSite]) -> list[Probl
     return []
 
 
-def _desired(renderer: Renderer, loaded: LoadedInventory, site: Site) -> str:
-    """The site's config for its desired phase."""
+def _desired(
+    renderer: Renderer, loaded: LoadedInventory, site: Site, version: str | None = None
+) -> str:
+    """The site's config for its desired phase (for the software ``version`` its backup
+    names, when the inventory names none)."""
     allocation = loaded.allocations.get(site.id)
-    return renderer.render(site, loaded.organisation, site.desired_phase, allocation).text
+    phase = site.desired_phase
+    return renderer.render(site, loaded.organisation, phase, allocation, os_version=version).text
 
 
 @dataclass
@@ -226,12 +238,6 @@ class _SiteContext:
 def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
     """Render, lint and plan one site offline. Pure apart from reading its backup file."""
     site, org = placed.site, context.loaded.organisation
-    text = context.rendered.get(site.id)
-    if text is None:
-        text = _desired(context.renderer, context.loaded, site)
-    commands = None
-    after = text  # what the router holds after the change (without a backup: the render)
-    routing = None  # how the router routes after it, where the plan was rehearsed
     backup_file = context.backups / f"{site.id}.cfg" if context.backups else None
     allocation = context.loaded.allocations.get(site.id)
     running = (
@@ -239,6 +245,13 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         if backup_file is not None and backup_file.is_file()
         else None
     )
+    version = _stored_version(site, running)
+    text = context.rendered.get(site.id) if version is None else None
+    if text is None:
+        text = _desired(context.renderer, context.loaded, site, version)
+    commands = None
+    after = text  # what the router holds after the change (without a backup: the render)
+    routing = None  # how the router routes after it, where the plan was rehearsed
     # with a backup, the parser's verdict (NP008) comes from the plan run on the router's
     # model: one model per site, not one for the lint and another for the guard
     findings = lint_site(
@@ -265,7 +278,15 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
             after = rehearsal.simulated.config_text()
             routing = rehearsal.simulated.router()
         findings += dangerous_change(site, org, site.desired_phase, running, lockout)
-        findings += clash_findings(site, plan.conflicts)
+        findings += clash_findings(
+            site,
+            [
+                *plan.conflicts,
+                *version_conflicts(
+                    context.renderer, site, org, site.desired_phase, allocation, version
+                ),
+            ],
+        )
         ahead = _phase_ahead(context, site, running) if plan.changed else None
         if ahead is not None:
             findings += phase_drift_findings(site, ahead)

@@ -7,6 +7,7 @@ Every step is journaled. Side effects go through :mod:`netprov.device` sessions.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
 import math
@@ -27,7 +28,7 @@ from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.plan import SitePlan
 from netprov.platforms import ChangeMarker, Session, Target, driver_for
-from netprov.render import Renderer
+from netprov.render import Renderer, version_conflicts
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
 from netprov.verify import Check, verify_reachability, verify_site
 
@@ -199,10 +200,14 @@ class Pipeline:
         driver = driver_for(site.router.platform)
         return driver.with_references(running, self._placeholders(site))
 
-    def intended(self, site: Site, phase: Phase) -> str:
-        """The site's intended config with secrets as references (resolved at the push)."""
+    def intended(self, site: Site, phase: Phase, running: str | None = None) -> str:
+        """The site's intended config with secrets as references (resolved at the push),
+        for the software version the inventory names, else the one ``running`` (the
+        router's config) names."""
         org = self.loaded.organisation
-        return self.renderer.render(site, org, phase, self.loaded.allocations.get(site.id)).text
+        found = driver_for(site.router.platform).config_version(running) if running else None
+        allocation = self.loaded.allocations.get(site.id)
+        return self.renderer.render(site, org, phase, allocation, os_version=found).text
 
     def resolved(self, site: Site, plan: SitePlan) -> SitePlan:
         """``plan`` with the site's secret references resolved: what a push sends."""
@@ -254,8 +259,12 @@ class Pipeline:
         not journaled."""
         driver = driver_for(site.router.platform)
         view = self.review_view(site, running)
-        plan = driver.plan(site.id, phase, view, self.intended(site, phase))
-        return with_in_service_policies(driver, site, view, plan)
+        plan = driver.plan(site.id, phase, view, self.intended(site, phase, running))
+        plan = with_in_service_policies(driver, site, view, plan)
+        org, allocation = self.loaded.organisation, self.loaded.allocations.get(site.id)
+        found = driver.config_version(running)
+        clash = version_conflicts(self.renderer, site, org, phase, allocation, found)
+        return dataclasses.replace(plan, conflicts=[*plan.conflicts, *clash]) if clash else plan
 
     def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
         """Plan from the review view of ``running``, journaled as the site's planned step."""
@@ -279,7 +288,7 @@ class Pipeline:
         view = self.review_view(site, running)
         driver = driver_for(site.router.platform)
         for phase in candidates:
-            if driver.converged(view, self.intended(site, phase)):
+            if driver.converged(view, self.intended(site, phase, running)):
                 return phase
         return None
 

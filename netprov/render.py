@@ -21,6 +21,7 @@ from netprov.filters import FILTERS
 from netprov.inlining import InliningLoader
 from netprov.models import Organisation, Phase, Platform, Site
 from netprov.phases import Role, central_view
+from netprov.platforms import driver_for
 from netprov.secrets import SecretResolver, masked
 from netprov.uplinks import uplink_views
 
@@ -46,8 +47,10 @@ def template_context(
     phase: Phase,
     allocation: Allocation | None,
     secret: SecretResolver = masked,
+    version: object = None,
 ) -> dict[str, object]:
-    """Everything a template sees: the site, the organisation and the phase's uplinks."""
+    """Everything a template sees: the site, the organisation, the phase's uplinks, and
+    the software ``version`` the router runs (each platform's reading of it)."""
     views = uplink_views(site, org, phase)
     return {
         "site": site,
@@ -59,6 +62,7 @@ def template_context(
         "roles": {view.role.value: view for view in views},
         "Role": Role,
         "secret": secret,
+        "version": version,
     }
 
 
@@ -103,9 +107,17 @@ class Renderer:
         phase: Phase,
         allocation: Allocation | None,
         secret: SecretResolver = masked,
+        *,
+        os_version: str | None = None,
     ) -> RenderedConfig:
+        """The site's config for ``phase``, in the forms the router's software takes: the
+        inventory's ``router.os_version``, else ``os_version`` (what its backup or running
+        config names), else the platform's default (RouterOS 7)."""
         template_name = entry_template(site.router.platform)
-        context = template_context(site, org, phase, allocation, secret)
+        version = driver_for(site.router.platform).template_version(
+            site.router.os_version or os_version
+        )
+        context = template_context(site, org, phase, allocation, secret, version)
         try:
             text = self.env.get_template(template_name).render(context)
         except jinja2.TemplateSyntaxError as exc:
@@ -136,6 +148,33 @@ class Renderer:
                 filename, line = self.loader.origin(frame.filename, frame.lineno or 0)
                 return _relative(filename, self.templates_dir), line
         return None, None
+
+
+def version_conflicts(
+    renderer: Renderer,
+    site: Site,
+    org: Organisation,
+    phase: Phase,
+    allocation: Allocation | None,
+    found: str | None,
+) -> list[str]:
+    """Why the inventory's ``router.os_version`` cannot be believed: the router's config
+    names another version ``found``, for which the site renders otherwise (lines one of
+    them refuses); nothing when they agree, or either is not known."""
+    said = site.router.os_version
+    if not said or not found or said == found:
+        return []
+    theirs = site.model_copy(
+        update={"router": site.router.model_copy(update={"os_version": found})}
+    )
+    ours = renderer.render(site, org, phase, allocation).text
+    if renderer.render(theirs, org, phase, allocation).text == ours:
+        return []
+    return [
+        f"the router runs version {found}, the inventory says router.os_version {said}: "
+        "what netprov writes for one, the other refuses; correct router.os_version (or "
+        "leave it out: netprov then reads the version from the router)"
+    ]
 
 
 def _relative(filename: str, base: Path) -> str:

@@ -24,6 +24,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from netprov.rossyntax import parse_command, terse_lines
+
 
 @dataclass(frozen=True, order=True)
 class RosVersion:
@@ -205,3 +207,41 @@ def _column(line: str, word: str) -> int:
     """Where ``word`` starts in ``line`` (1-based), as RouterOS counts its columns."""
     match = re.search(rf"(?<![\w-]){re.escape(word)}", line)
     return match.start() + 1 if match else 1
+
+
+def explicit_defaults(export: str, version: RosVersion | None) -> str:
+    """An export with what its version leaves unsaid said: RouterOS 6 prints no
+    ``disabled=`` on a DHCP client or server it holds disabled (:func:`added_disabled`), so
+    such a line gets ``disabled=yes``, and a plan reads it as the router runs it. Other
+    versions' exports (and one of unknown version) come back as they are.
+
+    Examples:
+        >>> v6 = RosVersion(6, 49, 8)
+        >>> explicit_defaults("/ip dhcp-client\\nadd interface=ether4\\n", v6)
+        '/ip dhcp-client add interface=ether4 disabled=yes\\n'
+        >>> explicit_defaults("/ip dhcp-client add interface=ether4\\n", RosVersion(7, 16))
+        '/ip dhcp-client add interface=ether4\\n'
+    """
+    if version is None or version.major >= 7:
+        return export
+    lines = []
+    for _, line in terse_lines(export):
+        command = parse_command(line)
+        unsaid = (
+            command.verb == "add"
+            and added_disabled(version, command.path)
+            and "disabled" not in command.params
+        )
+        lines.append(f"{line} disabled=yes" if unsaid else line)
+    return "".join(f"{line}\n" for line in lines)
+
+
+def too_old(version: RosVersion | None) -> list[str]:
+    """Why netprov cannot write for a router of ``version`` (empty: it can)."""
+    if version is None or version >= OLDEST:
+        return []
+    return [
+        f"the router runs RouterOS {version}: netprov writes for RouterOS {OLDEST} and "
+        "later (the MAC server and neighbour discovery take interface lists since 6.41); "
+        "upgrade it first"
+    ]

@@ -171,6 +171,16 @@ class Driver(ABC):
         for each interface ``commands`` name that the router holding ``running`` lacks and
         no command creates: the router would refuse that command in the middle of the push."""
 
+    def config_version(self, config: str) -> str | None:
+        """The software version ``config`` names (a RouterOS export's first line); None when
+        it names none."""
+        return None
+
+    def template_version(self, os_version: str | None) -> object:
+        """What the templates see as ``version`` for a router running ``os_version`` (None:
+        not known); a platform whose templates do not differ by version sees None."""
+        return None
+
     def converged(self, running: str, intended: str) -> bool:
         """True when the router already holds the intended config."""
         return not self.plan("", Phase.LEGACY, running, intended).changed

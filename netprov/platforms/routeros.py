@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import ClassVar
 
+from netprov import rosversion
 from netprov.models import Lan, Phase, Platform, PppoeAddressing, Site, Uplink
 from netprov.phases import Role, UplinkView
 from netprov.plan import SitePlan
@@ -36,7 +37,7 @@ from netprov.platforms.routeros_queues import shadowing_queue
 from netprov.platforms.routeros_secrets import mask_routeros
 from netprov.platforms.routeros_session import RosSession
 from netprov.rossyntax import parse_command, terse_lines
-from netprov.rosversion import version_of
+from netprov.rosversion import RosVersion, version_of
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
 from netprov.sim.topology import World
 
@@ -111,12 +112,31 @@ class RosDriver(Driver):
     # "# jan/10/2024 ..." before 7.10); Oxidized's routeros model drops the same line
     volatile_patterns = (re.compile(r"# .*\bby RouterOS\b"),)
 
+    def for_git(self, config: str) -> str:
+        """The export without the time it was run, its version kept (``# by RouterOS
+        6.49.8``): ``netprov check`` plans against the backup for the version it names."""
+        kept = super().for_git(config)
+        version = rosversion.export_version(config)
+        return f"# by RouterOS {version}\n{kept}" if version is not None else kept
+
     def comparable(self, config: str) -> str:
         lines = [line for line in config.splitlines() if not line.startswith("#")]
         return "\n".join(lines).strip() + "\n"
 
+    def config_version(self, config: str) -> str | None:
+        found = rosversion.export_version(config)
+        return str(found) if found is not None else None
+
+    def template_version(self, os_version: str | None) -> RosVersion:
+        """The RouterOS version the templates write for (RouterOS 7 when not known)."""
+        return rosversion.version_of(os_version)
+
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
-        engine = plan_routeros(self.comparable(running), intended)
+        """The plan from ``running`` as its RouterOS version runs it (a v6 DHCP client
+        printed without ``disabled=`` is disabled: netprov.rosversion)."""
+        version = rosversion.export_version(running)
+        view = rosversion.explicit_defaults(self.comparable(running), version)
+        engine = plan_routeros(view, intended)
         return SitePlan(
             site_id,
             self.platform,
@@ -124,7 +144,7 @@ class RosDriver(Driver):
             self.fingerprint(running),
             engine.commands,
             engine.undo,
-            conflicts=engine.conflicts,
+            conflicts=[*engine.conflicts, *rosversion.too_old(version)],
             adopted=engine.adopted,
             adopted_undo=engine.adopted_undo,
             preview=lambda: self._preview(running, engine.commands),
@@ -233,19 +253,22 @@ class RosDriver(Driver):
     dhcp_lines = r"^/ip dhcp-server add "
 
     def dhcp_serving(self, config: str, lan_interface: str) -> bool:
+        said = rosversion.explicit_defaults(config, rosversion.export_version(config))
         return any(
             line.startswith("/ip dhcp-server add ")
             and "name=netprov-lan" in line.split()
             and f"interface={lan_interface}" in line.split()
             and "disabled=yes" not in line.split()
-            for line in config.splitlines()
+            for line in said.splitlines()
         )
 
     def policy_routing(self, config: str) -> list[str]:
         return routeros_policy_routing(config)
 
     def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
-        """An enabled ``/ip dhcp-server`` on the LAN interface (MikroTik manual, "DHCP")."""
+        """An enabled ``/ip dhcp-server`` on the LAN interface (MikroTik manual, "DHCP"; a
+        RouterOS 6 one printed without ``disabled=no`` is disabled)."""
+        config = rosversion.explicit_defaults(config, rosversion.export_version(config))
         terse = "/ip dhcp-server add " in config  # else block form, or none at all
         lines = (
             (line for line in config.splitlines())

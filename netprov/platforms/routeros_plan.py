@@ -338,6 +338,10 @@ class _Planner:
         _, current = _renamed(theirs, self.renamed)
         where = self._where(current)
         changed = {k: v for k, v in cmd.params.items() if current.params.get(k) != v}
+        if theirs.params.get("disabled") == "yes" and "disabled" not in cmd.params:
+            # what netprov renders runs: the router's disabled object is enabled (a backup
+            # line's DHCP client that never ran would stay a client that never runs)
+            changed["disabled"] = "no"
         if cmd.path in _INTERFACE_MENUS and "name" in changed and "name" in theirs.params:
             self.renamed[theirs.params["name"]] = cmd.params["name"]
         now, late = self._split(cmd, changed)

@@ -402,21 +402,16 @@ def build_twin(
         if faults.egress_via_legacy:
             world.egress_via = Role.LEGACY
         now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - tiny clock shared by all devices
-        backup = str(from_backups / f"{site.id}.cfg") if from_backups is not None else None
-        config_file = scenario.configs.get(site.id) or backup
-        source = config_file or f"<{start_phase.value} config rendered for {site.id}>"
-        if config_file is not None:
-            stored = _stored_config(config_file, site, org, backup=from_backups is not None)
-            if isinstance(stored, Problem):
-                problems.append(stored)
-                continue
-            text = stored
-        else:
-            text = renderer.render(
-                site, org, start_phase, loaded.allocations.get(site.id), twin_secret
-            ).text
+        version = scenario.versions.get(site.id)  # else the inventory's, or the config's
+        stored, source = _starting_config(
+            loaded, site, scenario, renderer, start_phase, from_backups
+        )
+        if isinstance(stored, Problem):
+            problems.append(stored)
+            continue
+        text = stored
         state = driver_for(site.router.platform).simulator(
-            site, world, schedule=_unbound, now=now, index=index
+            site, world, schedule=_unbound, now=now, index=index, os_version=version
         )
         if not isinstance(state, TwinState):
             raise TypeError(f"{type(state).__name__} cannot run in the twin")
@@ -455,6 +450,29 @@ def build_twin(
     if problems:
         raise InventoryError(problems)
     return Twin(devices, clock, load_host_key(host_key_path))
+
+
+def _starting_config(
+    loaded: LoadedInventory,
+    site: Site,
+    scenario: Scenario,
+    renderer: Renderer,
+    start_phase: Phase,
+    from_backups: Path | None,
+) -> tuple[str | Problem, str]:
+    """The config a site's router starts from (a scenario's file, else its stored backup,
+    else its ``start_phase`` rendered for the version the scenario names), and where it
+    came from."""
+    org = loaded.organisation
+    backup = str(from_backups / f"{site.id}.cfg") if from_backups is not None else None
+    config_file = scenario.configs.get(site.id) or backup
+    if config_file is not None:
+        stored = _stored_config(config_file, site, org, backup=from_backups is not None)
+        return stored, config_file
+    allocation = loaded.allocations.get(site.id)
+    version = scenario.versions.get(site.id)
+    text = renderer.render(site, org, start_phase, allocation, twin_secret, os_version=version)
+    return text.text, f"<{start_phase.value} config rendered for {site.id}>"
 
 
 def _stored_config(path: str, site: Site, org: Organisation, *, backup: bool) -> str | Problem:

@@ -14,6 +14,8 @@ Example (``scenarios/broken-central.yaml``)::
       setda:
         on_command:                   # the router drops the session inside configure replace
           - {match: "^configure replace", action: drop}
+    versions:
+      kel-hegarsari: 6.49.8           # an office still on RouterOS 6
 """
 
 from __future__ import annotations
@@ -110,6 +112,11 @@ class Scenario(_Model):
     description: str = ""
     sites: dict[str, SiteFaults] = Field(default_factory=dict)
     configs: dict[str, str] = Field(default_factory=dict)  # site id -> starting config file
+    # site id -> the software its router runs ("6.49.8"): the starting config is rendered
+    # for it, as an office's router in service holds it (a config file names its own)
+    versions: dict[str, Annotated[str, Field(pattern=r"^\d+\.\d+(\.\d+)?$")]] = Field(
+        default_factory=dict
+    )
 
     def faults(self, site_id: str) -> SiteFaults:
         return self.sites.get(site_id, SiteFaults())
@@ -137,11 +144,20 @@ def load_scenario(path: Path, known_sites: set[str]) -> Scenario:
         raise InventoryError(
             [Problem(Severity.ERROR, str(path), None, "", f"malformed YAML: {exc}")]
         ) from exc
-    unknown = [site for site in [*scenario.sites, *scenario.configs] if site not in known_sites]
+    named = [*scenario.sites, *scenario.configs, *scenario.versions]
+    unknown = [site for site in dict.fromkeys(named) if site not in known_sites]
     if unknown:
         problems = []
         for site in unknown:
-            section = "sites" if site in scenario.sites else "configs"
+            section = next(
+                name
+                for name, part in (
+                    ("sites", scenario.sites),
+                    ("configs", scenario.configs),
+                    ("versions", scenario.versions),
+                )
+                if site in part
+            )
             line, field = source.locate((section, site))
             problems.append(
                 Problem(Severity.ERROR, str(path), line, field, f"unknown site {site!r}")
