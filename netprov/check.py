@@ -122,6 +122,13 @@ def _stored_version(site: Site, running: str | None) -> str | None:
     return driver_for(site.router.platform).config_version(running) if running else None
 
 
+def _render(context: _SiteContext, site: Site, phase: Phase, running: str | None) -> str:
+    """The site's config for ``phase``, for the router its stored backup shows."""
+    allocation = context.loaded.allocations.get(site.id)
+    org = context.loaded.organisation
+    return context.renderer.render(site, org, phase, allocation, running=running).text
+
+
 def _phase_ahead(context: _SiteContext, site: Site, running: str) -> Phase | None:
     """The later phase the stored backup is already in (nothing to plan for it), if any:
     a router cut over while git still says an earlier phase.
@@ -129,14 +136,11 @@ def _phase_ahead(context: _SiteContext, site: Site, running: str) -> Phase | Non
     ``promote`` moves git one phase at a time, so a site with a plan is most often one
     phase behind: that is tried first, and spares the search of every later phase."""
     order = list(Phase)
-    allocation = context.loaded.allocations.get(site.id)
-
-    version = _stored_version(site, running)
 
     def holds(phase: Phase) -> bool:
-        org = context.loaded.organisation
-        text = context.renderer.render(site, org, phase, allocation, os_version=version).text
-        return not _offline_plan(site, running, text, phase).changed
+        return not _offline_plan(
+            site, running, _render(context, site, phase, running), phase
+        ).changed
 
     desired = order.index(site.desired_phase)
     if desired > 0 and holds(order[desired - 1]):
@@ -216,14 +220,10 @@ def _backup_problems(backups: Path | None, work: list[PlacedSite]) -> list[Probl
     return []
 
 
-def _desired(
-    renderer: Renderer, loaded: LoadedInventory, site: Site, version: str | None = None
-) -> str:
-    """The site's config for its desired phase (for the software ``version`` its backup
-    names, when the inventory names none)."""
+def _desired(renderer: Renderer, loaded: LoadedInventory, site: Site) -> str:
+    """The site's config for its desired phase."""
     allocation = loaded.allocations.get(site.id)
-    phase = site.desired_phase
-    return renderer.render(site, loaded.organisation, phase, allocation, os_version=version).text
+    return renderer.render(site, loaded.organisation, site.desired_phase, allocation).text
 
 
 @dataclass
@@ -245,10 +245,10 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         if backup_file is not None and backup_file.is_file()
         else None
     )
-    version = _stored_version(site, running)
-    text = context.rendered.get(site.id) if version is None else None
+    # rendered for the router its backup shows (its version, what its software has)
+    text = context.rendered.get(site.id) if _stored_version(site, running) is None else None
     if text is None:
-        text = _desired(context.renderer, context.loaded, site, version)
+        text = _render(context, site, site.desired_phase, running)
     commands = None
     after = text  # what the router holds after the change (without a backup: the render)
     routing = None  # how the router routes after it, where the plan was rehearsed
@@ -283,7 +283,7 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
             [
                 *plan.conflicts,
                 *version_conflicts(
-                    context.renderer, site, org, site.desired_phase, allocation, version
+                    context.renderer, site, org, site.desired_phase, allocation, running
                 ),
             ],
         )

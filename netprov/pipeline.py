@@ -205,9 +205,8 @@ class Pipeline:
         for the software version the inventory names, else the one ``running`` (the
         router's config) names."""
         org = self.loaded.organisation
-        found = driver_for(site.router.platform).config_version(running) if running else None
         allocation = self.loaded.allocations.get(site.id)
-        return self.renderer.render(site, org, phase, allocation, os_version=found).text
+        return self.renderer.render(site, org, phase, allocation, running=running).text
 
     def resolved(self, site: Site, plan: SitePlan) -> SitePlan:
         """``plan`` with the site's secret references resolved: what a push sends."""
@@ -262,8 +261,7 @@ class Pipeline:
         plan = driver.plan(site.id, phase, view, self.intended(site, phase, running))
         plan = with_in_service_policies(driver, site, view, plan)
         org, allocation = self.loaded.organisation, self.loaded.allocations.get(site.id)
-        found = driver.config_version(running)
-        clash = version_conflicts(self.renderer, site, org, phase, allocation, found)
+        clash = version_conflicts(self.renderer, site, org, phase, allocation, running)
         return dataclasses.replace(plan, conflicts=[*plan.conflicts, *clash]) if clash else plan
 
     def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:

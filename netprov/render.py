@@ -109,14 +109,16 @@ class Renderer:
         secret: SecretResolver = masked,
         *,
         os_version: str | None = None,
+        running: str | None = None,
     ) -> RenderedConfig:
         """The site's config for ``phase``, in the forms the router's software takes: the
-        inventory's ``router.os_version``, else ``os_version`` (what its backup or running
-        config names), else the platform's default (RouterOS 7)."""
+        inventory's ``router.os_version``, else ``os_version``, else the version the
+        router's config ``running`` (its backup or running config) names, else the
+        platform's default (RouterOS 7)."""
         template_name = entry_template(site.router.platform)
-        version = driver_for(site.router.platform).template_version(
-            site.router.os_version or os_version
-        )
+        driver = driver_for(site.router.platform)
+        found = os_version or (driver.config_version(running) if running else None)
+        version = driver.template_version(site.router.os_version or found, running)
         context = template_context(site, org, phase, allocation, secret, version)
         try:
             text = self.env.get_template(template_name).render(context)
@@ -156,19 +158,20 @@ def version_conflicts(
     org: Organisation,
     phase: Phase,
     allocation: Allocation | None,
-    found: str | None,
+    running: str | None,
 ) -> list[str]:
     """Why the inventory's ``router.os_version`` cannot be believed: the router's config
-    names another version ``found``, for which the site renders otherwise (lines one of
+    ``running`` names another version, for which the site renders otherwise (lines one of
     them refuses); nothing when they agree, or either is not known."""
     said = site.router.os_version
+    found = driver_for(site.router.platform).config_version(running) if running else None
     if not said or not found or said == found:
         return []
     theirs = site.model_copy(
         update={"router": site.router.model_copy(update={"os_version": found})}
     )
-    ours = renderer.render(site, org, phase, allocation).text
-    if renderer.render(theirs, org, phase, allocation).text == ours:
+    ours = renderer.render(site, org, phase, allocation, running=running).text
+    if renderer.render(theirs, org, phase, allocation, running=running).text == ours:
         return []
     return [
         f"the router runs version {found}, the inventory says router.os_version {said}: "

@@ -78,6 +78,46 @@ def version_of(text: str | None) -> RosVersion:
 # --- what differs ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RosSoftware:
+    """What the templates see as ``version``: the RouterOS version a router runs and
+    whether it has IPv6 (:func:`ipv6_package`)."""
+
+    version: RosVersion
+    ipv6: bool = True
+
+    @property
+    def major(self) -> int:
+        """The major version (6, 7)."""
+        return self.version.major
+
+    def at_least(self, major: int, minor: int = 0) -> bool:
+        """Whether the router runs ``major.minor`` or later."""
+        return self.version.at_least(major, minor)
+
+
+_IPV6_LINE = re.compile(r"^/ipv6\b", re.M)
+
+
+def ipv6_package(version: RosVersion, config: str | None) -> bool:
+    """Whether the router has the ``/ipv6`` menus. RouterOS 7 has IPv6 in its main
+    package; RouterOS 6 has it in the ``ipv6`` package ("Package requirement: ipv6",
+    MikroTik manual v6, "IPv6 Overview"), which routers run disabled ("check that IPv6 is
+    enabled: System > Packages; if not, enable it and reboot"): not one of the RouterOS 6
+    exports in tests/fixtures/real-configs holds an /ipv6 line, where RouterOS 7's default
+    configuration holds an IPv6 firewall. A RouterOS 6 router without an /ipv6 line in its
+    config neither has the menus for sure nor routes IPv6 for its LAN (no address, no
+    route): it is taken to have none."""
+    return version.major >= 7 or (config is not None and _IPV6_LINE.search(config) is not None)
+
+
+def software(os_version: str | None, config: str | None) -> RosSoftware:
+    """The router's software as the templates see it: ``os_version`` (else RouterOS 7),
+    IPv6 as ``config`` (its backup or running config, if known) shows it."""
+    version = version_of(os_version)
+    return RosSoftware(version, ipv6_package(version, config) if config is not None else True)
+
+
 def ntp_servers_menu(version: RosVersion) -> bool:
     """``/system ntp client servers`` (RouterOS 7); RouterOS 6's SNTP client has two
     addresses, ``primary-ntp`` and ``secondary-ntp``, on ``/system ntp client`` itself
@@ -117,6 +157,15 @@ _ADDED_DISABLED_V6 = frozenset({"/ip dhcp-client", "/ip dhcp-server"})
 def added_disabled(version: RosVersion, menu: str) -> bool:
     """Whether ``add`` in ``menu`` makes a disabled item unless told ``disabled=no``."""
     return version.major < 7 and menu in _ADDED_DISABLED_V6
+
+
+def added_item(version: RosVersion, menu: str, given: Mapping[str, str]) -> dict[str, str]:
+    """What ``add`` in ``menu`` makes of its parameters (disabled unless told otherwise
+    where this version adds so: :func:`added_disabled`)."""
+    item = dict(given)
+    if added_disabled(version, menu):
+        item.setdefault("disabled", "yes")
+    return item
 
 
 def export_stamp(version: RosVersion, when: dt.datetime) -> str:
@@ -186,12 +235,15 @@ def refusal(
     args: tuple[str, ...],
     *,
     loading: bool = False,
+    ipv6: bool = True,
 ) -> str | None:
     """What a router of ``version`` answers to ``line`` (at ``menu``, running ``verb``) that
     only another version takes, in RouterOS's words ("bad command name", "expected end of
     command", with the column of the word it stopped at); None when this version takes it.
     A config being loaded is what the router printed: its properties are its own."""
     word = menu_absent(version, menu)
+    if not ipv6 and (menu == "/ipv6" or menu.startswith("/ipv6 ")):
+        word = "ipv6"  # the ipv6 package is not running (:func:`ipv6_package`)
     if word is not None:
         return f"bad command name {word} (line 1 column {_column(line, word)})"
     if loading or verb not in {"add", "set"}:

@@ -40,11 +40,15 @@ DHCP_BACKUP_SITE = "kec-sukamaju"  # PPPoE office line, backup line by DHCP on e
 RENDERER = Renderer(TEMPLATES)  # compiled once
 
 
-def _render(site_id: str, phase: Phase, os_version: str | None = V6) -> str:
+def _render(
+    site_id: str, phase: Phase, os_version: str | None = V6, *, running: str | None = None
+) -> str:
     site = LOADED.site(site_id)
     allocation = LOADED.allocations.get(site_id)
     org = LOADED.organisation
-    return RENDERER.render(site, org, phase, allocation, twin_secret, os_version=os_version).text
+    return RENDERER.render(
+        site, org, phase, allocation, twin_secret, os_version=os_version, running=running
+    ).text
 
 
 def _router(site_id: str, config: str) -> RosDevice:
@@ -56,28 +60,38 @@ def _router(site_id: str, config: str) -> RosDevice:
     return device
 
 
+# a line of a RouterOS 6 router that runs the ipv6 package (its config shows it)
+IPV6_IN_USE = "/ipv6 firewall address-list add address=fd00::/8 list=office\n"
+
+
+@pytest.mark.parametrize("ipv6", [False, True], ids=["without-ipv6", "with-ipv6"])
 @pytest.mark.parametrize("site_id", ROS_SITES)
-def test_every_phase_for_a_v6_router_loads_and_every_plan_runs_on_one(site_id: str) -> None:
+def test_every_phase_for_a_v6_router_loads_and_every_plan_runs_on_one(
+    site_id: str, ipv6: bool
+) -> None:
+    """A v6 router with the ipv6 package (its config has an /ipv6 line) and one without
+    (most: rosversion.ipv6_package), from each phase to each other one."""
+    factory = HEADER + (IPV6_IN_USE if ipv6 else "")
     refused: list[str] = []
     for phase in Phase:
-        router = _router(site_id, HEADER + _render(site_id, phase))
+        router = _router(site_id, factory + _render(site_id, phase, running=factory))
         assert router.version == RosVersion(6, 49, 8)
         text = router.export()
         assert "/system ntp client servers" not in text
         assert "type=icmp" not in text
+        assert ("comment=netprov:dns6-udp" in text) is ipv6
     for start, phase in itertools.permutations(Phase, 2):
-        router = _router(site_id, HEADER + _render(site_id, start))
+        router = _router(site_id, factory + _render(site_id, start, running=factory))
         running = router.export()
         assert running.startswith("# ")
         assert f"by RouterOS {V6}" in running
         # no version in the inventory: the plan reads it from the router's config
-        plan = ROS.plan(
-            site_id, phase, running, _render(site_id, phase, ROS.config_version(running))
-        )
+        intended = _render(site_id, phase, None, running=running)
+        plan = ROS.plan(site_id, phase, running, intended)
         assert plan.conflicts == []
         for step in ROS.simulate_plan(router, plan):
             refused += step.rejected
-        again = ROS.plan(site_id, phase, router.export(), _render(site_id, phase))
+        again = ROS.plan(site_id, phase, router.export(), intended)
         assert again.commands == [], (start, phase, again.commands)
     assert refused == []
 
@@ -187,10 +201,11 @@ def test_versions_in_the_inventory_and_on_the_router_that_render_differently_con
     renderer = Renderer(TEMPLATES)
     org = loaded.organisation
     allocation = loaded.allocations.get(site.id)
-    (found,) = version_conflicts(renderer, site, org, Phase.DUAL, allocation, V6)
+    (found,) = version_conflicts(renderer, site, org, Phase.DUAL, allocation, HEADER)
     assert V6 in found
     assert "7.16" in found
-    assert version_conflicts(renderer, site, org, Phase.DUAL, allocation, "7.18.2") == []
+    newer = HEADER.replace(V6, "7.18.2")
+    assert version_conflicts(renderer, site, org, Phase.DUAL, allocation, newer) == []
     assert version_conflicts(renderer, site, org, Phase.DUAL, allocation, None) == []
 
 

@@ -170,3 +170,14 @@ def test_a_v6_route_listing_is_in_v6_form() -> None:
     assert all(re.match(r"^\s*\d+ ", row) for row in rows), rows
     assert "routing-table=" not in listing
     assert "gateway-status=" in listing
+
+
+def test_a_v6_router_has_ipv6_menus_only_with_the_ipv6_package() -> None:
+    """RouterOS 6 keeps IPv6 in the ipv6 package, which routers run disabled (no /ipv6 line
+    in any RouterOS 6 export in tests/fixtures/real-configs): without an /ipv6 line in its
+    config the twin's v6 router has no /ipv6 menu (netprov.rosversion.ipv6_package)."""
+    line = "/ipv6 firewall filter add action=drop chain=forward dst-port=53 protocol=udp"
+    assert _run(_v6(), line) == "bad command name ipv6 (line 1 column 2)"
+    with_ipv6 = V6_EXPORT.read_text() + "/ipv6 firewall address-list add address=fd00::/8 list=x\n"
+    assert _run(_router(with_ipv6), line) == ""
+    assert _run(_router(), line) == ""  # RouterOS 7: IPv6 is in the main package

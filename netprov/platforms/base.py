@@ -176,9 +176,11 @@ class Driver(ABC):
         it names none."""
         return None
 
-    def template_version(self, os_version: str | None) -> object:
+    def template_version(self, os_version: str | None, config: str | None = None) -> object:
         """What the templates see as ``version`` for a router running ``os_version`` (None:
-        not known); a platform whose templates do not differ by version sees None."""
+        not known) whose backup or running config is ``config`` (if known: what it holds
+        may say what the software has); a platform whose templates do not differ by
+        version sees None."""
         return None
 
     def converged(self, running: str, intended: str) -> bool:

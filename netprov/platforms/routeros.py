@@ -37,7 +37,7 @@ from netprov.platforms.routeros_queues import shadowing_queue
 from netprov.platforms.routeros_secrets import mask_routeros
 from netprov.platforms.routeros_session import RosSession
 from netprov.rossyntax import parse_command, terse_lines
-from netprov.rosversion import RosVersion, version_of
+from netprov.rosversion import RosSoftware, version_of
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
 from netprov.sim.topology import World
 
@@ -127,9 +127,10 @@ class RosDriver(Driver):
         found = rosversion.export_version(config)
         return str(found) if found is not None else None
 
-    def template_version(self, os_version: str | None) -> RosVersion:
-        """The RouterOS version the templates write for (RouterOS 7 when not known)."""
-        return rosversion.version_of(os_version)
+    def template_version(self, os_version: str | None, config: str | None = None) -> RosSoftware:
+        """The RouterOS version the templates write for (RouterOS 7 when not known), and
+        whether the router has IPv6 (a RouterOS 6 router shows it in its config)."""
+        return rosversion.software(os_version, config)
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         """The plan from ``running`` as its RouterOS version runs it (a v6 DHCP client

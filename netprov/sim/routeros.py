@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from ipaddress import AddressValueError, IPv4Interface
 
 from netprov import rosversion
@@ -62,6 +62,7 @@ class RosDevice:
         version: RosVersion = rosversion.DEFAULT,
     ) -> None:
         self.version = version  # an export loaded names its own (load_initial)
+        self.ipv6 = version.major >= 7  # the ipv6 menus (RouterOS 6: rosversion.ipv6_package)
         self.world = world
         self._waiting: list[Item] = []  # the starting config's scheduler jobs, clock unbound
         self.schedule = schedule
@@ -135,6 +136,7 @@ class RosDevice:
         rejected = []
         path = "/"
         self.version = rosversion.export_version(text) or self.version
+        self.ipv6 = rosversion.ipv6_package(self.version, text)
         self._loading = True
         try:
             for number, line in logical_lines(text):
@@ -172,7 +174,9 @@ class RosDevice:
             if special is not None:
                 return special, path
         menu, verb, args, column = ros_lines.resolved(line, path)
-        refused = rosversion.refusal(self.version, line, menu, verb, args, loading=self._loading)
+        refused = rosversion.refusal(
+            self.version, line, menu, verb, args, loading=self._loading, ipv6=self.ipv6
+        )
         if refused is not None:
             raise RosError(refused)
         if verb is None:
@@ -281,7 +285,7 @@ class RosDevice:
             return self._output().print(menu, items, args)
         if verb == "add":
             given, place_before = ros_lines.add_arguments(tuple(args))
-            params = self._new_item(menu, given)
+            params = rosversion.added_item(self.version, menu, given)
             self._check(menu, params, column + len(verb) + 1)
             if menu == "/ip address" and "network" not in params:
                 params["network"] = str(IPv4Interface(params["address"]).network.network_address)
@@ -344,14 +348,6 @@ class RosDevice:
             self.on_config_line()
             return ""
         raise RosError(f"bad command name {verb} (line 1 column {column})")
-
-    def _new_item(self, menu: str, given: Mapping[str, str]) -> Item:
-        """What ``add`` makes of its parameters: RouterOS 6 adds a DHCP client or server
-        disabled unless told ``disabled=no`` (netprov.rosversion)."""
-        item = dict(given)
-        if rosversion.added_disabled(self.version, menu):
-            item.setdefault("disabled", "yes")
-        return item
 
     def _move(self, menu: str, items: list[Item], args: list[str]) -> None:
         """``move <items> [destination=<item>]``: the items go before ``destination``, or to

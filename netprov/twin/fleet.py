@@ -471,7 +471,10 @@ def _starting_config(
         return stored, config_file
     allocation = loaded.allocations.get(site.id)
     version = scenario.versions.get(site.id)
-    text = renderer.render(site, org, start_phase, allocation, twin_secret, os_version=version)
+    # a router with nothing but this config (RouterOS 6: no ipv6 package running)
+    text = renderer.render(
+        site, org, start_phase, allocation, twin_secret, os_version=version, running=""
+    )
     return text.text, f"<{start_phase.value} config rendered for {site.id}>"
 
 
