@@ -238,9 +238,12 @@ def refusal(
     ipv6: bool = True,
 ) -> str | None:
     """What a router of ``version`` answers to ``line`` (at ``menu``, running ``verb``) that
-    only another version takes, in RouterOS's words ("bad command name", "expected end of
-    command", with the column of the word it stopped at); None when this version takes it.
-    A config being loaded is what the router printed: its properties are its own."""
+    only another version takes, in RouterOS's words, with the column of the word it stopped
+    at: "bad command name routerboard (line 236 column 42)" for a menu it lacks
+    (beeyev/Mikrotik-RouterOS-automatic-backup-and-update issue 53), "expected end of
+    command (line 1 column 64)" for a property (mikrotik-mcp issue 146); None when this
+    version takes it. A config being loaded is what the router printed: its properties
+    are its own. ``ipv6``: whether the router runs the ipv6 package (:func:`ipv6_package`)."""
     word = menu_absent(version, menu)
     if not ipv6 and (menu == "/ipv6" or menu.startswith("/ipv6 ")):
         word = "ipv6"  # the ipv6 package is not running (:func:`ipv6_package`)
