@@ -12,14 +12,16 @@ from pathlib import Path
 import pytest
 
 from netprov.inventory import load_inventory
-from netprov.models import Platform
+from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
+from netprov.render import Renderer
 from netprov.rosversion import RosVersion, export_version
 from netprov.sim.routeros import RosDevice
 from netprov.sim.world import site_world
+from netprov.twin.fleet import twin_secret
 from netprov.twin.routeros import RosCli
 from netprov.twin.routeros_show import RosShow
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, TEMPLATES
 
 REAL = Path(__file__).parent / "fixtures" / "real-configs"
 V6_EXPORT = REAL / "routeros-6.47-rb750gr3-pcc.rsc"  # "# oct/21/2021 ... by RouterOS 6.47.9"
@@ -181,3 +183,27 @@ def test_a_v6_router_has_ipv6_menus_only_with_the_ipv6_package() -> None:
     with_ipv6 = V6_EXPORT.read_text() + "/ipv6 firewall address-list add address=fd00::/8 list=x\n"
     assert _run(_router(with_ipv6), line) == ""
     assert _run(_router(), line) == ""  # RouterOS 7: IPv6 is in the main package
+
+
+def test_netprov_reads_the_same_route_from_a_v6_and_a_v7_listing() -> None:
+    """One office's routes as RouterOS 6 prints them (gateway-status) and as 7 does
+    (immediate-gw): the driver's reader finds the same neighbour and interface in both."""
+    loaded = load_inventory(SAMPLE)
+    site = loaded.site("kec-sukamaju")
+    org, allocation = loaded.organisation, loaded.allocations.get(site.id)
+    renderer = Renderer(TEMPLATES)
+    driver = driver_for(Platform.MIKROTIK_ROUTEROS)
+    hops = {}
+    for version in ("6.49.8", "7.16.2"):
+        config = renderer.render(
+            site, org, Phase.CENTRAL, allocation, twin_secret, os_version=version, running=""
+        ).text
+        router = _router(version=version)
+        assert router.load_initial(config) == []
+        listing = _run(router, "/ip route print terse without-paging")
+        hops[version] = [
+            str(driver.read_route(listing, address))
+            for address in ("8.8.8.8", "10.250.1.10", "199.7.83.42", "10.31.31.5")
+        ]
+    assert hops["6.49.8"] == hops["7.16.2"]
+    assert "None" not in hops["7.16.2"], hops

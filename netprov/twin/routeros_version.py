@@ -80,7 +80,8 @@ _V6_FLAGS = {"c": "C", "s": "S", "d": "S", "v": "S"}  # RouterOS 6: DHCP and PPP
 def v6_routes(rows: Sequence[Row]) -> list[Row]:
     """RouterOS 7's route rows in RouterOS 6's form: numbered in order, flags ``A``ctive,
     ``D``ynamic, ``C``onnect, ``S``tatic (``ADC``, ``A S``), the gateway's state
-    (``gateway-status=10.0.0.1 reachable via  ether1``), the preferred source of a connected
+    (``gateway-status=10.0.0.1 reachable via  ether1``, ``1.2.3.4 recursive via 10.0.0.1
+    ether1``: tests/fixtures/real, ip route print detail), the preferred source of a connected
     route, a ``routing-mark`` where one is set; no ``routing-table``, ``immediate-gw``."""
     shown: list[Row] = []
     for number, (_, flags, fields) in enumerate(rows):
@@ -93,8 +94,12 @@ def v6_routes(rows: Sequence[Row]) -> list[Row]:
         if kind == "C":
             v6["pref-src"] = fields.get("local-address", "").split("%")[0]
             status = f"{gateway} reachable"
-        elif via:  # RouterOS 7's immediate-gw: "10.0.0.1%ether1", or the link alone
-            status = f"{gateway} reachable via  {via.rpartition('%')[2]}"
+        elif via:  # RouterOS 7's immediate-gw: "<neighbour>%<interface>", or the link alone
+            neighbour, _, link = via.rpartition("%")
+            if neighbour and neighbour != gateway:  # a gateway reached through another one
+                status = f"{gateway} recursive via {neighbour} {link}"
+            else:
+                status = f"{gateway} reachable via  {link}"
         else:
             status = f"{gateway} unreachable"
         v6 |= {"gateway": gateway, "gateway-status": status}
