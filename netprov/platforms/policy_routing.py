@@ -29,10 +29,16 @@ _ROS_MATCHERS = (
 )
 
 
+# where routing rules are: RouterOS 7's /routing rule, RouterOS 6's /ip route rule (MikroTik
+# manual, "Moving from ROSv6 to v7": policy routing rules)
+_RULE_MENUS = ("/routing rule", "/ip route rule")
+
+
 def routeros_policy_routing(config: str) -> list[str]:
     """Each enabled rule of the router's own that routes by another table: a mangle
     ``mark-routing`` (RouterOS 6 and 7; MikroTik manual, "Mangle" and "Policy Routing")
-    and a ``/routing rule`` looking up a table other than ``main`` (RouterOS 7).
+    and a routing rule looking up a table other than ``main`` (``/routing rule`` on
+    RouterOS 7, ``/ip route rule`` on 6).
 
     Examples:
         >>> routeros_policy_routing(
@@ -42,6 +48,8 @@ def routeros_policy_routing(config: str) -> list[str]:
         ['mangle prerouting mark-routing to_isp1 (in-interface=LAN connection-mark=isp1_con)']
         >>> routeros_policy_routing("/routing rule add action=lookup table=main")
         []
+        >>> routeros_policy_routing("/ip route rule add src-address=10.1.0.0/24 table=isp2")
+        ['routing rule lookup isp2 (src-address=10.1.0.0/24)']
     """
     found: list[str] = []
     for command in parse_export(config):
@@ -52,7 +60,7 @@ def routeros_policy_routing(config: str) -> list[str]:
             continue
         if command.path == "/ip firewall mangle" and params.get("action") == "mark-routing":
             found.append(_mangle(params))
-        if command.path == "/routing rule" and params.get("action", "lookup").startswith("lookup"):
+        if command.path in _RULE_MENUS and params.get("action", "lookup").startswith("lookup"):
             found += _rule(params)
     return found
 
