@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
 
@@ -73,11 +73,22 @@ class IosDevice:
         netprov renders names its user already, so nothing is added to the config."""
 
     def after_reboot(self) -> None:
-        """A reload: the pending rollback timer is forgotten, the startup config runs."""
+        """A reload: the pending rollback timer is forgotten, the startup config runs, and
+        the uptime ``show version`` prints starts again (Cisco IOS Configuration
+        Fundamentals, "show version": the time since the system was last reloaded)."""
+        self.booted = self.now()
         self.cancel_pending()
         config = self.fresh(listing=self.running.listing)
         config.load("\n".join(self.startup))
         self.running = config
+
+    def limit(self, mode: str, features: Mapping[str, bool]) -> None:
+        """IOS has no device-mode (it is RouterOS 7's)."""
+        raise ValueError("device_mode: Cisco IOS has no device-mode (RouterOS 7 has)")
+
+    def queue_for(self, source: IPv4Address, destination: IPv4Address) -> str | None:
+        """None: the twin does not work out which IOS service policy takes a packet."""
+        return None
 
     def blank(self) -> IosConfig:
         """A factory IOS-XE router: its ports shut, and the web UI on (Cisco IOS XE: the

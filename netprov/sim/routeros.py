@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable
-from ipaddress import AddressValueError, IPv4Interface
+from collections.abc import Callable, Iterable, Mapping
+from ipaddress import AddressValueError, IPv4Address, IPv4Interface
 
 from netprov import rosversion
 from netprov.rossyntax import (
@@ -23,7 +23,15 @@ from netprov.rossyntax import (
     unquote,
 )
 from netprov.rosversion import RosVersion
-from netprov.sim import ros_export, ros_files, ros_forwarding, ros_jobs, ros_lines
+from netprov.sim import (
+    ros_device_mode,
+    ros_export,
+    ros_files,
+    ros_forwarding,
+    ros_jobs,
+    ros_lines,
+    ros_queues,
+)
 from netprov.sim.ros_console import RosOutput
 from netprov.sim.ros_firewall import RosFilter
 from netprov.sim.ros_lines import HARDWARE_PORT, PROPERTY_NAME, RosError
@@ -90,6 +98,8 @@ class RosDevice:
             menu: [dict(item) for item in items] for menu, items in self.tables.items()
         }
         self.files: dict[str, str] = {}
+        # the features the owner allows at the device (not configuration: never exported)
+        self.device_mode = ros_device_mode.device_mode()
         self.timers: dict[str, Callable[[], None]] = {}
         self.next_id = 1
         self.rejections: list[re.Pattern[str]] = []
@@ -124,7 +134,14 @@ class RosDevice:
 
     def after_reboot(self) -> None:
         """A reboot: RouterOS comes back with the config it had (nothing pending is kept
-        apart from it: a scheduled restore is in the config)."""
+        apart from it: a scheduled restore is in the config), and its uptime starts again
+        (MikroTik manual, "Resource": uptime, the time since the router booted)."""
+        self.booted = self.now()
+
+    def queue_for(self, source: IPv4Address, destination: IPv4Address) -> str | None:
+        """The simple queue that takes a packet from ``source`` to ``destination``
+        (:func:`netprov.sim.ros_queues.queue_taking`)."""
+        return ros_queues.queue_taking(self, source, destination)
 
     # --- loading and running commands ----------------------------------------------------
 
@@ -169,11 +186,15 @@ class RosDevice:
             raise RosError("failure: command rejected by device policy")
         if self.ignored and any(pattern.search(line) for pattern in self.ignored):
             return "", path
+        if line.startswith("/tool fetch") and not ros_device_mode.allows(self.device_mode, "fetch"):
+            raise RosError(ros_device_mode.REFUSED)
         if line.startswith(("/ip dhcp-server lease", "/tool fetch", ":put")):
             special = self.show.special(line) if self.show is not None else None
             if special is not None:
                 return special, path
         menu, verb, args, column = ros_lines.resolved(line, path)
+        if menu == "/system device-mode update":  # "update" is its command, not a menu
+            menu, verb = "/system device-mode", "update"
         refused = rosversion.refusal(
             self.version, line, menu, verb, args, loading=self._loading, ipv6=self.ipv6
         )
@@ -197,6 +218,8 @@ class RosDevice:
             return ""
         if menu == "/system backup":
             return ros_files.backup(self, verb, params_of(args))
+        if menu == "/system device-mode":
+            return self._device_mode(verb)
         if menu == "/system" and verb == "reboot":
             self.on_reboot()
             return ""
@@ -243,6 +266,18 @@ class RosDevice:
         if menu not in MENUS and known_menu(tuple(menu.lstrip("/").split())):
             return self._unmodelled(menu, verb, args)
         raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    def limit(self, mode: str, features: Mapping[str, bool]) -> None:
+        """Run in ``mode`` with ``features`` on or off, as the owner set them at the device
+        (:mod:`netprov.sim.ros_device_mode`)."""
+        self.device_mode = ros_device_mode.device_mode(mode, features)
+
+    def _device_mode(self, verb: str) -> str:
+        if verb == "print":
+            return self._output().settings(self.device_mode)
+        if verb == "update":  # the button or a power cycle confirms it: not over SSH
+            return ros_device_mode.ASKED
+        raise RosError(f"bad command name {verb}")
 
     def _unmodelled(self, menu: str, verb: str, args: list[str]) -> str:
         """A menu the twin does not model: its lines are kept as they came, printed back

@@ -124,6 +124,18 @@ class Verdict:
         return self.action == "accept"
 
 
+@dataclass(frozen=True)
+class Carried:
+    """What a router does with a ping an office PC on its LAN sends: carried out (and the
+    reply back), or lost and why; and the way it left, the interface and the line behind
+    it (None: it never left)."""
+
+    delivered: bool
+    reason: str  # why it was lost ("" when delivered)
+    link: Link | None = None
+    uplink: UplinkSim | None = None
+
+
 class PacketFilter(Protocol):
     """A platform's filtering of new connections, read from one config (RouterOS: the
     firewall filter, services; IOS: vty lines and their access-class)."""
@@ -195,6 +207,48 @@ class Router:
             out_interface=path.link.name,
         )
         return self.packet_filter.decide(packet)
+
+    def carries(self, source: IPv4Address, destination: IPv4Address) -> Carried:
+        """A ping from a host on one of the router's networks (an office PC) to
+        ``destination``, forwarded as the config makes it: it arrives on the interface
+        holding ``source``'s network, leaves by the route to ``destination`` through the
+        forward chain (a new ICMP connection), reaches it only if that line carries it and
+        leaves translated where it must (:meth:`delivers`, :meth:`_source_fits`)."""
+        arrives = next(
+            (
+                link
+                for link in self.links.values()
+                if (address := self.address_of(link)) is not None
+                and source in address.network
+                and self.link_up(link)
+            ),
+            None,
+        )
+        if arrives is None:
+            return Carried(False, f"no interface of the router is up on {source}'s network")
+        path = self.path(destination)
+        if path is None:
+            return Carried(False, f"no route to {destination}")
+        link, uplink = path.link, path.uplink
+        if self.packet_filter is not None:
+            packet = Packet(
+                source,
+                destination,
+                arrives.name,
+                protocol="icmp",
+                port=0,
+                chain="forward",
+                out_interface=link.name,
+            )
+            verdict = self.packet_filter.decide(packet)
+            if not verdict.accepted:
+                reason = f"forward chain: {verdict.action} ({verdict.reason})"
+                return Carried(False, reason, link, uplink)
+        if not self.delivers(path, destination):
+            return Carried(False, f"{link.name} does not carry it to {destination}", link, uplink)
+        if not self._source_fits(path, destination, source):
+            return Carried(False, f"leaves {link.name} untranslated (no source NAT)", link, uplink)
+        return Carried(True, "", link, uplink)
 
     # --- layer 2/3 state ---------------------------------------------------------------
 

@@ -6,9 +6,12 @@ SSH layer (:mod:`netprov.twin.server`) owns echo, prompts on the wire, delays an
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
 from typing import Protocol, runtime_checkable
 
 from netprov.sim.topology import Router
@@ -50,16 +53,28 @@ class CliSession(Protocol):
 
 @dataclass
 class TwinClock:
-    """Device timers (revert timers, schedulers) run ``scale`` times faster than real time.
+    """The twin's time: device timers (revert timers, schedulers), its routers' clocks and
+    uptimes, and the office PCs' pings run ``scale`` times faster than real time.
 
     Tests use a large scale so a "1 minute" revert fires in a fraction of a second.
     """
 
     scale: float = 1.0
+    _origin: float = field(default_factory=time.monotonic, repr=False)
+    _wall: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC), repr=False)
 
     def seconds(self, device_seconds: float) -> float:
         """Real seconds for ``device_seconds`` of the device's timers (scaled)."""
         return device_seconds / self.scale
+
+    def elapsed(self) -> float:
+        """Twin seconds since the clock started (real seconds times the scale)."""
+        return (time.monotonic() - self._origin) * self.scale
+
+    def now(self) -> dt.datetime:
+        """The routers' wall clock: the real time the twin started, then twin time (a
+        router's uptime counts in the seconds its timers count in)."""
+        return self._wall + dt.timedelta(seconds=self.elapsed())
 
 
 @runtime_checkable
@@ -100,5 +115,15 @@ class TwinState(Protocol):
         ...
 
     def after_reboot(self) -> None:
-        """What the router does when it comes back from a reboot."""
+        """What the router does when it comes back from a reboot (its uptime restarts)."""
+        ...
+
+    def limit(self, mode: str, features: Mapping[str, bool]) -> None:
+        """Run in device-mode ``mode`` with ``features`` on or off (RouterOS 7's
+        ``/system device-mode``); ValueError on a platform without one."""
+        ...
+
+    def queue_for(self, source: IPv4Address, destination: IPv4Address) -> str | None:
+        """The queue of the router's own that takes a packet from ``source`` (an office PC)
+        to ``destination``; None: none does, or the twin does not model it."""
         ...

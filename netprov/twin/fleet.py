@@ -8,7 +8,7 @@ config rendered by netprov (or a config file named in the scenario).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import functools
 import re
 import secrets as pysecrets
 import shutil
@@ -16,7 +16,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Interface
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from netprov.inventory import LoadedInventory
 from netprov.models import Organisation, Phase, Platform, SecretRef, Site
 from netprov.nornir_inventory import NAPALM_PLATFORM, NETMIKO_PLATFORM
 from netprov.phases import Role
-from netprov.platforms import driver_for
+from netprov.platforms import Driver, driver_for
 from netprov.render import Renderer
 from netprov.secrets import mask_values, masked, site_secret_refs
 from netprov.sim.ios import IosDevice
@@ -37,6 +37,7 @@ from netprov.sim.topology import Verdict, World
 from netprov.sim.world import LinkCondition, noc_hosts, site_world
 from netprov.twin.cli_base import CliSession, TwinClock, TwinState
 from netprov.twin.ios import IosCli
+from netprov.twin.office import INTERNET, OfficePc, Outcome, Ping, ping_outcome
 from netprov.twin.routeros import RosCli
 from netprov.twin.scenario import Scenario, SiteFaults
 from netprov.twin.server import Listener, start_listener
@@ -51,6 +52,22 @@ DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
 def twin_secret(ref: SecretRef) -> str:
     """Secrets inside twin configs: fixed, obviously fake values (never the real ones)."""
     return "twin-" + "".join(c for c in ref.label.lower() if c.isalnum())[:24]
+
+
+@dataclass(frozen=True)
+class Reboot:
+    """A reboot of a twin router, in twin seconds: when it went down, why (``command``: the
+    router was told to, ``/system reboot``, a backup load, ``reload``; ``fault``: the
+    scenario's), and when it answered again (None: not yet)."""
+
+    at: float
+    reason: str
+    back: float | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the router was down (None while it is)."""
+        return None if self.back is None else round(self.back - self.at, 1)
 
 
 @dataclass
@@ -78,6 +95,10 @@ class TwinDevice:
     commands: int = 0  # lines received in shells (benchmarks: commands per site)
     round_trips: int = 0  # client writes that end lines (a batch of lines is one)
     command_matches: dict[int, int] = field(default_factory=dict)
+    clock: TwinClock = field(default_factory=TwinClock)
+    # the office PCs on the router's LAN subnets, and the router's reboots
+    office: list[OfficePc] = field(default_factory=list)
+    reboots: list[Reboot] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -112,6 +133,33 @@ class TwinDevice:
                     self.note(f"{fault.action} on {line.strip()!r} (fault)")
                     return fault.action
         return None
+
+    def catch_up(self) -> None:
+        """Bring the office PCs' pings up to now: called before anything changes the router
+        (a command, a timer, a reboot) and before they are read (netprov.twin.office)."""
+        now = self.clock.elapsed()
+        if not any(pc.due(now) for pc in self.office):
+            return
+        if self.rebooting:
+            down = Outcome(False, "the router is rebooting")
+            for pc in self.office:
+                pc.catch_up(now, lambda address, sequence: down)
+            return
+        router = self.state.router()
+        for pc in self.office:
+            pc.catch_up(
+                now,
+                functools.partial(ping_outcome, router, pc.address.ip, queue=self.state.queue_for),
+            )
+
+    def pings(
+        self, target: str | None = None, *, since: float = 0.0, until: float | None = None
+    ) -> list[Ping]:
+        """What the office PCs recorded (``target``: "city" or "internet"), from ``since``
+        to ``until`` in twin seconds (default: now)."""
+        self.catch_up()
+        end = self.clock.elapsed() if until is None else until
+        return [p for pc in self.office for p in pc.pings(target, since=since, until=end)]
 
     def note(self, text: str) -> None:
         """Record an event of the router (a fault fired, a reboot) for the test to read."""
@@ -235,6 +283,30 @@ class Twin:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(timeout=10)
 
+    def now(self) -> float:
+        """Twin seconds since the twin's clock started (what office pings are timed in)."""
+        return self.clock.elapsed()
+
+    def pings(
+        self,
+        site_id: str,
+        target: str | None = None,
+        *,
+        since: float = 0.0,
+        until: float | None = None,
+    ) -> list[Ping]:
+        """The office PCs' pings at one site (see :meth:`TwinDevice.pings`), read on the
+        twin's loop."""
+        device = self.devices[site_id]
+        found: list[Ping] = self.call(lambda: device.pings(target, since=since, until=until))
+        return found
+
+    def reboots(self, site_id: str) -> list[Reboot]:
+        """The reboots of one site's router so far."""
+        device = self.devices[site_id]
+        found: list[Reboot] = self.call(lambda: list(device.reboots))
+        return found
+
     def call(self, function: Callable[[], Any]) -> Any:
         """Run ``function`` on the twin's loop and wait for it (safe state access from tests)."""
         assert self.loop is not None
@@ -249,7 +321,9 @@ class Twin:
     def reboot(self, device: TwinDevice, *, reason: str = "fault") -> None:
         """Drop every session, stop answering, come back with the startup config."""
         assert self.loop is not None
+        device.catch_up()
         device.rebooting = True
+        device.reboots.append(Reboot(self.clock.elapsed(), reason))
         device.note("rebooting" if reason == "command" else f"rebooting ({reason})")
         for conn in list(device.connections):
             conn.abort()
@@ -259,10 +333,13 @@ class Twin:
 
         async def come_back() -> None:
             await asyncio.sleep(self.clock.seconds(device.faults.reboot_seconds))
+            device.catch_up()
             device.state.after_reboot()
             device.port = port
             device.server = await start_listener(device, self.host_key)
             device.rebooting = False
+            last = device.reboots[-1]
+            device.reboots[-1] = Reboot(last.at, last.reason, self.clock.elapsed())
             device.note("back after reboot")
 
         self._tasks.add(self.loop.create_task(come_back()))
@@ -308,7 +385,11 @@ def _bind_timers(device: TwinDevice, twin: Twin) -> None:
     loop = twin.loop
 
     def schedule(device_seconds: float, callback: Callable[[], None]) -> Callable[[], None]:
-        handle = loop.call_later(twin.clock.seconds(device_seconds), callback)
+        def fire() -> None:
+            device.catch_up()  # the office saw the router as it was until now
+            callback()
+
+        handle = loop.call_later(twin.clock.seconds(device_seconds), fire)
         return handle.cancel
 
     device.state.schedule = schedule
@@ -322,6 +403,22 @@ def _count_config_line(device: TwinDevice, twin: Twin) -> None:
     limit = device.faults.reboot_after_config_lines
     if limit is not None and device.config_lines_total == limit:
         twin.reboot(device)
+
+
+def office_pcs(site: Site, org: Organisation) -> list[OfficePc]:
+    """One PC on each LAN subnet, on the first address the router's DHCP server hands out
+    there; it pings the site's first city service (else the first host of the city's
+    central services) and the internet."""
+    targets: dict[str, IPv4Address] = {}
+    if site.services:
+        targets["city"] = site.services[0].address
+    elif org.central_services:
+        targets["city"] = org.central_services[0].network_address + 1
+    targets["internet"] = INTERNET
+    return [
+        OfficePc(IPv4Interface(f"{first}/{subnet.network.prefixlen}"), targets)
+        for subnet, (first, _) in zip(site.lan.interfaces, site.lan.dhcp_ranges, strict=True)
+    ]
 
 
 def _public_addresses(world: World, site: Site, org: Organisation, index: int) -> None:
@@ -401,7 +498,7 @@ def build_twin(
         _public_addresses(world, site, org, index)
         if faults.egress_via_legacy:
             world.egress_via = Role.LEGACY
-        now = lambda: dt.datetime.now(dt.UTC)  # noqa: E731 - tiny clock shared by all devices
+        now = clock.now  # the routers' clocks run on twin time (their uptimes too)
         version = scenario.versions.get(site.id)  # else the inventory's, or the config's
         stored, source = _starting_config(
             loaded, site, scenario, renderer, start_phase, from_backups
@@ -426,12 +523,12 @@ def build_twin(
         if rejected:
             continue
         state.boot()
-        state.rejections = [re.compile(p) for p in faults.reject]
         state.allow_user(site.router.credentials.username)
-        if faults.qos_missing:  # accepted, kept nowhere (IOS: never attached; RouterOS: no queue)
-            state.ignored.append(re.compile(driver.shaping_lines))
-        if faults.lan_nat_broken:
-            state.ignored.append(re.compile(driver.nat_lines))
+        try:
+            _run_with(state, faults, driver)
+        except ValueError as exc:
+            problems.append(Problem(Severity.ERROR, "<scenario>", None, "", f"{site.id}: {exc}"))
+            continue
         devices.append(
             TwinDevice(
                 site=site,
@@ -445,6 +542,8 @@ def build_twin(
                 secret_labels={
                     twin_secret(ref): masked(ref) for ref in site_secret_refs(site, org)
                 },
+                clock=clock,
+                office=office_pcs(site, org),
             )
         )
     if problems:
@@ -476,6 +575,18 @@ def _starting_config(
         site, org, start_phase, allocation, twin_secret, os_version=version, running=""
     )
     return text.text, f"<{start_phase.value} config rendered for {site.id}>"
+
+
+def _run_with(state: TwinState, faults: SiteFaults, driver: Driver) -> None:
+    """The scenario's faults a booted router runs with: refused and swallowed lines, and
+    the features its owner turned off (ValueError: its platform has no such thing)."""
+    state.rejections = [re.compile(p) for p in faults.reject]
+    if faults.qos_missing:  # accepted, kept nowhere (IOS: never attached; RouterOS: no queue)
+        state.ignored.append(re.compile(driver.shaping_lines))
+    if faults.lan_nat_broken:
+        state.ignored.append(re.compile(driver.nat_lines))
+    if faults.device_mode is not None:
+        state.limit(faults.device_mode.mode, faults.device_mode.features())
 
 
 def _stored_config(path: str, site: Site, org: Organisation, *, backup: bool) -> str | Problem:

@@ -74,6 +74,24 @@ class CommandFault(_Model):
         return value
 
 
+class DeviceMode(_Model):
+    """RouterOS 7 ``/system device-mode`` as the owner set it at the router (MikroTik manual,
+    "Device-mode"): a mode (``home`` turns the scheduler, fetch and more off) and single
+    features turned on or off beside it. Not in any export: a scenario says it."""
+
+    mode: Literal["enterprise", "advanced", "home"] = "enterprise"
+    scheduler: bool | None = None
+    fetch: bool | None = None
+
+    def features(self) -> dict[str, bool]:
+        """The features set beside the mode."""
+        return {
+            name: on
+            for name, on in (("scheduler", self.scheduler), ("fetch", self.fetch))
+            if on is not None
+        }
+
+
 class SiteFaults(_Model):
     uplinks: dict[Role, UplinkFault] = Field(default_factory=dict)
     # how new management sessions reach the router: routed from the NOC (reachable: they
@@ -95,6 +113,7 @@ class SiteFaults(_Model):
     dns_unfiltered: bool = False  # the resolvers answer blocked names with their real address
     egress_via_legacy: bool = False  # policy routing sends web traffic out of the office ISP
     dhcp_down: bool = False  # the router keeps no LAN DHCP server (from the start)
+    device_mode: DeviceMode | None = None  # RouterOS 7: features its owner turned off
 
     def conditions(self) -> dict[Role, UplinkFault]:
         """Each uplink's behaviour, the per-check booleans folded in."""

@@ -132,6 +132,7 @@ class _Session(asyncssh.SSHServerSession[bytes]):
 
     def _line(self, line: str) -> None:
         assert self.cli is not None
+        self.device.catch_up()  # the office PCs saw the router as it was until this line
         self.device.commands += 1
         typed_at = self.cli.prompt()
         faults = self.device.faults
