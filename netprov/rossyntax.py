@@ -40,6 +40,8 @@ VERBS = frozenset(
         "move",
         "renew",
         "release",
+        "unset",
+        "run",
     }
 )
 MANAGED_PREFIX = "netprov:"
@@ -128,6 +130,9 @@ class RosCommand:
     verb: str
     selector: str = ""
     params: Mapping[str, str] = field(default_factory=dict)
+    # words without a value after the first (``blackhole``, ``!dhcp-options``: a property
+    # printed unset), in the order printed
+    flags: tuple[str, ...] = ()
 
     @property
     def managed_key(self) -> str | None:
@@ -157,7 +162,8 @@ def parse_command(line: str) -> RosCommand:
     if rest and (rest[0].startswith("[") or "=" not in rest[0]):
         selector, rest = rest[0], rest[1:]
     params = MappingProxyType(params_of(rest))
-    return RosCommand("/" + " ".join(p for p in path if p), verb, selector, params)
+    flags = tuple(token for token in rest if "=" not in token)
+    return RosCommand("/" + " ".join(p for p in path if p), verb, selector, params, flags)
 
 
 def logical_lines(text: str) -> list[tuple[int, str]]:

@@ -36,6 +36,7 @@ from netprov.platforms.routeros_plan import plan_routeros
 from netprov.platforms.routeros_queues import shadowing_queue
 from netprov.platforms.routeros_secrets import mask_routeros
 from netprov.platforms.routeros_session import RosSession
+from netprov.rosdefaults import ORDER_FREE
 from netprov.rossyntax import parse_command, terse_lines
 from netprov.rosversion import RosSoftware, version_of
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
@@ -53,6 +54,38 @@ def _ros_kbps(rate: str) -> int:
     if rate and rate[-1] in units:
         return int(float(rate[:-1]) * units[rate[-1]])
     return int(rate) // 1000
+
+
+def _without_remarks(config: str) -> str:
+    lines = [line for line in config.splitlines() if not line.startswith("#")]
+    return "\n".join(lines).strip() + "\n"
+
+
+def comparable_export(config: str) -> str:
+    """An export (terse or block form) as terse lines, remarks left out, each run of lines
+    of an order-free menu sorted.
+
+    Examples:
+        >>> print(comparable_export("# 2026 by RouterOS 7.16\\n/ip route\\nadd gateway=b\\n"
+        ...                         "add gateway=a\\n/ip firewall filter\\nadd chain=z\\n"
+        ...                         "add chain=a"), end="")
+        /ip route add gateway=a
+        /ip route add gateway=b
+        /ip firewall filter add chain=z
+        /ip firewall filter add chain=a
+    """
+    runs: list[tuple[str, list[str]]] = []
+    for _, line in terse_lines(config):
+        try:
+            menu = parse_command(line).path
+        except ValueError:
+            menu = ""
+        if runs and runs[-1][0] == menu:
+            runs[-1][1].append(line)
+        else:
+            runs.append((menu, [line]))
+    ordered = (sorted(lines) if menu in ORDER_FREE else lines for menu, lines in runs)
+    return "".join(f"{line}\n" for lines in ordered for line in lines)
 
 
 def _fasttrack_bypasses(lines: list[str], interface: str) -> bool:
@@ -120,8 +153,11 @@ class RosDriver(Driver):
         return f"# by RouterOS {version}\n{kept}" if version is not None else kept
 
     def comparable(self, config: str) -> str:
-        lines = [line for line in config.splitlines() if not line.startswith("#")]
-        return "\n".join(lines).strip() + "\n"
+        """The export as terse lines, without the remarks that date it; in a menu whose
+        items the router keeps in no order it uses (no ``move``: an object added again
+        is appended, netprov.rosdefaults.ORDER_FREE) its lines sorted, so a config an
+        undo put back compares equal to the one it had."""
+        return comparable_export(config)
 
     def config_version(self, config: str) -> str | None:
         found = rosversion.export_version(config)
@@ -134,10 +170,11 @@ class RosDriver(Driver):
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         """The plan from ``running`` as its RouterOS version runs it (a v6 DHCP client
-        printed without ``disabled=`` is disabled: netprov.rosversion)."""
+        printed without ``disabled=`` is disabled: netprov.rosversion), read as it came
+        (not sorted, as comparable lists it)."""
         version = rosversion.export_version(running)
-        view = rosversion.explicit_defaults(self.comparable(running), version)
-        engine = plan_routeros(view, intended)
+        view = rosversion.explicit_defaults(_without_remarks(running), version)
+        engine = plan_routeros(view, intended, version.major if version is not None else 7)
         return SitePlan(
             site_id,
             self.platform,

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from netprov.filters import ros_line, ros_value
+from netprov.platforms.routeros_undo import readded, restoring
+from netprov.rosdefaults import default
 from netprov.rossyntax import SETTINGS, RosCommand, parse_export
 
 # What makes a router's own object "the same one" as an object netprov renders: its menu's
@@ -86,6 +88,9 @@ class RosPlan:
     conflicts: list[str] = field(default_factory=list)
     adopted: list[str] = field(default_factory=list)  # the adoption commands alone
     adopted_undo: list[str] = field(default_factory=list)
+    # what the undo cannot give back as it was (a value with no documented default in a
+    # menu without ``unset``): a failed check then needs the backup
+    inexact: list[str] = field(default_factory=list)
 
 
 def _find(comment: str) -> str:
@@ -111,6 +116,17 @@ def _identity(command: RosCommand) -> tuple[str, ...] | None:
     if keys is None:
         return None
     return tuple(command.params.get(key, "") for key in keys)
+
+
+def _changed(current: RosCommand, wanted: RosCommand, major: int) -> dict[str, str]:
+    """The values of ``wanted`` that ``current`` lacks; a value ``current`` leaves out is
+    its documented default on RouterOS ``major`` (an export prints none: rosdefaults)."""
+    path = current.path
+    return {
+        k: v
+        for k, v in wanted.params.items()
+        if current.params.get(k, default(path, k, major)) != v
+    }
 
 
 def _plain(command: RosCommand) -> dict[str, str]:
@@ -198,7 +214,8 @@ def _label(command: RosCommand) -> str:
 class _Planner:
     """Builds one plan: the command lists, in the order they are pushed and undone."""
 
-    def __init__(self, running_export: str, intended: str) -> None:
+    def __init__(self, running_export: str, intended: str, major: int) -> None:
+        self.major = major  # the RouterOS version the router runs (its defaults differ)
         parsed = parse_export(running_export)
         self.running = {key: cmd for cmd in parsed if (key := _key(cmd))}
         self.router = _Router(parsed)
@@ -253,16 +270,30 @@ class _Planner:
         self.removes: list[str] = []
         self.undo_adds: list[str] = []
         self.undo_removes: list[str] = []
+        # each menu's objects in the router's order, what finds each once the plan ran
+        # (an adopted or updated object by its new comment), and the objects the plan
+        # takes away (removed, or replaced) for the undo to add again where they stood
+        self.menus: dict[str, list[RosCommand]] = {}
+        for cmd in parsed:
+            if cmd.verb == "add":
+                self.menus.setdefault(cmd.path, []).append(cmd)
+        self.found_after: dict[int, str] = {}
+        self.taken: list[RosCommand] = []
 
     def setting(self, cmd: RosCommand, current: RosCommand | None) -> None:
         selector = (cmd.selector,) if cmd.selector else ()
         have = {**SETTINGS.get(cmd.path, {}), **(current.params if current else {})}
-        changed = {k: v for k, v in cmd.params.items() if have.get(k) != v}
+        changed = {
+            k: v
+            for k, v in cmd.params.items()
+            if have.get(k, default(cmd.path, k, self.major)) != v
+        }
         if changed:
             self.adds.append(ros_line(cmd.path, "set", *selector, **changed))
-            self.undo_adds.append(
-                ros_line(cmd.path, "set", *selector, **{k: have.get(k, "") for k in changed})
-            )
+            where = " ".join(selector)
+            undo, lost = restoring(cmd.path, where, have, list(changed), self.major)
+            self.undo_adds += [" ".join(line.split()) for line in undo]
+            self.plan.inexact += lost
 
     def new(self, cmd: RosCommand) -> None:
         """An object the router has not tagged: adopt the router's own, or add it."""
@@ -279,11 +310,16 @@ class _Planner:
             if self.fasttrack and cmd.params["comment"].startswith(_BEFORE_FASTTRACK):
                 placement = (f"place-before={_FASTTRACK}",)
             elif self._input_accept(cmd) and self.input_block is not None:
-                placement = (f"place-before={_rule(self.input_block[1], self.filters)}",)
+                placement = (f"place-before={self._rule_now(self.input_block[1], self.filters)}",)
             elif self._srcnat_accept(cmd) and self.srcnat is not None:
-                placement = (f"place-before={_rule(self.srcnat, self.nats)}",)
+                placement = (f"place-before={self._rule_now(self.srcnat, self.nats)}",)
             self.adds.append(" ".join([ros_line(cmd.path, "add", **cmd.params), *placement]))
             self.undo_removes.append(f"{cmd.path} remove {_find(cmd.params['comment'])}")
+
+    def _rule_now(self, rule: RosCommand, rules: list[RosCommand]) -> str:
+        """:func:`_rule` of the router's rule as it reads once the interfaces this plan
+        renamed so far carry their new names (RouterOS follows a rename in its rules)."""
+        return _rule(_renamed(rule, self.renamed)[1], [_renamed(r, self.renamed)[1] for r in rules])
 
     @staticmethod
     def _srcnat_accept(cmd: RosCommand) -> bool:
@@ -316,7 +352,7 @@ class _Planner:
         if at < rules.index(block):
             return
         where = _find(current.params["comment"])
-        self.late.append(f"{cmd.path} move {where} destination={_rule(block, rules)}")
+        self.late.append(f"{cmd.path} move {where} destination={self._rule_now(block, rules)}")
         after = rules[at + 1] if at + 1 < len(rules) else None
         back = f" destination={_rule(after, rules)}" if after is not None else ""
         self.undo_adds.append(f"{cmd.path} move {_find(cmd.params['comment'])}{back}")
@@ -337,7 +373,7 @@ class _Planner:
         # the object as it reads once the renames this plan made before it are done
         _, current = _renamed(theirs, self.renamed)
         where = self._where(current)
-        changed = {k: v for k, v in cmd.params.items() if current.params.get(k) != v}
+        changed = _changed(current, cmd, self.major)
         if theirs.params.get("disabled") == "yes" and "disabled" not in cmd.params:
             # what netprov renders runs: the router's disabled object is enabled (a backup
             # line's DHCP client that never ran would stay a client that never runs)
@@ -356,11 +392,14 @@ class _Planner:
             self.late.append(
                 f"{cmd.path} set {_find(cmd.params['comment'])} " + ros_line("", "", **late).strip()
             )
-        before = {k: theirs.params.get(k, "") for k in changed}
-        values = ros_line("", "", **before).strip()
-        undo = f"{cmd.path} set {_find(cmd.params['comment'])} {values}"
-        self.undo_adds.append(undo)
-        self.plan.adopted_undo.insert(0, undo)
+        self.found_after[id(theirs)] = _find(cmd.params["comment"])
+        undo, lost = restoring(
+            cmd.path, _find(cmd.params["comment"]), theirs.params, [*changed], self.major
+        )
+        undo += self._unpinned(cmd, changed)
+        self.undo_adds += undo
+        self.plan.adopted_undo[:0] = undo
+        self.plan.inexact += lost
 
     def _where(self, theirs: RosCommand) -> str:
         """A ``[ find ... ]`` for the router's own object: its identity (or, in a menu
@@ -385,11 +424,11 @@ class _Planner:
             self.removes.append(f"{cmd.path} remove {_find(current.params['comment'])}")
             self.adds.append(ros_line(cmd.path, "add", **cmd.params))
             self.undo_removes.append(f"{cmd.path} remove {_find(comment)}")
-            self.undo_adds.append(ros_line(cmd.path, "add", **current.params))
+            self.taken.append(current)
             return
-        changed = {k: v for k, v in cmd.params.items() if current.params.get(k) != v}
+        changed = _changed(current, cmd, self.major)
         if changed:
-            before = {k: current.params.get(k, "") for k in changed}
+            self.found_after[id(current)] = _find(comment)
             now, late = self._split(cmd, changed)
             where = _find(current.params["comment"])
             for values, commands in ((now, self.adds), (late, self.late)):
@@ -398,9 +437,9 @@ class _Planner:
             renew = self._renewal(cmd, changed)
             if renew is not None:
                 self.adds.append(renew)
-            self.undo_adds.append(
-                f"{cmd.path} set {_find(comment)} " + ros_line("", "", **before).strip()
-            )
+            undo, lost = restoring(cmd.path, _find(comment), current.params, [*changed], self.major)
+            self.undo_adds += undo + self._unpinned(cmd, changed)
+            self.plan.inexact += lost
 
     def _renewal(self, cmd: RosCommand, changed: Mapping[str, str]) -> str | None:
         """A DHCP client of the router's own gets netprov's script, or loses its own
@@ -414,6 +453,15 @@ class _Planner:
         if not pins or pins <= self.pinned:
             return None
         return f"{cmd.path} renew {_find(cmd.params['comment'])}"
+
+    def _unpinned(self, cmd: RosCommand, changed: Mapping[str, str]) -> list[str]:
+        """The undo of netprov's script on a DHCP client: the routes it pinned (on the
+        renewal, or any lease change since) stay when the client's own script is back,
+        so the undo removes the pins the router did not have."""
+        if cmd.path != "/ip dhcp-client" or "script" not in changed:
+            return []
+        pins = sorted(set(_PIN.findall(cmd.params.get("script", ""))) - self.pinned)
+        return [f"/ip route remove {_find(pin)}" for pin in pins]
 
     @staticmethod
     def _split(cmd: RosCommand, changed: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -431,20 +479,28 @@ class _Planner:
             elif current is None:
                 self.new(cmd)
             else:
-                if current.params != cmd.params:
+                if current.params != cmd.params and (
+                    _changed(current, cmd, self.major) or set(current.params) - set(cmd.params)
+                ):
                     self.update(cmd, current)
                 self.keep_above_the_block(cmd, current)
         wanted_keys = {key for key, _ in self.wanted}
         for key, cmd in reversed(list(self.running.items())):
             if cmd.verb == "add" and key not in wanted_keys:
                 self.removes.append(f"{cmd.path} remove {_find(cmd.params['comment'])}")
-                self.undo_adds.insert(0, ros_line(cmd.path, "add", **cmd.params))
-        # add before remove; the undo removes what was added (newest first), then re-adds
+                self.taken.append(cmd)
+        # add before remove; the undo removes what was added (newest first), adds again
+        # what was taken away, where it stood, then sets back what was changed
         self.plan.commands = self.adds + self.late + self.removes
-        self.plan.undo = list(reversed(self.undo_removes)) + self.undo_adds
+        self.plan.undo = list(reversed(self.undo_removes)) + self.readded() + self.undo_adds
         return self.plan
 
+    def readded(self) -> list[str]:
+        """The undo's ``add`` of each object the plan takes away (routeros_undo)."""
+        return readded(self.menus, self.taken, self.found_after, self.renamed)
 
-def plan_routeros(running_export: str, intended: str) -> RosPlan:
-    """Commands, undo commands, adoptions and conflicts for a RouterOS router."""
-    return _Planner(running_export, intended).build()
+
+def plan_routeros(running_export: str, intended: str, major: int = 7) -> RosPlan:
+    """Commands, undo commands, adoptions and conflicts for a RouterOS router running
+    RouterOS ``major``."""
+    return _Planner(running_export, intended, major).build()

@@ -16,6 +16,12 @@ feature (``/tool fetch``) is refused with those words.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from netprov.sim.ros_lines import RosError
+
+if TYPE_CHECKING:
+    from netprov.sim.ros_console import RosOutput
 
 # the features in the order ``print`` lists them (the manual's print of 7.17+)
 FEATURES = (
@@ -79,3 +85,13 @@ def device_mode(
 def allows(mode: Mapping[str, str], feature: str) -> bool:
     """Whether the router's device-mode allows ``feature``."""
     return mode.get(feature, "yes") == "yes"
+
+
+def command(mode: Mapping[str, str], verb: str, console: RosOutput) -> str:
+    """``print`` (the mode and each feature) or ``update`` (it asks for the button: over
+    SSH nothing changes)."""
+    if verb == "print":
+        return console.settings(dict(mode))
+    if verb == "update":
+        return ASKED
+    raise RosError(f"bad command name {verb}")

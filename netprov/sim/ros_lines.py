@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
 from types import MappingProxyType
 
+from netprov import rosdefaults
 from netprov.rossyntax import VERB_NAMED_MENUS, VERBS, params_of, tokens_of, unquote
 from netprov.sim.ros_menus import known_menu
 from netprov.sim.ros_schema import (
@@ -232,3 +233,20 @@ def split_named(args: list[str], name: str) -> tuple[list[str], str | None]:
         else:
             rest.append(token)
     return rest, chosen
+
+
+def unset_arguments(args: list[str]) -> tuple[str, str]:
+    """``unset <items> value-name=<property>`` (or the property after the items, as the
+    console completes it): (the items, the property)."""
+    rest, name = split_named(args, "value-name")
+    if name is None:
+        name = rest[1] if len(rest) > 1 else ""
+    return (rest[0] if rest else ""), name
+
+
+def forget_defaults(menu: str, item: dict[str, str], params: Mapping[str, str]) -> None:
+    """A value set back to what it is when nothing sets it (a comment set to ``""``, a
+    documented default: netprov.rosdefaults) is one ``/export`` no longer prints."""
+    for key, value in params.items():
+        if value == rosdefaults.default(menu, key):
+            item.pop(key, None)

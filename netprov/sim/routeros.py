@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface
 
-from netprov import rosversion
+from netprov import rosdefaults, rosversion
 from netprov.rossyntax import (
     SETTINGS,
     logical_lines,
@@ -98,6 +98,7 @@ class RosDevice:
             menu: [dict(item) for item in items] for menu, items in self.tables.items()
         }
         self.files: dict[str, str] = {}
+        self.log: list[str] = []  # what ``/log print`` would show of scripts that failed
         # the features the owner allows at the device (not configuration: never exported)
         self.device_mode = ros_device_mode.device_mode()
         self.timers: dict[str, Callable[[], None]] = {}
@@ -179,6 +180,10 @@ class RosDevice:
         except RosError as exc:
             return str(exc), path
 
+    def execute(self, line: str, path: str) -> tuple[str, str]:
+        """:meth:`run`, a refusal raised as :class:`RosError` (a script stops there)."""
+        return self._run(line.strip(), path)
+
     def _run(self, line: str, path: str) -> tuple[str, str]:
         if not line:
             return "", path
@@ -219,7 +224,9 @@ class RosDevice:
         if menu == "/system backup":
             return ros_files.backup(self, verb, params_of(args))
         if menu == "/system device-mode":
-            return self._device_mode(verb)
+            return ros_device_mode.command(self.device_mode, verb, self._output())
+        if menu == "/system script" and verb == "run":
+            return ros_jobs.run_script(self, args[0] if args else "")
         if menu == "/system" and verb == "reboot":
             self.on_reboot()
             return ""
@@ -271,13 +278,6 @@ class RosDevice:
         """Run in ``mode`` with ``features`` on or off, as the owner set them at the device
         (:mod:`netprov.sim.ros_device_mode`)."""
         self.device_mode = ros_device_mode.device_mode(mode, features)
-
-    def _device_mode(self, verb: str) -> str:
-        if verb == "print":
-            return self._output().settings(self.device_mode)
-        if verb == "update":  # the button or a power cycle confirms it: not over SSH
-            return ros_device_mode.ASKED
-        raise RosError(f"bad command name {verb}")
 
     def _unmodelled(self, menu: str, verb: str, args: list[str]) -> str:
         """A menu the twin does not model: its lines are kept as they came, printed back
@@ -343,35 +343,8 @@ class RosDevice:
                 self._lease_event(params)
             self.on_config_line()
             return ""
-        if verb in {"set", "remove", "enable", "disable"}:
-            selector, rest = (args[0], args[1:]) if args else ("", [])
-            targets = self._select(menu, items, selector)
-            if verb == "remove":
-                for target in targets:
-                    if target.get(".default") == "yes":
-                        raise RosError("failure: default item can not be removed")
-                    items.remove(target)
-                    if menu == "/system scheduler":
-                        self.timers.pop(target.get("name", ""), lambda: None)()
-                    if menu == "/ip dhcp-client":
-                        self._lease_event(target, released=True)
-            else:
-                params = (
-                    dict(ros_lines.parameters(tuple(rest)))
-                    if verb == "set"
-                    else {"disabled": "yes" if verb == "disable" else "no"}
-                )
-                self._check(menu, params, column + len(verb) + len(selector) + 2)
-                for target in targets:
-                    if (
-                        menu in INTERFACE_MENUS
-                        and params.get("name", target["name"]) != target["name"]
-                    ):
-                        self._renamed(target["name"], params["name"])
-                    lease = ros_lines.lease_state(target)
-                    target.update(params)
-                    if menu == "/ip dhcp-client" and ros_lines.lease_state(target) != lease:
-                        self._lease_event(target)  # on a status change only, not a new script
+        if verb in {"set", "remove", "enable", "disable", "unset"}:
+            self._edit(menu, items, verb, args, column)
             self.on_config_line()
             return ""
         if verb == "find":
@@ -383,6 +356,44 @@ class RosDevice:
             self.on_config_line()
             return ""
         raise RosError(f"bad command name {verb} (line 1 column {column})")
+
+    def _edit(self, menu: str, items: list[Item], verb: str, args: list[str], column: int) -> None:
+        """``set``, ``remove``, ``enable``, ``disable`` or ``unset`` of the items a selector
+        names (``unset``: in a menu that has it, rosdefaults.UNSETTABLE)."""
+        selector, rest = (args[0], args[1:]) if args else ("", [])
+        if verb == "unset":
+            if menu not in rosdefaults.UNSETTABLE:
+                raise RosError(f"bad command name {verb} (line 1 column {column})")
+            selector, name = ros_lines.unset_arguments(args)
+            for target in self._select(menu, items, selector):
+                target.pop(name, None)  # as if nothing had set it: /export leaves it out
+            return
+        targets = self._select(menu, items, selector)
+        if verb == "remove":
+            for target in targets:
+                if target.get(".default") == "yes":
+                    raise RosError("failure: default item can not be removed")
+                items.remove(target)
+                if menu == "/system scheduler":
+                    self.timers.pop(target.get("name", ""), lambda: None)()
+                if menu == "/ip dhcp-client":
+                    self._lease_event(target, released=True)
+            return
+        params = (
+            dict(ros_lines.parameters(tuple(rest)))
+            if verb == "set"
+            else {"disabled": "yes" if verb == "disable" else "no"}
+        )
+        self._check(menu, params, column + len(verb) + len(selector) + 2)
+        for target in targets:
+            if menu in INTERFACE_MENUS and params.get("name", target["name"]) != target["name"]:
+                self._renamed(target["name"], params["name"])
+            lease = ros_lines.lease_state(target)
+            target.update(params)
+            if verb == "set" and not self._loading:
+                ros_lines.forget_defaults(menu, target, params)
+            if menu == "/ip dhcp-client" and ros_lines.lease_state(target) != lease:
+                self._lease_event(target)  # on a status change only, not a new script
 
     def _move(self, menu: str, items: list[Item], args: list[str]) -> None:
         """``move <items> [destination=<item>]``: the items go before ``destination``, or to
@@ -400,26 +411,8 @@ class RosDevice:
         items[at:at] = moving
 
     def _lease_event(self, client: Item, *, released: bool = False) -> None:
-        """A DHCP client bound (or lost) its lease: run its ``script`` with ``$bound`` and
-        ``$"gateway-address"`` (MikroTik manual, "DHCP client"). The twin runs the one shape
-        netprov writes: ``:if ($bound=1) do={...} else={...}``, commands split at ``;``."""
-        if self._loading:
-            return
-        shape = re.fullmatch(
-            r":if \(\$bound=1\) do=\{(.*)\} else=\{(.*)\}", client.get("script", ""), re.S
-        )
-        if shape is None:
-            return
-        gateway = None
-        if not released and client.get("disabled") != "yes":
-            router = self.router()
-            link = router.links.get(client["interface"])
-            uplink = self.world.uplink_for(link) if link else None
-            if link and uplink and uplink.gateway and router.link_up(link):
-                gateway = uplink.gateway
-        body = shape[1] if gateway is not None else shape[2]
-        for command in body.split(";"):
-            self.run(command.replace('$"gateway-address"', str(gateway)), "/")
+        if not self._loading:  # a loaded config's scripts ran already (load_initial)
+            ros_jobs.lease_event(self, client, released=released)
 
     def _renamed(self, old: str, new: str) -> None:
         """RouterOS refers to an interface by its internal id: a rename shows everywhere
@@ -473,6 +466,10 @@ class RosDevice:
                 IPv4Interface(params["address"])
             except (AddressValueError, ValueError) as exc:
                 raise RosError("invalid value for argument address") from exc
+
+    def select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
+        """The items of ``menu`` a selector names (``[ find ... ]``, ids, numbers, a name)."""
+        return self._select(menu, items, selector)
 
     def _select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
         selector = selector.strip()
