@@ -29,6 +29,7 @@ from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.plan import SitePlan
 from netprov.platforms import ChangeMarker, Session, Target, driver_for
 from netprov.render import Renderer, version_conflicts
+from netprov.reverting import Reversal, proven, run_undo
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
 from netprov.verify import Check, verify_reachability, verify_site
 
@@ -67,6 +68,7 @@ class Outcome:
     checks: list[Check] = field(default_factory=list)
     detail: str = ""
     restored_identical: bool | None = None
+    reverted: Reversal | None = None  # how a failed change was taken back
 
     @property
     def failed(self) -> bool:
@@ -89,6 +91,7 @@ class Outcome:
             else None,
             "checks": [c.as_dict() for c in self.checks],
             "restored_identical": self.restored_identical,
+            "reverted": self.reverted.as_dict() if self.reverted is not None else None,
         }
 
 
@@ -162,7 +165,10 @@ class Pipeline:
             held.close()
         if site.id not in self.targets:
             raise DeviceError(f"{site.id}: no connection target (not in the hosts file or twin)")
-        return connect(self.targets[site.id], change_id=self.run_id, attempts=attempts, wait=2.0)
+        target = self.targets[site.id]
+        # a reboot takes a twin whose clock runs faster as much less time: retry as often
+        wait = 2.0 / max(1.0, target.time_scale)
+        return connect(target, change_id=self.run_id, attempts=attempts, wait=wait)
 
     def release(self, site: Site, session: Session) -> None:
         """Done with ``session`` for now: kept for the site's next step while it is held,
@@ -316,12 +322,22 @@ class Pipeline:
         session = self.session(site)
         try:
             backup = self.backup(site, session)
-            plan = self.plan(site, phase, backup.content)
+            plan = self.with_blockers(self.plan(site, phase, backup.content), session)
         finally:
             self.release(site, session)
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
+        if plan.refusals:
+            reason = "the router cannot revert a change by itself: " + "; ".join(plan.refusals)
+            return self.fail(site, "refused", reason, plan=plan)
         return Outcome(site.id, "planned", plan)
+
+    @staticmethod
+    def with_blockers(plan: SitePlan, session: Session) -> SitePlan:
+        """``plan`` with what keeps this router from reverting it by itself (RouterOS 7's
+        device-mode without its scheduler): said in the plan, refused before any push."""
+        blockers = session.blockers() if plan.changed else []
+        return dataclasses.replace(plan, refusals=blockers) if blockers else plan
 
     def _refuse_conflicts(self, site: Site, plan: SitePlan) -> Outcome:
         """A plan that clashes with what the router holds is shown, never pushed."""
@@ -398,8 +414,8 @@ class Pipeline:
             settled = session.settle()
         finally:
             self.release(site, session)
-        if settled:
-            self.release(site, self.session(site, attempts=self.reconnect_attempts))  # rebooted
+        if settled is not None and settled.rebooted:
+            self.release(site, self.session(site, attempts=self.reconnect_attempts))
 
     def fail(self, site: Site, status: str, reason: str, **extra: object) -> Outcome:
         """A journaled failure of ``site`` (step ``failed``) as an outcome."""
@@ -427,6 +443,7 @@ class Pipeline:
                 plan = plan.adoption() if not plan.conflicts else plan
             if not plan.changed and not plan.conflicts:
                 return Outcome(site.id, "unchanged", plan)
+            plan = self.with_blockers(plan, session)
             refusal = self._refusal(site, backup, plan)
             if refusal is not None:
                 return refusal
@@ -457,33 +474,37 @@ class Pipeline:
                 )
                 self._keep_after(site, session)
                 return Outcome(site.id, "confirmed", plan, checks)
-            session.revert()
-            self.journal.step(
-                self.run_id,
-                site.id,
-                "reverted",
-                detail="failed checks: " + ", ".join(c.name for c in failed),
-            )
+            reverted = run_undo(self, site, session)
         finally:
             self.release(site, session)
-        identical, held = self.after_restore(site, backup)
+        reversal = proven(self, site, backup, reverted)
         self.journal.step(
             self.run_id,
             site.id,
-            "rolled_back",
-            ok=identical,
-            detail="running config identical to backup"
-            if identical
-            else "running config DIFFERS from backup",
-            **phase_fields(held),
+            "reverted",
+            ok=reversal.identical is not False,
+            detail="failed checks: " + ", ".join(c.name for c in failed) + "; " + reversal.said(),
+            data=reversal.as_dict(),
         )
+        if reversal.identical is not None:
+            self.journal.step(
+                self.run_id,
+                site.id,
+                "rolled_back",
+                ok=reversal.identical,
+                detail="running config identical to backup"
+                if reversal.identical
+                else "running config DIFFERS from backup",
+                **phase_fields(reversal.held),
+            )
         return Outcome(
             site.id,
             "rolled_back",
             plan,
             checks,
             detail="; ".join(f"{c.name}: {c.observed}" for c in failed),
-            restored_identical=identical,
+            restored_identical=reversal.identical,
+            reverted=reversal,
         )
 
     def _refusal(self, site: Site, backup: Backup, plan: SitePlan) -> Outcome | None:
@@ -493,6 +514,9 @@ class Pipeline:
             return self.fail(site, "failed", f"not pushed: {fenced}", plan=plan)
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
+        if plan.refusals:
+            reason = "the router cannot revert a change by itself: " + "; ".join(plan.refusals)
+            return self.fail(site, "refused", reason, plan=plan)
         risk = lockout_step(site, self.loaded.organisation, backup.content, plan)
         if risk is not None:
             return self.fail(site, "refused", risk, plan=plan)

@@ -31,6 +31,12 @@ class SitePlan:
     warnings: list[str] = field(default_factory=list)
     # what the router holds that clashes with the inventory: such a plan is never pushed
     conflicts: list[str] = field(default_factory=list)
+    # what keeps the router from reverting the change by itself (RouterOS 7 device-mode
+    # without its scheduler): never pushed either, read from the router before the push
+    refusals: list[str] = field(default_factory=list)
+    # what the undo cannot give back as it was: a failed check needs the platform's last
+    # resort (RouterOS: the binary backup, a reboot)
+    inexact: list[str] = field(default_factory=list)
     # the commands that take over objects the router already had (tag, align): `adopt`
     adopted: list[str] = field(default_factory=list)
     adopted_undo: list[str] = field(default_factory=list)
@@ -102,6 +108,8 @@ class SitePlan:
             "changed": self.changed,
             "adopted": [mask(c) for c in self.adopted],
             "conflicts": list(self.conflicts),
+            "refusals": list(self.refusals),
+            "inexact": list(self.inexact),
             "warnings": list(self.warnings),
         }
 

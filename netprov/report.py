@@ -83,6 +83,7 @@ class Failure:
     # a rollback: the backup restored (run, when) and the phase the router is in after it
     restored: tuple[str, str, str] | None = None
     before: Failure | None = None  # a rollback after a failed change: that failure
+    how: dict[str, object] | None = None  # a failed change: how it was taken back
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,9 @@ def _failure(site: str, steps: list[StepRow]) -> Failure | None:
         items = _check_items(verified.data, failed_only=True) if verified else ()
         restored = next((s for s in steps if s.step == "rolled_back"), None)
         identical = restored.ok if restored is not None else None
-        return Failure(site, "reverted", checks, "", identical, items)
+        reverted = next(s for s in steps if s.step == "reverted")
+        how = reverted.data if isinstance(reverted.data, dict) else None
+        return Failure(site, "reverted", checks, "", identical, items, how=how)
     if "failed" in names:
         failed = next(s for s in steps if s.step == "failed")
         kind = "refused" if (failed.data or {}).get("outcome") == "refused" else "failed"
@@ -416,9 +419,20 @@ def _failure_text(failure: Failure, t: dict[str, str], lang: str) -> str:
         return t["reverted"].format(
             checks=", ".join(checks) or "-",
             identical=t["identical"] if failure.identical else "",
-        )
+        ) + _how(failure.how, t)
     detail = report_id.reason(failure.detail) if lang == "id" else failure.detail
     return t[failure.kind].format(detail=detail[:300])
+
+
+def _how(how: dict[str, object] | None, t: dict[str, str]) -> str:
+    """How a failed change was taken back: its undo (no reboot), or its backup loaded
+    (the office went without its router while it rebooted)."""
+    if not how:
+        return ""
+    if how.get("method") == "backup load":
+        seconds = how.get("reboot_seconds")
+        return t["by_backup"].format(seconds=f"{seconds:.0f}" if seconds else "?")
+    return t["by_undo"] if how.get("method") == "undo script" else ""
 
 
 def _drill_text(drill: Drill, lang: str) -> str:

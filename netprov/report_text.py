@@ -71,6 +71,8 @@ TEXT: dict[str, dict[str, str]] = {
         "reverted": "checks failed after the change ({checks}); the router was put back on "
         "its previous configuration{identical}",
         "identical": " (verified identical)",
+        "by_undo": ", by its undo, without a reboot",
+        "by_backup": ", by loading its backup: the router rebooted ({seconds} s without it)",
         "failed": "the change could not be made: {detail}",
         "refused": "refused before anything was sent: {detail}",
         "rolled_back": "put back on purpose to its configuration of {when} (backup of run "
@@ -154,6 +156,8 @@ TEXT: dict[str, dict[str, str]] = {
         "reverted": "pemeriksaan gagal setelah perubahan ({checks}); router dikembalikan ke "
         "konfigurasi sebelumnya{identical}",
         "identical": " (terbukti identik)",
+        "by_undo": ", dengan perintah pembatalannya, tanpa reboot",
+        "by_backup": ", dengan memuat cadangannya: router di-reboot ({seconds} detik tanpa router)",
         "failed": "perubahan tidak dapat dilakukan: {detail}",
         "refused": "ditolak sebelum ada yang dikirim: {detail}",
         "rolled_back": "sengaja dikembalikan ke konfigurasi {when} (cadangan proses "

@@ -138,26 +138,29 @@ def test_dead_central_uplink_fails_verification_and_restores_the_backup(
     ]
 
 
-def test_routeros_session_cut_mid_push_reverts_on_the_device(
+def test_routeros_session_cut_mid_push_comes_back_by_its_scheduled_undo(
     twin_factory: TwinFactory, journal: Journal
 ) -> None:
     site_id = "kel-hegarsari"
-    # the scheduler line counts as the first config line; cut after 2 of the 3 dual ->
-    # central commands (the two default routes' distances; the NOC route is not removed)
-    scenario = Scenario(sites={site_id: SiteFaults(drop_after_config_lines=3)})
+    # config lines: the change marker, the undo script and its job, the backup load's
+    # job, then the dual -> central commands: cut after the first two (the default
+    # routes' distances), before the NOC route's removal
+    scenario = Scenario(sites={site_id: SiteFaults(drop_after_config_lines=6)})
     twin = twin_factory([site_id], scenario=scenario, start_phase=Phase.DUAL)
     before = running(twin, site_id)
     pipeline = make_pipeline(twin, journal)
     outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
     assert outcome.status == "failed"
     assert "push interrupted" in outcome.detail
+    assert running(twin, site_id) != before  # half a change, and netprov is gone
     deadline = time.monotonic() + 15
-    while (
-        running(twin, site_id) != before or twin.devices[site_id].rebooting
-    ) and time.monotonic() < deadline:
+    while running(twin, site_id) != before and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert running(twin, site_id) == before  # the device put itself back
-    assert "rebooting" in twin.devices[site_id].notes  # by loading its backup (the scheduler)
+    assert running(twin, site_id) == before  # the device put itself back ...
+    assert twin.reboots(site_id) == []  # ... by the scheduled undo, without a reboot
+    export = twin.devices[site_id].running_config()
+    assert "netprov-undo" not in export  # nothing left armed: no script, no job
+    assert "netprov-revert" not in export
     _, steps = journal.run(pipeline.run_id)
     assert [s.step for s in steps] == [
         "backed_up",

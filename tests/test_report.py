@@ -42,8 +42,24 @@ def journal(tmp_path: Path) -> Journal:
         {"name": "management session", "expected": "answers", "ok": True},
     ]
     journal.step(run, "desa-balokang", "verified", ok=False, detail=json.dumps(checks), data=checks)
-    journal.step(run, "desa-balokang", "reverted", detail="failed checks")
+    journal.step(
+        run,
+        "desa-balokang",
+        "reverted",
+        detail="failed checks",
+        data={"method": "undo script", "rebooted": False, "reboot_seconds": None},
+    )
     journal.step(run, "desa-balokang", "rolled_back", detail="identical")
+    run = journal.start_run("apply")  # the undo left a difference: the backup loaded
+    journal.step(run, "kec-sukamaju", "verified", ok=False, detail=json.dumps(checks), data=checks)
+    journal.step(
+        run,
+        "kec-sukamaju",
+        "reverted",
+        detail="failed checks",
+        data={"method": "backup load", "rebooted": True, "reboot_seconds": 41.2},
+    )
+    journal.step(run, "kec-sukamaju", "rolled_back", detail="identical")
     verify = journal.start_run("verify")
     journal.step(verify, "setda", "verified", ok=False, detail=json.dumps(checks), data=checks)
     cutover = journal.start_run("cutover")
@@ -61,7 +77,8 @@ def test_figures(journal: Journal) -> None:
     data = report_data(loaded, journal, dt.date(2027, 5, 1))
     assert (data.on_central, data.total, data.final) == (2, 82, 0)
     assert data.end_state == data.legacy_before - data.central
-    assert [f.site for f in data.failures] == ["desa-balokang"]  # not the verify of setda
+    # not the verify of setda
+    assert sorted(f.site for f in data.failures) == ["desa-balokang", "kec-sukamaju"]
     assert data.failures[0].checks == [
         "ping central gateway 100.72.44.1 (expected <= 20% loss, observed 0/5 replies)"
     ]
@@ -88,12 +105,16 @@ def test_page(journal: Journal, lang: str) -> None:
     if lang == "id":
         assert "2 dari 82 kantor sudah memakai penyedia pusat" in text
         assert "dikembalikan ke konfigurasi sebelumnya (terbukti identik)" in text
+        assert "identik), dengan perintah pembatalannya, tanpa reboot" in text
+        assert "router di-reboot (41 detik tanpa router)" in text
         assert "di luar jam pemeliharaan (waktu lokasi 2026-12-08 14:00 WIB)" in text
         assert "Anggaran ganda (ISP kantor + pusat) sampai sekitar Februari 2028" in text
         for english in ("reverted", "failed", "other", "Office", "checks"):
             assert english not in text, english
     else:
         assert "2 of 82 offices on the central provider" in text
+        assert "(verified identical), by its undo, without a reboot" in text
+        assert "by loading its backup: the router rebooted (41 s without it)" in text
         assert "Paying twice (office ISP + central) until about February 2028" in text
     assert 'id="over-time"' in page
     assert 'data-total="allocation"' in page

@@ -14,6 +14,8 @@ from netprov.platforms.base import (
     Driver,
     InterfaceState,
     PingResult,
+    Reverted,
+    RevertMethod,
     Session,
     Target,
 )
@@ -40,6 +42,8 @@ __all__ = [
     "Driver",
     "InterfaceState",
     "PingResult",
+    "RevertMethod",
+    "Reverted",
     "Session",
     "Target",
     "driver_for",

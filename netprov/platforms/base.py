@@ -24,6 +24,8 @@ from netprov.phases import Role, UplinkView
 from netprov.plan import SitePlan
 from netprov.platforms.session import (
     ChangeMarker,
+    Reverted,
+    RevertMethod,
     Session,
     Target,
     connect_error,
@@ -395,6 +397,8 @@ __all__ = [
     "Hop",
     "InterfaceState",
     "PingResult",
+    "RevertMethod",
+    "Reverted",
     "Session",
     "SimulatedRouter",
     "SimulatedStep",

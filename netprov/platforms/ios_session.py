@@ -15,6 +15,8 @@ from netprov.errors import DeviceError
 from netprov.plan import SitePlan
 from netprov.platforms.session import (
     ChangeMarker,
+    Reverted,
+    RevertMethod,
     Session,
     Target,
     banner_seconds,
@@ -245,9 +247,9 @@ class IosSession(Session):
             )
         self.send("write memory")  # the confirmed config survives a power cut
 
-    def revert(self) -> None:
-        """``configure revert now``: the archive's rollback of the unconfirmed commit; then
-        the preparation taken back."""
+    def revert(self) -> Reverted:
+        """``configure revert now``: the archive's rollback of the unconfirmed commit (no
+        reload); then the preparation taken back."""
         if self._committed:
             self._config_command("configure revert now")
             self._committed = False
@@ -255,6 +257,7 @@ class IosSession(Session):
         if self._prepared:
             self._call("cannot take back", self.driver.device.send_config_set, self._prepared)
             self._prepared = []
+        return Reverted(RevertMethod.CONFIGURE_REVERT)
 
     def undo(self, plan: SitePlan) -> None:
         """``configure revert now`` (the archive's rollback): no reboot on IOS."""
@@ -282,12 +285,12 @@ class IosSession(Session):
             self._release([f"no {rule}" for rule in sorted(rules)])
             self.send("write memory")
 
-    def settle(self) -> bool:
+    def settle(self) -> Reverted | None:
         if not self.pending():
-            return False
+            return None
         self._config_command("configure revert now")
         self.send("write memory")
-        return True
+        return Reverted(RevertMethod.CONFIGURE_REVERT)
 
     def alive(self) -> bool:
         try:

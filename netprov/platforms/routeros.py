@@ -185,6 +185,7 @@ class RosDriver(Driver):
             conflicts=[*engine.conflicts, *rosversion.too_old(version)],
             adopted=engine.adopted,
             adopted_undo=engine.adopted_undo,
+            inexact=engine.inexact,
             preview=lambda: self._preview(running, engine.commands),
         )
 

@@ -9,10 +9,13 @@ import re
 from typing import Any
 
 from netprov.errors import DeviceError
+from netprov.filters import ros_value
 from netprov.plan import SitePlan
 from netprov.platforms.routeros_output import ERROR_LINE
 from netprov.platforms.session import (
     ChangeMarker,
+    Reverted,
+    RevertMethod,
     Session,
     Target,
     banner_seconds,
@@ -25,7 +28,8 @@ from netprov.platforms.session import (
     safety_net_name,
 )
 
-REVERT_JOB = "netprov-revert"
+REVERT_JOB = "netprov-revert"  # the last resort: loads the change's binary backup
+UNDO = "netprov-undo"  # the change's undo: a /system script, and the job that runs it
 
 
 # RouterOS's prompt, at any menu: ``[admin@router] > ``, ``[admin@router] /ip address> ``
@@ -71,6 +75,40 @@ _QUESTION = r"password:|\[y/N\]:"
 
 
 _RESTORING = re.compile(r"restor|rebooting", re.IGNORECASE)
+
+
+# what a confirm removes: both jobs and the undo script
+_DISARM = (
+    f'/system scheduler remove [ find where name="{UNDO}" ]',
+    f'/system scheduler remove [ find where name="{REVERT_JOB}" ]',
+    f'/system script remove [ find where name="{UNDO}" ]',
+)
+
+
+def undo_script(undo: list[str]) -> str:
+    """The source of the undo script: its own job removed first (a job repeats every
+    interval), then the plan's undo lines, then what only a complete undo may remove: the
+    backup load, the change marker and the script itself. RouterOS runs a script's lines
+    until the end or the first that fails (MikroTik manual, "Scripting"), so an undo that
+    stops halfway leaves the backup load armed, and the config is the backup's only when
+    every line took.
+
+    Examples:
+        >>> print(undo_script(["/ip route remove [ find where comment=netprov:x ]"]))
+        /system scheduler remove [ find where name="netprov-undo" ]
+        /ip route remove [ find where comment=netprov:x ]
+        /system scheduler remove [ find where name="netprov-revert" ]
+        /system script remove [ find where name="netprov-change" ]
+        /system script remove [ find where name="netprov-undo" ]
+    """
+    lines = [
+        _DISARM[0],
+        *undo,
+        _DISARM[1],
+        f'/system script remove [ find where name="{MARKER_SCRIPT}" ]',
+        _DISARM[2],
+    ]
+    return "\n".join(lines)
 
 
 def _first_line(output: str) -> str:
@@ -165,19 +203,25 @@ class RosSession(Session):
             raise DeviceError(f"{self.target.site_id}: backup not saved: {out.strip()}")
 
     def apply(self, plan: SitePlan, *, revert_minutes: int) -> None:
-        """The dead-man switch (load this change's backup in N minutes) and the change, in
-        one round trip: the lines are sent together and run in order, the switch first.
-        A config line prints nothing when it takes; anything it prints is its refusal."""
+        """The device-side revert and the change, in one round trip: the lines are sent
+        together and run in order. First the plan's undo as a ``/system script`` (config:
+        it survives a reboot) and a scheduler job that runs it in N minutes, then a later
+        job that loads this change's backup as the last resort (the undo removes it once
+        every undo line took), then the change. A config line prints nothing when it
+        takes; anything it prints is its refusal."""
         backup = safety_net_name(self.change_id)
-        arm = (
-            f"/system scheduler add name={REVERT_JOB} interval={revert_minutes}m "
-            f'on-event="/system backup load name={backup}"'
-        )
-        refused = self._batch([arm, *plan.commands])
+        arm = [
+            f"/system script add name={UNDO} source={ros_value(undo_script(plan.undo))}",
+            f"/system scheduler add name={UNDO} interval={revert_minutes}m "
+            f'on-event="/system script run {UNDO}"',
+            f"/system scheduler add name={REVERT_JOB} interval={2 * revert_minutes}m "
+            f'on-event="/system backup load name={backup}"',
+        ]
+        refused = self._batch([*arm, *plan.commands])
         if not refused:
             return
         listing = self.send(f'/system scheduler print terse where name="{REVERT_JOB}"')
-        if REVERT_JOB not in listing:  # the switch itself was refused: nothing would revert
+        if REVERT_JOB not in listing:  # the last resort itself was refused: load it now
             self._load_backup(backup)
             raise DeviceError(
                 f"{self.target.site_id}: the revert job was refused ({refused[0]}); "
@@ -209,33 +253,65 @@ class RosSession(Session):
             raise DeviceError(f"{self.target.site_id}: {command!r} rejected: {out.strip()}")
 
     def confirm(self) -> None:
-        self._checked(f'/system scheduler remove [ find where name="{REVERT_JOB}" ]')
+        """Keep the change: both jobs and the undo script removed, in one round trip."""
+        refused = self._batch(list(_DISARM))
+        if refused:
+            raise DeviceError(f"{self.target.site_id}: disarm refused: {refused[0]}")
 
     def undo(self, plan: SitePlan) -> None:
-        for command in plan.undo:
-            self._checked(command)
-        self.confirm()
+        """Take the change back by its undo script (no reboot), which disarms both jobs."""
+        self.revert()
 
-    def revert(self) -> None:
-        """Load this change's backup now; the router reboots (the session ends). The revert
-        job stays armed until then: the backup was saved before the job was added, so
-        loading it takes the job away, and if the load does not happen the job still
-        does it (removing the job first left a router without either when the removal's
-        answer was misread)."""
+    def revert(self) -> Reverted:
+        """Run the change's undo script now (MikroTik manual, "Scripting": ``/system script
+        run``): no reboot. The script stops at its first refused line, leaving the backup
+        load armed; the caller compares the config with the backup."""
+        out = self.send(f'/system script run [ find where name="{UNDO}" ]')
+        if out.strip():
+            raise DeviceError(f"{self.target.site_id}: undo script: {out.strip()}")
+        return Reverted(RevertMethod.UNDO_SCRIPT)
+
+    def fall_back(self) -> Reverted:
+        """Load this change's binary backup (MikroTik manual, "Backup"): the router
+        reboots, and comes back with exactly the config it had before the change. The
+        backup load's job stays armed until then: the backup predates it, so loading it
+        takes the job away, and if the load does not happen the job still does it."""
         self._load_backup(safety_net_name(self.change_id))
+        return Reverted(RevertMethod.BACKUP_LOAD, rebooted=True)
+
+    def blockers(self) -> list[str]:
+        """A RouterOS 7 router whose device-mode turns the scheduler off keeps the jobs
+        and never runs them (MikroTik manual, "Device-mode"): nothing would revert a
+        change netprov cannot take back itself. RouterOS 6 has no device-mode."""
+        printed = self.send("/system device-mode print")
+        if ERROR_LINE.match(_first_line(printed)):
+            return []
+        values = dict(re.findall(r"^\s*([\w-]+): (\S+)", printed, re.M))
+        if values.get("scheduler") != "no":
+            return []
+        return [
+            f"/system device-mode has the scheduler off (mode {values.get('mode', '?')}): "
+            "the router would never run the undo at the deadline nor load the backup after "
+            "it; its owner turns it on at the router (/system device-mode update "
+            "scheduler=yes, then the reset button or a power cycle)"
+        ]
 
     def restore(self, config: str, *, change_id: str) -> None:
         """Load the on-device backup change ``change_id`` saved; the router reboots."""
         self._load_backup(safety_net_name(change_id))
 
-    def settle(self) -> bool:
-        listing = self.send(f'/system scheduler print terse where name="{REVERT_JOB}"')
+    def settle(self) -> Reverted | None:
+        """An interrupted change's undo, run now while its job waits (no reboot); when only
+        the last resort is left (the undo stopped halfway), its backup loaded now."""
+        listing = self.send("/system scheduler print terse")
+        if re.search(rf"\bname={UNDO}\b", listing):
+            return self.revert()
         # terse prints on-event unquoted, so its own "name=" is read from the raw line
         match = re.search(r"on-event=\S*.*?backup load name=(netprov-[\w-]+)", listing)
         if match is None:
-            return False
-        self._load_backup(match[1])  # the job goes with the load, as in :meth:`revert`
-        return True
+            return None
+        self._load_backup(match[1])  # the job goes with the load (the backup predates it)
+        return Reverted(RevertMethod.BACKUP_LOAD, rebooted=True)
 
     def _load_backup(self, name: str) -> None:
         """``/system backup load`` asks for the backup's password (none: netprov saves them

@@ -74,6 +74,7 @@ def readded(
     them). In a menu the router goes through in order (one with ``move``), each goes back
     before the object that followed it, the last first so that the one before it finds
     it there; any other menu appends what is added and has no order to keep.
+    Each is removed first where it still is (a push cut halfway).
     ``found_after``: what finds an object the plan changed (by its new comment);
     ``renamed``: the interfaces the plan renamed (the undo names them back after this)."""
     gone = {id(cmd) for cmd in taken}
@@ -83,15 +84,25 @@ def readded(
         if not back:
             continue
         if path not in ORDERED:
-            lines += [_add(items[index]) for index in back]
+            for index in back:
+                lines += [*_gone(items[index]), _add(items[index])]
             continue
         for index in reversed(back):
+            lines += _gone(items[index])
             line = _add(items[index])
             if index + 1 < len(items):
                 after = finding(items[index + 1], items, found_after, renamed)
                 line += f" place-before={after}"
             lines.append(line)
     return lines
+
+
+def _gone(item: RosCommand) -> list[str]:
+    """The object first removed where it still is: a push cut before its own removal left
+    it, and the undo must not add a second one (RouterOS removes nothing where ``find``
+    finds nothing, so the undo holds whether the push ran to its end or not)."""
+    comment = item.params.get("comment")
+    return [f"{item.path} remove {_find(comment)}"] if comment else []
 
 
 def _add(item: RosCommand) -> str:

@@ -13,6 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -48,6 +49,24 @@ class Target:
             "alt_host_keys": True,
             "alt_key_file": str(router_view(path, known_hosts_entry(self.host, self.port))),
         }
+
+
+class RevertMethod(StrEnum):
+    """How a change that failed its checks was taken back (the journal's ``reverted``
+    step, ``--json`` and the report name it)."""
+
+    UNDO_SCRIPT = "undo script"  # RouterOS: the plan's undo, installed with the change
+    BACKUP_LOAD = "backup load"  # RouterOS: the binary backup loaded, the router rebooted
+    CONFIGURE_REVERT = "configure revert"  # IOS: the archive's rollback of the commit
+    BY_ITSELF = "by itself"  # unreachable: left to the router's own armed revert
+
+
+@dataclass(frozen=True)
+class Reverted:
+    """What a revert did: the method, and whether the router rebooted for it."""
+
+    method: RevertMethod
+    rebooted: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,8 +142,20 @@ class Session(ABC):
         """Keep the change: disarm the device-side revert."""
 
     @abstractmethod
-    def revert(self) -> None:
-        """Undo the unconfirmed change of this session now."""
+    def revert(self) -> Reverted:
+        """Undo the unconfirmed change of this session now, the way that costs the office
+        least (RouterOS: the plan's undo, no reboot); the caller proves the config is the
+        backup's and, if it is not, asks :meth:`fall_back`."""
+
+    def fall_back(self) -> Reverted | None:
+        """The last resort after a :meth:`revert` that left a difference (RouterOS: load
+        the binary backup, which reboots the router); None: there is none beyond it."""
+        return None
+
+    def blockers(self) -> list[str]:
+        """Why this router cannot revert a change by itself (its scheduler turned off):
+        such a change is refused before anything is pushed, naming each."""
+        return []
 
     @abstractmethod
     def undo(self, plan: SitePlan) -> None:
@@ -136,8 +167,9 @@ class Session(ABC):
         """Put back the config backed up by change ``change_id`` (its text is ``config``)."""
 
     @abstractmethod
-    def settle(self) -> bool:
-        """Revert an unconfirmed change an interrupted run left. True if there was one."""
+    def settle(self) -> Reverted | None:
+        """Revert an unconfirmed change an interrupted run left: how (None: there was
+        none)."""
 
     @abstractmethod
     def close(self) -> None:

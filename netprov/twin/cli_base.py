@@ -50,6 +50,11 @@ class CliSession(Protocol):
         """The prompt as printed after a reply (a device may repaint it)."""
         ...
 
+    def reads_only(self, line: str) -> bool:
+        """Whether ``line`` only reads (prints, pings): the router's state stays as it
+        was, so what its office PCs meet does too (netprov.twin.office)."""
+        ...
+
 
 @dataclass
 class TwinClock:

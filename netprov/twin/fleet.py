@@ -16,7 +16,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Interface
+from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +33,11 @@ from netprov.render import Renderer
 from netprov.secrets import mask_values, masked, site_secret_refs
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
-from netprov.sim.topology import Verdict, World
+from netprov.sim.topology import Router, Verdict, World
 from netprov.sim.world import LinkCondition, noc_hosts, site_world
 from netprov.twin.cli_base import CliSession, TwinClock, TwinState
 from netprov.twin.ios import IosCli
-from netprov.twin.office import INTERNET, OfficePc, Outcome, Ping, ping_outcome
+from netprov.twin.office import Met, OfficePc, Outcome, Ping, office_pcs, ping_outcome
 from netprov.twin.routeros import RosCli
 from netprov.twin.scenario import Scenario, SiteFaults
 from netprov.twin.server import Listener, start_listener
@@ -99,6 +99,7 @@ class TwinDevice:
     # the office PCs on the router's LAN subnets, and the router's reboots
     office: list[OfficePc] = field(default_factory=list)
     reboots: list[Reboot] = field(default_factory=list)
+    _router: Router | None = field(default=None, init=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -134,18 +135,26 @@ class TwinDevice:
                     return fault.action
         return None
 
+    def touched(self) -> None:
+        """The router may be about to change (a command that does more than read, a
+        timer, a reboot): its office PCs work out what they meet again."""
+        self._router = None
+
     def catch_up(self) -> None:
         """Bring the office PCs' pings up to now: called before anything changes the router
-        (a command, a timer, a reboot) and before they are read (netprov.twin.office)."""
+        (a command, a timer, a reboot) and before they are read (netprov.twin.office). The
+        routing model is worked out once per state (:meth:`touched`)."""
         now = self.clock.elapsed()
         if not any(pc.due(now) for pc in self.office):
             return
         if self.rebooting:
-            down = Outcome(False, "the router is rebooting")
+            down = Met(Outcome(False, "the router is rebooting"))
             for pc in self.office:
-                pc.catch_up(now, lambda address, sequence: down)
+                pc.catch_up(now, lambda address: down)
             return
-        router = self.state.router()
+        if self._router is None:
+            self._router = self.state.router()
+        router = self._router
         for pc in self.office:
             pc.catch_up(
                 now,
@@ -322,6 +331,7 @@ class Twin:
         """Drop every session, stop answering, come back with the startup config."""
         assert self.loop is not None
         device.catch_up()
+        device.touched()
         device.rebooting = True
         device.reboots.append(Reboot(self.clock.elapsed(), reason))
         device.note("rebooting" if reason == "command" else f"rebooting ({reason})")
@@ -334,6 +344,7 @@ class Twin:
         async def come_back() -> None:
             await asyncio.sleep(self.clock.seconds(device.faults.reboot_seconds))
             device.catch_up()
+            device.touched()
             device.state.after_reboot()
             device.port = port
             device.server = await start_listener(device, self.host_key)
@@ -387,6 +398,7 @@ def _bind_timers(device: TwinDevice, twin: Twin) -> None:
     def schedule(device_seconds: float, callback: Callable[[], None]) -> Callable[[], None]:
         def fire() -> None:
             device.catch_up()  # the office saw the router as it was until now
+            device.touched()
             callback()
 
         handle = loop.call_later(twin.clock.seconds(device_seconds), fire)
@@ -403,22 +415,6 @@ def _count_config_line(device: TwinDevice, twin: Twin) -> None:
     limit = device.faults.reboot_after_config_lines
     if limit is not None and device.config_lines_total == limit:
         twin.reboot(device)
-
-
-def office_pcs(site: Site, org: Organisation) -> list[OfficePc]:
-    """One PC on each LAN subnet, on the first address the router's DHCP server hands out
-    there; it pings the site's first city service (else the first host of the city's
-    central services) and the internet."""
-    targets: dict[str, IPv4Address] = {}
-    if site.services:
-        targets["city"] = site.services[0].address
-    elif org.central_services:
-        targets["city"] = org.central_services[0].network_address + 1
-    targets["internet"] = INTERNET
-    return [
-        OfficePc(IPv4Interface(f"{first}/{subnet.network.prefixlen}"), targets)
-        for subnet, (first, _) in zip(site.lan.interfaces, site.lan.dhcp_ranges, strict=True)
-    ]
 
 
 def _public_addresses(world: World, site: Site, org: Organisation, index: int) -> None:

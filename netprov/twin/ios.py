@@ -66,6 +66,20 @@ class IosCli:
         """Enter a sub-mode with ``prompt`` after ``line`` opened it."""
         return "\r\n"
 
+    def reads_only(self, line: str) -> bool:
+        """``show``, ``ping``, ``more``, ``dir``, ``terminal`` and ``traceroute`` change
+        nothing (at the exec prompt)."""
+        words = line.split()
+        return bool(words) and words[0] in {
+            "show",
+            "sh",
+            "ping",
+            "more",
+            "dir",
+            "terminal",
+            "traceroute",
+        }
+
     def next_prompt(self) -> str:
         """The prompt after the last line (a question IOS asked, or the mode's)."""
         return self.prompt()

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface
 
+from netprov.models import Organisation, Site
 from netprov.phases import Role
 from netprov.sim.topology import Carried, Router
 
@@ -74,23 +75,30 @@ class OfficePc:
         """How many pings per target are due by ``now`` (twin seconds) and not yet sent."""
         return max(0, math.floor(now / INTERVAL) + 1 - self.sent)
 
-    def catch_up(self, now: float, outcome: Callable[[IPv4Address, int], Outcome]) -> None:
+    def catch_up(self, now: float, outcome: Callable[[IPv4Address], Met]) -> None:
         """Send every ping due by ``now``; each meets the router as it stands now
-        (``outcome(address, sequence)``: nothing changed since the last catch-up)."""
+        (``outcome(address)``: nothing changed since the last catch-up), and a lossy line
+        loses its share of them, spread evenly."""
         count = self.due(now)
         if not count:
             return
+        first = self.sent
         for name, address in self.targets.items():
-            spans = self.spans[name]
-            first = self.sent
+            met = outcome(address)
+            if met.loss == 0:
+                self._record(name, first, count, met.outcome)
+                continue
             for sequence in range(first, first + count):
-                met = outcome(address, sequence)
-                last = spans[-1] if spans else None
-                if last is not None and last.outcome == met and last.first + last.count == sequence:
-                    last.count += 1
-                else:
-                    spans.append(_Span(sequence, 1, met))
+                self._record(name, sequence, 1, met.at(sequence))
         self.sent += count
+
+    def _record(self, name: str, first: int, count: int, outcome: Outcome) -> None:
+        spans = self.spans[name]
+        last = spans[-1] if spans else None
+        if last is not None and last.outcome == outcome and last.first + last.count == first:
+            last.count += count
+        else:
+            spans.append(_Span(first, count, outcome))
 
     def pings(
         self, target: str | None = None, *, since: float = 0.0, until: float = math.inf
@@ -112,23 +120,53 @@ def lost_seconds(pings: list[Ping]) -> float:
     return round(sum(INTERVAL for ping in pings if not ping.replied), 1)
 
 
+@dataclass(frozen=True)
+class Met:
+    """What the pings to one address meet on the router as it stands: the outcome, and
+    the share of them the line loses."""
+
+    outcome: Outcome
+    loss: int = 0  # percent
+
+    def at(self, sequence: int) -> Outcome:
+        """The outcome of ping ``sequence``: lost as often as the line loses, evenly."""
+        loss = self.loss
+        if math.floor((sequence + 1) * loss / 100) > math.floor(sequence * loss / 100):
+            line = self.outcome.line
+            reason = f"lost on the {line.value if line else ''} line ({loss}% loss)"
+            return Outcome(False, reason, self.outcome.interface, line)
+        return self.outcome
+
+
 def ping_outcome(
     router: Router,
     source: IPv4Address,
     destination: IPv4Address,
-    sequence: int,
     *,
     queue: Callable[[IPv4Address, IPv4Address], str | None],
-) -> Outcome:
-    """What one ping of the office PC meets on ``router``: carried as its config makes it
-    (:meth:`Router.carries`), lost as often as the line loses (``loss_percent``, spread
-    evenly over the pings), and the queue that takes it."""
+) -> Met:
+    """What pings of the office PC meet on ``router``: carried as its config makes it
+    (:meth:`Router.carries`), the line's loss, and the queue that takes them."""
     carried: Carried = router.carries(source, destination)
     interface = carried.link.name if carried.link is not None else None
     line = carried.uplink.role if carried.uplink is not None else None
     if not carried.delivered:
-        return Outcome(False, carried.reason, interface, line)
+        return Met(Outcome(False, carried.reason, interface, line))
     loss = carried.uplink.loss_percent if carried.uplink is not None else 0
-    if math.floor((sequence + 1) * loss / 100) > math.floor(sequence * loss / 100):
-        return Outcome(False, f"lost on the {line} line ({loss}% loss)", interface, line)
-    return Outcome(True, "", interface, line, queue(source, destination))
+    return Met(Outcome(True, "", interface, line, queue(source, destination)), loss)
+
+
+def office_pcs(site: Site, org: Organisation) -> list[OfficePc]:
+    """One PC on each LAN subnet of ``site``, on the first address the router's DHCP
+    server hands out there; it pings the site's first city service (else the first host
+    of the city's central services) and the internet."""
+    targets: dict[str, IPv4Address] = {}
+    if site.services:
+        targets["city"] = site.services[0].address
+    elif org.central_services:
+        targets["city"] = org.central_services[0].network_address + 1
+    targets["internet"] = INTERNET
+    return [
+        OfficePc(IPv4Interface(f"{first}/{subnet.network.prefixlen}"), targets)
+        for subnet, (first, _) in zip(site.lan.interfaces, site.lan.dhcp_ranges, strict=True)
+    ]

@@ -48,6 +48,17 @@ class RosCli:
             return "\r\n"  # an answer to a question is not repainted
         return f"\r{prompt}{line}\r\n"
 
+    def reads_only(self, line: str) -> bool:
+        """``print``, ``export``, ``get``, ``find``, ``/ping``, ``:put`` and the checks'
+        ``/tool fetch`` of an echo service change nothing (an export to a file writes a
+        file, not the config)."""
+        words = line.replace("/", " ").split()
+        return bool(words) and (
+            bool({"print", "export", "get", "find"} & set(words[:6]))
+            or words[0] in {"ping", ":put"}
+            or line.strip().startswith("/tool fetch")
+        )
+
     def next_prompt(self) -> str:
         """After a reply RouterOS prints its prompt, then repaints it on the same line once
         it has measured the terminal (netmiko's ``strip_prompt`` drops "two trailing

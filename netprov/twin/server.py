@@ -133,6 +133,8 @@ class _Session(asyncssh.SSHServerSession[bytes]):
     def _line(self, line: str) -> None:
         assert self.cli is not None
         self.device.catch_up()  # the office PCs saw the router as it was until this line
+        if not self.cli.reads_only(line):
+            self.device.touched()
         self.device.commands += 1
         typed_at = self.cli.prompt()
         faults = self.device.faults

@@ -1,0 +1,135 @@
+"""A RouterOS change that fails a check is taken back by its undo, not by a reboot (issue
+38): the undo is installed with the change as a ``/system script`` run by the scheduler at
+the deadline; a failed check runs it at once, the config is proven to be the backup's,
+and only an undo that leaves a difference falls back to loading the binary backup (a
+reboot), which the journal, ``--json`` and the outcome say. A router whose scheduler its
+owner turned off (RouterOS 7 device-mode) could revert nothing by itself: refused before
+anything is pushed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from netprov.journal import Journal
+from netprov.models import Phase
+from netprov.platforms import RevertMethod
+from netprov.twin.fleet import Twin
+from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.scenario import Scenario, SiteFaults
+from tests.test_pipeline import make_pipeline, running
+
+pytestmark = pytest.mark.twin
+
+ROS = "kel-hegarsari"  # mikrotik_routeros, PPPoE office line
+CENTRAL_DOWN = {"uplinks": {"central": {"state": "down"}}}
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(f"sqlite:///{tmp_path / 'state.db'}", tmp_path / "backups")
+
+
+def armed(twin: Twin, site_id: str) -> list[str]:
+    """What netprov left on the router: the undo script, its jobs, the change marker."""
+    export = twin.devices[site_id].running_config()
+    names = ("netprov-undo", "netprov-revert", "netprov-change")
+    return [line for line in export.splitlines() if any(name in line for name in names)]
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [(Phase.LEGACY, Phase.DUAL), (Phase.DUAL, Phase.CENTRAL), (Phase.CENTRAL, Phase.FINAL)],
+    ids=lambda p: p.value,
+)
+def test_a_failed_check_reverts_by_the_undo_without_a_reboot(
+    twin_factory: TwinFactory, journal: Journal, start: Phase, to: Phase
+) -> None:
+    faults = SiteFaults.model_validate(CENTRAL_DOWN)
+    twin = twin_factory([ROS], scenario=Scenario(sites={ROS: faults}), start_phase=start)
+    before = running(twin, ROS)
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.apply(pipeline.loaded.site(ROS), to)
+    assert outcome.status == "rolled_back", outcome.as_dict()
+    assert outcome.restored_identical is True
+    assert running(twin, ROS) == before  # byte for byte, in comparable form
+    assert twin.reboots(ROS) == []  # the office never lost its router
+    assert armed(twin, ROS) == []  # no script, no job, no marker left
+    reverted = outcome.as_dict()["reverted"]
+    assert reverted == {
+        "method": "undo script",
+        "rebooted": False,
+        "reboot_seconds": None,
+        "undo_left_difference": False,
+    }
+    _, steps = journal.run(pipeline.run_id)
+    (step,) = [s for s in steps if s.step == "reverted"]
+    assert step.ok
+    assert step.detail.endswith("by undo script (no reboot)")
+    assert step.data == reverted
+
+
+def test_an_undo_that_leaves_a_difference_falls_back_to_the_backup_and_says_so(
+    twin_factory: TwinFactory, journal: Journal
+) -> None:
+    # the router refuses one line only the undo sends (the NOC route the change removes,
+    # added back): the undo script stops there, and the config is not the backup's
+    faults = SiteFaults.model_validate(
+        {**CENTRAL_DOWN, "reject": [r"^/ip route add .*comment=netprov:mgmt-return-1"]}
+    )
+    twin = twin_factory([ROS], scenario=Scenario(sites={ROS: faults}), start_phase=Phase.DUAL)
+    before = running(twin, ROS)
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.apply(pipeline.loaded.site(ROS), Phase.CENTRAL)
+    assert outcome.status == "rolled_back"
+    assert outcome.restored_identical is True
+    assert running(twin, ROS) == before
+    (reboot,) = twin.reboots(ROS)  # the backup load rebooted it
+    assert reboot.reason == "command"
+    assert outcome.reverted is not None
+    assert outcome.reverted.method is RevertMethod.BACKUP_LOAD
+    assert outcome.reverted.undo_left_difference
+    assert outcome.reverted.rebooted
+    assert outcome.reverted.reboot_seconds is not None
+    assert outcome.reverted.reboot_seconds >= twin.devices[ROS].faults.reboot_seconds
+    _, steps = journal.run(pipeline.run_id)
+    (step,) = [s for s in steps if s.step == "reverted"]
+    assert "the undo left a difference; by backup load (the router rebooted, gone" in step.detail
+    assert armed(twin, ROS) == []
+
+
+def test_a_router_whose_scheduler_is_off_is_refused_before_any_push(
+    twin_factory: TwinFactory, journal: Journal
+) -> None:
+    faults = SiteFaults.model_validate({"device_mode": {"mode": "home"}})
+    twin = twin_factory([ROS], scenario=Scenario(sites={ROS: faults}), start_phase=Phase.LEGACY)
+    before = running(twin, ROS)
+    pipeline = make_pipeline(twin, journal)
+    site = pipeline.loaded.site(ROS)
+    planned = pipeline.plan_only(site, Phase.DUAL)
+    assert planned.status == "refused"
+    assert planned.plan is not None
+    assert "scheduler off (mode home)" in planned.plan.refusals[0]  # said in the plan
+    outcome = pipeline.apply(site, Phase.DUAL)
+    assert outcome.status == "refused"
+    assert "the router cannot revert a change by itself" in outcome.detail
+    assert "/system device-mode has the scheduler off" in outcome.detail
+    assert running(twin, ROS) == before  # nothing pushed: not even the change marker
+    _, steps = journal.run(pipeline.run_id)
+    assert [s.step for s in steps][-3:] == ["backed_up", "planned", "failed"]
+
+
+def test_ios_reverts_by_its_archive_and_says_so(
+    twin_factory: TwinFactory, journal: Journal
+) -> None:
+    faults = SiteFaults.model_validate(CENTRAL_DOWN)
+    twin = twin_factory(
+        ["setda"], scenario=Scenario(sites={"setda": faults}), start_phase=Phase.DUAL
+    )
+    pipeline = make_pipeline(twin, journal)
+    outcome = pipeline.apply(pipeline.loaded.site("setda"), Phase.CENTRAL)
+    assert outcome.status == "rolled_back"
+    assert outcome.reverted is not None
+    assert outcome.reverted.method is RevertMethod.CONFIGURE_REVERT
+    assert twin.reboots("setda") == []
