@@ -116,8 +116,14 @@ DEFAULTS: dict[str, dict[str, str]] = {
 # for 30 minutes on RouterOS 7 ("DHCP": lease-time; the RouterOS 7.12 default
 # configuration in tests/fixtures/real-configs prints its lease-time=10m, so 10m is not
 # 7's default), for 10 minutes on RouterOS 6 (wiki "Manual:IP/DHCP Server": lease-time)
+_NONE = "0.0.0.0"  # noqa: S104 - an address property's "none", not a listening socket
+# RouterOS 6's NTP client names its servers in primary-ntp/secondary-ntp, 0.0.0.0 when
+# none (wiki "Manual:System/Time": primary-ntp, secondary-ntp, default 0.0.0.0)
 BY_VERSION: dict[int, dict[str, dict[str, str]]] = {
-    6: {"/ip dhcp-server": {"lease-time": "10m"}},
+    6: {
+        "/ip dhcp-server": {"lease-time": "10m"},
+        "/system ntp client": {"primary-ntp": _NONE, "secondary-ntp": _NONE},
+    },
     7: {"/ip dhcp-server": {"lease-time": "30m"}},
 }
 # a comment set to "" is no comment ("Console": comment; an export prints none)

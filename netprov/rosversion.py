@@ -185,6 +185,7 @@ _MENUS: Mapping[str, tuple[int, int]] = {
     "/ip vrf": (7, 99),  # ... VRF, /ip route vrf in 6
     "/ip route rule": (6, 6),
     "/ip route vrf": (6, 6),
+    "/system device-mode": (7, 99),  # "Device-mode": RouterOS 7's (not modelled on 6.49.8+)
 }
 
 # Properties of a menu one version range has and another has not, as a typed line meets

@@ -8,10 +8,12 @@ anything is pushed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
+from netprov.errors import InventoryError
 from netprov.journal import Journal
 from netprov.models import Phase
 from netprov.platforms import RevertMethod
@@ -38,16 +40,24 @@ def armed(twin: Twin, site_id: str) -> list[str]:
     return [line for line in export.splitlines() if any(name in line for name in names)]
 
 
+VERSIONS = ["6.49.8", "7.16.2"]  # RouterOS 6 (many offices run 6.49) and 7
+
+
+def scenario(faults: Mapping[str, object], version: str) -> Scenario:
+    return Scenario(sites={ROS: SiteFaults.model_validate(faults)}, versions={ROS: version})
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(
     ("start", "to"),
     [(Phase.LEGACY, Phase.DUAL), (Phase.DUAL, Phase.CENTRAL), (Phase.CENTRAL, Phase.FINAL)],
     ids=lambda p: p.value,
 )
 def test_a_failed_check_reverts_by_the_undo_without_a_reboot(
-    twin_factory: TwinFactory, journal: Journal, start: Phase, to: Phase
+    twin_factory: TwinFactory, journal: Journal, start: Phase, to: Phase, version: str
 ) -> None:
-    faults = SiteFaults.model_validate(CENTRAL_DOWN)
-    twin = twin_factory([ROS], scenario=Scenario(sites={ROS: faults}), start_phase=start)
+    twin = twin_factory([ROS], scenario=scenario(CENTRAL_DOWN, version), start_phase=start)
+    assert f"by RouterOS {version}" in twin.devices[ROS].running_config()
     before = running(twin, ROS)
     pipeline = make_pipeline(twin, journal)
     outcome = pipeline.apply(pipeline.loaded.site(ROS), to)
@@ -70,15 +80,14 @@ def test_a_failed_check_reverts_by_the_undo_without_a_reboot(
     assert step.data == reverted
 
 
+@pytest.mark.parametrize("version", VERSIONS)
 def test_an_undo_that_leaves_a_difference_falls_back_to_the_backup_and_says_so(
-    twin_factory: TwinFactory, journal: Journal
+    twin_factory: TwinFactory, journal: Journal, version: str
 ) -> None:
     # the router refuses one line only the undo sends (the NOC route the change removes,
     # added back): the undo script stops there, and the config is not the backup's
-    faults = SiteFaults.model_validate(
-        {**CENTRAL_DOWN, "reject": [r"^/ip route add .*comment=netprov:mgmt-return-1"]}
-    )
-    twin = twin_factory([ROS], scenario=Scenario(sites={ROS: faults}), start_phase=Phase.DUAL)
+    faults = {**CENTRAL_DOWN, "reject": [r"^/ip route add .*comment=netprov:mgmt-return-1"]}
+    twin = twin_factory([ROS], scenario=scenario(faults, version), start_phase=Phase.DUAL)
     before = running(twin, ROS)
     pipeline = make_pipeline(twin, journal)
     outcome = pipeline.apply(pipeline.loaded.site(ROS), Phase.CENTRAL)
@@ -102,8 +111,8 @@ def test_an_undo_that_leaves_a_difference_falls_back_to_the_backup_and_says_so(
 def test_a_router_whose_scheduler_is_off_is_refused_before_any_push(
     twin_factory: TwinFactory, journal: Journal
 ) -> None:
-    faults = SiteFaults.model_validate({"device_mode": {"mode": "home"}})
-    twin = twin_factory([ROS], scenario=Scenario(sites={ROS: faults}), start_phase=Phase.LEGACY)
+    faults = {"device_mode": {"mode": "home"}}  # RouterOS 7 (6 has no device-mode)
+    twin = twin_factory([ROS], scenario=scenario(faults, "7.16.2"), start_phase=Phase.LEGACY)
     before = running(twin, ROS)
     pipeline = make_pipeline(twin, journal)
     site = pipeline.loaded.site(ROS)
@@ -133,3 +142,17 @@ def test_ios_reverts_by_its_archive_and_says_so(
     assert outcome.reverted is not None
     assert outcome.reverted.method is RevertMethod.CONFIGURE_REVERT
     assert twin.reboots("setda") == []
+
+
+def test_a_routeros_6_router_has_no_device_mode_and_is_not_refused_for_it(
+    twin_factory: TwinFactory, journal: Journal
+) -> None:
+    twin = twin_factory([ROS], scenario=scenario({}, "6.49.8"), start_phase=Phase.LEGACY)
+    pipeline = make_pipeline(twin, journal)
+    planned = pipeline.plan_only(pipeline.loaded.site(ROS), Phase.DUAL)
+    assert planned.status == "planned"
+    assert planned.plan is not None
+    assert planned.plan.refusals == []
+    with pytest.raises(InventoryError) as refused:
+        twin_factory([ROS], scenario=scenario({"device_mode": {"mode": "home"}}, "6.49.8"))
+    assert "RouterOS 6.49.8 has no device-mode" in refused.value.problems[0].message

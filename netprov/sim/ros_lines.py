@@ -244,9 +244,23 @@ def unset_arguments(args: list[str]) -> tuple[str, str]:
     return (rest[0] if rest else ""), name
 
 
-def forget_defaults(menu: str, item: dict[str, str], params: Mapping[str, str]) -> None:
-    """A value set back to what it is when nothing sets it (a comment set to ``""``, a
-    documented default: netprov.rosdefaults) is one ``/export`` no longer prints."""
+def forget_defaults(menu: str, item: dict[str, str], params: Mapping[str, str], major: int) -> None:
+    """A value set back to what it is when nothing sets it on RouterOS ``major`` (a
+    comment set to ``""``, a documented default: netprov.rosdefaults) is one ``/export``
+    no longer prints."""
     for key, value in params.items():
-        if value == rosdefaults.default(menu, key):
+        if value == rosdefaults.default(menu, key, major):
             item.pop(key, None)
+
+
+def move(items: list[Item], moving: list[Item], before: Item | None) -> None:
+    """``move <items> [destination=<item>]``: the items go before ``destination``, or to
+    the end without one (MikroTik manual, "Console": move; rule order in "Firewall")."""
+    if not moving:
+        raise RosError("failure: no such item")
+    if before is not None and before in moving:
+        return
+    for item in moving:
+        items.remove(item)
+    at = items.index(before) if before is not None else len(items)
+    items[at:at] = moving

@@ -250,7 +250,7 @@ class RosDevice:
             # the server answers at once on the twin: the lease is renewed, or released and
             # obtained again; either way the client's script runs (MikroTik manual,
             # "DHCP client": renew, release; script runs on a status change)
-            for client in self._select(menu, self.tables[menu], args[0] if args else ""):
+            for client in self.select(menu, self.tables[menu], args[0] if args else ""):
                 self._lease_event(client)
             return ""
         if menu == "/file" and verb == "print":
@@ -277,6 +277,8 @@ class RosDevice:
     def limit(self, mode: str, features: Mapping[str, bool]) -> None:
         """Run in ``mode`` with ``features`` on or off, as the owner set them at the device
         (:mod:`netprov.sim.ros_device_mode`)."""
+        if self.version.major < 7:
+            raise ValueError(f"device_mode: RouterOS {self.version} has no device-mode (7 has)")
         self.device_mode = ros_device_mode.device_mode(mode, features)
 
     def _unmodelled(self, menu: str, verb: str, args: list[str]) -> str:
@@ -309,6 +311,8 @@ class RosDevice:
             if self._loading and self.factory[menu].get(key) == value:
                 del self.factory[menu][key]  # printed, so not this router's factory value
         values.update(params)
+        if not self._loading:
+            ros_lines.forget_defaults(menu, values, params, self.version.major)
         self.on_config_line()
         return ""
 
@@ -333,7 +337,7 @@ class RosDevice:
             if place_before is None:
                 items.append(params)
             else:
-                before = self._select(menu, items, place_before)
+                before = self.select(menu, items, place_before)
                 if not before:
                     raise RosError("failure: no such item (place-before)")
                 items.insert(items.index(before[0]), params)
@@ -349,10 +353,12 @@ class RosDevice:
             return ""
         if verb == "find":
             return ";".join(
-                i[".id"] for i in self._select(menu, items, "[ find " + " ".join(args) + " ]")
+                i[".id"] for i in self.select(menu, items, "[ find " + " ".join(args) + " ]")
             )
         if verb == "move" and args:
-            self._move(menu, items, args)
+            rest, destination = ros_lines.split_named(args, "destination")
+            ahead = self.select(menu, items, destination)[0] if destination else None
+            ros_lines.move(items, self.select(menu, items, rest[0] if rest else ""), ahead)
             self.on_config_line()
             return ""
         raise RosError(f"bad command name {verb} (line 1 column {column})")
@@ -365,10 +371,10 @@ class RosDevice:
             if menu not in rosdefaults.UNSETTABLE:
                 raise RosError(f"bad command name {verb} (line 1 column {column})")
             selector, name = ros_lines.unset_arguments(args)
-            for target in self._select(menu, items, selector):
+            for target in self.select(menu, items, selector):
                 target.pop(name, None)  # as if nothing had set it: /export leaves it out
             return
-        targets = self._select(menu, items, selector)
+        targets = self.select(menu, items, selector)
         if verb == "remove":
             for target in targets:
                 if target.get(".default") == "yes":
@@ -391,24 +397,9 @@ class RosDevice:
             lease = ros_lines.lease_state(target)
             target.update(params)
             if verb == "set" and not self._loading:
-                ros_lines.forget_defaults(menu, target, params)
+                ros_lines.forget_defaults(menu, target, params, self.version.major)
             if menu == "/ip dhcp-client" and ros_lines.lease_state(target) != lease:
                 self._lease_event(target)  # on a status change only, not a new script
-
-    def _move(self, menu: str, items: list[Item], args: list[str]) -> None:
-        """``move <items> [destination=<item>]``: the items go before ``destination``, or to
-        the end without one (MikroTik manual, "Console": move; rule order in "Firewall")."""
-        rest, destination = ros_lines.split_named(args, "destination")
-        moving = self._select(menu, items, rest[0] if rest else "")
-        if not moving:
-            raise RosError("failure: no such item")
-        before = self._select(menu, items, destination)[0] if destination else None
-        if before is not None and before in moving:
-            return
-        for item in moving:
-            items.remove(item)
-        at = items.index(before) if before is not None else len(items)
-        items[at:at] = moving
 
     def _lease_event(self, client: Item, *, released: bool = False) -> None:
         if not self._loading:  # a loaded config's scripts ran already (load_initial)
@@ -469,9 +460,6 @@ class RosDevice:
 
     def select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
         """The items of ``menu`` a selector names (``[ find ... ]``, ids, numbers, a name)."""
-        return self._select(menu, items, selector)
-
-    def _select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
         selector = selector.strip()
         if menu == "/interface ethernet":
             port = re.fullmatch(r"\[ find default-name=(\S+) \]", selector)

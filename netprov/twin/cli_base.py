@@ -82,6 +82,22 @@ class TwinClock:
         return self._wall + dt.timedelta(seconds=self.elapsed())
 
 
+@dataclass(frozen=True)
+class Reboot:
+    """A reboot of a twin router, in twin seconds: when it went down, why (``command``: the
+    router was told to, ``/system reboot``, a backup load, ``reload``; ``fault``: the
+    scenario's), and when it answered again (None: not yet)."""
+
+    at: float
+    reason: str
+    back: float | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the router was down (None while it is)."""
+        return None if self.back is None else round(self.back - self.at, 1)
+
+
 @runtime_checkable
 class TwinState(Protocol):
     """What the twin asks of a simulated router (``netprov.sim``), whatever its platform:

@@ -35,7 +35,7 @@ from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import Router, Verdict, World
 from netprov.sim.world import LinkCondition, noc_hosts, site_world
-from netprov.twin.cli_base import CliSession, TwinClock, TwinState
+from netprov.twin.cli_base import CliSession, Reboot, TwinClock, TwinState
 from netprov.twin.ios import IosCli
 from netprov.twin.office import Met, OfficePc, Outcome, Ping, office_pcs, ping_outcome
 from netprov.twin.routeros import RosCli
@@ -52,22 +52,6 @@ DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
 def twin_secret(ref: SecretRef) -> str:
     """Secrets inside twin configs: fixed, obviously fake values (never the real ones)."""
     return "twin-" + "".join(c for c in ref.label.lower() if c.isalnum())[:24]
-
-
-@dataclass(frozen=True)
-class Reboot:
-    """A reboot of a twin router, in twin seconds: when it went down, why (``command``: the
-    router was told to, ``/system reboot``, a backup load, ``reload``; ``fault``: the
-    scenario's), and when it answered again (None: not yet)."""
-
-    at: float
-    reason: str
-    back: float | None = None
-
-    @property
-    def seconds(self) -> float | None:
-        """How long the router was down (None while it is)."""
-        return None if self.back is None else round(self.back - self.at, 1)
 
 
 @dataclass
