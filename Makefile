@@ -117,6 +117,7 @@ bench: install
 	$(BIN)/python bench/bench_check.py --sites 10000
 	$(BIN)/python bench/bench_change.py --devices 100 --workers 10
 	$(BIN)/python bench/bench_cutover.py
+	$(BIN)/python bench/bench_downtime.py
 
 clean:
 	rm -rf build .mypy_cache .pytest_cache .ruff_cache $(INTEROP) $(NAUTOBOT)
