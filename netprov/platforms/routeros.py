@@ -186,6 +186,10 @@ class RosDriver(Driver):
             adopted=engine.adopted,
             adopted_undo=engine.adopted_undo,
             inexact=engine.inexact,
+            warnings=[
+                f"the undo cannot give back {lost}: a failed check loads the backup (a reboot)"
+                for lost in engine.inexact
+            ],
             preview=lambda: self._preview(running, engine.commands),
         )
 
