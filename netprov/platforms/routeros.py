@@ -203,7 +203,9 @@ class RosDriver(Driver):
         )
         model.load_initial(self.comparable(running))
         before = self.comparable(model.export())
-        model.load_initial("\n".join(commands))  # a starting config: nothing runs, no timer
+        # as the router keeps each command (a value set back to its default is not
+        # printed), no timer, no DHCP client's script
+        model.run_typed("\n".join(commands))
         return self.mask_secrets(before), self.mask_secrets(self.comparable(model.export()))
 
     def missing_interfaces(self, running: str, commands: list[str]) -> list[tuple[str, str, str]]:

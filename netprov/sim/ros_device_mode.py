@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from netprov.sim.ros_lines import RosError
 
 if TYPE_CHECKING:
+    from netprov.rosversion import RosVersion
     from netprov.sim.ros_console import RosOutput
 
 # the features in the order ``print`` lists them (the manual's print of 7.17+)
@@ -80,6 +81,13 @@ def device_mode(
     flags = {name: "no" if name in OFF[mode] else "yes" for name in FEATURES}
     flags |= {name: "yes" if on else "no" for name, on in (overrides or {}).items()}
     return {"mode": mode, **flags}
+
+
+def limited(version: RosVersion, mode: str, features: Mapping[str, bool]) -> dict[str, str]:
+    """:func:`device_mode` of a router of ``version`` (ValueError: RouterOS 6 has none)."""
+    if version.major < 7:
+        raise ValueError(f"device_mode: RouterOS {version} has no device-mode (7 has)")
+    return device_mode(mode, features)
 
 
 def allows(mode: Mapping[str, str], feature: str) -> bool:

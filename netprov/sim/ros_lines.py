@@ -14,6 +14,7 @@ from netprov import rosdefaults
 from netprov.rossyntax import VERB_NAMED_MENUS, VERBS, params_of, tokens_of, unquote
 from netprov.sim.ros_menus import known_menu
 from netprov.sim.ros_schema import (
+    INTERFACE_REFERENCES,
     PREFIXES,
     Item,
 )
@@ -264,3 +265,13 @@ def move(items: list[Item], moving: list[Item], before: Item | None) -> None:
         items.remove(item)
     at = items.index(before) if before is not None else len(items)
     items[at:at] = moving
+
+
+def renamed(tables: Mapping[str, list[Item]], old: str, new: str) -> None:
+    """RouterOS refers to an interface by its internal id: a rename shows everywhere the
+    interface is used (addresses, rules, queues, list members, bridge ports)."""
+    for table in tables.values():
+        for item in table:
+            for key in INTERFACE_REFERENCES & item.keys():
+                if item[key].lstrip("!") == old:
+                    item[key] = item[key].replace(old, new, 1)

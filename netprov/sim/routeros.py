@@ -42,7 +42,6 @@ from netprov.sim.ros_schema import (
     INTERFACE_KEYS,
     INTERFACE_LIST_KEYS,
     INTERFACE_MENUS,
-    INTERFACE_REFERENCES,
     KEPT_MENUS,
     KNOWN_PROPERTIES,
     KNOWN_SETTINGS,
@@ -109,6 +108,7 @@ class RosDevice:
         self.on_reboot: Callable[[], None] = lambda: None
         self.booted = now()
         self._loading = False  # a config being loaded as it stands: no script runs
+        self._quiet = False  # commands previewed: no DHCP client's script runs
         self.users = ["admin"]  # local users (the twin adds the one it lets log in)
         self.verbatim = VerbatimMenus()  # what the twin does not model, kept as it came
         self._last_menu: str | None = None  # where a new unmodelled menu's block goes
@@ -275,11 +275,18 @@ class RosDevice:
         raise RosError(f"bad command name {verb} (line 1 column {column})")
 
     def limit(self, mode: str, features: Mapping[str, bool]) -> None:
-        """Run in ``mode`` with ``features`` on or off, as the owner set them at the device
-        (:mod:`netprov.sim.ros_device_mode`)."""
-        if self.version.major < 7:
-            raise ValueError(f"device_mode: RouterOS {self.version} has no device-mode (7 has)")
-        self.device_mode = ros_device_mode.device_mode(mode, features)
+        """Run in ``mode`` with ``features`` on or off (:mod:`.ros_device_mode`)."""
+        self.device_mode = ros_device_mode.limited(self.version, mode, features)
+
+    def run_typed(self, text: str) -> None:
+        """Run ``text``'s lines as typed at the prompt (what the router keeps of each, as
+        it keeps it), no DHCP client's script run: a plan's commands, previewed."""
+        self._quiet = True
+        try:
+            for _, line in logical_lines(text):
+                self.run(line, "/")
+        finally:
+            self._quiet = False
 
     def _unmodelled(self, menu: str, verb: str, args: list[str]) -> str:
         """A menu the twin does not model: its lines are kept as they came, printed back
@@ -393,7 +400,7 @@ class RosDevice:
         self._check(menu, params, column + len(verb) + len(selector) + 2)
         for target in targets:
             if menu in INTERFACE_MENUS and params.get("name", target["name"]) != target["name"]:
-                self._renamed(target["name"], params["name"])
+                ros_lines.renamed(self.tables, target["name"], params["name"])
             lease = ros_lines.lease_state(target)
             target.update(params)
             if verb == "set" and not self._loading:
@@ -402,17 +409,8 @@ class RosDevice:
                 self._lease_event(target)  # on a status change only, not a new script
 
     def _lease_event(self, client: Item, *, released: bool = False) -> None:
-        if not self._loading:  # a loaded config's scripts ran already (load_initial)
+        if not (self._loading or self._quiet):  # a loaded config's scripts ran already
             ros_jobs.lease_event(self, client, released=released)
-
-    def _renamed(self, old: str, new: str) -> None:
-        """RouterOS refers to an interface by its internal id: a rename shows everywhere
-        the interface is used (addresses, rules, queues, list members, bridge ports)."""
-        for table in self.tables.values():
-            for item in table:
-                for key in INTERFACE_REFERENCES & item.keys():
-                    if item[key].lstrip("!") == old:
-                        item[key] = item[key].replace(old, new, 1)
 
     def _kept_as_printed(self, key: str) -> bool:
         """A property of a starting config the twin neither models nor lists: the router
