@@ -133,6 +133,22 @@ def line_ping(
     return Check(name, expected, ping.observed, ping.ok)
 
 
+def _default_route(
+    session: Session, driver: Driver, primary: UplinkView, gateway: str, expected: str
+) -> Check:
+    """The default route names the line's gateway and the route to that gateway leaves by
+    the line: a RouterOS default route is recursive, through the line's probe, so the
+    probe's host route is what puts it on the line (routing.j2)."""
+    name, shown = "default route via " + primary.role.value, f"{expected} via {primary.l3}"
+    if gateway != expected:
+        return Check(name, shown, gateway, False)
+    hop = _route(session, driver, gateway)
+    if not _uses(hop, primary):
+        leaves = "no route" if hop is None else f"leaves by {hop}"
+        return Check(name, shown, f"{gateway}, but {leaves}", False)
+    return Check(name, shown, gateway, True)
+
+
 def _path_mtu(session: Session, driver: Driver, view: UplinkView, policy: PingPolicy) -> Check:
     """A do-not-fragment ping of the largest packet the line must carry: 1492 bytes over
     PPPoE (RFC 2516: 8 bytes of the 1500-byte frame), 1500 otherwise. A line that drops big
@@ -287,14 +303,7 @@ def verify_reachability(
             ping_check(session, driver, f"ping {primary.role.value} gateway {gw}", gw, router_ping)
         )
     if expected_default is not None:
-        checks.append(
-            Check(
-                "default route via " + primary.role.value,
-                expected_default,
-                gateway,
-                gateway == expected_default,
-            )
-        )
+        checks.append(_default_route(session, driver, primary, gateway, expected_default))
     else:
         checks.append(
             Check("default route via " + primary.role.value, "present", gateway, gateway != "none")
@@ -362,14 +371,9 @@ def verify_site(
         checks.append(_shaping(driver, running, central, allocation, egress))
     if site.backup_uplink is not None:
         backup = next(v for v in views if v.role is Role.BACKUP)
-        marker = driver.failover_marker(backup)
-        present = marker in running
+        missing = driver.failover_route(running, backup)
+        expected = f"default route via {backup.l3}, distance {backup.distance}, tracked"
         checks.append(
-            Check(
-                "failover route for backup line",
-                marker,
-                "present" if present else "missing",
-                present,
-            )
+            Check("failover route for backup line", expected, missing or "present", not missing)
         )
     return checks

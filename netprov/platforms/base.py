@@ -248,8 +248,9 @@ class Driver(ABC):
         """What :meth:`read_default_gateway` shows when ``view`` carries the default route."""
 
     @abstractmethod
-    def failover_marker(self, view: UplinkView) -> str:
-        """Text in the running config that shows ``view`` is a tracked failover route."""
+    def failover_route(self, config: str, view: UplinkView) -> str | None:
+        """What keeps ``view``'s default route from failing over in ``config`` (missing,
+        disabled, not at the line's distance, not tracked by its probe); None: in force."""
 
     @abstractmethod
     def resolve_command(self, name: str) -> str:

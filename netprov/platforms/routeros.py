@@ -285,8 +285,27 @@ class RosDriver(Driver):
         # every uplink's default route is recursive, through its probe address
         return str(view.probe)
 
-    def failover_marker(self, view: UplinkView) -> str:
-        return f"netprov:{view.role.value}"
+    def failover_route(self, config: str, view: UplinkView) -> str | None:
+        """netprov's default route of the line, enabled, through the line's probe at its
+        distance and checked by ping (routing.j2: recursive, fails over with the probe)."""
+        tag = f"netprov:default-{view.role.value}"
+        routes = (
+            parse_command(x).params
+            for _, x in terse_lines(config)
+            if x.startswith("/ip route add ")
+        )
+        route = next((r for r in routes if r.get("comment") == tag), None)
+        if route is None:
+            return f"no route {tag}"
+        if route.get("disabled") == "yes":
+            return f"route {tag} disabled"
+        wanted = {
+            "gateway": str(view.probe),
+            "distance": str(view.distance),
+            "check-gateway": "ping",
+        }
+        wrong = [f"{k}={route.get(k, '')}" for k, v in wanted.items() if route.get(k) != v]
+        return f"route {tag}: {' '.join(wrong)}" if wrong else None
 
     def resolve_command(self, name: str) -> str:
         # MikroTik manual, Scripting: ":resolve" looks up through /ip dns servers
@@ -366,7 +385,10 @@ class RosDriver(Driver):
         # max-limit=upload/download, seen from the queue's target (the LAN)
         limit = re.search(r"max-limit=(\S+)", queue)
         up, _, down = limit[1].partition("/") if limit else ("", "", "")
-        dst = parse_command(queue).params.get("dst", "")
+        params = parse_command(queue).params
+        dst = params.get("dst", "")
+        if params.get("disabled") == "yes":  # a disabled queue takes no packet
+            bypass = "; ".join(filter(None, [bypass, f"queue {params.get('name')} disabled"]))
         return Shaping(
             _ros_kbps(up) if up else None,
             dst == view.l3,
@@ -379,8 +401,21 @@ class RosDriver(Driver):
     # --- lint facts ------------------------------------------------------------------------
 
     def dns_forced(self, config: str, resolvers: list[str]) -> bool:
+        """netprov's dstnat redirects of the LAN's DNS are there and enabled (a disabled
+        rule matches nothing, MikroTik manual "Firewall: NAT"), the router's resolver
+        asks the filters."""
+        redirects = {
+            rule.get("comment"): rule.get("disabled") != "yes"
+            for rule in (
+                parse_command(line).params
+                for _, line in terse_lines(config)
+                if line.startswith("/ip firewall nat add ")
+            )
+            if rule.get("comment", "").startswith("netprov:dns-redirect-")
+        }
         return (
-            "comment=netprov:dns-redirect-udp" in config
+            redirects.get("netprov:dns-redirect-udp", False)
+            and all(redirects.values())
             and f"servers={','.join(resolvers)}" in config
         )
 
