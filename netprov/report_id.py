@@ -27,6 +27,10 @@ _NAMES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"^ping {_ROLE} gateway (\S+)$"), "ping gateway {role} \\2"),
     (re.compile(rf"^default route via {_ROLE}$"), "rute default lewat {role}"),
     (re.compile(r"^ping internet probe (\S+) from LAN$"), r"ping probe internet \1 dari LAN"),
+    (  # another line's probe: the role first (a lookahead), as every role pattern has it
+        re.compile(rf"^ping internet probe (?=\S+ from LAN via {_ROLE}$)(\S+) from LAN via \S+$"),
+        "ping probe internet \\2 dari LAN lewat {role}",
+    ),
     (
         re.compile(r"^ping filtering resolver (\S+) from LAN$"),
         r"ping resolver penyaring \1 dari LAN",
@@ -52,6 +56,29 @@ _NAMES: list[tuple[re.Pattern[str], str]] = [
 # phrases inside what was expected or seen (values around them stay as they are)
 _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\d+)/(\d+) replies"), r"\1/\2 balasan"),
+    # what the route read around a line's check found (verify.line_ping, _default_route)
+    (re.compile(r", but leaves by\b"), ", tetapi keluar lewat"),
+    (re.compile(r"\btraffic leaves by\b"), "lalu lintas keluar lewat"),
+    (re.compile(r"\bleaves by\b"), "keluar lewat"),
+    (re.compile(r", but no route\b"), ", tetapi tidak ada rute"),
+    (re.compile(r"\bno route\b"), "tidak ada rute"),
+    (
+        re.compile(r"\(no public ranges of the provider to prove it by\)"),
+        "(tidak ada rentang alamat publik penyedia untuk membuktikannya)",
+    ),
+    (
+        re.compile(r'\btaken first by queue ("[^"]*")( \([^)]*\))? above\b'),
+        r"lebih dulu diambil antrean \1\2 di atas",
+    ),
+    (re.compile(r"\bqueue (\S+) disabled\b"), r"antrean \1 dimatikan"),
+    (re.compile(r"\bFastTrack rule enabled\b"), "aturan FastTrack aktif"),
+    (re.compile(r"\bmissing route (\S+)"), r"tidak ada rute \1"),
+    (re.compile(r"\broute (\S+) disabled\b"), r"rute \1 dimatikan"),
+    (
+        re.compile(r"\bdefault route via (\S+), distance (\d+), tracked\b"),
+        r"rute default lewat \1, jarak \2, dipantau",
+    ),
+    (re.compile(r" via (\S+)"), r" lewat \1"),
     (re.compile(r"<= (\d+)% loss"), r"<= \1% hilang"),
     (re.compile(r"\bopened in (\d+) ms"), r"terbuka dalam \1 ms"),
     (re.compile(r"\banswered in (\d+) ms"), r"menjawab dalam \1 ms"),
@@ -60,6 +87,7 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bempty answer\b"), "jawaban kosong"),
     (re.compile(r"\banswers\b"), "menjawab"),
     (re.compile(r"^refused \("), "ditolak ("),
+    (re.compile(r"\ban address of\b"), "alamat milik"),
     (re.compile(r"\ban address\b"), "sebuah alamat"),
     (re.compile(r"\bnot running\b"), "tidak berjalan"),
     (re.compile(r"\brunning\b"), "berjalan"),
@@ -83,7 +111,6 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bno shaper\b"), "tidak ada pembatas"),
     (re.compile(r"\bnot attached\b"), "tidak terpasang"),
     (re.compile(r"\bbypassed\b"), "dilewati"),
-    (re.compile(r"\ban address of\b"), "alamat milik"),
     (re.compile(r"\brestricted\b"), "terbatas"),
     (
         re.compile(r"\bonly the management networks reach it \(no web UI, no MAC access\)"),

@@ -243,15 +243,15 @@ class IosDriver(Driver):
         DHCP line's is the client's, on its interface: ``ip dhcp client route track``)."""
         lines = {line.rstrip() for line in config.splitlines()}
         if f"track {view.track} ip sla {view.track} reachability" not in lines:
-            return f"no track {view.track} on the probe's IP SLA"
+            return f"missing `track {view.track} ip sla {view.track} reachability`"
         if view.dhcp:
             section = _section(config, f"interface {view.l3}")
             tracked = f" ip dhcp client route track {view.track}" in section
-            return None if tracked else f"{view.l3}: no ip dhcp client route track {view.track}"
+            return None if tracked else f"missing `ip dhcp client route track {view.track}`"
         hop = str(view.static.gateway) if view.static is not None else view.l3
         distance = f" {view.distance}" if view.distance != 1 else ""
         route = f"ip route 0.0.0.0 0.0.0.0 {hop}{distance} track {view.track}"
-        return None if route in lines else f"no {route}"
+        return None if route in lines else f"missing `{route}`"
 
     def resolve_command(self, name: str) -> str:
         # IOS has no lookup-only exec command: a one-packet ping of the name makes the router

@@ -296,7 +296,7 @@ class RosDriver(Driver):
         )
         route = next((r for r in routes if r.get("comment") == tag), None)
         if route is None:
-            return f"no route {tag}"
+            return f"missing route {tag}"
         if route.get("disabled") == "yes":
             return f"route {tag} disabled"
         wanted = {
