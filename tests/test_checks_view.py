@@ -63,3 +63,32 @@ def test_verify_and_run_show_every_check_in_80_columns(
     assert sorted(tables[1::2]) == SITES, shown.stdout
     for site, table in zip(tables[1::2], tables[2::2], strict=True):
         _rows_of(table.lstrip("\n"), checks[site])
+
+
+def test_run_prints_every_step_in_80_columns_and_cuts_none(cli: CliRunner, tmp_path: Path) -> None:
+    """Found in review: a step's line ran past 80 columns (a backup's 64-digit digest) and
+    a revert's reason, the failed checks' names, was cut at 117 characters with "..."."""
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    run = journal.start_run("apply", phase="dual")
+    site = "hotspot-alun-alun-kota"
+    reason = "failed checks: " + ", ".join(
+        [
+            "ping internet probe 199.7.83.42 from LAN via central",
+            "path MTU via central: 1500-byte DF ping to 199.7.83.42",
+            "shaping on central",
+        ]
+    )
+    journal.step(run, site, "backed_up", detail="ab" * 32)
+    journal.step(run, site, "reverted", detail=reason)
+    journal.step(run, site, "rolled_back", detail="running config identical to backup")
+    shown = cli.invoke(
+        app, ["run", run, "--db", f"sqlite:///{tmp_path / 'j.db'}"], terminal_width=80
+    )
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), shown.stdout
+    assert sum(site in line for line in lines) == 3, shown.stdout  # never cut nor wrapped
+    words = " ".join(shown.stdout.split())
+    assert reason in words, shown.stdout  # whole, wrapped at spaces
+    assert "..." not in shown.stdout
+    assert "ab" * 32 in "".join(shown.stdout.split()), shown.stdout  # folded, not cut

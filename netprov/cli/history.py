@@ -155,18 +155,22 @@ def run_detail(
         f"{', change ' + row.change_id if row.change_id else ''}"
     )
     checked: list[tuple[str, list[dict[str, Any]]]] = []
+    # a row per step in the terminal's width: the site and step whole, the detail wrapped
+    # (a digest folded), never cut
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
+    for column in ("mark", "time", "site", "step"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("detail", overflow="fold")
     for s in steps:
         mark = "[green]✓[/]" if s.ok else "[red]✗[/]"
-        detail = s.detail if len(s.detail) < 120 else s.detail[:117] + "..."
+        detail = s.detail
         if s.step in {Step.VERIFIED, Step.DRILLED} and isinstance(s.data, list):
             checks = [c for c in s.data if isinstance(c, dict)]
             failed = sum(not c.get("ok") for c in checks)
             detail = f"{len(checks)} check(s), {failed} failed (below)"
             checked.append((f"{s.site}: {s.step} at {s.at:%H:%M:%S}", checks))
-        out.print(
-            f"  {mark} {s.at.strftime('%H:%M:%S')} {s.site:<24} {s.step:<12} {escape(detail)}",
-            soft_wrap=True,
-        )
+        table.add_row(f"  {mark}", f"{s.at:%H:%M:%S}", s.site, s.step, escape(detail))
+    out.print(table)
     for table in checks_tables(checked):
         out.print(table)
 
