@@ -35,7 +35,7 @@ from netprov.placed import PlacedSite
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.render import Renderer, version_conflicts
-from netprov.secretcheck import SecretCheck, check_secrets
+from netprov.secretcheck import SecretCheck, check_secrets, unresolved
 from netprov.secrets import SecretMode
 from netprov.sourcemap import Source, SourceFile
 
@@ -165,7 +165,9 @@ def run_check(
     try:
         loaded = load_inventory(inventory, today=today)
     except InventoryError as exc:
-        report.problems = exc.problems
+        report.problems = sorted(
+            exc.problems + unresolved(exc, secrets), key=lambda p: (p.file, p.line or 0)
+        )
         return report
     report.secrets = check_secrets(loaded, secrets)
     report.problems = [*loaded.warnings, *report.secrets.problems]

@@ -46,8 +46,11 @@ class NetprovError(Exception):
 class InventoryError(NetprovError):
     """The inventory is invalid; carries every problem found, not only the first."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], parts: object | None = None) -> None:
         self.problems = problems
+        # what did load of it (netprov.inventory.InventoryParts), for checks beyond the
+        # schema (validate's secret references) to run in the same round
+        self.parts = parts
         errors = [p for p in problems if p.severity is Severity.ERROR]
         super().__init__(f"inventory has {len(errors)} error(s)")
 

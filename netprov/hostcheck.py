@@ -32,6 +32,7 @@ def host_findings(
     for item in placed:
         yield from _uplinks(item)
         lans = [part(item.site, "lan", "address"), *(part(item.site, "lan", "extra_subnets") or [])]
+        yield from _lan_pools(item, lans)
         known = shared + [(i.network, f"this site's LAN {i.network}") for i in lans if i]
         mgmt = part(item.site, "router", "mgmt_address")
         if mgmt is not None:
@@ -49,6 +50,29 @@ def host_findings(
         servers += [(("dns", "filtering_resolvers", i), a) for i, a in enumerate(resolvers)]
         for loc, address in servers:
             yield from _in(shared, address, org_source, loc)
+
+
+def _lan_pools(item: PlacedSite, lans: list[IPv4Interface | None]) -> Iterator[Finding]:
+    """A LAN subnet whose DHCP pool is empty: the pool starts after the first
+    ``dhcp_reserved`` hosts (models.Lan.dhcp_ranges), so a /29 with 10 kept has none and
+    would render an inverted RouterOS range and IOS exclusions past the subnet."""
+    reserved = part(item.site, "lan", "dhcp_reserved")
+    if part(item.site, "lan", "dhcp") is not True or reserved is None:
+        return
+    for index, lan in enumerate(lans):
+        hosts = max(0, lan.network.num_addresses - 2) if lan is not None else reserved + 1
+        if lan is None or hosts > reserved:
+            continue
+        fits = next(p for p in range(30, 0, -1) if 2 ** (32 - p) - 2 > reserved)
+        wider = IPv4Interface(f"{lan.ip}/{fits}")
+        better = str(wider) if not_a_host(lan.ip, wider.network) is None else None
+        loc = ("lan", "address") if index == 0 else ("lan", "extra_subnets", index - 1)
+        message = (
+            f"the LAN {lan.network} has no address to lease: DHCP keeps its first {reserved} "
+            f"host(s) (lan.dhcp_reserved) and it has {hosts}"
+        )
+        hint = f"; {did_you_mean(better, quoted=False)} (or dhcp: false)" if better else ""
+        yield Finding(Severity.ERROR, item.source, item.loc(*loc), message + hint, better)
 
 
 def _in(known: _Known, address: IPv4Address, source: Source, loc: Loc) -> Iterator[Finding]:

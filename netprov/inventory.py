@@ -49,6 +49,18 @@ ORGANISATION_FILE = "organisation.yaml"
 SITES_DIR = "sites"
 
 
+@dataclass(frozen=True)
+class InventoryParts:
+    """What loaded of an inventory with errors: the organisation if it is valid, every
+    site with its valid parts (``PlacedSite.complete`` False for one that failed its
+    schema), for the checks of the same round that need more than the schema."""
+
+    root: Path
+    organisation: Organisation | None
+    organisation_source: Source | None
+    placed: list[PlacedSite]
+
+
 @dataclass
 class LoadedInventory:
     """A complete, cross-checked inventory and where it was read from."""
@@ -374,7 +386,8 @@ def _checked(
     collector.problems.sort(key=lambda p: (p.file, p.line or 0))
     errors = [p for p in collector.problems if p.severity is Severity.ERROR]
     if errors or organisation is None:
-        raise InventoryError(collector.problems)
+        parts = InventoryParts(root, organisation, org_source, placed)
+        raise InventoryError(collector.problems, parts)
     sites = [p.site for p in placed]  # all complete: a partial site is an error
     inventory = Inventory.model_construct(organisation=organisation, sites=sites)
     return LoadedInventory(

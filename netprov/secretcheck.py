@@ -18,8 +18,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from netprov.errors import Problem, SecretError, Severity
-from netprov.inventory import LoadedInventory
+from netprov.errors import InventoryError, Problem, SecretError, Severity
+from netprov.inventory import InventoryParts, LoadedInventory
 from netprov.models import PppoeAddressing, SecretRef
 from netprov.placed import part, uplinks
 from netprov.secrets import EnvironmentSecrets, SecretMode
@@ -53,8 +53,17 @@ class SecretCheck:
         return "" if self.mode is SecretMode.RESOLVE else "secrets not resolved (--secrets skip)"
 
 
+def unresolved(exc: InventoryError, mode: SecretMode) -> list[Problem]:
+    """The secret references of an inventory that failed to load that do not resolve
+    (its valid parts'): shown with its other problems, in the same round."""
+    parts = exc.parts
+    return check_secrets(parts, mode).problems if isinstance(parts, InventoryParts) else []
+
+
 def check_secrets(
-    loaded: LoadedInventory, mode: SecretMode, environ: Mapping[str, str] | None = None
+    loaded: LoadedInventory | InventoryParts,
+    mode: SecretMode,
+    environ: Mapping[str, str] | None = None,
 ) -> SecretCheck:
     """Resolve every secret reference of ``loaded`` (``environ``: the process's by
     default); a problem per variable, file or key that does not resolve."""
@@ -90,22 +99,25 @@ def check_secrets(
     return checked
 
 
-def _uses(loaded: LoadedInventory) -> Iterator[_Use]:
-    """Every reference and where it is written: the organisation's, then each site's."""
-    if loaded.organisation_source is not None:
-        community = loaded.organisation.snmp.community
+def _uses(loaded: LoadedInventory | InventoryParts) -> Iterator[_Use]:
+    """Every reference and where it is written: the organisation's, then each site's
+    (of a site that failed its schema, those it holds valid)."""
+    org = loaded.organisation
+    if loaded.organisation_source is not None and org is not None:
+        community = org.snmp.community
         yield _Use(community, loaded.organisation_source, ("snmp", "community"), None)
     for placed in loaded.placed:
         site = placed.site
-        password = site.router.credentials.password
-        yield _Use(
-            password, placed.source, placed.loc("router", "credentials", "password"), site.id
-        )
+        password = part(site, "router", "credentials", "password")
+        if isinstance(password, SecretRef):
+            loc = placed.loc("router", "credentials", "password")
+            yield _Use(password, placed.source, loc, site.id)
         for name, uplink in uplinks(site):
             addressing = part(uplink, "addressing")
-            if isinstance(addressing, PppoeAddressing):
+            password = part(addressing, "password")
+            if isinstance(addressing, PppoeAddressing) and isinstance(password, SecretRef):
                 loc = placed.loc(name, "addressing", "password")
-                yield _Use(addressing.password, placed.source, loc, site.id)
+                yield _Use(password, placed.source, loc, site.id)
 
 
 def _users(using: list[_Use]) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -129,10 +129,15 @@ def emit_json(document: dict[str, Any]) -> None:
 
 
 def load_or_exit(
-    inventory: str | Path, today: str | None, as_json: bool, command: str
+    inventory: str | Path,
+    today: str | None,
+    as_json: bool,
+    command: str,
+    also: Callable[[InventoryError], list[Problem]] | None = None,
 ) -> LoadedInventory:
     """Load or exit 1 with every problem listed (a source of truth that cannot be read:
-    one line); never a traceback, and nothing read means no router touched."""
+    one line); never a traceback, and nothing read means no router touched. ``also``: the
+    command's own checks of what did load, listed in the same round."""
     try:
         loaded = load_inventory(inventory, today=parse_today(today))
     except SourceError as exc:
@@ -143,17 +148,17 @@ def load_or_exit(
             err.print(f"[red]error:[/] {escape(str(exc))}; nothing was read", soft_wrap=True)
         raise typer.Exit(EXIT_INVALID) from None
     except InventoryError as exc:
-        errors = [p for p in exc.problems if p.severity is Severity.ERROR]
+        found = exc.problems + (also(exc) if also is not None else [])
+        found.sort(key=lambda p: (p.file, p.line or 0))
+        errors = [p for p in found if p.severity is Severity.ERROR]
         if as_json:
-            emit_json(
-                {"command": command, "ok": False, "problems": [p.as_dict() for p in exc.problems]}
-            )
+            emit_json({"command": command, "ok": False, "problems": [p.as_dict() for p in found]})
         else:
-            print_problems(exc.problems)
+            print_problems(found)
             unchanged = "; nothing was written" if command == "render" else ""
             err.print(
                 f"[red]✗ {inventory}: {len(errors)} error(s)[/], "
-                f"{len(exc.problems) - len(errors)} warning(s){unchanged}"
+                f"{len(found) - len(errors)} warning(s){unchanged}"
             )
         raise typer.Exit(EXIT_INVALID) from None
     if loaded.warnings and not as_json:

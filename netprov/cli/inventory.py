@@ -54,9 +54,11 @@ def validate(
     """Validate the inventory: schema, cross-checks, contracts, CLI-safe strings.
 
     Every secret reference is resolved here, no value shown (`--secrets skip` in CI)."""
-    from netprov.secretcheck import check_secrets
+    from netprov.secretcheck import check_secrets, unresolved
 
-    loaded = load_or_exit(inventory, today, as_json, "validate")
+    loaded = load_or_exit(
+        inventory, today, as_json, "validate", also=lambda exc: unresolved(exc, secrets)
+    )
     checked = check_secrets(loaded, secrets)
     if checked.problems:
         if as_json:
