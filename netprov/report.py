@@ -85,6 +85,11 @@ class Failure:
     before: Failure | None = None  # a rollback after a failed change: that failure
     how: dict[str, object] | None = None  # a failed change: how it was taken back
 
+    @property
+    def on_purpose(self) -> bool:
+        """A rollback asked for after a change that did not fail: put back, not failed."""
+        return self.kind == "rolled_back" and self.before is None
+
 
 @dataclass(frozen=True)
 class Drill:
@@ -125,7 +130,7 @@ class ReportData:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # site, reason
     # sites whose router's phase is not their desired one: site, desired, the router's, and
     # "pending" (git is further: the next cutover), "ahead" (the router is further),
-    # "failed" (behind git because its last change failed and was put back) or "unknown"
+    # "failed" (behind git: its last change failed, put back), "put_back" (on purpose), "unknown"
     differs: list[tuple[str, Phase, Phase | None, str]] = field(default_factory=list)
     drills: list[Drill] = field(default_factory=list)  # latest per site
     legacy_before: int = 0
@@ -190,6 +195,8 @@ def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> Re
         elif now_in is not site.desired_phase:
             behind = phase_rank(now_in) < phase_rank(site.desired_phase)
             state = ("failed" if failed else "pending") if behind else "ahead"
+            if failed and behind and data.failures[-1].on_purpose:
+                state = "put_back"
             data.differs.append((site.id, site.desired_phase, now_in, state))
         end = site.legacy_uplink.contract_end
         if end is not None and phases[site.id] is not Phase.FINAL:

@@ -1,7 +1,9 @@
-"""The Indonesian report says in Indonesian what the checks that prove a line found (issue
-36, found in review): "but leaves by", "traffic leaves by", "via <interface>", a secondary
-line's probe "from LAN via central", a disabled queue or route were English on the `id`
-page. The checks below are the words verify journals, as runs on the twin wrote them."""
+"""The managers' report, found in review of issue 36: the Indonesian page said in English
+what the checks that prove a line found ("but leaves by", "traffic leaves by", "via
+<interface>", a secondary line's probe "from LAN via central", a disabled queue or route;
+the checks below are the words verify journals, as runs on the twin wrote them); and an
+office put back on purpose after a confirmed change was said to have failed its last
+change."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
+from netprov.models import Phase
 from netprov.report import render_html, report_data
 from tests.conftest import SAMPLE, TODAY
 
@@ -96,3 +99,34 @@ def test_the_indonesian_page_says_what_the_line_checks_found(tmp_path: Path) -> 
     assert "ping probe internet 199.7.83.42 dari LAN lewat jalur pusat" in failures
     assert "5/5 balasan, tetapi keluar lewat pppoe-legacy" in failures
     assert "`ip dhcp client route track 30`" in failures  # IOS's words, as IOS has them
+
+
+def test_an_office_put_back_on_purpose_did_not_fail_its_last_change(tmp_path: Path) -> None:
+    """setda reached dual (as git wants) and was rolled back on purpose; dinsos failed its
+    checks and was reverted. Both are behind git; only dinsos's last change failed."""
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    run = journal.start_run("apply", phase="dual")
+    journal.step(run, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
+    back = journal.start_run("rollback")
+    journal.step(back, "setda", "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
+    failed = journal.start_run("apply", phase="dual")
+    checks = [{"name": "shaping on central", "expected": "x", "observed": "y", "ok": False}]
+    journal.step(failed, "dinsos", "verified", ok=False, detail=json.dumps(checks), data=checks)
+    journal.step(failed, "dinsos", "reverted", detail="failed checks: shaping on central")
+    journal.step(failed, "dinsos", "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    for site in ("setda", "dinsos"):
+        index = next(i for i, s in enumerate(loaded.sites) if s.id == site)
+        loaded.sites[index] = loaded.sites[index].model_copy(update={"desired_phase": Phase.DUAL})
+    data = report_data(loaded, journal, TODAY)
+    assert sorted((d[0], d[3]) for d in data.differs) == [
+        ("dinsos", "failed"),
+        ("setda", "put_back"),
+    ]
+    for lang, words in (("en", "put back on purpose"), ("id", "sengaja dikembalikan")):
+        page = render_html(loaded, data, lang)
+        table = page.split('id="differs"')[1].split("</table>")[0]
+        row = re.sub(r"<[^>]+>", " ", table.split('data-site="setda"')[1].split("</tr>")[0])
+        assert words in row, (lang, row)
+        assert "failed" not in row, (lang, row)
+        assert "gagal" not in row, (lang, row)
