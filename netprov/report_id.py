@@ -105,6 +105,10 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bserver enabled, leases readable\b"), "server aktif, sewa alamat terbaca"),
     (re.compile(r"\benabled, (\d+) bound lease\(s\)"), r"aktif, \1 alamat tersewa"),
     (re.compile(r"\bno enabled server in the running config\b"), "tidak ada server aktif"),
+    (
+        re.compile(r"\bno enabled server with gateway (\S+) in the running config\b"),
+        r"tidak ada server aktif dengan gateway \1",
+    ),
     (re.compile(r"\blease table unreadable\b"), "tabel sewa tidak terbaca"),
     (re.compile(r"(\d+) kbps ceiling on (\S+), both directions"), r"batas \1 kbps di \2, dua arah"),
     (re.compile(r"(\d+) kbps ceiling"), r"batas \1 kbps"),

@@ -253,10 +253,9 @@ def _dhcp(session: Session, driver: Driver, site: Site, running: str) -> Check:
     """The office's PCs get addresses: netprov's LAN DHCP server is in force and the router
     reads out its lease table."""
     expected = "server enabled, leases readable"
-    if not driver.dhcp_serving(running, site.lan.interface):
-        return Check(
-            "DHCP serves the LAN", expected, "no enabled server in the running config", False
-        )
+    if not driver.dhcp_serving(running, site.lan):
+        seen = f"no enabled server with gateway {site.lan.address.ip} in the running config"
+        return Check("DHCP serves the LAN", expected, seen, False)
     bound = driver.read_leases(session.send(driver.leases_command()))
     if bound is None:
         return Check("DHCP serves the LAN", expected, "lease table unreadable", False)

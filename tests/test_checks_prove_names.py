@@ -4,7 +4,7 @@ changed by hand the way an office's engineer or a previous contractor does, each
 makes exactly the check that names it fail: netprov's queue disabled (shaping), the DNS
 redirect disabled (LAN DNS forced), the backup line's default route gone or untracked
 (failover route), the office line's probe route pointed at the central line (default
-route via legacy)."""
+route via legacy), a DHCP server handing out another gateway (DHCP serves the LAN)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ NAMED = (
     "LAN DNS forced to the filtering resolvers",
     "failover route for backup line",
     "default route via legacy",
+    "DHCP serves the LAN",
 )
 
 
@@ -119,3 +120,31 @@ def test_default_route_via_legacy_follows_the_route_to_its_gateway(
     checks = checks_at_dual(twin_factory, tmp_path, ROS, [by_hand])
     assert not checks["default route via legacy"].ok
     assert "vlan1131-central" in checks["default route via legacy"].observed
+
+
+@pytest.mark.parametrize(
+    ("site", "by_hand"),
+    [
+        (ROS, ["/ip dhcp-server network set [find comment=netprov:lan-dhcp] gateway=10.31.31.254"]),
+        (IOS, ["ip dhcp pool NETPROV-LAN", "default-router 10.31.1.254"]),
+    ],
+)
+def test_a_dhcp_server_handing_out_another_gateway_does_not_serve_the_lan(
+    twin_factory: TwinFactory, tmp_path: Path, site: str, by_hand: list[str]
+) -> None:
+    """The office's PCs get an address and a gateway nobody answers on: no internet."""
+    checks = checks_at_dual(twin_factory, tmp_path, site, by_hand)
+    assert failed(checks) == ["DHCP serves the LAN"]
+
+
+def test_the_ios_twin_takes_a_pool_s_default_router_again_as_its_new_list(
+    twin_factory: TwinFactory,
+) -> None:
+    """Twin first: IOS lists one default-router line per pool, the one entered last."""
+    twin = twin_factory([IOS], start_phase=Phase.DUAL)
+    with netmiko(twin, IOS) as conn:
+        conn.send_config_set(["ip dhcp pool NETPROV-LAN", "default-router 10.31.1.254"])
+        listed = conn.send_command("show running-config | section ip dhcp pool")
+    assert [x.strip() for x in listed.splitlines() if "default-router" in x] == [
+        "default-router 10.31.1.254"
+    ], listed

@@ -261,8 +261,9 @@ class Driver(ABC):
         """The address ``resolve_command`` printed, or None (no such name, no answer)."""
 
     @abstractmethod
-    def dhcp_serving(self, config: str, lan_interface: str) -> bool:
-        """Whether the running ``config`` has netprov's LAN DHCP server, enabled."""
+    def dhcp_serving(self, config: str, lan: Lan) -> bool:
+        """Whether the running ``config`` has netprov's LAN DHCP server, enabled, handing
+        out the router's LAN address as the PCs' gateway."""
 
     @abstractmethod
     def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:

@@ -263,10 +263,11 @@ class IosDriver(Driver):
 
     dhcp_lines = r"^ip dhcp pool "
 
-    def dhcp_serving(self, config: str, lan_interface: str) -> bool:
-        pool = _section(config, "ip dhcp pool NETPROV-LAN")
+    def dhcp_serving(self, config: str, lan: Lan) -> bool:
+        pool = [line.split() for line in _section(config, "ip dhcp pool NETPROV-LAN")]
         enabled = "no service dhcp" not in config.splitlines()
-        return enabled and any(line.strip().startswith("network ") for line in pool)
+        gateway = ["default-router", str(lan.address.ip)]  # the first one the PCs get
+        return enabled and any(w[:1] == ["network"] for w in pool) and gateway in pool
 
     def policy_routing(self, config: str) -> list[str]:
         return ios_policy_routing(clean_ios(config))

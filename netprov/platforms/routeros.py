@@ -316,14 +316,19 @@ class RosDriver(Driver):
 
     dhcp_lines = r"^/ip dhcp-server add "
 
-    def dhcp_serving(self, config: str, lan_interface: str) -> bool:
+    def dhcp_serving(self, config: str, lan: Lan) -> bool:
         said = rosversion.explicit_defaults(config, rosversion.export_version(config))
+        gateway = {"address": str(lan.address.network), "gateway": str(lan.address.ip)}
         return any(
             line.startswith("/ip dhcp-server add ")
             and "name=netprov-lan" in line.split()
-            and f"interface={lan_interface}" in line.split()
+            and f"interface={lan.interface}" in line.split()
             and "disabled=yes" not in line.split()
             for line in said.splitlines()
+        ) and any(  # the network's gateway is what the PCs route by (MikroTik "DHCP")
+            gateway.items() <= parse_command(line).params.items()
+            for _, line in terse_lines(config)
+            if line.startswith("/ip dhcp-server network add ")
         )
 
     def policy_routing(self, config: str) -> list[str]:

@@ -135,6 +135,11 @@ SINGLE: list[tuple[re.Pattern[str], int]] = [
     # Technologies Command Reference): one must not replace the other
     (re.compile(r"^ppp chap (hostname|password) "), 3),
     (re.compile(r"^ip dhcp client default-router distance "), 4),
+    # an IPv4 DHCP pool's router list and lease are one setting each: "default-router
+    # address [address2 ... address8]" entered again is the new list (Cisco IOS IP
+    # Addressing Services Command Reference, "default-router", "lease"); not dns-server or
+    # domain-name, which an IPv6 DHCP pool lists line by line
+    (re.compile(r"^(default-router|lease) "), 1),
     (re.compile(r"^ip sla schedule \d+ "), 4),
     (re.compile(r"^ip route \S+ \S+ \S+"), 5),
 ]
