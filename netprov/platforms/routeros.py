@@ -18,7 +18,7 @@ from netprov import rosversion
 from netprov.models import Lan, Phase, Platform, PppoeAddressing, Site, Uplink
 from netprov.phases import Role, UplinkView
 from netprov.plan import SitePlan
-from netprov.platforms import routeros_interfaces, routeros_output
+from netprov.platforms import routeros_facts, routeros_interfaces, routeros_output
 from netprov.platforms.base import (
     Driver,
     Hop,
@@ -286,26 +286,7 @@ class RosDriver(Driver):
         return str(view.probe)
 
     def failover_route(self, config: str, view: UplinkView) -> str | None:
-        """netprov's default route of the line, enabled, through the line's probe at its
-        distance and checked by ping (routing.j2: recursive, fails over with the probe)."""
-        tag = f"netprov:default-{view.role.value}"
-        routes = (
-            parse_command(x).params
-            for _, x in terse_lines(config)
-            if x.startswith("/ip route add ")
-        )
-        route = next((r for r in routes if r.get("comment") == tag), None)
-        if route is None:
-            return f"missing route {tag}"
-        if route.get("disabled") == "yes":
-            return f"route {tag} disabled"
-        wanted = {
-            "gateway": str(view.probe),
-            "distance": str(view.distance),
-            "check-gateway": "ping",
-        }
-        wrong = [f"{k}={route.get(k, '')}" for k, v in wanted.items() if route.get(k) != v]
-        return f"route {tag}: {' '.join(wrong)}" if wrong else None
+        return routeros_facts.failover_route(config, view)
 
     def resolve_command(self, name: str) -> str:
         # MikroTik manual, Scripting: ":resolve" looks up through /ip dns servers
@@ -318,18 +299,13 @@ class RosDriver(Driver):
 
     def dhcp_serving(self, config: str, lan: Lan) -> bool:
         said = rosversion.explicit_defaults(config, rosversion.export_version(config))
-        gateway = {"address": str(lan.address.network), "gateway": str(lan.address.ip)}
         return any(
             line.startswith("/ip dhcp-server add ")
             and "name=netprov-lan" in line.split()
             and f"interface={lan.interface}" in line.split()
             and "disabled=yes" not in line.split()
             for line in said.splitlines()
-        ) and any(  # the network's gateway is what the PCs route by (MikroTik "DHCP")
-            gateway.items() <= parse_command(line).params.items()
-            for _, line in terse_lines(config)
-            if line.startswith("/ip dhcp-server network add ")
-        )
+        ) and routeros_facts.dhcp_gateway_given(config, lan)
 
     def policy_routing(self, config: str) -> list[str]:
         return routeros_policy_routing(config)
@@ -406,23 +382,9 @@ class RosDriver(Driver):
     # --- lint facts ------------------------------------------------------------------------
 
     def dns_forced(self, config: str, resolvers: list[str]) -> bool:
-        """netprov's dstnat redirects of the LAN's DNS are there and enabled (a disabled
-        rule matches nothing, MikroTik manual "Firewall: NAT"), the router's resolver
-        asks the filters."""
-        redirects = {
-            rule.get("comment"): rule.get("disabled") != "yes"
-            for rule in (
-                parse_command(line).params
-                for _, line in terse_lines(config)
-                if line.startswith("/ip firewall nat add ")
-            )
-            if rule.get("comment", "").startswith("netprov:dns-redirect-")
-        }
-        return (
-            redirects.get("netprov:dns-redirect-udp", False)
-            and all(redirects.values())
-            and f"servers={','.join(resolvers)}" in config
-        )
+        """netprov's redirects of the LAN's DNS in force, the router asking the filters."""
+        forwards = f"servers={','.join(resolvers)}" in config
+        return routeros_facts.dns_redirected(config) and forwards
 
     def dns_path(self, config: str, resolvers: list[str]) -> bool:
         """The router answers DNS (LAN queries are redirected to it): its resolver must be

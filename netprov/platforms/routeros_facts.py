@@ -1,0 +1,53 @@
+"""What a RouterOS export says of netprov's own objects that a check names: the DNS
+redirects, a line's failover route, the gateway the LAN's DHCP hands out. Pure; an export
+in either form (terse or the block form of a backup). A disabled object is read as one
+that does nothing (MikroTik manual: ``disabled=yes`` on a rule, route or queue)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from netprov.models import Lan
+from netprov.phases import UplinkView
+from netprov.rossyntax import parse_command, terse_lines
+
+
+def _added(config: str, menu: str) -> Iterator[Mapping[str, str]]:
+    """The properties of each object ``add``ed under ``menu`` (``/ip route``)."""
+    prefix = f"{menu} add "
+    for _, line in terse_lines(config):
+        if line.startswith(prefix):
+            yield parse_command(line).params
+
+
+def dns_redirected(config: str) -> bool:
+    """netprov's dstnat redirects of the LAN's DNS to the router are there and enabled (a
+    disabled rule matches nothing, MikroTik manual "Firewall: NAT")."""
+    redirects = {
+        rule.get("comment"): rule.get("disabled") != "yes"
+        for rule in _added(config, "/ip firewall nat")
+        if rule.get("comment", "").startswith("netprov:dns-redirect-")
+    }
+    return redirects.get("netprov:dns-redirect-udp", False) and all(redirects.values())
+
+
+def failover_route(config: str, view: UplinkView) -> str | None:
+    """What keeps ``view``'s default route (``netprov:default-<role>``, routing.j2) from
+    failing over: missing, disabled, or not through the line's probe at its distance and
+    checked by ping (recursive: it goes when the probe does); None: in force."""
+    tag = f"netprov:default-{view.role.value}"
+    route = next((r for r in _added(config, "/ip route") if r.get("comment") == tag), None)
+    if route is None:
+        return f"missing route {tag}"
+    if route.get("disabled") == "yes":
+        return f"route {tag} disabled"
+    wanted = {"gateway": str(view.probe), "distance": str(view.distance), "check-gateway": "ping"}
+    wrong = [f"{k}={route.get(k, '')}" for k, v in wanted.items() if route.get(k) != v]
+    return f"route {tag}: {' '.join(wrong)}" if wrong else None
+
+
+def dhcp_gateway_given(config: str, lan: Lan) -> bool:
+    """The DHCP network of the LAN's subnet hands out the router's LAN address as the PCs'
+    gateway (MikroTik manual, "DHCP": ``/ip dhcp-server network`` gateway)."""
+    wanted = {"address": str(lan.address.network), "gateway": str(lan.address.ip)}
+    return any(wanted.items() <= net.items() for net in _added(config, "/ip dhcp-server network"))
