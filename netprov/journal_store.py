@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_u
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from netprov.errors import JournalError
+from netprov.statedir import prepare
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -161,6 +162,8 @@ def _holders(path: Path) -> list[str]:
 def _check_sqlite_file(path: Path, shown: str, *, create: bool, default: bool) -> None:
     if path.is_dir():
         raise JournalError(f"journal {shown}: {path} is a folder, not a database file")
+    if default and (create or path.parent.exists()):
+        prepare(path.parent)  # netprov's own folder: made, and kept out of git
     if path.exists():
         return
     if not create:
@@ -169,9 +172,7 @@ def _check_sqlite_file(path: Path, shown: str, *, create: bool, default: bool) -
             "(check the path, or run backup/plan/apply first)"
         )
     if not path.parent.exists():
-        if not default:
-            raise JournalError(f"journal {shown}: folder {path.parent} does not exist")
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        raise JournalError(f"journal {shown}: folder {path.parent} does not exist")
 
 
 # How long a command waits for a SQLite journal another process holds: a writer (a run)

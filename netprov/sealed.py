@@ -17,6 +17,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from netprov.errors import JournalError
+from netprov.statedir import prepare
 
 PREFIX = "fernet:"  # content without it is an older, unsealed backup: read as it is
 
@@ -34,6 +35,7 @@ def load_key(default_file: Path) -> bytes:
         return value.strip().encode()
     if named := os.environ.get("NETPROV_BACKUP_KEY_FILE"):
         return _key_from_file(Path(named))
+    prepare(default_file.parent)  # .netprov/: kept out of git, the key with it
     if not default_file.exists():
         _publish_new_key(default_file)
     return _key_from_file(default_file)
@@ -42,7 +44,6 @@ def load_key(default_file: Path) -> bytes:
 def _publish_new_key(path: Path) -> None:
     """Write a new key beside ``path``, then link it into place: atomic, so workers and
     processes opening one journal together all end up with the same, complete key."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:

@@ -35,6 +35,7 @@ from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import Router, Verdict, World
 from netprov.sim.world import LinkCondition, noc_hosts, site_world
+from netprov.statedir import prepare
 from netprov.twin.cli_base import CliSession, Reboot, TwinClock, TwinState
 from netprov.twin.ios import IosCli
 from netprov.twin.office import Met, OfficePc, Outcome, Ping, office_pcs, ping_outcome
@@ -429,7 +430,7 @@ def load_host_key(path: Path | None) -> asyncssh.SSHKey:
     if path.exists():
         return asyncssh.read_private_key(str(path))
     key = asyncssh.generate_private_key("ssh-ed25519")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    prepare(path.parent)  # .netprov/twin: kept out of git
     key.write_private_key(str(path))
     path.chmod(0o600)
     return key
