@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,34 @@ def _no_secret_store(monkeypatch: pytest.MonkeyPatch) -> None:
     secrets up), so `validate` and `check` leave the references unresolved, as that job is
     told to (docs/ci/). A test of the resolution sets NETPROV_SECRETS itself."""
     monkeypatch.setenv("NETPROV_SECRETS", "skip")
+
+
+BACKUPS = REPO / "backups"  # the sample city's stored backups, in git
+
+
+def _backups_now() -> dict[str, tuple[int, bytes]]:
+    """Each file's time and content: a file written again with the same text counts too."""
+    return {
+        p.name: (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(BACKUPS.iterdir())
+        if p.is_file()
+    }
+
+
+@pytest.fixture(autouse=True)
+def _repository_backups_untouched() -> Iterator[None]:
+    """No test writes the repository's ``backups/`` (issue 39: a suite run rewrote
+    ``backups/setda.cfg``): a test that does fails, naming the files, and they are put back."""
+    before = _backups_now()
+    yield
+    after = _backups_now()
+    if after != before:
+        for name in after.keys() - before.keys():
+            (BACKUPS / name).unlink()
+        for name, (_, content) in before.items():
+            (BACKUPS / name).write_bytes(content)
+        changed = sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
+        pytest.fail(f"the test wrote the repository's backups/: {', '.join(changed)}")
 
 
 @pytest.fixture

@@ -113,6 +113,8 @@ def test_apply_asks_and_aborts_without_yes(cli: CliRunner, tmp_path: Path, termi
             *COMMON,
             "--db",
             f"sqlite:///{tmp_path / 'j.db'}",
+            "--backups",
+            str(tmp_path / "b"),
             "--twin",
             "--limit",
             "setda",

@@ -48,6 +48,7 @@ from netprov.cli.session import (
     router_run,
     run_sites,
     run_sites_any,
+    say_departures,
     show_plans,
     summary,
 )
@@ -81,7 +82,9 @@ def backup(
 
     with router_run("backup", opts) as ctx:
         outcomes = run_sites(ctx, backup_task, "backup")
-        extra = _commit_backups(opts.backups, ctx.pipeline.run_id, opts.as_json) if commit else {}
+        extra = (
+            _commit_backups(opts.backups_dir, ctx.pipeline.run_id, opts.as_json) if commit else {}
+        )
         finish("backup", ctx, outcomes, extra)
 
 
@@ -116,9 +119,11 @@ def plan(
         bool, typer.Option("--diff", help="Also show each change as a unified diff.")
     ] = False,
 ) -> None:
-    """Dry run: back up, compute and show each site's change; change nothing.
+    """Dry run: show each site's change; nothing is pushed.
 
-    Exit 0 when nothing would change, 2 when changes are pending, 1 on errors.
+    Each router's running config is read and backed up first (the journal, and <site>.cfg
+    in --backups: backups/ beside the inventory folder unless given). Exit 0 when nothing
+    would change, 2 when changes are pending, 1 on errors.
     """
     from netprov.tasks.routers import plan_task
 
@@ -219,6 +224,10 @@ def apply(
             ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         if saved is not None:
             ctx.site_ids = [s for s in ctx.site_ids if s in saved]
+        chosen = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
+        departs = sorted(s.id for s in chosen if target and target is not s.desired_phase)
+        if target is not None:
+            say_departures("--phase", target, departs, opts.as_json)
         if not yes:
             # show exactly what would be pushed, then push that plan (refused if stale)
             if saved is None:
@@ -231,7 +240,7 @@ def apply(
             ask_to_push(ctx, pending, "Apply {commands} command(s) to {routers} router(s)?")
         ctx.pipeline.revert_minutes = revert_minutes
         outcomes = run_sites(ctx, apply_task, "apply", phase=target, saved=saved)
-        finish("apply", ctx, outcomes)
+        finish("apply", ctx, outcomes, {"departs_from_inventory": departs})
 
 
 @router_command("inventory", "phase", *TARGETS, "change_id", "revert_minutes", "yes", *SELECTION)
@@ -404,7 +413,7 @@ def _ask_rollback(opts: RouterOptions, run: str | None, before: str | None) -> N
     console = err if opts.as_json else out  # --json keeps stdout for its document
     loaded = load_or_exit(opts.inventory, opts.today, opts.as_json, "rollback")
     sites = select(loaded, limit=opts.limit, kind=opts.kind, wave=opts.wave, group=opts.group)
-    journal = open_journal(opts.db, opts.backups)
+    journal = open_journal(opts.db, opts.backups_dir)
     restorable, none = 0, []
     for site in sites:
         backup = chosen_backup(journal, site.id, run_id=run, before_run=before)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from netprov.cli.app import EXIT_INVALID, out, parse_today, print_problems
-from netprov.cli.options import InventoryOpt, SecretsOpt, TodayOpt
+from netprov.cli.options import InventoryOpt, SecretsOpt, TodayOpt, backups_folder
 from netprov.errors import Severity
 from netprov.secrets import SecretMode
 
@@ -22,8 +22,12 @@ def check(
     inventory: InventoryOpt = "inventory",
     templates: Annotated[Path | None, typer.Option(help="Templates folder.")] = None,
     backups: Annotated[
-        Path, typer.Option(help="Stored backups (<site>.cfg) to plan against.")
-    ] = Path("backups"),
+        Path | None,
+        typer.Option(
+            help="Stored backups (<site>.cfg) to plan against (default: backups/ beside the "
+            "inventory folder)."
+        ),
+    ] = None,
     no_backups: Annotated[
         bool, typer.Option("--no-backups", help="Lint only: no offline plans against backups.")
     ] = False,
@@ -61,7 +65,7 @@ def check(
     report = run_check(
         inventory,
         templates=templates,
-        backups=None if no_backups else backups,
+        backups=None if no_backups else backups_folder(inventory, backups),
         changed_since=changed_since,
         today=parse_today(today),
         select=set(split_csv(select)) or None,

@@ -33,6 +33,7 @@ from netprov.cli.options import (
     LimitOpt,
     TodayOpt,
     WaveOpt,
+    backups_folder,
 )
 from netprov.journal import Step
 from netprov.models import Phase
@@ -267,7 +268,7 @@ def evidence(
     site_id: Annotated[str, typer.Argument(metavar="SITE", help="Site id.")],
     inventory: InventoryOpt = "inventory",
     db: DbOpt = None,
-    backups: BackupsOpt = Path("backups"),
+    backups: BackupsOpt = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pack.")] = Path(
         "build/evidence"
     ),
@@ -283,7 +284,8 @@ def evidence(
         raise typer.BadParameter(f"unknown site {site_id!r}", param_hint="SITE") from None
     mask = driver_for(site.router.platform).mask_secrets
     try:
-        pack = write_evidence(open_journal(db, backups, create=False), site_id, out_dir, mask)
+        journal = open_journal(db, backups_folder(inventory, backups), create=False)
+        pack = write_evidence(journal, site_id, out_dir, mask)
     except LookupError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_INVALID) from None

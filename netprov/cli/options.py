@@ -63,7 +63,12 @@ DbOpt = Annotated[
 ]
 ChangeOpt = Annotated[str | None, typer.Option("--change-id", help="Change-control reference.")]
 BackupsOpt = Annotated[
-    Path, typer.Option("--backups", help="Folder for <site>.cfg backups (keep it in git).")
+    Path | None,
+    typer.Option(
+        "--backups",
+        help="Folder of the <site>.cfg backups, kept in git (default: backups/ beside the "
+        "inventory folder).",
+    ),
 ]
 WorkersOpt = Annotated[int, typer.Option(min=1, max=200, help="Sites worked on at once.")]
 PhaseOpt = Annotated[
@@ -87,6 +92,22 @@ BrokerOpt = Annotated[
 RevertOpt = Annotated[int, typer.Option(min=1, max=120, help="Device-side revert timer.")]
 
 
+def backups_folder(inventory: str, given: Path | None) -> Path:
+    """Where ``<site>.cfg`` backups are kept: ``--backups``, else ``backups/`` beside the
+    inventory folder (the team's repository holds both), whatever folder the command runs
+    in; for an inventory read from Nautobot, ``backups/`` in the working folder."""
+    from netprov.nautobot.client import is_nautobot
+
+    if given is not None:
+        return given
+    if is_nautobot(inventory):
+        return Path("backups")
+    folder = Path(inventory)
+    if folder.name in ("", ".", ".."):
+        folder = folder.resolve()
+    return folder.parent / "backups"
+
+
 @dataclass(frozen=True)
 class RouterOptions:
     """What every router command is told: the inventory, which routers (a private twin,
@@ -99,7 +120,7 @@ class RouterOptions:
     hosts_file: HostsOpt = None
     scenario: ScenarioOpt = None
     db: DbOpt = None
-    backups: BackupsOpt = Path("backups")
+    backups: BackupsOpt = None  # as given: the folder itself is backups_dir
     change_id: ChangeOpt = None
     workers: WorkersOpt = 10
     limit: LimitOpt = None
@@ -110,6 +131,11 @@ class RouterOptions:
     today: TodayOpt = None
     engine: EngineOpt = "inprocess"
     broker: BrokerOpt = None
+
+    @property
+    def backups_dir(self) -> Path:
+        """The backups folder: ``--backups``, else ``backups/`` beside the inventory."""
+        return backups_folder(self.inventory, self.backups)
 
     def replace(self, **changes: Any) -> RouterOptions:
         """These options with ``changes`` (a resumed run takes its sites from the journal)."""

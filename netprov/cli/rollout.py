@@ -29,6 +29,7 @@ from netprov.cli.session import (
     router_run,
     run_sites,
     run_sites_any,
+    say_departures,
     show_plans,
 )
 from netprov.models import Phase, Site
@@ -156,13 +157,8 @@ def cutover(
         departs = [
             s.id for s in chosen if target and cutover_target(s, target) != cutover_target(s, None)
         ]
-        if departs and not opts.as_json:
-            err.print(
-                f"[yellow]--to {target}[/] departs from the inventory for {len(departs)} site(s)"
-                f" ({', '.join(departs[:5])}{', ...' if len(departs) > 5 else ''}): their"
-                " desired_phase stays as git says; record it with `netprov promote`",
-                soft_wrap=True,
-            )
+        if target is not None:
+            say_departures("--to", target, departs, opts.as_json)
         waves = plan_waves(chosen, wave_size)
         # without --yes: the canary's first pushes, exactly as shown and agreed to
         shown = [] if yes or not waves else [_ask_canary(ctx, waves[0], target, moment, diff)]

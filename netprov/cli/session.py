@@ -70,7 +70,7 @@ def router_run(
     if from_backups is not None and not twin:
         raise typer.BadParameter("starts a twin: use it with --twin", param_hint="--from-backups")
     loaded = load_or_exit(inventory, opts.today, opts.as_json, command)
-    journal = open_journal(opts.db, opts.backups)
+    journal = open_journal(opts.db, opts.backups_dir)
     sites = select(loaded, limit=opts.limit, kind=opts.kind, wave=opts.wave, group=opts.group)
     site_ids = [s.id for s in sites]
     running_twin: Twin | None = None
@@ -179,7 +179,9 @@ def run_on_workers(
     org = ctx.loaded.organisation
     sites = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
     references = {
-        **dispatch.references(opts.inventory, opts.db, opts.backups, opts.hosts_file, opts.today),
+        **dispatch.references(
+            opts.inventory, opts.db, opts.backups_dir, opts.hosts_file, opts.today
+        ),
         "revert_minutes": ctx.pipeline.revert_minutes,
     }
     regions = [org.region_of(site) for site in sites]
@@ -267,6 +269,21 @@ def outcome_table(outcomes: list[Outcome], title: str) -> None:
             detail = f"{len(outcome.plan.commands)} command(s)"
         table.add_row(outcome.site, f"[{colour}]{outcome.status}[/]", detail)
     out.print(table)
+
+
+def say_departures(option: str, target: Phase, departs: list[str], as_json: bool) -> None:
+    """Name the sites a ``--phase``/``--to`` takes elsewhere than their ``desired_phase``
+    in git (on stderr; ``--json`` has them as ``departs_from_inventory``): git stays as it
+    is, so ``drift`` and ``check`` will report them until ``netprov promote`` records it."""
+    if not departs or as_json:
+        return
+    more = ", ..." if len(departs) > 5 else ""
+    err.print(
+        f"[yellow]{option} {target}[/] departs from the inventory for {len(departs)} site(s)"
+        f" ({', '.join(sorted(departs)[:5])}{more}): their desired_phase stays as git says;"
+        " record it with `netprov promote`",
+        soft_wrap=True,
+    )
 
 
 def summary(command: str, ctx: RunContext, outcomes: list[Outcome]) -> dict[str, Any]:
