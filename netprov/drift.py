@@ -104,5 +104,5 @@ class Drift:
             "desired_phase": self.desired.value,
             "actual_phase": self.actual.value if self.actual else None,
             "journal_phase": self.journal.value if self.journal else None,
-            "commands": self.commands,
+            "command_count": self.commands,
         }

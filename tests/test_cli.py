@@ -101,7 +101,7 @@ def test_validate_and_allocate_json(cli: CliRunner) -> None:
     assert result.exit_code == 0
     assert json.loads(result.stdout)["site_count"] == 82
     result = cli.invoke(app, ["allocate", "--json", *TODAY])
-    rows = json.loads(result.stdout)["items"]
+    rows = json.loads(result.stdout)["sites"]
     astinet = [r for r in rows if r["provider"] == "telkom-astinet"]
     assert len(astinet) == 10
     assert sum(r["guaranteed_kbps"] for r in astinet) <= 100_000
@@ -124,7 +124,7 @@ def test_allocate_writes_the_providers_cir_pir_sheet(cli: CliRunner, tmp_path: P
     sheet = tmp_path / "cir.csv"
     result = cli.invoke(app, ["allocate", "--csv", str(sheet), "--json", *TODAY])
     assert result.exit_code == 0, result.output
-    expected = {i["site"]: i for i in json.loads(result.stdout)["items"]}
+    expected = {i["site"]: i for i in json.loads(result.stdout)["sites"]}
     rows = list(csv.DictReader(sheet.open(encoding="utf-8")))
     assert len(rows) == len(expected) == 82
     for row in rows:

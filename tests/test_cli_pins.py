@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +21,10 @@ from typer.testing import CliRunner
 from netprov.cli import app
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE, TODAY
+from tests.json_paths import disagreements, documented, flat
 
 PINS = Path(__file__).parent / "fixtures" / "cli"
+DOCS = Path(__file__).parent.parent / "docs"
 HELP_ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
 REPIN = os.environ.get("NETPROV_REPIN") == "1"
 
@@ -57,36 +60,31 @@ def test_help_text_is_pinned(cli: CliRunner, words: tuple[str, ...]) -> None:
     assert text == _pinned(name, text)
 
 
-def shape(value: Any) -> Any:
-    """A JSON value's shape: each key's shape, a list's elements merged into one shape, a
-    scalar's type name (``str|null`` where it varies)."""
-    if isinstance(value, dict):
-        return {key: shape(item) for key, item in sorted(value.items())}
-    if isinstance(value, list):
-        merged: Any = None
-        for item in value:
-            merged = shape(item) if merged is None else _merge(merged, shape(item))
-        return [] if merged is None else [merged]
-    return "null" if value is None else type(value).__name__
-
-
-def _merge(a: Any, b: Any) -> Any:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return {
-            key: _merge(a[key], b[key]) if key in a and key in b else a.get(key, b.get(key))
-            for key in sorted(a.keys() | b.keys())
-        }
-    if isinstance(a, list) and isinstance(b, list):
-        return a or b if not (a and b) else [_merge(a[0], b[0])]
-    if isinstance(a, str) and isinstance(b, str):
-        return "|".join(sorted(set(a.split("|")) | set(b.split("|"))))
-    return "|".join(sorted({json.dumps(a, sort_keys=True), json.dumps(b, sort_keys=True)}))
-
-
-def test_shape_merges_the_elements_of_a_list() -> None:
+def test_paths_merge_the_elements_of_a_list() -> None:
     document = {"sites": [{"site": "a", "plan": None}, {"site": "b", "plan": {"n": 1}}]}
-    assert shape(document) == {"sites": [{"plan": '"null"|{"n": "int"}', "site": "str"}]}
-    assert shape({"items": [], "ok": True}) == {"items": [], "ok": "bool"}
+    assert flat([document]) == {
+        "sites": "list",
+        "sites[].plan": "null|object",
+        "sites[].plan.n": "int",
+        "sites[].site": "str",
+    }
+    assert flat([{"items": [], "ok": True}]) == {"items": "list", "ok": "bool"}
+
+
+# a time in a JSON value: ISO 8601 with its offset, never a bare or space-separated one
+TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d)$")
+
+
+def _times(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _times(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _times(item)
+    elif isinstance(value, str) and TIME.match(value):
+        yield value
 
 
 SITES = "kec-sukamaju,setda"  # one RouterOS, one IOS office
@@ -112,12 +110,16 @@ def test_json_shapes_are_pinned(
     routers = (*where, *aimed)
     window = ("--now", "2026-11-24T02:00")
     shapes: dict[str, Any] = {}
+    docs = documented((DOCS / "json.md").read_text(encoding="utf-8"))
 
     def run(name: str, *args: str, codes: tuple[int, ...] = (0,)) -> dict[str, Any]:
         result = cli.invoke(app, [*args, "--json"])
         assert result.exit_code in codes, (name, result.output)
         document: dict[str, Any] = json.loads(result.stdout)
-        shapes[name] = shape(document)
+        shapes[name] = flat([document])
+        assert [t for t in _times(document) if not ISO_WITH_OFFSET.match(t)] == [], name
+        if not REPIN:  # docs/json.md describes what the command really prints
+            assert disagreements(docs.get(name, {}), shapes[name]) == [], name
         return document
 
     run("validate", "validate", "--inventory", str(inventory), *today)
@@ -162,5 +164,21 @@ def test_json_shapes_are_pinned(
     cached = str(tmp_path / "cached")
     run("inventory export", "inventory", "export", "--inventory", str(inventory), "--to", cached)
 
+    run("usage error", "plan", "--phase", "bogus", codes=(2,))
+
     text = json.dumps(shapes, indent=1, sort_keys=True) + "\n"
     assert text == _pinned("json-shapes.json", text)
+
+
+def test_docs_json_describes_every_pinned_document() -> None:
+    """docs/json.md against the pin of what each command prints (the twin test above keeps
+    the pin true): every field documented with its type, nothing documented that is not."""
+    docs = documented((DOCS / "json.md").read_text(encoding="utf-8"))
+    pinned = json.loads((PINS / "json-shapes.json").read_text(encoding="utf-8"))
+    wrong = {
+        name: disagreements(docs.get(name, {}), real)
+        for name, real in pinned.items()
+        if disagreements(docs.get(name, {}), real)
+    }
+    assert wrong == {}
+    assert sorted(docs) == sorted(pinned)

@@ -91,7 +91,7 @@ def test_apply_with_a_broken_central_link_rolls_back_and_exits_1(
     journal = db[:2]  # runs and run only read the journal
     runs = json.loads(cli.invoke(app, ["runs", *journal, "--json"]).stdout)["items"]
     assert runs[0]["change_id"] == "CR-42"
-    assert runs[0]["id"] == document["run_id"]
+    assert runs[0]["run_id"] == document["run_id"]
     story = json.loads(cli.invoke(app, ["run", document["run_id"], *journal, "--json"]).stdout)[
         "items"
     ]

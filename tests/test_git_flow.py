@@ -96,7 +96,7 @@ def test_promote_check_cutover_converge(
         result = cli.invoke(app, [*args, *selected, "--json"])
         assert result.exit_code == 0, result.output
         rows = json.loads(result.stdout)["sites"]
-        return {r["site"]: (r["desired"], r["phase"], r["state"]) for r in rows}
+        return {r["site"]: (r["desired_phase"], r["journal_phase"], r["state"]) for r in rows}
 
     assert status() == dict.fromkeys(wave0, ("dual", "dual", "in_sync"))
 

@@ -83,7 +83,7 @@ def test_after_a_rollback_every_view_says_the_router_is_back_on_legacy(
     assert [s["status"] for s in rolled["sites"]] == ["restored"]
 
     status = _status(cli, inventory, tmp_path, site)
-    assert (status["phase"], status["state"], status["last_step"]) == (
+    assert (status["journal_phase"], status["state"], status["last_step"]) == (
         "legacy",
         "pending",
         "rolled_back",
@@ -140,7 +140,7 @@ def test_a_reverted_change_leaves_the_journal_on_the_phase_the_router_is_in(
     assert (outcome.status, outcome.restored_identical) == ("rolled_back", True)
     assert journal.confirmed_phase(site) == "dual"
     status = _status(cli, SAMPLE, tmp_path, site)
-    assert (status["phase"], status["state"]) == ("dual", "ahead")
+    assert (status["journal_phase"], status["state"]) == ("dual", "ahead")
     drift = _drift(cli, twin_cli_args(twin, tmp_path, site))
     assert (drift["actual_phase"], drift["journal_phase"]) == ("dual", "dual")
 
@@ -200,7 +200,7 @@ def test_a_run_killed_between_the_confirm_and_its_record_is_resumed_on_the_route
     ]
     assert "applied" not in {s.step for s in steps}
     status = _status(cli, SAMPLE, tmp_path, site)
-    assert status["phase"] == "central"
+    assert status["journal_phase"] == "central"
     drift = _drift(cli, common)
     assert (drift["actual_phase"], drift["journal_phase"]) == ("central", "central")
     data = report_data(load_inventory(SAMPLE, today=TODAY), journal, TODAY)
@@ -240,7 +240,7 @@ def test_status_and_the_report_say_when_a_router_matches_no_phase(
     journal.step(run, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
     journal.step(run, "setda", "reconciled", ok=False, data={"phase": None})
     status = _status(cli, SAMPLE, tmp_path, "setda")
-    assert (status["phase"], status["state"]) == (None, "drifted")
+    assert (status["journal_phase"], status["state"]) == (None, "drifted")
     loaded = load_inventory(SAMPLE, today=TODAY)
     data = report_data(loaded, journal, TODAY)
     assert data.phases["setda"] is None

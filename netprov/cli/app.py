@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from netprov.errors import (
     InventoryError,
@@ -34,14 +35,6 @@ from netprov.models import Phase, Site
 if TYPE_CHECKING:
     from netprov.twin.fleet import Twin
     from netprov.twin.scenario import Scenario
-
-app = typer.Typer(
-    name="netprov",
-    help="Provision and cut over office routers to the central provider, safely.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 
 
 out = Console(highlight=False, soft_wrap=True)
@@ -119,13 +112,82 @@ def select(
         raise typer.BadParameter(str(exc), param_hint=exc.option) from None
 
 
+def json_value(value: Any) -> Any:
+    """A value JSON has no type for: a time as ISO 8601 with its offset (the journal's are
+    UTC), a date as ISO 8601, anything else (a path, an enum) as its text.
+
+    Examples:
+        >>> json_value(dt.datetime(2026, 12, 6, 21, 57, 19, 718153))
+        '2026-12-06T21:57:19+00:00'
+        >>> json_value(dt.date(2026, 12, 6))
+        '2026-12-06'
+    """
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return aware.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def emit_json(document: dict[str, Any]) -> None:
-    """Every ``--json`` document has one shape (README, "JSON output"): ``command``, ``ok``,
+    """Every ``--json`` document has one shape (docs/json.md): ``command``, ``ok``,
     ``run_id`` where the command is a journaled run, then ``sites`` (one object per site)
-    and/or ``items`` (the command's other records)."""
+    and/or ``items`` (the command's other records); times are ISO 8601 with an offset."""
     assert {"command", "ok"} <= document.keys(), document.keys()
     assert isinstance(document.get("sites", []), list), "sites is a list of per-site objects"
-    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+    sys.stdout.write(json.dumps(document, indent=2, default=json_value) + "\n")
+
+
+# click's usage error as typer raises it (typer >= 0.25 carries its own copy of click)
+UsageError: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+)
+
+
+def emit_usage_error(command: str, exc: Any) -> None:
+    """A usage error as a ``--json`` document (exit 2 follows): a script that asked for
+    JSON reads why, as it reads an invalid inventory's problems."""
+    hint = getattr(exc, "param_hint", None)
+    param = getattr(exc, "param", None)
+    if hint is None and param is not None:
+        hint = "/".join(getattr(param, "opts", None) or [param.name or ""])
+    if hint is None:
+        hint = getattr(exc, "option_name", None)  # an unknown option
+    field = hint if isinstance(hint, str) else "/".join(hint or [])
+    possible = sorted(getattr(exc, "possibilities", None) or [])
+    problem = Problem(Severity.ERROR, "", None, field.strip("'\""), exc.format_message())
+    found = {**problem.as_dict(), "file": None, "suggestion": possible[0] if possible else None}
+    emit_json({"command": command, "ok": False, "error": "usage", "problems": [found]})
+
+
+class NetprovGroup(TyperGroup):
+    """The command group: a usage error of a command run with ``--json`` is also printed as
+    a JSON document on stdout (click prints it on stderr either way), exit 2."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        words = [a for a in args if not a.startswith("-")]
+        ctx.meta.setdefault("netprov.json", "--json" in args)
+        ctx.meta.setdefault("netprov.command", " ".join(words[:2]))
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            if ctx.meta.get("netprov.json"):
+                emit_usage_error(_command_name(exc, ctx), exc)
+            raise
+
+
+def _command_name(exc: Any, ctx: Any) -> str:
+    """The command as typed after ``netprov`` (``inventory export``), from the context the
+    error arose in, else the words given."""
+    where = getattr(exc, "ctx", None)
+    if where is not None and where.parent is not None:
+        return str(where.command_path).split(" ", 1)[-1]
+    words = str(ctx.meta.get("netprov.command", "")).split()
+    return " ".join(words[:1]) or "netprov"
 
 
 def load_or_exit(
@@ -206,6 +268,16 @@ def open_journal(
     except JournalError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(EXIT_INVALID) from None
+
+
+app = typer.Typer(
+    name="netprov",
+    cls=NetprovGroup,
+    help="Provision and cut over office routers to the central provider, safely.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 def _version(value: bool) -> None:

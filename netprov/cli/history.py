@@ -73,6 +73,31 @@ def unlock(
         raise typer.Exit(EXIT_INVALID)
 
 
+def run_record(row: Any) -> dict[str, Any]:
+    """A run as ``--json`` names it, in ``runs`` and ``run`` alike."""
+    return {
+        "run_id": row.id,
+        "command": row.command,
+        "phase": row.phase,
+        "user": row.user,
+        "change_id": row.change_id,
+        "git_commit": row.git_commit,
+        "status": row.status,
+        "started_at": row.started_at,
+        "finished_at": row.finished_at,
+    }
+
+
+def step_detail(step: Any) -> str:
+    """A step's detail for people: a verification's or drill's checks summed up (they are
+    in its ``data``), else the detail as journaled."""
+    if step.step in {Step.VERIFIED, Step.DRILLED} and isinstance(step.data, list):
+        checks = [c for c in step.data if isinstance(c, dict)]
+        failed = sum(not c.get("ok") for c in checks)
+        return f"{len(checks)} check(s), {failed} failed"
+    return str(step.detail)
+
+
 def runs(
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -85,20 +110,7 @@ def runs(
             {
                 "command": "runs",
                 "ok": True,
-                "items": [
-                    {
-                        "id": r.id,
-                        "command": r.command,
-                        "phase": r.phase,
-                        "user": r.user,
-                        "change_id": r.change_id,
-                        "git_commit": r.git_commit,
-                        "status": r.status,
-                        "started_at": r.started_at,
-                        "finished_at": r.finished_at,
-                    }
-                    for r in rows
-                ],
+                "items": [run_record(r) for r in rows],
             }
         )
         return
@@ -135,14 +147,15 @@ def run_detail(
                 "command": "run",
                 "ok": True,
                 "run_id": row.id,
-                "run_command": row.command,
-                "status": row.status,
+                "run": run_record(row),
                 "items": [
                     {
                         "site": s.site,
                         "step": s.step,
                         "ok": s.ok,
-                        "detail": s.detail,
+                        "detail": step_detail(s),
+                        "phase": s.phase,
+                        "data": s.data,
                         "diff": s.diff,
                         "at": s.at,
                     }
@@ -164,11 +177,10 @@ def run_detail(
     table.add_column("detail", overflow="fold")
     for s in steps:
         mark = "[green]✓[/]" if s.ok else "[red]✗[/]"
-        detail = s.detail
+        detail = step_detail(s)
         if s.step in {Step.VERIFIED, Step.DRILLED} and isinstance(s.data, list):
+            detail += " (below)"
             checks = [c for c in s.data if isinstance(c, dict)]
-            failed = sum(not c.get("ok") for c in checks)
-            detail = f"{len(checks)} check(s), {failed} failed (below)"
             checked.append((f"{s.site}: {s.step} at {s.at:%H:%M:%S}", checks))
         table.add_row(f"  {mark}", f"{s.at:%H:%M:%S}", s.site, s.step, escape(detail))
     out.print(table)
@@ -209,12 +221,14 @@ def status(
                 "site": site.id,
                 "kind": site.kind.value,
                 "wave": site.wave,
-                "desired": site.desired_phase.value,
-                "phase": phase.value if phase is not None else None,  # None: matched none
+                "desired_phase": site.desired_phase.value,
+                # None: the router matched no phase netprov renders
+                "journal_phase": phase.value if phase is not None else None,
                 "state": state if phase is not None else "drifted",
                 "last_step": last.step if last else None,
                 "last_ok": last.ok if last else None,
-                "at": last.at.isoformat() if last else None,
+                "last_run_id": last.run_id if last else None,
+                "last_at": last.at if last else None,
             }
         )
     if as_json:
@@ -232,8 +246,8 @@ def status(
         table.add_row(
             row["site"],
             str(row["wave"]),
-            row["desired"],
-            row["phase"] or "none",
+            row["desired_phase"],
+            row["journal_phase"] or "none",
             f"[{colours[row['state']]}]{row['state']}[/]",
             f"{mark}{row['last_step'] or ''}",
         )

@@ -232,22 +232,7 @@ def allocate(
     if csv_out is not None:
         _write_cir_pir(loaded, csv_out)
     if as_json:
-        emit_json(
-            {
-                "command": "allocate",
-                "ok": True,
-                "items": [
-                    {
-                        "site": a.site_id,
-                        "provider": a.provider,
-                        "demand_kbps": a.demand_kbps,
-                        "guaranteed_kbps": a.guaranteed_kbps,
-                        "ceiling_kbps": a.ceiling_kbps,
-                    }
-                    for a in allocations.values()
-                ],
-            }
-        )
+        _emit_allocations(loaded)
         return
     for provider in loaded.organisation.central_providers:
         rows = [a for a in allocations.values() if a.provider == provider.id]
@@ -274,6 +259,40 @@ def allocate(
         table.add_section()
         table.add_row(f"{len(rows)} sites", "", f"{demand:g}", f"{guaranteed:.2f}", "")
         out.print(table)
+
+
+def _emit_allocations(loaded: LoadedInventory) -> None:
+    """allocate's JSON: a row per site (``sites``, as every command names them) and a
+    row per central provider (``providers``), rates in kbps."""
+    rows = list(loaded.allocations.values())
+    emit_json(
+        {
+            "command": "allocate",
+            "ok": True,
+            "sites": [
+                {
+                    "site": a.site_id,
+                    "provider": a.provider,
+                    "demand_kbps": a.demand_kbps,
+                    "guaranteed_kbps": a.guaranteed_kbps,
+                    "ceiling_kbps": a.ceiling_kbps,
+                }
+                for a in rows
+            ],
+            "providers": [
+                {
+                    "provider": p.id,
+                    "name": p.name,
+                    "capacity_kbps": round(p.capacity_mbps * 1000),
+                    "oversubscription": p.oversubscription,
+                    "sites": sum(a.provider == p.id for a in rows),
+                    "demand_kbps": sum(a.demand_kbps for a in rows if a.provider == p.id),
+                    "guaranteed_kbps": sum(a.guaranteed_kbps for a in rows if a.provider == p.id),
+                }
+                for p in loaded.organisation.central_providers
+            ],
+        }
+    )
 
 
 def _write_cir_pir(loaded: LoadedInventory, path: Path) -> None:
