@@ -25,7 +25,7 @@ from tests.json_paths import disagreements, documented, flat
 
 PINS = Path(__file__).parent / "fixtures" / "cli"
 DOCS = Path(__file__).parent.parent / "docs"
-HELP_ENV = {"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+HELP_ENV = {"COLUMNS": "80", "NO_COLOR": "1", "TERM": "dumb"}  # a standard terminal
 REPIN = os.environ.get("NETPROV_REPIN") == "1"
 
 
@@ -36,8 +36,9 @@ def _commands(group: Any, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, .
             yield from _commands(command, (*prefix, name))
 
 
-def _help_text(cli: CliRunner, words: tuple[str, ...]) -> str:
-    result = cli.invoke(app, [*words, "--help"], env=HELP_ENV, terminal_width=100)
+def help_text(cli: CliRunner, words: tuple[str, ...]) -> str:
+    """``netprov WORDS --help`` as an 80-column terminal shows it."""
+    result = cli.invoke(app, [*words, "--help"], env=HELP_ENV, terminal_width=80)
     assert result.exit_code == 0, result.output
     return "\n".join(line.rstrip() for line in result.output.splitlines()) + "\n"
 
@@ -56,7 +57,7 @@ ALL_COMMANDS = [(), *_commands(typer.main.get_command(app))]
 @pytest.mark.parametrize("words", ALL_COMMANDS, ids=lambda w: " ".join(w) or "netprov")
 def test_help_text_is_pinned(cli: CliRunner, words: tuple[str, ...]) -> None:
     name = "help/" + ("-".join(words) or "netprov") + ".txt"
-    text = _help_text(cli, words)
+    text = help_text(cli, words)
     assert text == _pinned(name, text)
 
 

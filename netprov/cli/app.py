@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from netprov.errors import (
     InventoryError,
@@ -161,6 +161,35 @@ def emit_usage_error(command: str, exc: Any) -> None:
     emit_json({"command": command, "ok": False, "error": "usage", "problems": [found]})
 
 
+class NetprovCommand(TyperCommand):
+    """A command whose ``--help`` names an argument as the engineer types it (``SITE``,
+    ``[sites|organisation]``), without the Python type typer adds (``SITE <str>``) or
+    the braces it puts around a required one (``{SITE}``)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or str(param.name).upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((param.metavar or str(param.name).upper(), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
 class NetprovGroup(TyperGroup):
     """The command group: a usage error of a command run with ``--json`` is also printed as
     a JSON document on stdout (click prints it on stderr either way), exit 2."""
@@ -276,6 +305,10 @@ app = typer.Typer(
     help="Provision and cut over office routers to the central provider, safely.",
     no_args_is_help=True,
     add_completion=False,
+    # plain help, as click prints it: 80 columns, no boxes, copied as it reads
+    rich_markup_mode=None,
+    epilog="\b\nStart with README.md (a city of four offices, rehearsed on the twin):\n"
+    "  netprov validate --secrets skip\n  netprov plan --twin --phase dual",
     pretty_exceptions_enable=False,
 )
 

@@ -72,9 +72,10 @@ def backup(
         ),
     ] = False,
 ) -> None:
-    """Back up every selected router's running config (journal + backups/<site>.cfg).
+    """Back up the routers' running configs.
 
-    With ``--commit`` the refreshed files are committed, one commit per run naming the
+    Each config goes into the journal (sealed) and into <site>.cfg in --backups (secrets
+    masked, for git). With --commit the refreshed files are committed, one commit per run naming the
     routers whose config changed (as Oxidized keeps configs in git), so CI plans against
     what the routers hold. Nothing else staged in the repository is committed.
     """
@@ -114,7 +115,10 @@ def _changed_backups(backups: Path) -> list[str]:
 def plan(
     opts: RouterOptions,
     phase: PhaseOpt = None,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Save the plan (JSON).")] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="Save the plan (JSON), for apply --plan."),
+    ] = None,
     diff: Annotated[
         bool, typer.Option("--diff", help="Also show each change as a unified diff.")
     ] = False,
@@ -193,16 +197,23 @@ def apply(
     opts: RouterOptions,
     phase: PhaseOpt = None,
     plan_file: Annotated[
-        Path | None, typer.Option("--plan", help="Apply a saved plan (refused if stale).")
+        Path | None,
+        typer.Option("--plan", metavar="FILE", help="Apply a saved plan (refused if stale)."),
     ] = None,
     revert_minutes: RevertOpt = 5,
     resume: Annotated[
         str | None,
-        typer.Option("--resume", help="Finish an interrupted apply run (its sites and phase)."),
+        typer.Option(
+            "--resume", metavar="RUN", help="Finish an interrupted apply run (its sites, phase)."
+        ),
     ] = None,
     yes: YesOpt = False,
 ) -> None:
-    """Back up, plan, push with a device-side revert, verify, confirm or roll back, per site."""
+    """Push each site's change safely: revert armed, verified.
+
+    Per site: back up, plan, push with a device-side revert armed, verify, then confirm,
+    or revert and prove the config is back. Without --yes the plan is shown and asked
+    about, and exactly that plan is pushed."""
     from netprov.tasks.routers import apply_task, plan_task
 
     if opts.broker is not None and (plan_file is not None or not yes):
@@ -250,11 +261,13 @@ def adopt(
     revert_minutes: RevertOpt = 5,
     yes: YesOpt = False,
 ) -> None:
-    """Take over what a router in service already holds that the inventory describes (its
-    uplink client, LAN address, DHCP server, ...): tag each object netprov:<key> and align
-    its values, nothing added, nothing removed. A safe change of its own (backup, revert
-    timer, "the office works as it did" checks); a router whose objects clash with the
-    inventory is refused, naming them. Then `apply` brings the rest of the phase."""
+    """Take over what a router in service already holds.
+
+    What the inventory describes (its uplink client, LAN address, DHCP server, ...) is
+    tagged netprov:<key> and aligned, nothing added, nothing removed: a safe change of its
+    own (backup, revert timer, "the office works as it did" checks). A router whose
+    objects clash with the inventory is refused, naming them. Then apply brings the rest
+    of the phase."""
     from netprov.tasks.routers import apply_task, plan_task
 
     target = one_phase(phase)
@@ -281,7 +294,11 @@ def adopt(
 
 @router_command("inventory", "phase", *TARGETS, "engine", "broker", *SELECTION)
 def verify(opts: RouterOptions, phase: PhaseOpt = None) -> None:
-    """Run the verification checks on every selected site."""
+    """Run the verification checks on each site.
+
+    What the phase promises, proven on the router: management, each line and its
+    gateway, the default route, internet and city services from the LAN, path MTU,
+    shaping, DNS filtering, DHCP, the backup line's route. A table per site."""
     from netprov.tasks.routers import verify_task
 
     target = one_phase(phase)
@@ -297,8 +314,10 @@ def verify(opts: RouterOptions, phase: PhaseOpt = None) -> None:
 
 @router_command("inventory", *TARGETS, *SELECTION)
 def drift(opts: RouterOptions) -> None:
-    """Read-only: each router against its desired phase in git, the phase it is in (from
-    its config, beside the journal's), and what would converge it. Nothing is stored.
+    """Compare each router with its desired phase (read-only).
+
+    Each router against its desired phase in git: the phase its config is in, beside the
+    one the journal recorded, and what would converge it. Nothing is pushed or stored.
 
     Exit 0 when every router holds its desired config, 2 when any differs, 1 when a
     router could not be read.
@@ -376,17 +395,22 @@ def _drift_table(drifts: list[Any], failures: list[Outcome], run_id: str) -> Non
 def rollback(
     opts: RouterOptions,
     run: Annotated[
-        str | None, typer.Option("--run", help="Restore the backup of this run.")
+        str | None, typer.Option("--run", metavar="RUN", help="Restore the backup of this run.")
     ] = None,
     before: Annotated[
-        str | None, typer.Option("--before", help="Restore the last backup before this run.")
+        str | None,
+        typer.Option("--before", metavar="RUN", help="Restore the last backup before this run."),
     ] = None,
     resume: Annotated[
-        str | None, typer.Option("--resume", help="Finish an interrupted rollback run.")
+        str | None,
+        typer.Option("--resume", metavar="RUN", help="Finish an interrupted rollback run."),
     ] = None,
     yes: YesOpt = False,
 ) -> None:
-    """Restore sites to a backed-up config (default: the one taken before their last change)."""
+    """Restore sites to a backed-up config.
+
+    By default the backup taken before the site's last change. What the router holds is
+    backed up first; the journal records the phase the restored config is in."""
     from netprov.tasks.routers import rollback_task
 
     if resume is not None:
@@ -444,6 +468,7 @@ def trust(
         Path | None,
         typer.Option(
             "--known-hosts",
+            metavar="FILE",
             help="File to record keys in (default: the targets' own, else ~/.ssh/known_hosts).",
         ),
     ] = None,
@@ -454,8 +479,10 @@ def trust(
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
-    """Record routers' SSH host keys (trust on first use, explicitly): every later session
-    refuses a router whose key differs. Check the fingerprints against the routers'."""
+    """Record the routers' SSH host keys.
+
+    Trust on first use, explicitly: every later session refuses a router whose key
+    differs. Check the fingerprints printed against the routers' own."""
     from netprov.hostkeys import fetch_host_key, record
 
     loaded = load_or_exit(inventory, today, as_json, "trust")

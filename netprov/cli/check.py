@@ -20,12 +20,16 @@ FORMATS = ("text", "json", "junit", "sarif", "markdown")
 
 def check(
     inventory: InventoryOpt = "inventory",
-    templates: Annotated[Path | None, typer.Option(help="Templates folder.")] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Templates folder (default: netprov's own)."),
+    ] = None,
     backups: Annotated[
         Path | None,
         typer.Option(
+            metavar="DIR",
             help="Stored backups (<site>.cfg) to plan against (default: backups/ beside the "
-            "inventory folder)."
+            "inventory folder).",
         ),
     ] = None,
     no_backups: Annotated[
@@ -34,26 +38,39 @@ def check(
     changed_since: Annotated[
         str | None,
         typer.Option(
-            "--changed-since", help="Only sites whose rendered config differs from git REF."
+            "--changed-since",
+            metavar="REF",
+            help="Only sites whose rendered config differs from git REF.",
         ),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="text, json, junit, sarif or markdown.")
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="text, json, junit, sarif or markdown.",
+        ),
     ] = "text",
     output: Annotated[
-        Path | None, typer.Option("--out", "--output", "-o", help="Write the report to a file.")
+        Path | None,
+        typer.Option("--out", "--output", "-o", metavar="FILE", help="Write the report to a file."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     select: Annotated[
-        list[str] | None, typer.Option("--select", help="Only these rules (NP001,...).")
+        list[str] | None,
+        typer.Option("--select", metavar="RULE,...", help="Only these rules (NP001,...)."),
     ] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", metavar="RULE,...", help="Skip these rules.")
+    ] = None,
     today: TodayOpt = None,
     secrets: SecretsOpt = SecretMode.RESOLVE,
 ) -> None:
-    """CI gate: validate, render, lint and plan every site offline. Exit 1 on any error.
+    """CI gate: validate, render, lint, plan offline.
 
-    Secret references are resolved here unless `--secrets skip` (CI without secrets)."""
+    Every site is validated, rendered for its desired phase, linted (NP001...) and planned
+    against its stored backup, with no router contacted. Exit 1 on any error. Secret
+    references are resolved here unless --secrets skip (CI without secrets)."""
     from netprov.check import run_check
     from netprov.check_report import to_json, to_junit, to_markdown, to_sarif
     from netprov.selection import split_csv

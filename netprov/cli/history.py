@@ -34,6 +34,7 @@ from netprov.cli.options import (
     TodayOpt,
     WaveOpt,
     backups_folder,
+    between,
 )
 from netprov.journal import Step
 from netprov.models import Phase
@@ -42,12 +43,16 @@ from netprov.platforms import driver_for
 
 def unlock(
     site_id: Annotated[str, typer.Argument(metavar="SITE", help="Site id.")],
-    run: Annotated[str, typer.Option("--run", help="The run holding the lock (see status).")],
+    run: Annotated[
+        str, typer.Option("--run", metavar="RUN", help="The run holding the lock (see status).")
+    ],
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Release a site's lock held by a run that will not finish (a person's decision; check
-    the router first: `netprov plan` shows whether it holds an unconfirmed change)."""
+    """Release a site's lock held by a run that will not finish.
+
+    A person's decision: check the router first (netprov plan shows whether it holds an
+    unconfirmed change)."""
     journal = open_journal(db, create=False)
     holder = journal.lock_holder(site_id)
     released = journal.force_unlock(site_id, run)
@@ -101,9 +106,14 @@ def step_detail(step: Any) -> str:
 def runs(
     db: DbOpt = None,
     as_json: JsonOpt = False,
-    last: Annotated[int, typer.Option(min=1, help="How many runs.")] = 20,
+    last: Annotated[
+        int, typer.Option(metavar="N", callback=between(1), help="How many runs, newest first.")
+    ] = 20,
 ) -> None:
-    """Run history from the journal."""
+    """Run history from the journal.
+
+    The newest runs first: id, when it started (this machine's time), command, phase,
+    how it ended. netprov run RUN shows one in full."""
     rows = open_journal(db, create=False).runs(last)
     if as_json:
         emit_json(
@@ -132,11 +142,13 @@ def runs(
 
 
 def run_detail(
-    run_id: Annotated[str, typer.Argument(help="Run id (see `netprov runs`).")],
+    run_id: Annotated[str, typer.Argument(metavar="RUN", help="Run id (see netprov runs).")],
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Every step of one run, per site."""
+    """Every step of one run, per site.
+
+    Each step with its time and detail; each verification's checks as a table."""
     row, steps = open_journal(db, create=False).run(run_id)
     if row is None:
         err.print(f"[red]error:[/] no run {run_id!r} in the journal")
@@ -198,9 +210,11 @@ def status(
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
-    """Every site's desired phase (git) beside the phase the journal last recorded its
-    router in and its last step, and whether they agree; no router contact (``netprov
-    drift`` reads routers).
+    """Each site's desired phase beside the journal's (offline).
+
+    Every site's desired phase (git) beside the phase the journal last recorded its router
+    in, whether they agree, and its last step. No router is contacted (netprov drift
+    reads the routers).
 
     The journal records a router's phase at each confirm, rollback or revert (the phase of
     the config restored) and cutover reconciliation."""
@@ -257,13 +271,18 @@ def status(
 def report(
     inventory: InventoryOpt = "inventory",
     db: DbOpt = None,
-    lang: Annotated[str, typer.Option(help="id (Bahasa Indonesia) or en.")] = "id",
-    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
-        "build/report.html"
-    ),
+    lang: Annotated[
+        str, typer.Option(metavar="id|en", help="id (Bahasa Indonesia) or en (English).")
+    ] = "id",
+    out_file: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="HTML file to write.")
+    ] = Path("build/report.html"),
     today: TodayOpt = None,
 ) -> None:
-    """Write the managers' HTML report: progress, failures, allocation, contracts, budget."""
+    """Write the managers' HTML report.
+
+    For the heads of office and the budget holders: progress, failures in plain words,
+    contracts, allocation and budget in rupiah; times on the organisation's clock."""
     from netprov.report import render_html, report_data
     from netprov.report_text import TEXT
 
@@ -283,12 +302,15 @@ def evidence(
     inventory: InventoryOpt = "inventory",
     db: DbOpt = None,
     backups: BackupsOpt = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the pack.")] = Path(
-        "build/evidence"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Folder for the pack.")
+    ] = Path("build/evidence"),
     today: TodayOpt = None,
 ) -> None:
-    """Write the audit pack of one office (configs, diff, checks, journal; secrets masked)."""
+    """Write one office's audit pack.
+
+    Its configs before and after, the diff, the checks and the journal's story, secrets
+    masked: for an inspector."""
     from netprov.evidence import write_evidence
 
     loaded = load_or_exit(inventory, today, False, "evidence")

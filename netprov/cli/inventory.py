@@ -37,6 +37,7 @@ from netprov.cli.options import (
     SecretsOpt,
     TodayOpt,
     WaveOpt,
+    between,
 )
 from netprov.errors import InventoryError, NetprovError, RenderError, SourceError
 from netprov.inventory import LoadedInventory, load_inventory
@@ -51,9 +52,12 @@ def validate(
     today: TodayOpt = None,
     secrets: SecretsOpt = SecretMode.RESOLVE,
 ) -> None:
-    """Validate the inventory: schema, cross-checks, contracts, CLI-safe strings.
+    """Validate the inventory: schema, cross-checks, secrets.
 
-    Every secret reference is resolved here, no value shown (`--secrets skip` in CI)."""
+    Every problem at once, as file:line: field: message (schema, duplicates, overlaps,
+    gateways, providers, capacity, contracts, strings safe on a router's command line).
+    Every secret reference is resolved here, no value shown (--secrets skip in a CI job
+    without the secret store)."""
     from netprov.secretcheck import check_secrets, unresolved
 
     loaded = load_or_exit(
@@ -101,13 +105,26 @@ def validate(
 def render(
     inventory: InventoryOpt = "inventory",
     phase: Annotated[
-        list[str] | None, typer.Option(help="legacy, dual, central, final or all (repeatable).")
+        list[str] | None,
+        typer.Option(
+            metavar="PHASE",
+            help="legacy, dual, central, final or all (repeatable; default: all).",
+        ),
     ] = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("build/configs"),
-    templates: Annotated[Path | None, typer.Option(help="Templates folder.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", metavar="DIR", help="Output folder.")] = Path(
+        "build/configs"
+    ),
+    templates: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Templates folder (default: netprov's own)."),
+    ] = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, max=64, help="Processes rendering (default: one per CPU core)."),
+        typer.Option(
+            metavar="N",
+            callback=between(1, 64),
+            help="Processes rendering, 1-64 (default: one per CPU core).",
+        ),
     ] = None,
     limit: LimitOpt = None,
     kind: KindOpt = None,
@@ -116,10 +133,11 @@ def render(
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
-    """Render every selected site's complete config for each phase into OUT/<phase>/<site>.cfg.
+    """Render each site's config for each phase into files.
 
-    Secrets are masked (SECRET-<name>): rendered files are for review and CI, not for pushing.
-    Either every file is written or none is.
+    One complete config per site and phase, into OUT/<phase>/<site>.cfg. Secrets are
+    masked (SECRET-<name>): rendered files are for review and CI, not for pushing. Either
+    every file is written or none is.
     """
     from nornir.core.task import AggregatedResult
 
@@ -220,13 +238,17 @@ def allocate(
         Path | None,
         typer.Option(
             "--csv",
+            metavar="FILE",
             help="Also write the provider's order sheet: each site's hand-off, CIR and PIR.",
         ),
     ] = None,
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
-    """Show each site's guaranteed rate and burst ceiling on its central provider."""
+    """Show each site's guaranteed rate and burst ceiling.
+
+    Per central provider: each site's demand, its guaranteed share and its burst ceiling
+    (Mbps), from the organisation's bandwidth policy."""
     loaded = load_or_exit(inventory, today, as_json, "allocate")
     allocations = loaded.allocations
     if csv_out is not None:
@@ -337,10 +359,18 @@ def _write_cir_pir(loaded: LoadedInventory, path: Path) -> None:
 
 def schema(
     part: Annotated[
-        str, typer.Argument(help="'sites' (a sites/*.yaml file) or 'organisation'.")
+        str,
+        typer.Argument(
+            metavar="sites|organisation",
+            help="sites (a sites/*.yaml file) or organisation (organisation.yaml).",
+        ),
     ] = "sites",
 ) -> None:
-    """Print the JSON Schema of an inventory file, for editor completion and validation."""
+    """Print the JSON Schema of an inventory file (editors).
+
+    Every field has its meaning, unit and an example: point a YAML plugin at the file
+    (a "# yaml-language-server: $schema=sites.schema.json" first line, as the sample
+    inventory has) and the editor completes, checks and explains as you type."""
     from pydantic import BaseModel, create_model
 
     from netprov.models import Organisation, Site
@@ -358,7 +388,14 @@ def schema(
 
 
 def promote(
-    to: Annotated[Phase, typer.Option("--to", help="The desired phase to write.")],
+    to: Annotated[
+        Phase,
+        typer.Option(
+            "--to",
+            metavar="PHASE",
+            help="The desired phase to write: legacy, dual, central or final.",
+        ),
+    ],
     inventory: InventoryOpt = "inventory",
     limit: LimitOpt = None,
     kind: KindOpt = None,
@@ -370,8 +407,10 @@ def promote(
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
-    """Set the selected sites' desired phase in the inventory files (one phase at a time),
-    keeping comments and layout: the change to review and commit before `cutover`."""
+    """Set the sites' desired phase in the inventory files.
+
+    One phase at a time (a skipped phase is refused), keeping comments and layout: the
+    change to review and commit before cutover converges the routers to it."""
     loaded = load_or_exit(inventory, today, as_json, "promote")
     sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
     steps, refused = plan_promotions(sites, to)

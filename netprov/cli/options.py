@@ -18,6 +18,22 @@ import typer
 
 from netprov.secrets import SecretMode
 
+PHASES = "legacy, dual, central or final"
+
+
+def between(low: float, high: float | None = None) -> Callable[[Any], Any]:
+    """An option's check that its number is ``low`` or more (and ``high`` or less), said
+    in words: ``--help`` states the range in its text, not as click's ``1<=x<=200``."""
+
+    def check(value: Any) -> Any:
+        if value is not None and (value < low or (high is not None and value > high)):
+            wanted = f"between {low:g} and {high:g}" if high is not None else f"{low:g} or more"
+            raise typer.BadParameter(f"{value:g} is not {wanted}")
+        return value
+
+    return check
+
+
 InventoryOpt = Annotated[
     str,
     typer.Option(
@@ -28,68 +44,117 @@ InventoryOpt = Annotated[
         show_default=True,
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="One JSON document on stdout (docs/json.md).")
+]
 SecretsOpt = Annotated[
     SecretMode,
     typer.Option(
         "--secrets",
         envvar="NETPROV_SECRETS",
         help="resolve: every secret reference must resolve here (variables, files, keys); "
-        "skip: no secret store here (a pull request's CI job), references checked by form.",
+        "skip: no secret store here (a pull request's CI job), references checked by form. "
+        "Also NETPROV_SECRETS.",
     ),
 ]
 TodayOpt = Annotated[
     str | None,
-    typer.Option(help="Date to check contracts against (YYYY-MM-DD); default: today."),
+    typer.Option(metavar="YYYY-MM-DD", help="Date to check contracts against (default: today)."),
 ]
-LimitOpt = Annotated[list[str] | None, typer.Option("--limit", help="Site id(s), comma-separated.")]
-KindOpt = Annotated[list[str] | None, typer.Option("--kind", help="Site kind(s).")]
-WaveOpt = Annotated[list[int] | None, typer.Option("--wave", help="Wave number(s).")]
-GroupOpt = Annotated[list[str] | None, typer.Option("--group", help="Inventory group(s).")]
-TwinOpt = Annotated[bool, typer.Option("--twin", help="Start a private twin for this command.")]
+LimitOpt = Annotated[
+    list[str] | None,
+    typer.Option("--limit", metavar="SITE,...", help="Only these sites (ids)."),
+]
+KindOpt = Annotated[
+    list[str] | None,
+    typer.Option("--kind", metavar="KIND,...", help="Only sites of these kinds (opd, desa, ...)."),
+]
+WaveOpt = Annotated[
+    list[int] | None, typer.Option("--wave", metavar="N,...", help="Only sites of these waves.")
+]
+GroupOpt = Annotated[
+    list[str] | None,
+    typer.Option("--group", metavar="GROUP,...", help="Only sites of these inventory groups."),
+]
+TwinOpt = Annotated[
+    bool, typer.Option("--twin", help="Start a private twin (emulated routers) for this command.")
+]
 HostsOpt = Annotated[
-    Path | None, typer.Option("--hosts-file", help="Aim at a running twin's hosts file.")
+    Path | None,
+    typer.Option("--hosts-file", metavar="FILE", help="Aim at a running twin's hosts file."),
 ]
-ScenarioOpt = Annotated[Path | None, typer.Option(help="With --twin: faults to inject.")]
+ScenarioOpt = Annotated[
+    Path | None, typer.Option(metavar="FILE", help="With --twin: faults to inject (YAML).")
+]
 FromBackupsOpt = Annotated[
     Path | None,
     typer.Option(
         "--from-backups",
+        metavar="DIR",
         help="With --twin: each router starts from its backup in this folder (<site>.cfg).",
     ),
 ]
 DbOpt = Annotated[
-    str | None, typer.Option("--db", help="Journal URL (default sqlite:///.netprov/state.db).")
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="Journal: any SQLAlchemy URL (default: NETPROV_DB, else sqlite:///.netprov/state.db).",
+    ),
 ]
-ChangeOpt = Annotated[str | None, typer.Option("--change-id", help="Change-control reference.")]
+ChangeOpt = Annotated[
+    str | None,
+    typer.Option("--change-id", metavar="REF", help="Change-control reference, journaled."),
+]
 BackupsOpt = Annotated[
     Path | None,
     typer.Option(
         "--backups",
+        metavar="DIR",
         help="Folder of the <site>.cfg backups, kept in git (default: backups/ beside the "
         "inventory folder).",
     ),
 ]
-WorkersOpt = Annotated[int, typer.Option(min=1, max=200, help="Sites worked on at once.")]
-PhaseOpt = Annotated[
-    str | None, typer.Option(help="Target phase (default: each site's desired phase).")
+WorkersOpt = Annotated[
+    int,
+    typer.Option(metavar="N", callback=between(1, 200), help="Sites worked on at once (1-200)."),
 ]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+PhaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="PHASE", help=f"Target phase: {PHASES} (default: each site's desired_phase)."
+    ),
+]
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not show the plan and ask: go ahead.")
+]
 NowOpt = Annotated[
     str | None,
     typer.Option(
-        help="Time to check maintenance windows at (ISO; without an offset it is the "
-        "organisation's time zone); default now."
+        metavar="TIME",
+        help="Time to read maintenance windows at, ISO 8601 (2026-11-24T02:00 on the "
+        "organisation's clock, or with an offset); default: now.",
     ),
 ]
 EngineOpt = Annotated[
     str,
-    typer.Option(help="inprocess (this machine) or celery (region workers; docs/scale-out.md)."),
+    typer.Option(
+        metavar="inprocess|celery",
+        help="inprocess (this machine) or celery (region workers; docs/scale-out.md).",
+    ),
 ]
 BrokerOpt = Annotated[
-    str | None, typer.Option(help="With --engine celery: the broker (redis://HOST:PORT/N).")
+    str | None,
+    typer.Option(metavar="URL", help="With --engine celery: the broker (redis://HOST:PORT/N)."),
 ]
-RevertOpt = Annotated[int, typer.Option(min=1, max=120, help="Device-side revert timer.")]
+RevertOpt = Annotated[
+    int,
+    typer.Option(
+        metavar="MIN",
+        callback=between(1, 120),
+        help="Minutes before the router reverts a change netprov has not confirmed (1-120).",
+    ),
+]
 
 
 def backups_folder(inventory: str, given: Path | None) -> Path:

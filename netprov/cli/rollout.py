@@ -18,6 +18,7 @@ from netprov.cli.options import (
     NowOpt,
     RouterOptions,
     YesOpt,
+    between,
     router_command,
 )
 from netprov.cli.session import (
@@ -91,16 +92,33 @@ def cutover(
     opts: RouterOptions,
     to: Annotated[
         str | None,
-        typer.Option("--phase", "--to", help="Target phase (default: each site's desired phase)."),
+        typer.Option(
+            "--phase",
+            "--to",
+            metavar="PHASE",
+            help="Target phase: legacy, dual, central or final (default: each site's "
+            "desired_phase in git).",
+        ),
     ] = None,
     max_fail: Annotated[
-        str, typer.Option("--max-fail", help="Health gate per wave, e.g. 10%.")
+        str,
+        typer.Option(
+            "--max-fail",
+            metavar="PERCENT",
+            help="Health gate: a wave with more failed sites stops the rollout.",
+        ),
     ] = "10%",
     wave_size: Annotated[
-        int | None, typer.Option(min=1, help="Waves of N sites (after the canary).")
+        int | None,
+        typer.Option(
+            metavar="N",
+            callback=between(1),
+            help="Waves of N sites after the canary (default: the inventory's waves).",
+        ),
     ] = None,
     resume: Annotated[
-        str | None, typer.Option("--resume", help="Continue an interrupted cutover run.")
+        str | None,
+        typer.Option("--resume", metavar="RUN", help="Continue an interrupted cutover run."),
     ] = None,
     now: NowOpt = None,
     diff: Annotated[
@@ -109,10 +127,13 @@ def cutover(
     ] = False,
     yes: YesOpt = False,
 ) -> None:
-    """Move sites to the central provider: canary first, then waves, with a health gate.
+    """Move sites to the central provider: canary, waves, gate.
 
-    Without --yes the canary's plan is shown (a line per site) and asked about before its
-    first push, then each later wave; with no terminal to ask on, it refuses."""
+    Wave 0 (the canary) first, then the inventory's waves, each site stepped through the
+    phases to its desired_phase in git (legacy, dual, central) inside its maintenance
+    window; a wave over the health gate stops the rollout. Without --yes the canary's plan
+    is shown (a line per site) and asked about before its first push, then each later
+    wave; with no terminal to ask on, it refuses."""
     from netprov.cutover import WaveResult, cutover_target, plan_waves, run_cutover
     from netprov.tasks.routers import cutover_task
 
@@ -280,11 +301,17 @@ def _ask_canary(
 def finalize(
     opts: RouterOptions,
     soak: Annotated[
-        str, typer.Option(help="How long a site must run clean on central (14d, 12h).")
+        str,
+        typer.Option(
+            metavar="DURATION", help="How long a site must run clean on central (14d, 12h)."
+        ),
     ] = "14d",
     yes: YesOpt = False,
 ) -> None:
-    """Remove the office ISP line from sites that have run clean on central for the soak."""
+    """Remove the office ISP line after a clean soak on central.
+
+    central -> final, only for sites that ran clean on central for --soak and pass a
+    fresh verification."""
     from netprov.cutover import parse_duration
     from netprov.tasks.routers import finalize_task
 
@@ -303,9 +330,12 @@ def finalize(
 
 @router_command("inventory", *TARGETS, "change_id", "now", "yes", "engine", "broker", *SELECTION)
 def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
-    """Failover drill: take each site's primary line down, expect the backup line to carry
-    the office within settings.drill_failover_seconds, bring the primary back, prove the
-    config is unchanged. Inside maintenance windows only; a failed drill exits 1."""
+    """Failover drill: primary line down, the backup line must carry.
+
+    Each site's primary line is taken down (a device-side revert armed); the backup line
+    must carry the office within settings.drill_failover_seconds; the primary comes back
+    and the config must be unchanged. Inside maintenance windows only; a failed drill
+    exits 1."""
     from netprov.tasks.routers import drill_task
 
     given = _moment(now)

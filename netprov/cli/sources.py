@@ -17,8 +17,9 @@ from netprov.errors import SourceError
 from netprov.models import Organisation, Site
 
 inventory_app = typer.Typer(
-    help="The inventory's source of truth: seed Nautobot from it, or write it as YAML.",
+    help="Export the inventory to Nautobot or a folder of YAML.",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 COMMAND = "inventory export"
@@ -37,7 +38,7 @@ def export(
     as_json: JsonOpt = False,
     today: TodayOpt = None,
 ) -> None:
-    """Export the inventory (YAML or Nautobot) to Nautobot, or to a folder of YAML files.
+    """Export the inventory to Nautobot, or to a folder of YAML.
 
     To Nautobot: every site's location, router, interfaces, addresses and circuits, and the
     organisation's settings; found by their names and changed only where they differ, so a

@@ -16,34 +16,60 @@ from netprov.cli.app import (
     parse_phases,
     select,
 )
-from netprov.cli.options import GroupOpt, InventoryOpt, KindOpt, LimitOpt, TodayOpt, WaveOpt
+from netprov.cli.options import (
+    GroupOpt,
+    InventoryOpt,
+    KindOpt,
+    LimitOpt,
+    TodayOpt,
+    WaveOpt,
+    between,
+)
 
 if TYPE_CHECKING:
     from netprov.twin.fleet import Twin
 
 
 twin_app = typer.Typer(
-    help="The device twin: emulated site routers on loopback.", no_args_is_help=True
+    help="The device twin: emulated site routers on loopback.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 
 def twin_up(
     inventory: InventoryOpt = "inventory",
-    scenario: Annotated[Path | None, typer.Option(help="Faults to inject (YAML).")] = None,
+    scenario: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Faults to inject (YAML).")
+    ] = None,
     from_backups: Annotated[
         Path | None,
         typer.Option(
             "--from-backups",
+            metavar="DIR",
             help="Each router starts from its backup in this folder (<site>.cfg): the fleet "
             "as it is.",
         ),
     ] = None,
     hosts_file: Annotated[
-        Path, typer.Option("--hosts-file", help="Nornir SimpleInventory hosts file to write.")
+        Path,
+        typer.Option(
+            "--hosts-file", metavar="FILE", help="Nornir SimpleInventory hosts file to write."
+        ),
     ] = Path(".netprov/twin/hosts.yaml"),
-    phase: Annotated[str, typer.Option(help="Phase the routers start in.")] = "legacy",
+    phase: Annotated[
+        str,
+        typer.Option(
+            metavar="PHASE", help="Phase the routers start in: legacy, dual, central or final."
+        ),
+    ] = "legacy",
     time_scale: Annotated[
-        float, typer.Option(min=0.001, help="Device timers run this much faster.")
+        float,
+        typer.Option(
+            metavar="FACTOR",
+            callback=between(0.001),
+            help="Device timers (revert, reboot) run this much faster.",
+        ),
     ] = 1.0,
     limit: LimitOpt = None,
     kind: KindOpt = None,
@@ -51,7 +77,11 @@ def twin_up(
     group: GroupOpt = None,
     today: TodayOpt = None,
 ) -> None:
-    """Run a twin of the inventory's routers on loopback until Ctrl-C / SIGTERM."""
+    """Run a twin of the inventory's routers until Ctrl-C.
+
+    Emulated routers on 127.0.0.1 (SSH, their configs from the inventory's phase or
+    backups); the hosts file aims netprov (--hosts-file), Nornir, Ansible or scrapli at
+    them. Stops on Ctrl-C or SIGTERM."""
     import asyncio
 
     from netprov.twin.cli_base import TwinClock

@@ -9,17 +9,28 @@ from typing import Annotated
 
 import typer
 
+from netprov.cli.options import between
+
 
 def worker(
-    queue: Annotated[str, typer.Option("--queue", help="The region whose sites it steps.")],
-    broker: Annotated[str, typer.Option(help="The broker (redis://HOST:PORT/N).")],
+    queue: Annotated[
+        str,
+        typer.Option("--queue", metavar="REGION", help="The region whose sites it steps."),
+    ],
+    broker: Annotated[str, typer.Option(metavar="URL", help="The broker (redis://HOST:PORT/N).")],
     concurrency: Annotated[
-        int, typer.Option(min=1, max=200, help="Sites of the region worked on at once.")
+        int,
+        typer.Option(
+            metavar="N",
+            callback=between(1, 200),
+            help="Sites of the region worked on at once (1-200).",
+        ),
     ] = 10,
     visibility_timeout: Annotated[
         int,
         typer.Option(
-            min=1,
+            metavar="SECONDS",
+            callback=between(1),
             help="Seconds before the broker hands an unacknowledged site step to another "
             "worker: longer than a site's step (a second delivery waits for the first).",
         ),
@@ -27,6 +38,7 @@ def worker(
     rate_limit: Annotated[
         str | None,
         typer.Option(
+            metavar="N/s|m|h",
             help="Site steps this worker starts per second, minute or hour (30/m): the "
             "region's pace when it has one worker.",
         ),
@@ -35,8 +47,10 @@ def worker(
         bool, typer.Option("--in-process", hidden=True, help="Run Celery in this process.")
     ] = False,
 ) -> None:
-    """Run a region worker until stopped: it takes the region's site steps from the broker
-    and reports each outcome once it is journaled. Secrets resolve here, from this
+    """Run a region worker (scale-out) until stopped.
+
+    It takes the region's site steps from the broker and reports each outcome once it is
+    journaled. Secrets resolve here, from this
     machine's environment; tasks name them only by reference. Its Celery process is
     started again whenever it ends unasked (Celery may give up on a lost broker)."""
     if rate_limit is not None and not re.fullmatch(r"[1-9]\d*/[smh]", rate_limit):
