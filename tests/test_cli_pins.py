@@ -65,6 +65,7 @@ def test_paths_merge_the_elements_of_a_list() -> None:
     document = {"sites": [{"site": "a", "plan": None}, {"site": "b", "plan": {"n": 1}}]}
     assert flat([document]) == {
         "sites": "list",
+        "sites[]": "object",
         "sites[].plan": "null|object",
         "sites[].plan.n": "int",
         "sites[].site": "str",

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from netprov.twin.scenario import Scenario
 
 
+# lines are printed as they are (a plan's command, a diff's line, a path stay whole, and a
+# table's title is not padded to its width); a sentence that should wrap between words at
+# the terminal's width is printed with soft_wrap=False
 out = Console(highlight=False, soft_wrap=True)
 
 

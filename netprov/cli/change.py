@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
+from netprov.cli import tables
 from netprov.cli.app import (
     EXIT_INVALID,
     emit_json,
@@ -351,30 +350,9 @@ def drift(opts: RouterOptions) -> None:
 
 
 def _drift_table(drifts: list[Any], failures: list[Outcome], run_id: str) -> None:
-    from netprov.drift import DriftState
-
-    colours = {
-        DriftState.IN_SYNC: "green",
-        DriftState.PENDING: "cyan",
-        DriftState.AHEAD: "red",
-        DriftState.DRIFTED: "red",
-        DriftState.CHANGING: "yellow",
-    }
-    table = Table(title=f"drift (run {run_id})", header_style="bold")
-    for column in ("site", "desired (git)", "router", "journal", "state", "detail"):
-        table.add_column(column, no_wrap=column in {"site", "state"})  # never cut
-    for d in drifts:
-        table.add_row(
-            d.site,
-            d.desired.value,
-            d.actual.value if d.actual else "-",
-            d.journal.value if d.journal else "-",
-            f"[{colours[d.state]}]{d.state.value}[/]",
-            escape(d.describe()),
-        )
-    for o in failures:
-        table.add_row(o.site, "", "", "", "[red]failed[/]", escape(o.detail))
-    out.print(table)
+    rows = [{**d.as_dict(), "status": d.state.value, "detail": d.describe()} for d in drifts]
+    rows += [{"site": o.site, "status": "failed", "detail": o.detail} for o in failures]
+    tables.drift_table(out, rows, f"drift (run {run_id})")
 
 
 @router_command(
@@ -512,11 +490,6 @@ def trust(
     if as_json:
         emit_json({"command": "trust", "ok": ok, "sites": rows})
     else:
-        table = Table(header_style="bold")
-        for column in ("site", "status", "key"):
-            table.add_column(column, no_wrap=column != "site")
-        for row in rows:
-            table.add_row(row["site"], row["status"], row["detail"])
-        out.print(table)
+        tables.trust_table(out, rows)
     if not ok:
         raise typer.Exit(EXIT_INVALID)

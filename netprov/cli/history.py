@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
+from netprov.cli import tables
 from netprov.cli.app import (
     EXIT_INVALID,
     emit_json,
@@ -124,21 +124,7 @@ def runs(
             }
         )
         return
-    table = Table(header_style="bold")
-    for column in ("run", "command", "phase", "user", "change", "status", "started"):
-        # ids and times are copied into other commands: never cut or folded
-        table.add_column(column, no_wrap=column in {"run", "started"})
-    for r in rows:
-        table.add_row(
-            r.id,
-            r.command,
-            r.phase or "",
-            r.user,
-            r.change_id or "",
-            r.status,
-            r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-        )
-    out.print(table)
+    tables.runs_table(out, rows)
 
 
 def run_detail(
@@ -177,25 +163,20 @@ def run_detail(
         )
         return
     out.print(
-        f"run {row.id}: {row.command} {row.phase or ''} by {row.user}, {row.status}"
-        f"{', change ' + row.change_id if row.change_id else ''}"
+        f"run {row.id}: {row.command} {row.phase or ''} by {escape(row.user)}, {row.status}"
+        f"{', change ' + escape(row.change_id) if row.change_id else ''}",
+        soft_wrap=False,  # a sentence: wrapped between words
     )
     checked: list[tuple[str, list[dict[str, Any]]]] = []
-    # a row per step in the terminal's width: the site and step whole, the detail wrapped
-    # (a digest folded), never cut
-    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
-    for column in ("mark", "time", "site", "step"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("detail", overflow="fold")
+    shown = []
     for s in steps:
-        mark = "[green]✓[/]" if s.ok else "[red]✗[/]"
         detail = step_detail(s)
         if s.step in {Step.VERIFIED, Step.DRILLED} and isinstance(s.data, list):
             detail += " (below)"
             checks = [c for c in s.data if isinstance(c, dict)]
-            checked.append((f"{s.site}: {s.step} at {s.at:%H:%M:%S}", checks))
-        table.add_row(f"  {mark}", f"{s.at:%H:%M:%S}", s.site, s.step, escape(detail))
-    out.print(table)
+            checked.append((f"{s.site}: {s.step} at {tables.local_time(s.at, '%H:%M:%S')}", checks))
+        shown.append((s.at, s.site, str(s.step), s.ok, detail))
+    tables.steps_table(out, shown)
     for table in checks_tables(checked):
         out.print(table)
 
@@ -248,24 +229,7 @@ def status(
     if as_json:
         emit_json({"command": "status", "ok": True, "sites": rows})
         return
-    # 80 columns: a site id, a state and a step are never cut (the kind is in --json)
-    table = Table(header_style="bold")
-    for column in ("site", "wave", "git wants", "journal says", "state", "last step"):
-        table.add_column(column, no_wrap=column in {"site", "state", "last step"})
-    colours = {"in_sync": "green", "pending": "cyan", "ahead": "red", "drifted": "red"}
-    for row in rows:
-        mark = (
-            "" if row["last_ok"] is None else ("[green]✓[/] " if row["last_ok"] else "[red]✗[/] ")
-        )
-        table.add_row(
-            row["site"],
-            str(row["wave"]),
-            row["desired_phase"],
-            row["journal_phase"] or "none",
-            f"[{colours[row['state']]}]{row['state']}[/]",
-            f"{mark}{row['last_step'] or ''}",
-        )
-    out.print(table)
+    tables.status_table(out, rows)
 
 
 def report(

@@ -15,8 +15,8 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
+from netprov.cli import tables
 from netprov.cli.app import (
     EXIT_INVALID,
     emit_json,
@@ -98,7 +98,8 @@ def validate(
     note = f"; {checked.note}" if checked.note else ""
     out.print(
         f"[green]✓ {inventory}: {len(loaded.sites)} sites valid[/] ({platforms}); "
-        f"{len(loaded.warnings)} warning(s){note}"
+        f"{len(loaded.warnings)} warning(s){note}",
+        soft_wrap=False,  # a sentence: wrapped between words
     )
 
 
@@ -201,7 +202,8 @@ def render(
     else:
         out.print(
             f"[green]✓ rendered {written} configs[/] ({len(sites)} sites x "
-            f"{len(phases)} phases) into {out_dir}/<phase>/<site>.cfg"
+            f"{len(phases)} phases) into {out_dir}/<phase>/<site>.cfg",
+            soft_wrap=False,  # a sentence: wrapped between words
         )
 
 
@@ -256,31 +258,19 @@ def allocate(
     if as_json:
         _emit_allocations(loaded)
         return
+    kinds = {s.id: s.kind.value for s in loaded.sites}
     for provider in loaded.organisation.central_providers:
-        rows = [a for a in allocations.values() if a.provider == provider.id]
-        if not rows:
-            continue
-        table = Table(
-            title=f"{provider.name} ({provider.id}): {provider.capacity_mbps:g} Mbps, "
-            f"oversubscription x{provider.oversubscription:g}",
-            header_style="bold",
-        )
-        for column in ("site", "kind", "demand Mbps", "guaranteed Mbps", "ceiling Mbps"):
-            table.add_column(column, justify="left" if column in ("site", "kind") else "right")
-        kinds = {s.id: s.kind.value for s in loaded.sites}
-        for row in rows:
-            table.add_row(
-                row.site_id,
-                kinds[row.site_id],
-                f"{row.demand_kbps / 1000:g}",
-                f"{row.guaranteed_kbps / 1000:.2f}",
-                f"{row.ceiling_kbps / 1000:g}",
+        rows = [
+            (a.site_id, kinds[a.site_id], a.demand_kbps, a.guaranteed_kbps, a.ceiling_kbps)
+            for a in allocations.values()
+            if a.provider == provider.id
+        ]
+        if rows:
+            title = (
+                f"{provider.name} ({provider.id}): {provider.capacity_mbps:g} Mbps, "
+                f"oversubscription x{provider.oversubscription:g}"
             )
-        guaranteed = sum(r.guaranteed_kbps for r in rows) / 1000
-        demand = sum(r.demand_kbps for r in rows) / 1000
-        table.add_section()
-        table.add_row(f"{len(rows)} sites", "", f"{demand:g}", f"{guaranteed:.2f}", "")
-        out.print(table)
+            tables.allocation_table(out, title, rows)
 
 
 def _emit_allocations(loaded: LoadedInventory) -> None:
@@ -440,7 +430,8 @@ def promote(
     out.print(
         f"{verb} desired_phase {to.value} on {len(changed)} site(s)"
         f" ({len(steps) - len(changed)} already there)"
-        + ("" if dry_run or not changed else "; review with git diff, then commit")
+        + ("" if dry_run or not changed else "; review with git diff, then commit"),
+        soft_wrap=False,  # a sentence: wrapped between words
     )
 
 
@@ -480,7 +471,8 @@ def _promote_in_nautobot(
     verb = "would set" if dry_run else "set"
     out.print(
         f"{verb} desired_phase {to.value} on {len(changed)} site(s) in {loaded.nautobot}"
-        f" ({len(steps) - len(changed)} already there)"
+        f" ({len(steps) - len(changed)} already there)",
+        soft_wrap=False,  # a sentence: wrapped between words
     )
 
 

@@ -236,7 +236,10 @@ def cutover(
             if last is not None:  # earlier waves were shown between waves
                 outcome_table(last.outcomes, f"wave {last.number}: {last.failure_rate:.0%} failed")
             if result.stopped:
-                err.print(f"[red]{result.stopped}[/]; {len(result.untouched)} site(s) not touched")
+                untouched = (
+                    f"; {len(result.untouched)} site(s) not touched" if result.untouched else ""
+                )
+                err.print(f"[red]{result.stopped}[/]{untouched}")
             if result.nothing_attempted:
                 err.print(
                     f"[red]no site was inside its maintenance window at {moment:%Y-%m-%d %H:%M %Z}"

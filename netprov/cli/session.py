@@ -15,9 +15,9 @@ from typing import Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
+from netprov.cli import tables
 from netprov.cli.app import (
     EXIT_INVALID,
     EXIT_USAGE,
@@ -247,28 +247,14 @@ def run_sites_any(ctx: RunContext, task: Any, description: str, **kwargs: Any) -
 
 
 def outcome_table(outcomes: list[Outcome], title: str) -> None:
-    table = Table(title=title, header_style="bold")
-    for column in ("site", "status", "detail"):  # a site id and a status are never cut
-        table.add_column(column, no_wrap=column != "detail")
-    colours = {
-        "confirmed": "green",
-        "unchanged": "green",
-        "verified": "green",
-        "backed_up": "green",
-        "planned": "cyan",
-        "restored": "green",
-        "rolled_back": "red",
-        "failed": "red",
-        "refused": "red",
-        "stale": "red",
-    }
-    for outcome in sorted(outcomes, key=lambda o: o.site):
-        colour = colours.get(outcome.status, "white")
+    """What the command did per site: status and detail (a plan's: its command count)."""
+    rows = []
+    for outcome in outcomes:
         detail = outcome.detail
         if outcome.plan is not None and outcome.status in {"planned", "unchanged"}:
             detail = f"{len(outcome.plan.commands)} command(s)"
-        table.add_row(outcome.site, f"[{colour}]{outcome.status}[/]", detail)
-    out.print(table)
+        rows.append((outcome.site, outcome.status, detail))
+    tables.outcome_table(out, rows, title)
 
 
 def say_departures(option: str, target: Phase, departs: list[str], as_json: bool) -> None:
@@ -282,7 +268,6 @@ def say_departures(option: str, target: Phase, departs: list[str], as_json: bool
         f"[yellow]{option} {target}[/] departs from the inventory for {len(departs)} site(s)"
         f" ({', '.join(sorted(departs)[:5])}{more}): their desired_phase stays as git says;"
         " record it with `netprov promote`",
-        soft_wrap=True,
     )
 
 

@@ -9,8 +9,8 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
+from netprov.cli import tables
 from netprov.cli.app import EXIT_INVALID, emit_json, err, load_or_exit, out
 from netprov.cli.options import InventoryOpt, JsonOpt, TodayOpt
 from netprov.errors import SourceError
@@ -82,13 +82,14 @@ def export(
         )
         return
     if report.changed:
-        table = Table(title=f"{spec}: what changed", header_style="bold")
-        for column in ("objects", "created", "updated", "deleted"):
-            table.add_column(column, justify="left" if column == "objects" else "right")
+        grid = tables.table(f"{spec}: what changed")
+        tables.name_column(grid, "objects")
+        for column in ("created", "updated", "deleted"):
+            tables.name_column(grid, column, right=True)
         for item in report.as_items():
             columns = ("endpoint", "created", "updated", "deleted")
-            table.add_row(*(str(item.get(column, 0)) for column in columns))
-        out.print(table)
+            grid.add_row(*(str(item.get(column, 0)) for column in columns))
+        out.print(grid)
     out.print(
         f"[green]✓ {len(loaded.sites)} sites exported to {spec}[/]: "
         + (f"{report.changed} change(s)" if report.changed else "nothing to change")
