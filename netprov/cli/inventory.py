@@ -361,7 +361,7 @@ def schema(
     Every field has its meaning, unit and an example: point a YAML plugin at the file
     (a "# yaml-language-server: $schema=sites.schema.json" first line, as the sample
     inventory has) and the editor completes, checks and explains as you type."""
-    from pydantic import BaseModel, create_model
+    from pydantic import BaseModel, Field, create_model
 
     from netprov.models import Organisation, Site
 
@@ -369,7 +369,8 @@ def schema(
     if part == "organisation":
         model = Organisation
     elif part == "sites":
-        model = create_model("SitesFile", __config__=None, sites=(list[Site], ...))
+        described = Field(description="The sites of this file, one entry per office.")
+        model = create_model("SitesFile", __config__=None, sites=(list[Site], described))
     else:
         raise typer.BadParameter("expected 'sites' or 'organisation'", param_hint="PART")
     document = model.model_json_schema()

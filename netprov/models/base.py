@@ -14,11 +14,18 @@ from netprov.clisafe import Username
 
 
 class Platform(StrEnum):
+    """The router's operating system: cisco_ios (Cisco IOS and IOS-XE) or
+    mikrotik_routeros (MikroTik RouterOS 6 and 7)."""
+
     CISCO_IOS = "cisco_ios"
     MIKROTIK_ROUTEROS = "mikrotik_routeros"
 
 
 class SiteKind(StrEnum):
+    """What the office is: opd (a city agency: dinas, badan, sekretariat), kecamatan,
+    kelurahan, desa, puskesmas (health centre), mpp (public service mall), hotspot (public
+    Wi-Fi) or other."""
+
     OPD = "opd"
     KECAMATAN = "kecamatan"
     KELURAHAN = "kelurahan"
@@ -67,6 +74,8 @@ TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
 
 
 class Weekday(StrEnum):
+    """A day of the week: mon, tue, wed, thu, fri, sat, sun."""
+
     MON = "mon"
     TUE = "tue"
     WED = "wed"
@@ -77,6 +86,9 @@ class Weekday(StrEnum):
 
 
 class Model(BaseModel):
+    """Every inventory model: frozen, and a key it does not know is an error (a typo in
+    the YAML is reported, never silently ignored)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -90,9 +102,23 @@ class SecretRef(Model):
     holds it, or one entry (``key``) of a YAML file that holds one secret per key (e.g. the
     PPPoE password of each office: ``{file: secrets/pppoe.yaml, key: kec-sukamaju}``)."""
 
-    env: Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")] | None = None
-    file: str | None = None
-    key: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = None
+    env: Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")] | None = Field(
+        None,
+        description="The environment variable holding the secret (give env or file).",
+        examples=["NETPROV_ROUTER_PASSWORD"],
+    )
+    file: str | None = Field(
+        None,
+        description="A file holding the secret, relative to the inventory folder (give env "
+        "or file); with key, a YAML file of one secret per key.",
+        examples=["secrets/pppoe.yaml"],
+    )
+    key: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")] | None = Field(
+        None,
+        description="With file: the entry of that YAML file that holds this secret (often "
+        "the site id).",
+        examples=["kec-sukamaju"],
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SecretRef:
@@ -117,5 +143,12 @@ class SecretRef(Model):
 
 
 class Credentials(Model):
-    username: Username
-    password: SecretRef
+    """How netprov logs in to the router (SSH)."""
+
+    username: Username = Field(
+        description="The router account netprov logs in with.", examples=["netprov"]
+    )
+    password: SecretRef = Field(
+        description="Its password, by reference (never written in the inventory).",
+        examples=[{"env": "NETPROV_ROUTER_PASSWORD"}],
+    )
