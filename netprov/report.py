@@ -23,6 +23,16 @@ from netprov.drift import phase_rank
 from netprov.inventory import LoadedInventory
 from netprov.journal import PHASE_STEPS, Journal, StepRow, phase_recorded
 from netprov.models import Phase
+from netprov.report_format import (
+    date_text,
+    flat_brackets,
+    journal_time,
+    moment_text,
+    month_name,
+    number,
+    on_clock,
+    rupiah,
+)
 from netprov.report_text import TEXT
 
 PHASES = ("legacy", "dual", "central", "final")
@@ -35,40 +45,6 @@ COLOURS = {
 }
 UNKNOWN = "unknown"  # a router the journal found in no phase netprov renders
 CHANGE_COMMANDS = {"apply", "cutover", "finalize", "rollback"}  # not the read-only verify
-
-_MONTHS_ID = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-]
-
-
-def rupiah(amount: int) -> str:
-    """Examples:
-    >>> rupiah(110000000)
-    'Rp 110.000.000'
-    >>> rupiah(-2500)
-    '-Rp 2.500'
-    """
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp {abs(amount):,}".replace(",", ".")
-
-
-def month_name(day: dt.date, lang: str) -> str:
-    """Examples:
-    >>> month_name(dt.date(2027, 3, 9), "id"), month_name(dt.date(2027, 3, 9), "en")
-    ('Maret 2027', 'March 2027')
-    """
-    return f"{_MONTHS_ID[day.month - 1]} {day.year}" if lang == "id" else day.strftime("%B %Y")
 
 
 @dataclass(frozen=True)
@@ -211,7 +187,7 @@ def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> Re
     data.by_kind = dict(sorted(by_kind.items()))
     data.central = sum(p.price_per_month_idr for p in org.central_providers)
     data.allocation = _allocation(loaded)
-    data.over_time = _over_time(journal, set(phases))
+    data.over_time = _over_time(journal, set(phases), org.timezone)
     data.drills = _drills(journal, set(phases))
     data.double_budget_until = _double_budget_until(data, org.settings.soak_days)
     return data
@@ -329,9 +305,10 @@ def _allocation(loaded: LoadedInventory) -> list[ProviderAllocation]:
     return rows
 
 
-def _over_time(journal: Journal, sites: set[str]) -> list[tuple[dt.date, int]]:
-    """Offices on central (or final) at the end of each day the journal recorded a
-    router's phase (a confirm, a rollback or revert, a reconciliation)."""
+def _over_time(journal: Journal, sites: set[str], zone: str) -> list[tuple[dt.date, int]]:
+    """Offices on central (or final) at the end of each day (on the organisation's clock)
+    the journal recorded a router's phase (a confirm, a rollback or revert, a
+    reconciliation)."""
     phase_of: dict[str, str] = {}
     series: dict[dt.date, int] = {}
     recorded = [row for kind in PHASE_STEPS for row in journal.steps_of_kind(kind)]
@@ -339,7 +316,8 @@ def _over_time(journal: Journal, sites: set[str]) -> list[tuple[dt.date, int]]:
         record = phase_recorded(step)
         if step.site in sites and record is not None:
             phase_of[step.site] = record.phase.value if record.phase is not None else UNKNOWN
-            series[step.at.date()] = sum(p in {"central", "final"} for p in phase_of.values())
+            day = on_clock(step.at, zone).date()
+            series[day] = sum(p in {"central", "final"} for p in phase_of.values())
     return sorted(series.items())
 
 
@@ -357,11 +335,18 @@ def _double_budget_until(data: ReportData, soak_days: int) -> dt.date | None:
     days = max(1, (moved[-1] - moved[0]).days)
     per_day = data.on_central / days
     remaining = data.total - data.on_central
-    return data.today + dt.timedelta(days=round(remaining / per_day) + soak_days)
+    # from the later of the report's day and the last move: never an end already past
+    start = max(data.today, moved[-1])
+    return start + dt.timedelta(days=round(remaining / per_day) + soak_days)
 
 
-def render_html(loaded: LoadedInventory, data: ReportData, lang: str = "id") -> str:
+def render_html(
+    loaded: LoadedInventory, data: ReportData, lang: str = "id", now: dt.datetime | None = None
+) -> str:
+    """The page in ``lang``, every time on the organisation's clock (WIB, WITA, WIT);
+    ``now`` is when it was made (default: now)."""
     t = TEXT[lang]
+    zone = loaded.organisation.timezone
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "report_templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -369,7 +354,8 @@ def render_html(loaded: LoadedInventory, data: ReportData, lang: str = "id") -> 
         lstrip_blocks=True,
     )
     env.filters["rupiah"] = rupiah
-    env.filters["mbps"] = lambda v: f"{v:,.1f}".replace(",", " ")
+    env.filters["mbps"] = lambda v: number(v, lang)
+    env.filters["day"] = lambda d: date_text(d, lang)
     peak = max(1, data.legacy_before, data.central, abs(data.savings), abs(data.end_state))
     budget = [
         ("legacy_before", data.legacy_before),
@@ -396,39 +382,47 @@ def render_html(loaded: LoadedInventory, data: ReportData, lang: str = "id") -> 
         peak=peak,
         double=double,
         chart=_chart(data.over_time, data.total, data.today),
-        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        failure_text=lambda f: _failure_text(f, t, lang),
+        generated=moment_text(now or dt.datetime.now(dt.UTC), zone, lang),
+        failure_text=lambda f: _failure_text(f, t, lang, zone),
+        failure_items=lambda f: _failure_items(f, lang),
         drill_text=lambda d: _drill_text(d, lang),
-        skip_text=lambda reason: _skip_text(reason, t),
+        drill_time=lambda d: moment_text(d.at, zone, lang),
+        skip_text=lambda reason: _skip_text(reason, t, lang),
+        lapsed=lambda c: t["lapsed"].format(days=-c.days_left),
         wave_name=str,
         kind_name=lambda kind: t.get(f"kind_{kind}", kind),
     )
 
 
-def _failure_text(failure: Failure, t: dict[str, str], lang: str) -> str:
+def _failure_text(failure: Failure, t: dict[str, str], lang: str, zone: str) -> str:
+    """What happened to the office, in plain words (its failed checks are listed under
+    it: :func:`_failure_items`)."""
     if failure.restored is not None:
-        run, when, phase = failure.restored
+        run, taken, phase = failure.restored
+        when = journal_time(taken)
         text = t["rolled_back"].format(
-            when=when,
+            when=moment_text(when, zone, lang) if when else taken,
             run=run,
             identical=t["identical"] if failure.identical else "",
             phase=t.get(f"phase_{phase}", phase),
         )
         if failure.before is not None:
-            text += t["after"].format(failure=_failure_text(failure.before, t, lang))
+            text += t["after"].format(failure=_failure_text(failure.before, t, lang, zone))
         return text
     if failure.kind == "reverted":
-        checks = (
-            [report_id.check_line(*item) for item in failure.items]
-            if lang == "id"
-            else failure.checks
-        )
         return t["reverted"].format(
-            checks=", ".join(checks) or "-",
-            identical=t["identical"] if failure.identical else "",
-        ) + _how(failure.how, t)
+            identical=t["identical"] if failure.identical else "", how=_how(failure.how, t)
+        )
     detail = report_id.reason(failure.detail) if lang == "id" else failure.detail
-    return t[failure.kind].format(detail=detail[:300])
+    return flat_brackets(t[failure.kind].format(detail=detail[:300]))
+
+
+def _failure_items(failure: Failure, lang: str) -> list[str]:
+    """Each failed check of the failure (and of the one a rollback followed), a line
+    each: what was checked, what was seen, what should have been."""
+    items = [*(failure.before.items if failure.before else ()), *failure.items]
+    line = report_id.check_line if lang == "id" else report_id.check_line_en
+    return [flat_brackets(line(*item)) for item in items]
 
 
 def _how(how: dict[str, object] | None, t: dict[str, str]) -> str:
@@ -446,14 +440,20 @@ def _drill_text(drill: Drill, lang: str) -> str:
     """The drill's first check, in the page's language."""
     if not drill.items:
         return ""
-    if lang == "id":
-        return report_id.check_line(*drill.items[0])
-    return drill.findings[0]
+    line = report_id.check_line if lang == "id" else report_id.check_line_en
+    return flat_brackets(line(*drill.items[0]))
 
 
-def _skip_text(reason: str, t: dict[str, str]) -> str:
-    match = re.search(r"site time ([^)]+)\)", reason)
-    return t["outside_window"].format(when=match[1]) if match else reason
+def _skip_text(reason: str, t: dict[str, str], lang: str) -> str:
+    """A skip outside the maintenance window, with the site's time as the reader writes
+    it."""
+    match = re.search(r"site time (\d{4}-\d\d-\d\d) (\d\d):(\d\d) (\w+)\)", reason)
+    if match is None:
+        return reason
+    day = dt.date.fromisoformat(match[1])
+    clock = f"{match[2]}.{match[3]}" if lang == "id" else f"{match[2]}:{match[3]}"
+    joined = " pukul " if lang == "id" else ", "
+    return t["outside_window"].format(when=f"{date_text(day, lang)}{joined}{clock} {match[4]}")
 
 
 def _chart(

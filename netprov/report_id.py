@@ -26,18 +26,14 @@ _NAMES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^uplink (\S+) up$"), r"jalur \1 aktif"),
     (re.compile(rf"^ping {_ROLE} gateway (\S+)$"), "ping gateway {role} \\2"),
     (re.compile(rf"^default route via {_ROLE}$"), "rute default lewat {role}"),
-    (re.compile(r"^ping internet probe (\S+) from LAN$"), r"ping probe internet \1 dari LAN"),
-    (  # another line's probe: the role first (a lookahead), as every role pattern has it
-        re.compile(rf"^ping internet probe (?=\S+ from LAN via {_ROLE}$)(\S+) from LAN via \S+$"),
-        "ping probe internet \\2 dari LAN lewat {role}",
-    ),
+    (re.compile(r"^ping internet probe (\S+) from LAN$"), r"internet dari LAN (ping ke \1)"),
     (
         re.compile(r"^ping filtering resolver (\S+) from LAN$"),
-        r"ping resolver penyaring \1 dari LAN",
+        r"DNS penyaring kota dari LAN (ping ke \1)",
     ),
     (
         re.compile(rf"^path MTU via {_ROLE}: (\d+)-byte DF ping to (\S+)$"),
-        "MTU jalur lewat {role}: ping DF \\2 byte ke \\3",
+        "paket besar lewat {role} (ping \\2 byte ke \\3)",
     ),
     (re.compile(rf"^egress via {_ROLE}$"), "keluar ke internet lewat {role}"),
     (re.compile(r"^service (.+) from LAN$"), r"layanan \1 dari LAN"),
@@ -55,8 +51,15 @@ _NAMES: list[tuple[re.Pattern[str], str]] = [
 
 # phrases inside what was expected or seen (values around them stay as they are)
 _PHRASES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(\d+)/(\d+) replies"), r"\1/\2 balasan"),
-    # what the route read around a line's check found (verify.line_ping, _default_route)
+    (re.compile(r"(\d+)/(\d+) replies"), r"\1 dari \2 ping dibalas"),
+    (re.compile(r"<= (\d+)% loss"), r"paling banyak \1% ping hilang"),
+    # what the route read around a line's check found (verify.line_ping, _default_route):
+    # an interface and its gateway, without brackets inside the report's brackets
+    (re.compile(r", but leaves by (\S+) \(([^)]+)\)"), r", tetapi keluar lewat \1, gateway \2"),
+    (
+        re.compile(r"\btraffic leaves by (\S+) \(([^)]+)\)"),
+        r"lalu lintas keluar lewat \1, gateway \2",
+    ),
     (re.compile(r", but leaves by\b"), ", tetapi keluar lewat"),
     (re.compile(r"\btraffic leaves by\b"), "lalu lintas keluar lewat"),
     (re.compile(r"\bleaves by\b"), "keluar lewat"),
@@ -79,7 +82,6 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
         r"rute default lewat \1, jarak \2, dipantau",
     ),
     (re.compile(r" via (\S+)"), r" lewat \1"),
-    (re.compile(r"<= (\d+)% loss"), r"<= \1% hilang"),
     (re.compile(r"\bopened in (\d+) ms"), r"terbuka dalam \1 ms"),
     (re.compile(r"\banswered in (\d+) ms"), r"menjawab dalam \1 ms"),
     (re.compile(r"\bopens and answers\b"), "terbuka dan menjawab"),
@@ -164,15 +166,25 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_VIA = re.compile(rf" via {_ROLE}$")  # a check held to one line: "... from LAN via central"
+
+
 def check_name(name: str) -> str:
     """A check's name in Indonesian (a name netprov does not know stays as it is).
 
     Examples:
         >>> check_name("ping internet probe 198.41.0.4 from LAN")
-        'ping probe internet 198.41.0.4 dari LAN'
+        'internet dari LAN (ping ke 198.41.0.4)'
+        >>> check_name("ping internet probe 199.7.83.42 from LAN via central")
+        'internet dari LAN lewat jalur pusat (ping ke 199.7.83.42)'
         >>> check_name("default route via central")
         'rute default lewat jalur pusat'
     """
+    held = _VIA.search(name)
+    if held is not None and not name.startswith(("default route", "egress")):
+        base = check_name(name[: held.start()])
+        line = f" lewat {_role(held)}"
+        return base.replace(" (", f"{line} (", 1) if " (" in base else base + line
     for pattern, template in _NAMES:
         match = pattern.match(name)
         if match is not None:
@@ -186,8 +198,10 @@ def phrase(text: str) -> str:
     """What was expected or seen, netprov's words in Indonesian.
 
     Examples:
-        >>> phrase("0/5 replies"), phrase("<= 20% loss")
-        ('0/5 balasan', '<= 20% hilang')
+        >>> phrase("0/5 replies, but leaves by ether1 (172.30.0.1)")
+        '0 dari 5 ping dibalas, tetapi keluar lewat ether1, gateway 172.30.0.1'
+        >>> phrase("<= 20% loss")
+        'paling banyak 20% ping hilang'
     """
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
@@ -203,5 +217,21 @@ def reason(text: str) -> str:
 
 
 def check_line(name: str, expected: str, observed: str) -> str:
-    """One failed check as the Indonesian page shows it."""
-    return f"{check_name(name)} (diharapkan {phrase(expected)}, teramati {phrase(observed)})"
+    """One failed check as the Indonesian page shows it: what was checked, what was seen,
+    what should have been (no brackets around brackets).
+
+    Examples:
+        >>> check_line("DNS resolves google.com", "an address", "no answer")
+        'DNS menjawab google.com: tidak ada jawaban; seharusnya sebuah alamat'
+    """
+    return f"{check_name(name)}: {phrase(observed)}; seharusnya {phrase(expected)}"
+
+
+def check_line_en(name: str, expected: str, observed: str) -> str:
+    """One failed check as the English page shows it.
+
+    Examples:
+        >>> check_line_en("ping central gateway 100.72.44.1", "<= 20% loss", "0/5 replies")
+        'ping central gateway 100.72.44.1: 0/5 replies; expected <= 20% loss'
+    """
+    return f"{name}: {observed}; expected {expected}"

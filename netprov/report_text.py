@@ -53,7 +53,9 @@ TEXT: dict[str, dict[str, str]] = {
         "savings": "Net saving today",
         "end_state": "Net saving once every office ISP line is cut",
         "double_end": "Paying twice (office ISP + central) until about {month}",
-        "double_unknown": "Paying twice until the remaining {left} office(s) move (no pace yet)",
+        "double_unknown": "The city pays twice (office ISP and central) until the remaining "
+        "{left} office(s) move; an expected end is given once offices have moved on two "
+        "different days.",
         "double_none": "No office ISP line left to pay for.",
         "wave": "Wave",
         "kind": "Office type",
@@ -67,17 +69,18 @@ TEXT: dict[str, dict[str, str]] = {
         "contract": "Contract",
         "ends": "Ends",
         "days_left": "Days left",
-        "lapsed": "lapsed",
+        "lapsed": "ended {days} day(s) ago",
         "generated": "Generated",
-        "reverted": "checks failed after the change ({checks}); the router was put back on "
-        "its previous configuration{identical}",
-        "identical": " (verified identical)",
+        "reverted": "The checks after the change failed, so the router was put back on its "
+        "previous configuration{identical}{how}. The office works as it did before. What "
+        "failed:",
+        "identical": ", verified identical",
         "by_undo": ", by its undo, without a reboot",
         "by_backup": ", by loading its backup: the router rebooted ({seconds} s without it)",
-        "failed": "the change could not be made: {detail}",
-        "refused": "refused before anything was sent: {detail}",
-        "rolled_back": "put back on purpose to its configuration of {when} (backup of run "
-        "{run}){identical}; the router is now: {phase}",
+        "failed": "The change could not be made: {detail}",
+        "refused": "Refused before anything was sent to the router: {detail}",
+        "rolled_back": "Put back on purpose to its configuration of {when}, the backup of "
+        "run {run}{identical}; the router is now: {phase}",
         "after": "; before that: {failure}",
         "outside_window": "outside its maintenance window (site time {when})",
         "kind_opd": "Agency (OPD)",
@@ -139,7 +142,9 @@ TEXT: dict[str, dict[str, str]] = {
         "savings": "Penghematan bersih saat ini",
         "end_state": "Penghematan bersih setelah semua ISP kantor diputus",
         "double_end": "Anggaran ganda (ISP kantor + pusat) sampai sekitar {month}",
-        "double_unknown": "Anggaran ganda sampai {left} kantor sisanya pindah (laju belum ada)",
+        "double_unknown": "Kota membayar dua kali (ISP kantor dan jalur pusat) sampai {left} "
+        "kantor lagi pindah; perkiraan waktu selesainya muncul setelah kantor pindah pada "
+        "dua hari yang berbeda.",
         "double_none": "Tidak ada lagi ISP kantor yang dibayar.",
         "wave": "Gelombang",
         "kind": "Jenis kantor",
@@ -153,17 +158,18 @@ TEXT: dict[str, dict[str, str]] = {
         "contract": "Kontrak",
         "ends": "Berakhir",
         "days_left": "Sisa hari",
-        "lapsed": "sudah habis",
+        "lapsed": "sudah berakhir {days} hari lalu",
         "generated": "Dibuat",
-        "reverted": "pemeriksaan gagal setelah perubahan ({checks}); router dikembalikan ke "
-        "konfigurasi sebelumnya{identical}",
-        "identical": " (terbukti identik)",
+        "reverted": "Pemeriksaan setelah perubahan gagal, jadi router dikembalikan ke "
+        "konfigurasi sebelumnya{identical}{how}. Kantor berjalan seperti sebelum perubahan. "
+        "Yang gagal:",
+        "identical": ", terbukti identik",
         "by_undo": ", dengan perintah pembatalannya, tanpa reboot",
         "by_backup": ", dengan memuat cadangannya: router di-reboot ({seconds} detik tanpa router)",
-        "failed": "perubahan tidak dapat dilakukan: {detail}",
-        "refused": "ditolak sebelum ada yang dikirim: {detail}",
-        "rolled_back": "sengaja dikembalikan ke konfigurasi {when} (cadangan proses "
-        "{run}){identical}; router sekarang: {phase}",
+        "failed": "Perubahan tidak dapat dilakukan: {detail}",
+        "refused": "Ditolak sebelum ada yang dikirim ke router: {detail}",
+        "rolled_back": "Sengaja dikembalikan ke konfigurasi {when}, cadangan proses "
+        "{run}{identical}; router sekarang: {phase}",
         "after": "; sebelumnya: {failure}",
         "outside_window": "di luar jam pemeliharaan (waktu lokasi {when})",
         "kind_opd": "Perangkat daerah (OPD)",

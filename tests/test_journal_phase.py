@@ -99,8 +99,8 @@ def test_after_a_rollback_every_view_says_the_router_is_back_on_legacy(
     assert [(f.site, f.kind) for f in data.failures] == [(site, "rolled_back")]
     assert [(d[0], d[3]) for d in data.differs] == [(site, "put_back")]  # on purpose
     for lang, put_back, waiting in (
-        ("en", "put back on purpose", "waiting for its cutover"),
-        ("id", "sengaja dikembalikan", "menunggu cutover"),
+        ("en", "Put back on purpose", "waiting for its cutover"),
+        ("id", "Sengaja dikembalikan", "menunggu cutover"),
     ):
         text = re.sub(r"<[^>]+>", " ", render_html(loaded, data, lang))
         assert put_back in text, lang

@@ -14,7 +14,8 @@ import pytest
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase
-from netprov.report import month_name, render_html, report_data
+from netprov.report import render_html, report_data
+from netprov.report_format import month_name
 from tests.conftest import SAMPLE, TODAY
 
 
@@ -104,16 +105,16 @@ def test_page(journal: Journal, lang: str) -> None:
     text = re.sub(r"<[^>]+>", " ", page)
     if lang == "id":
         assert "2 dari 82 kantor sudah memakai penyedia pusat" in text
-        assert "dikembalikan ke konfigurasi sebelumnya (terbukti identik)" in text
-        assert "identik), dengan perintah pembatalannya, tanpa reboot" in text
+        assert "dikembalikan ke konfigurasi sebelumnya, terbukti identik" in text
+        assert "terbukti identik, dengan perintah pembatalannya, tanpa reboot" in text
         assert "router di-reboot (41 detik tanpa router)" in text
-        assert "di luar jam pemeliharaan (waktu lokasi 2026-12-08 14:00 WIB)" in text
+        assert "di luar jam pemeliharaan (waktu lokasi 8 Desember 2026 pukul 14.00 WIB)" in text
         assert "Anggaran ganda (ISP kantor + pusat) sampai sekitar Februari 2028" in text
         for english in ("reverted", "failed", "other", "Office", "checks"):
             assert english not in text, english
     else:
         assert "2 of 82 offices on the central provider" in text
-        assert "(verified identical), by its undo, without a reboot" in text
+        assert "verified identical, by its undo, without a reboot" in text
         assert "by loading its backup: the router rebooted (41 s without it)" in text
         assert "Paying twice (office ISP + central) until about February 2028" in text
     assert 'id="over-time"' in page
@@ -180,17 +181,18 @@ def test_the_indonesian_page_says_netprovs_own_words_in_indonesian(journal: Jour
         re.sub(r"<[^>]+>", " ", page.split('id="failures"')[1].split("</table>")[0])
     )
     assert (
-        "layanan e-Government portal (10.250.1.10) dari LAN (diharapkan <= 20% hilang" in failures
+        "layanan e-Government portal (10.250.1.10) dari LAN: 0 dari 5 ping dibalas; "
+        "seharusnya paling banyak 20% ping hilang" in failures
     )
-    assert "MTU jalur lewat jalur pusat: ping DF 1500 byte ke 199.7.83.42" in failures
-    assert "sesi manajemen baru (diharapkan terbuka dan menjawab, teramati ditolak (" in failures
+    assert "paket besar lewat jalur pusat (ping 1500 byte ke 199.7.83.42)" in failures
+    assert "sesi manajemen baru: ditolak (x: tidak bisa terhubung: timeout); seharusnya" in failures
     assert "sesi manajemen baru dari 10.250.10.1 akan ditolak oleh aturan" in failures
     ours = re.sub(r'"[^"]*"', "", failures)  # a rule's comment is the router's own words
     for english in ("expected", "observed", "from LAN", "replies", "loss", " via ", "would be"):
         assert english not in ours, english
     # the words stay the router's and the inventory's own
     assert check_line("DNS resolves google.com", "an address", "no answer") == (
-        "DNS menjawab google.com (diharapkan sebuah alamat, teramati tidak ada jawaban)"
+        "DNS menjawab google.com: tidak ada jawaban; seharusnya sebuah alamat"
     )
     assert reason("push interrupted (x: Socket is closed)").startswith("pengiriman terputus (")
 

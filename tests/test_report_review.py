@@ -96,8 +96,8 @@ def test_the_indonesian_page_says_what_the_line_checks_found(tmp_path: Path) -> 
     )
     ours = re.sub(r"`[^`]*`|\"[^\"]*\"", "", failures)  # the router's own words stay
     assert [english for english in ENGLISH if english in ours] == [], failures
-    assert "ping probe internet 199.7.83.42 dari LAN lewat jalur pusat" in failures
-    assert "5/5 balasan, tetapi keluar lewat pppoe-legacy" in failures
+    assert "internet dari LAN lewat jalur pusat (ping ke 199.7.83.42)" in failures
+    assert "5 dari 5 ping dibalas, tetapi keluar lewat pppoe-legacy" in failures
     assert "`ip dhcp client route track 30`" in failures  # IOS's words, as IOS has them
 
 
