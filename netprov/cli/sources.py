@@ -82,14 +82,14 @@ def export(
         )
         return
     if report.changed:
-        grid = tables.table(f"{spec}: what changed")
+        grid = tables.table()
         tables.name_column(grid, "objects")
         for column in ("created", "updated", "deleted"):
             tables.name_column(grid, column, right=True)
         for item in report.as_items():
             columns = ("endpoint", "created", "updated", "deleted")
             grid.add_row(*(str(item.get(column, 0)) for column in columns))
-        out.print(grid)
+        tables.show(out, grid, f"{spec}: what changed")
     out.print(
         f"[green]✓ {len(loaded.sites)} sites exported to {spec}[/]: "
         + (f"{report.changed} change(s)" if report.changed else "nothing to change")

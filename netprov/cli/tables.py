@@ -41,18 +41,23 @@ STATE_COLOURS = {
 }
 
 
-def table(title: str | None = None) -> Table:
-    """An empty table in the CLI's one look (title left, bold header, a rule under it)."""
+def table() -> Table:
+    """An empty table in the CLI's one look (bold header, a rule under it)."""
     return Table(
-        title=escape(title) if title else None,
-        title_justify="left",
-        title_style="bold",
         header_style="bold",
         box=box.SIMPLE,  # a rule under the header (and above a footer)
         show_edge=False,
         pad_edge=False,
         padding=(0, 1, 0, 0),  # two columns apart: the space and the rule's gap
     )
+
+
+def show(console: Console, grid: Table, title: str | None = None) -> None:
+    """Print ``grid`` under its title: a line of its own, as wide as the terminal (a
+    table's own title is only as wide as the table, and a narrow one wraps it)."""
+    if title:
+        console.print(Text(title, style="bold"))
+    console.print(grid)
 
 
 def name_column(grid: Table, header: str, *, right: bool = False) -> None:
@@ -71,19 +76,19 @@ def coloured(word: str, colours: Mapping[str, str]) -> str:
 
 def outcome_table(console: Console, rows: Iterable[tuple[str, str, str]], title: str) -> None:
     """What a router command did per site: (site, status, detail)."""
-    grid = table(title)
+    grid = table()
     name_column(grid, "site")
     name_column(grid, "status")
     text_column(grid, "detail")
     for site, status, detail in sorted(rows):
         grid.add_row(site, coloured(status, OUTCOME_COLOURS), escape(detail))
-    console.print(grid)
+    show(console, grid, title)
 
 
 def drift_table(console: Console, rows: Sequence[Mapping[str, Any]], title: str) -> None:
     """Each router against git (drift): the phases side by side; below the table, for
     each router not in sync, what differs and what to do, wrapped to the terminal."""
-    grid = table(title)
+    grid = table()
     name_column(grid, "site")
     for header in ("desired", "router", "journal", "state"):  # desired: in git
         name_column(grid, header)
@@ -95,7 +100,7 @@ def drift_table(console: Console, rows: Sequence[Mapping[str, Any]], title: str)
             row.get("journal_phase") or "-",
             coloured(row["status"], STATE_COLOURS),
         )
-    console.print(grid)
+    show(console, grid, title)
     for row in rows:
         if row["status"] != "in_sync":
             console.print(hanging(f"{row['site']}: {row['detail']}", console.width))
@@ -180,7 +185,7 @@ def allocation_table(
 ) -> None:
     """One central provider's sites: (site, kind, demand, guaranteed, ceiling in kbps),
     shown in Mbps, and their totals."""
-    grid = table(title)
+    grid = table()
     grid.caption = "rates in Mbps"
     grid.caption_justify = "left"
     grid.show_footer = True
@@ -200,7 +205,7 @@ def allocation_table(
         grid.add_row(
             site, kind, f"{demand / 1000:g}", f"{guaranteed / 1000:.2f}", f"{ceiling / 1000:g}"
         )
-    console.print(grid)
+    show(console, grid, title)
 
 
 def trust_table(console: Console, rows: Iterable[Mapping[str, str]]) -> None:
