@@ -147,6 +147,23 @@ BrokerOpt = Annotated[
     str | None,
     typer.Option(metavar="URL", help="With --engine celery: the broker (redis://HOST:PORT/N)."),
 ]
+VerboseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--verbose",
+        "-v",
+        help="Print what each session sends and reads, per router (site| line), secrets masked.",
+    ),
+]
+SessionLogOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--session-log",
+        metavar="DIR",
+        help="Keep each router's sessions in DIR/<site>.log (netmiko's session log, "
+        "secrets masked).",
+    ),
+]
 RevertOpt = Annotated[
     int,
     typer.Option(
@@ -196,6 +213,8 @@ class RouterOptions:
     today: TodayOpt = None
     engine: EngineOpt = "inprocess"
     broker: BrokerOpt = None
+    verbose: VerboseOpt = False
+    session_log: SessionLogOpt = None
 
     @property
     def backups_dir(self) -> Path:
@@ -209,7 +228,17 @@ class RouterOptions:
 
 # the usual runs of shared options, in --help order
 TARGETS = ("twin", "from_backups", "hosts_file", "scenario", "db", "backups")
-SELECTION = ("workers", "limit", "kind", "wave", "group", "as_json", "today")
+SELECTION = (
+    "workers",
+    "limit",
+    "kind",
+    "wave",
+    "group",
+    "as_json",
+    "today",
+    "verbose",
+    "session_log",
+)
 
 Command = Callable[..., None]
 

@@ -6,11 +6,14 @@ showing or printing the outcomes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import json
 import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -100,6 +103,8 @@ def router_run(
         params=json.dumps(recorded),
     )
     pipeline = Pipeline(loaded, journal, targets, Renderer(), secret, run_id)
+    if opts.verbose or opts.session_log is not None:
+        keep_transcripts(pipeline, opts.session_log, echo=opts.verbose)
     status = "interrupted"
     try:
         yield RunContext(loaded, pipeline, site_ids, opts)
@@ -120,6 +125,22 @@ def router_run(
             running_twin.stop_thread()
 
 
+def keep_transcripts(pipeline: Pipeline, folder: Path | None, *, echo: bool) -> None:
+    """Every session of the run writes what it sends and reads (``-v``: stderr,
+    ``--session-log``: a file per router), masked as the run masks what it journals."""
+    from netprov.platforms.transcript import Transcript
+
+    pipeline.targets = {
+        site: dataclasses.replace(
+            target,
+            transcript=Transcript(
+                folder, echo, functools.partial(pipeline.masked, target.platform)
+            ),
+        )
+        for site, target in pipeline.targets.items()
+    }
+
+
 class RunInterrupted(Exception):  # noqa: N818 - a run's state, as the journal names it
     """A run that cannot go on now (its broker went away): journaled ``interrupted``, so
     ``--resume RUN`` continues it; the command exits 1 with one line, no traceback."""
@@ -131,6 +152,12 @@ def check_engine(opts: RouterOptions) -> None:
         raise typer.BadParameter("choose inprocess or celery", param_hint="--engine")
     if (opts.engine == "celery") != (opts.broker is not None):
         raise typer.BadParameter("--engine celery goes with --broker", param_hint="--broker")
+    if opts.engine == "celery" and (opts.verbose or opts.session_log is not None):
+        raise typer.BadParameter(
+            "a region worker's sessions are on its own machine: -v and --session-log "
+            "transcribe the sessions of --engine inprocess",
+            param_hint="--engine",
+        )
     if opts.engine == "celery" and opts.twin:
         raise typer.BadParameter(
             "workers cannot reach a private twin: start one with `netprov twin up` and "

@@ -94,7 +94,7 @@ class IosSession(Session):
                 "port": target.port,
                 "conn_timeout": timeout,
                 "banner_timeout": banner_seconds(timeout),
-                **target.host_key_options(),
+                **target.client_options(),
             },
         )
         try:

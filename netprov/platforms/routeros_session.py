@@ -135,7 +135,7 @@ class RosSession(Session):
                 password=target.password,
                 conn_timeout=timeout,
                 banner_timeout=banner_seconds(timeout),
-                **target.host_key_options(),
+                **target.client_options(),
             )
             self.reply_seconds = pace_client(self.conn, "/system identity print", r"name:")
         except client_errors() as exc:

@@ -21,6 +21,7 @@ from netprov.errors import DeviceError
 from netprov.models import Platform
 from netprov.plan import SitePlan
 from netprov.platforms.known_hosts import known_hosts_entry, router_view
+from netprov.platforms.transcript import Transcript
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,16 @@ class Target:
     # a device twin's clock runs this many times faster than real time (its revert timers
     # too): netprov's own waits on such a router shrink alike; 1 for a real router
     time_scale: float = 1.0
+    # what its sessions say and hear, masked (-v, --session-log): netprov.platforms.transcript
+    transcript: Transcript | None = None
+
+    def client_options(self) -> dict[str, object]:
+        """netmiko's options for a session with this router: strict host keys, and its
+        session log when the run keeps a transcript."""
+        if self.transcript is None:
+            return self.host_key_options()
+        log = self.transcript.session_log(self.site_id, self.host, self.port, self.password)
+        return {**self.host_key_options(), "session_log": log}
 
     def host_key_options(self) -> dict[str, object]:
         """netmiko's options for strict host-key checking against our known_hosts file
