@@ -101,8 +101,9 @@ def _shared_pppoe_secrets(placed: list[PlacedSite]) -> Iterator[Finding]:
     for item in placed:
         for name, uplink in uplinks(item.site):
             addressing = part(uplink, "addressing")
-            if isinstance(addressing, PppoeAddressing):
-                users[addressing.password].append((item, name, addressing.username))
+            password, username = part(addressing, "password"), part(addressing, "username")
+            if isinstance(addressing, PppoeAddressing) and password and username:
+                users[password].append((item, name, username))
     for ref, using in users.items():
         accounts = {account for _, _, account in using}
         if len(accounts) < 2:
@@ -137,10 +138,10 @@ def _prefixes(placed: Iterable[PlacedSite]) -> Iterator[_Prefix]:
         for i, extra in enumerate(part(item.site, "lan", "extra_subnets") or []):
             yield _Prefix(extra.network, item, item.loc("lan", "extra_subnets", i), "LAN")
         for name, uplink in uplinks(item.site):
-            addressing = part(uplink, "addressing")
-            if isinstance(addressing, StaticAddressing):
+            address = part(uplink, "addressing", "address")
+            if isinstance(part(uplink, "addressing"), StaticAddressing) and address:
                 yield _Prefix(
-                    addressing.address.network,
+                    address.network,
                     item,
                     item.loc(name, "addressing", "address"),
                     name.replace("_", " "),

@@ -87,9 +87,9 @@ def _in(known: _Known, address: IPv4Address, source: Source, loc: Loc) -> Iterat
 def _uplinks(item: PlacedSite) -> Iterator[Finding]:
     for name, uplink in uplinks(item.site):
         addressing = part(uplink, "addressing")
-        if not isinstance(addressing, StaticAddressing):
+        interface, gateway = part(addressing, "address"), part(addressing, "gateway")
+        if not isinstance(addressing, StaticAddressing) or interface is None or gateway is None:
             continue
-        interface, gateway = addressing.address, addressing.gateway
         network = interface.network
         at_gateway = item.loc(name, "addressing", "gateway")
         which = not_a_host(interface.ip, network)

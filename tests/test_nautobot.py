@@ -294,10 +294,13 @@ def test_ci_checks_a_cached_export_offline_as_the_yaml_it_came_from(
     exported = netprov("inventory", "export", "--inventory", seeded.spec, "--to", str(cached))
     assert exported.exit_code == 0, exported.output
 
+    backups = SAMPLE.parent / "backups"  # beside the sample, not beside the export
+
     def checked(inventory: Path) -> dict[str, Any]:
         result = netprov(
-            "check", "--inventory", str(inventory), "--json", "--today", TODAY.isoformat()
-        )
+            "check", "--inventory", str(inventory), "--backups", str(backups), "--json",
+            "--today", TODAY.isoformat(),
+        )  # fmt: skip
         document: dict[str, Any] = json.loads(result.stdout)
         return {
             s["site"]: (s["phase"], s["planned_commands"], [f["message"] for f in s["findings"]])
