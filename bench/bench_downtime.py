@@ -36,7 +36,8 @@ from netprov.device import targets_from_hosts  # noqa: E402 - after the path set
 from netprov.inventory import LoadedInventory, load_inventory  # noqa: E402
 from netprov.journal import Journal  # noqa: E402
 from netprov.models import Phase  # noqa: E402
-from netprov.pipeline import Outcome, Pipeline  # noqa: E402
+from netprov.outcome import Outcome  # noqa: E402
+from netprov.pipeline import Pipeline  # noqa: E402
 from netprov.render import Renderer  # noqa: E402
 from netprov.twin.cli_base import TwinClock  # noqa: E402
 from netprov.twin.fleet import build_twin, twin_secret  # noqa: E402

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from netprov.errors import DeviceError
 from netprov.journal import Step, phase_recorded
 from netprov.models import MaintenanceWindow, Organisation, Phase, Site, Weekday
-from netprov.pipeline import Outcome, Pipeline, phase_fields
+from netprov.outcome import Outcome, Status
+from netprov.pipeline import Pipeline, phase_fields
 from netprov.plan import SitePlan
 
 CUTOVER_PHASES = [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL]  # `final` is netprov finalize's job
@@ -123,7 +124,7 @@ def reconcile(pipeline: Pipeline, site: Site, actual: Phase | None) -> None:
     pipeline.journal.step(
         pipeline.run_id,
         site.id,
-        "reconciled",
+        Step.RECONCILED,
         ok=actual is not None,
         detail=f"router found in {found}; the journal said {said}",
         **phase_fields(actual),
@@ -144,8 +145,8 @@ def skipped_outside_window(pipeline: Pipeline, site: Site, now: dt.datetime) -> 
     if in_window(site.maintenance_window, local.replace(tzinfo=None)):
         return None
     reason = f"outside its maintenance window (site time {local:%Y-%m-%d %H:%M %Z})"
-    pipeline.journal.step(pipeline.run_id, site.id, "skipped", detail=reason)
-    return Outcome(site.id, "skipped", detail=reason)
+    pipeline.journal.step(pipeline.run_id, site.id, Step.SKIPPED, detail=reason)
+    return Outcome(site.id, Status.SKIPPED, detail=reason)
 
 
 @dataclass
@@ -224,7 +225,7 @@ def cutover_site(
             if settle:
                 pipeline.settle(site)
         except DeviceError as exc:
-            return pipeline.fail(site, "failed", str(exc))
+            return pipeline.fail(site, Status.FAILED, str(exc))
         with pipeline.holding(site):  # one SSH session from reconciliation to the last confirm
             return _step_site(pipeline, site, to, shown)
 
@@ -237,33 +238,33 @@ def _step_site(
     try:
         actual = actual_phase(pipeline, site)
     except DeviceError as exc:
-        return Outcome(site.id, "failed", detail=str(exc))
+        return Outcome(site.id, Status.FAILED, detail=str(exc))
     reconcile(pipeline, site, actual)
     if actual is None:
         pipeline.journal.step(
             pipeline.run_id,
             site.id,
-            "failed",
+            Step.FAILED,
             ok=False,
             detail="running config matches no phase (changed by hand?)",
         )
         return Outcome(
-            site.id, "failed", detail="running config matches no phase: reconcile by hand"
+            site.id, Status.FAILED, detail="running config matches no phase: reconcile by hand"
         )
     target = cutover_target(site, to)
     steps = phase_path(actual, target)
     if not steps:
-        return Outcome(site.id, "unchanged", detail=f"already {target.value}")
+        return Outcome(site.id, Status.UNCHANGED, detail=f"already {target.value}")
     for index, phase in enumerate(steps):
         saved = (shown or {}).get(site.id) if index == 0 else None
         if shown is not None and index == 0 and (saved is None or saved.phase is not phase):
             reason = f"not pushed: its {phase.value} plan was not shown (the router changed since)"
-            return pipeline.fail(site, "stale", reason)
+            return pipeline.fail(site, Status.STALE, reason)
         outcome = pipeline.apply(site, phase, saved)
         if outcome.failed:
             outcome.detail = f"{phase.value}: {outcome.detail}"
             return outcome
-    return Outcome(site.id, "confirmed", detail=f"{actual.value} -> {target.value}")
+    return Outcome(site.id, Status.CONFIRMED, detail=f"{actual.value} -> {target.value}")
 
 
 @dataclass
@@ -273,7 +274,7 @@ class WaveResult:
 
     @property
     def attempted(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status != "skipped"]
+        return [o for o in self.outcomes if o.status is not Status.SKIPPED]
 
     @property
     def failure_rate(self) -> float:
@@ -289,7 +290,7 @@ class CutoverResult:
 
     @property
     def skipped(self) -> list[Outcome]:
-        return [o for w in self.waves for o in w.outcomes if o.status == "skipped"]
+        return [o for w in self.waves for o in w.outcomes if o.status is Status.SKIPPED]
 
     @property
     def nothing_attempted(self) -> bool:
@@ -367,16 +368,16 @@ def finalize_site(pipeline: Pipeline, site: Site, soak: dt.timedelta) -> Outcome
     """central -> final (the office ISP line removed), after the soak and a fresh verify."""
     reason = soaked(pipeline, site, soak)
     if reason is not None:
-        return Outcome(site.id, "skipped", detail=reason)
+        return Outcome(site.id, Status.SKIPPED, detail=reason)
     try:
         check = pipeline.verify(site, Phase.CENTRAL)
     except DeviceError as exc:
-        return Outcome(site.id, "failed", detail=str(exc))
+        return Outcome(site.id, Status.FAILED, detail=str(exc))
     if check.failed:
         return Outcome(
-            site.id, "failed", checks=check.checks, detail="fresh verify failed: not finalised"
+            site.id, Status.FAILED, checks=check.checks, detail="fresh verify failed: not finalised"
         )
     outcome = pipeline.apply(site, Phase.FINAL)
-    if outcome.status == "confirmed":
+    if outcome.status is Status.CONFIRMED:
         outcome.detail = "legacy line removed: ready to decommission the office ISP contract"
     return outcome

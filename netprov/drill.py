@@ -19,8 +19,10 @@ from collections.abc import Callable
 
 from netprov.cutover import actual_phase, skipped_outside_window
 from netprov.errors import DeviceError
+from netprov.journal_rows import Step
+from netprov.outcome import Outcome, Status
 from netprov.phases import Role, UplinkView
-from netprov.pipeline import Outcome, Pipeline, revert_window
+from netprov.pipeline import Pipeline, revert_window
 from netprov.platforms import ChangeMarker, Session, driver_for
 from netprov.uplinks import uplink_views
 from netprov.verify import Check, PingPolicy, ping_check
@@ -77,14 +79,14 @@ def drill_site(
     if skipped is not None:
         return skipped
     if site.backup_uplink is None:
-        journal.step(pipeline.run_id, site.id, "skipped", detail="no backup line to drill")
-        return Outcome(site.id, "skipped", detail="no backup line to drill")
+        journal.step(pipeline.run_id, site.id, Step.SKIPPED, detail="no backup line to drill")
+        return Outcome(site.id, Status.SKIPPED, detail="no backup line to drill")
 
     def work(_: bool) -> Outcome:  # a drill changes nothing it does not put back itself
         try:
             return _drill_locked(pipeline, site_id, pause=pause, clock=clock)
         except DeviceError as exc:
-            return pipeline.fail(site, "failed", str(exc))
+            return pipeline.fail(site, Status.FAILED, str(exc))
 
     return pipeline.under_lock(site, work)
 
@@ -98,7 +100,7 @@ def _drill_locked(
     phase = actual_phase(pipeline, site)
     if phase is None:
         reason = "running config matches no phase (changed by hand?): not drilled"
-        return pipeline.fail(site, "failed", reason)
+        return pipeline.fail(site, Status.FAILED, reason)
     views = uplink_views(site, org, phase)
     primary = views[0]
     backup_line = next(v for v in views if v.role is Role.BACKUP)
@@ -119,7 +121,7 @@ def _drill_locked(
         journal.step(
             pipeline.run_id,
             site.id,
-            "applied",
+            Step.APPLIED,
             detail=f"drill: {primary.role.value} line {primary.l3} taken down",
             diff="\n".join(outage.commands),
         )
@@ -134,7 +136,7 @@ def _drill_locked(
         journal.step(
             pipeline.run_id,
             site.id,
-            "reverted",
+            Step.REVERTED,
             detail=f"drill over: {primary.role.value} line {primary.l3} back up",
         )
         back = _within(
@@ -155,11 +157,13 @@ def _drill_locked(
     ]
     ok = all(c.ok for c in checks)
     found = [c.as_dict() for c in checks]
-    journal.step(pipeline.run_id, site.id, "drilled", ok=ok, detail=json.dumps(found), data=found)
+    journal.step(
+        pipeline.run_id, site.id, Step.DRILLED, ok=ok, detail=json.dumps(found), data=found
+    )
     failed = "; ".join(f"{c.name}: {c.observed}" for c in checks if not c.ok)
     return Outcome(
         site.id,
-        "drilled" if ok else "failed",
+        Status.DRILLED if ok else Status.FAILED,
         checks=checks,
         detail=failed,
         restored_identical=identical,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from netprov.journal import Journal
+from netprov.journal_rows import Step
 
 
 def write_evidence(journal: Journal, site: str, out_dir: Path, mask: Callable[[str], str]) -> Path:
@@ -42,7 +43,7 @@ def write_evidence(journal: Journal, site: str, out_dir: Path, mask: Callable[[s
     )
     (pack / "changes.diff").write_text(diff, encoding="utf-8")
     site_steps = [s for s in steps if s.site == site]
-    checks = [s.data for s in site_steps if s.step == "verified" and s.data is not None]
+    checks = [s.data for s in site_steps if s.step is Step.VERIFIED and s.data is not None]
     (pack / "checks.json").write_text(json.dumps(checks, indent=2), encoding="utf-8")
     header = (
         f"site {site}\nrun {run.id} ({run.command} {run.phase or ''})\nchange id {run.change_id or '-'}\n"

@@ -38,7 +38,7 @@ from netprov.journal_rows import (
     phase_recorded,
 )
 from netprov.journal_store import SCHEMA_HEAD, open_engine
-from netprov.models import Phase
+from netprov.models import Phase, Platform
 from netprov.sealed import Sealer, load_key
 
 # what the rest of netprov imports from here
@@ -150,7 +150,7 @@ class Journal:
         self,
         command: str,
         *,
-        phase: str | None = None,
+        phase: Phase | None = None,
         change_id: str | None = None,
         inventory: Path = Path("inventory"),
         params: str = "",
@@ -163,7 +163,7 @@ class Journal:
                 RunRow(
                     id=run_id,
                     command=command,
-                    phase=Phase(phase) if phase else None,
+                    phase=phase,
                     user=getpass.getuser(),
                     change_id=change_id,
                     git_commit=_git_commit(inventory),
@@ -175,8 +175,8 @@ class Journal:
             session.commit()
         return run_id
 
-    def finish_run(self, run_id: str, status: str) -> None:
-        """Record how the run ended (a :class:`RunStatus` value)."""
+    def finish_run(self, run_id: str, status: RunStatus) -> None:
+        """Record how the run ended."""
         with Session(self.engine) as session:
             run = session.get(RunRow, run_id)
             if run is not None:
@@ -188,7 +188,7 @@ class Journal:
         self,
         run_id: str,
         site: str,
-        step: str,
+        step: Step,
         *,
         ok: bool = True,
         detail: str = "",
@@ -199,14 +199,12 @@ class Journal:
         """Journal one step of ``site`` in the run: ``detail`` for people, ``phase`` (the
         phase a confirmed step reached) and ``data`` (JSON: checks, an outcome) for code.
         Also the lock's heartbeat, in the same transaction."""
-        if step not in STEPS:
-            raise ValueError(f"unknown journal step {step!r}")
         with Session(self.engine) as session:
             now = _now()
             row = StepRow(
                 run_id=run_id,
                 site=site,
-                step=Step(step),
+                step=step,
                 ok=ok,
                 detail=detail,
                 diff=diff,
@@ -252,7 +250,7 @@ class Journal:
             )
             return run, steps
 
-    def steps_of_kind(self, step: str) -> list[StepRow]:
+    def steps_of_kind(self, step: Step) -> list[StepRow]:
         """Every step of one kind, oldest first (the report's progress over time)."""
         with Session(self.engine) as session:
             return list(
@@ -272,7 +270,7 @@ class Journal:
         self,
         run_id: str,
         site: str,
-        platform: str,
+        platform: Platform,
         content: str,
         *,
         file_content: str | None = None,
@@ -316,7 +314,9 @@ class Journal:
             if row is None:
                 return None
             content = self.sealer.open(row.content, what=f"the backup of {site} (run {row.run_id})")
-            return Backup(row.sha256, row.site, row.run_id, row.platform, row.taken_at, content)
+            return Backup(
+                row.sha256, row.site, row.run_id, Platform(row.platform), row.taken_at, content
+            )
 
     def confirmed_phase(self, site: str) -> str | None:
         """The phase the journal last recorded ``site``'s router in (see

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from netprov.models import Phase
+from netprov.models import Phase, Platform
 
 
 class Step(StrEnum):
@@ -157,7 +157,7 @@ class Backup:
     sha256: str
     site: str
     run_id: str
-    platform: str
+    platform: Platform
     taken_at: dt.datetime
     content: str
 

@@ -14,7 +14,6 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from netprov.device import connect
@@ -23,77 +22,17 @@ from netprov.errors import DeviceError
 from netprov.inservice import with_in_service_policies
 from netprov.inventory import LoadedInventory
 from netprov.journal import Backup, Claim, Journal
+from netprov.journal_rows import Step
 from netprov.lockkeeper import keeper_for
 from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
+from netprov.outcome import Outcome, Status
 from netprov.plan import SitePlan
 from netprov.platforms import ChangeMarker, Session, Target, driver_for
 from netprov.render import Renderer, version_conflicts
-from netprov.reverting import Reversal, proven, run_undo
+from netprov.reverting import proven, run_undo
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
 from netprov.verify import Check, verify_reachability, verify_site
-
-
-class Status(StrEnum):
-    """What became of a site in a command: the one vocabulary of outcomes (the table, the
-    ``--json`` ``status``, the Nornir result's ``failed`` and ``changed``)."""
-
-    UNCHANGED = "unchanged"  # it already held the change
-    PLANNED = "planned"  # a dry run computed its change
-    BACKED_UP = "backed_up"
-    VERIFIED = "verified"
-    CONFIRMED = "confirmed"  # the change was pushed, verified and kept
-    ROLLED_BACK = "rolled_back"  # a change failed its checks and was undone
-    RESTORED = "restored"  # a rollback to a backup, on purpose
-    REFUSED = "refused"  # never pushed: a lockout risk or a clash with what it holds
-    STALE = "stale"  # the router changed since the saved plan
-    FAILED = "failed"
-    SKIPPED = "skipped"
-    DRILLED = "drilled"
-
-
-# a site's work failed (the command exits 1): a rolled-back change failed, though undone
-FAILED = frozenset({Status.ROLLED_BACK, Status.REFUSED, Status.STALE, Status.FAILED})
-# the router's config was changed at some point (a rolled-back one too, then undone)
-CHANGED = frozenset({Status.CONFIRMED, Status.ROLLED_BACK, Status.RESTORED})
-
-
-@dataclass
-class Outcome:
-    """One site's result of a command: its :class:`Status`, the plan, the checks, why."""
-
-    site: str
-    status: str  # a Status value
-    plan: SitePlan | None = None
-    checks: list[Check] = field(default_factory=list)
-    detail: str = ""
-    restored_identical: bool | None = None
-    reverted: Reversal | None = None  # how a failed change was taken back
-
-    @property
-    def failed(self) -> bool:
-        """The site's work failed (see :data:`FAILED`)."""
-        return self.status in FAILED
-
-    @property
-    def changed(self) -> bool:
-        """The router's config was changed (see :data:`CHANGED`)."""
-        return self.status in CHANGED
-
-    def as_dict(self) -> dict[str, object]:
-        """The outcome as ``--json`` prints it (the plan secret-masked)."""
-        return {
-            "site": self.site,
-            "status": self.status,
-            "detail": self.detail,
-            "plan": self.plan.as_dict(driver_for(self.plan.platform).mask_secrets)
-            if self.plan
-            else None,
-            "checks": [c.as_dict() for c in self.checks],
-            "restored_identical": self.restored_identical,
-            "reverted": self.reverted.as_dict() if self.reverted is not None else None,
-        }
-
 
 # Round trips of a change besides its config lines: safety net, commit handling, checks.
 OVERHEAD_ROUND_TRIPS = 40
@@ -226,7 +165,7 @@ class Pipeline:
         return self.journal.store_backup(
             self.run_id,
             site.id,
-            site.router.platform.value,
+            site.router.platform,
             content,
             file_content=driver_for(site.router.platform).for_git(self.review_view(site, content)),
         )
@@ -252,7 +191,7 @@ class Pipeline:
         safety net."""
         backup = self.store_running(site, session)
         session.save_safety_net()
-        self.journal.step(self.run_id, site.id, "backed_up", detail=backup.sha256)
+        self.journal.step(self.run_id, site.id, Step.BACKED_UP, detail=backup.sha256)
         return backup
 
     def _keep_after(self, site: Site, session: Session) -> None:
@@ -277,7 +216,7 @@ class Pipeline:
         self.journal.step(
             self.run_id,
             site.id,
-            "planned",
+            Step.PLANNED,
             detail=f"{len(commands)} command(s)",
             diff=self.masked(site.router.platform, "\n".join(commands)),
         )
@@ -329,8 +268,8 @@ class Pipeline:
             return self._refuse_conflicts(site, plan)
         if plan.refusals:
             reason = "the router cannot revert a change by itself: " + "; ".join(plan.refusals)
-            return self.fail(site, "refused", reason, plan=plan)
-        return Outcome(site.id, "planned", plan)
+            return self.fail(site, Status.REFUSED, reason, plan=plan)
+        return Outcome(site.id, Status.PLANNED, plan)
 
     @staticmethod
     def with_blockers(plan: SitePlan, session: Session) -> SitePlan:
@@ -342,7 +281,7 @@ class Pipeline:
     def _refuse_conflicts(self, site: Site, plan: SitePlan) -> Outcome:
         """A plan that clashes with what the router holds is shown, never pushed."""
         reason = "the router holds what clashes with the inventory: " + "; ".join(plan.conflicts)
-        return self.fail(site, "refused", reason, plan=plan)
+        return self.fail(site, Status.REFUSED, reason, plan=plan)
 
     def apply(
         self, site: Site, phase: Phase, saved: SitePlan | None = None, *, adopt: bool = False
@@ -357,7 +296,7 @@ class Pipeline:
                     self.settle(site)
                 return self._apply_locked(site, phase, saved, adopt=adopt)
             except DeviceError as exc:
-                return self.fail(site, "failed", str(exc))
+                return self.fail(site, Status.FAILED, str(exc))
 
         return self.under_lock(site, work)
 
@@ -396,12 +335,12 @@ class Pipeline:
         if claim.token is None:
             if claim.held_by == self.run_id:
                 raise SiteInHand(f"{site.id}: this run is already changing it elsewhere")
-            return self.fail(site, "failed", f"site is locked by run {claim.held_by}")
+            return self.fail(site, Status.FAILED, f"site is locked by run {claim.held_by}")
         if claim.took_from is not None:
             self.journal.step(
                 self.run_id,
                 site.id,
-                "took_over",
+                Step.TOOK_OVER,
                 detail=f"lock of run {claim.took_from} (its holder is gone, or resumed)",
             )
         return claim
@@ -417,10 +356,10 @@ class Pipeline:
         if settled is not None and settled.rebooted:
             self.release(site, self.session(site, attempts=self.reconnect_attempts))
 
-    def fail(self, site: Site, status: str, reason: str, **extra: object) -> Outcome:
+    def fail(self, site: Site, status: Status, reason: str, **extra: object) -> Outcome:
         """A journaled failure of ``site`` (step ``failed``) as an outcome."""
         self.journal.step(
-            self.run_id, site.id, "failed", ok=False, detail=reason, data={"outcome": status}
+            self.run_id, site.id, Step.FAILED, ok=False, detail=reason, data={"outcome": status}
         )
         return Outcome(site.id, status, detail=reason, **extra)  # type: ignore[arg-type]
 
@@ -436,13 +375,13 @@ class Pipeline:
                 self.review_view(site, backup.content)
             ):
                 return self.fail(
-                    site, "stale", "running config changed since the plan was made; plan again"
+                    site, Status.STALE, "running config changed since the plan was made; plan again"
                 )
             plan = self.plan(site, phase, backup.content)
             if adopt:
                 plan = plan.adoption() if not plan.conflicts else plan
             if not plan.changed and not plan.conflicts:
-                return Outcome(site.id, "unchanged", plan)
+                return Outcome(site.id, Status.UNCHANGED, plan)
             plan = self.with_blockers(plan, session)
             refusal = self._refusal(site, backup, plan)
             if refusal is not None:
@@ -453,11 +392,11 @@ class Pipeline:
                 session.apply(self.resolved(site, plan), revert_minutes=window)
             except DeviceError as exc:
                 reason = f"push interrupted ({exc}); the device reverts by itself in {window} min"
-                return self.fail(site, "failed", reason, plan=plan)
+                return self.fail(site, Status.FAILED, reason, plan=plan)
             self.journal.step(
                 self.run_id,
                 site.id,
-                "applied",
+                Step.APPLIED,
                 diff=self.masked(site.router.platform, "\n".join(plan.commands)),
             )
             checks = self._checks(session, site, phase, adopting=adopt)
@@ -470,10 +409,10 @@ class Pipeline:
                 session.confirm()
                 session.unmark()
                 self.journal.step(
-                    self.run_id, site.id, "confirmed", detail=f"phase={phase.value}", phase=phase
+                    self.run_id, site.id, Step.CONFIRMED, detail=f"phase={phase.value}", phase=phase
                 )
                 self._keep_after(site, session)
-                return Outcome(site.id, "confirmed", plan, checks)
+                return Outcome(site.id, Status.CONFIRMED, plan, checks)
             reverted = run_undo(self, site, session)
         finally:
             self.release(site, session)
@@ -481,7 +420,7 @@ class Pipeline:
         self.journal.step(
             self.run_id,
             site.id,
-            "reverted",
+            Step.REVERTED,
             ok=reversal.identical is not False,
             detail="failed checks: " + ", ".join(c.name for c in failed) + "; " + reversal.said(),
             data=reversal.as_dict(),
@@ -490,7 +429,7 @@ class Pipeline:
             self.journal.step(
                 self.run_id,
                 site.id,
-                "rolled_back",
+                Step.ROLLED_BACK,
                 ok=reversal.identical,
                 detail="running config identical to backup"
                 if reversal.identical
@@ -499,7 +438,7 @@ class Pipeline:
             )
         return Outcome(
             site.id,
-            "rolled_back",
+            Status.ROLLED_BACK,
             plan,
             checks,
             detail="; ".join(f"{c.name}: {c.observed}" for c in failed),
@@ -511,15 +450,15 @@ class Pipeline:
         """Why ``plan`` must not be pushed at all, as a journaled outcome (or None)."""
         fenced = self.fenced(site)
         if fenced is not None:
-            return self.fail(site, "failed", f"not pushed: {fenced}", plan=plan)
+            return self.fail(site, Status.FAILED, f"not pushed: {fenced}", plan=plan)
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
         if plan.refusals:
             reason = "the router cannot revert a change by itself: " + "; ".join(plan.refusals)
-            return self.fail(site, "refused", reason, plan=plan)
+            return self.fail(site, Status.REFUSED, reason, plan=plan)
         risk = lockout_step(site, self.loaded.organisation, backup.content, plan)
         if risk is not None:
-            return self.fail(site, "refused", risk, plan=plan)
+            return self.fail(site, Status.REFUSED, risk, plan=plan)
         return None
 
     def after_restore(self, site: Site, backup: Backup) -> tuple[bool, Phase | None]:
@@ -559,7 +498,7 @@ class Pipeline:
         self.journal.step(
             self.run_id,
             site.id,
-            "verified",
+            Step.VERIFIED,
             ok=all(c.ok for c in checks),
             detail=json.dumps([c.as_dict() for c in checks]),
             data=[c.as_dict() for c in checks],
@@ -589,7 +528,7 @@ class Pipeline:
         finally:
             self.release(site, session)
         ok = all(c.ok for c in checks)
-        return Outcome(site.id, "verified" if ok else "failed", checks=checks)
+        return Outcome(site.id, Status.VERIFIED if ok else Status.FAILED, checks=checks)
 
 
 def phase_fields(held: Phase | None, **more: str) -> dict[str, Any]:

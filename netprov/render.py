@@ -69,7 +69,7 @@ def template_context(
 @dataclass(frozen=True, slots=True)
 class RenderedConfig:
     site_id: str
-    platform: str
+    platform: Platform
     phase: Phase
     text: str
 
@@ -141,7 +141,7 @@ class Renderer:
             raise RenderError(
                 site.id, template or template_name, line, f"{type(exc).__name__}: {exc}"
             ) from exc
-        return RenderedConfig(site.id, site.router.platform.value, phase, text)
+        return RenderedConfig(site.id, site.router.platform, phase, text)
 
     def _template_frame(self, exc: BaseException) -> tuple[str | None, int | None]:
         """The innermost traceback frame that is a template (Jinja maps frames to .j2 lines)."""

@@ -22,6 +22,7 @@ from netprov import report_id
 from netprov.drift import phase_rank
 from netprov.inventory import LoadedInventory
 from netprov.journal import PHASE_STEPS, Journal, StepRow, phase_recorded
+from netprov.journal_rows import Step
 from netprov.models import Phase
 from netprov.report_format import (
     date_text,
@@ -203,7 +204,7 @@ def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[st
     runs = list(dict.fromkeys(s.run_id for s in steps))
     latest = [s for s in steps if s.run_id == runs[-1]]
     names = {s.step for s in latest}
-    if "skipped" in names and len(names) == 1:
+    if Step.SKIPPED in names and len(names) == 1:
         data.skipped.append((site, latest[-1].detail))
         return False
     failure = _failure(site, latest)
@@ -220,19 +221,19 @@ def _failure(site: str, steps: list[StepRow]) -> Failure | None:
     """What went wrong in one change run's steps of the site (None: nothing)."""
     names = {s.step for s in steps}
     if "reverted" in names:
-        verified = next((s for s in reversed(steps) if s.step == "verified"), None)
+        verified = next((s for s in reversed(steps) if s.step is Step.VERIFIED), None)
         checks = _failed_checks(verified.data) if verified else []
         items = _check_items(verified.data, failed_only=True) if verified else ()
-        restored = next((s for s in steps if s.step == "rolled_back"), None)
+        restored = next((s for s in steps if s.step is Step.ROLLED_BACK), None)
         identical = restored.ok if restored is not None else None
-        reverted = next(s for s in steps if s.step == "reverted")
+        reverted = next(s for s in steps if s.step is Step.REVERTED)
         how = reverted.data if isinstance(reverted.data, dict) else None
         return Failure(site, "reverted", checks, "", identical, items, how=how)
-    if "failed" in names:
-        failed = next(s for s in steps if s.step == "failed")
+    if Step.FAILED in names:
+        failed = next(s for s in steps if s.step is Step.FAILED)
         kind = "refused" if (failed.data or {}).get("outcome") == "refused" else "failed"
         return Failure(site, kind, [], failed.detail, None)
-    rolled = next((s for s in reversed(steps) if s.step == "rolled_back"), None)
+    rolled = next((s for s in reversed(steps) if s.step is Step.ROLLED_BACK), None)
     if rolled is None:
         return None
     found = rolled.data if isinstance(rolled.data, dict) else {}
@@ -245,7 +246,7 @@ def _failure(site: str, steps: list[StepRow]) -> Failure | None:
 
 
 def _drills(journal: Journal, sites: set[str]) -> list[Drill]:
-    latest = {s.site: s for s in journal.steps_of_kind("drilled") if s.site in sites}
+    latest = {s.site: s for s in journal.steps_of_kind(Step.DRILLED) if s.site in sites}
     return [
         Drill(
             site,

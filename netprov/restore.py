@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from netprov.errors import DeviceError
 from netprov.journal import Backup, Journal
+from netprov.journal_rows import Step
 from netprov.models import Phase, Site
-from netprov.pipeline import Outcome, Pipeline, phase_fields
+from netprov.outcome import Outcome, Status
+from netprov.pipeline import Pipeline, phase_fields
 
 
 def chosen_backup(
@@ -43,7 +45,9 @@ def restore(pipeline: Pipeline, site: Site, backup: Backup) -> Outcome:
             try:
                 pipeline.guard(site, session)
                 before = pipeline.store_running(site, session)  # nothing is lost
-                pipeline.journal.step(pipeline.run_id, site.id, "backed_up", detail=before.sha256)
+                pipeline.journal.step(
+                    pipeline.run_id, site.id, Step.BACKED_UP, detail=before.sha256
+                )
                 session.restore(backup.content, change_id=backup.run_id)
             finally:
                 pipeline.release(site, session)
@@ -54,7 +58,7 @@ def restore(pipeline: Pipeline, site: Site, backup: Backup) -> Outcome:
             finally:
                 pipeline.release(site, session)
         except DeviceError as exc:
-            return pipeline.fail(site, "failed", str(exc))
+            return pipeline.fail(site, Status.FAILED, str(exc))
         return _restored(pipeline, site, backup, identical, held)
 
     return pipeline.under_lock(site, work)
@@ -66,7 +70,7 @@ def _restored(
     pipeline.journal.step(
         pipeline.run_id,
         site.id,
-        "rolled_back",
+        Step.ROLLED_BACK,
         ok=identical,
         detail=f"to backup {backup.sha256[:12]} of run {backup.run_id} ({taken(backup)}); "
         + ("identical" if identical else "DIFFERS")
@@ -75,7 +79,7 @@ def _restored(
     )
     return Outcome(
         site.id,
-        "restored" if identical else "failed",
+        Status.RESTORED if identical else Status.FAILED,
         restored_identical=identical,
         detail=f"restored backup of run {backup.run_id}; router in "
         + (held.value if held else "no phase netprov renders"),

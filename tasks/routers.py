@@ -14,7 +14,8 @@ from nornir.core.task import Result, Task
 from netprov.cutover import cutover_site, finalize_site, preview_site
 from netprov.device import DeviceError
 from netprov.models import Phase, Site
-from netprov.pipeline import Outcome, Pipeline
+from netprov.outcome import Outcome, Status
+from netprov.pipeline import Pipeline
 from netprov.plan import SitePlan
 from netprov.restore import chosen_backup, restore
 
@@ -37,8 +38,8 @@ def backup_task(task: Task, *, pipeline: Pipeline) -> Result:
         finally:
             session.close()
     except DeviceError as exc:
-        return _result(task, Outcome(site.id, "failed", detail=str(exc)))
-    return Result(host=task.host, result=Outcome(site.id, "backed_up", detail=backup.sha256))
+        return _result(task, Outcome(site.id, Status.FAILED, detail=str(exc)))
+    return Result(host=task.host, result=Outcome(site.id, Status.BACKED_UP, detail=backup.sha256))
 
 
 def plan_task(task: Task, *, pipeline: Pipeline, phase: Phase | None = None) -> Result:
@@ -46,7 +47,7 @@ def plan_task(task: Task, *, pipeline: Pipeline, phase: Phase | None = None) -> 
     try:
         outcome = pipeline.plan_only(site, phase or site.desired_phase)
     except DeviceError as exc:
-        return _result(task, Outcome(site.id, "failed", detail=str(exc)))
+        return _result(task, Outcome(site.id, Status.FAILED, detail=str(exc)))
     return Result(
         host=task.host, result=outcome, changed=bool(outcome.plan and outcome.plan.changed)
     )
@@ -87,7 +88,7 @@ def verify_step(pipeline: Pipeline, site: Site, *, phase: Phase | None = None) -
     try:
         return pipeline.verify(site, phase or site.desired_phase)
     except DeviceError as exc:
-        return Outcome(site.id, "failed", detail=str(exc))
+        return Outcome(site.id, Status.FAILED, detail=str(exc))
 
 
 def rollback_task(
@@ -103,7 +104,7 @@ def rollback_step(
     before the site's last change."""
     backup = chosen_backup(pipeline.journal, site.id, run_id=run_id, before_run=before_run)
     if isinstance(backup, str):
-        return Outcome(site.id, "failed", detail=backup)
+        return Outcome(site.id, Status.FAILED, detail=backup)
     return restore(pipeline, site, backup)
 
 
@@ -174,5 +175,5 @@ def drift_task(task: Task, *, pipeline: Pipeline) -> Result:
     try:
         found = pipeline.drift(site)
     except DeviceError as exc:
-        return _result(task, Outcome(site.id, "failed", detail=str(exc)))
+        return _result(task, Outcome(site.id, Status.FAILED, detail=str(exc)))
     return Result(host=task.host, result=found)

@@ -22,7 +22,7 @@ from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase, Platform
-from netprov.pipeline import Outcome
+from netprov.outcome import Outcome
 from netprov.platforms import driver_for
 from netprov.platforms.base import never
 from netprov.render import Renderer

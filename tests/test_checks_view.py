@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from netprov.cli import app
 from netprov.journal import Journal
+from netprov.journal_rows import Step
+from netprov.models import Phase
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import twin_cli_args
 
@@ -69,7 +71,7 @@ def test_run_prints_every_step_in_80_columns_and_cuts_none(cli: CliRunner, tmp_p
     """Found in review: a step's line ran past 80 columns (a backup's 64-digit digest) and
     a revert's reason, the failed checks' names, was cut at 117 characters with "..."."""
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
-    run = journal.start_run("apply", phase="dual")
+    run = journal.start_run("apply", phase=Phase.DUAL)
     site = "hotspot-alun-alun-kota"
     reason = "failed checks: " + ", ".join(
         [
@@ -78,9 +80,9 @@ def test_run_prints_every_step_in_80_columns_and_cuts_none(cli: CliRunner, tmp_p
             "shaping on central",
         ]
     )
-    journal.step(run, site, "backed_up", detail="ab" * 32)
-    journal.step(run, site, "reverted", detail=reason)
-    journal.step(run, site, "rolled_back", detail="running config identical to backup")
+    journal.step(run, site, Step.BACKED_UP, detail="ab" * 32)
+    journal.step(run, site, Step.REVERTED, detail=reason)
+    journal.step(run, site, Step.ROLLED_BACK, detail="running config identical to backup")
     shown = cli.invoke(
         app, ["run", run, "--db", f"sqlite:///{tmp_path / 'j.db'}"], terminal_width=80
     )

@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
+from netprov.journal_rows import Step
+from netprov.models import Platform
 from tests.conftest import SAMPLE
 
 
@@ -187,8 +189,8 @@ def test_the_journal_is_private_and_takes_many_writers(tmp_path: Path) -> None:
 
     def work(index: int) -> None:
         site = f"site-{index}"
-        journal.store_backup(run, site, "cisco_ios", f"hostname r{index}\n" * 200)
-        for step in ("backed_up", "planned", "applied", "verified", "confirmed"):
+        journal.store_backup(run, site, Platform.CISCO_IOS, f"hostname r{index}\n" * 200)
+        for step in (Step.BACKED_UP, Step.PLANNED, Step.APPLIED, Step.VERIFIED, Step.CONFIRMED):
             journal.step(run, site, step, detail="x" * 500)
 
     with ThreadPoolExecutor(max_workers=100) as pool:

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from netprov.cli import app, tables
 from netprov.journal import Journal, RunStatus
+from netprov.journal_rows import Step
 from netprov.models import Phase
 from tests.conftest import SAMPLE, TODAY
 
@@ -214,8 +215,8 @@ def test_status_allocate_and_run_at_80_columns(cli: CliRunner, tmp_path: Path) -
     """The commands themselves, on the sample city and a journal of one cutover."""
     db = f"sqlite:///{tmp_path / 'j.db'}"
     journal = Journal(db, tmp_path / "b")
-    run = journal.start_run("cutover", phase="central", change_id="CR-1")
-    journal.step(run, LONGEST, "confirmed", detail="legacy -> central", phase=Phase.CENTRAL)
+    run = journal.start_run("cutover", phase=Phase.CENTRAL, change_id="CR-1")
+    journal.step(run, LONGEST, Step.CONFIRMED, detail="legacy -> central", phase=Phase.CENTRAL)
     checks = [
         {
             "name": "ping central gateway 100.72.44.1",
@@ -225,10 +226,10 @@ def test_status_allocate_and_run_at_80_columns(cli: CliRunner, tmp_path: Path) -
         }
     ]
     journal.step(
-        run, "kel-karangpanimbal", "verified", ok=False, detail=json.dumps(checks), data=checks
+        run, "kel-karangpanimbal", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks
     )
-    journal.step(run, "kel-karangpanimbal", "rolled_back", detail="identical")
-    journal.finish_run(run, "completed_with_failures")
+    journal.step(run, "kel-karangpanimbal", Step.ROLLED_BACK, detail="identical")
+    journal.finish_run(run, RunStatus.COMPLETED_WITH_FAILURES)
     today = ["--today", TODAY.isoformat()]
     outputs = {
         "status": _command_output(

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
+from netprov.journal_rows import Step
 from netprov.models import Phase
 from netprov.report import render_html, report_data
 from netprov.twin.pytest_plugin import TwinFactory
@@ -168,7 +169,7 @@ def test_a_run_killed_between_the_confirm_and_its_record_is_resumed_on_the_route
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     options = {"to": "central", "max_fail": "10%", "wave_size": None, "limit": [site]}
     options |= {"kind": None, "wave": None, "group": None, "sites": [site]}
-    run = journal.start_run("cutover", phase="central", params=json.dumps(options))
+    run = journal.start_run("cutover", phase=Phase.CENTRAL, params=json.dumps(options))
     pipeline = make_pipeline(twin, journal, run=run)
     record = Journal.step
 
@@ -216,16 +217,16 @@ def test_the_newest_phase_record_wins_and_old_restores_say_nothing(tmp_path: Pat
     before restores recorded it (no ``data``) says nothing about the phase."""
     journal = _hand_written(tmp_path)
     run = journal.start_run("cutover")
-    journal.step(run, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
-    journal.step(run, "setda", "rolled_back", detail="identical")  # an older journal's
+    journal.step(run, "setda", Step.CONFIRMED, detail="phase=dual", phase=Phase.DUAL)
+    journal.step(run, "setda", Step.ROLLED_BACK, detail="identical")  # an older journal's
     assert journal.confirmed_phase("setda") == "dual"
     back = journal.start_run("rollback")
-    journal.step(back, "setda", "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
+    journal.step(back, "setda", Step.ROLLED_BACK, phase=Phase.LEGACY, data={"phase": "legacy"})
     record = journal.phase_record("setda")
     assert record is not None
     assert (record.phase, record.step, record.run_id) == (Phase.LEGACY, "rolled_back", back)
     found = journal.start_run("cutover")
-    journal.step(found, "setda", "reconciled", ok=False, data={"phase": None})
+    journal.step(found, "setda", Step.RECONCILED, ok=False, data={"phase": None})
     record = journal.phase_record("setda")
     assert record is not None
     assert (record.known, journal.confirmed_phase("setda")) == (False, None)
@@ -237,8 +238,8 @@ def test_status_and_the_report_say_when_a_router_matches_no_phase(
 ) -> None:
     journal = _hand_written(tmp_path)
     run = journal.start_run("cutover")
-    journal.step(run, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
-    journal.step(run, "setda", "reconciled", ok=False, data={"phase": None})
+    journal.step(run, "setda", Step.CONFIRMED, detail="phase=dual", phase=Phase.DUAL)
+    journal.step(run, "setda", Step.RECONCILED, ok=False, data={"phase": None})
     status = _status(cli, SAMPLE, tmp_path, "setda")
     assert (status["journal_phase"], status["state"]) == (None, "drifted")
     loaded = load_inventory(SAMPLE, today=TODAY)
@@ -255,12 +256,12 @@ def test_finalize_never_takes_a_rolled_back_office_for_a_soaked_one(tmp_path: Pa
 
     journal = _hand_written(tmp_path)
     run = journal.start_run("cutover")
-    journal.step(run, "setda", "confirmed", detail="phase=central", phase=Phase.CENTRAL)
+    journal.step(run, "setda", Step.CONFIRMED, detail="phase=central", phase=Phase.CENTRAL)
     pipeline: Any = SimpleNamespace(journal=journal)
     site: Any = SimpleNamespace(id="setda")
     assert soaked(pipeline, site, dt.timedelta(0)) is None
     back = journal.start_run("rollback")
-    journal.step(back, "setda", "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
+    journal.step(back, "setda", Step.ROLLED_BACK, phase=Phase.LEGACY, data={"phase": "legacy"})
     reason = soaked(pipeline, site, dt.timedelta(0))
     assert reason == f"not on the central provider (rolled_back in run {back}: legacy)"
 
@@ -270,7 +271,7 @@ def test_the_report_counts_an_office_off_central_from_the_day_it_was_put_back(
 ) -> None:
     journal = _hand_written(tmp_path)
     for day, (command, step, phase) in enumerate(
-        [("cutover", "confirmed", Phase.CENTRAL), ("rollback", "rolled_back", Phase.LEGACY)],
+        [("cutover", Step.CONFIRMED, Phase.CENTRAL), ("rollback", Step.ROLLED_BACK, Phase.LEGACY)],
         start=1,
     ):
         run = journal.start_run(command)
@@ -292,7 +293,7 @@ def test_the_status_table_fits_80_columns_and_cuts_no_site_id_or_step(
     journal = _hand_written(tmp_path)
     run = journal.start_run("rollback")
     site = "hotspot-alun-alun-kota"  # the longest site id of the sample city
-    journal.step(run, site, "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
+    journal.step(run, site, Step.ROLLED_BACK, phase=Phase.LEGACY, data={"phase": "legacy"})
     result = cli.invoke(
         app,
         [

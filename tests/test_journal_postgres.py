@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 
 from netprov.errors import JournalError
 from netprov.journal import SCHEMA_HEAD, Journal
+from netprov.journal_rows import RunStatus, Step
+from netprov.models import Phase, Platform
 from tests.postgres_server import server_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
@@ -30,13 +32,13 @@ def test_a_postgresql_journal_keeps_runs_steps_backups_and_locks(
     journal = Journal(postgres, backups_dir=Path(str(tmp_path)) / "backups")
     with journal.engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == SCHEMA_HEAD
-    run = journal.start_run("apply", phase="dual")
+    run = journal.start_run("apply", phase=Phase.DUAL)
     assert journal.lock("setda", run)
     assert not journal.lock("setda", "another-run")  # one holder, enforced by the server
-    journal.store_backup(run, "setda", "cisco_ios", "hostname setda\n")
-    journal.step(run, "setda", "backed_up", detail="sha")
+    journal.store_backup(run, "setda", Platform.CISCO_IOS, "hostname setda\n")
+    journal.step(run, "setda", Step.BACKED_UP, detail="sha")
     journal.unlock("setda", run)
-    journal.finish_run(run, "done")
+    journal.finish_run(run, RunStatus.DONE)
     again = Journal(postgres, backups_dir=Path(str(tmp_path)) / "backups", create=False)
     row, steps = again.run(run)
     assert row is not None
@@ -56,7 +58,7 @@ def test_many_workers_lose_no_step_on_postgresql(postgres: str, tmp_path: object
     def worker(n: int) -> None:
         site = f"site-{n}"
         assert journal.lock(site, run)
-        for step in ("backed_up", "planned", "applied", "verified", "confirmed"):
+        for step in (Step.BACKED_UP, Step.PLANNED, Step.APPLIED, Step.VERIFIED, Step.CONFIRMED):
             journal.step(run, site, step)
         journal.unlock(site, run)
 

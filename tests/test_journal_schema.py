@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
 from netprov.journal import SCHEMA_HEAD, Base, Journal, LockRow
+from netprov.journal_rows import Step
 from netprov.journal_store import alembic_config as _alembic_config
 
 
@@ -81,7 +82,7 @@ def test_a_step_is_the_lock_heartbeat(tmp_path: Path) -> None:
         assert row is not None
         row.heartbeat_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
         session.commit()
-    journal.step(run, "setda", "backed_up")
+    journal.step(run, "setda", Step.BACKED_UP)
     with Session(journal.engine) as session:
         row = session.get(LockRow, "setda")
         assert row is not None

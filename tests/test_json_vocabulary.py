@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from netprov.cli import app
 from netprov.journal import Journal
+from netprov.journal_rows import RunStatus, Step
 from netprov.models import Phase
 from tests.conftest import SAMPLE, TODAY
 
@@ -28,10 +29,10 @@ CHECKS = [
 def db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'j.db'}"
     journal = Journal(url, tmp_path / "b")
-    run = journal.start_run("apply", phase="dual", change_id="CR-1")
-    journal.step(run, "setda", "verified", ok=False, detail=json.dumps(CHECKS), data=CHECKS)
-    journal.step(run, "setda", "confirmed", detail="legacy -> dual", phase=Phase.DUAL)
-    journal.finish_run(run, "done")
+    run = journal.start_run("apply", phase=Phase.DUAL, change_id="CR-1")
+    journal.step(run, "setda", Step.VERIFIED, ok=False, detail=json.dumps(CHECKS), data=CHECKS)
+    journal.step(run, "setda", Step.CONFIRMED, detail="legacy -> dual", phase=Phase.DUAL)
+    journal.finish_run(run, RunStatus.DONE)
     return url
 
 

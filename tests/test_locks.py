@@ -90,7 +90,7 @@ def test_an_interrupted_apply_run_is_resumed(
     db = f"sqlite:///{tmp_path / 'j.db'}"
     journal = Journal(db, tmp_path / "b")
     killed = journal.start_run(
-        "apply", phase="central", params=json.dumps({"sites": ["setda", "kel-hegarsari"]})
+        "apply", phase=Phase.CENTRAL, params=json.dumps({"sites": ["setda", "kel-hegarsari"]})
     )
     pipeline = make_pipeline(twin, journal, run=killed)
     assert pipeline.apply(pipeline.loaded.site("setda"), Phase.CENTRAL).status == "confirmed"

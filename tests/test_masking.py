@@ -9,6 +9,7 @@ import pytest
 
 from netprov.evidence import write_evidence
 from netprov.journal import Journal
+from netprov.journal_rows import Step
 from netprov.models import Phase, Platform
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
@@ -55,10 +56,10 @@ def test_every_secret_pattern_is_masked(platform: Platform, text: str) -> None:
 def test_evidence_without_the_environment_holds_no_secret(tmp_path: Path) -> None:
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "backups")
     run = journal.start_run("apply")
-    journal.store_backup(run, "setda", "cisco_ios", IOS_RUNNING, file_content="x")
-    journal.step(run, "setda", "applied", diff="ip domain name x")
-    journal.step(run, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
-    journal.store_backup(run, "setda", "cisco_ios", IOS_RUNNING + "ip domain name x\n")
+    journal.store_backup(run, "setda", Platform.CISCO_IOS, IOS_RUNNING, file_content="x")
+    journal.step(run, "setda", Step.APPLIED, diff="ip domain name x")
+    journal.step(run, "setda", Step.CONFIRMED, detail="phase=dual", phase=Phase.DUAL)
+    journal.store_backup(run, "setda", Platform.CISCO_IOS, IOS_RUNNING + "ip domain name x\n")
     pack = write_evidence(
         journal, "setda", tmp_path / "out", driver_for(Platform.CISCO_IOS).mask_secrets
     )
@@ -87,7 +88,7 @@ def test_journal_backups_are_sealed_at_rest(tmp_path: Path) -> None:
 
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "backups")
     run = journal.start_run("backup")
-    journal.store_backup(run, "setda", "cisco_ios", IOS_RUNNING, file_content="masked")
+    journal.store_backup(run, "setda", Platform.CISCO_IOS, IOS_RUNNING, file_content="masked")
     with sqlite3.connect(tmp_path / "j.db") as db:
         (stored,) = db.execute("SELECT content FROM backups").fetchone()
     assert stored.startswith("fernet:")
@@ -108,7 +109,7 @@ def test_a_sealed_backup_with_the_wrong_key_is_one_clear_error(
     from netprov.errors import JournalError
 
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "backups")
-    journal.store_backup(journal.start_run("backup"), "setda", "cisco_ios", IOS_RUNNING)
+    journal.store_backup(journal.start_run("backup"), "setda", Platform.CISCO_IOS, IOS_RUNNING)
     monkeypatch.setenv("NETPROV_BACKUP_KEY", Fernet.generate_key().decode())
     other = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "backups")
     with pytest.raises(JournalError, match="cannot be decrypted with this backup key"):

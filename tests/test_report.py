@@ -13,6 +13,7 @@ import pytest
 
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
+from netprov.journal_rows import Step
 from netprov.models import Phase
 from netprov.report import render_html, report_data
 from netprov.report_format import month_name
@@ -26,7 +27,7 @@ def journal(tmp_path: Path) -> Journal:
     # a read-only verify fails (not a change: never a "failure"); one office was skipped
     for site, day in (("diskominfo", 1), ("dinsos", 8)):
         run = journal.start_run("cutover")
-        journal.step(run, site, "confirmed", detail="phase=central", phase=Phase.CENTRAL)
+        journal.step(run, site, Step.CONFIRMED, detail="phase=central", phase=Phase.CENTRAL)
         with journal.engine.begin() as connection:
             connection.exec_driver_sql(
                 "UPDATE steps SET at = ? WHERE run_id = ?",
@@ -42,32 +43,36 @@ def journal(tmp_path: Path) -> Journal:
         },
         {"name": "management session", "expected": "answers", "ok": True},
     ]
-    journal.step(run, "desa-balokang", "verified", ok=False, detail=json.dumps(checks), data=checks)
+    journal.step(
+        run, "desa-balokang", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks
+    )
     journal.step(
         run,
         "desa-balokang",
-        "reverted",
+        Step.REVERTED,
         detail="failed checks",
         data={"method": "undo script", "rebooted": False, "reboot_seconds": None},
     )
-    journal.step(run, "desa-balokang", "rolled_back", detail="identical")
+    journal.step(run, "desa-balokang", Step.ROLLED_BACK, detail="identical")
     run = journal.start_run("apply")  # the undo left a difference: the backup loaded
-    journal.step(run, "kec-sukamaju", "verified", ok=False, detail=json.dumps(checks), data=checks)
+    journal.step(
+        run, "kec-sukamaju", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks
+    )
     journal.step(
         run,
         "kec-sukamaju",
-        "reverted",
+        Step.REVERTED,
         detail="failed checks",
         data={"method": "backup load", "rebooted": True, "reboot_seconds": 41.2},
     )
-    journal.step(run, "kec-sukamaju", "rolled_back", detail="identical")
+    journal.step(run, "kec-sukamaju", Step.ROLLED_BACK, detail="identical")
     verify = journal.start_run("verify")
-    journal.step(verify, "setda", "verified", ok=False, detail=json.dumps(checks), data=checks)
+    journal.step(verify, "setda", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks)
     cutover = journal.start_run("cutover")
     journal.step(
         cutover,
         "pkm-cibeureum",
-        "skipped",
+        Step.SKIPPED,
         detail="outside its maintenance window (site time 2026-12-08 14:00 WIB)",
     )
     return journal
@@ -163,14 +168,16 @@ def test_the_indonesian_page_says_netprovs_own_words_in_indonesian(journal: Jour
             "ok": False,
         },
     ]
-    journal.step(run, "kel-hegarsari", "verified", ok=False, detail=json.dumps(checks), data=checks)
-    journal.step(run, "kel-hegarsari", "reverted", detail="failed checks")
-    journal.step(run, "kel-hegarsari", "rolled_back", detail="identical")
+    journal.step(
+        run, "kel-hegarsari", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks
+    )
+    journal.step(run, "kel-hegarsari", Step.REVERTED, detail="failed checks")
+    journal.step(run, "kel-hegarsari", Step.ROLLED_BACK, detail="identical")
     refusal = journal.start_run("apply")
     journal.step(
         refusal,
         "setda",
-        "failed",
+        Step.FAILED,
         ok=False,
         detail='new management sessions from 10.250.10.1 would be dropped by rule "defconf: '
         'drop all not coming from LAN", at: the end of the plan',

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
+from netprov.journal_rows import Step
 from netprov.models import Phase
 from netprov.report import render_html, report_data
 from tests.conftest import SAMPLE, TODAY
@@ -86,9 +87,11 @@ def test_the_indonesian_page_says_what_the_line_checks_found(tmp_path: Path) -> 
         {"name": name, "expected": expected, "observed": observed, "ok": False}
         for name, expected, observed in CHECKS
     ]
-    journal.step(run, "kec-sukamaju", "verified", ok=False, detail=json.dumps(checks), data=checks)
-    journal.step(run, "kec-sukamaju", "reverted", detail="failed checks")
-    journal.step(run, "kec-sukamaju", "rolled_back", detail="identical")
+    journal.step(
+        run, "kec-sukamaju", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks
+    )
+    journal.step(run, "kec-sukamaju", Step.REVERTED, detail="failed checks")
+    journal.step(run, "kec-sukamaju", Step.ROLLED_BACK, detail="identical")
     loaded = load_inventory(SAMPLE, today=TODAY)
     page = render_html(loaded, report_data(loaded, journal, TODAY), "id")
     failures = html.unescape(
@@ -105,15 +108,15 @@ def test_an_office_put_back_on_purpose_did_not_fail_its_last_change(tmp_path: Pa
     """setda reached dual (as git wants) and was rolled back on purpose; dinsos failed its
     checks and was reverted. Both are behind git; only dinsos's last change failed."""
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
-    run = journal.start_run("apply", phase="dual")
-    journal.step(run, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
+    run = journal.start_run("apply", phase=Phase.DUAL)
+    journal.step(run, "setda", Step.CONFIRMED, detail="phase=dual", phase=Phase.DUAL)
     back = journal.start_run("rollback")
-    journal.step(back, "setda", "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
-    failed = journal.start_run("apply", phase="dual")
+    journal.step(back, "setda", Step.ROLLED_BACK, phase=Phase.LEGACY, data={"phase": "legacy"})
+    failed = journal.start_run("apply", phase=Phase.DUAL)
     checks = [{"name": "shaping on central", "expected": "x", "observed": "y", "ok": False}]
-    journal.step(failed, "dinsos", "verified", ok=False, detail=json.dumps(checks), data=checks)
-    journal.step(failed, "dinsos", "reverted", detail="failed checks: shaping on central")
-    journal.step(failed, "dinsos", "rolled_back", phase=Phase.LEGACY, data={"phase": "legacy"})
+    journal.step(failed, "dinsos", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks)
+    journal.step(failed, "dinsos", Step.REVERTED, detail="failed checks: shaping on central")
+    journal.step(failed, "dinsos", Step.ROLLED_BACK, phase=Phase.LEGACY, data={"phase": "legacy"})
     loaded = load_inventory(SAMPLE, today=TODAY)
     for site in ("setda", "dinsos"):
         index = next(i for i, s in enumerate(loaded.sites) if s.id == site)

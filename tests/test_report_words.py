@@ -16,6 +16,7 @@ import pytest
 
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.journal import Journal
+from netprov.journal_rows import Step
 from netprov.models import Phase
 from netprov.report import render_html, report_data
 from tests.conftest import SAMPLE, TODAY
@@ -55,17 +56,17 @@ def _journal(tmp_path: Path) -> Journal:
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     run = journal.start_run("cutover")
     data = CANARY_CHECKS
-    journal.step(run, "desa-balokang", "verified", ok=False, detail=json.dumps(data), data=data)
-    journal.step(run, "desa-balokang", "reverted", detail="failed checks")
-    journal.step(run, "desa-balokang", "rolled_back", detail="identical")
+    journal.step(run, "desa-balokang", Step.VERIFIED, ok=False, detail=json.dumps(data), data=data)
+    journal.step(run, "desa-balokang", Step.REVERTED, detail="failed checks")
+    journal.step(run, "desa-balokang", Step.ROLLED_BACK, detail="identical")
     rollback = journal.start_run("rollback")
     taken = {"backup_run": "20261206-215700-abcdef", "backup_taken_at": "2026-12-06 21:57 UTC"}
-    journal.step(rollback, "setda", "rolled_back", phase=Phase.LEGACY, data=taken)
+    journal.step(rollback, "setda", Step.ROLLED_BACK, phase=Phase.LEGACY, data=taken)
     refused = journal.start_run("apply")
     journal.step(
         refused,
         "dinsos",
-        "failed",
+        Step.FAILED,
         ok=False,
         detail="push interrupted (x: cannot connect (timeout))",
         data={"outcome": "failed"},
@@ -79,7 +80,9 @@ def _journal(tmp_path: Path) -> Journal:
             "ok": False,
         }
     ]
-    journal.step(drill, "kec-sukamaju", "drilled", ok=False, detail=json.dumps(checks), data=checks)
+    journal.step(
+        drill, "kec-sukamaju", Step.DRILLED, ok=False, detail=json.dumps(checks), data=checks
+    )
     with journal.engine.begin() as connection:  # the drill ran at 00:40 UTC
         connection.exec_driver_sql(
             "UPDATE steps SET at = ? WHERE run_id = ?", (MADE.isoformat(" "), drill)
@@ -196,7 +199,7 @@ def test_the_expected_end_is_never_already_past(tmp_path: Path) -> None:
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     for site, day in (("diskominfo", 1), ("dinsos", 2)):
         run = journal.start_run("cutover")
-        journal.step(run, site, "confirmed", phase=Phase.CENTRAL)
+        journal.step(run, site, Step.CONFIRMED, phase=Phase.CENTRAL)
         with journal.engine.begin() as connection:
             moved = dt.datetime(2027, 6, day, 3, tzinfo=dt.UTC).isoformat(" ")
             connection.exec_driver_sql("UPDATE steps SET at = ? WHERE run_id = ?", (moved, run))

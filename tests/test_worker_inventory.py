@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.inventory import inventory_digest
+from netprov.journal_rows import RunStatus
 from tests.conftest import SAMPLE, TODAY
 
 pytest.importorskip("celery", reason="the fleet extra is not installed")
@@ -64,7 +65,7 @@ def test_a_task_that_outlived_its_run_pushes_nothing(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'j.db'}"
     journal = Journal(db, tmp_path / "b")
     run = journal.start_run("cutover")
-    journal.finish_run(run, "interrupted")
+    journal.finish_run(run, RunStatus.INTERRUPTED)
     request = {
         **references(str(SAMPLE), db, tmp_path / "b", None, TODAY.isoformat()),
         **{"run_id": run, "site": "setda", "command": "cutover"},

@@ -54,7 +54,7 @@ from netprov.cli.session import (
 from netprov.device import targets_from_hosts_file
 from netprov.errors import DeviceError
 from netprov.models import Phase
-from netprov.pipeline import Outcome
+from netprov.outcome import Outcome
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.secrets import EnvironmentSecrets

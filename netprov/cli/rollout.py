@@ -34,7 +34,7 @@ from netprov.cli.session import (
     show_plans,
 )
 from netprov.models import Phase, Site
-from netprov.pipeline import Outcome
+from netprov.outcome import Outcome
 from netprov.plan import SitePlan
 
 

@@ -36,8 +36,10 @@ from netprov.cli.app import (
 from netprov.cli.options import RouterOptions
 from netprov.device import targets_from_hosts
 from netprov.inventory import LoadedInventory
+from netprov.journal_rows import RunStatus
 from netprov.models import Phase
-from netprov.pipeline import Outcome, Pipeline
+from netprov.outcome import Outcome, Status
+from netprov.pipeline import Pipeline
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.render import Renderer
@@ -97,7 +99,7 @@ def router_run(
     recorded = {**(json.loads(params) if params else {}), "sites": site_ids}
     run_id = journal.start_run(
         command,
-        phase=phase.value if phase else None,
+        phase=phase,
         change_id=opts.change_id,
         inventory=loaded.root,
         params=json.dumps(recorded),
@@ -105,12 +107,13 @@ def router_run(
     pipeline = Pipeline(loaded, journal, targets, Renderer(), secret, run_id)
     if opts.verbose or opts.session_log is not None:
         keep_transcripts(pipeline, opts.session_log, echo=opts.verbose)
-    status = "interrupted"
+    status = RunStatus.INTERRUPTED
     try:
         yield RunContext(loaded, pipeline, site_ids, opts)
-        status = "done"
+        status = RunStatus.DONE
     except typer.Exit as exc:
-        status = "done" if exc.exit_code in (0, 2) else "completed_with_failures"
+        done = exc.exit_code in (0, 2)
+        status = RunStatus.DONE if done else RunStatus.COMPLETED_WITH_FAILURES
         raise
     except RunInterrupted as exc:  # the journal keeps it "interrupted": resumable
         err.print(
@@ -180,7 +183,7 @@ def run_sites(
     if ctx.opts.broker is not None:
         return run_on_workers(ctx, task, description, placed if placed is not None else {}, kwargs)
     return [
-        r if isinstance(r, Outcome) else Outcome(r.site, "failed", detail=str(r))
+        r if isinstance(r, Outcome) else Outcome(r.site, Status.FAILED, detail=str(r))
         for r in run_sites_any(ctx, task, description, **kwargs)
     ]
 
@@ -267,7 +270,9 @@ def run_sites_any(ctx: RunContext, task: Any, description: str, **kwargs: Any) -
         else:
             outcomes.append(
                 Outcome(
-                    name, "failed", detail=f"{type(result.exception).__name__}: {result.exception}"
+                    name,
+                    Status.FAILED,
+                    detail=f"{type(result.exception).__name__}: {result.exception}",
                 )
             )
     return outcomes

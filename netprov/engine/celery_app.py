@@ -29,7 +29,8 @@ from netprov.device import Target
 from netprov.inventory import LoadedInventory, inventory_digest, load_inventory
 from netprov.journal import Journal, RunStatus, Step
 from netprov.models import Phase, Site
-from netprov.pipeline import Outcome, Pipeline, SiteInHand, Status
+from netprov.outcome import Outcome, Status
+from netprov.pipeline import Pipeline, SiteInHand
 from netprov.render import Renderer
 from netprov.targets import aim
 from netprov.tasks.routers import STEP_FUNCTIONS
@@ -222,7 +223,7 @@ def _journaled_outcome(pipeline: Pipeline, site: Site) -> Outcome | None:
     }.get(last.step)
     if status is None:
         return None
-    return Outcome(site.id, str(status), detail=f"{last.detail} (journaled by another delivery)")
+    return Outcome(site.id, Status(status), detail=f"{last.detail} (journaled by another delivery)")
 
 
 def worker_settings(visibility_timeout: int, rate_limit: str | None) -> dict[str, Any]:

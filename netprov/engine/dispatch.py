@@ -12,7 +12,7 @@ from netprov.engine.celery_app import configure, encoded, site_step
 from netprov.inventory import inventory_digest
 from netprov.models import Organisation, Site
 from netprov.nautobot.client import is_nautobot
-from netprov.pipeline import Outcome
+from netprov.outcome import Outcome, Status
 from netprov.verify import Check
 
 # the journal a worker opens when the coordinator names none (the default, made absolute)
@@ -133,10 +133,10 @@ def _server_id(broker: str) -> str:
 def _outcome(site: Site, result: Any) -> Outcome:
     """A worker's answer as an Outcome (a task that raised: a failed site)."""
     if not isinstance(result, dict):
-        return Outcome(site.id, "failed", detail=f"worker: {result}")
+        return Outcome(site.id, Status.FAILED, detail=f"worker: {result}")
     return Outcome(
         site.id,
-        str(result["status"]),
+        Status(result["status"]),
         checks=[Check(**check) for check in result.get("checks", [])],
         detail=f"{result.get('detail', '')}",
         restored_identical=result.get("restored_identical"),

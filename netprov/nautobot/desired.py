@@ -13,6 +13,7 @@ from netprov.models import (
     CentralUplink,
     LegacyUplink,
     Organisation,
+    Platform,
     PppoeAddressing,
     SecretRef,
     Site,
@@ -57,7 +58,7 @@ class SiteObjects:
     site_id: str
     location: dict[str, Any]  # name, physical_address, time_zone, custom_fields
     device: dict[str, Any]  # name, custom_fields
-    platform: str  # the platform's value; its Nautobot Platform is found by network driver
+    platform: Platform  # its Nautobot Platform is found by network driver
     interfaces: list[WantedInterface] = field(default_factory=list)
     addresses: list[WantedAddress] = field(default_factory=list)
     circuits: list[WantedCircuit] = field(default_factory=list)
@@ -133,7 +134,7 @@ def site_objects(site: Site, org: Organisation) -> SiteObjects:
                 }
             },
         },
-        platform=router.platform.value,
+        platform=router.platform,
     )
     management = driver_for(router.platform).management_interface
     objects.interfaces.append(WantedInterface(management, "virtual", None, None, {}))
