@@ -198,3 +198,29 @@ def test_the_journal_is_private_and_takes_many_writers(tmp_path: Path) -> None:
     _, steps = journal.run(run)
     assert len(steps) == 500
     assert len({s.site for s in steps}) == 100
+
+
+@pytest.mark.parametrize("value", ["", "fast", "0.5", "0", "-3", "nan", "inf", "5000"])
+def test_a_bad_twin_time_scale_names_the_variable_and_its_range(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """Empty was a traceback (float('')); below 1 silently slowed the twin's timers."""
+    monkeypatch.setenv("NETPROV_TWIN_TIME_SCALE", value)
+    code, output = run(
+        cli,
+        "backup",
+        "--inventory",
+        str(SAMPLE),
+        "--twin",
+        "--db",
+        f"sqlite:///{tmp_path / 'j.db'}",
+        "--backups",
+        str(tmp_path / "b"),
+        "--limit",
+        "setda",
+    )
+    assert code == 2, output
+    assert "NETPROV_TWIN_TIME_SCALE" in output
+    assert "from 1 to 1000" in output
+    assert "Traceback" not in output
+    assert not (tmp_path / "b").exists()  # refused before any router was read

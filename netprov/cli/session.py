@@ -64,10 +64,14 @@ def router_run(
     """A journaled run of ``command`` over the selected sites: the routers are a private
     twin (``--twin``), a running twin (``--hosts-file``) or the real ones; the run is
     finished in the journal however the command ends (``interrupted`` if it dies)."""
-    from netprov.twin.cli_base import TwinClock
+    from netprov.twin.cli_base import SCALE_VARIABLE, TwinClock, time_scale
     from netprov.twin.fleet import Twin, twin_secret
 
     twin, hosts_file, scenario = opts.twin, opts.hosts_file, opts.scenario
+    try:  # rehearsals and tests may run device timers (revert, reboot) faster than real time
+        scale = time_scale(os.environ.get(SCALE_VARIABLE)) if twin else 1.0
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=SCALE_VARIABLE) from None
     from_backups, inventory = opts.from_backups, opts.inventory
     if twin and hosts_file:
         raise typer.BadParameter("use either --twin or --hosts-file", param_hint="--twin")
@@ -82,8 +86,6 @@ def router_run(
     secret: Any
     if twin:
         chosen = load_scenario_or_exit(scenario, {s.id for s in loaded.sites})
-        # rehearsals and tests may run device timers (revert, reboot) faster than real time
-        scale = float(os.environ.get("NETPROV_TWIN_TIME_SCALE", "1"))
         running_twin = build_twin_or_exit(
             loaded,
             scenario=chosen,

@@ -56,6 +56,39 @@ class CliSession(Protocol):
         ...
 
 
+SCALE_VARIABLE = "NETPROV_TWIN_TIME_SCALE"
+SCALE_RANGE = (1.0, 1000.0)
+
+
+def time_scale(text: str | None) -> float:
+    """``NETPROV_TWIN_TIME_SCALE`` as a number (unset: 1, real time), or ValueError saying
+    what is accepted: 1 to 1000 (below 1 would slow the routers' timers, unseen).
+
+    Examples:
+        >>> time_scale(None), time_scale("30")
+        (1.0, 30.0)
+        >>> time_scale("0.5")
+        Traceback (most recent call last):
+        ...
+        ValueError: '0.5' is not accepted:
+          a number from 1 to 1000, how many times faster than real time the twin runs
+    """
+    if text is None:
+        return 1.0
+    low, high = SCALE_RANGE
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # nan fails too
+        # a line of its own: click prints the message after the variable's name
+        raise ValueError(
+            f"{text!r} is not accepted:\n  a number from {low:g} to {high:g}, how many times "
+            "faster than real time the twin runs"
+        )
+    return value
+
+
 @dataclass
 class TwinClock:
     """The twin's time: device timers (revert timers, schedulers), its routers' clocks and
