@@ -92,6 +92,7 @@ class SelectionError(NetprovError):
     """A selector (``--limit``, ``--kind``, ...) names something the inventory does not have:
     a usage error (exit 2), never an empty selection that succeeds."""
 
-    def __init__(self, option: str, message: str) -> None:
+    def __init__(self, option: str, message: str, suggestion: str | None = None) -> None:
         self.option = option
+        self.suggestion = suggestion  # the name probably meant (did you mean)
         super().__init__(message)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 
 from netprov.errors import SelectionError
 from netprov.models import Site, SiteKind
+from netprov.suggest import closest, did_you_mean
 
 
 def split_csv(values: Sequence[str] | None) -> list[str]:
@@ -48,9 +50,27 @@ def select_sites(
 
 
 def _known(option: str, what: str, asked: Iterable[str], known: set[str]) -> None:
+    """Each unknown value with the name probably meant, else the names that exist (a
+    line each, wrapped: click prints the message after ``Invalid value for OPTION:``).
+
+    Examples:
+        >>> try:
+        ...     _known("--limit", "site id", ["kec-tengahh"], {"kec-tengah", "setda"})
+        ... except SelectionError as exc:
+        ...     print(exc, exc.suggestion)
+        unknown site id 'kec-tengahh'
+          did you mean 'kec-tengah'? kec-tengah
+    """
     unknown = [value for value in asked if value not in known]
-    if unknown:
+    if not unknown:
+        return
+    guesses = {value: closest(value, known) for value in unknown}
+    lines = [
+        f"unknown {what} {value!r}" + (f"\n  {did_you_mean(guess)}" if guess else "")
+        for value, guess in guesses.items()
+    ]
+    if not all(guesses.values()):
         choices = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
-        raise SelectionError(
-            option, f"unknown {what}(s): {', '.join(unknown)} (known: {choices or 'none'})"
-        )
+        lines += textwrap.wrap(f"known: {choices or 'none'}", 76, break_on_hyphens=False)
+    found = [guess for guess in guesses.values() if guess]
+    raise SelectionError(option, "\n  ".join(lines), found[0] if found else None)

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
@@ -94,6 +95,27 @@ def test_unknown_site_in_limit_is_an_error(cli: CliRunner, tmp_path: Path) -> No
     )
     assert result.exit_code == 2  # a usage error, as in every command
     assert "atlantis" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["render"], ["status"], ["backup", "--twin"], ["plan"]])
+def test_a_misspelt_site_gets_did_you_mean(
+    cli: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    """Issue 36: an unknown --limit names the site probably meant, in 80 columns, exit 2,
+    no traceback; with --json the usage document carries it as ``suggestion``."""
+    args = [*command, "--limit", "kec-sukamajuu", "--db", f"sqlite:///{tmp_path / 'j.db'}"]
+    if command == ["render"]:
+        args = ["render", "--limit", "kec-sukamajuu", "--out", str(tmp_path / "o")]
+    result = cli.invoke(app, [*args, *TODAY])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "unknown site id 'kec-sukamajuu'\n  did you mean 'kec-sukamaju'?" in result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) <= 80, result.stderr
+    result = cli.invoke(app, [*args, *TODAY, "--json"])
+    assert result.exit_code == 2
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["field"], problem["suggestion"]) == ("--limit", "kec-sukamaju")
+    assert not (tmp_path / "o").exists()
 
 
 def test_validate_and_allocate_json(cli: CliRunner) -> None:

@@ -112,7 +112,16 @@ def select(
     try:
         return select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
     except SelectionError as exc:
-        raise typer.BadParameter(str(exc), param_hint=exc.option) from None
+        raise Suggested(str(exc), exc.option, exc.suggestion) from None
+
+
+class Suggested(typer.BadParameter):
+    """A bad value with the name probably meant: the ``--json`` usage document's
+    ``suggestion`` (read as click's ``possibilities``, as for a misspelt option)."""
+
+    def __init__(self, message: str, option: str, suggestion: str | None) -> None:
+        super().__init__(message, param_hint=option)
+        self.possibilities = [suggestion] if suggestion else []
 
 
 def json_value(value: Any) -> Any:

@@ -281,7 +281,11 @@ def evidence(
     try:
         site = loaded.site(site_id)
     except KeyError:
-        raise typer.BadParameter(f"unknown site {site_id!r}", param_hint="SITE") from None
+        from netprov.suggest import closest, did_you_mean
+
+        guess = closest(site_id, [s.id for s in loaded.sites])
+        meant = f"\n  {did_you_mean(guess)}" if guess else ""
+        raise typer.BadParameter(f"unknown site {site_id!r}{meant}", param_hint="SITE") from None
     mask = driver_for(site.router.platform).mask_secrets
     try:
         journal = open_journal(db, backups_folder(inventory, backups), create=False)
