@@ -66,3 +66,27 @@ def test_from_backups_names_each_site_without_a_backup(cli: CliRunner, tmp_path:
     alone = cli.invoke(app, ["plan", "--from-backups", str(backups), *common])
     assert alone.exit_code == 2  # a twin option without --twin: a usage error
     assert "--twin" in alone.output
+
+
+def test_scenario_configs_are_relative_to_the_scenario_file(cli: CliRunner, tmp_path: Path) -> None:
+    """Issue 36: ``configs: {site: file}`` names a file beside the scenario (as a scenario
+    is kept with its configs), not one in the folder netprov happens to run in."""
+    folder = tmp_path / "rehearsal"
+    (folder / "configs").mkdir(parents=True)
+    ros = folder / "configs" / "kec-sukamaju.rsc"
+    ros.write_text("/ip dns\nset servers=1.1.1.1\n/frobnicate\n")
+    scenario = folder / "scenario.yaml"
+    scenario.write_text(f"configs:\n  {ROS_SITE}: configs/kec-sukamaju.rsc\n")
+    result = cli.invoke(
+        app,
+        [
+            *("plan", "--inventory", str(SAMPLE), "--twin", "--scenario", str(scenario)),
+            *("--limit", ROS_SITE, "--db", f"sqlite:///{tmp_path / 'j.db'}"),
+            *("--today", TODAY.isoformat(), "--backups", str(tmp_path / "b")),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("error")]
+    # the file was found and read: the router refuses its third line
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"error {ros}:3: {ROS_SITE}: the router refuses: /frobnicate")

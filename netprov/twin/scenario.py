@@ -130,7 +130,8 @@ class SiteFaults(_Model):
 class Scenario(_Model):
     description: str = ""
     sites: dict[str, SiteFaults] = Field(default_factory=dict)
-    configs: dict[str, str] = Field(default_factory=dict)  # site id -> starting config file
+    # site id -> starting config file (relative: to the scenario file's folder)
+    configs: dict[str, str] = Field(default_factory=dict)
     # site id -> the software its router runs ("6.49.8"): the starting config is rendered
     # for it, as an office's router in service holds it (a config file names its own)
     versions: dict[str, Annotated[str, Field(pattern=r"^\d+\.\d+(\.\d+)?$")]] = Field(
@@ -182,4 +183,6 @@ def load_scenario(path: Path, known_sites: set[str]) -> Scenario:
                 Problem(Severity.ERROR, str(path), line, field, f"unknown site {site!r}")
             )
         raise InventoryError(problems)
-    return scenario
+    # a scenario is kept with its configs: a relative file is beside it, wherever netprov runs
+    beside = {site: str(path.parent / file) for site, file in scenario.configs.items()}
+    return scenario.model_copy(update={"configs": beside})
