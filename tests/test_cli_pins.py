@@ -118,6 +118,8 @@ def test_json_shapes_are_pinned(
         result = cli.invoke(app, [*args, "--json"])
         assert result.exit_code in codes, (name, result.output)
         document: dict[str, Any] = json.loads(result.stdout)
+        # docs/json.md: `ok` is the exit status as a boolean (drift and plan said true on 2)
+        assert document["ok"] is (result.exit_code == 0), (name, result.exit_code)
         shapes[name] = flat([document])
         assert [t for t in _times(document) if not ISO_WITH_OFFSET.match(t)] == [], name
         if not REPIN:  # docs/json.md describes what the command really prints

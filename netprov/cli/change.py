@@ -145,8 +145,9 @@ def plan(
                 ),
                 encoding="utf-8",
             )
-        if opts.as_json:
-            emit_json(summary("plan", ctx, outcomes))
+        if opts.as_json:  # ok: the exit status, which says whether a change is pending
+            clean = not any(o.failed for o in outcomes) and not any(p.changed for p in plans)
+            emit_json({**summary("plan", ctx, outcomes), "ok": clean})
         else:
             show_plans(plans, diff=diff, pipeline=ctx.pipeline)
             outcome_table(outcomes, f"plan (run {ctx.pipeline.run_id})")
@@ -336,7 +337,8 @@ def drift(opts: RouterOptions) -> None:
             emit_json(
                 {
                     "command": "drift",
-                    "ok": not failures,
+                    # the exit status: 0 only when every router holds its desired config
+                    "ok": not failures and all(d.state is DriftState.IN_SYNC for d in drifts),
                     "run_id": ctx.pipeline.run_id,
                     "sites": sites,
                 }
