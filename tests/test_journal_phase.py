@@ -307,3 +307,28 @@ def test_the_status_table_fits_80_columns_and_cuts_no_site_id_or_step(
     row = next(line for line in result.stdout.splitlines() if site in line)
     assert re.search(r"legacy\s.*rolled_back", row), result.stdout
     assert "…" not in result.stdout
+
+
+@pytest.mark.parametrize("step", ["rolled_back", "reverted"])
+def test_status_shows_a_reverted_site_without_a_success_tick(
+    cli: CliRunner, tmp_path: Path, step: str
+) -> None:
+    """Issue 36: `status` showed `✓ rolled_back`, a tick for an office whose change was
+    taken back; its row says where the router is (the restored phase) and marks the
+    step as a reversal."""
+    journal = _hand_written(tmp_path)
+    run = journal.start_run("rollback")
+    site = "kec-sukamaju"
+    journal.step(run, site, step, phase=Phase.LEGACY, data={"phase": "legacy"})
+    result = cli.invoke(
+        app,
+        [
+            *("status", "--inventory", str(SAMPLE), "--today", TODAY.isoformat()),
+            *("--db", f"sqlite:///{tmp_path / 'j.db'}", "--limit", site),
+        ],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if site in line)
+    assert "✓" not in row, row
+    assert re.search(rf"legacy\s.*↩ {step}", row), row

@@ -19,6 +19,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from netprov.journal_rows import Step
+
 OUTCOME_COLOURS = {
     "confirmed": "green",
     "unchanged": "green",
@@ -31,6 +33,9 @@ OUTCOME_COLOURS = {
     "refused": "red",
     "stale": "red",
 }
+# a change taken back (netprov restored a backup, the router undid it): where the router is
+# is the journal phase beside it, but no tick says the step was a success
+TAKEN_BACK = {Step.ROLLED_BACK, Step.REVERTED}
 STATE_COLOURS = {
     "in_sync": "green",
     "pending": "cyan",
@@ -114,7 +119,7 @@ def hanging(text: str, width: int) -> Text:
 
 def status_table(console: Console, rows: Sequence[Mapping[str, Any]]) -> None:
     """Each site's desired phase beside the journal's, and its last step (the kind is in
-    ``--json``)."""
+    ``--json``): ✓ done, ✗ failed, ↩ taken back (the router is at the journal phase)."""
     grid = table()
     name_column(grid, "site")
     name_column(grid, "wave", right=True)
@@ -123,6 +128,8 @@ def status_table(console: Console, rows: Sequence[Mapping[str, Any]]) -> None:
     for row in rows:
         ok = row["last_ok"]
         mark = "" if ok is None else ("[green]✓[/] " if ok else "[red]✗[/] ")
+        if ok and row["last_step"] in TAKEN_BACK:
+            mark = "[yellow]↩[/] "
         grid.add_row(
             row["site"],
             str(row["wave"]),
