@@ -99,6 +99,11 @@ def _process_gone(host: str | None, pid: int | None) -> bool:
     return False
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """A journal time as an aware one (SQLite hands UTC back without its zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -325,10 +330,10 @@ class Journal:
         record = self.phase_record(site)
         return record.phase.value if record is not None and record.phase is not None else None
 
-    def phase_record(self, site: str) -> PhaseRecord | None:
+    def phase_record(self, site: str, *, until: dt.datetime | None = None) -> PhaseRecord | None:
         """The newest record of the phase ``site``'s router is in: a confirm, a restore
         (a rollback, a failed change reverted) or a cutover's reconciliation, whichever
-        came last; None before any."""
+        came last (``until``: last at that time); None before any."""
         with Session(self.engine) as session:
             rows = session.scalars(
                 select(StepRow)
@@ -336,6 +341,8 @@ class Journal:
                 .order_by(StepRow.id.desc())
             )
             for row in rows:
+                if until is not None and _utc(row.at) > _utc(until):
+                    continue
                 record = phase_recorded(row)
                 if record is not None:
                     return record

@@ -30,6 +30,15 @@ def chosen_backup(
     return backup if backup is not None else "no such backup in the journal"
 
 
+def backup_phase(journal: Journal, backup: Backup) -> str:
+    """The phase the router was in when ``backup`` was taken, as the journal recorded it
+    then (legacy: never changed before), so a rollback says where it takes a router."""
+    record = journal.phase_record(backup.site, until=backup.taken_at)
+    if record is None:
+        return Phase.LEGACY.value
+    return record.phase.value if record.phase is not None else "no phase netprov renders"
+
+
 def taken(backup: Backup) -> str:
     """When ``backup`` was taken, as the journal keeps it (UTC)."""
     return f"{backup.taken_at:%Y-%m-%d %H:%M} UTC"

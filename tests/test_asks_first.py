@@ -168,11 +168,13 @@ def test_rollback_names_each_router_and_the_backup_before_it_asks(
     held = running(twin, CANARY)
     refused = cli.invoke(app, ["rollback", *common], input="n\n")
     assert refused.exit_code == 1
+    said = " ".join(refused.stdout.split())  # the lines wrap at the terminal's width
     assert re.search(
-        rf"{CANARY}: the backup of run {run}, taken \d{{4}}-\d\d-\d\d \d\d:\d\d UTC",
-        refused.stdout,
+        rf"restores {CANARY} to its backup taken at phase legacy, "
+        rf"\d{{4}}-\d\d-\d\d \d\d:\d\d UTC \(run {run}\)",
+        said,
     ), refused.stdout
-    assert "Restore these backups on 1 router(s)?" in refused.stdout
+    assert f"Restore {CANARY} to this backup?" in refused.stdout
     assert "nothing was changed" in refused.stderr
     assert running(twin, CANARY) == held
 

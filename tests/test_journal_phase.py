@@ -332,3 +332,19 @@ def test_status_shows_a_reverted_site_without_a_success_tick(
     row = next(line for line in result.stdout.splitlines() if site in line)
     assert "✓" not in row, row
     assert re.search(rf"legacy\s.*↩ {step}", row), row
+
+
+def test_a_backup_is_at_the_phase_the_journal_had_when_it_was_taken(tmp_path: Path) -> None:
+    """Issue 36: rollback names the phase a backup restores: the phase journaled last
+    before the backup was taken (legacy when nothing was ever changed)."""
+    from netprov.restore import backup_phase
+
+    journal = _hand_written(tmp_path)
+    first = journal.start_run("apply")
+    legacy = journal.store_backup(first, "setda", "cisco_ios", "! legacy\n")
+    journal.step(first, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
+    second = journal.start_run("apply")
+    dual = journal.store_backup(second, "setda", "cisco_ios", "! dual\n")
+    journal.step(second, "setda", "confirmed", detail="phase=central", phase=Phase.CENTRAL)
+    assert backup_phase(journal, legacy) == "legacy"
+    assert backup_phase(journal, dual) == "dual"

@@ -410,32 +410,36 @@ def rollback(
 
 
 def _ask_rollback(opts: RouterOptions, run: str | None, before: str | None) -> None:
-    """Name each router and the backup it would get back (run, time), from the journal
-    alone, and ask; a "no", or nothing to restore, changes nothing."""
-    from netprov.restore import chosen_backup, taken
+    """Name each router, the phase and the backup it would get back (time, run), from the
+    journal alone, and ask; a "no", or nothing to restore, changes nothing."""
+    from netprov.restore import backup_phase, chosen_backup, taken
 
     console = err if opts.as_json else out  # --json keeps stdout for its document
     loaded = load_or_exit(opts.inventory, opts.today, opts.as_json, "rollback")
     sites = select(loaded, limit=opts.limit, kind=opts.kind, wave=opts.wave, group=opts.group)
     journal = open_journal(opts.db, opts.backups_dir)
-    restorable, none = 0, []
+    restorable, none = [], []
     for site in sites:
         backup = chosen_backup(journal, site.id, run_id=run, before_run=before)
         if isinstance(backup, str):
             none.append(f"{site.id} ({backup})")
             continue
-        restorable += 1
-        console.print(
-            f"  {site.id}: the backup of run {backup.run_id}, taken {taken(backup)}",
-            soft_wrap=True,
+        restorable.append(site.id)
+        said = (
+            f"restores {site.id} to its backup taken at phase {backup_phase(journal, backup)}, "
+            f"{taken(backup)} (run {backup.run_id})"
         )
+        console.print(tables.hanging(said, console.width))
     if none:
         more = f", and {len(none) - 5} more" if len(none) > 5 else ""
-        console.print(f"  nothing to restore on {', '.join(none[:5])}{more}", soft_wrap=True)
+        console.print(
+            tables.hanging(f"nothing to restore on {', '.join(none[:5])}{more}", console.width)
+        )
     if not restorable:
         err.print("nothing to roll back; nothing was changed")
         raise typer.Exit(EXIT_INVALID)
-    question = f"Restore these backups on {restorable} router(s)?"
+    named = restorable[0] if len(restorable) == 1 else f"these {len(restorable)} routers"
+    question = f"Restore {named} to {'this backup' if len(restorable) == 1 else 'these backups'}?"
     if not typer.confirm(question, default=False, err=opts.as_json):
         err.print("aborted; nothing was changed")
         raise typer.Exit(EXIT_INVALID)
