@@ -152,7 +152,7 @@ Raw = tuple[str, str, tuple[str | int, ...]]
 
 def _dns(site: Site, org: Organisation, text: str) -> list[Raw]:
     resolvers = [str(r) for r in org.dns.filtering_resolvers]
-    if driver_for(site.router.platform).dns_forced(text, resolvers):
+    if driver_for(site.router.platform).dns_forced(text, resolvers, site.lan.interface):
         return []
     return [("NP001", "DNS is not forced to the filtering resolvers", ("lan", "interface"))]
 
@@ -162,7 +162,8 @@ def _dns_path(site: Site, org: Organisation, text: str) -> list[Raw]:
     it may use (a DHCP pool giving them out, or the router answering DNS itself)."""
     resolvers = [str(r) for r in org.dns.filtering_resolvers]
     driver = driver_for(site.router.platform)
-    if not driver.dns_forced(text, resolvers) or driver.dns_path(text, resolvers):
+    forced = driver.dns_forced(text, resolvers, site.lan.interface)
+    if not forced or driver.dns_path(text, resolvers):
         return []
     message = "DNS is denied except to the filtering resolvers, but nothing hands them out"
     return [("NP010", message, ("lan", "dhcp"))]

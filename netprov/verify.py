@@ -187,10 +187,13 @@ def _shaping(
     return Check(f"shaping on {view.role.value}", expected, observed, ok)
 
 
-def _dns(session: Session, driver: Driver, org: Organisation, running: str) -> list[Check]:
+def _dns(
+    session: Session, driver: Driver, org: Organisation, running: str, lan: str
+) -> list[Check]:
     """DNS as the office gets it: a name resolves through the filtering resolvers; a blocked
     name gets the filter's sinkhole (the filter is in force, not only reachable); DNS to any
-    other server from the LAN is redirected or refused by the running config."""
+    other server from the LAN is redirected or refused by the running config, on the LAN
+    interface (``lan``) where the office's packets arrive."""
     name = org.probes.dns_name
     answer = driver.read_resolved(session.send(driver.resolve_command(name)))
     checks = [
@@ -209,7 +212,7 @@ def _dns(session: Session, driver: Driver, org: Organisation, running: str) -> l
             )
         )
     resolvers = [str(r) for r in org.dns.filtering_resolvers]
-    forced = driver.dns_forced(running, resolvers)
+    forced = driver.dns_forced(running, resolvers, lan)
     checks.append(
         Check(
             "LAN DNS forced to the filtering resolvers",
@@ -361,7 +364,7 @@ def verify_site(
             not opened,
         )
     )
-    checks.extend(_dns(session, driver, org, running))
+    checks.extend(_dns(session, driver, org, running, site.lan.interface))
     if site.lan.dhcp:
         checks.append(_dhcp(session, driver, site, running))
     if phase.has_central and allocation is not None:

@@ -762,11 +762,12 @@ def test_ios_answers_a_hard_coded_public_resolver_from_the_filter() -> None:
     resolvers = [str(r) for r in loaded.organisation.dns.filtering_resolvers]
     assert " permit udp any host 8.8.8.8 eq domain" in text
     assert "ip nat outside source static udp 192.0.2.53 53 8.8.8.8 53 extendable" in text
-    assert ios.dns_forced(text, resolvers)
+    lan = loaded.site("setda").lan.interface
+    assert ios.dns_forced(text, resolvers, lan)
     unmapped = text.replace(
         "ip nat outside source static udp 192.0.2.53 53 8.8.8.8 53 extendable\n", ""
     )
-    assert not ios.dns_forced(unmapped, resolvers)
+    assert not ios.dns_forced(unmapped, resolvers, lan)
     site = loaded.site("setda")
     simulated = ios.simulator(site, site_world(site, loaded.organisation.central_services))
     assert simulated.load_initial(text) == []

@@ -332,9 +332,10 @@ class Driver(ABC):
     # --- facts the policy lint reads from a rendered config -------------------------------
 
     @abstractmethod
-    def dns_forced(self, config: str, resolvers: list[str]) -> bool:
+    def dns_forced(self, config: str, resolvers: list[str], lan: str) -> bool:
         """Whether a rendered ``config`` makes the office's DNS go to ``resolvers`` (the
-        filtering resolvers) whatever resolver a PC asks."""
+        filtering resolvers) whatever resolver a PC asks, by what acts on the traffic
+        arriving on ``lan`` (the LAN interface): a filter elsewhere proves nothing."""
 
     @abstractmethod
     def dns_path(self, config: str, resolvers: list[str]) -> bool:

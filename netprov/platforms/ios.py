@@ -343,10 +343,13 @@ class IosDriver(Driver):
 
     # --- lint facts ------------------------------------------------------------------------
 
-    def dns_forced(self, config: str, resolvers: list[str]) -> bool:
-        """The LAN ACL lets DNS reach the filters and denies the rest, and every other
-        resolver it lets through is one the outside static NAT maps onto a filter (else
-        a PC asking it would be answered unfiltered)."""
+    def dns_forced(self, config: str, resolvers: list[str], lan: str) -> bool:
+        """The LAN ACL, applied inbound on the LAN interface (an ACL filters only the
+        packets arriving on the interface it is applied to, ``in``: Cisco IOS Security
+        Configuration Guide, "IP Access List Overview"), lets DNS reach the filters and
+        denies the rest, and every other resolver it lets through is one the outside
+        static NAT maps onto a filter (else a PC asking it would be answered unfiltered)."""
+        applied = [" ".join(line.split()) for line in _section(config, f"interface {lan}")]
         # IOS lists "deny" padded to the width of "permit" ("deny   udp any any eq domain")
         acl = [" ".join(line.split()) for line in _section(config, _LAN_ACL)]
         passed = {
@@ -360,7 +363,7 @@ class IosDriver(Driver):
             if match[2] in resolvers
         }
         return (
-            "ip access-group NETPROV-LAN-IN in" in config
+            "ip access-group NETPROV-LAN-IN in" in applied
             and any(_DNS_DENY.fullmatch(line.strip()) for line in acl)
             and all(("udp", r) in passed for r in resolvers)
             and all(host in resolvers or (proto, host) in mapped for proto, host in passed)

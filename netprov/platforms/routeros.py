@@ -381,10 +381,11 @@ class RosDriver(Driver):
 
     # --- lint facts ------------------------------------------------------------------------
 
-    def dns_forced(self, config: str, resolvers: list[str]) -> bool:
-        """netprov's redirects of the LAN's DNS in force, the router asking the filters."""
+    def dns_forced(self, config: str, resolvers: list[str], lan: str) -> bool:
+        """netprov's redirects of the LAN's DNS in force on the LAN, the router asking the
+        filters."""
         forwards = f"servers={','.join(resolvers)}" in config
-        return routeros_facts.dns_redirected(config) and forwards
+        return routeros_facts.dns_redirected(config, lan) and forwards
 
     def dns_path(self, config: str, resolvers: list[str]) -> bool:
         """The router answers DNS (LAN queries are redirected to it): its resolver must be

@@ -20,11 +20,13 @@ def _added(config: str, menu: str) -> Iterator[Mapping[str, str]]:
             yield parse_command(line).params
 
 
-def dns_redirected(config: str) -> bool:
-    """netprov's dstnat redirects of the LAN's DNS to the router are there and enabled (a
-    disabled rule matches nothing, MikroTik manual "Firewall: NAT")."""
+def dns_redirected(config: str, lan: str) -> bool:
+    """netprov's dstnat redirects of the LAN's DNS to the router are there, enabled and
+    match what arrives on ``lan`` (a disabled rule matches nothing, one whose
+    ``in-interface`` is another interface matches none of the LAN's packets: MikroTik
+    manual "Firewall: NAT")."""
     redirects = {
-        rule.get("comment"): rule.get("disabled") != "yes"
+        rule.get("comment"): rule.get("disabled") != "yes" and rule.get("in-interface", lan) == lan
         for rule in _added(config, "/ip firewall nat")
         if rule.get("comment", "").startswith("netprov:dns-redirect-")
     }
