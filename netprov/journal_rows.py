@@ -48,6 +48,7 @@ class RunStatus(StrEnum):
     DONE = "done"
     COMPLETED_WITH_FAILURES = "completed_with_failures"
     INTERRUPTED = "interrupted"
+    CANCELLED = "cancelled"  # the operator answered no: nothing was pushed
 
 
 STEPS = tuple(step.value for step in Step)

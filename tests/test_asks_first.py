@@ -97,17 +97,18 @@ def test_cutover_on_a_terminal_shows_the_canary_and_a_no_pushes_nothing(
     twin = twin_factory([CANARY, LATER])
     before = {site: running(twin, site) for site in (CANARY, LATER)}
     code, output = on_a_terminal(_terminal_args(twin, tmp_path), [("Push wave 0", "n\n")], tmp_path)
-    assert code == 1, output
+    assert code == 3, output  # cancelled: nothing pushed, no failure (README's exit codes)
     assert "wave 0 (canary): 1 site(s)" in output
     assert re.search(rf"{CANARY}: legacy -> dual: dual \d+ command\(s\)", output), output
     assert "Push wave 0: " in output
     assert "/interface vlan add" not in output  # the commands in full only with --diff
-    assert "aborted; nothing was changed" in output
+    assert "cancelled; nothing was changed" in output
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.split("wave 0 (canary)")[1])
     assert all(len(line) <= 80 for line in shown.splitlines()), shown
     for site in (CANARY, LATER):
         assert running(twin, site) == before[site], site
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    assert journal.runs(1)[0].status == "cancelled"  # was completed_with_failures
     _, steps = journal.run(journal.runs(1)[0].id)
     assert [s.step for s in steps] == ["planned"]  # the canary's plan, journaled as shown
     assert "applied" not in {s.step for s in steps}
@@ -167,7 +168,7 @@ def test_rollback_names_each_router_and_the_backup_before_it_asks(
     run = json.loads(applied.stdout)["run_id"]
     held = running(twin, CANARY)
     refused = cli.invoke(app, ["rollback", *common], input="n\n")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 3  # cancelled: nothing changed
     said = " ".join(refused.stdout.split())  # the lines wrap at the terminal's width
     assert re.search(
         rf"restores {CANARY} to its backup taken at phase legacy, "

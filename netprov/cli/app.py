@@ -2,7 +2,8 @@
 and the helpers that load, select and report (each exits with a clear message, never a
 traceback).
 
-Exit codes: 0 success, 1 invalid inventory or failed render, 2 usage error.
+Exit codes: 0 success, 1 invalid inventory or failed render, 2 usage error, 3 cancelled
+(the operator answered no: nothing was changed).
 Human output goes through rich; ``--json`` prints one JSON document on stdout for CI.
 """
 
@@ -13,7 +14,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -46,7 +47,14 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 3
+
+
+def cancelled() -> NoReturn:
+    """The operator answered no: nothing was changed (a run is journaled ``cancelled``),
+    which is neither a success nor a failure: exit 3."""
+    err.print("cancelled; nothing was changed")
+    raise typer.Exit(EXIT_CANCELLED)
 
 
 def parse_today(value: str | None) -> dt.date | None:

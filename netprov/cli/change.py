@@ -12,6 +12,7 @@ import typer
 from netprov.cli import tables
 from netprov.cli.app import (
     EXIT_INVALID,
+    cancelled,
     emit_json,
     err,
     load_or_exit,
@@ -441,8 +442,7 @@ def _ask_rollback(opts: RouterOptions, run: str | None, before: str | None) -> N
     named = restorable[0] if len(restorable) == 1 else f"these {len(restorable)} routers"
     question = f"Restore {named} to {'this backup' if len(restorable) == 1 else 'these backups'}?"
     if not typer.confirm(question, default=False, err=opts.as_json):
-        err.print("aborted; nothing was changed")
-        raise typer.Exit(EXIT_INVALID)
+        cancelled()
 
 
 def trust(

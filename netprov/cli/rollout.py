@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.text import Text
 
-from netprov.cli.app import EXIT_INVALID, emit_json, err, one_phase, out
+from netprov.cli.app import EXIT_INVALID, cancelled, emit_json, err, one_phase, out
 from netprov.cli.options import (
     SELECTION,
     TARGETS,
@@ -284,8 +284,7 @@ def _ask_canary(
     later = " first, then their next phase" if any(len(p.steps) > 1 for p in pushing) else ""
     question = f"Push wave 0: {commands} command(s) to {len(pushing)} router(s){later}?"
     if not typer.confirm(question, default=False, err=ctx.opts.as_json):
-        err.print("aborted; nothing was changed")
-        raise typer.Exit(EXIT_INVALID)
+        cancelled()
     return plans
 
 
@@ -324,8 +323,7 @@ def finalize(
         raise typer.BadParameter(str(exc), param_hint="--soak") from None
     ask_or_refuse("finalize", yes)
     if not yes and not typer.confirm("Remove the legacy line from soaked sites?", default=False):
-        err.print("aborted; nothing was changed")
-        raise typer.Exit(EXIT_INVALID)
+        cancelled()
     with router_run("finalize", opts, phase=Phase.FINAL) as ctx:
         outcomes = run_sites(ctx, finalize_task, "finalize", soak=period)
         finish("finalize", ctx, outcomes)
@@ -346,8 +344,7 @@ def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
     if not yes and not typer.confirm(
         "Take the primary line of the selected sites down for a failover drill?", default=False
     ):
-        err.print("aborted; nothing was changed")
-        raise typer.Exit(EXIT_INVALID)
+        cancelled()
     with router_run("drill", opts) as ctx:
         moment = _on_clock(given, ctx.loaded.organisation.timezone)
         outcomes = run_sites(ctx, drill_task, "drill", now=moment)

@@ -22,9 +22,12 @@ from rich.text import Text
 
 from netprov.cli import tables
 from netprov.cli.app import (
+    EXIT_CANCELLED,
     EXIT_INVALID,
+    EXIT_OK,
     EXIT_USAGE,
     build_twin_or_exit,
+    cancelled,
     emit_json,
     err,
     load_or_exit,
@@ -114,8 +117,13 @@ def router_run(
         yield RunContext(loaded, pipeline, site_ids, opts)
         status = RunStatus.DONE
     except typer.Exit as exc:
-        done = exc.exit_code in (0, 2)
-        status = RunStatus.DONE if done else RunStatus.COMPLETED_WITH_FAILURES
+        status = (
+            RunStatus.DONE
+            if exc.exit_code in (EXIT_OK, EXIT_USAGE)
+            else RunStatus.CANCELLED
+            if exc.exit_code == EXIT_CANCELLED
+            else RunStatus.COMPLETED_WITH_FAILURES
+        )
         raise
     except RunInterrupted as exc:  # the journal keeps it "interrupted": resumable
         err.print(
@@ -380,8 +388,7 @@ def ask_to_push(ctx: RunContext, pending: list[SitePlan], question: str) -> None
     show_plans(pending, diff=False, pipeline=ctx.pipeline)
     commands = sum(len(p.commands) for p in pending)
     if not typer.confirm(question.format(commands=commands, routers=len(pending)), default=False):
-        err.print("aborted; nothing was changed")
-        raise typer.Exit(EXIT_INVALID)
+        cancelled()
     ctx.site_ids = [p.site_id for p in pending]
 
 
