@@ -175,7 +175,7 @@ class Preview:
         if self.plan.conflicts:
             first = f"{self.steps[0].value} refused, it clashes: {'; '.join(self.plan.conflicts)}"
         later = ", ".join(p.value for p in self.steps[1:])
-        then = f", then {later} (planned from the router once confirmed)" if later else ""
+        then = f", then {later} (shown and asked for once confirmed)" if later else ""
         return f"{path}: {first}{then}"
 
 
@@ -212,8 +212,9 @@ def cutover_site(
     shown: dict[str, SitePlan] | None = None,
 ) -> Outcome:
     """Step ``site`` from the phase its router is in to its target. With ``shown`` (the
-    first step's plans a person was shown and agreed to), a site's first step is pushed
-    only as shown: a router that changed since, or a site shown nothing, is refused."""
+    plans of the next step a person was shown and agreed to), that one step is pushed,
+    only as shown: a router that changed since, or a site shown nothing, is refused; the
+    step after is shown and asked for again (nothing is pushed unseen)."""
     skipped = skipped_outside_window(pipeline, site, now)
     if skipped is not None:
         return skipped
@@ -255,6 +256,8 @@ def _step_site(
     steps = phase_path(actual, target)
     if not steps:
         return Outcome(site.id, Status.UNCHANGED, detail=f"already {target.value}")
+    if shown is not None:
+        steps = steps[:1]  # the one step shown; the next one is shown and asked for again
     for index, phase in enumerate(steps):
         saved = (shown or {}).get(site.id) if index == 0 else None
         if shown is not None and index == 0 and (saved is None or saved.phase is not phase):
@@ -264,7 +267,7 @@ def _step_site(
         if outcome.failed:
             outcome.detail = f"{phase.value}: {outcome.detail}"
             return outcome
-    return Outcome(site.id, Status.CONFIRMED, detail=f"{actual.value} -> {target.value}")
+    return Outcome(site.id, Status.CONFIRMED, detail=f"{actual.value} -> {steps[-1].value}")
 
 
 @dataclass

@@ -100,7 +100,7 @@ def test_cutover_on_a_terminal_shows_the_canary_and_a_no_pushes_nothing(
     assert code == 3, output  # cancelled: nothing pushed, no failure (README's exit codes)
     assert "wave 0 (canary): 1 site(s)" in output
     assert re.search(rf"{CANARY}: legacy -> dual: dual \d+ command\(s\)", output), output
-    assert "Push wave 0: " in output
+    assert "Push wave 0 (dual): " in output
     assert "/interface vlan add" not in output  # the commands in full only with --diff
     assert "cancelled; nothing was changed" in output
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.split("wave 0 (canary)")[1])
@@ -131,6 +131,32 @@ def test_cutover_with_diff_shows_every_command_then_asks_again_before_the_next_w
     assert "stopped by the operator after wave 0" in output
     assert "netprov:central-vlan" in twin.devices[CANARY].running_config()
     assert running(twin, LATER) == untouched
+
+
+@pytest.mark.twin
+def test_the_canarys_next_phase_is_shown_and_asked_for_before_it_is_pushed(
+    twin_factory: TwinFactory, tmp_path: Path
+) -> None:
+    """Issue 36: legacy -> central agreed to once pushed central unseen after dual was
+    confirmed. Each step is shown and asked for; a "no" to central leaves the canary at
+    dual (journaled so), the rollout stopped."""
+    twin = twin_factory([CANARY])
+    args = _terminal_args(twin, tmp_path)
+    args[args.index("--to") + 1] = "central"
+    args[args.index("--limit") + 1] = CANARY
+    code, output = on_a_terminal(
+        args, [("Push wave 0 (dual)", "y\n"), ("Push wave 0 (central)", "n\n")], tmp_path
+    )
+    assert code == 1, output  # stopped by the operator, the canary at dual
+    said = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output)
+    assert re.search(rf"{CANARY}: legacy -> central: dual \d+ command\(s\), then central", said)
+    assert "wave 0 (canary), step 2: 1 site(s)" in said, said
+    assert re.search(rf"{CANARY}: dual -> central: central \d+ command\(s\)", said), said
+    assert "stopped by the operator in wave 0 before step 2" in said
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    assert journal.confirmed_phase(CANARY) == "dual"
+    _, steps = journal.run(journal.runs(1)[0].id)
+    assert [s.step for s in steps if s.step == "confirmed"] == ["confirmed"]  # dual only
 
 
 @pytest.mark.twin

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.text import Text
 
+from netprov.cli import tables
 from netprov.cli.app import EXIT_INVALID, cancelled, emit_json, err, one_phase, out
 from netprov.cli.options import (
     SELECTION,
@@ -34,7 +34,7 @@ from netprov.cli.session import (
     show_plans,
 )
 from netprov.models import Phase, Site
-from netprov.outcome import Outcome
+from netprov.outcome import Outcome, Status
 from netprov.plan import SitePlan
 
 
@@ -131,10 +131,10 @@ def cutover(
 
     Wave 0 (the canary) first, then the inventory's waves, each site stepped through the
     phases to its desired_phase in git (legacy, dual, central) inside its maintenance
-    window; a wave over the health gate stops the rollout. Without --yes the canary's plan
-    is shown (a line per site) and asked about before its first push, then each later
-    wave; with no terminal to ask on, it refuses."""
-    from netprov.cutover import WaveResult, cutover_target, plan_waves, run_cutover
+    window; a wave over the health gate stops the rollout. Without --yes each of the
+    canary's phase steps is shown (a line per site) and asked about before it is pushed,
+    then each later wave; with no terminal to ask on, it refuses."""
+    from netprov.cutover import WaveResult, plan_waves, run_cutover
     from netprov.tasks.routers import cutover_task
 
     if opts.broker is not None and not yes:
@@ -175,18 +175,14 @@ def cutover(
         if resume is not None:
             ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
         chosen = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
-        departs = [
-            s.id for s in chosen if target and cutover_target(s, target) != cutover_target(s, None)
-        ]
-        if target is not None:
-            say_departures("--to", target, departs, opts.as_json)
+        departs = _departures(chosen, target, opts.as_json)
         waves = plan_waves(chosen, wave_size)
-        # without --yes: the canary's first pushes, exactly as shown and agreed to
-        shown = [] if yes or not waves else [_ask_canary(ctx, waves[0], target, moment, diff)]
-
         workers: dict[str, str] = {}
+        halted: list[str] = []  # the operator said no between two of the canary's steps
 
         def run_wave(sites: list[Any]) -> list[Outcome]:
+            if not yes and sites is waves[0]:  # the canary: each step shown and agreed to
+                return _canary_by_steps(ctx, sites, target, moment, diff, halted)
             ctx.site_ids = [s.id for s in sites]
             return run_sites(
                 ctx,
@@ -195,19 +191,22 @@ def cutover(
                 to=target,
                 now=moment,
                 placed=workers,
-                **({"shown": shown.pop()} if shown else {}),
             )
 
         def proceed(number: int, result: WaveResult) -> bool:
             if not opts.as_json:
                 outcome_table(result.outcomes, f"wave {number}: {result.failure_rate:.0%} failed")
-            return yes or typer.confirm(
-                f"Wave {number} done. Continue with the next wave?",
-                default=False,
-                err=opts.as_json,
+            return not halted and (
+                yes
+                or typer.confirm(
+                    f"Wave {number} done. Continue with the next wave?",
+                    default=False,
+                    err=opts.as_json,
+                )
             )
 
         result = run_cutover(ctx.pipeline, waves, run_wave=run_wave, max_fail=gate, proceed=proceed)
+        result.stopped = result.stopped or (halted[0] if halted else None)
         if opts.as_json:
             emit_json(
                 {
@@ -255,11 +254,65 @@ def cutover(
             raise typer.Exit(EXIT_INVALID)
 
 
+def _departures(chosen: list[Site], target: Phase | None, as_json: bool) -> list[str]:
+    """The sites ``--to`` takes elsewhere than git says, named on stderr."""
+    from netprov.cutover import cutover_target
+
+    departs = [
+        s.id for s in chosen if target and cutover_target(s, target) != cutover_target(s, None)
+    ]
+    if target is not None:
+        say_departures("--to", target, departs, as_json)
+    return departs
+
+
+def _canary_by_steps(
+    ctx: RunContext,
+    wave: list[Site],
+    to: Phase | None,
+    now: dt.datetime,
+    diff: bool,
+    halted: list[str],
+) -> list[Outcome]:
+    """The canary without --yes: a phase step at a time, each step's plans shown (a line
+    per site, with ``diff`` every command) and agreed to before it is pushed, so a site
+    going legacy -> central shows and asks for central once dual is confirmed. A "no"
+    before the first push cancels; a later "no" stops the rollout (``halted``), the
+    canary at the phase it reached."""
+    from netprov.tasks.routers import cutover_task
+
+    done: dict[str, Outcome] = {}
+    start: dict[str, str] = {}
+    pending, step = wave, 0
+    while pending:
+        asked = _ask_canary(ctx, pending, to, now, diff, step)
+        if asked is None:
+            halted.append(f"stopped by the operator in wave 0 before step {step + 1}")
+            break
+        plans, previews = asked
+        for preview in previews:
+            if preview.actual is not None:
+                start.setdefault(preview.site, preview.actual.value)
+        ctx.site_ids = [s.id for s in pending]
+        outcomes = run_sites(ctx, cutover_task, "wave 0 (canary)", to=to, now=now, shown=plans)
+        more = {p.site for p in previews if p.pushes and len(p.steps) > 1}
+        for outcome in outcomes:
+            if outcome.status == Status.CONFIRMED and outcome.site in start:
+                reached = outcome.detail.rpartition(" -> ")[2]
+                outcome.detail = f"{start[outcome.site]} -> {reached}"
+            done[outcome.site] = outcome
+        confirmed = {o.site for o in outcomes if o.status == Status.CONFIRMED}
+        pending = [s for s in pending if s.id in more & confirmed]
+        step += 1
+    return [done[s.id] for s in wave if s.id in done]
+
+
 def _ask_canary(
-    ctx: RunContext, wave: list[Site], to: Phase | None, now: dt.datetime, diff: bool
-) -> dict[str, SitePlan]:
-    """Show what the first wave would push (a line per site; with ``diff`` every command
-    and a diff), ask, and hand back the plans shown; a "no" changes nothing."""
+    ctx: RunContext, wave: list[Site], to: Phase | None, now: dt.datetime, diff: bool, step: int
+) -> tuple[dict[str, SitePlan], list[Any]] | None:
+    """Show what the canary's next step would push (a line per site; with ``diff`` every
+    command and a diff), ask, and hand back the plans shown and the previews; a "no"
+    before the first push cancels (nothing was changed), a later one is None."""
     from netprov.cutover import Preview
     from netprov.tasks.routers import cutover_preview_task
 
@@ -270,22 +323,25 @@ def _ask_canary(
         (p if isinstance(p, Preview) else Preview(p.site, note=p.detail) for p in found),
         key=lambda p: p.site,
     )
-    console.print(f"[bold]wave 0 (canary): {len(previews)} site(s)[/]")
+    title = "wave 0 (canary)" + (f", step {step + 1}" if step else "")
+    console.print(f"[bold]{title}: {len(previews)} site(s)[/]")
     for preview in previews:
-        console.print(Text(f"  {preview.line()}"), soft_wrap=True)
+        console.print(tables.hanging(f"  {preview.line()}", console.width))
     plans = {p.site: p.plan for p in previews if p.plan is not None}
     if diff:
         show_plans(list(plans.values()), diff=True, pipeline=ctx.pipeline, console=console)
     pushing = [p for p in previews if p.pushes]
     if not pushing:
-        console.print("wave 0 (canary): nothing to push")
-        return plans
+        console.print(f"{title}: nothing to push")
+        return plans, previews
     commands = sum(len(p.plan.commands) for p in pushing if p.plan is not None)
-    later = " first, then their next phase" if any(len(p.steps) > 1 for p in pushing) else ""
-    question = f"Push wave 0: {commands} command(s) to {len(pushing)} router(s){later}?"
+    phases = "/".join(sorted({p.steps[0].value for p in pushing}))  # each site's next step
+    question = f"Push wave 0 ({phases}): {commands} command(s) to {len(pushing)} router(s)?"
     if not typer.confirm(question, default=False, err=ctx.opts.as_json):
-        cancelled()
-    return plans
+        if step == 0:
+            cancelled()
+        return None
+    return plans, previews
 
 
 @router_command(
