@@ -21,7 +21,7 @@ from netprov.cli import app
 from netprov.inventory import load_inventory
 from netprov.journal import Journal
 from netprov.journal_rows import Step
-from netprov.models import Phase
+from netprov.models import Phase, Platform
 from netprov.report import render_html, report_data
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
@@ -309,9 +309,9 @@ def test_the_status_table_fits_80_columns_and_cuts_no_site_id_or_step(
     assert "…" not in result.stdout
 
 
-@pytest.mark.parametrize("step", ["rolled_back", "reverted"])
+@pytest.mark.parametrize("step", [Step.ROLLED_BACK, Step.REVERTED])
 def test_status_shows_a_reverted_site_without_a_success_tick(
-    cli: CliRunner, tmp_path: Path, step: str
+    cli: CliRunner, tmp_path: Path, step: Step
 ) -> None:
     """Issue 36: `status` showed `✓ rolled_back`, a tick for an office whose change was
     taken back; its row says where the router is (the restored phase) and marks the
@@ -331,7 +331,7 @@ def test_status_shows_a_reverted_site_without_a_success_tick(
     assert result.exit_code == 0, result.output
     row = next(line for line in result.stdout.splitlines() if site in line)
     assert "✓" not in row, row
-    assert re.search(rf"legacy\s.*↩ {step}", row), row
+    assert re.search(rf"legacy\s.*↩ {step.value}", row), row
 
 
 def test_a_backup_is_at_the_phase_the_journal_had_when_it_was_taken(tmp_path: Path) -> None:
@@ -341,10 +341,10 @@ def test_a_backup_is_at_the_phase_the_journal_had_when_it_was_taken(tmp_path: Pa
 
     journal = _hand_written(tmp_path)
     first = journal.start_run("apply")
-    legacy = journal.store_backup(first, "setda", "cisco_ios", "! legacy\n")
-    journal.step(first, "setda", "confirmed", detail="phase=dual", phase=Phase.DUAL)
+    legacy = journal.store_backup(first, "setda", Platform.CISCO_IOS, "! legacy\n")
+    journal.step(first, "setda", Step.CONFIRMED, detail="phase=dual", phase=Phase.DUAL)
     second = journal.start_run("apply")
-    dual = journal.store_backup(second, "setda", "cisco_ios", "! dual\n")
-    journal.step(second, "setda", "confirmed", detail="phase=central", phase=Phase.CENTRAL)
+    dual = journal.store_backup(second, "setda", Platform.CISCO_IOS, "! dual\n")
+    journal.step(second, "setda", Step.CONFIRMED, detail="phase=central", phase=Phase.CENTRAL)
     assert backup_phase(journal, legacy) == "legacy"
     assert backup_phase(journal, dual) == "dual"
