@@ -123,7 +123,7 @@ def test_apply_asks_and_aborts_without_yes(cli: CliRunner, tmp_path: Path, termi
         ],
         input="n\n",
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # cancelled: nothing pushed, not a failure
     assert "nothing was changed" in result.stderr
 
 
@@ -177,7 +177,7 @@ def test_plan_shows_whole_commands_and_a_diff_and_apply_asks_with_the_plan(
     run_id = Journal(db).runs(1)[0].id
     assert run_id in runs.stdout
     refused = cli.invoke(app, ["apply", *common, "--phase", "dual"], input="n\n")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 3  # cancelled
     assert "Apply 13 command(s) to 1 router(s)?" in refused.stdout
     assert f"+ {vlan}" in refused.stdout
     assert "nothing was changed" in refused.stderr
