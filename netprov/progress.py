@@ -40,6 +40,8 @@ class ProgressProcessor:
 
 
 def make_progress(console: Console, *, enabled: bool = True) -> Progress:
+    """A bar on a terminal only: in a pipe or a CI log rich's live display, stopped, still
+    prints an empty line, which lands above the command's result."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -47,5 +49,5 @@ def make_progress(console: Console, *, enabled: bool = True) -> Progress:
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=not enabled,
+        disable=not (enabled and console.is_terminal),
     )
