@@ -44,7 +44,12 @@ from netprov.platforms import driver_for
 def unlock(
     site_id: Annotated[str, typer.Argument(metavar="SITE", help="Site id.")],
     run: Annotated[
-        str, typer.Option("--run", metavar="RUN", help="The run holding the lock (see status).")
+        str,
+        typer.Option(
+            "--run",
+            metavar="RUN",
+            help="The run holding the lock (a site it refuses says: locked by run RUN).",
+        ),
     ],
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -73,9 +78,19 @@ def unlock(
     elif released:
         out.print(f"{site_id}: lock of run {run} released")
     else:
-        err.print(f"[red]error:[/] {site_id} is not locked by run {run} (holder: {holder})")
+        err.print(f"[red]error:[/] {_not_released(site_id, run, holder)}")
     if not released:
         raise typer.Exit(EXIT_INVALID)
+
+
+def _not_released(site_id: str, run: str, holder: str | None) -> str:
+    """Why ``unlock`` released nothing, and what to do instead."""
+    if holder is None:
+        return f"{site_id} is not locked: nothing to release"
+    return (
+        f"{site_id} is locked by run {holder}, not {run}; if run {holder} will never "
+        f"finish: netprov unlock {site_id} --run {holder}"
+    )
 
 
 def run_record(row: Any) -> dict[str, Any]:
