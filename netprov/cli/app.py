@@ -10,8 +10,10 @@ Human output goes through rich; ``--json`` prints one JSON document on stdout fo
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -226,7 +228,20 @@ class NetprovGroup(TyperGroup):
         except UsageError as exc:
             if ctx.meta.get("netprov.json"):
                 emit_usage_error(_command_name(exc, ctx), exc)
-            raise
+            show_usage_error(exc)
+            raise typer.Exit(getattr(exc, "exit_code", 2)) from None
+
+
+def show_usage_error(exc: Any) -> None:
+    """click's usage error as click prints it, each line wrapped at the terminal's width:
+    click writes its message on one line however long (the known site ids, the phases)."""
+    shown = io.StringIO()
+    exc.show(file=shown)
+    lines = []
+    for line in shown.getvalue().splitlines():
+        wrapped = textwrap.wrap(line, err.width, subsequent_indent="  ", break_on_hyphens=False)
+        lines += wrapped or [""]
+    sys.stderr.write("\n".join(lines) + "\n")
 
 
 def _command_name(exc: Any, ctx: Any) -> str:
@@ -271,10 +286,27 @@ def load_or_exit(
                 f"[red]✗ {inventory}: {len(errors)} error(s)[/], "
                 f"{len(found) - len(errors)} warning(s){unchanged}"
             )
+            if not str(inventory).startswith("nautobot+") and not Path(inventory).is_dir():
+                err.print(escape(sentence(first_steps(Path(inventory)), err.width)), soft_wrap=True)
         raise typer.Exit(EXIT_INVALID) from None
     if loaded.warnings and not as_json:
         print_problems(loaded.warnings)
     return loaded
+
+
+def sentence(text: str, width: int) -> str:
+    """A sentence wrapped at the terminal's width, a word longer than a line (a path) kept
+    whole rather than cut, so it can still be copied."""
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
+
+
+def first_steps(inventory: Path) -> str:
+    """What to do when there is no inventory folder (a new user's first command)."""
+    return (
+        f"No inventory at {inventory.absolute()}. Run netprov in the folder that holds "
+        "inventory/, or give --inventory DIR. To start one, copy examples/four-offices/ "
+        "from netprov's repository and follow README.md's walkthrough."
+    )
 
 
 def parse_phases(values: list[str] | None) -> list[Phase]:
@@ -315,7 +347,8 @@ def open_journal(
     try:
         return Journal(db, backups, create=create)
     except JournalError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        said = sentence(f"error: {exc}", err.width)
+        err.print(f"[red]error:[/]{escape(said.removeprefix('error:'))}", soft_wrap=True)
         raise typer.Exit(EXIT_INVALID) from None
 
 

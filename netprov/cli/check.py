@@ -111,7 +111,7 @@ def check(
             f"{'[red]✗ check failed' if report.failed else '[green]✓ check passed'}[/]: "
             f"{len(report.sites)} site(s) checked, {len(report.findings)} finding(s), "
             f"{len(changes)} site(s) with planned changes{note}",
-            soft_wrap=True,
+            soft_wrap=False,  # a sentence: wrapped at the terminal's width
         )
     if report.failed:
         raise typer.Exit(EXIT_INVALID)
