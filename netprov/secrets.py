@@ -56,7 +56,10 @@ class EnvironmentSecrets:
         if ref.env is not None:
             value = self.environ.get(ref.env)
             if not value:
-                raise SecretError(f"secret {ref.describe()} is not set in the environment")
+                raise SecretError(
+                    f"secret {ref.describe()} is not set in the environment: export "
+                    f"{ref.env} first (a rehearsal with --twin needs no secret)"
+                )
         else:
             value = self.read(ref).strip() if ref.key is None else self._entry(ref)
         if any(ord(c) < 32 or c in '"\\;$[]{}?' for c in value) or " " in value:

@@ -5,6 +5,7 @@ and carries nothing stray (a blank line, Python's ``None``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -96,3 +97,16 @@ def test_unlock_of_a_site_not_locked_says_so_in_words(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "None" not in done.stderr
     assert "is not locked" in done.stderr, done.stderr
+
+
+def test_a_command_that_stops_with_json_prints_a_document(tmp_path: Path) -> None:
+    """A script asked for JSON: a journal not found (runs in a new folder) is a document
+    on stdout too, not an empty stdout its JSON reader chokes on (docs/json.md)."""
+    done = _netprov("runs", "--json", cwd=tmp_path)
+    assert done.returncode == 1
+    document = json.loads(done.stdout)
+    assert (document["command"], document["ok"], document["error"]) == ("runs", False, "stopped")
+    (problem,) = document["problems"]
+    assert problem["severity"] == "error"
+    assert "no journal" in problem["message"]
+    assert "no journal" in done.stderr

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable
 
 from netprov.cli import change, check, history, inventory, rollout, sources, twin, workers
-from netprov.cli.app import EXIT_INVALID, NetprovCommand, app, err
+from netprov.cli.app import EXIT_INVALID, NetprovCommand, app, err, json_command, stop
 from netprov.errors import NetprovError
 
 # each command, and the example its --help ends with
@@ -84,7 +84,7 @@ def main() -> None:
     try:
         app()
     except NetprovError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        stop(exc, json_command())
         sys.exit(EXIT_INVALID)
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]")

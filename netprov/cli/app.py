@@ -218,6 +218,7 @@ class NetprovGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         words = [a for a in args if not a.startswith("-")]
+        _invoked.update(json="--json" in args, words=words)
         ctx.meta.setdefault("netprov.json", "--json" in args)
         ctx.meta.setdefault("netprov.command", " ".join(words[:2]))
         return super().parse_args(ctx, args)
@@ -347,9 +348,32 @@ def open_journal(
     try:
         return Journal(db, backups, create=create)
     except JournalError as exc:
-        said = sentence(f"error: {exc}", err.width)
-        err.print(f"[red]error:[/]{escape(said.removeprefix('error:'))}", soft_wrap=True)
+        stop(exc, json_command())
         raise typer.Exit(EXIT_INVALID) from None
+
+
+# The command line being run, as the group parsed it: a command that stops before any
+# result (``stop``) answers in JSON when it was asked for
+_invoked: dict[str, Any] = {"json": False, "words": []}
+
+
+def json_command() -> str | None:
+    """The command as typed (``runs``, ``inventory export``) when ``--json`` was given."""
+    if not _invoked["json"]:
+        return None
+    words = _invoked["words"]
+    return " ".join(words[:2] if words[:1] in (["inventory"], ["twin"]) else words[:1])
+
+
+def stop(exc: Exception, json_command: str | None) -> None:
+    """A command that stops before any result (a journal not found, a secret not set):
+    the reason on stderr, wrapped, and with ``--json`` as a document on stdout, so a script
+    reads why (docs/json.md, "A command that stopped")."""
+    if json_command is not None:
+        problem = {**Problem(Severity.ERROR, "", None, "", str(exc)).as_dict(), "file": None}
+        emit_json({"command": json_command, "ok": False, "error": "stopped", "problems": [problem]})
+    said = sentence(f"error: {exc}", err.width)
+    err.print(f"[red]error:[/]{escape(said.removeprefix('error:'))}", soft_wrap=True)
 
 
 app = typer.Typer(
