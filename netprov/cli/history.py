@@ -178,7 +178,8 @@ def run_detail(
         )
         return
     out.print(
-        f"run {row.id}: {row.command} {row.phase or ''} by {escape(row.user)}, {row.status}"
+        f"run {row.id}: {row.command}{' ' + row.phase if row.phase else ''} by "
+        f"{escape(row.user)}, {row.status}"
         f"{', change ' + escape(row.change_id) if row.change_id else ''}",
         soft_wrap=False,  # a sentence: wrapped between words
     )
@@ -191,6 +192,9 @@ def run_detail(
             checks = [c for c in s.data if isinstance(c, dict)]
             checked.append((f"{s.site}: {s.step} at {tables.local_time(s.at, '%H:%M:%S')}", checks))
         shown.append((s.at, s.site, str(s.step), s.ok, detail))
+    if not shown:  # drift journals a run, not steps: nothing is pushed or stored
+        out.print("no steps journaled")
+        return
     tables.steps_table(out, shown)
     for table in checks_tables(checked):
         out.print(table)
