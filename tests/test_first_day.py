@@ -126,3 +126,18 @@ def test_a_run_without_steps_reads_as_a_sentence(tmp_path: Path) -> None:
     assert f"run {run}: drift by " in done.stdout
     assert "no steps" in done.stdout
     assert "detail" not in done.stdout  # no table header over nothing
+
+
+def test_waves_are_given_as_the_help_says_n_comma(tmp_path: Path) -> None:
+    """--help says ``--wave N,...`` (as ``--kind KIND,...``): ``--wave 0,1`` was refused
+    with pydantic's "Input should be a valid integer"."""
+    common = ["render", "-i", str(SAMPLE), "--today", TODAY.isoformat(), "--json"]
+    one = _netprov(*common, "--wave", "0", "--out", str(tmp_path / "a"), cwd=tmp_path)
+    both = _netprov(*common, "--wave", "0,1", "--out", str(tmp_path / "b"), cwd=tmp_path)
+    assert one.returncode == both.returncode == 0, both.stderr
+    assert json.loads(both.stdout)["site_count"] > json.loads(one.stdout)["site_count"]
+    wrong = _netprov(*common, "--wave", "x", cwd=tmp_path)
+    assert wrong.returncode == 2
+    said = " ".join(wrong.stderr.split())
+    assert "a wave is a number" in said
+    assert "valid integer" not in said

@@ -113,14 +113,22 @@ def select(
     *,
     limit: list[str] | None,
     kind: list[str] | None,
-    wave: list[int] | None,
+    wave: Sequence[str | int] | None,
     group: list[str] | None,
 ) -> list[Site]:
     """The selected sites, or a usage error (exit 2) naming the option and what exists."""
-    from netprov.selection import select_sites
+    from netprov.selection import select_sites, split_csv
 
+    words = split_csv([str(w) for w in wave or []])
+    if any(not w.isdigit() for w in words):
+        known = ", ".join(sorted({str(s.wave) for s in loaded.sites}, key=int))
+        wrong = ", ".join(w for w in words if not w.isdigit())
+        raise typer.BadParameter(
+            f"{wrong}: a wave is a number (this inventory's: {known})", param_hint="--wave"
+        )
+    waves = [int(w) for w in words] or None
     try:
-        return select_sites(loaded.sites, limit=limit, kinds=kind, waves=wave, groups=group)
+        return select_sites(loaded.sites, limit=limit, kinds=kind, waves=waves, groups=group)
     except SelectionError as exc:
         raise Suggested(str(exc), exc.option, exc.suggestion) from None
 

@@ -69,8 +69,9 @@ KindOpt = Annotated[
     list[str] | None,
     typer.Option("--kind", metavar="KIND,...", help="Only sites of these kinds (opd, desa, ...)."),
 ]
+# text, split and read as numbers by ``select``: ``--wave 0,1`` as ``--kind opd,desa``
 WaveOpt = Annotated[
-    list[int] | None, typer.Option("--wave", metavar="N,...", help="Only sites of these waves.")
+    list[str] | None, typer.Option("--wave", metavar="N,...", help="Only sites of these waves.")
 ]
 GroupOpt = Annotated[
     list[str] | None,
