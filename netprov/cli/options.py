@@ -100,7 +100,8 @@ DbOpt = Annotated[
     typer.Option(
         "--db",
         metavar="URL",
-        help="Journal: any SQLAlchemy URL (default: NETPROV_DB, else sqlite:///.netprov/state.db).",
+        help="Journal database: sqlite:///FILE or postgresql://USER@HOST/NAME (default: "
+        "NETPROV_DB, else sqlite:///.netprov/state.db).",
     ),
 ]
 ChangeOpt = Annotated[
