@@ -67,7 +67,7 @@ def test_unlock_by_a_person(cli: CliRunner, tmp_path: Path) -> None:
     assert journal.lock("setda", "stuck-run")
     wrong = cli.invoke(app, ["unlock", "setda", "--run", "other", "--db", db])
     assert wrong.exit_code == 1
-    assert "not locked by run other (holder: stuck-run)" in wrong.stderr
+    assert "is locked by run stuck-run, not other" in " ".join(wrong.stderr.split())
     right = cli.invoke(app, ["unlock", "setda", "--run", "stuck-run", "--db", db])
     assert right.exit_code == 0, right.output
     assert journal.lock_holder("setda") is None
