@@ -64,7 +64,7 @@ def test_usage_errors_fit_80_columns(tmp_path: Path) -> None:
     known ones, a misspelt phase the phases; each wraps at the terminal's width."""
     for args, needle in (
         (["plan", "--twin", "--phase", "duel"], "legacy, dual, central, final"),
-        (["plan", "--twin", "--limit", "setdaa", "-i", str(SAMPLE)], "desa-balokang"),
+        (["plan", "--twin", "--limit", "zzzz", "-i", str(SAMPLE)], "desa-balokang"),
     ):
         done = _netprov(*args, cwd=tmp_path)
         assert done.returncode == 2
