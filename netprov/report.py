@@ -24,6 +24,7 @@ from netprov.inventory import LoadedInventory
 from netprov.journal import PHASE_STEPS, Journal, StepRow, phase_recorded
 from netprov.journal_rows import Step
 from netprov.models import Phase
+from netprov.platforms import RevertMethod
 from netprov.report_format import (
     date_text,
     flat_brackets,
@@ -431,10 +432,17 @@ def _how(how: dict[str, object] | None, t: dict[str, str]) -> str:
     (the office went without its router while it rebooted)."""
     if not how:
         return ""
-    if how.get("method") == "backup load":
+    method = how.get("method")
+    if method == RevertMethod.BACKUP_LOAD:
         seconds = how.get("reboot_seconds")
         return t["by_backup"].format(seconds=f"{seconds:.0f}" if seconds else "?")
-    return t["by_undo"] if how.get("method") == "undo script" else ""
+    said = {
+        RevertMethod.UNDO_SCRIPT: "by_undo",
+        RevertMethod.CONFIGURE_REVERT: "by_archive",
+        RevertMethod.BY_ITSELF: "by_itself",
+    }
+    key = next((key for value, key in said.items() if method == value), None)
+    return t[key] if key else ""
 
 
 def _drill_text(drill: Drill, lang: str) -> str:

@@ -77,6 +77,8 @@ TEXT: dict[str, dict[str, str]] = {
         "identical": ", verified identical",
         "by_undo": ", by its undo, without a reboot",
         "by_backup": ", by loading its backup: the router rebooted ({seconds} s without it)",
+        "by_archive": ", by its configuration archive (configure revert), without a reboot",
+        "by_itself": ", by the router itself at its deadline (netprov could not reach it)",
         "failed": "The change could not be made: {detail}",
         "refused": "Refused before anything was sent to the router: {detail}",
         "rolled_back": "Put back on purpose to its configuration of {when}, the backup of "
@@ -166,6 +168,9 @@ TEXT: dict[str, dict[str, str]] = {
         "identical": ", terbukti identik",
         "by_undo": ", dengan perintah pembatalannya, tanpa reboot",
         "by_backup": ", dengan memuat cadangannya: router di-reboot ({seconds} detik tanpa router)",
+        "by_archive": ", dengan arsip konfigurasinya (configure revert), tanpa reboot",
+        "by_itself": ", oleh router itu sendiri pada batas waktunya (netprov tidak dapat "
+        "menjangkaunya)",
         "failed": "Perubahan tidak dapat dilakukan: {detail}",
         "refused": "Ditolak sebelum ada yang dikirim ke router: {detail}",
         "rolled_back": "Sengaja dikembalikan ke konfigurasi {when}, cadangan proses "

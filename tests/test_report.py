@@ -15,6 +15,7 @@ from netprov.inventory import load_inventory
 from netprov.journal import Journal
 from netprov.journal_rows import Step
 from netprov.models import Phase
+from netprov.platforms import RevertMethod
 from netprov.report import render_html, report_data
 from netprov.report_format import month_name
 from tests.conftest import SAMPLE, TODAY
@@ -223,3 +224,54 @@ def test_desired_in_git_beside_the_confirmed_phase(journal: Journal, lang: str) 
         assert "catat dengan netprov promote" in text
     else:
         assert "waiting for its cutover" in text
+
+
+# how each revert method reads on the page (en, id): a failed change names the way it was
+# taken back, whichever it was (netprov.platforms.RevertMethod)
+SAID = {
+    RevertMethod.UNDO_SCRIPT: (
+        "by its undo, without a reboot",
+        "dengan perintah pembatalannya, tanpa reboot",
+    ),
+    RevertMethod.BACKUP_LOAD: (
+        "by loading its backup: the router rebooted (41 s without it)",
+        "dengan memuat cadangannya: router di-reboot (41 detik tanpa router)",
+    ),
+    RevertMethod.CONFIGURE_REVERT: (
+        "by its configuration archive (configure revert), without a reboot",
+        "dengan arsip konfigurasinya (configure revert), tanpa reboot",
+    ),
+    RevertMethod.BY_ITSELF: (
+        "by the router itself at its deadline (netprov could not reach it)",
+        "oleh router itu sendiri pada batas waktunya (netprov tidak dapat menjangkaunya)",
+    ),
+}
+
+
+@pytest.mark.parametrize("method", list(RevertMethod), ids=lambda m: m.name)
+def test_the_page_names_how_a_failed_change_was_taken_back(
+    tmp_path: Path, method: RevertMethod
+) -> None:
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    run = journal.start_run("apply")
+    checks = [{"name": "default route via central", "expected": "central", "ok": False}]
+    journal.step(run, "desa-balokang", "verified", ok=False, detail=json.dumps(checks), data=checks)
+    rebooted = method is RevertMethod.BACKUP_LOAD
+    data = {
+        "method": method.value,
+        "rebooted": rebooted,
+        "reboot_seconds": 41.2 if rebooted else None,
+    }
+    journal.step(run, "desa-balokang", "reverted", detail="failed checks", data=data)
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    for lang, said in zip(("en", "id"), SAID[method], strict=True):
+        page = render_html(loaded, report_data(loaded, journal, dt.date(2027, 5, 1)), lang)
+        text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+        assert said in text, (lang, method)
+
+
+def test_docs_json_names_every_revert_method() -> None:
+    """The ``method`` of a reversal is one word of the vocabulary, each documented."""
+    docs = (SAMPLE.parent / "docs" / "json.md").read_text(encoding="utf-8")
+    (row,) = [line for line in docs.splitlines() if line.startswith("| `method` |")]
+    assert [m for m in RevertMethod if f"`{m.value}`" not in row] == []
