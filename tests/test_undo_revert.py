@@ -8,6 +8,7 @@ anything is pushed."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -156,3 +157,60 @@ def test_a_routeros_6_router_has_no_device_mode_and_is_not_refused_for_it(
     with pytest.raises(InventoryError) as refused:
         twin_factory([ROS], scenario=scenario({"device_mode": {"mode": "home"}}, "6.49.8"))
     assert "RouterOS 6.49.8 has no device-mode" in refused.value.problems[0].message
+
+
+# the router reboots once the push's last line took, before netprov reads its end: a power
+# cut between the push and the first check (RouterOS keeps its config over a reboot, the
+# undo script and both scheduler jobs with it: they are configuration)
+REBOOT_AFTER_PUSH = {"match": '^:put "netprov-batch-end"', "action": "reboot"}
+# a line only the undo sends (the NOC route dual -> central removes, added back)
+UNDO_ONLY = r"^/ip route add .*comment=netprov:mgmt-return-1"
+
+
+def _comes_back(twin: Twin, before: str, reboots: int) -> None:
+    """Wait (real seconds, the twin's timers scaled) until the router holds ``before``
+    again after ``reboots`` reboots, and is back from the last."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        back = len(twin.reboots(ROS)) >= reboots and not twin.devices[ROS].rebooting
+        if back and running(twin, ROS) == before:
+            return
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("undo_takes", [True, False], ids=["undo", "backup-load"])
+def test_a_router_rebooted_between_push_and_check_comes_back_by_itself(
+    twin_factory: TwinFactory, journal: Journal, version: str, undo_takes: bool
+) -> None:
+    faults: dict[str, object] = {"on_command": [REBOOT_AFTER_PUSH]}
+    if not undo_takes:
+        faults["reject"] = [UNDO_ONLY]
+    twin = twin_factory([ROS], scenario=scenario(faults, version), start_phase=Phase.DUAL)
+    before = running(twin, ROS)
+    pipeline = make_pipeline(twin, journal)
+    site = pipeline.loaded.site(ROS)
+    outcome = pipeline.apply(site, Phase.CENTRAL)
+    assert outcome.status == "failed"
+    assert "the device reverts by itself" in outcome.detail
+    (power_cut,) = twin.reboots(ROS)
+    assert power_cut.reason == "fault"
+    # nothing netprov could see went through: no applied change, no phase recorded
+    _, steps = journal.run(pipeline.run_id)
+    assert [s.step for s in steps] == ["backed_up", "planned", "failed"]
+    assert journal.confirmed_phase(ROS) is None
+    # the router came back from its reboot holding the change, and its jobs put it back:
+    # the undo script at the deadline, else (the undo stopped at a refused line) the
+    # backup loaded after it, a second reboot
+    _comes_back(twin, before, 1 if undo_takes else 2)
+    assert running(twin, ROS) == before
+    reasons = [r.reason for r in twin.reboots(ROS)]
+    assert reasons == (["fault"] if undo_takes else ["fault", "command"])
+    assert armed(twin, ROS) == []  # no script, no job, no marker left
+    # the next run finds the router in its real phase, nothing armed, and changes it
+    later = make_pipeline(twin, journal)
+    drift = later.drift(site)
+    assert (drift.actual, drift.changing_run) == (Phase.DUAL, None)
+    outcome = later.apply(site, Phase.CENTRAL)
+    assert outcome.status == "confirmed", outcome.as_dict()
+    assert journal.confirmed_phase(ROS) == "central"
