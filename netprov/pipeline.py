@@ -32,7 +32,7 @@ from netprov.platforms import ChangeMarker, Session, Target, driver_for
 from netprov.render import Renderer, version_conflicts
 from netprov.reverting import proven, run_undo
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
-from netprov.verify import Check, verify_reachability, verify_site
+from netprov.verify import Check, fetching_check, verify_reachability, verify_site
 
 # Round trips of a change besides its config lines: safety net, commit handling, checks.
 OVERHEAD_ROUND_TRIPS = 40
@@ -261,21 +261,22 @@ class Pipeline:
         session = self.session(site)
         try:
             backup = self.backup(site, session)
-            plan = self.with_blockers(self.plan(site, phase, backup.content), session)
+            plan = self.with_blockers(site, self.plan(site, phase, backup.content), session)
         finally:
             self.release(site, session)
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
         if plan.refusals:
-            reason = "the router cannot revert a change by itself: " + "; ".join(plan.refusals)
+            reason = "refused before any push: " + "; ".join(plan.refusals)
             return self.fail(site, Status.REFUSED, reason, plan=plan)
         return Outcome(site.id, Status.PLANNED, plan)
 
-    @staticmethod
-    def with_blockers(plan: SitePlan, session: Session) -> SitePlan:
-        """``plan`` with what keeps this router from reverting it by itself (RouterOS 7's
-        device-mode without its scheduler): said in the plan, refused before any push."""
-        blockers = session.blockers() if plan.changed else []
+    def with_blockers(self, site: Site, plan: SitePlan, session: Session) -> SitePlan:
+        """``plan`` with what keeps this router from reverting it by itself, or its checks
+        from proving it (RouterOS 7's device-mode without its scheduler, or without fetch
+        for the egress check): said in the plan, refused before any push."""
+        fetch = fetching_check(site, self.loaded.organisation, plan.phase)
+        blockers = session.blockers(fetch_for=fetch) if plan.changed else []
         return dataclasses.replace(plan, refusals=blockers) if blockers else plan
 
     def _refuse_conflicts(self, site: Site, plan: SitePlan) -> Outcome:
@@ -382,7 +383,7 @@ class Pipeline:
                 plan = plan.adoption() if not plan.conflicts else plan
             if not plan.changed and not plan.conflicts:
                 return Outcome(site.id, Status.UNCHANGED, plan)
-            plan = self.with_blockers(plan, session)
+            plan = self.with_blockers(site, plan, session)
             refusal = self._refusal(site, backup, plan)
             if refusal is not None:
                 return refusal
@@ -454,7 +455,7 @@ class Pipeline:
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
         if plan.refusals:
-            reason = "the router cannot revert a change by itself: " + "; ".join(plan.refusals)
+            reason = "refused before any push: " + "; ".join(plan.refusals)
             return self.fail(site, Status.REFUSED, reason, plan=plan)
         risk = lockout_step(site, self.loaded.organisation, backup.content, plan)
         if risk is not None:

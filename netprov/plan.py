@@ -31,8 +31,9 @@ class SitePlan:
     warnings: list[str] = field(default_factory=list)
     # what the router holds that clashes with the inventory: such a plan is never pushed
     conflicts: list[str] = field(default_factory=list)
-    # what keeps the router from reverting the change by itself (RouterOS 7 device-mode
-    # without its scheduler): never pushed either, read from the router before the push
+    # what keeps the router from reverting the change by itself, or its checks from
+    # proving it (RouterOS 7 device-mode without its scheduler, or without fetch): never
+    # pushed either, read from the router before the push
     refusals: list[str] = field(default_factory=list)
     # what the undo cannot give back as it was: a failed check needs the platform's last
     # resort (RouterOS: the binary backup, a reboot)

@@ -224,6 +224,14 @@ def _dns(
     return checks
 
 
+def fetching_check(site: Site, org: Organisation, phase: Phase) -> str | None:
+    """The check of ``phase`` that has the router fetch a URL (the egress echo, over the
+    phase's primary line), or None when the organisation names no echo service."""
+    if org.probes.egress_echo is None:
+        return None
+    return f"egress via {uplink_views(site, org, phase)[0].role.value}"
+
+
 def _egress(session: Session, driver: Driver, org: Organisation, primary: UplinkView) -> Check:
     """Which provider the office really leaves by: the echo service sees an address of the
     phase's primary line's provider (policy routing can send traffic elsewhere than the

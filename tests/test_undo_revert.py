@@ -214,3 +214,27 @@ def test_a_router_rebooted_between_push_and_check_comes_back_by_itself(
     outcome = later.apply(site, Phase.CENTRAL)
     assert outcome.status == "confirmed", outcome.as_dict()
     assert journal.confirmed_phase(ROS) == "central"
+
+
+def test_a_router_whose_fetch_is_off_is_refused_before_any_push_naming_it(
+    twin_factory: TwinFactory, journal: Journal
+) -> None:
+    # device-mode with fetch off (the scheduler on): the router refuses /tool fetch, so
+    # "egress via <line>" could never see the address the office leaves by, and every
+    # change would fail that check and be reverted; found before the push and named
+    faults = {"device_mode": {"mode": "advanced", "fetch": False}}
+    twin = twin_factory([ROS], scenario=scenario(faults, "7.16.2"), start_phase=Phase.DUAL)
+    before = running(twin, ROS)
+    pipeline = make_pipeline(twin, journal)
+    site = pipeline.loaded.site(ROS)
+    planned = pipeline.plan_only(site, Phase.CENTRAL)
+    assert planned.status == "refused"
+    assert planned.plan is not None
+    (refusal,) = planned.plan.refusals
+    assert "/system device-mode has fetch off (mode advanced)" in refusal
+    assert '"egress via central"' in refusal
+    outcome = pipeline.apply(site, Phase.CENTRAL)
+    assert outcome.status == "refused"
+    assert "/system device-mode has fetch off" in outcome.detail
+    assert running(twin, ROS) == before  # nothing pushed
+    assert twin.reboots(ROS) == []

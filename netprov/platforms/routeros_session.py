@@ -279,21 +279,32 @@ class RosSession(Session):
         self._load_backup(safety_net_name(self.change_id))
         return Reverted(RevertMethod.BACKUP_LOAD, rebooted=True)
 
-    def blockers(self) -> list[str]:
+    def blockers(self, *, fetch_for: str | None = None) -> list[str]:
         """A RouterOS 7 router whose device-mode turns the scheduler off keeps the jobs
         and never runs them (MikroTik manual, "Device-mode"): nothing would revert a
-        change netprov cannot take back itself. RouterOS 6 has no device-mode."""
+        change netprov cannot take back itself. One whose device-mode turns fetch off
+        refuses ``/tool fetch`` ("not allowed by device-mode"): the check ``fetch_for``
+        would fail every change, and each would be reverted for it. Only the owner, at
+        the router, turns a feature back on. RouterOS 6 has no device-mode."""
         printed = self.send("/system device-mode print")
         if ERROR_LINE.match(_first_line(printed)):
             return []
         values = dict(re.findall(r"^\s*([\w-]+): (\S+)", printed, re.M))
-        if values.get("scheduler") != "no":
-            return []
-        return [
-            f"/system device-mode has the scheduler off (mode {values.get('mode', '?')}): "
-            "the router would never run the undo at the deadline nor load the backup after "
-            "it; its owner turns it on at the router (/system device-mode update "
-            "scheduler=yes, then the reset button or a power cycle)"
+        mode = values.get("mode", "?")
+        why = {
+            "scheduler": "the router cannot revert a change by itself: /system device-mode "
+            f"has the scheduler off (mode {mode}): it would never run the undo at the "
+            "deadline nor load the backup after it",
+            "fetch": f"/system device-mode has fetch off (mode {mode}): the check "
+            f'"{fetch_for}" has the router fetch the egress echo, which it refuses, so '
+            "every change would fail it and be reverted",
+        }
+        needed = ["scheduler"] + (["fetch"] if fetch_for is not None else [])
+        return [  # the mode changes only at the device ("Device-mode": update)
+            f"{why[name]}; its owner turns it on at the router (/system device-mode update "
+            f"{name}=yes, then the reset button or a power cycle)"
+            for name in needed
+            if values.get(name) == "no"
         ]
 
     def restore(self, config: str, *, change_id: str) -> None:

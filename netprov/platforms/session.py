@@ -163,9 +163,10 @@ class Session(ABC):
         the binary backup, which reboots the router); None: there is none beyond it."""
         return None
 
-    def blockers(self) -> list[str]:
-        """Why this router cannot revert a change by itself (its scheduler turned off):
-        such a change is refused before anything is pushed, naming each."""
+    def blockers(self, *, fetch_for: str | None = None) -> list[str]:
+        """Why this router cannot revert a change by itself (its scheduler turned off), or
+        cannot run the check ``fetch_for`` (an HTTP GET by the router: its fetch turned
+        off): such a change is refused before anything is pushed, naming each."""
         return []
 
     @abstractmethod
