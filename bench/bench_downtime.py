@@ -121,9 +121,8 @@ def _answered_again(twin: Twin, site_id: str, target: str, after: float, wait: f
         time.sleep(0.2)
 
 
-def _lost(before: list[Ping], during: list[Ping]) -> float | None:
-    answered = bool(before) and before[-1].replied
-    return lost_seconds(during) if answered and during else None
+def _answered(before: list[Ping]) -> bool:
+    return bool(before) and before[-1].replied
 
 
 def measure(loaded: LoadedInventory, platform: Platform, case: Case, reboot: float) -> Measured:
@@ -158,10 +157,11 @@ def measure(loaded: LoadedInventory, platform: Platform, case: Case, reboot: flo
             end = twin.now()
             lost: dict[str, float | None] = {}
             for target in TARGETS:
-                before = twin.pings(site_id, target, since=start - 0.5, until=start)
+                if not _answered(twin.pings(site_id, target, since=start - 0.5, until=start)):
+                    lost[target] = None  # nothing to lose: it did not answer before
+                    continue
                 back = _answered_again(twin, site_id, target, end, 2 * reboot + 10)
-                during = twin.pings(site_id, target, since=start, until=back)
-                lost[target] = _lost(before, during)
+                lost[target] = lost_seconds(twin.pings(site_id, target, since=start, until=back))
     finally:
         twin.stop_thread()
     return Measured(outcome, lost, wall)
