@@ -255,14 +255,16 @@ def test_the_page_names_how_a_failed_change_was_taken_back(
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     run = journal.start_run("apply")
     checks = [{"name": "default route via central", "expected": "central", "ok": False}]
-    journal.step(run, "desa-balokang", "verified", ok=False, detail=json.dumps(checks), data=checks)
+    journal.step(
+        run, "desa-balokang", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks
+    )
     rebooted = method is RevertMethod.BACKUP_LOAD
     data = {
         "method": method.value,
         "rebooted": rebooted,
         "reboot_seconds": 41.2 if rebooted else None,
     }
-    journal.step(run, "desa-balokang", "reverted", detail="failed checks", data=data)
+    journal.step(run, "desa-balokang", Step.REVERTED, detail="failed checks", data=data)
     loaded = load_inventory(SAMPLE, today=TODAY)
     for lang, said in zip(("en", "id"), SAID[method], strict=True):
         page = render_html(loaded, report_data(loaded, journal, dt.date(2027, 5, 1)), lang)
