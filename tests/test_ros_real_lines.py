@@ -104,6 +104,19 @@ def test_a_route_without_dst_address_is_the_default_route() -> None:
     ]
 
 
+def test_a_route_without_dst_address_is_found_by_its_default() -> None:
+    """``find where dst-address=0.0.0.0/0`` finds the default route a v6 export wrote
+    without it: the route holds the property's default (MikroTik manual, "IP Routing";
+    "Scripting": find compares the item's values). Before, the twin found nothing and a
+    ``set`` on it changed nothing, without a word."""
+    router = _ros_router()
+    config = "/ip route\nadd distance=1 gateway=10.10.10.1\n"
+    assert router.load_initial(config) == []
+    where = '[ find where dst-address=0.0.0.0/0 and gateway=10.10.10.1 and comment="" ]'
+    assert router.run(f"/ip route set {where} comment=office", "/")[0] == ""
+    assert "/ip route add comment=office distance=1 gateway=10.10.10.1" in router.export()
+
+
 def test_items_whose_interface_is_gone_are_kept() -> None:
     """A DHCP client or list member whose interface is gone is printed without one
     (tests/fixtures: routeros-6.49.2-hapac2-village-pppoe-wireless.rsc,

@@ -66,7 +66,15 @@ def visible(item: Item) -> Item:
     return {k: v for k, v in item.items() if not k.startswith(".")}
 
 
-def matches(item: Item, expression: str) -> bool:
+# Values an item holds without printing them (an export leaves a property at its default
+# out): ``find where`` compares the item's value, printed or not. A route's dst-address is
+# 0.0.0.0/0 unless given (MikroTik manual, "IP Routing"; RouterOS 6 exports omit it).
+HELD_DEFAULTS: dict[str, dict[str, str]] = {"/ip route": {"dst-address": "0.0.0.0/0"}}
+
+
+def matches(item: Item, expression: str, menu: str = "") -> bool:
+    """Whether ``item`` of ``menu`` fits a ``where`` expression (terms joined by ``and``)."""
+    held = HELD_DEFAULTS.get(menu, {})
     for term in re.split(r"\s+and\s+", expression.strip()):
         if not term:
             continue
@@ -75,7 +83,7 @@ def matches(item: Item, expression: str) -> bool:
             return False
         key, operator, raw = match.groups()
         value = unquote(raw)
-        actual = item.get(key, item.get("." + key, ""))
+        actual = item.get(key, item.get("." + key, held.get(key, "")))
         if operator == "=" and actual != value:
             return False
         if operator == "!=" and actual == value:

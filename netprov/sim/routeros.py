@@ -466,7 +466,7 @@ class RosDevice:
             expression = (
                 selector.strip("[] ").removeprefix("find").strip().removeprefix("where").strip()
             )
-            return [item for item in items if ros_lines.matches(item, expression)]
+            return [item for item in items if ros_lines.matches(item, expression, menu)]
         if selector.startswith("*"):
             return [item for item in items if item.get(".id") in selector.split(",")]
         if re.fullmatch(r"[\d,]+", selector):

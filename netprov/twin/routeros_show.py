@@ -148,7 +148,7 @@ class RosShow:
         shown = [
             (index, item)
             for index, item in enumerate(items)
-            if not request.where or ros_lines.matches(item, request.where)
+            if not request.where or ros_lines.matches(item, request.where, menu)
         ]
         if request.count_only:
             return str(len(shown))
