@@ -26,7 +26,10 @@ _IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 )
-_INTERFACE = re.compile(r"^[A-Za-z][A-Za-z0-9/._:-]{0,47}$")
+# RouterOS names a port as its owner likes, single spaces included ("wan A", "ether1 - Tx";
+# /export quotes them, and so do netprov's RouterOS lines); IOS names have none, and a name
+# the router lacks is refused by the plan (netprov.inservice)
+_INTERFACE = re.compile(r"^[A-Za-z](?:[A-Za-z0-9/._:-]| (?! )){0,47}(?<! )$")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
@@ -58,7 +61,7 @@ def _check_text(value: str) -> str:
 def _pattern_check(pattern: re.Pattern[str], what: str) -> AfterValidator:
     def check(value: str) -> str:
         if not pattern.fullmatch(value):
-            bad = [c for c in value if not c.isalnum() and c not in "-_./:@"]
+            bad = [c for c in value if not c.isalnum() and c not in "-_./:@ "]
             detail = f" (contains {_describe(list(dict.fromkeys(bad)))})" if bad else ""
             raise ValueError(f"is not a valid {what}{detail}")
         return value

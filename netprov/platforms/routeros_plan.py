@@ -129,6 +129,24 @@ def _changed(current: RosCommand, wanted: RosCommand, major: int) -> dict[str, s
     }
 
 
+def _main_table(route: RosCommand) -> bool:
+    """Whether a route is in the main table: no routing mark (RouterOS 6), no other
+    routing table (RouterOS 7)."""
+    return "routing-mark" not in route.params and route.params.get("routing-table", "main") == (
+        "main"
+    )
+
+
+def _held(command: RosCommand) -> RosCommand:
+    """A command with the values the router holds without printing them: a route without
+    dst-address is the default route (RouterOS 6 exports leave 0.0.0.0/0 out; MikroTik
+    manual, "IP Routing")."""
+    if command.path != "/ip route" or "dst-address" in command.params:
+        return command
+    params = {"dst-address": "0.0.0.0/0", **command.params}
+    return RosCommand(command.path, command.verb, command.selector, params)
+
+
 def _plain(command: RosCommand) -> dict[str, str]:
     return {k: v for k, v in command.params.items() if k != "comment"}
 
@@ -149,6 +167,8 @@ class _Router:
         carry their new names (RouterOS follows a rename everywhere the interface is used)."""
         identity = _identity(wanted)
         candidates = [_renamed(c, renamed) for c in self.unowned if c.path == wanted.path]
+        if wanted.path == "/ip route":  # a route of another table is another route
+            candidates = [(c, theirs) for c, theirs in candidates if _main_table(c)]
         if identity is None:
             plain = _plain(wanted)
             return [c for c, theirs in candidates if _plain(theirs) == plain]
@@ -175,6 +195,7 @@ class _Router:
                 and other.path != wanted.path
                 and interface
                 and other.params.get("interface") == interface
+                and other.params.get("disabled") != "yes"  # a disabled client runs nothing
             ]
         return found
 
@@ -216,7 +237,7 @@ class _Planner:
 
     def __init__(self, running_export: str, intended: str, major: int) -> None:
         self.major = major  # the RouterOS version the router runs (its defaults differ)
-        parsed = parse_export(running_export)
+        parsed = [_held(command) for command in parse_export(running_export)]
         self.running = {key: cmd for cmd in parsed if (key := _key(cmd))}
         self.router = _Router(parsed)
         self.fasttrack = any(
@@ -258,6 +279,12 @@ class _Planner:
             None,
         )
         self.wanted = [(key, cmd) for cmd in parse_export(intended) if (key := _key(cmd))]
+        # each probe netprov pins to a line: its gateway (the line's, or its interface)
+        self.probes = {
+            cmd.params["dst-address"].removesuffix("/32"): cmd.params["gateway"]
+            for _, cmd in self.wanted
+            if cmd.path == "/ip route" and (cmd.managed_key or "").startswith("netprov:probe-")
+        }
         # parameters netprov renders, per menu: one of these gone from the intended object
         # makes the router's object be replaced; any other is the router's own and stays
         self.rendered: dict[str, set[str]] = {}
@@ -298,7 +325,7 @@ class _Planner:
     def new(self, cmd: RosCommand) -> None:
         """An object the router has not tagged: adopt the router's own, or add it."""
         self.plan.conflicts += self.router.conflicts(cmd)
-        same = self.router.same(cmd, self.renamed)
+        same = self.router.same(cmd, self.renamed) or self._default_route_of_the_line(cmd)
         if len(same) > 1:
             self.plan.conflicts.append(
                 f"{len(same)} objects in {cmd.path} match {_label(cmd)} on the router: keep one"
@@ -320,6 +347,17 @@ class _Planner:
         """:func:`_rule` of the router's rule as it reads once the interfaces this plan
         renamed so far carry their new names (RouterOS follows a rename in its rules)."""
         return _rule(_renamed(rule, self.renamed)[1], [_renamed(r, self.renamed)[1] for r in rules])
+
+    def _default_route_of_the_line(self, cmd: RosCommand) -> list[RosCommand]:
+        """The router's own default route straight over the line whose default route
+        netprov renders through its probe: the route the inventory describes, taken over
+        (left beside netprov's at its distance, it would keep the traffic: MikroTik manual,
+        "IP Routing": one active route per destination)."""
+        gateway = self.probes.get(cmd.params.get("gateway", ""))
+        if cmd.path != "/ip route" or cmd.params.get("dst-address") != "0.0.0.0/0" or not gateway:
+            return []
+        direct = RosCommand(cmd.path, cmd.verb, cmd.selector, {**cmd.params, "gateway": gateway})
+        return self.router.same(direct, self.renamed)
 
     @staticmethod
     def _srcnat_accept(cmd: RosCommand) -> bool:
@@ -359,8 +397,10 @@ class _Planner:
 
     def adopt(self, cmd: RosCommand, theirs: RosCommand) -> None:
         """Tag the router's object and align what netprov renders (its other values stay)."""
+        # the object as it reads once the renames this plan made before it are done
+        _, current = _renamed(theirs, self.renamed)
         disagree = [
-            k for k in MUST_AGREE.get(cmd.path, ()) if theirs.params.get(k) != cmd.params.get(k)
+            k for k in MUST_AGREE.get(cmd.path, ()) if current.params.get(k) != cmd.params.get(k)
         ]
         if disagree:
             self.plan.conflicts.append(
@@ -370,8 +410,6 @@ class _Planner:
                 + ", ".join(f"{k}={cmd.params.get(k, '')}" for k in disagree)
             )
             return
-        # the object as it reads once the renames this plan made before it are done
-        _, current = _renamed(theirs, self.renamed)
         where = self._where(current)
         changed = _changed(current, cmd, self.major)
         if theirs.params.get("disabled") == "yes" and "disabled" not in cmd.params:
