@@ -42,6 +42,9 @@ def router_of(device: RosDevice) -> Router:
     # a bridge port hands its frames to the bridge: an address or a VLAN interface on
     # the port itself gets nothing (MikroTik manual, "Bridging and Switching")
     enslaved = _bridge_ports(device)
+    # a port is known by the name it has: the inventory names the port its line is plugged
+    # into as the office named it (MikroTik manual, "Ethernet": default-name stays, name is
+    # the owner's)
     ethernet = {i["name"]: i for i in device.tables["/interface ethernet"]}
     for name, item in ethernet.items():
         links.append(
@@ -49,16 +52,20 @@ def router_of(device: RosDevice) -> Router:
                 name,
                 None if name in enslaved else addresses.get(name),
                 item.get("disabled") != "yes",
-                item["default-name"],
+                name,
             )
         )
-    for item in device.tables["/interface bridge"]:
-        name = item["name"]  # the LAN side: no provider line behind a bridge
-        links.append(Link(name, addresses.get(name), item.get("disabled") != "yes", name))
+    bridges = {i["name"]: i for i in device.tables["/interface bridge"]}
+    for name, item in bridges.items():
+        # the LAN side: untagged frames of its ports are the bridge's own, no line's
+        links.append(Link(name, addresses.get(name), item.get("disabled") != "yes", ""))
     for item in device.tables["/interface vlan"]:
-        parent = ethernet.get(item["interface"], {})
+        # on a port, or on a bridge: the frames tagged with its VLAN ID from any of the
+        # bridge's ports (MikroTik manual, "Bridging and Switching", "VLAN")
+        parent = ethernet.get(item["interface"]) or bridges.get(item["interface"]) or {}
         up = (
             item.get("disabled") != "yes"
+            and bool(parent)
             and parent.get("disabled") != "yes"
             and item["interface"] not in enslaved
         )
@@ -67,7 +74,7 @@ def router_of(device: RosDevice) -> Router:
                 item["name"],
                 addresses.get(item["name"]),
                 up,
-                parent.get("default-name", ""),
+                item["interface"] if parent else "",
                 vlan=int(item["vlan-id"]),
             )
         )

@@ -79,10 +79,12 @@ class RosDevice:
         # prints a value the twin takes for the factory one shows this router's differs
         self.factory: dict[str, Item] = {menu: dict(values) for menu, values in SETTINGS.items()}
         self.tables: dict[str, list[Item]] = {menu: [] for menu in TABLES}
+        # the hardware ports, by their factory names (a name the inventory gives a port
+        # the office renamed is the office's rename, in its config)
         self.tables["/interface ethernet"] = [
             {"name": p, "default-name": p, ".default": "yes"}
             for p in ports
-            if p.startswith(("ether", "sfp"))
+            if HARDWARE_PORT.fullmatch(p)
         ]
         self.tables["/ip service"] = [
             {"name": n, "port": p, ".default": "yes"} for n, p in DEFAULT_SERVICES.items()

@@ -264,11 +264,17 @@ class Router:
         return uplink.alive and uplink.vlan == link.vlan
 
     def address_of(self, link: Link) -> IPv4Interface | None:
-        """The address on ``link``: configured, or leased from its line (DHCP, PPPoE)."""
-        if link.dynamic:
+        """The address on ``link``: configured, else leased from its line (DHCP, PPPoE)."""
+        if link.dynamic and link.address is None:
             uplink = self.world.uplink_for(link)
             return uplink.lease if uplink and self.link_up(link) else None
         return link.address
+
+    def _leased(self, link: Link) -> bool:
+        """Whether the DHCP or PPPoE client of ``link`` holds a lease from its line (a line
+        that hands out none, a static one, leaves the client searching)."""
+        uplink = self.world.uplink_for(link)
+        return uplink is not None and uplink.lease is not None and self.link_up(link)
 
     def connected(self) -> list[RouteEntry]:
         """The connected routes of every link that is up."""
@@ -285,7 +291,8 @@ class Router:
         for name, distance in self.dynamic_distance.items():
             link = self.links.get(name)
             uplink = self.world.uplink_for(link) if link else None
-            if link and uplink and uplink.gateway and self.link_up(link):
+            # installed once the client is bound (MikroTik manual, "DHCP client")
+            if link and uplink and uplink.gateway and self._leased(link):
                 routes.append(
                     RouteEntry(IPv4Network("0.0.0.0/0"), uplink.gateway, name, distance, code="S*")
                 )

@@ -231,14 +231,19 @@ class RosShow:
         router = self.device.router()
         identity = self.device.settings["/system identity"]["name"]
         rows: list[tuple[int | None, str, Item]] = []
+        factory = {
+            i["name"]: i.get("default-name", i["name"])
+            for i in self.device.tables["/interface ethernet"]
+        }
+        bridges = {i["name"] for i in self.device.tables["/interface bridge"]}
         for index, link in enumerate(router.links.values()):
             running = router.link_up(link)
             status = "X" if not link.admin_up else ("R" if running else " ")
             fields: Item = {"name": link.name}
-            if link.name == link.port and link.vlan is None:
+            if link.name in factory or link.name in bridges:
                 fields.update(
                     {
-                        "default-name": link.port,
+                        "default-name": factory.get(link.name, link.name),
                         "type": "ether",
                         "mtu": "1500",
                         "actual-mtu": "1500",
@@ -253,7 +258,8 @@ class RosShow:
                     {"type": "vlan", "mtu": "1500", "actual-mtu": "1500", "l2mtu": "1588"}
                 )
             if link.dynamic != "pppoe":
-                fields["mac-address"] = ros_print.mac_for(f"{identity}/{link.port}")
+                port = factory.get(link.name, link.port or link.name)
+                fields["mac-address"] = ros_print.mac_for(f"{identity}/{port}")
             fields["link-downs"] = "0"
             rows.append((index, f" {status} ", fields))
         return rows
