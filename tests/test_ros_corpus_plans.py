@@ -47,10 +47,11 @@ def _router(inventory: Path, office: Office) -> RosDevice:
 def _plan(inventory: Path, router: RosDevice, phase: Phase) -> SitePlan:
     loaded = load_inventory(inventory, today=TODAY)
     site = loaded.site(ROS_SITE)
+    export = router.export()  # its header names the version the plan renders for
     intended = Renderer(TEMPLATES).render(
-        site, loaded.organisation, phase, loaded.allocations.get(ROS_SITE)
+        site, loaded.organisation, phase, loaded.allocations.get(ROS_SITE), running=export
     )
-    return _offline_plan(site, ROS.comparable(router.export()), intended.text, phase)
+    return _offline_plan(site, ROS.comparable(export), intended.text, phase)
 
 
 def _push(router: RosDevice, plan: SitePlan) -> None:

@@ -57,8 +57,11 @@ def router_of(device: RosDevice) -> Router:
         )
     bridges = {i["name"]: i for i in device.tables["/interface bridge"]}
     for name, item in bridges.items():
-        # the LAN side: untagged frames of its ports are the bridge's own, no line's
-        links.append(Link(name, addresses.get(name), item.get("disabled") != "yes", ""))
+        # a line may come in untagged through one of its ports (an ISP's router beside
+        # the office's servers) or tagged, to a VLAN interface on it
+        links.append(
+            Link(name, addresses.get(name), item.get("disabled") != "yes", name, bridge=True)
+        )
     for item in device.tables["/interface vlan"]:
         # on a port, or on a bridge: the frames tagged with its VLAN ID from any of the
         # bridge's ports (MikroTik manual, "Bridging and Switching", "VLAN")

@@ -47,6 +47,9 @@ class Link:
     port: str
     vlan: int | None = None
     dynamic: str | None = None  # "dhcp" or "pppoe": addressed by the provider
+    # a bridge: a line may reach it untagged through one of its ports, or tagged (a VLAN
+    # interface on it); its own untagged side is never a tagged line's trunk
+    bridge: bool = False
 
 
 @dataclass
@@ -75,7 +78,15 @@ class World:
 
     def uplink_for(self, link: Link) -> UplinkSim | None:
         """The provider's side of ``link``, if a line is plugged into it."""
-        return next((u for u in self.uplinks if u.port == link.port), None)
+        return next(
+            (
+                u
+                for u in self.uplinks
+                if u.port == link.port
+                and not (link.bridge and link.vlan is None and u.vlan is not None)
+            ),
+            None,
+        )
 
 
 @dataclass
