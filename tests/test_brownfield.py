@@ -101,7 +101,8 @@ def test_routeros_plan_adopts_the_default_config_and_adds_no_duplicate(
     if phase.has_central:
         accepts = [c for c in plan.commands if "netprov:qos-accept" in c]
         assert len(accepts) == 2
-        assert all("place-before=[ find where action=fasttrack-connection" in c for c in accepts)
+        fasttrack = 'place-before=[ find where chain=forward and comment="defconf: fasttrack" ]'
+        assert all(c.endswith(fasttrack) for c in accepts)
 
 
 def test_routeros_plan_converges_and_keeps_every_unowned_object(bridged: Path) -> None:

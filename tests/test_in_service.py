@@ -167,10 +167,13 @@ def test_routeros_plan_puts_the_noc_accept_above_the_routers_own_drop(bridged: P
         ROS_SITE, Phase.LEGACY, _masked(router.export()), _intended(bridged, Phase.LEGACY)
     )
     (accept,) = [c for c in plan.commands if "comment=netprov:mgmt-in" in c]
-    # the first drop of the router's own input chain
-    assert accept.endswith(
-        'place-before=[ find where chain=input and comment="defconf: drop invalid" ]'
+    # above netprov's drop of the others' management, which goes above the router's first
+    # accept (of established connections: issue 37 item 4, netprov.platforms.
+    # routeros_placement); before, above the router's first drop
+    established = (
+        '[ find where chain=input and comment="defconf: accept established,related,untracked" ]'
     )
+    assert accept.endswith(f"place-before={established}")
     for command in plan.commands:
         assert router.run(_unmasked(command), "/")[0] == ""
     chain = [
@@ -197,9 +200,12 @@ def test_routeros_plan_moves_an_accept_an_earlier_push_left_below_the_drop(
     assert verdict.reason == 'rule "defconf: drop all not coming from LAN"'
     again = ROS.plan(ROS_SITE, Phase.CENTRAL, _masked(router.export()), intended)
     moves = [c for c in again.commands if parse_command(c).verb == "move"]
+    established = (
+        '[ find where chain=input and comment="defconf: accept established,related,untracked" ]'
+    )
     assert moves == [
-        "/ip firewall filter move [ find where comment=netprov:mgmt-in ] "
-        'destination=[ find where chain=input and comment="defconf: drop invalid" ]'
+        f"/ip firewall filter move [ find where comment=netprov:{rule} ] destination={established}"
+        for rule in ("mgmt-in", "mgmt-drop", "dns-closed-udp", "dns-closed-tcp")
     ]
     for command in again.commands:
         assert router.run(_unmasked(command), "/")[0] == ""

@@ -34,12 +34,14 @@ def _office(name: str, inventory: Path) -> Office:
     return office
 
 
-def _router(inventory: Path, office: Office) -> RosDevice:
+def _router(inventory: Path, office: Office, extra: str = "") -> RosDevice:
+    """The office's router as the twin models it (``extra``: lines the office adds)."""
     loaded = load_inventory(inventory, today=TODAY)
     site = loaded.site(ROS_SITE)
     device = ROS.simulator(site, site_world(site, loaded.organisation.central_services))
     assert isinstance(device, RosDevice)
-    assert device.load_initial(office.path.read_text(encoding="utf-8")) == []
+    text = office.path.read_text(encoding="utf-8").rstrip() + "\n" + extra
+    assert device.load_initial(text) == []
     device.boot()
     return device
 

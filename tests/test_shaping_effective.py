@@ -98,47 +98,76 @@ def test_a_queue_below_netprovs_takes_nothing_from_it(tmp_path: Path) -> None:
 def test_verify_fails_shaping_under_an_office_queue(
     twin_factory: TwinFactory, tmp_path: Path
 ) -> None:
-    """A router in service holds the office's own queue for the whole 10/8; netprov adds
-    its queues below it: the central shaper never sees the LAN's traffic, and that is the
-    one check that fails."""
+    """A router in service holds the office's own queue for the whole 10/8: netprov puts
+    its queues above it (issue 37 item 4) and the change is confirmed. The office then
+    puts a queue of its own on top: the central shaper no longer sees the LAN's traffic,
+    and that is the one check that fails; the next change moves netprov's queue back
+    above it."""
     twin = twin_factory([ROS_SITE])
     with netmiko(twin, ROS_SITE) as conn:
         conn.send_command("/queue simple add name=kantor target=10.0.0.0/8 max-limit=50M/50M")
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     pipeline = make_pipeline(twin, journal)
-    outcome = pipeline.apply(pipeline.loaded.site(ROS_SITE), Phase.DUAL)
-    assert outcome.status == "rolled_back", outcome.as_dict()
-    failed = {c.name: c.observed for c in outcome.checks if not c.ok}
+    site = pipeline.loaded.site(ROS_SITE)
+    assert pipeline.apply(site, Phase.DUAL).status == "confirmed"
+    with netmiko(twin, ROS_SITE) as conn:
+        conn.send_command(
+            "/queue simple add name=boss target=10.31.31.0/24 max-limit=90M/90M place-before=0"
+        )
+    verified = make_pipeline(twin, journal).verify(site, Phase.DUAL)
+    failed = {c.name: c.observed for c in verified.checks if not c.ok}
     assert list(failed) == ["shaping on central"], failed
-    assert 'taken first by queue "kantor" (target=10.0.0.0/8)' in failed["shaping on central"]
+    assert 'taken first by queue "boss" (target=10.31.31.0/24)' in failed["shaping on central"]
+    again = make_pipeline(twin, journal).apply(site, Phase.DUAL)
+    assert again.status == "confirmed", again.as_dict()
+    assert again.plan is not None
+    assert [c for c in again.plan.commands if " move " in c] == [
+        "/queue simple move [ find where comment=netprov:qos-central ] "
+        "destination=[ find where max-limit=90M/90M and name=boss and target=10.31.31.0/24 ]"
+    ]
 
 
 def test_np011_a_queue_of_the_router_above_netprovs(
     inventory_copy: Path, edit: Edit, tmp_path: Path
 ) -> None:
-    """Offline alike: the stored backup with the plan simulated on it (netprov's queues
-    come below the router's own), and a backup already converged with the office queue
-    above netprov's (the plan changes nothing: the backup itself is read)."""
+    """Offline alike, on the stored backup with the plan simulated on it. The plan puts
+    netprov's queue above an office queue that would take its traffic (issue 37 item 4:
+    netprov.platforms.routeros_placement; before, it came below and NP011 fired), and
+    moves it there on a backup already converged with the office queue inserted above
+    netprov's since: NP011 reads the router after the plan and is silent. The backup as
+    it stands is what verify would find: the office's queue takes the traffic first."""
     backups = tmp_path / "backups"
     backups.mkdir()
     office = "/queue simple add max-limit=20M/20M name=kantor target=10.0.0.0/8"
     legacy = device_backup("desa-balokang", tmp_path)
     edit(DESA, "  wave: 0\n", "  wave: 0\n  desired_phase: central\n")
-    (backups / "desa-balokang.cfg").write_text(legacy)
-    assert active(inventory_copy, "NP011", backups=backups) == []
     (backups / "desa-balokang.cfg").write_text(legacy + office + "\n")
-    assert active(inventory_copy, "NP011", backups=backups) == ["desa-balokang:"]
-    guest = office.replace("10.0.0.0/8", "192.168.88.0/24")
-    (backups / "desa-balokang.cfg").write_text(legacy + guest + "\n")
+    report = run_check(inventory_copy, backups=backups, today=TODAY)
+    desa = next(s for s in report.sites if s.site.id == "desa-balokang")
+    assert desa.commands is not None
+    (queue,) = [c for c in desa.commands if "comment=netprov:qos-central " in c + " "]
+    assert queue.endswith(
+        "place-before=[ find where max-limit=20M/20M and name=kantor and target=10.0.0.0/8 ]"
+    )
     assert active(inventory_copy, "NP011", backups=backups) == []
     converged = device_backup("desa-balokang", tmp_path, Phase.CENTRAL)
     at = converged.index("/queue simple add")
-    (backups / "desa-balokang.cfg").write_text(converged[:at] + office + "\n" + converged[at:])
+    above = converged[:at] + office + "\n" + converged[at:]
+    (backups / "desa-balokang.cfg").write_text(above)
     report = run_check(inventory_copy, backups=backups, today=TODAY)
-    finding = next(f for f in report.findings if f.rule == "NP011")
     desa = next(s for s in report.sites if s.site.id == "desa-balokang")
-    assert (finding.site, desa.commands) == ("desa-balokang", [])
-    assert 'taken first by queue "kantor" (target=10.0.0.0/8)' in finding.message
+    assert desa.commands is not None
+    assert [c for c in desa.commands if " move " in c] == [
+        "/queue simple move [ find where comment=netprov:qos-central ] destination="
+        "[ find where max-limit=20M/20M and name=kantor and target=10.0.0.0/8 ]"
+    ]
+    assert active(inventory_copy, "NP011", backups=backups) == []
+    org = load_inventory(inventory_copy, today=TODAY).organisation
+    view = central_view(uplink_views(desa.site, org, Phase.CENTRAL))
+    assert view is not None
+    assert driver_for(desa.site.router.platform).read_shaping(above, view).shadowed == (
+        'queue "kantor" (target=10.0.0.0/8) above netprov-central'
+    )
 
 
 def test_ios_shaping_is_held_to_the_interface_traffic_leaves_by() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from netprov.filters import ros_line, ros_value
+from netprov.platforms.routeros_placement import PLACED, Placement
 from netprov.platforms.routeros_undo import readded, restoring
 from netprov.rosdefaults import default
 from netprov.rossyntax import SETTINGS, RosCommand, parse_export
@@ -57,19 +58,6 @@ MUST_AGREE: dict[str, tuple[str, ...]] = {
 # client on the same port are two different uplinks).
 _UPLINK_CLIENTS = ("/ip dhcp-client", "/interface pppoe-client")
 
-# A FastTrack rule makes established connections skip simple queues ("Queues" and
-# "Firewall: FastTrack" in the MikroTik manual): netprov's accept rules for shaped traffic
-# (``netprov:qos-accept-*``) go before it so that traffic stays in the queue.
-_FASTTRACK = "[ find where action=fasttrack-connection and chain=forward ]"
-_BEFORE_FASTTRACK = "netprov:qos-accept"
-# Rules of the input chain are tried top to bottom and the first that decides wins
-# (MikroTik manual, "Firewall: Filter"): netprov's accepts for the input chain (the NOC's
-# management) go above the first drop or reject of the router's own, such as the default
-# configuration's "drop all not coming from LAN", or new NOC sessions are dropped there.
-_BLOCKING = frozenset({"drop", "reject", "tarpit"})
-# srcnat actions that rewrite a packet's source (MikroTik manual, "Firewall: NAT"): netprov's
-# accept that keeps the management address goes above the router's first such rule
-_TRANSLATING = frozenset({"masquerade", "src-nat", "netmap", "same"})
 # The host route a DHCP uplink's script pins its probe with (templates/_uplink.j2)
 _PIN_PREFIX = "netprov-dhcp:"
 _PIN = re.compile(r"netprov-dhcp:probe-[\w-]+")
@@ -240,44 +228,16 @@ class _Planner:
         parsed = [_held(command) for command in parse_export(running_export)]
         self.running = {key: cmd for cmd in parsed if (key := _key(cmd))}
         self.router = _Router(parsed)
-        self.fasttrack = any(
-            c.params.get("action") == "fasttrack-connection"
-            and c.params.get("chain") == "forward"
-            and c.params.get("disabled") != "yes"
-            for c in parsed
-        )
-        self.filters = [c for c in parsed if c.path == "/ip firewall filter" and c.verb == "add"]
-        self.nats = [c for c in parsed if c.path == "/ip firewall nat" and c.verb == "add"]
-        # the router's own first translation in srcnat (its masquerade on the WAN list)
-        self.srcnat = next(
-            (
-                rule
-                for rule in self.nats
-                if rule.managed_key is None
-                and rule.params.get("chain") == "srcnat"
-                and rule.params.get("action") in _TRANSLATING
-                and rule.params.get("disabled") != "yes"
-            ),
-            None,
-        )
+        # the router's rules and queues, in order: netprov's go among them (Placement)
+        self.ordered = {
+            menu: [c for c in parsed if c.path == menu and c.verb == "add"] for menu in PLACED
+        }
         # the routes DHCP client scripts of netprov's keep (they pin the probes)
         self.pinned = {
             c.params.get("comment", "")
             for c in parsed
             if c.path == "/ip route" and c.params.get("comment", "").startswith(_PIN_PREFIX)
         }
-        # the router's own first drop/reject of the input chain, where it stands
-        self.input_block = next(
-            (
-                (index, rule)
-                for index, rule in enumerate(self.filters)
-                if rule.managed_key is None
-                and rule.params.get("chain") == "input"
-                and rule.params.get("action") in _BLOCKING
-                and rule.params.get("disabled") != "yes"
-            ),
-            None,
-        )
         self.wanted = [(key, cmd) for cmd in parse_export(intended) if (key := _key(cmd))]
         # each probe netprov pins to a line: its gateway (the line's, or its interface)
         self.probes = {
@@ -290,6 +250,17 @@ class _Planner:
         self.rendered: dict[str, set[str]] = {}
         for _, cmd in self.wanted:
             self.rendered.setdefault(cmd.path, set()).update(cmd.params)
+        self.placement = Placement(parsed, [cmd for _, cmd in self.wanted])
+        # netprov's rules this plan adds (where in self.adds, the renames done before it),
+        # and those the router holds already (its own, or taken over now): placed at the end
+        self.unplaced: list[tuple[int, RosCommand, dict[str, str]]] = []
+        self.held: list[tuple[RosCommand, RosCommand]] = []
+        # each of the router's objects netprov owns or takes over in this plan: its comment,
+        # and for those taken over, where in self.adds the takeover is
+        self.owner: dict[int, str] = {
+            id(c): c.params["comment"] for c in parsed if c.managed_key is not None
+        }
+        self.taken_at: dict[int, int] = {}
         self.plan = RosPlan()
         self.renamed: dict[str, str] = {}  # interface the plan renames -> its new name
         self.adds: list[str] = []
@@ -333,20 +304,10 @@ class _Planner:
         elif same:
             self.adopt(cmd, same[0])
         else:
-            placement: tuple[str, ...] = ()
-            if self.fasttrack and cmd.params["comment"].startswith(_BEFORE_FASTTRACK):
-                placement = (f"place-before={_FASTTRACK}",)
-            elif self._input_accept(cmd) and self.input_block is not None:
-                placement = (f"place-before={self._rule_now(self.input_block[1], self.filters)}",)
-            elif self._srcnat_accept(cmd) and self.srcnat is not None:
-                placement = (f"place-before={self._rule_now(self.srcnat, self.nats)}",)
-            self.adds.append(" ".join([ros_line(cmd.path, "add", **cmd.params), *placement]))
+            if cmd.path in PLACED:
+                self.unplaced.append((len(self.adds), cmd, dict(self.renamed)))
+            self.adds.append(ros_line(cmd.path, "add", **cmd.params))
             self.undo_removes.append(f"{cmd.path} remove {_find(cmd.params['comment'])}")
-
-    def _rule_now(self, rule: RosCommand, rules: list[RosCommand]) -> str:
-        """:func:`_rule` of the router's rule as it reads once the interfaces this plan
-        renamed so far carry their new names (RouterOS follows a rename in its rules)."""
-        return _rule(_renamed(rule, self.renamed)[1], [_renamed(r, self.renamed)[1] for r in rules])
 
     def _default_route_of_the_line(self, cmd: RosCommand) -> list[RosCommand]:
         """The router's own default route straight over the line whose default route
@@ -359,46 +320,47 @@ class _Planner:
         direct = RosCommand(cmd.path, cmd.verb, cmd.selector, {**cmd.params, "gateway": gateway})
         return self.router.same(direct, self.renamed)
 
-    @staticmethod
-    def _srcnat_accept(cmd: RosCommand) -> bool:
-        return (
-            cmd.path == "/ip firewall nat"
-            and cmd.params.get("chain") == "srcnat"
-            and cmd.params.get("action") == "accept"
-        )
+    def place(self) -> None:
+        """Each of netprov's rules and queues just above the first rule or queue that would
+        take its traffic first otherwise (netprov.platforms.routeros_placement): one it
+        adds, by ``place-before=``; one the router holds below it, moved there."""
+        for menu, office in self.ordered.items():
+            chosen = self.placement.place(menu, office, self.owner)
+            for index, cmd, renamed in self.unplaced:
+                target = chosen.get(cmd.params.get("comment", "")) if cmd.path == menu else None
+                if target is not None:
+                    where = self._where_then(target, office, renamed, index)
+                    self.adds[index] += f" place-before={where}"
+            for cmd, held in self.held:
+                target = chosen.get(cmd.params.get("comment", "")) if cmd.path == menu else None
+                if target is None or office.index(held) < office.index(target):
+                    continue
+                at = office.index(held)
+                where = self._where_then(target, office, self.renamed, len(self.adds))
+                self.late.append(f"{menu} move {_find(cmd.params['comment'])} destination={where}")
+                after = office[at + 1] if at + 1 < len(office) else None
+                back = f" destination={_rule(after, office)}" if after is not None else ""
+                self.undo_adds.append(f"{menu} move {_find(cmd.params['comment'])}{back}")
 
-    @staticmethod
-    def _input_accept(cmd: RosCommand) -> bool:
-        return (
-            cmd.path == "/ip firewall filter"
-            and cmd.params.get("chain") == "input"
-            and cmd.params.get("action") == "accept"
-        )
-
-    def keep_above_the_block(self, cmd: RosCommand, current: RosCommand) -> None:
-        """netprov's accept the router already has, below the router's own rule it must
-        precede (an earlier push appended it): moved above that rule. An input accept goes
-        above the first drop of the input chain, the management address's srcnat accept
-        above the first translation."""
-        if self._input_accept(cmd) and self.input_block is not None:
-            rules, block = self.filters, self.input_block[1]
-        elif self._srcnat_accept(cmd) and self.srcnat is not None:
-            rules, block = self.nats, self.srcnat
-        else:
-            return
-        at = rules.index(current)
-        if at < rules.index(block):
-            return
-        where = _find(current.params["comment"])
-        self.late.append(f"{cmd.path} move {where} destination={self._rule_now(block, rules)}")
-        after = rules[at + 1] if at + 1 < len(rules) else None
-        back = f" destination={_rule(after, rules)}" if after is not None else ""
-        self.undo_adds.append(f"{cmd.path} move {_find(cmd.params['comment'])}{back}")
+    def _where_then(
+        self, target: RosCommand, office: list[RosCommand], renamed: Mapping[str, str], at: int
+    ) -> str:
+        """A ``[ find ... ]`` for the router's ``target`` as it reads when the command at
+        ``at`` of the adds runs: by netprov's comment once tagged, else by its own values
+        with the interface names the plan's renames before it gave."""
+        tag = self.owner.get(id(target))
+        if tag is not None and self.taken_at.get(id(target), -1) < at:
+            return _find(tag)
+        return _rule(_renamed(target, renamed)[1], office)
 
     def adopt(self, cmd: RosCommand, theirs: RosCommand) -> None:
         """Tag the router's object and align what netprov renders (its other values stay)."""
         # the object as it reads once the renames this plan made before it are done
         _, current = _renamed(theirs, self.renamed)
+        self.owner[id(theirs)] = cmd.params["comment"]
+        self.taken_at[id(theirs)] = len(self.adds)
+        if cmd.path in PLACED:
+            self.held.append((cmd, theirs))
         disagree = [
             k for k in MUST_AGREE.get(cmd.path, ()) if current.params.get(k) != cmd.params.get(k)
         ]
@@ -521,7 +483,9 @@ class _Planner:
                     _changed(current, cmd, self.major) or set(current.params) - set(cmd.params)
                 ):
                     self.update(cmd, current)
-                self.keep_above_the_block(cmd, current)
+                if cmd.path in PLACED:
+                    self.held.append((cmd, current))
+        self.place()
         wanted_keys = {key for key, _ in self.wanted}
         for key, cmd in reversed(list(self.running.items())):
             if cmd.verb == "add" and key not in wanted_keys:

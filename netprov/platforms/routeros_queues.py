@@ -42,6 +42,29 @@ def _takes(queue: Params, ours: list[IPv4Network], lan: set[str], out: str) -> b
     return fits and (not dst or dst == out or bool(_networks(dst)))
 
 
+def first_taker(queues: list[Params], mine: Params, lan: set[str]) -> int | None:
+    """The index of the first enabled leaf queue of ``queues`` that takes some of the
+    traffic ``mine`` is for (its target's networks, from the interfaces ``lan``, leaving by
+    its ``dst``); None: none does.
+
+    Examples:
+        >>> ours = {"name": "n", "target": "10.31.1.0/24", "dst": "vlan9-central"}
+        >>> office = [{"name": "guest", "target": "192.168.88.0/24"},
+        ...           {"name": "all", "target": "10.0.0.0/8"}]
+        >>> first_taker(office, ours, {"bridge"})
+        1
+    """
+    ours = _networks(mine.get("target", ""))
+    out = mine.get("dst", "")
+    inner = {q["parent"] for q in queues if q.get("parent")}
+    for index, queue in enumerate(queues):
+        if queue.get("disabled") == "yes" or queue.get("name", "") in inner:
+            continue
+        if _takes(queue, ours, lan, out):
+            return index
+    return None
+
+
 def shadowing_queue(config: str, tag: str, out: str) -> str | None:
     """The first enabled simple queue above netprov's (its ``comment=<tag>``) that takes
     traffic netprov's queue is for: what the LAN (netprov's queue's target) sends out of

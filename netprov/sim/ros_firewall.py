@@ -27,6 +27,23 @@ _DECIDING = {"accept": "accept", "drop": "drop", "reject": "reject", "tarpit": "
 _PROTOCOLS = {"tcp": "6", "udp": "17", "icmp": "1"}
 _SERVICE_PORTS = {"22": "ssh", "23": "telnet", "80": "www", "443": "www-ssl", "8291": "winbox"}
 _IGNORED = {"chain", "action", "comment", "disabled", "hw-offload", "reject-with", "jump-target"}
+_IGNORED |= {"to-addresses", "to-ports", "log", "log-prefix", "passthrough"}
+# what takes a packet in a chain: an action that ends its way through the chain (filter:
+# MikroTik manual "Firewall: Filter"; NAT: "Firewall: NAT", a translation or an accept
+# ends NAT for it), or FastTrack, which does not end it but sends its connection's later
+# packets past the firewall and the simple queues ("Firewall: FastTrack")
+TAKING = frozenset(
+    {
+        *_DECIDING,
+        "fasttrack-connection",
+        "masquerade",
+        "src-nat",
+        "dst-nat",
+        "redirect",
+        "netmap",
+        "same",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,33 @@ class RosFilter:
                 decided = self._chain(rule["jump-target"], packet, depth + 1)
                 if decided is not None:
                     return decided
+        return None
+
+    def taking(self, packet: Packet) -> Item | None:
+        """The first rule of the packet's chain (jumps followed) that takes it (an action
+        of :data:`TAKING`); a matcher the twin does not model is taken to hold, so a rule
+        that may take the packet counts. None: no rule takes it."""
+        return self._taking(packet.chain, packet, depth=0)
+
+    def _taking(self, chain: str, packet: Packet, depth: int) -> Item | None:
+        if depth > 8:
+            return None
+        for rule in self.rules:
+            if rule.get("chain") != chain or rule.get("disabled") == "yes":
+                continue
+            action = rule.get("action", "accept")
+            if action not in TAKING | {"jump", "return"}:
+                continue
+            if not self._matches(rule, packet, blocking=True):
+                continue
+            if action == "return":
+                return None
+            if action == "jump":
+                taken = self._taking(rule.get("jump-target", ""), packet, depth + 1)
+                if taken is not None:
+                    return taken
+                continue
+            return rule
         return None
 
     def _service(self, packet: Packet) -> Verdict | None:
@@ -110,12 +154,12 @@ class RosFilter:
             address = packet.source if key == "src-address-list" else packet.destination
             return any(_address_in(address, a) for a in self.address_lists.get(value, ()))
         if key == "connection-state":
-            return "new" in value.split(",")
+            return packet.state in value.split(",")
         if key == "connection-nat-state":
             return False  # a new connection the router did not translate
         if key == "ipsec-policy":
             direction, _, policy = value.partition(",")
-            wanted = "in" if packet.chain == "input" else direction
+            wanted = "in" if packet.chain in {"input", "dstnat"} else direction
             return direction == wanted and policy == "none"
         return None
 

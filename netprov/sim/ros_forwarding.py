@@ -141,8 +141,11 @@ def router_of(device: RosDevice) -> Router:
     )
 
 
-def packet_filter_of(device: RosDevice, links: Iterable[Link]) -> RosFilter:
-    """The firewall filter, address lists, interface lists and services of this config."""
+def packet_filter_of(
+    device: RosDevice, links: Iterable[Link], menu: str = "/ip firewall filter"
+) -> RosFilter:
+    """The firewall filter (or, ``menu``, its NAT), address lists, interface lists and
+    services of this config."""
     lists: dict[str, list[str]] = {}
     for entry in device.tables["/ip firewall address-list"]:
         if entry.get("disabled") != "yes":
@@ -152,7 +155,7 @@ def packet_filter_of(device: RosDevice, links: Iterable[Link]) -> RosFilter:
         for item in device.tables["/interface list"]
     }
     return RosFilter(
-        rules=tuple(ros_lines.visible(rule) for rule in device.tables["/ip firewall filter"]),
+        rules=tuple(ros_lines.visible(rule) for rule in device.tables[menu]),
         address_lists={name: tuple(found) for name, found in lists.items()},
         list_members=members,
         dynamic=frozenset(link.name for link in links if link.dynamic == "pppoe"),

@@ -110,16 +110,19 @@ class Forwarding:
 
 @dataclass(frozen=True)
 class Packet:
-    """The first packet of a new connection, as a router's filter sees it."""
+    """A packet as a router's filter sees it: by default the first of a new connection."""
 
     source: IPv4Address
     destination: IPv4Address
     in_interface: str
     protocol: str = "tcp"
     port: int = 22
-    chain: Literal["input", "forward"] = "input"  # to the router itself, or through it
-    out_interface: str = ""  # forward only
+    # to the router itself, or through it; RouterOS's NAT chains: before routing (dstnat),
+    # leaving (srcnat)
+    chain: Literal["input", "forward", "dstnat", "srcnat"] = "input"
+    out_interface: str = ""  # forward and srcnat only
     sessions: int = 0  # sessions already open on the router (IOS hands out vty lines in order)
+    state: Literal["new", "established", "related", "invalid"] = "new"  # its connection's
 
 
 @dataclass(frozen=True)
