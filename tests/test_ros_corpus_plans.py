@@ -194,3 +194,26 @@ def test_the_service_netprov_manages_by_is_on(name: str, inventory_copy: Path) -
     assert "/ip service set ssh address=10.250.10.0/24 disabled=no" in plan.commands
     assert _safe(inventory_copy, router, plan) is None
     _push(router, plan)
+
+
+def test_a_restore_that_lists_the_routes_in_another_order_is_the_same_config(
+    inventory_copy: Path,
+) -> None:
+    """Loading a backup reboots the router; the DHCP client binds again and its script pins
+    the probe's host route once more, and RouterOS lists that route last (by its new
+    internal id). Routes have no order (the longest prefix, then the distance, choose:
+    MikroTik manual, "IP Routing"), so the config compares the same. Before, the rollback
+    of every office with a DHCP line said "running config DIFFERS from backup"."""
+    office = _office("routeros-7.21-rb5009-terse-head.rsc", inventory_copy)
+    router = _router(inventory_copy, office)
+    _push(router, _plan(inventory_copy, router, Phase.LEGACY))
+    held = router.export()
+    router.restore(router.snapshot())
+    again = router.export()
+
+    def routes(export: str) -> list[str]:
+        return [line for line in export.splitlines() if line.startswith("/ip route add ")]
+
+    assert routes(again) != routes(held)  # what the router lists after its reboot
+    assert sorted(routes(again)) == sorted(routes(held))
+    assert ROS.comparable(again) == ROS.comparable(held)
