@@ -97,6 +97,23 @@ def test_routeros_backup_load_asks_before_it_reboots(twin_factory: TwinFactory) 
     assert not twin.devices[ROS_SITE].rebooting  # "n" keeps the router running
 
 
+def test_routeros_backup_load_says_it_reboots_before_the_session_drops(
+    twin_factory: TwinFactory,
+) -> None:
+    """Answered "y", RouterOS prints that it restored the configuration and reboots, then
+    the session drops (MikroTik manual, "Backup": load restores and reboots). Before, the
+    twin dropped the session before its reply: every client read nothing and waited out
+    its read timeout (netprov's revert: ten seconds per rollback)."""
+    twin = twin_factory([ROS_SITE])
+    with netmiko(twin, ROS_SITE) as conn:
+        assert "saved" in conn.send_command("/system backup save name=before")
+        conn.send_command("/system backup load name=before", expect_string=r"password:")
+        conn.send_command("", expect_string=r"\[y/N\]:")
+        answer = conn.send_command_timing("y", read_timeout=10, last_read=0.5)
+        assert "rebooting now" in answer
+    assert twin.devices[ROS_SITE].rebooting
+
+
 IOS_SITE = "setda"
 REAL_IOS = Path(__file__).parent / "fixtures" / "real" / "cisco_ios"
 

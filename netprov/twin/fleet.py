@@ -392,7 +392,14 @@ def _bind_timers(device: TwinDevice, twin: Twin) -> None:
     device.state.schedule = schedule
     device.state.on_config_line = lambda: _count_config_line(device, twin)
     device.reboot = lambda: twin.reboot(device)
-    device.state.on_reboot = lambda: twin.reboot(device, reason="command")
+
+    # a reboot the router is told to do comes once it said so: RouterOS prints "System
+    # configuration restored, rebooting now" (a backup load), IOS "Proceed with reload",
+    # then the session drops; half a second of the router's time, for the reply to go out
+    def reboot_on_command() -> None:
+        schedule(0.5, lambda: twin.reboot(device, reason="command"))
+
+    device.state.on_reboot = reboot_on_command
 
 
 def _count_config_line(device: TwinDevice, twin: Twin) -> None:
