@@ -5,8 +5,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit suite demo bench clean browser interop postgres redis \
-	nautobot nautobot-template
+.PHONY: install test lint typecheck unit suite corpus demo bench clean browser interop postgres \
+	redis nautobot nautobot-template
 
 install: $(STAMP)
 
@@ -66,6 +66,11 @@ unit: install
 
 suite: install $(if $(CI),browser postgres redis nautobot)
 	$(BIN)/pytest -n 4 --dist loadgroup
+
+# The rehearsal of every office of the corpus on the twin (tests/test_corpus.py): part of
+# `make suite`; alone, what netprov must never do to a router in service.
+corpus: install
+	$(BIN)/pytest -n 4 --dist loadgroup -m corpus
 
 # The README's test command: lint, types, Ansible against the twin, then the whole test suite
 # (last, so pytest's summary line closes the output).

@@ -20,8 +20,14 @@ TODAY = dt.date(2026, 11, 22)
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The servers tiers (a group each: one worker, one server, minutes) are handed out
-    first, so they run beside the rest of the suite rather than after it."""
-    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+    first, then the corpus's rehearsals (up to a minute each), so they run beside the rest
+    of the suite rather than after it."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("xdist_group") is None,
+            item.get_closest_marker("corpus") is None,
+        )
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,0 +1,303 @@
+"""Issue 37: what netprov must never do to a router in service, checked on every office of
+the corpus (tests/fixtures/real-configs, each a real config with its source): a rehearsal
+on the twin through legacy -> dual -> central -> final, the sample city's site edited only
+where the office's interfaces require it (tests/corpus_offices.py).
+
+At each phase, before the change itself, the same change with one check failing (the
+filtering resolvers answer a blocked name: "DNS blocks ..." fails) is rolled back and
+leaves the router byte-identical to what it held (f); the plan that renames the router
+(its identity is the office's, the inventory names it otherwise) keeps verification and
+the revert working (g). Then the change is confirmed and:
+(a) every line of the office's starting config netprov does not own is there, unchanged
+    and in its order, but what a plan listed as taken over (tests/corpus_invariants.py);
+(b) the traffic netprov promises is taken by its rules and queues (or the office's, to the
+    same end), and the office's own LANs by none of netprov's;
+(c) every interface a command names is on the router or made by the plan;
+(e) a second plan is empty, and ``backup`` + ``check`` plans nothing.
+(d) secrets: tests/test_secret_corpus.py, over the same configs.
+
+An office netprov refuses at a phase (its policy routing: NP015, issue 40 migrates it;
+an access point, which has no routed LAN; a version netprov does not write for) is refused
+there naming what stands in the way, and the router is left byte-identical; the table below
+says which and why, so that no refusal goes silent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from netprov.cli import app
+from netprov.errors import InventoryError
+from netprov.inventory import LoadedInventory, load_inventory
+from netprov.journal import Journal
+from netprov.models import Phase, Platform
+from netprov.pipeline import Outcome
+from netprov.platforms import driver_for
+from netprov.sim.routeros import RosDevice
+from netprov.twin.fleet import Twin, resolver_answers
+from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.scenario import Scenario, SiteFaults
+from tests.conftest import TODAY
+from tests.corpus_invariants import office_lines_kept, promises_kept
+from tests.corpus_offices import ROS_SITE, ROS_SITE_FILE, ROUTEROS_OFFICES, Office, site_for
+from tests.test_pipeline import make_pipeline
+
+pytestmark = [pytest.mark.twin, pytest.mark.corpus]
+
+PHASES = (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL, Phase.FINAL)
+ROS = driver_for(Platform.MIKROTIK_ROUTEROS)
+POLICY = "policy routing in service sends office traffic past netprov's routes"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Where netprov stops with an office, and the words naming what stands in the way."""
+
+    phase: Phase | None  # None: the inventory cannot describe it (validate refuses)
+    names: tuple[str, ...]
+    why: str
+
+
+# the offices netprov refuses, and why (every other one goes through every phase)
+REFUSED = {
+    "routeros-6.40-rb750g-defconf.rsc": Refused(
+        Phase.LEGACY,
+        ("the router runs RouterOS 6.40.4: netprov writes for RouterOS 6.41 and later",),
+        "older than netprov's RouterOS (interface lists in the MAC server: 6.41)",
+    ),
+    "routeros-6.47-rb750gr3-pcc.rsc": Refused(
+        Phase.LEGACY,
+        (POLICY, "mangle prerouting mark-routing to_isp1 (in-interface=LAN"),
+        "PCC over three lines (NP015; issue 40)",
+    ),
+    "routeros-6.47.8-cap2nd-capsman-cap.rsc": Refused(
+        None,
+        ("legacy_uplink.interface", "interface ether1 is already used by lan on this router"),
+        "an access point: no routed LAN",
+    ),
+    "routeros-6.47.9-rb750gr3-three-isp-failover.rsc": Refused(
+        Phase.LEGACY,
+        (POLICY, "mangle prerouting mark-routing isp2 (src-address=192.168.9.0/24)"),
+        "mark-routing per line (NP015; issue 40)",
+    ),
+    "routeros-6.48.6-rb750g-rtrw-hotspot-arp.rsc": Refused(
+        Phase.LEGACY,
+        (POLICY, "mangle prerouting mark-routing isp2 (src-address-list=ip-ke-isp2)"),
+        "mark-routing per line (NP015; issue 40)",
+    ),
+    "routeros-6.48.6-rb750gr3-vpn-clients-netwatch.rsc": Refused(
+        Phase.LEGACY,
+        (POLICY, "mangle prerouting mark-routing MNET (src-address-list=ip-local-private-mnet)"),
+        "the LAN routed into a VPN by mark (NP015; issue 40)",
+    ),
+    "routeros-6.49.2-hapac2-village-pppoe-wireless.rsc": Refused(
+        None,
+        ("legacy_uplink.interface", "interface LAN-CLIENT is already used by lan on this router"),
+        "its ISP's PPPoE runs on the LAN bridge",
+    ),
+    "routeros-6.49.2-rb750r2-pcc-office.rsc": Refused(
+        Phase.LEGACY,
+        (POLICY, "mangle output mark-routing OUT_Ether3 (connection-mark=IN_Ether3)"),
+        "PCC over two lines (NP015; issue 40)",
+    ),
+    "routeros-6.49.6-rb4011-terse-head.rsc": Refused(
+        Phase.LEGACY,
+        (POLICY, "mangle output mark-routing rmark-vpn-redirect"),
+        "traffic routed into a VPN by mark (NP015; issue 40)",
+    ),
+    "routeros-6.49.7-rb450gx4-capsman-hotspot-pcc.rsc": Refused(
+        Phase.LEGACY,
+        (POLICY, "mangle prerouting mark-routing mangle-1"),
+        "mark-routing per line (NP015; issue 40)",
+    ),
+    "routeros-7.18.2-hapac2-bridge-ap.rsc": Refused(
+        None,
+        ("legacy_uplink.interface", "interface bridge is already used by lan on this router"),
+        "an access point: no routed LAN",
+    ),
+    "routeros-7.20.1-capxl-terse-cap.rsc": Refused(
+        None,
+        (
+            "legacy_uplink.interface",
+            "interface main infrastructure is already used by lan on this router",
+        ),
+        "an access point: no routed LAN",
+    ),
+    "routeros-7.9.2-chr-pcc-vlans-netwatch.rsc": Refused(
+        Phase.LEGACY,
+        (POLICY, "mangle prerouting mark-routing via-ISP1 (in-interface-list=Bridge-LAN"),
+        "PCC over two PPPoE lines (NP015; issue 40)",
+    ),
+    "routeros-7.x-pcc-hotspot-cake.rsc": Refused(
+        Phase.LEGACY,
+        (POLICY, "mangle output mark-routing to_WAN1 (connection-mark=WAN1_conn)"),
+        "PCC over two lines (NP015; issue 40)",
+    ),
+}
+
+
+def _held(export: str) -> str:
+    """An export as the router holds it: its first line is the time it was printed."""
+    lines = export.splitlines()
+    return "\n".join(lines[1:] if lines and " by RouterOS " in lines[0] else lines)
+
+
+def _desired(inventory: Path, phase: Phase) -> None:
+    path = inventory / ROS_SITE_FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    (site,) = [s for s in data["sites"] if s["id"] == ROS_SITE]
+    site["desired_phase"] = phase.value
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+class Rehearsal:
+    """One office's router on the twin, and what netprov did to it so far."""
+
+    def __init__(self, twin: Twin, inventory: Path, tmp_path: Path) -> None:
+        self.twin, self.inventory, self.tmp = twin, inventory, tmp_path
+        self.device = twin.devices[ROS_SITE]
+        self.loaded: LoadedInventory = load_inventory(inventory, today=TODAY)
+        self.site = self.loaded.site(ROS_SITE)
+        self.journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "journal")
+        self.start = self.running()
+        self.adopted: list[str] = []
+        self.commands: list[str] = []
+
+    def running(self) -> str:
+        return str(self.twin.call(self.device.running_config))
+
+    def apply(self, phase: Phase) -> Outcome:
+        return make_pipeline(self.twin, self.journal, loaded=self.loaded).apply(self.site, phase)
+
+    def state(self, change: Callable[[RosDevice], None]) -> None:
+        state = self.device.state
+        assert isinstance(state, RosDevice)
+        self.twin.call(lambda: change(state))
+
+    def resolvers(self, *, unfiltered: bool) -> None:
+        names = resolver_answers(self.loaded.organisation, unfiltered=unfiltered)
+        self.state(lambda router: setattr(router.world, "names", names))
+
+    def in_band(self) -> None:
+        """New management sessions come from the NOC over the lines, through the router's
+        routes and filtering, from now on."""
+        faults = self.device.faults.model_copy(update={"management": "reachable"})
+        self.twin.call(lambda: setattr(self.device, "faults", faults))
+
+    def failing_check(self, phase: Phase) -> None:
+        """(f), (g): the change with "DNS blocks ..." failing is rolled back, byte-identical."""
+        before = self.running()
+        self.resolvers(unfiltered=True)
+        try:
+            outcome = self.apply(phase)
+        finally:
+            self.resolvers(unfiltered=False)
+        assert outcome.status == "rolled_back", (phase, outcome.as_dict())
+        failed = [c.name for c in outcome.checks if not c.ok]
+        assert [name.split()[:2] for name in failed] == [["DNS", "blocks"]], (phase, failed)
+        assert outcome.restored_identical, (phase, outcome.as_dict())
+        assert ROS.comparable(self.running()) == ROS.comparable(before), phase
+
+    def converged(self, phase: Phase, cli: CliRunner) -> None:
+        """(e): a second plan is empty; ``backup`` + ``check`` plan nothing."""
+        again = make_pipeline(self.twin, self.journal, loaded=self.loaded).plan_only(
+            self.site, phase
+        )
+        assert again.plan is not None, (phase, again.as_dict())
+        assert again.plan.commands == [], (phase, again.plan.commands)
+        hosts, backups = self.tmp / "hosts.yaml", self.tmp / f"backups-{phase.value}"
+        self.twin.write_hosts_file(hosts)
+        common = ["--inventory", str(self.inventory), "--today", TODAY.isoformat()]
+        backed = cli.invoke(
+            app,
+            [
+                "backup",
+                *common,
+                *("--hosts-file", str(hosts), "--limit", ROS_SITE, "--backups", str(backups)),
+                *("--db", f"sqlite:///{self.tmp / 'cli.db'}"),
+            ],
+        )
+        assert backed.exit_code == 0, backed.output
+        _desired(self.inventory, phase)
+        checked = cli.invoke(app, ["check", *common, "--backups", str(backups), "--json"])
+        assert "Traceback" not in checked.output
+        (site,) = [s for s in json.loads(checked.stdout)["sites"] if s["site"] == ROS_SITE]
+        assert site["planned_commands"] == [], (phase, site)
+
+    def kept(self, phase: Phase, outcome: Outcome, before: str) -> None:
+        """(a), (b), (c) after a confirmed change."""
+        assert outcome.plan is not None
+        missing = ROS.missing_interfaces(before, outcome.plan.commands)
+        assert missing == [], (phase, missing)
+        self.adopted += outcome.plan.adopted
+        self.commands += outcome.plan.commands
+        lost = office_lines_kept(self.start, self.running(), self.adopted, self.commands)
+        assert lost == [], (phase, lost)
+        state = self.device.state
+        assert isinstance(state, RosDevice)
+        org = self.loaded.organisation
+        broken = self.twin.call(lambda: promises_kept(state, self.site, org, phase))
+        assert broken == [], (phase, broken)
+
+
+def _refused_at_validate(office: Office, refused: Refused, inventory: Path) -> None:
+    with pytest.raises(InventoryError) as caught:
+        load_inventory(inventory, today=TODAY)
+    field, words = refused.names
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        (f"sites[0].{field}", words)
+    ], office.file
+
+
+@pytest.mark.parametrize("office", ROUTEROS_OFFICES, ids=lambda o: o.file)
+def test_every_phase_keeps_what_netprov_must_never_touch(
+    office: Office,
+    twin_factory: TwinFactory,
+    inventory_copy: Path,
+    tmp_path: Path,
+    cli: CliRunner,
+) -> None:
+    site_for(inventory_copy, office)
+    refused = REFUSED.get(office.file)
+    if refused is not None and refused.phase is None:
+        _refused_at_validate(office, refused, inventory_copy)
+        return
+    # the first change comes over a console (the office's firewall keeps the NOC out
+    # until netprov's rules let it in), every later one through the router's lines
+    scenario = Scenario(
+        configs={ROS_SITE: str(office.path)},
+        sites={ROS_SITE: SiteFaults(management="out-of-band")},
+    )
+    twin = twin_factory([ROS_SITE], inventory=inventory_copy, scenario=scenario)
+    rehearsal = Rehearsal(twin, inventory_copy, tmp_path)
+    hostname = rehearsal.site.router.hostname
+    assert f"name={hostname}" not in rehearsal.start  # the plan renames the router: (g)
+    for phase in PHASES:
+        before = rehearsal.running()
+        if refused is not None and refused.phase is phase:
+            outcome = rehearsal.apply(phase)
+            assert outcome.status == "refused", outcome.as_dict()
+            for words in refused.names:
+                assert words in outcome.detail, (words, outcome.detail)
+            assert _held(rehearsal.running()) == _held(before)
+            return
+        rehearsal.failing_check(phase)
+        outcome = rehearsal.apply(phase)
+        assert outcome.status == "confirmed", (phase, outcome.as_dict())
+        assert f"name={hostname}" in rehearsal.running()
+        if phase is Phase.LEGACY:
+            rehearsal.in_band()
+            verified = make_pipeline(rehearsal.twin, rehearsal.journal).verify(
+                rehearsal.site, phase
+            )
+            failed = {c.name: c.observed for c in verified.checks if not c.ok}
+            assert failed == {}, failed
+        rehearsal.kept(phase, outcome, before)
+        rehearsal.converged(phase, cli)
