@@ -48,6 +48,16 @@ class _PresubstitutedIosDriver(HConfigDriverCiscoIOS):
         one_value = [
             IdempotentCommandsRule(match_rules=(MatchRule(startswith=word),)) for word in _ONE_VALUE
         ]
+        # a terminal line holds one transport input and one inbound access class: netprov's
+        # replaces the office's (Cisco IOS Terminal Services Command Reference, "transport
+        # input", "access-class"), the office's other line settings stay
+        one_value += [
+            IdempotentCommandsRule(match_rules=(MatchRule(startswith="line "), kind))
+            for kind in (
+                MatchRule(startswith="transport input "),
+                MatchRule(re_search=r"^access-class \S+ in$"),
+            )
+        ]
         return rules.model_copy(
             update={
                 "per_line_sub": [],

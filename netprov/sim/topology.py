@@ -77,16 +77,16 @@ class World:
     egress_via: Role | None = None
 
     def uplink_for(self, link: Link) -> UplinkSim | None:
-        """The provider's side of ``link``, if a line is plugged into it."""
-        return next(
-            (
-                u
-                for u in self.uplinks
-                if u.port == link.port
-                and not (link.bridge and link.vlan is None and u.vlan is not None)
-            ),
-            None,
-        )
+        """The provider's side of ``link``, if a line is plugged into it: on its port, the
+        line on its VLAN (a port may carry an untagged line and a tagged one), else the
+        port's first (a link on another VLAN of it sees that line's state)."""
+        lines = [
+            u
+            for u in self.uplinks
+            if u.port == link.port
+            and not (link.bridge and link.vlan is None and u.vlan is not None)
+        ]
+        return next((u for u in lines if u.vlan == link.vlan), lines[0] if lines else None)
 
 
 @dataclass
