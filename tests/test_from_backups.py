@@ -218,12 +218,6 @@ def _real_lines(source: str, platform: Platform) -> tuple[list[str], set[str]]:
     return [driver_for(platform).mask_secrets(line) for line in extra], menus
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 37: the IOS candidate is built with hier_config's loader, which joins "
-    "every line's words with one space, and clean_ios drops blank lines: configure replace "
-    "rewrites the office's banner (and any literal text: descriptions, remarks)",
-)
 def test_the_candidate_keeps_the_office_banner_as_written() -> None:
     """What netprov does not own stays byte for byte: the login banner of a real router
     (ios-12.4-adsl-dialer-cbac-dhcp.cfg, with a blank line and two spaces after a full stop)

@@ -177,9 +177,63 @@ def plan_ios(running: str, intended: str) -> IosPlan:
         # "no ...": a candidate without it would leave IOS's default, on
         if child.text.startswith("no ") and future.get_child(equals=child.text) is None:
             future.add_child(child.text)
-    candidate = "\n".join(future.dump_simple()) + "\nend\n"
+    candidate = "\n".join(_as_written(running, full, future)) + "\nend\n"
     found = conflicts(full, target, scope)
     return IosPlan(commands, undo, candidate, found, releases, taken_over)
+
+
+_BANNER = re.compile(r"^banner \S+ (\S{2}|\S)")
+
+
+def _blocks(running: str) -> dict[str, list[str]]:
+    """The running config's top-level sections as the router wrote them (its indentation,
+    spacing, blank lines of a banner), by the line hier_config reads for their first."""
+    blocks: dict[str, list[str]] = {}
+    lines = [line for line in running.splitlines() if not _IOS_NOISE.match(line)]
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if not line.strip() or line.startswith((" ", "!")):
+            continue
+        block = [line]
+        banner = _BANNER.match(line)
+        if banner is not None and line.count(banner[1]) < 2:  # a banner over several lines
+            while index < len(lines):
+                block.append(lines[index])
+                index += 1
+                if banner[1] in block[-1]:
+                    break
+        while index < len(lines) and lines[index].startswith(" "):
+            block.append(lines[index])
+            index += 1
+        blocks.setdefault(_substituted(line)[0], block)
+    return blocks
+
+
+def _as_written(running: str, full: HConfig, future: HConfig) -> list[str]:
+    """The candidate's lines: a section of the router's the plan leaves as it is, as the
+    router wrote it (hier_config reads a line as its words, drops the blank lines of a
+    banner and some of IOS's markers: ``exit-address-family``; a candidate written back
+    from its reading would rewrite the office's text: ``configure replace`` makes the
+    router hold what the candidate says); the rest as hier_config writes it."""
+    written = _blocks(running)
+    out: list[str] = []
+    skip: list[str] = []  # the lines of a banner written out with its first
+    for child in future.children:
+        if skip and child.text == skip[0]:
+            skip.pop(0)
+            continue
+        skip = []
+        block = written.get(child.text)
+        held = full.get_child(equals=child.text)
+        if block is not None and held is not None and list(held.lines()) == list(child.lines()):
+            out += block
+            if _BANNER.match(block[0]):
+                skip = [" ".join(line.split()) for line in block[1:] if line.strip()]
+            continue
+        out += child.lines()
+    return out
 
 
 def as_rendered(running: str) -> str:
