@@ -16,6 +16,7 @@ config after a phase (tests/test_corpus.py runs them after every phase of every 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from ipaddress import IPv4Address, IPv4Interface
@@ -321,4 +322,78 @@ def promises_kept(router: RosDevice, site: Site, org: Organisation, phase: Phase
         queue = queue_taking(router, host, INTERNET)
         if queue is not None and queue.startswith("netprov-"):
             problems.append(f"the office's LAN {office}: taken by queue {queue}")
+    return problems
+
+
+# --- IOS -----------------------------------------------------------------------------------
+
+
+def ios_office_kept(start: str, now: str, taken: Iterable[str]) -> list[str]:
+    """(a) on IOS: every top-level section of the office's is there as it was (vty lines
+    only gain netprov's lines; the archive netprov sets its path in keeps the office's
+    other lines), and in a section netprov took over (the plan says so) or an interface it
+    describes now, the office's own lines stay (sections as IOS lists them:
+    tests/test_ios_ownership.py)."""
+    from netprov.platforms.ios_scope import ARCHIVE_KINDS, INTERFACE_KINDS
+    from tests.test_ios_ownership import _sections
+
+    before, after = _sections(start), _sections(now)
+    taken = set(taken)
+    problems = []
+    for header, lines in before.items():
+        kept = after.get(header)
+        if header.startswith("interface ") and set(lines) <= {" shutdown"}:
+            continue  # an unused port is nobody's yet: netprov may take it without a word
+        if kept is None:
+            if header not in taken:
+                problems.append(f"gone: {header}")
+            continue
+        if header in taken and not any("netprov:" in line for line in kept):
+            continue  # a line netprov took over and takes away (final): the port is reset
+        if header in taken or any("netprov:" in line for line in kept):
+            kinds = ARCHIVE_KINDS if header == "archive" else INTERFACE_KINDS
+            office = [line for line in lines if not kinds.match(line.strip())]
+        elif header.startswith(("line vty ", "archive")):
+            kinds = (
+                ARCHIVE_KINDS
+                if header == "archive"
+                else re.compile(r"^(access-class|transport input) ")
+            )
+            office = [line for line in lines if not kinds.match(line.strip())]
+        else:
+            office = lines
+        lost = [line for line in office if line not in kept]
+        if lost or (office is lines and kept != lines):
+            problems.append(f"changed: {header}: {lost or kept}")
+    return problems
+
+
+def ios_promises_kept(config: str, site: Site, org: Organisation, phase: Phase) -> list[str]:
+    """(b) on IOS: netprov's filters, shaping and NAT act on what it owns only: its access
+    groups and service policies sit on its LAN and lines, its NAT list permits its LAN's
+    subnets and nothing else (IOS takes the first NAT rule that matches: an office rule in
+    the way of netprov's is refused by the plan, netprov.platforms.ios_office)."""
+    from tests.test_ios_ownership import _sections
+
+    sections = _sections(config)
+    ours = {f"interface {site.lan.interface}", "interface Loopback0"}
+    for view in uplink_views(site, org, phase):
+        ours |= {f"interface {view.l2}", f"interface {view.l3}", f"interface {view.port}"}
+    problems = []
+    for header, lines in sections.items():
+        if not header.startswith("interface ") or header in ours:
+            continue
+        mine = [line for line in lines if "NETPROV-" in line]
+        if mine:
+            problems.append(f"{header} (the office's) holds {mine}")
+    lan = [a.network for a in site.lan.interfaces]
+    for line in sections.get("ip access-list standard NETPROV-NAT-LAN", []):
+        words = line.split()
+        words = words[1:] if words[:1] and words[0].isdigit() else words  # its sequence number
+        if words[:1] != ["permit"] or len(words) < 3:
+            problems.append(f"NETPROV-NAT-LAN: {line.strip()}")
+            continue
+        base = IPv4Address(words[1])
+        if not any(base in net for net in lan):
+            problems.append(f"NETPROV-NAT-LAN translates {line.strip()}, not the LAN's")
     return problems

@@ -23,6 +23,8 @@ import yaml
 FIXTURES = Path(__file__).parent / "fixtures" / "real-configs"
 ROS_SITE = "kec-sukamaju"  # the sample's RouterOS office: PPPoE line, central VLAN 1131
 ROS_SITE_FILE = "sites/kecamatan-kelurahan.yaml"
+IOS_SITE = "dprd"  # the sample's IOS office: static line, central VLAN 1102, no backup
+IOS_SITE_FILE = "sites/opd.yaml"
 
 Addressing = dict[str, Any]
 DHCP: Addressing = {"mode": "dhcp"}
@@ -64,11 +66,25 @@ class Office:
     # the office serves DHCP on that LAN today (netprov takes the server over); else the
     # inventory says so (lan.dhcp: false) and DHCP stays as it is
     dhcp: bool = True
+    central_vlan: int | None = 0  # 0: the sample's VLAN; None: the port is the hand-off
+    mgmt: str | None = None  # the office's loopback address, where it has Loopback0
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
         return FIXTURES / self.file
+
+    @property
+    def ios(self) -> bool:
+        return self.file.endswith(".cfg")
+
+    @property
+    def site_id(self) -> str:
+        return IOS_SITE if self.ios else ROS_SITE
+
+    @property
+    def site_file(self) -> str:
+        return IOS_SITE_FILE if self.ios else ROS_SITE_FILE
 
 
 ROUTEROS_OFFICES = [
@@ -272,17 +288,23 @@ def _uplink(entry: dict[str, Any], line: Line) -> None:
         entry["vlan"] = line.vlan
 
 
-def site_for(inventory: Path, office: Office, site_id: str = ROS_SITE) -> Path:
-    """Edit the sample site ``site_id`` in the inventory copy ``inventory`` to describe
-    ``office``; returns the site's file."""
-    path = inventory / ROS_SITE_FILE
+def site_for(inventory: Path, office: Office) -> Path:
+    """Edit the sample site of the office's platform in the inventory copy ``inventory``
+    to describe ``office``; returns the site's file."""
+    path = inventory / office.site_file
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    (site,) = [s for s in data["sites"] if s["id"] == site_id]
+    (site,) = [s for s in data["sites"] if s["id"] == office.site_id]
+    if office.mgmt is not None:
+        site["router"]["mgmt_address"] = office.mgmt
     site["lan"] = {"interface": office.lan, "address": office.lan_address, "dhcp": office.dhcp}
     if office.extra_subnets:
         site["lan"]["extra_subnets"] = list(office.extra_subnets)
     _uplink(site["legacy_uplink"], office.legacy)
     site["central_uplink"]["interface"] = office.central
+    if office.central_vlan is None:
+        site["central_uplink"].pop("vlan", None)
+    elif office.central_vlan:
+        site["central_uplink"]["vlan"] = office.central_vlan
     if office.backup is None:
         site.pop("backup_uplink", None)
     else:
@@ -290,3 +312,108 @@ def site_for(inventory: Path, office: Office, site_id: str = ROS_SITE) -> Path:
         _uplink(backup, office.backup)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
+
+
+# IOS: the sample's DPRD office (tests/fixtures/real-configs/README.md: where each office has
+# its uplink and LAN). Where the office has a Loopback0, it is its management address (netprov
+# keeps the router's address on Loopback0: templates/cisco_ios/base.j2).
+IOS_OFFICES = [
+    Office(
+        "ios-12.4-7200-nat-dhcp.cfg",
+        Line("FastEthernet0/1", DHCP),
+        "FastEthernet0/0.50",
+        "192.168.10.202/30",
+        "FastEthernet0/0",  # the LAN's trunk: the hand-off is one more VLAN there
+        dhcp=False,
+    ),
+    Office(
+        "ios-12.4-adsl-dialer-cbac-dhcp.cfg",
+        Line("ATM0/0.32", pppoe("foo@isp.example", key="dprd")),
+        "FastEthernet0/0",
+        "172.16.2.1/24",
+        "FastEthernet0/1",
+        dhcp=False,
+        mgmt="172.16.0.1",
+    ),
+    Office(
+        "ios-15.1-2901-ospf-logging-legacy.cfg",
+        Line("GigabitEthernet0/0", static("192.168.3.1/30", "192.168.3.2")),
+        "FastEthernet0/0/0",
+        "10.93.0.1/24",
+        "GigabitEthernet0/0",
+        dhcp=False,
+    ),
+    Office(
+        "ios-15.2-2901-ospf-vty-5-15.cfg",
+        Line("GigabitEthernet0/1", static("192.168.2.2/30", "192.168.2.1")),
+        "FastEthernet0/0/0",
+        "10.92.0.1/24",
+        "GigabitEthernet0/1",
+        dhcp=False,
+        mgmt="10.2.0.5",
+    ),
+    Office(
+        "ios-15.4-881-nat-lists-static.cfg",
+        Line("FastEthernet4", static("10.0.0.250/24", "10.0.0.1")),
+        "Vlan1",
+        "10.31.2.1/24",
+        "Vlan1102",  # an SVI: the 881's switch ports carry VLANs
+        central_vlan=None,
+        mgmt="10.2.0.3",
+    ),
+    Office(
+        "ios-15.4-881-office-vlans-dhcp.cfg",
+        Line("FastEthernet4", static("10.0.0.254/24", "10.0.0.1")),
+        "Vlan200",
+        "10.20.0.1/24",
+        "Vlan1102",
+        central_vlan=None,
+    ),
+    Office(
+        "ios-15.4-iosv-zbf-eigrp-static-nat.cfg",
+        Line("GigabitEthernet0/6", static("172.17.17.2/30", "172.17.17.1")),
+        "GigabitEthernet0/1",
+        "172.16.100.1/30",
+        "GigabitEthernet0/4",  # shut, unused
+        dhcp=False,
+    ),
+    Office(
+        "ios-15.5-881-crypto-map-bgp-snmp.cfg",
+        Line("FastEthernet4", static("10.220.88.20/24", "10.220.88.1")),
+        "Vlan1",  # no address yet: the inventory gives it its LAN
+        "10.31.2.1/24",
+        "Vlan1102",
+        central_vlan=None,
+    ),
+    Office(
+        "ios-15.7-2901-ospf-t1-syslog.cfg",
+        Line("GigabitEthernet0/1", static("10.0.6.1/30", "10.0.6.2")),
+        "GigabitEthernet0/0",
+        "10.90.0.1/24",
+        "GigabitEthernet0/1",
+        dhcp=False,
+        mgmt="10.2.0.4",
+    ),
+    Office(
+        "iosxe-16.8-c1111-pki-wsma.cfg",
+        Line("GigabitEthernet0/0/0", static("10.220.88.22/24", "10.220.88.1")),
+        "GigabitEthernet0/0/1",  # shut, unused: the LAN the inventory gives it
+        "10.31.2.1/24",
+        "GigabitEthernet0/0/0",
+    ),
+    Office(
+        "iosxe-16.12-c1111-secret9-acl.cfg",
+        Line("GigabitEthernet0/0/0", static("10.220.88.22/24", "10.220.88.1")),
+        "GigabitEthernet0/0/1",
+        "10.31.2.1/24",
+        "GigabitEthernet0/0/0",
+    ),
+    Office(
+        "iosxe-isr4321.cfg",
+        Line("Serial0/1/0", static("172.16.2.1/24", "172.16.2.2")),
+        "GigabitEthernet0/0/0",
+        "172.16.3.1/24",
+        "GigabitEthernet0/0/1",
+        dhcp=False,
+    ),
+]

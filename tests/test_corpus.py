@@ -37,23 +37,30 @@ from netprov.cli import app
 from netprov.errors import InventoryError
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.journal import Journal
-from netprov.models import Phase, Platform
+from netprov.models import Phase
 from netprov.pipeline import Outcome
 from netprov.platforms import driver_for
+from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.twin.fleet import Twin, resolver_answers
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import TODAY
-from tests.corpus_invariants import office_lines_kept, promises_kept
-from tests.corpus_offices import ROS_SITE, ROS_SITE_FILE, ROUTEROS_OFFICES, Office, site_for
+from tests.corpus_invariants import (
+    ios_office_kept,
+    ios_promises_kept,
+    office_lines_kept,
+    promises_kept,
+)
+from tests.corpus_offices import IOS_OFFICES, ROUTEROS_OFFICES, Office, site_for
 from tests.test_pipeline import make_pipeline
 
 pytestmark = [pytest.mark.twin, pytest.mark.corpus]
 
 PHASES = (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL, Phase.FINAL)
-ROS = driver_for(Platform.MIKROTIK_ROUTEROS)
 POLICY = "policy routing in service sends office traffic past netprov's routes"
+CLASHES = "the router holds what clashes with the inventory: "
+NAT_IN_THE_WAY = "whichever line it leaves by"  # an office NAT rule onto its ISP's line
 
 
 @dataclass(frozen=True)
@@ -140,19 +147,64 @@ REFUSED = {
         (POLICY, "mangle output mark-routing to_WAN1 (connection-mark=WAN1_conn)"),
         "PCC over two lines (NP015; issue 40)",
     ),
+    "ios-12.4-7200-nat-dhcp.cfg": Refused(
+        Phase.DUAL,
+        ("ip nat inside source list 1 interface FastEthernet0/1 overload", NAT_IN_THE_WAY),
+        "its NAT rule (192.168.0.0/16) would translate the LAN onto its ISP's line over "
+        "the central one too",
+    ),
+    "ios-12.4-adsl-dialer-cbac-dhcp.cfg": Refused(
+        Phase.LEGACY,
+        ("FastEthernet0/0 filters what comes in with ip access-group ETH0_0_IN in",),
+        "the LAN port holds the office's inbound list where netprov puts its own",
+    ),
+    "ios-15.1-2901-ospf-logging-legacy.cfg": Refused(
+        Phase.LEGACY,
+        ("ip route 0.0.0.0 0.0.0.0 10.2.0.3: a default route of the office's beside netprov's",),
+        "its default route goes through the campus core (OSPF), beside netprov's",
+    ),
+    "ios-15.2-2901-ospf-vty-5-15.cfg": Refused(
+        Phase.LEGACY,
+        ("ip route 0.0.0.0 0.0.0.0 10.2.0.3: a default route of the office's beside netprov's",),
+        "its default route goes through the campus core (OSPF), beside netprov's",
+    ),
+    "ios-15.4-881-nat-lists-static.cfg": Refused(
+        Phase.DUAL,
+        ("ip nat inside source list 100 interface FastEthernet4 overload", NAT_IN_THE_WAY),
+        "its NAT rules onto its ISP's line (tests/test_ios_ownership.py takes them off)",
+    ),
+    "ios-15.4-881-office-vlans-dhcp.cfg": Refused(
+        Phase.CENTRAL,
+        (
+            "ip nat inside source list 1 interface FastEthernet4 overload: the office's "
+            "10.1.0.0/24 would leave by Vlan1102",
+        ),
+        "its other VLANs would lose the internet when the default route moves",
+    ),
+    "ios-15.4-iosv-zbf-eigrp-static-nat.cfg": Refused(
+        Phase.DUAL,
+        ("ip nat inside source list 100 interface GigabitEthernet0/6 overload", NAT_IN_THE_WAY),
+        "its NAT rule would translate the LAN onto its ISP's line over the central one too",
+    ),
+    "ios-15.7-2901-ospf-t1-syslog.cfg": Refused(
+        Phase.LEGACY,
+        ("ip route 0.0.0.0 0.0.0.0 10.2.0.3: a default route of the office's beside netprov's",),
+        "its default route goes through the campus core (OSPF), beside netprov's",
+    ),
 }
 
 
 def _held(export: str) -> str:
-    """An export as the router holds it: its first line is the time it was printed."""
+    """A config as the router holds it: a RouterOS export's first line is the time it was
+    printed."""
     lines = export.splitlines()
     return "\n".join(lines[1:] if lines and " by RouterOS " in lines[0] else lines)
 
 
-def _desired(inventory: Path, phase: Phase) -> None:
-    path = inventory / ROS_SITE_FILE
+def _desired(inventory: Path, office: Office, phase: Phase) -> None:
+    path = inventory / office.site_file
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    (site,) = [s for s in data["sites"] if s["id"] == ROS_SITE]
+    (site,) = [s for s in data["sites"] if s["id"] == office.site_id]
     site["desired_phase"] = phase.value
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
@@ -160,11 +212,13 @@ def _desired(inventory: Path, phase: Phase) -> None:
 class Rehearsal:
     """One office's router on the twin, and what netprov did to it so far."""
 
-    def __init__(self, twin: Twin, inventory: Path, tmp_path: Path) -> None:
-        self.twin, self.inventory, self.tmp = twin, inventory, tmp_path
-        self.device = twin.devices[ROS_SITE]
+    def __init__(self, twin: Twin, office: Office, inventory: Path, tmp_path: Path) -> None:
+        self.twin, self.office, self.inventory, self.tmp = twin, office, inventory, tmp_path
+        self.device = twin.devices[office.site_id]
         self.loaded: LoadedInventory = load_inventory(inventory, today=TODAY)
-        self.site = self.loaded.site(ROS_SITE)
+        self.site = self.loaded.site(office.site_id)
+        self.driver = driver_for(self.site.router.platform)
+        self.taken: set[str] = set()  # IOS: the sections a plan said it took over
         self.journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "journal")
         self.start = self.running()
         self.adopted: list[str] = []
@@ -176,9 +230,9 @@ class Rehearsal:
     def apply(self, phase: Phase) -> Outcome:
         return make_pipeline(self.twin, self.journal, loaded=self.loaded).apply(self.site, phase)
 
-    def state(self, change: Callable[[RosDevice], None]) -> None:
+    def state(self, change: Callable[[RosDevice | IosDevice], None]) -> None:
         state = self.device.state
-        assert isinstance(state, RosDevice)
+        assert isinstance(state, RosDevice | IosDevice)
         self.twin.call(lambda: change(state))
 
     def resolvers(self, *, unfiltered: bool) -> None:
@@ -203,7 +257,7 @@ class Rehearsal:
         failed = [c.name for c in outcome.checks if not c.ok]
         assert [name.split()[:2] for name in failed] == [["DNS", "blocks"]], (phase, failed)
         assert outcome.restored_identical, (phase, outcome.as_dict())
-        assert ROS.comparable(self.running()) == ROS.comparable(before), phase
+        assert self.driver.comparable(self.running()) == self.driver.comparable(before), phase
 
     def converged(self, phase: Phase, cli: CliRunner) -> None:
         """(e): a second plan is empty; ``backup`` + ``check`` plan nothing."""
@@ -220,31 +274,45 @@ class Rehearsal:
             [
                 "backup",
                 *common,
-                *("--hosts-file", str(hosts), "--limit", ROS_SITE, "--backups", str(backups)),
+                *("--hosts-file", str(hosts), "--limit", self.site.id, "--backups", str(backups)),
                 *("--db", f"sqlite:///{self.tmp / 'cli.db'}"),
             ],
         )
         assert backed.exit_code == 0, backed.output
-        _desired(self.inventory, phase)
+        _desired(self.inventory, self.office, phase)
         checked = cli.invoke(app, ["check", *common, "--backups", str(backups), "--json"])
         assert "Traceback" not in checked.output
-        (site,) = [s for s in json.loads(checked.stdout)["sites"] if s["site"] == ROS_SITE]
+        sites = json.loads(checked.stdout)["sites"]
+        (site,) = [s for s in sites if s["site"] == self.site.id]
         assert site["planned_commands"] == [], (phase, site)
 
     def kept(self, phase: Phase, outcome: Outcome, before: str) -> None:
         """(a), (b), (c) after a confirmed change."""
         assert outcome.plan is not None
-        missing = ROS.missing_interfaces(before, outcome.plan.commands)
+        missing = self.driver.missing_interfaces(before, outcome.plan.commands)
         assert missing == [], (phase, missing)
         self.adopted += outcome.plan.adopted
         self.commands += outcome.plan.commands
-        lost = office_lines_kept(self.start, self.running(), self.adopted, self.commands)
-        assert lost == [], (phase, lost)
+        org, now = self.loaded.organisation, self.running()
         state = self.device.state
-        assert isinstance(state, RosDevice)
-        org = self.loaded.organisation
-        broken = self.twin.call(lambda: promises_kept(state, self.site, org, phase))
+        if isinstance(state, IosDevice):
+            self.taken |= {
+                part
+                for warning in outcome.plan.warnings
+                if warning.startswith(TAKES_OVER)
+                for part in warning.removeprefix(TAKES_OVER).split("; ")
+            }
+            lost = ios_office_kept(self.start, now, self.taken)
+            broken = ios_promises_kept(now, self.site, org, phase)
+        else:
+            assert isinstance(state, RosDevice)
+            lost = office_lines_kept(self.start, now, self.adopted, self.commands)
+            broken = self.twin.call(lambda: promises_kept(state, self.site, org, phase))
+        assert lost == [], (phase, lost)
         assert broken == [], (phase, broken)
+
+
+TAKES_OVER = "takes over what the inventory describes: "
 
 
 def _refused_at_validate(office: Office, refused: Refused, inventory: Path) -> None:
@@ -256,7 +324,7 @@ def _refused_at_validate(office: Office, refused: Refused, inventory: Path) -> N
     ], office.file
 
 
-@pytest.mark.parametrize("office", ROUTEROS_OFFICES, ids=lambda o: o.file)
+@pytest.mark.parametrize("office", ROUTEROS_OFFICES + IOS_OFFICES, ids=lambda o: o.file)
 def test_every_phase_keeps_what_netprov_must_never_touch(
     office: Office,
     twin_factory: TwinFactory,
@@ -272,13 +340,14 @@ def test_every_phase_keeps_what_netprov_must_never_touch(
     # the first change comes over a console (the office's firewall keeps the NOC out
     # until netprov's rules let it in), every later one through the router's lines
     scenario = Scenario(
-        configs={ROS_SITE: str(office.path)},
-        sites={ROS_SITE: SiteFaults(management="out-of-band")},
+        configs={office.site_id: str(office.path)},
+        sites={office.site_id: SiteFaults(management="out-of-band")},
     )
-    twin = twin_factory([ROS_SITE], inventory=inventory_copy, scenario=scenario)
-    rehearsal = Rehearsal(twin, inventory_copy, tmp_path)
+    twin = twin_factory([office.site_id], inventory=inventory_copy, scenario=scenario)
+    rehearsal = Rehearsal(twin, office, inventory_copy, tmp_path)
     hostname = rehearsal.site.router.hostname
-    assert f"name={hostname}" not in rehearsal.start  # the plan renames the router: (g)
+    named = f"hostname {hostname}\n" if office.ios else f"name={hostname}"
+    assert named not in rehearsal.start  # the plan renames the router: (g)
     for phase in PHASES:
         before = rehearsal.running()
         if refused is not None and refused.phase is phase:
@@ -291,7 +360,7 @@ def test_every_phase_keeps_what_netprov_must_never_touch(
         rehearsal.failing_check(phase)
         outcome = rehearsal.apply(phase)
         assert outcome.status == "confirmed", (phase, outcome.as_dict())
-        assert f"name={hostname}" in rehearsal.running()
+        assert named in rehearsal.running()
         if phase is Phase.LEGACY:
             rehearsal.in_band()
             verified = make_pipeline(rehearsal.twin, rehearsal.journal).verify(
