@@ -324,6 +324,7 @@ class _Planner:
         """Each of netprov's rules and queues just above the first rule or queue that would
         take its traffic first otherwise (netprov.platforms.routeros_placement): one it
         adds, by ``place-before=``; one the router holds below it, moved there."""
+        backs: list[tuple[int, str]] = []  # the undo's moves, by where each rule stood
         for menu, office in self.ordered.items():
             chosen = self.placement.place(menu, office, self.owner)
             for index, cmd, renamed in self.unplaced:
@@ -339,8 +340,20 @@ class _Planner:
                 where = self._where_then(target, office, self.renamed, len(self.adds))
                 self.late.append(f"{menu} move {_find(cmd.params['comment'])} destination={where}")
                 after = office[at + 1] if at + 1 < len(office) else None
-                back = f" destination={_rule(after, office)}" if after is not None else ""
-                self.undo_adds.append(f"{menu} move {_find(cmd.params['comment'])}{back}")
+                back = f" destination={self._either(after, office)}" if after else ""
+                backs.append((at, f"{menu} move {self._either(held, office)}{back}"))
+        # moved back first, while found by netprov's comment (the undo of a takeover then
+        # gives the router's object its own back), the lowest first: each goes before the
+        # rule that followed it, which is back in its place by then
+        self.undo_adds[:0] = [line for _, line in sorted(backs, reverse=True)]
+
+    def _either(self, rule: RosCommand, office: list[RosCommand]) -> str:
+        """A ``[ find ... ]`` for the router's ``rule`` whether or not this plan got to
+        take it over (the undo runs after a push cut anywhere): a rule it takes over by
+        every value but the comment it gives it."""
+        if id(rule) in self.taken_at:
+            return _find_by(rule.params, tuple(sorted(_plain(rule))))
+        return _rule(rule, office)
 
     def _where_then(
         self, target: RosCommand, office: list[RosCommand], renamed: Mapping[str, str], at: int
