@@ -312,14 +312,24 @@ class Twin:
 
     # --- reboot fault ------------------------------------------------------------------
 
-    def reboot(self, device: TwinDevice, *, reason: str = "fault") -> None:
-        """Drop every session, stop answering, come back with the startup config."""
+    def reboot(self, device: TwinDevice, *, reason: str = "fault", after: float = 0.0) -> None:
+        """Drop every session, stop answering, come back with the startup config. ``after``
+        (the router's seconds): the router is going down from now on (it takes no new
+        session), its open sessions drop that much later (its reply to the command that
+        reboots it goes out first)."""
         assert self.loop is not None
         device.catch_up()
         device.touched()
         device.rebooting = True
         device.reboots.append(Reboot(self.clock.elapsed(), reason))
         device.note("rebooting" if reason == "command" else f"rebooting ({reason})")
+        if after:
+            self.loop.call_later(self.clock.seconds(after), self._go_down, device)
+        else:
+            self._go_down(device)
+
+    def _go_down(self, device: TwinDevice) -> None:
+        assert self.loop is not None
         for conn in list(device.connections):
             conn.abort()
         if device.server is not None:
@@ -393,11 +403,11 @@ def _bind_timers(device: TwinDevice, twin: Twin) -> None:
     device.state.on_config_line = lambda: _count_config_line(device, twin)
     device.reboot = lambda: twin.reboot(device)
 
-    # a reboot the router is told to do comes once it said so: RouterOS prints "System
-    # configuration restored, rebooting now" (a backup load), IOS "Proceed with reload",
-    # then the session drops; half a second of the router's time, for the reply to go out
+    # a reboot the router is told to do: RouterOS prints "System configuration restored,
+    # rebooting now" (a backup load), then the session drops; half a second of the
+    # router's time, for the reply to go out
     def reboot_on_command() -> None:
-        schedule(0.5, lambda: twin.reboot(device, reason="command"))
+        twin.reboot(device, reason="command", after=0.5)
 
     device.state.on_reboot = reboot_on_command
 
