@@ -117,8 +117,8 @@ def test_ios_diff_shows_only_what_the_candidate_changes() -> None:
     assert not [line for line in removed if line.startswith("!")]
     # the LAN port is taken over in place: its header stays, its description changes
     assert "interface GigabitEthernet0/0/2" not in removed + added
-    assert "  description LAN DPRD" in removed
-    assert "  description netprov:lan Kantor Sekretariat DPRD" in added
+    assert " description LAN DPRD" in removed  # as IOS lists it: one space a level
+    assert " description netprov:lan Kantor Sekretariat DPRD" in added
     assert " username admin privilege 15 secret 5 SECRET-MASKED" in diff.splitlines()
 
 

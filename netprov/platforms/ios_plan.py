@@ -232,11 +232,23 @@ def _as_written(running: str, full: HConfig, future: HConfig) -> list[str]:
             if _BANNER.match(block[0]):
                 skip = [" ".join(line.split()) for line in block[1:] if line.strip()]
             continue
-        out += child.lines()
+        out += [_ios_indent(line) for line in child.lines()]
     return out
 
 
+def _ios_indent(line: str) -> str:
+    """A line hier_config writes (two spaces a level) as IOS lists it (one a level).
+
+    Examples:
+        >>> _ios_indent("    ip address 10.0.0.1 255.255.255.0"), _ios_indent("hostname r1")
+        ('  ip address 10.0.0.1 255.255.255.0', 'hostname r1')
+    """
+    text = line.lstrip(" ")
+    return " " * ((len(line) - len(text)) // 2) + text
+
+
 def as_rendered(running: str) -> str:
-    """``running`` as the candidate of a plan renders it (hier_config's indentation and
-    per-line substitutions), so the two compare line by line where nothing changed."""
-    return "\n".join(get_hconfig_fast_load(_DRIVER, _substituted(clean_ios(running))).dump_simple())
+    """``running`` as the candidate of a plan renders it (a section as the router wrote it:
+    :func:`_as_written`), so the two compare line by line where nothing changed."""
+    full = get_hconfig_fast_load(_DRIVER, _substituted(clean_ios(running)))
+    return "\n".join(_as_written(running, full, full))
