@@ -121,8 +121,7 @@ class TwinDevice:
         return None
 
     def touched(self) -> None:
-        """The router may be about to change (a command that does more than read, a
-        timer, a reboot): its office PCs work out what they meet again."""
+        """The router may change (a write, a timer, a reboot): its office PCs look again."""
         self._router = None
 
     def catch_up(self) -> None:
@@ -149,8 +148,7 @@ class TwinDevice:
     def pings(
         self, target: str | None = None, *, since: float = 0.0, until: float | None = None
     ) -> list[Ping]:
-        """What the office PCs recorded (``target``: "city" or "internet"), from ``since``
-        to ``until`` in twin seconds (default: now)."""
+        """The office PCs' pings (``target``: city/internet), ``since``-``until`` (twin s)."""
         self.catch_up()
         end = self.clock.elapsed() if until is None else until
         return [p for pc in self.office for p in pc.pings(target, since=since, until=end)]
@@ -289,8 +287,7 @@ class Twin:
         since: float = 0.0,
         until: float | None = None,
     ) -> list[Ping]:
-        """The office PCs' pings at one site (see :meth:`TwinDevice.pings`), read on the
-        twin's loop."""
+        """One site's office pings (:meth:`TwinDevice.pings`), read on the twin's loop."""
         device = self.devices[site_id]
         found: list[Ping] = self.call(lambda: device.pings(target, since=since, until=until))
         return found
@@ -313,10 +310,8 @@ class Twin:
     # --- reboot fault ------------------------------------------------------------------
 
     def reboot(self, device: TwinDevice, *, reason: str = "fault", after: float = 0.0) -> None:
-        """Drop every session, stop answering, come back with the startup config. ``after``
-        (the router's seconds): the router is going down from now on (it takes no new
-        session), its open sessions drop that much later (its reply to the command that
-        reboots it goes out first)."""
+        """Stop answering at once, drop every session ``after`` router seconds (its reply
+        goes out first), come back with the startup config."""
         assert self.loop is not None
         device.catch_up()
         device.touched()
@@ -376,8 +371,7 @@ class Twin:
         return hosts
 
     def write_hosts_file(self, path: Path) -> None:
-        """Write a Nornir SimpleInventory hosts file aiming at the twin (and its known_hosts beside
-        it)."""
+        """Write a Nornir hosts file aiming at the twin (its known_hosts beside it)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.write_known_hosts(path.with_name("known_hosts"))
         text = "# Nornir SimpleInventory hosts file for a running netprov twin (loopback only).\n"
@@ -402,14 +396,9 @@ def _bind_timers(device: TwinDevice, twin: Twin) -> None:
     device.state.schedule = schedule
     device.state.on_config_line = lambda: _count_config_line(device, twin)
     device.reboot = lambda: twin.reboot(device)
-
-    # a reboot the router is told to do: RouterOS prints "System configuration restored,
-    # rebooting now" (a backup load), then the session drops; half a second of the
-    # router's time, for the reply to go out
-    def reboot_on_command() -> None:
-        twin.reboot(device, reason="command", after=0.5)
-
-    device.state.on_reboot = reboot_on_command
+    # told to (a backup load), RouterOS prints "System configuration restored, rebooting
+    # now" (MikroTik manual, "Backup"), then the session drops
+    device.state.on_reboot = lambda: twin.reboot(device, reason="command", after=0.5)
 
 
 def _count_config_line(device: TwinDevice, twin: Twin) -> None:
