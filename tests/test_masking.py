@@ -240,6 +240,18 @@ def test_every_ios_secret_form_is_masked(section: str, line: str) -> None:
     assert IOS_DRIVER.mask_secrets(masked) == masked
 
 
+@pytest.mark.parametrize(("section", "line"), IOS_EXAMPLES, ids=[x[1] for x in IOS_EXAMPLES])
+def test_every_ios_secret_form_is_masked_in_its_no_form(section: str, line: str) -> None:
+    """A plan takes an office line off with its ``no`` form, the secret in it (the 881's
+    ``no ppp chap password 7 ...``, the corpus rehearsal's journal): masked all the same."""
+    indent = line[: len(line) - len(line.lstrip())]
+    negated = f"{indent}no {line.lstrip()}"
+    text = f"{section}\n{negated}\n" if section else f"{negated}\n"
+    masked = IOS_DRIVER.mask_secrets(text)
+    assert "S3CRET" not in masked
+    assert masked.replace("SECRET-MASKED", "S3CRET") == text
+
+
 def test_every_ios_secret_form_has_an_example() -> None:
     import re
 

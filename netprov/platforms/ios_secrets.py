@@ -7,8 +7,8 @@ is the shared secret). The type digit IOS prints before a value (0 clear, 5/8/9 
 6 AES, 7 the reversible encoding: Cisco IOS Security Command Reference, "service
 password-encryption") stays; the value becomes ``SECRET-MASKED``. A value IOS allows
 spaces in (a user's password, a line password) runs to the end of its line. A diff's
-``+``/``-`` in front of a line is read past. Masking twice changes nothing; a line without
-a secret is left byte-identical.
+``+``/``-`` in front of a line, and a command's ``no``, are read past. Masking twice
+changes nothing; a line without a secret is left byte-identical.
 """
 
 from __future__ import annotations
@@ -128,7 +128,10 @@ SECRET_FORMS: tuple[IosSecret, ...] = (
     IosSecret(rf"key config-key password-encrypt {_WORD}", "Security: the type 6 master key"),
 )
 
-_DIFF = r"^[+\- ]?[ \t]*"  # a diff's mark and the line's indentation
+# a diff's mark, the line's indentation, and the ``no`` a plan takes a line off with (the
+# secret is in the line it names: Cisco IOS Configuration Fundamentals, "Using the
+# Cisco IOS Command-Line Interface", the no form of a command)
+_DIFF = r"^[+\- ]?[ \t]*(?:no +)?"
 _COMPILED = tuple(
     (re.compile(_DIFF + form.pattern), re.compile(form.section) if form.section else None)
     for form in SECRET_FORMS
