@@ -40,7 +40,7 @@ from netprov.errors import InventoryError
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase
-from netprov.pipeline import Outcome
+from netprov.outcome import Outcome
 from netprov.platforms import driver_for
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
