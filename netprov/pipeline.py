@@ -32,7 +32,13 @@ from netprov.platforms import ChangeMarker, Session, Target, driver_for
 from netprov.render import Renderer, version_conflicts
 from netprov.reverting import proven, run_undo
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
-from netprov.verify import Check, fetching_check, verify_reachability, verify_site
+from netprov.verify import (
+    Check,
+    fetching_check,
+    new_session_last,
+    verify_reachability,
+    verify_site,
+)
 
 # Round trips of a change besides its config lines: safety net, commit handling, checks.
 OVERHEAD_ROUND_TRIPS = 40
@@ -484,7 +490,13 @@ class Pipeline:
             self.release(site, session)
 
     def _checks(
-        self, session: Session, site: Site, phase: Phase, *, adopting: bool = False
+        self,
+        session: Session,
+        site: Site,
+        phase: Phase,
+        *,
+        adopting: bool = False,
+        changing: bool = True,
     ) -> list[Check]:
         """Run the verification checks and journal them (one ``verified`` step); an
         adoption is checked as "the office works as it did" only."""
@@ -492,10 +504,11 @@ class Pipeline:
         reconnect = functools.partial(self._new_session, site, session.reply_seconds)
         allocation = self.loaded.allocations.get(site.id)
         checks = (
-            verify_reachability(session, site, org, phase, adopting=True, reconnect=reconnect)
+            verify_reachability(session, site, org, phase, adopting=True)
             if adopting
-            else verify_site(session, site, org, phase, allocation, reconnect=reconnect)
+            else verify_site(session, site, org, phase, allocation)
         )
+        checks += new_session_last(checks, reconnect, changing=changing)
         self.journal.step(
             self.run_id,
             site.id,
@@ -525,7 +538,7 @@ class Pipeline:
         """Run the site's checks for ``phase``; nothing is changed."""
         session = self.session(site)
         try:
-            checks = self._checks(session, site, phase)
+            checks = self._checks(session, site, phase, changing=False)
         finally:
             self.release(site, session)
         ok = all(c.ok for c in checks)

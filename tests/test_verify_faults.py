@@ -106,3 +106,18 @@ def test_each_fault_fails_exactly_its_check_and_reverts(
     # a change that failed a check is reverted whatever a new session finds: the office
     # does not wait for its SSH banner (bench/bench_downtime.py)
     assert "new management session" not in {c.name for c in outcome.checks}
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_a_verify_that_changes_nothing_tries_a_new_session_whatever_failed(
+    twin_factory: TwinFactory, tmp_path: Path, site_id: str
+) -> None:
+    """No office waits on a read-only verify: whether the NOC gets in is reported even
+    when another check failed (a change that failed one skips it, see above)."""
+    scenario = Scenario(sites={site_id: SiteFaults(dns_unfiltered=True)})
+    twin = twin_factory([site_id], scenario=scenario, start_phase=Phase.DUAL)
+    pipeline = make_pipeline(twin, Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b"))
+    outcome = pipeline.verify(pipeline.loaded.site(site_id), Phase.DUAL)
+    assert outcome.status == "failed", outcome.as_dict()
+    assert outcome.checks[-1].name == "new management session"
+    assert outcome.checks[-1].ok, outcome.checks[-1]
