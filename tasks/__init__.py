@@ -1,4 +1,4 @@
-"""Nornir tasks: thin functions, the only layer that does I/O on behalf of a site.
+"""The Nornir task: a registered step (netprov.steps) on one site.
 
 Installed as ``netprov.tasks`` (see ``pyproject.toml``), so no bare ``tasks`` module lands
 in site-packages.

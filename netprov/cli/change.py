@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from netprov import steps
 from netprov.cli import tables
 from netprov.cli.app import (
     EXIT_INVALID,
@@ -79,10 +80,9 @@ def backup(
     routers whose config changed (as Oxidized keeps configs in git), so CI plans against
     what the routers hold. Nothing else staged in the repository is committed.
     """
-    from netprov.tasks.routers import backup_task
 
     with router_run("backup", opts) as ctx:
-        outcomes = run_sites(ctx, backup_task, "backup")
+        outcomes = run_sites(ctx, steps.BACKUP, steps.NoArguments(), "backup")
         extra = (
             _commit_backups(opts.backups_dir, ctx.pipeline.run_id, opts.as_json) if commit else {}
         )
@@ -129,11 +129,10 @@ def plan(
     in --backups: backups/ beside the inventory folder unless given). Exit 0 when nothing
     would change, 2 when changes are pending, 1 on errors.
     """
-    from netprov.tasks.routers import plan_task
 
     target = one_phase(phase)
     with router_run("plan", opts, phase=target) as ctx:
-        outcomes = run_sites(ctx, plan_task, "plan", phase=target)
+        outcomes = run_sites(ctx, steps.PLAN, steps.PhaseArguments(phase=target), "plan")
         plans = [o.plan for o in outcomes if o.plan is not None]
         if out_file is not None:
             out_file.write_text(
@@ -215,7 +214,6 @@ def apply(
     Per site: back up, plan, push with a device-side revert armed, verify, then confirm,
     or revert and prove the config is back. Without --yes the plan is shown and asked
     about, and exactly that plan is pushed."""
-    from netprov.tasks.routers import apply_task, plan_task
 
     if opts.broker is not None and (plan_file is not None or not yes):
         raise typer.BadParameter(
@@ -243,7 +241,7 @@ def apply(
         if not yes:
             # show exactly what would be pushed, then push that plan (refused if stale)
             if saved is None:
-                planned = run_sites(ctx, plan_task, "plan", phase=target)
+                planned = run_sites(ctx, steps.PLAN, steps.PhaseArguments(phase=target), "plan")
                 saved = {o.site: o.plan for o in planned if o.plan is not None}
             pending = [p for p in saved.values() if p.changed]
             if not pending:
@@ -251,7 +249,9 @@ def apply(
                 return
             ask_to_push(ctx, pending, "Apply {commands} command(s) to {routers} router(s)?")
         ctx.pipeline.revert_minutes = revert_minutes
-        outcomes = run_sites(ctx, apply_task, "apply", phase=target, saved=saved)
+        outcomes = run_sites(
+            ctx, steps.APPLY, steps.ApplyArguments(phase=target, saved=saved), "apply"
+        )
         finish("apply", ctx, outcomes, {"departs_from_inventory": departs})
 
 
@@ -269,13 +269,12 @@ def adopt(
     own (backup, revert timer, "the office works as it did" checks). A router whose
     objects clash with the inventory is refused, naming them. Then apply brings the rest
     of the phase."""
-    from netprov.tasks.routers import apply_task, plan_task
 
     target = one_phase(phase)
     ask_or_refuse("adopt", yes)
     with router_run("adopt", opts, phase=target) as ctx:
         if not yes:
-            planned = run_sites(ctx, plan_task, "plan", phase=target)
+            planned = run_sites(ctx, steps.PLAN, steps.PhaseArguments(phase=target), "plan")
             refused = [o for o in planned if o.failed]
             pending = [
                 o.plan.adoption() for o in planned if o.plan and o.plan.adopted and not o.failed
@@ -289,7 +288,9 @@ def adopt(
                 return
             ask_to_push(ctx, pending, "Adopt with {commands} command(s) on {routers} router(s)?")
         ctx.pipeline.revert_minutes = revert_minutes
-        outcomes = run_sites(ctx, apply_task, "adopt", phase=target, adopt=True)
+        outcomes = run_sites(
+            ctx, steps.APPLY, steps.ApplyArguments(phase=target, adopt=True), "adopt"
+        )
         finish("adopt", ctx, outcomes)
 
 
@@ -300,11 +301,10 @@ def verify(opts: RouterOptions, phase: PhaseOpt = None) -> None:
     What the phase promises, proven on the router: management, each line and its
     gateway, the default route, internet and city services from the LAN, path MTU,
     shaping, DNS filtering, DHCP, the backup line's route. A table per site."""
-    from netprov.tasks.routers import verify_task
 
     target = one_phase(phase)
     with router_run("verify", opts, phase=target) as ctx:
-        outcomes = run_sites(ctx, verify_task, "verify", phase=target)
+        outcomes = run_sites(ctx, steps.VERIFY, steps.PhaseArguments(phase=target), "verify")
         if not opts.as_json:
             checked = sorted(outcomes, key=lambda o: o.site)
             groups = [(f"{o.site}: {o.status}", [c.as_dict() for c in o.checks]) for o in checked]
@@ -324,10 +324,9 @@ def drift(opts: RouterOptions) -> None:
     router could not be read.
     """
     from netprov.drift import Drift, DriftState
-    from netprov.tasks.routers import drift_task
 
     with router_run("drift", opts) as ctx:
-        found = run_sites_any(ctx, drift_task, "drift")
+        found = run_sites_any(ctx, steps.DRIFT, steps.NoArguments(), "drift")
         drifts = sorted((d for d in found if isinstance(d, Drift)), key=lambda d: d.site)
         failures = sorted((o for o in found if isinstance(o, Outcome)), key=lambda o: o.site)
         if opts.as_json:
@@ -392,7 +391,6 @@ def rollback(
 
     By default the backup taken before the site's last change. What the router holds is
     backed up first; the journal records the phase the restored config is in."""
-    from netprov.tasks.routers import rollback_task
 
     if resume is not None:
         row, remaining = resumable(opts.db, resume, "rollback", "rolled_back")
@@ -406,7 +404,12 @@ def rollback(
     with router_run("rollback", opts, params=params) as ctx:
         if resume is not None:
             ctx.pipeline.journal.take_over(resume, ctx.pipeline.run_id)
-        outcomes = run_sites(ctx, rollback_task, "rollback", run_id=run, before_run=before)
+        outcomes = run_sites(
+            ctx,
+            steps.ROLLBACK,
+            steps.RollbackArguments(run_id=run, before_run=before),
+            "rollback",
+        )
         finish("rollback", ctx, outcomes)
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from netprov import steps
 from netprov.cli import tables
 from netprov.cli.app import EXIT_INVALID, cancelled, emit_json, err, one_phase, out
 from netprov.cli.options import (
@@ -135,7 +136,6 @@ def cutover(
     canary's phase steps is shown (a line per site) and asked about before it is pushed,
     then each later wave; with no terminal to ask on, it refuses."""
     from netprov.cutover import WaveResult, plan_waves, run_cutover
-    from netprov.tasks.routers import cutover_task
 
     if opts.broker is not None and not yes:
         raise typer.BadParameter(
@@ -186,10 +186,9 @@ def cutover(
             ctx.site_ids = [s.id for s in sites]
             return run_sites(
                 ctx,
-                cutover_task,
+                steps.CUTOVER,
+                steps.CutoverArguments(to=target, now=moment),
                 f"wave ({len(sites)} sites)",
-                to=target,
-                now=moment,
                 placed=workers,
             )
 
@@ -279,7 +278,6 @@ def _canary_by_steps(
     going legacy -> central shows and asks for central once dual is confirmed. A "no"
     before the first push cancels; a later "no" stops the rollout (``halted``), the
     canary at the phase it reached."""
-    from netprov.tasks.routers import cutover_task
 
     done: dict[str, Outcome] = {}
     start: dict[str, str] = {}
@@ -294,7 +292,12 @@ def _canary_by_steps(
             if preview.actual is not None:
                 start.setdefault(preview.site, preview.actual.value)
         ctx.site_ids = [s.id for s in pending]
-        outcomes = run_sites(ctx, cutover_task, "wave 0 (canary)", to=to, now=now, shown=plans)
+        outcomes = run_sites(
+            ctx,
+            steps.CUTOVER,
+            steps.CutoverArguments(to=to, now=now, shown=plans),
+            "wave 0 (canary)",
+        )
         more = {p.site for p in previews if p.pushes and len(p.steps) > 1}
         for outcome in outcomes:
             if outcome.status == Status.CONFIRMED and outcome.site in start:
@@ -314,11 +317,12 @@ def _ask_canary(
     command and a diff), ask, and hand back the plans shown and the previews; a "no"
     before the first push cancels (nothing was changed), a later one is None."""
     from netprov.cutover import Preview
-    from netprov.tasks.routers import cutover_preview_task
 
     console = err if ctx.opts.as_json else out  # --json keeps stdout for its document
     ctx.site_ids = [s.id for s in wave]
-    found = run_sites_any(ctx, cutover_preview_task, "plan the canary", to=to, now=now)
+    found = run_sites_any(
+        ctx, steps.CUTOVER_PREVIEW, steps.CutoverArguments(to=to, now=now), "plan the canary"
+    )
     previews = sorted(
         (p if isinstance(p, Preview) else Preview(p.site, note=p.detail) for p in found),
         key=lambda p: p.site,
@@ -371,7 +375,6 @@ def finalize(
     central -> final, only for sites that ran clean on central for --soak and pass a
     fresh verification."""
     from netprov.cutover import parse_duration
-    from netprov.tasks.routers import finalize_task
 
     try:
         period = parse_duration(soak)
@@ -381,7 +384,7 @@ def finalize(
     if not yes and not typer.confirm("Remove the legacy line from soaked sites?", default=False):
         cancelled()
     with router_run("finalize", opts, phase=Phase.FINAL) as ctx:
-        outcomes = run_sites(ctx, finalize_task, "finalize", soak=period)
+        outcomes = run_sites(ctx, steps.FINALIZE, steps.FinalizeArguments(soak=period), "finalize")
         finish("finalize", ctx, outcomes)
 
 
@@ -393,7 +396,6 @@ def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
     must carry the office within settings.drill_failover_seconds; the primary comes back
     and the config must be unchanged. Inside maintenance windows only; a failed drill
     exits 1."""
-    from netprov.tasks.routers import drill_task
 
     given = _moment(now)
     ask_or_refuse("drill", yes)
@@ -403,5 +405,5 @@ def drill(opts: RouterOptions, now: NowOpt = None, yes: YesOpt = False) -> None:
         cancelled()
     with router_run("drill", opts) as ctx:
         moment = _on_clock(given, ctx.loaded.organisation.timezone)
-        outcomes = run_sites(ctx, drill_task, "drill", now=moment)
+        outcomes = run_sites(ctx, steps.DRILL, steps.DrillArguments(now=moment), "drill")
         finish("drill", ctx, outcomes)

@@ -46,6 +46,7 @@ from netprov.pipeline import Pipeline
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.render import Renderer
+from netprov.steps import A, SiteStep
 from netprov.targets import aim
 
 
@@ -181,40 +182,38 @@ def check_engine(opts: RouterOptions) -> None:
 
 def run_sites(
     ctx: RunContext,
-    task: Any,
+    step: SiteStep[A],
+    arguments: A,
     description: str,
     *,
     placed: dict[str, str] | None = None,
-    **kwargs: Any,
 ) -> list[Outcome]:
-    """Run ``task`` over the selected sites: each site's Outcome (a crash: a failed one).
+    """Run ``step`` over the selected sites: each site's Outcome (a crash: a failed one).
     With ``--engine celery`` each site is a task on its region's worker instead; ``placed``
     then gets the worker that ran each site."""
     if ctx.opts.broker is not None:
-        return run_on_workers(ctx, task, description, placed if placed is not None else {}, kwargs)
+        return run_on_workers(ctx, step, arguments, description, {} if placed is None else placed)
     return [
         r if isinstance(r, Outcome) else Outcome(r.site, Status.FAILED, detail=str(r))
-        for r in run_sites_any(ctx, task, description, **kwargs)
+        for r in run_sites_any(ctx, step, arguments, description)
     ]
 
 
 def run_on_workers(
     ctx: RunContext,
-    task: Any,
+    step: SiteStep[A],
+    arguments: A,
     description: str,
     placed: dict[str, str],
-    arguments: dict[str, Any],
 ) -> list[Outcome]:
     """The selected sites stepped on the region workers, each by its region's queue; a
     line per region when its sites are back. A broker that goes away interrupts the run."""
     from netprov.engine import dispatch
     from netprov.progress import make_progress
-    from netprov.tasks.routers import WORKER_STEPS
 
     opts = ctx.opts
     assert opts.broker is not None  # run_sites sends here only with a broker
-    command = WORKER_STEPS.get(task)
-    if command is None:
+    if not step.on_workers:
         raise typer.BadParameter(f"{description} does not run on workers", param_hint="--engine")
     org = ctx.loaded.organisation
     sites = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
@@ -245,7 +244,7 @@ def run_on_workers(
                 sites,
                 run_id=ctx.pipeline.run_id,
                 references=references,
-                command=command,
+                step=step,
                 arguments=arguments,
                 workers=placed,
                 progress=advanced,
@@ -262,15 +261,16 @@ def run_on_workers(
     return outcomes
 
 
-def run_sites_any(ctx: RunContext, task: Any, description: str, **kwargs: Any) -> list[Any]:
-    """Each site's task result, whatever its type; an exception becomes a failed Outcome."""
+def run_sites_any(ctx: RunContext, step: SiteStep[A], arguments: A, description: str) -> list[Any]:
+    """Each site's step result, whatever its type; an exception becomes a failed Outcome."""
     from netprov.nornir_inventory import make_nornir
     from netprov.progress import ProgressProcessor, make_progress
+    from netprov.tasks.routers import site_task
 
     nornir = make_nornir(ctx.loaded, workers=ctx.opts.workers, site_ids=ctx.site_ids)
     with make_progress(err, enabled=not ctx.opts.as_json) as progress:
         results = nornir.with_processors([ProgressProcessor(progress, description)]).run(
-            task=task, pipeline=ctx.pipeline, **kwargs
+            task=site_task, pipeline=ctx.pipeline, step=step, arguments=arguments
         )
     outcomes: list[Any] = []
     for name, multi in results.items():

@@ -28,12 +28,12 @@ from celery.exceptions import Ignore
 from netprov.device import Target
 from netprov.inventory import LoadedInventory, inventory_digest, load_inventory
 from netprov.journal import Journal, RunStatus, Step
-from netprov.models import Phase, Site
+from netprov.models import Site
 from netprov.outcome import Outcome, Status
 from netprov.pipeline import Pipeline, SiteInHand
 from netprov.render import Renderer
+from netprov.steps import STEPS, StepName
 from netprov.targets import aim
-from netprov.tasks.routers import STEP_FUNCTIONS
 
 TASK = "netprov.site_step"
 # how often a second delivery of a site's task looks whether the first one let go of it
@@ -73,38 +73,6 @@ class _Aimed:
     targets: dict[str, Target]
     secret: Any
     renderer: Renderer
-
-
-def encoded(arguments: dict[str, Any]) -> dict[str, Any]:
-    """A step's arguments as JSON carries them (a phase by its name, a time in ISO 8601);
-    :func:`decoded` reads them back on the worker.
-
-    Examples:
-        >>> encoded({"to": Phase.DUAL, "now": dt.datetime(2026, 11, 24, 2), "run_id": None})
-        {'to': 'dual', 'now': '2026-11-24T02:00:00', 'run_id': None}
-    """
-    return {
-        key: value.value
-        if isinstance(value, Phase)
-        else value.isoformat()
-        if isinstance(value, dt.datetime)
-        else value
-        for key, value in arguments.items()
-    }
-
-
-def decoded(arguments: dict[str, Any]) -> dict[str, Any]:
-    """:func:`encoded`'s arguments as the step functions take them.
-
-    Examples:
-        >>> decoded({"to": "dual", "now": "2026-11-24T02:00:00", "adopt": False})
-        {'to': <Phase.DUAL: 'dual'>, 'now': datetime.datetime(2026, 11, 24, 2, 0), 'adopt': False}
-    """
-    kinds: dict[str, Any] = {"to": Phase, "phase": Phase, "now": dt.datetime.fromisoformat}
-    return {
-        key: kinds[key](value) if key in kinds and value is not None else value
-        for key, value in arguments.items()
-    }
 
 
 @functools.lru_cache(maxsize=8)
@@ -177,9 +145,9 @@ def site_step(self: Any, request: dict[str, Any]) -> dict[str, Any]:
         log.warning("%s: %s: its task is stale, dropped", request["site"], exc)
         raise Ignore() from None
     site = pipeline.loaded.site(request["site"])
-    step = STEP_FUNCTIONS[request["command"]]
-    arguments = decoded(request["arguments"])
-    outcome = _step_once(pipeline, site, lambda: step(pipeline, site, **arguments))
+    step = STEPS[StepName(request["command"])]
+    arguments = step.arguments.model_validate(request["arguments"])
+    outcome = _step_once(pipeline, site, lambda: _outcome(step.run(pipeline, site, arguments)))
     return {**outcome.as_dict(), "worker": self.request.hostname, "pid": os.getpid()}
 
 
@@ -276,3 +244,9 @@ def run_worker(
             "--without-mingle",
         ]
     )
+
+
+def _outcome(found: object) -> Outcome:
+    """A worker's steps all end in an outcome (``on_workers``: the steps that do)."""
+    assert isinstance(found, Outcome), found
+    return found

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from netprov.engine.celery_app import configure, encoded, site_step
+from netprov.engine.celery_app import configure, site_step
 from netprov.inventory import inventory_digest
 from netprov.models import Organisation, Site
 from netprov.nautobot.client import is_nautobot
 from netprov.outcome import Outcome, Status
+from netprov.steps import A, SiteStep
 from netprov.verify import Check
 
 # the journal a worker opens when the coordinator names none (the default, made absolute)
@@ -30,13 +31,13 @@ def run_wave(
     *,
     run_id: str,
     references: dict[str, Any],
-    command: str,
-    arguments: dict[str, Any],
+    step: SiteStep[A],
+    arguments: A,
     workers: dict[str, str],
     progress: Callable[[list[bool]], None] | None = None,
 ) -> list[Outcome]:
-    """Each site of the wave stepped (``command``: cutover, apply, verify, rollback, drill,
-    with its ``arguments``) by a worker of its region; the outcomes, in order.
+    """Each site of the wave stepped (a step a worker may run: cutover, apply, verify,
+    rollback, drill, with its ``arguments``) by a worker of its region; the outcomes, in order.
     ``references`` are the paths and URLs a worker resolves itself (inventory, journal,
     backups, hosts file, the contracts' date): never a secret. ``workers`` gets the worker
     that ran each site; ``progress``, while the wave runs, which sites are done."""
@@ -49,8 +50,8 @@ def run_wave(
                 **references,
                 "run_id": run_id,
                 "site": site.id,
-                "command": command,
-                "arguments": encoded(arguments),
+                "command": step.name.value,
+                "arguments": arguments.model_dump(mode="json"),
             }
         ).set(queue=org.region_of(site))
         for site in sites
