@@ -91,8 +91,10 @@ def read_default_gateway(output: str) -> str:
 # RouterOS 6 ``gateway-status``: "<gw> reachable via  <interface>" (an interface gateway:
 # "<interface> reachable"), "<gw> recursive via <neighbour> <interface>"; ECMP routes list
 # several, comma-separated, unreachable ones included
-_V6_REACHABLE = re.compile(r"(?:^|,)(?P<gw>[^,\s]+) reachable(?: via\s+(?P<iface>[^,\s]+))?")
-_V6_RECURSIVE = re.compile(r"(?:^|,)[^,\s]+ recursive via (?P<gw>[^,\s]+) (?P<iface>[^,\s]+)")
+# an interface's name runs to the next gateway (","): it may hold spaces ("wan A",
+# tests/fixtures/real-configs/routeros-6.49.6-rb4011-terse-head.rsc)
+_V6_REACHABLE = re.compile(r"(?:^|,)(?P<gw>[^,\s]+) reachable(?: via\s+(?P<iface>[^,]*[^,\s]))?")
+_V6_RECURSIVE = re.compile(r"(?:^|,)[^,\s]+ recursive via (?P<gw>[^,\s]+) (?P<iface>[^,]*[^,\s])")
 _DROPPING = {"blackhole", "unreachable", "prohibit"}
 
 
@@ -114,6 +116,10 @@ def read_route(output: str, address: str) -> Hop | None:
         >>> v6 += "recursive via 10.152.1.230 ether5 distance=1"
         >>> str(read_route(v6, "8.8.8.8"))
         'ether5 (10.152.1.230)'
+        >>> v6 = " 0 A S  dst-address=0.0.0.0/0 gateway=192.168.100.1 gateway-status="
+        >>> v6 += "192.168.100.1 reachable via  wan A distance=50"
+        >>> str(read_route(v6, "8.8.8.8"))
+        'wan A (192.168.100.1)'
     """
     target = IPv4Address(address)
     best: tuple[IPv4Network, dict[str, str]] | None = None
