@@ -20,6 +20,13 @@ from typing import Any
 
 import yaml
 
+from netprov.inventory import load_inventory
+from netprov.models import Platform
+from netprov.platforms import driver_for
+from netprov.sim.routeros import RosDevice
+from netprov.sim.world import site_world
+from tests.conftest import TODAY
+
 FIXTURES = Path(__file__).parent / "fixtures" / "real-configs"
 ROS_SITE = "kec-sukamaju"  # the sample's RouterOS office: PPPoE line, central VLAN 1131
 ROS_SITE_FILE = "sites/kecamatan-kelurahan.yaml"
@@ -417,3 +424,17 @@ IOS_OFFICES = [
         dhcp=False,
     ),
 ]
+
+
+def office_router(inventory: Path, office: Office, extra: str = "") -> RosDevice:
+    """The RouterOS office's router as the twin models it, booted from its real config
+    (``extra``: lines the office adds), for the inventory copy :func:`site_for` edited."""
+    loaded = load_inventory(inventory, today=TODAY)
+    site = loaded.site(ROS_SITE)
+    simulated = driver_for(Platform.MIKROTIK_ROUTEROS).simulator
+    device = simulated(site, site_world(site, loaded.organisation.central_services))
+    assert isinstance(device, RosDevice)
+    text = office.path.read_text(encoding="utf-8").rstrip() + "\n" + extra
+    assert device.load_initial(text) == []
+    device.boot()
+    return device

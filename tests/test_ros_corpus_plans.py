@@ -20,9 +20,8 @@ from netprov.platforms import driver_for
 from netprov.render import Renderer
 from netprov.rossyntax import parse_export
 from netprov.sim.routeros import RosDevice
-from netprov.sim.world import site_world
 from tests.conftest import TEMPLATES, TODAY
-from tests.corpus_offices import ROS_SITE, ROUTEROS_OFFICES, Office, site_for
+from tests.corpus_offices import ROS_SITE, ROUTEROS_OFFICES, Office, office_router, site_for
 
 ROS = driver_for(Platform.MIKROTIK_ROUTEROS)
 OFFICES = {office.file: office for office in ROUTEROS_OFFICES}
@@ -32,18 +31,6 @@ def _office(name: str, inventory: Path) -> Office:
     office = OFFICES[name]
     site_for(inventory, office)
     return office
-
-
-def _router(inventory: Path, office: Office, extra: str = "") -> RosDevice:
-    """The office's router as the twin models it (``extra``: lines the office adds)."""
-    loaded = load_inventory(inventory, today=TODAY)
-    site = loaded.site(ROS_SITE)
-    device = ROS.simulator(site, site_world(site, loaded.organisation.central_services))
-    assert isinstance(device, RosDevice)
-    text = office.path.read_text(encoding="utf-8").rstrip() + "\n" + extra
-    assert device.load_initial(text) == []
-    device.boot()
-    return device
 
 
 def _plan(inventory: Path, router: RosDevice, phase: Phase) -> SitePlan:
@@ -76,7 +63,7 @@ def test_a_rule_placed_after_a_rename_finds_the_rule_by_its_new_interface_name(
     name it has then. Before: ``place-before=[ find ... out-interface=pppoe-out1 ]``, which
     the router refused in the middle of the push ("no such item")."""
     office = _office("routeros-7.4-rb941-pppoe-l2tp.rsc", inventory_copy)
-    router = _router(inventory_copy, office)
+    router = office_router(inventory_copy, office)
     plan = _plan(inventory_copy, router, Phase.LEGACY)
     assert plan.conflicts == []
     (keep,) = [c for c in plan.commands if "comment=netprov:nat-keep-mgmt" in c]
@@ -98,7 +85,7 @@ def test_an_address_on_an_interface_the_plan_renames_is_taken_over(
     interface=vlan481, the inventory interface=vlan481-legacy", a clash that was the same
     interface read before its rename."""
     office = _office("routeros-6.49.7-hap-lite-compact-vlans.rsc", inventory_copy)
-    router = _router(inventory_copy, office)
+    router = office_router(inventory_copy, office)
     plan = _plan(inventory_copy, router, Phase.LEGACY)
     assert plan.conflicts == []
     _push(router, plan)
@@ -116,7 +103,7 @@ def test_a_disabled_client_on_the_port_is_no_second_uplink(inventory_copy: Path)
     it is no other uplink on the port. Before: "ether1 runs a /ip dhcp-client on the
     router; the inventory says /interface pppoe-client"."""
     office = _office("routeros-7.12-l009-defconf-pppoe-wifiwave2.rsc", inventory_copy)
-    router = _router(inventory_copy, office)
+    router = office_router(inventory_copy, office)
     plan = _plan(inventory_copy, router, Phase.LEGACY)
     assert plan.conflicts == []
     _push(router, plan)
@@ -138,7 +125,7 @@ def test_the_offices_default_route_over_its_static_line_is_taken_over(
     before, it stayed beside netprov's at the same distance and kept the traffic, so the
     checks failed and the change was rolled back."""
     office = _office(name, inventory_copy)
-    router = _router(inventory_copy, office)
+    router = office_router(inventory_copy, office)
     plan = _plan(inventory_copy, router, Phase.LEGACY)
     assert plan.conflicts == []
     assert any("comment=netprov:default-legacy" in c for c in plan.adopted)
@@ -171,7 +158,7 @@ def test_an_office_port_named_with_spaces_is_named_in_the_inventory(
     office = _office(name, inventory_copy)
     loaded = load_inventory(inventory_copy, today=TODAY)
     assert loaded.site(ROS_SITE).legacy_uplink.interface == office.legacy.interface
-    router = _router(inventory_copy, office)
+    router = office_router(inventory_copy, office)
     plan = _plan(inventory_copy, router, Phase.LEGACY)
     assert [c for c in plan.conflicts if "policy routing" not in c] == []
 
@@ -189,7 +176,7 @@ def test_the_service_netprov_manages_by_is_on(name: str, inventory_copy: Path) -
     (MikroTik manual, "IP Services"). Before, the plan left it off and the lockout guard
     refused it: "/ip service ssh is disabled"."""
     office = _office(name, inventory_copy)
-    router = _router(inventory_copy, office)
+    router = office_router(inventory_copy, office)
     plan = _plan(inventory_copy, router, Phase.LEGACY)
     assert "/ip service set ssh address=10.250.10.0/24 disabled=no" in plan.commands
     assert _safe(inventory_copy, router, plan) is None
@@ -205,7 +192,7 @@ def test_a_restore_that_lists_the_routes_in_another_order_is_the_same_config(
     MikroTik manual, "IP Routing"), so the config compares the same. Before, the rollback
     of every office with a DHCP line said "running config DIFFERS from backup"."""
     office = _office("routeros-7.21-rb5009-terse-head.rsc", inventory_copy)
-    router = _router(inventory_copy, office)
+    router = office_router(inventory_copy, office)
     _push(router, _plan(inventory_copy, router, Phase.LEGACY))
     held = router.export()
     router.restore(router.snapshot())

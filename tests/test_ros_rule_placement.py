@@ -25,8 +25,8 @@ from netprov.sim.ros_queues import queue_taking
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import Packet
 from tests.conftest import TODAY
-from tests.corpus_offices import ROS_SITE
-from tests.test_ros_corpus_plans import _office, _plan, _push, _router
+from tests.corpus_offices import ROS_SITE, office_router
+from tests.test_ros_corpus_plans import _office, _plan, _push
 
 ROS = driver_for(Platform.MIKROTIK_ROUTEROS)
 INTERNET = IPv4Address("203.0.113.99")  # a host out on the internet
@@ -70,7 +70,7 @@ def _taking(
 def _through(inventory: Path, name: str, *phases: Phase, extra: str = "") -> RosDevice:
     """The office's router after netprov's plan of each phase in turn."""
     office = _office(name, inventory)
-    router = _router(inventory, office, extra)
+    router = office_router(inventory, office, extra)
     for phase in phases:
         plan = _plan(inventory, router, phase)
         assert plan.conflicts == [], plan.conflicts
@@ -93,7 +93,7 @@ def test_twin_the_first_rule_that_takes_a_packet_decides(inventory_copy: Path) -
     internet is dropped by "drop all not coming from LAN"; this office's LAN is public,
     its "defconf: masquerade" disabled: nothing translates its traffic."""
     office = _office("routeros-7.12-l009-defconf-pppoe-wifiwave2.rsc", inventory_copy)
-    router = _router(inventory_copy, office, GUEST)
+    router = office_router(inventory_copy, office, GUEST)
     pc = IPv4Address("81.187.180.150")
     established = _taking(
         router,
@@ -232,7 +232,7 @@ def test_the_undo_leaves_the_office_rules_in_their_order(inventory_copy: Path) -
     """Every rule netprov placed among the office's goes with the undo: each chain holds
     the office's rules in the order it had."""
     office = _office("routeros-6.49.7-hap-lite-office-static-arp.rsc", inventory_copy)
-    router = _router(inventory_copy, office)
+    router = office_router(inventory_copy, office)
 
     before = _office_rules(router)
     plan = _plan(inventory_copy, router, Phase.LEGACY)

@@ -10,13 +10,10 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Interface
 from pathlib import Path
 
-from netprov.inventory import load_inventory
 from netprov.models import Platform
 from netprov.platforms import driver_for
 from netprov.sim.routeros import RosDevice
-from netprov.sim.world import site_world
-from tests.conftest import TODAY
-from tests.corpus_offices import ROS_SITE, ROUTEROS_OFFICES, site_for
+from tests.corpus_offices import ROUTEROS_OFFICES, office_router, site_for
 
 ROS = driver_for(Platform.MIKROTIK_ROUTEROS)
 OFFICES = {office.file: office for office in ROUTEROS_OFFICES}
@@ -25,14 +22,7 @@ OFFICES = {office.file: office for office in ROUTEROS_OFFICES}
 def _router(inventory: Path, name: str, extra: str = "") -> RosDevice:
     office = OFFICES[name]
     site_for(inventory, office)
-    loaded = load_inventory(inventory, today=TODAY)
-    site = loaded.site(ROS_SITE)
-    device = ROS.simulator(site, site_world(site, loaded.organisation.central_services))
-    assert isinstance(device, RosDevice)
-    text = office.path.read_text(encoding="utf-8").rstrip() + "\n" + extra
-    assert device.load_initial(text) == []
-    device.boot()
-    return device
+    return office_router(inventory, office, extra)
 
 
 def test_a_renamed_port_carries_its_line_under_the_name_it_has(inventory_copy: Path) -> None:
