@@ -50,6 +50,10 @@ class CliSession(Protocol):
         """The prompt as printed after a reply (a device may repaint it)."""
         ...
 
+    def seconds_taken(self, line: str, output: str) -> float:
+        """Device seconds ``line`` runs before the prompt comes back (a ping's packets)."""
+        ...
+
     def reads_only(self, line: str) -> bool:
         """Whether ``line`` only reads (prints, pings): the router's state stays as it
         was, so what its office PCs meet does too (netprov.twin.office)."""

@@ -23,6 +23,7 @@ from netprov.sim.ios_config import (
 from netprov.twin import ios_show
 from netprov.twin.cli_base import Reply
 from netprov.twin.ios_show import INVALID_INPUT
+from netprov.twin.ping_time import ios_ping_seconds
 
 # what IOS asks before it removes a dynamic NAT rule with translations (Cisco tech note 13779)
 _RELEASE_QUESTION = "Dynamic mapping in use, do you want to delete all entries? [no]: "
@@ -65,6 +66,9 @@ class IosCli:
     def enter(self, prompt: str, line: str) -> str:
         """Enter a sub-mode with ``prompt`` after ``line`` opened it."""
         return "\r\n"
+
+    def seconds_taken(self, line: str, output: str) -> float:
+        return ios_ping_seconds(line, output)
 
     def reads_only(self, line: str) -> bool:
         """``show``, ``ping``, ``more``, ``dir``, ``terminal`` and ``traceroute`` change

@@ -8,6 +8,7 @@ import re
 from netprov.sim.routeros import RosDevice
 from netprov.twin import routeros_version as ros_version
 from netprov.twin.cli_base import Reply
+from netprov.twin.ping_time import routeros_ping_seconds
 from netprov.twin.routeros_show import RosShow
 
 
@@ -47,6 +48,9 @@ class RosCli:
         if prompt.endswith(": "):
             return "\r\n"  # an answer to a question is not repainted
         return f"\r{prompt}{line}\r\n"
+
+    def seconds_taken(self, line: str, output: str) -> float:
+        return routeros_ping_seconds(line)
 
     def reads_only(self, line: str) -> bool:
         """``print``, ``export``, ``get``, ``find``, ``/ping``, ``:put`` and the checks'

@@ -163,7 +163,8 @@ class _Session(asyncssh.SSHServerSession[bytes]):
         if reply.close:
             self._emit(text.encode(), 0.0, close=True)
             return
-        self._emit((text + self.cli.next_prompt()).encode(), faults.slow_ms / 1000.0)
+        running = self.device.clock.seconds(self.cli.seconds_taken(line, reply.output))
+        self._emit((text + self.cli.next_prompt()).encode(), faults.slow_ms / 1000.0 + running)
 
     def _emit(self, payload: bytes, delay: float, *, close: bool = False) -> None:
         """Queue output strictly in order, each piece after the one before it plus ``delay``
