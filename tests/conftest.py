@@ -42,6 +42,15 @@ def _no_secret_store(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NETPROV_SECRETS", "skip")
 
 
+@pytest.fixture(autouse=True)
+def _twin_timers_scaled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A twin started by the CLI (``--twin``, in-process or a subprocess) runs its timers 30
+    times faster, as ``twin_factory``'s do: a ping's packets (a RouterOS 200 ms interval, an
+    IOS 2 s timeout per lost echo), the revert deadline (5 minutes: 10 s) and a reboot (30
+    s: 1 s). A test of another scale, or of the variable itself, sets its own."""
+    monkeypatch.setenv("NETPROV_TWIN_TIME_SCALE", "30")
+
+
 BACKUPS = REPO / "backups"  # the sample city's stored backups, in git
 
 
