@@ -33,9 +33,11 @@ from netprov.render import Renderer, version_conflicts
 from netprov.reverting import proven, run_undo
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
 from netprov.verify import (
+    NEW_SESSION,
     Check,
     fetching_check,
     new_session_last,
+    run_checks,
     verify_reachability,
     verify_site,
 )
@@ -406,7 +408,7 @@ class Pipeline:
                 Step.APPLIED,
                 diff=self.masked(site.router.platform, "\n".join(plan.commands)),
             )
-            checks = self._checks(session, site, phase, adopting=adopt)
+            checks, not_run = self._checks(session, site, phase, adopting=adopt)
             ok = all(check.ok for check in checks)
             failed = [c for c in checks if not c.ok]
             if ok:
@@ -423,13 +425,13 @@ class Pipeline:
             reverted = run_undo(self, site, session)
         finally:
             self.release(site, session)
-        reversal = proven(self, site, backup, reverted)
+        reversal = proven(self, site, backup, reverted).after(failed[-1].name, not_run)
         self.journal.step(
             self.run_id,
             site.id,
             Step.REVERTED,
             ok=reversal.identical is not False,
-            detail="failed checks: " + ", ".join(c.name for c in failed) + "; " + reversal.said(),
+            detail=reversal.why() + "; " + reversal.said(),
             data=reversal.as_dict(),
         )
         if reversal.identical is not None:
@@ -448,7 +450,8 @@ class Pipeline:
             Status.ROLLED_BACK,
             plan,
             checks,
-            detail="; ".join(f"{c.name}: {c.observed}" for c in failed),
+            detail="; ".join(f"{c.name}: {c.observed}" for c in failed)
+            + (f"; reverted at once, {len(not_run)} check(s) not run" if not_run else ""),
             restored_identical=reversal.identical,
             reverted=reversal,
         )
@@ -497,18 +500,24 @@ class Pipeline:
         *,
         adopting: bool = False,
         changing: bool = True,
-    ) -> list[Check]:
-        """Run the verification checks and journal them (one ``verified`` step); an
-        adoption is checked as "the office works as it did" only."""
+    ) -> tuple[list[Check], list[str]]:
+        """Run the verification checks and journal them (one ``verified`` step): the
+        checks run and the names of those not run (a change is reverted at its first
+        failed check, :func:`run_checks`). An adoption is checked as "the office works as
+        it did" only."""
         org = self.loaded.organisation
         reconnect = functools.partial(self._new_session, site, session.reply_seconds)
         allocation = self.loaded.allocations.get(site.id)
-        checks = (
+        planned = (
             verify_reachability(session, site, org, phase, adopting=True)
             if adopting
             else verify_site(session, site, org, phase, allocation)
         )
-        checks += new_session_last(checks, reconnect, changing=changing)
+        checks, not_run = run_checks(planned, changing=changing)
+        new_session = new_session_last(checks, reconnect, changing=changing)
+        checks += new_session
+        if not new_session:
+            not_run.append(NEW_SESSION)
         self.journal.step(
             self.run_id,
             site.id,
@@ -517,7 +526,7 @@ class Pipeline:
             detail=json.dumps([c.as_dict() for c in checks]),
             data=[c.as_dict() for c in checks],
         )
-        return checks
+        return checks, not_run
 
     def _new_session(self, site: Site, reply_seconds: float) -> float:
         """Open a new session to the router (the way every session comes in), prove it
@@ -538,7 +547,7 @@ class Pipeline:
         """Run the site's checks for ``phase``; nothing is changed."""
         session = self.session(site)
         try:
-            checks = self._checks(session, site, phase, changing=False)
+            checks, _ = self._checks(session, site, phase, changing=False)
         finally:
             self.release(site, session)
         ok = all(c.ok for c in checks)

@@ -13,7 +13,7 @@ the router rebooted and for how long) and shown (``--json``, the report).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from netprov.errors import DeviceError
@@ -35,6 +35,22 @@ class Reversal:
     identical: bool | None = None  # None: the router could not be read
     held: Phase | None = None  # the phase whose config it holds now
     undo_left_difference: bool = False  # the first method left a difference: fell back
+    failed_check: str | None = None  # the failed check the change was reverted after
+    not_run: tuple[str, ...] = ()  # the checks after it, not run (netprov.verify.run_checks)
+
+    def after(self, failed_check: str, not_run: list[str]) -> Reversal:
+        """This reversal, reverted after ``failed_check`` failed, ``not_run`` not run."""
+        return replace(self, failed_check=failed_check, not_run=tuple(not_run))
+
+    def why(self) -> str:
+        """The check that failed and those not run, for the journal and the table.
+
+        Examples:
+            >>> Reversal(RevertMethod.UNDO_SCRIPT).after("shaping on central", ["DNS"]).why()
+            'reverted after shaping on central failed; not run: DNS'
+        """
+        text = f"reverted after {self.failed_check} failed"
+        return text + (f"; not run: {', '.join(self.not_run)}" if self.not_run else "")
 
     def said(self) -> str:
         """One line for the journal and the table."""
@@ -58,6 +74,8 @@ class Reversal:
             "rebooted": self.rebooted,
             "reboot_seconds": self.reboot_seconds,
             "undo_left_difference": self.undo_left_difference,
+            "failed_check": self.failed_check,
+            "not_run": list(self.not_run),
         }
 
 

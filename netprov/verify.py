@@ -17,7 +17,8 @@ leave by the line's interface (and, for a static line, its gateway).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from ipaddress import AddressValueError, IPv4Address
 from urllib.parse import urlparse
@@ -42,6 +43,36 @@ class Check:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A check still to run: its name (known before it runs) and what runs it."""
+
+    name: str
+    run: Callable[[], Check]
+
+
+def run_checks(planned: Sequence[Planned], *, changing: bool) -> tuple[list[Check], list[str]]:
+    """Run ``planned`` in order: the checks run and the names of those not run. During a
+    change the first failed check ends it: the change is reverted whatever the others
+    would find, so the office waits on none of them (a lost ping costs a real router its
+    interval or timeout, bench/bench_downtime.py). A verify that changes nothing runs them
+    all: every finding is worth reporting.
+
+    Examples:
+        >>> planned = [Planned(n, lambda n=n: Check(n, "", "", n != "b")) for n in "abc"]
+        >>> [(c.name, c.ok) for c in run_checks(planned, changing=True)[0]]
+        [('a', True), ('b', False)]
+        >>> run_checks(planned, changing=True)[1], len(run_checks(planned, changing=False)[0])
+        (['c'], 3)
+    """
+    checks: list[Check] = []
+    for index, check in enumerate(planned):
+        checks.append(check.run())
+        if changing and not checks[-1].ok:
+            return checks, [later.name for later in planned[index + 1 :]]
+    return checks, []
+
+
 def _management(session: Session) -> Check:
     """The session doing the change still answers: measured, never assumed."""
     try:
@@ -56,6 +87,7 @@ def _management(session: Session) -> Check:
 # Opens a new management session on the router the way the NOC does, proves it answers and
 # closes it; returns how long that took in milliseconds (raises DeviceError when it cannot).
 Reconnect = Callable[[], float]
+NEW_SESSION = "new management session"
 
 
 def new_session_last(checks: list[Check], reconnect: Reconnect, *, changing: bool) -> list[Check]:
@@ -77,9 +109,9 @@ def _new_session(reconnect: Reconnect) -> Check:
     try:
         elapsed_ms = reconnect()
     except DeviceError as exc:
-        return Check("new management session", "opens and answers", f"refused ({exc})", False)
+        return Check(NEW_SESSION, "opens and answers", f"refused ({exc})", False)
     observed = f"opened in {elapsed_ms:.0f} ms"
-    return Check("new management session", "opens and answers", observed, True)
+    return Check(NEW_SESSION, "opens and answers", observed, True)
 
 
 @dataclass(frozen=True)
@@ -161,13 +193,16 @@ def _default_route(
     return Check(name, shown, gateway, True)
 
 
-def _path_mtu(session: Session, driver: Driver, view: UplinkView, policy: PingPolicy) -> Check:
+def _path_mtu(session: Session, driver: Driver, view: UplinkView, policy: PingPolicy) -> Planned:
     """A do-not-fragment ping of the largest packet the line must carry: 1492 bytes over
     PPPoE (RFC 2516: 8 bytes of the 1500-byte frame), 1500 otherwise. A line that drops big
     packets silently (a PMTU black hole) passes small pings and breaks HTTPS and VPNs."""
     size = 1492 if view.pppoe else 1500
     name = f"path MTU via {view.role.value}: {size}-byte DF ping to {view.probe}"
-    return line_ping(session, driver, name, str(view.probe), policy, view, size=size)
+    probe = str(view.probe)
+    return Planned(
+        name, functools.partial(line_ping, session, driver, name, probe, policy, view, size=size)
+    )
 
 
 def _shaping(
@@ -200,39 +235,41 @@ def _shaping(
 
 
 def _dns(
-    session: Session, driver: Driver, org: Organisation, running: str, lan: str
-) -> list[Check]:
+    session: Session, driver: Driver, org: Organisation, running: Callable[[], str], lan: str
+) -> list[Planned]:
     """DNS as the office gets it: a name resolves through the filtering resolvers; a blocked
     name gets the filter's sinkhole (the filter is in force, not only reachable); DNS to any
     other server from the LAN is redirected or refused by the running config, on the LAN
     interface (``lan``) where the office's packets arrive."""
     name = org.probes.dns_name
-    answer = driver.read_resolved(session.send(driver.resolve_command(name)))
-    checks = [
-        Check(f"DNS resolves {name}", "an address", answer or "no answer", answer is not None)
-    ]
-    if org.dns.blocked_probe is not None and org.dns.sinkhole is not None:
-        blocked = org.dns.blocked_probe
-        seen = driver.read_resolved(session.send(driver.resolve_command(blocked)))
-        sinkhole = str(org.dns.sinkhole)
-        checks.append(
-            Check(
-                f"DNS blocks {blocked}",
-                f"sinkhole {sinkhole}",
-                seen or "no answer",
-                seen == sinkhole,
+
+    def resolves() -> Check:
+        answer = driver.read_resolved(session.send(driver.resolve_command(name)))
+        return Check(
+            f"DNS resolves {name}", "an address", answer or "no answer", answer is not None
+        )
+
+    checks = [Planned(f"DNS resolves {name}", resolves)]
+    blocked, sinkhole = org.dns.blocked_probe, org.dns.sinkhole
+    if blocked is not None and sinkhole is not None:
+
+        def blocks() -> Check:
+            seen = driver.read_resolved(session.send(driver.resolve_command(blocked)))
+            shown = str(sinkhole)
+            return Check(
+                f"DNS blocks {blocked}", f"sinkhole {shown}", seen or "no answer", seen == shown
             )
-        )
+
+        checks.append(Planned(f"DNS blocks {blocked}", blocks))
     resolvers = [str(r) for r in org.dns.filtering_resolvers]
-    forced = driver.dns_forced(running, resolvers, lan)
-    checks.append(
-        Check(
-            "LAN DNS forced to the filtering resolvers",
-            "other resolvers redirected or refused",
-            "in force" if forced else "not in the running config",
-            forced,
-        )
-    )
+    forced_name = "LAN DNS forced to the filtering resolvers"
+
+    def forced() -> Check:
+        in_force = driver.dns_forced(running(), resolvers, lan)
+        shown = "in force" if in_force else "not in the running config"
+        return Check(forced_name, "other resolvers redirected or refused", shown, in_force)
+
+    checks.append(Planned(forced_name, forced))
     return checks
 
 
@@ -272,11 +309,11 @@ def _egress(session: Session, driver: Driver, org: Organisation, primary: Uplink
     return Check(f"egress via {primary.role.value}", expected, observed, ok)
 
 
-def _dhcp(session: Session, driver: Driver, site: Site, running: str) -> Check:
+def _dhcp(session: Session, driver: Driver, site: Site, running: Callable[[], str]) -> Check:
     """The office's PCs get addresses: netprov's LAN DHCP server is in force and the router
     reads out its lease table."""
     expected = "server enabled, leases readable"
-    if not driver.dhcp_serving(running, site.lan):
+    if not driver.dhcp_serving(running(), site.lan):
         seen = f"no enabled server with gateway {site.lan.address.ip} in the running config"
         return Check("DHCP serves the LAN", expected, seen, False)
     bound = driver.read_leases(session.send(driver.leases_command()))
@@ -299,40 +336,49 @@ def verify_reachability(
     phase: Phase,
     *,
     adopting: bool = False,
-) -> list[Check]:
+) -> list[Planned]:
     """The office works as it did: the management session, the primary line, the default
     route, LAN-sourced pings to the internet and the resolvers, the path MTU. What an
     adoption (which only takes objects over) must keep; the first part of every verify.
-    ``adopting``: the default route is still the router's own (any is right). A new
-    session is :func:`new_session_last`'s."""
+    ``adopting``: the default route is still the router's own (any is right). The checks
+    to run, in order (:func:`run_checks`); a new session is :func:`new_session_last`'s."""
     driver = driver_for(site.router.platform)
     primary = uplink_views(site, org, phase)[0]
     router_ping = PingPolicy(org.settings.ping_count, org.settings.max_loss_for(site.kind))
     lan_ping = _lan_ping(site, org)
-    checks = [_management(session)]
-    state = driver.read_interface(session.send(driver.interfaces_command()), primary.l3)
-    checks.append(Check(f"uplink {primary.l3} up", "running", state.status, state.running))
-    gateway = driver.read_default_gateway(session.send(driver.routes_command()))
 
-    expected_default = None if adopting else driver.expected_default_gateway(primary)
+    def uplink() -> Check:
+        state = driver.read_interface(session.send(driver.interfaces_command()), primary.l3)
+        return Check(f"uplink {primary.l3} up", "running", state.status, state.running)
+
+    route_name = "default route via " + primary.role.value
+
+    def default_route() -> Check:
+        gateway = driver.read_default_gateway(session.send(driver.routes_command()))
+        expected = None if adopting else driver.expected_default_gateway(primary)
+        if expected is not None:
+            return _default_route(session, driver, primary, gateway, expected)
+        return Check(route_name, "present", gateway, gateway != "none")
+
+    checks = [
+        Planned("management session", functools.partial(_management, session)),
+        Planned(f"uplink {primary.l3} up", uplink),
+    ]
     if primary.static is not None:
         gw = str(primary.static.gateway)
-        checks.append(
-            ping_check(session, driver, f"ping {primary.role.value} gateway {gw}", gw, router_ping)
-        )
-    if expected_default is not None:
-        checks.append(_default_route(session, driver, primary, gateway, expected_default))
-    else:
-        checks.append(
-            Check("default route via " + primary.role.value, "present", gateway, gateway != "none")
-        )
-
-    probe = primary.probe
-    name = f"ping internet probe {probe} from LAN"
-    checks.append(line_ping(session, driver, name, str(probe), lan_ping, primary))
+        name = f"ping {primary.role.value} gateway {gw}"
+        ping = functools.partial(ping_check, session, driver, name, gw, router_ping)
+        checks.append(Planned(name, ping))
+    checks.append(Planned(route_name, default_route))
+    name = f"ping internet probe {primary.probe} from LAN"
+    probe = str(primary.probe)
+    checks.append(
+        Planned(name, functools.partial(line_ping, session, driver, name, probe, lan_ping, primary))
+    )
     for resolver in org.dns.filtering_resolvers:
         name = f"ping filtering resolver {resolver} from LAN"
-        checks.append(ping_check(session, driver, name, str(resolver), lan_ping))
+        ping = functools.partial(ping_check, session, driver, name, str(resolver), lan_ping)
+        checks.append(Planned(name, ping))
     checks.append(_path_mtu(session, driver, primary, router_ping))
     return checks
 
@@ -343,13 +389,14 @@ def verify_site(
     org: Organisation,
     phase: Phase,
     allocation: Allocation | None = None,
-) -> list[Check]:
-    """Run every check on ``session`` (the session doing the change); a new management
-    session is :func:`new_session_last`'s."""
+) -> list[Planned]:
+    """Every check to run on ``session`` (the session doing the change), in order
+    (:func:`run_checks`); a new management session is :func:`new_session_last`'s."""
     driver = driver_for(site.router.platform)
     views = uplink_views(site, org, phase)
     primary = views[0]
     lan_ping = _lan_ping(site, org)
+    running = functools.cache(session.running)  # read once, by the first check that needs it
     checks = verify_reachability(session, site, org, phase)
     # every other line that carries something in this phase is proven with what it carries
     # (dual: the city's services already run over the central line): its probe from the
@@ -358,38 +405,52 @@ def verify_site(
     for view in views[1:]:
         if view.role in carrying(phase):
             name = f"ping internet probe {view.probe} from LAN via {view.role.value}"
-            checks.append(line_ping(session, driver, name, str(view.probe), lan_ping, view))
+            probe = str(view.probe)
+            ping = functools.partial(line_ping, session, driver, name, probe, lan_ping, view)
+            checks.append(Planned(name, ping))
             checks.append(_path_mtu(session, driver, view, router_ping))
     if org.probes.egress_echo is not None:
-        checks.append(_egress(session, driver, org, primary))
+        egress = functools.partial(_egress, session, driver, org, primary)
+        checks.append(Planned(f"egress via {primary.role.value}", egress))
     if Carried.CITY in PROMISES[phase]:  # promised over the central line only
         city = next(v for v in views if v.role is PROMISES[phase][Carried.CITY])
         for service in site.services:
             name = f"service {service.name} ({service.address}) from LAN"
             address = str(service.address)
-            checks.append(line_ping(session, driver, name, address, lan_ping, city))
-    running = session.running()
-    opened = driver.management_open(running)
-    checks.append(
-        Check(
+            ping = functools.partial(line_ping, session, driver, name, address, lan_ping, city)
+            checks.append(Planned(name, ping))
+
+    def restricted() -> Check:
+        opened = driver.management_open(running())
+        return Check(
             "management restricted",
             "only the management networks reach it (no web UI, no MAC access)",
             "; ".join(opened) or "restricted",
             not opened,
         )
-    )
+
+    checks.append(Planned("management restricted", restricted))
     checks.extend(_dns(session, driver, org, running, site.lan.interface))
     if site.lan.dhcp:
-        checks.append(_dhcp(session, driver, site, running))
+        dhcp = functools.partial(_dhcp, session, driver, site, running)
+        checks.append(Planned("DHCP serves the LAN", dhcp))
     if phase.has_central and allocation is not None:
         central = next(v for v in views if v.role is Role.CENTRAL)
-        egress = _route(session, driver, str(central.probe))
-        checks.append(_shaping(driver, running, central, allocation, egress))
+
+        def shaping() -> Check:
+            egress = _route(session, driver, str(central.probe))
+            return _shaping(driver, running(), central, allocation, egress)
+
+        checks.append(Planned(f"shaping on {central.role.value}", shaping))
     if site.backup_uplink is not None:
         backup = next(v for v in views if v.role is Role.BACKUP)
-        missing = driver.failover_route(running, backup)
-        expected = f"default route via {backup.l3}, distance {backup.distance}, tracked"
-        checks.append(
-            Check("failover route for backup line", expected, missing or "present", not missing)
-        )
+
+        def failover() -> Check:
+            missing = driver.failover_route(running(), backup)
+            expected = f"default route via {backup.l3}, distance {backup.distance}, tracked"
+            return Check(
+                "failover route for backup line", expected, missing or "present", not missing
+            )
+
+        checks.append(Planned("failover route for backup line", failover))
     return checks

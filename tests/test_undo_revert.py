@@ -68,12 +68,18 @@ def test_a_failed_check_reverts_by_the_undo_without_a_reboot(
     assert twin.reboots(ROS) == []  # the office never lost its router
     assert armed(twin, ROS) == []  # no script, no job, no marker left
     reverted = outcome.as_dict()["reverted"]
+    assert isinstance(reverted, dict)
     assert reverted == {
         "method": "undo script",
         "rebooted": False,
         "reboot_seconds": None,
         "undo_left_difference": False,
+        # reverted at its first failed check (the last run), the others not run
+        "failed_check": outcome.checks[-1].name,
+        "not_run": reverted["not_run"],
     }
+    assert not outcome.checks[-1].ok
+    assert "new management session" in reverted["not_run"]
     _, steps = journal.run(pipeline.run_id)
     (step,) = [s for s in steps if s.step == "reverted"]
     assert step.ok

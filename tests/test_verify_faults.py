@@ -121,3 +121,37 @@ def test_a_verify_that_changes_nothing_tries_a_new_session_whatever_failed(
     assert outcome.status == "failed", outcome.as_dict()
     assert outcome.checks[-1].name == "new management session"
     assert outcome.checks[-1].ok, outcome.checks[-1]
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_a_change_is_reverted_at_its_first_failed_check_the_rest_not_run(
+    twin_factory: TwinFactory, tmp_path: Path, site_id: str
+) -> None:
+    """A change that fails a check is reverted at once: the checks after it are not run
+    (the office waits on none of them, bench/bench_downtime.py), and the outcome, --json
+    and the journal say which, and after which failed check."""
+    scenario = Scenario(sites={site_id: SiteFaults(mtu_blackhole=True)})
+    twin = twin_factory([site_id], scenario=scenario)
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    pipeline = make_pipeline(twin, journal)
+    site = pipeline.loaded.site(site_id)
+    outcome = pipeline.apply(site, Phase.DUAL)
+    assert outcome.status == "rolled_back", outcome.as_dict()
+    failed = [c.name for c in outcome.checks if not c.ok]
+    assert len(failed) == 1, failed
+    assert failed[0].startswith("path MTU via central"), failed
+    assert outcome.checks[-1].name == failed[0]  # nothing ran after it
+    reverted = outcome.as_dict()["reverted"]
+    assert isinstance(reverted, dict)
+    assert reverted["failed_check"] == failed[0]
+    not_run = reverted["not_run"]
+    assert isinstance(not_run, list)
+    assert "new management session" in not_run
+    # what ran and what did not are the phase's checks, in order: a read-only verify of
+    # the same phase (which runs them all) names the same
+    everything = [c.name for c in pipeline.verify(site, Phase.DUAL).checks]
+    assert [c.name for c in outcome.checks] + not_run == everything
+    step = next(s for s in journal.steps_for(site_id) if s.step == "reverted")
+    assert isinstance(step.data, dict)
+    assert step.data["not_run"] == not_run
+    assert f"reverted after {failed[0]} failed" in step.detail, step.detail

@@ -58,6 +58,12 @@ def test_a_lossy_central_link_is_not_confirmed(twin_factory: TwinFactory, tmp_pa
     outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.CENTRAL)
     assert outcome.status == "rolled_back"
     assert outcome.restored_identical is True
+    # reverted at its first failed check: a ping over the lossy line
+    (first,) = [c for c in outcome.checks if not c.ok]
+    assert first.observed == "3/5 replies", first
+    # a read-only verify of a router already at central runs every check
+    held = twin_factory([site_id], scenario=scenario, start_phase=Phase.CENTRAL)
+    outcome = make_pipeline(held, journal).verify(pipeline.loaded.site(site_id), Phase.CENTRAL)
     failed = {c.name: c.observed for c in outcome.checks if not c.ok}
     assert failed["ping internet probe 199.7.83.42 from LAN"] == "3/5 replies"
     assert failed["ping central gateway 100.72.36.1"] == "3/5 replies"

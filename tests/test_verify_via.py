@@ -59,7 +59,19 @@ def test_a_broken_central_line_fails_the_checks_naming_it_at_dual(
     outcome = pipeline.apply(pipeline.loaded.site(site_id), Phase.DUAL)
     assert outcome.status == "rolled_back", outcome.as_dict()
     assert outcome.restored_identical
+    # reverted at its first failed check, one that names the central line
+    (first,) = [c.name for c in outcome.checks if not c.ok]
+    assert "central" in first, first
+    # a read-only verify of a router already at dual runs every check: each names it
+    held = twin_factory(
+        [site_id],
+        inventory=inventory,
+        scenario=Scenario(sites={site_id: faults}),
+        start_phase=Phase.DUAL,
+    )
+    outcome = make_pipeline(held, journal, loaded=loaded).verify(loaded.site(site_id), Phase.DUAL)
     failed = {c.name: c for c in outcome.checks if not c.ok}
+    assert first in failed
     probe = "ping internet probe 199.7.83.42 from LAN via central"
     assert probe in failed, [c.as_dict() for c in outcome.checks]
     mtu = next(name for name in failed if name.startswith("path MTU via central"))
