@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from enum import IntEnum
 from ipaddress import AddressValueError, IPv4Address
 from urllib.parse import urlparse
 
@@ -43,33 +44,61 @@ class Check:
         return asdict(self)
 
 
+class Cost(IntEnum):
+    """What a check costs a real router when it fails, cheapest first: the order checks
+    run in (:func:`run_checks`), so a broken change is proven, and reverted, by the
+    cheapest check that can prove it. Every check reads or probes and changes nothing,
+    so none proves less for running before or after another.
+
+    READ: one reply whatever it finds (the session, an interface, the routing table).
+    CONFIG: the running config, read once for all of them (RouterOS: an export).
+    PING: what is left after a reply that does not come back: a RouterOS echo has until
+    the end of its interval (MikroTik manual, "Ping"), an IOS echo its timeout (Cisco
+    IOS Configuration Fundamentals Command Reference, "ping"), per lost echo.
+    LOOKUP: a name that does not resolve waits out the resolver's timeouts.
+    FETCH: an echo service that does not answer waits out the fetch's timeout.
+    """
+
+    READ = 0
+    CONFIG = 1
+    PING = 2
+    LOOKUP = 3
+    FETCH = 4
+
+
 @dataclass(frozen=True)
 class Planned:
-    """A check still to run: its name (known before it runs) and what runs it."""
+    """A check still to run: its name (known before it runs), what it costs when it
+    fails, and what runs it."""
 
     name: str
+    cost: Cost
     run: Callable[[], Check]
 
 
 def run_checks(planned: Sequence[Planned], *, changing: bool) -> tuple[list[Check], list[str]]:
-    """Run ``planned`` in order: the checks run and the names of those not run. During a
+    """Run ``planned`` cheapest first (:class:`Cost`; as listed within a cost): the checks
+    run and the names of those not run. During a
     change the first failed check ends it: the change is reverted whatever the others
     would find, so the office waits on none of them (a lost ping costs a real router its
     interval or timeout, bench/bench_downtime.py). A verify that changes nothing runs them
     all: every finding is worth reporting.
 
     Examples:
-        >>> planned = [Planned(n, lambda n=n: Check(n, "", "", n != "b")) for n in "abc"]
-        >>> [(c.name, c.ok) for c in run_checks(planned, changing=True)[0]]
-        [('a', True), ('b', False)]
-        >>> run_checks(planned, changing=True)[1], len(run_checks(planned, changing=False)[0])
-        (['c'], 3)
+        >>> def planned(name: str, cost: Cost) -> Planned:
+        ...     return Planned(name, cost, lambda: Check(name, "", "", name != "b"))
+        >>> plan = [planned("a", Cost.PING), planned("b", Cost.READ), planned("c", Cost.PING)]
+        >>> [(c.name, c.ok) for c in run_checks(plan, changing=True)[0]]
+        [('b', False)]
+        >>> run_checks(plan, changing=True)[1], len(run_checks(plan, changing=False)[0])
+        (['a', 'c'], 3)
     """
+    ordered = sorted(planned, key=lambda check: check.cost)  # stable: as listed within one
     checks: list[Check] = []
-    for index, check in enumerate(planned):
+    for index, check in enumerate(ordered):
         checks.append(check.run())
         if changing and not checks[-1].ok:
-            return checks, [later.name for later in planned[index + 1 :]]
+            return checks, [later.name for later in ordered[index + 1 :]]
     return checks, []
 
 
@@ -119,6 +148,23 @@ class PingPolicy:
     count: int
     max_loss_percent: int
     source: str | None = None  # the LAN address, for pings an office PC would make
+    wait: float = 1.0  # seconds each reply has to come back (echo_wait)
+
+
+def echo_wait(reply_seconds: float) -> float:
+    """Seconds a ping's reply has to come back: twice the router's measured reply on the
+    management session (a line's round trip and then some: a satellite hop's 600 ms gets
+    1.2 s), at least 200 ms. A RouterOS echo has until the end of its interval, and the
+    ping takes count x interval whatever comes back (MikroTik manual, "Ping"); an IOS echo
+    its timeout, whole seconds (so 1 s at least, not the 2 s default), and only a lost one
+    waits it out (Cisco, "ping"): short on a good line, long enough on a slow one that a
+    ping does not count late replies as lost.
+
+    Examples:
+        >>> echo_wait(0.02), echo_wait(0.6)
+        (0.2, 1.2)
+    """
+    return max(0.2, round(2 * reply_seconds, 1))
 
 
 def ping_check(
@@ -129,7 +175,9 @@ def ping_check(
     policy: PingPolicy,
     size: int | None = None,
 ) -> Check:
-    command = driver.ping_command(address, count=policy.count, source=policy.source, size=size)
+    command = driver.ping_command(
+        address, count=policy.count, source=policy.source, size=size, wait=policy.wait
+    )
     result = driver.read_ping(session.send(command))
     ok = result.sent > 0 and result.loss_percent <= policy.max_loss_percent
     expected = f"<= {policy.max_loss_percent}% loss"
@@ -200,9 +248,8 @@ def _path_mtu(session: Session, driver: Driver, view: UplinkView, policy: PingPo
     size = 1492 if view.pppoe else 1500
     name = f"path MTU via {view.role.value}: {size}-byte DF ping to {view.probe}"
     probe = str(view.probe)
-    return Planned(
-        name, functools.partial(line_ping, session, driver, name, probe, policy, view, size=size)
-    )
+    ping = functools.partial(line_ping, session, driver, name, probe, policy, view, size=size)
+    return Planned(name, Cost.PING, ping)
 
 
 def _shaping(
@@ -249,7 +296,7 @@ def _dns(
             f"DNS resolves {name}", "an address", answer or "no answer", answer is not None
         )
 
-    checks = [Planned(f"DNS resolves {name}", resolves)]
+    checks = [Planned(f"DNS resolves {name}", Cost.LOOKUP, resolves)]
     blocked, sinkhole = org.dns.blocked_probe, org.dns.sinkhole
     if blocked is not None and sinkhole is not None:
 
@@ -260,7 +307,7 @@ def _dns(
                 f"DNS blocks {blocked}", f"sinkhole {shown}", seen or "no answer", seen == shown
             )
 
-        checks.append(Planned(f"DNS blocks {blocked}", blocks))
+        checks.append(Planned(f"DNS blocks {blocked}", Cost.LOOKUP, blocks))
     resolvers = [str(r) for r in org.dns.filtering_resolvers]
     forced_name = "LAN DNS forced to the filtering resolvers"
 
@@ -269,7 +316,7 @@ def _dns(
         shown = "in force" if in_force else "not in the running config"
         return Check(forced_name, "other resolvers redirected or refused", shown, in_force)
 
-    checks.append(Planned(forced_name, forced))
+    checks.append(Planned(forced_name, Cost.CONFIG, forced))
     return checks
 
 
@@ -322,11 +369,12 @@ def _dhcp(session: Session, driver: Driver, site: Site, running: Callable[[], st
     return Check("DHCP serves the LAN", expected, f"enabled, {bound} bound lease(s)", True)
 
 
-def _lan_ping(site: Site, org: Organisation) -> PingPolicy:
-    """Pings an office PC would make: from the LAN address, within the kind's loss."""
-    settings = org.settings
-    source = str(site.lan.address.ip)
-    return PingPolicy(settings.ping_count, settings.max_loss_for(site.kind), source=source)
+def _pings(site: Site, org: Organisation, session: Session) -> tuple[PingPolicy, PingPolicy]:
+    """The router's own pings and those an office PC would make (from the LAN address),
+    within the kind's loss, each reply given :func:`echo_wait`."""
+    settings, wait = org.settings, echo_wait(session.reply_seconds)
+    router = PingPolicy(settings.ping_count, settings.max_loss_for(site.kind), wait=wait)
+    return router, replace(router, source=str(site.lan.address.ip))
 
 
 def verify_reachability(
@@ -341,11 +389,11 @@ def verify_reachability(
     route, LAN-sourced pings to the internet and the resolvers, the path MTU. What an
     adoption (which only takes objects over) must keep; the first part of every verify.
     ``adopting``: the default route is still the router's own (any is right). The checks
-    to run, in order (:func:`run_checks`); a new session is :func:`new_session_last`'s."""
+    to run (:func:`run_checks` runs them cheapest first); a new session is
+    :func:`new_session_last`'s."""
     driver = driver_for(site.router.platform)
     primary = uplink_views(site, org, phase)[0]
-    router_ping = PingPolicy(org.settings.ping_count, org.settings.max_loss_for(site.kind))
-    lan_ping = _lan_ping(site, org)
+    router_ping, lan_ping = _pings(site, org, session)
 
     def uplink() -> Check:
         state = driver.read_interface(session.send(driver.interfaces_command()), primary.l3)
@@ -361,24 +409,28 @@ def verify_reachability(
         return Check(route_name, "present", gateway, gateway != "none")
 
     checks = [
-        Planned("management session", functools.partial(_management, session)),
-        Planned(f"uplink {primary.l3} up", uplink),
+        Planned("management session", Cost.READ, functools.partial(_management, session)),
+        Planned(f"uplink {primary.l3} up", Cost.READ, uplink),
     ]
     if primary.static is not None:
         gw = str(primary.static.gateway)
         name = f"ping {primary.role.value} gateway {gw}"
         ping = functools.partial(ping_check, session, driver, name, gw, router_ping)
-        checks.append(Planned(name, ping))
-    checks.append(Planned(route_name, default_route))
+        checks.append(Planned(name, Cost.PING, ping))
+    checks.append(Planned(route_name, Cost.READ, default_route))
     name = f"ping internet probe {primary.probe} from LAN"
     probe = str(primary.probe)
     checks.append(
-        Planned(name, functools.partial(line_ping, session, driver, name, probe, lan_ping, primary))
+        Planned(
+            name,
+            Cost.PING,
+            functools.partial(line_ping, session, driver, name, probe, lan_ping, primary),
+        )
     )
     for resolver in org.dns.filtering_resolvers:
         name = f"ping filtering resolver {resolver} from LAN"
         ping = functools.partial(ping_check, session, driver, name, str(resolver), lan_ping)
-        checks.append(Planned(name, ping))
+        checks.append(Planned(name, Cost.PING, ping))
     checks.append(_path_mtu(session, driver, primary, router_ping))
     return checks
 
@@ -390,35 +442,34 @@ def verify_site(
     phase: Phase,
     allocation: Allocation | None = None,
 ) -> list[Planned]:
-    """Every check to run on ``session`` (the session doing the change), in order
+    """Every check to run on ``session`` (the session doing the change), cheapest first
     (:func:`run_checks`); a new management session is :func:`new_session_last`'s."""
     driver = driver_for(site.router.platform)
     views = uplink_views(site, org, phase)
     primary = views[0]
-    lan_ping = _lan_ping(site, org)
+    router_ping, lan_ping = _pings(site, org, session)
     running = functools.cache(session.running)  # read once, by the first check that needs it
     checks = verify_reachability(session, site, org, phase)
     # every other line that carries something in this phase is proven with what it carries
     # (dual: the city's services already run over the central line): its probe from the
     # LAN (the line, and its NAT) and a full-size DF ping (its path MTU)
-    router_ping = PingPolicy(org.settings.ping_count, org.settings.max_loss_for(site.kind))
     for view in views[1:]:
         if view.role in carrying(phase):
             name = f"ping internet probe {view.probe} from LAN via {view.role.value}"
             probe = str(view.probe)
             ping = functools.partial(line_ping, session, driver, name, probe, lan_ping, view)
-            checks.append(Planned(name, ping))
+            checks.append(Planned(name, Cost.PING, ping))
             checks.append(_path_mtu(session, driver, view, router_ping))
     if org.probes.egress_echo is not None:
         egress = functools.partial(_egress, session, driver, org, primary)
-        checks.append(Planned(f"egress via {primary.role.value}", egress))
+        checks.append(Planned(f"egress via {primary.role.value}", Cost.FETCH, egress))
     if Carried.CITY in PROMISES[phase]:  # promised over the central line only
         city = next(v for v in views if v.role is PROMISES[phase][Carried.CITY])
         for service in site.services:
             name = f"service {service.name} ({service.address}) from LAN"
             address = str(service.address)
             ping = functools.partial(line_ping, session, driver, name, address, lan_ping, city)
-            checks.append(Planned(name, ping))
+            checks.append(Planned(name, Cost.PING, ping))
 
     def restricted() -> Check:
         opened = driver.management_open(running())
@@ -429,11 +480,11 @@ def verify_site(
             not opened,
         )
 
-    checks.append(Planned("management restricted", restricted))
+    checks.append(Planned("management restricted", Cost.CONFIG, restricted))
     checks.extend(_dns(session, driver, org, running, site.lan.interface))
     if site.lan.dhcp:
         dhcp = functools.partial(_dhcp, session, driver, site, running)
-        checks.append(Planned("DHCP serves the LAN", dhcp))
+        checks.append(Planned("DHCP serves the LAN", Cost.CONFIG, dhcp))
     if phase.has_central and allocation is not None:
         central = next(v for v in views if v.role is Role.CENTRAL)
 
@@ -441,7 +492,7 @@ def verify_site(
             egress = _route(session, driver, str(central.probe))
             return _shaping(driver, running(), central, allocation, egress)
 
-        checks.append(Planned(f"shaping on {central.role.value}", shaping))
+        checks.append(Planned(f"shaping on {central.role.value}", Cost.CONFIG, shaping))
     if site.backup_uplink is not None:
         backup = next(v for v in views if v.role is Role.BACKUP)
 
@@ -452,5 +503,5 @@ def verify_site(
                 "failover route for backup line", expected, missing or "present", not missing
             )
 
-        checks.append(Planned("failover route for backup line", failover))
+        checks.append(Planned("failover route for backup line", Cost.CONFIG, failover))
     return checks
