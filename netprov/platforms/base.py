@@ -223,10 +223,17 @@ class Driver(ABC):
 
     @abstractmethod
     def ping_command(
-        self, address: str, *, count: int, source: str | None = None, size: int | None = None
+        self,
+        address: str,
+        *,
+        count: int,
+        source: str | None = None,
+        size: int | None = None,
+        wait: float = 1.0,
     ) -> str:
         """A ping of ``address``: ``count`` probes, from the interface or address
-        ``source`` (the LAN, so the reply proves the office's path), of ``size`` bytes."""
+        ``source`` (the LAN, so the reply proves the office's path), of ``size`` bytes,
+        each reply given ``wait`` seconds to come back (netprov.verify.echo_wait)."""
 
     @abstractmethod
     def read_ping(self, output: str) -> PingResult:

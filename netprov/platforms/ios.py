@@ -14,6 +14,7 @@ connection per file. Here files go over one SCP connection kept for the session.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from ipaddress import IPv4Network
@@ -210,16 +211,23 @@ class IosDriver(Driver):
         return ios_output.read_default_gateway(output)
 
     def ping_command(
-        self, address: str, *, count: int, source: str | None = None, size: int | None = None
+        self,
+        address: str,
+        *,
+        count: int,
+        source: str | None = None,
+        size: int | None = None,
+        wait: float = 1.0,
     ) -> str:
-        # Cisco IOS "ping" extended options: source, size, repeat (Cisco IOS Configuration
-        # Fundamentals Command Reference, "ping").
+        # Cisco IOS "ping" extended options: source, size, df-bit, repeat, timeout (Cisco IOS
+        # Configuration Fundamentals Command Reference, "ping"): a reply comes back in its
+        # round trip, a lost echo costs the timeout (whole seconds, default 2)
         words = ["ping", address]
         if source:
             words += ["source", source]
         if size:
             words += ["size", str(size), "df-bit"]
-        words += ["repeat", str(count)]
+        words += ["repeat", str(count), "timeout", str(max(1, math.ceil(wait)))]
         return " ".join(words)
 
     def read_ping(self, output: str) -> PingResult:

@@ -253,13 +253,20 @@ class RosDriver(Driver):
         return routeros_output.read_default_gateway(output)
 
     def ping_command(
-        self, address: str, *, count: int, source: str | None = None, size: int | None = None
+        self,
+        address: str,
+        *,
+        count: int,
+        source: str | None = None,
+        size: int | None = None,
+        wait: float = 1.0,
     ) -> str:
         # MikroTik manual, "Ping": address, count, interval, src-address, size,
-        # do-not-fragment. The default interval of 1 s makes the checks' seven pings of 5 take
-        # ~30 s per change on a real router; 200 ms keeps the count and takes ~7 s (a reply
-        # still has the ping's own timeout to come back)
-        words = ["/ping", f"address={address}", f"count={count}", "interval=200ms"]
+        # do-not-fragment. One echo per interval, and "if the response has not come until
+        # the end of the interval, we assume it has timed out": the interval is the reply's
+        # wait too, so a ping takes count x interval whatever comes back (10ms..5s)
+        interval = min(5000, max(10, round(wait * 1000)))
+        words = ["/ping", f"address={address}", f"count={count}", f"interval={interval}ms"]
         if source:
             words.append(f"src-address={source}")
         if size:

@@ -45,12 +45,12 @@ def ios_ping_seconds(line: str, output: str) -> float:
     Examples:
         >>> ios_ping_seconds("ping 192.0.2.1 repeat 5", "Sending 5, ...\\n!!...\\n")
         6.0
-        >>> ios_ping_seconds("ping 192.0.2.1 repeat 2 timeout 1", "..\\n")
+        >>> ios_ping_seconds("ping 192.0.2.1 size 1500 df-bit repeat 2 timeout 1", "..\\n")
         2.0
         >>> ios_ping_seconds("show ip route", "")
         0.0
     """
-    words = line.split()
+    words = [w for w in line.split() if w != "df-bit"]  # the one option without a value
     if not words or words[0] != "ping":
         return 0.0
     options = dict(zip(words[2::2], words[3::2], strict=False))
