@@ -264,12 +264,14 @@ class Pipeline:
             changing_run=marker.run if marker is not None else None,
         )
 
-    def plan_only(self, site: Site, phase: Phase) -> Outcome:
-        """Back up and plan the site's change to ``phase``; nothing is pushed."""
+    def plan_only(self, site: Site, phase: Phase, *, adopting: bool = False) -> Outcome:
+        """Back up and plan the site's change to ``phase`` (``adopting``: to be adopted,
+        see :meth:`with_blockers`); nothing is pushed."""
         session = self.session(site)
         try:
             backup = self.backup(site, session)
-            plan = self.with_blockers(site, self.plan(site, phase, backup.content), session)
+            plan = self.plan(site, phase, backup.content)
+            plan = self.with_blockers(site, plan, session, adopting=adopting)
         finally:
             self.release(site, session)
         if plan.conflicts:
@@ -279,11 +281,15 @@ class Pipeline:
             return self.fail(site, Status.REFUSED, reason, plan=plan)
         return Outcome(site.id, Status.PLANNED, plan)
 
-    def with_blockers(self, site: Site, plan: SitePlan, session: Session) -> SitePlan:
+    def with_blockers(
+        self, site: Site, plan: SitePlan, session: Session, *, adopting: bool = False
+    ) -> SitePlan:
         """``plan`` with what keeps this router from reverting it by itself, or its checks
         from proving it (RouterOS 7's device-mode without its scheduler, or without fetch
-        for the egress check): said in the plan, refused before any push."""
-        fetch = fetching_check(site, self.loaded.organisation, plan.phase)
+        for the egress check, which an adoption does not run): said in the plan, refused
+        before any push."""
+        org = self.loaded.organisation
+        fetch = None if adopting else fetching_check(site, org, plan.phase)
         blockers = session.blockers(fetch_for=fetch) if plan.changed else []
         return dataclasses.replace(plan, refusals=blockers) if blockers else plan
 
@@ -391,7 +397,7 @@ class Pipeline:
                 plan = plan.adoption() if not plan.conflicts else plan
             if not plan.changed and not plan.conflicts:
                 return Outcome(site.id, Status.UNCHANGED, plan)
-            plan = self.with_blockers(site, plan, session)
+            plan = self.with_blockers(site, plan, session, adopting=adopt)
             refusal = self._refusal(site, backup, plan)
             if refusal is not None:
                 return refusal

@@ -56,6 +56,10 @@ class PhaseArguments(StepArguments):
     phase: Phase | None = None  # None: the site's desired phase
 
 
+class PlanArguments(PhaseArguments):
+    adopt: bool = False  # the plan of an adoption: checked without the egress echo's fetch
+
+
 class ApplyArguments(PhaseArguments):
     # the plans saved by `plan --out` (in process only: apply takes none on workers)
     saved: dict[str, SitePlan] | None = Field(default=None, exclude=True)
@@ -111,9 +115,10 @@ def _backup(pipeline: Pipeline, site: Site, _: NoArguments) -> Outcome:
     return Outcome(site.id, Status.BACKED_UP, detail=backup.sha256)
 
 
-def _plan(pipeline: Pipeline, site: Site, arguments: PhaseArguments) -> Outcome:
+def _plan(pipeline: Pipeline, site: Site, arguments: PlanArguments) -> Outcome:
     try:
-        return pipeline.plan_only(site, arguments.phase or site.desired_phase)
+        phase = arguments.phase or site.desired_phase
+        return pipeline.plan_only(site, phase, adopting=arguments.adopt)
     except DeviceError as exc:
         return _failed(site, exc)
 
@@ -177,7 +182,7 @@ def _drill(pipeline: Pipeline, site: Site, arguments: DrillArguments) -> Outcome
 
 
 BACKUP = SiteStep(StepName.BACKUP, NoArguments, _backup)
-PLAN = SiteStep(StepName.PLAN, PhaseArguments, _plan)
+PLAN = SiteStep(StepName.PLAN, PlanArguments, _plan)
 APPLY = SiteStep(StepName.APPLY, ApplyArguments, _apply, on_workers=True)
 VERIFY = SiteStep(StepName.VERIFY, PhaseArguments, _verify, on_workers=True)
 ROLLBACK = SiteStep(StepName.ROLLBACK, RollbackArguments, _rollback, on_workers=True)

@@ -31,7 +31,7 @@ from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import World
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
-from netprov.twin.scenario import Scenario
+from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import Edit, twin_cli_args
 from tests.test_pipeline import make_pipeline
 
@@ -210,6 +210,34 @@ def _rehearse(
     )
     for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL):
         yield phase, make_pipeline(twin, journal, loaded=loaded).apply(site, phase)
+
+
+@pytest.mark.twin
+def test_adopt_goes_ahead_on_a_router_whose_fetch_is_off(
+    twin_factory: TwinFactory, bridged: Path, tmp_path: Path
+) -> None:
+    """An adoption is checked as "the office works as it did", which has the router fetch
+    nothing: a RouterOS 7 whose device-mode has fetch off is adopted; a change to a phase,
+    whose egress check fetches, is still refused before any push, naming it."""
+    faults = SiteFaults.model_validate({"device_mode": {"mode": "advanced", "fetch": False}})
+    scenario = Scenario(
+        configs={ROS_SITE: str(ROS_DEFCONF)},
+        sites={ROS_SITE: faults},
+        versions={ROS_SITE: "7.16.2"},
+    )
+    twin = twin_factory([ROS_SITE], inventory=bridged, scenario=scenario)
+    loaded = load_inventory(bridged)
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    site = loaded.site(ROS_SITE)
+    pipeline = make_pipeline(twin, journal, loaded=loaded)
+    shown = pipeline.plan_only(site, Phase.LEGACY, adopting=True)  # what `adopt` asks about
+    assert shown.status == "planned", shown.as_dict()
+    adopted = pipeline.apply(site, Phase.LEGACY, adopt=True)
+    assert adopted.status == "confirmed", adopted.as_dict()
+    assert not [c for c in adopted.checks if c.name.startswith("egress")]
+    applied = make_pipeline(twin, journal, loaded=loaded).apply(site, Phase.LEGACY)
+    assert applied.status == "refused", applied.as_dict()
+    assert "/system device-mode has fetch off" in applied.detail
 
 
 @pytest.mark.twin

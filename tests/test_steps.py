@@ -16,7 +16,7 @@ from netprov.tasks import routers
 
 EXAMPLES: dict[steps.StepName, steps.StepArguments] = {
     steps.StepName.BACKUP: steps.NoArguments(),
-    steps.StepName.PLAN: steps.PhaseArguments(phase=Phase.DUAL),
+    steps.StepName.PLAN: steps.PlanArguments(phase=Phase.DUAL, adopt=True),
     steps.StepName.APPLY: steps.ApplyArguments(phase=Phase.CENTRAL, adopt=True),
     steps.StepName.VERIFY: steps.PhaseArguments(),
     steps.StepName.ROLLBACK: steps.RollbackArguments(before_run="20261124-020000-abcdef"),

@@ -132,7 +132,7 @@ def plan(
 
     target = one_phase(phase)
     with router_run("plan", opts, phase=target) as ctx:
-        outcomes = run_sites(ctx, steps.PLAN, steps.PhaseArguments(phase=target), "plan")
+        outcomes = run_sites(ctx, steps.PLAN, steps.PlanArguments(phase=target), "plan")
         plans = [o.plan for o in outcomes if o.plan is not None]
         if out_file is not None:
             out_file.write_text(
@@ -241,7 +241,7 @@ def apply(
         if not yes:
             # show exactly what would be pushed, then push that plan (refused if stale)
             if saved is None:
-                planned = run_sites(ctx, steps.PLAN, steps.PhaseArguments(phase=target), "plan")
+                planned = run_sites(ctx, steps.PLAN, steps.PlanArguments(phase=target), "plan")
                 saved = {o.site: o.plan for o in planned if o.plan is not None}
             pending = [p for p in saved.values() if p.changed]
             if not pending:
@@ -274,7 +274,8 @@ def adopt(
     ask_or_refuse("adopt", yes)
     with router_run("adopt", opts, phase=target) as ctx:
         if not yes:
-            planned = run_sites(ctx, steps.PLAN, steps.PhaseArguments(phase=target), "plan")
+            adoption = steps.PlanArguments(phase=target, adopt=True)
+            planned = run_sites(ctx, steps.PLAN, adoption, "plan")
             refused = [o for o in planned if o.failed]
             pending = [
                 o.plan.adoption() for o in planned if o.plan and o.plan.adopted and not o.failed
