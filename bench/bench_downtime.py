@@ -11,8 +11,9 @@ lost from just before the push until its pings answer again after the pipeline r
 the change ("-": it did not, e.g. the city before `dual`).
 
 Cases: a successful change to `dual` and to `central`; a change to `final` (the office
-line taken away) while the central line is down, so that nothing carries the office's
-traffic until the change is reverted: its checks fail, and it is taken back by the undo
+line taken away) while the central line is down (its interface down), or silent (up, but
+carrying nothing: only pings find it), so that nothing carries the office's traffic
+until the change is reverted: its checks fail, and it is taken back by the undo
 (RouterOS: the undo script; IOS: configure revert), or by loading the backup (RouterOS
 only: the router refuses a line of the undo, so netprov falls back to the binary backup
 and the router reboots; IOS never loads a backup). The twin's reboot takes the
@@ -62,6 +63,11 @@ PLATFORMS = (
 )
 TARGETS = ("city", "internet")
 CENTRAL_DOWN: dict[str, object] = {"uplinks": {"central": {"state": "down"}}}
+# the central line up (its interface running) but carrying nothing: every packet lost
+# beyond the router, so only the checks' pings can find it dead
+CENTRAL_SILENT: dict[str, object] = {
+    "uplinks": {"central": {"state": "lossy", "loss_percent": 100}}
+}
 # the undo line the router refuses in the backup-load case: the office line's netwatch,
 # which central -> final removes, added back
 UNDO_REFUSED = r"^/tool netwatch add .*comment=netprov:watch-legacy"
@@ -90,6 +96,7 @@ CASES = (
     Case("change to dual", Phase.LEGACY, Phase.DUAL, {}),
     Case("change to central", Phase.DUAL, Phase.CENTRAL, {}),
     Case("final, central down: undo", Phase.CENTRAL, Phase.FINAL, CENTRAL_DOWN),
+    Case("final, central silent: undo", Phase.CENTRAL, Phase.FINAL, CENTRAL_SILENT),
     Case(
         "final, central down: backup",
         Phase.CENTRAL,
@@ -201,7 +208,8 @@ def main() -> None:
             how = found.outcome.reverted
             if how is not None:
                 indent = " " * 11
-                said = f"reverted {how.said()}"
+                after = getattr(how, "failed_check", None)  # the first check that failed
+                said = f"reverted {how.said()}" + (f" after {after} failed" if after else "")
                 print(textwrap.fill(said, WIDTH, initial_indent=indent, subsequent_indent=indent))
 
 
