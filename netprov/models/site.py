@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Interface
 from typing import Annotated, Literal
 
@@ -96,6 +97,14 @@ class Uplink(Model):
         return self.addressing.gateway if isinstance(self.addressing, StaticAddressing) else None
 
 
+class PolicyRoutingFate(StrEnum):
+    """What ``final`` may do with an office line the router's own policy routing names:
+    keep it (the site stays at ``central``), or retire it and the rules naming only it."""
+
+    KEEP = "keep"
+    RETIRE = "retire"
+
+
 class LegacyUplink(Uplink):
     """The office's own ISP line today: backup once central carries the office, removed
     at final."""
@@ -108,6 +117,13 @@ class LegacyUplink(Uplink):
         None,
         description="When its contract ends (YYYY-MM-DD): the report warns before.",
         examples=["2027-12-31"],
+    )
+    policy_routing: PolicyRoutingFate = Field(
+        PolicyRoutingFate.KEEP,
+        description="What final may do where the router's own policy routing (PCC marks, "
+        "marked tables, failover routes, netwatch entries) names this line: keep (the site "
+        "stays at central) or retire (final removes the line and the rules naming only it).",
+        examples=["retire"],
     )
 
 
@@ -273,7 +289,29 @@ class Site(Model):
     )
     router: Router = Field(description="The office's router.")
     lan: Lan = Field(description="The office LAN: its port, the router's address, DHCP.")
-    legacy_uplink: LegacyUplink = Field(description="The office's own ISP line today.")
+    legacy_uplink: LegacyUplink = Field(
+        description="The office's own ISP line today, the one netprov tracks while the office "
+        "moves (its probe, its failover route); an office with two or three names the "
+        "others in other_legacy_uplinks."
+    )
+    other_legacy_uplinks: list[LegacyUplink] = Field(
+        default_factory=list,
+        description="The office's further ISP lines (PCC load balancing, failover by "
+        "distance): netprov adopts none of them, migrates the router's policy routing over "
+        "them and, at final, removes them only where policy_routing: retire.",
+        examples=[
+            [
+                {
+                    "provider": "biznet",
+                    "interface": "ether2",
+                    "addressing": {"mode": "dhcp"},
+                    "bandwidth_mbps": 50,
+                    "monthly_cost_idr": 450000,
+                    "policy_routing": "retire",
+                }
+            ]
+        ],
+    )
     central_uplink: CentralUplink = Field(description="The central provider's hand-off.")
     backup_uplink: BackupUplink | None = Field(None, description="A backup line, if any.")
     services: list[Service] = Field(
@@ -312,6 +350,11 @@ class Site(Model):
         "report).",
         examples=[{"NP002": "backup line ordered, CR-123"}],
     )
+
+    @property
+    def legacy_lines(self) -> list[LegacyUplink]:
+        """Every office ISP line: the one netprov tracks first, then the others."""
+        return [self.legacy_uplink, *self.other_legacy_uplinks]
 
 
 class Inventory(Model):

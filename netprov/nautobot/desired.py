@@ -88,7 +88,13 @@ def unrepresentable(site: Site) -> list[str]:
     """What of a site Nautobot cannot hold as netprov means it (nothing is exported then)."""
     found = []
     ports: dict[str, str] = {site.lan.interface: "lan"}
-    for role, uplink in uplinks(site):
+    if site.other_legacy_uplinks:
+        found.append(
+            f"{site.id}: other_legacy_uplinks: netprov's Nautobot mapping holds one office "
+            "line per site"
+        )
+    for loc, uplink in uplinks(site):
+        role = str(loc[0])
         if uplink.interface in ports:
             found.append(
                 f"{site.id}: {role} shares interface {uplink.interface} with "
@@ -153,7 +159,10 @@ def site_objects(site: Site, org: Organisation) -> SiteObjects:
     objects.addresses.append(WantedAddress(lan.interface, lan.address, None))
     for extra in lan.extra_subnets:
         objects.addresses.append(WantedAddress(lan.interface, extra, m.SECONDARY_ROLE))
-    for role, uplink in uplinks(site):
+    for loc, uplink in uplinks(site):
+        if len(loc) > 1:
+            continue  # a further office line: unrepresentable() stops the export first
+        role = str(loc[0])
         addressing = uplink.addressing
         custom: dict[str, Any] = {
             "netprov_addressing": addressing.mode,
