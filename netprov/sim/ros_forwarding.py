@@ -8,11 +8,14 @@ from collections.abc import Iterable, Mapping
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING
 
+from netprov import rosversion
 from netprov.rossyntax import params_of, unquote
 from netprov.sim import ros_lines
+from netprov.sim.policy_routes import PolicyRouter
 from netprov.sim.ros_firewall import RosFilter
 from netprov.sim.ros_lines import RosError
-from netprov.sim.topology import Link, RouteEntry, Router
+from netprov.sim.ros_marks import RosMarks
+from netprov.sim.topology import Link, RouteEntry
 
 if TYPE_CHECKING:
     from netprov.sim.routeros import RosDevice
@@ -32,7 +35,7 @@ def in_main_table(route: Mapping[str, str]) -> bool:
     return not route.get("routing-mark") and route.get("routing-table", "main") == "main"
 
 
-def router_of(device: RosDevice) -> Router:
+def router_of(device: RosDevice) -> PolicyRouter:
     """The routing model of the current config (it reads only ``ROUTING_MENUS``)."""
     addresses: dict[str, IPv4Interface] = {}
     for item in device.tables["/ip address"]:
@@ -104,22 +107,28 @@ def router_of(device: RosDevice) -> Router:
             if item.get("add-default-route", "yes") == "yes":
                 dynamic[link.name] = int(item.get("default-route-distance", "1"))
     routes = []
+    tables: dict[str, list[RouteEntry]] = {}
+    fib = fib_tables(device)
     for item in device.tables["/ip route"]:
-        if item.get("disabled") == "yes" or not in_main_table(item):
+        if item.get("disabled") == "yes":
             continue
-        gateway_text = item.get("gateway", "")
+        gateway_text = item.get("gateway", "").split("@")[0]
         gateway = ros_lines.address(gateway_text)
         interface = None if gateway else gateway_text
         probe = gateway if item.get("check-gateway") == "ping" and gateway else None
-        routes.append(
-            RouteEntry(
-                ros_lines.network(item.get("dst-address", DEFAULT_ROUTE)),
-                gateway,
-                interface,
-                int(item.get("distance", "1")),
-                probe,
-            )
+        entry = RouteEntry(
+            ros_lines.network(item.get("dst-address", DEFAULT_ROUTE)),
+            gateway,
+            interface,
+            int(item.get("distance", "1")),
+            probe,
         )
+        if in_main_table(item):
+            routes.append(entry)
+        else:
+            table = item.get("routing-mark") or item.get("routing-table", "main")
+            if fib is None or table in fib:
+                tables.setdefault(table, []).append(entry)
     translated: set[str] = set()
     for item in device.tables["/ip firewall nat"]:
         if (
@@ -131,13 +140,58 @@ def router_of(device: RosDevice) -> Router:
                 translated.add(item["out-interface"])
             if "out-interface-list" in item:
                 translated |= _list_members(device, item["out-interface-list"])
-    return Router(
+    return PolicyRouter(
         device.world,
         links,
         routes,
         dynamic,
         translated=translated,
         packet_filter=packet_filter_of(device, links),
+        tables=tables,
+        classifier=marks_of(device, links),
+    )
+
+
+def fib_tables(device: RosDevice) -> set[str] | None:
+    """The tables whose routes RouterOS 7 forwards by: those ``/routing table`` added with
+    ``fib`` (MikroTik manual, "Routing table": fib, whether the table's routes are
+    installed in the FIB; a mark naming another finds nothing there and falls back to
+    ``main``). None: RouterOS 6, where every ``routing-mark`` is a table."""
+    if not rosversion.routing_tables(device.version):
+        return None
+    lines = device.verbatim.menus.get("/routing table", [])
+    return {
+        line.params["name"]
+        for line in lines
+        if line.verb == "add" and "fib" in line.args and "name" in line.params
+    }
+
+
+def marks_of(device: RosDevice, links: Iterable[Link]) -> RosMarks:
+    """The policy routing of this config: its mangle rules, routing rules (RouterOS 6
+    ``/ip route rule``, 7 ``/routing rule``, kept as the router holds them), the lists
+    they name, and the router's tracked connections (netprov.sim.ros_marks)."""
+    lists: dict[str, list[str]] = {}
+    for entry in device.tables["/ip firewall address-list"]:
+        if entry.get("disabled") != "yes":
+            lists.setdefault(entry["list"], []).append(entry["address"])
+    members = {
+        item["name"]: frozenset(_list_members(device, item["name"]))
+        for item in device.tables["/interface list"]
+    }
+    router_addresses = frozenset(
+        ros_lines.interface(item["address"]).ip
+        for item in device.tables["/ip address"]
+        if item.get("disabled") != "yes"
+    )
+    rules = [*device.verbatim.items("/ip route rule"), *device.verbatim.items("/routing rule")]
+    return RosMarks(
+        rules=tuple(ros_lines.visible(rule) for rule in device.tables["/ip firewall mangle"]),
+        routing_rules=tuple(rules),
+        address_lists={name: tuple(found) for name, found in lists.items()},
+        list_members=members,
+        local=router_addresses | {a.ip for link in links if (a := link.address) is not None},
+        connections=device.connections,
     )
 
 

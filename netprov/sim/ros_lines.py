@@ -68,15 +68,25 @@ def visible(item: Item) -> Item:
 
 # Values an item holds without printing them (an export leaves a property at its default
 # out): ``find where`` compares the item's value, printed or not. A route's dst-address is
-# 0.0.0.0/0 unless given (MikroTik manual, "IP Routing"; RouterOS 6 exports omit it).
-HELD_DEFAULTS: dict[str, dict[str, str]] = {"/ip route": {"dst-address": "0.0.0.0/0"}}
+# 0.0.0.0/0 unless given (RouterOS 6 exports omit it) and its table is main unless it names
+# another (MikroTik manual, "IP Routing").
+HELD_DEFAULTS: dict[str, dict[str, str]] = {
+    "/ip route": {"dst-address": "0.0.0.0/0", "routing-table": "main"}
+}
 
 
 def matches(item: Item, expression: str, menu: str = "") -> bool:
-    """Whether ``item`` of ``menu`` fits a ``where`` expression (terms joined by ``and``)."""
+    """Whether ``item`` (of ``menu``) is what a ``find where`` expression selects:
+    ``key=value``, ``key!=value``, ``key~regex`` and ``!key`` (the item has no such value),
+    joined by ``and`` (MikroTik manual, "Scripting": find, where)."""
     held = HELD_DEFAULTS.get(menu, {})
     for term in re.split(r"\s+and\s+", expression.strip()):
         if not term:
+            continue
+        absent = re.fullmatch(r"!([\w.-]+)", term.strip())
+        if absent is not None:
+            if item.get(absent[1], ""):
+                return False
             continue
         match = re.fullmatch(r'([\w.-]+)\s*(=|~|!=)\s*(".*"|\S+)', term.strip())
         if match is None:

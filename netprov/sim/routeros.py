@@ -30,6 +30,7 @@ from netprov.sim import (
     ros_forwarding,
     ros_jobs,
     ros_lines,
+    ros_marks,
     ros_queues,
 )
 from netprov.sim.ros_console import RosOutput
@@ -113,6 +114,7 @@ class RosDevice:
         self._quiet = False  # commands previewed: no DHCP client's script runs
         self.users = ["admin"]  # local users (the twin adds the one it lets log in)
         self.verbatim = VerbatimMenus()  # what the twin does not model, kept as it came
+        self.connections: dict[ros_marks.Connection, str] = {}  # tracked, and their marks
         self._last_menu: str | None = None  # where a new unmodelled menu's block goes
         # its console output (the twin's RosShow): the twin attaches it; the offline
         # model only applies config
@@ -136,10 +138,10 @@ class RosDevice:
             self.users.append(name)
 
     def after_reboot(self) -> None:
-        """A reboot: RouterOS comes back with the config it had (nothing pending is kept
-        apart from it: a scheduled restore is in the config), and its uptime starts again
-        (MikroTik manual, "Resource": uptime, the time since the router booted)."""
+        """A reboot: RouterOS comes back with the config it had (a scheduled restore is in
+        it), its uptime starts again and it tracks no connection ("Resource", "Firewall")."""
         self.booted = self.now()
+        self.connections.clear()
 
     def queue_for(self, source: IPv4Address, destination: IPv4Address) -> str | None:
         """The simple queue that takes a packet from ``source`` to ``destination``
@@ -169,8 +171,9 @@ class RosDevice:
         return rejected
 
     def boot(self) -> None:
-        """The router comes up with its config: each enabled DHCP client obtains a lease,
-        and its script runs (MikroTik manual, "DHCP client": script on status change)."""
+        """The router comes up with its config, tracking no connection: each enabled DHCP
+        client obtains a lease, and its script runs ("DHCP client": on status change)."""
+        self.connections.clear()
         for client in list(self.tables["/ip dhcp-client"]):
             if client.get("disabled") != "yes":
                 self._lease_event(client)

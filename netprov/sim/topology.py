@@ -123,6 +123,7 @@ class Packet:
     out_interface: str = ""  # forward and srcnat only
     sessions: int = 0  # sessions already open on the router (IOS hands out vty lines in order)
     state: Literal["new", "established", "related", "invalid"] = "new"  # its connection's
+    src_port: int = 0  # the source port (ICMP: the echo's identifier)
 
 
 @dataclass(frozen=True)
@@ -193,14 +194,24 @@ class Router:
     ) -> Verdict:
         """Whether a new management session from ``source`` gets in: it arrives on the
         interface the router's own route back to ``source`` leaves by (no route back: the
-        router's answers go nowhere), then meets the config's filtering."""
-        path = self.path(source)
+        router's answers go nowhere: :meth:`answer_path`), then meets the config's filtering."""
+        path = self.answer_path(source, destination, port)
         if path is None:
             return Verdict("drop", f"no route back to {source}")
         if self.packet_filter is None:
             return Verdict("accept")
         packet = Packet(source, destination, path.link.name, port=port, sessions=sessions)
         return self.packet_filter.decide(packet)
+
+    def answer_path(self, source: IPv4Address, to: IPv4Address, port: int) -> PathResult | None:
+        """How the router's answers to ``source`` leave: its route back (policy routing may
+        answer by the line the connection came in on: netprov.sim.policy_routes)."""
+        return self.path(source)
+
+    def forward_path(self, packet: Packet) -> PathResult | None:
+        """How ``packet`` leaves: the route to its destination (policy routing may pick
+        another table: netprov.sim.policy_routes)."""
+        return self.path(packet.destination)
 
     def forwards_new(
         self, source: IPv4Address, destination: IPv4Address, in_interface: str, *, port: int = 80
@@ -222,12 +233,13 @@ class Router:
         )
         return self.packet_filter.decide(packet)
 
-    def carries(self, source: IPv4Address, destination: IPv4Address) -> Carried:
+    def carries(self, source: IPv4Address, destination: IPv4Address, run: int = 0) -> Carried:
         """A ping from a host on one of the router's networks (an office PC) to
         ``destination``, forwarded as the config makes it: it arrives on the interface
-        holding ``source``'s network, leaves by the route to ``destination`` through the
-        forward chain (a new ICMP connection), reaches it only if that line carries it and
-        leaves translated where it must (:meth:`delivers`, :meth:`_source_fits`)."""
+        holding ``source``'s network, leaves by :meth:`forward_path` (``run``: the ping
+        run's ICMP identifier, its connection for policy routing) through the forward chain
+        (a new ICMP connection), reaches it only if that line carries it and leaves
+        translated where it must (:meth:`delivers`, :meth:`_source_fits`)."""
         arrives = next(
             (
                 link
@@ -240,7 +252,9 @@ class Router:
         )
         if arrives is None:
             return Carried(False, f"no interface of the router is up on {source}'s network")
-        path = self.path(destination)
+        path = self.forward_path(
+            Packet(source, destination, arrives.name, "icmp", 0, "forward", src_port=run)
+        )
         if path is None:
             return Carried(False, f"no route to {destination}")
         link, uplink = path.link, path.uplink

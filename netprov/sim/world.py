@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 
-from netprov.models import Site, StaticAddressing, Uplink
+from netprov.models import Organisation, Site, StaticAddressing, Uplink
 from netprov.phases import Role
 from netprov.sim.topology import UplinkSim, World
 
@@ -35,12 +35,14 @@ def site_world(
     """The uplinks of ``site`` as providers deliver them (all healthy unless conditions say)."""
     conditions = conditions or {}
     uplinks = []
-    pairs: list[tuple[Role, Uplink | None]] = [
-        (Role.LEGACY, site.legacy_uplink),
-        (Role.CENTRAL, site.central_uplink),
-        (Role.BACKUP, site.backup_uplink),
+    pairs: list[tuple[Role, Uplink | None, int]] = [
+        (Role.LEGACY, site.legacy_uplink, 0),
+        (Role.CENTRAL, site.central_uplink, 1),
+        (Role.BACKUP, site.backup_uplink, 2),
     ]
-    for offset, (role, uplink) in enumerate(pairs):
+    # an office's further ISP lines: leases from a range of their own
+    pairs += [(Role.LEGACY, other, 4 + n) for n, other in enumerate(site.other_legacy_uplinks)]
+    for offset, (role, uplink, _) in enumerate(pairs):
         if uplink is None:
             continue
         condition = conditions.get(role, LinkCondition())
@@ -49,7 +51,9 @@ def site_world(
             gateway, lease = addressing.gateway, None
         else:
             # DHCP / PPPoE: the provider hands out an address of its own
-            base = int(IPv4Address("172.30.0.0")) + (index * 4 + offset) * 4
+            slot = pairs[offset][2]
+            first = "172.30.0.0" if slot < 4 else "172.31.0.0"
+            base = int(IPv4Address(first)) + (index * 4 + slot % 4) * 4
             gateway = IPv4Address(base + 1)
             lease = IPv4Interface(f"{IPv4Address(base + 2)}/30")
         uplinks.append(
@@ -69,7 +73,8 @@ def site_world(
 
 def site_ports(site: Site, *, extra: Sequence[str] = ()) -> list[str]:
     """The router's physical ports: those the inventory names plus ``extra`` (a platform's)."""
-    used = [site.lan.interface, site.legacy_uplink.interface, site.central_uplink.interface]
+    used = [site.lan.interface, site.central_uplink.interface]
+    used += [line.interface for line in site.legacy_lines]
     if site.backup_uplink is not None:
         used.append(site.backup_uplink.interface)
     return sorted({*used, *extra})
@@ -84,3 +89,17 @@ def noc_hosts(management_networks: Sequence[IPv4Network]) -> list[IPv4Address]:
         [IPv4Address('10.250.10.1')]
     """
     return [IPv4Address(int(net.network_address) + 1) for net in management_networks]
+
+
+def public_addresses(world: World, site: Site, org: Organisation, index: int) -> None:
+    """Each line's public address, from its provider's ranges (one per site and line; the
+    world lists them as site_world does: legacy, central, backup, the further lines)."""
+    lines = [u for u in (site.legacy_uplink, site.central_uplink, site.backup_uplink) if u]
+    seen: set[Role] = set()
+    for number, uplink in enumerate(world.uplinks):
+        ranges = org.public_ranges([*lines, *site.other_legacy_uplinks][number].provider)
+        slot = list(Role).index(uplink.role) if uplink.role not in seen else number + 3
+        seen.add(uplink.role)
+        if ranges:
+            offset = (index * 3 + slot) % (ranges[0].num_addresses - 2)
+            uplink.public = ranges[0].network_address + 1 + offset

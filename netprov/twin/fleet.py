@@ -33,8 +33,8 @@ from netprov.render import Renderer
 from netprov.secrets import mask_values, masked, site_secret_refs
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
-from netprov.sim.topology import Router, Verdict, World
-from netprov.sim.world import LinkCondition, noc_hosts, site_world
+from netprov.sim.topology import Router, Verdict
+from netprov.sim.world import LinkCondition, noc_hosts, public_addresses, site_world
 from netprov.statedir import prepare
 from netprov.twin.cli_base import CliSession, Reboot, TwinClock, TwinState
 from netprov.twin.ios import IosCli
@@ -140,10 +140,9 @@ class TwinDevice:
             self._router = self.state.router()
         router = self._router
         for pc in self.office:
-            pc.catch_up(
-                now,
-                functools.partial(ping_outcome, router, pc.address.ip, queue=self.state.queue_for),
-            )
+            # the pings from now to the next change: a run of its own (a connection)
+            met = functools.partial(ping_outcome, router, pc.address.ip, connection=pc.sent)
+            pc.catch_up(now, functools.partial(met, queue=self.state.queue_for))
 
     def pings(
         self, target: str | None = None, *, since: float = 0.0, until: float | None = None
@@ -408,18 +407,6 @@ def _count_config_line(device: TwinDevice, twin: Twin) -> None:
         twin.reboot(device)
 
 
-def _public_addresses(world: World, site: Site, org: Organisation, index: int) -> None:
-    """Each line's public address, from its provider's ranges (one per site and line)."""
-    lines = {Role.LEGACY: site.legacy_uplink, Role.CENTRAL: site.central_uplink}
-    if site.backup_uplink is not None:
-        lines[Role.BACKUP] = site.backup_uplink
-    for uplink in world.uplinks:
-        ranges = org.public_ranges(lines[uplink.role].provider)
-        if ranges:
-            offset = (index * 3 + list(Role).index(uplink.role)) % (ranges[0].num_addresses - 2)
-            uplink.public = ranges[0].network_address + 1 + offset
-
-
 def resolver_answers(org: Organisation, *, unfiltered: bool) -> dict[str, IPv4Address]:
     """What the twin's filtering resolvers answer: the probe name resolves; the blocked name
     gets the sinkhole, or (``dns_unfiltered``) its real address."""
@@ -482,7 +469,7 @@ def build_twin(
         }
         world = site_world(site, org.central_services, index=index, conditions=conditions)
         world.names = resolver_answers(org, unfiltered=faults.dns_unfiltered)
-        _public_addresses(world, site, org, index)
+        public_addresses(world, site, org, index)
         if faults.egress_via_legacy:
             world.egress_via = Role.LEGACY
         now = clock.now  # the routers' clocks run on twin time (their uptimes too)

@@ -144,10 +144,14 @@ def ping_outcome(
     destination: IPv4Address,
     *,
     queue: Callable[[IPv4Address, IPv4Address], str | None],
+    connection: int = 0,
 ) -> Met:
     """What pings of the office PC meet on ``router``: carried as its config makes it
-    (:meth:`Router.carries`), the line's loss, and the queue that takes them."""
-    carried: Carried = router.carries(source, destination)
+    (:meth:`Router.carries`), the line's loss, and the queue that takes them. The pings
+    between two changes of the router are one run of the PC's ``ping`` (``connection``:
+    its identifier), a connection the router's policy routing classifies once and keeps
+    the mark of (MikroTik manual, "Mangle", "PCC")."""
+    carried: Carried = router.carries(source, destination, run=connection)
     interface = carried.link.name if carried.link is not None else None
     line = carried.uplink.role if carried.uplink is not None else None
     if not carried.delivered:
