@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import tarfile
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
+from ipaddress import IPv4Network
 from pathlib import Path
 
 from netprov.errors import InventoryError, NetprovError, Problem, Severity
@@ -20,6 +21,7 @@ from netprov.inventory import LoadedInventory, load_inventory
 from netprov.lint import (
     RULES,
     LintFinding,
+    bypass_findings,
     clash_findings,
     dangerous_change,
     lint_organisation,
@@ -111,10 +113,16 @@ def rendered_at(ref: str, inventory: Path, templates: Path) -> dict[str, str] | 
         return {s.id: _desired(renderer, old, s) for s in old.sites}
 
 
-def _offline_plan(site: Site, running: str, intended: str, phase: Phase | None = None) -> SitePlan:
+def _offline_plan(
+    site: Site,
+    running: str,
+    intended: str,
+    phase: Phase | None = None,
+    city: Sequence[IPv4Network] = (),
+) -> SitePlan:
     driver = driver_for(site.router.platform)
     plan = driver.plan(site.id, phase or site.desired_phase, running, intended)
-    return with_in_service_policies(driver, site, running, plan)
+    return with_in_service_policies(driver, site, running, plan, city)
 
 
 def _stored_version(site: Site, running: str | None) -> str | None:
@@ -136,11 +144,11 @@ def _phase_ahead(context: _SiteContext, site: Site, running: str) -> Phase | Non
     ``promote`` moves git one phase at a time, so a site with a plan is most often one
     phase behind: that is tried first, and spares the search of every later phase."""
     order = list(Phase)
+    city = context.loaded.organisation.central_services
 
     def holds(phase: Phase) -> bool:
-        return not _offline_plan(
-            site, running, _render(context, site, phase, running), phase
-        ).changed
+        text = _render(context, site, phase, running)
+        return not _offline_plan(site, running, text, phase, city).changed
 
     desired = order.index(site.desired_phase)
     if desired > 0 and holds(order[desired - 1]):
@@ -247,8 +255,9 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         if backup_file is not None and backup_file.is_file()
         else None
     )
-    # rendered for the router its backup shows (its version, what its software has)
-    text = context.rendered.get(site.id) if _stored_version(site, running) is None else None
+    # rendered for the router its backup shows (its version, what its software has, its
+    # own policy routing)
+    text = context.rendered.get(site.id) if running is None else None
     if text is None:
         text = _render(context, site, site.desired_phase, running)
     commands = None
@@ -266,7 +275,7 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         parse=running is None,
     )
     if running is not None:
-        plan = _offline_plan(site, running, text)
+        plan = _offline_plan(site, running, text, city=org.central_services)
         commands = plan.commands
         lockout = None
         # the router's own objects (a FastTrack rule, a queue above netprov's, its NAT)
@@ -294,6 +303,7 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
             findings += phase_drift_findings(site, ahead)
     findings += shaping_findings(site, org, site.desired_phase, after, allocation, router=routing)
     findings += telemetry_findings(site, after)
+    findings += bypass_findings(site, org, site.desired_phase, after)
     return SiteResult(site, site.desired_phase, *placed.place(), commands, findings)
 
 

@@ -25,7 +25,7 @@ from netprov.models import (
     SecretRef,
     StaticAddressing,
 )
-from netprov.placed import Finding, PlacedSite, part, uplinks
+from netprov.placed import Finding, PlacedSite, part, uplink_label, uplinks
 from netprov.sourcemap import Loc, Source
 from netprov.suggest import closest, did_you_mean
 
@@ -97,18 +97,18 @@ def _duplicates(placed: list[PlacedSite]) -> Iterator[Finding]:
 def _shared_pppoe_secrets(placed: list[PlacedSite]) -> Iterator[Finding]:
     """Each office's ISP account has its own password: one reference behind several PPPoE
     accounts would log every line but one in with the wrong one at the first push."""
-    users: dict[SecretRef, list[tuple[PlacedSite, str, str]]] = defaultdict(list)
+    users: dict[SecretRef, list[tuple[PlacedSite, tuple[str | int, ...], str]]] = defaultdict(list)
     for item in placed:
-        for name, uplink in uplinks(item.site):
+        for loc, uplink in uplinks(item.site):
             addressing = part(uplink, "addressing")
             password, username = part(addressing, "password"), part(addressing, "username")
             if isinstance(addressing, PppoeAddressing) and password and username:
-                users[password].append((item, name, username))
+                users[password].append((item, loc, username))
     for ref, using in users.items():
         accounts = {account for _, _, account in using}
         if len(accounts) < 2:
             continue
-        for item, name, account in using:
+        for item, loc, account in using:
             others = sorted(accounts - {account})
             shown = ", ".join(others[:3]) + (
                 f" and {len(others) - 3} more" if len(others) > 3 else ""
@@ -116,7 +116,7 @@ def _shared_pppoe_secrets(placed: list[PlacedSite]) -> Iterator[Finding]:
             yield Finding(
                 Severity.ERROR,
                 item.source,
-                item.loc(name, "addressing", "password"),
+                item.loc(*loc, "addressing", "password"),
                 f"the secret {ref.describe()} is also the password of {shown}: each PPPoE "
                 "account has its own; give this one its own reference, e.g. "
                 f"{{file: secrets/pppoe.yaml, key: {item.site.id}}}",
@@ -137,14 +137,14 @@ def _prefixes(placed: Iterable[PlacedSite]) -> Iterator[_Prefix]:
             yield _Prefix(address.network, item, item.loc("lan", "address"), "LAN")
         for i, extra in enumerate(part(item.site, "lan", "extra_subnets") or []):
             yield _Prefix(extra.network, item, item.loc("lan", "extra_subnets", i), "LAN")
-        for name, uplink in uplinks(item.site):
+        for loc, uplink in uplinks(item.site):
             address = part(uplink, "addressing", "address")
             if isinstance(part(uplink, "addressing"), StaticAddressing) and address:
                 yield _Prefix(
                     address.network,
                     item,
-                    item.loc(name, "addressing", "address"),
-                    name.replace("_", " "),
+                    item.loc(*loc, "addressing", "address"),
+                    uplink_label(loc),
                 )
 
 
@@ -248,7 +248,7 @@ def _interfaces(placed: list[PlacedSite]) -> Iterator[Finding]:
     for item in placed:
         lan: Any = part(item.site, "lan", "interface")
         used: dict[tuple[str, int | None], str] = {(lan.lower(), None): "lan"} if lan else {}
-        for name, uplink in uplinks(item.site):
+        for loc, uplink in uplinks(item.site):
             if part(uplink, "interface") is None or not hasattr(uplink, "vlan"):
                 continue
             key = (uplink.interface.lower(), uplink.vlan)
@@ -257,12 +257,12 @@ def _interfaces(placed: list[PlacedSite]) -> Iterator[Finding]:
                 yield Finding(
                     Severity.ERROR,
                     item.source,
-                    item.loc(name, "interface"),
+                    item.loc(*loc, "interface"),
                     f"interface {uplink.interface}{vlan} is already used by {used[key]} "
                     "on this router",
                 )
             else:
-                used[key] = name
+                used[key] = uplink_label(loc)
 
 
 def _handoff_vlans(placed: list[PlacedSite]) -> Iterator[Finding]:
@@ -308,16 +308,18 @@ def _providers(
                 )
     for item in placed:
         site = item.site
-        checks: list[tuple[str, set[str], str]] = [
-            ("legacy_uplink", others, "providers"),
-            ("backup_uplink", others | set(central), "providers"),
-            ("central_uplink", set(central), "central_providers"),
+        checks: list[tuple[tuple[str | int, ...], set[str], str]] = [
+            (("legacy_uplink",), others, "providers"),
+            (("backup_uplink",), others | set(central), "providers"),
+            (("central_uplink",), set(central), "central_providers"),
         ]
-        for name, known, section in checks:
-            provider = part(site, name, "provider")
+        for index in range(len(part(site, "other_legacy_uplinks") or ())):
+            checks.append((("other_legacy_uplinks", index), others, "providers"))
+        for loc, known, section in checks:
+            provider = part(site, *loc, "provider")
             if provider is not None and provider not in known:
                 message = f"unknown provider {provider!r}: not in {section}"
-                yield _unknown(item.source, item.loc(name, "provider"), message, provider, known)
+                yield _unknown(item.source, item.loc(*loc, "provider"), message, provider, known)
         site_lastmile = part(site, "central_uplink", "lastmile")
         contract = central.get(part(site, "central_uplink", "provider"))
         if site_lastmile and contract and site_lastmile not in contract.lastmile:
@@ -430,12 +432,12 @@ def _contracts(
                 verdict[0], org_source, ("central_providers", i, "contract", "end"), verdict[1]
             )
     for item in placed:
-        for name in ("legacy_uplink", "backup_uplink"):
-            uplink = part(item.site, name)
-            if part(uplink, "contract_end") is None:
+        for loc, uplink in uplinks(item.site):
+            end = part(uplink, "contract_end")
+            if loc[0] == "central_uplink" or end is None:
                 continue
-            if name == "legacy_uplink" and part(item.site, "desired_phase") is Phase.FINAL:
-                continue  # the legacy line is being decommissioned; its end is expected
-            verdict = _contract_finding(uplink.contract_end, today, warn, name.replace("_", " "))
+            if loc[0] != "backup_uplink" and part(item.site, "desired_phase") is Phase.FINAL:
+                continue  # the office lines are being decommissioned; their end is expected
+            verdict = _contract_finding(end, today, warn, uplink_label(loc))
             if verdict:
-                yield Finding(verdict[0], item.source, item.loc(name, "contract_end"), verdict[1])
+                yield Finding(verdict[0], item.source, item.loc(*loc, "contract_end"), verdict[1])

@@ -85,13 +85,13 @@ def _in(known: _Known, address: IPv4Address, source: Source, loc: Loc) -> Iterat
 
 
 def _uplinks(item: PlacedSite) -> Iterator[Finding]:
-    for name, uplink in uplinks(item.site):
+    for where, uplink in uplinks(item.site):
         addressing = part(uplink, "addressing")
         interface, gateway = part(addressing, "address"), part(addressing, "gateway")
         if not isinstance(addressing, StaticAddressing) or interface is None or gateway is None:
             continue
         network = interface.network
-        at_gateway = item.loc(name, "addressing", "gateway")
+        at_gateway = item.loc(*where, "addressing", "gateway")
         which = not_a_host(interface.ip, network)
         if which is not None:
             better = IPv4Interface(
@@ -100,7 +100,7 @@ def _uplinks(item: PlacedSite) -> Iterator[Finding]:
             )
             yield _refused(
                 item,
-                item.loc(name, "addressing", "address"),
+                item.loc(*where, "addressing", "address"),
                 interface.ip,
                 which,
                 str(network),

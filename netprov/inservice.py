@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
+from ipaddress import IPv4Network
 from typing import TYPE_CHECKING
 
 from netprov.models import Site
@@ -21,10 +23,18 @@ if TYPE_CHECKING:  # handed in: the core never imports the drivers
 POLICY_ROUTING = "policy routing in service"
 
 
-def with_in_service_policies(driver: Driver, site: Site, running: str, plan: SitePlan) -> SitePlan:
-    """Each in-service policy below, in turn."""
+def with_in_service_policies(
+    driver: Driver,
+    site: Site,
+    running: str,
+    plan: SitePlan,
+    city: Sequence[IPv4Network] = (),
+) -> SitePlan:
+    """Each in-service policy below, in turn (``city``: the organisation's central
+    services networks)."""
     plan = _with_interfaces(driver, site, running, plan)
-    return _with_lan_dhcp(driver, site, running, _with_policy_routing(driver, running, plan))
+    plan = with_policy_routing(driver, site, running, plan, city)
+    return _with_lan_dhcp(driver, site, running, plan)
 
 
 # the inventory fields that name a router's interface
@@ -72,21 +82,37 @@ def _with_interfaces(driver: Driver, site: Site, running: str, plan: SitePlan) -
     return dataclasses.replace(plan, conflicts=[*plan.conflicts, *found])
 
 
-def _with_policy_routing(driver: Driver, running: str, plan: SitePlan) -> SitePlan:
-    """Policy routing the router holds (PCC load balancing, routing rules, IOS PBR) routes
-    marked office traffic by its own tables, never the main one that netprov's routes go
-    in: a cutover would "succeed" and leave the office on its old lines. Refused, naming
-    each rule, while the plan changes anything."""
-    rules = driver.policy_routing(running) if plan.changed else []
-    if not rules:
+def with_policy_routing(
+    driver: Driver, site: Site, running: str, plan: SitePlan, city: Sequence[IPv4Network]
+) -> SitePlan:
+    """Policy routing the router holds (PCC load balancing, routing marks and rules, IOS
+    PBR; failover routes and their scripts) routes marked office traffic by its own tables,
+    never the main one that netprov's routes go in: a cutover would "succeed" and leave
+    the office on its old lines. The platform migrates what it can in this phase (its
+    commands on the office's own objects go first, while they still have the names the
+    router gave them; their undo last, once netprov's have theirs back) and refuses what
+    it cannot, each rule named (NP015); the plan says what it found."""
+    migration = driver.policy_migration(running, site, plan.phase, city)
+    if not (plan.changed or migration.commands):
         return plan
-    conflict = (
-        f"{POLICY_ROUTING} sends office traffic past netprov's routes (the main table): "
-        + "; ".join(rules)
-        + ". Take these rules out of the router (or move them into the inventory's design) "
-        "before netprov changes its uplinks"
+    said = [f"{POLICY_ROUTING}: {refusal}" for refusal in migration.refusals]
+    notices = [text for text in (migration.found, *migration.notices) if text]
+    commands = [*migration.commands, *plan.commands]
+    shown = plan.preview
+    if migration.commands:
+
+        def shown() -> tuple[str, str]:
+            sides = driver.preview_commands(running, commands)
+            return sides if sides is not None else ("", "")
+
+    return dataclasses.replace(
+        plan,
+        commands=commands,
+        undo=[*plan.undo, *migration.undo],
+        conflicts=[*plan.conflicts, *said],
+        warnings=[*plan.warnings, *notices],
+        preview=shown,
     )
-    return dataclasses.replace(plan, conflicts=[*plan.conflicts, conflict])
 
 
 def _with_lan_dhcp(driver: Driver, site: Site, running: str, plan: SitePlan) -> SitePlan:

@@ -118,6 +118,15 @@ RULES: dict[str, Rule] = {
             "past the main table netprov's routes go in.",
         ),
         Rule(
+            "NP016",
+            "city-bypass",
+            Severity.ERROR,
+            "Where the router marks its LAN's connections onto its own lines (PCC, routing "
+            "marks), no marking rule above netprov's bypass matches the city's services: "
+            "their traffic is routed by the central line (a router's own pings do not pass "
+            "prerouting: proven from the config).",
+        ),
+        Rule(
             "NP009",
             "dangerous-change",
             Severity.ERROR,
@@ -384,6 +393,20 @@ def clash_findings(site: Site, conflicts: list[str]) -> list[LintFinding]:
         loc = missing_interface_field(conflict) or ("router",)
         findings.append(LintFinding(rule, site.id, conflict, loc, site.lint_exemptions.get(rule)))
     return findings
+
+
+def bypass_findings(site: Site, org: Organisation, phase: Phase, config: str) -> list[LintFinding]:
+    """NP016: from dual on, the city's traffic from the LAN bypasses the office's marks in
+    what the router holds after the change (``config``)."""
+    if not phase.has_central or not org.central_services:
+        return []
+    driver = driver_for(site.router.platform)
+    gaps = driver.city_bypass_gaps(config, site, org.central_services)
+    if not gaps:
+        return []
+    message = "the city's traffic may be marked onto an office line: " + "; ".join(gaps)
+    exemption = site.lint_exemptions.get("NP016")
+    return [LintFinding("NP016", site.id, message, ("router",), exemption)]
 
 
 def uplinks_in(text: str, site: Site, org: Organisation) -> set[Role]:

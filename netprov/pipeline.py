@@ -156,7 +156,7 @@ class Pipeline:
     def intended(self, site: Site, phase: Phase, running: str | None = None) -> str:
         """The site's intended config with secrets as references (resolved at the push),
         for the software version the inventory names, else the one ``running`` (the
-        router's config) names."""
+        router's config) names, and for the policy routing the router holds."""
         org = self.loaded.organisation
         allocation = self.loaded.allocations.get(site.id)
         return self.renderer.render(site, org, phase, allocation, running=running).text
@@ -212,8 +212,8 @@ class Pipeline:
         driver = driver_for(site.router.platform)
         view = self.review_view(site, running)
         plan = driver.plan(site.id, phase, view, self.intended(site, phase, running))
-        plan = with_in_service_policies(driver, site, view, plan)
         org, allocation = self.loaded.organisation, self.loaded.allocations.get(site.id)
+        plan = with_in_service_policies(driver, site, view, plan, org.central_services)
         clash = version_conflicts(self.renderer, site, org, phase, allocation, running)
         return dataclasses.replace(plan, conflicts=[*plan.conflicts, *clash]) if clash else plan
 
@@ -238,9 +238,12 @@ class Pipeline:
         candidates += [p for p in Phase if p not in candidates]
         view = self.review_view(site, running)
         driver = driver_for(site.router.platform)
+        city = self.loaded.organisation.central_services
         for phase in candidates:
-            if driver.converged(view, self.intended(site, phase, running)):
-                return phase
+            if driver.converged(view, self.intended(site, phase, running)) and not (
+                driver.policy_migration(view, site, phase, city).commands
+            ):
+                return phase  # netprov's objects, and the office's policy routing, as phased
         return None
 
     # --- flows ---------------------------------------------------------------------

@@ -61,11 +61,15 @@ class PlacedSite:
         return file if line is None else f"{file}:{line}"
 
 
-def part(value: object, *path: str) -> Any:
-    """The value at ``path`` (attribute names) of a site or one of its parts, or None
-    where a site that failed its schema lacks it."""
+def part(value: object, *path: str | int) -> Any:
+    """The value at ``path`` (attribute names, and indexes into lists) of a site or one of
+    its parts, or None where a site that failed its schema lacks it."""
     for name in path:
-        value = getattr(value, name, None)
+        if isinstance(name, int):
+            items = value if isinstance(value, list) else []
+            value = items[name] if -len(items) <= name < len(items) else None
+        else:
+            value = getattr(value, name, None)
         if value is None:
             return None
     return value
@@ -74,9 +78,23 @@ def part(value: object, *path: str) -> Any:
 UPLINK_FIELDS = ("legacy_uplink", "central_uplink", "backup_uplink")
 
 
-def uplinks(site: Site) -> Iterator[tuple[str, Uplink]]:
-    """The site's uplinks by field name (those it has)."""
+def uplinks(site: Site) -> Iterator[tuple[tuple[str | int, ...], Uplink]]:
+    """The site's uplinks (those it has), each with where it sits in the site: its field,
+    or ``other_legacy_uplinks`` and its index (an office's further ISP lines)."""
     for name in UPLINK_FIELDS:
         uplink = getattr(site, name, None)
         if uplink is not None:
-            yield name, uplink
+            yield (name,), uplink
+    for index, other in enumerate(getattr(site, "other_legacy_uplinks", None) or ()):
+        yield ("other_legacy_uplinks", index), other
+
+
+def uplink_label(loc: tuple[str | int, ...]) -> str:
+    """How a message names the uplink at ``loc`` (:func:`uplinks`).
+
+    Examples:
+        >>> uplink_label(("legacy_uplink",)), uplink_label(("other_legacy_uplinks", 0))
+        ('legacy uplink', 'other legacy uplink 1')
+    """
+    label = str(loc[0]).removesuffix("s").replace("_", " ")
+    return f"{label} {int(loc[1]) + 1}" if len(loc) > 1 else label

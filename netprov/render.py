@@ -22,6 +22,7 @@ from netprov.inlining import InliningLoader
 from netprov.models import Organisation, Phase, Platform, Site
 from netprov.phases import Role, central_view
 from netprov.platforms import driver_for
+from netprov.platforms.base import PolicyMigration
 from netprov.secrets import SecretResolver, masked
 from netprov.uplinks import uplink_views
 
@@ -48,9 +49,12 @@ def template_context(
     allocation: Allocation | None,
     secret: SecretResolver = masked,
     version: object = None,
+    office: PolicyMigration | None = None,
 ) -> dict[str, object]:
-    """Everything a template sees: the site, the organisation, the phase's uplinks, and
-    the software ``version`` the router runs (each platform's reading of it)."""
+    """Everything a template sees: the site, the organisation, the phase's uplinks, the
+    software ``version`` the router runs (each platform's reading of it) and, where the
+    router's config is known, what the phase does with its own policy routing
+    (``office``: netprov.platforms.base.PolicyMigration; None: not known)."""
     views = uplink_views(site, org, phase)
     return {
         "site": site,
@@ -63,6 +67,7 @@ def template_context(
         "Role": Role,
         "secret": secret,
         "version": version,
+        "office": office,
     }
 
 
@@ -114,12 +119,18 @@ class Renderer:
         """The site's config for ``phase``, in the forms the router's software takes: the
         inventory's ``router.os_version``, else ``os_version``, else the version the
         router's config ``running`` (its backup or running config) names, else the
-        platform's default (RouterOS 7)."""
+        platform's default (RouterOS 7); with ``running``, for the router as it stands
+        (its own policy routing: the city's bypass of its marks)."""
         template_name = entry_template(site.router.platform)
         driver = driver_for(site.router.platform)
         found = os_version or (driver.config_version(running) if running else None)
         version = driver.template_version(site.router.os_version or found, running)
-        context = template_context(site, org, phase, allocation, secret, version)
+        office = (
+            driver.policy_migration(running, site, phase, org.central_services)
+            if running is not None
+            else None
+        )
+        context = template_context(site, org, phase, allocation, secret, version, office)
         try:
             text = self.env.get_template(template_name).render(context)
         except jinja2.TemplateSyntaxError as exc:

@@ -161,10 +161,10 @@ def report_data(loaded: LoadedInventory, journal: Journal, today: dt.date) -> Re
         phase = now_in.value if now_in is not None else UNKNOWN
         by_wave[site.wave][phase] += 1
         by_kind[site.kind.value][phase] += 1
-        cost = site.legacy_uplink.monthly_cost_idr
+        cost = sum(line.monthly_cost_idr for line in site.legacy_lines)
         data.legacy_before += cost
         if now_in is Phase.FINAL:
-            data.legacy_cut += cost  # the office line is decommissioned
+            data.legacy_cut += cost  # the office lines are decommissioned
         else:
             data.legacy_running += cost
         failed = _site_story(journal, site.id, data, commands)

@@ -111,6 +111,9 @@ DEFAULTS: dict[str, dict[str, str]] = {
     "/ip service": {"address": "", "disabled": "no"},
     # "SNMP": the built-in community is enabled unless set
     "/snmp community": {"disabled": "no"},
+    # "Mangle": a rule takes part unless disabled (disabled: default no); central disables
+    # an office's PCC classification and its undo enables it again (issue 40)
+    "/ip firewall mangle": {"disabled": "no"},
 }
 # defaults that differ between RouterOS 6 and 7, by major version: a DHCP server leases
 # for 30 minutes on RouterOS 7 ("DHCP": lease-time; the RouterOS 7.12 default

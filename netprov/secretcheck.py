@@ -112,11 +112,11 @@ def _uses(loaded: LoadedInventory | InventoryParts) -> Iterator[_Use]:
         if isinstance(password, SecretRef):
             loc = placed.loc("router", "credentials", "password")
             yield _Use(password, placed.source, loc, site.id)
-        for name, uplink in uplinks(site):
+        for where, uplink in uplinks(site):
             addressing = part(uplink, "addressing")
             password = part(addressing, "password")
             if isinstance(addressing, PppoeAddressing) and isinstance(password, SecretRef):
-                loc = placed.loc(name, "addressing", "password")
+                loc = placed.loc(*where, "addressing", "password")
                 yield _Use(password, placed.source, loc, site.id)
 
 

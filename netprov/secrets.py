@@ -108,7 +108,7 @@ class EnvironmentSecrets:
 def site_secret_refs(site: Site, org: Organisation) -> list[SecretRef]:
     """Every secret that appears in a site's rendered config."""
     refs = [org.snmp.community]
-    for uplink in (site.legacy_uplink, site.central_uplink, site.backup_uplink):
+    for uplink in (*site.legacy_lines, site.central_uplink, site.backup_uplink):
         if uplink is not None and isinstance(uplink.addressing, PppoeAddressing):
             refs.append(uplink.addressing.password)
     return refs

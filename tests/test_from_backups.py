@@ -1,7 +1,7 @@
 """A rehearsal on a twin of the fleet as it is: every router starts from its stored backup
 (``--twin --from-backups DIR``), backups holding what real routers hold beside netprov's
 lines (taken from the real configs in tests/fixtures/real-configs), and one office balancing
-its LAN over its lines with PCC routing marks (issue 27)."""
+its LAN over its lines with PCC routing marks (issue 27: refused; issue 40: migrated)."""
 
 from __future__ import annotations
 
@@ -84,28 +84,16 @@ def _pcc(lan: str, version: RosVersion | None) -> list[str]:
     return [*tables, *rules]
 
 
-def _policy_routed(source: Path) -> bool:
-    """Whether a real config's own routing rules send traffic by another table (what
-    netprov refuses, naming each: policy routing in service)."""
-    return any(
-        command.path in {"/routing rule", "/ip route rule"}
-        and command.params.get("disabled") != "yes"
-        and command.params.get("action", "lookup").startswith("lookup")
-        and command.params.get("table", "main") != "main"
-        for command in (parse_command(line) for line in _routeros_extras(source))
-    )
-
-
-def _expected_refusal(source: Path, site: str) -> str | None:
+def _expected_refusal(source: Path) -> str | None:
     """Why netprov refuses an office whose backup came from ``source`` (None: it does not):
-    its policy routing, or a RouterOS older than netprov writes for."""
+    a RouterOS older than netprov writes for. Policy routing is migrated (issue 40): the
+    PCC office's marks and the real configs' routing rules, none of which routes these
+    offices' LANs, refuse nothing."""
     version = (
         export_version(source.read_text(encoding="utf-8")) if source.suffix == ".rsc" else None
     )
     if version is not None and version < OLDEST:
         return f"RouterOS {version}"
-    if site == PCC_SITE or (source.suffix == ".rsc" and _policy_routed(source)):
-        return "policy routing in service"
     return None
 
 
@@ -180,8 +168,10 @@ def test_city_rehearsal_from_backups(
     document = json.loads(result.stdout)
     outcomes = {s["site"]: s for s in document["sites"]}
     assert set(outcomes) == set(built)
-    assert "mangle prerouting mark-routing to_isp1" in outcomes[PCC_SITE]["detail"]
-    expected = {site: _expected_refusal(FIXTURES / source, site) for site, source in built.items()}
+    pcc = outcomes[PCC_SITE]
+    assert pcc["status"] == "confirmed", pcc["detail"]
+    assert any("netprov:city-bypass-1" in c for c in pcc["plan"]["commands"])
+    expected = {site: _expected_refusal(FIXTURES / source) for site, source in built.items()}
     for site, reason in expected.items():
         if reason is None:
             assert outcomes[site]["status"] == "confirmed", (site, outcomes[site]["detail"])
@@ -238,8 +228,9 @@ def test_routers_from_real_configs_converge_and_then_plan_nothing(
     cli: CliRunner, tmp_path: Path, twin_factory: TwinFactory
 ) -> None:
     """One office per real config (and the PCC one), promoted to dual in git: the cutover
-    converges each but the PCC office; then backup + check plan nothing for them, every real
-    line still on the router."""
+    converges each but an office too old for netprov (the PCC office too: its city traffic
+    bypasses the marks); then backup + check plan nothing for them, every real line still
+    on the router."""
     root = tmp_path / "inventory"
     shutil.copytree(SAMPLE, root)
     for path in (root / "sites").glob("*.yaml"):  # any hour will do for this rehearsal
@@ -262,7 +253,7 @@ def test_routers_from_real_configs_converge_and_then_plan_nothing(
     assert promoted.exit_code == 0, promoted.output
     cutover = cli.invoke(app, ["apply", *common, "--yes", "--json"])  # the desired phase
     statuses = {s["site"]: s["status"] for s in json.loads(cutover.stdout)["sites"]}
-    refused = {site for site in chosen if _expected_refusal(FIXTURES / built[site], site)}
+    refused = {site for site in chosen if _expected_refusal(FIXTURES / built[site])}
     assert statuses == {site: "refused" if site in refused else "confirmed" for site in chosen}
     assert cli.invoke(app, ["backup", *common]).exit_code == 0
     report = run_check(root, templates=TEMPLATES, backups=backups, today=TODAY)

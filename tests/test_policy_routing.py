@@ -1,7 +1,9 @@
 """Policy routing on a router in service (PCC load balancing over several lines, routing
 rules, IOS policy-based routing) sends marked office traffic past the main table, where
-netprov's routes go: the offline check names each rule (NP015) and nothing is planned onto
-such a router until it is gone (issue 27; the twin rehearsal is in test_from_backups)."""
+netprov's routes go. Issue 27 refused every such router; issue 40 migrates RouterOS PCC
+phase by phase (tests/test_pcc_migration.py) and the offline check names only what netprov
+cannot migrate (NP015); IOS policy-based routing stays refused, saying what to change by
+hand (the twin rehearsal is in test_from_backups and test_pcc_twin)."""
 
 from __future__ import annotations
 
@@ -21,13 +23,22 @@ def _findings(inventory: Path, backups: Path, rule: str) -> dict[str, str]:
     return {str(f.site): f.message for f in report.findings if f.rule == rule}
 
 
+def _planned(inventory: Path, backups: Path, site: str) -> list[str]:
+    report = run_check(inventory, templates=TEMPLATES, backups=backups, today=TODAY)
+    (result,) = [r for r in report.sites if r.site.id == site]
+    return result.commands or []
+
+
 def _promote(edit: Edit, path: str, site_id: str) -> None:
     edit(path, f"- id: {site_id}\n", f"- id: {site_id}\n  desired_phase: dual\n")
 
 
-def test_pcc_on_the_lan_is_named_and_nothing_is_planned_past_it(
+def test_pcc_on_the_lan_is_migrated_not_refused(
     inventory_copy: Path, edit: Edit, tmp_path: Path
 ) -> None:
+    """Before (issue 27): dual was refused naming each mark-routing rule. Now dual is
+    planned: the city's services bypass the marks above the first rule that marks, and
+    neither NP015 nor NP016 is found."""
     real = (FIXTURES / "routeros-6.47-rb750gr3-pcc.rsc").read_text()
     pcc = [
         line.replace("in-interface=LAN", "in-interface=ether2")
@@ -41,12 +52,15 @@ def test_pcc_on_the_lan_is_named_and_nothing_is_planned_past_it(
     )
     assert _findings(inventory_copy, backups, "NP015") == {}  # legacy: nothing to change
     _promote(edit, "sites/kecamatan-kelurahan.yaml", ROS_SITE)
-    found = _findings(inventory_copy, backups, "NP015")
-    assert list(found) == [ROS_SITE]
-    for mark in ("to_isp1", "to_isp2", "to_isp3"):
-        assert f"mangle prerouting mark-routing {mark} (in-interface=ether2" in found[ROS_SITE]
-    assert "per-connection-classifier" not in found[ROS_SITE]  # mark-connection is not routing
-    assert _findings(inventory_copy, backups, "NP012") == {}  # its own rule, not a clash
+    assert _findings(inventory_copy, backups, "NP015") == {}
+    assert _findings(inventory_copy, backups, "NP016") == {}
+    planned = _planned(inventory_copy, backups, ROS_SITE)
+    (bypass,) = [c for c in planned if "netprov:city-bypass-1" in c]
+    assert bypass.startswith(
+        "/ip firewall mangle add action=accept chain=prerouting comment=netprov:city-bypass-1 "
+        "dst-address=10.250.0.0/20 place-before=[ find where action=mark-connection "
+    )
+    assert "per-connection-classifier=both-addresses:5/0" in bypass
 
 
 def test_ios_policy_based_routing_on_the_lan_is_named(
@@ -71,3 +85,6 @@ def test_ios_policy_based_routing_on_the_lan_is_named(
         "interface GigabitEthernet0/0/2: ip policy route-map OFFICE-LB (set ip next-hop 192.0.2.1)"
         in found[IOS_SITE]
     )
+    # what to change by hand, at dual and at central
+    assert "put a deny entry for the city's central services networks first" in found[IOS_SITE]
+    assert "take the ip policy route-map line off the interface" in found[IOS_SITE]

@@ -26,8 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from netprov.inservice import with_policy_routing
 from netprov.inventory import LoadedInventory, load_inventory
 from netprov.models import DhcpAddressing, Phase, PppoeAddressing, Site
+from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.platforms.routeros import RosDriver
 from netprov.render import Renderer
@@ -43,27 +45,30 @@ BASE_SITE = "kec-sukamaju"  # PPPoE office line on ether1, LAN on ether2, DHCP b
 
 ALL = tuple(Phase)
 FROM_DUAL = (Phase.DUAL, Phase.CENTRAL, Phase.FINAL)
+# final while the office's policy routing names a line the inventory keeps (issue 40)
+KEPT_LINES = "final would take away office lines the router's policy routing names"
 # the configs (and phases) netprov refuses to plan a change for, and why (words of the
-# refusal, a regular expression): policy routing of the office's own (NP015), an uplink's
-# port inside a bridge, an office line run by two clients, a RouterOS too old
+# refusal, a regular expression): policy routing of the office's own it cannot migrate
+# (NP015: final while an office line keeps it), an uplink's port inside a bridge, an office
+# line run by two clients, a RouterOS too old
 REFUSED: dict[str, tuple[tuple[Phase, ...], str]] = {
     "routeros-6.40-rb750g-defconf.rsc": (ALL, "netprov writes for RouterOS 6.41 and later"),
-    "routeros-6.47-rb750gr3-pcc.rsc": (ALL, "mark-routing"),
-    "routeros-6.47.9-rb750gr3-three-isp-failover.rsc": (ALL, "mark-routing"),
+    "routeros-6.47-rb750gr3-pcc.rsc": ((Phase.FINAL,), KEPT_LINES),
+    "routeros-6.47.9-rb750gr3-three-isp-failover.rsc": (FROM_DUAL, "is a port of bridge"),
     "routeros-6.48.4-rb1100x4-school-hotspot.rsc": (ALL, "is a port of bridge"),
-    "routeros-6.48.6-rb750g-rtrw-hotspot-arp.rsc": (ALL, "mark-routing"),
-    "routeros-6.48.6-rb750gr3-vpn-clients-netwatch.rsc": (ALL, "mark-routing"),
+    "routeros-6.48.6-rb750g-rtrw-hotspot-arp.rsc": ((Phase.FINAL,), KEPT_LINES),
+    "routeros-6.48.6-rb750gr3-vpn-clients-netwatch.rsc": (FROM_DUAL, "is a port of bridge"),
     "routeros-6.49.2-hapac2-village-pppoe-wireless.rsc": (ALL, "is a port of bridge"),
-    "routeros-6.49.2-rb750r2-pcc-office.rsc": (ALL, "mark-routing"),
+    "routeros-6.49.2-rb750r2-pcc-office.rsc": ((Phase.FINAL,), KEPT_LINES),
     "routeros-6.49.6-hap-lite-defconf-l2tp.rsc": (FROM_DUAL, "ether5 is a port of bridge"),
-    "routeros-6.49.6-rb4011-terse-head.rsc": (ALL, "mark-routing"),
+    "routeros-6.49.6-rb4011-terse-head.rsc": (FROM_DUAL, "lan D is a port of bridge"),
     "routeros-6.49.7-hap-lite-compact-vlans.rsc": (FROM_DUAL, "ether5 is a port of bridge"),
     "routeros-6.49.7-hap-lite-hotspot.rsc": (
         ALL,
         "3 objects in /ip dhcp-client match|is a port of bridge",
     ),
     "routeros-6.49.7-hap-lite-office-static-arp.rsc": (FROM_DUAL, "ether5 is a port of bridge"),
-    "routeros-6.49.7-rb450gx4-capsman-hotspot-pcc.rsc": (ALL, "mark-routing"),
+    "routeros-6.49.7-rb450gx4-capsman-hotspot-pcc.rsc": ((Phase.FINAL,), KEPT_LINES),
     "routeros-6.49.8-rb450gx4-two-lans-vpn.rsc": (FROM_DUAL, "is a port of bridge"),
     # its DHCP client on ether1 is disabled: no second uplink (tests/test_ros_corpus_plans)
     "routeros-7.12-l009-defconf-pppoe-wifiwave2.rsc": (FROM_DUAL, "is a port of bridge"),
@@ -72,14 +77,26 @@ REFUSED: dict[str, tuple[tuple[Phase, ...], str]] = {
         (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL),
         "lan A is a port of bridge",
     ),
-    "routeros-7.9.2-chr-pcc-vlans-netwatch.rsc": (ALL, "mark-routing"),
-    "routeros-7.x-pcc-hotspot-cake.rsc": (ALL, "mark-routing"),
+    "routeros-7.4-rb941-recursive-failover.rsc": ((Phase.FINAL,), KEPT_LINES),
+    "routeros-7.9.2-chr-pcc-vlans-netwatch.rsc": (FROM_DUAL, "ether5 is a port of bridge"),
+    "routeros-7.x-pcc-hotspot-cake.rsc": ((Phase.FINAL,), KEPT_LINES),
+}
+# planned, and what the undo cannot give back there (a failed check then loads the
+# backup: netprov.platforms.routeros_undo), each listed so that none goes silent
+INEXACT: dict[str, tuple[tuple[Phase, ...], str]] = {
+    "routeros-6.49.6-rb4011-terse-head.rsc": ((Phase.LEGACY,), "/ip dhcp-server address-pool"),
 }
 
 
 def refused_at(name: str, phase: Phase) -> str | None:
     """The words of the refusal this table expects for ``name`` at ``phase``, if any."""
     phases, words = REFUSED.get(name, ((), ""))
+    return words if phase in phases else None
+
+
+def inexact_at(name: str, phase: Phase) -> str | None:
+    """What the undo cannot give back for ``name`` at ``phase`` (:data:`INEXACT`), if any."""
+    phases, words = INEXACT.get(name, ((), ""))
     return words if phase in phases else None
 
 
@@ -156,11 +173,19 @@ def intended(site: Site, phase: Phase, config: str) -> str:
     return _renderer().render(site, org, phase, allocation, twin_secret, running=config).text
 
 
-def refusal(driver: RosDriver, site: Site, config: str, phase: Phase) -> str | None:
-    """Why netprov plans no change of this router (a clash, policy routing), or None."""
+def planned(driver: RosDriver, site: Site, config: str, phase: Phase) -> SitePlan:
+    """netprov's objects, and the office's own policy routing as the phase leaves it
+    (netprov.inservice.with_policy_routing)."""
     plan = driver.plan(site.id, phase, config, intended(site, phase, config))
-    found = [*plan.conflicts, *driver.policy_routing(config)]
-    return "; ".join(found) if found else None
+    city = _loaded().organisation.central_services
+    return with_policy_routing(driver, site, config, plan, city)
+
+
+def refusal(driver: RosDriver, site: Site, config: str, phase: Phase) -> str | None:
+    """Why netprov plans no change of this router (a clash, policy routing it cannot
+    migrate), or None."""
+    plan = planned(driver, site, config, phase)
+    return "; ".join(plan.conflicts) if plan.conflicts else None
 
 
 def run(device: RosDevice, commands: list[str]) -> list[str]:
@@ -176,11 +201,10 @@ def run(device: RosDevice, commands: list[str]) -> list[str]:
 def circle(driver: RosDriver, site: Site, device: RosDevice, phase: Phase) -> None:
     """The property on ``device`` for ``phase``; leaves the router holding the phase."""
     before = device.export(terse=True)
-    wanted = intended(site, phase, before)
-    plan = driver.plan(site.id, phase, before, wanted)
+    plan = planned(driver, site, before, phase)
     assert run(device, plan.commands) == [], "the router refused the plan"
     held = device.export(terse=True)
-    assert driver.plan(site.id, phase, held, wanted).commands == [], "running + plan != intended"
+    assert planned(driver, site, held, phase).commands == [], "running + plan != intended"
     assert plan.inexact == [], "the undo cannot give everything back"
     assert run(device, plan.undo) == [], "the router refused the undo"
     assert driver.comparable(device.export(terse=True)) == driver.comparable(before), (
@@ -209,6 +233,11 @@ def test_each_phase_from_the_config_and_back(path: Path, phase: Phase) -> None:
         assert re.search(expected, reason)
         return
     assert reason is None, f"refused: {reason}"
+    lost = inexact_at(path.name, phase)
+    if lost is not None:
+        before = router(site, config).export(terse=True)
+        assert any(lost in item for item in planned(driver, site, before, phase).inexact)
+        return
     circle(driver, site, router(site, config), phase)
 
 
@@ -221,20 +250,34 @@ def test_the_cutover_step_by_step_and_each_step_back(path: Path) -> None:
     driver, site, config = _case(path)
     device = router(site, config)
     for phase in (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL, Phase.FINAL):
-        if refused_at(path.name, phase) is not None:
+        if refused_at(path.name, phase) is not None or inexact_at(path.name, phase):
             break
         circle(driver, site, device, phase)
 
 
 def test_the_refusals_listed_are_of_configs_in_the_corpus() -> None:
     names = {p.name for p in ROUTEROS}
-    assert set(REFUSED) <= names  # a config that left the corpus leaves this list too
-    planned = [(n, p) for n in names for p in Phase if refused_at(n, p) is None]
-    assert len(planned) == 22  # the property is checked on these (config, phase) pairs
+    assert set(REFUSED) | set(INEXACT) <= names  # a config that left the corpus leaves too
+    planned = [
+        (n, p)
+        for n in names
+        for p in Phase
+        if refused_at(n, p) is None and inexact_at(n, p) is None
+    ]
+    # the property is checked on these (config, phase) pairs: 21 before the offices'
+    # policy routing was migrated (issue 40), which had refused 10 configs in every phase
+    assert len(planned) == 38  # COUNT
 
 
 def _first_planned(name: str) -> Phase | None:
-    return next((p for p in (Phase.DUAL, Phase.LEGACY) if refused_at(name, p) is None), None)
+    return next(
+        (
+            p
+            for p in (Phase.DUAL, Phase.LEGACY)
+            if refused_at(name, p) is None and inexact_at(name, p) is None
+        ),
+        None,
+    )
 
 
 @pytest.mark.parametrize(
@@ -247,7 +290,7 @@ def test_the_undo_holds_for_a_push_cut_after_any_command(path: Path) -> None:
     phase = _first_planned(path.name)
     assert phase is not None
     before = router(site, config).export(terse=True)
-    plan = driver.plan(site.id, phase, before, intended(site, phase, before))
+    plan = planned(driver, site, before, phase)
     for cut in range(1, len(plan.commands)):
         device = router(site, config)
         assert run(device, plan.commands[:cut]) == []

@@ -14,8 +14,9 @@ import datetime as dt
 import hashlib
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network
 from typing import ClassVar, Protocol
 
 from netprov.errors import DeviceError
@@ -33,6 +34,21 @@ from netprov.platforms.session import (
 )
 from netprov.secrets import mask_patterns, mask_values
 from netprov.sim.topology import Router, World
+
+
+@dataclass(frozen=True)
+class PolicyMigration:
+    """What a phase does with a router's own policy routing (PCC load balancing, routing
+    marks and rules, failover routes and their scripts): see
+    :meth:`Driver.policy_migration`."""
+
+    found: str = ""  # what the plan says it found (empty: nothing)
+    commands: list[str] = field(default_factory=list)  # on the office's own objects
+    undo: list[str] = field(default_factory=list)
+    # what netprov cannot migrate in this phase: each names the rule, and what to do by hand
+    refusals: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    bypass: bool = False  # the rendered config lets the city's traffic bypass the marks
 
 
 @dataclass(frozen=True)
@@ -159,6 +175,13 @@ class Driver(ABC):
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         """The commands (and their undo) from ``running`` to ``intended``."""
 
+    def preview_commands(self, running: str, commands: list[str]) -> tuple[str, str] | None:
+        """The router's config before and after ``commands``, as the router would hold it
+        (secrets masked): a plan's ``preview`` where commands are added to a platform's
+        plan (the migration of its policy routing); None where the platform's plans are
+        shown otherwise."""
+        return None
+
     @abstractmethod
     def outage_plan(self, site_id: str, phase: Phase, running: str, view: UplinkView) -> SitePlan:
         """A plan that takes the uplink ``view`` down (and its undo): the failover drill."""
@@ -277,10 +300,21 @@ class Driver(ABC):
         """Whether any DHCP server of the router (netprov's or its own) serves ``lan``."""
 
     @abstractmethod
-    def policy_routing(self, config: str) -> list[str]:
-        """The router's own policy routing in ``config``, one description per rule: what
-        routes traffic by a table other than the main one, past netprov's routes
-        (netprov.platforms.policy_routing)."""
+    def policy_migration(
+        self, config: str, site: Site, phase: Phase, city: Sequence[IPv4Network]
+    ) -> PolicyMigration:
+        """What ``phase`` does with the router's own policy routing in ``config`` (the
+        routes by tables other than the main one, past netprov's routes; failover routes
+        and the scripts switching them): what it found, the commands on the office's own
+        objects and their undo, what it cannot migrate, naming each rule (NP015), and
+        whether the rendered config bypasses the office's marks for the city's
+        networks ``city`` (netprov.platforms.policy_routing)."""
+
+    def city_bypass_gaps(self, config: str, site: Site, city: Sequence[IPv4Network]) -> list[str]:
+        """What in ``config`` lets the LAN's traffic to the ``city`` networks be policy
+        routed onto an office line (a marking rule above netprov's bypass, a network
+        without one); empty where the platform's router marks nothing netprov migrates."""
+        return []
 
     @abstractmethod
     def leases_command(self) -> str:
@@ -407,6 +441,7 @@ __all__ = [
     "Hop",
     "InterfaceState",
     "PingResult",
+    "PolicyMigration",
     "RevertMethod",
     "Reverted",
     "Session",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from ipaddress import IPv4Network
 from typing import ClassVar
 
@@ -30,6 +30,7 @@ from netprov.platforms.base import (
     Hop,
     InterfaceState,
     PingResult,
+    PolicyMigration,
     Schedule,
     Session,
     Shaping,
@@ -40,7 +41,7 @@ from netprov.platforms.base import (
 from netprov.platforms.ios_plan import as_rendered, clean_ios, plan_ios
 from netprov.platforms.ios_secrets import mask_ios
 from netprov.platforms.ios_session import IosSession
-from netprov.platforms.policy_routing import ios_policy_routing
+from netprov.platforms.policy_routing import ios_policy_migration
 from netprov.secrets import mask_values
 from netprov.sim.ios import IosDevice
 from netprov.sim.topology import World
@@ -277,8 +278,12 @@ class IosDriver(Driver):
         gateway = ["default-router", str(lan.address.ip)]  # the first one the PCs get
         return enabled and any(w[:1] == ["network"] for w in pool) and gateway in pool
 
-    def policy_routing(self, config: str) -> list[str]:
-        return ios_policy_routing(clean_ios(config))
+    def policy_migration(
+        self, config: str, site: Site, phase: Phase, city: Sequence[IPv4Network]
+    ) -> PolicyMigration:
+        """Refused, naming each interface with ``ip policy route-map`` and what to change by
+        hand (netprov.platforms.policy_routing)."""
+        return ios_policy_migration(clean_ios(config))
 
     def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
         """An ``ip dhcp pool`` whose ``network`` lies in a LAN subnet, the DHCP service on

@@ -1,84 +1,78 @@
 """Policy routing a router in service holds: what sends office traffic past the main
-routing table, where netprov's routes are. Pure readers of a running config, one per
-platform (each driver calls its own).
+routing table, where netprov's routes are. One entry per platform (each driver calls its
+own), pure.
 
 A router that balances its LAN over several lines marks connections (RouterOS PCC,
-``mark-routing``; a ``/routing rule``; IOS ``ip policy route-map``): marked traffic is
-routed by its own table, which netprov's new default route does not touch, so the office
-would stay on the old lines after a "successful" cutover. Such a router is refused, naming
-each rule, until the inventory's owner takes the rules out (or netprov learns to adopt
-them).
+``mark-routing``; a routing rule; IOS ``ip policy route-map``): marked traffic is routed by
+its own table, which netprov's new default route does not touch, so the office would stay
+on the old lines after a "successful" cutover. On RouterOS netprov migrates it phase by
+phase (netprov.platforms.ros_migration) and names what it cannot; IOS policy-based routing
+is refused, naming each interface and what to change there by hand.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Sequence
+from ipaddress import IPv4Network
 
-from netprov.rossyntax import MANAGED_PREFIX, parse_export
-
-# what a mangle rule matches on, to name it (MikroTik manual, "Mangle")
-_ROS_MATCHERS = (
-    "in-interface",
-    "in-interface-list",
-    "src-address",
-    "src-address-list",
-    "dst-address-type",
-    "connection-mark",
-    "per-connection-classifier",
-)
+from netprov import rosversion
+from netprov.models import Phase, PolicyRoutingFate, Site, StaticAddressing
+from netprov.platforms.base import PolicyMigration
+from netprov.platforms.ros_migration import migrate
+from netprov.platforms.ros_policy import Line, Office
 
 
-# where routing rules are: RouterOS 7's /routing rule, RouterOS 6's /ip route rule (MikroTik
-# manual, "Moving from ROSv6 to v7": policy routing rules)
-_RULE_MENUS = ("/routing rule", "/ip route rule")
+def office_of(site: Site) -> Office:
+    """The side of a RouterOS router the inventory describes: its LAN and office lines."""
+    lines = tuple(
+        Line(
+            port=line.interface,
+            vlan=line.vlan,
+            retire=line.policy_routing is PolicyRoutingFate.RETIRE,
+            address=line.addressing.address
+            if isinstance(line.addressing, StaticAddressing)
+            else None,
+        )
+        for line in site.legacy_lines
+    )
+    subnets = tuple(address.network for address in site.lan.interfaces)
+    return Office((site.lan.interface,), subnets, lines)
 
 
-def routeros_policy_routing(config: str) -> list[str]:
-    """Each enabled rule of the router's own that routes by another table: a mangle
-    ``mark-routing`` (RouterOS 6 and 7; MikroTik manual, "Mangle" and "Policy Routing")
-    and a routing rule looking up a table other than ``main`` (``/routing rule`` on
-    RouterOS 7, ``/ip route rule`` on 6).
-
-    Examples:
-        >>> routeros_policy_routing(
-        ...     "/ip firewall mangle add action=mark-routing chain=prerouting "
-        ...     "connection-mark=isp1_con in-interface=LAN new-routing-mark=to_isp1"
-        ... )
-        ['mangle prerouting mark-routing to_isp1 (in-interface=LAN connection-mark=isp1_con)']
-        >>> routeros_policy_routing("/routing rule add action=lookup table=main")
-        []
-        >>> routeros_policy_routing("/ip route rule add src-address=10.1.0.0/24 table=isp2")
-        ['routing rule lookup isp2 (src-address=10.1.0.0/24)']
-    """
-    found: list[str] = []
-    for command in parse_export(config):
-        params = command.params
-        if command.verb != "add" or params.get("disabled") == "yes":
-            continue
-        if params.get("comment", "").startswith(MANAGED_PREFIX):
-            continue
-        if command.path == "/ip firewall mangle" and params.get("action") == "mark-routing":
-            found.append(_mangle(params))
-        if command.path in _RULE_MENUS and params.get("action", "lookup").startswith("lookup"):
-            found += _rule(params)
-    return found
+def routeros_policy_migration(
+    config: str, site: Site, phase: Phase, city: Sequence[IPv4Network]
+) -> PolicyMigration:
+    """The migration of a RouterOS office's PCC, routing marks and failover, phase by phase
+    (ros_migration.migrate), the export read as the plan reads it: for the version it
+    names (else the inventory's ``router.os_version``), what that version leaves unsaid
+    said (netprov.rosversion)."""
+    version = rosversion.export_version(config)
+    if version is None and site.router.os_version is not None:
+        version = rosversion.version_of(site.router.os_version)
+    view = rosversion.explicit_defaults(config, version)
+    return migrate(view, office_of(site), phase, city, version)
 
 
-def _mangle(params: Mapping[str, str]) -> str:
-    matchers = " ".join(f"{k}={params[k]}" for k in _ROS_MATCHERS if k in params)
-    mark = params.get("new-routing-mark", "?")
-    text = f"mangle {params.get('chain', '?')} mark-routing {mark}"
-    return text + (f" ({matchers})" if matchers else "")
-
-
-def _rule(params: Mapping[str, str]) -> list[str]:
-    table = params.get("table", "main")
-    if table == "main":
-        return []
-    keys = ("src-address", "dst-address", "interface", "routing-mark")
-    where = " ".join(f"{k}={params[k]}" for k in keys if k in params)
-    return [f"routing rule lookup {table}" + (f" ({where})" if where else "")]
+def ios_policy_migration(config: str) -> PolicyMigration:
+    """IOS policy-based routing is not migrated: each interface that has it is named, with
+    what to change by hand (Cisco IOS IP Routing: Protocol-Independent Configuration
+    Guide, "Policy-Based Routing": a route-map's ``set ip next-hop`` sends matched packets
+    past the routing table, ``ip policy route-map`` applies it to what an interface
+    receives, ``ip local policy route-map`` to the router's own packets)."""
+    rules = ios_policy_routing(config)
+    if not rules:
+        return PolicyMigration()
+    refusals = [
+        f"{rule}: netprov migrates RouterOS policy routing only; by hand: for dual, put a "
+        "deny entry for the city's central services networks first in the route-map (its "
+        "traffic then follows the routing table, where netprov's routes go by the central "
+        "line); for central, take the ip policy route-map line off the interface"
+        for rule in rules
+    ]
+    return PolicyMigration(
+        found="policy routing found: IOS policy-based routing", refusals=refusals
+    )
 
 
 _IOS_POLICY = re.compile(r"^ ip policy route-map (\S+)$", re.M)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from ipaddress import IPv4Network
 from typing import ClassVar
 
 from netprov import rosversion
@@ -24,6 +25,7 @@ from netprov.platforms.base import (
     Hop,
     InterfaceState,
     PingResult,
+    PolicyMigration,
     Schedule,
     Session,
     Shaping,
@@ -31,7 +33,8 @@ from netprov.platforms.base import (
     SimulatedStep,
     never,
 )
-from netprov.platforms.policy_routing import routeros_policy_routing
+from netprov.platforms.policy_routing import office_of, routeros_policy_migration
+from netprov.platforms.ros_bypass import bypass_gaps
 from netprov.platforms.routeros_plan import plan_routeros
 from netprov.platforms.routeros_queues import shadowing_queue
 from netprov.platforms.routeros_secrets import mask_routeros
@@ -41,19 +44,6 @@ from netprov.rossyntax import parse_command, terse_lines
 from netprov.rosversion import RosSoftware, version_of
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
 from netprov.sim.topology import World
-
-
-def _ros_kbps(rate: str) -> int:
-    """A RouterOS rate (``16M``, ``4281k``, ``2000000``) in kbit/s.
-
-    Examples:
-        >>> _ros_kbps("16M"), _ros_kbps("4281k"), _ros_kbps("2000000")
-        (16000, 4281, 2000)
-    """
-    units = {"k": 1, "M": 1000, "G": 1_000_000}
-    if rate and rate[-1] in units:
-        return int(float(rate[:-1]) * units[rate[-1]])
-    return int(rate) // 1000
 
 
 def _without_remarks(config: str) -> str:
@@ -86,37 +76,6 @@ def comparable_export(config: str) -> str:
             runs.append((menu, [line]))
     ordered = (sorted(lines) if menu in ORDER_FREE else lines for menu, lines in runs)
     return "".join(f"{line}\n" for lines in ordered for line in lines)
-
-
-def _fasttrack_bypasses(lines: list[str], interface: str) -> bool:
-    """An enabled FastTrack rule reached by the uplink's traffic: no accept rule for
-    established traffic out of and into ``interface`` comes before it in the forward chain
-    (rules run in order; FastTrack skips simple queues, MikroTik manual "Firewall: FastTrack").
-
-    Examples:
-        >>> ft = "/ip firewall filter add action=fasttrack-connection chain=forward"
-        >>> acc = "/ip firewall filter add action=accept chain=forward "
-        >>> acc += "connection-state=established,related "
-        >>> _fasttrack_bypasses([ft], "ether5")
-        True
-        >>> _fasttrack_bypasses([acc + "out-interface=ether5", acc + "in-interface=ether5", ft],
-        ...                     "ether5")
-        False
-    """
-    kept: set[str] = set()
-    for line in lines:
-        if not line.startswith("/ip firewall filter add") or "disabled=yes" in line.split():
-            continue
-        words = line.split()
-        if "chain=forward" not in words:
-            continue
-        if "action=fasttrack-connection" in words:
-            return kept != {"out", "in"}
-        if "action=accept" in words and any(w.startswith("connection-state=") for w in words):
-            for direction in ("out", "in"):
-                if f"{direction}-interface={interface}" in words:
-                    kept.add(direction)
-    return False
 
 
 def _model_clock() -> dt.datetime:
@@ -190,10 +149,10 @@ class RosDriver(Driver):
                 f"the undo cannot give back {lost}: a failed check loads the backup (a reboot)"
                 for lost in engine.inexact
             ],
-            preview=lambda: self._preview(running, engine.commands),
+            preview=lambda: self.preview_commands(running, engine.commands),
         )
 
-    def _preview(self, running: str, commands: list[str]) -> tuple[str, str]:
+    def preview_commands(self, running: str, commands: list[str]) -> tuple[str, str]:
         """The router's config before and after ``commands``, as the router would hold it:
         the config model (netprov.sim) loads the running config and runs the commands as
         they come (adoptions are ``set`` on the router's own lines, a rename follows the
@@ -314,8 +273,13 @@ class RosDriver(Driver):
             for line in said.splitlines()
         ) and routeros_facts.dhcp_gateway_given(config, lan)
 
-    def policy_routing(self, config: str) -> list[str]:
-        return routeros_policy_routing(config)
+    def policy_migration(
+        self, config: str, site: Site, phase: Phase, city: Sequence[IPv4Network]
+    ) -> PolicyMigration:
+        return routeros_policy_migration(config, site, phase, city)
+
+    def city_bypass_gaps(self, config: str, site: Site, city: Sequence[IPv4Network]) -> list[str]:
+        return bypass_gaps(config, office_of(site), city)
 
     def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
         """An enabled ``/ip dhcp-server`` on the LAN interface (MikroTik manual, "DHCP"; a
@@ -367,7 +331,9 @@ class RosDriver(Driver):
             ),
             None,
         )
-        bypass = "FastTrack rule enabled" if _fasttrack_bypasses(lines, view.l3) else None
+        bypass = (
+            "FastTrack rule enabled" if routeros_facts.fasttrack_bypasses(lines, view.l3) else None
+        )
         if queue is None:
             return Shaping(None, False, bypass)
         # max-limit=upload/download, seen from the queue's target (the LAN)
@@ -378,10 +344,10 @@ class RosDriver(Driver):
         if params.get("disabled") == "yes":  # a disabled queue takes no packet
             bypass = "; ".join(filter(None, [bypass, f"queue {params.get('name')} disabled"]))
         return Shaping(
-            _ros_kbps(up) if up else None,
+            routeros_facts.ros_kbps(up) if up else None,
             dst == view.l3,
             bypass,
-            download_kbps=_ros_kbps(down or up) if up else None,
+            download_kbps=routeros_facts.ros_kbps(down or up) if up else None,
             interfaces=(dst,) if dst else (),
             shadowed=shadowing_queue(config, tag, view.l3),
         )

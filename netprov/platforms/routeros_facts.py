@@ -1,5 +1,6 @@
 """What a RouterOS export says of netprov's own objects that a check names: the DNS
-redirects, a line's failover route, the gateway the LAN's DHCP hands out. Pure; an export
+redirects, a line's failover route, the gateway the LAN's DHCP hands out, a FastTrack
+rule that lets the shaped line's traffic skip its queue, a queue's rate. Pure; an export
 in either form (terse or the block form of a backup). A disabled object is read as one
 that does nothing (MikroTik manual: ``disabled=yes`` on a rule, route or queue)."""
 
@@ -53,3 +54,47 @@ def dhcp_gateway_given(config: str, lan: Lan) -> bool:
     gateway (MikroTik manual, "DHCP": ``/ip dhcp-server network`` gateway)."""
     wanted = {"address": str(lan.address.network), "gateway": str(lan.address.ip)}
     return any(wanted.items() <= net.items() for net in _added(config, "/ip dhcp-server network"))
+
+
+def ros_kbps(rate: str) -> int:
+    """A RouterOS rate (``16M``, ``4281k``, ``2000000``) in kbit/s.
+
+    Examples:
+        >>> ros_kbps("16M"), ros_kbps("4281k"), ros_kbps("2000000")
+        (16000, 4281, 2000)
+    """
+    units = {"k": 1, "M": 1000, "G": 1_000_000}
+    if rate and rate[-1] in units:
+        return int(float(rate[:-1]) * units[rate[-1]])
+    return int(rate) // 1000
+
+
+def fasttrack_bypasses(lines: list[str], interface: str) -> bool:
+    """An enabled FastTrack rule reached by the uplink's traffic: no accept rule for
+    established traffic out of and into ``interface`` comes before it in the forward chain
+    (rules run in order; FastTrack skips simple queues, MikroTik manual "Firewall: FastTrack").
+
+    Examples:
+        >>> ft = "/ip firewall filter add action=fasttrack-connection chain=forward"
+        >>> acc = "/ip firewall filter add action=accept chain=forward "
+        >>> acc += "connection-state=established,related "
+        >>> fasttrack_bypasses([ft], "ether5")
+        True
+        >>> fasttrack_bypasses([acc + "out-interface=ether5", acc + "in-interface=ether5", ft],
+        ...                     "ether5")
+        False
+    """
+    kept: set[str] = set()
+    for line in lines:
+        if not line.startswith("/ip firewall filter add") or "disabled=yes" in line.split():
+            continue
+        words = line.split()
+        if "chain=forward" not in words:
+            continue
+        if "action=fasttrack-connection" in words:
+            return kept != {"out", "in"}
+        if "action=accept" in words and any(w.startswith("connection-state=") for w in words):
+            for direction in ("out", "in"):
+                if f"{direction}-interface={interface}" in words:
+                    kept.add(direction)
+    return False

@@ -16,6 +16,12 @@ rules first. Rules netprov translates with (its masquerade per line) are appende
 rule above them that leaves some traffic untranslated (an IPsec exemption) is the office's
 choice. Whether two rules may take the same packet is read from their matchers; a matcher
 not read here may match anything, so netprov's rule goes above a rule that might shadow it.
+
+Mangle is placed by what a rule marks, not by an outcome: netprov's city bypass (an accept
+per central services network, templates/mikrotik_routeros/routing.j2) goes above the
+office's first rule of its chain that marks a connection or routing, or jumps to a chain
+that may ("Mangle": rules run in order, accept ends the chain), whatever that rule matches
+(the policy lint's NP016 proves the rest); netprov's other mangle rules are appended.
 """
 
 from __future__ import annotations
@@ -30,7 +36,13 @@ Params = Mapping[str, str]
 
 # the menus whose order netprov places its objects in
 PLACED = frozenset(
-    {"/ip firewall filter", "/ipv6 firewall filter", "/ip firewall nat", "/queue simple"}
+    {
+        "/ip firewall filter",
+        "/ipv6 firewall filter",
+        "/ip firewall nat",
+        "/ip firewall mangle",
+        "/queue simple",
+    }
 )
 # what a rule does with a packet it takes, by its action (an action not here lets the packet
 # go on: log, passthrough, marks, address lists)
@@ -50,6 +62,9 @@ _OUTCOME = {
     "redirect": "redirect",
 }
 _TRANSLATING = frozenset({"masquerade", "src-nat", "same", "netmap"})
+# netprov's mangle rules that go above the office's marks, and what marks (or may)
+_BYPASS = "netprov:city-bypass"
+_MARKING = frozenset({"mark-connection", "mark-routing", "jump"})
 
 
 def _ports(text: str) -> list[tuple[int, int]]:
@@ -212,6 +227,8 @@ class Placement:
         router object has or is given by this plan (a rule it takes over)."""
         if ours.path == "/queue simple":
             return self._queue(ours, office, owner)
+        if ours.path == "/ip firewall mangle":
+            return _first_mark(ours, office, owner)
         params = ours.params
         action = params.get("action", "accept")
         if ours.path == "/ip firewall nat" and action in _TRANSLATING:
@@ -273,3 +290,20 @@ class Placement:
             return False  # netprov's inner queue takes nothing: their order is free
         outcome = _OUTCOME.get(a.get("action", "accept"))
         return outcome != _OUTCOME.get(b.get("action", "accept")) and self.overlap(a, b)
+
+
+def _first_mark(
+    ours: RosCommand, office: list[RosCommand], owner: Mapping[int, str]
+) -> RosCommand | None:
+    """For netprov's city bypass: the office's first enabled rule of its chain that marks,
+    or jumps to a chain that may, whatever it matches; None for netprov's other mangle
+    rules (appended) or where the office marks nothing there."""
+    if not ours.params.get("comment", "").startswith(_BYPASS):
+        return None
+    for rule in office:
+        theirs = rule.params
+        if id(rule) in owner or theirs.get("disabled") == "yes":
+            continue
+        if theirs.get("chain") == ours.params.get("chain") and theirs.get("action") in _MARKING:
+            return rule
+    return None
