@@ -28,8 +28,8 @@ from netprov.phases import Role
 from netprov.plan import SitePlan, unified_diff
 from netprov.platforms import driver_for
 from netprov.platforms.base import never
-from netprov.platforms.ros_migration import migrate
-from netprov.platforms.ros_policy import Kind, Line, Office, read_policy
+from netprov.platforms.ros_migration import migrate, where
+from netprov.platforms.ros_policy import ROUTE, Kind, Line, Office, read_policy
 from netprov.render import Renderer
 from netprov.rossyntax import parse_command, parse_export, terse_lines
 from netprov.sim.policy_routes import PolicyRouter
@@ -439,18 +439,26 @@ def test_the_diff_shows_what_the_migration_changes(offices: Path) -> None:
 
 def test_only_the_offices_main_routes_move(tmp_path: Path) -> None:
     """The 6.49.2 office's default route in main and its marked table's route have the
-    same gateway, check and distance: only the one in main is moved (before: the find of
-    its values selected both, and the line's table lost its route's place)."""
+    same gateway, check and distance. The one in main is straight over the line netprov
+    tracks and no netwatch script switches it: netprov's tracked route takes it over
+    (routeros_plan), so the migration leaves it (and the other line's route, at 100,
+    already below netprov's); a find of its values selects it alone (before: both, and
+    the line's table lost its route's place)."""
     name = "routeros-6.49.2-rb750r2-pcc-office.rsc"
     office, _, _ = CORPUS[name]
     config = (REAL / name).read_text(encoding="utf-8")
     migration = migrate(config, office, Phase.LEGACY, [IPv4Network("10.250.0.0/20")])
+    assert migration.commands == []
+    policy = read_policy(config, office)
+    assert [r.params.get("distance") for r in policy.adopted] == ["1"]
+    items = {ROUTE: [dict(c.params) for c in parse_export(config) if c.path == ROUTE]}
     device = RosDevice(ports=[], world=World([]), schedule=never, now=lambda: TODAY_TIME)
     assert device.load_initial(config) == []
-    assert [device.run(c, "/")[0] for c in migration.commands] == ["", ""]
-    routes = [dict(c.params) for c in parse_export(device.export()) if c.path == "/ip route"]
+    find = where(ROUTE, dict(policy.adopted[0].params), items)
+    assert device.run(f"{ROUTE} set {find} distance=11", "/")[0] == ""
+    routes = [dict(c.params) for c in parse_export(device.export()) if c.path == ROUTE]
     main = [r for r in routes if "routing-mark" not in r and "dst-address" not in r]
-    assert [r["distance"] for r in main] == ["11", "110"]
+    assert [r["distance"] for r in main] == ["11", "100"]
     marked = [r for r in routes if "routing-mark" in r]
     assert [r["distance"] for r in marked] == ["1", "1"]
 

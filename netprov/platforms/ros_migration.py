@@ -157,15 +157,17 @@ def _keep_below_netprov(
     """The office's default routes in ``main`` (and the default-route distance of its
     other lines' DHCP and PPPoE clients) shifted together above netprov's: their order
     among themselves kept. The client of the line netprov tracks is left alone (netprov
-    takes its default route away when it adopts it)."""
+    takes its default route away when it adopts it), and so is a default route straight
+    over that line (netprov's tracked route takes it over)."""
     tracked = policy.line_names[0] if policy.line_names else frozenset()
     clients = [c for c in policy.dynamic_defaults if c.params.get("interface", "") not in tracked]
-    distances = [_distance(r.params.get("distance")) for r in policy.defaults]
+    defaults = [r for r in policy.defaults if r not in policy.adopted]
+    distances = [_distance(r.params.get("distance")) for r in defaults]
     distances += [_distance(c.params.get("default-route-distance")) for c in clients]
     if not distances or min(distances) >= OFFICE_DISTANCE:
         return
     shift = OFFICE_DISTANCE - min(distances)
-    for route in policy.defaults:
+    for route in defaults:
         before = _distance(route.params.get("distance"))
         after = str(min(before + shift, _MAX_DISTANCE))
         steps.commands.append(_set(route, items, distance=after))
@@ -178,7 +180,7 @@ def _keep_below_netprov(
     steps.notices.append(
         "keeps the office's own default routes below netprov's (distance "
         f"+{shift}, their order kept): "
-        + "; ".join(r.describe() for r in policy.defaults)
+        + "; ".join(r.describe() for r in defaults)
         + "".join(f"; {c.menu} on {c.params.get('interface', '?')}" for c in clients)
     )
 

@@ -139,6 +139,9 @@ class OfficePolicy:
     marks: list[Item] = field(default_factory=list)  # every enabled marking rule
     tables: dict[str, list[Item]] = field(default_factory=dict)  # marked table -> routes
     defaults: list[Item] = field(default_factory=list)  # default routes in main
+    # of those, the ones straight over the tracked line that no netwatch script switches:
+    # netprov's tracked route takes such a route over (netprov.platforms.routeros_plan)
+    adopted: list[Item] = field(default_factory=list)
     # DHCP and PPPoE clients of office lines that install a default route of their own
     dynamic_defaults: list[Item] = field(default_factory=list)
     rules: list[Item] = field(default_factory=list)  # routing rules to other tables
@@ -322,6 +325,17 @@ class RouterFacts:
         listed = params.get("in-interface-list", "")
         return bool(listed) and not listed.startswith("!") and self.office_list(listed)
 
+    def straight_over(self, route: Mapping[str, str]) -> int | None:
+        """The office line a route's gateway is on itself (an interface of the line or
+        an address on its subnet; not through another route)."""
+        gateway = route.get("gateway", "").split("%")[0].split("@")[0]
+        address = _address(gateway)
+        for index, names in enumerate(self.line_names):
+            subnets = self.line_subnets[index]
+            if gateway in names or (address and any(address in n for n in subnets)):
+                return index
+        return None
+
     def line_of(self, route: Mapping[str, str]) -> int | None:
         """Which office line a route leaves by (its index), when the export tells: its
         gateway an interface of the line, an address on the line's subnet, or an address
@@ -388,6 +402,12 @@ def read_policy(config: str, office: Office, version: RosVersion | None = None) 
         toggles = switched_by(script)
         if toggles and not owned(watch):
             policy.netwatch[watch] = toggles
+    switched = {t.comment for toggles in policy.netwatch.values() for t in toggles}
+    policy.adopted = [
+        r
+        for r in policy.defaults
+        if router.straight_over(r.params) == 0 and r.params.get("comment") not in switched
+    ]
     _kinds(policy)
     return policy
 

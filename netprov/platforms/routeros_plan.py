@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from netprov.filters import ros_line, ros_value
+from netprov.platforms.ros_netwatch import switched_by
 from netprov.platforms.routeros_placement import PLACED, Placement
 from netprov.platforms.routeros_undo import readded, restoring
 from netprov.rosdefaults import default
@@ -58,6 +59,9 @@ MUST_AGREE: dict[str, tuple[str, ...]] = {
 # client on the same port are two different uplinks).
 _UPLINK_CLIENTS = ("/ip dhcp-client", "/interface pppoe-client")
 
+# What a property is where nothing sets it (MikroTik manual, "IP Routing": scope 30): a
+# router's own route that prints it (RouterOS 7.9's export) holds nothing to take away
+_UNSET = {"/ip route": {"scope": "30"}}
 # The host route a DHCP uplink's script pins its probe with (templates/_uplink.j2)
 _PIN_PREFIX = "netprov-dhcp:"
 _PIN = re.compile(r"netprov-dhcp:probe-[\w-]+")
@@ -239,6 +243,13 @@ class _Planner:
             if c.path == "/ip route" and c.params.get("comment", "").startswith(_PIN_PREFIX)
         }
         self.wanted = [(key, cmd) for cmd in parse_export(intended) if (key := _key(cmd))]
+        # the comments of what the office's netwatch scripts switch (ros_netwatch)
+        self.switched = {
+            toggle.comment
+            for c in self.router.unowned
+            if c.path == "/tool netwatch"
+            for toggle in switched_by(f"{c.params.get('up-script')}\n{c.params.get('down-script')}")
+        }
         # each probe netprov pins to a line: its gateway (the line's, or its interface)
         self.probes = {
             cmd.params["dst-address"].removesuffix("/32"): cmd.params["gateway"]
@@ -313,12 +324,15 @@ class _Planner:
         """The router's own default route straight over the line whose default route
         netprov renders through its probe: the route the inventory describes, taken over
         (left beside netprov's at its distance, it would keep the traffic: MikroTik manual,
-        "IP Routing": one active route per destination)."""
+        "IP Routing": one active route per destination). A route the office's netwatch
+        scripts switch by its comment stays the office's: netprov's comment would leave
+        them finding nothing (netprov.platforms.ros_migration moves it below netprov's)."""
         gateway = self.probes.get(cmd.params.get("gateway", ""))
         if cmd.path != "/ip route" or cmd.params.get("dst-address") != "0.0.0.0/0" or not gateway:
             return []
         direct = RosCommand(cmd.path, cmd.verb, cmd.selector, {**cmd.params, "gateway": gateway})
-        return self.router.same(direct, self.renamed)
+        same = self.router.same(direct, self.renamed)
+        return [c for c in same if c.params.get("comment") not in self.switched]
 
     def place(self) -> None:
         """Each of netprov's rules and queues just above the first rule or queue that would
@@ -428,10 +442,11 @@ class _Planner:
 
     def update(self, cmd: RosCommand, current: RosCommand) -> None:
         comment = cmd.params["comment"]
+        unset = _UNSET.get(cmd.path, {})
         gone = [
             k
-            for k in current.params
-            if k not in cmd.params and k in self.rendered.get(cmd.path, set())
+            for k, v in current.params.items()
+            if k not in cmd.params and k in self.rendered.get(cmd.path, set()) and unset.get(k) != v
         ]
         if gone:  # a parameter netprov rendered must disappear: replace the object
             self.removes.append(f"{cmd.path} remove {_find(current.params['comment'])}")
