@@ -62,6 +62,12 @@ pytestmark = [pytest.mark.twin, pytest.mark.corpus]
 
 PHASES = (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL, Phase.FINAL)
 POLICY = "policy routing in service sends office traffic past netprov's routes"
+# issue 40: final removes the office lines only where the inventory says retire
+KEPT_LINES = "final would take away office lines the router's policy routing names"
+RETIRE = "say policy_routing: retire on each office line"
+# issue 40's shift of the office's default routes below netprov's, refused at legacy by the
+# in-service check where it moves the NOC's path onto a line not proven yet
+MGMT_PATH = "would move the management path to 10.250.10.1 onto the"
 CLASHES = "the router holds what clashes with the inventory: "
 NAT_IN_THE_WAY = "whichever line it leaves by"  # an office NAT rule onto its ISP's line
 
@@ -82,50 +88,20 @@ REFUSED = {
         ("the router runs RouterOS 6.40.4: netprov writes for RouterOS 6.41 and later",),
         "older than netprov's RouterOS (interface lists in the MAC server: 6.41)",
     ),
-    "routeros-6.47-rb750gr3-pcc.rsc": Refused(
-        Phase.LEGACY,
-        (POLICY, "mangle prerouting mark-routing to_isp1 (in-interface=LAN"),
-        "PCC over three lines (NP015; issue 40)",
-    ),
     "routeros-6.47.8-cap2nd-capsman-cap.rsc": Refused(
         None,
         ("legacy_uplink.interface", "interface ether1 is already used by lan on this router"),
         "an access point: no routed LAN",
-    ),
-    "routeros-6.47.9-rb750gr3-three-isp-failover.rsc": Refused(
-        Phase.LEGACY,
-        (POLICY, "mangle prerouting mark-routing isp2 (src-address=192.168.9.0/24)"),
-        "mark-routing per line (NP015; issue 40)",
-    ),
-    "routeros-6.48.6-rb750g-rtrw-hotspot-arp.rsc": Refused(
-        Phase.LEGACY,
-        (POLICY, "mangle prerouting mark-routing isp2 (src-address-list=ip-ke-isp2)"),
-        "mark-routing per line (NP015; issue 40)",
-    ),
-    "routeros-6.48.6-rb750gr3-vpn-clients-netwatch.rsc": Refused(
-        Phase.LEGACY,
-        (POLICY, "mangle prerouting mark-routing MNET (src-address-list=ip-local-private-mnet)"),
-        "the LAN routed into a VPN by mark (NP015; issue 40)",
     ),
     "routeros-6.49.2-hapac2-village-pppoe-wireless.rsc": Refused(
         None,
         ("legacy_uplink.interface", "interface LAN-CLIENT is already used by lan on this router"),
         "its ISP's PPPoE runs on the LAN bridge",
     ),
-    "routeros-6.49.2-rb750r2-pcc-office.rsc": Refused(
-        Phase.LEGACY,
-        (POLICY, "mangle output mark-routing OUT_Ether3 (connection-mark=IN_Ether3)"),
-        "PCC over two lines (NP015; issue 40)",
-    ),
     "routeros-6.49.6-rb4011-terse-head.rsc": Refused(
         Phase.LEGACY,
         (POLICY, "mangle output mark-routing rmark-vpn-redirect"),
         "traffic routed into a VPN by mark (NP015; issue 40)",
-    ),
-    "routeros-6.49.7-rb450gx4-capsman-hotspot-pcc.rsc": Refused(
-        Phase.LEGACY,
-        (POLICY, "mangle prerouting mark-routing mangle-1"),
-        "mark-routing per line (NP015; issue 40)",
     ),
     "routeros-7.18.2-hapac2-bridge-ap.rsc": Refused(
         None,
@@ -140,15 +116,55 @@ REFUSED = {
         ),
         "an access point: no routed LAN",
     ),
-    "routeros-7.9.2-chr-pcc-vlans-netwatch.rsc": Refused(
-        Phase.LEGACY,
-        (POLICY, "mangle prerouting mark-routing via-ISP1 (in-interface-list=Bridge-LAN"),
-        "PCC over two PPPoE lines (NP015; issue 40)",
+    "routeros-6.47-rb750gr3-pcc.rsc": Refused(
+        Phase.FINAL,
+        (CLASHES, KEPT_LINES, RETIRE),
+        "PCC over three lines kept (policy_routing: keep): stays at central",
+    ),
+    "routeros-6.47.9-rb750gr3-three-isp-failover.rsc": Refused(
+        Phase.CENTRAL,
+        (CLASHES, "netwatch 8.8.4.4 (comment=isp2 cek)", "mangle prerouting mark-routing isp2"),
+        "its netwatch scripts switch the marks central disables on again (NP015)",
+    ),
+    "routeros-6.48.6-rb750gr3-vpn-clients-netwatch.rsc": Refused(
+        Phase.CENTRAL,
+        (CLASHES, "netwatch 10.123.223.1 (comment=MNET-VPN)", "mark-routing MNET"),
+        "its netwatch script switches the VPN mark central disables on again (NP015)",
+    ),
+    "routeros-6.49.7-rb450gx4-capsman-hotspot-pcc.rsc": Refused(
+        Phase.FINAL,
+        (CLASHES, KEPT_LINES, RETIRE),
+        "mark-routing per line kept (policy_routing: keep): stays at central",
+    ),
+    "routeros-6.49.8-rb450gx4-two-lans-vpn.rsc": Refused(
+        Phase.FINAL,
+        (CLASHES, KEPT_LINES, RETIRE),
+        "its policy routing names a kept line (policy_routing: keep): stays at central",
+    ),
+    "routeros-7.4-rb941-recursive-failover.rsc": Refused(
+        Phase.FINAL,
+        (CLASHES, KEPT_LINES, RETIRE),
+        "failover by distance over kept lines: stays at central",
     ),
     "routeros-7.x-pcc-hotspot-cake.rsc": Refused(
+        Phase.FINAL,
+        (CLASHES, KEPT_LINES, RETIRE),
+        "PCC over two lines kept (policy_routing: keep): stays at central",
+    ),
+    "routeros-6.48.6-rb750g-rtrw-hotspot-arp.rsc": Refused(
         Phase.LEGACY,
-        (POLICY, "mangle output mark-routing to_WAN1 (connection-mark=WAN1_conn)"),
-        "PCC over two lines (NP015; issue 40)",
+        (MGMT_PATH, "/ip route set [ find where comment=isp1 and gateway=10.10.12.1"),
+        "the NOC's path would leave by a line not proven yet (in-service check; issue 40)",
+    ),
+    "routeros-6.49.2-rb750r2-pcc-office.rsc": Refused(
+        Phase.LEGACY,
+        (MGMT_PATH, "comment=netprov:default-legacy distance=1 gateway=198.41.0.4"),
+        "the NOC's path would leave by a line not proven yet (in-service check; issue 40)",
+    ),
+    "routeros-7.9.2-chr-pcc-vlans-netwatch.rsc": Refused(
+        Phase.LEGACY,
+        (MGMT_PATH, "/ip route set [ find where comment=To-ISP1 ] distance=11"),
+        "the NOC's path would leave by a line not proven yet (in-service check; issue 40)",
     ),
     "ios-12.4-7200-nat-dhcp.cfg": Refused(
         Phase.DUAL,
@@ -280,7 +296,7 @@ class Rehearsal:
             outcome = self.apply(phase)
         finally:
             self.resolvers(unfiltered=False)
-        assert outcome.status == "rolled_back", (phase, outcome.as_dict())
+        assert outcome.status == "rolled_back", (phase, outcome.detail)
         failed = [c.name for c in outcome.checks if not c.ok]
         assert [name.split()[:2] for name in failed] == [["DNS", "blocks"]], (phase, failed)
         assert outcome.restored_identical, (phase, outcome.as_dict())
@@ -321,6 +337,11 @@ class Rehearsal:
         self.adopted += outcome.plan.adopted
         self.commands += outcome.plan.commands
         org, now = self.loaded.organisation, self.running()
+        # the office's own objects its policy routing's migration changes (issue 40: the
+        # default routes shifted below netprov's, the classification disabled), declared
+        self.adopted += self.driver.policy_migration(
+            before, self.site, phase, org.central_services
+        ).commands
         state = self.device.state
         if isinstance(state, IosDevice):
             self.taken |= {
