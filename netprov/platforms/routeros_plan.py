@@ -6,11 +6,12 @@ with less than it had.
 
 A router in service already holds much of what the inventory describes (its PPPoE client,
 LAN address, DHCP server) under its own comments. Before adding an object the engine looks
-for the router's own object with the same identity (:data:`IDENTITY`) and *adopts* it: one
-``set`` that tags it ``netprov:<key>`` and aligns the values netprov renders, never a second
-``add``. What would clash with the inventory (the same address on another interface, the
-PPPoE client of another account, an uplink port inside a bridge) is a conflict: the plan
-carries it and nothing is pushed. Objects netprov does not own are never removed.
+for the router's own object with the same identity (netprov.platforms.routeros_own) and
+*adopts* it: one ``set`` that tags it ``netprov:<key>`` and aligns the values netprov
+renders, never a second ``add``. What would clash with the inventory (the same address on
+another interface, the PPPoE client of another account, an uplink port inside a bridge) is
+a conflict: the plan carries it and nothing is pushed. Objects netprov does not own are
+never removed.
 """
 
 from __future__ import annotations
@@ -21,43 +22,19 @@ from dataclasses import dataclass, field
 
 from netprov.filters import ros_line, ros_value
 from netprov.platforms.ros_netwatch import switched_by
+from netprov.platforms.routeros_own import (
+    IDENTITY,
+    INTERFACE_MENUS,
+    MUST_AGREE,
+    RouterObjects,
+    as_renamed,
+    label,
+    plain,
+)
 from netprov.platforms.routeros_placement import PLACED, Placement
 from netprov.platforms.routeros_undo import readded, restoring
 from netprov.rosdefaults import default
 from netprov.rossyntax import SETTINGS, RosCommand, parse_export
-
-# What makes a router's own object "the same one" as an object netprov renders: its menu's
-# identity parameters (an object of another menu is adopted only when every rendered value
-# but the comment already matches).
-IDENTITY: dict[str, tuple[str, ...]] = {
-    "/interface pppoe-client": ("interface",),
-    "/interface vlan": ("interface", "vlan-id"),
-    "/ip address": ("address",),
-    "/interface list": ("name",),
-    "/interface list member": ("interface", "list"),
-    "/ip dhcp-client": ("interface",),
-    "/ip dhcp-server": ("interface",),
-    "/ip dhcp-server network": ("address",),
-    "/ip pool": ("name",),
-    "/ip route": ("dst-address", "gateway"),
-    "/ip firewall address-list": ("list", "address"),
-    "/system ntp client servers": ("address",),
-    "/system logging action": ("name",),
-    "/snmp community": ("name",),
-    "/tool netwatch": ("host",),
-    "/ip traffic-flow target": ("dst-address", "port"),
-    "/queue simple": ("name",),
-}
-# Values that must already agree for an adoption: otherwise the router and the inventory
-# describe different things and a person decides (the address is on another interface,
-# the PPPoE client logs in with another account).
-MUST_AGREE: dict[str, tuple[str, ...]] = {
-    "/ip address": ("interface",),
-    "/interface pppoe-client": ("user",),
-}
-# How an uplink gets its address: one client per interface (a DHCP client and a PPPoE
-# client on the same port are two different uplinks).
-_UPLINK_CLIENTS = ("/ip dhcp-client", "/interface pppoe-client")
 
 # What a property is where nothing sets it (MikroTik manual, "IP Routing": scope 30): a
 # router's own route that prints it (RouterOS 7.9's export) holds nothing to take away
@@ -103,13 +80,6 @@ def _key(command: RosCommand) -> tuple[str, str] | None:
     return None
 
 
-def _identity(command: RosCommand) -> tuple[str, ...] | None:
-    keys = IDENTITY.get(command.path)
-    if keys is None:
-        return None
-    return tuple(command.params.get(key, "") for key in keys)
-
-
 def _changed(current: RosCommand, wanted: RosCommand, major: int) -> dict[str, str]:
     """The values of ``wanted`` that ``current`` lacks; a value ``current`` leaves out is
     its documented default on RouterOS ``major`` (an export prints none: rosdefaults)."""
@@ -121,14 +91,6 @@ def _changed(current: RosCommand, wanted: RosCommand, major: int) -> dict[str, s
     }
 
 
-def _main_table(route: RosCommand) -> bool:
-    """Whether a route is in the main table: no routing mark (RouterOS 6), no other
-    routing table (RouterOS 7)."""
-    return "routing-mark" not in route.params and route.params.get("routing-table", "main") == (
-        "main"
-    )
-
-
 def _held(command: RosCommand) -> RosCommand:
     """A command with the values the router holds without printing them: a route without
     dst-address is the default route (RouterOS 6 exports leave 0.0.0.0/0 out; MikroTik
@@ -137,59 +99,6 @@ def _held(command: RosCommand) -> RosCommand:
         return command
     params = {"dst-address": "0.0.0.0/0", **command.params}
     return RosCommand(command.path, command.verb, command.selector, params)
-
-
-def _plain(command: RosCommand) -> dict[str, str]:
-    return {k: v for k, v in command.params.items() if k != "comment"}
-
-
-class _Router:
-    """The router's own (untagged) objects, for adoption and conflicts."""
-
-    def __init__(self, commands: list[RosCommand]) -> None:
-        self.unowned = [c for c in commands if c.verb == "add" and c.managed_key is None]
-        self.bridge_ports = {
-            c.params.get("interface", ""): c.params.get("bridge", "")
-            for c in self.unowned
-            if c.path == "/interface bridge port" and c.params.get("disabled") != "yes"
-        }
-
-    def same(self, wanted: RosCommand, renamed: Mapping[str, str]) -> list[RosCommand]:
-        """The router's objects that are ``wanted``, once the interfaces this plan renames
-        carry their new names (RouterOS follows a rename everywhere the interface is used)."""
-        identity = _identity(wanted)
-        candidates = [_renamed(c, renamed) for c in self.unowned if c.path == wanted.path]
-        if wanted.path == "/ip route":  # a route of another table is another route
-            candidates = [(c, theirs) for c, theirs in candidates if _main_table(c)]
-        if identity is None:
-            plain = _plain(wanted)
-            return [c for c, theirs in candidates if _plain(theirs) == plain]
-        return [c for c, theirs in candidates if _identity(theirs) == identity]
-
-    def conflicts(self, wanted: RosCommand) -> list[str]:
-        """Why ``wanted`` cannot sit beside what the router holds."""
-        found = []
-        interface = wanted.params.get("interface", "")
-        if wanted.path in {*_UPLINK_CLIENTS, "/interface vlan", "/ip address"}:
-            bridge = self.bridge_ports.get(interface)
-            if bridge:
-                found.append(
-                    f"{interface} is a port of bridge {bridge!r} on the router: netprov "
-                    f"needs it as its own interface ({wanted.path} {_label(wanted)}); take it "
-                    "out of the bridge or name the bridge in the inventory"
-                )
-        if wanted.path in _UPLINK_CLIENTS:
-            found += [
-                f"{interface} runs a {other.path} on the router; the inventory says "
-                f"{wanted.path}: which uplink is right?"
-                for other in self.unowned
-                if other.path in _UPLINK_CLIENTS
-                and other.path != wanted.path
-                and interface
-                and other.params.get("interface") == interface
-                and other.params.get("disabled") != "yes"  # a disabled client runs nothing
-            ]
-        return found
 
 
 def _rule(rule: RosCommand, rules: list[RosCommand]) -> str:
@@ -204,26 +113,6 @@ def _rule(rule: RosCommand, rules: list[RosCommand]) -> str:
     return _find_by(rule.params, tuple(sorted(rule.params)))
 
 
-# parameters that name an interface (RouterOS updates them when the interface is renamed)
-_NAMING = ("interface", "in-interface", "out-interface", "gateway", "dst", "target")
-# menus whose objects are interfaces (a ``name`` there is an interface's name)
-_INTERFACE_MENUS = frozenset(
-    {"/interface pppoe-client", "/interface vlan", "/interface bridge", "/interface ethernet"}
-)
-
-
-def _renamed(command: RosCommand, renamed: Mapping[str, str]) -> tuple[RosCommand, RosCommand]:
-    """(the router's object, as it will read after this plan's renames)."""
-    if not renamed or not any(command.params.get(k) in renamed for k in _NAMING):
-        return command, command
-    params = {k: renamed.get(v, v) if k in _NAMING else v for k, v in command.params.items()}
-    return command, RosCommand(command.path, command.verb, command.selector, params)
-
-
-def _label(command: RosCommand) -> str:
-    return command.params.get("comment", "").split(" ")[0]
-
-
 class _Planner:
     """Builds one plan: the command lists, in the order they are pushed and undone."""
 
@@ -231,7 +120,7 @@ class _Planner:
         self.major = major  # the RouterOS version the router runs (its defaults differ)
         parsed = [_held(command) for command in parse_export(running_export)]
         self.running = {key: cmd for cmd in parsed if (key := _key(cmd))}
-        self.router = _Router(parsed)
+        self.router = RouterObjects(parsed)
         # the router's rules and queues, in order: netprov's go among them (Placement)
         self.ordered = {
             menu: [c for c in parsed if c.path == menu and c.verb == "add"] for menu in PLACED
@@ -310,7 +199,7 @@ class _Planner:
         same = self.router.same(cmd, self.renamed) or self._default_route_of_the_line(cmd)
         if len(same) > 1:
             self.plan.conflicts.append(
-                f"{len(same)} objects in {cmd.path} match {_label(cmd)} on the router: keep one"
+                f"{len(same)} objects in {cmd.path} match {label(cmd)} on the router: keep one"
             )
         elif same:
             self.adopt(cmd, same[0])
@@ -366,7 +255,7 @@ class _Planner:
         take it over (the undo runs after a push cut anywhere): a rule it takes over by
         every value but the comment it gives it."""
         if id(rule) in self.taken_at:
-            return _find_by(rule.params, tuple(sorted(_plain(rule))))
+            return _find_by(rule.params, tuple(sorted(plain(rule))))
         return _rule(rule, office)
 
     def _where_then(
@@ -378,12 +267,12 @@ class _Planner:
         tag = self.owner.get(id(target))
         if tag is not None and self.taken_at.get(id(target), -1) < at:
             return _find(tag)
-        return _rule(_renamed(target, renamed)[1], office)
+        return _rule(as_renamed(target, renamed)[1], office)
 
     def adopt(self, cmd: RosCommand, theirs: RosCommand) -> None:
         """Tag the router's object and align what netprov renders (its other values stay)."""
         # the object as it reads once the renames this plan made before it are done
-        _, current = _renamed(theirs, self.renamed)
+        _, current = as_renamed(theirs, self.renamed)
         self.owner[id(theirs)] = cmd.params["comment"]
         self.taken_at[id(theirs)] = len(self.adds)
         if cmd.path in PLACED:
@@ -393,7 +282,7 @@ class _Planner:
         ]
         if disagree:
             self.plan.conflicts.append(
-                f"{cmd.path} {_label(cmd)}: the router has "
+                f"{cmd.path} {label(cmd)}: the router has "
                 + ", ".join(f"{k}={theirs.params.get(k, '')}" for k in disagree)
                 + ", the inventory "
                 + ", ".join(f"{k}={cmd.params.get(k, '')}" for k in disagree)
@@ -405,7 +294,7 @@ class _Planner:
             # what netprov renders runs: the router's disabled object is enabled (a backup
             # line's DHCP client that never ran would stay a client that never runs)
             changed["disabled"] = "no"
-        if cmd.path in _INTERFACE_MENUS and "name" in changed and "name" in theirs.params:
+        if cmd.path in INTERFACE_MENUS and "name" in changed and "name" in theirs.params:
             self.renamed[theirs.params["name"]] = cmd.params["name"]
         now, late = self._split(cmd, changed)
         command = f"{cmd.path} set {where} " + ros_line("", "", **now).strip()
@@ -438,7 +327,7 @@ class _Planner:
         same = [c for c in self.router.unowned if c.path == theirs.path]
         if comment and sum(c.params.get("comment") == comment for c in same) == 1:
             return _find(comment)
-        return _find_by(theirs.params, (*sorted(_plain(theirs)), "comment"))
+        return _find_by(theirs.params, (*sorted(plain(theirs)), "comment"))
 
     def update(self, cmd: RosCommand, current: RosCommand) -> None:
         comment = cmd.params["comment"]
