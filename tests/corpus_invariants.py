@@ -25,9 +25,9 @@ from netprov.models import Organisation, Phase, Site
 from netprov.phases import PROMISES, Carried
 from netprov.rossyntax import RosCommand, parse_command, parse_export
 from netprov.sim import ros_forwarding, ros_lines
+from netprov.sim.packets import Packet
 from netprov.sim.ros_queues import queue_taking
 from netprov.sim.routeros import RosDevice
-from netprov.sim.topology import Packet
 from netprov.uplinks import uplink_views
 
 ORDERED = ("/ip firewall filter", "/ip firewall nat", "/ip firewall mangle", "/queue simple")

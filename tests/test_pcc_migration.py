@@ -32,9 +32,10 @@ from netprov.platforms.ros_migration import migrate, where
 from netprov.platforms.ros_policy import ROUTE, Kind, Line, Office, read_policy
 from netprov.render import Renderer
 from netprov.rossyntax import parse_command, parse_export, terse_lines
+from netprov.sim.packets import Packet
 from netprov.sim.policy_routes import PolicyRouter
 from netprov.sim.routeros import RosDevice
-from netprov.sim.topology import Packet, World
+from netprov.sim.topology import World
 from netprov.sim.world import site_world
 from tests.conftest import TEMPLATES, TODAY
 

@@ -8,8 +8,8 @@ from collections import Counter
 from ipaddress import IPv4Address
 
 from netprov.rossyntax import parse_export
+from netprov.sim.packets import Packet
 from netprov.sim.ros_marks import RosMarks
-from netprov.sim.topology import Packet
 
 PC = IPv4Address("192.168.10.20")
 INTERNET = IPv4Address("142.250.4.100")

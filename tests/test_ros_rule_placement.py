@@ -21,9 +21,9 @@ from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
 from netprov.rossyntax import parse_export
 from netprov.sim import ros_forwarding
+from netprov.sim.packets import Packet
 from netprov.sim.ros_queues import queue_taking
 from netprov.sim.routeros import RosDevice
-from netprov.sim.topology import Packet
 from tests.conftest import TODAY
 from tests.corpus_offices import ROS_SITE, office_router
 from tests.test_ros_corpus_plans import _office, _plan, _push

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from ipaddress import AddressValueError, IPv4Address
 
 from netprov.sim.ios_config import IosConfig
-from netprov.sim.topology import Packet, Verdict
+from netprov.sim.packets import Packet
+from netprov.sim.topology import Verdict
 
 _VTY = re.compile(r"^line vty (\d+)(?: (\d+))?$")
 _ENTRY = re.compile(r"^(?:\d+ )?(permit|deny) (any|host \S+|\S+(?: \S+)?)(?: log)?$")

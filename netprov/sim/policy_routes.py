@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import Any, Protocol
 
-from netprov.sim.topology import Packet, PathResult, RouteEntry, Router
+from netprov.sim.packets import Packet
+from netprov.sim.topology import PathResult, RouteEntry, Router
 
 
 class Classifier(Protocol):

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from ipaddress import AddressValueError, IPv4Address, IPv4Network
 
-from netprov.sim.topology import Packet, Verdict
+from netprov.sim.packets import Packet
+from netprov.sim.topology import Verdict
 
 Item = Mapping[str, str]
 

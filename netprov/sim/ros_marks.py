@@ -28,7 +28,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from ipaddress import AddressValueError, IPv4Address, IPv4Network
 
-from netprov.sim.topology import Packet
+from netprov.sim.packets import Packet
 
 Item = Mapping[str, str]
 # a connection as connection tracking tells it apart, and the mark it carries ("": none)

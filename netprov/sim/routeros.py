@@ -13,9 +13,9 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from ipaddress import AddressValueError, IPv4Address, IPv4Interface
+from ipaddress import IPv4Address, IPv4Interface
 
-from netprov import rosdefaults, rosversion
+from netprov import rosversion
 from netprov.rossyntax import (
     SETTINGS,
     logical_lines,
@@ -25,6 +25,7 @@ from netprov.rossyntax import (
 from netprov.rosversion import RosVersion
 from netprov.sim import (
     ros_device_mode,
+    ros_edits,
     ros_export,
     ros_files,
     ros_forwarding,
@@ -35,20 +36,14 @@ from netprov.sim import (
 )
 from netprov.sim.ros_console import RosOutput
 from netprov.sim.ros_firewall import RosFilter
-from netprov.sim.ros_lines import HARDWARE_PORT, PROPERTY_NAME, RosError
+from netprov.sim.ros_lines import HARDWARE_PORT, RosError
 from netprov.sim.ros_menus import known_menu
 from netprov.sim.ros_schema import (
     DEFAULT_ITEMS,
     DEFAULT_SERVICES,
-    INTERFACE_KEYS,
-    INTERFACE_LIST_KEYS,
     INTERFACE_MENUS,
     KEPT_MENUS,
-    KNOWN_PROPERTIES,
-    KNOWN_SETTINGS,
     MENUS,
-    QUEUE_INTERFACE_KEYS,
-    TABLE_KEYS,
     TABLES,
     Item,
 )
@@ -110,7 +105,7 @@ class RosDevice:
         self.on_config_line: Callable[[], None] = lambda: None
         self.on_reboot: Callable[[], None] = lambda: None
         self.booted = now()
-        self._loading = False  # a config being loaded as it stands: no script runs
+        self.loading = False  # a config being loaded as it stands: no script runs
         self._quiet = False  # commands previewed: no DHCP client's script runs
         self.users = ["admin"]  # local users (the twin adds the one it lets log in)
         self.verbatim = VerbatimMenus()  # what the twin does not model, kept as it came
@@ -120,7 +115,7 @@ class RosDevice:
         # model only applies config
         self.show: RosOutput | None = None
 
-    def _output(self) -> RosOutput:
+    def console(self) -> RosOutput:
         if self.show is None:
             raise RosError("print: this router model has no console (the twin attaches one)")
         return self.show
@@ -159,7 +154,7 @@ class RosDevice:
         path = "/"
         self.version = rosversion.export_version(text) or self.version
         self.ipv6 = rosversion.ipv6_package(self.version, text)
-        self._loading = True
+        self.loading = True
         try:
             for number, line in logical_lines(text):
                 if line.strip() and not line.lstrip().startswith("#"):
@@ -167,7 +162,7 @@ class RosDevice:
                     if output:
                         rejected.append((number, f"{line.strip()} -> {output}"))
         finally:
-            self._loading = False
+            self.loading = False
         return rejected
 
     def boot(self) -> None:
@@ -176,7 +171,7 @@ class RosDevice:
         self.connections.clear()
         for client in list(self.tables["/ip dhcp-client"]):
             if client.get("disabled") != "yes":
-                self._lease_event(client)
+                self.lease_event(client)
 
     def run(self, line: str, path: str) -> tuple[str, str]:
         """Run one command line at menu ``path``; return (output, new path)."""
@@ -206,7 +201,7 @@ class RosDevice:
         if menu == "/system device-mode update":  # "update" is its command, not a menu
             menu, verb = "/system device-mode", "update"
         refused = rosversion.refusal(
-            self.version, line, menu, verb, args, loading=self._loading, ipv6=self.ipv6
+            self.version, line, menu, verb, args, loading=self.loading, ipv6=self.ipv6
         )
         if refused is not None:
             raise RosError(refused)
@@ -229,37 +224,37 @@ class RosDevice:
         if menu == "/system backup":
             return ros_files.backup(self, verb, params_of(args))
         if menu == "/system device-mode":
-            return ros_device_mode.command(self.device_mode, verb, self._output())
+            return ros_device_mode.command(self.device_mode, verb, self.console())
         if menu == "/system script" and verb == "run":
             return ros_jobs.run_script(self, args[0] if args else "")
         if menu == "/system" and verb == "reboot":
             self.on_reboot()
             return ""
         if menu == "/interface" and verb == "print":
-            return self._output().print_interfaces(args)
+            return self.console().print_interfaces(args)
         if menu == "/interface vlan" and verb == "print":
-            return self._output().print_vlans(args)
+            return self.console().print_vlans(args)
         if menu == "/system resource" and verb == "print":
-            return (console := self._output()).settings(console.resource())
+            return (console := self.console()).settings(console.resource())
         if menu == "/system routerboard" and verb == "print":
-            return (console := self._output()).settings(console.routerboard())
+            return (console := self.console()).settings(console.routerboard())
         if menu == "/ip route" and verb == "print":
-            return self._output().print_routes(args)
+            return self.console().print_routes(args)
         if menu == "/ip arp" and verb == "print":
-            return self._output().print_arp(args)
+            return self.console().print_arp(args)
         if menu in KEPT_MENUS:
             return self._unmodelled(menu, verb, args)
         if menu == "/user" and verb == "print":
-            return self._output().print_users(args)
+            return self.console().print_users(args)
         if menu == "/ip dhcp-client" and verb in {"renew", "release"}:
             # the server answers at once on the twin: the lease is renewed, or released and
             # obtained again; either way the client's script runs (MikroTik manual,
             # "DHCP client": renew, release; script runs on a status change)
             for client in self.select(menu, self.tables[menu], args[0] if args else ""):
-                self._lease_event(client)
+                self.lease_event(client)
             return ""
         if menu == "/file" and verb == "print":
-            return self._output().files()
+            return self.console().files()
         if menu == "/file" and verb == "remove":
             for arg in args:
                 self.files.pop(unquote(arg), None)
@@ -267,10 +262,10 @@ class RosDevice:
         if menu in SETTINGS or menu in TABLES:
             try:
                 if menu in SETTINGS:
-                    return self._setting(menu, verb, args, column)
+                    return ros_edits.setting(self, menu, verb, args, column)
                 return self._table(menu, verb, args, column)
             except RosError:
-                if not (self._loading and ros_lines.routeros6_form(menu, verb, args)):
+                if not (self.loading and ros_lines.routeros6_form(menu, verb, args)):
                     raise
                 # the router printed it, in a form of another RouterOS version (RouterOS 6's
                 # "/tool mac-server add interface=..." where 7 has a setting): kept as it is
@@ -306,38 +301,16 @@ class RosDevice:
 
     # --- settings -----------------------------------------------------------------------------
 
-    def _setting(self, menu: str, verb: str, args: list[str], column: int) -> str:
-        values = self.settings[menu]
-        if verb == "print":
-            return self._output().settings(values)
-        if verb != "set":
-            raise RosError(f"bad command name {verb} (line 1 column {column})")
-        params = params_of(args)
-        known = KNOWN_SETTINGS[menu]
-        unknown = [k for k in params if k not in known and not self._kept_as_printed(k)]
-        if unknown:
-            raise RosError(f"expected end of command (line 1 column {column + len(verb) + 1})")
-        for key, value in params.items():
-            if key.endswith("interface-list") and value.lstrip("!") not in self._list_names():
-                raise RosError(f"input does not match any value of {key}")
-            if self._loading and self.factory[menu].get(key) == value:
-                del self.factory[menu][key]  # printed, so not this router's factory value
-        values.update(params)
-        if not self._loading:
-            ros_lines.forget_defaults(menu, values, params, self.version.major)
-        self.on_config_line()
-        return ""
-
     # --- tables -------------------------------------------------------------------------------
 
     def _table(self, menu: str, verb: str, args: list[str], column: int) -> str:
         items = self.tables[menu]
         if verb == "print":
-            return self._output().print(menu, items, args)
+            return self.console().print(menu, items, args)
         if verb == "add":
             given, place_before = ros_lines.add_arguments(tuple(args))
             params = rosversion.added_item(self.version, menu, given)
-            self._check(menu, params, column + len(verb) + 1)
+            ros_edits.check(self, menu, params, column + len(verb) + 1)
             if menu == "/ip address" and "network" not in params:
                 params["network"] = str(IPv4Interface(params["address"]).network.network_address)
             if menu == "/ip address" and any(
@@ -356,11 +329,11 @@ class RosDevice:
             if menu == "/system scheduler":
                 self._arm(params)
             if menu == "/ip dhcp-client":
-                self._lease_event(params)
+                self.lease_event(params)
             self.on_config_line()
             return ""
         if verb in {"set", "remove", "enable", "disable", "unset"}:
-            self._edit(menu, items, verb, args, column)
+            ros_edits.edit(self, menu, items, verb, args, column)
             self.on_config_line()
             return ""
         if verb == "find":
@@ -375,116 +348,15 @@ class RosDevice:
             return ""
         raise RosError(f"bad command name {verb} (line 1 column {column})")
 
-    def _edit(self, menu: str, items: list[Item], verb: str, args: list[str], column: int) -> None:
-        """``set``, ``remove``, ``enable``, ``disable`` or ``unset`` of the items a selector
-        names (``unset``: in a menu that has it, rosdefaults.UNSETTABLE)."""
-        selector, rest = (args[0], args[1:]) if args else ("", [])
-        if verb == "unset":
-            if menu not in rosdefaults.UNSETTABLE:
-                raise RosError(f"bad command name {verb} (line 1 column {column})")
-            selector, name = ros_lines.unset_arguments(args)
-            for target in self.select(menu, items, selector):
-                target.pop(name, None)  # as if nothing had set it: /export leaves it out
-            return
-        targets = self.select(menu, items, selector)
-        if verb == "remove":
-            for target in targets:
-                if target.get(".default") == "yes":
-                    raise RosError("failure: default item can not be removed")
-                items.remove(target)
-                if menu == "/system scheduler":
-                    self.timers.pop(target.get("name", ""), lambda: None)()
-                if menu == "/ip dhcp-client":
-                    self._lease_event(target, released=True)
-            return
-        params = (
-            dict(ros_lines.parameters(tuple(rest)))
-            if verb == "set"
-            else {"disabled": "yes" if verb == "disable" else "no"}
-        )
-        self._check(menu, params, column + len(verb) + len(selector) + 2)
-        for target in targets:
-            if menu in INTERFACE_MENUS and params.get("name", target["name"]) != target["name"]:
-                ros_lines.renamed(self.tables, target["name"], params["name"])
-            lease = ros_lines.lease_state(target)
-            target.update(params)
-            if verb == "set" and not self._loading:
-                ros_lines.forget_defaults(menu, target, params, self.version.major)
-            if menu == "/ip dhcp-client" and ros_lines.lease_state(target) != lease:
-                self._lease_event(target)  # on a status change only, not a new script
-
-    def _lease_event(self, client: Item, *, released: bool = False) -> None:
-        if not (self._loading or self._quiet):  # a loaded config's scripts ran already
+    def lease_event(self, client: Item, *, released: bool = False) -> None:
+        if not (self.loading or self._quiet):  # a loaded config's scripts ran already
             ros_jobs.lease_event(self, client, released=released)
 
-    def _kept_as_printed(self, key: str) -> bool:
-        """A property of a starting config the twin neither models nor lists: the router
-        printed it, so it has it (any well-formed property name is kept)."""
-        return self._loading and PROPERTY_NAME.fullmatch(key) is not None
-
-    def _check(self, menu: str, params: Item, column: int) -> None:
-        known = KNOWN_PROPERTIES[menu]
-        keys = [*params, *(flag.lstrip("!") for flag in params.get(".flags", "").split())]
-        if not all(key in known or self._kept_as_printed(key) for key in keys if key[0] != "."):
-            raise RosError(f"expected end of command (line 1 column {column})")
-        for key in INTERFACE_KEYS:
-            self._hardware(params.get(key, "").lstrip("!"))
-        table = params.get(TABLE_KEYS.get(menu, ""), "main")
-        if (
-            table != "main"
-            and not self._loading
-            and rosversion.routing_tables(self.version)
-            and table not in self.routing_tables()
-        ):
-            # RouterOS 7: a table is added in /routing table before anything names it
-            # (MikroTik manual, "Moving from ROSv6 to v7": use of routing tables)
-            raise RosError(f"input does not match any value of {TABLE_KEYS[menu]}")
-        names: set[str] | None = None  # worked out only for a command that names one
-        for key in QUEUE_INTERFACE_KEYS if menu == "/queue simple" else INTERFACE_KEYS:
-            name = params.get(key, "").lstrip("!")
-            if self._loading and ros_lines.INTERNAL_ID.fullmatch(name):
-                continue  # an item printed by its id: it has no name ("Scripting": id)
-            if name and name not in (names := names or self.interface_names()):
-                raise RosError(f"input does not match any value of {key}")
-        address_lists = ("/ip firewall address-list", "/ipv6 firewall address-list")
-        for key in () if menu in address_lists else INTERFACE_LIST_KEYS:
-            name = params.get(key, "").lstrip("!")
-            if name and name not in self._list_names():
-                raise RosError(f"input does not match any value of {key}")
-        if params.get("bridge") and params["bridge"] not in {
-            i["name"] for i in self.tables["/interface bridge"]
-        }:
-            raise RosError("input does not match any value of bridge")
-        if "address" in params and menu == "/ip address":
-            try:
-                IPv4Interface(params["address"])
-            except (AddressValueError, ValueError) as exc:
-                raise RosError("invalid value for argument address") from exc
-
     def select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
-        """The items of ``menu`` a selector names (``[ find ... ]``, ids, numbers, a name)."""
-        selector = selector.strip()
-        if menu == "/interface ethernet":
-            port = re.fullmatch(r"\[ find default-name=(\S+) \]", selector)
-            self._hardware(port[1] if port else "")
-        if selector.startswith("["):
-            expression = (
-                selector.strip("[] ").removeprefix("find").strip().removeprefix("where").strip()
-            )
-            return [item for item in items if ros_lines.matches(item, expression, menu)]
-        if selector.startswith("*"):
-            return [item for item in items if item.get(".id") in selector.split(",")]
-        if re.fullmatch(r"[\d,]+", selector):
-            indexes = [int(i) for i in selector.split(",")]
-            if any(i >= len(items) for i in indexes):
-                raise RosError("no such item")
-            return [items[i] for i in indexes]
-        named = [item for item in items if item.get("name") == unquote(selector)]
-        if not named:
-            raise RosError(f"no such item ({selector})")
-        return named
+        """The items of ``menu`` a selector names (netprov.sim.ros_edits.select)."""
+        return ros_edits.select(self, menu, items, selector)
 
-    def _list_names(self) -> set[str]:
+    def list_names(self) -> set[str]:
         return {i["name"] for i in self.tables["/interface list"]} | {"all", "none", "dynamic"}
 
     def interface_names(self) -> set[str]:
@@ -496,19 +368,6 @@ class RosDevice:
     def routing_tables(self) -> set[str]:
         """The routing tables: ``main`` and those ``/routing table`` adds."""
         return {"main"} | self.verbatim.names("/routing table")
-
-    def _hardware(self, name: str) -> None:
-        """A starting config naming an Ethernet or SFP port this twin was not given: the
-        router printed it, so it has the port (a real backup comes from a bigger model
-        than the inventory's port list may say)."""
-        if not self._loading or not HARDWARE_PORT.fullmatch(name):
-            return
-        ports = self.tables["/interface ethernet"]
-        if any(name in (p["name"], p.get("default-name")) for p in ports):
-            return
-        item = {"name": name, "default-name": name, ".default": "yes"}
-        ports.append(item)
-        self.defaults.setdefault("/interface ethernet", []).append(dict(item))
 
     # --- export ---------------------------------------------------------------------------------
 
@@ -571,7 +430,7 @@ class RosDevice:
             ros_jobs.arm(self, item)
 
     def _arm(self, item: Item) -> None:
-        if self._loading:  # a loaded config's jobs wait for the clock (the twin binds it)
+        if self.loading:  # a loaded config's jobs wait for the clock (the twin binds it)
             self._waiting.append(item)
         else:
             ros_jobs.arm(self, item)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import Literal, Protocol
+from typing import Literal
 
 from netprov.phases import Role
+from netprov.sim.packets import Packet, PacketFilter
 
 _PRIVATE = [
     IPv4Network("10.0.0.0/8"),
@@ -109,24 +110,6 @@ class Forwarding:
 
 
 @dataclass(frozen=True)
-class Packet:
-    """A packet as a router's filter sees it: by default the first of a new connection."""
-
-    source: IPv4Address
-    destination: IPv4Address
-    in_interface: str
-    protocol: str = "tcp"
-    port: int = 22
-    # to the router itself, or through it; RouterOS's NAT chains: before routing (dstnat),
-    # leaving (srcnat)
-    chain: Literal["input", "forward", "dstnat", "srcnat"] = "input"
-    out_interface: str = ""  # forward and srcnat only
-    sessions: int = 0  # sessions already open on the router (IOS hands out vty lines in order)
-    state: Literal["new", "established", "related", "invalid"] = "new"  # its connection's
-    src_port: int = 0  # the source port (ICMP: the echo's identifier)
-
-
-@dataclass(frozen=True)
 class Verdict:
     """What a router does with a new connection, and the rule (or setting) that decided."""
 
@@ -149,14 +132,6 @@ class Carried:
     reason: str  # why it was lost ("" when delivered)
     link: Link | None = None
     uplink: UplinkSim | None = None
-
-
-class PacketFilter(Protocol):
-    """A platform's filtering of new connections, read from one config (RouterOS: the
-    firewall filter, services; IOS: vty lines and their access-class)."""
-
-    def decide(self, packet: Packet) -> Verdict:
-        """What the filter does with ``packet``: accept, drop or reject, naming the rule."""
 
 
 class Router:
@@ -204,13 +179,12 @@ class Router:
         return self.packet_filter.decide(packet)
 
     def answer_path(self, source: IPv4Address, to: IPv4Address, port: int) -> PathResult | None:
-        """How the router's answers to ``source`` leave: its route back (policy routing may
-        answer by the line the connection came in on: netprov.sim.policy_routes)."""
+        """How the router's answers to ``source`` leave: its route back (netprov.sim.
+        policy_routes: by the line the connection came in on)."""
         return self.path(source)
 
     def forward_path(self, packet: Packet) -> PathResult | None:
-        """How ``packet`` leaves: the route to its destination (policy routing may pick
-        another table: netprov.sim.policy_routes)."""
+        """How ``packet`` leaves: its destination's route (netprov.sim.policy_routes)."""
         return self.path(packet.destination)
 
     def forwards_new(
@@ -235,10 +209,9 @@ class Router:
 
     def carries(self, source: IPv4Address, destination: IPv4Address, run: int = 0) -> Carried:
         """A ping from a host on one of the router's networks (an office PC) to
-        ``destination``, forwarded as the config makes it: it arrives on the interface
-        holding ``source``'s network, leaves by :meth:`forward_path` (``run``: the ping
-        run's ICMP identifier, its connection for policy routing) through the forward chain
-        (a new ICMP connection), reaches it only if that line carries it and leaves
+        ``destination`` (``run``: its ICMP identifier), forwarded as the config makes it:
+        in on the interface holding ``source``'s network, out by :meth:`forward_path`
+        through the forward chain, delivered only if that line carries it and leaves
         translated where it must (:meth:`delivers`, :meth:`_source_fits`)."""
         arrives = next(
             (
