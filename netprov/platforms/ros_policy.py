@@ -1,17 +1,14 @@
 """What a RouterOS office's own policy routing is, read from its export. Pure.
 
-Offices with two or three ISP lines balance them with PCC (MikroTik manual, "PCC": the
-``per-connection-classifier`` matcher hashes the fields it names and keeps connections
-whose remainder it names), marking each new LAN connection (``mark-connection``) and
-routing each marked connection by a table of its own (``mark-routing``; MikroTik manual,
-"Mangle" and "Policy Routing"). The usual template also marks connections that arrive on
-each line (prerouting or input ``mark-connection`` by ``in-interface``) and routes what
-belongs to them back out of that line (``mark-routing`` in output, and in prerouting for
-the LAN's answers), so replies leave by the line they came in on. Others fail over by
-distance, a default route per line with ``check-gateway``, often switched by ``netwatch``
-scripts that enable and disable routes by their comments. RouterOS 6 puts a marked route
-in the mark's table with ``routing-mark=``; RouterOS 7 names a table added in ``/routing
-table`` with ``routing-table=`` ("Moving from ROSv6 to v7").
+Offices with two or three ISP lines balance them with PCC (MikroTik manual, "PCC":
+``per-connection-classifier`` hashes the fields it names, keeps the remainder it names),
+marking each new LAN connection (``mark-connection``) and routing it by a table of its own
+(``mark-routing``; "Mangle", "Policy Routing"). The usual template also marks connections
+arriving on each line and routes their packets back out of it (``mark-routing`` in output,
+and in prerouting for the LAN's answers). Others fail over by distance (``check-gateway``),
+often switched by ``netwatch`` scripts that enable and disable routes by their comments.
+RouterOS 6 puts a marked route in a table with ``routing-mark=``; RouterOS 7 names a table
+added in ``/routing table`` with ``routing-table=`` ("Moving from ROSv6 to v7").
 
 :func:`read_policy` sorts each rule into what the migration (netprov.platforms.ros_migration)
 does with it: the classification of new LAN connections (disabled at ``central``), the
@@ -231,10 +228,8 @@ def network_of(text: str) -> IPv4Network | None:
 
 
 def _address(text: str) -> IPv4Address | None:
-    try:
-        return IPv4Address(text)
-    except (AddressValueError, ValueError):
-        return None
+    net = network_of(text) if "/" not in text and not text.startswith("!") else None
+    return net.network_address if net is not None and net.prefixlen == 32 else None
 
 
 class RouterFacts:
