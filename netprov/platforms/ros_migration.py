@@ -167,16 +167,19 @@ def _keep_below_netprov(
     if not distances or min(distances) >= OFFICE_DISTANCE:
         return
     shift = OFFICE_DISTANCE - min(distances)
-    for route in defaults:
-        before = _distance(route.params.get("distance"))
+    # the one the office prefers least goes first, so that between two commands the
+    # router's way out (the NOC's too) never leaves by another line; the undo the reverse
+    moves = [(r, "distance", r.params.get("distance")) for r in defaults]
+    moves += [
+        (c, "default_route_distance", c.params.get("default-route-distance")) for c in clients
+    ]
+    undo: list[str] = []
+    for item, key, said in sorted(moves, key=lambda m: -_distance(m[2])):
+        before = _distance(said)
         after = str(min(before + shift, _MAX_DISTANCE))
-        steps.commands.append(_set(route, items, distance=after))
-        steps.undo.append(_set(route, items, distance=str(before)))
-    for client in clients:
-        before = _distance(client.params.get("default-route-distance"))
-        after = str(min(before + shift, _MAX_DISTANCE))
-        steps.commands.append(_set(client, items, default_route_distance=after))
-        steps.undo.append(_set(client, items, default_route_distance=str(before)))
+        steps.commands.append(_set(item, items, **{key: after}))
+        undo.insert(0, _set(item, items, **{key: str(before)}))
+    steps.undo.extend(undo)
     steps.notices.append(
         "keeps the office's own default routes below netprov's (distance "
         f"+{shift}, their order kept): "
