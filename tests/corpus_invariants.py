@@ -49,7 +49,9 @@ def _where(selector: str) -> str:
 
 
 def _adoptions(adopted: Iterable[str]) -> list[RosCommand]:
-    return [c for c in (parse_command(line) for line in adopted) if c.verb == "set"]
+    """What the plans declared they change of the office's own: a takeover or a shift
+    (``set``), and what final removes with the office lines retired (``remove``, issue 40)."""
+    return [c for c in (parse_command(line) for line in adopted) if c.verb in {"set", "remove"}]
 
 
 def _renames(start: list[RosCommand], adoptions: list[RosCommand]) -> dict[str, str]:

@@ -75,6 +75,9 @@ class Office:
     dhcp: bool = True
     central_vlan: int | None = 0  # 0: the sample's VLAN; None: the port is the hand-off
     mgmt: str | None = None  # the office's loopback address, where it has Loopback0
+    # issue 40: final may take the office line away with the policy routing naming only it
+    # (legacy_uplink.policy_routing: retire); else the site stays at central
+    retire: bool = False
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -110,6 +113,7 @@ ROUTEROS_OFFICES = [
         "ether4",
         backup=Line("ISP2", static("192.168.2.40/24", "192.168.2.1")),
         dhcp=False,
+        retire=True,
     ),
     Office(
         "routeros-6.47.8-cap2nd-capsman-cap.rsc",
@@ -164,13 +168,14 @@ ROUTEROS_OFFICES = [
     ),
     Office(
         "routeros-6.49.2-rb750r2-pcc-office.rsc",
-        Line("ether3 PM iP 10.69.56.166", static("200.108.237.146/29", "200.108.237.145")),
+        # its main line is VLAN 481 ("Masquerade principal", the default route of distance
+        # 1), ether3 its contingency (distance 100)
+        Line("ether1 - Tx - 1009248", static("200.108.242.105/28", "200.108.242.97"), vlan=481),
         "bridgeLAN_500",
         "192.168.88.1/24",
         "bridgeLAN_500",
-        backup=Line(
-            "ether1 - Tx - 1009248", static("200.108.242.105/28", "200.108.242.97"), vlan=481
-        ),
+        backup=Line("ether3 PM iP 10.69.56.166", static("200.108.237.146/29", "200.108.237.145")),
+        retire=True,
     ),
     Office(
         "routeros-6.49.6-hap-lite-defconf-l2tp.rsc",
@@ -184,7 +189,9 @@ ROUTEROS_OFFICES = [
         Line("wan A", static("192.168.100.7/24", "192.168.100.1")),
         "main-infrastructure-br",
         "192.168.90.1/24",
-        "lan E",
+        # its free ports (lan E to H, optic) are disabled: a VLAN there never runs, so the
+        # provider's fibre goes into a bridge port and the hand-off is a VLAN on the bridge
+        "main-infrastructure-br",
     ),
     Office(
         "routeros-6.49.7-hap-lite-compact-vlans.rsc",
@@ -214,6 +221,7 @@ ROUTEROS_OFFICES = [
         "192.168.99.1/24",
         "ether5",  # its trunk to the access switches: the hand-off is one more VLAN there
         backup=Line("ether2", DHCP),
+        retire=True,
     ),
     Office(
         "routeros-6.49.8-rb450gx4-two-lans-vpn.rsc",
@@ -222,6 +230,7 @@ ROUTEROS_OFFICES = [
         "10.0.0.1/22",
         "bridge-dosen",
         backup=Line("ether2-isp2", DHCP),
+        retire=True,
     ),
     Office(
         "routeros-7.12-l009-defconf-pppoe-wifiwave2.rsc",
@@ -267,6 +276,7 @@ ROUTEROS_OFFICES = [
         "192.168.3.1/24",
         "ether4",
         backup=Line("ether2", pppoe("ppp01@isp02", key="kec-sukamaju-backup")),
+        retire=True,
     ),
     Office(
         "routeros-7.9.2-chr-pcc-vlans-netwatch.rsc",
@@ -275,6 +285,7 @@ ROUTEROS_OFFICES = [
         "192.168.88.1/24",
         "ether3",
         backup=Line("ether2", pppoe("ppp2", key="kec-sukamaju-backup")),
+        retire=True,
     ),
     Office(
         "routeros-7.x-pcc-hotspot-cake.rsc",
@@ -307,6 +318,8 @@ def site_for(inventory: Path, office: Office) -> Path:
     if office.extra_subnets:
         site["lan"]["extra_subnets"] = list(office.extra_subnets)
     _uplink(site["legacy_uplink"], office.legacy)
+    if office.retire:
+        site["legacy_uplink"]["policy_routing"] = "retire"
     site["central_uplink"]["interface"] = office.central
     if office.central_vlan is None:
         site["central_uplink"].pop("vlan", None)

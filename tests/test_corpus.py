@@ -61,13 +61,10 @@ from tests.test_secret_corpus import ios_secrets, ros_secrets
 pytestmark = [pytest.mark.twin, pytest.mark.corpus]
 
 PHASES = (Phase.LEGACY, Phase.DUAL, Phase.CENTRAL, Phase.FINAL)
-POLICY = "policy routing in service sends office traffic past netprov's routes"
+POLICY = "policy routing in service: "  # NP015: what netprov cannot migrate, named
 # issue 40: final removes the office lines only where the inventory says retire
 KEPT_LINES = "final would take away office lines the router's policy routing names"
 RETIRE = "say policy_routing: retire on each office line"
-# issue 40's shift of the office's default routes below netprov's, refused at legacy by the
-# in-service check where it moves the NOC's path onto a line not proven yet
-MGMT_PATH = "would move the management path to 10.250.10.1 onto the"
 CLASHES = "the router holds what clashes with the inventory: "
 NAT_IN_THE_WAY = "whichever line it leaves by"  # an office NAT rule onto its ISP's line
 
@@ -99,9 +96,10 @@ REFUSED = {
         "its ISP's PPPoE runs on the LAN bridge",
     ),
     "routeros-6.49.6-rb4011-terse-head.rsc": Refused(
-        Phase.LEGACY,
-        (POLICY, "mangle output mark-routing rmark-vpn-redirect"),
-        "traffic routed into a VPN by mark (NP015; issue 40)",
+        Phase.CENTRAL,
+        (CLASHES, POLICY + "routing rule lookup mark-telegram (dst-address=149.154.167.0/24"),
+        "a routing rule sends the LAN's Telegram traffic to a table of its own, whatever "
+        "the marks say (NP015)",
     ),
     "routeros-7.18.2-hapac2-bridge-ap.rsc": Refused(
         None,
@@ -116,11 +114,6 @@ REFUSED = {
         ),
         "an access point: no routed LAN",
     ),
-    "routeros-6.47-rb750gr3-pcc.rsc": Refused(
-        Phase.FINAL,
-        (CLASHES, KEPT_LINES, RETIRE),
-        "PCC over three lines kept (policy_routing: keep): stays at central",
-    ),
     "routeros-6.47.9-rb750gr3-three-isp-failover.rsc": Refused(
         Phase.CENTRAL,
         (CLASHES, "netwatch 8.8.4.4 (comment=isp2 cek)", "mangle prerouting mark-routing isp2"),
@@ -131,40 +124,15 @@ REFUSED = {
         (CLASHES, "netwatch 10.123.223.1 (comment=MNET-VPN)", "mark-routing MNET"),
         "its netwatch script switches the VPN mark central disables on again (NP015)",
     ),
-    "routeros-6.49.7-rb450gx4-capsman-hotspot-pcc.rsc": Refused(
-        Phase.FINAL,
-        (CLASHES, KEPT_LINES, RETIRE),
-        "mark-routing per line kept (policy_routing: keep): stays at central",
-    ),
-    "routeros-6.49.8-rb450gx4-two-lans-vpn.rsc": Refused(
-        Phase.FINAL,
-        (CLASHES, KEPT_LINES, RETIRE),
-        "its policy routing names a kept line (policy_routing: keep): stays at central",
-    ),
-    "routeros-7.4-rb941-recursive-failover.rsc": Refused(
-        Phase.FINAL,
-        (CLASHES, KEPT_LINES, RETIRE),
-        "failover by distance over kept lines: stays at central",
-    ),
     "routeros-7.x-pcc-hotspot-cake.rsc": Refused(
         Phase.FINAL,
         (CLASHES, KEPT_LINES, RETIRE),
         "PCC over two lines kept (policy_routing: keep): stays at central",
     ),
     "routeros-6.48.6-rb750g-rtrw-hotspot-arp.rsc": Refused(
-        Phase.LEGACY,
-        (MGMT_PATH, "/ip route set [ find where comment=isp1 and gateway=10.10.12.1"),
-        "the NOC's path would leave by a line not proven yet (in-service check; issue 40)",
-    ),
-    "routeros-6.49.2-rb750r2-pcc-office.rsc": Refused(
-        Phase.LEGACY,
-        (MGMT_PATH, "comment=netprov:default-legacy distance=1 gateway=198.41.0.4"),
-        "the NOC's path would leave by a line not proven yet (in-service check; issue 40)",
-    ),
-    "routeros-7.9.2-chr-pcc-vlans-netwatch.rsc": Refused(
-        Phase.LEGACY,
-        (MGMT_PATH, "/ip route set [ find where comment=To-ISP1 ] distance=11"),
-        "the NOC's path would leave by a line not proven yet (in-service check; issue 40)",
+        Phase.CENTRAL,
+        (CLASHES, "netwatch 149.112.112.112 (comment=ISP 2)", "mark-routing isp2"),
+        "its netwatch script switches the marks central disables on again (NP015)",
     ),
     "ios-12.4-7200-nat-dhcp.cfg": Refused(
         Phase.DUAL,

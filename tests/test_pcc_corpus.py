@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from netprov.inventory import load_inventory
 from netprov.models import Phase
-from tests.corpus_offices import office_router
-from tests.test_ros_corpus_plans import _office, _plan, _safe
+from tests.conftest import TODAY
+from tests.corpus_offices import ROS_SITE, office_router
+from tests.test_ros_corpus_plans import ROS, _office, _plan, _safe
 
 # offices whose first line's default route has the lowest distance and a netwatch script
 # switches it (so netprov shifts it with the others instead of taking it over)
@@ -39,3 +41,23 @@ def test_shifting_the_office_defaults_never_moves_the_management_path(
     assert order == [second, first], shifted
     assert _safe(inventory_copy, router, plan) is None
 
+
+def test_final_leaves_a_vpn_table_the_retired_lines_do_not_carry(inventory_copy: Path) -> None:
+    """The two-LANs office routes its VPN clients by table MNET, whose route goes through
+    its VPN (10.123.223.1), not an office line: retiring the office lines at final takes
+    away their list membership, never the VPN's table, its route or the marks leading
+    there. Before: every marked table went, the VPN's with them."""
+    office = _office("routeros-6.49.8-rb450gx4-two-lans-vpn.rsc", inventory_copy)
+    assert office.retire
+    router = office_router(inventory_copy, office)
+    loaded = load_inventory(inventory_copy, today=TODAY)
+    site = loaded.site(ROS_SITE)
+    migration = ROS.policy_migration(
+        router.export(), site, Phase.FINAL, loaded.organisation.central_services
+    )
+    assert migration.refusals == []
+    removed = [c for c in migration.commands if " remove " in c]
+    assert (
+        "/interface list member remove [ find where interface=ether1-isp1 and list=ISP ]" in removed
+    )
+    assert [c for c in removed if "MNET" in c] == []

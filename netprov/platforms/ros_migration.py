@@ -330,11 +330,24 @@ class _Retired:
     def __init__(self, policy: OfficePolicy) -> None:
         self.lines = frozenset().union(*policy.line_names) if policy.line_names else frozenset()
         self.others = frozenset().union(*policy.line_names[1:])
-        self.tables = set(policy.tables)
+        # the marked tables whose every route leaves by an office line (a VPN's stays)
+        self.tables = {
+            table
+            for table, routes in policy.tables.items()
+            if all(policy.route_lines.get(route) is not None for route in routes)
+        }
+        # the connection marks that lead to those tables
+        leading = {
+            r.params.get("connection-mark", "")
+            for r in policy.marks
+            if r.params.get("action") == "mark-routing"
+            and r.params.get("new-routing-mark") in self.tables
+        }
         self.marks = {
             r.params.get("new-connection-mark", "")
             for r in policy.marks
             if r.params.get("action") == "mark-connection"
+            and r.params.get("new-connection-mark") in leading
         }
         self.routes = {r.index for r, line in policy.route_lines.items() if line is not None}
         self.pinned = {
