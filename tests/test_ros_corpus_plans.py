@@ -6,6 +6,7 @@ router, which refuses what a real router refuses."""
 
 from __future__ import annotations
 
+import dataclasses
 from ipaddress import IPv4Address
 from pathlib import Path
 
@@ -204,3 +205,23 @@ def test_a_restore_that_lists_the_routes_in_another_order_is_the_same_config(
     assert routes(again) != routes(held)  # what the router lists after its reboot
     assert sorted(routes(again)) == sorted(routes(held))
     assert ROS.comparable(again) == ROS.comparable(held)
+
+
+def test_a_hand_off_on_a_disabled_port_is_refused_before_the_push(
+    inventory_copy: Path,
+) -> None:
+    """The RB4011's free ports are disabled (``/interface ethernet set ... disabled=yes
+    name="lan E"``): a VLAN on a disabled port never runs (MikroTik manual, "Interface":
+    ``disabled``; a VLAN is running only while its parent is), so the central line netprov
+    put there carried nothing and every "via central" check of dual failed, rolled back.
+    The plan names the port instead, before anything is pushed. Where the hand-off is on
+    a port that runs (the corpus's choice: a VLAN on the LAN bridge), no such conflict."""
+    name = "routeros-6.49.6-rb4011-terse-head.rsc"
+    office = dataclasses.replace(OFFICES[name], central="lan E")
+    site_for(inventory_copy, office)
+    router = office_router(inventory_copy, office)
+    conflicts = _plan(inventory_copy, router, Phase.DUAL).conflicts
+    assert [c for c in conflicts if "lan E is disabled on the router" in c], conflicts
+    site_for(inventory_copy, OFFICES[name])
+    running = _plan(inventory_copy, router, Phase.DUAL).conflicts
+    assert [c for c in running if "is disabled on the router" in c] == []

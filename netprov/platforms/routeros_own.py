@@ -5,10 +5,12 @@ rather than added a second time) and what clashes with the inventory. Pure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from netprov.rossyntax import RosCommand
 
+_DEFAULT_NAME = re.compile(r"^\[ find (?:where )?default-name=(\S+) \]$")
 # What makes a router's own object "the same one" as an object netprov renders: its menu's
 # identity parameters (an object of another menu is adopted only when every rendered value
 # but the comment already matches).
@@ -75,6 +77,12 @@ class RouterObjects:
             for c in self.unowned
             if c.path == "/interface bridge port" and c.params.get("disabled") != "yes"
         }
+        # the ports the office disabled (``set [ find default-name=ether6 ] disabled=yes``)
+        self.disabled_ports = {
+            c.params.get("name") or _DEFAULT_NAME.sub(r"\1", c.selector).strip('"')
+            for c in commands
+            if c.path == "/interface ethernet" and c.params.get("disabled") == "yes"
+        }
 
     def same(self, wanted: RosCommand, renamed: Mapping[str, str]) -> list[RosCommand]:
         """The router's objects that are ``wanted``, once the interfaces this plan renames
@@ -100,6 +108,13 @@ class RouterObjects:
                     f"needs it as its own interface ({wanted.path} {label(wanted)}); take it "
                     "out of the bridge or name the bridge in the inventory"
                 )
+        if wanted.path == "/interface vlan" and interface in self.disabled_ports:
+            # a VLAN runs only while its port does (MikroTik manual, "Interface": disabled)
+            found.append(
+                f"{interface} is disabled on the router: netprov's {wanted.path} "
+                f"{label(wanted)} on it would never run; enable the port (the line plugged "
+                "in) or name a port that runs in the inventory"
+            )
         if wanted.path in UPLINK_CLIENTS:
             found += [
                 f"{interface} runs a {other.path} on the router; the inventory says "
