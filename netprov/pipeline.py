@@ -237,13 +237,11 @@ class Pipeline:
         candidates = [Phase(hint)] if hint else []
         candidates += [p for p in Phase if p not in candidates]
         view = self.review_view(site, running)
-        driver = driver_for(site.router.platform)
-        city = self.loaded.organisation.central_services
-        for phase in candidates:
-            if driver.converged(view, self.intended(site, phase, running)) and not (
-                driver.policy_migration(view, site, phase, city).commands
-            ):
-                return phase  # netprov's objects, and the office's policy routing, as phased
+        driver, city = driver_for(site.router.platform), self.loaded.organisation.central_services
+        for phase in candidates:  # netprov's objects, and the office's policy routing, as phased
+            migrated = not driver.policy_migration(view, site, phase, city).commands
+            if migrated and driver.converged(view, self.intended(site, phase, running)):
+                return phase
         return None
 
     # --- flows ---------------------------------------------------------------------

@@ -40,26 +40,12 @@ from netprov.platforms.base import (
 )
 from netprov.platforms.ios_plan import as_rendered, clean_ios, plan_ios
 from netprov.platforms.ios_secrets import mask_ios
+from netprov.platforms.ios_sections import section, sections
 from netprov.platforms.ios_session import IosSession
 from netprov.platforms.policy_routing import ios_policy_migration
 from netprov.secrets import mask_values
 from netprov.sim.ios import IosDevice
 from netprov.sim.topology import World
-
-
-def _section(config: str, header: str) -> list[str]:
-    """The lines of one top-level section (``header`` and its indented children)."""
-    lines = config.splitlines()
-    for index, line in enumerate(lines):
-        if line.rstrip() == header:
-            children = []
-            for child in lines[index + 1 :]:
-                if not child.startswith(" "):
-                    break
-                children.append(child)
-            return [line, *children]
-    return []
-
 
 # entries of the LAN ACL (with or without the sequence number a candidate may carry), their
 # words one space apart: IOS lists "deny   udp", aligned with "permit"
@@ -158,9 +144,9 @@ class IosDriver(Driver):
         router has them (IOS keeps its own order; new ones after), secrets masked: a diff
         of the two is what the replace changes."""
         before = as_rendered(running)
-        order = {header: at for at, (header, _) in enumerate(_sections(before))}
-        sections = _sections(candidate.removesuffix("end\n"))
-        ranked = sorted(sections, key=lambda s: (s[0] not in order, order.get(s[0], 0)))
+        order = {header: at for at, (header, _) in enumerate(sections(before))}
+        parts = sections(candidate.removesuffix("end\n"))
+        ranked = sorted(parts, key=lambda s: (s[0] not in order, order.get(s[0], 0)))
         after = "\n".join(text for _, text in ranked)
         return self.mask_secrets(before + "\n"), self.mask_secrets(after + "\n")
 
@@ -254,8 +240,8 @@ class IosDriver(Driver):
         if f"track {view.track} ip sla {view.track} reachability" not in lines:
             return f"missing `track {view.track} ip sla {view.track} reachability`"
         if view.dhcp:
-            section = _section(config, f"interface {view.l3}")
-            tracked = f" ip dhcp client route track {view.track}" in section
+            held = section(config, f"interface {view.l3}")
+            tracked = f" ip dhcp client route track {view.track}" in held
             return None if tracked else f"missing `ip dhcp client route track {view.track}`"
         hop = str(view.static.gateway) if view.static is not None else view.l3
         distance = f" {view.distance}" if view.distance != 1 else ""
@@ -273,7 +259,7 @@ class IosDriver(Driver):
     dhcp_lines = r"^ip dhcp pool "
 
     def dhcp_serving(self, config: str, lan: Lan) -> bool:
-        pool = [line.split() for line in _section(config, "ip dhcp pool NETPROV-LAN")]
+        pool = [line.split() for line in section(config, "ip dhcp pool NETPROV-LAN")]
         enabled = "no service dhcp" not in config.splitlines()
         gateway = ["default-router", str(lan.address.ip)]  # the first one the PCs get
         return enabled and any(w[:1] == ["network"] for w in pool) and gateway in pool
@@ -283,7 +269,7 @@ class IosDriver(Driver):
     ) -> PolicyMigration:
         """Refused, naming each interface with ``ip policy route-map`` and what to change by
         hand (netprov.platforms.policy_routing)."""
-        return ios_policy_migration(clean_ios(config))
+        return ios_policy_migration(config, site, phase, city)
 
     def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
         """An ``ip dhcp pool`` whose ``network`` lies in a LAN subnet, the DHCP service on
@@ -324,15 +310,15 @@ class IosDriver(Driver):
         ``service-policy output`` on the uplink's interface (Cisco IOS QoS: Regulating Packet
         Flow, "shape average")."""
         name = f"NETPROV-SHAPE-{view.role.value.upper()}"
-        policy = _section(config, f"policy-map {name}")
+        policy = section(config, f"policy-map {name}")
         rate = re.search(r"shape average (\d+)", "\n".join(policy))
-        interface = [line.strip() for line in _section(config, f"interface {view.l3}")]
+        interface = [line.strip() for line in section(config, f"interface {view.l3}")]
         attached = f"service-policy output {name}" in interface
         # download: shaping acts on output only, so traffic coming in is policed at the
         # uplink's input (Cisco IOS QoS: "Policing and Shaping Overview")
         police = f"NETPROV-POLICE-{view.role.value.upper()}"
         police_rate = re.search(
-            r"police cir (\d+)", "\n".join(_section(config, f"policy-map {police}"))
+            r"police cir (\d+)", "\n".join(section(config, f"policy-map {police}"))
         )
         download = (
             int(police_rate[1]) // 1000
@@ -362,9 +348,9 @@ class IosDriver(Driver):
         Configuration Guide, "IP Access List Overview"), lets DNS reach the filters and
         denies the rest, and every other resolver it lets through is one the outside
         static NAT maps onto a filter (else a PC asking it would be answered unfiltered)."""
-        applied = [" ".join(line.split()) for line in _section(config, f"interface {lan}")]
+        applied = [" ".join(line.split()) for line in section(config, f"interface {lan}")]
         # IOS lists "deny" padded to the width of "permit" ("deny   udp any any eq domain")
-        acl = [" ".join(line.split()) for line in _section(config, _LAN_ACL)]
+        acl = [" ".join(line.split()) for line in section(config, _LAN_ACL)]
         passed = {
             (match[1], match[2]) for line in acl if (match := _DNS_PERMIT.fullmatch(line.strip()))
         }
@@ -398,7 +384,7 @@ class IosDriver(Driver):
     def hotspot_gaps(self, config: str, closed: list[str]) -> list[str]:
         acl = [
             re.sub(r"^\d+ ", "", " ".join(line.split()))  # a candidate's may carry numbers
-            for line in _section(config, _LAN_ACL)
+            for line in section(config, _LAN_ACL)
         ]
         gaps = []
         for prefix in closed:
@@ -406,7 +392,7 @@ class IosDriver(Driver):
             wildcard = IPv4Network(f"0.0.0.0/{net.prefixlen}").hostmask
             if f"deny ip any {net.network_address} {wildcard}" not in acl:
                 gaps.append(f"{prefix} open to the LAN")
-        policy = [line.strip() for line in _section(config, "policy-map NETPROV-SHAPE-CENTRAL")]
+        policy = [line.strip() for line in section(config, "policy-map NETPROV-SHAPE-CENTRAL")]
         if policy and "fair-queue" not in policy:
             gaps.append("the central line's shaping is not shared per flow (fair-queue)")
         return gaps
@@ -425,7 +411,7 @@ class IosDriver(Driver):
         found = [
             f"{header} without access-class NETPROV-MGMT"
             for header in vty
-            if " access-class NETPROV-MGMT in" not in _section(config, header)
+            if " access-class NETPROV-MGMT in" not in section(config, header)
         ]
         if not vty:
             found.append("no line vty section restricted")
@@ -492,14 +478,3 @@ class IosDriver(Driver):
             step = "after the replace: " + "; ".join(plan.after_push)
             steps.append(SimulatedStep(step, simulated.router()))
         return steps
-
-
-def _sections(config: str) -> list[tuple[str, str]]:
-    """(top-level line, the section's text) of each top-level line with its children."""
-    sections: list[tuple[str, list[str]]] = []
-    for line in config.splitlines():
-        if line.startswith(" ") and sections:
-            sections[-1][1].append(line)
-        elif line.strip():
-            sections.append((line, [line]))
-    return [(header, "\n".join(lines)) for header, lines in sections]

@@ -19,6 +19,7 @@ from ipaddress import IPv4Network
 from netprov import rosversion
 from netprov.models import Phase, PolicyRoutingFate, Site, StaticAddressing
 from netprov.platforms.base import PolicyMigration
+from netprov.platforms.ios_plan import clean_ios
 from netprov.platforms.ros_migration import migrate
 from netprov.platforms.ros_policy import Line, Office
 
@@ -54,13 +55,15 @@ def routeros_policy_migration(
     return migrate(view, office_of(site), phase, city, version)
 
 
-def ios_policy_migration(config: str) -> PolicyMigration:
-    """IOS policy-based routing is not migrated: each interface that has it is named, with
-    what to change by hand (Cisco IOS IP Routing: Protocol-Independent Configuration
-    Guide, "Policy-Based Routing": a route-map's ``set ip next-hop`` sends matched packets
-    past the routing table, ``ip policy route-map`` applies it to what an interface
-    receives, ``ip local policy route-map`` to the router's own packets)."""
-    rules = ios_policy_routing(config)
+def ios_policy_migration(
+    config: str, site: Site, phase: Phase, city: Sequence[IPv4Network]
+) -> PolicyMigration:
+    """IOS policy-based routing is not migrated, whatever the phase: each interface that
+    has it is named, with what to change by hand (Cisco IOS IP Routing: Protocol-Independent
+    Configuration Guide, "Policy-Based Routing": a route-map's ``set ip next-hop`` sends
+    matched packets past the routing table, ``ip policy route-map`` applies it to what an
+    interface receives, ``ip local policy route-map`` to the router's own packets)."""
+    rules = ios_policy_routing(clean_ios(config))
     if not rules:
         return PolicyMigration()
     refusals = [
