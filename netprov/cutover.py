@@ -20,6 +20,7 @@ from netprov.models import MaintenanceWindow, Organisation, Phase, Site, Weekday
 from netprov.outcome import Outcome, Status
 from netprov.pipeline import Pipeline, phase_fields
 from netprov.plan import SitePlan
+from netprov.said import ReasonId, Said, error_reason
 
 CUTOVER_PHASES = [Phase.LEGACY, Phase.DUAL, Phase.CENTRAL]  # `final` is netprov finalize's job
 _DAYS = list(Weekday)
@@ -145,7 +146,10 @@ def skipped_outside_window(pipeline: Pipeline, site: Site, now: dt.datetime) -> 
     if in_window(site.maintenance_window, local.replace(tzinfo=None)):
         return None
     reason = f"outside its maintenance window (site time {local:%Y-%m-%d %H:%M %Z})"
-    pipeline.journal.step(pipeline.run_id, site.id, Step.SKIPPED, detail=reason)
+    at = {"date": f"{local:%Y-%m-%d}", "clock": f"{local:%H:%M}", "zone": f"{local:%Z}"}
+    pipeline.journal.step(
+        pipeline.run_id, site.id, Step.SKIPPED, detail=reason, data={"site_time": at}
+    )
     return Outcome(site.id, Status.SKIPPED, detail=reason)
 
 
@@ -226,7 +230,7 @@ def cutover_site(
             if settle:
                 pipeline.settle(site)
         except DeviceError as exc:
-            return pipeline.fail(site, Status.FAILED, str(exc))
+            return pipeline.fail(site, Status.FAILED, error_reason(exc))
         with pipeline.holding(site):  # one SSH session from reconciliation to the last confirm
             return _step_site(pipeline, site, to, shown)
 
@@ -247,7 +251,8 @@ def _step_site(
             site.id,
             Step.FAILED,
             ok=False,
-            detail="running config matches no phase (changed by hand?)",
+            detail=str(Said(ReasonId.NO_PHASE)),
+            data={"reason": Said(ReasonId.NO_PHASE).as_dict()},
         )
         return Outcome(
             site.id, Status.FAILED, detail="running config matches no phase: reconcile by hand"
@@ -261,7 +266,7 @@ def _step_site(
     for index, phase in enumerate(steps):
         saved = (shown or {}).get(site.id) if index == 0 else None
         if shown is not None and index == 0 and (saved is None or saved.phase is not phase):
-            reason = f"not pushed: its {phase.value} plan was not shown (the router changed since)"
+            reason = Said(ReasonId.NOT_SHOWN, {"phase": phase.value})
             return pipeline.fail(site, Status.STALE, reason)
         outcome = pipeline.apply(site, phase, saved)
         if outcome.failed:

@@ -24,6 +24,7 @@ from netprov.outcome import Outcome, Status
 from netprov.phases import Role, UplinkView
 from netprov.pipeline import Pipeline, revert_window
 from netprov.platforms import ChangeMarker, Session, driver_for
+from netprov.said import CheckId, Params, PhraseId, ReasonId, Said, error_reason, role
 from netprov.uplinks import uplink_views
 from netprov.verify import Check, PingPolicy, ping_check
 
@@ -38,12 +39,12 @@ def _carries(session: Session, pipeline: Pipeline, site_id: str, view: UplinkVie
     gateway = driver.read_default_gateway(session.send(driver.routes_command()))
     expected = driver.expected_default_gateway(view)
     route_ok = gateway == expected if expected is not None else gateway != "none"
-    ping = ping_check(session, driver, "probe", str(view.probe), policy)
-    observed = f"default via {gateway}; {view.probe} from LAN {ping.observed}"
-    name = f"traffic on {view.role.value} ({view.l3})"
-    return Check(
-        name, f"default via {expected or view.l3}, probe answers", observed, route_ok and ping.ok
-    )
+    ping = ping_check(session, driver, Said(CheckId.PROBE), str(view.probe), policy)
+    assert ping.words is not None  # said by id
+    seen: Params = {"gateway": gateway, "probe": str(view.probe), "replies": ping.words.observed}
+    name = Said(CheckId.DRILL_TRAFFIC, {"role": role(view.role.value), "interface": view.l3})
+    answers = Said(PhraseId.PROBE_ANSWERS, {"gateway": expected or view.l3})
+    return Check.of(name, answers, Said(PhraseId.DRILL_SEEN, seen), route_ok and ping.ok)
 
 
 def _within(
@@ -55,11 +56,15 @@ def _within(
         check = probe()
         elapsed = clock() - started
         if check.ok or elapsed >= bound:
-            when = f"after {elapsed:.0f} s" if check.ok else f"not within {bound:.0f} s"
-            return Check(
-                check.name,
-                f"{check.expected} within {bound:.0f} s",
-                f"{when}: {check.observed}",
+            words = check.words
+            assert words is not None  # _carries says its checks by id
+            seconds = f"{elapsed:.0f}" if check.ok else f"{bound:.0f}"
+            when: Params = {"seconds": seconds, "seen": words.observed}
+            within: Params = {"expected": words.expected, "seconds": f"{bound:.0f}"}
+            return Check.of(
+                words.name,
+                Said(PhraseId.WITHIN, within),
+                Said(PhraseId.AFTER if check.ok else PhraseId.NOT_WITHIN, when),
                 check.ok,
             )
         time.sleep(pause)
@@ -86,7 +91,7 @@ def drill_site(
         try:
             return _drill_locked(pipeline, site_id, pause=pause, clock=clock)
         except DeviceError as exc:
-            return pipeline.fail(site, Status.FAILED, str(exc))
+            return pipeline.fail(site, Status.FAILED, error_reason(exc))
 
     return pipeline.under_lock(site, work)
 
@@ -99,8 +104,7 @@ def _drill_locked(
     journal = pipeline.journal
     phase = actual_phase(pipeline, site)
     if phase is None:
-        reason = "running config matches no phase (changed by hand?): not drilled"
-        return pipeline.fail(site, Status.FAILED, reason)
+        return pipeline.fail(site, Status.FAILED, Said(ReasonId.NO_PHASE_NOT_DRILLED))
     views = uplink_views(site, org, phase)
     primary = views[0]
     backup_line = next(v for v in views if v.role is Role.BACKUP)
@@ -148,10 +152,10 @@ def _drill_locked(
     checks = [
         on_backup,
         back,
-        Check(
-            "config after the drill",
-            "identical to backup",
-            "identical" if identical else "DIFFERS",
+        Check.of(
+            Said(CheckId.DRILL_CONFIG),
+            Said(PhraseId.IDENTICAL_TO_BACKUP),
+            Said(PhraseId.IDENTICAL if identical else PhraseId.DIFFERS),
             identical,
         ),
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from netprov.said import Said
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -76,7 +78,17 @@ class SecretError(NetprovError):
 
 
 class DeviceError(NetprovError):
-    """A router could not be reached, refused what it was sent, or printed the unexpected."""
+    """A router could not be reached, refused what it was sent, or printed the unexpected;
+    ``said``: netprov's words for it by id, where it has them (the report renders them)."""
+
+    def __init__(self, message: str, said: Said | None = None) -> None:
+        super().__init__(message)
+        self.said = said
+
+    @classmethod
+    def saying(cls, said: Said) -> DeviceError:
+        """The error in netprov's words (its message their English)."""
+        return cls(str(said), said)
 
 
 class JournalError(NetprovError):

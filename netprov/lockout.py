@@ -19,6 +19,8 @@ from netprov.phases import Role
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.platforms.base import SimulatedRouter, SimulatedStep
+from netprov.said import Params, PhraseId, ReasonId, Said, value
+from netprov.said import role as role_said
 from netprov.sim.topology import PathResult
 from netprov.sim.world import noc_hosts, site_world
 
@@ -35,9 +37,14 @@ def _simulated(site: Site, org: Organisation, running: str) -> SimulatedRouter:
 class Rehearsal:
     """A plan run on the offline model of the router that holds ``running``."""
 
-    lockout: str | None  # why the plan puts management at risk (its first such step)
+    risk: Said | None  # why the plan puts management at risk (its first such step)
     rejected: list[str]  # the plan's lines the platform's parser refuses, with why
     simulated: SimulatedRouter  # the model after the whole plan
+
+    @property
+    def lockout(self) -> str | None:
+        """The risk in English (None: none)."""
+        return str(self.risk) if self.risk is not None else None
 
 
 def rehearse(site: Site, org: Organisation, running: str, plan: SitePlan) -> Rehearsal:
@@ -51,7 +58,7 @@ def rehearse(site: Site, org: Organisation, running: str, plan: SitePlan) -> Reh
     proven = uplinks_in(running, site, org) if before else set()
     address = site.router.mgmt_address
     admitted = {t for t in before if router.admits(t, address).accepted}
-    lockout: str | None = None
+    lockout: Said | None = None
     rejected: list[str] = []
     checked = router
     for step in driver.simulate_plan(simulated, plan):
@@ -64,11 +71,26 @@ def rehearse(site: Site, org: Organisation, running: str, plan: SitePlan) -> Reh
         # what the plan promises: the NOC's new sessions get in once it is pushed (where
         # the router has a way back to the NOC at all)
         reachable = {t for t in targets if checked.path(t) is not None}
-        lockout = _shut_out(SimulatedStep("the end of the plan", checked), reachable, address)
+        lockout = _shut_out(SimulatedStep(END_OF_PLAN, checked), reachable, address)
     return Rehearsal(lockout, rejected, simulated)
 
 
-def _shut_out(step: SimulatedStep, targets: set[IPv4Address], address: IPv4Address) -> str | None:
+END_OF_PLAN = str(Said(PhraseId.END_OF_PLAN))  # the step after the last one
+
+
+def _step(step: SimulatedStep) -> Said:
+    """A step of the plan, as sent (or the end of the plan)."""
+    return Said(PhraseId.END_OF_PLAN) if step.step == END_OF_PLAN else value(step.step)
+
+
+def _deciding(reason: str) -> Said:
+    """What refuses a new session, as the model names it (a rule, or a setting)."""
+    if reason.startswith("rule "):
+        return Said(PhraseId.RULE, {"rule": reason.removeprefix("rule ")})
+    return value(reason)
+
+
+def _shut_out(step: SimulatedStep, targets: set[IPv4Address], address: IPv4Address) -> Said | None:
     """Why new management sessions from one of ``targets`` no longer get in after
     ``step`` (the router's filtering of new connections: RouterOS's input chain, IOS's vty
     access), naming what refuses them. The session doing the push survives that; the
@@ -76,34 +98,36 @@ def _shut_out(step: SimulatedStep, targets: set[IPv4Address], address: IPv4Addre
     for target in sorted(targets):
         verdict = step.router.admits(target, address)
         if not verdict.accepted:
-            done = "refused" if verdict.action == "reject" else "dropped"
-            return (
-                f"new management sessions from {target} would be {done} by "
-                f"{verdict.reason}, at: {step.step}"
-            )
+            done = PhraseId.REFUSED if verdict.action == "reject" else PhraseId.DROPPED
+            words: Params = {"target": str(target), "done": Said(done), "step": _step(step)}
+            return Said(ReasonId.LOCKOUT_NEW_SESSIONS, {**words, "rule": _deciding(verdict.reason)})
     return None
 
 
 def _risk(
     step: SimulatedStep, before: dict[IPv4Address, PathResult], proven: set[Role]
-) -> str | None:
+) -> Said | None:
     """Why ``step`` cuts the way back to a management network, or moves it onto a line the
     plan brings in (not proven yet: the session doing the push would hang on it)."""
     for target, was in before.items():
         path = step.router.path(target)
         if path is None:
-            return f"would cut the management path at: {step.step}"
+            return Said(ReasonId.LOCKOUT_CUT, {"step": _step(step)})
         role = path.uplink.role if path.uplink else None
         if (
             role is not None
             and role not in proven
             and (was.uplink is None or was.uplink.role != role)
         ):
-            line = f"the {role.value} line, not proven yet (go through dual first)"
-            return f"would move the management path to {target} onto {line}, at: {step.step}"
+            words: Params = {
+                "target": str(target),
+                "role": role_said(role.value),
+                "step": _step(step),
+            }
+            return Said(ReasonId.LOCKOUT_UNPROVEN_LINE, words)
     return None
 
 
-def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) -> str | None:
+def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) -> Said | None:
     """Why the plan puts management at risk, naming the first such step; None when safe."""
-    return rehearse(site, org, running, plan).lockout
+    return rehearse(site, org, running, plan).risk

@@ -10,6 +10,7 @@ from enum import StrEnum
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.reverting import Reversal
+from netprov.said import Said
 from netprov.verify import Check
 
 
@@ -48,6 +49,7 @@ class Outcome:
     detail: str = ""
     restored_identical: bool | None = None
     reverted: Reversal | None = None  # how a failed change was taken back
+    reason: Said | None = None  # why it failed or was refused, by id (``detail``'s English)
 
     @property
     def failed(self) -> bool:
@@ -71,4 +73,5 @@ class Outcome:
             "checks": [c.as_dict() for c in self.checks],
             "restored_identical": self.restored_identical,
             "reverted": self.reverted.as_dict() if self.reverted is not None else None,
+            "reason": self.reason.as_dict() if self.reason is not None else None,
         }

@@ -31,6 +31,7 @@ from netprov.plan import SitePlan
 from netprov.platforms import ChangeMarker, Session, Target, driver_for
 from netprov.render import Renderer, version_conflicts
 from netprov.reverting import proven, run_undo
+from netprov.said import ReasonId, Said, error_reason, of_error, say
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
 from netprov.verify import (
     NEW_SESSION,
@@ -278,7 +279,7 @@ class Pipeline:
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
         if plan.refusals:
-            reason = "refused before any push: " + "; ".join(plan.refusals)
+            reason = say(ReasonId.REFUSED_BEFORE_PUSH, refusals="; ".join(plan.refusals))
             return self.fail(site, Status.REFUSED, reason, plan=plan)
         return Outcome(site.id, Status.PLANNED, plan)
 
@@ -296,7 +297,7 @@ class Pipeline:
 
     def _refuse_conflicts(self, site: Site, plan: SitePlan) -> Outcome:
         """A plan that clashes with what the router holds is shown, never pushed."""
-        reason = "the router holds what clashes with the inventory: " + "; ".join(plan.conflicts)
+        reason = say(ReasonId.CONFLICTS, conflicts="; ".join(plan.conflicts))
         return self.fail(site, Status.REFUSED, reason, plan=plan)
 
     def apply(
@@ -312,7 +313,7 @@ class Pipeline:
                     self.settle(site)
                 return self._apply_locked(site, phase, saved, adopt=adopt)
             except DeviceError as exc:
-                return self.fail(site, Status.FAILED, str(exc))
+                return self.fail(site, Status.FAILED, error_reason(exc))
 
         return self.under_lock(site, work)
 
@@ -351,7 +352,8 @@ class Pipeline:
         if claim.token is None:
             if claim.held_by == self.run_id:
                 raise SiteInHand(f"{site.id}: this run is already changing it elsewhere")
-            return self.fail(site, Status.FAILED, f"site is locked by run {claim.held_by}")
+            locked = say(ReasonId.SITE_LOCKED, run=str(claim.held_by))
+            return self.fail(site, Status.FAILED, locked)
         if claim.took_from is not None:
             self.journal.step(
                 self.run_id,
@@ -372,12 +374,14 @@ class Pipeline:
         if settled is not None and settled.rebooted:
             self.release(site, self.session(site, attempts=self.reconnect_attempts))
 
-    def fail(self, site: Site, status: Status, reason: str, **extra: object) -> Outcome:
-        """A journaled failure of ``site`` (step ``failed``) as an outcome."""
+    def fail(self, site: Site, status: Status, reason: Said, **extra: object) -> Outcome:
+        """A journaled failure of ``site`` (step ``failed``) as an outcome: ``reason`` in
+        English as ``detail``, and by id in the step's data."""
+        data = {"outcome": status, "reason": reason.as_dict()}
         self.journal.step(
-            self.run_id, site.id, Step.FAILED, ok=False, detail=reason, data={"outcome": status}
+            self.run_id, site.id, Step.FAILED, ok=False, detail=str(reason), data=data
         )
-        return Outcome(site.id, status, detail=reason, **extra)  # type: ignore[arg-type]
+        return Outcome(site.id, status, detail=str(reason), reason=reason, **extra)  # type: ignore[arg-type]
 
     def _apply_locked(
         self, site: Site, phase: Phase, saved: SitePlan | None, *, adopt: bool = False
@@ -390,9 +394,7 @@ class Pipeline:
             if saved is not None and saved.running_fingerprint != driver.fingerprint(
                 self.review_view(site, backup.content)
             ):
-                return self.fail(
-                    site, Status.STALE, "running config changed since the plan was made; plan again"
-                )
+                return self.fail(site, Status.STALE, say(ReasonId.STALE))
             plan = self.plan(site, phase, backup.content)
             if adopt:
                 plan = plan.adoption() if not plan.conflicts else plan
@@ -407,7 +409,7 @@ class Pipeline:
             try:
                 session.apply(self.resolved(site, plan), revert_minutes=window)
             except DeviceError as exc:
-                reason = f"push interrupted ({exc}); the device reverts by itself in {window} min"
+                reason = say(ReasonId.PUSH_INTERRUPTED, error=of_error(exc), minutes=str(window))
                 return self.fail(site, Status.FAILED, reason, plan=plan)
             self.journal.step(
                 self.run_id,
@@ -467,11 +469,12 @@ class Pipeline:
         """Why ``plan`` must not be pushed at all, as a journaled outcome (or None)."""
         fenced = self.fenced(site)
         if fenced is not None:
-            return self.fail(site, Status.FAILED, f"not pushed: {fenced}", plan=plan)
+            reason = say(ReasonId.NOT_PUSHED, why=fenced)
+            return self.fail(site, Status.FAILED, reason, plan=plan)
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
         if plan.refusals:
-            reason = "refused before any push: " + "; ".join(plan.refusals)
+            reason = say(ReasonId.REFUSED_BEFORE_PUSH, refusals="; ".join(plan.refusals))
             return self.fail(site, Status.REFUSED, reason, plan=plan)
         risk = lockout_step(site, self.loaded.organisation, backup.content, plan)
         if risk is not None:

@@ -15,6 +15,7 @@ from netprov.journal_rows import Step
 from netprov.models import Phase, Site
 from netprov.outcome import Outcome, Status
 from netprov.pipeline import Pipeline, phase_fields
+from netprov.said import error_reason
 
 
 def chosen_backup(
@@ -67,7 +68,7 @@ def restore(pipeline: Pipeline, site: Site, backup: Backup) -> Outcome:
             finally:
                 pipeline.release(site, session)
         except DeviceError as exc:
-            return pipeline.fail(site, Status.FAILED, str(exc))
+            return pipeline.fail(site, Status.FAILED, error_reason(exc))
         return _restored(pipeline, site, backup, identical, held)
 
     return pipeline.under_lock(site, work)

@@ -18,8 +18,8 @@ leave by the line's interface (and, for a static line, its gateway).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from ipaddress import AddressValueError, IPv4Address
 from urllib.parse import urlparse
@@ -30,18 +30,80 @@ from netprov.models import Organisation, Phase, Site
 from netprov.phases import PROMISES, Carried, Role, UplinkView, carrying
 from netprov.platforms import Driver, Session, driver_for
 from netprov.platforms.base import Hop
+from netprov.said import CheckId, Params, PhraseId, Said, but, joined, of_error, role, value
 from netprov.uplinks import uplink_views
 
 
 @dataclass(frozen=True)
+class CheckWords:
+    """A check's name, what it expected and what it saw, as netprov's words by id."""
+
+    name: Said
+    expected: Said
+    observed: Said
+
+
+@dataclass(frozen=True)
 class Check:
+    """One check: its name, what it expected and saw (English, as the journal and
+    ``--json`` have always said), the verdict, and the same words by id (``words``; None
+    on a check journaled before netprov kept them)."""
+
     name: str
     expected: str
     observed: str
     ok: bool
+    words: CheckWords | None = None
+
+    @classmethod
+    def of(cls, name: Said, expected: Said, observed: Said, ok: bool) -> Check:
+        """A check said by id, its English rendered from the catalogue."""
+        words = CheckWords(name, expected, observed)
+        return cls(str(name), str(expected), str(observed), ok, words)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        """As the journal and ``--json`` keep it (docs/json.md): the English, and the
+        check's ``id`` with its ``params`` and what it expected and saw by id."""
+        found: dict[str, object] = {
+            "name": self.name,
+            "expected": self.expected,
+            "observed": self.observed,
+            "ok": self.ok,
+        }
+        if self.words is not None:
+            found |= {
+                "id": self.words.name.id.value,
+                "params": self.words.name.as_dict()["params"],
+                "expected_said": self.words.expected.as_dict(),
+                "observed_said": self.words.observed.as_dict(),
+            }
+        return found
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Check:
+        """A check as :meth:`as_dict` kept it (a journal row, a worker's result)."""
+        name = Said.from_dict({"id": data.get("id"), "params": data.get("params")})
+        expected = Said.from_dict(data.get("expected_said"))
+        observed = Said.from_dict(data.get("observed_said"))
+        words = None
+        if name is not None and expected is not None and observed is not None:
+            words = CheckWords(name, expected, observed)
+        return cls(
+            str(data.get("name", "?")),
+            str(data.get("expected", "?")),
+            str(data.get("observed", "?")),
+            bool(data.get("ok")),
+            words,
+        )
+
+
+def hop_said(hop: Hop) -> Said:
+    """Where a route leaves by (as :class:`Hop` prints it in English)."""
+    if hop.interface is None:
+        return Said(PhraseId.HOP_DROPPED, {"prefix": hop.prefix})
+    if hop.gateway:
+        return Said(PhraseId.HOP_GATEWAY, {"interface": hop.interface, "gateway": hop.gateway})
+    return Said(PhraseId.HOP, {"interface": hop.interface})
 
 
 class Cost(IntEnum):
@@ -86,7 +148,9 @@ def run_checks(planned: Sequence[Planned], *, changing: bool) -> tuple[list[Chec
 
     Examples:
         >>> def planned(name: str, cost: Cost) -> Planned:
-        ...     return Planned(name, cost, lambda: Check(name, "", "", name != "b"))
+        ...     said = Said(CheckId.PROBE)
+        ...     check = Check.of(said, said, said, name != "b")
+        ...     return Planned(name, cost, lambda: replace(check, name=name))
         >>> plan = [planned("a", Cost.PING), planned("b", Cost.READ), planned("c", Cost.PING)]
         >>> [(c.name, c.ok) for c in run_checks(plan, changing=True)[0]]
         [('b', False)]
@@ -104,19 +168,21 @@ def run_checks(planned: Sequence[Planned], *, changing: bool) -> tuple[list[Chec
 
 def _management(session: Session) -> Check:
     """The session doing the change still answers: measured, never assumed."""
+    name, answers = Said(CheckId.MANAGEMENT_SESSION), Said(PhraseId.ANSWERS)
     try:
         elapsed_ms, output = session.round_trip()
     except DeviceError as exc:
-        return Check("management session", "answers", f"no answer ({exc})", False)
+        failed = Said(PhraseId.NO_ANSWER_BECAUSE, {"error": of_error(exc)})
+        return Check.of(name, answers, failed, False)
     ok = bool(output.strip())
-    observed = f"answered in {elapsed_ms:.0f} ms" if ok else "empty answer"
-    return Check("management session", "answers", observed, ok)
+    answered = Said(PhraseId.ANSWERED_IN, {"ms": f"{elapsed_ms:.0f}"})
+    return Check.of(name, answers, answered if ok else Said(PhraseId.EMPTY_ANSWER), ok)
 
 
 # Opens a new management session on the router the way the NOC does, proves it answers and
 # closes it; returns how long that took in milliseconds (raises DeviceError when it cannot).
 Reconnect = Callable[[], float]
-NEW_SESSION = "new management session"
+NEW_SESSION = str(Said(CheckId.NEW_MANAGEMENT_SESSION))
 
 
 def new_session_last(checks: list[Check], reconnect: Reconnect, *, changing: bool) -> list[Check]:
@@ -135,12 +201,14 @@ def _new_session(reconnect: Reconnect) -> Check:
     """A session opened now, not the one doing the change: an established session survives
     a firewall that drops every new one (a rule placed below the router's own drop, MikroTik
     manual "Firewall: Filter"), so only a new session proves the NOC still gets in."""
+    name, expected = Said(CheckId.NEW_MANAGEMENT_SESSION), Said(PhraseId.OPENS_AND_ANSWERS)
     try:
         elapsed_ms = reconnect()
     except DeviceError as exc:
-        return Check(NEW_SESSION, "opens and answers", f"refused ({exc})", False)
-    observed = f"opened in {elapsed_ms:.0f} ms"
-    return Check(NEW_SESSION, "opens and answers", observed, True)
+        refused = Said(PhraseId.REFUSED_BECAUSE, {"error": of_error(exc)})
+        return Check.of(name, expected, refused, False)
+    observed = Said(PhraseId.OPENED_IN, {"ms": f"{elapsed_ms:.0f}"})
+    return Check.of(name, expected, observed, True)
 
 
 @dataclass(frozen=True)
@@ -170,7 +238,7 @@ def echo_wait(reply_seconds: float) -> float:
 def ping_check(
     session: Session,
     driver: Driver,
-    name: str,
+    name: Said,
     address: str,
     policy: PingPolicy,
     size: int | None = None,
@@ -180,9 +248,9 @@ def ping_check(
     )
     result = driver.read_ping(session.send(command))
     ok = result.sent > 0 and result.loss_percent <= policy.max_loss_percent
-    expected = f"<= {policy.max_loss_percent}% loss"
-    observed = f"{result.received}/{result.sent} replies"
-    return Check(name, expected, observed, ok)
+    expected = Said(PhraseId.LOSS_AT_MOST, {"percent": str(policy.max_loss_percent)})
+    replies = {"received": str(result.received), "sent": str(result.sent)}
+    return Check.of(name, expected, Said(PhraseId.REPLIES, replies), ok)
 
 
 def _uses(hop: Hop | None, view: UplinkView) -> bool:
@@ -197,18 +265,27 @@ def _route(session: Session, driver: Driver, address: str) -> Hop | None:
     return driver.read_route(session.send(driver.route_command(address)), address)
 
 
-def _elsewhere(before: Hop | None, after: Hop | None, view: UplinkView) -> str | None:
+def _leaves(hop: Hop | None, leaves: PhraseId = PhraseId.LEAVES_BY) -> Said:
+    """Where a route leaves by, or that there is none."""
+    return Said(PhraseId.NO_ROUTE) if hop is None else Said(leaves, {"hop": hop_said(hop)})
+
+
+def _elsewhere(before: Hop | None, after: Hop | None, view: UplinkView) -> Said | None:
     """What the route read around a probe says, when it is not ``view``'s line."""
     for hop in (before, after):
         if not _uses(hop, view):
-            return "no route" if hop is None else f"leaves by {hop}"
+            return _leaves(hop)
     return None
+
+
+def _via(what: Said, view: UplinkView) -> Said:
+    return Said(PhraseId.VIA, {"what": what, "interface": view.l3})
 
 
 def line_ping(
     session: Session,
     driver: Driver,
-    name: str,
+    name: Said,
     address: str,
     policy: PingPolicy,
     view: UplinkView,
@@ -219,10 +296,11 @@ def line_ping(
     before = _route(session, driver, address)
     ping = ping_check(session, driver, name, address, policy, size=size)
     elsewhere = _elsewhere(before, _route(session, driver, address), view)
-    expected = f"{ping.expected} via {view.l3}"
+    assert ping.words is not None  # said by id above
+    expected, observed = _via(ping.words.expected, view), ping.words.observed
     if elsewhere is not None:
-        return Check(name, expected, f"{ping.observed}, but {elsewhere}", False)
-    return Check(name, expected, ping.observed, ping.ok)
+        return Check.of(name, expected, but(observed, elsewhere), False)
+    return Check.of(name, expected, observed, ping.ok)
 
 
 def _default_route(
@@ -231,14 +309,14 @@ def _default_route(
     """The default route names the line's gateway and the route to that gateway leaves by
     the line: a RouterOS default route is recursive, through the line's probe, so the
     probe's host route is what puts it on the line (routing.j2)."""
-    name, shown = "default route via " + primary.role.value, f"{expected} via {primary.l3}"
+    name = Said(CheckId.DEFAULT_ROUTE, {"role": role(primary.role.value)})
+    shown = _via(value(expected), primary)
     if gateway != expected:
-        return Check(name, shown, gateway, False)
+        return Check.of(name, shown, value(gateway), False)
     hop = _route(session, driver, gateway)
     if not _uses(hop, primary):
-        leaves = "no route" if hop is None else f"leaves by {hop}"
-        return Check(name, shown, f"{gateway}, but {leaves}", False)
-    return Check(name, shown, gateway, True)
+        return Check.of(name, shown, but(value(gateway), _leaves(hop)), False)
+    return Check.of(name, shown, value(gateway), True)
 
 
 def _path_mtu(session: Session, driver: Driver, view: UplinkView, policy: PingPolicy) -> Planned:
@@ -246,10 +324,11 @@ def _path_mtu(session: Session, driver: Driver, view: UplinkView, policy: PingPo
     PPPoE (RFC 2516: 8 bytes of the 1500-byte frame), 1500 otherwise. A line that drops big
     packets silently (a PMTU black hole) passes small pings and breaks HTTPS and VPNs."""
     size = 1492 if view.pppoe else 1500
-    name = f"path MTU via {view.role.value}: {size}-byte DF ping to {view.probe}"
+    words: Params = {"role": role(view.role.value), "size": str(size), "probe": str(view.probe)}
+    name = Said(CheckId.PATH_MTU, words)
     probe = str(view.probe)
     ping = functools.partial(line_ping, session, driver, name, probe, policy, view, size=size)
-    return Planned(name, Cost.PING, ping)
+    return Planned(str(name), Cost.PING, ping)
 
 
 def _shaping(
@@ -260,25 +339,30 @@ def _shaping(
     route to its probe now), nothing above it takes that traffic first and nothing lets
     traffic skip it."""
     shaping = driver.read_shaping(running, view)
-    expected = f"{allocation.ceiling_kbps} kbps ceiling on {view.l3}, both directions"
+    ceiling = {"kbps": str(allocation.ceiling_kbps), "interface": view.l3}
+    expected = Said(PhraseId.CEILING_ON, ceiling)
     if shaping.ceiling_kbps is None:
-        observed, ok = "no shaper", False
+        observed, ok = Said(PhraseId.NO_SHAPER), False
     else:
-        observed = f"{shaping.ceiling_kbps} kbps ceiling" + (
-            "" if shaping.attached else ", not attached"
-        )
+        observed = Said(PhraseId.CEILING, {"kbps": str(shaping.ceiling_kbps)})
+        if not shaping.attached:
+            observed = Said(PhraseId.NOT_ATTACHED, {"seen": observed})
         ok = shaping.attached and shaping.ceiling_kbps == allocation.ceiling_kbps
         if shaping.download_kbps != shaping.ceiling_kbps:
-            observed += f", download {shaping.download_kbps or 'unlimited'}"
+            download = str(shaping.download_kbps or "") or Said(PhraseId.UNLIMITED)
+            observed = Said(PhraseId.DOWNLOAD, {"seen": observed, "download": download})
             ok = False
     if shaping.bypass:
-        observed, ok = f"{observed}; bypassed: {shaping.bypass}", False
+        bypass: Params = {"seen": observed, "bypass": shaping.bypass}
+        observed, ok = Said(PhraseId.BYPASSED, bypass), False
     if shaping.shadowed:
-        observed, ok = f"{observed}; taken first by {shaping.shadowed}", False
+        shadowed: Params = {"seen": observed, "queue": shaping.shadowed}
+        observed, ok = Said(PhraseId.TAKEN_FIRST, shadowed), False
     if shaping.interfaces and (egress is None or egress.interface not in shaping.interfaces):
-        leaves = "no route" if egress is None else f"traffic leaves by {egress}"
-        observed, ok = f"{observed}; {leaves}", False
-    return Check(f"shaping on {view.role.value}", expected, observed, ok)
+        leaves = _leaves(egress, PhraseId.TRAFFIC_LEAVES_BY)
+        observed, ok = joined([observed, leaves], observed), False
+    name = Said(CheckId.SHAPING, {"role": role(view.role.value)})
+    return Check.of(name, expected, observed, ok)
 
 
 def _dns(
@@ -289,34 +373,36 @@ def _dns(
     other server from the LAN is redirected or refused by the running config, on the LAN
     interface (``lan``) where the office's packets arrive."""
     name = org.probes.dns_name
+    resolving = Said(CheckId.DNS_RESOLVES, {"name": name})
 
     def resolves() -> Check:
         answer = driver.read_resolved(session.send(driver.resolve_command(name)))
-        return Check(
-            f"DNS resolves {name}", "an address", answer or "no answer", answer is not None
-        )
+        seen = value(answer) if answer else Said(PhraseId.NO_ANSWER)
+        return Check.of(resolving, Said(PhraseId.AN_ADDRESS), seen, answer is not None)
 
-    checks = [Planned(f"DNS resolves {name}", Cost.LOOKUP, resolves)]
+    checks = [Planned(str(resolving), Cost.LOOKUP, resolves)]
     blocked, sinkhole = org.dns.blocked_probe, org.dns.sinkhole
     if blocked is not None and sinkhole is not None:
+        blocking = Said(CheckId.DNS_BLOCKS, {"name": blocked})
 
         def blocks() -> Check:
             seen = driver.read_resolved(session.send(driver.resolve_command(blocked)))
             shown = str(sinkhole)
-            return Check(
-                f"DNS blocks {blocked}", f"sinkhole {shown}", seen or "no answer", seen == shown
-            )
+            answer = value(seen) if seen else Said(PhraseId.NO_ANSWER)
+            expected = Said(PhraseId.SINKHOLE, {"address": shown})
+            return Check.of(blocking, expected, answer, seen == shown)
 
-        checks.append(Planned(f"DNS blocks {blocked}", Cost.LOOKUP, blocks))
+        checks.append(Planned(str(blocking), Cost.LOOKUP, blocks))
     resolvers = [str(r) for r in org.dns.filtering_resolvers]
-    forced_name = "LAN DNS forced to the filtering resolvers"
+    forced_name = Said(CheckId.DNS_FORCED)
 
     def forced() -> Check:
         in_force = driver.dns_forced(running(), resolvers, lan)
-        shown = "in force" if in_force else "not in the running config"
-        return Check(forced_name, "other resolvers redirected or refused", shown, in_force)
+        shown = Said(PhraseId.IN_FORCE if in_force else PhraseId.NOT_IN_RUNNING_CONFIG)
+        refused = Said(PhraseId.OTHER_RESOLVERS_REFUSED)
+        return Check.of(forced_name, refused, shown, in_force)
 
-    checks.append(Planned(forced_name, Cost.CONFIG, forced))
+    checks.append(Planned(str(forced_name), Cost.CONFIG, forced))
     return checks
 
 
@@ -343,30 +429,33 @@ def _egress(session: Session, driver: Driver, org: Organisation, primary: Uplink
     before = _route(session, driver, echo) if echo else None
     seen = driver.read_fetched(session.send(driver.fetch_command(url)))
     elsewhere = _elsewhere(before, _route(session, driver, echo), primary) if echo else None
-    shown = f" ({', '.join(str(r) for r in ranges)})" if ranges else ""
-    expected = f"an address of {primary.provider_name}{shown}"
+    expected = Said(PhraseId.ADDRESS_OF, {"provider": primary.provider_name})
+    if ranges:
+        shown = {"provider": primary.provider_name, "ranges": ", ".join(str(r) for r in ranges)}
+        expected = Said(PhraseId.ADDRESS_OF_RANGES, shown)
     if echo is not None:
-        expected += f" via {primary.l3}"
-    observed = seen or "no answer"
+        expected = _via(expected, primary)
+    observed = value(seen) if seen else Said(PhraseId.NO_ANSWER)
     ok = seen is not None and (not ranges or any(IPv4Address(seen) in r for r in ranges))
     if elsewhere is not None:
-        observed, ok = f"{observed}, but {elsewhere}", False
+        observed, ok = but(observed, elsewhere), False
     elif echo is None and not ranges:
-        observed, ok = f"{observed} (no public ranges of the provider to prove it by)", False
-    return Check(f"egress via {primary.role.value}", expected, observed, ok)
+        observed, ok = Said(PhraseId.NO_RANGES, {"seen": observed}), False
+    name = Said(CheckId.EGRESS, {"role": role(primary.role.value)})
+    return Check.of(name, expected, observed, ok)
 
 
 def _dhcp(session: Session, driver: Driver, site: Site, running: Callable[[], str]) -> Check:
     """The office's PCs get addresses: netprov's LAN DHCP server is in force and the router
     reads out its lease table."""
-    expected = "server enabled, leases readable"
+    name, expected = Said(CheckId.DHCP), Said(PhraseId.DHCP_EXPECTED)
     if not driver.dhcp_serving(running(), site.lan):
-        seen = f"no enabled server with gateway {site.lan.address.ip} in the running config"
-        return Check("DHCP serves the LAN", expected, seen, False)
+        seen = Said(PhraseId.DHCP_NO_SERVER, {"gateway": str(site.lan.address.ip)})
+        return Check.of(name, expected, seen, False)
     bound = driver.read_leases(session.send(driver.leases_command()))
     if bound is None:
-        return Check("DHCP serves the LAN", expected, "lease table unreadable", False)
-    return Check("DHCP serves the LAN", expected, f"enabled, {bound} bound lease(s)", True)
+        return Check.of(name, expected, Said(PhraseId.LEASES_UNREADABLE), False)
+    return Check.of(name, expected, Said(PhraseId.LEASES_BOUND, {"bound": str(bound)}), True)
 
 
 def _pings(site: Site, org: Organisation, session: Session) -> tuple[PingPolicy, PingPolicy]:
@@ -395,42 +484,46 @@ def verify_reachability(
     primary = uplink_views(site, org, phase)[0]
     router_ping, lan_ping = _pings(site, org, session)
 
+    up = Said(CheckId.UPLINK_UP, {"interface": primary.l3})
+
     def uplink() -> Check:
         state = driver.read_interface(session.send(driver.interfaces_command()), primary.l3)
-        return Check(f"uplink {primary.l3} up", "running", state.status, state.running)
+        return Check.of(up, Said(PhraseId.RUNNING), value(state.status), state.running)
 
-    route_name = "default route via " + primary.role.value
+    route_name = Said(CheckId.DEFAULT_ROUTE, {"role": role(primary.role.value)})
 
     def default_route() -> Check:
         gateway = driver.read_default_gateway(session.send(driver.routes_command()))
         expected = None if adopting else driver.expected_default_gateway(primary)
         if expected is not None:
             return _default_route(session, driver, primary, gateway, expected)
-        return Check(route_name, "present", gateway, gateway != "none")
+        present = Said(PhraseId.PRESENT)
+        return Check.of(route_name, present, value(gateway), gateway != "none")
 
+    management = str(Said(CheckId.MANAGEMENT_SESSION))
     checks = [
-        Planned("management session", Cost.READ, functools.partial(_management, session)),
-        Planned(f"uplink {primary.l3} up", Cost.READ, uplink),
+        Planned(management, Cost.READ, functools.partial(_management, session)),
+        Planned(str(up), Cost.READ, uplink),
     ]
     if primary.static is not None:
         gw = str(primary.static.gateway)
-        name = f"ping {primary.role.value} gateway {gw}"
+        name = Said(CheckId.PING_GATEWAY, {"role": role(primary.role.value), "gateway": gw})
         ping = functools.partial(ping_check, session, driver, name, gw, router_ping)
-        checks.append(Planned(name, Cost.PING, ping))
-    checks.append(Planned(route_name, Cost.READ, default_route))
-    name = f"ping internet probe {primary.probe} from LAN"
+        checks.append(Planned(str(name), Cost.PING, ping))
+    checks.append(Planned(str(route_name), Cost.READ, default_route))
+    name = Said(CheckId.INTERNET_PROBE, {"probe": str(primary.probe)})
     probe = str(primary.probe)
     checks.append(
         Planned(
-            name,
+            str(name),
             Cost.PING,
             functools.partial(line_ping, session, driver, name, probe, lan_ping, primary),
         )
     )
     for resolver in org.dns.filtering_resolvers:
-        name = f"ping filtering resolver {resolver} from LAN"
+        name = Said(CheckId.RESOLVER_PING, {"resolver": str(resolver)})
         ping = functools.partial(ping_check, session, driver, name, str(resolver), lan_ping)
-        checks.append(Planned(name, Cost.PING, ping))
+        checks.append(Planned(str(name), Cost.PING, ping))
     checks.append(_path_mtu(session, driver, primary, router_ping))
     return checks
 
@@ -455,36 +548,40 @@ def verify_site(
     # LAN (the line, and its NAT) and a full-size DF ping (its path MTU)
     for view in views[1:]:
         if view.role in carrying(phase):
-            name = f"ping internet probe {view.probe} from LAN via {view.role.value}"
+            held: Params = {"probe": str(view.probe), "role": role(view.role.value)}
+            name = Said(CheckId.INTERNET_PROBE_VIA, held)
             probe = str(view.probe)
             ping = functools.partial(line_ping, session, driver, name, probe, lan_ping, view)
-            checks.append(Planned(name, Cost.PING, ping))
+            checks.append(Planned(str(name), Cost.PING, ping))
             checks.append(_path_mtu(session, driver, view, router_ping))
     if org.probes.egress_echo is not None:
         egress = functools.partial(_egress, session, driver, org, primary)
-        checks.append(Planned(f"egress via {primary.role.value}", Cost.FETCH, egress))
+        leaving = Said(CheckId.EGRESS, {"role": role(primary.role.value)})
+        checks.append(Planned(str(leaving), Cost.FETCH, egress))
     if Carried.CITY in PROMISES[phase]:  # promised over the central line only
         city = next(v for v in views if v.role is PROMISES[phase][Carried.CITY])
         for service in site.services:
-            name = f"service {service.name} ({service.address}) from LAN"
             address = str(service.address)
+            name = Said(CheckId.SERVICE, {"service": service.name, "address": address})
             ping = functools.partial(line_ping, session, driver, name, address, lan_ping, city)
-            checks.append(Planned(name, Cost.PING, ping))
+            checks.append(Planned(str(name), Cost.PING, ping))
+
+    restricting = Said(CheckId.MANAGEMENT_RESTRICTED)
 
     def restricted() -> Check:
         opened = driver.management_open(running())
-        return Check(
-            "management restricted",
-            "only the management networks reach it (no web UI, no MAC access)",
-            "; ".join(opened) or "restricted",
+        return Check.of(
+            restricting,
+            Said(PhraseId.MANAGEMENT_ONLY),
+            joined([value(found) for found in opened], Said(PhraseId.RESTRICTED)),
             not opened,
         )
 
-    checks.append(Planned("management restricted", Cost.CONFIG, restricted))
+    checks.append(Planned(str(restricting), Cost.CONFIG, restricted))
     checks.extend(_dns(session, driver, org, running, site.lan.interface))
     if site.lan.dhcp:
         dhcp = functools.partial(_dhcp, session, driver, site, running)
-        checks.append(Planned("DHCP serves the LAN", Cost.CONFIG, dhcp))
+        checks.append(Planned(str(Said(CheckId.DHCP)), Cost.CONFIG, dhcp))
     if phase.has_central and allocation is not None:
         central = next(v for v in views if v.role is Role.CENTRAL)
 
@@ -492,16 +589,17 @@ def verify_site(
             egress = _route(session, driver, str(central.probe))
             return _shaping(driver, running(), central, allocation, egress)
 
-        checks.append(Planned(f"shaping on {central.role.value}", Cost.CONFIG, shaping))
+        shaping_name = Said(CheckId.SHAPING, {"role": role(central.role.value)})
+        checks.append(Planned(str(shaping_name), Cost.CONFIG, shaping))
     if site.backup_uplink is not None:
         backup = next(v for v in views if v.role is Role.BACKUP)
 
         def failover() -> Check:
             missing = driver.failover_route(running(), backup)
-            expected = f"default route via {backup.l3}, distance {backup.distance}, tracked"
-            return Check(
-                "failover route for backup line", expected, missing or "present", not missing
-            )
+            tracked = {"interface": backup.l3, "distance": str(backup.distance)}
+            expected = Said(PhraseId.FAILOVER_EXPECTED, tracked)
+            seen = missing or Said(PhraseId.PRESENT)
+            return Check.of(Said(CheckId.FAILOVER_ROUTE), expected, seen, not missing)
 
-        checks.append(Planned("failover route for backup line", Cost.CONFIG, failover))
+        checks.append(Planned(str(Said(CheckId.FAILOVER_ROUTE)), Cost.CONFIG, failover))
     return checks

@@ -50,7 +50,7 @@ def _push(router: RosDevice, plan: SitePlan) -> None:
     assert refused == []
 
 
-def _safe(inventory: Path, router: RosDevice, plan: SitePlan) -> str | None:
+def _safe(inventory: Path, router: RosDevice, plan: SitePlan) -> object:
     loaded = load_inventory(inventory, today=TODAY)
     return lockout_step(loaded.site(ROS_SITE), loaded.organisation, router.export(), plan)
 

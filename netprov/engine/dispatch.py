@@ -13,6 +13,7 @@ from netprov.inventory import inventory_digest
 from netprov.models import Organisation, Site
 from netprov.nautobot.client import is_nautobot
 from netprov.outcome import Outcome, Status
+from netprov.said import Said
 from netprov.steps import A, SiteStep
 from netprov.verify import Check
 
@@ -138,9 +139,10 @@ def _outcome(site: Site, result: Any) -> Outcome:
     return Outcome(
         site.id,
         Status(result["status"]),
-        checks=[Check(**check) for check in result.get("checks", [])],
+        checks=[Check.from_dict(check) for check in result.get("checks", [])],
         detail=f"{result.get('detail', '')}",
         restored_identical=result.get("restored_identical"),
+        reason=Said.from_dict(result.get("reason")),
     )
 
 

@@ -32,6 +32,7 @@ from netprov.platforms.session import (
     connect_error,
     safety_net_name,
 )
+from netprov.said import Said
 from netprov.secrets import mask_patterns, mask_values
 from netprov.sim.topology import Router, World
 
@@ -100,12 +101,12 @@ class Shaping:
 
     ceiling_kbps: int | None  # None: no shaper of netprov's for that uplink (upload)
     attached: bool  # the shaper acts on the uplink's traffic
-    bypass: str | None = None  # what lets traffic skip it (RouterOS FastTrack), if anything
+    bypass: Said | None = None  # what lets traffic skip it (RouterOS FastTrack), if anything
     download_kbps: int | None = None  # the limit on traffic coming in (None: none)
     # the interfaces whose outgoing traffic the shaper acts on
     interfaces: tuple[str, ...] = ()
     # what takes the traffic before the shaper does (a RouterOS simple queue above it)
-    shadowed: str | None = None
+    shadowed: Said | None = None
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ class Driver(ABC):
         """What :meth:`read_default_gateway` shows when ``view`` carries the default route."""
 
     @abstractmethod
-    def failover_route(self, config: str, view: UplinkView) -> str | None:
+    def failover_route(self, config: str, view: UplinkView) -> Said | None:
         """What keeps ``view``'s default route from failing over in ``config`` (missing,
         disabled, not at the line's distance, not tracked by its probe); None: in force."""
 

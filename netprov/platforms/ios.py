@@ -43,6 +43,7 @@ from netprov.platforms.ios_secrets import mask_ios
 from netprov.platforms.ios_sections import section, sections
 from netprov.platforms.ios_session import IosSession
 from netprov.platforms.policy_routing import ios_policy_migration
+from netprov.said import PhraseId, Said
 from netprov.secrets import mask_values
 from netprov.sim.ios import IosDevice
 from netprov.sim.topology import World
@@ -233,20 +234,20 @@ class IosDriver(Driver):
     def expected_default_gateway(self, view: UplinkView) -> str | None:
         return str(view.static.gateway) if view.static is not None else None
 
-    def failover_route(self, config: str, view: UplinkView) -> str | None:
+    def failover_route(self, config: str, view: UplinkView) -> Said | None:
         """The line's default route tracked by its probe's track object (routing.j2; a
         DHCP line's is the client's, on its interface: ``ip dhcp client route track``)."""
         lines = {line.rstrip() for line in config.splitlines()}
         if f"track {view.track} ip sla {view.track} reachability" not in lines:
-            return f"missing `track {view.track} ip sla {view.track} reachability`"
+            return _missing(f"track {view.track} ip sla {view.track} reachability")
         if view.dhcp:
             held = section(config, f"interface {view.l3}")
             tracked = f" ip dhcp client route track {view.track}" in held
-            return None if tracked else f"missing `ip dhcp client route track {view.track}`"
+            return None if tracked else _missing(f"ip dhcp client route track {view.track}")
         hop = str(view.static.gateway) if view.static is not None else view.l3
         distance = f" {view.distance}" if view.distance != 1 else ""
         route = f"ip route 0.0.0.0 0.0.0.0 {hop}{distance} track {view.track}"
-        return None if route in lines else f"missing `{route}`"
+        return None if route in lines else _missing(route)
 
     def resolve_command(self, name: str) -> str:
         # IOS has no lookup-only exec command: a one-packet ping of the name makes the router
@@ -478,3 +479,8 @@ class IosDriver(Driver):
             step = "after the replace: " + "; ".join(plan.after_push)
             steps.append(SimulatedStep(step, simulated.router()))
         return steps
+
+
+def _missing(line: str) -> Said:
+    """A line of IOS config the running config does not have."""
+    return Said(PhraseId.MISSING_LINE, {"line": line})

@@ -42,6 +42,7 @@ from netprov.platforms.routeros_session import RosSession
 from netprov.rosdefaults import ORDER_FREE
 from netprov.rossyntax import parse_command, terse_lines
 from netprov.rosversion import RosSoftware, version_of
+from netprov.said import PhraseId, Said, joined
 from netprov.sim.routeros import RosDevice, changes_filtering, changes_routing
 from netprov.sim.topology import World
 
@@ -251,7 +252,7 @@ class RosDriver(Driver):
         # every uplink's default route is recursive, through its probe address
         return str(view.probe)
 
-    def failover_route(self, config: str, view: UplinkView) -> str | None:
+    def failover_route(self, config: str, view: UplinkView) -> Said | None:
         return routeros_facts.failover_route(config, view)
 
     def resolve_command(self, name: str) -> str:
@@ -331,9 +332,8 @@ class RosDriver(Driver):
             ),
             None,
         )
-        bypass = (
-            "FastTrack rule enabled" if routeros_facts.fasttrack_bypasses(lines, view.l3) else None
-        )
+        fasttrack = routeros_facts.fasttrack_bypasses(lines, view.l3)
+        bypass = Said(PhraseId.FASTTRACK_ENABLED) if fasttrack else None
         if queue is None:
             return Shaping(None, False, bypass)
         # max-limit=upload/download, seen from the queue's target (the LAN)
@@ -342,7 +342,8 @@ class RosDriver(Driver):
         params = parse_command(queue).params
         dst = params.get("dst", "")
         if params.get("disabled") == "yes":  # a disabled queue takes no packet
-            bypass = "; ".join(filter(None, [bypass, f"queue {params.get('name')} disabled"]))
+            disabled = Said(PhraseId.QUEUE_DISABLED, {"name": str(params.get("name"))})
+            bypass = joined([*filter(None, [bypass]), disabled], disabled)
         return Shaping(
             routeros_facts.ros_kbps(up) if up else None,
             dst == view.l3,

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from netprov.models import Lan
 from netprov.phases import UplinkView
 from netprov.rossyntax import parse_command, terse_lines
+from netprov.said import PhraseId, Said
 
 
 def _added(config: str, menu: str) -> Iterator[Mapping[str, str]]:
@@ -34,19 +35,19 @@ def dns_redirected(config: str, lan: str) -> bool:
     return redirects.get("netprov:dns-redirect-udp", False) and all(redirects.values())
 
 
-def failover_route(config: str, view: UplinkView) -> str | None:
+def failover_route(config: str, view: UplinkView) -> Said | None:
     """What keeps ``view``'s default route (``netprov:default-<role>``, routing.j2) from
     failing over: missing, disabled, or not through the line's probe at its distance and
     checked by ping (recursive: it goes when the probe does); None: in force."""
     tag = f"netprov:default-{view.role.value}"
     route = next((r for r in _added(config, "/ip route") if r.get("comment") == tag), None)
     if route is None:
-        return f"missing route {tag}"
+        return Said(PhraseId.MISSING_ROUTE, {"tag": tag})
     if route.get("disabled") == "yes":
-        return f"route {tag} disabled"
+        return Said(PhraseId.ROUTE_DISABLED, {"tag": tag})
     wanted = {"gateway": str(view.probe), "distance": str(view.distance), "check-gateway": "ping"}
     wrong = [f"{k}={route.get(k, '')}" for k, v in wanted.items() if route.get(k) != v]
-    return f"route {tag}: {' '.join(wrong)}" if wrong else None
+    return Said(PhraseId.ROUTE_WRONG, {"tag": tag, "wrong": " ".join(wrong)}) if wrong else None
 
 
 def dhcp_gateway_given(config: str, lan: Lan) -> bool:

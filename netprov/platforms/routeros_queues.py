@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from ipaddress import IPv4Network
 
 from netprov.rossyntax import parse_command, terse_lines
+from netprov.said import PhraseId, Said
 
 Params = Mapping[str, str]
 
@@ -65,7 +66,7 @@ def first_taker(queues: list[Params], mine: Params, lan: set[str]) -> int | None
     return None
 
 
-def shadowing_queue(config: str, tag: str, out: str) -> str | None:
+def shadowing_queue(config: str, tag: str, out: str) -> Said | None:
     """The first enabled simple queue above netprov's (its ``comment=<tag>``) that takes
     traffic netprov's queue is for: what the LAN (netprov's queue's target) sends out of
     ``out``. None: netprov's queue is reached (or there is none).
@@ -74,7 +75,7 @@ def shadowing_queue(config: str, tag: str, out: str) -> str | None:
         >>> office = "/queue simple add name=office max-limit=50M/50M target=10.0.0.0/8"
         >>> ours = "/queue simple add comment=netprov:qos-central dst=vlan9-central "
         >>> ours += "name=netprov-central target=10.31.1.0/24"
-        >>> shadowing_queue(office + chr(10) + ours, "netprov:qos-central", "vlan9-central")
+        >>> str(shadowing_queue(office + chr(10) + ours, "netprov:qos-central", "vlan9-central"))
         'queue "office" (target=10.0.0.0/8) above netprov-central'
         >>> shadowing_queue(ours + chr(10) + office, "netprov:qos-central", "vlan9-central")
         >>> guest = "/queue simple add name=guest target=192.168.88.0/24"
@@ -108,6 +109,7 @@ def shadowing_queue(config: str, tag: str, out: str) -> str | None:
         if queue.get("disabled") == "yes" or name in inner or name in ancestors:
             continue
         if _takes(queue, ours, lan, out):
-            shown = f"target={queue['target']}" if queue.get("target") else "no target"
-            return f'queue "{name}" ({shown}) above {mine.get("name", tag)}'
+            shown = f"target={queue['target']}" if queue.get("target") else Said(PhraseId.NO_TARGET)
+            above = {"name": name, "shown": shown, "ours": mine.get("name", tag)}
+            return Said(PhraseId.QUEUE_ABOVE, above)
     return None

@@ -22,6 +22,7 @@ from netprov.models import Platform
 from netprov.plan import SitePlan
 from netprov.platforms.known_hosts import known_hosts_entry, router_view
 from netprov.platforms.transcript import Transcript
+from netprov.said import PhraseId, Said
 
 
 @dataclass(frozen=True)
@@ -339,8 +340,10 @@ def connect_error(target: Target, exc: BaseException, *, timeout: float) -> Devi
     likely = likely_cause(exc, connect_seconds=timeout, banner_seconds=banner_seconds(timeout))
     if likely is not None:
         where = f"{target.host}:{target.port}"
-        return DeviceError(f"{target.site_id}: cannot connect to {where}: {likely}")
-    return DeviceError(f"{target.site_id}: cannot connect: {one_line(exc)}")
+        said = {"site": target.site_id, "where": where, "error": likely}
+        return DeviceError.saying(Said(PhraseId.CANNOT_CONNECT_TO, said))
+    said = {"site": target.site_id, "error": one_line(exc)}
+    return DeviceError.saying(Said(PhraseId.CANNOT_CONNECT, said))
 
 
 def one_line(exc: BaseException) -> str:
