@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +17,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from netprov import report_id
 from netprov.drift import phase_rank
 from netprov.inventory import LoadedInventory
 from netprov.journal import PHASE_STEPS, Journal, StepRow, phase_recorded
 from netprov.journal_rows import Step
 from netprov.models import Phase
 from netprov.platforms import RevertMethod
+from netprov.report_chart import chart
 from netprov.report_format import (
     date_text,
     flat_brackets,
@@ -35,7 +34,9 @@ from netprov.report_format import (
     on_clock,
     rupiah,
 )
-from netprov.report_text import TEXT
+from netprov.report_text import TEXT, check_line
+from netprov.said import Said
+from netprov.verify import Check
 
 PHASES = ("legacy", "dual", "central", "final")
 COLOURS = {
@@ -56,12 +57,13 @@ class Failure:
     checks: list[str]
     detail: str
     identical: bool | None
-    # each failed check as journaled: (name, expected, observed), for other languages
-    items: tuple[tuple[str, str, str], ...] = ()
+    # each failed check as journaled (by id, where the run kept ids), for other languages
+    items: tuple[Check, ...] = ()
     # a rollback: the backup restored (run, when) and the phase the router is in after it
     restored: tuple[str, str, str] | None = None
     before: Failure | None = None  # a rollback after a failed change: that failure
     how: dict[str, object] | None = None  # a failed change: how it was taken back
+    reason: Said | None = None  # ``detail`` by id (None: journaled before ids)
 
     @property
     def on_purpose(self) -> bool:
@@ -77,7 +79,7 @@ class Drill:
     ok: bool
     at: dt.datetime
     findings: list[str]  # each check as "name (expected ..., observed ...)"
-    items: tuple[tuple[str, str, str], ...] = ()  # the same as (name, expected, observed)
+    items: tuple[Check, ...] = ()  # the same checks, by id where the run kept ids
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class ReportData:
     by_wave: dict[int, Counter[str]] = field(default_factory=dict)
     by_kind: dict[str, Counter[str]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # site, reason
+    skipped: list[tuple[str, StepRow]] = field(default_factory=list)  # site, its skip
     # sites whose router's phase is not their desired one: site, desired, the router's, and
     # "pending" (git is further: the next cutover), "ahead" (the router is further),
     # "failed" (behind git: its last change failed, put back), "put_back" (on purpose), "unknown"
@@ -206,7 +208,7 @@ def _site_story(journal: Journal, site: str, data: ReportData, commands: dict[st
     latest = [s for s in steps if s.run_id == runs[-1]]
     names = {s.step for s in latest}
     if Step.SKIPPED in names and len(names) == 1:
-        data.skipped.append((site, latest[-1].detail))
+        data.skipped.append((site, latest[-1]))
         return False
     failure = _failure(site, latest)
     if failure is not None and failure.kind == "rolled_back" and len(runs) > 1:
@@ -232,8 +234,10 @@ def _failure(site: str, steps: list[StepRow]) -> Failure | None:
         return Failure(site, "reverted", checks, "", identical, items, how=how)
     if Step.FAILED in names:
         failed = next(s for s in steps if s.step is Step.FAILED)
-        kind = "refused" if (failed.data or {}).get("outcome") == "refused" else "failed"
-        return Failure(site, kind, [], failed.detail, None)
+        data = failed.data if isinstance(failed.data, dict) else {}
+        kind = "refused" if data.get("outcome") == "refused" else "failed"
+        reason = Said.from_dict(data.get("reason"))
+        return Failure(site, kind, [], failed.detail, None, reason=reason)
     rolled = next((s for s in reversed(steps) if s.step is Step.ROLLED_BACK), None)
     if rolled is None:
         return None
@@ -260,12 +264,12 @@ def _drills(journal: Journal, sites: set[str]) -> list[Drill]:
     ]
 
 
-def _check_items(checks: Any, *, failed_only: bool) -> tuple[tuple[str, str, str], ...]:
-    """The journaled checks (a step's ``data``) as (name, expected, observed)."""
+def _check_items(checks: Any, *, failed_only: bool) -> tuple[Check, ...]:
+    """The journaled checks (a step's ``data``)."""
     if not isinstance(checks, list):
         return ()
     return tuple(
-        (str(c["name"]), str(c.get("expected", "?")), str(c.get("observed", "?")))
+        Check.from_dict(c)
         for c in checks
         if isinstance(c, dict) and "name" in c and not (failed_only and c.get("ok"))
     )
@@ -274,8 +278,8 @@ def _check_items(checks: Any, *, failed_only: bool) -> tuple[tuple[str, str, str
 def _checks_seen(checks: Any, *, failed_only: bool) -> list[str]:
     """Each journaled check as the report shows it (only the failed ones if asked)."""
     return [
-        f"{name} (expected {expected}, observed {observed})"
-        for name, expected, observed in _check_items(checks, failed_only=failed_only)
+        f"{c.name} (expected {c.expected}, observed {c.observed})"
+        for c in _check_items(checks, failed_only=failed_only)
     ]
 
 
@@ -383,7 +387,7 @@ def render_html(
         budget=budget,
         peak=peak,
         double=double,
-        chart=_chart(data.over_time, data.total, data.today),
+        chart=chart(data.over_time, data.total, data.today),
         generated=moment_text(now or dt.datetime.now(dt.UTC), zone, lang),
         failure_text=lambda f: _failure_text(f, t, lang, zone),
         failure_items=lambda f: _failure_items(f, lang),
@@ -415,7 +419,10 @@ def _failure_text(failure: Failure, t: dict[str, str], lang: str, zone: str) -> 
         return t["reverted"].format(
             identical=t["identical"] if failure.identical else "", how=_how(failure.how, t)
         )
-    detail = report_id.reason(failure.detail) if lang == "id" else failure.detail
+    if failure.reason is not None:
+        detail = failure.reason.text("id") if lang == "id" else str(failure.reason)
+    else:  # journaled before netprov kept ids: its English, said to be untranslated
+        detail = failure.detail + t["untranslated"]
     return flat_brackets(t[failure.kind].format(detail=detail[:300]))
 
 
@@ -423,8 +430,7 @@ def _failure_items(failure: Failure, lang: str) -> list[str]:
     """Each failed check of the failure (and of the one a rollback followed), a line
     each: what was checked, what was seen, what should have been."""
     items = [*(failure.before.items if failure.before else ()), *failure.items]
-    line = report_id.check_line if lang == "id" else report_id.check_line_en
-    return [flat_brackets(line(*item)) for item in items]
+    return [check_line(item, lang) for item in items]
 
 
 def _how(how: dict[str, object] | None, t: dict[str, str]) -> str:
@@ -447,62 +453,16 @@ def _how(how: dict[str, object] | None, t: dict[str, str]) -> str:
 
 def _drill_text(drill: Drill, lang: str) -> str:
     """The drill's first check, in the page's language."""
-    if not drill.items:
-        return ""
-    line = report_id.check_line if lang == "id" else report_id.check_line_en
-    return flat_brackets(line(*drill.items[0]))
+    return check_line(drill.items[0], lang) if drill.items else ""
 
 
-def _skip_text(reason: str, t: dict[str, str], lang: str) -> str:
+def _skip_text(skip: StepRow, t: dict[str, str], lang: str) -> str:
     """A skip outside the maintenance window, with the site's time as the reader writes
-    it."""
-    match = re.search(r"site time (\d{4}-\d\d-\d\d) (\d\d):(\d\d) (\w+)\)", reason)
-    if match is None:
-        return reason
-    day = dt.date.fromisoformat(match[1])
-    clock = f"{match[2]}.{match[3]}" if lang == "id" else f"{match[2]}:{match[3]}"
+    it (a skip journaled without it: its English, said to be untranslated)."""
+    at = skip.data.get("site_time") if isinstance(skip.data, dict) else None
+    if not isinstance(at, dict):
+        return skip.detail + t["untranslated"]
+    day = dt.date.fromisoformat(str(at["date"]))
+    clock = str(at["clock"]).replace(":", ".") if lang == "id" else str(at["clock"])
     joined = " pukul " if lang == "id" else ", "
-    return t["outside_window"].format(when=f"{date_text(day, lang)}{joined}{clock} {match[4]}")
-
-
-def _chart(
-    series: list[tuple[dt.date, int]], total: int, today: dt.date | None = None
-) -> dict[str, object]:
-    """A step line of offices on central per day, held until ``today``, scaled to a
-    560 x 160 SVG, with a dot on each day a count changed (one day alone is a dot, not a
-    line of no length on the axis)."""
-    width, height = 560, 160
-    if not series:
-        return {"points": "", "width": width, "height": height, "labels": [], "dots": []}
-    first = series[0][0]
-    last = max(series[-1][0], today or series[-1][0])
-    days = (last - first).days
-
-    def x_of(day: dt.date) -> float:
-        if not days:
-            return 40 + (width - 60) / 2  # a single day sits mid-chart
-        return 40 + (width - 60) * (day - first).days / days
-
-    def y_of(count: int) -> float:
-        return height - 20 - (height - 40) * count / max(1, total)
-
-    points: list[str] = []
-    dots: list[tuple[float, float, str]] = []
-    previous = 0
-    for day, count in series:
-        x = x_of(day)
-        points += [f"{x:.1f},{y_of(previous):.1f}", f"{x:.1f},{y_of(count):.1f}"]
-        dots.append((round(x, 1), round(y_of(count), 1), f"{day.isoformat()}: {count}"))
-        previous = count
-    if days and last > series[-1][0]:
-        points.append(f"{x_of(last):.1f},{y_of(previous):.1f}")  # held until today
-    labels = [(round(x_of(first), 1), first.isoformat())]
-    if days:
-        labels.append((width - 20, last.isoformat()))
-    return {
-        "points": " ".join(points),
-        "width": width,
-        "height": height,
-        "labels": labels,
-        "dots": dots,
-    }
+    return t["outside_window"].format(when=f"{date_text(day, lang)}{joined}{clock} {at['zone']}")

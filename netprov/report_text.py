@@ -1,8 +1,11 @@
 """The managers' report's own words, in Bahasa Indonesia (``id``) and English (``en``):
 one key per phrase, the same keys in both (netprov's words inside a check or a reason are
-translated by :mod:`netprov.report_id`)."""
+rendered by id from the catalogue of :mod:`netprov.said`)."""
 
 from __future__ import annotations
+
+from netprov.report_format import flat_brackets
+from netprov.verify import Check
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -95,6 +98,8 @@ TEXT: dict[str, dict[str, str]] = {
         "kind_other": "Other",
         "legacy_line": "office ISP line of {site}",
         "central_contract": "central contract {name}",
+        "check_line": "{name}: {observed}; expected {expected}",
+        "untranslated": "",
     },
     "id": {
         "title": "Migrasi internet terpusat",
@@ -187,5 +192,27 @@ TEXT: dict[str, dict[str, str]] = {
         "kind_other": "Lainnya",
         "legacy_line": "ISP kantor {site}",
         "central_contract": "kontrak pusat {name}",
+        "check_line": "{name}: {observed}; seharusnya {expected}",
+        "untranslated": " (belum diterjemahkan: dicatat sebelum netprov menyimpan teksnya)",
     },
 }
+
+
+def check_line(check: Check, lang: str) -> str:
+    """One check as the page shows it: what was checked, what was seen, what should have
+    been, in ``lang`` from its ids (a check journaled before netprov kept them: its
+    English, said to be untranslated).
+
+    Examples:
+        >>> check_line(Check("ping gw", "<= 20% loss", "0/5 replies", False), "en")
+        'ping gw: 0/5 replies; expected <= 20% loss'
+    """
+    t, said = TEXT[lang], check.words
+    if said is None:
+        line = t["check_line"].format(
+            name=check.name, observed=check.observed, expected=check.expected
+        )
+        return flat_brackets(line + t["untranslated"])
+    words = [said.name, said.observed, said.expected]
+    name, observed, expected = (w.text("id") if lang == "id" else str(w) for w in words)
+    return flat_brackets(t["check_line"].format(name=name, observed=observed, expected=expected))

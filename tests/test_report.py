@@ -18,7 +18,20 @@ from netprov.models import Phase
 from netprov.platforms import RevertMethod
 from netprov.report import render_html, report_data
 from netprov.report_format import month_name
+from netprov.report_text import check_line
+from netprov.verify import Check
 from tests.conftest import SAMPLE, TODAY
+from tests.said_words import (
+    CheckId,
+    PhraseId,
+    ReasonId,
+    failed,
+    loss,
+    replies,
+    role,
+    said,
+    value,
+)
 
 
 @pytest.fixture
@@ -35,14 +48,12 @@ def journal(tmp_path: Path) -> Journal:
                 (dt.datetime(2026, 12, day, 3, tzinfo=dt.UTC).isoformat(" "), run),
             )
     run = journal.start_run("apply")
+    gateway = said(CheckId.PING_GATEWAY, role=role("central"), gateway="100.72.44.1")
+    session = said(CheckId.MANAGEMENT_SESSION)
+    answered = said(PhraseId.ANSWERED_IN, ms="40")
     checks = [
-        {
-            "name": "ping central gateway 100.72.44.1",
-            "expected": "<= 20% loss",
-            "observed": "0/5 replies",
-            "ok": False,
-        },
-        {"name": "management session", "expected": "answers", "ok": True},
+        failed(gateway, loss(), replies("0")),
+        Check.of(session, said(PhraseId.ANSWERS), answered, True).as_dict(),
     ]
     journal.step(
         run, "desa-balokang", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks
@@ -75,6 +86,7 @@ def journal(tmp_path: Path) -> Journal:
         "pkm-cibeureum",
         Step.SKIPPED,
         detail="outside its maintenance window (site time 2026-12-08 14:00 WIB)",
+        data={"site_time": {"date": "2026-12-08", "clock": "14:00", "zone": "WIB"}},
     )
     return journal
 
@@ -135,39 +147,32 @@ def test_month_names() -> None:
 
 def test_a_single_day_is_drawn() -> None:
     """Issue 22 (6): one run, one day: the step line had no length and sat on the axis."""
-    from netprov.report import _chart
+    from netprov.report_chart import chart as draw
 
-    chart = _chart([(dt.date(2026, 12, 2), 4)], 82, dt.date(2026, 12, 2))
+    chart = draw([(dt.date(2026, 12, 2), 4)], 82, dt.date(2026, 12, 2))
     assert chart["dots"] == [(290.0, 134.1, "2026-12-02: 4")]  # mid-chart
-    held = _chart([(dt.date(2026, 12, 2), 4)], 82, dt.date(2026, 12, 9))
+    held = draw([(dt.date(2026, 12, 2), 4)], 82, dt.date(2026, 12, 9))
     points = str(held["points"]).split()
     assert points[-1].startswith("540.0,")  # held until today, across the chart
 
 
 def test_the_indonesian_page_says_netprovs_own_words_in_indonesian(journal: Journal) -> None:
     """Issue 22 (6): failure reasons and check names were English on the `id` page."""
-    from netprov.report_id import check_line, reason
-
     run = journal.start_run("apply")
+    cannot = said(PhraseId.CANNOT_CONNECT, site="x", error="timeout")
+    refused = said(PhraseId.REFUSED_BECAUSE, error=cannot)
     checks = [
-        {
-            "name": "service e-Government portal (10.250.1.10) from LAN",
-            "expected": "<= 20% loss",
-            "observed": "0/5 replies",
-            "ok": False,
-        },
-        {
-            "name": "path MTU via central: 1500-byte DF ping to 199.7.83.42",
-            "expected": "<= 20% loss",
-            "observed": "0/5 replies",
-            "ok": False,
-        },
-        {
-            "name": "new management session",
-            "expected": "opens and answers",
-            "observed": "refused (x: cannot connect: timeout)",
-            "ok": False,
-        },
+        failed(
+            said(CheckId.SERVICE, service="e-Government portal", address="10.250.1.10"),
+            loss(),
+            replies("0"),
+        ),
+        failed(
+            said(CheckId.PATH_MTU, role=role("central"), size="1500", probe="199.7.83.42"),
+            loss(),
+            replies("0"),
+        ),
+        failed(said(CheckId.NEW_MANAGEMENT_SESSION), said(PhraseId.OPENS_AND_ANSWERS), refused),
     ]
     journal.step(
         run, "kel-hegarsari", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks
@@ -175,13 +180,25 @@ def test_the_indonesian_page_says_netprovs_own_words_in_indonesian(journal: Jour
     journal.step(run, "kel-hegarsari", Step.REVERTED, detail="failed checks")
     journal.step(run, "kel-hegarsari", Step.ROLLED_BACK, detail="identical")
     refusal = journal.start_run("apply")
+    rule = said(PhraseId.RULE, rule='"defconf: drop all not coming from LAN"')
+    reason = said(
+        ReasonId.LOCKOUT_NEW_SESSIONS,
+        target="10.250.10.1",
+        done=said(PhraseId.DROPPED),
+        rule=rule,
+        step=said(PhraseId.END_OF_PLAN),
+    )
+    assert str(reason) == (
+        'new management sessions from 10.250.10.1 would be dropped by rule "defconf: '
+        'drop all not coming from LAN", at: the end of the plan'
+    )
     journal.step(
         refusal,
         "setda",
         Step.FAILED,
         ok=False,
-        detail='new management sessions from 10.250.10.1 would be dropped by rule "defconf: '
-        'drop all not coming from LAN", at: the end of the plan',
+        detail=str(reason),
+        data={"outcome": "refused", "reason": reason.as_dict()},
     )
     loaded = load_inventory(SAMPLE, today=TODAY)
     page = render_html(loaded, report_data(loaded, journal, dt.date(2027, 5, 1)), "id")
@@ -199,10 +216,14 @@ def test_the_indonesian_page_says_netprovs_own_words_in_indonesian(journal: Jour
     for english in ("expected", "observed", "from LAN", "replies", "loss", " via ", "would be"):
         assert english not in ours, english
     # the words stay the router's and the inventory's own
-    assert check_line("DNS resolves google.com", "an address", "no answer") == (
+    dns = said(CheckId.DNS_RESOLVES, name="google.com")
+    unanswered = Check.of(dns, said(PhraseId.AN_ADDRESS), said(PhraseId.NO_ANSWER), False)
+    assert check_line(unanswered, "id") == (
         "DNS menjawab google.com: tidak ada jawaban; seharusnya sebuah alamat"
     )
-    assert reason("push interrupted (x: Socket is closed)").startswith("pengiriman terputus (")
+    closed = value("x: Socket is closed")
+    interrupted = said(ReasonId.PUSH_INTERRUPTED, error=closed, minutes="3")
+    assert interrupted.text("id").startswith("pengiriman terputus (x: Socket is closed)")
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -266,10 +287,10 @@ def test_the_page_names_how_a_failed_change_was_taken_back(
     }
     journal.step(run, "desa-balokang", Step.REVERTED, detail="failed checks", data=data)
     loaded = load_inventory(SAMPLE, today=TODAY)
-    for lang, said in zip(("en", "id"), SAID[method], strict=True):
+    for lang, shown in zip(("en", "id"), SAID[method], strict=True):
         page = render_html(loaded, report_data(loaded, journal, dt.date(2027, 5, 1)), lang)
         text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-        assert said in text, (lang, method)
+        assert shown in text, (lang, method)
 
 
 def test_docs_json_names_every_revert_method() -> None:

@@ -18,59 +18,97 @@ from netprov.journal_rows import Step
 from netprov.models import Phase
 from netprov.report import render_html, report_data
 from tests.conftest import SAMPLE, TODAY
+from tests.said_words import (
+    CheckId,
+    PhraseId,
+    but,
+    failed,
+    joined,
+    leaves,
+    loss,
+    replies,
+    role,
+    said,
+    value,
+)
 
-LOSS = "<= 20% loss via vlan1131-central"
+LOSS = loss(via="vlan1131-central")
+PROBE = said(CheckId.INTERNET_PROBE_VIA, probe="199.7.83.42", role=role("central"))
+MTU = said(CheckId.PATH_MTU, role=role("central"), size="1500", probe="199.7.83.42")
+SHAPING = said(CheckId.SHAPING, role=role("central"))
+CEILING = said(PhraseId.CEILING_ON, kbps="40000", interface="vlan1131-central")
+FOUND = said(PhraseId.CEILING, kbps="40000")
+FAILOVER = said(CheckId.FAILOVER_ROUTE)
+TAG = "netprov:default-backup"
 CHECKS = [  # kec-sukamaju at dual, central line down; then by-hand changes of its config
+    (PROBE, LOSS, but(replies("5"), leaves("pppoe-legacy"))),
+    (MTU, LOSS, but(replies("0"), leaves("GigabitEthernet0/0/0", "203.0.113.5"))),
     (
-        "ping internet probe 199.7.83.42 from LAN via central",
-        LOSS,
-        "5/5 replies, but leaves by pppoe-legacy",
+        SHAPING,
+        CEILING,
+        said(
+            PhraseId.TAKEN_FIRST,
+            seen=joined(
+                [
+                    said(
+                        PhraseId.BYPASSED,
+                        seen=FOUND,
+                        bypass=said(PhraseId.QUEUE_DISABLED, name="netprov-central"),
+                    ),
+                    leaves("pppoe-legacy", traffic=True),
+                ],
+                FOUND,
+            ),
+            queue=said(
+                PhraseId.QUEUE_ABOVE,
+                name="kantor",
+                shown="target=10.0.0.0/8",
+                ours="netprov-central",
+            ),
+        ),
     ),
     (
-        "path MTU via central: 1500-byte DF ping to 199.7.83.42",
-        LOSS,
-        "0/5 replies, but leaves by GigabitEthernet0/0/0 (203.0.113.5)",
+        said(CheckId.EGRESS, role=role("central")),
+        said(
+            PhraseId.VIA,
+            what=said(
+                PhraseId.ADDRESS_OF_RANGES,
+                provider="PT Langit Tujuh Net",
+                ranges="198.18.7.0/24",
+            ),
+            interface="vlan1131-central",
+        ),
+        but(value("198.18.1.49"), said(PhraseId.NO_ROUTE)),
     ),
     (
-        "shaping on central",
-        "40000 kbps ceiling on vlan1131-central, both directions",
-        "40000 kbps ceiling; bypassed: queue netprov-central disabled; traffic leaves by "
-        'pppoe-legacy; taken first by queue "kantor" (target=10.0.0.0/8) above netprov-central',
+        said(CheckId.EGRESS, role=role("legacy")),
+        said(PhraseId.ADDRESS_OF, provider="PT Telkom Indonesia - IndiHome"),
+        said(PhraseId.NO_RANGES, seen=value("198.18.1.49")),
     ),
     (
-        "egress via central",
-        "an address of PT Langit Tujuh Net (198.18.7.0/24) via vlan1131-central",
-        "198.18.1.49, but no route",
+        said(CheckId.DEFAULT_ROUTE, role=role("legacy")),
+        said(PhraseId.VIA, what=value("198.41.0.4"), interface="pppoe-legacy"),
+        but(value("198.41.0.4"), leaves("vlan1131-central", "100.72.31.1")),
     ),
     (
-        "egress via legacy",
-        "an address of PT Telkom Indonesia - IndiHome",
-        "198.18.1.49 (no public ranges of the provider to prove it by)",
+        FAILOVER,
+        said(PhraseId.FAILOVER_EXPECTED, interface="ether4", distance="10"),
+        said(PhraseId.ROUTE_DISABLED, tag=TAG),
     ),
     (
-        "default route via legacy",
-        "198.41.0.4 via pppoe-legacy",
-        "198.41.0.4, but leaves by vlan1131-central (100.72.31.1)",
+        FAILOVER,
+        said(PhraseId.FAILOVER_EXPECTED, interface="ether4", distance="10"),
+        said(PhraseId.MISSING_ROUTE, tag=TAG),
     ),
     (
-        "failover route for backup line",
-        "default route via ether4, distance 10, tracked",
-        "route netprov:default-backup disabled",
+        FAILOVER,
+        said(PhraseId.FAILOVER_EXPECTED, interface="GigabitEthernet0/1/0", distance="10"),
+        said(PhraseId.MISSING_LINE, line="ip dhcp client route track 30"),
     ),
     (
-        "failover route for backup line",
-        "default route via ether4, distance 10, tracked",
-        "missing route netprov:default-backup",
-    ),
-    (
-        "failover route for backup line",
-        "default route via GigabitEthernet0/1/0, distance 10, tracked",
-        "missing `ip dhcp client route track 30`",
-    ),
-    (
-        "shaping on central",
-        "40000 kbps ceiling on vlan1131-central, both directions",
-        "40000 kbps ceiling; bypassed: FastTrack rule enabled",
+        SHAPING,
+        CEILING,
+        said(PhraseId.BYPASSED, seen=FOUND, bypass=said(PhraseId.FASTTRACK_ENABLED)),
     ),
 ]
 ENGLISH = (
@@ -83,10 +121,7 @@ ENGLISH = (
 def test_the_indonesian_page_says_what_the_line_checks_found(tmp_path: Path) -> None:
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
     run = journal.start_run("apply")
-    checks = [
-        {"name": name, "expected": expected, "observed": observed, "ok": False}
-        for name, expected, observed in CHECKS
-    ]
+    checks = [failed(name, expected, observed) for name, expected, observed in CHECKS]
     journal.step(
         run, "kec-sukamaju", Step.VERIFIED, ok=False, detail=json.dumps(checks), data=checks
     )

@@ -20,29 +20,47 @@ from netprov.journal_rows import Step
 from netprov.models import Phase
 from netprov.report import render_html, report_data
 from tests.conftest import SAMPLE, TODAY
+from tests.said_words import (
+    CheckId,
+    PhraseId,
+    ReasonId,
+    but,
+    failed,
+    joined,
+    leaves,
+    loss,
+    replies,
+    role,
+    said,
+    value,
+)
 
 MADE = dt.datetime(2026, 12, 7, 0, 40, tzinfo=dt.UTC)  # 07.40 in Jakarta
 # the sample city's canary whose central hand-off is on the wrong VLAN (make demo)
+VIA = "vlan1144-central"
 CANARY_CHECKS = [
-    {
-        "name": "ping internet probe 199.7.83.42 from LAN via central",
-        "expected": "<= 20% loss via vlan1144-central",
-        "observed": "5/5 replies, but leaves by ether1 (172.30.0.1)",
-        "ok": False,
-    },
-    {
-        "name": "service e-Government portal (10.250.1.10) from LAN",
-        "expected": "<= 20% loss via vlan1144-central",
-        "observed": "0/5 replies, but leaves by ether1 (172.30.0.1)",
-        "ok": False,
-    },
-    {
-        "name": "shaping on central",
-        "expected": "16000 kbps ceiling on vlan1144-central, both directions",
-        "observed": "16000 kbps ceiling; traffic leaves by ether1 (172.30.0.1)",
-        "ok": False,
-    },
+    failed(
+        said(CheckId.INTERNET_PROBE_VIA, probe="199.7.83.42", role=role("central")),
+        loss(via=VIA),
+        but(replies("5"), leaves("ether1", "172.30.0.1")),
+    ),
+    failed(
+        said(CheckId.SERVICE, service="e-Government portal", address="10.250.1.10"),
+        loss(via=VIA),
+        but(replies("0"), leaves("ether1", "172.30.0.1")),
+    ),
+    failed(
+        said(CheckId.SHAPING, role=role("central")),
+        said(PhraseId.CEILING_ON, kbps="16000", interface=VIA),
+        joined(
+            [said(PhraseId.CEILING, kbps="16000"), leaves("ether1", "172.30.0.1", traffic=True)],
+            value(""),
+        ),
+    ),
 ]
+
+CANNOT = said(PhraseId.CANNOT_CONNECT, site="x", error="timeout")
+INTERRUPTED = said(ReasonId.PUSH_INTERRUPTED, error=CANNOT, minutes="3")
 
 
 def _city(zone: str = "Asia/Jakarta") -> LoadedInventory:
@@ -68,17 +86,16 @@ def _journal(tmp_path: Path) -> Journal:
         "dinsos",
         Step.FAILED,
         ok=False,
-        detail="push interrupted (x: cannot connect (timeout))",
-        data={"outcome": "failed"},
+        detail=str(INTERRUPTED),
+        data={"outcome": "failed", "reason": INTERRUPTED.as_dict()},
     )
     drill = journal.start_run("drill")
     checks = [
-        {
-            "name": "failover route for backup line",
-            "expected": "present",
-            "observed": "missing",
-            "ok": False,
-        }
+        failed(
+            said(CheckId.FAILOVER_ROUTE),
+            said(PhraseId.PRESENT),
+            said(PhraseId.MISSING_ROUTE, tag="netprov:default-backup"),
+        )
     ]
     journal.step(
         drill, "kec-sukamaju", Step.DRILLED, ok=False, detail=json.dumps(checks), data=checks
@@ -153,7 +170,7 @@ def test_the_canary_failure_in_plain_indonesian(tmp_path: Path) -> None:
         "ether1, gateway 172.30.0.1; seharusnya batas 16000 kbps di vlan1144-central, dua arah"
     ) in failures
     assert (
-        "Perubahan tidak dapat dilakukan: pengiriman terputus (x: tidak bisa terhubung, timeout)"
+        "Perubahan tidak dapat dilakukan: pengiriman terputus (x: tidak bisa terhubung: timeout)"
         in (failures)
     )
     for english in ("but", "leaves", "replies", "loss", "expected", "observed", "via"):
