@@ -77,6 +77,20 @@ def test_every_id_is_emitted_by_the_code_and_every_emitted_id_is_in_the_catalogu
     assert named <= every
 
 
+def test_every_check_the_code_builds_is_said_by_id() -> None:
+    """A check built from English strings (``Check(name, ...)``) would show in English on
+    the Indonesian page, marked untranslated: netprov builds each with ``Check.of``."""
+    built = [
+        f"{path.relative_to(REPO)}:{node.lineno}"
+        for path in (REPO / "netprov").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "Check"
+    ]
+    assert built == []
+
+
 def test_said_renders_in_both_languages_and_survives_the_journal() -> None:
     hop = Said(PhraseId.HOP_GATEWAY, {"interface": "ether1", "gateway": "172.30.0.1"})
     replies = Said(PhraseId.REPLIES, {"received": "0", "sent": "5"})
