@@ -214,8 +214,9 @@ class Said:
                 return None
             params[str(key)] = nested if nested is not None else str(value)
         said = cls(known, params)
-        try:
-            said.text("id")  # every parameter its texts name is there
+        try:  # every parameter its texts name is there
+            said.text("en")
+            said.text("id")
         except (KeyError, IndexError):
             return None
         return said
