@@ -64,12 +64,7 @@ class Check:
     def as_dict(self) -> dict[str, object]:
         """As the journal and ``--json`` keep it (docs/json.md): the English, and the
         check's ``id`` with its ``params`` and what it expected and saw by id."""
-        found: dict[str, object] = {
-            "name": self.name,
-            "expected": self.expected,
-            "observed": self.observed,
-            "ok": self.ok,
-        }
+        found = {key: getattr(self, key) for key in ("name", "expected", "observed", "ok")}
         if self.words is not None:
             found |= {
                 "id": self.words.name.id.value,
@@ -88,13 +83,10 @@ class Check:
         words = None
         if name is not None and expected is not None and observed is not None:
             words = CheckWords(name, expected, observed)
-        return cls(
-            str(data.get("name", "?")),
-            str(data.get("expected", "?")),
-            str(data.get("observed", "?")),
-            bool(data.get("ok")),
-            words,
+        name_, expected_, observed_ = (
+            str(data.get(k, "?")) for k in ("name", "expected", "observed")
         )
+        return cls(name_, expected_, observed_, bool(data.get("ok")), words)
 
 
 def hop_said(hop: Hop) -> Said:
