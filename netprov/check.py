@@ -39,6 +39,7 @@ from netprov.platforms import driver_for
 from netprov.render import Renderer, version_conflicts
 from netprov.secretcheck import SecretCheck, check_secrets, unresolved
 from netprov.secrets import SecretMode
+from netprov.sitecontext import SiteContext
 from netprov.sourcemap import Source, SourceFile
 
 
@@ -130,24 +131,17 @@ def _stored_version(site: Site, running: str | None) -> str | None:
     return driver_for(site.router.platform).config_version(running) if running else None
 
 
-def _render(context: _SiteContext, site: Site, phase: Phase, running: str | None) -> str:
-    """The site's config for ``phase``, for the router its stored backup shows."""
-    allocation = context.loaded.allocations.get(site.id)
-    org = context.loaded.organisation
-    return context.renderer.render(site, org, phase, allocation, running=running).text
-
-
-def _phase_ahead(context: _SiteContext, site: Site, running: str) -> Phase | None:
+def _phase_ahead(ctx: SiteContext, running: str) -> Phase | None:
     """The later phase the stored backup is already in (nothing to plan for it), if any:
     a router cut over while git still says an earlier phase.
 
     ``promote`` moves git one phase at a time, so a site with a plan is most often one
     phase behind: that is tried first, and spares the search of every later phase."""
-    order = list(Phase)
-    city = context.loaded.organisation.central_services
+    site, order = ctx.site, list(Phase)
+    city = ctx.org.central_services
 
     def holds(phase: Phase) -> bool:
-        text = _render(context, site, phase, running)
+        text = ctx.intended(phase, running)
         return not _offline_plan(site, running, text, phase, city).changed
 
     desired = order.index(site.desired_phase)
@@ -203,7 +197,7 @@ def run_check(
     report.organisation = lint_organisation(org, loaded.sites)
     community = _community(loaded)
     report.problems = [*report.problems, *_backup_problems(backups, work)]
-    context = _SiteContext(loaded, renderer, rendered, backups, community)
+    context = _CheckRun(loaded, renderer, rendered, backups, community)
     report.sites = _check_all(context, work)
     keep = _rule_filter(select, ignore)
     report.organisation = [f for f in report.organisation if keep(f.rule)]
@@ -237,7 +231,7 @@ def _desired(renderer: Renderer, loaded: LoadedInventory, site: Site) -> str:
 
 
 @dataclass
-class _SiteContext:
+class _CheckRun:
     loaded: LoadedInventory
     renderer: Renderer
     rendered: dict[str, str]  # already rendered (--changed-since); the rest on demand
@@ -245,11 +239,12 @@ class _SiteContext:
     community: str | None
 
 
-def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
+def _check_site(context: _CheckRun, placed: PlacedSite) -> SiteResult:
     """Render, lint and plan one site offline. Pure apart from reading its backup file."""
     site, org = placed.site, context.loaded.organisation
     backup_file = context.backups / f"{site.id}.cfg" if context.backups else None
     allocation = context.loaded.allocations.get(site.id)
+    ctx = SiteContext.build(site, org, allocation, context.renderer)
     running = (
         backup_file.read_text(encoding="utf-8")
         if backup_file is not None and backup_file.is_file()
@@ -259,20 +254,14 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
     # own policy routing)
     text = context.rendered.get(site.id) if running is None else None
     if text is None:
-        text = _render(context, site, site.desired_phase, running)
+        text = ctx.intended(site.desired_phase, running)
     commands = None
     after = text  # what the router holds after the change (without a backup: the render)
     routing = None  # how the router routes after it, where the plan was rehearsed
     # with a backup, the parser's verdict (NP008) comes from the plan run on the router's
     # model: one model per site, not one for the lint and another for the guard
     findings = lint_site(
-        site,
-        org,
-        site.desired_phase,
-        text,
-        allocation,
-        community=context.community,
-        parse=running is None,
+        ctx, site.desired_phase, text, community=context.community, parse=running is None
     )
     if running is not None:
         plan = _offline_plan(site, running, text, city=org.central_services)
@@ -283,12 +272,12 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
         # it, or the backup itself when the plan changes nothing
         after = running
         if plan.changed:
-            rehearsal = rehearse(site, org, running, plan)
+            rehearsal = rehearse(ctx, running, plan)
             findings += rejected_on_router(site, rehearsal.rejected)
             lockout = rehearsal.lockout
             after = rehearsal.simulated.config_text()
             routing = rehearsal.simulated.router()
-        findings += dangerous_change(site, org, site.desired_phase, running, lockout)
+        findings += dangerous_change(ctx, site.desired_phase, running, lockout)
         findings += clash_findings(
             site,
             [
@@ -298,19 +287,19 @@ def _check_site(context: _SiteContext, placed: PlacedSite) -> SiteResult:
                 ),
             ],
         )
-        ahead = _phase_ahead(context, site, running) if plan.changed else None
+        ahead = _phase_ahead(ctx, running) if plan.changed else None
         if ahead is not None:
             findings += phase_drift_findings(site, ahead)
-    findings += shaping_findings(site, org, site.desired_phase, after, allocation, router=routing)
-    findings += telemetry_findings(site, after)
-    findings += bypass_findings(site, org, site.desired_phase, after)
+    findings += shaping_findings(ctx, site.desired_phase, after, router=routing)
+    findings += telemetry_findings(ctx, after)
+    findings += bypass_findings(ctx, site.desired_phase, after)
     return SiteResult(site, site.desired_phase, *placed.place(), commands, findings)
 
 
 _Outcome = tuple[str, int | None, list[str] | None, list[LintFinding]]
 
 
-def _check_all(context: _SiteContext, work: list[PlacedSite]) -> list[SiteResult]:
+def _check_all(context: _CheckRun, work: list[PlacedSite]) -> list[SiteResult]:
     """Every site's check; on large inventories spread over all cores (forked workers)."""
     context.renderer.compile({placed.site.router.platform for placed in work})
 

@@ -14,10 +14,10 @@ from netprov.allocation import Allocation
 from netprov.errors import Severity
 from netprov.inservice import POLICY_ROUTING, missing_interface_field
 from netprov.models import Organisation, Phase, Site, SiteKind
-from netprov.phases import Role
-from netprov.platforms import driver_for
+from netprov.phases import central_view
 from netprov.sim.topology import Router
 from netprov.sim.world import site_world
+from netprov.sitecontext import SiteContext
 
 
 @dataclass(frozen=True)
@@ -159,27 +159,26 @@ class LintFinding:
 Raw = tuple[str, str, tuple[str | int, ...]]
 
 
-def _dns(site: Site, org: Organisation, text: str) -> list[Raw]:
-    resolvers = [str(r) for r in org.dns.filtering_resolvers]
-    if driver_for(site.router.platform).dns_forced(text, resolvers, site.lan.interface):
+def _dns(ctx: SiteContext, text: str) -> list[Raw]:
+    resolvers = [str(r) for r in ctx.org.dns.filtering_resolvers]
+    if ctx.driver.dns_forced(text, resolvers, ctx.site.lan.interface):
         return []
     return [("NP001", "DNS is not forced to the filtering resolvers", ("lan", "interface"))]
 
 
-def _dns_path(site: Site, org: Organisation, text: str) -> list[Raw]:
+def _dns_path(ctx: SiteContext, text: str) -> list[Raw]:
     """DNS to anything but the filters is denied: something must hand the office a resolver
     it may use (a DHCP pool giving them out, or the router answering DNS itself)."""
-    resolvers = [str(r) for r in org.dns.filtering_resolvers]
-    driver = driver_for(site.router.platform)
-    forced = driver.dns_forced(text, resolvers, site.lan.interface)
-    if not forced or driver.dns_path(text, resolvers):
+    resolvers = [str(r) for r in ctx.org.dns.filtering_resolvers]
+    forced = ctx.driver.dns_forced(text, resolvers, ctx.site.lan.interface)
+    if not forced or ctx.driver.dns_path(text, resolvers):
         return []
     message = "DNS is denied except to the filtering resolvers, but nothing hands them out"
     return [("NP010", message, ("lan", "dhcp"))]
 
 
-def _failover(site: Site, phase: Phase, text: str) -> list[Raw]:
-    if phase.has_central and driver_for(site.router.platform).default_route_count(text) < 2:
+def _failover(ctx: SiteContext, phase: Phase, text: str) -> list[Raw]:
+    if phase.has_central and ctx.driver.default_route_count(text) < 2:
         return [
             (
                 "NP002",
@@ -205,7 +204,8 @@ def _ceiling(site: Site, allocation: Allocation | None) -> list[Raw]:
     return []
 
 
-def _management(site: Site, org: Organisation, text: str) -> list[Raw]:
+def _management(ctx: SiteContext, text: str) -> list[Raw]:
+    org = ctx.org
     broad = [str(n) for n in org.management_networks if n.prefixlen < 16]
     if broad:
         return [
@@ -215,18 +215,18 @@ def _management(site: Site, org: Organisation, text: str) -> list[Raw]:
                 ("router", "mgmt_address"),
             )
         ]
-    opened = driver_for(site.router.platform).management_open(text)
+    opened = ctx.driver.management_open(text)
     if opened:
         shown = "; ".join(opened)
         return [("NP005", f"management is open: {shown}", ("router", "mgmt_address"))]
     return []
 
 
-def _hotspot(site: Site, org: Organisation, text: str) -> list[Raw]:
-    if site.kind is not SiteKind.HOTSPOT:
+def _hotspot(ctx: SiteContext, text: str) -> list[Raw]:
+    if ctx.site.kind is not SiteKind.HOTSPOT:
         return []
-    closed = [str(net) for net in [*org.central_services, *org.management_networks]]
-    gaps = driver_for(site.router.platform).hotspot_gaps(text, closed)
+    closed = [str(net) for net in [*ctx.org.central_services, *ctx.org.management_networks]]
+    gaps = ctx.driver.hotspot_gaps(text, closed)
     if not gaps:
         return []
     return [("NP013", "public hotspot: " + "; ".join(gaps), ("kind",))]
@@ -252,12 +252,11 @@ def _telemetry(org: Organisation, text: str) -> list[Raw]:
     return [("NP007", f"no {' or '.join(missing)} export", ("router",))] if missing else []
 
 
-def _parser(site: Site, org: Organisation, text: str) -> list[Raw]:
+def _parser(ctx: SiteContext, text: str) -> list[Raw]:
     """The rendered config on the platform's model of a factory router."""
-    driver = driver_for(site.router.platform)
-    simulated = driver.simulator(site, site_world(site, org.central_services))
+    simulated = ctx.driver.simulator(ctx.site, site_world(ctx.site, ctx.org.central_services))
     rejected = simulated.load_initial(text)
-    return _rejected(site, [f"line {n}: {line}" for n, line in rejected], "")
+    return _rejected(ctx.site, [f"line {n}: {line}" for n, line in rejected], "")
 
 
 def _rejected(site: Site, refused: list[str], where: str) -> list[Raw]:
@@ -276,11 +275,9 @@ def rejected_on_router(site: Site, refused: list[str]) -> list[LintFinding]:
 
 
 def lint_site(
-    site: Site,
-    org: Organisation,
+    ctx: SiteContext,
     phase: Phase,
     text: str,
-    allocation: Allocation | None,
     *,
     community: str | None = None,
     parse: bool = True,
@@ -288,17 +285,17 @@ def lint_site(
     """Every rule on one site's rendered config. ``parse=False``: NP008 is left to a plan
     run on the router's backup (:func:`rejected_on_router`), which loads a model anyway."""
     raw = (
-        _dns(site, org, text)
-        + _dns_path(site, org, text)
-        + _failover(site, phase, text)
-        + _ceiling(site, allocation)
-        + _management(site, org, text)
-        + _hotspot(site, org, text)
+        _dns(ctx, text)
+        + _dns_path(ctx, text)
+        + _failover(ctx, phase, text)
+        + _ceiling(ctx.site, ctx.allocation)
+        + _management(ctx, text)
+        + _hotspot(ctx, text)
         + _snmp(text, community)
-        + _telemetry(org, text)
-        + (_parser(site, org, text) if parse else [])
+        + _telemetry(ctx.org, text)
+        + (_parser(ctx, text) if parse else [])
     )
-    return _findings(site, raw)
+    return _findings(ctx.site, raw)
 
 
 def _findings(site: Site, raw: list[Raw]) -> list[LintFinding]:
@@ -329,38 +326,29 @@ def lint_organisation(org: Organisation, sites: list[Site]) -> list[LintFinding]
     return findings
 
 
-def telemetry_findings(site: Site, config: str) -> list[LintFinding]:
+def telemetry_findings(ctx: SiteContext, config: str) -> list[LintFinding]:
     """NP007 on ``config`` (rendered, or the backup with the plan simulated on it, where the
     router's own masquerade would show): the router's telemetry leaves from its management
     address, untranslated."""
-    source = str(site.router.mgmt_address)
-    rule = driver_for(site.router.platform).telemetry_translated(config, source)
+    source = str(ctx.site.router.mgmt_address)
+    rule = ctx.driver.telemetry_translated(config, source)
     if rule is None:
         return []
     message = f"the router's own telemetry from {source} is translated by {rule}"
-    return _findings(site, [("NP007", message, ("router", "mgmt_address"))])
+    return _findings(ctx.site, [("NP007", message, ("router", "mgmt_address"))])
 
 
 def shaping_findings(
-    site: Site,
-    org: Organisation,
-    phase: Phase,
-    config: str,
-    allocation: Allocation | None,
-    *,
-    router: Router | None = None,
+    ctx: SiteContext, phase: Phase, config: str, *, router: Router | None = None
 ) -> list[LintFinding]:
     """NP011 on ``config``: the router's config after the change (rendered, or the stored
     backup with the plan simulated on it, where a FastTrack rule or a queue of its own
     would show). ``router``: the routing of that config (the plan's rehearsal), to hold the
     shaper to the interface the central line's traffic leaves by, as verify does live."""
-    from netprov.phases import central_view
-    from netprov.uplinks import uplink_views
-
-    view = central_view(uplink_views(site, org, phase))
-    if view is None or allocation is None:
+    site, view = ctx.site, central_view(ctx.uplinks(phase))
+    if view is None or ctx.allocation is None:
         return []
-    shaping = driver_for(site.router.platform).read_shaping(config, view)
+    shaping = ctx.driver.read_shaping(config, view)
     problems = []
     if shaping.ceiling_kbps is None or not shaping.attached:
         problems.append(f"no shaper of netprov's acts on {view.l3}")
@@ -395,13 +383,13 @@ def clash_findings(site: Site, conflicts: list[str]) -> list[LintFinding]:
     return findings
 
 
-def bypass_findings(site: Site, org: Organisation, phase: Phase, config: str) -> list[LintFinding]:
+def bypass_findings(ctx: SiteContext, phase: Phase, config: str) -> list[LintFinding]:
     """NP016: from dual on, the city's traffic from the LAN bypasses the office's marks in
     what the router holds after the change (``config``)."""
-    if not phase.has_central or not org.central_services:
+    site, city = ctx.site, ctx.org.central_services
+    if not phase.has_central or not city:
         return []
-    driver = driver_for(site.router.platform)
-    gaps = driver.city_bypass_gaps(config, site, org.central_services)
+    gaps = ctx.driver.city_bypass_gaps(config, site, city)
     if not gaps:
         return []
     message = "the city's traffic may be marked onto an office line: " + "; ".join(gaps)
@@ -409,26 +397,12 @@ def bypass_findings(site: Site, org: Organisation, phase: Phase, config: str) ->
     return [LintFinding("NP016", site.id, message, ("router",), exemption)]
 
 
-def uplinks_in(text: str, site: Site, org: Organisation) -> set[Role]:
-    """Which uplinks a config has, found by the interfaces or tags netprov gives them."""
-    from netprov.uplinks import uplink_views
-
-    driver = driver_for(site.router.platform)
-    return {
-        view.role
-        for view in uplink_views(site, org, Phase.CENTRAL)
-        if driver.has_uplink(text, view)
-    }
-
-
 def dangerous_change(
-    site: Site, org: Organisation, phase: Phase, running: str, lockout: str | None
+    ctx: SiteContext, phase: Phase, running: str, lockout: str | None
 ) -> list[LintFinding]:
     """NP009: the change drops every uplink that works today, or cuts management."""
-    from netprov.uplinks import uplink_views
-
-    before = uplinks_in(running, site, org)
-    after = {view.role for view in uplink_views(site, org, phase)}
+    before = ctx.uplinks_in(running)
+    after = {view.role for view in ctx.uplinks(phase)}
     raw: list[Raw] = []
     removed = before - after
     if removed and not before & after:
@@ -442,7 +416,7 @@ def dangerous_change(
         )
     if lockout is not None:
         raw.append(("NP009", lockout, ("router", "mgmt_address")))
-    return _findings(site, raw)
+    return _findings(ctx.site, raw)
 
 
 def phase_drift_findings(site: Site, held: Phase) -> list[LintFinding]:

@@ -13,23 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 
-from netprov.lint import uplinks_in
-from netprov.models import Organisation, Site
 from netprov.phases import Role
 from netprov.plan import SitePlan
-from netprov.platforms import driver_for
 from netprov.platforms.base import SimulatedRouter, SimulatedStep
 from netprov.said import Params, PhraseId, ReasonId, Said, value
 from netprov.said import role as role_said
 from netprov.sim.topology import PathResult
 from netprov.sim.world import noc_hosts, site_world
+from netprov.sitecontext import SiteContext
 
 
-def _simulated(site: Site, org: Organisation, running: str) -> SimulatedRouter:
+def _simulated(ctx: SiteContext, running: str) -> SimulatedRouter:
     """The platform's offline config model of the router, holding ``running``."""
-    driver = driver_for(site.router.platform)
-    simulated = driver.simulator(site, site_world(site, org.central_services))
-    driver.load_simulated(simulated, running)
+    simulated = ctx.driver.simulator(ctx.site, site_world(ctx.site, ctx.org.central_services))
+    ctx.driver.load_simulated(simulated, running)
     return simulated
 
 
@@ -47,21 +44,20 @@ class Rehearsal:
         return str(self.risk) if self.risk is not None else None
 
 
-def rehearse(site: Site, org: Organisation, running: str, plan: SitePlan) -> Rehearsal:
+def rehearse(ctx: SiteContext, running: str, plan: SitePlan) -> Rehearsal:
     """Run ``plan`` on the model of the router holding ``running``, every step."""
-    driver = driver_for(site.router.platform)
-    simulated = _simulated(site, org, running)
-    targets = noc_hosts(org.management_networks)
+    simulated = _simulated(ctx, running)
+    targets = noc_hosts(ctx.org.management_networks)
     router = simulated.router()
     # a target with no path now: already unmanaged that way, nothing this plan can cut
     before = {t: path for t in targets if (path := router.path(t)) is not None}
-    proven = uplinks_in(running, site, org) if before else set()
-    address = site.router.mgmt_address
+    proven = ctx.uplinks_in(running) if before else set()
+    address = ctx.site.router.mgmt_address
     admitted = {t for t in before if router.admits(t, address).accepted}
     lockout: Said | None = None
     rejected: list[str] = []
     checked = router
-    for step in driver.simulate_plan(simulated, plan):
+    for step in ctx.driver.simulate_plan(simulated, plan):
         rejected += step.rejected
         if lockout is not None or step.router is checked:
             continue  # routing as the step before left it (the model is shared): as safe
@@ -128,6 +124,6 @@ def _risk(
     return None
 
 
-def lockout_step(site: Site, org: Organisation, running: str, plan: SitePlan) -> Said | None:
+def lockout_step(ctx: SiteContext, running: str, plan: SitePlan) -> Said | None:
     """Why the plan puts management at risk, naming the first such step; None when safe."""
-    return rehearse(site, org, running, plan).risk
+    return rehearse(ctx, running, plan).risk

@@ -28,11 +28,12 @@ from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.outcome import Outcome, Status
 from netprov.plan import SitePlan
-from netprov.platforms import ChangeMarker, Session, Target, driver_for
+from netprov.platforms import ChangeMarker, Driver, Session, Target, driver_for
 from netprov.render import Renderer, version_conflicts
 from netprov.reverting import proven, run_undo
 from netprov.said import ReasonId, Said, error_reason, of_error, say
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
+from netprov.sitecontext import SiteContext
 from netprov.verify import (
     NEW_SESSION,
     Check,
@@ -88,10 +89,26 @@ class Pipeline:
     # session kept: one SSH session per site from reconciliation through the last confirm
     _holding: set[str] = field(default_factory=set, init=False, repr=False)
     _held: dict[str, Session] = field(default_factory=dict, init=False, repr=False)
+    # each site's context (netprov.sitecontext), built at the site's first step
+    _contexts: dict[str, SiteContext] = field(default_factory=dict, init=False, repr=False)
     # the site locks this pipeline holds across several steps: site id -> holding token
     _claims: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     # --- pieces --------------------------------------------------------------------
+
+    def context(self, site: Site) -> SiteContext:
+        """The site's driver, uplinks and intended configs, resolved once for this run."""
+        ctx = self._contexts.get(site.id)
+        org, renderer = self.loaded.organisation, self.renderer
+        if (
+            ctx is None
+            or ctx.site is not site
+            or ctx.org is not org
+            or ctx.renderer is not renderer
+        ):
+            allocation = self.loaded.allocations.get(site.id)
+            ctx = self._contexts[site.id] = SiteContext.build(site, org, allocation, renderer)
+        return ctx
 
     def _secret(self, ref: SecretRef) -> str:
         value = self.secret(ref)
@@ -101,7 +118,10 @@ class Pipeline:
     def masked(self, platform: Platform, text: str) -> str:
         """Text about to be journaled or shown: the secret values this run resolved and
         anything the platform's secret patterns find are masked."""
-        return driver_for(platform).mask_secrets(redact(text, self.secrets_seen))
+        return self._masked_by(driver_for(platform), text)
+
+    def _masked_by(self, driver: Driver, text: str) -> str:
+        return driver.mask_secrets(redact(text, self.secrets_seen))
 
     def session(self, site: Site, attempts: int = 1) -> Session:
         """A session with the site's router: the one held for it when it still stands,
@@ -151,16 +171,13 @@ class Pipeline:
     def review_view(self, site: Site, running: str) -> str:
         """A running config as plans see it: the site's secrets back to their references, so
         a plan (shown, saved, journaled) never holds a value; the push resolves them."""
-        driver = driver_for(site.router.platform)
-        return driver.with_references(running, self._placeholders(site))
+        return self.context(site).driver.with_references(running, self._placeholders(site))
 
     def intended(self, site: Site, phase: Phase, running: str | None = None) -> str:
         """The site's intended config with secrets as references (resolved at the push),
         for the software version the inventory names, else the one ``running`` (the
         router's config) names, and for the policy routing the router holds."""
-        org = self.loaded.organisation
-        allocation = self.loaded.allocations.get(site.id)
-        return self.renderer.render(site, org, phase, allocation, running=running).text
+        return self.context(site).intended(phase, running)
 
     def resolved(self, site: Site, plan: SitePlan) -> SitePlan:
         """``plan`` with the site's secret references resolved: what a push sends."""
@@ -176,7 +193,7 @@ class Pipeline:
             site.id,
             site.router.platform,
             content,
-            file_content=driver_for(site.router.platform).for_git(self.review_view(site, content)),
+            file_content=self.context(site).driver.for_git(self.review_view(site, content)),
         )
 
     def guard(self, site: Site, session: Session) -> None:
@@ -210,12 +227,12 @@ class Pipeline:
     def planned(self, site: Site, phase: Phase, running: str) -> SitePlan:
         """The plan from the review view of ``running`` (commands carry secret references),
         not journaled."""
-        driver = driver_for(site.router.platform)
+        ctx = self.context(site)
         view = self.review_view(site, running)
-        plan = driver.plan(site.id, phase, view, self.intended(site, phase, running))
-        org, allocation = self.loaded.organisation, self.loaded.allocations.get(site.id)
-        plan = with_in_service_policies(driver, site, view, plan, org.central_services)
-        clash = version_conflicts(self.renderer, site, org, phase, allocation, running)
+        plan = ctx.driver.plan(site.id, phase, view, ctx.intended(phase, running))
+        city = ctx.org.central_services
+        plan = with_in_service_policies(ctx.driver, site, view, plan, city)
+        clash = version_conflicts(self.renderer, site, ctx.org, phase, ctx.allocation, running)
         return dataclasses.replace(plan, conflicts=[*plan.conflicts, *clash]) if clash else plan
 
     def plan(self, site: Site, phase: Phase, running: str) -> SitePlan:
@@ -227,7 +244,7 @@ class Pipeline:
             site.id,
             Step.PLANNED,
             detail=f"{len(commands)} command(s)",
-            diff=self.masked(site.router.platform, "\n".join(commands)),
+            diff=self._masked_by(self.context(site).driver, "\n".join(commands)),
         )
         return plan
 
@@ -237,11 +254,11 @@ class Pipeline:
         hint = self.journal.confirmed_phase(site.id)
         candidates = [Phase(hint)] if hint else []
         candidates += [p for p in Phase if p not in candidates]
-        view = self.review_view(site, running)
-        driver, city = driver_for(site.router.platform), self.loaded.organisation.central_services
+        view, ctx = self.review_view(site, running), self.context(site)
+        city = ctx.org.central_services
         for phase in candidates:  # netprov's objects, and the office's policy routing, as phased
-            migrated = not driver.policy_migration(view, site, phase, city).commands
-            if migrated and driver.converged(view, self.intended(site, phase, running)):
+            migrated = not ctx.driver.policy_migration(view, site, phase, city).commands
+            if migrated and ctx.driver.converged(view, ctx.intended(phase, running)):
                 return phase
         return None
 
@@ -290,8 +307,7 @@ class Pipeline:
         from proving it (RouterOS 7's device-mode without its scheduler, or without fetch
         for the egress check, which an adoption does not run): said in the plan, refused
         before any push."""
-        org = self.loaded.organisation
-        fetch = None if adopting else fetching_check(site, org, plan.phase)
+        fetch = None if adopting else fetching_check(self.context(site), plan.phase)
         blockers = session.blockers(fetch_for=fetch) if plan.changed else []
         return dataclasses.replace(plan, refusals=blockers) if blockers else plan
 
@@ -386,12 +402,12 @@ class Pipeline:
     def _apply_locked(
         self, site: Site, phase: Phase, saved: SitePlan | None, *, adopt: bool = False
     ) -> Outcome:
-        driver = driver_for(site.router.platform)
+        ctx = self.context(site)
         session = self.session(site)
         try:
             self.guard(site, session)
             backup = self.backup(site, session)
-            if saved is not None and saved.running_fingerprint != driver.fingerprint(
+            if saved is not None and saved.running_fingerprint != ctx.driver.fingerprint(
                 self.review_view(site, backup.content)
             ):
                 return self.fail(site, Status.STALE, say(ReasonId.STALE))
@@ -415,7 +431,7 @@ class Pipeline:
                 self.run_id,
                 site.id,
                 Step.APPLIED,
-                diff=self.masked(site.router.platform, "\n".join(plan.commands)),
+                diff=self._masked_by(ctx.driver, "\n".join(plan.commands)),
             )
             checks, not_run = self._checks(session, site, phase, adopting=adopt)
             ok = all(check.ok for check in checks)
@@ -476,7 +492,7 @@ class Pipeline:
         if plan.refusals:
             reason = say(ReasonId.REFUSED_BEFORE_PUSH, refusals="; ".join(plan.refusals))
             return self.fail(site, Status.REFUSED, reason, plan=plan)
-        risk = lockout_step(site, self.loaded.organisation, backup.content, plan)
+        risk = lockout_step(self.context(site), backup.content, plan)
         if risk is not None:
             return self.fail(site, Status.REFUSED, risk, plan=plan)
         return None
@@ -484,7 +500,7 @@ class Pipeline:
     def after_restore(self, site: Site, backup: Backup) -> tuple[bool, Phase | None]:
         """Whether the router holds exactly ``backup`` now, and the phase whose config it
         holds (None: none of them), from one read of its running config."""
-        driver = driver_for(site.router.platform)
+        driver = self.context(site).driver
         session = self.session(site, attempts=self.reconnect_attempts)
         try:
             running = session.running()
@@ -495,7 +511,7 @@ class Pipeline:
 
     def matches_backup(self, site: Site, backup: Backup) -> bool:
         """Whether the router holds exactly ``backup`` (as its platform compares configs)."""
-        driver = driver_for(site.router.platform)
+        driver = self.context(site).driver
         session = self.session(site, attempts=self.reconnect_attempts)
         try:
             return driver.comparable(session.running()) == driver.comparable(backup.content)
@@ -515,13 +531,12 @@ class Pipeline:
         checks run and the names of those not run (a change is reverted at its first
         failed check, :func:`run_checks`). An adoption is checked as "the office works as
         it did" only."""
-        org = self.loaded.organisation
+        ctx = self.context(site)
         reconnect = functools.partial(self._new_session, site, session.reply_seconds)
-        allocation = self.loaded.allocations.get(site.id)
         planned = (
-            verify_reachability(session, site, org, phase, adopting=True)
+            verify_reachability(session, ctx, phase, adopting=True)
             if adopting
-            else verify_site(session, site, org, phase, allocation)
+            else verify_site(session, ctx, phase)
         )
         checks, not_run = run_checks(planned, changing=changing)
         new_session = new_session_last(checks, reconnect, changing=changing)

@@ -6,14 +6,19 @@ stays pure data the drivers build on.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from netprov.models import Organisation, Phase, Site, Uplink
 from netprov.phases import DISTANCES, TRACK_IDS, Role, UplinkView
-from netprov.platforms import driver_for
+from netprov.platforms import Driver, driver_for
 
 
-def uplink_views(site: Site, org: Organisation, phase: Phase) -> list[UplinkView]:
-    """The uplinks present in ``phase``, primary first."""
-    driver = driver_for(site.router.platform)
+def uplink_views(
+    site: Site, org: Organisation, phase: Phase, *, driver: Driver | None = None
+) -> list[UplinkView]:
+    """The uplinks present in ``phase``, primary first (``driver``: the site's, when the
+    caller has it already)."""
+    driver = driver or driver_for(site.router.platform)
     candidates: dict[Role, Uplink | None] = {
         Role.LEGACY: site.legacy_uplink,
         Role.CENTRAL: site.central_uplink,
@@ -44,3 +49,9 @@ def uplink_views(site: Site, org: Organisation, phase: Phase) -> list[UplinkView
             )
         )
     return sorted(views, key=lambda v: v.distance)
+
+
+def uplinks_in(text: str, driver: Driver, views: Iterable[UplinkView]) -> set[Role]:
+    """Which of the uplinks ``views`` the config ``text`` has, found by the interfaces or
+    tags netprov gives them."""
+    return {view.role for view in views if driver.has_uplink(text, view)}

@@ -28,10 +28,10 @@ from netprov.allocation import Allocation
 from netprov.errors import DeviceError
 from netprov.models import Organisation, Phase, Site
 from netprov.phases import PROMISES, Carried, Role, UplinkView, carrying
-from netprov.platforms import Driver, Session, driver_for
+from netprov.platforms import Driver, Session
 from netprov.platforms.base import Hop
 from netprov.said import CheckId, Params, PhraseId, Said, but, joined, of_error, role, value
-from netprov.uplinks import uplink_views
+from netprov.sitecontext import SiteContext
 
 
 @dataclass(frozen=True)
@@ -398,12 +398,12 @@ def _dns(
     return checks
 
 
-def fetching_check(site: Site, org: Organisation, phase: Phase) -> str | None:
+def fetching_check(ctx: SiteContext, phase: Phase) -> str | None:
     """The check of ``phase`` that has the router fetch a URL (the egress echo, over the
     phase's primary line), or None when the organisation names no echo service."""
-    if org.probes.egress_echo is None:
+    if ctx.org.probes.egress_echo is None:
         return None
-    return f"egress via {uplink_views(site, org, phase)[0].role.value}"
+    return f"egress via {ctx.primary(phase).role.value}"
 
 
 def _egress(session: Session, driver: Driver, org: Organisation, primary: UplinkView) -> Check:
@@ -459,12 +459,7 @@ def _pings(site: Site, org: Organisation, session: Session) -> tuple[PingPolicy,
 
 
 def verify_reachability(
-    session: Session,
-    site: Site,
-    org: Organisation,
-    phase: Phase,
-    *,
-    adopting: bool = False,
+    session: Session, ctx: SiteContext, phase: Phase, *, adopting: bool = False
 ) -> list[Planned]:
     """The office works as it did: the management session, the primary line, the default
     route, LAN-sourced pings to the internet and the resolvers, the path MTU. What an
@@ -472,8 +467,8 @@ def verify_reachability(
     ``adopting``: the default route is still the router's own (any is right). The checks
     to run (:func:`run_checks` runs them cheapest first); a new session is
     :func:`new_session_last`'s."""
-    driver = driver_for(site.router.platform)
-    primary = uplink_views(site, org, phase)[0]
+    site, org, driver = ctx.site, ctx.org, ctx.driver
+    primary = ctx.primary(phase)
     router_ping, lan_ping = _pings(site, org, session)
 
     up = Said(CheckId.UPLINK_UP, {"interface": primary.l3})
@@ -520,21 +515,15 @@ def verify_reachability(
     return checks
 
 
-def verify_site(
-    session: Session,
-    site: Site,
-    org: Organisation,
-    phase: Phase,
-    allocation: Allocation | None = None,
-) -> list[Planned]:
+def verify_site(session: Session, ctx: SiteContext, phase: Phase) -> list[Planned]:
     """Every check to run on ``session`` (the session doing the change), cheapest first
     (:func:`run_checks`); a new management session is :func:`new_session_last`'s."""
-    driver = driver_for(site.router.platform)
-    views = uplink_views(site, org, phase)
+    site, org, driver, allocation = ctx.site, ctx.org, ctx.driver, ctx.allocation
+    views = ctx.uplinks(phase)
     primary = views[0]
     router_ping, lan_ping = _pings(site, org, session)
     running = functools.cache(session.running)  # read once, by the first check that needs it
-    checks = verify_reachability(session, site, org, phase)
+    checks = verify_reachability(session, ctx, phase)
     # every other line that carries something in this phase is proven with what it carries
     # (dual: the city's services already run over the central line): its probe from the
     # LAN (the line, and its NAT) and a full-size DF ping (its path MTU)

@@ -29,6 +29,7 @@ from netprov.rossyntax import parse_command, parse_export
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.sim.world import site_world
+from netprov.sitecontext import SiteContext
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
 from tests.conftest import Edit, line_of, twin_cli_args
@@ -227,10 +228,10 @@ def test_lockout_guard_refuses_a_plan_that_leaves_a_drop_above_the_accept(bridge
     unplaced = dataclasses.replace(
         plan, commands=[c for c in plan.commands if parse_command(c).verb != "move"]
     )
-    lockout = rehearse(site, loaded.organisation, running, unplaced).lockout
+    lockout = rehearse(SiteContext.build(site, loaded.organisation), running, unplaced).lockout
     assert lockout is not None
     assert 'dropped by rule "defconf: drop all not coming from LAN"' in lockout
-    assert rehearse(site, loaded.organisation, running, plan).lockout is None
+    assert rehearse(SiteContext.build(site, loaded.organisation), running, plan).lockout is None
 
 
 @pytest.mark.parametrize("start", ["defconf", "netprov"])
@@ -567,9 +568,9 @@ def test_a_plan_renews_a_lease_whose_script_never_ran_before_it_takes_the_route(
     renew = plan.commands.index(f"/ip dhcp-client renew [ find where comment={LEGACY_CLIENT} ]")
     taking = next(i for i, c in enumerate(plan.commands) if "add-default-route=no" in c)
     assert renew < taking
-    assert rehearse(site, loaded.organisation, running, plan).lockout is None
+    assert rehearse(SiteContext.build(site, loaded.organisation), running, plan).lockout is None
     without = dataclasses.replace(plan, commands=[c for c in plan.commands if " renew " not in c])
-    lockout = rehearse(site, loaded.organisation, running, without).lockout
+    lockout = rehearse(SiteContext.build(site, loaded.organisation), running, without).lockout
     assert lockout is not None
     assert "would cut the management path" in lockout
 

@@ -37,6 +37,7 @@ from netprov.sim.policy_routes import PolicyRouter
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import World
 from netprov.sim.world import site_world
+from netprov.sitecontext import SiteContext
 from tests.conftest import TEMPLATES, TODAY
 
 REAL = Path(__file__).parent / "fixtures" / "real-configs"
@@ -397,12 +398,13 @@ def test_a_mark_above_the_bypass_is_named(offices: Path) -> None:
     office.go(Phase.DUAL)
     org = office.loaded.organisation
     config = office.device.config_text()
-    assert bypass_findings(office.site, org, Phase.DUAL, config) == []
+    context = SiteContext.build(office.site, org)
+    assert bypass_findings(context, Phase.DUAL, config) == []
     pcc = next(line for line in office.lines("/ip firewall mangle") if "both-addresses:5/0" in line)
     moved = [line for _, line in terse_lines(config) if line != pcc]
     at = next(n for n, line in enumerate(moved) if "netprov:city-bypass-1" in line)
     moved.insert(at, pcc)
-    (finding,) = bypass_findings(office.site, org, Phase.DUAL, "\n".join(moved))
+    (finding,) = bypass_findings(context, Phase.DUAL, "\n".join(moved))
     assert finding.rule == "NP016"
     assert (
         "mangle prerouting mark-connection isp1_con (in-interface=LAN "

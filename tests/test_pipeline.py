@@ -19,6 +19,7 @@ from netprov.platforms import driver_for
 from netprov.platforms.ios_session import IosSession
 from netprov.render import Renderer
 from netprov.restore import restore
+from netprov.sitecontext import SiteContext
 from netprov.twin.fleet import Twin, twin_secret
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
@@ -281,7 +282,7 @@ def test_dual_keeps_the_way_back_to_the_noc_on_the_proven_line(
     driver = driver_for(site.router.platform)
     legacy = twin.devices[site_id].running_config()
     plan = driver.plan(site_id, Phase.DUAL, legacy, intended.text)
-    assert lockout_step(site, org, legacy, plan) is None
+    assert lockout_step(SiteContext.build(site, org), legacy, plan) is None
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     routing = templates / site.router.platform.value / "routing.j2"

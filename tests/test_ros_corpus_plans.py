@@ -21,6 +21,7 @@ from netprov.platforms import driver_for
 from netprov.render import Renderer
 from netprov.rossyntax import parse_export
 from netprov.sim.routeros import RosDevice
+from netprov.sitecontext import SiteContext
 from tests.conftest import TEMPLATES, TODAY
 from tests.corpus_offices import ROS_SITE, ROUTEROS_OFFICES, Office, office_router, site_for
 
@@ -52,7 +53,8 @@ def _push(router: RosDevice, plan: SitePlan) -> None:
 
 def _safe(inventory: Path, router: RosDevice, plan: SitePlan) -> object:
     loaded = load_inventory(inventory, today=TODAY)
-    return lockout_step(loaded.site(ROS_SITE), loaded.organisation, router.export(), plan)
+    context = SiteContext.build(loaded.site(ROS_SITE), loaded.organisation)
+    return lockout_step(context, router.export(), plan)
 
 
 def test_a_rule_placed_after_a_rename_finds_the_rule_by_its_new_interface_name(

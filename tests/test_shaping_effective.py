@@ -22,6 +22,7 @@ from netprov.render import Renderer
 from netprov.sim.ros_queues import queue_taking
 from netprov.sim.routeros import RosDevice
 from netprov.sim.world import site_world
+from netprov.sitecontext import SiteContext
 from netprov.twin.fleet import build_twin
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.uplinks import uplink_views
@@ -188,13 +189,14 @@ def test_ios_shaping_is_held_to_the_interface_traffic_leaves_by() -> None:
     simulated = driver.simulator(site, site_world(site, org.central_services))
     assert simulated.load_initial(text) == []
     router = simulated.router()
-    assert shaping_findings(site, org, Phase.DUAL, text, allocation, router=router) == []
+    context = SiteContext.build(site, org, allocation)
+    assert shaping_findings(context, Phase.DUAL, text, router=router) == []
     moved = text.replace(" service-policy output NETPROV-SHAPE-CENTRAL\n", "").replace(
         " description netprov:central hand-off",
         " service-policy output NETPROV-SHAPE-CENTRAL\n description netprov:central hand-off",
     )
     assert driver.read_shaping(moved, view).interfaces == ("GigabitEthernet0/0/1",)
-    found = shaping_findings(site, org, Phase.DUAL, moved, allocation, router=router)
+    found = shaping_findings(context, Phase.DUAL, moved, router=router)
     assert len(found) == 1
     assert "leaves by GigabitEthernet0/0/1.1101, the shaper acts on GigabitEthernet0/0/1" in (
         found[0].message

@@ -1,0 +1,66 @@
+"""Issue 41 (3): a site's fixed facts (its platform driver, its uplink views, its intended
+config) are resolved once per site and handed to the pipeline, verify, the management
+lockout guard and lint, which no longer look them up again each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+from pathlib import Path
+from types import FrameType
+
+import pytest
+
+from netprov import platforms
+from netprov.cutover import cutover_site
+from netprov.journal import Journal
+from netprov.models import Phase, Platform
+from netprov.outcome import Status
+from netprov.platforms import Driver
+from netprov.twin.pytest_plugin import TwinFactory
+from tests.test_pipeline import make_pipeline
+
+SITES = ["kel-hegarsari", "setda"]  # mikrotik_routeros, cisco_ios
+TUESDAY_2AM = dt.datetime(2026, 11, 24, 2)  # inside both offices' maintenance windows
+# Look their driver up by platform on their own, not per site: a session (one per
+# connection), the renderer (per render), the twin (the routers themselves).
+OWN_LOOKUPS = ("netprov.device", "netprov.render", "netprov.twin", "netprov.sim")
+
+
+class _Counted(dict[Platform, Driver]):
+    """The driver registry, counting each lookup by the module that asked for it."""
+
+    def __init__(self, drivers: dict[Platform, Driver], seen: Counter[str]) -> None:
+        super().__init__(drivers)
+        self.seen = seen
+
+    def __getitem__(self, platform: Platform) -> Driver:
+        frame: FrameType | None = sys._getframe(2)  # past driver_for: who asked
+        asker = frame.f_globals["__name__"] if frame else "?"
+        while frame is not None:
+            if frame.f_globals["__name__"].startswith(OWN_LOOKUPS):
+                break
+            frame = frame.f_back
+        else:
+            self.seen[asker] += 1
+        return super().__getitem__(platform)
+
+
+@pytest.mark.twin
+@pytest.mark.parametrize("site_id", SITES)
+def test_a_cutover_looks_the_site_driver_up_once(
+    twin_factory: TwinFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, site_id: str
+) -> None:
+    """legacy -> dual -> central on the twin: two pushes, the lockout guard on each plan,
+    every check of both phases; the site's driver is looked up once, for its context."""
+    twin = twin_factory([site_id])
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    pipeline = make_pipeline(twin, journal)
+    site = pipeline.loaded.site(site_id)
+    seen: Counter[str] = Counter()
+    monkeypatch.setattr(platforms, "DRIVERS", _Counted(platforms.DRIVERS, seen))
+    outcome = cutover_site(pipeline, site, Phase.CENTRAL, TUESDAY_2AM)
+    assert outcome.status is Status.CONFIRMED, outcome.as_dict()
+    assert outcome.detail == "legacy -> central"
+    assert dict(seen) == {"netprov.sitecontext": 1}
