@@ -12,7 +12,7 @@ import functools
 import json
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,9 +21,8 @@ from netprov.drift import Drift
 from netprov.errors import DeviceError
 from netprov.inservice import with_in_service_policies
 from netprov.inventory import LoadedInventory
-from netprov.journal import Backup, Claim, Journal
+from netprov.journal import Backup, Journal
 from netprov.journal_rows import Step
-from netprov.lockkeeper import keeper_for
 from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.outcome import Outcome, Status
@@ -34,6 +33,7 @@ from netprov.reverting import proven, run_undo
 from netprov.said import ReasonId, Said, error_reason, of_error, say
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
 from netprov.sitecontext import SiteContext
+from netprov.sitelocks import LockedWork, SiteLocks
 from netprov.verify import (
     NEW_SESSION,
     Check,
@@ -63,12 +63,6 @@ def revert_window(minutes: int, commands: int, reply_seconds: float) -> int:
     return min(MAX_REVERT_MINUTES, max(minutes, math.ceil(needed / 60)))
 
 
-class SiteInHand(Exception):  # noqa: N818 - a state, not an error: this delivery steps back
-    """A live holder of this same run is changing the site (its step was delivered twice, as
-    a broker may): this delivery touches nothing and journals nothing, and leaves the
-    outcome to that holder."""
-
-
 @dataclass
 class Pipeline:
     """Everything a run does to one router at a time: sessions, backups, plans, pushes under the
@@ -91,23 +85,19 @@ class Pipeline:
     _held: dict[str, Session] = field(default_factory=dict, init=False, repr=False)
     # each site's context (netprov.sitecontext), built at the site's first step
     _contexts: dict[str, SiteContext] = field(default_factory=dict, init=False, repr=False)
-    # the site locks this pipeline holds across several steps: site id -> holding token
-    _claims: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    locks: SiteLocks = field(init=False, repr=False)  # the site locks this run holds
+
+    def __post_init__(self) -> None:
+        self.locks = SiteLocks(self.journal, self.run_id)
 
     # --- pieces --------------------------------------------------------------------
 
     def context(self, site: Site) -> SiteContext:
         """The site's driver, uplinks and intended configs, resolved once for this run."""
         ctx = self._contexts.get(site.id)
-        org, renderer = self.loaded.organisation, self.renderer
-        if (
-            ctx is None
-            or ctx.site is not site
-            or ctx.org is not org
-            or ctx.renderer is not renderer
-        ):
-            allocation = self.loaded.allocations.get(site.id)
-            ctx = self._contexts[site.id] = SiteContext.build(site, org, allocation, renderer)
+        if ctx is None or ctx.site is not site or ctx.renderer is not self.renderer:
+            org, allocation = self.loaded.organisation, self.loaded.allocations.get(site.id)
+            ctx = self._contexts[site.id] = SiteContext.build(site, org, allocation, self.renderer)
         return ctx
 
     def _secret(self, ref: SecretRef) -> str:
@@ -333,51 +323,12 @@ class Pipeline:
 
         return self.under_lock(site, work)
 
-    def under_lock(self, site: Site, work: Callable[[bool], Outcome]) -> Outcome:
-        """``work(settle)`` holding the site's lock, or the failure of a site another run
-        holds. ``settle``: the lock was taken over and what its holder left armed must be
-        settled first. A lock this pipeline already holds for the site (a cutover step holds
-        it across its phases) is used as it is."""
-        if site.id in self._claims:
-            return work(False)
-        claim = self.claim(site)
-        if isinstance(claim, Outcome):
-            return claim
-        assert claim.token is not None  # a claim that is no failure holds the lock
-        self._claims[site.id] = claim.token
-        keeper = keeper_for(self.journal)
-        keeper.hold(claim.token)
-        try:
-            return work(claim.took_from is not None)
-        finally:
-            del self._claims[site.id]
-            keeper.let_go(claim.token)
-            self.journal.unlock(site.id, self.run_id, claim.token)
-
-    def fenced(self, site: Site) -> str | None:
-        """Why this holder must not push or confirm on ``site`` now (None: it may)."""
-        token = self._claims.get(site.id)
-        return keeper_for(self.journal).safe(token) if token is not None else None
-
-    def claim(self, site: Site) -> Claim | Outcome:
-        """The site's lock for this holder, or the journaled failure of a site another run
-        holds. Taken over from a holder that is gone (or from the run this one resumes), it
-        is journaled ``took_over``; the caller settles what that holder may have left armed.
-        Raises :class:`SiteInHand` when a live holder of this same run has it."""
-        claim = self.journal.claim(site.id, self.run_id)
-        if claim.token is None:
-            if claim.held_by == self.run_id:
-                raise SiteInHand(f"{site.id}: this run is already changing it elsewhere")
-            locked = say(ReasonId.SITE_LOCKED, run=str(claim.held_by))
-            return self.fail(site, Status.FAILED, locked)
-        if claim.took_from is not None:
-            self.journal.step(
-                self.run_id,
-                site.id,
-                Step.TOOK_OVER,
-                detail=f"lock of run {claim.took_from} (its holder is gone, or resumed)",
-            )
-        return claim
+    def under_lock(self, site: Site, work: LockedWork) -> Outcome:
+        """``work(settle)`` holding the site's lock (:class:`SiteLocks`), or the journaled
+        failure of a site another run holds."""
+        return self.locks.under_lock(
+            site.id, work, functools.partial(self.fail, site, Status.FAILED)
+        )
 
     def settle(self, site: Site) -> None:
         """Revert what an interrupted run left armed on the router (it may reboot)."""
@@ -437,7 +388,7 @@ class Pipeline:
             ok = all(check.ok for check in checks)
             failed = [c for c in checks if not c.ok]
             if ok:
-                fenced = self.fenced(site)
+                fenced = self.locks.fenced(site.id)
                 if fenced is not None:  # another holder may be at the router: hands off
                     raise DeviceError(f"not confirmed: {fenced}; the device reverts it by itself")
                 session.confirm()
@@ -483,7 +434,7 @@ class Pipeline:
 
     def _refusal(self, site: Site, backup: Backup, plan: SitePlan) -> Outcome | None:
         """Why ``plan`` must not be pushed at all, as a journaled outcome (or None)."""
-        fenced = self.fenced(site)
+        fenced = self.locks.fenced(site.id)
         if fenced is not None:
             reason = say(ReasonId.NOT_PUSHED, why=fenced)
             return self.fail(site, Status.FAILED, reason, plan=plan)

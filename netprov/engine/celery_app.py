@@ -30,8 +30,9 @@ from netprov.inventory import LoadedInventory, inventory_digest, load_inventory
 from netprov.journal import Journal, RunStatus, Step
 from netprov.models import Site
 from netprov.outcome import Outcome, Status
-from netprov.pipeline import Pipeline, SiteInHand
+from netprov.pipeline import Pipeline
 from netprov.render import Renderer
+from netprov.sitelocks import SiteInHand
 from netprov.steps import STEPS, StepName
 from netprov.targets import aim
 
