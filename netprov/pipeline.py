@@ -6,17 +6,14 @@ Every step is journaled. Side effects go through :mod:`netprov.device` sessions.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import json
 import math
-import time
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from netprov.device import connect
 from netprov.drift import Drift
 from netprov.errors import DeviceError
 from netprov.inservice import with_in_service_policies
@@ -30,6 +27,7 @@ from netprov.plan import SitePlan
 from netprov.platforms import ChangeMarker, Driver, Session, Target, driver_for
 from netprov.render import Renderer, version_conflicts
 from netprov.reverting import proven, run_undo
+from netprov.router_sessions import RouterSessions
 from netprov.said import ReasonId, Said, error_reason, of_error, say
 from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
 from netprov.sitecontext import SiteContext
@@ -79,16 +77,14 @@ class Pipeline:
     secrets_seen: set[str] = field(default_factory=set)
     # per site: secret value -> reference, resolved once per run (files are read once)
     _labels: dict[str, dict[str, str]] = field(default_factory=dict, init=False, repr=False)
-    # sites whose session is kept between the steps of one piece of work (holding), and the
-    # session kept: one SSH session per site from reconciliation through the last confirm
-    _holding: set[str] = field(default_factory=set, init=False, repr=False)
-    _held: dict[str, Session] = field(default_factory=dict, init=False, repr=False)
     # each site's context (netprov.sitecontext), built at the site's first step
     _contexts: dict[str, SiteContext] = field(default_factory=dict, init=False, repr=False)
     locks: SiteLocks = field(init=False, repr=False)  # the site locks this run holds
+    sessions: RouterSessions = field(init=False, repr=False)  # one held per site at work
 
     def __post_init__(self) -> None:
         self.locks = SiteLocks(self.journal, self.run_id)
+        self.sessions = RouterSessions(self.targets, self.run_id)
 
     # --- pieces --------------------------------------------------------------------
 
@@ -114,40 +110,16 @@ class Pipeline:
         return driver.mask_secrets(redact(text, self.secrets_seen))
 
     def session(self, site: Site, attempts: int = 1) -> Session:
-        """A session with the site's router: the one held for it when it still stands,
-        else a new one (``attempts``: while a router reboots)."""
-        held = self._held.pop(site.id, None)
-        if held is not None:
-            if held.reusable and held.alive():
-                return held
-            held.close()
-        if site.id not in self.targets:
-            raise DeviceError(f"{site.id}: no connection target (not in the hosts file or twin)")
-        target = self.targets[site.id]
-        # a reboot takes a twin whose clock runs faster as much less time: retry as often
-        wait = 2.0 / max(1.0, target.time_scale)
-        return connect(target, change_id=self.run_id, attempts=attempts, wait=wait)
+        """A session with the site's router (:meth:`RouterSessions.open`)."""
+        return self.sessions.open(site.id, attempts)
 
     def release(self, site: Site, session: Session) -> None:
-        """Done with ``session`` for now: kept for the site's next step while it is held,
-        closed otherwise (and always once the router was told to reboot)."""
-        if site.id in self._holding and session.reusable:
-            self._held[site.id] = session
-        else:
-            session.close()
+        """Done with ``session`` for now (:meth:`RouterSessions.release`)."""
+        self.sessions.release(site.id, session)
 
-    @contextlib.contextmanager
-    def holding(self, site: Site) -> Iterator[None]:
-        """Keep one session for the site across the steps inside (reconciliation, each
-        phase's backup, push, checks and confirm); closed at the end."""
-        self._holding.add(site.id)
-        try:
-            yield
-        finally:
-            self._holding.discard(site.id)
-            held = self._held.pop(site.id, None)
-            if held is not None:
-                held.close()
+    def holding(self, site: Site) -> AbstractContextManager[None]:
+        """One session kept for the site across the steps inside."""
+        return self.sessions.holding(site.id)
 
     def _placeholders(self, site: Site) -> dict[str, str]:
         """Each of the site's secret values -> its reference (``SECRET-<name>``)."""
@@ -483,7 +455,7 @@ class Pipeline:
         failed check, :func:`run_checks`). An adoption is checked as "the office works as
         it did" only."""
         ctx = self.context(site)
-        reconnect = functools.partial(self._new_session, site, session.reply_seconds)
+        reconnect = functools.partial(self.sessions.new_session_ms, site.id, session.reply_seconds)
         planned = (
             verify_reachability(session, ctx, phase, adopting=True)
             if adopting
@@ -503,21 +475,6 @@ class Pipeline:
             data=[c.as_dict() for c in checks],
         )
         return checks, not_run
-
-    def _new_session(self, site: Site, reply_seconds: float) -> float:
-        """Open a new session to the router (the way every session comes in), prove it
-        answers, close it: milliseconds. A dropped connection costs the client's banner
-        wait: ten replies of this router, ten seconds at least (on a twin whose clock runs
-        faster, as much shorter: its revert timer would fire while netprov waits)."""
-        started = time.perf_counter()
-        target = self.targets[site.id]
-        timeout = max(1.0, max(10.0, 10 * reply_seconds) / target.time_scale)
-        session = connect(target, change_id=self.run_id, timeout=timeout)
-        try:
-            session.round_trip()
-        finally:
-            session.close()
-        return (time.perf_counter() - started) * 1000
 
     def verify(self, site: Site, phase: Phase) -> Outcome:
         """Run the site's checks for ``phase``; nothing is changed."""

@@ -144,15 +144,17 @@ def keep_transcripts(pipeline: Pipeline, folder: Path | None, *, echo: bool) -> 
     ``--session-log``: a file per router), masked as the run masks what it journals."""
     from netprov.platforms.transcript import Transcript
 
-    pipeline.targets = {
-        site: dataclasses.replace(
-            target,
-            transcript=Transcript(
-                folder, echo, functools.partial(pipeline.masked, target.platform)
-            ),
-        )
-        for site, target in pipeline.targets.items()
-    }
+    pipeline.targets.update(  # in place: the pipeline's sessions share the mapping
+        {
+            site: dataclasses.replace(
+                target,
+                transcript=Transcript(
+                    folder, echo, functools.partial(pipeline.masked, target.platform)
+                ),
+            )
+            for site, target in pipeline.targets.items()
+        }
+    )
 
 
 class RunInterrupted(Exception):  # noqa: N818 - a run's state, as the journal names it
