@@ -23,16 +23,14 @@ from netprov.journal_rows import Step
 from netprov.outcome import Outcome, Status
 from netprov.phases import Role, UplinkView
 from netprov.pipeline import Pipeline, revert_window
-from netprov.platforms import ChangeMarker, Session, driver_for
+from netprov.platforms import ChangeMarker, Session
 from netprov.said import CheckId, Params, PhraseId, ReasonId, Said, error_reason, role
-from netprov.uplinks import uplink_views
+from netprov.sitecontext import SiteContext
 from netprov.verify import Check, PingPolicy, ping_check
 
 
-def _carries(session: Session, pipeline: Pipeline, site_id: str, view: UplinkView) -> Check:
-    site = pipeline.loaded.site(site_id)
-    driver = driver_for(site.router.platform)
-    settings = pipeline.loaded.organisation.settings
+def _carries(session: Session, ctx: SiteContext, view: UplinkView) -> Check:
+    site, driver, settings = ctx.site, ctx.driver, ctx.org.settings
     policy = PingPolicy(
         settings.ping_count, settings.max_loss_for(site.kind), source=str(site.lan.address.ip)
     )
@@ -105,11 +103,12 @@ def _drill_locked(
     phase = actual_phase(pipeline, site)
     if phase is None:
         return pipeline.fail(site, Status.FAILED, Said(ReasonId.NO_PHASE_NOT_DRILLED))
-    views = uplink_views(site, org, phase)
+    ctx = pipeline.context(site)
+    views = ctx.uplinks(phase)
     primary = views[0]
     backup_line = next(v for v in views if v.role is Role.BACKUP)
     bound = float(org.settings.drill_failover_seconds)
-    driver = driver_for(site.router.platform)
+    driver = ctx.driver
     session = pipeline.session(site)
     try:
         pipeline.guard(site, session)
@@ -130,7 +129,7 @@ def _drill_locked(
             diff="\n".join(outage.commands),
         )
         on_backup = _within(
-            lambda: _carries(session, pipeline, site.id, backup_line),
+            lambda: _carries(session, ctx, backup_line),
             bound,
             pause=pause,
             clock=clock,
@@ -143,9 +142,7 @@ def _drill_locked(
             Step.REVERTED,
             detail=f"drill over: {primary.role.value} line {primary.l3} back up",
         )
-        back = _within(
-            lambda: _carries(session, pipeline, site.id, primary), bound, pause=pause, clock=clock
-        )
+        back = _within(lambda: _carries(session, ctx, primary), bound, pause=pause, clock=clock)
     finally:
         session.close()
     identical = pipeline.matches_backup(site, saved)
