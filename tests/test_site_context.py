@@ -4,6 +4,7 @@ lockout guard and lint, which no longer look them up again each."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import sys
 from collections import Counter
@@ -14,11 +15,14 @@ import pytest
 
 from netprov import platforms
 from netprov.cutover import cutover_site
+from netprov.inventory import load_inventory
 from netprov.journal import Journal
 from netprov.models import Phase, Platform
 from netprov.outcome import Status
+from netprov.phases import Role
 from netprov.platforms import Driver
 from netprov.twin.pytest_plugin import TwinFactory
+from tests.conftest import SAMPLE, TODAY
 from tests.test_pipeline import make_pipeline
 
 SITES = ["kel-hegarsari", "setda"]  # mikrotik_routeros, cisco_ios
@@ -64,3 +68,32 @@ def test_a_cutover_looks_the_site_driver_up_once(
     assert outcome.status is Status.CONFIRMED, outcome.as_dict()
     assert outcome.detail == "legacy -> central"
     assert dict(seen) == {"netprov.sitecontext": 1}
+
+
+def _imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+
+
+def test_the_lockout_guard_takes_the_uplinks_from_the_context_not_from_lint() -> None:
+    """The management lockout guard and lint are peers: the uplinks a config has come from
+    the module that owns uplink views, through the site's context."""
+    from netprov import lockout
+    from netprov.lockout import rehearse
+    from netprov.sitecontext import SiteContext
+
+    assert not [m for m in _imported(Path(lockout.__file__)) if m.rpartition(".")[2] == "lint"]
+    loaded = load_inventory(SAMPLE, today=TODAY)
+    site = loaded.site("setda")
+    context = SiteContext.build(site, loaded.organisation, loaded.allocations.get(site.id))
+    legacy = context.intended(Phase.LEGACY)
+    assert context.uplinks_in(legacy) == {Role.LEGACY, Role.BACKUP}  # setda has a backup line
+    assert Role.CENTRAL in context.uplinks_in(context.intended(Phase.DUAL))
+    plan = context.driver.plan(site.id, Phase.DUAL, legacy, context.intended(Phase.DUAL))
+    assert plan.changed
+    assert rehearse(context, legacy, plan).lockout is None
