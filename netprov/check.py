@@ -126,11 +126,6 @@ def _offline_plan(
     return with_in_service_policies(driver, site, running, plan, city)
 
 
-def _stored_version(site: Site, running: str | None) -> str | None:
-    """The software version a stored backup names (``# by RouterOS 6.49.8``)."""
-    return driver_for(site.router.platform).config_version(running) if running else None
-
-
 def _phase_ahead(ctx: SiteContext, running: str) -> Phase | None:
     """The later phase the stored backup is already in (nothing to plan for it), if any:
     a router cut over while git still says an earlier phase.
