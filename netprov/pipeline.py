@@ -24,12 +24,13 @@ from netprov.lockout import lockout_step
 from netprov.models import Phase, Platform, SecretRef, Site
 from netprov.outcome import Outcome, Status
 from netprov.plan import SitePlan
-from netprov.platforms import ChangeMarker, Driver, Session, Target, driver_for
+from netprov.platforms import ChangeMarker, Session, Target, driver_for
 from netprov.render import Renderer, version_conflicts
 from netprov.reverting import proven, run_undo
 from netprov.router_sessions import RouterSessions
 from netprov.said import ReasonId, Said, error_reason, of_error, say
-from netprov.secrets import SecretResolver, masked, redact, site_secret_refs
+from netprov.secret_labels import SecretLabels
+from netprov.secrets import SecretResolver
 from netprov.sitecontext import SiteContext
 from netprov.sitelocks import LockedWork, SiteLocks
 from netprov.verify import (
@@ -63,8 +64,11 @@ def revert_window(minutes: int, commands: int, reply_seconds: float) -> int:
 
 @dataclass
 class Pipeline:
-    """Everything a run does to one router at a time: sessions, backups, plans, pushes under the
-    device-side revert, checks, confirm or roll back, each step journaled."""
+    """Everything a run does to one router at a time: backups, plans, pushes under the
+    device-side revert, checks, confirm or roll back, each step journaled. Its pieces have
+    modules of their own: each site's context (:class:`SiteContext`), the site locks
+    (:class:`SiteLocks`), the sessions (:class:`RouterSessions`) and the run's secret
+    labels (:class:`SecretLabels`)."""
 
     loaded: LoadedInventory
     journal: Journal
@@ -75,16 +79,20 @@ class Pipeline:
     revert_minutes: int = 5
     reconnect_attempts: int = 60  # x 2 s: long enough for a router to reboot
     secrets_seen: set[str] = field(default_factory=set)
-    # per site: secret value -> reference, resolved once per run (files are read once)
-    _labels: dict[str, dict[str, str]] = field(default_factory=dict, init=False, repr=False)
     # each site's context (netprov.sitecontext), built at the site's first step
     _contexts: dict[str, SiteContext] = field(default_factory=dict, init=False, repr=False)
     locks: SiteLocks = field(init=False, repr=False)  # the site locks this run holds
     sessions: RouterSessions = field(init=False, repr=False)  # one held per site at work
+    labels: SecretLabels = field(init=False, repr=False)  # the run's secrets and references
 
     def __post_init__(self) -> None:
         self.locks = SiteLocks(self.journal, self.run_id)
         self.sessions = RouterSessions(self.targets, self.run_id)
+        self.labels = SecretLabels(self._resolve, self.loaded.organisation, self.secrets_seen)
+
+    def _resolve(self, ref: SecretRef) -> str:
+        """A reference's value, by the resolver this pipeline has now (one may be rotated)."""
+        return self.secret(ref)
 
     # --- pieces --------------------------------------------------------------------
 
@@ -96,18 +104,10 @@ class Pipeline:
             ctx = self._contexts[site.id] = SiteContext.build(site, org, allocation, self.renderer)
         return ctx
 
-    def _secret(self, ref: SecretRef) -> str:
-        value = self.secret(ref)
-        self.secrets_seen.add(value)
-        return value
-
     def masked(self, platform: Platform, text: str) -> str:
         """Text about to be journaled or shown: the secret values this run resolved and
         anything the platform's secret patterns find are masked."""
-        return self._masked_by(driver_for(platform), text)
-
-    def _masked_by(self, driver: Driver, text: str) -> str:
-        return driver.mask_secrets(redact(text, self.secrets_seen))
+        return self.labels.masked(driver_for(platform), text)
 
     def session(self, site: Site, attempts: int = 1) -> Session:
         """A session with the site's router (:meth:`RouterSessions.open`)."""
@@ -121,19 +121,10 @@ class Pipeline:
         """One session kept for the site across the steps inside."""
         return self.sessions.holding(site.id)
 
-    def _placeholders(self, site: Site) -> dict[str, str]:
-        """Each of the site's secret values -> its reference (``SECRET-<name>``)."""
-        if site.id not in self._labels:
-            self._labels[site.id] = {
-                self._secret(ref): masked(ref)
-                for ref in site_secret_refs(site, self.loaded.organisation)
-            }
-        return self._labels[site.id]
-
     def review_view(self, site: Site, running: str) -> str:
         """A running config as plans see it: the site's secrets back to their references, so
         a plan (shown, saved, journaled) never holds a value; the push resolves them."""
-        return self.context(site).driver.with_references(running, self._placeholders(site))
+        return self.context(site).driver.with_references(running, self.labels.references(site))
 
     def intended(self, site: Site, phase: Phase, running: str | None = None) -> str:
         """The site's intended config with secrets as references (resolved at the push),
@@ -143,8 +134,7 @@ class Pipeline:
 
     def resolved(self, site: Site, plan: SitePlan) -> SitePlan:
         """``plan`` with the site's secret references resolved: what a push sends."""
-        values = {placeholder: value for value, placeholder in self._placeholders(site).items()}
-        return plan.with_secrets(values)
+        return plan.with_secrets(self.labels.values(site))
 
     def store_running(self, site: Site, session: Session) -> Backup:
         """The router's running config into the journal (sealed, for restores) and into
@@ -206,7 +196,7 @@ class Pipeline:
             site.id,
             Step.PLANNED,
             detail=f"{len(commands)} command(s)",
-            diff=self._masked_by(self.context(site).driver, "\n".join(commands)),
+            diff=self.labels.masked(self.context(site).driver, "\n".join(commands)),
         )
         return plan
 
@@ -354,7 +344,7 @@ class Pipeline:
                 self.run_id,
                 site.id,
                 Step.APPLIED,
-                diff=self._masked_by(ctx.driver, "\n".join(plan.commands)),
+                diff=self.labels.masked(ctx.driver, "\n".join(plan.commands)),
             )
             checks, not_run = self._checks(session, site, phase, adopting=adopt)
             ok = all(check.ok for check in checks)
