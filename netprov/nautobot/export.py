@@ -13,10 +13,7 @@ uplink's old circuit, the tag of a location's former router).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Mapping
 
 from netprov.errors import SourceError
 from netprov.inventory import LoadedInventory
@@ -25,30 +22,8 @@ from netprov.nautobot import mapping as m
 from netprov.nautobot.client import NautobotClient
 from netprov.nautobot.desired import organisation_data, site_objects, unrepresentable
 from netprov.nautobot.read import custom_fields
+from netprov.nautobot.writes import ExportReport, Record, Writer, record_id
 from netprov.platforms import driver_for
-
-Record = dict[str, Any]
-K = TypeVar("K", bound=Hashable)
-
-
-@dataclass
-class ExportReport:
-    """What an export changed, per endpoint, and the sites Nautobot has beyond the
-    inventory (left as they are)."""
-
-    changes: dict[str, Counter[str]] = field(default_factory=dict)
-    beyond: list[str] = field(default_factory=list)
-
-    def count(self, endpoint: str, kind: str, number: int = 1) -> None:
-        if number:
-            self.changes.setdefault(endpoint, Counter())[kind] += number
-
-    @property
-    def changed(self) -> int:
-        return sum(sum(c.values()) for c in self.changes.values())
-
-    def as_items(self) -> list[dict[str, Any]]:
-        return [{"endpoint": e, **dict(sorted(c.items()))} for e, c in sorted(self.changes.items())]
 
 
 def refusals(loaded: LoadedInventory) -> list[str]:
@@ -61,94 +36,11 @@ def export(loaded: LoadedInventory, client: NautobotClient) -> ExportReport:
     return _Export(loaded, client).run()
 
 
-def _id(value: Any) -> Any:
-    """A nested object's id (``{"id": ..., "object_type": ...}``), a choice's value
-    (``{"value": ..., "label": ...}``), or the value itself.
-
-    Examples:
-        >>> _id({"id": "u1", "object_type": "extras.status"})
-        'u1'
-        >>> _id({"value": "tagged", "label": "Tagged"})
-        'tagged'
-    """
-    if isinstance(value, dict) and "object_type" in value:
-        return value.get("id")
-    if isinstance(value, dict) and set(value) == {"value", "label"}:
-        return value["value"]
-    return value
-
-
-def _differs(record: Record, name: str, wanted: Any) -> bool:
-    """Whether ``record``'s field differs from the wanted write value (custom fields: only
-    the ones netprov writes; references by id; blank and null alike)."""
-    have = record.get(name)
-    if name == "custom_fields":
-        have = have or {}
-        return any(have.get(key) != value for key, value in wanted.items())
-    if isinstance(wanted, list):
-        return sorted(str(_id(v)) for v in have or []) != sorted(map(str, wanted))
-    have = _id(have)
-    if wanted in (None, "") and have in (None, ""):
-        return False
-    return bool(have != wanted)
-
-
-class _Export:
+class _Export(Writer):
     def __init__(self, loaded: LoadedInventory, client: NautobotClient) -> None:
+        super().__init__(client)
         self.loaded = loaded
-        self.client = client
-        self.report = ExportReport()
         self.sites = [site_objects(site, loaded.organisation) for site in loaded.sites]
-
-    # --- the generic steps --------------------------------------------------------------
-
-    def sync(
-        self,
-        endpoint: str,
-        wanted: Mapping[K, Record],
-        existing: Mapping[K, Record],
-        on_create: Callable[[K], Record] | None = None,
-    ) -> dict[K, Record]:
-        """Create what is missing and change what differs; every wanted key's record (as
-        it was, or as created)."""
-        creates: list[Record] = []
-        keys: list[K] = []
-        updates: list[Record] = []
-        for key, fields in wanted.items():
-            record = existing.get(key)
-            if record is None:
-                creates.append(fields | (on_create(key) if on_create else {}))
-                keys.append(key)
-                continue
-            diff = {name: value for name, value in fields.items() if _differs(record, name, value)}
-            if diff:
-                updates.append({"id": record["id"], **diff})
-        created = self.client.create(endpoint, creates)
-        self.client.update(endpoint, updates)
-        self.report.count(endpoint, "created", len(created))
-        self.report.count(endpoint, "updated", len(updates))
-        found = {key: existing[key] for key in wanted if key in existing}
-        return found | dict(zip(keys, created, strict=True))
-
-    def delete(self, endpoint: str, ids: Iterable[str]) -> None:
-        ids = sorted(set(ids))
-        self.client.delete(endpoint, ids)
-        self.report.count(endpoint, "deleted", len(ids))
-
-    def one(self, endpoint: str, key: dict[str, Any], fields: Record | None = None) -> Record:
-        """The object ``key`` finds, created (with ``fields``) when there is none."""
-        found = self.client.objects(endpoint, **key)
-        if found:
-            return found[0]
-        return self.sync(endpoint, {"new": key | (fields or {})}, {})["new"]
-
-    def with_content_type(self, endpoint: str, name: str, content_type: str) -> Record:
-        """A named object (status, role, tag) that may be used on ``content_type``."""
-        record = self.one(endpoint, {"name": name}, {"content_types": [content_type]})
-        types = list(record.get("content_types") or [])
-        if content_type not in types:
-            self.sync(endpoint, {name: {"content_types": [*types, content_type]}}, {name: record})
-        return record
 
     # --- the export ---------------------------------------------------------------------
 
@@ -170,10 +62,10 @@ class _Export:
         existing = {cf["key"]: cf for cf in self.client.objects("extras.custom_fields")}
         for definition in m.CUSTOM_FIELDS:
             record = existing.get(definition.key)
-            if record is not None and _id(record.get("type")) != definition.type:
+            if record is not None and record_id(record.get("type")) != definition.type:
                 raise SourceError(
                     f"Nautobot {self.client.spec}: custom field {definition.key} is of type "
-                    f"{_id(record.get('type'))}, netprov keeps {definition.type} there"
+                    f"{record_id(record.get('type'))}, netprov keeps {definition.type} there"
                 )
         wanted: dict[str, Record] = {}
         for definition in m.CUSTOM_FIELDS:
@@ -249,13 +141,13 @@ class _Export:
         for objects in self.sites:
             location = locations[objects.site_id]["id"]
             same = [d for d in found if d["name"] == objects.device["name"]]
-            here = [d for d in same if _id(d.get("location")) == location]
+            here = [d for d in same if record_id(d.get("location")) == location]
             if here or len(same) == 1:
                 existing[objects.site_id] = (here or same)[0]
         platforms = self.platforms({Platform(o.platform) for o in self.sites})
         wanted: dict[str, Record] = {}
         for objects in self.sites:
-            tags = [_id(t) for t in (existing.get(objects.site_id) or {}).get("tags") or []]
+            tags = [record_id(t) for t in (existing.get(objects.site_id) or {}).get("tags") or []]
             wanted[objects.site_id] = objects.device | {
                 "location": locations[objects.site_id]["id"],
                 "platform": platforms[objects.platform][0],
@@ -278,7 +170,11 @@ class _Export:
         self.sync(
             "dcim.devices",
             {
-                key: {"tags": [str(_id(t)) for t in d.get("tags") or [] if _id(t) != tag["id"]]}
+                key: {
+                    "tags": [
+                        str(record_id(t)) for t in d.get("tags") or [] if record_id(t) != tag["id"]
+                    ]
+                }
                 for key, d in former.items()
             },
             former,
@@ -320,12 +216,12 @@ class _Export:
         assigned = self.client.objects(
             "ipam.vlan_location_assignments", location=sorted(location_ids)
         )
-        ids = sorted({str(_id(a["vlan"])) for a in assigned})
+        ids = sorted({str(record_id(a["vlan"])) for a in assigned})
         vlans = {str(v["id"]): v for v in self.client.objects("ipam.vlans", id=ids)}
         have: dict[tuple[str, int], Record] = {}
         for assignment in assigned:
-            vlan = vlans.get(str(_id(assignment["vlan"])))
-            site = location_ids.get(str(_id(assignment["location"])))
+            vlan = vlans.get(str(record_id(assignment["vlan"])))
+            site = location_ids.get(str(record_id(assignment["location"])))
             if vlan is not None and site is not None:
                 have[(site, int(vlan["vid"]))] = vlan
         created = self.sync(
@@ -356,7 +252,7 @@ class _Export:
             "dcim.interfaces", device=sorted(device_site), exclude_m2m=False
         )
         existing: dict[tuple[str, str], Record] = {
-            (device_site[str(_id(i["device"]))], str(i["name"])): i for i in have_all
+            (device_site[str(record_id(i["device"]))], str(i["name"])): i for i in have_all
         }
         wanted: dict[tuple[str, str], Record] = {}
         for objects in self.sites:
@@ -380,7 +276,7 @@ class _Export:
         stale = {
             key: {"role": None}
             for key, record in existing.items()
-            if key not in wanted and _id(record.get("role")) in ours
+            if key not in wanted and record_id(record.get("role")) in ours
         }
         self.sync("dcim.interfaces", stale, existing)
         return records
@@ -419,7 +315,9 @@ class _Export:
         )
         interface_ids = sorted({str(interfaces[(s, a.interface)]["id"]) for s, a in wanted})
         links = self.client.objects("ipam.ip_address_to_interface", interface=interface_ids)
-        pairs = {(str(_id(r["ip_address"])), str(_id(r["interface"]))): r for r in links}
+        pairs = {
+            (str(record_id(r["ip_address"])), str(record_id(r["interface"]))): r for r in links
+        }
         desired = {
             (str(addresses[str(a.address.ip)]["id"]), str(interfaces[(s, a.interface)]["id"]))
             for s, a in wanted
@@ -457,7 +355,7 @@ class _Export:
         }
         cids = sorted({c.cid for _, c in wanted})
         have = {
-            (str(_id(r["provider"])), str(r["cid"])): r
+            (str(record_id(r["provider"])), str(r["cid"])): r
             for r in self.client.objects("circuits.circuits", cid=cids)
         }
         circuits = self.sync(
@@ -479,11 +377,11 @@ class _Export:
             (s, c.interface): str(circuits[(providers[c.provider], c.cid)]["id"]) for s, c in wanted
         }
         terminations = {
-            str(_id(t["circuit"])): t
+            str(record_id(t["circuit"])): t
             for t in self.client.objects(
                 "circuits.circuit_terminations", circuit=sorted(set(circuit_of.values()))
             )
-            if _id(t.get("term_side")) == "A"
+            if record_id(t.get("term_side")) == "A"
         }
         ends = self.sync(
             "circuits.circuit_terminations",
@@ -508,9 +406,9 @@ class _Export:
         new: dict[tuple[str, str], Record] = {}
         for key, circuit in circuit_of.items():
             interface, end = interfaces[key], ends[circuit]
-            if str(_id(interface.get("cable_peer"))) == str(end["id"]):
+            if str(record_id(interface.get("cable_peer"))) == str(end["id"]):
                 continue
-            old |= {str(_id(c)) for c in (interface.get("cable"), end.get("cable")) if c}
+            old |= {str(record_id(c)) for c in (interface.get("cable"), end.get("cable")) if c}
             new[key] = {
                 "termination_a_type": "dcim.interface",
                 "termination_a_id": interface["id"],
