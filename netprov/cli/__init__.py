@@ -4,9 +4,11 @@
 :mod:`~netprov.cli.app`       the application, consoles, exit codes, shared helpers
 :mod:`~netprov.cli.options`   the shared options; :class:`RouterOptions`
 :mod:`~netprov.cli.session`   one journaled run of a router command
-``inventory``                 validate, render, allocate, schema, promote (offline)
+``inventory``                 validate, render, allocate, schema (offline)
+``promote``                   promote (the desired phase, in files or Nautobot)
 ``check``                     the CI gate
-``change``                    backup, plan, apply, adopt, verify, drift, rollback, trust
+``change``                    backup, plan, apply, adopt, verify, drift, trust
+``rollback``                  rollback (a stored backup restored)
 ``rollout``                   cutover, finalize, drill
 ``history``                   runs, run, status, report, evidence, unlock (the journal)
 ``sources``                   inventory export (to Nautobot or a folder)
@@ -23,7 +25,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from netprov.cli import change, check, history, inventory, rollout, sources, twin, workers
+from netprov.cli import (
+    change,
+    check,
+    history,
+    inventory,
+    promote,
+    rollback,
+    rollout,
+    sources,
+    twin,
+    workers,
+)
 from netprov.cli.app import EXIT_INVALID, NetprovCommand, app, err, json_command, stop
 from netprov.errors import NetprovError
 
@@ -40,7 +53,7 @@ COMMANDS: list[tuple[str, Callable[..., None], str]] = [
     ("adopt", change.adopt, "netprov adopt --limit kec-sukarame"),
     ("verify", change.verify, "netprov verify --phase dual --limit setda"),
     ("drift", change.drift, "netprov drift --wave 0"),
-    ("rollback", change.rollback, "netprov rollback --limit setda"),
+    ("rollback", rollback.rollback, "netprov rollback --limit setda"),
     ("trust", change.trust, "netprov trust --wave 0"),
     ("unlock", history.unlock, "netprov unlock setda --run 20261207-004001-5588af"),
     ("runs", history.runs, "netprov runs --last 5"),
@@ -51,7 +64,7 @@ COMMANDS: list[tuple[str, Callable[..., None], str]] = [
     ("evidence", history.evidence, "netprov evidence setda --out build/evidence"),
     ("finalize", rollout.finalize, "netprov finalize --soak 14d --wave 0"),
     ("drill", rollout.drill, "netprov drill --limit setda"),
-    ("promote", inventory.promote, "netprov promote --wave 0 --to dual"),
+    ("promote", promote.promote, "netprov promote --wave 0 --to dual"),
     (
         "worker",
         workers.worker,
