@@ -16,11 +16,9 @@ from ipaddress import AddressValueError, IPv4Address
 from netprov.sim.ios import FLASH_SIZE, IosDevice, flash_name
 from netprov.sim.ios_config import (
     ConfigError,
-    IosConfig,
     Node,
-    contextual_diff,
 )
-from netprov.twin import ios_show
+from netprov.twin import ios_archive, ios_routes, ios_show
 from netprov.twin.cli_base import Reply
 from netprov.twin.ios_show import INVALID_INPUT
 from netprov.twin.ping_time import ios_ping_seconds
@@ -319,7 +317,7 @@ class IosCli:
             "version": partial(ios_show.show_version, device),
             "ip interface brief": partial(ios_show.show_ip_interface_brief, device),
             "ip int brief": partial(ios_show.show_ip_interface_brief, device),
-            "ip route": partial(ios_show.show_ip_route, device),
+            "ip route": partial(ios_routes.show_ip_route, device),
             "ip interface": partial(ios_show.show_ip_interface, device),
             "arp": partial(ios_show.show_arp_table, device),
             "ip arp": partial(ios_show.show_arp_table, device),
@@ -329,8 +327,8 @@ class IosCli:
                 f"Default domain is {ios_show.domain_name(device)}\n"
                 "Name/address lookup uses domain service"
             ),
-            "archive": self._show_archive,
-            "archive config rollback timer": self._show_rollback_timer,
+            "archive": partial(ios_archive.show_archive, self.device),
+            "archive config rollback timer": partial(ios_archive.show_rollback_timer, self.device),
             "clock": lambda: device.now().strftime("*%H:%M:%S.000 UTC %a %b %d %Y"),
             "ip dhcp binding": partial(ios_show.show_ip_dhcp_binding, device),
             "interfaces description": lambda: ios_show.show_interfaces_description(
@@ -344,94 +342,27 @@ class IosCli:
             "cdp neighbors detail": lambda: ios_show.show_cdp_neighbors_detail(
                 device, device.router()
             ),
-            "ip route summary": lambda: ios_show.show_ip_route_summary(device.router()),
+            "ip route summary": lambda: ios_routes.show_ip_route_summary(device.router()),
             "users": lambda: ios_show.show_users(self.username, self.peer),
         }
         if rest in simple:
             return simple[rest]()
         match = re.match(r"^ip route (\d+\.\d+\.\d+\.\d+)(?: (\d+\.\d+\.\d+\.\d+))?$", rest)
         if match:
-            return ios_show.show_ip_route_entry(self.device, match[1], match[2])
+            return ios_routes.show_ip_route_entry(self.device, match[1], match[2])
         match = re.match(r"^ip cef (\d+\.\d+\.\d+\.\d+)$", rest)
         if match:
-            return ios_show.show_ip_cef_entry(self.device, match[1])
+            return ios_routes.show_ip_cef_entry(self.device, match[1])
         match = re.match(r"^arp \| exclude (.+)$", rest)
         if match:
             return _pipe(ios_show.show_arp_table(self.device), f"exclude {match[1]}")
         match = re.match(r"^archive config differences (\S+) (\S+)$", rest)
         if match:
-            return self._archive_diff(match[1], match[2])
+            return ios_archive.archive_diff(self.device, match[1], match[2])
         match = re.match(r"^archive config incremental-diffs (\S+)( ignorecase)?$", rest)
         if match:
-            return self._incremental_diff(match[1])
+            return ios_archive.incremental_diff(self.device, match[1])
         return None
-
-    def _incremental_diff(self, path: str) -> str:
-        """What ``copy <file> running-config`` would change, as IOS lists it."""
-        name = flash_name(path)
-        if name not in self.device.flash:
-            return f"%Error opening {path} (No such file or directory)"
-        text = self.device.flash[name].decode("utf-8", errors="replace")
-        merged = self.device.running.clone()
-        stack = [merged.root]
-        commands = []
-        for line in text.splitlines():
-            if line.strip() in {"", "end"} or line.startswith("!"):
-                continue
-            before = merged.lines()
-            try:
-                stack = merged.apply(line, stack)
-            except ConfigError:
-                return f"{line}\n{INVALID_INPUT}"
-            if merged.lines() != before or (len(stack) > 1 and line.strip() == stack[-1].text):
-                commands.append(line.rstrip())
-        if not contextual_diff(self.device.running, merged):
-            return "!List of Commands:\nend\n!No changes were found"
-        return "!List of Commands:\n" + "\n".join(commands) + "\nend"
-
-    def _show_archive(self) -> str:
-        if not self.device.running.top("archive"):
-            return "Archive feature not enabled"
-        return (
-            "The maximum archive configurations allowed is 10.\n"
-            "There are currently 1 archive configurations saved.\n"
-            "The next archive file will be named flash:netprov-archive-2\n"
-            " Archive #  Name\n   1        flash:netprov-archive-1 <- Most Recent"
-        )
-
-    def _show_rollback_timer(self) -> str:
-        pending = self.device.pending
-        if pending is None:
-            return "%No Rollback Confirmed Change pending"
-        return "\n".join(
-            [
-                f"Time configured: {pending.configured.strftime('%H:%M:%S UTC %a %b %d %Y')}",
-                "Timer type: revert",
-                f"Timer value: {pending.minutes} min",
-                f"User: {pending.user}",
-            ]
-        )
-
-    def _archive_diff(self, base: str, new: str) -> str:
-        def config_of(path: str) -> IosConfig | None:
-            if path.startswith("system:"):
-                return self.device.running
-            name = flash_name(path)
-            if name not in self.device.flash:
-                return None
-            config = self.device.blank()
-            config.load(self.device.flash[name].decode("utf-8", errors="replace"))
-            return config
-
-        old_config, new_config = config_of(base), config_of(new)
-        if old_config is None or new_config is None:
-            return (
-                f"%Error opening {new if new_config is None else base} (No such file or directory)"
-            )
-        diff = contextual_diff(old_config, new_config)
-        if not diff:
-            return "!Contextual Config Diffs:\n!No changes were found"
-        return "!Contextual Config Diffs:\n" + "\n".join(diff)
 
     def _ping(self, words: list[str]) -> str | None:
         args = words[1:]
