@@ -42,7 +42,7 @@ from netprov.journal import Journal  # noqa: E402
 from netprov.models import Phase, Platform  # noqa: E402
 from netprov.pipeline import Pipeline  # noqa: E402
 from netprov.render import Renderer  # noqa: E402
-from netprov.twin.fleet import twin_secret  # noqa: E402
+from netprov.secrets import twin_secret  # noqa: E402
 
 
 @contextmanager

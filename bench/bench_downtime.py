@@ -43,8 +43,9 @@ from netprov.models import Phase  # noqa: E402
 from netprov.outcome import Outcome  # noqa: E402
 from netprov.pipeline import Pipeline  # noqa: E402
 from netprov.render import Renderer  # noqa: E402
+from netprov.secrets import twin_secret  # noqa: E402
 from netprov.twin.cli_base import TwinClock  # noqa: E402
-from netprov.twin.fleet import Twin, build_twin, twin_secret  # noqa: E402
+from netprov.twin.fleet import Twin, build_twin  # noqa: E402
 from netprov.twin.office import Ping, lost_seconds  # noqa: E402
 from netprov.twin.scenario import Scenario, SiteFaults  # noqa: E402
 

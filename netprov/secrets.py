@@ -42,6 +42,18 @@ def masked(ref: SecretRef) -> str:
     return "SECRET-" + "".join(c if c.isalnum() or c in "_-" else "_" for c in ref.label)
 
 
+def twin_secret(ref: SecretRef) -> str:
+    """What a twin's router holds for a reference: a fixed, obviously fake value (never
+    the real one). The twin renders its configs with these and a run aimed at a twin's
+    hosts file (``data.twin``) logs in with them, so both sides read them from here.
+
+    Examples:
+        >>> twin_secret(SecretRef(env="NETPROV_SNMP_COMMUNITY"))
+        'twin-netprovsnmpcommunity'
+    """
+    return "twin-" + "".join(c for c in ref.label.lower() if c.isalnum())[:24]
+
+
 class EnvironmentSecrets:
     """Resolve references from the process environment and from files under ``base``."""
 

@@ -13,7 +13,7 @@ import yaml
 
 from netprov.device import Target, targets_from_hosts_file
 from netprov.inventory import LoadedInventory
-from netprov.secrets import EnvironmentSecrets
+from netprov.secrets import EnvironmentSecrets, twin_secret
 
 
 def real_targets(
@@ -47,8 +47,6 @@ def aim(loaded: LoadedInventory, hosts_file: Path | None) -> tuple[dict[str, Tar
     twin's file), else the real routers with secrets from the environment."""
     if hosts_file is not None:
         if is_twin_file(hosts_file):
-            from netprov.twin.fleet import twin_secret
-
             return targets_from_hosts_file(hosts_file), twin_secret
         return targets_from_hosts_file(hosts_file), EnvironmentSecrets(loaded.root)
     secret = EnvironmentSecrets(loaded.root)

@@ -19,8 +19,9 @@ from netprov.platforms import driver_for
 from netprov.platforms.ios_session import IosSession
 from netprov.render import Renderer
 from netprov.restore import restore
+from netprov.secrets import twin_secret
 from netprov.sitecontext import SiteContext
-from netprov.twin.fleet import Twin, twin_secret
+from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TEMPLATES, TODAY

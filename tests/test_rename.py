@@ -13,9 +13,9 @@ import pytest
 from netprov.journal import Journal
 from netprov.models import Phase
 from netprov.render import Renderer
+from netprov.secrets import twin_secret
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
-from netprov.twin.fleet import twin_secret
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TEMPLATES, TODAY

@@ -16,9 +16,9 @@ from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
 from netprov.render import Renderer
 from netprov.rosversion import RosVersion, export_version
+from netprov.secrets import twin_secret
 from netprov.sim.routeros import RosDevice
 from netprov.sim.world import site_world
-from netprov.twin.fleet import twin_secret
 from netprov.twin.routeros import RosCli
 from netprov.twin.routeros_show import RosShow
 from tests.conftest import SAMPLE, TEMPLATES

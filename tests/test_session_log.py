@@ -13,8 +13,7 @@ from typer.testing import CliRunner
 
 from netprov.cli import app
 from netprov.inventory import load_inventory
-from netprov.secrets import site_secret_refs
-from netprov.twin.fleet import twin_secret
+from netprov.secrets import site_secret_refs, twin_secret
 from tests.conftest import SAMPLE, TODAY
 
 SITES = ["kec-sukamaju", "setda"]  # RouterOS over PPPoE, and IOS

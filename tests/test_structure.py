@@ -117,6 +117,35 @@ def test_a_cycle_is_found_when_there_is_one() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
+def _all_imports(module: str) -> Iterator[str]:
+    """Every module ``module`` imports, at run time or for annotations only."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            source = _resolve(module, node)
+            yield source
+            yield from (f"{source}.{alias.name}" for alias in node.names)
+
+
+# the twin stands in for routers in tests, rehearsals and the demo; the product runs
+# without it. Only the command that starts one (``netprov twin up``, ``--twin``) may
+# reach for it.
+TWIN_USERS = ("netprov.twin", "netprov.cli")
+
+
+def test_no_production_module_imports_the_twin() -> None:
+    found = sorted(
+        f"{MODULES[module].relative_to(ROOT)}: {target}"
+        for module in MODULES
+        if not module.startswith(TWIN_USERS)
+        for target in _all_imports(module)
+        if target == "netprov.twin" or target.startswith("netprov.twin.")
+    )
+    assert found == []
+
+
 def _is_private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
 

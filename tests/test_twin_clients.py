@@ -14,9 +14,10 @@ from ntc_templates.parse import parse_output
 from netprov.inventory import load_inventory
 from netprov.models import Phase
 from netprov.render import Renderer
+from netprov.secrets import twin_secret
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
-from netprov.twin.fleet import Twin, twin_secret
+from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY

@@ -34,9 +34,9 @@ from netprov.platforms import driver_for
 from netprov.platforms.routeros import RosDriver
 from netprov.render import Renderer
 from netprov.rossyntax import parse_export
+from netprov.secrets import twin_secret
 from netprov.sim.routeros import RosDevice
 from netprov.sim.world import site_world
-from netprov.twin.fleet import twin_secret
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
 
 CORPUS = Path(__file__).parent / "fixtures" / "real-configs"

@@ -68,8 +68,9 @@ def router_run(
     """A journaled run of ``command`` over the selected sites: the routers are a private
     twin (``--twin``), a running twin (``--hosts-file``) or the real ones; the run is
     finished in the journal however the command ends (``interrupted`` if it dies)."""
+    from netprov.secrets import twin_secret
     from netprov.twin.cli_base import SCALE_VARIABLE, TwinClock, time_scale
-    from netprov.twin.fleet import Twin, twin_secret
+    from netprov.twin.fleet import Twin
 
     twin, hosts_file, scenario = opts.twin, opts.hosts_file, opts.scenario
     try:  # rehearsals and tests may run device timers (revert, reboot) faster than real time

@@ -25,12 +25,12 @@ import yaml
 
 from netprov.errors import InventoryError, Problem, Severity
 from netprov.inventory import LoadedInventory
-from netprov.models import Organisation, Phase, Platform, SecretRef, Site
+from netprov.models import Organisation, Phase, Platform, Site
 from netprov.nornir_inventory import NAPALM_PLATFORM, NETMIKO_PLATFORM
 from netprov.phases import Role
 from netprov.platforms import Driver, driver_for
 from netprov.render import Renderer
-from netprov.secrets import mask_values, masked, site_secret_refs
+from netprov.secrets import mask_values, masked, site_secret_refs, twin_secret
 from netprov.sim.ios import IosDevice
 from netprov.sim.routeros import RosDevice
 from netprov.sim.topology import Router, Verdict
@@ -48,11 +48,6 @@ LOOPBACK = "127.0.0.1"
 # each simulator's CLI personality: the one table of the twin's platforms
 PERSONALITIES: dict[type, Callable[..., CliSession]] = {IosDevice: IosCli, RosDevice: RosCli}
 DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")
-
-
-def twin_secret(ref: SecretRef) -> str:
-    """Secrets inside twin configs: fixed, obviously fake values (never the real ones)."""
-    return "twin-" + "".join(c for c in ref.label.lower() if c.isalnum())[:24]
 
 
 @dataclass
