@@ -36,13 +36,13 @@ sys.path.insert(0, str(REPO))
 
 from bench.synthetic import write_inventory  # noqa: E402 - after the path set-up above
 from bench.twin_process import twin_up  # noqa: E402
-from netprov.device import targets_from_hosts  # noqa: E402
-from netprov.inventory import load_inventory  # noqa: E402
-from netprov.journal import Journal  # noqa: E402
+from netprov.change.pipeline import Pipeline  # noqa: E402
+from netprov.inventory.loader import load_inventory  # noqa: E402
 from netprov.models import Phase, Platform  # noqa: E402
-from netprov.pipeline import Pipeline  # noqa: E402
-from netprov.render import Renderer  # noqa: E402
+from netprov.platforms.device import targets_from_hosts  # noqa: E402
+from netprov.render.config import Renderer  # noqa: E402
 from netprov.secrets import twin_secret  # noqa: E402
+from netprov.state.journal import Journal  # noqa: E402
 
 
 @contextmanager

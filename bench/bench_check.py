@@ -38,7 +38,7 @@ def main() -> None:
     if args.prepare is not None:
         _prepare(args.prepare, args.sites)
         return
-    from netprov.lint import RULES
+    from netprov.checks.lint import RULES
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -78,7 +78,7 @@ def main() -> None:
 
 def _prepare(root: Path, sites: int) -> None:
     """The inventory (desired phase dual) and each router's backup, from the twin."""
-    from netprov.inventory import load_inventory
+    from netprov.inventory.loader import load_inventory
     from netprov.twin.fleet import build_twin
 
     inventory = write_inventory(root / "inventory", sites)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from typer.testing import CliRunner  # noqa: E402
 
-import netprov.cutover  # noqa: E402
+import netprov.rollout.cutover  # noqa: E402
 from bench.synthetic import write_inventory  # noqa: E402
 from bench.twin_process import twin_up  # noqa: E402
 from netprov.cli import app  # noqa: E402
@@ -36,7 +36,7 @@ from netprov.cli import app  # noqa: E402
 def _floor_per_step(db: str, run_id: str) -> float:
     """The fewest round trips a phase step can take: its backup, its push, one command per
     verification check the journal recorded, its confirm (median over the steps)."""
-    from netprov.journal import Journal
+    from netprov.state.journal import Journal
 
     _, steps = Journal(db).run(run_id)
     checks = [len(json.loads(s.detail)) for s in steps if s.step == "verified" and s.detail]
@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=0, help="N synthetic sites")
     parser.add_argument("--workers", type=int, default=10)
     args = parser.parse_args()
-    netprov.cutover.in_window = lambda window, when: True  # type: ignore[assignment]
+    netprov.rollout.cutover.in_window = lambda window, when: True  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         inventory = (

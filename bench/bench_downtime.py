@@ -36,14 +36,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from netprov.device import targets_from_hosts  # noqa: E402 - after the path set-up above
-from netprov.inventory import LoadedInventory, load_inventory  # noqa: E402
-from netprov.journal import Journal  # noqa: E402
+from netprov.change.outcome import Outcome  # noqa: E402
+from netprov.change.pipeline import Pipeline  # noqa: E402
+from netprov.inventory.loader import LoadedInventory, load_inventory  # noqa: E402
 from netprov.models import Phase  # noqa: E402
-from netprov.outcome import Outcome  # noqa: E402
-from netprov.pipeline import Pipeline  # noqa: E402
-from netprov.render import Renderer  # noqa: E402
+from netprov.platforms.device import targets_from_hosts  # noqa: E402 - after the path set-up above
+from netprov.render.config import Renderer  # noqa: E402
 from netprov.secrets import twin_secret  # noqa: E402
+from netprov.state.journal import Journal  # noqa: E402
 from netprov.twin.cli_base import TwinClock  # noqa: E402
 from netprov.twin.fleet import Twin, build_twin  # noqa: E402
 from netprov.twin.office import Ping, lost_seconds  # noqa: E402

@@ -42,15 +42,15 @@ STAGE = """
 import json, resource, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 loaded = load_inventory(Path(sys.argv[1]))
 t1 = time.perf_counter()
 figures = {"sites": len(loaded.sites), "validate_s": t1 - t0}
 if sys.argv[2] == "floor":
     import jinja2
-    from netprov.filters import FILTERS
+    from netprov.syntax.filters import FILTERS
     from netprov.models import Phase
-    from netprov.render import entry_template, template_context
+    from netprov.render.config import entry_template, template_context
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(sys.argv[3]), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,

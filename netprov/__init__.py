@@ -2,9 +2,9 @@
 
 from netprov.allocation import Allocation, allocate
 from netprov.errors import InventoryError, NetprovError, Problem, RenderError, SecretError, Severity
-from netprov.inventory import LoadedInventory, load_inventory
+from netprov.inventory.loader import LoadedInventory, load_inventory
 from netprov.models import Inventory, Organisation, Phase, Platform, Site, SiteKind
-from netprov.render import RenderedConfig, Renderer
+from netprov.render.config import RenderedConfig, Renderer
 
 __all__ = [
     "Allocation",

@@ -28,7 +28,7 @@ _HOSTNAME = re.compile(
 )
 # RouterOS names a port as its owner likes, single spaces included ("wan A", "ether1 - Tx";
 # /export quotes them, and so do netprov's RouterOS lines); IOS names have none, and a name
-# the router lacks is refused by the plan (netprov.inservice)
+# the router lacks is refused by the plan (netprov.checks.inservice)
 _INTERFACE = re.compile(r"^[A-Za-z](?:[A-Za-z0-9/._:-]| (?! )){0,47}(?<! )$")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 

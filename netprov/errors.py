@@ -50,7 +50,7 @@ class InventoryError(NetprovError):
 
     def __init__(self, problems: list[Problem], parts: object | None = None) -> None:
         self.problems = problems
-        # what did load of it (netprov.inventory.InventoryParts), for checks beyond the
+        # what did load of it (netprov.inventory.loader.InventoryParts), for checks beyond the
         # schema (validate's secret references) to run in the same round
         self.parts = parts
         errors = [p for p in problems if p.severity is Severity.ERROR]

@@ -23,12 +23,13 @@ from ipaddress import IPv4Address, IPv4Interface
 
 from netprov.models import Organisation, Phase, Site
 from netprov.phases import PROMISES, Carried
-from netprov.rossyntax import RosCommand, parse_command, parse_export
-from netprov.sim import ros_forwarding, ros_lines
+from netprov.platforms.uplinks import uplink_views
 from netprov.sim.packets import Packet
-from netprov.sim.ros_queues import queue_taking
-from netprov.sim.routeros import RosDevice
-from netprov.uplinks import uplink_views
+from netprov.sim.routeros import forwarding as ros_forwarding
+from netprov.sim.routeros import lines as ros_lines
+from netprov.sim.routeros.queues import queue_taking
+from netprov.sim.routeros.router import RosDevice
+from netprov.syntax.routeros import RosCommand, parse_command, parse_export
 
 ORDERED = ("/ip firewall filter", "/ip firewall nat", "/ip firewall mangle", "/queue simple")
 INTERNET = IPv4Address("93.184.216.34")  # a host out on the internet
@@ -336,7 +337,7 @@ def ios_office_kept(start: str, now: str, taken: Iterable[str]) -> list[str]:
     other lines), and in a section netprov took over (the plan says so) or an interface it
     describes now, the office's own lines stay (sections as IOS lists them:
     tests/test_ios_ownership.py)."""
-    from netprov.platforms.ios_scope import ARCHIVE_KINDS, INTERFACE_KINDS
+    from netprov.platforms.ios.scope import ARCHIVE_KINDS, INTERFACE_KINDS
     from tests.test_ios_ownership import _sections
 
     before, after = _sections(start), _sections(now)
@@ -374,7 +375,7 @@ def ios_promises_kept(config: str, site: Site, org: Organisation, phase: Phase) 
     """(b) on IOS: netprov's filters, shaping and NAT act on what it owns only: its access
     groups and service policies sit on its LAN and lines, its NAT list permits its LAN's
     subnets and nothing else (IOS takes the first NAT rule that matches: an office rule in
-    the way of netprov's is refused by the plan, netprov.platforms.ios_office)."""
+    the way of netprov's is refused by the plan, netprov.platforms.ios.office)."""
     from tests.test_ios_ownership import _sections
 
     sections = _sections(config)

@@ -20,10 +20,10 @@ from typing import Any
 
 import yaml
 
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Platform
 from netprov.platforms import driver_for
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.world import site_world
 from tests.conftest import TODAY
 

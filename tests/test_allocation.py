@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from netprov.allocation import AllocationInfeasibleError, allocate, water_fill
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import BandwidthPolicy, SiteKind
 from tests.conftest import SAMPLE, TODAY
 

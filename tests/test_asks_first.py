@@ -23,7 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal import Journal
+from netprov.state.journal import Journal
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE, TODAY, twin_cli_args
@@ -164,8 +164,8 @@ def test_the_canary_is_pushed_only_as_shown(twin_factory: TwinFactory, tmp_path:
     """A router changed between the question and the push gets no push it was not shown."""
     import datetime as dt
 
-    from netprov.cutover import cutover_site, preview_site
     from netprov.models import Phase
+    from netprov.rollout.cutover import cutover_site, preview_site
     from tests.test_pipeline import make_pipeline
 
     twin = twin_factory([CANARY])

@@ -18,17 +18,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from netprov.change.outcome import Outcome
 from netprov.cli import app
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
-from netprov.outcome import Outcome
 from netprov.platforms import driver_for
 from netprov.platforms.base import never
-from netprov.render import Renderer
-from netprov.rossyntax import RosCommand, parse_command, parse_export
-from netprov.sim.routeros import RosDevice
+from netprov.render.config import Renderer
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.topology import World
+from netprov.state.journal import Journal
+from netprov.syntax.routeros import RosCommand, parse_command, parse_export
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults

@@ -14,10 +14,10 @@ import pytest
 from junitparser import JUnitXml
 from typer.testing import CliRunner
 
-from netprov.check import CheckError, run_check
-from netprov.check_report import to_junit, to_sarif
+from netprov.checks.gate import CheckError, run_check
+from netprov.checks.gate_report import to_junit, to_sarif
 from netprov.cli import app
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from tests.conftest import SAMPLE, TEMPLATES, TODAY, Edit, line_of
 
@@ -528,7 +528,7 @@ def test_the_forked_check_reports_what_one_process_reports(
 ) -> None:
     """Large inventories are checked by forked workers: the same sites, plans, findings and
     lines (here every site is planned against a backup, one finding located in its file)."""
-    from netprov import forking
+    from netprov.render import forking
     from netprov.twin.fleet import build_twin
 
     loaded = load_inventory(inventory_copy, today=TODAY)
@@ -581,7 +581,7 @@ def test_a_routeros_backup_in_block_form_is_planned_like_its_terse_form(
     """`/export` without `terse` prints menus as blocks, long lines continued with `\\`
     (tests/fixtures/brownfield): a backup in that form is planned exactly like the same
     config in terse form, never a crash."""
-    from netprov.sim.routeros import RosDevice
+    from netprov.sim.routeros.router import RosDevice
     from netprov.sim.topology import World
 
     site = "kec-sukamaju"

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from netprov.journal import Journal
+from netprov.checks.verify import Check
 from netprov.models import Phase
-from netprov.sim.ros_queues import queue_taking
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.queues import queue_taking
+from netprov.sim.routeros.router import RosDevice
+from netprov.state.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
-from netprov.verify import Check
 from tests.test_pipeline import make_pipeline
 from tests.test_twin_clients import netmiko
 

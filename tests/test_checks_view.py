@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal import Journal
-from netprov.journal_rows import Step
 from netprov.models import Phase
+from netprov.state.journal import Journal
+from netprov.state.journal_rows import Step
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import twin_cli_args
 

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal_rows import Step
 from netprov.models import Platform
+from netprov.state.journal_rows import Step
 from tests.conftest import SAMPLE
 
 
@@ -180,7 +180,7 @@ def test_the_journal_is_private_and_takes_many_writers(tmp_path: Path) -> None:
     import stat
     from concurrent.futures import ThreadPoolExecutor
 
-    from netprov.journal import Journal
+    from netprov.state.journal import Journal
 
     path = tmp_path / "j.db"
     journal = Journal(f"sqlite:///{path}", tmp_path / "b")

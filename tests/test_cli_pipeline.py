@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal import Journal
+from netprov.state.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE
 

@@ -21,9 +21,9 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from netprov.cli import app, tables
-from netprov.journal import Journal, RunStatus
-from netprov.journal_rows import Step
 from netprov.models import Phase
+from netprov.state.journal import Journal, RunStatus
+from netprov.state.journal_rows import Step
 from tests.conftest import SAMPLE, TODAY
 
 PINS = Path(__file__).parent / "fixtures" / "cli" / "tables"

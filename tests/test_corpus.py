@@ -35,15 +35,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from netprov.change.outcome import Outcome
 from netprov.cli import app
 from netprov.errors import InventoryError
-from netprov.inventory import LoadedInventory, load_inventory
-from netprov.journal import Journal
+from netprov.inventory.loader import LoadedInventory, load_inventory
 from netprov.models import Phase
-from netprov.outcome import Outcome
 from netprov.platforms import driver_for
-from netprov.sim.ios import IosDevice
-from netprov.sim.routeros import RosDevice
+from netprov.sim.ios.router import IosDevice
+from netprov.sim.routeros.router import RosDevice
+from netprov.state.journal import Journal
 from netprov.twin.fleet import Twin, resolver_answers
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal import Journal
+from netprov.state.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import REPO, SAMPLE
 
@@ -206,8 +206,8 @@ def test_resume_carries_the_runs_options(cli: CliRunner, tmp_path: Path, fast_tw
 def test_interrupted_cutover_resumed_converges_and_does_nothing_twice(
     twin_factory: TwinFactory, tmp_path: Path
 ) -> None:
-    from netprov.cutover import cutover_site, plan_waves, run_cutover
     from netprov.models import Phase
+    from netprov.rollout.cutover import cutover_site, plan_waves, run_cutover
     from netprov.twin.scenario import Scenario, SiteFaults
     from tests.test_pipeline import make_pipeline
 
@@ -254,8 +254,8 @@ def test_interrupted_cutover_resumed_converges_and_does_nothing_twice(
 
 
 def test_finalize_only_after_the_soak(twin_factory: TwinFactory, tmp_path: Path) -> None:
-    from netprov.cutover import cutover_site, finalize_site
     from netprov.models import Phase
+    from netprov.rollout.cutover import cutover_site, finalize_site
     from tests.test_pipeline import make_pipeline
 
     twin = twin_factory(["kel-hegarsari"])

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from netprov.platforms import driver_for
-from netprov.render import Renderer
+from netprov.render.config import Renderer
 from tests.conftest import SAMPLE, TODAY
 
 LOADED = load_inventory(SAMPLE, today=TODAY)

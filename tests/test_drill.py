@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netprov.drill import drill_site
-from netprov.journal import Journal
 from netprov.platforms import driver_for
+from netprov.rollout.drill import drill_site
+from netprov.state.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE

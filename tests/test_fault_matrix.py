@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from netprov.journal import Journal
 from netprov.models import Phase
 from netprov.platforms import driver_for
-from netprov.sim.ios import IosDevice
-from netprov.sim.routeros import RosDevice
+from netprov.sim.ios.router import IosDevice
+from netprov.sim.routeros.router import RosDevice
+from netprov.state.journal import Journal
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import CommandFault, Scenario, SiteFaults

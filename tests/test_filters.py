@@ -7,7 +7,7 @@ import re
 import jinja2
 from jinja2 import nodes
 
-from netprov.filters import FILTERS
+from netprov.syntax.filters import FILTERS
 from tests.conftest import TEMPLATES
 
 

@@ -115,7 +115,7 @@ def test_a_command_that_stops_with_json_prints_a_document(tmp_path: Path) -> Non
 def test_a_run_without_steps_reads_as_a_sentence(tmp_path: Path) -> None:
     """drift journals a run with no step: its header had a double space where the phase
     is missing, and an empty table under it."""
-    from netprov.journal import Journal, RunStatus
+    from netprov.state.journal import Journal, RunStatus
 
     db = f"sqlite:///{tmp_path / 'j.db'}"
     journal = Journal(db, tmp_path / "b")

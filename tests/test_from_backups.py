@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netprov.check import run_check
+from netprov.checks.gate import run_check
 from netprov.cli import app
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
-from netprov.platforms.ios_plan import plan_ios
-from netprov.render import Renderer
-from netprov.rossyntax import SETTINGS, parse_command, terse_lines
-from netprov.rosversion import OLDEST, RosVersion, export_version, routing_tables
-from netprov.sim.ios_config import IosConfig
-from netprov.sim.ros_schema import TABLES
+from netprov.platforms.ios.plan import plan_ios
+from netprov.render.config import Renderer
+from netprov.sim.ios.config import IosConfig
+from netprov.sim.routeros.schema import TABLES
+from netprov.syntax.routeros import SETTINGS, parse_command, terse_lines
+from netprov.syntax.routeros_versions import OLDEST, RosVersion, export_version, routing_tables
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
@@ -71,7 +71,7 @@ def _child_count(lines: list[str], start: int) -> int:
 def _pcc(lan: str, version: RosVersion | None) -> list[str]:
     """The LAN half of the PCC fixture (routeros-6.47-rb750gr3-pcc.rsc), its LAN port named
     as the inventory names it; on RouterOS 7 with a routing table per mark (6 takes any
-    mark: netprov.rosversion.routing_tables)."""
+    mark: netprov.syntax.routeros_versions.routing_tables)."""
     text = (FIXTURES / "routeros-6.47-rb750gr3-pcc.rsc").read_text(encoding="utf-8")
     rules = [
         line.replace("in-interface=LAN", f"in-interface={lan}")

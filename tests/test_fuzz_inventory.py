@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netprov.errors import InventoryError
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
-from netprov.render import Renderer
+from netprov.render.config import Renderer
 from netprov.secrets import masked
 from tests.conftest import SAMPLE, TODAY
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netprov.check import run_check
+from netprov.checks.gate import run_check
 from netprov.cli import app
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from netprov.errors import InventoryError
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from tests.conftest import TODAY, Edit
 
 
@@ -26,7 +26,7 @@ def test_deep_nesting_is_refused_in_a_fresh_process(inventory_copy: Path, depth:
     """100,000 levels crashed the YAML parser (SIGSEGV): run it where a crash would show."""
     (inventory_copy / "sites" / "deep.yaml").write_text("sites: " + "[" * depth + "]" * depth)
     code = (
-        "from pathlib import Path; from netprov.inventory import load_inventory;"
+        "from pathlib import Path; from netprov.inventory.loader import load_inventory;"
         "from netprov.errors import InventoryError\n"
         "try:\n"
         f"    load_inventory(Path({str(inventory_copy)!r}))\n"

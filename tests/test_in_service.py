@@ -20,16 +20,16 @@ from netmiko.exceptions import NetmikoBaseException
 from paramiko.ssh_exception import SSHException
 from typer.testing import CliRunner
 
+from netprov.checks.lockout_guard import rehearse
+from netprov.checks.site_context import SiteContext
 from netprov.cli import app
-from netprov.inventory import load_inventory
-from netprov.lockout import rehearse
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
-from netprov.rossyntax import parse_command, parse_export
-from netprov.sim.ios import IosDevice
-from netprov.sim.routeros import RosDevice
+from netprov.sim.ios.router import IosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.world import site_world
-from netprov.sitecontext import SiteContext
+from netprov.syntax.routeros import parse_command, parse_export
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
 from tests.conftest import Edit, line_of, twin_cli_args
@@ -72,7 +72,7 @@ def _intended(inventory: Path, phase: Phase) -> str:
 
 
 def _intended_for(inventory: Path, site_id: str, phase: Phase) -> str:
-    from netprov.render import Renderer
+    from netprov.render.config import Renderer
 
     loaded = load_inventory(inventory)
     site = loaded.site(site_id)
@@ -146,7 +146,7 @@ def test_twin_ios_refuses_a_session_its_vty_access_class_denies(
     decides (Cisco IOS Security Configuration Guide, "Controlling Access to a Virtual
     Terminal Line"): the NOC outside the ACL is refused, from the first line on."""
     loaded = load_inventory(Path("inventory"))
-    from netprov.render import Renderer
+    from netprov.render.config import Renderer
 
     site = loaded.site("setda")
     config = Renderer(Path("templates")).render(site, loaded.organisation, Phase.LEGACY, None).text
@@ -366,8 +366,8 @@ IOS_PPPOE = (
 def test_twin_ios_shows_passwords_as_type_7_under_password_encryption() -> None:
     """Cisco IOS Security Command Reference, "service password-encryption": passwords are
     shown encrypted (type 7) once configured; a type 7 value decodes to the password."""
-    from netprov import type7
-    from netprov.sim.ios_config import IosConfig
+    from netprov.sim.ios.config import IosConfig
+    from netprov.syntax import ios_type7 as type7
 
     config = IosConfig()
     assert (
@@ -451,7 +451,7 @@ def test_ios_office_with_live_nat_is_stepped_to_final(
     """The dialer office's own NAT (taken over at legacy) and netprov's legacy NAT (gone at
     final) both have translations when they are removed: each goes after the replace,
     answering IOS; every step is confirmed, a new management session opened after each."""
-    from netprov.journal import Journal
+    from netprov.state.journal import Journal
     from tests.test_pipeline import make_pipeline
 
     edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
@@ -517,7 +517,7 @@ def test_an_adopted_dhcp_client_pins_its_probe_at_once(
     MikroTik manual, DHCP client), so the probe's pin route, and with it the tracked
     default route, would wait for the next lease change: the plan renews the lease (the
     script runs, the lease stays) before it takes the client's own default route away."""
-    from netprov.journal import Journal
+    from netprov.state.journal import Journal
     from tests.test_pipeline import make_pipeline
 
     lan = "lan: {interface: ether2, address: 10.31.44.1/24}"
@@ -582,7 +582,7 @@ def test_a_dhcp_server_on_an_in_service_lan_is_added_only_when_asked(
     """The dialer office serves no DHCP from its router (a server of its own may): the
     default (lan.dhcp unsaid) refuses the plan naming the choice; `dhcp: true` adds it and
     the plan says so; `dhcp: false` adds none."""
-    from netprov.check import _offline_plan
+    from netprov.checks.gate import _offline_plan
 
     edit("sites/opd.yaml", IOS_STATIC, IOS_PPPOE)
     if said is not None:
@@ -625,7 +625,7 @@ def test_verify_names_what_leaves_an_in_service_router_open(
     default) and the default configuration answers MAC-Telnet/MAC-WinBox on its LAN
     (MikroTik manual, "Securing your router"): verify says so; netprov's own phase closes
     both."""
-    from netprov.journal import Journal
+    from netprov.state.journal import Journal
     from tests.test_pipeline import make_pipeline
 
     if platform == "ios":

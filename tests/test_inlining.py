@@ -7,8 +7,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from netprov.inlining import InliningLoader
-from netprov.render import Renderer
+from netprov.render.config import Renderer
+from netprov.render.inlining import InliningLoader
 from tests.conftest import TEMPLATES
 
 

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from netprov.checks.inservice import missing_interface_field
 from netprov.cli import app
-from netprov.inservice import missing_interface_field
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
-from netprov.render import Renderer
+from netprov.render.config import Renderer
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
 from tests.conftest import TEMPLATES, TODAY, Edit, twin_cli_args
@@ -49,7 +49,7 @@ def renamed_port(edit: Edit, inventory_copy: Path, tmp_path: Path) -> tuple[Path
 
 
 def _plan(inventory: Path, site_id: str, running: str, phase: Phase) -> list[str]:
-    from netprov.inservice import with_in_service_policies
+    from netprov.checks.inservice import with_in_service_policies
 
     loaded = load_inventory(inventory)
     site = loaded.site(site_id)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from netprov.cli import app
 from netprov.errors import InventoryError, Problem, Severity
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from tests.conftest import TODAY, Edit, line_of
 
 OPD = "sites/opd.yaml"

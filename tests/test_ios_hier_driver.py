@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from hier_config import Platform, get_hconfig_fast_load
 
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
-from netprov.platforms.ios_plan import _DRIVER, _substituted
-from netprov.render import Renderer
+from netprov.platforms.ios.plan import _DRIVER, _substituted
+from netprov.render.config import Renderer
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures"

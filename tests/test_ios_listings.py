@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from netprov.sim.ios import IosDevice
+from netprov.sim.ios.router import IosDevice
 from tests.test_real_configs import _ios_router
 
 

@@ -19,16 +19,16 @@ from pathlib import Path
 
 import pytest
 
-from netprov.check import _offline_plan
-from netprov.inventory import load_inventory
+from netprov.change.pipeline import Pipeline
+from netprov.checks.gate import _offline_plan
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
-from netprov.pipeline import Pipeline
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
-from netprov.platforms.ios_scope import INTERFACE_KINDS, Scope
-from netprov.render import Renderer
-from netprov.sim.ios import IosDevice
-from netprov.sim.ios_config import IosConfig
+from netprov.platforms.ios.scope import INTERFACE_KINDS, Scope
+from netprov.render.config import Renderer
+from netprov.sim.ios.config import IosConfig
+from netprov.sim.ios.router import IosDevice
 from netprov.sim.world import site_world
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
@@ -269,7 +269,7 @@ def test_the_881_on_the_twin_through_every_phase(
     100 and the router left as it was; the office takes its translations off; then dual,
     central and final each confirmed, the office's objects unchanged after each, and a
     second plan empty."""
-    from netprov.journal import Journal
+    from netprov.state.journal import Journal
     from tests.test_pipeline import make_pipeline
 
     office = _office_after_refusals(tmp_path)
@@ -455,7 +455,7 @@ def test_netprov_knows_its_own_lines_from_every_phase_in_every_other(site_id: st
     compares there."""
     from hier_config import get_hconfig_fast_load
 
-    from netprov.platforms.ios_plan import _DRIVER, _substituted
+    from netprov.platforms.ios.plan import _DRIVER, _substituted
 
     phases = list(Phase)
     texts = {phase: _intended(SAMPLE, phase, site_id) for phase in phases}

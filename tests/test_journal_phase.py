@@ -18,11 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
-from netprov.journal_rows import Step
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
-from netprov.report import render_html, report_data
+from netprov.reports.managers import render_html, report_data
+from netprov.state.journal import Journal
+from netprov.state.journal_rows import Step
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY, twin_cli_args
@@ -162,7 +162,7 @@ def test_a_run_killed_between_the_confirm_and_its_record_is_resumed_on_the_route
     """The router confirmed `central` and lost its change marker, then the run died before
     the journal recorded it; `cutover --resume` found the router at central, ended 0, and
     `status` still said `dual`. The reconciliation records the phase it finds."""
-    from netprov.cutover import cutover_site
+    from netprov.rollout.cutover import cutover_site
     from tests.test_pipeline import make_pipeline
 
     twin = twin_factory([site])
@@ -252,7 +252,7 @@ def test_status_and_the_report_say_when_a_router_matches_no_phase(
 
 def test_finalize_never_takes_a_rolled_back_office_for_a_soaked_one(tmp_path: Path) -> None:
     """On central for weeks, then put back to legacy: the soak is not over, it is void."""
-    from netprov.cutover import soaked
+    from netprov.rollout.cutover import soaked
 
     journal = _hand_written(tmp_path)
     run = journal.start_run("cutover")
@@ -337,7 +337,7 @@ def test_status_shows_a_reverted_site_without_a_success_tick(
 def test_a_backup_is_at_the_phase_the_journal_had_when_it_was_taken(tmp_path: Path) -> None:
     """Issue 36: rollback names the phase a backup restores: the phase journaled last
     before the backup was taken (legacy when nothing was ever changed)."""
-    from netprov.restore import backup_phase
+    from netprov.change.restore import backup_phase
 
     journal = _hand_written(tmp_path)
     first = journal.start_run("apply")

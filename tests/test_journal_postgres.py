@@ -10,9 +10,9 @@ import pytest
 from alembic.runtime.migration import MigrationContext
 
 from netprov.errors import JournalError
-from netprov.journal import SCHEMA_HEAD, Journal
-from netprov.journal_rows import RunStatus, Step
 from netprov.models import Phase, Platform
+from netprov.state.journal import SCHEMA_HEAD, Journal
+from netprov.state.journal_rows import RunStatus, Step
 from tests.postgres_server import server_or_skip
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]

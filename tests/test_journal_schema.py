@@ -16,9 +16,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from netprov.journal import SCHEMA_HEAD, Base, Journal, LockRow
-from netprov.journal_rows import Step
-from netprov.journal_store import alembic_config as _alembic_config
+from netprov.state.journal import SCHEMA_HEAD, Base, Journal, LockRow
+from netprov.state.journal_rows import Step
+from netprov.state.journal_store import alembic_config as _alembic_config
 
 
 def _first_release_journal(path: Path) -> None:
@@ -115,7 +115,7 @@ def test_a_journal_that_created_the_file_sees_other_processes_writes(tmp_path: P
 
     url = f"sqlite:///{tmp_path / 'j.db'}"
     journal = Journal(url, tmp_path / "b")
-    writer = f"from netprov.journal import Journal; Journal({url!r}).start_run('apply')"
+    writer = f"from netprov.state.journal import Journal; Journal({url!r}).start_run('apply')"
     for expected in (1, 2):
         subprocess.run([sys.executable, "-c", writer], check=True, timeout=60)
         assert len(journal.runs(5)) == expected
@@ -131,8 +131,8 @@ def test_a_read_only_command_on_a_journal_held_elsewhere_says_who_within_seconds
     import sys
     import time
 
-    from netprov.journal import Journal
-    from netprov.journal_store import READER_WAIT_SECONDS
+    from netprov.state.journal import Journal
+    from netprov.state.journal_store import READER_WAIT_SECONDS
 
     db = tmp_path / "j.db"
     journal = Journal(f"sqlite:///{db}", tmp_path / "b")

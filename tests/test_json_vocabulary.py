@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal import Journal
-from netprov.journal_rows import RunStatus, Step
 from netprov.models import Phase
+from netprov.state.journal import Journal
+from netprov.state.journal_rows import RunStatus, Step
 from tests.conftest import SAMPLE, TODAY
 
 CHECKS = [

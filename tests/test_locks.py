@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal import Claim, Journal, LockRow
 from netprov.models import Phase
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
+from netprov.state.journal import Claim, Journal, LockRow
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.test_pipeline import make_pipeline
 
@@ -177,7 +177,7 @@ def test_a_holder_beats_and_knows_when_its_lock_is_gone(tmp_path: Path) -> None:
     """Across hosts a lock is judged by its heartbeat alone: the holder beats while it holds
     it, learns when another holder took it over, and stops trusting a heartbeat that no
     longer reaches the journal (the fence)."""
-    from netprov.lockkeeper import FENCE, LockKeeper
+    from netprov.state.lock_heartbeat import FENCE, LockKeeper
 
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
     now = [1000.0]
@@ -227,7 +227,7 @@ def test_a_holder_whose_lock_was_taken_over_does_not_confirm(
             assert row is not None
             row.holder = "another-holders-token"
             session.commit()
-        from netprov.lockkeeper import keeper_for
+        from netprov.state.lock_heartbeat import keeper_for
 
         keeper_for(journal).beat()
         return checks(*args, **kwargs)  # type: ignore[arg-type]

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from netprov.evidence import write_evidence
-from netprov.journal import Journal
-from netprov.journal_rows import Step
 from netprov.models import Phase, Platform
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
-from netprov.platforms.ios_secrets import SECRET_FORMS
-from netprov.platforms.routeros_secrets import SECRET_PROPERTIES, SecretProperty
+from netprov.platforms.ios.secrets import SECRET_FORMS
+from netprov.platforms.routeros.secrets import SECRET_PROPERTIES, SecretProperty
+from netprov.reports.evidence import write_evidence
+from netprov.state.journal import Journal
+from netprov.state.journal_rows import Step
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import Edit, twin_cli_args
 

@@ -21,7 +21,7 @@ import requests
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.inventory import inventory_digest, load_inventory
+from netprov.inventory.loader import inventory_digest, load_inventory
 from tests.conftest import SAMPLE, TODAY, twin_cli_args
 from tests.nautobot_server import RunningNautobot, running_nautobot, skip_or_fail_without_servers
 

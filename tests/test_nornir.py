@@ -10,11 +10,11 @@ from nornir.core.filter import F
 from nornir.core.inventory import Host
 
 from netprov.errors import RenderError
-from netprov.forked_runner import ForkedRunner
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
+from netprov.inventory.nornir_plugin import make_nornir
 from netprov.models import Phase, Site
-from netprov.nornir_inventory import make_nornir
-from netprov.render import Renderer
+from netprov.render.config import Renderer
+from netprov.render.forked_runner import ForkedRunner
 from netprov.tasks.render import render_config
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
 

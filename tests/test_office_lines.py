@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from netprov.cli import app
 from netprov.errors import InventoryError
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
+from netprov.inventory.loader import load_inventory
 from netprov.models import PolicyRoutingFate
-from netprov.report import report_data
+from netprov.reports.managers import report_data
+from netprov.state.journal import Journal
 from tests.conftest import TODAY, Edit
 from tests.test_inventory_errors import find, problems
 from tests.test_pcc_migration import OFFICES

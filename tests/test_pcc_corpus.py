@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from tests.conftest import TODAY
 from tests.corpus_offices import ROS_SITE, office_router

@@ -7,7 +7,7 @@ per ``routing-mark``), the RouterOS 7.9.2 one (two PPPoE lines, ``/routing table
 by distance switched by netwatch scripts), and that router without its PCC (failover by
 distance and netwatch alone). The inventory describes each as it stands
 (tests/fixtures/pcc/pcc-offices.yaml); the office PC is an address of the LAN whose
-packets the model forwards by the router's marks and tables (netprov.sim.ros_marks).
+packets the model forwards by the router's marks and tables (netprov.sim.routeros.marks).
 """
 
 from __future__ import annotations
@@ -20,24 +20,24 @@ from pathlib import Path
 
 import pytest
 
-from netprov.check import _offline_plan
-from netprov.inventory import LoadedInventory, load_inventory
-from netprov.lint import bypass_findings
+from netprov.checks.gate import _offline_plan
+from netprov.checks.lint import bypass_findings
+from netprov.checks.site_context import SiteContext
+from netprov.inventory.loader import LoadedInventory, load_inventory
 from netprov.models import Phase, Site
 from netprov.phases import Role
 from netprov.plan import SitePlan, unified_diff
 from netprov.platforms import driver_for
 from netprov.platforms.base import never
-from netprov.platforms.ros_migration import migrate, where
-from netprov.platforms.ros_policy import ROUTE, Kind, Line, Office, read_policy
-from netprov.render import Renderer
-from netprov.rossyntax import parse_command, parse_export, terse_lines
+from netprov.platforms.routeros.migration import migrate, where
+from netprov.platforms.routeros.policy import ROUTE, Kind, Line, Office, read_policy
+from netprov.render.config import Renderer
 from netprov.sim.packets import Packet
 from netprov.sim.policy_routes import PolicyRouter
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.topology import World
 from netprov.sim.world import site_world
-from netprov.sitecontext import SiteContext
+from netprov.syntax.routeros import parse_command, parse_export, terse_lines
 from tests.conftest import TEMPLATES, TODAY
 
 REAL = Path(__file__).parent / "fixtures" / "real-configs"

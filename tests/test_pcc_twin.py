@@ -6,7 +6,7 @@ back to the very config the router had.
 
 The router's own pings (netprov's checks) do not pass prerouting, so where the office's
 traffic goes is shown by the office PC: an address of the LAN whose packets the twin
-routes by the router's marks, connection tracking and tables (netprov.sim.ros_marks).
+routes by the router's marks, connection tracking and tables (netprov.sim.routeros.marks).
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
+from netprov.change.outcome import Outcome, Status
+from netprov.change.pipeline import Pipeline
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
-from netprov.outcome import Outcome, Status
 from netprov.phases import Role
-from netprov.pipeline import Pipeline
 from netprov.platforms import driver_for
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
+from netprov.state.journal import Journal
 from netprov.twin.fleet import Twin, TwinDevice
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario

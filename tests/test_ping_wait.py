@@ -3,9 +3,9 @@ an echo lost at the end of its interval, IOS at its timeout (issue 38)."""
 
 from __future__ import annotations
 
+from netprov.checks.verify import echo_wait
 from netprov.models import Platform
 from netprov.platforms import driver_for
-from netprov.verify import echo_wait
 
 ROS = driver_for(Platform.MIKROTIK_ROUTEROS)
 IOS = driver_for(Platform.CISCO_IOS)

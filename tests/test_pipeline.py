@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 from netmiko import ConnectHandler
 
-from netprov.device import targets_from_hosts
-from netprov.inventory import LoadedInventory, load_inventory
-from netprov.journal import Journal
-from netprov.lockout import lockout_step
+from netprov.change.pipeline import Pipeline
+from netprov.change.restore import restore
+from netprov.checks.lockout_guard import lockout_step
+from netprov.checks.site_context import SiteContext
+from netprov.inventory.loader import LoadedInventory, load_inventory
 from netprov.models import Phase, Platform
-from netprov.pipeline import Pipeline
 from netprov.platforms import driver_for
-from netprov.platforms.ios_session import IosSession
-from netprov.render import Renderer
-from netprov.restore import restore
+from netprov.platforms.device import targets_from_hosts
+from netprov.platforms.ios.session import IosSession
+from netprov.render.config import Renderer
 from netprov.secrets import twin_secret
-from netprov.sitecontext import SiteContext
+from netprov.state.journal import Journal
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults

@@ -18,11 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
 from netprov.plan import unified_diff
 from netprov.platforms import driver_for
-from netprov.render import Renderer
+from netprov.render.config import Renderer
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario
 from tests.conftest import SAMPLE, TEMPLATES, Edit, twin_cli_args

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from netprov.check import run_check
-from netprov.rossyntax import terse_lines
+from netprov.checks.gate import run_check
+from netprov.syntax.routeros import terse_lines
 from tests.conftest import TEMPLATES, TODAY, Edit
 from tests.test_check import device_backup
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from tests.conftest import SAMPLE
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from netprov.platforms import routeros_session
+from netprov.platforms.routeros import session as routeros_session
 from netprov.platforms.session import read_until
 
 PROMPT = "[admin@office] > "

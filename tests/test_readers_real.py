@@ -14,7 +14,7 @@ import yaml
 
 from netprov.models import Platform
 from netprov.platforms import driver_for
-from netprov.platforms.routeros_output import terse_rows
+from netprov.platforms.routeros.output import terse_rows
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 IOS = driver_for(Platform.CISCO_IOS)

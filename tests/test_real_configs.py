@@ -16,13 +16,13 @@ from netmiko.exceptions import ConfigInvalidException
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Platform
 from netprov.platforms import driver_for
-from netprov.rossyntax import parse_export
-from netprov.sim.ios import IosDevice
-from netprov.sim.routeros import RosDevice
+from netprov.sim.ios.router import IosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.world import site_world
+from netprov.syntax.routeros import parse_export
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE, TODAY
 from tests.test_twin_clients import IOS_SITE, ROS_SITE, netmiko

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from netprov.journal import Journal
 from netprov.models import Phase
-from netprov.render import Renderer
+from netprov.render.config import Renderer
 from netprov.secrets import twin_secret
-from netprov.sim.ios import IosDevice
-from netprov.sim.routeros import RosDevice
+from netprov.sim.ios.router import IosDevice
+from netprov.sim.routeros.router import RosDevice
+from netprov.state.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
@@ -32,7 +32,7 @@ OLD_NAME = "kantor-lama"
 def _renamed_start(tmp_path: Path, site_id: str) -> tuple[Path, str]:
     """The site's legacy config as the inventory renders it, under another router name:
     the router in service was named by someone else, so netprov's plan renames it."""
-    from netprov.inventory import load_inventory
+    from netprov.inventory.loader import load_inventory
 
     loaded = load_inventory(SAMPLE, today=TODAY)
     site = loaded.site(site_id)

@@ -12,9 +12,9 @@ import pytest
 from hier_config import Platform as HierPlatform
 from hier_config import get_hconfig
 
-from netprov.inventory import LoadedInventory, load_inventory
+from netprov.inventory.loader import LoadedInventory, load_inventory
 from netprov.models import Phase, Platform
-from netprov.render import Renderer
+from netprov.render.config import Renderer
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
-from netprov.journal_rows import Step
+from netprov.checks.verify import Check
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from netprov.platforms import RevertMethod
-from netprov.report import render_html, report_data
-from netprov.report_format import month_name
-from netprov.report_text import check_line
-from netprov.verify import Check
+from netprov.reports.formatting import month_name
+from netprov.reports.managers import render_html, report_data
+from netprov.reports.words import check_line
+from netprov.state.journal import Journal
+from netprov.state.journal_rows import Step
 from tests.conftest import SAMPLE, TODAY
 from tests.said_words import (
     CheckId,
@@ -147,7 +147,7 @@ def test_month_names() -> None:
 
 def test_a_single_day_is_drawn() -> None:
     """Issue 22 (6): one run, one day: the step line had no length and sat on the axis."""
-    from netprov.report_chart import chart as draw
+    from netprov.reports.chart import chart as draw
 
     chart = draw([(dt.date(2026, 12, 2), 4)], 82, dt.date(2026, 12, 2))
     assert chart["dots"] == [(290.0, 134.1, "2026-12-02: 4")]  # mid-chart

@@ -12,11 +12,11 @@ import json
 import re
 from pathlib import Path
 
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
-from netprov.journal_rows import Step
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
-from netprov.report import render_html, report_data
+from netprov.reports.managers import render_html, report_data
+from netprov.state.journal import Journal
+from netprov.state.journal_rows import Step
 from tests.conftest import SAMPLE, TODAY
 from tests.said_words import (
     CheckId,

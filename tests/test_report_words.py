@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inventory import LoadedInventory, load_inventory
-from netprov.journal import Journal
-from netprov.journal_rows import Step
+from netprov.inventory.loader import LoadedInventory, load_inventory
 from netprov.models import Phase
-from netprov.report import render_html, report_data
+from netprov.reports.managers import render_html, report_data
+from netprov.state.journal import Journal
+from netprov.state.journal_rows import Step
 from tests.conftest import SAMPLE, TODAY
 from tests.said_words import (
     CheckId,

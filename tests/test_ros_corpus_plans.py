@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from netprov.check import _offline_plan
-from netprov.inventory import load_inventory
-from netprov.lockout import lockout_step
+from netprov.checks.gate import _offline_plan
+from netprov.checks.lockout_guard import lockout_step
+from netprov.checks.site_context import SiteContext
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
-from netprov.render import Renderer
-from netprov.rossyntax import parse_export
-from netprov.sim.routeros import RosDevice
-from netprov.sitecontext import SiteContext
+from netprov.render.config import Renderer
+from netprov.sim.routeros.router import RosDevice
+from netprov.syntax.routeros import parse_export
 from tests.conftest import TEMPLATES, TODAY
 from tests.corpus_offices import ROS_SITE, ROUTEROS_OFFICES, Office, office_router, site_for
 

@@ -1,4 +1,4 @@
-"""The twin's RouterOS policy routing (netprov.sim.ros_marks): which table a packet is
+"""The twin's RouterOS policy routing (netprov.sim.routeros.marks): which table a packet is
 routed by, as the MikroTik manual has it ("Mangle", "PCC", "Policy Routing", "Routing
 rule"), on small configs of the shapes offices run."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections import Counter
 from ipaddress import IPv4Address
 
-from netprov.rossyntax import parse_export
 from netprov.sim.packets import Packet
-from netprov.sim.ros_marks import RosMarks
+from netprov.sim.routeros.marks import RosMarks
+from netprov.syntax.routeros import parse_export
 
 PC = IPv4Address("192.168.10.20")
 INTERNET = IPv4Address("142.250.4.100")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from netprov.filters import ros_value
 from netprov.models import Phase
-from netprov.rossyntax import logical_lines, parse_command, unquote
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
+from netprov.syntax.filters import ros_value
+from netprov.syntax.routeros import logical_lines, parse_command, unquote
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.routeros_show import RosShow
 from netprov.twin.scenario import Scenario

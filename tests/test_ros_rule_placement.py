@@ -16,14 +16,14 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Literal
 
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
-from netprov.rossyntax import parse_export
-from netprov.sim import ros_forwarding
 from netprov.sim.packets import Packet
-from netprov.sim.ros_queues import queue_taking
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros import forwarding as ros_forwarding
+from netprov.sim.routeros.queues import queue_taking
+from netprov.sim.routeros.router import RosDevice
+from netprov.syntax.routeros import parse_export
 from tests.conftest import TODAY
 from tests.corpus_offices import ROS_SITE, office_router
 from tests.test_ros_corpus_plans import _office, _plan, _push
@@ -206,7 +206,7 @@ def test_netprovs_queue_goes_above_an_office_queue_that_takes_its_traffic(
 
 
 def _views(loaded: object) -> list:  # type: ignore[type-arg]
-    from netprov.uplinks import uplink_views
+    from netprov.platforms.uplinks import uplink_views
 
     site = loaded.site(ROS_SITE)  # type: ignore[attr-defined]
     return uplink_views(site, loaded.organisation, Phase.DUAL)  # type: ignore[attr-defined]

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from netprov.check import run_check
-from netprov.cutover import cutover_site, finalize_site
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
+from netprov.checks.gate import run_check
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
-from netprov.render import Renderer
-from netprov.rosversion import RosVersion
+from netprov.render.config import Renderer
+from netprov.rollout.cutover import cutover_site, finalize_site
 from netprov.secrets import twin_secret
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.world import site_world
+from netprov.state.journal import Journal
+from netprov.syntax.routeros_versions import RosVersion
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.routeros_show import RosShow
 from netprov.twin.scenario import Scenario
@@ -189,7 +189,7 @@ def test_check_plans_against_a_v6_backup_in_v6_forms(tmp_path: Path) -> None:
 def test_versions_in_the_inventory_and_on_the_router_that_render_differently_conflict(
     edit: Edit, inventory_copy: Path
 ) -> None:
-    from netprov.render import version_conflicts
+    from netprov.render.config import version_conflicts
 
     edit(
         "sites/kecamatan-kelurahan.yaml",

@@ -1,7 +1,8 @@
 """The twin's RouterOS runs the version its config names (issue 37, items 1, 2 and 7): a
 router loaded from a RouterOS 6 export accepts what RouterOS 6 accepts and refuses RouterOS 7
 syntax in RouterOS's own words, prints its version, and adds a DHCP client disabled unless
-told ``disabled=no``, as RouterOS 6 does (netprov.rosversion cites the manual for each)."""
+told ``disabled=no``, as RouterOS 6 does (netprov.syntax.routeros_versions cites the manual for
+each)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
-from netprov.render import Renderer
-from netprov.rosversion import RosVersion, export_version
+from netprov.render.config import Renderer
 from netprov.secrets import twin_secret
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.world import site_world
+from netprov.syntax.routeros_versions import RosVersion, export_version
 from netprov.twin.routeros import RosCli
 from netprov.twin.routeros_show import RosShow
 from tests.conftest import SAMPLE, TEMPLATES
@@ -177,7 +178,8 @@ def test_a_v6_route_listing_is_in_v6_form() -> None:
 def test_a_v6_router_has_ipv6_menus_only_with_the_ipv6_package() -> None:
     """RouterOS 6 keeps IPv6 in the ipv6 package, which routers run disabled (no /ipv6 line
     in any RouterOS 6 export in tests/fixtures/real-configs): without an /ipv6 line in its
-    config the twin's v6 router has no /ipv6 menu (netprov.rosversion.ipv6_package)."""
+    config the twin's v6 router has no /ipv6 menu
+    (netprov.syntax.routeros_versions.ipv6_package)."""
     line = "/ipv6 firewall filter add action=drop chain=forward dst-port=53 protocol=udp"
     assert _run(_v6(), line) == "bad command name ipv6 (line 1 column 2)"
     with_ipv6 = V6_EXPORT.read_text() + "/ipv6 firewall address-list add address=fd00::/8 list=x\n"

@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from netprov.checks.verify import Check
 from netprov.cli import app
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
-from netprov.journal_rows import Step
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from netprov.phases import Role
-from netprov.report import render_html, report_data
+from netprov.reports.managers import render_html, report_data
 from netprov.said import KINDS, CheckId, PhraseId, ReasonId, Said, catalogue, role, value
+from netprov.state.journal import Journal
+from netprov.state.journal_rows import Step
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
-from netprov.verify import Check
 from tests.conftest import REPO, SAMPLE, TODAY, twin_cli_args
 
 

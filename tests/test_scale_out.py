@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.inventory import load_inventory
-from netprov.journal import Journal, LockRow
+from netprov.inventory.loader import load_inventory
 from netprov.platforms import driver_for
+from netprov.state.journal import Journal, LockRow
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY
@@ -347,8 +347,8 @@ def test_a_broker_outage_loses_nothing_and_the_run_resumes(
 _LOST_BROKER = """
 import os, signal, sys, time
 from celery import group
-from netprov.engine import dispatch
-from netprov.engine.celery_app import configure, site_step
+from netprov.rollout.engine import dispatch
+from netprov.rollout.engine.celery_app import configure, site_step
 
 broker, redis_pid = sys.argv[1], int(sys.argv[2])
 configure(broker)

@@ -24,9 +24,9 @@ import pytest
 
 from netprov.models import Platform
 from netprov.platforms import driver_for
-from netprov.platforms.routeros_secrets import SECRET_PROPERTIES
-from netprov.rossyntax import parse_command, terse_lines, tokens_of
+from netprov.platforms.routeros.secrets import SECRET_PROPERTIES
 from netprov.secrets import MASK
+from netprov.syntax.routeros import parse_command, terse_lines, tokens_of
 
 CORPUS = Path(__file__).parent / "fixtures" / "real-configs"
 ROUTEROS = sorted(CORPUS.glob("*.rsc"))

@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.secrets import site_secret_refs, twin_secret
 from tests.conftest import SAMPLE, TODAY
 

@@ -11,21 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from netprov.check import run_check
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
-from netprov.lint import shaping_findings
+from netprov.checks.gate import run_check
+from netprov.checks.lint import shaping_findings
+from netprov.checks.site_context import SiteContext
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from netprov.phases import central_view
 from netprov.platforms import driver_for
-from netprov.render import Renderer
-from netprov.sim.ros_queues import queue_taking
-from netprov.sim.routeros import RosDevice
+from netprov.platforms.uplinks import uplink_views
+from netprov.render.config import Renderer
+from netprov.sim.routeros.queues import queue_taking
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.world import site_world
-from netprov.sitecontext import SiteContext
+from netprov.state.journal import Journal
 from netprov.twin.fleet import build_twin
 from netprov.twin.pytest_plugin import TwinFactory
-from netprov.uplinks import uplink_views
 from tests.conftest import SAMPLE, TODAY, Edit
 from tests.test_check import DESA, active, device_backup
 from tests.test_pipeline import make_pipeline
@@ -133,7 +133,7 @@ def test_np011_a_queue_of_the_router_above_netprovs(
 ) -> None:
     """Offline alike, on the stored backup with the plan simulated on it. The plan puts
     netprov's queue above an office queue that would take its traffic (issue 37 item 4:
-    netprov.platforms.routeros_placement; before, it came below and NP011 fired), and
+    netprov.platforms.routeros.placement; before, it came below and NP011 fired), and
     moves it there on a backup already converged with the office queue inserted above
     netprov's since: NP011 reads the router after the plan and is silent. The backup as
     it stands is what verify would find: the office's queue takes the traffic first."""

@@ -14,13 +14,13 @@ from types import FrameType
 import pytest
 
 from netprov import platforms
-from netprov.cutover import cutover_site
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
+from netprov.change.outcome import Status
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
-from netprov.outcome import Status
 from netprov.phases import Role
 from netprov.platforms import Driver
+from netprov.rollout.cutover import cutover_site
+from netprov.state.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE, TODAY
 from tests.test_pipeline import make_pipeline
@@ -88,9 +88,9 @@ def _imported(path: Path) -> set[str]:
 def test_the_lockout_guard_takes_the_uplinks_from_the_context_not_from_lint() -> None:
     """The management lockout guard and lint are peers: the uplinks a config has come from
     the module that owns uplink views, through the site's context."""
-    from netprov import lockout
-    from netprov.lockout import rehearse
-    from netprov.sitecontext import SiteContext
+    from netprov.checks import lockout_guard as lockout
+    from netprov.checks.lockout_guard import rehearse
+    from netprov.checks.site_context import SiteContext
 
     assert not [m for m in _imported(Path(lockout.__file__)) if m.rpartition(".")[2] == "lint"]
     loaded = load_inventory(SAMPLE, today=TODAY)

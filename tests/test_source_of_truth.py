@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 
 from netprov.cli import app
 from netprov.errors import InventoryError, SourceError
-from netprov.inventory import load_inventory
-from netprov.inventory_files import inventory_files, write_inventory
-from netprov.nautobot import mapping
-from netprov.nautobot.client import NautobotSpec
-from netprov.nautobot.located import NautobotObject, ObjectMap
+from netprov.inventory.files import inventory_files, write_inventory
+from netprov.inventory.loader import load_inventory
+from netprov.inventory.nautobot import mapping
+from netprov.inventory.nautobot.client import NautobotSpec
+from netprov.inventory.nautobot.located import NautobotObject, ObjectMap
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE, TODAY, Edit, twin_cli_args
 

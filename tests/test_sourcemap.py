@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from netprov.inventory import load_inventory
-from netprov.sourcemap import SourceFile
+from netprov.inventory.loader import load_inventory
+from netprov.inventory.sourcemap import SourceFile
 from tests.conftest import SAMPLE, TODAY
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from netprov.journal import Journal
+from netprov.state.journal import Journal
 
 
 def _git(folder: Path, *args: str) -> str:

@@ -10,8 +10,8 @@ import inspect
 import pytest
 from pydantic import ValidationError
 
-from netprov import steps
 from netprov.models import Phase
+from netprov.rollout import steps
 from netprov.tasks import routers
 
 EXAMPLES: dict[steps.StepName, steps.StepArguments] = {

@@ -210,7 +210,7 @@ def _undocumented(modules: list[str]) -> tuple[list[str], int]:
     return missing, total
 
 
-@pytest.mark.parametrize("area", ["netprov.platforms", "netprov.journal"])
+@pytest.mark.parametrize("area", ["netprov.platforms", "netprov.state.journal"])
 def test_every_public_definition_of_the_contracts_is_documented(area: str) -> None:
     """The driver contract and the journal are what another platform or tool builds on:
     their docstrings are the spec (as napalm's base driver)."""

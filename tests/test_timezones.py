@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.cutover import in_window, site_time
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
+from netprov.rollout.cutover import in_window, site_time
 from tests.conftest import SAMPLE, TODAY, Edit
 
 UTC_1246 = dt.datetime(2026, 11, 24, 12, 46, tzinfo=dt.UTC)  # Tuesday 19:46 WIB

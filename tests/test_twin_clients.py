@@ -11,12 +11,12 @@ from netmiko import ConnectHandler
 from netmiko.exceptions import ConfigInvalidException
 from ntc_templates.parse import parse_output
 
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
-from netprov.render import Renderer
+from netprov.render.config import Renderer
 from netprov.secrets import twin_secret
-from netprov.sim.ios import IosDevice
-from netprov.sim.routeros import RosDevice
+from netprov.sim.ios.router import IosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults

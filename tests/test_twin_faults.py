@@ -17,7 +17,7 @@ from netmiko.exceptions import (
 from netprov.errors import InventoryError
 from netprov.models import Phase
 from netprov.phases import Role
-from netprov.sim.ios import IosDevice
+from netprov.sim.ios.router import IosDevice
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults, UplinkFault, load_scenario
 from tests.test_twin_clients import IOS_SITE, ROS_SITE, netmiko
@@ -183,8 +183,8 @@ def test_a_router_slow_to_reply_gets_a_session_paced_to_it(
     """Issue 13 item 8: 3 s per reply lost the session at its first command (netmiko waits
     10 s for a command's echo and polls the prompt from 0.25 s). The session measures the
     router's reply time when it opens and stretches the client's timers to it."""
-    from netprov.device import targets_from_hosts
     from netprov.platforms import driver_for
+    from netprov.platforms.device import targets_from_hosts
 
     twin = twin_factory([site_id], scenario=faults(site_id, slow_ms=3000))
     target = targets_from_hosts(twin.hosts_inventory())[site_id]
@@ -204,8 +204,8 @@ def test_an_ios_router_with_a_long_hostname_answers_exec_commands(
 ) -> None:
     """netmiko keeps only a prefix of a long hostname as its base prompt; the prompt the
     session expects must still match (diskominfo's ``smj-diskominfo-r1``)."""
-    from netprov.device import targets_from_hosts
     from netprov.platforms import driver_for
+    from netprov.platforms.device import targets_from_hosts
 
     twin = twin_factory(["diskominfo"])
     target = targets_from_hosts(twin.hosts_inventory())["diskominfo"]

@@ -28,7 +28,7 @@ import pytest
 from ntc_templates.parse import parse_output
 from textfsm import TextFSMError
 
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from netprov.twin.cli_base import TwinClock
 from netprov.twin.fleet import build_twin

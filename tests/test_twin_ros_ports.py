@@ -12,7 +12,7 @@ from pathlib import Path
 
 from netprov.models import Platform
 from netprov.platforms import driver_for
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
 from tests.corpus_offices import ROUTEROS_OFFICES, office_router, site_for
 
 ROS = driver_for(Platform.MIKROTIK_ROUTEROS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from netprov.models import Phase
-from netprov.platforms.routeros_output import terse_rows
+from netprov.platforms.routeros.output import terse_rows
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.test_twin_clients import netmiko

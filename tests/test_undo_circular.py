@@ -10,7 +10,7 @@ and step by step (legacy, dual, central, final):
   one it started from, byte for byte in comparable form (RosDriver.comparable: terse lines;
   in a menu the router keeps in no order, the lines sorted).
 
-The router is the twin's RouterOS model (netprov.sim.routeros), which refuses what RouterOS
+The router is the twin's RouterOS model (netprov.sim.routeros.router), which refuses what RouterOS
 refuses. Each config is planned for a sample site fitted to it as an engineer would write
 its inventory entry (the LAN is the bridge holding the LAN port; the office line's client is
 the one the router runs on its port). Some configs are refused for good reasons (a clash
@@ -26,17 +26,17 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inservice import with_policy_routing
-from netprov.inventory import LoadedInventory, load_inventory
+from netprov.checks.inservice import with_policy_routing
+from netprov.inventory.loader import LoadedInventory, load_inventory
 from netprov.models import DhcpAddressing, Phase, PppoeAddressing, Site
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
-from netprov.platforms.routeros import RosDriver
-from netprov.render import Renderer
-from netprov.rossyntax import parse_export
+from netprov.platforms.routeros.driver import RosDriver
+from netprov.render.config import Renderer
 from netprov.secrets import twin_secret
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.world import site_world
+from netprov.syntax.routeros import parse_export
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
 
 CORPUS = Path(__file__).parent / "fixtures" / "real-configs"
@@ -82,7 +82,7 @@ REFUSED: dict[str, tuple[tuple[Phase, ...], str]] = {
     "routeros-7.x-pcc-hotspot-cake.rsc": ((Phase.FINAL,), KEPT_LINES),
 }
 # planned, and what the undo cannot give back there (a failed check then loads the
-# backup: netprov.platforms.routeros_undo), each listed so that none goes silent
+# backup: netprov.platforms.routeros.undo), each listed so that none goes silent
 INEXACT: dict[str, tuple[tuple[Phase, ...], str]] = {
     "routeros-6.49.6-rb4011-terse-head.rsc": ((Phase.LEGACY,), "/ip dhcp-server address-pool"),
 }
@@ -175,7 +175,7 @@ def intended(site: Site, phase: Phase, config: str) -> str:
 
 def planned(driver: RosDriver, site: Site, config: str, phase: Phase) -> SitePlan:
     """netprov's objects, and the office's own policy routing as the phase leaves it
-    (netprov.inservice.with_policy_routing)."""
+    (netprov.checks.inservice.with_policy_routing)."""
     plan = driver.plan(site.id, phase, config, intended(site, phase, config))
     city = _loaded().organisation.central_services
     return with_policy_routing(driver, site, config, plan, city)

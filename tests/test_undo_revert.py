@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from netprov.errors import InventoryError
-from netprov.journal import Journal
 from netprov.models import Phase
 from netprov.platforms import RevertMethod
+from netprov.state.journal import Journal
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults

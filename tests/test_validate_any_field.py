@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from netprov.errors import InventoryError
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from tests.conftest import SAMPLE
 
 TODAY = dt.date(2026, 12, 1)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from netprov.cli import app
 from netprov.errors import InventoryError, Problem, Severity
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.secrets import site_secret_refs
 from tests.conftest import SAMPLE, TODAY, Edit, line_of
 

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from netprov.cli import app
-from netprov.journal import Journal
 from netprov.models import Phase
 from netprov.phases import Role
+from netprov.state.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults, UplinkFault
 from tests.conftest import SAMPLE
@@ -73,7 +73,7 @@ def test_a_lossy_central_link_is_not_confirmed(twin_factory: TwinFactory, tmp_pa
 def test_loss_thresholds_follow_the_site_kind() -> None:
     """Issue 11: thresholds from the inventory, with defaults per site kind: a health centre
     needs a cleaner line than the default, a public hotspot on a shared line tolerates more."""
-    from netprov.inventory import load_inventory
+    from netprov.inventory.loader import load_inventory
     from netprov.models import SiteKind
     from tests.conftest import SAMPLE
 

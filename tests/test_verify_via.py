@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inventory import load_inventory
-from netprov.journal import Journal
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
+from netprov.state.journal import Journal
 from netprov.twin.pytest_plugin import TwinFactory
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY

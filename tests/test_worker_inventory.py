@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netprov.inventory import inventory_digest
-from netprov.journal_rows import RunStatus
+from netprov.inventory.loader import inventory_digest
+from netprov.state.journal_rows import RunStatus
 from tests.conftest import SAMPLE, TODAY
 
 pytest.importorskip("celery", reason="the fleet extra is not installed")
 
 
 def test_a_worker_on_another_checkout_refuses_the_site(tmp_path: Path) -> None:
-    from netprov.engine.celery_app import site_step
-    from netprov.engine.dispatch import references
+    from netprov.rollout.engine.celery_app import site_step
+    from netprov.rollout.engine.dispatch import references
 
     inventory = tmp_path / "inventory"
     shutil.copytree(SAMPLE, inventory)
@@ -58,9 +58,9 @@ def test_a_task_that_outlived_its_run_pushes_nothing(tmp_path: Path) -> None:
     was resumed under another id): the worker drops it before reaching any router."""
     from celery.exceptions import Ignore
 
-    from netprov.engine.celery_app import site_step
-    from netprov.engine.dispatch import references
-    from netprov.journal import Journal
+    from netprov.rollout.engine.celery_app import site_step
+    from netprov.rollout.engine.dispatch import references
+    from netprov.state.journal import Journal
 
     db = f"sqlite:///{tmp_path / 'j.db'}"
     journal = Journal(db, tmp_path / "b")

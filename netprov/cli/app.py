@@ -31,9 +31,9 @@ from netprov.errors import (
     Severity,
     SourceError,
 )
-from netprov.inventory import LoadedInventory, load_inventory
-from netprov.journal import Journal
+from netprov.inventory.loader import LoadedInventory, load_inventory
 from netprov.models import Phase, Site
+from netprov.state.journal import Journal
 
 if TYPE_CHECKING:
     from netprov.twin.fleet import Twin
@@ -117,7 +117,7 @@ def select(
     group: list[str] | None,
 ) -> list[Site]:
     """The selected sites, or a usage error (exit 2) naming the option and what exists."""
-    from netprov.selection import select_sites, split_csv
+    from netprov.inventory.selection import select_sites, split_csv
 
     words = split_csv([str(w) for w in wave or []])
     if any(not w.isdigit() for w in words):
@@ -319,7 +319,7 @@ def first_steps(inventory: Path) -> str:
 
 
 def parse_phases(values: list[str] | None) -> list[Phase]:
-    from netprov.selection import split_csv
+    from netprov.inventory.selection import split_csv
 
     names = split_csv(values) or ["all"]
     if "all" in names:

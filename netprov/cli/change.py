@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from netprov import steps
+from netprov.change.outcome import Outcome
 from netprov.cli import tables
 from netprov.cli.app import (
     EXIT_INVALID,
@@ -52,14 +52,14 @@ from netprov.cli.session import (
     show_plans,
     summary,
 )
-from netprov.device import targets_from_hosts_file
 from netprov.errors import DeviceError
 from netprov.models import Phase
-from netprov.outcome import Outcome
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
+from netprov.platforms.device import targets_from_hosts_file
+from netprov.rollout import steps
+from netprov.rollout.targets import real_targets
 from netprov.secrets import EnvironmentSecrets
-from netprov.targets import real_targets
 
 
 @router_command("inventory", *TARGETS, *SELECTION, "commit")
@@ -89,7 +89,7 @@ def backup(
 
 
 def _commit_backups(backups: Path, run_id: str, as_json: bool) -> dict[str, Any]:
-    from netprov.gitrepo import commit_backups
+    from netprov.state.gitrepo import commit_backups
 
     sites = sorted({Path(f).stem for f in _changed_backups(backups)})
     subject = f"netprov backup: {len(sites)} router config(s) changed (run {run_id})"
@@ -104,7 +104,7 @@ def _commit_backups(backups: Path, run_id: str, as_json: bool) -> dict[str, Any]
 
 
 def _changed_backups(backups: Path) -> list[str]:
-    from netprov.gitrepo import git
+    from netprov.state.gitrepo import git
 
     listed = git(["status", "--porcelain", "--untracked-files=all", "--", "."], backups.resolve())
     return [line[3:] for line in listed.decode().splitlines()]
@@ -323,7 +323,7 @@ def drift(opts: RouterOptions) -> None:
     Exit 0 when every router holds its desired config, 2 when any differs, 1 when a
     router could not be read.
     """
-    from netprov.drift import Drift, DriftState
+    from netprov.checks.drift import Drift, DriftState
 
     with router_run("drift", opts) as ctx:
         found = run_sites_any(ctx, steps.DRIFT, steps.NoArguments(), "drift")
@@ -379,7 +379,7 @@ def trust(
 
     Trust on first use, explicitly: every later session refuses a router whose key
     differs. Check the fingerprints printed against the routers' own."""
-    from netprov.hostkeys import fetch_host_key, record
+    from netprov.platforms.hostkeys import fetch_host_key, record
 
     loaded = load_or_exit(inventory, today, as_json, "trust")
     sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)

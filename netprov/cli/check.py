@@ -71,9 +71,9 @@ def check(
     Every site is validated, rendered for its desired phase, linted (NP001...) and planned
     against its stored backup, with no router contacted. Exit 1 on any error. Secret
     references are resolved here unless --secrets skip (CI without secrets)."""
-    from netprov.check import run_check
-    from netprov.check_report import to_json, to_junit, to_markdown, to_sarif
-    from netprov.selection import split_csv
+    from netprov.checks.gate import run_check
+    from netprov.checks.gate_report import to_json, to_junit, to_markdown, to_sarif
+    from netprov.inventory.selection import split_csv
 
     if as_json:
         output_format = "json"

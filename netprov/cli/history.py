@@ -36,9 +36,9 @@ from netprov.cli.options import (
     backups_folder,
     between,
 )
-from netprov.journal import Step
 from netprov.models import Phase
 from netprov.platforms import driver_for
+from netprov.state.journal import Step
 
 
 def unlock(
@@ -218,7 +218,7 @@ def status(
 
     The journal records a router's phase at each confirm, rollback or revert (the phase of
     the config restored) and cutover reconciliation."""
-    from netprov.drift import phase_rank
+    from netprov.checks.drift import phase_rank
 
     loaded = load_or_exit(inventory, today, as_json, "status")
     sites = select(loaded, limit=limit, kind=kind, wave=wave, group=group)
@@ -266,8 +266,8 @@ def report(
 
     For the heads of office and the budget holders: progress, failures in plain words,
     contracts, allocation and budget in rupiah; times on the organisation's clock."""
-    from netprov.report import render_html, report_data
-    from netprov.report_text import TEXT
+    from netprov.reports.managers import render_html, report_data
+    from netprov.reports.words import TEXT
 
     if lang not in TEXT:
         raise typer.BadParameter("choose id or en", param_hint="--lang")
@@ -294,7 +294,7 @@ def evidence(
 
     Its configs before and after, the diff, the checks and the journal's story, secrets
     masked: for an inspector."""
-    from netprov.evidence import write_evidence
+    from netprov.reports.evidence import write_evidence
 
     loaded = load_or_exit(inventory, today, False, "evidence")
     try:

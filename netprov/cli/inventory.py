@@ -35,7 +35,7 @@ from netprov.cli.options import (
     between,
 )
 from netprov.errors import NetprovError, RenderError
-from netprov.inventory import LoadedInventory
+from netprov.inventory.loader import LoadedInventory
 from netprov.secrets import SecretMode
 
 
@@ -51,7 +51,7 @@ def validate(
     gateways, providers, capacity, contracts, strings safe on a router's command line).
     Every secret reference is resolved here, no value shown (--secrets skip in a CI job
     without the secret store)."""
-    from netprov.secretcheck import check_secrets, unresolved
+    from netprov.checks.secret_refs import check_secrets, unresolved
 
     loaded = load_or_exit(
         inventory, today, as_json, "validate", also=lambda exc: unresolved(exc, secrets)
@@ -135,10 +135,10 @@ def render(
     """
     from nornir.core.task import AggregatedResult
 
-    from netprov.forked_runner import ForkedRunner
-    from netprov.nornir_inventory import make_nornir
-    from netprov.progress import ProgressProcessor, make_progress
-    from netprov.render import Renderer
+    from netprov.inventory.nornir_plugin import make_nornir
+    from netprov.render.config import Renderer
+    from netprov.render.forked_runner import ForkedRunner
+    from netprov.rollout.progress import ProgressProcessor, make_progress
     from netprov.tasks.render import render_config
 
     phases = parse_phases(phase)

@@ -180,7 +180,7 @@ def backups_folder(inventory: str, given: Path | None) -> Path:
     """Where ``<site>.cfg`` backups are kept: ``--backups``, else ``backups/`` beside the
     inventory folder (the team's repository holds both), whatever folder the command runs
     in; for an inventory read from Nautobot, ``backups/`` in the working folder."""
-    from netprov.nautobot.client import is_nautobot
+    from netprov.inventory.nautobot.client import is_nautobot
 
     if given is not None:
         return given

@@ -33,9 +33,9 @@ from netprov.cli.options import (
     WaveOpt,
 )
 from netprov.errors import InventoryError, NetprovError, SourceError
-from netprov.inventory import LoadedInventory, load_inventory
+from netprov.inventory.loader import LoadedInventory, load_inventory
+from netprov.inventory.promote import Promotion, edited_files, plan_promotions, promotion_problems
 from netprov.models import Phase
-from netprov.promote import Promotion, edited_files, plan_promotions, promotion_problems
 
 
 def promote(
@@ -106,8 +106,8 @@ def _promote_in_nautobot(
 ) -> None:
     """The sites are kept in Nautobot: their locations' desired phase custom field is what
     changes (nothing else), once the promoted inventory passes the cross-checks."""
-    from netprov.nautobot.client import NautobotClient
-    from netprov.nautobot.export import write_phases
+    from netprov.inventory.nautobot.client import NautobotClient
+    from netprov.inventory.nautobot.export import write_phases
     from netprov.secrets import EnvironmentSecrets
 
     assert loaded.nautobot is not None

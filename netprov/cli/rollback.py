@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from netprov import steps
 from netprov.cli import tables
 from netprov.cli.app import (
     EXIT_INVALID,
@@ -32,6 +31,7 @@ from netprov.cli.session import (
     router_run,
     run_sites,
 )
+from netprov.rollout import steps
 
 
 @router_command(
@@ -93,7 +93,7 @@ def rollback(
 def _ask_rollback(opts: RouterOptions, run: str | None, before: str | None) -> None:
     """Name each router, the phase and the backup it would get back (time, run), from the
     journal alone, and ask; a "no", or nothing to restore, changes nothing."""
-    from netprov.restore import backup_phase, chosen_backup, taken
+    from netprov.change.restore import backup_phase, chosen_backup, taken
 
     console = err if opts.as_json else out  # --json keeps stdout for its document
     loaded = load_or_exit(opts.inventory, opts.today, opts.as_json, "rollback")

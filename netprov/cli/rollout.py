@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from netprov import steps
+from netprov.change.outcome import Outcome, Status
 from netprov.cli import tables
 from netprov.cli.app import EXIT_INVALID, cancelled, emit_json, err, one_phase, out
 from netprov.cli.options import (
@@ -35,8 +35,8 @@ from netprov.cli.session import (
     show_plans,
 )
 from netprov.models import Phase, Site
-from netprov.outcome import Outcome, Status
 from netprov.plan import SitePlan
+from netprov.rollout import steps
 
 
 def _percent(value: str) -> float:
@@ -135,7 +135,7 @@ def cutover(
     window; a wave over the health gate stops the rollout. Without --yes each of the
     canary's phase steps is shown (a line per site) and asked about before it is pushed,
     then each later wave; with no terminal to ask on, it refuses."""
-    from netprov.cutover import WaveResult, plan_waves, run_cutover
+    from netprov.rollout.cutover import WaveResult, plan_waves, run_cutover
 
     if opts.broker is not None and not yes:
         raise typer.BadParameter(
@@ -255,7 +255,7 @@ def cutover(
 
 def _departures(chosen: list[Site], target: Phase | None, as_json: bool) -> list[str]:
     """The sites ``--to`` takes elsewhere than git says, named on stderr."""
-    from netprov.cutover import cutover_target
+    from netprov.rollout.cutover import cutover_target
 
     departs = [
         s.id for s in chosen if target and cutover_target(s, target) != cutover_target(s, None)
@@ -316,7 +316,7 @@ def _ask_canary(
     """Show what the canary's next step would push (a line per site; with ``diff`` every
     command and a diff), ask, and hand back the plans shown and the previews; a "no"
     before the first push cancels (nothing was changed), a later one is None."""
-    from netprov.cutover import Preview
+    from netprov.rollout.cutover import Preview
 
     console = err if ctx.opts.as_json else out  # --json keeps stdout for its document
     ctx.site_ids = [s.id for s in wave]
@@ -374,7 +374,7 @@ def finalize(
 
     central -> final, only for sites that ran clean on central for --soak and pass a
     fresh verification."""
-    from netprov.cutover import parse_duration
+    from netprov.rollout.cutover import parse_duration
 
     try:
         period = parse_duration(soak)

@@ -20,6 +20,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from netprov.change.outcome import Outcome, Status
+from netprov.change.pipeline import Pipeline
 from netprov.cli import tables
 from netprov.cli.app import (
     EXIT_CANCELLED,
@@ -37,17 +39,15 @@ from netprov.cli.app import (
     select,
 )
 from netprov.cli.options import RouterOptions
-from netprov.device import targets_from_hosts
-from netprov.inventory import LoadedInventory
-from netprov.journal_rows import RunStatus
+from netprov.inventory.loader import LoadedInventory
 from netprov.models import Phase
-from netprov.outcome import Outcome, Status
-from netprov.pipeline import Pipeline
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
-from netprov.render import Renderer
-from netprov.steps import A, SiteStep
-from netprov.targets import aim
+from netprov.platforms.device import targets_from_hosts
+from netprov.render.config import Renderer
+from netprov.rollout.steps import A, SiteStep
+from netprov.rollout.targets import aim
+from netprov.state.journal_rows import RunStatus
 
 
 @dataclass
@@ -211,8 +211,8 @@ def run_on_workers(
 ) -> list[Outcome]:
     """The selected sites stepped on the region workers, each by its region's queue; a
     line per region when its sites are back. A broker that goes away interrupts the run."""
-    from netprov.engine import dispatch
-    from netprov.progress import make_progress
+    from netprov.rollout.engine import dispatch
+    from netprov.rollout.progress import make_progress
 
     opts = ctx.opts
     assert opts.broker is not None  # run_sites sends here only with a broker
@@ -266,8 +266,8 @@ def run_on_workers(
 
 def run_sites_any(ctx: RunContext, step: SiteStep[A], arguments: A, description: str) -> list[Any]:
     """Each site's step result, whatever its type; an exception becomes a failed Outcome."""
-    from netprov.nornir_inventory import make_nornir
-    from netprov.progress import ProgressProcessor, make_progress
+    from netprov.inventory.nornir_plugin import make_nornir
+    from netprov.rollout.progress import ProgressProcessor, make_progress
     from netprov.tasks.routers import site_task
 
     nornir = make_nornir(ctx.loaded, workers=ctx.opts.workers, site_ids=ctx.site_ids)

@@ -45,15 +45,15 @@ def export(
     second export changes nothing. To a folder: organisation.yaml and sites/<kind>.yaml,
     which load back to the same inventory.
     """
-    from netprov.nautobot.client import NautobotSpec, is_nautobot
+    from netprov.inventory.nautobot.client import NautobotSpec, is_nautobot
 
     loaded = load_or_exit(inventory, today, as_json, COMMAND)
     if not is_nautobot(to):
         _to_folder(loaded.organisation, loaded.sites, loaded.source, Path(to), as_json)
         return
-    from netprov.nautobot.client import NautobotClient
-    from netprov.nautobot.export import export as export_to
-    from netprov.nautobot.export import refusals
+    from netprov.inventory.nautobot.client import NautobotClient
+    from netprov.inventory.nautobot.export import export as export_to
+    from netprov.inventory.nautobot.export import refusals
     from netprov.secrets import EnvironmentSecrets
 
     try:
@@ -104,7 +104,7 @@ def export(
 def _to_folder(
     organisation: Organisation, sites: list[Site], source: str, target: Path, as_json: bool
 ) -> None:
-    from netprov.inventory_files import inventory_files, write_inventory
+    from netprov.inventory.files import inventory_files, write_inventory
 
     written = write_inventory(inventory_files(organisation, sites, source), target)
     if as_json:

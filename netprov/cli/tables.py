@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from netprov.journal_rows import Step
+from netprov.state.journal_rows import Step
 
 OUTCOME_COLOURS = {
     "confirmed": "green",

@@ -56,7 +56,7 @@ def worker(
     if rate_limit is not None and not re.fullmatch(r"[1-9]\d*/[smh]", rate_limit):
         raise typer.BadParameter("a count per s, m or h, e.g. 30/m", param_hint="--rate-limit")
     try:
-        from netprov.engine.celery_app import run_worker
+        from netprov.rollout.engine.celery_app import run_worker
     except ImportError:
         raise typer.BadParameter(
             "the scale-out engine is not installed: pip install 'netprov[fleet]'",
@@ -71,7 +71,7 @@ def worker(
             rate_limit=rate_limit,
         )
         return
-    from netprov.engine.supervise import supervise
+    from netprov.rollout.engine.supervise import supervise
 
     raise typer.Exit(
         supervise(

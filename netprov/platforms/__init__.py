@@ -19,8 +19,8 @@ from netprov.platforms.base import (
     Session,
     Target,
 )
-from netprov.platforms.ios import IosDriver
-from netprov.platforms.routeros import RosDriver
+from netprov.platforms.ios.driver import IosDriver
+from netprov.platforms.routeros.driver import RosDriver
 
 DRIVERS: dict[Platform, Driver] = {
     Platform.CISCO_IOS: IosDriver(),

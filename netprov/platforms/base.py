@@ -257,7 +257,7 @@ class Driver(ABC):
     ) -> str:
         """A ping of ``address``: ``count`` probes, from the interface or address
         ``source`` (the LAN, so the reply proves the office's path), of ``size`` bytes,
-        each reply given ``wait`` seconds to come back (netprov.verify.echo_wait)."""
+        each reply given ``wait`` seconds to come back (netprov.checks.verify.echo_wait)."""
 
     @abstractmethod
     def read_ping(self, output: str) -> PingResult:

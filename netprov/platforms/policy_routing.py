@@ -6,7 +6,7 @@ A router that balances its LAN over several lines marks connections (RouterOS PC
 ``mark-routing``; a routing rule; IOS ``ip policy route-map``): marked traffic is routed by
 its own table, which netprov's new default route does not touch, so the office would stay
 on the old lines after a "successful" cutover. On RouterOS netprov migrates it phase by
-phase (netprov.platforms.ros_migration) and names what it cannot; IOS policy-based routing
+phase (netprov.platforms.routeros.migration) and names what it cannot; IOS policy-based routing
 is refused, naming each interface and what to change there by hand.
 """
 
@@ -16,12 +16,12 @@ import re
 from collections.abc import Sequence
 from ipaddress import IPv4Network
 
-from netprov import rosversion
 from netprov.models import Phase, PolicyRoutingFate, Site, StaticAddressing
 from netprov.platforms.base import PolicyMigration
-from netprov.platforms.ios_plan import clean_ios
-from netprov.platforms.ros_migration import migrate
-from netprov.platforms.ros_policy import Line, Office
+from netprov.platforms.ios.plan import clean_ios
+from netprov.platforms.routeros.migration import migrate
+from netprov.platforms.routeros.policy import Line, Office
+from netprov.syntax import routeros_versions as rosversion
 
 
 def office_of(site: Site) -> Office:
@@ -47,7 +47,7 @@ def routeros_policy_migration(
     """The migration of a RouterOS office's PCC, routing marks and failover, phase by phase
     (ros_migration.migrate), the export read as the plan reads it: for the version it
     names (else the inventory's ``router.os_version``), what that version leaves unsaid
-    said (netprov.rosversion)."""
+    said (netprov.syntax.routeros_versions)."""
     version = rosversion.export_version(config)
     if version is None and site.router.os_version is not None:
         version = rosversion.version_of(site.router.os_version)

@@ -1,6 +1,6 @@
 """Policy routing in the simulated world: routes of tables other than ``main`` and what
 picks a table for a packet (a platform's :class:`Classifier`: RouterOS's mangle marks,
-connection tracking and routing rules, netprov.sim.ros_marks). A :class:`PolicyRouter`
+connection tracking and routing rules, netprov.sim.routeros.marks). A :class:`PolicyRouter`
 forwards an office's packets and answers the router's connections by them. Pure."""
 
 from __future__ import annotations

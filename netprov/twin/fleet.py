@@ -24,18 +24,18 @@ import asyncssh
 import yaml
 
 from netprov.errors import InventoryError, Problem, Severity
-from netprov.inventory import LoadedInventory
+from netprov.inventory.loader import LoadedInventory
+from netprov.inventory.nornir_plugin import NAPALM_PLATFORM, NETMIKO_PLATFORM
 from netprov.models import Organisation, Phase, Platform, Site
-from netprov.nornir_inventory import NAPALM_PLATFORM, NETMIKO_PLATFORM
 from netprov.phases import Role
 from netprov.platforms import Driver, driver_for
-from netprov.render import Renderer
+from netprov.render.config import Renderer
 from netprov.secrets import mask_values, masked, site_secret_refs, twin_secret
-from netprov.sim.ios import IosDevice
-from netprov.sim.routeros import RosDevice
+from netprov.sim.ios.router import IosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.sim.topology import Router, Verdict
 from netprov.sim.world import LinkCondition, noc_hosts, public_addresses, site_world
-from netprov.statedir import prepare
+from netprov.state.statedir import prepare
 from netprov.twin.cli_base import CliSession, Reboot, TwinClock, TwinState
 from netprov.twin.ios import IosCli
 from netprov.twin.office import Met, OfficePc, Outcome, Ping, office_pcs, ping_outcome

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from functools import partial
 from ipaddress import AddressValueError, IPv4Address
 
-from netprov.sim.ios import FLASH_SIZE, IosDevice, flash_name
-from netprov.sim.ios_config import (
+from netprov.sim.ios.config import (
     ConfigError,
     Node,
 )
+from netprov.sim.ios.router import FLASH_SIZE, IosDevice, flash_name
 from netprov.twin import ios_archive, ios_routes, ios_show
 from netprov.twin.cli_base import Reply
 from netprov.twin.ios_show import INVALID_INPUT

@@ -6,8 +6,8 @@ driver reads).
 
 from __future__ import annotations
 
-from netprov.sim.ios import IosDevice, flash_name
-from netprov.sim.ios_config import ConfigError, IosConfig, contextual_diff
+from netprov.sim.ios.config import ConfigError, IosConfig, contextual_diff
+from netprov.sim.ios.router import IosDevice, flash_name
 from netprov.twin.ios_show import INVALID_INPUT
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Network
 
-from netprov.sim.ios import IosDevice
+from netprov.sim.ios.router import IosDevice
 from netprov.sim.topology import Router
 from netprov.twin.ios_show import INVALID_INPUT
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv4Interface
 
-from netprov.sim.ios import IosDevice
-from netprov.sim.ios_config import Node
+from netprov.sim.ios.config import Node
+from netprov.sim.ios.router import IosDevice
 from netprov.sim.topology import Link, Router
 
 # what IOS answers a line it cannot parse

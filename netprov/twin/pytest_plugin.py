@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from netprov.inventory import load_inventory
+from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from netprov.twin.cli_base import TwinClock
 from netprov.twin.fleet import Twin, build_twin

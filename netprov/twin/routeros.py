@@ -1,11 +1,12 @@
-"""MikroTik RouterOS personality: the interactive session over :mod:`netprov.sim.routeros`."""
+"""MikroTik RouterOS personality: the interactive session over
+:mod:`netprov.sim.routeros.router`."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from netprov.sim.routeros import RosDevice
+from netprov.sim.routeros.router import RosDevice
 from netprov.twin import routeros_version as ros_version
 from netprov.twin.cli_base import Reply
 from netprov.twin.ping_time import routeros_ping_seconds

@@ -12,15 +12,16 @@ from collections.abc import Sequence
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
-from netprov.rossyntax import unquote
-from netprov.sim import ros_forwarding, ros_lines
-from netprov.sim.ros_lines import RosError
-from netprov.sim.ros_schema import Item
+from netprov.sim.routeros import forwarding as ros_forwarding
+from netprov.sim.routeros import lines as ros_lines
+from netprov.sim.routeros.lines import RosError
+from netprov.sim.routeros.schema import Item
+from netprov.syntax.routeros import unquote
 from netprov.twin import routeros_print as ros_print
 from netprov.twin import routeros_version as ros_version
 
 if TYPE_CHECKING:
-    from netprov.sim.routeros import RosDevice
+    from netprov.sim.routeros.router import RosDevice
 
 # The columns a plain ``print`` shows, as RouterOS 7 orders them (tests/fixtures/real).
 COLUMNS: dict[str, list[str]] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netprov.rosversion import RosVersion
+from netprov.syntax.routeros_versions import RosVersion
 
 Item = dict[str, str]
 Row = tuple[int | None, str, Item]

@@ -27,8 +27,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from netprov.errors import InventoryError, Problem, Severity
+from netprov.inventory.sourcemap import SourceFile, load_yaml
 from netprov.phases import Role
-from netprov.sourcemap import SourceFile, load_yaml
 
 
 class _Model(BaseModel):

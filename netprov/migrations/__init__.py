@@ -1,1 +1,0 @@
-"""Alembic migrations of the journal's schema (run by :func:`netprov.journal.upgrade`)."""

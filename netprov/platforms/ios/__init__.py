@@ -1,0 +1,1 @@
+"""The Cisco IOS / IOS-XE driver: sessions, plans, readers of its output."""

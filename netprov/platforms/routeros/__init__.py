@@ -1,0 +1,1 @@
+"""The MikroTik RouterOS driver: sessions, plans, undo, readers of its output."""

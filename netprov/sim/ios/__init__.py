@@ -1,0 +1,1 @@
+"""The offline model of a Cisco IOS / IOS-XE router."""

@@ -1,0 +1,1 @@
+"""The offline model of a MikroTik RouterOS router."""
