@@ -1,7 +1,10 @@
-"""The shape of the code a newcomer inherits (issue 25), read from the source with ``ast``:
-dependencies point one way (no import cycle, counting imports inside functions, which
-would otherwise hide one), no module reaches for another's private names, no module grows
-past what one person reads in a sitting, and the public API says what it is for.
+"""The shape of the code a newcomer inherits (issues 25 and 41), read from the source with
+``ast``: the packages keep their order (:data:`PACKAGE_ORDER`: which package may import
+which, annotation-only and lazy imports counted, so no cycle between packages), modules
+have no import cycle (counting imports inside functions, which would otherwise hide one),
+no module reaches for another's private names, no production module imports the twin, no
+module grows past what one person reads in a sitting, and the public API says what it is
+for.
 """
 
 from __future__ import annotations
@@ -146,18 +149,115 @@ def test_no_production_module_imports_the_twin() -> None:
     assert found == []
 
 
+# The package order, lowest first: what each package of netprov/ may import besides
+# itself (the README's layout says the same, in words). ``netprov`` is the vocabulary at
+# the top level (errors, models, phases, plans, secrets); the facade (``netprov/__init__``,
+# ``__main__``) is the public API over everything and is imported by no one.
+PACKAGE_ORDER: dict[str, set[str]] = {
+    "netprov": set(),
+    "syntax": {"netprov"},
+    "sim": {"netprov", "syntax"},
+    "platforms": {"netprov", "syntax", "sim"},
+    "state": {"netprov"},
+    "inventory": {"netprov", "syntax", "platforms"},
+    "render": {"netprov", "syntax", "platforms", "inventory"},
+    "checks": {"netprov", "syntax", "sim", "platforms", "state", "inventory", "render"},
+    "change": {"netprov", "syntax", "platforms", "state", "inventory", "render", "checks"},
+    "rollout": {
+        *{"netprov", "syntax", "platforms", "state", "inventory", "render", "checks"},
+        "change",
+    },
+    "reports": {"netprov", "platforms", "state", "inventory", "checks"},
+    "twin": {"netprov", "syntax", "sim", "platforms", "state", "inventory", "render"},
+    "tasks": {"netprov", "platforms", "inventory", "render", "change", "rollout"},
+    "cli": {
+        *{"netprov", "syntax", "platforms", "state", "inventory", "render", "checks"},
+        *{"change", "rollout", "reports", "twin", "tasks"},
+    },
+}
+FACADE = {"netprov", "netprov.__main__"}
+VOCABULARY_PACKAGES = {"models"}
+
+
+def _package(module: str) -> str:
+    """The package of a module: its folder under netprov/, or ``netprov`` at the top (the
+    inventory's models are vocabulary too)."""
+    parts = module.split(".")
+    folder = len(parts) > 2 or MODULES[module].name == "__init__.py"
+    return parts[1] if folder and parts[1] not in VOCABULARY_PACKAGES else "netprov"
+
+
+def _package_edges() -> Iterator[tuple[str, str, str]]:
+    """(package, imported package, where) for each import between packages, at run time,
+    inside functions or for annotations only."""
+    for module in MODULES:
+        if module in FACADE:
+            continue
+        for target in _all_imports(module):
+            if target in MODULES and target not in FACADE and _package(target) != _package(module):
+                yield _package(module), _package(target), f"{module} -> {target}"
+
+
+def test_every_package_has_a_place_in_the_order() -> None:
+    packages = {_package(module) for module in MODULES if module not in FACADE}
+    assert packages == set(PACKAGE_ORDER)
+
+
+def test_the_package_order_is_an_order() -> None:
+    graph = {package: allowed - {package} for package, allowed in PACKAGE_ORDER.items()}
+    assert _cycles(graph) == []
+
+
+def test_each_package_imports_only_what_the_order_allows() -> None:
+    wrong = sorted(
+        f"{package} may not import {target}: {where}"
+        for package, target, where in _package_edges()
+        if target not in PACKAGE_ORDER[package]
+    )
+    assert wrong == []
+
+
+def test_no_cycle_between_packages_counting_annotations() -> None:
+    graph: dict[str, set[str]] = {package: set() for package in PACKAGE_ORDER}
+    for package, target, _ in _package_edges():
+        graph[package].add(target)
+    assert _cycles(graph) == []
+
+
+def test_nothing_imports_the_facade_but_its_version() -> None:
+    """``netprov/__init__`` imports every layer: a module importing it imports them all."""
+    found = sorted(
+        f"{module}: {name}"
+        for module in MODULES
+        if module not in FACADE
+        for source, names, _ in _imports(module)
+        if source == "netprov"
+        for name in names
+        if name != "__version__" and f"netprov.{name}" not in MODULES
+    )
+    assert found == []
+
+
 def _is_private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
+
+
+def _names_imported(module: str) -> Iterator[tuple[str, str, int]]:
+    """(source module, name, line) of every ``from X import name``, annotation-only too."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            source = _resolve(module, node)
+            for alias in node.names:
+                yield source, alias.name, node.lineno
 
 
 def test_no_module_imports_another_modules_private_names() -> None:
     crossings = [
         f"{MODULES[module].relative_to(ROOT)}:{line}: {source}.{name}"
         for module in MODULES
-        for source, names, line in _imports(module)
-        if source.startswith("netprov")
-        for name in names
-        if _is_private(name)
+        for source, name, line in _names_imported(module)
+        if source.startswith("netprov") and _is_private(name)
     ]
     assert crossings == []
 

@@ -14,6 +14,8 @@ from netprov.platforms.known_hosts import known_hosts_entry
 
 @dataclass(frozen=True)
 class HostKey:
+    """A router's SSH host key, as a known_hosts line names it."""
+
     entry: str  # ``[host]:port`` or ``host``
     key_type: str
     base64: str
@@ -21,6 +23,7 @@ class HostKey:
 
     @property
     def line(self) -> str:
+        """The known_hosts line: ``entry key-type base64``."""
         return f"{self.entry} {self.key_type} {self.base64}"
 
 
