@@ -3,7 +3,7 @@ of the managers' report: the words a run on the twin wrote, without the twin."""
 
 from __future__ import annotations
 
-from netprov.checks.verify import Check
+from netprov.checks.results import Check
 from netprov.said import CheckId, Params, PhraseId, ReasonId, Said, but, joined, role, value
 
 __all__ = ["CheckId", "PhraseId", "ReasonId", "Said", "but", "joined", "role", "value"]

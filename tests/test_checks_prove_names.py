@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from netprov.checks.verify import Check
+from netprov.checks.results import Check
 from netprov.models import Phase
 from netprov.sim.routeros.queues import queue_taking
 from netprov.sim.routeros.router import RosDevice

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from netprov.checks.verify import Check
+from netprov.checks.results import Check
 from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from netprov.platforms import RevertMethod

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netprov.checks.verify import Check
+from netprov.checks.results import Check
 from netprov.cli import app
 from netprov.inventory.loader import load_inventory
 from netprov.models import Phase

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from netprov.change.reverting import Reversal
-from netprov.checks.verify import Check
+from netprov.checks.results import Check
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.said import Said

@@ -22,13 +22,12 @@ from netprov.change.site_locks import LockedWork, SiteLocks
 from netprov.checks.drift import Drift
 from netprov.checks.inservice import with_in_service_policies
 from netprov.checks.lockout_guard import lockout_step
+from netprov.checks.results import Check, run_checks
 from netprov.checks.site_context import SiteContext
 from netprov.checks.verify import (
     NEW_SESSION,
-    Check,
     fetching_check,
     new_session_last,
-    run_checks,
     verify_reachability,
     verify_site,
 )

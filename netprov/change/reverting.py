@@ -36,7 +36,9 @@ class Reversal:
     held: Phase | None = None  # the phase whose config it holds now
     undo_left_difference: bool = False  # the first method left a difference: fell back
     failed_check: str | None = None  # the failed check the change was reverted after
-    not_run: tuple[str, ...] = ()  # the checks after it, not run (netprov.checks.verify.run_checks)
+    not_run: tuple[
+        str, ...
+    ] = ()  # the checks after it, not run (netprov.checks.results.run_checks)
 
     def after(self, failed_check: str, not_run: list[str]) -> Reversal:
         """This reversal, reverted after ``failed_check`` failed, ``not_run`` not run."""

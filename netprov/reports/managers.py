@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from netprov.checks.drift import phase_rank
-from netprov.checks.verify import Check
+from netprov.checks.results import Check
 from netprov.inventory.loader import LoadedInventory
 from netprov.models import Phase
 from netprov.platforms import RevertMethod

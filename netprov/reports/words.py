@@ -4,7 +4,7 @@ rendered by id from the catalogue of :mod:`netprov.said`)."""
 
 from __future__ import annotations
 
-from netprov.checks.verify import Check
+from netprov.checks.results import Check
 from netprov.reports.formatting import flat_brackets
 
 TEXT: dict[str, dict[str, str]] = {

@@ -19,8 +19,9 @@ from collections.abc import Callable
 
 from netprov.change.outcome import Outcome, Status
 from netprov.change.pipeline import Pipeline, revert_window
+from netprov.checks.results import Check
 from netprov.checks.site_context import SiteContext
-from netprov.checks.verify import Check, PingPolicy, ping_check
+from netprov.checks.verify import PingPolicy, ping_check
 from netprov.errors import DeviceError
 from netprov.phases import Role, UplinkView
 from netprov.platforms import ChangeMarker, Session

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from netprov.change.outcome import Outcome, Status
-from netprov.checks.verify import Check
+from netprov.checks.results import Check
 from netprov.inventory.loader import inventory_digest
 from netprov.inventory.nautobot.client import is_nautobot
 from netprov.models import Organisation, Site
