@@ -79,7 +79,7 @@ def main() -> None:
 def _prepare(root: Path, sites: int) -> None:
     """The inventory (desired phase dual) and each router's backup, from the twin."""
     from netprov.inventory.loader import load_inventory
-    from netprov.twin.fleet import build_twin
+    from netprov.twin.build import build_twin
 
     inventory = write_inventory(root / "inventory", sites)
     for path in (inventory / "sites").glob("*.yaml"):

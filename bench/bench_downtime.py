@@ -44,8 +44,9 @@ from netprov.platforms.device import targets_from_hosts  # noqa: E402 - after th
 from netprov.render.config import Renderer  # noqa: E402
 from netprov.secrets import twin_secret  # noqa: E402
 from netprov.state.journal import Journal  # noqa: E402
+from netprov.twin.build import build_twin  # noqa: E402
 from netprov.twin.cli_base import TwinClock  # noqa: E402
-from netprov.twin.fleet import Twin, build_twin  # noqa: E402
+from netprov.twin.fleet import Twin  # noqa: E402
 from netprov.twin.office import Ping, lost_seconds  # noqa: E402
 from netprov.twin.scenario import Scenario, SiteFaults  # noqa: E402
 

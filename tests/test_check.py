@@ -35,7 +35,7 @@ def active(
 def device_backup(site_id: str, tmp_path: Path, phase: Phase = Phase.LEGACY) -> str:
     """What ``netprov backup`` keeps in git for a router: its config as the router shows it,
     secrets masked."""
-    from netprov.twin.fleet import build_twin
+    from netprov.twin.build import build_twin
 
     loaded = load_inventory(SAMPLE, today=TODAY)
     twin = build_twin(loaded, site_ids=[site_id], start_phase=phase, host_key_path=tmp_path / "key")
@@ -529,7 +529,7 @@ def test_the_forked_check_reports_what_one_process_reports(
     """Large inventories are checked by forked workers: the same sites, plans, findings and
     lines (here every site is planned against a backup, one finding located in its file)."""
     from netprov.render import forking
-    from netprov.twin.fleet import build_twin
+    from netprov.twin.build import build_twin
 
     loaded = load_inventory(inventory_copy, today=TODAY)
     twin = build_twin(loaded, host_key_path=tmp_path / "key")

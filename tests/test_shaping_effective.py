@@ -24,7 +24,7 @@ from netprov.sim.routeros.queues import queue_taking
 from netprov.sim.routeros.router import RosDevice
 from netprov.sim.world import site_world
 from netprov.state.journal import Journal
-from netprov.twin.fleet import build_twin
+from netprov.twin.build import build_twin
 from netprov.twin.pytest_plugin import TwinFactory
 from tests.conftest import SAMPLE, TODAY, Edit
 from tests.test_check import DESA, active, device_backup

@@ -49,7 +49,7 @@ def test_an_existing_state_folder_gets_its_ignore_file(repository: Path) -> None
 
 
 def test_the_twin_key_stays_out_of_git(repository: Path) -> None:
-    from netprov.twin.fleet import DEFAULT_KEY_PATH, load_host_key
+    from netprov.twin.build import DEFAULT_KEY_PATH, load_host_key
 
     load_host_key(None)
     assert (repository / DEFAULT_KEY_PATH).exists()

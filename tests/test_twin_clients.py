@@ -299,7 +299,7 @@ def test_routeros_backup_export_import_and_scheduler_revert(twin_factory: TwinFa
 
 
 def test_host_key_persists_across_restarts(tmp_path: Path) -> None:
-    from netprov.twin.fleet import load_host_key
+    from netprov.twin.build import load_host_key
 
     first = load_host_key(tmp_path / "key").export_public_key()
     second = load_host_key(tmp_path / "key").export_public_key()
@@ -313,7 +313,7 @@ def test_an_ios_pppoe_site_converges_on_its_own_config(tmp_path: Path) -> None:
     from bench.synthetic import write_inventory
     from netprov.models import Platform, PppoeAddressing
     from netprov.platforms import driver_for
-    from netprov.twin.fleet import build_twin
+    from netprov.twin.build import build_twin
 
     loaded = load_inventory(write_inventory(tmp_path / "city", 200))
     pppoe = [

@@ -30,8 +30,8 @@ from textfsm import TextFSMError
 
 from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
+from netprov.twin.build import build_twin
 from netprov.twin.cli_base import TwinClock
-from netprov.twin.fleet import build_twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD
 from tests.test_twin_clients import napalm_ios, netmiko
 

@@ -84,7 +84,7 @@ def print_problems(problems: Sequence[Problem]) -> None:
 def build_twin_or_exit(loaded: LoadedInventory, **options: Any) -> Twin:
     """A twin of the inventory (``build_twin``'s options), or exit 1 listing each starting
     config line the router refuses (file:line: the refused text and the router's words)."""
-    from netprov.twin.fleet import build_twin
+    from netprov.twin.build import build_twin
 
     try:
         return build_twin(loaded, **options)

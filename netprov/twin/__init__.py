@@ -21,7 +21,8 @@ warnings.filterwarnings(
     module=r"asyncssh\.",
 )
 
-from netprov.twin.fleet import Twin, TwinDevice, build_twin  # noqa: E402
+from netprov.twin.build import build_twin  # noqa: E402
+from netprov.twin.fleet import Twin, TwinDevice  # noqa: E402
 from netprov.twin.scenario import Scenario, SiteFaults  # noqa: E402
 
 __all__ = ["Scenario", "SiteFaults", "Twin", "TwinDevice", "build_twin"]

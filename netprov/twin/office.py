@@ -24,7 +24,7 @@ from netprov.sim.topology import Carried, Router
 
 INTERVAL = 0.2  # twin seconds between two pings of one target
 # what an office PC reaches on the internet: the address the twin's resolvers give the
-# probe name (netprov.twin.fleet.resolver_answers), so the office's "google.com"
+# probe name (netprov.twin.build.resolver_answers), so the office's "google.com"
 INTERNET = IPv4Address("142.250.4.100")
 
 
