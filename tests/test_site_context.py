@@ -72,7 +72,7 @@ def test_a_cutover_looks_the_site_driver_up_once(
     outcome = cutover_site(pipeline, site, Phase.CENTRAL, TUESDAY_2AM)
     assert outcome.status is Status.CONFIRMED, outcome.as_dict()
     assert outcome.detail == "legacy -> central"
-    assert dict(seen) == {"sitecontext": 1}
+    assert dict(seen) == {"site_context": 1}
 
 
 def _imported(path: Path) -> set[str]:

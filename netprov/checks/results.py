@@ -117,6 +117,8 @@ def run_checks(planned: Sequence[Planned], *, changing: bool) -> tuple[list[Chec
     all: every finding is worth reporting.
 
     Examples:
+        >>> from dataclasses import replace
+        >>> from netprov.said import CheckId
         >>> def planned(name: str, cost: Cost) -> Planned:
         ...     said = Said(CheckId.PROBE)
         ...     check = Check.of(said, said, said, name != "b")
