@@ -334,6 +334,29 @@ def test_status_shows_a_reverted_site_without_a_success_tick(
     assert re.search(rf"legacy\s.*↩ {step.value}", row), row
 
 
+def test_status_shows_a_skipped_site_without_a_success_tick(cli: CliRunner, tmp_path: Path) -> None:
+    """A site the rollout skipped (outside its window) had nothing done: `status` showed
+    `✓ skipped` beside `pending`, a tick for an office still waiting; it is marked as
+    nothing done, neither a success nor a failure."""
+    journal = _hand_written(tmp_path)
+    run = journal.start_run("cutover")
+    site = "kec-sukamaju"
+    journal.step(run, site, Step.SKIPPED, detail="outside its window")
+    result = cli.invoke(
+        app,
+        [
+            *("status", "--inventory", str(SAMPLE), "--today", TODAY.isoformat()),
+            *("--db", f"sqlite:///{tmp_path / 'j.db'}", "--limit", site),
+        ],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if site in line)
+    assert "✓" not in row, row
+    assert "✗" not in row, row
+    assert re.search(r"· skipped", row), row
+
+
 def test_a_backup_is_at_the_phase_the_journal_had_when_it_was_taken(tmp_path: Path) -> None:
     """Issue 36: rollback names the phase a backup restores: the phase journaled last
     before the backup was taken (legacy when nothing was ever changed)."""

@@ -36,6 +36,7 @@ OUTCOME_COLOURS = {
 # a change taken back (netprov restored a backup, the router undid it): where the router is
 # is the journal phase beside it, but no tick says the step was a success
 TAKEN_BACK = {Step.ROLLED_BACK, Step.REVERTED}
+NOTHING_DONE = {Step.SKIPPED}  # nothing was tried: neither a success nor a failure
 STATE_COLOURS = {
     "in_sync": "green",
     "pending": "cyan",
@@ -119,7 +120,8 @@ def hanging(text: str, width: int) -> Text:
 
 def status_table(console: Console, rows: Sequence[Mapping[str, Any]]) -> None:
     """Each site's desired phase beside the journal's, and its last step (the kind is in
-    ``--json``): ✓ done, ✗ failed, ↩ taken back (the router is at the journal phase)."""
+    ``--json``): ✓ done, ✗ failed, ↩ taken back (the router is at the journal phase),
+    · nothing tried (skipped)."""
     grid = table()
     name_column(grid, "site")
     name_column(grid, "wave", right=True)
@@ -130,6 +132,8 @@ def status_table(console: Console, rows: Sequence[Mapping[str, Any]]) -> None:
         mark = "" if ok is None else ("[green]✓[/] " if ok else "[red]✗[/] ")
         if ok and row["last_step"] in TAKEN_BACK:
             mark = "[yellow]↩[/] "
+        if row["last_step"] in NOTHING_DONE:
+            mark = "[dim]·[/] "
         grid.add_row(
             row["site"],
             str(row["wave"]),
