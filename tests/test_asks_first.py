@@ -115,6 +115,29 @@ def test_cutover_on_a_terminal_shows_the_canary_and_a_no_pushes_nothing(
 
 
 @pytest.mark.twin
+def test_cutover_json_answered_no_still_prints_its_document(
+    twin_factory: TwinFactory, tmp_path: Path
+) -> None:
+    """With --json the questions go to stderr and stdout keeps one document; a "no"
+    printed none, so a script read an empty stdout. It reads why now: ``cancelled``, the
+    run it was journaled as, exit 3 (docs/json.md)."""
+    twin = twin_factory([CANARY, LATER])
+    args = _terminal_args(twin, tmp_path, "--json")
+    code, output = on_a_terminal(args, [("Push wave 0", "n\n")], tmp_path)
+    assert code == 3, output
+    document = json.loads(output[output.index('{\n  "command"') :])
+    journal = Journal(f"sqlite:///{tmp_path / 'j.db'}", tmp_path / "b")
+    run = journal.runs(1)[0]
+    assert document == {
+        "command": "cutover",
+        "ok": False,
+        "error": "cancelled",
+        "run_id": run.id,
+    }
+    assert run.status == "cancelled"
+
+
+@pytest.mark.twin
 def test_cutover_with_diff_shows_every_command_then_asks_again_before_the_next_wave(
     twin_factory: TwinFactory, tmp_path: Path
 ) -> None:

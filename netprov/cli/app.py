@@ -52,10 +52,15 @@ err = Console(stderr=True, highlight=False)
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 3
 
 
-def cancelled() -> NoReturn:
+def cancelled(run_id: str | None = None) -> NoReturn:
     """The operator answered no: nothing was changed (a run is journaled ``cancelled``),
-    which is neither a success nor a failure: exit 3."""
+    which is neither a success nor a failure: exit 3. With ``--json`` a document says so
+    (docs/json.md, "A change answered no"), naming the run when one was started."""
     err.print("cancelled; nothing was changed")
+    command = json_command()
+    if command is not None:
+        run = {"run_id": run_id} if run_id is not None else {}
+        emit_json({"command": command, "ok": False, "error": "cancelled", **run})
     raise typer.Exit(EXIT_CANCELLED)
 
 

@@ -343,7 +343,7 @@ def _ask_canary(
     question = f"Push wave 0 ({phases}): {commands} command(s) to {len(pushing)} router(s)?"
     if not typer.confirm(question, default=False, err=ctx.opts.as_json):
         if step == 0:
-            cancelled()
+            cancelled(ctx.pipeline.run_id)
         return None
     return plans, previews
 
