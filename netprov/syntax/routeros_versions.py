@@ -228,6 +228,23 @@ def properties_absent(version: RosVersion, menu: str, keys: list[str]) -> list[s
     return absent
 
 
+# ``/import ... dry-run``: the file's lines checked, nothing applied. RouterOS 7.16 and
+# later (MikroTik manual, "Configuration Management": import; third-party notes say
+# "RouterOS 7.16+" and that dry-run works only with verbose=yes -- the 7.16 changelog
+# itself was not found in the sources searched). An older RouterOS does not know the word.
+IMPORT_DRY_RUN = RosVersion(7, 16)
+
+
+def import_dry_run(version: RosVersion | None) -> bool:
+    """Whether a router of ``version`` checks a file with ``/import ... dry-run``.
+
+    Examples:
+        >>> import_dry_run(RosVersion(7, 16, 2)), import_dry_run(RosVersion(6, 49, 8))
+        (True, False)
+    """
+    return version is not None and version >= IMPORT_DRY_RUN
+
+
 def refusal(
     version: RosVersion,
     line: str,
@@ -250,6 +267,10 @@ def refusal(
         word = "ipv6"  # the ipv6 package is not running (:func:`ipv6_package`)
     if word is not None:
         return f"bad command name {word} (line 1 column {_column(line, word)})"
+    if menu == "/" and verb == "import" and not import_dry_run(version):
+        dry = next((a for a in args if a.partition("=")[0] == "dry-run"), None)
+        if dry is not None:  # a word this version's /import does not take
+            return f"expected end of command (line 1 column {_column(line, dry)})"
     if loading or verb not in {"add", "set"}:
         return None
     keys = [arg.partition("=")[0] for arg in args if "=" in arg and not arg.startswith("[")]

@@ -44,7 +44,6 @@ from netprov.syntax.routeros import (
     SETTINGS,
     logical_lines,
     params_of,
-    unquote,
 )
 from netprov.syntax.routeros_versions import RosVersion
 
@@ -251,12 +250,8 @@ class RosDevice:
             for client in self.select(menu, self.tables[menu], args[0] if args else ""):
                 self.lease_event(client)
             return ""
-        if menu == "/file" and verb == "print":
-            return self.console().files()
-        if menu == "/file" and verb == "remove":
-            for arg in args:
-                self.files.pop(unquote(arg), None)
-            return ""
+        if menu == "/file":
+            return ros_files.file_command(self, verb, args)
         if menu in SETTINGS or menu in TABLES:
             try:
                 if menu in SETTINGS:
@@ -401,17 +396,25 @@ class RosDevice:
         )
 
     def restore(self, data: str) -> None:
+        self.put_back(data)
+        self.boot()  # loading a backup reboots the router
+
+    def put_back(self, data: str, timers: Mapping[str, Callable[[], None]] | None = None) -> None:
+        """The config of :meth:`snapshot` again, nothing rebooted: its jobs re-armed, or,
+        given the ``timers`` running when it was taken, those kept running as they were
+        and any other stopped (a dry run leaves the clock of every job alone)."""
         state = json.loads(data)
-        for timer in list(self.timers.values()):
-            timer()
-        self.timers.clear()
+        for name, timer in list(self.timers.items()):
+            if timers is None or timers.get(name) is not timer:
+                timer()
+        self.timers = {} if timers is None else dict(timers)
         self.settings = state["settings"]
         self.tables = state["tables"]
         self.next_id = state["next_id"]
         self.verbatim = VerbatimMenus.from_json(state.get("verbatim", {}))
-        for item in self.tables["/system scheduler"]:
-            self._arm(item)
-        self.boot()  # loading a backup reboots the router
+        if timers is None:
+            for item in self.tables["/system scheduler"]:
+                self._arm(item)
 
     # --- scheduler ------------------------------------------------------------------------------
 
