@@ -57,6 +57,7 @@ class ReasonId(StrEnum):
     LOCKOUT_UNPROVEN_LINE = "lockout_unproven_line"
     CONFLICTS = "conflicts"
     REFUSED_BEFORE_PUSH = "refused_before_push"
+    IMPORT_REFUSED = "import_refused"
     STALE = "stale"
     PUSH_INTERRUPTED = "push_interrupted"
     SITE_LOCKED = "site_locked"

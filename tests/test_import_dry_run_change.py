@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from netprov.models import Phase
+from netprov.sim.routeros.router import RosDevice
 from netprov.state.journal import Journal
 from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
@@ -32,13 +33,13 @@ def journal(tmp_path: Path) -> Journal:
 
 def _twin(twin_factory: TwinFactory, version: str, reject: list[str]) -> Twin:
     faults = SiteFaults.model_validate({"reject": reject})
-    return twin_factory(
-        [ROS], scenario=Scenario(sites={ROS: faults}, versions={ROS: version})
-    )
+    return twin_factory([ROS], scenario=Scenario(sites={ROS: faults}, versions={ROS: version}))
 
 
 def _checked_files(twin: Twin) -> list[str]:
-    return [name for name in twin.devices[ROS].state.files if "dry-run" in name]
+    state = twin.devices[ROS].state
+    assert isinstance(state, RosDevice)
+    return [name for name in state.files if "dry-run" in name]
 
 
 def test_a_refused_line_is_found_by_the_dry_run_before_any_push(
@@ -52,11 +53,15 @@ def test_a_refused_line_is_found_by_the_dry_run_before_any_push(
     assert planned.status == "refused", planned.as_dict()
     assert planned.plan is not None
     (said,) = planned.plan.refusals  # said in the plan
-    assert "/import dry-run" in said and "/ip route add" in said
+    assert "/import dry-run" in said
+    assert "/ip route add" in said
     outcome = pipeline.apply(site, Phase.DUAL)
     assert outcome.status == "refused", outcome.as_dict()
     assert "refused before any push" in outcome.detail
-    assert "/ip route add" in outcome.detail and "(line " in outcome.detail
+    assert "/ip route add" in outcome.detail
+    assert "(line 4)" in outcome.detail  # the router's words, naming its line of the file
+    assert outcome.reason is not None
+    assert "router menolak baris 4 dari perubahan" in outcome.reason.text("id")
     assert running(twin, ROS) == before  # byte for byte: not one line applied
     assert _checked_files(twin) == []  # the checked file removed
     _, steps = journal.run(pipeline.run_id)

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
+from netprov.change.dry_run import import_refusal
 from netprov.change.outcome import Outcome, Status
 from netprov.change.reverting import proven, run_undo
 from netprov.change.router_sessions import RouterSessions
@@ -80,6 +81,8 @@ class Pipeline:
     secrets_seen: set[str] = field(default_factory=set)
     # each site's context (netprov.checks.site_context), built at the site's first step
     _contexts: dict[str, SiteContext] = field(default_factory=dict, init=False, repr=False)
+    # each site's line its router refused in the last /import dry run (RouterOS 7.16+)
+    _import_refused: dict[str, Said] = field(default_factory=dict, init=False, repr=False)
     locks: SiteLocks = field(init=False, repr=False)  # the site locks this run holds
     sessions: RouterSessions = field(init=False, repr=False)  # one held per site at work
     labels: SecretLabels = field(init=False, repr=False)  # the run's secrets and references
@@ -247,7 +250,7 @@ class Pipeline:
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
         if plan.refusals:
-            reason = say(ReasonId.REFUSED_BEFORE_PUSH, refusals="; ".join(plan.refusals))
+            reason = self._refused_before_push(site, plan)
             return self.fail(site, Status.REFUSED, reason, plan=plan)
         return Outcome(site.id, Status.PLANNED, plan)
 
@@ -260,7 +263,20 @@ class Pipeline:
         before any push."""
         fetch = None if adopting else fetching_check(self.context(site), plan.phase)
         blockers = session.blockers(fetch_for=fetch) if plan.changed else []
+        self._import_refused.pop(site.id, None)
+        if plan.changed and not blockers and not plan.conflicts:
+            # the router's own check of every line, none applied (RouterOS 7.16+ dry run)
+            mask = functools.partial(self.labels.masked, self.context(site).driver)
+            said = import_refusal(session, self.resolved(site, plan).commands, mask)
+            if said is not None:
+                self._import_refused[site.id], blockers = said, [str(said)]
         return dataclasses.replace(plan, refusals=blockers) if blockers else plan
+
+    def _refused_before_push(self, site: Site, plan: SitePlan) -> Said:
+        """Why ``plan`` is refused before any push: the router's dry run said by id."""
+        said = self._import_refused.get(site.id)
+        found = said if said is not None and plan.refusals == [str(said)] else None
+        return say(ReasonId.REFUSED_BEFORE_PUSH, refusals=found or "; ".join(plan.refusals))
 
     def _refuse_conflicts(self, site: Site, plan: SitePlan) -> Outcome:
         """A plan that clashes with what the router holds is shown, never pushed."""
@@ -402,7 +418,7 @@ class Pipeline:
         if plan.conflicts:
             return self._refuse_conflicts(site, plan)
         if plan.refusals:
-            reason = say(ReasonId.REFUSED_BEFORE_PUSH, refusals="; ".join(plan.refusals))
+            reason = self._refused_before_push(site, plan)
             return self.fail(site, Status.REFUSED, reason, plan=plan)
         risk = lockout_step(self.context(site), backup.content, plan)
         if risk is not None:

@@ -82,6 +82,17 @@ class Reverted:
 
 
 @dataclass(frozen=True)
+class LineRefused:
+    """A line of a change the router says it would refuse, checked without applying it:
+    its number in the change (from 1), the line, the router's own words, its version."""
+
+    number: int
+    command: str
+    words: str
+    version: str
+
+
+@dataclass(frozen=True)
 class ChangeMarker:
     r"""Left on a router for the length of a change: which run (and from where) is changing it.
 
@@ -168,6 +179,12 @@ class Session(ABC):
         """Why this router cannot revert a change by itself (its scheduler turned off), or
         cannot run the check ``fetch_for`` (an HTTP GET by the router: its fetch turned
         off): such a change is refused before anything is pushed, naming each."""
+        return []
+
+    def import_refusals(self, commands: list[str]) -> list[LineRefused]:
+        """The lines of ``commands`` the router itself says it would refuse, checked there
+        without applying any (RouterOS 7.16+: ``/import ... dry-run``), each named with
+        the router's words; [] where the router has no such check. Nothing is left on it."""
         return []
 
     @abstractmethod

@@ -13,6 +13,7 @@ from netprov.plan import SitePlan
 from netprov.platforms.routeros.output import ERROR_LINE
 from netprov.platforms.session import (
     ChangeMarker,
+    LineRefused,
     Reverted,
     RevertMethod,
     Session,
@@ -26,6 +27,7 @@ from netprov.platforms.session import (
     read_until,
     safety_net_name,
 )
+from netprov.syntax import routeros_versions as rosversion
 from netprov.syntax.filters import ros_value
 
 REVERT_JOB = "netprov-revert"  # the last resort: loads the change's binary backup
@@ -111,6 +113,12 @@ def undo_script(undo: list[str]) -> str:
     return "\n".join(lines)
 
 
+# where an import's refusal names the line of its file: "expected end of command (line 2
+# column 47)", "bad command name routerboard (line 236 column 42)" (beeyev/Mikrotik-RouterOS-
+# automatic-backup-and-update issue 53)
+_FILE_LINE = re.compile(r"\(line (\d+)(?: column \d+)?\)")
+
+
 def _first_line(output: str) -> str:
     return next((line.strip() for line in output.splitlines() if line.strip()), "")
 
@@ -124,6 +132,7 @@ class RosSession(Session):
     def __init__(self, target: Target, *, change_id: str, timeout: float = 30) -> None:
         super().__init__(target, change_id=change_id, timeout=timeout)
         self._export = "/export terse show-sensitive"
+        self.version: rosversion.RosVersion | None = None  # from the export's header
         from netmiko import ConnectHandler
 
         try:
@@ -194,7 +203,41 @@ class RosSession(Session):
         first = _first_line(export)
         if ERROR_LINE.match(first):  # an error is not a config to keep (or to plan against)
             raise DeviceError(f"{self.target.site_id}: /export printed no config: {first}")
+        self.version = rosversion.export_version(export) or self.version
         return export
+
+    def import_refusals(self, commands: list[str]) -> list[LineRefused]:
+        """On RouterOS 7.16+ (:data:`~netprov.syntax.routeros_versions.IMPORT_DRY_RUN`,
+        known from the export read before), the change's lines put in a file made at the
+        console (``/file print file=X`` then ``/file set X.txt contents=``: MikroTik
+        manual, "Scripting examples") and checked with ``/import file-name=X.txt
+        verbose=yes dry-run`` (MikroTik manual, "Configuration Management": import; dry-run
+        works only with verbose), which applies none of them; the file is removed
+        whatever happens. A refusal names its line of the file, "(line N column C)", as
+        any import's does. Output with no line named (the check itself refused, or words
+        not documented) refuses nothing: the change keeps its undo and scheduled revert.
+        An older RouterOS is never sent it (it refuses the ``dry-run`` word)."""
+        if not rosversion.import_dry_run(self.version) or not commands:
+            return []
+        if any("\n" in command for command in commands):
+            return []  # one line of the file per command, or the numbers would not match
+        name = f"{safety_net_name(self.change_id)}-dry-run"
+        path = f"{name}.txt"
+        try:
+            self.send(f"/file print file={name}")
+            made = self.send(f"/file set {path} contents={ros_value(chr(10).join(commands))}")
+            if made.strip():
+                return []  # no file to check (the console refused it): nothing said
+            out = self.send(f"/import file-name={path} verbose=yes dry-run")
+        finally:
+            self.send(f"/file remove {path}")
+        for line in out.splitlines():
+            located = _FILE_LINE.search(line)
+            if located is None or not 1 <= int(located[1]) <= len(commands):
+                continue
+            number = int(located[1])
+            return [LineRefused(number, commands[number - 1], line.strip(), str(self.version))]
+        return []
 
     def save_safety_net(self) -> None:
         name = safety_net_name(self.change_id)
