@@ -4,8 +4,10 @@ name and its arguments' JSON, validated back into the same model."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import inspect
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -13,6 +15,7 @@ from pydantic import ValidationError
 from netprov.models import Phase
 from netprov.rollout import steps
 from netprov.tasks import routers
+from tests.conftest import REPO
 
 EXAMPLES: dict[steps.StepName, steps.StepArguments] = {
     steps.StepName.BACKUP: steps.NoArguments(),
@@ -59,3 +62,40 @@ def test_a_misspelt_argument_is_refused_not_dropped() -> None:
 def test_nornir_runs_every_step_through_one_task() -> None:
     tasks = [name for name, _ in inspect.getmembers(routers, inspect.isfunction)]
     assert [t for t in tasks if t.endswith("_task")] == ["site_task"]
+
+
+def _imported(path: Path) -> set[str]:
+    """Every module ``path`` imports, inside functions too."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_the_engine_is_chosen_below_the_cli() -> None:
+    """Which engine steps the sites (Nornir in this process, or the region workers) is
+    rollout's choice (:func:`netprov.rollout.runner.run_step`); the CLI only parses
+    ``--engine``/``--broker`` into it. Only ``netprov worker`` runs the Celery engine."""
+    engines = ("netprov.rollout.engine", "netprov.tasks.routers")
+    found = sorted(
+        f"{path.name}: {module}"
+        for path in (REPO / "netprov" / "cli").glob("*.py")
+        if path.name != "workers.py"  # the worker command starts a worker: its own side
+        for module in _imported(path)
+        if module.startswith(engines)
+    )
+    assert found == []
+
+
+def test_rollout_refuses_a_step_only_this_process_runs_on_the_workers() -> None:
+    """The choice below the CLI: a plan shown to a person is not sent to a worker."""
+    from netprov.engines import Engine
+    from netprov.rollout.runner import NotOnWorkers, Where, run_step
+
+    where = Where(Engine.CELERY, broker="redis://127.0.0.1:1/0")
+    with pytest.raises(NotOnWorkers, match="plan does not run on workers"):
+        run_step(where, None, None, [], steps.PLAN, steps.PlanArguments(), "plan", console=None)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from netprov.change.outcome import Outcome, Status
+from netprov.change.outcome import Outcome
 from netprov.change.pipeline import Pipeline
 from netprov.cli import tables
 from netprov.cli.app import (
@@ -39,12 +39,20 @@ from netprov.cli.app import (
     select,
 )
 from netprov.cli.options import RouterOptions
+from netprov.engines import Engine
 from netprov.inventory.loader import LoadedInventory
 from netprov.models import Phase
 from netprov.plan import SitePlan
 from netprov.platforms import driver_for
 from netprov.platforms.device import targets_from_hosts
 from netprov.render.config import Renderer
+from netprov.rollout.runner import (
+    NotOnWorkers,
+    RunInterrupted,
+    Where,
+    run_in_process,
+    run_step,
+)
 from netprov.rollout.steps import A, SiteStep
 from netprov.rollout.targets import aim
 from netprov.state.journal_rows import RunStatus
@@ -53,12 +61,14 @@ from netprov.state.journal_rows import RunStatus
 @dataclass
 class RunContext:
     """One journaled run of a router command: the inventory, the pipeline that works on
-    routers (journal, targets, secrets, run id), the sites still to do, and the options."""
+    routers (journal, targets, secrets, run id), the sites still to do, the options, and
+    where the sites are stepped (the engine)."""
 
     loaded: LoadedInventory
     pipeline: Pipeline
     site_ids: list[str]
     opts: RouterOptions
+    where: Where
 
 
 @contextlib.contextmanager
@@ -80,7 +90,7 @@ def router_run(
     from_backups, inventory = opts.from_backups, opts.inventory
     if twin and hosts_file:
         raise typer.BadParameter("use either --twin or --hosts-file", param_hint="--twin")
-    check_engine(opts)
+    chosen_where = where(opts)
     if from_backups is not None and not twin:
         raise typer.BadParameter("starts a twin: use it with --twin", param_hint="--from-backups")
     loaded = load_or_exit(inventory, opts.today, opts.as_json, command)
@@ -116,7 +126,7 @@ def router_run(
         keep_transcripts(pipeline, opts.session_log, echo=opts.verbose)
     status = RunStatus.INTERRUPTED
     try:
-        yield RunContext(loaded, pipeline, site_ids, opts)
+        yield RunContext(loaded, pipeline, site_ids, opts, chosen_where)
         status = RunStatus.DONE
     except typer.Exit as exc:
         status = (
@@ -158,29 +168,37 @@ def keep_transcripts(pipeline: Pipeline, folder: Path | None, *, echo: bool) -> 
     )
 
 
-class RunInterrupted(Exception):  # noqa: N818 - a run's state, as the journal names it
-    """A run that cannot go on now (its broker went away): journaled ``interrupted``, so
-    ``--resume RUN`` continues it; the command exits 1 with one line, no traceback."""
-
-
-def check_engine(opts: RouterOptions) -> None:
-    """``--engine`` and ``--broker`` go together; workers reach routers, not this process."""
-    if opts.engine not in {"inprocess", "celery"}:
+def where(opts: RouterOptions) -> Where:
+    """Where the run's site steps run, from ``--engine`` and ``--broker`` (they go
+    together); workers reach routers, not this process. An invalid combination is a usage
+    error, before anything starts."""
+    if opts.engine not in set(Engine):
         raise typer.BadParameter("choose inprocess or celery", param_hint="--engine")
-    if (opts.engine == "celery") != (opts.broker is not None):
+    engine = Engine(opts.engine)
+    if (engine is Engine.CELERY) != (opts.broker is not None):
         raise typer.BadParameter("--engine celery goes with --broker", param_hint="--broker")
-    if opts.engine == "celery" and (opts.verbose or opts.session_log is not None):
+    if engine is Engine.CELERY and (opts.verbose or opts.session_log is not None):
         raise typer.BadParameter(
             "a region worker's sessions are on its own machine: -v and --session-log "
             "transcribe the sessions of --engine inprocess",
             param_hint="--engine",
         )
-    if opts.engine == "celery" and opts.twin:
+    if engine is Engine.CELERY and opts.twin:
         raise typer.BadParameter(
             "workers cannot reach a private twin: start one with `netprov twin up` and "
             "aim with --hosts-file",
             param_hint="--engine",
         )
+    return Where(
+        engine,
+        threads=opts.workers,
+        broker=opts.broker,
+        inventory=opts.inventory,
+        db=opts.db,
+        backups=opts.backups_dir,
+        hosts_file=opts.hosts_file,
+        today=opts.today,
+    )
 
 
 def run_sites(
@@ -191,104 +209,40 @@ def run_sites(
     *,
     placed: dict[str, str] | None = None,
 ) -> list[Outcome]:
-    """Run ``step`` over the selected sites: each site's Outcome (a crash: a failed one).
-    With ``--engine celery`` each site is a task on its region's worker instead; ``placed``
-    then gets the worker that ran each site."""
-    if ctx.opts.broker is not None:
-        return run_on_workers(ctx, step, arguments, description, {} if placed is None else placed)
-    return [
-        r if isinstance(r, Outcome) else Outcome(r.site, Status.FAILED, detail=str(r))
-        for r in run_sites_any(ctx, step, arguments, description)
-    ]
-
-
-def run_on_workers(
-    ctx: RunContext,
-    step: SiteStep[A],
-    arguments: A,
-    description: str,
-    placed: dict[str, str],
-) -> list[Outcome]:
-    """The selected sites stepped on the region workers, each by its region's queue; a
-    line per region when its sites are back. A broker that goes away interrupts the run."""
-    from netprov.rollout.engine import dispatch
-    from netprov.rollout.progress import make_progress
-
-    opts = ctx.opts
-    assert opts.broker is not None  # run_sites sends here only with a broker
-    if not step.on_workers:
-        raise typer.BadParameter(f"{description} does not run on workers", param_hint="--engine")
-    org = ctx.loaded.organisation
-    sites = [ctx.loaded.site(site_id) for site_id in ctx.site_ids]
-    references = {
-        **dispatch.references(
-            opts.inventory, opts.db, opts.backups_dir, opts.hosts_file, opts.today
-        ),
-        "revert_minutes": ctx.pipeline.revert_minutes,
-    }
-    regions = [org.region_of(site) for site in sites]
-    with make_progress(err, enabled=not opts.as_json) as progress:
-        bars = {
-            region: progress.add_task(
-                f"{description}: region {region}", total=regions.count(region)
-            )
-            for region in sorted(set(regions))
-        }
-
-        def advanced(done: list[bool]) -> None:
-            for region, bar in bars.items():
-                finished = sum(d for d, r in zip(done, regions, strict=True) if r == region)
-                progress.update(bar, completed=finished)
-
-        try:
-            outcomes = dispatch.run_wave(
-                opts.broker,
-                org,
-                sites,
-                run_id=ctx.pipeline.run_id,
-                references=references,
-                step=step,
-                arguments=arguments,
-                workers=placed,
-                progress=advanced,
-            )
-        except dispatch.BrokerUnavailable as exc:
-            raise RunInterrupted(str(exc)) from exc
-    if not opts.as_json:
-        by_region: dict[str, list[Outcome]] = {}
-        for region, outcome in zip(regions, outcomes, strict=True):
-            by_region.setdefault(region, []).append(outcome)
-        for region, done in sorted(by_region.items()):
-            failed = sum(o.failed for o in done)
-            err.print(f"region {region}: {len(done)} site(s), {failed} failed")
-    return outcomes
+    """Run ``step`` over the selected sites by the engine the options chose: each site's
+    Outcome (a crash: a failed one). With ``--engine celery`` ``placed`` gets the worker
+    that ran each site."""
+    try:
+        return run_step(
+            ctx.where,
+            ctx.loaded,
+            ctx.pipeline,
+            ctx.site_ids,
+            step,
+            arguments,
+            description,
+            console=err,
+            quiet=ctx.opts.as_json,
+            placed=placed,
+        )
+    except NotOnWorkers as exc:
+        raise typer.BadParameter(str(exc), param_hint="--engine") from None
 
 
 def run_sites_any(ctx: RunContext, step: SiteStep[A], arguments: A, description: str) -> list[Any]:
-    """Each site's step result, whatever its type; an exception becomes a failed Outcome."""
-    from netprov.inventory.nornir_plugin import make_nornir
-    from netprov.rollout.progress import ProgressProcessor, make_progress
-    from netprov.tasks.routers import site_task
-
-    nornir = make_nornir(ctx.loaded, workers=ctx.opts.workers, site_ids=ctx.site_ids)
-    with make_progress(err, enabled=not ctx.opts.as_json) as progress:
-        results = nornir.with_processors([ProgressProcessor(progress, description)]).run(
-            task=site_task, pipeline=ctx.pipeline, step=step, arguments=arguments
-        )
-    outcomes: list[Any] = []
-    for name, multi in results.items():
-        result = multi[0]
-        if result.exception is None and result.result is not None:
-            outcomes.append(result.result)
-        else:
-            outcomes.append(
-                Outcome(
-                    name,
-                    Status.FAILED,
-                    detail=f"{type(result.exception).__name__}: {result.exception}",
-                )
-            )
-    return outcomes
+    """Each site's step result in this process, whatever its type; an exception becomes a
+    failed Outcome."""
+    return run_in_process(
+        ctx.where,
+        ctx.loaded,
+        ctx.pipeline,
+        ctx.site_ids,
+        step,
+        arguments,
+        description,
+        console=err,
+        quiet=ctx.opts.as_json,
+    )
 
 
 def outcome_table(outcomes: list[Outcome], title: str) -> None:
