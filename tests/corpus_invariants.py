@@ -25,7 +25,7 @@ from netprov.models import Organisation, Phase, Site
 from netprov.phases import PROMISES, Carried
 from netprov.platforms.uplinks import uplink_views
 from netprov.sim.packets import Packet
-from netprov.sim.routeros import forwarding as ros_forwarding
+from netprov.sim.routeros import forwarding
 from netprov.sim.routeros import lines as ros_lines
 from netprov.sim.routeros.queues import queue_taking
 from netprov.sim.routeros.router import RosDevice
@@ -181,7 +181,7 @@ def _taking(router: RosDevice, packet: Packet) -> dict[str, str] | None:
     links = router.router().links.values()
     nat = packet.chain in {"srcnat", "dstnat"}
     menu = "/ip firewall nat" if nat else "/ip firewall filter"
-    rule = ros_forwarding.packet_filter_of(router, links, menu).taking(packet)
+    rule = forwarding.packet_filter_of(router, links, menu).taking(packet)
     return None if rule is None else dict(rule)
 
 

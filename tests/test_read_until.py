@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from netprov.platforms.routeros import session as routeros_session
+from netprov.platforms.routeros import session
 from netprov.platforms.session import read_until
 
 PROMPT = "[admin@office] > "
 COMMAND = "/system identity print"
-DONE = routeros_session.REPAINTED.format(command=re.escape(COMMAND))
+DONE = session.REPAINTED.format(command=re.escape(COMMAND))
 
 
 @dataclass
@@ -52,14 +52,14 @@ def test_a_prompt_before_the_repaint_is_not_the_end() -> None:
             (0.05, COMMAND + "\nname: office\n" + PROMPT),
         ]
     )
-    output = read_until(conn, DONE, 5, settled=routeros_session.PROMPT_AT_END)
+    output = read_until(conn, DONE, 5, settled=session.PROMPT_AT_END)
     assert output.endswith("name: office\n" + PROMPT)
 
 
 def test_a_router_that_does_not_repaint_is_read_to_its_prompt_then_quiet() -> None:
     conn = ScriptedConnection([(0.0, COMMAND + "\nname: office\n" + PROMPT)])
     started = time.monotonic()
-    output = read_until(conn, DONE, 5, settled=routeros_session.PROMPT_AT_END, quiet=0.2)
+    output = read_until(conn, DONE, 5, settled=session.PROMPT_AT_END, quiet=0.2)
     assert output.endswith(PROMPT)
     assert 0.2 <= time.monotonic() - started < 2
 

@@ -20,7 +20,7 @@ from netprov.inventory.loader import load_inventory
 from netprov.models import Phase, Platform
 from netprov.platforms import driver_for
 from netprov.sim.packets import Packet
-from netprov.sim.routeros import forwarding as ros_forwarding
+from netprov.sim.routeros import forwarding
 from netprov.sim.routeros.queues import queue_taking
 from netprov.sim.routeros.router import RosDevice
 from netprov.syntax.routeros import parse_export
@@ -52,7 +52,7 @@ def _taking(
     """The comment (else the action) of the rule that takes the packet, None: no rule."""
     links = router.router().links.values()
     menu = "/ip firewall nat" if chain in {"srcnat", "dstnat"} else "/ip firewall filter"
-    rules = ros_forwarding.packet_filter_of(router, links, menu)
+    rules = forwarding.packet_filter_of(router, links, menu)
     packet = Packet(
         source,
         destination,

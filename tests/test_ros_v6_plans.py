@@ -70,7 +70,7 @@ def test_every_phase_for_a_v6_router_loads_and_every_plan_runs_on_one(
     site_id: str, ipv6: bool
 ) -> None:
     """A v6 router with the ipv6 package (its config has an /ipv6 line) and one without
-    (most: rosversion.ipv6_package), from each phase to each other one."""
+    (most: routeros_versions.ipv6_package), from each phase to each other one."""
     factory = HEADER + (IPV6_IN_USE if ipv6 else "")
     refused: list[str] = []
     for phase in Phase:

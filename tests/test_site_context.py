@@ -88,11 +88,13 @@ def _imported(path: Path) -> set[str]:
 def test_the_lockout_guard_takes_the_uplinks_from_the_context_not_from_lint() -> None:
     """The management lockout guard and lint are peers: the uplinks a config has come from
     the module that owns uplink views, through the site's context."""
-    from netprov.checks import lockout_guard as lockout
+    from netprov.checks import lockout_guard
     from netprov.checks.lockout_guard import rehearse
     from netprov.checks.site_context import SiteContext
 
-    assert not [m for m in _imported(Path(lockout.__file__)) if m.rpartition(".")[2] == "lint"]
+    assert not [
+        m for m in _imported(Path(lockout_guard.__file__)) if m.rpartition(".")[2] == "lint"
+    ]
     loaded = load_inventory(SAMPLE, today=TODAY)
     site = loaded.site("setda")
     context = SiteContext.build(site, loaded.organisation, loaded.allocations.get(site.id))

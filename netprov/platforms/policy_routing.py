@@ -21,7 +21,7 @@ from netprov.platforms.base import PolicyMigration
 from netprov.platforms.ios.plan import clean_ios
 from netprov.platforms.routeros.migration import migrate
 from netprov.platforms.routeros.policy import Line, Office
-from netprov.syntax import routeros_versions as rosversion
+from netprov.syntax import routeros_versions
 
 
 def office_of(site: Site) -> Office:
@@ -48,10 +48,10 @@ def routeros_policy_migration(
     (ros_migration.migrate), the export read as the plan reads it: for the version it
     names (else the inventory's ``router.os_version``), what that version leaves unsaid
     said (netprov.syntax.routeros_versions)."""
-    version = rosversion.export_version(config)
+    version = routeros_versions.export_version(config)
     if version is None and site.router.os_version is not None:
-        version = rosversion.version_of(site.router.os_version)
-    view = rosversion.explicit_defaults(config, version)
+        version = routeros_versions.version_of(site.router.os_version)
+    view = routeros_versions.explicit_defaults(config, version)
     return migrate(view, office_of(site), phase, city, version)
 
 

@@ -7,7 +7,7 @@ import json
 import re
 
 from netprov.sim.routeros.router import RosDevice
-from netprov.twin import routeros_version as ros_version
+from netprov.twin import routeros_version
 from netprov.twin.cli_base import Reply
 from netprov.twin.ping_time import routeros_ping_seconds
 from netprov.twin.routeros_show import RosShow
@@ -28,7 +28,7 @@ class RosCli:
 
     def banner(self) -> str:
         """What RouterOS prints after login."""
-        return ros_version.banner(self.device.version)
+        return routeros_version.banner(self.device.version)
 
     def refusal(self, line: str) -> str:
         """What RouterOS prints when a device policy refuses ``line``."""

@@ -12,13 +12,11 @@ from collections.abc import Sequence
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
-from netprov.sim.routeros import forwarding as ros_forwarding
-from netprov.sim.routeros import lines as ros_lines
+from netprov.sim.routeros import forwarding, lines
 from netprov.sim.routeros.lines import RosError
 from netprov.sim.routeros.schema import Item
 from netprov.syntax.routeros import unquote
-from netprov.twin import routeros_print as ros_print
-from netprov.twin import routeros_version as ros_version
+from netprov.twin import routeros_print, routeros_version
 
 if TYPE_CHECKING:
     from netprov.sim.routeros.router import RosDevice
@@ -74,7 +72,7 @@ class RosShow:
 
     def settings(self, values: Item) -> str:
         """``print`` of a settings menu: one ``key: value`` line each."""
-        return ros_print.settings(values)
+        return routeros_print.settings(values)
 
     def files(self) -> str:
         """``/file print``: the router's files, numbered."""
@@ -107,7 +105,7 @@ class RosShow:
             if item.get("disabled") == "yes" or ranges is None or server not in (None, name):
                 continue
             # ranges: "a-b", "a-b,c-d" or a prefix "a/n" (MikroTik manual, "IP pools")
-            first = ros_lines.interface(ranges.split(",")[0].split("-")[0]).ip
+            first = lines.interface(ranges.split(",")[0].split("-")[0]).ip
             for n in range(2):
                 address, mac = first + 89 + n, f"02:00:5E:10:00:{n + 1:02X}"
                 rows.append(
@@ -145,11 +143,11 @@ class RosShow:
         return str(address)
 
     def print(self, menu: str, items: list[Item], args: list[str]) -> str:
-        request = ros_print.print_request(args)
+        request = routeros_print.print_request(args)
         shown = [
             (index, item)
             for index, item in enumerate(items)
-            if not request.where or ros_lines.matches(item, request.where, menu)
+            if not request.where or lines.matches(item, request.where, menu)
         ]
         if request.count_only:
             return str(len(shown))
@@ -176,7 +174,7 @@ class RosShow:
         shown = {
             "name": fields["name"],
             "mtu": fields.get("mtu", "1500"),
-            "mac-address": ros_print.mac_for(f"{identity}/{fields['default-name']}"),
+            "mac-address": routeros_print.mac_for(f"{identity}/{fields['default-name']}"),
             "arp": "enabled",
             "switch": "switch1",
             **{k: v for k, v in fields.items() if k not in {"name", "mtu"}},
@@ -185,7 +183,7 @@ class RosShow:
 
     def printed(
         self,
-        request: ros_print.PrintRequest,
+        request: routeros_print.PrintRequest,
         legend: str,
         rows: Sequence[tuple[int | None, str, Item]],
         columns: dict[str, str],
@@ -198,35 +196,35 @@ class RosShow:
             (str(i), flags.strip(), [item.get(key, "") for key in columns.values()])
             for i, flags, item in rows
         ]
-        return ros_print.table(legend, list(columns), table_rows)
+        return routeros_print.table(legend, list(columns), table_rows)
 
     def format(
         self,
-        request: ros_print.PrintRequest,
+        request: routeros_print.PrintRequest,
         legend: str,
         rows: list[tuple[int | None, str, Item]],
         menu: str = "",
     ) -> str:
         if request.form == "terse":
-            return "\n".join(ros_print.terse_line(i, f, fields) for i, f, fields in rows)
+            return "\n".join(routeros_print.terse_line(i, f, fields) for i, f, fields in rows)
         if request.form == "as-value":
             return ";".join(
                 ";".join(f"{k}={v}" for k, v in fields.items()) for _, _, fields in rows
             )
         if request.form == "detail" or not rows:
             records = [
-                ros_print.detail_record(
+                routeros_print.detail_record(
                     i, f, {k: v for k, v in d.items() if k != "comment"}, d.get("comment", "")
                 )
                 for i, f, d in rows
             ]
-            return f"Flags: {ros_print.detail_legend(legend)}\n" + "\n".join(records)
+            return f"Flags: {routeros_print.detail_legend(legend)}\n" + "\n".join(records)
         columns = COLUMNS.get(menu) or [k for k in rows[0][2] if k != "comment"][:6]
         table_rows = [
             ("" if i is None else str(i), f.strip(), [fields.get(c, "") for c in columns])
             for i, f, fields in rows
         ]
-        return ros_print.table(legend, [c.upper() for c in columns], table_rows)
+        return routeros_print.table(legend, [c.upper() for c in columns], table_rows)
 
     def interface_rows(self) -> list[tuple[int | None, str, Item]]:
         router = self.device.router()
@@ -260,17 +258,17 @@ class RosShow:
                 )
             if link.dynamic != "pppoe":
                 port = factory.get(link.name, link.port or link.name)
-                fields["mac-address"] = ros_print.mac_for(f"{identity}/{port}")
+                fields["mac-address"] = routeros_print.mac_for(f"{identity}/{port}")
             fields["link-downs"] = "0"
             rows.append((index, f" {status} ", fields))
         return rows
 
     def print_interfaces(self, args: list[str]) -> str:
-        request = ros_print.print_request(args)
+        request = routeros_print.print_request(args)
         rows = [
             row
             for row in self.interface_rows()
-            if not request.where or ros_lines.matches(row[2], request.where)
+            if not request.where or lines.matches(row[2], request.where)
         ]
         legend = "D - DYNAMIC; X - DISABLED, R - RUNNING; S - SLAVE"
         return self.printed(
@@ -290,7 +288,7 @@ class RosShow:
     def print_vlans(self, args: list[str]) -> str:
         """VLAN interfaces with what RouterOS shows of them: running, MTU, MAC, ARP and
         loop protection (tests/fixtures/real: interface vlan print detail)."""
-        request = ros_print.print_request(args)
+        request = routeros_print.print_request(args)
         router = self.device.router()
         identity = self.device.settings["/system identity"]["name"]
         rows: list[tuple[int | None, str, Item]] = []
@@ -303,7 +301,7 @@ class RosShow:
                 "name": item["name"],
                 "mtu": item.get("mtu", "1500"),
                 "l2mtu": "1588",
-                "mac-address": ros_print.mac_for(f"{identity}/{item['interface']}"),
+                "mac-address": routeros_print.mac_for(f"{identity}/{item['interface']}"),
                 "arp": "enabled",
                 "arp-timeout": "auto",
                 "loop-protect": "default",
@@ -316,7 +314,7 @@ class RosShow:
             }
             rows.append((index, flag, fields))
         if request.where:
-            rows = [row for row in rows if ros_lines.matches(row[2], request.where)]
+            rows = [row for row in rows if lines.matches(row[2], request.where)]
         legend = "X - DISABLED, R - RUNNING"
         columns = {"NAME": "name", "MTU": "mtu", "ARP": "arp", "VLAN-ID": "vlan-id"}
         return self.printed(request, legend, rows, {**columns, "INTERFACE": "interface"})
@@ -324,7 +322,7 @@ class RosShow:
     def print_routes(self, args: list[str]) -> str:
         """Routes as RouterOS 7 prints them: static items numbered, dynamic ones not; flags
         D dynamic, X disabled, A active; c connect, s static, d dhcp, v vpn (PPPoE)."""
-        request = ros_print.print_request(args)
+        request = routeros_print.print_request(args)
         router = self.device.router()
         active = {(str(r.prefix), str(r.gateway or r.interface)) for r in router.active_routes()}
         rows: list[tuple[int | None, str, Item]] = []
@@ -343,15 +341,15 @@ class RosShow:
             }
             rows.append((None, "DAc" if key in active else "D c", fields))
         for index, item in enumerate(self.device.tables["/ip route"]):
-            destination = item.get("dst-address", ros_forwarding.DEFAULT_ROUTE)
-            key = (str(ros_lines.network(destination)), item.get("gateway", ""))
+            destination = item.get("dst-address", forwarding.DEFAULT_ROUTE)
+            key = (str(lines.network(destination)), item.get("gateway", ""))
             gateway = item.get("gateway", "")
-            main = ros_forwarding.in_main_table(item)
+            main = forwarding.in_main_table(item)
             flags = (
                 "X" if item.get("disabled") == "yes" else ("A" if main and key in active else " ")
             )
             immediate = gateway
-            gateway_address = ros_lines.address(gateway)
+            gateway_address = lines.address(gateway)
             if gateway_address is not None:
                 # the neighbour on the link a (recursive) gateway resolves to, never through
                 # the default route: "" while it does not resolve (the route is inactive)
@@ -401,9 +399,9 @@ class RosShow:
             "d - DHCP, v - VPN"
         )
         if self.device.version.major < 7:
-            rows, legend = ros_version.v6_routes(rows), ros_version.V6_ROUTE_LEGEND
+            rows, legend = routeros_version.v6_routes(rows), routeros_version.V6_ROUTE_LEGEND
         if request.where:
-            rows = [row for row in rows if ros_lines.matches(row[2], request.where)]
+            rows = [row for row in rows if lines.matches(row[2], request.where)]
         if request.form != "table":
             return self.format(request, legend, rows)
         table_rows = [
@@ -414,13 +412,13 @@ class RosShow:
             )
             for i, f, d in rows
         ]
-        return ros_print.table(legend, ["DST-ADDRESS", "GATEWAY", "DISTANCE"], table_rows)
+        return routeros_print.table(legend, ["DST-ADDRESS", "GATEWAY", "DISTANCE"], table_rows)
 
     def print_arp(self, args: list[str]) -> str:
         """The ARP table: each live line's gateway, and the office PCs holding leases, all
         dynamic, complete and reachable (MikroTik manual, "ARP"; tests/fixtures/real: ip arp
         print, and RouterOS 7's STATUS column in ip arp print without-paging)."""
-        request = ros_print.print_request(args)
+        request = routeros_print.print_request(args)
         router = self.device.router()
         statics = [  # the static entries a config adds, in the columns' order
             (" C" if "mac-address" in i else "  ", {k: i[k] for k in ARP_FIELDS if k in i} | i)
@@ -433,7 +431,7 @@ class RosShow:
             if address is None or not router.link_up(link) or link.dynamic == "pppoe":
                 continue
             if uplink is not None and uplink.gateway is not None:
-                mac = ros_print.mac_for(f"gateway/{uplink.gateway}")
+                mac = routeros_print.mac_for(f"gateway/{uplink.gateway}")
                 entries.append(
                     {
                         "address": str(uplink.gateway),
@@ -442,7 +440,7 @@ class RosShow:
                         "status": "reachable",
                     }
                 )
-        for lease in ros_print.terse_rows_of(self.leases(None)):
+        for lease in routeros_print.terse_rows_of(self.leases(None)):
             interface = next(
                 (
                     i["interface"]
@@ -462,14 +460,14 @@ class RosShow:
         shown = statics + [(" DC", entry) for entry in entries]  # static entries first
         rows = [(i, flags, entry) for i, (flags, entry) in enumerate(shown)]
         if request.where:
-            rows = [row for row in rows if ros_lines.matches(row[2], request.where)]
+            rows = [row for row in rows if lines.matches(row[2], request.where)]
         legend = "X - DISABLED, I - INVALID; H - DHCP, D - DYNAMIC; P - PUBLISHED; C - COMPLETE"
         columns = {"ADDRESS": "address", "MAC-ADDRESS": "mac-address", "INTERFACE": "interface"}
         return self.printed(request, legend, rows, {**columns, "STATUS": "status"})
 
     def print_users(self, args: list[str]) -> str:
         """Local users: the default ``admin`` (MikroTik manual, "User") and the twin's login."""
-        request = ros_print.print_request(args)
+        request = routeros_print.print_request(args)
         rows = [
             (i, " ", {"name": name, "group": "full", "address": "", "last-logged-in": ""})
             for i, name in enumerate(self.device.users)
@@ -480,8 +478,10 @@ class RosShow:
         )
 
     def routerboard(self) -> Item:
-        serial = ros_print.mac_for(self.device.settings["/system identity"]["name"])
-        return ros_version.routerboard(self.device.version, "D4" + serial.replace(":", "")[2:12])
+        serial = routeros_print.mac_for(self.device.settings["/system identity"]["name"])
+        return routeros_version.routerboard(
+            self.device.version, "D4" + serial.replace(":", "")[2:12]
+        )
 
     def resource(self) -> Item:
         uptime = int((self.device.now() - self.device.booted).total_seconds())
@@ -489,4 +489,4 @@ class RosShow:
         hours, rest = divmod(rest, 3600)
         minutes, seconds = divmod(rest, 60)
         shown = f"{hours}h{minutes}m{seconds}s"
-        return ros_version.resource(self.device.version, f"{days}d{shown}" if days else shown)
+        return routeros_version.resource(self.device.version, f"{days}d{shown}" if days else shown)

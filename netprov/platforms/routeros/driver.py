@@ -32,7 +32,7 @@ from netprov.platforms.base import (
     never,
 )
 from netprov.platforms.policy_routing import office_of, routeros_policy_migration
-from netprov.platforms.routeros import facts as routeros_facts
+from netprov.platforms.routeros import facts
 from netprov.platforms.routeros import interfaces as routeros_interfaces
 from netprov.platforms.routeros import output as routeros_output
 from netprov.platforms.routeros.bypass import bypass_gaps
@@ -43,7 +43,7 @@ from netprov.platforms.routeros.session import RosSession
 from netprov.said import PhraseId, Said, joined
 from netprov.sim.routeros.router import RosDevice, changes_filtering, changes_routing
 from netprov.sim.topology import World
-from netprov.syntax import routeros_versions as rosversion
+from netprov.syntax import routeros_versions
 from netprov.syntax.routeros import parse_command, terse_lines
 from netprov.syntax.routeros_defaults import ORDER_FREE
 from netprov.syntax.routeros_versions import RosSoftware, version_of
@@ -111,7 +111,7 @@ class RosDriver(Driver):
         """The export without the time it was run, its version kept (``# by RouterOS
         6.49.8``): ``netprov check`` plans against the backup for the version it names."""
         kept = super().for_git(config)
-        version = rosversion.export_version(config)
+        version = routeros_versions.export_version(config)
         return f"# by RouterOS {version}\n{kept}" if version is not None else kept
 
     def comparable(self, config: str) -> str:
@@ -122,21 +122,21 @@ class RosDriver(Driver):
         return comparable_export(config)
 
     def config_version(self, config: str) -> str | None:
-        found = rosversion.export_version(config)
+        found = routeros_versions.export_version(config)
         return str(found) if found is not None else None
 
     def template_version(self, os_version: str | None, config: str | None = None) -> RosSoftware:
         """The RouterOS version the templates write for (RouterOS 7 when not known), and
         whether the router has IPv6 (a RouterOS 6 router shows it in its config)."""
-        return rosversion.software(os_version, config)
+        return routeros_versions.software(os_version, config)
 
     def plan(self, site_id: str, phase: Phase, running: str, intended: str) -> SitePlan:
         """The plan from ``running`` as its RouterOS version runs it (a v6 DHCP client
         printed without ``disabled=`` is disabled: netprov.syntax.routeros_versions), read as it
         came
         (not sorted, as comparable lists it)."""
-        version = rosversion.export_version(running)
-        view = rosversion.explicit_defaults(_without_remarks(running), version)
+        version = routeros_versions.export_version(running)
+        view = routeros_versions.explicit_defaults(_without_remarks(running), version)
         engine = plan_routeros(view, intended, version.major if version is not None else 7)
         return SitePlan(
             site_id,
@@ -145,7 +145,7 @@ class RosDriver(Driver):
             self.fingerprint(running),
             engine.commands,
             engine.undo,
-            conflicts=[*engine.conflicts, *rosversion.too_old(version)],
+            conflicts=[*engine.conflicts, *routeros_versions.too_old(version)],
             adopted=engine.adopted,
             adopted_undo=engine.adopted_undo,
             inexact=engine.inexact,
@@ -256,7 +256,7 @@ class RosDriver(Driver):
         return str(view.probe)
 
     def failover_route(self, config: str, view: UplinkView) -> Said | None:
-        return routeros_facts.failover_route(config, view)
+        return facts.failover_route(config, view)
 
     def resolve_command(self, name: str) -> str:
         # MikroTik manual, Scripting: ":resolve" looks up through /ip dns servers
@@ -268,14 +268,14 @@ class RosDriver(Driver):
     dhcp_lines = r"^/ip dhcp-server add "
 
     def dhcp_serving(self, config: str, lan: Lan) -> bool:
-        said = rosversion.explicit_defaults(config, rosversion.export_version(config))
+        said = routeros_versions.explicit_defaults(config, routeros_versions.export_version(config))
         return any(
             line.startswith("/ip dhcp-server add ")
             and "name=netprov-lan" in line.split()
             and f"interface={lan.interface}" in line.split()
             and "disabled=yes" not in line.split()
             for line in said.splitlines()
-        ) and routeros_facts.dhcp_gateway_given(config, lan)
+        ) and facts.dhcp_gateway_given(config, lan)
 
     def policy_migration(
         self, config: str, site: Site, phase: Phase, city: Sequence[IPv4Network]
@@ -288,7 +288,9 @@ class RosDriver(Driver):
     def serves_lan_dhcp(self, config: str, lan: Lan) -> bool:
         """An enabled ``/ip dhcp-server`` on the LAN interface (MikroTik manual, "DHCP"; a
         RouterOS 6 one printed without ``disabled=no`` is disabled)."""
-        config = rosversion.explicit_defaults(config, rosversion.export_version(config))
+        config = routeros_versions.explicit_defaults(
+            config, routeros_versions.export_version(config)
+        )
         terse = "/ip dhcp-server add " in config  # else block form, or none at all
         lines = (
             (line for line in config.splitlines())
@@ -335,7 +337,7 @@ class RosDriver(Driver):
             ),
             None,
         )
-        fasttrack = routeros_facts.fasttrack_bypasses(lines, view.l3)
+        fasttrack = facts.fasttrack_bypasses(lines, view.l3)
         bypass = Said(PhraseId.FASTTRACK_ENABLED) if fasttrack else None
         if queue is None:
             return Shaping(None, False, bypass)
@@ -348,10 +350,10 @@ class RosDriver(Driver):
             disabled = Said(PhraseId.QUEUE_DISABLED, {"name": str(params.get("name"))})
             bypass = joined([*filter(None, [bypass]), disabled], disabled)
         return Shaping(
-            routeros_facts.ros_kbps(up) if up else None,
+            facts.ros_kbps(up) if up else None,
             dst == view.l3,
             bypass,
-            download_kbps=routeros_facts.ros_kbps(down or up) if up else None,
+            download_kbps=facts.ros_kbps(down or up) if up else None,
             interfaces=(dst,) if dst else (),
             shadowed=shadowing_queue(config, tag, view.l3),
         )
@@ -362,7 +364,7 @@ class RosDriver(Driver):
         """netprov's redirects of the LAN's DNS in force on the LAN, the router asking the
         filters."""
         forwards = f"servers={','.join(resolvers)}" in config
-        return routeros_facts.dns_redirected(config, lan) and forwards
+        return facts.dns_redirected(config, lan) and forwards
 
     def dns_path(self, config: str, resolvers: list[str]) -> bool:
         """The router answers DNS (LAN queries are redirected to it): its resolver must be

@@ -82,7 +82,7 @@ def _key(command: RosCommand) -> tuple[str, str] | None:
 
 def _changed(current: RosCommand, wanted: RosCommand, major: int) -> dict[str, str]:
     """The values of ``wanted`` that ``current`` lacks; a value ``current`` leaves out is
-    its documented default on RouterOS ``major`` (an export prints none: rosdefaults)."""
+    its documented default on RouterOS ``major`` (an export prints none: routeros_defaults)."""
     path = current.path
     return {
         k: v

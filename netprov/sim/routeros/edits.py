@@ -10,7 +10,7 @@ import re
 from ipaddress import AddressValueError, IPv4Interface
 from typing import TYPE_CHECKING
 
-from netprov.sim.routeros import lines as ros_lines
+from netprov.sim.routeros import lines
 from netprov.sim.routeros.lines import HARDWARE_PORT, PROPERTY_NAME, RosError
 from netprov.sim.routeros.schema import (
     INTERFACE_KEYS,
@@ -22,8 +22,7 @@ from netprov.sim.routeros.schema import (
     TABLE_KEYS,
     Item,
 )
-from netprov.syntax import routeros_defaults as rosdefaults
-from netprov.syntax import routeros_versions as rosversion
+from netprov.syntax import routeros_defaults, routeros_versions
 from netprov.syntax.routeros import params_of, unquote
 
 if TYPE_CHECKING:
@@ -49,7 +48,7 @@ def setting(device: RosDevice, menu: str, verb: str, args: list[str], column: in
             del device.factory[menu][key]  # printed, so not this router's factory value
     values.update(params)
     if not device.loading:
-        ros_lines.forget_defaults(menu, values, params, device.version.major)
+        lines.forget_defaults(menu, values, params, device.version.major)
     device.on_config_line()
     return ""
 
@@ -58,12 +57,12 @@ def edit(
     device: RosDevice, menu: str, items: list[Item], verb: str, args: list[str], column: int
 ) -> None:
     """``set``, ``remove``, ``enable``, ``disable`` or ``unset`` of the items a selector
-    names (``unset``: in a menu that has it, rosdefaults.UNSETTABLE)."""
+    names (``unset``: in a menu that has it, routeros_defaults.UNSETTABLE)."""
     selector, rest = (args[0], args[1:]) if args else ("", [])
     if verb == "unset":
-        if menu not in rosdefaults.UNSETTABLE:
+        if menu not in routeros_defaults.UNSETTABLE:
             raise RosError(f"bad command name {verb} (line 1 column {column})")
-        selector, name = ros_lines.unset_arguments(args)
+        selector, name = lines.unset_arguments(args)
         for target in select(device, menu, items, selector):
             target.pop(name, None)  # as if nothing had set it: /export leaves it out
         return
@@ -79,19 +78,19 @@ def edit(
                 device.lease_event(target, released=True)
         return
     params = (
-        dict(ros_lines.parameters(tuple(rest)))
+        dict(lines.parameters(tuple(rest)))
         if verb == "set"
         else {"disabled": "yes" if verb == "disable" else "no"}
     )
     check(device, menu, params, column + len(verb) + len(selector) + 2)
     for target in targets:
         if menu in INTERFACE_MENUS and params.get("name", target["name"]) != target["name"]:
-            ros_lines.renamed(device.tables, target["name"], params["name"])
-        lease = ros_lines.lease_state(target)
+            lines.renamed(device.tables, target["name"], params["name"])
+        lease = lines.lease_state(target)
         target.update(params)
         if verb == "set" and not device.loading:
-            ros_lines.forget_defaults(menu, target, params, device.version.major)
-        if menu == "/ip dhcp-client" and ros_lines.lease_state(target) != lease:
+            lines.forget_defaults(menu, target, params, device.version.major)
+        if menu == "/ip dhcp-client" and lines.lease_state(target) != lease:
             device.lease_event(target)  # on a status change only, not a new script
 
 
@@ -114,7 +113,7 @@ def check(device: RosDevice, menu: str, params: Item, column: int) -> None:
     if (
         table != "main"
         and not device.loading
-        and rosversion.routing_tables(device.version)
+        and routeros_versions.routing_tables(device.version)
         and table not in device.routing_tables()
     ):
         # RouterOS 7: a table is added in /routing table before anything names it
@@ -123,7 +122,7 @@ def check(device: RosDevice, menu: str, params: Item, column: int) -> None:
     names: set[str] | None = None  # worked out only for a command that names one
     for key in QUEUE_INTERFACE_KEYS if menu == "/queue simple" else INTERFACE_KEYS:
         name = params.get(key, "").lstrip("!")
-        if device.loading and ros_lines.INTERNAL_ID.fullmatch(name):
+        if device.loading and lines.INTERNAL_ID.fullmatch(name):
             continue  # an item printed by its id: it has no name ("Scripting": id)
         if name and name not in (names := names or device.interface_names()):
             raise RosError(f"input does not match any value of {key}")
@@ -153,7 +152,7 @@ def select(device: RosDevice, menu: str, items: list[Item], selector: str) -> li
         expression = (
             selector.strip("[] ").removeprefix("find").strip().removeprefix("where").strip()
         )
-        return [item for item in items if ros_lines.matches(item, expression, menu)]
+        return [item for item in items if lines.matches(item, expression, menu)]
     if selector.startswith("*"):
         return [item for item in items if item.get(".id") in selector.split(",")]
     if re.fullmatch(r"[\d,]+", selector):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from netprov.sim.routeros import lines as ros_lines
 from netprov.sim.routeros.lines import EXPORT_FLAGS, RosError
 from netprov.sim.routeros.schema import DEFAULT_ITEMS, EXPORT_ORDER, TABLES
-from netprov.syntax import routeros_versions as rosversion
+from netprov.syntax import routeros_versions
 from netprov.syntax.filters import ros_line, ros_value
 from netprov.syntax.routeros import SETTINGS, params_of
 
@@ -41,7 +41,7 @@ def export(
         elif shown:
             lines.append(menu)
             lines += [line[len(menu) + 1 :] for line in shown]
-    stamp = rosversion.export_stamp(device.version, device.now())
+    stamp = routeros_versions.export_stamp(device.version, device.now())
     header = f"# {stamp} by RouterOS {device.version}\n# model = RB4011iGS+\n"
     return header + "\n".join(lines) + "\n"
 
@@ -84,7 +84,7 @@ def _modelled_block(device: RosDevice, menu: str, *, verbose: bool) -> list[str]
         if item.get(".default") != "yes":
             if verbose and "disabled" in TABLES[menu]:
                 params.setdefault("disabled", "no")
-            elif rosversion.added_disabled(device.version, menu) and (
+            elif routeros_versions.added_disabled(device.version, menu) and (
                 params.pop("disabled", "yes") == "no"
             ):
                 # RouterOS 6 adds these disabled: its export prints disabled=no on the
@@ -131,7 +131,7 @@ def export_command(device: RosDevice, menu: str, args: list[str]) -> str:
     flags = {a for a in args if "=" not in a}
     # RouterOS 7 shows secrets when asked show-sensitive, RouterOS 6 hides them when asked
     # hide-sensitive; neither knows the other's word (netprov.syntax.routeros_versions)
-    v7 = rosversion.show_sensitive(device.version)
+    v7 = routeros_versions.show_sensitive(device.version)
     known = EXPORT_FLAGS if v7 else (EXPORT_FLAGS - {"show-sensitive"}) | {"hide-sensitive"}
     if flags - known or set(params) - {"file"}:
         raise RosError("expected end of command (line 1 column 8)")

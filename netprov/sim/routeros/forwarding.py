@@ -14,7 +14,7 @@ from netprov.sim.routeros.firewall import RosFilter
 from netprov.sim.routeros.lines import RosError
 from netprov.sim.routeros.marks import RosMarks
 from netprov.sim.topology import Link, RouteEntry
-from netprov.syntax import routeros_versions as rosversion
+from netprov.syntax import routeros_versions
 from netprov.syntax.routeros import params_of, unquote
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def fib_tables(device: RosDevice) -> set[str] | None:
     ``fib`` (MikroTik manual, "Routing table": fib, whether the table's routes are
     installed in the FIB; a mark naming another finds nothing there and falls back to
     ``main``). None: RouterOS 6, where every ``routing-mark`` is a table."""
-    if not rosversion.routing_tables(device.version):
+    if not routeros_versions.routing_tables(device.version):
         return None
     lines = device.verbatim.menus.get("/routing table", [])
     return {

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from netprov.sim.routeros import device_mode as ros_device_mode
-from netprov.sim.routeros import lines as ros_lines
+from netprov.sim.routeros import device_mode, lines
 from netprov.sim.routeros.lines import RosError
 from netprov.sim.routeros.schema import Item
 from netprov.syntax.routeros import logical_lines
@@ -24,10 +23,10 @@ def arm(device: RosDevice, item: Item) -> None:
     """Start ``item``'s job on ``device``'s clock; a disabled job or one without an
     interval waits for nothing (a job at ``start-time=startup`` only runs at boot), and
     none runs on a router whose device-mode turns its scheduler off."""
-    seconds = ros_lines.duration(item.get("interval", "0s"))
+    seconds = lines.duration(item.get("interval", "0s"))
     if item.get("disabled") == "yes" or seconds <= 0:
         return
-    if not ros_device_mode.allows(device.device_mode, "scheduler"):
+    if not device_mode.allows(device.device_mode, "scheduler"):
         return
     name = item.get("name", item[".id"])
 

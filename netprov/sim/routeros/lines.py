@@ -17,7 +17,7 @@ from netprov.sim.routeros.schema import (
     Item,
 )
 from netprov.sim.topology import Link
-from netprov.syntax import routeros_defaults as rosdefaults
+from netprov.syntax import routeros_defaults
 from netprov.syntax.routeros import VERB_NAMED_MENUS, VERBS, params_of, tokens_of, unquote
 
 
@@ -269,7 +269,7 @@ def forget_defaults(menu: str, item: dict[str, str], params: Mapping[str, str], 
     ``/export``
     no longer prints."""
     for key, value in params.items():
-        if value == rosdefaults.default(menu, key, major):
+        if value == routeros_defaults.default(menu, key, major):
             item.pop(key, None)
 
 

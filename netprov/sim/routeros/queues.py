@@ -12,7 +12,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING
 
-from netprov.sim.routeros import forwarding as ros_forwarding
+from netprov.sim.routeros import forwarding
 
 if TYPE_CHECKING:
     from netprov.sim.routeros.router import RosDevice
@@ -33,7 +33,7 @@ def _holds(values: str, address: IPv4Address, interfaces: set[str]) -> bool:
 def queue_taking(device: RosDevice, source: IPv4Address, destination: IPv4Address) -> str | None:
     """The name of the simple queue that takes a packet from ``source`` (an office PC) to
     ``destination``, routed as the router's config routes it; None: no queue takes it."""
-    router = ros_forwarding.router_of(device)
+    router = forwarding.router_of(device)
     path = router.path(destination)
     out = path.link.name if path is not None else ""
     arrives = {

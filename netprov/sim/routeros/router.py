@@ -15,15 +15,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from ipaddress import IPv4Address, IPv4Interface
 
-from netprov.sim.routeros import device_mode as ros_device_mode
-from netprov.sim.routeros import edits as ros_edits
+from netprov.sim.routeros import device_mode, edits, files, forwarding, jobs, lines, marks, queues
 from netprov.sim.routeros import export as ros_export
-from netprov.sim.routeros import files as ros_files
-from netprov.sim.routeros import forwarding as ros_forwarding
-from netprov.sim.routeros import jobs as ros_jobs
-from netprov.sim.routeros import lines as ros_lines
-from netprov.sim.routeros import marks as ros_marks
-from netprov.sim.routeros import queues as ros_queues
 from netprov.sim.routeros.console import RosOutput
 from netprov.sim.routeros.firewall import RosFilter
 from netprov.sim.routeros.lines import HARDWARE_PORT, RosError
@@ -39,7 +32,7 @@ from netprov.sim.routeros.schema import (
 )
 from netprov.sim.routeros.verbatim import VerbatimError, VerbatimMenus
 from netprov.sim.topology import Link, Router, World
-from netprov.syntax import routeros_versions as rosversion
+from netprov.syntax import routeros_versions
 from netprov.syntax.routeros import (
     SETTINGS,
     logical_lines,
@@ -59,10 +52,10 @@ class RosDevice:
         schedule: Callable[[float, Callable[[], None]], Callable[[], None]],
         now: Callable[[], dt.datetime],
         identity: str = "MikroTik",
-        version: RosVersion = rosversion.DEFAULT,
+        version: RosVersion = routeros_versions.DEFAULT,
     ) -> None:
         self.version = version  # an export loaded names its own (load_initial)
-        self.ipv6 = version.major >= 7  # the ipv6 menus (RouterOS 6: rosversion.ipv6_package)
+        self.ipv6 = version.major >= 7  # the ipv6 menus (v6: routeros_versions.ipv6_package)
         self.world = world
         self._waiting: list[Item] = []  # the starting config's scheduler jobs, clock unbound
         self.schedule = schedule
@@ -94,7 +87,7 @@ class RosDevice:
         self.files: dict[str, str] = {}
         self.log: list[str] = []  # what ``/log print`` would show of scripts that failed
         # the features the owner allows at the device (not configuration: never exported)
-        self.device_mode = ros_device_mode.device_mode()
+        self.device_mode = device_mode.device_mode()
         self.timers: dict[str, Callable[[], None]] = {}
         self.next_id = 1
         self.rejections: list[re.Pattern[str]] = []
@@ -106,7 +99,7 @@ class RosDevice:
         self._quiet = False  # commands previewed: no DHCP client's script runs
         self.users = ["admin"]  # local users (the twin adds the one it lets log in)
         self.verbatim = VerbatimMenus()  # what the twin does not model, kept as it came
-        self.connections: dict[ros_marks.Connection, str] = {}  # tracked, and their marks
+        self.connections: dict[marks.Connection, str] = {}  # tracked, and their marks
         self._last_menu: str | None = None  # where a new unmodelled menu's block goes
         # its console output (the twin's RosShow): the twin attaches it; the offline
         # model only applies config
@@ -138,7 +131,7 @@ class RosDevice:
     def queue_for(self, source: IPv4Address, destination: IPv4Address) -> str | None:
         """The simple queue that takes a packet from ``source`` to ``destination``
         (:func:`netprov.sim.routeros.queues.queue_taking`)."""
-        return ros_queues.queue_taking(self, source, destination)
+        return queues.queue_taking(self, source, destination)
 
     # --- loading and running commands ----------------------------------------------------
 
@@ -149,8 +142,8 @@ class RosDevice:
         scripts made is in it already, so none of them runs (:meth:`boot` runs them)."""
         rejected = []
         path = "/"
-        self.version = rosversion.export_version(text) or self.version
-        self.ipv6 = rosversion.ipv6_package(self.version, text)
+        self.version = routeros_versions.export_version(text) or self.version
+        self.ipv6 = routeros_versions.ipv6_package(self.version, text)
         self.loading = True
         try:
             for number, line in logical_lines(text):
@@ -188,16 +181,16 @@ class RosDevice:
             raise RosError("failure: command rejected by device policy")
         if self.ignored and any(pattern.search(line) for pattern in self.ignored):
             return "", path
-        if line.startswith("/tool fetch") and not ros_device_mode.allows(self.device_mode, "fetch"):
-            raise RosError(ros_device_mode.REFUSED)
+        if line.startswith("/tool fetch") and not device_mode.allows(self.device_mode, "fetch"):
+            raise RosError(device_mode.REFUSED)
         if line.startswith(("/ip dhcp-server lease", "/tool fetch", ":put")):
             special = self.show.special(line) if self.show is not None else None
             if special is not None:
                 return special, path
-        menu, verb, args, column = ros_lines.resolved(line, path)
+        menu, verb, args, column = lines.resolved(line, path)
         if menu == "/system device-mode update":  # "update" is its command, not a menu
             menu, verb = "/system device-mode", "update"
-        refused = rosversion.refusal(
+        refused = routeros_versions.refusal(
             self.version, line, menu, verb, args, loading=self.loading, ipv6=self.ipv6
         )
         if refused is not None:
@@ -213,17 +206,17 @@ class RosDevice:
         if verb == "export":
             return ros_export.export_command(self, menu, args)
         if menu == "/" and verb == "ping":
-            return ros_forwarding.ping(self, args)
+            return forwarding.ping(self, args)
         if menu == "/" and verb == "import":
-            return ros_files.import_file(self, args)
+            return files.import_file(self, args)
         if menu == "/" and verb == "quit":
             return ""
         if menu == "/system backup":
-            return ros_files.backup(self, verb, params_of(args))
+            return files.backup(self, verb, params_of(args))
         if menu == "/system device-mode":
-            return ros_device_mode.command(self.device_mode, verb, self.console())
+            return device_mode.command(self.device_mode, verb, self.console())
         if menu == "/system script" and verb == "run":
-            return ros_jobs.run_script(self, args[0] if args else "")
+            return jobs.run_script(self, args[0] if args else "")
         if menu == "/system" and verb == "reboot":
             self.on_reboot()
             return ""
@@ -255,10 +248,10 @@ class RosDevice:
         if menu in SETTINGS or menu in TABLES:
             try:
                 if menu in SETTINGS:
-                    return ros_edits.setting(self, menu, verb, args, column)
+                    return edits.setting(self, menu, verb, args, column)
                 return self._table(menu, verb, args, column)
             except RosError:
-                if not (self.loading and ros_lines.routeros6_form(menu, verb, args)):
+                if not (self.loading and lines.routeros6_form(menu, verb, args)):
                     raise
                 # the router printed it, in a form of another RouterOS version (RouterOS 6's
                 # "/tool mac-server add interface=..." where 7 has a setting): kept as it is
@@ -268,8 +261,8 @@ class RosDevice:
         raise RosError(f"bad command name {verb} (line 1 column {column})")
 
     def limit(self, mode: str, features: Mapping[str, bool]) -> None:
-        """Run in ``mode`` with ``features`` on or off (:mod:`.ros_device_mode`)."""
-        self.device_mode = ros_device_mode.limited(self.version, mode, features)
+        """Run in ``mode`` with ``features`` on or off (:mod:`.device_mode`)."""
+        self.device_mode = device_mode.limited(self.version, mode, features)
 
     def run_typed(self, text: str) -> None:
         """Run ``text``'s lines as typed at the prompt (what the router keeps of each, as
@@ -301,9 +294,9 @@ class RosDevice:
         if verb == "print":
             return self.console().print(menu, items, args)
         if verb == "add":
-            given, place_before = ros_lines.add_arguments(tuple(args))
-            params = rosversion.added_item(self.version, menu, given)
-            ros_edits.check(self, menu, params, column + len(verb) + 1)
+            given, place_before = lines.add_arguments(tuple(args))
+            params = routeros_versions.added_item(self.version, menu, given)
+            edits.check(self, menu, params, column + len(verb) + 1)
             if menu == "/ip address" and "network" not in params:
                 params["network"] = str(IPv4Interface(params["address"]).network.network_address)
             if menu == "/ip address" and any(
@@ -326,7 +319,7 @@ class RosDevice:
             self.on_config_line()
             return ""
         if verb in {"set", "remove", "enable", "disable", "unset"}:
-            ros_edits.edit(self, menu, items, verb, args, column)
+            edits.edit(self, menu, items, verb, args, column)
             self.on_config_line()
             return ""
         if verb == "find":
@@ -334,20 +327,20 @@ class RosDevice:
                 i[".id"] for i in self.select(menu, items, "[ find " + " ".join(args) + " ]")
             )
         if verb == "move" and args:
-            rest, destination = ros_lines.split_named(args, "destination")
+            rest, destination = lines.split_named(args, "destination")
             ahead = self.select(menu, items, destination)[0] if destination else None
-            ros_lines.move(items, self.select(menu, items, rest[0] if rest else ""), ahead)
+            lines.move(items, self.select(menu, items, rest[0] if rest else ""), ahead)
             self.on_config_line()
             return ""
         raise RosError(f"bad command name {verb} (line 1 column {column})")
 
     def lease_event(self, client: Item, *, released: bool = False) -> None:
         if not (self.loading or self._quiet):  # a loaded config's scripts ran already
-            ros_jobs.lease_event(self, client, released=released)
+            jobs.lease_event(self, client, released=released)
 
     def select(self, menu: str, items: list[Item], selector: str) -> list[Item]:
         """The items of ``menu`` a selector names (netprov.sim.routeros.edits.select)."""
-        return ros_edits.select(self, menu, items, selector)
+        return edits.select(self, menu, items, selector)
 
     def list_names(self) -> set[str]:
         return {i["name"] for i in self.tables["/interface list"]} | {"all", "none", "dynamic"}
@@ -356,7 +349,7 @@ class RosDevice:
         names: set[str] = set()
         for menu in INTERFACE_MENUS:
             names |= {i["name"] for i in self.tables[menu]}
-        return names | self.verbatim.interface_names() | ros_lines.BUILTIN_INTERFACES
+        return names | self.verbatim.interface_names() | lines.BUILTIN_INTERFACES
 
     def routing_tables(self) -> set[str]:
         """The routing tables: ``main`` and those ``/routing table`` adds."""
@@ -374,11 +367,11 @@ class RosDevice:
 
     def router(self) -> Router:
         """The routing model of this state, for the simulated world."""
-        return ros_forwarding.router_of(self)
+        return forwarding.router_of(self)
 
     def packet_filter(self, links: Iterable[Link]) -> RosFilter:
         """The input filter a new management session meets on ``links``."""
-        return ros_forwarding.packet_filter_of(self, links)
+        return forwarding.packet_filter_of(self, links)
 
     def config_text(self) -> str:
         return self.export(terse=True)
@@ -428,13 +421,13 @@ class RosDevice:
         self._schedule = clock
         waiting, self._waiting = self._waiting, []
         for item in waiting:
-            ros_jobs.arm(self, item)
+            jobs.arm(self, item)
 
     def _arm(self, item: Item) -> None:
         if self.loading:  # a loaded config's jobs wait for the clock (the twin binds it)
             self._waiting.append(item)
         else:
-            ros_jobs.arm(self, item)
+            jobs.arm(self, item)
 
     # --- topology -------------------------------------------------------------------------------
 
