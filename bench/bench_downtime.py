@@ -46,8 +46,8 @@ from netprov.secrets import twin_secret  # noqa: E402
 from netprov.state.journal import Journal  # noqa: E402
 from netprov.twin.build import build_twin  # noqa: E402
 from netprov.twin.cli_base import TwinClock  # noqa: E402
-from netprov.twin.fleet import Twin  # noqa: E402
 from netprov.twin.office import Ping, lost_seconds  # noqa: E402
+from netprov.twin.running import Twin  # noqa: E402
 from netprov.twin.scenario import Scenario, SiteFaults  # noqa: E402
 
 

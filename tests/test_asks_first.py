@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 
 from netprov.cli import app
 from netprov.state.journal import Journal
-from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.running import Twin
 from tests.conftest import SAMPLE, TODAY, twin_cli_args
 from tests.test_pipeline import running
 

@@ -29,8 +29,8 @@ from netprov.sim.routeros.router import RosDevice
 from netprov.sim.topology import World
 from netprov.state.journal import Journal
 from netprov.syntax.routeros import RosCommand, parse_command, parse_export
-from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.running import Twin
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import Edit, twin_cli_args
 from tests.test_pipeline import make_pipeline

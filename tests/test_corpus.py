@@ -45,8 +45,8 @@ from netprov.sim.ios.router import IosDevice
 from netprov.sim.routeros.router import RosDevice
 from netprov.state.journal import Journal
 from netprov.twin.build import resolver_answers
-from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.running import Twin
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import TODAY
 from tests.corpus_invariants import (

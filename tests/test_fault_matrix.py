@@ -16,8 +16,8 @@ from netprov.platforms import driver_for
 from netprov.sim.ios.router import IosDevice
 from netprov.sim.routeros.router import RosDevice
 from netprov.state.journal import Journal
-from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.running import Twin
 from netprov.twin.scenario import CommandFault, Scenario, SiteFaults
 from tests.test_pipeline import make_pipeline
 

@@ -9,8 +9,8 @@ import pytest
 from napalm import get_network_driver
 from scrapli import Scrapli
 
-from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
+from netprov.twin.running import Twin
 
 pytestmark = pytest.mark.twin  # real SSH sessions with the device twin
 

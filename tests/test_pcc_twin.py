@@ -26,8 +26,8 @@ from netprov.phases import Role
 from netprov.platforms import driver_for
 from netprov.sim.routeros.router import RosDevice
 from netprov.state.journal import Journal
-from netprov.twin.fleet import Twin, TwinDevice
 from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.running import Twin, TwinDevice
 from netprov.twin.scenario import Scenario
 from tests.conftest import TODAY
 from tests.test_pcc_migration import (

@@ -21,8 +21,8 @@ from netprov.platforms.ios.session import IosSession
 from netprov.render.config import Renderer
 from netprov.secrets import twin_secret
 from netprov.state.journal import Journal
-from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
+from netprov.twin.running import Twin
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TEMPLATES, TODAY
 

@@ -17,8 +17,8 @@ from netprov.render.config import Renderer
 from netprov.secrets import twin_secret
 from netprov.sim.ios.router import IosDevice
 from netprov.sim.routeros.router import RosDevice
-from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
+from netprov.twin.running import Twin
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.conftest import SAMPLE, TODAY
 

@@ -14,9 +14,9 @@ from netmiko import ConnectHandler
 from netprov.errors import InventoryError
 from netprov.models import Phase
 from netprov.phases import Role
-from netprov.twin.fleet import TwinDevice
 from netprov.twin.office import INTERVAL, lost_seconds
 from netprov.twin.pytest_plugin import TWIN_PASSWORD, TwinFactory
+from netprov.twin.running import TwinDevice
 from netprov.twin.scenario import Scenario, SiteFaults
 
 pytestmark = pytest.mark.twin

@@ -36,7 +36,7 @@ from netprov.models import Phase, Site
 from netprov.state.journal import Journal
 
 if TYPE_CHECKING:
-    from netprov.twin.fleet import Twin
+    from netprov.twin.running import Twin
     from netprov.twin.scenario import Scenario
 
 

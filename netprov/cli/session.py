@@ -80,7 +80,7 @@ def router_run(
     finished in the journal however the command ends (``interrupted`` if it dies)."""
     from netprov.secrets import twin_secret
     from netprov.twin.cli_base import SCALE_VARIABLE, TwinClock, time_scale
-    from netprov.twin.fleet import Twin
+    from netprov.twin.running import Twin
 
     twin, hosts_file, scenario = opts.twin, opts.hosts_file, opts.scenario
     try:  # rehearsals and tests may run device timers (revert, reboot) faster than real time

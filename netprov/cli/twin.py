@@ -27,7 +27,7 @@ from netprov.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from netprov.twin.fleet import Twin
+    from netprov.twin.running import Twin
 
 
 twin_app = typer.Typer(

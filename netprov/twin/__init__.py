@@ -1,6 +1,6 @@
 """The device twin: emulated site routers, each a real SSH server on loopback with state.
 
-netmiko and napalm drive it unmodified. See :mod:`netprov.twin.fleet` to build one from the
+netmiko and napalm drive it unmodified. See :mod:`netprov.twin.running` to build one from the
 inventory, :mod:`netprov.twin.server` for the SSH side, :mod:`netprov.twin.ios` and
 :mod:`netprov.twin.routeros` for the two personalities.
 """
@@ -22,7 +22,7 @@ warnings.filterwarnings(
 )
 
 from netprov.twin.build import build_twin  # noqa: E402
-from netprov.twin.fleet import Twin, TwinDevice  # noqa: E402
+from netprov.twin.running import Twin, TwinDevice  # noqa: E402
 from netprov.twin.scenario import Scenario, SiteFaults  # noqa: E402
 
 __all__ = ["Scenario", "SiteFaults", "Twin", "TwinDevice", "build_twin"]

@@ -22,8 +22,8 @@ from netprov.secrets import masked, site_secret_refs, twin_secret
 from netprov.sim.world import LinkCondition, noc_hosts, public_addresses, site_world
 from netprov.state.statedir import prepare
 from netprov.twin.cli_base import TwinClock, TwinState
-from netprov.twin.fleet import LOOPBACK, Twin, TwinDevice
 from netprov.twin.office import office_pcs
+from netprov.twin.running import LOOPBACK, Twin, TwinDevice
 from netprov.twin.scenario import Scenario, SiteFaults
 
 DEFAULT_KEY_PATH = Path(".netprov/twin/ssh_host_ed25519_key")

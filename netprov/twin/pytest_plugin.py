@@ -19,7 +19,7 @@ from netprov.inventory.loader import load_inventory
 from netprov.models import Phase
 from netprov.twin.build import build_twin
 from netprov.twin.cli_base import TwinClock
-from netprov.twin.fleet import Twin
+from netprov.twin.running import Twin
 from netprov.twin.scenario import Scenario
 
 TWIN_PASSWORD = "twin-pw"  # noqa: S105 - a loopback test double's password

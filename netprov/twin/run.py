@@ -9,7 +9,7 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
-from netprov.twin.fleet import Twin
+from netprov.twin.running import Twin
 
 
 async def serve(twin: Twin, hosts_file: Path, on_ready: Callable[[Twin], None]) -> None:

@@ -20,7 +20,7 @@ import asyncssh
 from netprov.twin.cli_base import CliSession
 
 if TYPE_CHECKING:
-    from netprov.twin.fleet import TwinDevice
+    from netprov.twin.running import TwinDevice
 
 _SCP_COMMAND = re.compile(r"^scp\s+(?:-\S+\s+)*-t\s+(?:-\S+\s+)*['\"]?(?P<path>[^'\"]+)['\"]?\s*$")
 
