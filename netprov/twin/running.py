@@ -61,7 +61,7 @@ class TwinDevice:
     server: Listener | None = None
     config_lines_total: int = 0
     rebooting: bool = False
-    reboot: Callable[[], None] = lambda: None  # set by the fleet: reboot this device
+    reboot: Callable[[], None] = lambda: None  # set by the running twin: reboot this device
     ssh_sessions: int = 0  # connections accepted (benchmarks: sessions per site)
     commands: int = 0  # lines received in shells (benchmarks: commands per site)
     round_trips: int = 0  # client writes that end lines (a batch of lines is one)
@@ -167,7 +167,7 @@ class TwinDevice:
 
 
 class Twin:
-    """The fleet, its event loop and listeners."""
+    """The running twin: its devices, their event loop and listeners."""
 
     def __init__(
         self, devices: list[TwinDevice], clock: TwinClock, host_key: asyncssh.SSHKey
