@@ -129,7 +129,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """A person at a terminal answers the CLI's questions through ``CliRunner(input=...)``
     (whose stdin is no terminal: without this a change refuses to ask; a pty test proves
     the real terminal, tests/test_asks_first.py)."""
-    monkeypatch.setattr("netprov.cli.session.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("netprov.cli.router_run.stdin_is_terminal", lambda: True)
 
 
 def twin_cli_args(twin: Any, tmp_path: Path, site: str, inventory: Path = SAMPLE) -> list[str]:

@@ -39,7 +39,7 @@ from netprov.cli.options import (
     YesOpt,
     router_command,
 )
-from netprov.cli.session import (
+from netprov.cli.router_run import (
     ask_or_refuse,
     ask_to_push,
     finish,

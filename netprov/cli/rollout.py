@@ -22,7 +22,7 @@ from netprov.cli.options import (
     between,
     router_command,
 )
-from netprov.cli.session import (
+from netprov.cli.router_run import (
     RunContext,
     ask_or_refuse,
     finish,
