@@ -3,7 +3,7 @@
 ========================  ==========================================================
 :mod:`~netprov.cli.app`       the application, consoles, exit codes, shared helpers
 :mod:`~netprov.cli.options`   the shared options; :class:`RouterOptions`
-:mod:`~netprov.cli.router_run`   one journaled run of a router command
+:mod:`~netprov.cli.router_run` one journaled run of a router command
 ``inventory``                 validate, render, allocate, schema (offline)
 ``promote``                   promote (the desired phase, in files or Nautobot)
 ``check``                     the CI gate
