@@ -1,7 +1,7 @@
 """The engine's cost: a synthetic fleet cut over to dual on the twin, in process vs on
 Celery region workers (issue 24: the engine adds at most 10 % wall).
 
-    python -m bench.bench_fleet --sites 1000 --regions 4 --concurrency 10
+    python -m bench.bench_scale_out --sites 1000 --regions 4 --concurrency 10
 
 Both runs have the same concurrency: ``--concurrency`` Nornir threads in process, or two
 worker processes of half as many threads each (each serving half the regions' queues), on
