@@ -14,8 +14,8 @@ import pytest
 from netprov.models import Phase
 from netprov.sim.routeros.router import RosDevice
 from netprov.state.journal import Journal
-from netprov.twin.fleet import Twin
 from netprov.twin.pytest_plugin import TwinFactory
+from netprov.twin.running import Twin
 from netprov.twin.scenario import Scenario, SiteFaults
 from tests.test_pipeline import make_pipeline, running
 

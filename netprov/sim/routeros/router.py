@@ -244,7 +244,7 @@ class RosDevice:
                 self.lease_event(client)
             return ""
         if menu == "/file":
-            return ros_files.file_command(self, verb, args)
+            return files.file_command(self, verb, args)
         if menu in SETTINGS or menu in TABLES:
             try:
                 if menu in SETTINGS:
