@@ -27,7 +27,7 @@ from netprov.platforms.session import (
     read_until,
     safety_net_name,
 )
-from netprov.syntax import routeros_versions as rosversion
+from netprov.syntax import routeros_versions
 from netprov.syntax.filters import ros_value
 
 REVERT_JOB = "netprov-revert"  # the last resort: loads the change's binary backup
@@ -132,7 +132,7 @@ class RosSession(Session):
     def __init__(self, target: Target, *, change_id: str, timeout: float = 30) -> None:
         super().__init__(target, change_id=change_id, timeout=timeout)
         self._export = "/export terse show-sensitive"
-        self.version: rosversion.RosVersion | None = None  # from the export's header
+        self.version: routeros_versions.RosVersion | None = None  # from the export's header
         from netmiko import ConnectHandler
 
         try:
@@ -203,7 +203,7 @@ class RosSession(Session):
         first = _first_line(export)
         if ERROR_LINE.match(first):  # an error is not a config to keep (or to plan against)
             raise DeviceError(f"{self.target.site_id}: /export printed no config: {first}")
-        self.version = rosversion.export_version(export) or self.version
+        self.version = routeros_versions.export_version(export) or self.version
         return export
 
     def import_refusals(self, commands: list[str]) -> list[LineRefused]:
@@ -217,7 +217,7 @@ class RosSession(Session):
         any import's does. Output with no line named (the check itself refused, or words
         not documented) refuses nothing: the change keeps its undo and scheduled revert.
         An older RouterOS is never sent it (it refuses the ``dry-run`` word)."""
-        if not rosversion.import_dry_run(self.version) or not commands:
+        if not routeros_versions.import_dry_run(self.version) or not commands:
             return []
         if any("\n" in command for command in commands):
             return []  # one line of the file per command, or the numbers would not match
