@@ -23,7 +23,16 @@ from netprov.render.config import Renderer
 from netprov.sim.routeros.router import RosDevice
 from netprov.syntax.routeros import parse_export
 from tests.conftest import TEMPLATES, TODAY
-from tests.corpus_offices import ROS_SITE, ROUTEROS_OFFICES, Office, office_router, site_for
+from tests.corpus_offices import (
+    DHCP,
+    ROS_SITE,
+    ROUTEROS_OFFICES,
+    Line,
+    Office,
+    office_router,
+    pppoe,
+    site_for,
+)
 
 ROS = driver_for(Platform.MIKROTIK_ROUTEROS)
 OFFICES = {office.file: office for office in ROUTEROS_OFFICES}
@@ -227,3 +236,32 @@ def test_a_hand_off_on_a_disabled_port_is_refused_before_the_push(
     site_for(inventory_copy, OFFICES[name])
     running = _plan(inventory_copy, router, Phase.DUAL).conflicts
     assert [c for c in running if "is disabled on the router" in c] == []
+
+
+@pytest.mark.parametrize(
+    ("central", "backup", "port"),
+    [
+        ("lan E", None, "lan E"),  # the central line's address
+        (None, Line("lan F", DHCP), "lan F"),  # a DHCP client
+        (None, Line("lan F", pppoe("kec-sukamaju@xl")), "lan F"),  # PPPoE
+    ],
+    ids=["address", "dhcp-client", "pppoe-client"],
+)
+def test_a_line_put_straight_onto_a_disabled_port_is_refused_before_the_push(
+    inventory_copy: Path, central: str | None, backup: Line | None, port: str
+) -> None:
+    """The class of the VLAN case above: an address, a DHCP client or a PPPoE client that
+    netprov puts straight onto one of the RB4011's disabled ports (no VLAN) would never run
+    either (MikroTik manual, "Interface": a disabled interface passes nothing; an address on
+    it is invalid, a client on it gets no lease, no session). The central hand-off is
+    static (the inventory's rule), so the clients are tried as the backup line. The plan
+    names the port instead of pushing."""
+    office = OFFICES["routeros-6.49.6-rb4011-terse-head.rsc"]
+    if central is not None:
+        office = dataclasses.replace(office, central=central, central_vlan=None)
+    if backup is not None:
+        office = dataclasses.replace(office, backup=backup)
+    site_for(inventory_copy, office)
+    router = office_router(inventory_copy, office)
+    conflicts = _plan(inventory_copy, router, Phase.DUAL).conflicts
+    assert [c for c in conflicts if f"{port} is disabled on the router" in c], conflicts

@@ -108,8 +108,11 @@ class RouterObjects:
                     f"needs it as its own interface ({wanted.path} {label(wanted)}); take it "
                     "out of the bridge or name the bridge in the inventory"
                 )
-        if wanted.path == "/interface vlan" and interface in self.disabled_ports:
-            # a VLAN runs only while its port does (MikroTik manual, "Interface": disabled)
+        if wanted.path in {*UPLINK_CLIENTS, "/interface vlan", "/ip address"} and (
+            interface in self.disabled_ports
+        ):
+            # a VLAN runs only while its port does, an address or a DHCP or PPPoE client on a
+            # disabled port gets nothing through it (MikroTik manual, "Interface": disabled)
             found.append(
                 f"{interface} is disabled on the router: netprov's {wanted.path} "
                 f"{label(wanted)} on it would never run; enable the port (the line plugged "
