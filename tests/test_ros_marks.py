@@ -4,12 +4,19 @@ rule"), on small configs of the shapes offices run."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 
+import pytest
+
+from netprov.phases import Role
 from netprov.sim.packets import Packet
 from netprov.sim.routeros.marks import RosMarks
+from netprov.sim.routeros.router import RosDevice
+from netprov.sim.topology import UplinkSim, World
 from netprov.syntax.routeros import parse_export
+from netprov.syntax.routeros_versions import RosVersion
 
 PC = IPv4Address("192.168.10.20")
 INTERNET = IPv4Address("142.250.4.100")
@@ -126,3 +133,63 @@ def test_answers_go_back_by_the_line_the_connection_came_in_on() -> None:
     assert _marks(config).answers(noc) == ["to1", "main"]
     other = Packet(IPv4Address("10.250.10.1"), IPv4Address("192.168.2.40"), "ISP2", port=22)
     assert _marks(config).answers(other) == ["main"]
+
+
+# A router's own traffic: the office line on ether1, the central line on ether5.
+_OWN = """\
+/interface ethernet set [ find default-name=ether1 ] name=ether1
+/ip address add address=192.0.2.2/30 interface=ether1
+/ip address add address=100.72.31.2/30 interface=ether5
+/ip route add gateway=192.0.2.1
+/ip route add dst-address=10.250.0.0/20 gateway=100.72.31.1
+/ip route add gateway=192.0.2.1 {table}
+"""
+_MARK = {
+    6: ("routing-mark=isp1", "new-routing-mark=isp1"),
+    7: ("routing-table=isp1", "new-routing-mark=isp1"),
+}
+
+
+@pytest.mark.parametrize("major", [6, 7])
+def test_the_routers_own_pings_pass_the_output_chain_and_follow_its_routing_mark(
+    major: int,
+) -> None:
+    """A router's own packets (its /ping, netprov's probes with ``src-address``, DNS,
+    fetch) pass the output chain of mangle, and a ``mark-routing`` there routes them by
+    the marked table (MikroTik manual, "Packet Flow in RouterOS": locally generated
+    packets go through output, then the routing adjustment; "Mangle": mark-routing in
+    output). An output rule matching the city's services sends netprov's probe to them by
+    the office line, where they are not reached; without the rule, by central."""
+    table, mark = _MARK[major]
+    fib = "/routing table add fib name=isp1\n" if major == 7 else ""
+    config = _OWN.format(table=table) + fib
+    output = (
+        f"/ip firewall mangle add action=mark-routing chain=output dst-address=10.250.0.0/20 "
+        f"{mark} passthrough=no comment=office-dns-via-isp1\n"
+    )
+    ping = "/ping address=10.250.1.10 src-address=100.72.31.2 count=2"
+    plain, marked = (_own_router(major, config + extra) for extra in ("", output))
+    assert "received=2" in plain.run(ping, "/")[0]
+    assert "received=0" in marked.run(ping, "/")[0]
+    # a mark the output chain does not give to this address changes nothing
+    other = output.replace("10.250.0.0/20", "8.8.8.8")
+    assert "received=2" in _own_router(major, config + other).run(ping, "/")[0]
+
+
+def _own_router(major: int, config: str) -> RosDevice:
+    world = World(
+        [
+            UplinkSim(Role.LEGACY, "ether1", None, IPv4Address("192.0.2.1")),
+            UplinkSim(Role.CENTRAL, "ether5", None, IPv4Address("100.72.31.1")),
+        ],
+        central_services=[IPv4Network("10.250.0.0/20")],
+    )
+    device = RosDevice(
+        ports=[f"ether{n}" for n in range(1, 6)],
+        world=world,
+        schedule=lambda s, c: lambda: None,
+        now=lambda: dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+        version=RosVersion(6, 49) if major == 6 else RosVersion(7, 16),
+    )
+    assert device.load_initial(config) == []
+    return device

@@ -22,12 +22,18 @@ class Packet:
     protocol: str = "tcp"
     port: int = 22
     # to the router itself, or through it; RouterOS's NAT chains: before routing (dstnat),
-    # leaving (srcnat)
-    chain: Literal["input", "forward", "dstnat", "srcnat"] = "input"
+    # leaving (srcnat); the router's own (output)
+    chain: Literal["input", "forward", "dstnat", "srcnat", "output"] = "input"
     out_interface: str = ""  # forward and srcnat only
     sessions: int = 0  # sessions already open on the router (IOS hands out vty lines in order)
     state: Literal["new", "established", "related", "invalid"] = "new"  # its connection's
     src_port: int = 0  # the source port (ICMP: the echo's identifier)
+
+
+def own_packet(destination: IPv4Address, source: IPv4Address | None) -> Packet:
+    """An echo the router itself sends (its ``/ping``, a probe from ``src-address``; no
+    source given: 0.0.0.0, the router picks it by the route out)."""
+    return Packet(source or IPv4Address(0), destination, "", "icmp", 0, "output")
 
 
 class PacketFilter(Protocol):

@@ -5,7 +5,7 @@ forwards an office's packets and answers the router's connections by them. Pure.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Address
 from typing import Any, Protocol
 
@@ -19,7 +19,7 @@ class Classifier(Protocol):
 
     def tables(self, packet: Packet) -> tuple[list[str], str]:
         """The tables ``packet`` is looked up in, in order (``main`` where it falls back
-        to it; none: dropped), and what decided."""
+        to it; none: dropped), and what decided; the router's own by its output path."""
 
     def answers(self, packet: Packet) -> list[str]:
         """The tables the router's answers to a new connection ``packet`` (to the router
@@ -67,8 +67,13 @@ class PolicyRouter(Router):
         return None
 
     def routed(self, packet: Packet) -> Routed:
-        """Where a packet arriving on the router leaves, by the tables its policy routing
-        picks."""
+        """Where a packet arriving on the router (or one of its own, ``chain="output"``)
+        leaves, by the tables its policy routing picks."""
+        if packet.chain == "output" and packet.source == IPv4Address(0):
+            # the router's source address: the one of the interface main's route leaves by
+            first = self.path(packet.destination)
+            address = self.address_of(first.link) if first is not None else None
+            packet = replace(packet, source=address.ip if address else packet.source)
         tables, why = self.classifier.tables(packet)
         for table in tables:
             found = self.path_in(packet.destination, table)

@@ -13,7 +13,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import Literal
 
 from netprov.phases import Role
-from netprov.sim.packets import Packet, PacketFilter
+from netprov.sim.packets import Packet, PacketFilter, own_packet
 
 _PRIVATE = [
     IPv4Network("10.0.0.0/8"),
@@ -489,7 +489,7 @@ class Router:
             address = self.address_of(link)
             if address is not None and address.ip == destination and self.link_up(link):
                 return count
-        path = self.path(destination)
+        path = self.forward_path(own_packet(destination, source))
         if path is None or not self.delivers(path, destination):
             return 0
         if df and size > self.path_mtu(path):

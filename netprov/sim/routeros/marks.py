@@ -115,11 +115,14 @@ class RosMarks:
 
     def tables(self, packet: Packet) -> tuple[list[str], str]:
         """The tables the router looks ``packet`` up in, in order (``main`` last where it
-        falls back to it), and what decided."""
+        falls back to it), and what decided: a packet through it by the prerouting chain,
+        one of its own (``chain="output"``: its pings, netprov's probes) by output."""
         key = (packet.protocol, packet.source, packet.destination, packet.src_port, packet.port)
         known = self.connections.get(key)
         state = {"mark": known or "", "routing": "", "new": known is None, "why": ""}
-        self._chain("prerouting", packet, state, depth=0)
+        # the router's own packets pass output instead (MikroTik manual, "Packet Flow in
+        # RouterOS": locally generated, then the routing adjustment by their new mark)
+        self._chain("output" if packet.chain == "output" else "prerouting", packet, state, 0)
         self.connections[key] = str(state["mark"])
         routing = str(state["routing"])
         for rule in self.routing_rules:
