@@ -35,6 +35,7 @@ from ipaddress import AddressValueError, IPv4Network
 
 from netprov.models import Phase
 from netprov.platforms.base import PolicyMigration
+from netprov.platforms.routeros.own_traffic import own_traffic_in_the_way
 from netprov.platforms.routeros.policy import (
     MANGLE,
     NETWATCH,
@@ -42,6 +43,9 @@ from netprov.platforms.routeros.policy import (
     Item,
     Office,
     OfficePolicy,
+    RouterFacts,
+    items_of,
+    owned,
     read_policy,
 )
 from netprov.syntax.filters import ros_line, ros_value
@@ -66,9 +70,11 @@ def migrate(
     """The migration of the office's policy routing in ``config`` (of a router running
     ``version``, where known) for ``phase``."""
     policy = read_policy(config, office, version)
+    # the router's own traffic: from dual netprov checks the city's services over central
+    own = _own_traffic(config, office, policy, tuple(city)) if phase.has_central else []
     if not policy.found:
-        return PolicyMigration()
-    steps = PolicyMigration(found=policy.summary())
+        return PolicyMigration(refusals=own)
+    steps = PolicyMigration(found=policy.summary(), refusals=own)
     items = _menus(config)
     _keep_below_netprov(policy, office, items, steps)
     final = phase is Phase.FINAL
@@ -85,6 +91,15 @@ def migrate(
     elif retiring:
         _retire(policy, items, steps)
     return dataclasses.replace(steps, bypass=bypass)
+
+
+def _own_traffic(
+    config: str, office: Office, policy: OfficePolicy, city: tuple[IPv4Network, ...]
+) -> list[str]:
+    """The office's output-chain marks that catch the router's own traffic (own_traffic)."""
+    commands = parse_export(config)
+    mangle = [i for i in items_of(commands, MANGLE) if not owned(i)]
+    return own_traffic_in_the_way(policy, RouterFacts(commands, office), mangle, city)
 
 
 def _menus(config: str) -> Menus:
