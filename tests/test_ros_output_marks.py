@@ -100,3 +100,20 @@ def test_a_marked_table_fed_by_ospf_is_named() -> None:
     )
     (refusal,) = migrate(ospf, OFFICE, Phase.DUAL, CITY).refusals
     assert "whose routes the router learns (OSPF/BGP)" in refusal
+
+
+def test_a_connection_mark_given_only_to_what_leaves_by_an_office_line_is_not_named() -> None:
+    """The corpus's RouterOS 7 PCC office (routeros-7.x-pcc-hotspot-cake.rsc): the output
+    chain marks connections leaving by each office line (``out-interface=``) and routes
+    them by that line's table; the router's own traffic for the city leaves by central and
+    gets no such mark. Not in the way; the same mark given to every destination is."""
+    given = (
+        "/ip firewall mangle add action=mark-connection chain=output "
+        "dst-address-list=!kantor-pusat new-connection-mark=c1 out-interface=ether1\n"
+        "/ip firewall mangle add action=mark-routing chain=output connection-mark=c1 "
+        "new-routing-mark=isp1 passthrough=no\n"
+    )
+    assert migrate(_office(7, given), OFFICE, Phase.DUAL, CITY).refusals == []
+    everywhere = given.replace(" out-interface=ether1", "").replace("!kantor-pusat", "kantor-pusat")
+    (refusal,) = migrate(_office(7, everywhere), OFFICE, Phase.DUAL, CITY).refusals
+    assert refusal.startswith("mangle output mark-routing isp1 (connection-mark=c1)")

@@ -42,12 +42,17 @@ def own_traffic_in_the_way(
     city's services (``city``), or all of it, each named with what to change by hand."""
     found: list[str] = []
     chains = _reached_from_output(mangle)
+    # connection marks the output chain gives to the router's own traffic for the city
+    # (one for what leaves by an office line anyway, or for other destinations, does not)
     given = {
         i.params.get("new-connection-mark", "")
         for i in mangle
         if i.enabled
         and i.params.get("chain") in chains
         and i.params.get("action") == "mark-connection"
+        and not _inbound(i.params)
+        and not _leaves_by_office_line(i.params, router)
+        and _targets(i.params, router, city) is not None
     }
     learned = _learned_tables(router)
     accepted: list[IPv4Network] = []  # city destinations an accept above took out
