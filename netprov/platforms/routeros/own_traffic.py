@@ -110,14 +110,15 @@ def _narrowed(params: Mapping[str, str]) -> bool:
 
 
 def _leaves_by_office_line(params: Mapping[str, str], router: RouterFacts) -> bool:
-    """A rule for packets whose route out is an office line (``out-interface`` in output:
-    the first routing decision's, MikroTik manual "Packet Flow in RouterOS"): the city's
-    traffic leaves by central and is not caught."""
-    interface = params.get("out-interface", "")
-    if interface and not interface.startswith("!"):
-        return interface in router.lines_all
-    listed = params.get("out-interface-list", "")
-    return bool(listed) and not listed.startswith("!") and router.office_list(listed)
+    """A rule for packets whose route out is an interface the office named (``out-interface``
+    in output: the first routing decision's, MikroTik manual "Packet Flow in RouterOS"): the
+    city's traffic leaves by netprov's central line, which a rule written before it names
+    not (an office line, or another of the office's, as the corpus's PCC offices do)."""
+    del router  # the office lines and the others alike
+    return any(
+        params.get(key, "!").lstrip() and not params.get(key, "!").startswith("!")
+        for key in ("out-interface", "out-interface-list")
+    )
 
 
 def _targets(
