@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from netprov.change.outcome import Status
 from netprov.checks.drift import DriftState
+from netprov.engines import Engine
 from netprov.errors import Severity
 from netprov.models import Phase, Platform, SiteKind
 from netprov.phases import Role
@@ -31,6 +32,7 @@ VOCABULARY: dict[str, tuple[type, ...]] = {
     "secret_mode": (SecretMode,),
     "site_kind": (SiteKind,),
     "uplink_role": (Role,),
+    "engine": (Engine,),
 }
 # the same names where they mean something else, each with why
 NOT_VOCABULARY = {
