@@ -23,7 +23,7 @@ from netprov.platforms.routeros.policy import (
     items_of,
     network_of,
     owned,
-    reached_from_prerouting,
+    reached_from,
 )
 from netprov.syntax.routeros import parse_export
 
@@ -39,7 +39,7 @@ def bypass_gaps(config: str, office: Office, city: Iterable[IPv4Network]) -> lis
     commands = parse_export(config)
     router = RouterFacts(commands, office)
     mangle = items_of(commands, MANGLE)
-    chains = reached_from_prerouting(mangle)
+    chains = reached_from("prerouting", mangle)
     marking = [
         i
         for i in mangle

@@ -25,7 +25,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Network
 
-from netprov.platforms.routeros.policy import MANGLE, Item, OfficePolicy, RouterFacts, network_of
+from netprov.platforms.routeros.policy import (
+    MANGLE,
+    Item,
+    OfficePolicy,
+    RouterFacts,
+    network_of,
+    reached_from,
+)
 
 _DEFAULT = IPv4Network("0.0.0.0/0")
 # matchers the router's own packets never carry: they arrive on no interface
@@ -41,7 +48,7 @@ def own_traffic_in_the_way(
     """The office's output-chain routing marks that catch the router's own traffic to the
     city's services (``city``), or all of it, each named with what to change by hand."""
     found: list[str] = []
-    chains = _reached_from_output(mangle)
+    chains = reached_from("output", mangle)
     # connection marks the output chain gives to the router's own traffic for the city
     # (one for what leaves by an office line anyway, or for other destinations, does not)
     given = {
@@ -85,19 +92,6 @@ def own_traffic_in_the_way(
         if reached:
             found.append(_refusal(item, table, table in learned, left, city))
     return found
-
-
-def _reached_from_output(mangle: Sequence[Item]) -> set[str]:
-    chains = {"output"}
-    grew = True
-    while grew:
-        grew = False
-        for item in mangle:
-            target = item.params.get("jump-target")
-            if item.params.get("chain") in chains and target and target not in chains:
-                chains.add(target)
-                grew = True
-    return chains
 
 
 def _inbound(params: Mapping[str, str]) -> bool:

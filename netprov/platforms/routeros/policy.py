@@ -18,7 +18,7 @@ marked tables and their routes, routing rules and netwatch scripts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from ipaddress import AddressValueError, IPv4Address, IPv4Interface, IPv4Network
@@ -411,7 +411,7 @@ def _sort_mangle(policy: OfficePolicy, router: RouterFacts, mangle: list[Item]) 
     """Classification, reply path and the first marking rule of the prerouting chain. A
     classification rule switched off (by central, or by the office) is still the office's:
     dormant, it keeps the bypass and says what the office has."""
-    chains = reached_from_prerouting(mangle)
+    chains = reached_from("prerouting", mangle)
     routing_marks = {
         i.params.get("connection-mark", "")
         for i in mangle
@@ -445,10 +445,10 @@ def _sort_mangle(policy: OfficePolicy, router: RouterFacts, mangle: list[Item]) 
             policy.reply_path.append(item)
 
 
-def reached_from_prerouting(mangle: list[Item]) -> set[str]:
-    """``prerouting`` and the chains its ``jump`` rules reach (MikroTik manual, "Mangle":
+def reached_from(chain: str, mangle: Sequence[Item]) -> set[str]:
+    """``chain`` and the chains its ``jump`` rules reach (MikroTik manual, "Mangle":
     jump, return)."""
-    chains = {"prerouting"}
+    chains = {chain}
     grew = True
     while grew:
         grew = False
